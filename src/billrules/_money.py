@@ -1,0 +1,109 @@
+"""Money helpers shared by every area (X-4). Private: the public type is ``moneyed.Money``.
+
+Rules kept here:
+- an amount is ``moneyed.Money``; a float is refused (:class:`FloatAmountError`), because
+  ``Money(0.1 * 3, "USD")`` keeps float noise;
+- a sum names its currency, so the sum of nothing is still a typed zero;
+- two currencies never meet silently (:class:`CurrencyMismatch`);
+- rounding goes to the currency's own minor unit (2 for USD, 0 for JPY, 3 for BHD) with a
+  stated rounding mode, half-up by default (py-moneyed's ``round`` is half-even and ignores the
+  minor unit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from moneyed import Currency, Money, get_currency
+from moneyed.classes import CurrencyDoesNotExist
+
+from billrules.errors import CurrencyMismatch, FloatAmountError, InvalidInput, InvalidType
+
+DEFAULT_ROUNDING = ROUND_HALF_UP
+
+
+def to_currency(value: object, field: str) -> Currency:
+    """A ``Currency`` from itself or its ISO 4217 code."""
+    if isinstance(value, Currency):
+        return value
+    if isinstance(value, str):
+        try:
+            return get_currency(value.upper())
+        except CurrencyDoesNotExist:
+            raise InvalidInput(field, f"unknown currency code {value!r}") from None
+    raise InvalidType(field, f"must be a Currency or an ISO 4217 code, not {type(value).__name__}")
+
+
+def to_decimal(value: object, field: str) -> Decimal:
+    """An exact ``Decimal`` from a ``Decimal``, ``int`` or numeric ``str``; floats are refused."""
+    if isinstance(value, float):
+        raise FloatAmountError(field, "floats are not exact; pass a Decimal, an int or a str")
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
+        raise InvalidType(field, f"must be a Decimal, int or str, not {type(value).__name__}")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise InvalidInput(field, "is not a number") from None
+    if not number.is_finite():
+        raise InvalidInput(field, "must be a finite number")
+    return number
+
+
+def money(amount: object, currency: object, field: str = "amount") -> Money:
+    """Build a ``Money`` from an exact amount and a currency, refusing floats."""
+    return Money(to_decimal(amount, field), to_currency(currency, f"{field}.currency"))
+
+
+def require_money(value: object, field: str) -> Money:
+    """Return ``value`` if it is a ``Money`` with a finite amount, else raise naming ``field`` (X-4)."""
+    if isinstance(value, float):
+        raise FloatAmountError(field, "floats are not exact; pass moneyed.Money")
+    if not isinstance(value, Money):
+        raise InvalidType(field, f"must be moneyed.Money, not {type(value).__name__}")
+    if not value.amount.is_finite():
+        raise InvalidInput(field, "must be a finite amount")
+    return value
+
+
+def require_currency(value: Money, currency: Currency, field: str) -> Money:
+    """Return ``value`` if it is in ``currency``, else raise :class:`CurrencyMismatch`."""
+    if value.currency != currency:
+        raise CurrencyMismatch(field, f"is in {value.currency.code}, expected {currency.code}")
+    return value
+
+
+def total(amounts: Iterable[Money], currency: Currency, field: str = "amounts") -> Money:
+    """The sum of ``amounts`` in ``currency`` (zero when empty); a foreign amount is refused (X-4)."""
+    result = Decimal(0)
+    for amount in amounts:
+        result += require_currency(amount, currency, field).amount
+    return Money(result, currency)
+
+
+def zero(currency: Currency) -> Money:
+    """Zero in ``currency``."""
+    return Money(0, currency)
+
+
+def minor_unit_exponent(currency: Currency) -> int:
+    """How many decimals the currency's minor unit has (USD 2, JPY 0, BHD 3)."""
+    sub_unit = currency.sub_unit
+    digits = 0
+    while sub_unit > 1:
+        sub_unit //= 10
+        digits += 1
+    return digits
+
+
+def round_to_minor_unit(value: Money, rounding: str = DEFAULT_ROUNDING) -> Money:
+    """Round to the currency's minor unit with ``rounding`` (a ``decimal`` mode; half-up; X-4).
+
+    >>> from moneyed import Money
+    >>> round_to_minor_unit(Money("2.675", "USD")).amount
+    Decimal('2.68')
+    >>> round_to_minor_unit(Money("1234.5", "JPY")).amount
+    Decimal('1235')
+    """
+    quantum = Decimal(1).scaleb(-minor_unit_exponent(value.currency))
+    return Money(value.amount.quantize(quantum, rounding=rounding), value.currency)

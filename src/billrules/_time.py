@@ -1,0 +1,74 @@
+"""Time helpers shared by every area (X-3). Private.
+
+Rules kept here:
+- an instant is an aware ``datetime``; a naive one is refused (:class:`NaiveDatetimeError`);
+- "today", "day of month" and "N days" are taken in the account's ``ZoneInfo``;
+- month arithmetic is ``anchor + relativedelta(months=n)``, computed from the anchor each time
+  (it clamps to the month's end), never chained.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
+
+from billrules.errors import InvalidType, NaiveDatetimeError, UnknownTimeZone
+
+
+def require_aware(value: object, field: str) -> datetime:
+    """Return ``value`` if it is a timezone-aware ``datetime``, else raise naming ``field`` (X-3)."""
+    if not isinstance(value, datetime):
+        raise InvalidType(field, f"must be a timezone-aware datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(field, "must be timezone-aware (a naive datetime has no instant)")
+    return value
+
+
+def require_date(value: object, field: str) -> date:
+    """Return ``value`` if it is a calendar ``date`` (and not a ``datetime``)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidType(field, f"must be a date, not {type(value).__name__}")
+    return value
+
+
+def to_zone(value: object, field: str = "zone") -> ZoneInfo:
+    """A ``ZoneInfo`` from itself or its IANA name (``"Europe/Kyiv"``)."""
+    if isinstance(value, ZoneInfo):
+        return value
+    if not isinstance(value, str):
+        raise InvalidType(
+            field, f"must be a ZoneInfo or an IANA zone name, not {type(value).__name__}"
+        )
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownTimeZone(field, f"unknown time zone {value!r}") from None
+
+
+def local_date(at: datetime, zone: ZoneInfo) -> date:
+    """The calendar date of the instant ``at`` in the account's ``zone`` (X-3)."""
+    return at.astimezone(zone).date()
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``zone`` (X-3).
+
+    Where a DST change skips local midnight, the day starts at the first local time that
+    exists; the result is normalised through UTC so it is a real instant.
+    """
+    local = datetime(day.year, day.month, day.day, tzinfo=zone)
+    # In a gap, fold=0 reads the wall time with the offset in force before the change, so the
+    # round trip lands on the first wall time that exists, later the same day.
+    return local.astimezone(UTC).astimezone(zone)
+
+
+def add_months(anchor: date, months: int) -> date:
+    """``anchor`` plus ``months`` calendar months, clamped to the month's last day."""
+    return anchor + relativedelta(months=months)
+
+
+def days_between(earlier: date, later: date) -> int:
+    """Whole calendar days from ``earlier`` to ``later`` (negative if ``later`` is before)."""
+    return (later - earlier).days

@@ -1,0 +1,199 @@
+"""attrs validators and converters that raise billrules errors naming ``Class.field``. Private.
+
+Facts and policies validate at construction, so a bad value fails at the boundary with a
+specific error, never deep inside a rule. Converters run before validators: the type checks
+that a converter needs live in the converter itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from enum import Enum
+from typing import Any, TypeVar
+
+import attrs
+from moneyed import Money
+
+from billrules import _money, _time
+from billrules.errors import InvalidInput, InvalidType
+
+E = TypeVar("E", bound=Enum)
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def where(instance: object, attribute: attrs.Attribute[Any]) -> str:
+    """The field's name as errors print it: ``Class.field``."""
+    return f"{type(instance).__name__}.{attribute.name}"
+
+
+def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A non-empty ``str``."""
+    if not isinstance(value, str):
+        raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInput(where(instance, attribute), "must not be empty")
+
+
+def optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """``None`` or a non-empty ``str``."""
+    if value is not None:
+        text(instance, attribute, value)
+
+
+def instant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A timezone-aware ``datetime``."""
+    _time.require_aware(value, where(instance, attribute))
+
+
+def optional_instant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """``None`` or a timezone-aware ``datetime``."""
+    if value is not None:
+        instant(instance, attribute, value)
+
+
+def calendar_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``date`` that is not a ``datetime``."""
+    _time.require_date(value, where(instance, attribute))
+
+
+def money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``moneyed.Money`` (floats refused)."""
+    _money.require_money(value, where(instance, attribute))
+
+
+def non_negative_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``Money`` of zero or more."""
+    amount = _money.require_money(value, where(instance, attribute))
+    if amount.amount < 0:
+        raise InvalidInput(where(instance, attribute), "must not be negative")
+
+
+def positive_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``Money`` of more than zero."""
+    amount = _money.require_money(value, where(instance, attribute))
+    if amount.amount <= 0:
+        raise InvalidInput(where(instance, attribute), "must be more than zero")
+
+
+def integer(minimum: int | None = None, maximum: int | None = None) -> Validator:
+    """An ``int`` (not a ``bool``) within ``[minimum, maximum]``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        name = where(instance, attribute)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidType(name, f"must be an int, not {type(value).__name__}")
+        if minimum is not None and value < minimum:
+            raise InvalidInput(name, f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise InvalidInput(name, f"must be at most {maximum}")
+
+    return check
+
+
+def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``bool``."""
+    if not isinstance(value, bool):
+        raise InvalidType(where(instance, attribute), f"must be a bool, not {type(value).__name__}")
+
+
+def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
+    """An instance of ``kind``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            names = (
+                " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
+            )
+            raise InvalidType(
+                where(instance, attribute), f"must be {names}, not {type(value).__name__}"
+            )
+
+    return check
+
+
+def enum_member(kind: type[E]) -> Callable[[object], E]:
+    """A converter to the enum ``kind`` from a member or its value; unknown values are refused.
+
+    The error names the enum and the allowed values; the field is named by the caller's
+    validator, so this converter raises with the enum's name as the field.
+    """
+
+    def convert(value: object) -> E:
+        try:
+            return kind(value)
+        except (ValueError, TypeError):
+            allowed = ", ".join(repr(m.value) for m in kind)
+            raise InvalidInput(
+                kind.__name__, f"unknown value {value!r}; expected one of {allowed}"
+            ) from None
+
+    return convert
+
+
+def tuple_of(kind: type[Any], field: str) -> Callable[[object], tuple[Any, ...]]:
+    """A converter to a tuple whose items are all ``kind``; ``field`` names it in errors."""
+
+    def convert(value: object) -> tuple[Any, ...]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise InvalidType(
+                field, f"must be a sequence of {kind.__name__}, not {type(value).__name__}"
+            )
+        items = tuple(value)
+        for index, item in enumerate(items):
+            if not isinstance(item, kind):
+                raise InvalidType(
+                    f"{field}[{index}]", f"must be {kind.__name__}, not {type(item).__name__}"
+                )
+        return items
+
+    return convert
+
+
+def same_currency(instance: object, first: Money, second: Money, field: str) -> None:
+    """Raise :class:`CurrencyMismatch` naming ``Class.field`` if the currencies differ."""
+    _money.require_currency(second, first.currency, f"{type(instance).__name__}.{field}")
+
+
+def not_before(instance: object, earlier: date, later: date, field: str, other: str) -> None:
+    """Raise naming ``Class.field`` if ``later`` comes before ``earlier`` (the field ``other``)."""
+    if later < earlier:
+        raise InvalidInput(f"{type(instance).__name__}.{field}", f"must not be before {other}")
+
+
+class FrozenMapping(Mapping[str, Any]):
+    """A read-only mapping with string keys that pickles (``MappingProxyType`` does not)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __reduce__(self) -> tuple[type[FrozenMapping], tuple[dict[str, Any]]]:
+        return (FrozenMapping, (self._data,))
+
+
+def frozen_mapping(field: str) -> Callable[[object], Mapping[str, Any]]:
+    """A converter to a :class:`FrozenMapping`; ``field`` names it in errors."""
+
+    def convert(value: object) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
+        for key in value:
+            if not isinstance(key, str):
+                raise InvalidType(field, "keys must be strings")
+        return FrozenMapping(value)
+
+    return convert

@@ -1,0 +1,100 @@
+"""Strategies for the invoices area: invoices in every status, payments, billing details."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import attrs
+from hypothesis import strategies as st
+from moneyed import Currency, Money, get_currency
+
+from billrules.invoices import (
+    BillingDetails,
+    BillingProfile,
+    Invoice,
+    InvoicePolicy,
+    InvoiceStatus,
+    Payment,
+)
+from billrules.testing._core import aware_datetimes, money
+
+_ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
+
+
+def billing_details() -> st.SearchStrategy[BillingDetails]:
+    """Names and addresses as printed on invoices."""
+    words = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij .,", min_size=1, max_size=20)
+    return st.builds(
+        BillingDetails,
+        name=words.filter(str.strip),
+        address=words.filter(str.strip),
+    )
+
+
+def billing_profiles(max_changes: int = 6) -> st.SearchStrategy[BillingProfile]:
+    """Profiles with up to ``max_changes`` changes at strictly increasing instants."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> BillingProfile:
+        instants = draw(
+            st.lists(aware_datetimes(), max_size=max_changes, unique_by=lambda d: d.timestamp())
+        )
+        profile = BillingProfile()
+        for at in sorted(instants):
+            profile = profile.change(draw(billing_details()), at=at)
+        return profile
+
+    return build()
+
+
+def invoice_policies() -> st.SearchStrategy[InvoicePolicy]:
+    """Invoice policies with cutoffs between 2019 and 2031."""
+    return st.builds(
+        InvoicePolicy,
+        history_cutoff=st.dates(min_value=date(2019, 1, 1), max_value=date(2031, 12, 31)),
+    )
+
+
+def invoices(
+    *,
+    currency: Currency | str = "USD",
+    statuses: st.SearchStrategy[InvoiceStatus] | None = None,
+    ids: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[Invoice]:
+    """Valid invoices in ``currency``: consistent paid amounts and instants for their status."""
+    code = currency if isinstance(currency, Currency) else get_currency(currency)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Invoice:
+        status = draw(statuses if statuses is not None else st.sampled_from(InvoiceStatus))
+        amount: Money = draw(money(code, max_value=500_000))
+        issued_at: datetime = draw(aware_datetimes())
+        due_at = issued_at + timedelta(days=draw(st.integers(min_value=0, max_value=60)))
+        invoice = Invoice(
+            id=draw(ids if ids is not None else _ids),
+            status=InvoiceStatus.SCHEDULED if status is InvoiceStatus.PAID else status,
+            amount=amount,
+            issued_at=issued_at,
+            due_at=due_at,
+        )
+        if status is InvoiceStatus.PAID:
+            paid_at = issued_at + timedelta(hours=draw(st.integers(min_value=0, max_value=2000)))
+            return attrs.evolve(invoice, status=status, amount_paid=amount, paid_at=paid_at)
+        if status in (InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED, InvoiceStatus.CANCELLED):
+            cents = draw(st.integers(min_value=0, max_value=int(amount.amount * 100)))
+            return attrs.evolve(invoice, amount_paid=Money(Decimal(cents).scaleb(-2), code))
+        return invoice
+
+    return build()
+
+
+def payments(*, currency: Currency | str = "USD") -> st.SearchStrategy[Payment]:
+    """Payments of at least one cent in ``currency``."""
+    return st.builds(
+        Payment,
+        id=_ids,
+        amount=money(currency, min_value=1),
+        paid_at=aware_datetimes(),
+        method=st.none() | st.sampled_from(("Visa •••• 4242", "Mastercard •••• 4444", "Apple Pay")),
+    )

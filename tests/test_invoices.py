@@ -1,0 +1,681 @@
+"""Invoices: INV-1 … INV-6, from the seeds' own situations and as Hypothesis properties."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money
+
+from billrules import (
+    CurrencyMismatch,
+    FloatAmountError,
+    InvalidInput,
+    InvalidType,
+    NaiveDatetimeError,
+    PolicyViolation,
+    UnknownTimeZone,
+)
+from billrules.invoices import (
+    FINAL_STATUSES,
+    TRANSITIONS,
+    BillingDetails,
+    BillingProfile,
+    Invoice,
+    InvoicePolicy,
+    InvoiceStatus,
+    Payment,
+    allocate_payment,
+    apply_payment,
+    can_download,
+    can_transition,
+    can_view,
+    display_status,
+    download,
+    history,
+    is_overdue,
+    issue,
+    outstanding,
+    outstanding_invoices,
+    payments_made,
+    statement,
+    transition,
+)
+from billrules.testing import (
+    aware_datetimes,
+    billing_details,
+    billing_profiles,
+    invoice_policies,
+    invoices,
+    payments,
+    zones,
+)
+
+KYIV = ZoneInfo("Europe/Kyiv")
+POLICY = InvoicePolicy()
+APRIL = datetime(2024, 4, 1, tzinfo=UTC)
+
+
+def usd(amount: str) -> Money:
+    return Money(amount, "USD")
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def make(
+    id: str = "inv-1",
+    status: str = "submitted",
+    amount: str = "49.00",
+    issued: datetime = APRIL,
+    due: datetime | None = None,
+    **kw: object,
+) -> Invoice:
+    return Invoice(
+        id=id,
+        status=status,
+        amount=usd(amount),
+        issued_at=issued,
+        due_at=due if due is not None else issued + timedelta(days=14),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+invoice_lists = st.lists(invoices(), max_size=8, unique_by=lambda inv: inv.id)
+
+
+class TestHistoryCutoff:
+    """INV-1: self-service history starts at 2021-01-01, inclusive; older invoices go to support."""
+
+    def test_seed_cutoff_is_january_2021(self) -> None:
+        """INV-1: the seed's default cutoff is 2021-01-01."""
+        assert date(2021, 1, 1) == InvoicePolicy().history_cutoff
+
+    def test_invoice_on_the_cutoff_is_listed(self) -> None:
+        """INV-1: an invoice issued on 2021-01-01 is inside the window (inclusive)."""
+        decision = can_view(make(issued=utc(2021, 1, 1)), POLICY, zone="UTC")
+        assert (True, ("in_history_window",)) == (decision.allowed, decision.codes)
+
+    def test_invoice_before_the_cutoff_points_to_support(self) -> None:
+        """INV-1: a December 2020 invoice is refused, and the decision says to contact support."""
+        policy = InvoicePolicy(support_contact="support@lofty.com")
+        decision = can_view(make(issued=utc(2020, 12, 31, 12)), policy, zone="UTC")
+        assert not decision.allowed
+        assert ("before_history_cutoff",) == decision.codes
+        assert ("INV-1",) == decision.rules
+        assert "support@lofty.com" in decision.message
+        assert date(2020, 12, 31) == decision.reasons[0].details["issued_on"]
+
+    def test_cutoff_is_judged_in_the_accounts_zone(self) -> None:
+        """INV-1, X-3: 2020-12-31 23:30 UTC is already 2021-01-01 in Kyiv."""
+        invoice = make(issued=utc(2020, 12, 31, 23, 30))
+        assert not can_view(invoice, POLICY, zone="UTC").allowed
+        assert can_view(invoice, POLICY, zone=KYIV).allowed
+
+    def test_history_leaves_out_invoices_before_the_cutoff(self) -> None:
+        """INV-1, INV-5: the history lists only invoices from January 2021 on."""
+        old = make("inv-old", "paid", issued=utc(2020, 11, 1), paid_at=utc(2020, 11, 2))
+        new = make("inv-new", "paid", issued=utc(2021, 2, 1), paid_at=utc(2021, 2, 2))
+        rows = history([old, new], POLICY, at=utc(2024, 1, 1), zone="UTC")
+        assert ["inv-new"] == [row.invoice_id for row in rows]
+
+    @given(invoice_lists, invoice_policies(), zones())
+    def test_history_filter_is_exact(
+        self, items: list[Invoice], policy: InvoicePolicy, zone: ZoneInfo
+    ) -> None:
+        """INV-1 property: never an invoice before the cutoff; never one on or after it dropped."""
+        at = utc(2040, 1, 1)
+        listed = {row.invoice_id for row in history(items, policy, at=at, zone=zone)}
+        for invoice in items:
+            on_or_after = invoice.issued_at.astimezone(zone).date() >= policy.history_cutoff
+            issued = invoice.status is not InvoiceStatus.SCHEDULED
+            assert (on_or_after and issued) == (invoice.id in listed)
+
+
+class TestStatuses:
+    """INV-2: the transition table, final statuses, and the derived `overdue`."""
+
+    @pytest.mark.parametrize(
+        ("source", "target"), list(itertools.product(InvoiceStatus, InvoiceStatus))
+    )
+    def test_table_decides_every_pair(self, source: InvoiceStatus, target: InvoiceStatus) -> None:
+        """INV-2: exactly the pairs in the table are allowed; the rest are refused with INV-2."""
+        invoice = _in_status(source)
+        decision = can_transition(invoice, target)
+        assert (target in TRANSITIONS[source]) == decision.allowed
+        assert ("INV-2",) == decision.rules
+
+    def test_seed_table(self) -> None:
+        """INV-2: the table as POLICIES.md states it; paid and cancelled are final."""
+        s = InvoiceStatus
+        assert {
+            s.SCHEDULED: {s.SUBMITTED, s.CANCELLED},
+            s.SUBMITTED: {s.PAID, s.FAILED, s.CANCELLED},
+            s.FAILED: {s.PAID, s.CANCELLED},
+            s.PAID: set(),
+            s.CANCELLED: set(),
+        } == {k: set(v) for k, v in TRANSITIONS.items()}
+        assert {s.PAID, s.CANCELLED} == FINAL_STATUSES
+
+    def test_refused_transition_raises_with_the_same_decision(self) -> None:
+        """INV-2: a paid invoice cannot fail; the error carries can_transition's decision."""
+        paid = make(status="paid", paid_at=utc(2024, 4, 2))
+        with pytest.raises(PolicyViolation) as excinfo:
+            transition(paid, "failed", at=utc(2024, 4, 3))
+        assert can_transition(paid, "failed") == excinfo.value.decision
+        assert "final" in str(excinfo.value)
+
+    def test_non_final_refusal_lists_what_is_allowed(self) -> None:
+        """INV-2: scheduled → paid is refused, naming where a scheduled invoice may go."""
+        decision = can_transition(make(status="scheduled"), "paid")
+        assert ("invoice_transition_not_allowed",) == decision.codes
+        assert "cancelled, submitted" in decision.message
+
+    def test_paying_records_amount_instant_and_method(self) -> None:
+        """INV-2: submitted → paid records the whole amount, the instant and the method."""
+        paid = transition(make(), "paid", at=utc(2024, 4, 5), method="Visa •••• 4242")
+        assert (InvoiceStatus.PAID, usd("49.00"), utc(2024, 4, 5), "Visa •••• 4242") == (
+            paid.status,
+            paid.amount_paid,
+            paid.paid_at,
+            paid.method,
+        )
+
+    def test_failed_invoice_can_still_be_paid(self) -> None:
+        """INV-2: the seed's "pay an overdue bill": failed → paid."""
+        failed = transition(make(), InvoiceStatus.FAILED, at=utc(2024, 4, 2))
+        assert InvoiceStatus.PAID == transition(failed, "paid", at=utc(2024, 4, 20)).status
+
+    def test_overdue_is_derived_at_an_instant(self) -> None:
+        """INV-2: a submitted invoice is overdue only after its due instant."""
+        invoice = make(issued=utc(2024, 4, 1), due=utc(2024, 4, 15))
+        assert not is_overdue(invoice, utc(2024, 4, 15))
+        assert is_overdue(invoice, utc(2024, 4, 15, 0, 0, 1))
+        assert "overdue" == display_status(invoice, utc(2024, 5, 1))
+        assert "submitted" == display_status(invoice, utc(2024, 4, 2))
+
+    def test_paid_and_cancelled_are_never_overdue(self) -> None:
+        """INV-2: only submitted and failed invoices can be overdue."""
+        late = utc(2030, 1, 1)
+        paid = make(status="paid", paid_at=utc(2024, 4, 2))
+        assert not is_overdue(paid, late)
+        assert not is_overdue(make(status="cancelled"), late)
+        assert "paid" == display_status(paid, late)
+
+    @given(invoices(), st.sampled_from(InvoiceStatus), aware_datetimes())
+    def test_refused_transitions_change_nothing(
+        self, invoice: Invoice, target: InvoiceStatus, at: datetime
+    ) -> None:
+        """INV-2 property: a refused transition raises and leaves the invoice equal to before."""
+        before = attrs.evolve(invoice)
+        if can_transition(invoice, target).allowed:
+            assert target == transition(invoice, target, at=at).status
+        else:
+            with pytest.raises(PolicyViolation):
+                transition(invoice, target, at=at)
+        assert before == invoice
+
+    def test_unknown_status_is_refused(self) -> None:
+        """INV-2: an unknown status names the allowed ones."""
+        with pytest.raises(InvalidInput, match="expected one of") as excinfo:
+            make(status="overdue")
+        assert "InvoiceStatus" == excinfo.value.field
+
+
+def _in_status(status: InvoiceStatus) -> Invoice:
+    if status is InvoiceStatus.PAID:
+        return make(status=status, paid_at=utc(2024, 4, 2))
+    return make(status=status)
+
+
+class TestOutstanding:
+    """INV-3: outstanding balance and oldest-first allocation with any excess as credit."""
+
+    def test_outstanding_counts_submitted_and_failed_including_overdue(self) -> None:
+        """INV-3: 49 failed + 30 partly paid of 49 submitted; paid/scheduled/cancelled count 0."""
+        items = [
+            make("a", "failed"),
+            make("b", "submitted", amount_paid=usd("19.00")),
+            make("c", "paid", paid_at=utc(2024, 4, 2)),
+            make("d", "scheduled"),
+            make("e", "cancelled"),
+        ]
+        assert usd("79.00") == outstanding(items, currency="USD")
+        assert ["a", "b"] == sorted(inv.id for inv in outstanding_invoices(items))
+
+    def test_nothing_outstanding_is_a_typed_zero(self) -> None:
+        """INV-3, X-4: no invoices → zero in the named currency."""
+        assert Money(0, "EUR") == outstanding([], currency="EUR")
+
+    def test_currencies_never_mix(self) -> None:
+        """INV-3, X-4: a EUR invoice in a USD total is refused, naming the invoice."""
+        eur = Invoice(
+            id="eur",
+            status="submitted",
+            amount=Money("5", "EUR"),
+            issued_at=utc(2024, 1, 1),
+            due_at=utc(2024, 1, 1),
+        )
+        with pytest.raises(CurrencyMismatch, match="expected USD"):
+            outstanding([make(), eur], currency="USD")
+
+    def test_pay_overdue_bill_settles_oldest_due_first(self) -> None:
+        """INV-3: paying 60 over two overdue 49 invoices settles the older one, 11 to the newer."""
+        march = make("inv-03", issued=utc(2024, 3, 1))
+        april = make("inv-04", issued=utc(2024, 4, 1))
+        result = apply_payment([april, march], usd("60.00"), at=utc(2024, 5, 1))
+        settled = {inv.id: inv for inv in result.invoices}
+        assert InvoiceStatus.PAID == settled["inv-03"].status
+        assert (InvoiceStatus.SUBMITTED, usd("11.00")) == (
+            settled["inv-04"].status,
+            settled["inv-04"].amount_paid,
+        )
+        assert usd("0") == result.allocation.credit
+        assert ["inv-04", "inv-03"] == [inv.id for inv in result.invoices]
+
+    def test_excess_becomes_credit(self) -> None:
+        """INV-3: 100 against 49 due leaves 51 credit and no negative invoice."""
+        allocation = allocate_payment([make()], usd("100.00"))
+        assert (usd("49.00"), usd("51.00")) == (allocation.applied, allocation.credit)
+
+    def test_ties_break_on_issue_date_then_id(self) -> None:
+        """INV-3: same due date → older issue first; same both → id order."""
+        due = utc(2024, 5, 1)
+        items = [
+            make("b", issued=utc(2024, 4, 2), due=due),
+            make("c", issued=utc(2024, 4, 1), due=due),
+            make("a", issued=utc(2024, 4, 2), due=due),
+        ]
+        allocation = allocate_payment(items, usd("500"))
+        assert ["c", "a", "b"] == [line.invoice_id for line in allocation.lines]
+
+    def test_payment_must_be_positive(self) -> None:
+        """INV-3: a zero payment is refused, naming the parameter."""
+        with pytest.raises(InvalidInput) as excinfo:
+            allocate_payment([make()], usd("0"))
+        assert "payment" == excinfo.value.field
+
+    def test_duplicate_invoice_ids_are_refused(self) -> None:
+        """INV-3: two invoices with one id cannot be told apart when paying."""
+        with pytest.raises(InvalidInput, match="duplicate"):
+            allocate_payment([make("x"), make("x")], usd("1"))
+
+    def test_currency_of_payment_must_match(self) -> None:
+        """INV-3, X-4: a EUR payment against USD invoices is refused."""
+        with pytest.raises(CurrencyMismatch):
+            allocate_payment([make()], Money("10", "EUR"))
+
+    @given(invoice_lists)
+    def test_outstanding_is_the_sum_of_what_is_due(self, items: list[Invoice]) -> None:
+        """INV-3 property: outstanding == Σ(amount − paid) over submitted and failed invoices."""
+        due = sum(
+            (
+                inv.amount.amount - inv.amount_paid.amount
+                for inv in items
+                if inv.status in (InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED)
+            ),
+            Decimal(0),
+        )
+        assert Money(due, "USD") == outstanding(items, currency="USD")
+
+    @given(invoice_lists, st.integers(min_value=1, max_value=2_000_000))
+    def test_allocation_conserves_money_and_never_overpays(
+        self, items: list[Invoice], cents: int
+    ) -> None:
+        """INV-3 property: allocated + credit == payment; no invoice gets more than it owes."""
+        payment = Money(Decimal(cents).scaleb(-2), "USD")
+        allocation = allocate_payment(items, payment)
+        assert payment == allocation.applied + allocation.credit
+        assert allocation.credit.amount >= 0
+        due = {inv.id: inv.amount_due for inv in items}
+        for line in allocation.lines:
+            assert Money(0, "USD") < line.amount <= due[line.invoice_id]
+        # Oldest due first: only the last line may settle partly, and credit only when all settle.
+        assert all(line.settles for line in allocation.lines[:-1])
+        if allocation.credit.amount > 0:
+            assert usd("0") == outstanding(
+                apply_payment(items, payment, at=utc(2040, 1, 1)).invoices, currency="USD"
+            )
+
+    @given(invoice_lists, st.integers(min_value=1, max_value=2_000_000))
+    def test_applying_lowers_outstanding_by_what_was_applied(
+        self, items: list[Invoice], cents: int
+    ) -> None:
+        """INV-3 property: outstanding after == outstanding before − applied part."""
+        payment = Money(Decimal(cents).scaleb(-2), "USD")
+        result = apply_payment(items, payment, at=utc(2040, 1, 1))
+        before = outstanding(items, currency="USD")
+        assert before - result.allocation.applied == outstanding(result.invoices, currency="USD")
+
+
+class TestBillingDetails:
+    """INV-4: a change of name or address applies to invoices issued at or after it."""
+
+    def test_change_applies_moving_forward(self) -> None:
+        """INV-4: the seed's "reflected on all invoices moving forward"."""
+        old = BillingDetails(name="Jane Realty", address="1 Old Rd")
+        new = BillingDetails(name="Jane Realty LLC", address="9 New Ave")
+        profile = BillingProfile().change(old, at=utc(2023, 1, 1))
+        march = issue(make("inv-03", "scheduled", issued=utc(2024, 3, 1)), profile)
+        profile = profile.change(new, at=utc(2024, 3, 15))
+        april = issue(make("inv-04", "scheduled", issued=utc(2024, 4, 1)), profile)
+        on_the_instant = issue(make("inv-x", "scheduled", issued=utc(2024, 3, 15)), profile)
+        assert (old, new, new) == (
+            march.billing_details,
+            april.billing_details,
+            on_the_instant.billing_details,
+        )
+        assert InvoiceStatus.SUBMITTED == april.status
+
+    def test_changes_are_prospective(self) -> None:
+        """INV-4: a change dated before the latest one is refused."""
+        details = BillingDetails(name="A", address="B")
+        profile = BillingProfile().change(details, at=utc(2024, 3, 1))
+        with pytest.raises(InvalidInput, match="prospectively") as excinfo:
+            profile.change(details, at=utc(2024, 2, 1))
+        assert "at" == excinfo.value.field
+
+    def test_profile_refuses_unordered_changes(self) -> None:
+        """INV-4: a profile built by hand must list its changes in order, naming the index."""
+        details = BillingDetails(name="A", address="B")
+        from billrules.invoices import BillingDetailsChange
+
+        changes = [
+            BillingDetailsChange(effective_at=utc(2024, 3, 1), details=details),
+            BillingDetailsChange(effective_at=utc(2024, 3, 1), details=details),
+        ]
+        with pytest.raises(InvalidInput) as excinfo:
+            BillingProfile(changes=changes)
+        assert "BillingProfile.changes[1].effective_at" == excinfo.value.field
+
+    def test_change_needs_billing_details(self) -> None:
+        """INV-4: a change of something other than BillingDetails is a type error."""
+        with pytest.raises(InvalidType):
+            BillingProfile().change("Acme", at=utc(2024, 1, 1))  # type: ignore[arg-type]
+
+    def test_only_scheduled_invoices_are_issued(self) -> None:
+        """INV-2, INV-4: issuing an invoice twice is refused."""
+        with pytest.raises(PolicyViolation):
+            issue(make(status="submitted"), BillingProfile())
+
+    @given(
+        st.lists(
+            st.tuples(st.booleans(), billing_details(), st.integers(min_value=1, max_value=10**6)),
+            max_size=12,
+        )
+    )
+    def test_every_invoice_carries_the_details_in_effect_at_issue(
+        self, steps: list[tuple[bool, BillingDetails, int]]
+    ) -> None:
+        """INV-4 property: for any sequence of changes and issues, each invoice's details are
+        those of the final profile at its issue instant."""
+        profile = BillingProfile()
+        at = utc(2024, 1, 1)
+        issued: list[Invoice] = []
+        for index, (is_change, details, gap) in enumerate(steps):
+            at += timedelta(seconds=gap)
+            if is_change:
+                profile = profile.change(details, at=at)
+            else:
+                draft = make(f"inv-{index}", "scheduled", issued=at)
+                issued.append(issue(draft, profile))
+        for invoice in issued:
+            assert profile.details_at(invoice.issued_at) == invoice.billing_details
+
+    @given(billing_profiles(), aware_datetimes())
+    def test_details_at_is_the_latest_change_not_after(
+        self, profile: BillingProfile, at: datetime
+    ) -> None:
+        """INV-4 property: details_at picks the last change at or before the instant."""
+        earlier = [c for c in profile.changes if c.effective_at <= at]
+        expected = earlier[-1].details if earlier else None
+        assert expected == profile.details_at(at)
+
+
+class TestHistoryAndStatement:
+    """INV-5: history rows, payments made and a statement with running balances."""
+
+    def test_history_rows_show_what_the_seed_lists(self) -> None:
+        """INV-5: issue date, amount charged, payment date, masked method and paid/failed status."""
+        paid = make(
+            "inv-1",
+            "paid",
+            issued=utc(2024, 3, 1),
+            paid_at=utc(2024, 3, 2, 22),
+            method="Visa •••• 4242",
+        )
+        failed = make("inv-2", "failed", issued=utc(2024, 4, 1), due=utc(2024, 4, 30))
+        rows = history([paid, failed], POLICY, at=utc(2024, 4, 10), zone=KYIV)
+        assert [
+            ("inv-2", date(2024, 4, 1), usd("49.00"), None, None, "failed"),
+            ("inv-1", date(2024, 3, 1), usd("49.00"), date(2024, 3, 3), "Visa •••• 4242", "paid"),
+        ] == [
+            (r.invoice_id, r.issued_on, r.amount, r.payment_date, r.method, r.status) for r in rows
+        ]
+
+    def test_history_does_not_show_the_future(self) -> None:
+        """INV-5: an invoice issued after the instant asked about is not listed yet."""
+        rows = history([make(issued=utc(2024, 6, 1))], POLICY, at=utc(2024, 5, 1), zone="UTC")
+        assert () == rows
+
+    def test_unmasked_card_numbers_are_refused(self) -> None:
+        """INV-5, PM-6: a method label with more than four digits is refused and not echoed."""
+        with pytest.raises(InvalidInput) as excinfo:
+            make(method="Visa 4242424242424242")
+        assert "4242424242" not in str(excinfo.value)
+        assert "Invoice.method" == excinfo.value.field
+
+    def test_payments_made_in_a_period(self) -> None:
+        """INV-5: the payment side of the statement, oldest first, half-open period."""
+        pays = [
+            Payment(id="p2", amount=usd("10"), paid_at=utc(2024, 2, 1)),
+            Payment(id="p1", amount=usd("10"), paid_at=utc(2024, 1, 1)),
+            Payment(id="p3", amount=usd("10"), paid_at=utc(2024, 3, 1)),
+        ]
+        made = payments_made(pays, start=utc(2024, 1, 1), end=utc(2024, 3, 1))
+        assert ["p1", "p2"] == [p.id for p in made]
+
+    def test_statement_opening_running_closing(self) -> None:
+        """INV-5: opening = charged − paid before the period; each line's running balance."""
+        items = [
+            make("jan", "paid", issued=utc(2024, 1, 1), paid_at=utc(2024, 1, 3)),
+            make("feb", "submitted", issued=utc(2024, 2, 1)),
+            make("mar", "submitted", issued=utc(2024, 3, 1)),
+            make("gone", "cancelled", issued=utc(2024, 2, 5)),
+        ]
+        pays = [
+            Payment(id="p-jan", amount=usd("49.00"), paid_at=utc(2024, 1, 3)),
+            Payment(id="p-feb", amount=usd("20.00"), paid_at=utc(2024, 2, 10)),
+        ]
+        result = statement(items, pays, start=utc(2024, 2, 1), end=utc(2024, 4, 1), currency="USD")
+        assert usd("0") == result.opening_balance
+        assert [
+            ("charge", "feb", usd("49.00"), usd("49.00")),
+            ("payment", "p-feb", usd("20.00"), usd("29.00")),
+            ("charge", "mar", usd("49.00"), usd("78.00")),
+        ] == [(ln.kind, ln.reference, ln.amount, ln.balance) for ln in result.lines]
+        assert (usd("78.00"), usd("98.00"), usd("20.00")) == (
+            result.closing_balance,
+            result.total_charged,
+            result.total_paid,
+        )
+
+    def test_statement_window_must_be_ordered(self) -> None:
+        """INV-5: a statement whose end is before its start is refused, naming `end`."""
+        with pytest.raises(InvalidInput) as excinfo:
+            statement([], [], start=utc(2024, 2, 1), end=utc(2024, 1, 1), currency="USD")
+        assert "end" == excinfo.value.field
+
+    def test_statement_refuses_foreign_payments(self) -> None:
+        """INV-5, X-4: a EUR payment on a USD statement is a currency mismatch."""
+        eur = Payment(id="p", amount=Money("1", "EUR"), paid_at=utc(2024, 1, 1))
+        with pytest.raises(CurrencyMismatch):
+            statement([], [eur], start=utc(2024, 1, 1), end=utc(2024, 2, 1), currency="USD")
+
+    @given(
+        invoice_lists,
+        st.lists(payments(), max_size=6),
+        aware_datetimes(),
+        st.integers(min_value=0, max_value=400 * 24),
+    )
+    def test_statement_balances_add_up(
+        self, items: list[Invoice], pays: list[Payment], start: datetime, hours: int
+    ) -> None:
+        """INV-5 property: closing = opening + charged − paid; running balances step by line."""
+        end = start + timedelta(hours=hours)
+        result = statement(items, pays, start=start, end=end, currency="USD")
+        assert result.closing_balance == (
+            result.opening_balance + result.total_charged - result.total_paid
+        )
+        running = result.opening_balance
+        for line in result.lines:
+            running = running + line.amount if line.kind == "charge" else running - line.amount
+            assert running == line.balance
+            assert start <= line.at < end
+        made = payments_made(pays, start=start, end=end)
+        assert [p.id for p in made] == [ln.reference for ln in result.lines if ln.kind == "payment"]
+
+
+class TestDownload:
+    """INV-6: issued invoices inside the history window can be downloaded."""
+
+    def test_issued_invoice_downloads_with_its_details(self) -> None:
+        """INV-6, INV-4: the document shows the details it was issued with and its status."""
+        details = BillingDetails(name="Jane Realty", address="1 Old Rd")
+        invoice = make(billing_details=details, issued=utc(2024, 4, 1), due=utc(2024, 4, 15))
+        document = download(invoice, POLICY, at=utc(2024, 5, 1), zone=KYIV)
+        assert (details, "overdue", date(2024, 4, 15), usd("49.00")) == (
+            document.billing_details,
+            document.status,
+            document.due_on,
+            document.amount_due,
+        )
+
+    def test_scheduled_invoice_cannot_be_downloaded(self) -> None:
+        """INV-6: a scheduled invoice has not been issued."""
+        decision = can_download(make(status="scheduled"), POLICY, zone="UTC")
+        assert (False, ("invoice_not_issued",), ("INV-6",)) == (
+            decision.allowed,
+            decision.codes,
+            decision.rules,
+        )
+
+    def test_old_invoice_download_is_refused_with_the_same_decision(self) -> None:
+        """INV-6, INV-1: a 2020 invoice raises PolicyViolation carrying can_download's decision."""
+        old = make(issued=utc(2020, 6, 1))
+        with pytest.raises(PolicyViolation) as excinfo:
+            download(old, POLICY, at=utc(2024, 1, 1), zone="UTC")
+        assert can_download(old, POLICY, zone="UTC") == excinfo.value.decision
+        assert ("before_history_cutoff",) == excinfo.value.decision.codes
+
+    def test_old_scheduled_invoice_gives_both_reasons(self) -> None:
+        """INV-6, INV-1: not issued and before the cutoff — both reasons are given."""
+        decision = can_download(
+            make(status="scheduled", issued=utc(2020, 6, 1)), POLICY, zone="UTC"
+        )
+        assert ("invoice_not_issued", "before_history_cutoff") == decision.codes
+
+    def test_unknown_zone_is_refused(self) -> None:
+        """INV-6, X-3: a zone name the database does not know names the `zone` parameter."""
+        with pytest.raises(UnknownTimeZone) as excinfo:
+            can_download(make(), POLICY, zone="Mars/Olympus")
+        assert "zone" == excinfo.value.field
+
+    @given(invoices(), invoice_policies(), zones())
+    def test_download_allowed_iff_issued_and_in_window(
+        self, invoice: Invoice, policy: InvoicePolicy, zone: ZoneInfo
+    ) -> None:
+        """INV-6 property: allowed exactly when issued and on or after the cutoff."""
+        in_window = invoice.issued_at.astimezone(zone).date() >= policy.history_cutoff
+        expected = in_window and invoice.status is not InvoiceStatus.SCHEDULED
+        assert expected == can_download(invoice, policy, zone=zone).allowed
+
+
+class TestBadInput:
+    """INV-2, INV-3, X-3, X-4: each bad fact is refused at construction, naming the field."""
+
+    def test_naive_datetime(self) -> None:
+        """X-3: a naive issue instant is refused."""
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            make(issued=datetime(2024, 1, 1))  # noqa: DTZ001 - the naive datetime under test
+        assert "Invoice.issued_at" == excinfo.value.field
+
+    def test_naive_instant_in_a_question(self) -> None:
+        """X-3: a naive `at` is refused by the question that takes it."""
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            is_overdue(make(), datetime(2024, 1, 1))  # noqa: DTZ001 - under test
+        assert "at" == excinfo.value.field
+
+    def test_float_amount(self) -> None:
+        """X-4: a float amount is refused."""
+        with pytest.raises(FloatAmountError) as excinfo:
+            Invoice(
+                id="x",
+                status="submitted",
+                amount=49.0,  # type: ignore[arg-type]
+                issued_at=utc(2024, 1, 1),
+                due_at=utc(2024, 1, 2),
+            )
+        assert "Invoice.amount" == excinfo.value.field
+        assert isinstance(excinfo.value, TypeError)
+
+    def test_negative_amount(self) -> None:
+        """INV-3: a negative invoice amount is refused."""
+        with pytest.raises(InvalidInput, match="must not be negative") as excinfo:
+            make(amount="-1.00")
+        assert "Invoice.amount" == excinfo.value.field
+
+    def test_due_before_issue(self) -> None:
+        """INV-2: a due date before the issue date is refused."""
+        with pytest.raises(InvalidInput, match="must not be before issued_at") as excinfo:
+            make(issued=utc(2024, 4, 2), due=utc(2024, 4, 1))
+        assert "Invoice.due_at" == excinfo.value.field
+
+    def test_mixed_currencies_in_one_invoice(self) -> None:
+        """X-4: the paid part must be in the invoice's currency."""
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            make(amount_paid=Money("1", "EUR"))
+        assert "Invoice.amount_paid" == excinfo.value.field
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"amount_paid": usd("50.00")}, "Invoice.amount_paid"),
+            (
+                {"status": "paid", "amount_paid": usd("1.00"), "paid_at": utc(2024, 4, 2)},
+                "Invoice.amount_paid",
+            ),
+            ({"status": "paid"}, "Invoice.paid_at"),
+            ({"paid_at": utc(2024, 4, 2)}, "Invoice.paid_at"),
+            ({"status": "paid", "paid_at": utc(2024, 3, 1)}, "Invoice.paid_at"),
+            ({"status": "scheduled", "amount_paid": usd("1.00")}, "Invoice.amount_paid"),
+        ],
+    )
+    def test_inconsistent_payment_facts(self, kwargs: dict[str, object], field: str) -> None:
+        """INV-2, INV-3: paid amounts and instants must agree with the status."""
+        with pytest.raises(InvalidInput) as excinfo:
+            make(**kwargs)  # type: ignore[arg-type]
+        assert field == excinfo.value.field
+
+    def test_wrong_types_name_the_field(self) -> None:
+        """X-4: a str amount on a payment is a type error naming the field."""
+        with pytest.raises(InvalidType) as excinfo:
+            Payment(id="p", amount="10", paid_at=utc(2024, 1, 1))  # type: ignore[arg-type]
+        assert "Payment.amount" == excinfo.value.field
+
+    @given(invoices(), aware_datetimes())
+    def test_overdue_exactly_when_due_and_unpaid(self, invoice: Invoice, at: datetime) -> None:
+        """INV-2 property: overdue ⇔ submitted or failed, past due, with money still due."""
+        expected = (
+            invoice.status in (InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED)
+            and at > invoice.due_at
+            and invoice.amount_due.amount > 0
+        )
+        assert expected == is_overdue(invoice, at)

@@ -1,0 +1,308 @@
+"""The shared kernel: decisions (X-1), effects (X-2), time (X-3) and money (X-4)."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money, get_currency
+
+from billrules import (
+    BillRulesError,
+    CurrencyMismatch,
+    Decision,
+    FloatAmountError,
+    InvalidInput,
+    InvalidType,
+    NaiveDatetimeError,
+    PolicyViolation,
+    Reason,
+    Role,
+    UnknownTimeZone,
+    _money,
+    _time,
+)
+from billrules.effects import CancelBilling, Effect, SendEmail, SetLicenceCount
+from billrules.testing import aware_datetimes, currencies, zones
+
+REASON = Reason(code="owner_only", rule="CAN-1", message="Only the owner may cancel.")
+
+
+class TestDecision:
+    """X-1: decisions carry codes, rule IDs, sentences and the facts used."""
+
+    def test_refusal_carries_codes_rules_and_message(self) -> None:
+        """X-1: a refusal lists its reasons' codes, rules (no repeats) and joined sentences."""
+        second = Reason(code="not_active", rule="CAN-1", message="The account is not active.")
+        decision = Decision.refuse(REASON, second)
+        assert (False, ("owner_only", "not_active"), ("CAN-1",)) == (
+            decision.allowed,
+            decision.codes,
+            decision.rules,
+        )
+        assert "Only the owner may cancel. The account is not active." == decision.message
+
+    def test_refusal_needs_a_reason(self) -> None:
+        """X-1: a refusal without a reason would explain nothing, so it is refused."""
+        with pytest.raises(InvalidInput) as excinfo:
+            Decision(allowed=False)
+        assert "Decision.reasons" == excinfo.value.field
+
+    def test_require_raises_policy_violation_with_the_decision(self) -> None:
+        """X-1: the operation's error carries the question's exact decision."""
+        decision = Decision.refuse(REASON)
+        with pytest.raises(PolicyViolation) as excinfo:
+            decision.require()
+        assert decision == excinfo.value.decision
+        assert "Only the owner may cancel. [CAN-1]" == str(excinfo.value)
+        Decision.allow(REASON).require()
+
+    def test_details_are_read_only_and_kept(self) -> None:
+        """X-1: the facts a reason used are kept, and cannot be changed afterwards."""
+        reason = Reason(code="c", rule="X-1", message="m", details={"amount": Decimal("5")})
+        assert Decimal("5") == reason.details["amount"]
+        with pytest.raises(TypeError):
+            reason.details["amount"] = 1  # type: ignore[index]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"code": "", "rule": "X-1", "message": "m"}, InvalidInput, "Reason.code"),
+            ({"code": "c", "rule": 1, "message": "m"}, InvalidType, "Reason.rule"),
+            (
+                {"code": "c", "rule": "X-1", "message": "m", "details": []},
+                InvalidType,
+                "Reason.details",
+            ),
+            (
+                {"code": "c", "rule": "X-1", "message": "m", "details": {1: 2}},
+                InvalidType,
+                "Reason.details",
+            ),
+        ],
+    )
+    def test_bad_reasons(
+        self, kwargs: dict[str, object], error: type[Exception], field: str
+    ) -> None:
+        """X-1: every part of a reason is validated, naming the field."""
+        with pytest.raises(error) as excinfo:
+            Reason(**kwargs)  # type: ignore[arg-type]
+        assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"allowed": 1}, "Decision.allowed"),
+            ({"allowed": True, "reasons": "x"}, "Decision.reasons"),
+            ({"allowed": True, "reasons": ["x"]}, "Decision.reasons"),
+        ],
+    )
+    def test_bad_decisions(self, kwargs: dict[str, object], field: str) -> None:
+        """X-1: a decision is a bool and a tuple of reasons."""
+        with pytest.raises(InvalidType) as excinfo:
+            Decision(**kwargs)  # type: ignore[arg-type]
+        assert field == excinfo.value.field
+
+    def test_errors_and_violations_pickle(self) -> None:
+        """X-1: errors survive pickling (for task queues) with their field and decision."""
+        error = pickle.loads(pickle.dumps(InvalidInput("Invoice.amount", "must not be negative")))
+        assert ("Invoice.amount", "must not be negative") == (error.field, error.problem)
+        violation = pickle.loads(pickle.dumps(PolicyViolation(Decision.refuse(REASON))))
+        assert Decision.refuse(REASON) == violation.decision
+
+    def test_error_hierarchy(self) -> None:
+        """X-1: every input error is also the builtin a caller would catch."""
+        assert issubclass(InvalidInput, ValueError)
+        assert issubclass(InvalidType, TypeError)
+        assert issubclass(NaiveDatetimeError, ValueError)
+        assert issubclass(CurrencyMismatch, ValueError)
+        assert issubclass(FloatAmountError, TypeError)
+        assert issubclass(UnknownTimeZone, ValueError)
+        assert issubclass(PolicyViolation, BillRulesError)
+
+
+class TestEffects:
+    """X-2: effects are frozen data with an instant, a rule and a kind."""
+
+    def test_effects_are_values(self) -> None:
+        """X-2: two equal effects compare equal and hash alike; none can be changed."""
+        at = datetime(2024, 5, 1, tzinfo=UTC)
+        first = CancelBilling(at=at, rule="CAN-7", invoice_id="inv-9")
+        assert first == CancelBilling(at=at, rule="CAN-7", invoice_id="inv-9")
+        assert 1 == len({first, CancelBilling(at=at, rule="CAN-7", invoice_id="inv-9")})
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            first.invoice_id = "other"  # type: ignore[misc]
+
+    def test_kind_is_the_snake_case_class_name(self) -> None:
+        """X-2: hosts dispatch on `kind`."""
+        assert ("send_email", "set_licence_count", "effect") == (
+            SendEmail.kind,
+            SetLicenceCount.kind,
+            Effect.kind,
+        )
+
+    def test_effects_validate(self) -> None:
+        """X-2, X-3: a naive instant or a negative licence count is refused."""
+        with pytest.raises(NaiveDatetimeError):
+            SetLicenceCount(at=datetime(2024, 1, 1), rule="SEAT-5", count=0)  # noqa: DTZ001
+        with pytest.raises(InvalidInput) as excinfo:
+            SetLicenceCount(at=datetime(2024, 1, 1, tzinfo=UTC), rule="SEAT-5", count=-1)
+        assert "SetLicenceCount.count" == excinfo.value.field
+        with pytest.raises(InvalidType):
+            SendEmail(
+                at=datetime(2024, 1, 1, tzinfo=UTC), rule="DEL-3", template="t", to="o", details=[]
+            )  # type: ignore[arg-type]
+
+
+class TestTime:
+    """X-3: aware instants only; days are taken in the account's zone."""
+
+    def test_naive_datetimes_are_refused(self) -> None:
+        """X-3: a naive datetime has no instant."""
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            _time.require_aware(datetime(2024, 1, 1), "at")  # noqa: DTZ001 - under test
+        assert "at" == excinfo.value.field
+
+    def test_non_datetimes_are_type_errors(self) -> None:
+        """X-3: a date is not an instant."""
+        with pytest.raises(InvalidType):
+            _time.require_aware(date(2024, 1, 1), "at")
+        with pytest.raises(InvalidType):
+            _time.require_date(datetime(2024, 1, 1, tzinfo=UTC), "on")
+
+    def test_local_date_depends_on_the_zone(self) -> None:
+        """X-3: 22:30 UTC on the 31st is already the 1st in Kyiv and still the 31st in New York."""
+        at = datetime(2024, 1, 31, 22, 30, tzinfo=UTC)
+        assert date(2024, 2, 1) == _time.local_date(at, ZoneInfo("Europe/Kyiv"))
+        assert date(2024, 1, 31) == _time.local_date(at, ZoneInfo("America/New_York"))
+
+    def test_start_of_day_across_dst(self) -> None:
+        """X-3: local midnight on a DST day, and a day whose midnight does not exist."""
+        kyiv = _time.start_of_day(date(2024, 3, 31), ZoneInfo("Europe/Kyiv"))
+        assert datetime(2024, 3, 30, 22, tzinfo=UTC) == kyiv
+        santiago = _time.start_of_day(date(2024, 9, 8), ZoneInfo("America/Santiago"))
+        assert (date(2024, 9, 8), 1) == (santiago.date(), santiago.hour)
+
+    def test_zones_by_name(self) -> None:
+        """X-3: a zone may be given by name; an unknown name is refused."""
+        assert ZoneInfo("Asia/Kolkata") == _time.to_zone("Asia/Kolkata")
+        with pytest.raises(UnknownTimeZone):
+            _time.to_zone("Nowhere/City")
+        with pytest.raises(InvalidType):
+            _time.to_zone(5)
+
+    def test_months_clamp_from_the_anchor(self) -> None:
+        """X-3: Jan 31 + 1 month is Feb 29 in a leap year; + 2 months is Mar 31 (not chained)."""
+        anchor = date(2024, 1, 31)
+        assert [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)] == [
+            _time.add_months(anchor, n) for n in (1, 2, 3)
+        ]
+        assert 29 == _time.days_between(date(2024, 2, 1), date(2024, 3, 1))
+
+    @given(zones(), st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)))
+    def test_start_of_day_is_the_first_instant_of_the_local_day(
+        self, zone: ZoneInfo, day: date
+    ) -> None:
+        """X-3 property: the day starts on that local date, and a second earlier is the day before."""
+        start = _time.start_of_day(day, zone)
+        assert day == _time.local_date(start, zone)
+        assert day - timedelta(days=1) == _time.local_date(start - timedelta(seconds=1), zone)
+
+    @given(aware_datetimes(), zones())
+    def test_local_date_is_independent_of_the_instants_own_zone(
+        self, at: datetime, zone: ZoneInfo
+    ) -> None:
+        """X-3 property: the same instant written in any zone has one local date per account zone."""
+        assert _time.local_date(at.astimezone(UTC), zone) == _time.local_date(at, zone)
+
+
+class TestMoney:
+    """X-4: Money only, no floats, explicit currency, rounding to the minor unit."""
+
+    def test_floats_are_refused(self) -> None:
+        """X-4: 0.1 is not exact; pass a Decimal, an int or a str."""
+        with pytest.raises(FloatAmountError) as excinfo:
+            _money.money(0.1, "USD", "top_up")
+        assert "top_up" == excinfo.value.field
+        with pytest.raises(FloatAmountError):
+            _money.require_money(19.0, "price")
+
+    def test_exact_amounts_are_accepted(self) -> None:
+        """X-4: Decimal, int and str amounts make Money."""
+        assert Money("19.00", "USD") == _money.money("19.00", "USD")
+        assert Money(19, "USD") == _money.money(19, "usd")
+
+    @pytest.mark.parametrize(
+        ("amount", "currency", "error"),
+        [
+            ("abc", "USD", InvalidInput),
+            ("NaN", "USD", InvalidInput),
+            (True, "USD", InvalidType),
+            ("1", "ZZZ", InvalidInput),
+            ("1", 840, InvalidType),
+        ],
+    )
+    def test_bad_amounts(self, amount: object, currency: object, error: type[Exception]) -> None:
+        """X-4: a non-number, a bool or an unknown currency is refused."""
+        with pytest.raises(error):
+            _money.money(amount, currency)
+
+    def test_require_money_refuses_non_money(self) -> None:
+        """X-4: a Decimal is not Money; an infinite amount is refused."""
+        with pytest.raises(InvalidType):
+            _money.require_money(Decimal(1), "amount")
+        with pytest.raises(InvalidInput):
+            _money.require_money(Money(Decimal("Infinity"), "USD"), "amount")
+
+    def test_sum_of_nothing_has_a_currency(self) -> None:
+        """X-4: the empty sum is a typed zero, not the int 0."""
+        assert Money(0, "EUR") == _money.total([], get_currency("EUR"))
+
+    def test_currencies_never_mix(self) -> None:
+        """X-4: a EUR amount in a USD sum raises CurrencyMismatch naming the field."""
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            _money.total([Money(1, "USD"), Money(1, "EUR")], get_currency("USD"), "lines")
+        assert "lines" == excinfo.value.field
+
+    @pytest.mark.parametrize(
+        ("amount", "currency", "expected"),
+        [
+            ("2.675", "USD", "2.68"),
+            ("2.665", "USD", "2.67"),
+            ("1234.5", "JPY", "1235"),
+            ("1.0005", "BHD", "1.001"),
+        ],
+    )
+    def test_rounding_goes_to_the_minor_unit_half_up(
+        self, amount: str, currency: str, expected: str
+    ) -> None:
+        """X-4: half-up to 2 decimals for USD, 0 for JPY, 3 for BHD."""
+        assert Money(expected, currency) == _money.round_to_minor_unit(Money(amount, currency))
+
+    def test_rounding_mode_is_a_parameter(self) -> None:
+        """X-4: half-even when asked."""
+        rounded = _money.round_to_minor_unit(Money("2.665", "USD"), ROUND_HALF_EVEN)
+        assert Decimal("2.66") == rounded.amount
+
+    @given(currencies(), st.integers(min_value=-(10**12), max_value=10**12))
+    def test_rounding_is_idempotent_and_close(self, currency: object, micros: int) -> None:
+        """X-4 property: rounding twice equals rounding once; the error is at most half a unit."""
+        value = Money(Decimal(micros).scaleb(-6), currency)
+        once = _money.round_to_minor_unit(value)
+        assert once == _money.round_to_minor_unit(once)
+        unit = Decimal(1).scaleb(-_money.minor_unit_exponent(value.currency))
+        assert abs(once.amount - value.amount) <= unit / 2
+
+
+class TestRoles:
+    """Roles: an owner is also an admin."""
+
+    def test_owner_is_admin(self) -> None:
+        """Roles: owner and admin have the administrator's rights; staff do not."""
+        assert [True, True, False] == [r.is_admin for r in (Role.OWNER, Role.ADMIN, Role.STAFF)]
