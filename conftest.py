@@ -1,11 +1,19 @@
-"""Test configuration: Hypothesis profiles and the documentation-example counter."""
+"""Test configuration: Hypothesis profiles, and a summary of documentation examples and traced
+rules (computed from the files, so it is right with or without pytest-xdist workers)."""
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import os
+import pkgutil
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent
 
 settings.register_profile(
     "ci",
@@ -19,31 +27,42 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Count the documentation examples (``>>>`` lines) collected, for the summary."""
-    examples = 0
-    files = 0
-    for item in items:
-        dtest = getattr(item, "dtest", None)
-        if dtest is not None and dtest.examples:
-            examples += len(dtest.examples)
-            files += 1
-    config.stash[_DOC_EXAMPLES] = (examples, files)
+def _documentation_examples() -> tuple[int, int]:
+    """How many ``>>>`` examples the docs, the README and the docstrings hold, and where."""
+    parser = doctest.DocTestParser()
+    examples = places = 0
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        found = len(parser.get_examples(page.read_text(encoding="utf-8")))
+        examples += found
+        places += bool(found)
+    import billrules
+
+    finder = doctest.DocTestFinder()
+    names = ["billrules"] + [
+        info.name for info in pkgutil.walk_packages(billrules.__path__, "billrules.")
+    ]
+    for name in names:
+        for test in finder.find(importlib.import_module(name)):
+            examples += len(test.examples)
+            places += bool(test.examples)
+    return examples, places
 
 
-_DOC_EXAMPLES = pytest.StashKey[tuple[int, int]]()
-
-
-def pytest_terminal_summary(
-    terminalreporter: pytest.TerminalReporter, config: pytest.Config
-) -> None:
-    examples, files = config.stash.get(_DOC_EXAMPLES, (0, 0))
-    terminalreporter.write_line(
-        f"documentation examples collected: {examples} in {files} docstrings and pages"
+def _traced_rules() -> tuple[int, int]:
+    rows = re.findall(
+        r"^\| ([A-Z]+-\d+) \|.*\| (implemented|planned) \|$",
+        (ROOT / "docs" / "policies.md").read_text(encoding="utf-8"),
+        re.MULTILINE,
     )
-    traced = config.stash.get(TRACE_SUMMARY, None)
-    if traced:
-        terminalreporter.write_line(traced)
+    return sum(status == "implemented" for _, status in rows), len(rows)
 
 
-TRACE_SUMMARY = pytest.StashKey[str]()
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    examples, places = _documentation_examples()
+    implemented, rules = _traced_rules()
+    terminalreporter.write_line(
+        f"documentation examples: {examples} in {places} pages and docstrings (run as tests)"
+    )
+    terminalreporter.write_line(
+        f"rules traced: {implemented} implemented of {rules} in docs/policies.md"
+    )

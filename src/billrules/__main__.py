@@ -17,7 +17,9 @@ from billrules.invoices import (
 )
 
 
-def _invoice(id: str, status: str, year: int, month: int, **kw: datetime) -> Invoice:
+def _invoice(
+    id: str, status: str, year: int, month: int, paid_at: datetime | None = None
+) -> Invoice:
     issued = datetime(year, month, 1, 9, tzinfo=UTC)
     return Invoice(
         id=id,
@@ -26,7 +28,7 @@ def _invoice(id: str, status: str, year: int, month: int, **kw: datetime) -> Inv
         issued_at=issued,
         due_at=issued + timedelta(days=14),
         method="Visa •••• 4242",
-        **kw,
+        paid_at=paid_at,
     )
 
 
