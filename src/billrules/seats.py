@@ -1,0 +1,506 @@
+"""Seats: purchased seats, the users occupying them, and which seats may be removed.
+
+Decides SEAT-1 … SEAT-5 (see ``docs/policies.md``):
+
+- SEAT-1 deleting a user frees their seat; the seat count (and what is billed) stays;
+- SEAT-2 the number of seats that can be removed is total − occupied; adding a user needs one
+  of those free seats;
+- SEAT-3 occupied seats are never removed: removing zero, a negative number or more than the
+  unoccupied count is refused, and the decision says how many can be removed;
+- SEAT-4 seat charges follow the seat count, occupied or not; mid-period changes are not
+  prorated by default (:attr:`SeatPolicy.proration`), or prorated by the day;
+- SEAT-5 back-office cancellation sets the count to 0 and deactivates the remaining users.
+
+Fact: :class:`SeatPool` (its invariant, occupied ≤ total, holds by construction). Policy:
+:class:`SeatPolicy`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+from moneyed import Money
+
+from billrules import _money, _time
+from billrules import _validate as v
+from billrules.decisions import Decision, Reason
+from billrules.effects import DeactivateUser, Effect, SetLicenceCount
+from billrules.errors import InvalidInput, InvalidType
+
+__all__ = [
+    "SeatCharge",
+    "SeatChargeLine",
+    "SeatCountChange",
+    "SeatPolicy",
+    "SeatPool",
+    "SeatProration",
+    "add_seats",
+    "add_user",
+    "back_office_cancel",
+    "can_add_user",
+    "can_delete_user",
+    "can_remove_seats",
+    "delete_user",
+    "removable_seats",
+    "remove_seats",
+    "seat_charge",
+]
+
+
+class SeatProration(StrEnum):
+    """How a change of the seat count in the middle of a period is charged (SEAT-4)."""
+
+    #: The period is charged for the count at its start; changes count from the next period.
+    NONE = "none"
+    #: Each local day of the period is charged for the count in force that day.
+    DAILY = "daily"
+
+
+def _proration(value: Any) -> SeatProration:
+    try:
+        return SeatProration(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(repr(p.value) for p in SeatProration)
+        raise InvalidInput(
+            "SeatPolicy.proration", f"unknown proration; expected one of {allowed}"
+        ) from None
+
+
+@attrs.frozen(kw_only=True)
+class SeatPolicy:
+    """The knobs of the seats area.
+
+    Attributes:
+        proration: SEAT-4: ``"none"`` (the seed's default: a period is charged for the seat
+            count at its start) or ``"daily"`` (each day at the count in force that day).
+    """
+
+    proration: SeatProration = attrs.field(default=SeatProration.NONE, converter=_proration)
+
+
+def _occupants(value: object) -> tuple[str, ...]:
+    return v.tuple_of(str, "SeatPool.occupants")(value)
+
+
+@attrs.frozen(kw_only=True)
+class SeatPool:
+    """The purchased seats and the users occupying them (SEAT-1, SEAT-2).
+
+    ``occupants`` are distinct user ids, one per occupied seat; there are never more of them
+    than ``total`` seats.
+
+    >>> from billrules.seats import SeatPool
+    >>> pool = SeatPool(total=10, occupants=("ann", "bob", "cy"))
+    >>> pool.occupied, pool.unoccupied
+    (3, 7)
+
+    Attributes:
+        total: The number of purchased seats (the licence count); zero or more.
+        occupants: The ids of the users occupying a seat, in the order they were added.
+    """
+
+    total: int = attrs.field(validator=v.integer(minimum=0))
+    occupants: tuple[str, ...] = attrs.field(default=(), converter=_occupants)
+
+    @occupants.validator
+    def _check_occupants(self, attribute: attrs.Attribute[object], value: tuple[str, ...]) -> None:
+        seen: set[str] = set()
+        for index, user in enumerate(value):
+            if not user.strip():
+                raise InvalidInput(f"SeatPool.occupants[{index}]", "must not be empty")
+            if user in seen:
+                raise InvalidInput(f"SeatPool.occupants[{index}]", "duplicate user id")
+            seen.add(user)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.occupants) > self.total:
+            raise InvalidInput(
+                "SeatPool.occupants", "there are more occupants than seats (occupied ≤ total)"
+            )
+
+    @property
+    def occupied(self) -> int:
+        """The number of occupied seats."""
+        return len(self.occupants)
+
+    @property
+    def unoccupied(self) -> int:
+        """The number of free seats: total − occupied (SEAT-2)."""
+        return self.total - self.occupied
+
+
+def _check_pool(pool: object) -> SeatPool:
+    if not isinstance(pool, SeatPool):
+        raise InvalidType("pool", f"must be SeatPool, not {type(pool).__name__}")
+    return pool
+
+
+def _check_user(user_id: object) -> str:
+    if not isinstance(user_id, str):
+        raise InvalidType("user_id", f"must be a str, not {type(user_id).__name__}")
+    if not user_id.strip():
+        raise InvalidInput("user_id", "must not be empty")
+    return user_id
+
+
+def _check_count(count: object) -> int:
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise InvalidType("count", f"must be an int, not {type(count).__name__}")
+    return count
+
+
+def _pool_details(pool: SeatPool) -> dict[str, Any]:
+    return {"total": pool.total, "occupied": pool.occupied, "unoccupied": pool.unoccupied}
+
+
+# --------------------------------------------------------------------------------------------
+# SEAT-1, SEAT-2: users
+
+
+def can_add_user(pool: SeatPool, user_id: str) -> Decision:
+    """Whether ``user_id`` may take a seat: one must be free (SEAT-2). Decides SEAT-2.
+
+    Refused when every seat is occupied, or when the user already has a seat.
+    """
+    _check_pool(pool)
+    _check_user(user_id)
+    details = {**_pool_details(pool), "user_id": user_id}
+    if user_id in pool.occupants:
+        return Decision.refuse(
+            Reason(
+                code="user_already_seated",
+                rule="SEAT-2",
+                message=f"User {user_id!r} already occupies a seat.",
+                details=details,
+            )
+        )
+    if pool.unoccupied == 0:
+        return Decision.refuse(
+            Reason(
+                code="no_free_seat",
+                rule="SEAT-2",
+                message=f"All {pool.total} seats are occupied: add a seat before adding a user.",
+                details=details,
+            )
+        )
+    return Decision.allow(
+        Reason(
+            code="free_seat",
+            rule="SEAT-2",
+            message=f"{pool.unoccupied} of {pool.total} seats are free.",
+            details=details,
+        )
+    )
+
+
+def add_user(pool: SeatPool, user_id: str) -> SeatPool:
+    """``pool`` with ``user_id`` occupying a free seat. Decides SEAT-2.
+
+    Raises:
+        PolicyViolation: :func:`can_add_user` refuses; ``pool`` is unchanged.
+    """
+    can_add_user(pool, user_id).require()
+    return attrs.evolve(pool, occupants=(*pool.occupants, user_id))
+
+
+def can_delete_user(pool: SeatPool, user_id: str) -> Decision:
+    """Whether ``user_id`` can be deleted from the pool (they must occupy a seat). Decides SEAT-1.
+
+    An allowed decision says the seat is kept: the count does not change.
+    """
+    _check_pool(pool)
+    _check_user(user_id)
+    details = {**_pool_details(pool), "user_id": user_id}
+    if user_id not in pool.occupants:
+        return Decision.refuse(
+            Reason(
+                code="user_not_seated",
+                rule="SEAT-1",
+                message=f"User {user_id!r} occupies no seat.",
+                details=details,
+            )
+        )
+    return Decision.allow(
+        Reason(
+            code="seat_kept",
+            rule="SEAT-1",
+            message=f"Deleting user {user_id!r} frees their seat; the {pool.total} seats "
+            "and what is billed for them stay the same.",
+            details=details,
+        )
+    )
+
+
+def delete_user(pool: SeatPool, user_id: str) -> SeatPool:
+    """``pool`` with ``user_id``'s seat freed and the seat count kept. Decides SEAT-1.
+
+    >>> from billrules.seats import SeatPool, delete_user
+    >>> pool = delete_user(SeatPool(total=10, occupants=("ann", "bob")), "bob")
+    >>> pool.total, pool.occupants
+    (10, ('ann',))
+
+    Raises:
+        PolicyViolation: :func:`can_delete_user` refuses; ``pool`` is unchanged.
+    """
+    can_delete_user(pool, user_id).require()
+    return attrs.evolve(pool, occupants=tuple(u for u in pool.occupants if u != user_id))
+
+
+# --------------------------------------------------------------------------------------------
+# SEAT-2, SEAT-3: seats
+
+
+def removable_seats(pool: SeatPool) -> int:
+    """How many seats can be removed: the unoccupied ones, total − occupied. Decides SEAT-2."""
+    return _check_pool(pool).unoccupied
+
+
+def _can_remove_message(pool: SeatPool) -> str:
+    if pool.unoccupied == 0:
+        return f"All {pool.total} seats are occupied: no seat can be removed."
+    if pool.unoccupied == 1:
+        return f"1 of {pool.total} seats is unoccupied: you can remove 1 seat."
+    return (
+        f"{pool.unoccupied} of {pool.total} seats are unoccupied: "
+        f"you can remove 1 to {pool.unoccupied} seats."
+    )
+
+
+def can_remove_seats(pool: SeatPool, count: int) -> Decision:
+    """Whether ``count`` seats can be removed. Decides SEAT-2 and SEAT-3.
+
+    Allowed for 1 ≤ ``count`` ≤ unoccupied (SEAT-2). Zero, a negative number or more than the
+    unoccupied seats is refused (SEAT-3: occupied seats are never removed); the decision's
+    message and its ``removable`` detail say how many can be removed.
+
+    >>> from billrules.seats import SeatPool, can_remove_seats
+    >>> pool = SeatPool(total=10, occupants=("ann", "bob", "cy", "dee", "eve", "flo", "gus"))
+    >>> decision = can_remove_seats(pool, 4)
+    >>> decision.allowed, decision.codes, decision.reasons[0].details["removable"]
+    (False, ('occupied_seats_not_removable',), 3)
+    >>> decision.message
+    '3 of 10 seats are unoccupied: you can remove 1 to 3 seats.'
+
+    Raises:
+        InvalidType: ``count`` is not an ``int``.
+    """
+    _check_pool(pool)
+    _check_count(count)
+    details = {**_pool_details(pool), "requested": count, "removable": pool.unoccupied}
+    if count <= 0:
+        return Decision.refuse(
+            Reason(
+                code="seat_removal_not_positive",
+                rule="SEAT-3",
+                message=f"Choose at least one seat to remove. {_can_remove_message(pool)}",
+                details=details,
+            )
+        )
+    if count > pool.unoccupied:
+        return Decision.refuse(
+            Reason(
+                code="occupied_seats_not_removable",
+                rule="SEAT-3",
+                message=_can_remove_message(pool),
+                details=details,
+            )
+        )
+    return Decision.allow(
+        Reason(
+            code="seats_unoccupied",
+            rule="SEAT-2",
+            message=f"{count} of the {pool.unoccupied} unoccupied seats can be removed.",
+            details=details,
+        )
+    )
+
+
+def remove_seats(pool: SeatPool, count: int) -> SeatPool:
+    """``pool`` with ``count`` unoccupied seats removed. Decides SEAT-2 and SEAT-3.
+
+    Raises:
+        PolicyViolation: :func:`can_remove_seats` refuses; ``pool`` is unchanged.
+        InvalidType: ``count`` is not an ``int``.
+    """
+    can_remove_seats(pool, count).require()
+    return attrs.evolve(pool, total=pool.total - count)
+
+
+def add_seats(pool: SeatPool, count: int) -> SeatPool:
+    """``pool`` with ``count`` more seats, all unoccupied. No rule limits buying seats.
+
+    Raises:
+        InvalidInput: ``count`` is less than 1.
+        InvalidType: ``count`` is not an ``int``.
+    """
+    _check_pool(pool)
+    if _check_count(count) < 1:
+        raise InvalidInput("count", "must be at least 1")
+    return attrs.evolve(pool, total=pool.total + count)
+
+
+# --------------------------------------------------------------------------------------------
+# SEAT-4: charges
+
+
+@attrs.frozen(kw_only=True)
+class SeatCountChange:
+    """The seat count became ``total`` at the instant ``at`` (SEAT-4)."""
+
+    at: datetime = attrs.field(validator=v.instant)
+    total: int = attrs.field(validator=v.integer(minimum=0))
+
+
+@attrs.frozen(kw_only=True)
+class SeatChargeLine:
+    """``seats`` seats charged for ``days`` local days from ``start`` up to ``end`` (exclusive)."""
+
+    start: date = attrs.field(validator=v.calendar_date)
+    end: date = attrs.field(validator=v.calendar_date)
+    seats: int = attrs.field(validator=v.integer(minimum=0))
+    days: int = attrs.field(validator=v.integer(minimum=1))
+
+
+def _lines(value: object) -> tuple[SeatChargeLine, ...]:
+    return v.tuple_of(SeatChargeLine, "SeatCharge.lines")(value)
+
+
+@attrs.frozen(kw_only=True)
+class SeatCharge:
+    """What the seats of one period cost (SEAT-4).
+
+    Attributes:
+        amount: The charge, rounded half-up to the currency's minor unit.
+        lines: The seat counts charged and for how many days.
+        period_days: The number of local days in the period.
+    """
+
+    amount: Money = attrs.field(validator=v.non_negative_money)
+    lines: tuple[SeatChargeLine, ...] = attrs.field(converter=_lines)
+    period_days: int = attrs.field(validator=v.integer(minimum=1))
+
+
+def _check_changes(changes: object, start: datetime, end: datetime) -> tuple[SeatCountChange, ...]:
+    items: tuple[SeatCountChange, ...] = v.tuple_of(SeatCountChange, "changes")(changes)
+    for index, change in enumerate(items):
+        if not start <= change.at < end:
+            raise InvalidInput(f"changes[{index}].at", "must be within [start, end)")
+    for index, (before, after) in enumerate(itertools.pairwise(items), start=1):
+        if after.at < before.at:
+            raise InvalidInput(f"changes[{index}].at", f"must not be before changes[{index - 1}]")
+    return items
+
+
+def seat_charge(
+    pool: SeatPool,
+    *,
+    price_per_seat: Money,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo | str,
+    changes: Sequence[SeatCountChange] = (),
+    policy: SeatPolicy | None = None,
+) -> SeatCharge:
+    """The charge for the seats of the period ``[start, end)``. Decides SEAT-4.
+
+    Seats are charged by the count, occupied or not: ``pool.total`` is the count at ``start``,
+    and ``changes`` are later counts within the period, in order. With the default
+    ``proration="none"`` the period is charged for the count at its start (changes count from
+    the next period). With ``"daily"``, each local day in ``zone`` is charged at the count in
+    force on it (a change counts from its own day): price × seat-days ÷ days in the period.
+    The amount is rounded half-up to the currency's minor unit, once.
+
+    >>> from datetime import datetime, UTC
+    >>> from moneyed import Money
+    >>> from billrules.seats import SeatPool, seat_charge
+    >>> pool = SeatPool(total=10, occupants=("ann", "bob"))
+    >>> charge = seat_charge(pool, price_per_seat=Money("25", "USD"),
+    ...                      start=datetime(2024, 5, 1, tzinfo=UTC),
+    ...                      end=datetime(2024, 6, 1, tzinfo=UTC), zone="UTC")
+    >>> charge.amount.amount, charge.period_days
+    (Decimal('250.00'), 31)
+
+    Raises:
+        InvalidInput: ``end`` is not at least one local day after ``start``, ``price_per_seat``
+            is negative, or a change is outside the period or out of order.
+    """
+    _check_pool(pool)
+    rules = SeatPolicy() if policy is None else policy
+    if not isinstance(rules, SeatPolicy):
+        raise InvalidType("policy", f"must be SeatPolicy, not {type(rules).__name__}")
+    price = _money.require_money(price_per_seat, "price_per_seat")
+    if price.amount < 0:
+        raise InvalidInput("price_per_seat", "must not be negative")
+    _time.require_aware(start, "start")
+    _time.require_aware(end, "end")
+    tz = _time.to_zone(zone)
+    first, stop = _time.local_date(start, tz), _time.local_date(end, tz)
+    period_days = _time.days_between(first, stop)
+    if period_days < 1:
+        raise InvalidInput("end", "must be at least one local day after start")
+    items = _check_changes(changes, start, end)
+
+    lines: list[SeatChargeLine] = []
+    if rules.proration is SeatProration.NONE:
+        lines.append(SeatChargeLine(start=first, end=stop, seats=pool.total, days=period_days))
+    else:
+        # The count in force on each local day: the last change made on or before that day.
+        counts: dict[date, int] = {first: pool.total}
+        for change in items:
+            counts[_time.local_date(change.at, tz)] = change.total
+        days = sorted(counts)
+        for day, following in zip(days, [*days[1:], stop], strict=True):
+            if day == following:
+                continue  # a change on the period's last, partial local day
+            lines.append(
+                SeatChargeLine(
+                    start=day,
+                    end=following,
+                    seats=counts[day],
+                    days=_time.days_between(day, following),
+                )
+            )
+    seat_days = sum(line.seats * line.days for line in lines)
+    amount = price.amount * Decimal(seat_days) / Decimal(period_days)
+    return SeatCharge(
+        amount=_money.round_to_minor_unit(Money(amount, price.currency)),
+        lines=tuple(lines),
+        period_days=period_days,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# SEAT-5: back-office cancellation
+
+
+def back_office_cancel(pool: SeatPool, *, at: datetime) -> tuple[SeatPool, tuple[Effect, ...]]:
+    """Cancel the seats in the back office at ``at``: the count becomes 0. Decides SEAT-5.
+
+    Returns the new pool (no seats, no occupants: the remaining users are deactivated) and the
+    effects for the host, in order: a :class:`~billrules.effects.DeactivateUser` for each
+    remaining user, then :class:`~billrules.effects.SetLicenceCount` to 0. For a pool that
+    already has no seats the plan is empty (idempotent, as CAN-7 asks).
+
+    >>> from datetime import datetime, UTC
+    >>> from billrules.seats import SeatPool, back_office_cancel
+    >>> pool, effects = back_office_cancel(SeatPool(total=5, occupants=("ann",)),
+    ...                                    at=datetime(2024, 5, 1, tzinfo=UTC))
+    >>> pool.total, pool.occupants, [effect.kind for effect in effects]
+    (0, (), ['deactivate_user', 'set_licence_count'])
+    """
+    _check_pool(pool)
+    _time.require_aware(at, "at")
+    if pool.total == 0:
+        return pool, ()
+    effects: list[Effect] = [
+        DeactivateUser(at=at, rule="SEAT-5", user_id=user) for user in pool.occupants
+    ]
+    effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0))
+    return SeatPool(total=0), tuple(effects)

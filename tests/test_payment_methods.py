@@ -1,0 +1,773 @@
+"""Tests for billrules.payment_methods: PM-1 … PM-7."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import pickle
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from moneyed import Money
+
+from billrules.decisions import Decision, PolicyViolation
+from billrules.errors import BillRulesError, InvalidInput, InvalidType, NaiveDatetimeError
+from billrules.invoices import Invoice
+from billrules.payment_methods import (
+    CardBrand,
+    CardCvvError,
+    CardDetails,
+    CardExpiredError,
+    CardExpiryMonthError,
+    CardExpiryYearError,
+    CardNumberChecksumError,
+    CardNumberFormatError,
+    CardNumberLengthError,
+    InvalidCardDetails,
+    PaymentMethod,
+    PaymentMethodKind,
+    UnknownCardBrand,
+    Wallet,
+    add,
+    can_add,
+    can_remove,
+    can_set_default,
+    is_expired,
+    remove,
+    set_default,
+    update_card,
+    validate_card,
+)
+from billrules.testing._core import aware_datetimes, zones
+from billrules.testing._payment_methods import (
+    TEST_CARD_NUMBERS,
+    card_brands,
+    card_numbers,
+    cvvs,
+    luhn_check_digit,
+    payment_methods,
+    wallets,
+)
+
+AT = datetime(2024, 6, 15, 12, tzinfo=UTC)
+ZONE = "Europe/Kyiv"
+
+
+def card(
+    id: str = "pm-visa", brand: str = "visa", last4: str = "4242", month: int = 12, year: int = 2030
+) -> PaymentMethod:
+    return PaymentMethod(
+        id=id, kind="card", brand=brand, last4=last4, exp_month=month, exp_year=year
+    )
+
+
+VISA = card()
+MASTERCARD = card(id="pm-mc", brand="mastercard", last4="4444", month=1, year=2027)
+EXPIRED = card(id="pm-old", brand="amex", last4="0005", month=5, year=2024)
+
+
+def one(method: PaymentMethod = VISA) -> Wallet:
+    return Wallet(methods=(method,), default_id=method.id)
+
+
+def details(number: str = "4242424242424242", month: int = 12, year: int = 2030, cvv: str = "123"):
+    return CardDetails(number=number, exp_month=month, exp_year=year, cvv=cvv)
+
+
+def assert_refused(operation: Any, decision: Decision, before: object) -> None:
+    """The operation raises PolicyViolation carrying ``decision``; ``before`` is unchanged."""
+    snapshot = copy.deepcopy(before)
+    assert not decision.allowed
+    with pytest.raises(PolicyViolation) as excinfo:
+        operation()
+    assert decision == excinfo.value.decision
+    assert snapshot == before
+
+
+# --------------------------------------------------------------------------------------------
+# PM-1
+
+
+class TestWallet:
+    def test_first_method_becomes_default(self):
+        """PM-1: the first method added to an empty wallet becomes the default."""
+        wallet = add(Wallet(), VISA, at=AT, zone=ZONE)
+        assert "pm-visa" == wallet.default_id
+        assert VISA == wallet.default
+        decision = can_add(Wallet(), VISA, at=AT, zone=ZONE)
+        assert ("first_method_becomes_default", "payment_method_unexpired") == decision.codes
+
+    def test_later_methods_keep_the_default(self):
+        """PM-1: adding a second method leaves the default as it was."""
+        wallet = add(one(), MASTERCARD, at=AT, zone=ZONE)
+        assert ("pm-visa", "pm-mc") == wallet.ids
+        assert "pm-visa" == wallet.default_id
+        assert "default_unchanged" == can_add(one(), MASTERCARD, at=AT, zone=ZONE).codes[0]
+
+    def test_empty_wallet_has_no_default(self):
+        """PM-1: an empty wallet has no default."""
+        assert Wallet().default is None
+        with pytest.raises(InvalidInput) as excinfo:
+            Wallet(default_id="pm-visa")
+        assert "Wallet.default_id" == excinfo.value.field
+
+    def test_non_empty_wallet_needs_a_default_among_its_methods(self):
+        """PM-1: a non-empty wallet's default is one of its methods."""
+        with pytest.raises(InvalidInput) as excinfo:
+            Wallet(methods=(VISA,))
+        assert "Wallet.default_id" == excinfo.value.field
+        with pytest.raises(InvalidInput) as excinfo:
+            Wallet(methods=(VISA,), default_id="pm-mc")
+        assert "Wallet.default_id" == excinfo.value.field
+
+    def test_ids_are_unique(self):
+        """PM-1: two methods cannot share an id (construction, then adding)."""
+        with pytest.raises(InvalidInput) as excinfo:
+            Wallet(methods=(VISA, VISA), default_id="pm-visa")
+        assert "Wallet.methods[1].id" == excinfo.value.field
+        decision = can_add(one(), VISA, at=AT, zone=ZONE)
+        assert ("payment_method_id_taken",) == decision.codes
+        assert ("PM-1",) == decision.rules
+        assert_refused(lambda: add(one(), VISA, at=AT, zone=ZONE), decision, one())
+
+    def test_adding_an_expired_card_is_refused(self):
+        """PM-5: a card whose expiry month has passed is not added."""
+        decision = can_add(one(), EXPIRED, at=AT, zone=ZONE)
+        assert ("payment_method_expired",) == decision.codes
+        assert_refused(lambda: add(one(), EXPIRED, at=AT, zone=ZONE), decision, one())
+
+    def test_bad_input(self):
+        """PM-1: wallets are built from PaymentMethod values only."""
+        with pytest.raises(InvalidType) as excinfo:
+            Wallet(methods=(VISA, "pm-2"), default_id="pm-visa")
+        assert "Wallet.methods[1]" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            Wallet(methods="pm-1")
+        assert "Wallet.methods" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            can_add("wallet", VISA, at=AT, zone=ZONE)
+        assert "wallet" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            can_add(Wallet(), "pm", at=AT, zone=ZONE)
+        assert "method" == excinfo.value.field
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            can_add(Wallet(), VISA, at=datetime(2024, 6, 1), zone=ZONE)  # noqa: DTZ001
+        assert "at" == excinfo.value.field
+
+    @given(wallets(), payment_methods())
+    def test_add_keeps_exactly_one_default(self, wallet, method):
+        """PM-1: after an add (allowed or refused) the wallet has exactly one default."""
+        decision = can_add(wallet, method, at=AT, zone=ZONE)
+        if decision.allowed:
+            after = add(wallet, method, at=AT, zone=ZONE)
+            assert (wallet.default_id or method.id) == after.default_id
+            assert method == after.get(method.id)
+        else:
+            assert_refused(lambda: add(wallet, method, at=AT, zone=ZONE), decision, wallet)
+
+
+# --------------------------------------------------------------------------------------------
+# PM-2, PM-3
+
+
+class TestRemove:
+    def test_replace_the_default_card(self):
+        """PM-2, PM-3, PM-4: the seed's way to replace the default: add, make default, remove."""
+        wallet = one(VISA)
+        refused = can_remove(wallet, "pm-visa")
+        assert_refused(lambda: remove(wallet, "pm-visa"), refused, wallet)
+
+        wallet = add(wallet, MASTERCARD, at=AT, zone=ZONE)
+        wallet = set_default(wallet, "pm-mc", at=AT, zone=ZONE)
+        assert ("not_default",) == can_remove(wallet, "pm-visa").codes
+        wallet = remove(wallet, "pm-visa")
+        assert Wallet(methods=(MASTERCARD,), default_id="pm-mc") == wallet
+
+    def test_default_refusal_says_what_to_do(self):
+        """PM-2: removing the default is refused with a reason telling how to replace it."""
+        decision = can_remove(one(), "pm-visa")
+        assert ("default_payment_method",) == decision.codes
+        assert ("PM-2",) == decision.rules
+        assert "Add another payment method and make it the default first" in decision.message
+        assert "pm-visa" == decision.reasons[0].details["method_id"]
+
+    def test_non_default_removable_any_time(self):
+        """PM-3: a method that is not the default is removed, expired or not."""
+        wallet = Wallet(methods=(VISA, EXPIRED), default_id="pm-visa")
+        decision = can_remove(wallet, "pm-old")
+        assert decision.allowed
+        assert ("PM-3",) == decision.rules
+        assert one(VISA) == remove(wallet, "pm-old")
+
+    def test_unknown_method_id(self):
+        """PM-3: removing an id that is not in the wallet is refused."""
+        decision = can_remove(one(), "pm-nope")
+        assert ("payment_method_unknown",) == decision.codes
+        assert_refused(lambda: remove(one(), "pm-nope"), decision, one())
+        assert_refused(
+            lambda: remove(Wallet(), "pm-nope"), can_remove(Wallet(), "pm-nope"), Wallet()
+        )
+
+    def test_bad_method_id_type(self):
+        """PM-3: the method id is a str."""
+        with pytest.raises(InvalidType) as excinfo:
+            can_remove(one(), 7)
+        assert "method_id" == excinfo.value.field
+
+    @given(wallets(), st.data())
+    def test_remove_never_takes_the_default(self, wallet, data):
+        """PM-2, PM-3: only non-defaults are removed; the default survives every removal."""
+        method_id = data.draw(st.sampled_from((*wallet.ids, "unknown-id")))
+        decision = can_remove(wallet, method_id)
+        if decision.allowed:
+            after = remove(wallet, method_id)
+            assert wallet.default_id == after.default_id
+            assert method_id not in after.ids
+            assert len(wallet.methods) - 1 == len(after.methods)
+        else:
+            assert method_id == wallet.default_id or method_id not in wallet.ids
+            assert_refused(lambda: remove(wallet, method_id), decision, wallet)
+
+
+# --------------------------------------------------------------------------------------------
+# PM-4
+
+
+class TestSetDefault:
+    def test_unexpired_method_becomes_default(self):
+        """PM-4: a stored unexpired method can be made the default."""
+        wallet = Wallet(methods=(VISA, MASTERCARD), default_id="pm-visa")
+        decision = can_set_default(wallet, "pm-mc", at=AT, zone=ZONE)
+        assert ("payment_method_unexpired",) == decision.codes
+        assert "pm-mc" == set_default(wallet, "pm-mc", at=AT, zone=ZONE).default_id
+
+    def test_expired_card_cannot_become_default(self):
+        """PM-4: an expired card cannot become the default."""
+        wallet = Wallet(methods=(VISA, EXPIRED), default_id="pm-visa")
+        decision = can_set_default(wallet, "pm-old", at=AT, zone=ZONE)
+        assert ("payment_method_expired",) == decision.codes
+        assert ("PM-4",) == decision.rules
+        assert (2024, 5) == decision.reasons[0].details["expiry"]
+        assert_refused(lambda: set_default(wallet, "pm-old", at=AT, zone=ZONE), decision, wallet)
+
+    def test_unknown_method_cannot_become_default(self):
+        """PM-4: only a stored method can become the default."""
+        decision = can_set_default(one(), "pm-nope", at=AT, zone=ZONE)
+        assert ("payment_method_unknown",) == decision.codes
+        assert_refused(lambda: set_default(one(), "pm-nope", at=AT, zone=ZONE), decision, one())
+
+    def test_expiry_is_the_end_of_the_month_in_the_zone(self):
+        """PM-4: a card expires after the last day of its expiry month, local time."""
+        march = card(month=3, year=2024)
+        utc_evening = datetime(2024, 3, 31, 22, 30, tzinfo=UTC)  # 1 April 01:30 in Kyiv
+        assert not is_expired(march, at=utc_evening, zone="UTC")
+        assert is_expired(march, at=utc_evening, zone="Europe/Kyiv")
+        assert not is_expired(march, at=utc_evening, zone="America/New_York")
+        assert is_expired(march, at=datetime(2024, 4, 1, tzinfo=UTC), zone="UTC")
+
+    def test_wallet_without_expiry_never_expires(self):
+        """PM-4, PM-7: Apple Pay without an expiry never expires."""
+        apple = PaymentMethod(id="pm-apple", kind="apple_pay")
+        assert not is_expired(apple, at=datetime(2999, 1, 1, tzinfo=UTC), zone="UTC")
+
+    def test_bad_input(self):
+        """PM-4: the instant is aware, the zone known, the method a PaymentMethod."""
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            is_expired(VISA, at=datetime(2024, 1, 1), zone="UTC")  # noqa: DTZ001
+        assert "at" == excinfo.value.field
+        with pytest.raises(InvalidInput) as excinfo:
+            can_set_default(one(), "pm-visa", at=AT, zone="Mars/Olympus")
+        assert "zone" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            is_expired("card", at=AT, zone="UTC")
+        assert "method" == excinfo.value.field
+
+    @given(wallets(), aware_datetimes(), zones(), st.data())
+    def test_default_is_never_switched_to_an_expired_card(self, wallet, at, zone, data):
+        """PM-1, PM-4: set_default succeeds exactly for stored unexpired methods."""
+        method_id = data.draw(st.sampled_from((*wallet.ids, "unknown-id")))
+        decision = can_set_default(wallet, method_id, at=at, zone=zone)
+        method = wallet.get(method_id)
+        expected = method is not None and not is_expired(method, at=at, zone=zone)
+        assert expected == decision.allowed
+        if decision.allowed:
+            assert method_id == set_default(wallet, method_id, at=at, zone=zone).default_id
+        else:
+            assert_refused(
+                lambda: set_default(wallet, method_id, at=at, zone=zone), decision, wallet
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# PM-5
+
+
+class TestCardDetails:
+    @pytest.mark.parametrize(("number", "brand"), sorted(TEST_CARD_NUMBERS.items()))
+    def test_documented_test_cards(self, number, brand):
+        """PM-5: each publicly documented test card number is valid and has its brand."""
+        cvv = "1234" if brand is CardBrand.AMEX else "123"
+        card_details_ = details(number, cvv=cvv)
+        assert brand == card_details_.brand
+        assert number[-4:] == card_details_.last4
+
+    def test_number_normalised_from_spaces_and_dashes(self):
+        """PM-5: spaces and dashes in the number are dropped."""
+        assert "4242" == details("4242-4242 4242-4242").last4
+        assert "0005" == details(" 3782 822463 10005 ", cvv="1234").last4
+
+    def test_mastercard_two_series(self):
+        """PM-5: the 2221–2720 range is Mastercard; 2220 and 2721 are not."""
+        assert CardBrand.MASTERCARD == details("2223003122003222").brand
+        for prefix in ("2221", "2720"):
+            body = prefix + "00000000000"
+            assert CardBrand.MASTERCARD == details(body + luhn_check_digit(body)).brand
+        for prefix in ("2220", "2721"):
+            body = prefix + "00000000000"
+            with pytest.raises(UnknownCardBrand):
+                details(body + luhn_check_digit(body))
+
+    @given(card_brands(), st.data())
+    def test_generated_numbers_get_their_brand(self, brand, data):
+        """PM-5: a valid number of each brand is recognised as that brand."""
+        number = data.draw(card_numbers(brand))
+        cvv = data.draw(cvvs(brand))
+        assert brand == details(number, cvv=cvv).brand
+
+    @pytest.mark.parametrize(
+        ("number", "error"),
+        [
+            ("4242 4242 4242 424x", CardNumberFormatError),
+            ("4242.4242.4242.4242", CardNumberFormatError),
+            ("", CardNumberFormatError),
+            ("٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢", CardNumberFormatError),  # Arabic-Indic digits are not digits
+            ("42424242424", CardNumberLengthError),  # 11 digits
+            ("42424242424242424242", CardNumberLengthError),  # 20 digits
+            ("4242424242424241", CardNumberChecksumError),
+            ("1234567812345670", UnknownCardBrand),  # Luhn-valid, prefix 1
+        ],
+    )
+    def test_bad_numbers(self, number, error):
+        """PM-5: wrong lengths, non-digits, failed Luhn and unknown brands are each refused."""
+        with pytest.raises(error) as excinfo:
+            details(number)
+        assert "CardDetails.number" == excinfo.value.field
+        assert isinstance(excinfo.value, InvalidCardDetails)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"month": 13}, CardExpiryMonthError, "CardDetails.exp_month"),
+            ({"month": 0}, CardExpiryMonthError, "CardDetails.exp_month"),
+            ({"year": 30}, CardExpiryYearError, "CardDetails.exp_year"),
+            ({"cvv": "12"}, CardCvvError, "CardDetails.cvv"),
+            ({"cvv": "1234"}, CardCvvError, "CardDetails.cvv"),
+            ({"cvv": "12a"}, CardCvvError, "CardDetails.cvv"),
+            ({"number": "378282246310005", "cvv": "123"}, CardCvvError, "CardDetails.cvv"),
+            ({"number": 4242424242424242}, InvalidType, "CardDetails.number"),
+            ({"cvv": 123}, InvalidType, "CardDetails.cvv"),
+            ({"month": "12"}, InvalidType, "CardDetails.exp_month"),
+            ({"year": True}, InvalidType, "CardDetails.exp_year"),
+        ],
+    )
+    def test_bad_fields(self, kwargs, error, field):
+        """PM-5: month 13, a CVV of the wrong length and wrong types name their field."""
+        with pytest.raises(error) as excinfo:
+            details(**kwargs)
+        assert field == excinfo.value.field
+
+    def test_amex_has_a_four_digit_cvv(self):
+        """PM-5: American Express takes 4 CVV digits, the others 3."""
+        assert CardBrand.AMEX == details("378282246310005", cvv="1234").brand
+
+    def test_is_immutable(self):
+        """PM-6: card details cannot be changed once built."""
+        card_details_ = details()
+        with pytest.raises(AttributeError):
+            card_details_.exp_month = 1
+        with pytest.raises(AttributeError):
+            del card_details_.brand
+
+
+class TestValidateCard:
+    def test_stores_only_brand_last4_and_expiry(self):
+        """PM-5, PM-6: the stored method keeps brand, last four digits and expiry."""
+        method = validate_card(
+            details("5555 5555 5555 4444", month=6, year=2024, cvv="999"),
+            method_id="pm-new",
+            at=AT,
+            zone=ZONE,
+        )
+        expected = card(id="pm-new", brand="mastercard", last4="4444", month=6, year=2024)
+        assert expected == method
+        assert "Mastercard •••• 4444" == method.label
+
+    def test_past_expiry_is_refused(self):
+        """PM-5: an expiry before the current month is refused, naming the field at fault."""
+        with pytest.raises(CardExpiredError) as excinfo:
+            validate_card(details(month=5, year=2024), method_id="pm", at=AT, zone=ZONE)
+        assert "CardDetails.exp_month" == excinfo.value.field
+        with pytest.raises(CardExpiredError) as excinfo:
+            validate_card(details(month=12, year=2023), method_id="pm", at=AT, zone=ZONE)
+        assert "CardDetails.exp_year" == excinfo.value.field
+
+    def test_current_month_is_judged_in_the_zone(self):
+        """PM-5: the current month is the account's local month."""
+        may_card = details(month=5, year=2024)
+        evening = datetime(2024, 5, 31, 22, tzinfo=UTC)  # 1 June in Kyiv
+        assert "4242" == validate_card(may_card, method_id="p", at=evening, zone="UTC").last4
+        with pytest.raises(CardExpiredError):
+            validate_card(may_card, method_id="p", at=evening, zone="Europe/Kyiv")
+
+    def test_bad_input(self):
+        """PM-5: validate_card needs CardDetails and a str id."""
+        with pytest.raises(InvalidType) as excinfo:
+            validate_card("4242424242424242", method_id="p", at=AT, zone=ZONE)
+        assert "details" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            validate_card(details(), method_id=None, at=AT, zone=ZONE)
+        assert "method_id" == excinfo.value.field
+
+
+class TestUpdateCard:
+    def test_new_card_becomes_default_for_future_charges(self):
+        """PM-5: after an update the new card is the default; the old one stays, not default."""
+        wallet = one(VISA)
+        new = details("2223 0031 2200 3222", month=8, year=2029, cvv="555")
+        after = update_card(wallet, new, at=AT, zone=ZONE, method_id="pm-new")
+        assert "pm-new" == after.default_id
+        assert ("pm-visa", "pm-new") == after.ids
+        assert "Mastercard •••• 3222" == after.default.label
+        assert one(VISA) == wallet
+
+    def test_past_invoices_keep_their_method(self):
+        """PM-5: an invoice charged to the old card keeps its masked label after the update."""
+        paid_at = datetime(2024, 5, 1, tzinfo=UTC)
+        invoice = Invoice(
+            id="inv-1",
+            status="paid",
+            amount=Money("49", "USD"),
+            issued_at=paid_at,
+            due_at=paid_at,
+            paid_at=paid_at,
+            method=one(VISA).default.label,
+        )
+        snapshot = copy.deepcopy(invoice)
+        after = update_card(one(VISA), details("5555555555554444"), at=AT, zone=ZONE, method_id="n")
+        assert snapshot == invoice
+        assert "Visa •••• 4242" == invoice.method
+        assert "Mastercard •••• 4444" == after.default.label
+
+    def test_remove_previous(self):
+        """PM-3, PM-5: with remove_previous the old default goes once it is no longer default."""
+        after = update_card(
+            one(VISA),
+            details("5555555555554444"),
+            at=AT,
+            zone=ZONE,
+            method_id="pm-mc",
+            remove_previous=True,
+        )
+        assert ("pm-mc",) == after.ids
+        first = update_card(
+            Wallet(), details(), at=AT, zone=ZONE, method_id="pm-1", remove_previous=True
+        )
+        assert ("pm-1",) == first.ids
+
+    def test_refused_for_a_taken_id_and_invalid_details(self):
+        """PM-1, PM-5: a taken id is a refusal; bad details are an error; the wallet unchanged."""
+        new = details("5555555555554444")
+        decision = can_add(
+            one(), validate_card(new, method_id="pm-visa", at=AT, zone=ZONE), at=AT, zone=ZONE
+        )
+        assert_refused(
+            lambda: update_card(one(), new, at=AT, zone=ZONE, method_id="pm-visa"), decision, one()
+        )
+        with pytest.raises(CardExpiredError):
+            update_card(one(), details(year=2020), at=AT, zone=ZONE, method_id="pm-2")
+        with pytest.raises(InvalidType) as excinfo:
+            update_card(one(), new, at=AT, zone=ZONE, method_id="pm-2", remove_previous="yes")
+        assert "remove_previous" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            update_card([], new, at=AT, zone=ZONE, method_id="pm-2")
+        assert "wallet" == excinfo.value.field
+
+
+# --------------------------------------------------------------------------------------------
+# PM-6
+
+
+def _texts(value: object) -> list[str]:
+    """Every way a value can be shown or serialised."""
+    out = [repr(value), str(value), f"{value}"]
+    try:
+        out.append(pickle.dumps(value).decode("latin-1"))
+    except BillRulesError as err:
+        out.extend([str(err), repr(err)])
+    if attrs.has(type(value)):
+        out.append(repr(attrs.asdict(value)))
+    else:
+        with pytest.raises(attrs.exceptions.NotAnAttrsClassError) as excinfo:
+            attrs.asdict(value)
+        out.append(str(excinfo.value))
+    if isinstance(value, Decision):
+        out.extend(repr(dict(reason.details)) for reason in value.reasons)
+        out.append(value.message)
+    return out
+
+
+def _error_texts(err: BaseException) -> list[str]:
+    assert isinstance(err, BillRulesError)
+    assert err.__cause__ is None
+    assert err.__context__ is None
+    return [
+        *_texts(err),
+        repr(err.args),
+        "".join(traceback.format_exception(err)),
+    ]
+
+
+def _raised(call: Any) -> list[str]:
+    with pytest.raises(BillRulesError) as excinfo:
+        call()
+    return _error_texts(excinfo.value)
+
+
+def _runs(number: str) -> list[str]:
+    """Every run of five digits of ``number``: longer than the last four."""
+    return [number[i : i + 5] for i in range(len(number) - 4)]
+
+
+def _exposed(number: str, cvv: str, month: int, year: int) -> list[str]:
+    """Everything the library returns or raises for these details, valid or not (PM-6)."""
+    at = datetime(2024, 6, 15, tzinfo=UTC)
+    texts: list[str] = []
+    good = CardDetails(number=number, exp_month=month, exp_year=year, cvv=cvv)
+    texts += _texts(good)
+    assert good is copy.copy(good)
+    assert good is copy.deepcopy(good)
+    method = validate_card(good, method_id="pm-new", at=at, zone="UTC")
+    wallet = Wallet(methods=(VISA,), default_id="pm-visa")
+    texts += _texts(can_add(wallet, method, at=at, zone="UTC"))
+    after = update_card(wallet, good, at=at, zone="UTC", method_id="pm-new")
+    texts += _texts(method) + _texts(after)
+    texts += _texts(can_set_default(after, "pm-new", at=at, zone="UTC"))
+    texts += _texts(can_remove(after, "pm-new"))
+    texts += _raised(lambda: remove(after, "pm-new"))
+    texts += _raised(lambda: update_card(after, good, at=at, zone="UTC", method_id="pm-new"))
+    texts += _raised(
+        lambda: validate_card(good, method_id="x", at=datetime(2999, 1, 1, tzinfo=UTC), zone="UTC")
+    )
+
+    def bad(**changes: Any) -> list[str]:
+        fields = {"number": number, "exp_month": month, "exp_year": year, "cvv": cvv, **changes}
+        return _raised(lambda: CardDetails(**fields))
+
+    flipped = number[:-1] + str((int(number[-1]) + 1) % 10)
+    other_brand = "1" + number[1:-1]
+    texts += bad(number=flipped)
+    texts += bad(number=number[:6] + "x" + number[6:])
+    texts += bad(number=number + "0123456789")
+    texts += bad(number=number[:11])
+    texts += bad(number=other_brand + luhn_check_digit(other_brand))
+    texts += bad(number=int(number))
+    texts += bad(cvv=cvv + "7")
+    texts += bad(cvv=cvv[:-1] + "x")
+    texts += bad(cvv=int(cvv))
+    texts += bad(exp_month=13)
+    texts += bad(exp_year=99)
+    return texts
+
+
+class TestNoCardSecrets:
+    @settings(max_examples=100)  # each example builds and inspects ~40 outputs, twice
+    @given(card_brands(), st.data())
+    def test_no_number_run_or_cvv_in_any_output(self, brand, data):
+        """PM-6: no output shows more of the number than its last four digits, or the CVV.
+
+        Checked over valid numbers of every brand, and over the errors raised for invalid
+        variants of them: repr, str, attrs.asdict, pickle, error messages and tracebacks,
+        decision reasons. The outputs do not depend on the CVV at all: they are the same for
+        another CVV differing in every digit.
+        """
+        number = data.draw(card_numbers(brand), label="number")
+        cvv = data.draw(cvvs(brand), label="cvv")
+        month = data.draw(st.integers(min_value=6, max_value=12), label="month")
+        year = data.draw(st.integers(min_value=2024, max_value=2040), label="year")
+        texts = _exposed(number, cvv, month, year)
+        for text in texts:
+            for run in _runs(number):
+                assert run not in text
+        other_cvv = "".join(str((int(d) + 5) % 10) for d in cvv)
+        other = _exposed(number, other_cvv, month, year)
+        assert texts == other
+        if cvv not in " ".join(other):  # e.g. a CVV of 424 is not searched for in "•••• 4242"
+            assert cvv not in " ".join(texts)
+
+    @pytest.mark.parametrize("number", sorted(TEST_CARD_NUMBERS))
+    def test_documented_test_cards_leave_no_secret(self, number):
+        """PM-6: the documented test cards' numbers never show beyond their last four digits."""
+        cvv = "7391" if TEST_CARD_NUMBERS[number] is CardBrand.AMEX else "739"
+        texts = _exposed(number, cvv, 12, 2030)
+        for text in texts:
+            for run in _runs(number):
+                assert run not in text
+            assert cvv not in text
+
+    def test_card_details_cannot_be_pickled(self):
+        """PM-6: pickling card details is refused with a billrules error."""
+        with pytest.raises(InvalidType) as excinfo:
+            pickle.dumps(details())
+        assert "CardDetails" == excinfo.value.field
+        with pytest.raises(InvalidType):
+            details().__reduce__()
+        with pytest.raises(InvalidType):
+            details().__getstate__()
+
+    def test_masked_repr(self):
+        """PM-6: the input object's repr and str show the brand and last four digits only."""
+        expected = (
+            "CardDetails(brand='amex', number='•••• 0005', exp_month=12, exp_year=2030, cvv='•••')"
+        )
+        amex = details("378282246310005", cvv="1234")
+        assert expected == repr(amex)
+        assert expected == str(amex)
+        assert "•••• 0005" == amex.masked_number
+
+
+# --------------------------------------------------------------------------------------------
+# PM-7
+
+
+class TestPaymentMethod:
+    @pytest.mark.parametrize(
+        ("method", "label"),
+        [
+            (VISA, "Visa •••• 4242"),
+            (PaymentMethod(id="g", kind="google_pay"), "Google Pay"),
+            (
+                PaymentMethod(
+                    id="a",
+                    kind=PaymentMethodKind.APPLE_PAY,
+                    brand="visa",
+                    last4="1111",
+                    exp_month=1,
+                    exp_year=2030,
+                ),
+                "Apple Pay (Visa •••• 1111)",
+            ),
+            (PaymentMethod(id="a", kind="apple_pay", last4="1111"), "Apple Pay (•••• 1111)"),
+            (PaymentMethod(id="a", kind="google_pay", brand="jcb"), "Google Pay (JCB)"),
+        ],
+    )
+    def test_kinds_and_labels(self, method, label):
+        """PM-7: a method is a card, Google Pay or Apple Pay, shown by a masked label."""
+        assert label == method.label
+
+    def test_only_three_kinds(self):
+        """PM-7: card, Google Pay and Apple Pay, nothing else."""
+        assert ["card", "google_pay", "apple_pay"] == [kind.value for kind in PaymentMethodKind]
+        with pytest.raises(InvalidInput) as excinfo:
+            PaymentMethod(id="p", kind="paypal")
+        assert "PaymentMethod.kind" == excinfo.value.field
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"brand": "visa ", "last4": "4242"}, InvalidInput, "PaymentMethod.brand"),
+            ({"brand": "visa", "last4": "42424"}, InvalidInput, "PaymentMethod.last4"),
+            ({"brand": "visa", "last4": 4242}, InvalidType, "PaymentMethod.last4"),
+            ({"brand": "visa", "last4": "4242"}, InvalidInput, "PaymentMethod.exp_month"),
+            (
+                {"brand": "visa", "last4": "4242", "exp_month": 1},
+                InvalidInput,
+                "PaymentMethod.exp_year",
+            ),
+            (
+                {"last4": "4242", "exp_month": 1, "exp_year": 2030},
+                InvalidInput,
+                "PaymentMethod.brand",
+            ),
+            (
+                {"brand": "visa", "exp_month": 1, "exp_year": 2030},
+                InvalidInput,
+                "PaymentMethod.last4",
+            ),
+            (
+                {"brand": "visa", "last4": "4242", "exp_month": 13, "exp_year": 2030},
+                InvalidInput,
+                "PaymentMethod.exp_month",
+            ),
+            (
+                {"brand": "visa", "last4": "4242", "exp_month": 1, "exp_year": 30},
+                InvalidInput,
+                "PaymentMethod.exp_year",
+            ),
+            (
+                {"brand": "visa", "last4": "4242", "exp_year": 2030},
+                InvalidInput,
+                "PaymentMethod.exp_month",
+            ),
+        ],
+    )
+    def test_bad_input(self, kwargs, error, field):
+        """PM-6, PM-7: a card needs brand, last four digits and expiry, each well formed."""
+        with pytest.raises(error) as excinfo:
+            PaymentMethod(id="p", kind="card", **kwargs)
+        assert field == excinfo.value.field
+
+    @given(payment_methods())
+    def test_labels_fit_on_invoices(self, method):
+        """PM-6, PM-7: every label is masked enough to be stored on an invoice."""
+        at = datetime(2024, 1, 1, tzinfo=UTC)
+        invoice = Invoice(
+            id="i",
+            status="submitted",
+            amount=Money("1", "USD"),
+            issued_at=at,
+            due_at=at,
+            method=method.label,
+        )
+        assert method.label == invoice.method
+
+
+class TestFuzzConstructors:
+    @given(
+        st.fixed_dictionaries(
+            {
+                name: st.none() | st.integers() | st.text(max_size=22) | st.floats() | st.booleans()
+                for name in ("number", "exp_month", "exp_year", "cvv")
+            }
+        )
+    )
+    def test_card_details_raise_only_billrules_errors(self, kwargs):
+        """PM-5: arbitrary card details either build or raise a billrules error."""
+        with contextlib.suppress(BillRulesError):
+            CardDetails(**kwargs)
+
+    @given(
+        st.fixed_dictionaries(
+            {"id": st.text(max_size=3) | st.integers()},
+            optional={
+                name: st.none() | st.integers(-1, 10000) | st.text(max_size=5) | st.floats()
+                for name in ("kind", "brand", "last4", "exp_month", "exp_year")
+            },
+        )
+    )
+    def test_payment_method_raises_only_billrules_errors(self, kwargs):
+        """PM-7: arbitrary payment-method fields either build or raise a billrules error."""
+        kwargs.setdefault("kind", "card")
+        with contextlib.suppress(BillRulesError):
+            PaymentMethod(**kwargs)
+
+    @given(st.none() | st.integers() | st.text(max_size=3) | st.tuples(st.integers()), st.data())
+    def test_wallet_raises_only_billrules_errors(self, methods, data):
+        """PM-1: arbitrary wallet fields either build or raise a billrules error."""
+        default_id = data.draw(st.none() | st.text(max_size=3) | st.integers())
+        with contextlib.suppress(BillRulesError):
+            Wallet(methods=methods, default_id=default_id)

@@ -1,0 +1,396 @@
+"""Tests for billrules.seats: SEAT-1 … SEAT-5."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money
+
+from billrules.decisions import Decision, PolicyViolation
+from billrules.effects import DeactivateUser, SetLicenceCount
+from billrules.errors import (
+    BillRulesError,
+    FloatAmountError,
+    InvalidInput,
+    InvalidType,
+    NaiveDatetimeError,
+)
+from billrules.seats import (
+    SeatChargeLine,
+    SeatCountChange,
+    SeatPolicy,
+    SeatPool,
+    SeatProration,
+    add_seats,
+    add_user,
+    back_office_cancel,
+    can_add_user,
+    can_delete_user,
+    can_remove_seats,
+    delete_user,
+    removable_seats,
+    remove_seats,
+    seat_charge,
+)
+from billrules.testing._core import aware_datetimes, zones
+from billrules.testing._seats import seat_policies, seat_pools
+
+AT = datetime(2024, 5, 1, tzinfo=UTC)
+SEVEN = ("ann", "bob", "cy", "dee", "eve", "flo", "gus")
+SEED = SeatPool(total=10, occupants=SEVEN)  # seed 000: 10 seats, 7 occupied
+PRICE = Money("25", "USD")
+MAY = {"start": datetime(2024, 5, 1, tzinfo=UTC), "end": datetime(2024, 6, 1, tzinfo=UTC)}
+DAILY = SeatPolicy(proration="daily")
+
+
+def assert_refused(operation: Any, decision: Decision, before: SeatPool) -> None:
+    """The operation raises PolicyViolation carrying ``decision``; ``before`` is unchanged."""
+    snapshot = SeatPool(total=before.total, occupants=before.occupants)
+    assert not decision.allowed
+    with pytest.raises(PolicyViolation) as excinfo:
+        operation()
+    assert decision == excinfo.value.decision
+    assert snapshot == before
+
+
+class TestSeatPool:
+    def test_counts(self):
+        """SEAT-2: unoccupied = total − occupied."""
+        assert (10, 7, 3) == (SEED.total, SEED.occupied, SEED.unoccupied)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"total": -1}, InvalidInput, "SeatPool.total"),
+            ({"total": 2.0}, InvalidType, "SeatPool.total"),
+            ({"total": True}, InvalidType, "SeatPool.total"),
+            ({"total": 1, "occupants": ("a", "b")}, InvalidInput, "SeatPool.occupants"),
+            ({"total": 3, "occupants": ("a", "a")}, InvalidInput, "SeatPool.occupants[1]"),
+            ({"total": 3, "occupants": ("a", " ")}, InvalidInput, "SeatPool.occupants[1]"),
+            ({"total": 3, "occupants": ("a", 7)}, InvalidType, "SeatPool.occupants[1]"),
+            ({"total": 3, "occupants": "abc"}, InvalidType, "SeatPool.occupants"),
+        ],
+    )
+    def test_bad_input(self, kwargs, error, field):
+        """SEAT-2, SEAT-3: occupied ≤ total, distinct non-empty user ids, a whole count."""
+        with pytest.raises(error) as excinfo:
+            SeatPool(**kwargs)
+        assert field == excinfo.value.field
+
+    @given(seat_pools())
+    def test_occupied_never_above_total(self, pool):
+        """SEAT-2: every pool has occupied ≤ total and removable = unoccupied."""
+        assert pool.occupied <= pool.total
+        assert pool.total - pool.occupied == removable_seats(pool)
+
+
+class TestUsers:
+    def test_deleting_a_user_keeps_the_seat(self):
+        """SEAT-1: deleting one of 7 users of 10 seats leaves 10 seats, 6 occupied."""
+        decision = can_delete_user(SEED, "gus")
+        assert ("seat_kept",) == decision.codes
+        assert ("SEAT-1",) == decision.rules
+        pool = delete_user(SEED, "gus")
+        assert SeatPool(total=10, occupants=SEVEN[:6]) == pool
+        assert 4 == removable_seats(pool)
+
+    def test_deleting_an_unknown_user_is_refused(self):
+        """SEAT-1: only a user who occupies a seat can be deleted from it."""
+        decision = can_delete_user(SEED, "zed")
+        assert ("user_not_seated",) == decision.codes
+        assert_refused(lambda: delete_user(SEED, "zed"), decision, SEED)
+
+    def test_adding_a_user_needs_a_free_seat(self):
+        """SEAT-2: a user takes a free seat; with none free, adding is refused with the reason."""
+        pool = add_user(SEED, "hal")
+        assert ("hal",) == pool.occupants[7:]
+        assert ("free_seat",) == can_add_user(SEED, "hal").codes
+        full = SeatPool(total=2, occupants=("a", "b"))
+        decision = can_add_user(full, "c")
+        assert ("no_free_seat",) == decision.codes
+        assert "All 2 seats are occupied: add a seat before adding a user." == decision.message
+        assert_refused(lambda: add_user(full, "c"), decision, full)
+
+    def test_a_user_takes_one_seat_only(self):
+        """SEAT-2: a user already seated is not added again."""
+        decision = can_add_user(SEED, "ann")
+        assert ("user_already_seated",) == decision.codes
+        assert_refused(lambda: add_user(SEED, "ann"), decision, SEED)
+
+    def test_bad_input(self):
+        """SEAT-1, SEAT-2: the pool is a SeatPool, the user id a non-empty str."""
+        with pytest.raises(InvalidType) as excinfo:
+            can_add_user(SEED, 5)
+        assert "user_id" == excinfo.value.field
+        with pytest.raises(InvalidInput) as excinfo:
+            can_delete_user(SEED, "  ")
+        assert "user_id" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            can_delete_user((10, SEVEN), "ann")
+        assert "pool" == excinfo.value.field
+
+    @given(seat_pools(), st.data())
+    def test_delete_never_changes_the_count(self, pool, data):
+        """SEAT-1: deleting any occupant keeps the total and frees exactly one seat."""
+        user = data.draw(st.sampled_from((*pool.occupants, "nobody-here")))
+        decision = can_delete_user(pool, user)
+        if decision.allowed:
+            after = delete_user(pool, user)
+            assert pool.total == after.total
+            assert pool.unoccupied + 1 == after.unoccupied
+        else:
+            assert_refused(lambda: delete_user(pool, user), decision, pool)
+
+
+class TestRemoveSeats:
+    def test_seed_delete_a_user_remove_four_then_a_fifth_is_refused(self):
+        """SEAT-1, SEAT-2, SEAT-3: 10 seats, 7 occupied; delete a user; remove 4; a 5th fails."""
+        pool = delete_user(SEED, "gus")
+        assert 4 == removable_seats(pool)
+        allowed = can_remove_seats(pool, 4)
+        assert ("seats_unoccupied",) == allowed.codes
+        pool = remove_seats(pool, 4)
+        assert SeatPool(total=6, occupants=SEVEN[:6]) == pool
+        decision = can_remove_seats(pool, 1)
+        assert ("occupied_seats_not_removable",) == decision.codes
+        assert ("SEAT-3",) == decision.rules
+        assert "All 6 seats are occupied: no seat can be removed." == decision.message
+        assert 0 == decision.reasons[0].details["removable"]
+        assert_refused(lambda: remove_seats(pool, 1), decision, pool)
+
+    def test_more_than_unoccupied_is_refused_saying_how_many(self):
+        """SEAT-3: asking for 4 of 3 unoccupied seats is refused; the decision says 1 to 3."""
+        decision = can_remove_seats(SEED, 4)
+        assert "3 of 10 seats are unoccupied: you can remove 1 to 3 seats." == decision.message
+        assert_refused(lambda: remove_seats(SEED, 4), decision, SEED)
+        one_free = SeatPool(total=2, occupants=("a",))
+        message = can_remove_seats(one_free, 2).message
+        assert "1 of 2 seats is unoccupied: you can remove 1 seat." == message
+
+    @pytest.mark.parametrize("count", [0, -1, -10])
+    def test_zero_or_negative_is_refused(self, count):
+        """SEAT-3: removing zero or a negative number of seats is refused, saying how many can."""
+        decision = can_remove_seats(SEED, count)
+        assert ("seat_removal_not_positive",) == decision.codes
+        assert decision.message.endswith("you can remove 1 to 3 seats.")
+        assert_refused(lambda: remove_seats(SEED, count), decision, SEED)
+
+    @pytest.mark.parametrize("count", [1.0, "2", True, None])
+    def test_count_must_be_an_int(self, count):
+        """SEAT-3: the number of seats to remove is an int."""
+        with pytest.raises(InvalidType) as excinfo:
+            remove_seats(SEED, count)
+        assert "count" == excinfo.value.field
+
+    @given(seat_pools(), st.integers(min_value=-5, max_value=40))
+    def test_allowed_exactly_from_one_to_unoccupied(self, pool, count):
+        """SEAT-2, SEAT-3: removal is allowed iff 1 ≤ n ≤ unoccupied; occupants never lose seats."""
+        decision = can_remove_seats(pool, count)
+        assert (1 <= count <= pool.unoccupied) == decision.allowed
+        if decision.allowed:
+            after = remove_seats(pool, count)
+            assert pool.total - count == after.total
+            assert pool.occupants == after.occupants
+        else:
+            assert pool.unoccupied == decision.reasons[0].details["removable"]
+            assert_refused(lambda: remove_seats(pool, count), decision, pool)
+
+    def test_add_seats(self):
+        """Buying seats adds unoccupied ones (no SEAT rule limits it); at least one."""
+        assert SeatPool(total=12, occupants=SEVEN) == add_seats(SEED, 2)
+        with pytest.raises(InvalidInput) as excinfo:
+            add_seats(SEED, 0)
+        assert "count" == excinfo.value.field
+
+
+class TestSeatCharge:
+    def test_charge_follows_the_count_occupied_or_not(self):
+        """SEAT-4: 10 seats at 25 cost 250 whether 7, 6 or no seats are occupied."""
+        for pool in (SEED, delete_user(SEED, "gus"), SeatPool(total=10)):
+            charge = seat_charge(pool, price_per_seat=PRICE, zone="UTC", **MAY)
+            assert Decimal("250.00") == charge.amount.amount
+        assert (SeatChargeLine(start=AT.date(), end=MAY["end"].date(), seats=10, days=31),) == (
+            seat_charge(SEED, price_per_seat=PRICE, zone="UTC", **MAY).lines
+        )
+
+    def test_no_proration_by_default(self):
+        """SEAT-4: by default a mid-period change counts from the next period."""
+        change = SeatCountChange(at=datetime(2024, 5, 16, tzinfo=UTC), total=6)
+        charge = seat_charge(SEED, price_per_seat=PRICE, zone="UTC", changes=[change], **MAY)
+        assert Decimal("250.00") == charge.amount.amount
+        assert SeatProration.NONE == SeatPolicy().proration
+
+    def test_daily_proration(self):
+        """SEAT-4: prorated by the day: 10 seats for 15 days, 6 seats for 16 days of 31."""
+        change = SeatCountChange(at=datetime(2024, 5, 16, 9, tzinfo=UTC), total=6)
+        charge = seat_charge(
+            SEED, price_per_seat=PRICE, zone="UTC", changes=[change], policy=DAILY, **MAY
+        )
+        # 25 x (10 x 15 + 6 x 16) / 31 = 25 x 246 / 31 = 198.387…
+        assert Decimal("198.39") == charge.amount.amount
+        assert [(10, 15), (6, 16)] == [(line.seats, line.days) for line in charge.lines]
+
+    def test_daily_days_are_local(self):
+        """SEAT-4: the day of a change is the local day in the account's zone."""
+        change = SeatCountChange(at=datetime(2024, 5, 15, 22, tzinfo=UTC), total=6)
+        kyiv = seat_charge(
+            SEED,
+            price_per_seat=PRICE,
+            zone="Europe/Kyiv",
+            changes=[change],
+            policy=DAILY,
+            start=datetime(2024, 4, 30, 21, tzinfo=UTC),
+            end=datetime(2024, 5, 31, 21, tzinfo=UTC),
+        )
+        assert [(10, 15), (6, 16)] == [(line.seats, line.days) for line in kyiv.lines]
+
+    def test_several_changes_and_a_partial_last_day(self):
+        """SEAT-4: the last change of a day counts; a change on the partial last day is free."""
+        changes = [
+            SeatCountChange(at=datetime(2024, 5, 1, 8, tzinfo=UTC), total=12),
+            SeatCountChange(at=datetime(2024, 5, 11, 8, tzinfo=UTC), total=8),
+            SeatCountChange(at=datetime(2024, 5, 11, 9, tzinfo=UTC), total=9),
+            SeatCountChange(at=datetime(2024, 6, 1, 8, tzinfo=UTC), total=1),
+        ]
+        charge = seat_charge(
+            SEED,
+            price_per_seat=Money("31", "USD"),
+            zone="UTC",
+            changes=changes,
+            policy=DAILY,
+            start=MAY["start"],
+            end=datetime(2024, 6, 1, 12, tzinfo=UTC),
+        )
+        assert [(12, 10), (9, 21)] == [(line.seats, line.days) for line in charge.lines]
+        assert Decimal(12 * 10 + 9 * 21) == charge.amount.amount
+
+    def test_rounding_to_the_minor_unit(self):
+        """SEAT-4: the prorated amount is rounded half-up once, to the currency's minor unit."""
+        change = SeatCountChange(at=datetime(2024, 5, 2, tzinfo=UTC), total=0)
+        charge = seat_charge(
+            SeatPool(total=1),
+            price_per_seat=Money("1000", "JPY"),
+            zone="UTC",
+            changes=[change],
+            policy=DAILY,
+            **MAY,
+        )
+        assert Decimal("32") == charge.amount.amount  # 1000 / 31 = 32.26
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"price_per_seat": Money("-1", "USD")}, InvalidInput, "price_per_seat"),
+            ({"price_per_seat": 25.0}, FloatAmountError, "price_per_seat"),
+            ({"start": datetime(2024, 5, 1)}, NaiveDatetimeError, "start"),  # noqa: DTZ001
+            ({"end": datetime(2024, 5, 1, 23, tzinfo=UTC)}, InvalidInput, "end"),
+            (
+                {"changes": [SeatCountChange(at=datetime(2024, 4, 1, tzinfo=UTC), total=1)]},
+                InvalidInput,
+                "changes[0].at",
+            ),
+            (
+                {"changes": [SeatCountChange(at=datetime(2024, 6, 1, tzinfo=UTC), total=1)]},
+                InvalidInput,
+                "changes[0].at",
+            ),
+            (
+                {
+                    "changes": [
+                        SeatCountChange(at=datetime(2024, 5, 9, tzinfo=UTC), total=1),
+                        SeatCountChange(at=datetime(2024, 5, 8, tzinfo=UTC), total=1),
+                    ]
+                },
+                InvalidInput,
+                "changes[1].at",
+            ),
+            ({"changes": [5]}, InvalidType, "changes[0]"),
+            ({"policy": "daily"}, InvalidType, "policy"),
+            ({"zone": "Nowhere/Land"}, InvalidInput, "zone"),
+        ],
+    )
+    def test_bad_input(self, kwargs, error, field):
+        """SEAT-4: a period of at least a day, a non-negative price, ordered in-period changes."""
+        arguments: dict[str, Any] = {"price_per_seat": PRICE, "zone": "UTC", **MAY, **kwargs}
+        with pytest.raises(error) as excinfo:
+            seat_charge(SEED, **arguments)
+        assert field == excinfo.value.field
+
+    def test_bad_policy_and_change(self):
+        """SEAT-4: proration is "none" or "daily"; a change's count is not negative."""
+        with pytest.raises(InvalidInput) as excinfo:
+            SeatPolicy(proration="monthly")
+        assert "SeatPolicy.proration" == excinfo.value.field
+        with pytest.raises(InvalidInput) as excinfo:
+            SeatCountChange(at=AT, total=-1)
+        assert "SeatCountChange.total" == excinfo.value.field
+
+    @given(seat_pools(), seat_policies(), aware_datetimes(), zones(), st.integers(1, 400))
+    def test_occupancy_never_changes_the_charge(self, pool, policy, start, zone, days):
+        """SEAT-4: with no change in the period, the charge is price x seats, occupied or not."""
+        end = start + timedelta(days=days)
+        empty = SeatPool(total=pool.total)
+        charge = seat_charge(
+            pool, price_per_seat=PRICE, start=start, end=end, zone=zone, policy=policy
+        )
+        assert PRICE.amount * pool.total == charge.amount.amount
+        assert charge == seat_charge(
+            empty, price_per_seat=PRICE, start=start, end=end, zone=zone, policy=policy
+        )
+
+
+class TestBackOfficeCancel:
+    def test_count_becomes_zero_and_users_are_deactivated(self):
+        """SEAT-5: back-office cancellation sets the licence count to 0, deactivating users."""
+        pool, effects = back_office_cancel(SeatPool(total=10, occupants=("ann", "bob")), at=AT)
+        assert SeatPool(total=0) == pool
+        expected = (
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob"),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0),
+        )
+        assert expected == effects
+
+    def test_idempotent(self):
+        """SEAT-5: cancelling a pool that has no seats plans nothing."""
+        assert (SeatPool(total=0), ()) == back_office_cancel(SeatPool(total=0), at=AT)
+
+    def test_bad_input(self):
+        """SEAT-5: the instant is aware."""
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            back_office_cancel(SEED, at=datetime(2024, 5, 1))  # noqa: DTZ001
+        assert "at" == excinfo.value.field
+
+    @given(seat_pools(), aware_datetimes())
+    def test_every_occupant_deactivated_once(self, pool, at):
+        """SEAT-5: one DeactivateUser per occupant, then the count set to 0; nothing left."""
+        after, effects = back_office_cancel(pool, at=at)
+        assert (0, 0) == (after.total, after.occupied)
+        deactivated = [e.user_id for e in effects if isinstance(e, DeactivateUser)]
+        assert list(pool.occupants) == deactivated
+        if pool.total:
+            assert SetLicenceCount(at=at, rule="SEAT-5", count=0) == effects[-1]
+        assert (after, ()) == back_office_cancel(after, at=at)
+
+
+class TestFuzzConstructors:
+    @given(
+        st.none() | st.integers() | st.floats() | st.text(max_size=3),
+        st.none() | st.text(max_size=3) | st.lists(st.text(max_size=2) | st.integers()),
+    )
+    def test_seat_pool_raises_only_billrules_errors(self, total, occupants):
+        """SEAT-2: arbitrary pools either build or raise a billrules error."""
+        with contextlib.suppress(BillRulesError):
+            SeatPool(total=total, occupants=occupants)
+
+    @given(st.none() | st.integers() | st.text(max_size=6) | st.floats())
+    def test_seat_policy_raises_only_billrules_errors(self, proration):
+        """SEAT-4: arbitrary proration values either build or raise a billrules error."""
+        with contextlib.suppress(BillRulesError):
+            SeatPolicy(proration=proration)

@@ -1,0 +1,118 @@
+"""Stateful tests for the seat pool: SEAT-1 … SEAT-3 and SEAT-5 after any sequence of operations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from billrules.decisions import Decision, PolicyViolation
+from billrules.effects import DeactivateUser, SetLicenceCount
+from billrules.seats import (
+    SeatPool,
+    add_seats,
+    add_user,
+    back_office_cancel,
+    can_add_user,
+    can_delete_user,
+    can_remove_seats,
+    delete_user,
+    remove_seats,
+)
+
+USERS = ("ann", "bob", "cy", "dee", "eve", "flo")
+AT = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+class SeatPoolMachine(RuleBasedStateMachine):
+    """A seat pool driven through users joining and leaving, seats bought and removed, and
+    back-office cancellation.
+
+    SEAT-1: deleting a user keeps the count. SEAT-2, SEAT-3: occupied ≤ total always; a removal
+    is allowed exactly for 1 ≤ n ≤ unoccupied. SEAT-5: cancellation leaves no seats. Every
+    refused operation raises PolicyViolation with its question's decision and changes nothing.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pool = SeatPool(total=10, occupants=("ann", "bob", "cy"))
+        self.total = 10
+        self.users: list[str] = ["ann", "bob", "cy"]
+
+    def refused(self, operation, decision: Decision) -> None:
+        before = self.pool
+        assert not decision.allowed
+        with pytest.raises(PolicyViolation) as excinfo:
+            operation()
+        assert decision == excinfo.value.decision
+        assert before == self.pool
+
+    @rule(user=st.sampled_from(USERS))
+    def join(self, user: str) -> None:
+        """SEAT-2: a user takes a free seat, if there is one and they have none."""
+        decision = can_add_user(self.pool, user)
+        assert (user not in self.users and len(self.users) < self.total) == decision.allowed
+        if decision.allowed:
+            self.pool = add_user(self.pool, user)
+            self.users.append(user)
+        else:
+            self.refused(lambda: add_user(self.pool, user), decision)
+
+    @rule(user=st.sampled_from(USERS))
+    def leave(self, user: str) -> None:
+        """SEAT-1: deleting a user frees the seat and keeps the count."""
+        decision = can_delete_user(self.pool, user)
+        assert (user in self.users) == decision.allowed
+        if decision.allowed:
+            self.pool = delete_user(self.pool, user)
+            self.users.remove(user)
+        else:
+            self.refused(lambda: delete_user(self.pool, user), decision)
+
+    @rule(count=st.integers(min_value=-2, max_value=12))
+    def remove(self, count: int) -> None:
+        """SEAT-2, SEAT-3: only unoccupied seats are removed, 1 to all of them."""
+        decision = can_remove_seats(self.pool, count)
+        assert (1 <= count <= self.total - len(self.users)) == decision.allowed
+        if decision.allowed:
+            self.pool = remove_seats(self.pool, count)
+            self.total -= count
+        else:
+            assert self.total - len(self.users) == decision.reasons[0].details["removable"]
+            self.refused(lambda: remove_seats(self.pool, count), decision)
+
+    @rule(count=st.integers(min_value=1, max_value=5))
+    def buy(self, count: int) -> None:
+        """Buying seats adds unoccupied ones."""
+        self.pool = add_seats(self.pool, count)
+        self.total += count
+
+    @rule()
+    def cancel(self) -> None:
+        """SEAT-5: back-office cancellation: count 0, every remaining user deactivated."""
+        self.pool, effects = back_office_cancel(self.pool, at=AT)
+        if self.total:
+            expected = (
+                *(DeactivateUser(at=AT, rule="SEAT-5", user_id=u) for u in self.users),
+                SetLicenceCount(at=AT, rule="SEAT-5", count=0),
+            )
+            assert expected == effects
+        else:
+            assert () == effects
+        self.total = 0
+        self.users = []
+
+    @invariant()
+    def occupied_within_total(self) -> None:
+        """SEAT-2: occupied ≤ total; the pool matches the model."""
+        assert self.pool.occupied <= self.pool.total
+        assert self.total == self.pool.total
+        assert tuple(self.users) == self.pool.occupants
+
+
+TestSeatPool = SeatPoolMachine.TestCase
+# Each example runs up to 20 steps; 100 sequences keep the suite fast.
+TestSeatPool.settings = settings(max_examples=100, stateful_step_count=20)
