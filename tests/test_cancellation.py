@@ -1,0 +1,543 @@
+"""Tests of billrules.cancellation: CAN-1 … CAN-9 and SEAT-5."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money
+
+from billrules import cancellation as can
+from billrules.cancellation import (
+    REQUEST_TRANSITIONS,
+    AccountState,
+    AccountStatus,
+    CancellationPolicy,
+    CancellationReason,
+    CancellationRequest,
+    RequestState,
+    apply_plan,
+    back_office_plan,
+    can_request_cancellation,
+    can_transition_request,
+    cancellation_check,
+    deactivation_effects,
+    effective_at,
+    final_payments,
+    request_cancellation,
+    still_scheduled,
+    transition_request,
+)
+from billrules.decisions import PolicyViolation
+from billrules.effects import (
+    CancelBilling,
+    ReassignLeads,
+    RecordCancellation,
+    RemoveFromCallQueue,
+    RevokeAccess,
+    SetAccountStatus,
+    SetEmailOptOut,
+    SetLicenceCount,
+)
+from billrules.errors import (
+    BillRulesError,
+    CurrencyMismatch,
+    InvalidInput,
+    InvalidType,
+    NaiveDatetimeError,
+)
+from billrules.invoices import Invoice, InvoiceStatus
+from billrules.roles import Role
+from billrules.testing._cancellation import (
+    account_states,
+    cancellation_policies,
+    cancellation_requests,
+)
+
+NOW = datetime(2024, 5, 10, 15, 30, tzinfo=UTC)
+PERIOD_END = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+def _invoice(id_: str, status: str, amount: str, month: int, **kw: object) -> Invoice:
+    at = datetime(2024, month, 1, tzinfo=UTC)
+    return Invoice(
+        id=id_, status=status, amount=Money(amount, "USD"), issued_at=at, due_at=at, **kw
+    )
+
+
+def _account(*invoices: Invoice, status: str = "active", licences: int = 12) -> AccountState:
+    return AccountState(status=status, currency="USD", invoices=invoices, licence_count=licences)
+
+
+class TestCanRequestCancellation:
+    def test_owner_of_active_account_with_nothing_due_may_cancel(self):
+        """CAN-1, CAN-2, CAN-3: the owner of an active account with nothing due may request."""
+        decision = can_request_cancellation(
+            _account(_invoice("inv-1", "paid", "49", 4, paid_at=NOW)),
+            Role.OWNER,
+            CancellationPolicy(),
+        )
+        assert decision.allowed
+        assert ("self_service_available", "is_owner", "account_active", "nothing_outstanding") == (
+            decision.codes
+        )
+
+    @pytest.mark.parametrize("role", [Role.ADMIN, Role.STAFF, "admin"])
+    def test_non_owner_is_refused(self, role):
+        """CAN-1 (seed 000): the button is visible only to account owners; admins included."""
+        decision = can_request_cancellation(_account(), role, CancellationPolicy())
+        assert not decision.allowed
+        assert ("owner_only",) == decision.codes
+        assert ("CAN-1",) == decision.rules
+
+    def test_owner_with_overdue_invoice_is_refused_with_its_amount(self):
+        """CAN-3 (seed 000): outstanding bills must be paid first; the refusal names them."""
+        overdue = _invoice("inv-7", "submitted", "149.50", 4)
+        failed = _invoice("inv-8", "failed", "20", 3, amount_paid=Money("5", "USD"))
+        account = _account(overdue, failed, _invoice("inv-9", "scheduled", "149.50", 6))
+        decision = can_request_cancellation(account, "owner", CancellationPolicy())
+        assert not decision.allowed
+        assert ("outstanding_balance",) == decision.codes
+        (reason,) = decision.reasons
+        assert "CAN-3" == reason.rule
+        assert Money("164.50", "USD") == reason.details["amount"]
+        assert ("inv-8", "inv-7") == reason.details["invoice_ids"]
+        assert "164.50 USD" in reason.message
+
+    @pytest.mark.parametrize("status", [AccountStatus.SUSPENDED, AccountStatus.DELETE])
+    def test_account_not_active_is_refused(self, status):
+        """CAN-1 (seed 000): only owners who have active accounts see the button."""
+        decision = can_request_cancellation(_account(status=status), "owner", CancellationPolicy())
+        assert ("account_not_active",) == decision.codes
+        assert str(status) == decision.reasons[0].details["status"]
+
+    def test_self_service_off_points_to_support(self):
+        """CAN-2 (seed 003): where self-service is not available, ask support to cancel."""
+        policy = CancellationPolicy(self_service=False, support_contact="support@planplus")
+        decision = can_request_cancellation(_account(), "owner", policy)
+        assert ("cancel_via_support",) == decision.codes
+        assert "support@planplus" in decision.message
+
+    def test_every_unmet_condition_is_a_reason(self):
+        """CAN-1, CAN-2, CAN-3: a refusal lists every unmet condition, in rule order."""
+        account = _account(_invoice("inv-1", "submitted", "10", 4), status="suspended")
+        policy = CancellationPolicy(self_service=False)
+        decision = can_request_cancellation(account, "staff", policy)
+        expected = ("cancel_via_support", "owner_only", "account_not_active", "outstanding_balance")
+        assert expected == decision.codes
+
+    @given(account_states(), st.sampled_from(Role), cancellation_policies())
+    def test_allowed_exactly_when_every_condition_holds(self, account, role, policy):
+        """CAN-1, CAN-2, CAN-3: allowed iff self-service, owner, active and nothing due."""
+        decision = can_request_cancellation(account, role, policy)
+        nothing_due = all(inv.amount_due.amount == 0 for inv in account.invoices)
+        expected = (
+            policy.self_service
+            and role is Role.OWNER
+            and account.status is AccountStatus.ACTIVE
+            and nothing_due
+        )
+        assert expected == decision.allowed
+
+    def test_bad_role_and_policy(self):
+        """CAN-1: an unknown role or a wrong policy type is a clear error."""
+        with pytest.raises(InvalidInput) as excinfo:
+            can_request_cancellation(_account(), "boss", CancellationPolicy())
+        assert "role" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo2:
+            can_request_cancellation(_account(), "owner", object())  # type: ignore[arg-type]
+        assert "policy" == excinfo2.value.field
+        with pytest.raises(InvalidType) as excinfo3:
+            can_request_cancellation(object(), "owner", CancellationPolicy())  # type: ignore[arg-type]
+        assert "account" == excinfo3.value.field
+
+
+class TestRequestCancellation:
+    def test_request_records_reason_feedback_payments_deactivation_and_opt_out(self):
+        """CAN-4, CAN-6 (seed 000): reason, feedback, final payments, deactivation, opt-out."""
+        before_end = _invoice("inv-5", "scheduled", "12", 5)
+        before_end = attrs.evolve(
+            before_end,
+            issued_at=datetime(2024, 5, 20, tzinfo=UTC),
+            due_at=datetime(2024, 5, 20, tzinfo=UTC),
+        )
+        rebill = _invoice("inv-6", "scheduled", "149", 6)
+        account = _account(before_end, rebill)
+        request = request_cancellation(
+            account,
+            Role.OWNER,
+            CancellationPolicy(),
+            reason="too_expensive",
+            feedback="We found a cheaper CRM.",
+            at=NOW,
+            period_end=PERIOD_END,
+            email_opt_out=True,
+        )
+        assert CancellationReason.TOO_EXPENSIVE is request.reason
+        assert "We found a cheaper CRM." == request.feedback
+        assert NOW == request.requested_at
+        assert PERIOD_END == request.deactivates_at
+        assert (before_end,) == request.final_payments
+        assert request.email_opt_out
+        assert RequestState.REQUESTED is request.state
+
+    def test_immediately_knob_deactivates_at_the_request(self):
+        """CAN-6: with effective="immediately" the deactivation is the request's instant."""
+        policy = CancellationPolicy(effective="immediately")
+        request = request_cancellation(
+            _account(_invoice("inv-6", "scheduled", "149", 6)),
+            "owner",
+            policy,
+            reason=CancellationReason.UNUSED,
+            at=NOW,
+            period_end=PERIOD_END,
+        )
+        assert NOW == request.deactivates_at
+        assert () == request.final_payments
+
+    def test_refused_request_raises_with_the_same_decision(self):
+        """CAN-1, CAN-3: the operation refuses with the question's decision."""
+        account = _account(_invoice("inv-1", "submitted", "10", 4))
+        with pytest.raises(PolicyViolation) as excinfo:
+            request_cancellation(
+                account, "owner", CancellationPolicy(), reason="other", at=NOW, period_end=NOW
+            )
+        assert can_request_cancellation(account, "owner", CancellationPolicy()) == (
+            excinfo.value.decision
+        )
+
+    def test_unknown_reason_is_refused(self):
+        """CAN-4: a reason outside the fixed list is a clear error naming the field."""
+        with pytest.raises(InvalidInput) as excinfo:
+            request_cancellation(
+                _account(), "owner", CancellationPolicy(), reason="bored", at=NOW, period_end=NOW
+            )
+        assert "reason" == excinfo.value.field
+        with pytest.raises(InvalidInput) as excinfo2:
+            CancellationRequest(reason="bored", requested_at=NOW, deactivates_at=NOW)
+        assert "CancellationRequest.reason" == excinfo2.value.field
+
+    def test_every_listed_reason_exists(self):
+        """CAN-4: the fixed list holds at least the eight reasons of the issue."""
+        expected = {
+            "too_expensive",
+            "missing_features",
+            "switched_service",
+            "unused",
+            "customer_service",
+            "too_complex",
+            "low_quality",
+            "other",
+        }
+        assert expected <= {reason.value for reason in CancellationReason}
+
+    def test_deactivation_before_request_is_refused(self):
+        """CAN-4: the deactivation date must not be before the request."""
+        with pytest.raises(InvalidInput) as excinfo:
+            CancellationRequest(
+                reason="other", requested_at=NOW, deactivates_at=NOW - timedelta(seconds=1)
+            )
+        assert "CancellationRequest.deactivates_at" == excinfo.value.field
+
+    @pytest.mark.parametrize(
+        ("field", "value", "error"),
+        [
+            ("feedback", 3, InvalidType),
+            ("requested_at", datetime(2024, 5, 1), NaiveDatetimeError),  # noqa: DTZ001
+            ("deactivates_at", "tomorrow", InvalidType),
+            ("final_payments", ["inv"], InvalidType),
+            ("email_opt_out", "yes", InvalidType),
+            ("state", "cancelled", InvalidInput),
+        ],
+    )
+    def test_bad_request_fields(self, field, value, error):
+        """CAN-4: every field of the request is validated and named."""
+        kwargs: dict[str, object] = {
+            "reason": "other",
+            "requested_at": NOW,
+            "deactivates_at": NOW,
+            field: value,
+        }
+        with pytest.raises(error) as excinfo:
+            CancellationRequest(**kwargs)  # type: ignore[arg-type]
+        assert excinfo.value.field.startswith(f"CancellationRequest.{field}")
+
+    def test_period_end_before_request_is_refused(self):
+        """CAN-6: the period end cannot come before the request."""
+        with pytest.raises(InvalidInput) as excinfo:
+            effective_at(CancellationPolicy(), at=NOW, period_end=NOW - timedelta(days=1))
+        assert "period_end" == excinfo.value.field
+
+    @given(cancellation_policies(), st.integers(min_value=0, max_value=10**7))
+    def test_effective_never_before_request_nor_after_period_end(self, policy, seconds):
+        """CAN-6: the effective instant lies between the request and the period end."""
+        end = NOW + timedelta(seconds=seconds)
+        effective = effective_at(policy, at=NOW, period_end=end)
+        assert NOW <= effective <= end
+        assert (effective == end) is (policy.effective == "period_end" or seconds == 0)
+
+    @given(account_states(), st.integers(min_value=-400, max_value=400))
+    def test_final_payments_are_the_scheduled_billings_before_deactivation(self, account, days):
+        """CAN-4, CAN-6: final payments are scheduled billings before the effective date."""
+        until = NOW + timedelta(days=days)
+        payments = final_payments(account, until=until)
+        assert all(inv.status is InvoiceStatus.SCHEDULED for inv in payments)
+        assert all(inv.issued_at < until for inv in payments)
+        expected = {
+            inv.id
+            for inv in account.invoices
+            if inv.status is InvoiceStatus.SCHEDULED and inv.issued_at < until
+        }
+        assert expected == {inv.id for inv in payments}
+
+
+class TestRequestStates:
+    def test_table(self):
+        """CAN-5: requested → confirmed → completed, withdrawn before completion."""
+        assert {
+            RequestState.REQUESTED: {RequestState.CONFIRMED, RequestState.WITHDRAWN},
+            RequestState.CONFIRMED: {RequestState.COMPLETED, RequestState.WITHDRAWN},
+            RequestState.COMPLETED: set(),
+            RequestState.WITHDRAWN: set(),
+        } == {state: set(targets) for state, targets in REQUEST_TRANSITIONS.items()}
+
+    def test_happy_path(self):
+        """CAN-5: a request is confirmed by staff, then completed."""
+        request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
+        confirmed = transition_request(request, "confirmed")
+        completed = transition_request(confirmed, RequestState.COMPLETED)
+        assert RequestState.COMPLETED is completed.state
+        assert RequestState.REQUESTED is request.state
+
+    def test_completed_cannot_be_withdrawn(self):
+        """CAN-5: withdrawal is only before completion; a final state is named as such."""
+        request = CancellationRequest(
+            reason="unused", requested_at=NOW, deactivates_at=NOW, state="completed"
+        )
+        with pytest.raises(PolicyViolation) as excinfo:
+            transition_request(request, "withdrawn")
+        assert ("request_state_final",) == excinfo.value.decision.codes
+        assert can_transition_request(request, "withdrawn") == excinfo.value.decision
+
+    def test_skipping_confirmation_is_refused(self):
+        """CAN-5: a request is not yet a cancellation: it cannot complete unconfirmed."""
+        request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
+        decision = can_transition_request(request, "completed")
+        assert ("request_transition_not_allowed",) == decision.codes
+        assert "confirmed, withdrawn" in decision.message
+
+    def test_bad_arguments(self):
+        """CAN-5: unknown target states and wrong request types are clear errors."""
+        request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
+        with pytest.raises(InvalidInput) as excinfo:
+            can_transition_request(request, "paused")
+        assert "to" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo2:
+            can_transition_request("request", "confirmed")  # type: ignore[arg-type]
+        assert "request" == excinfo2.value.field
+
+    @given(st.sampled_from(RequestState), st.sampled_from(RequestState))
+    def test_transitions_follow_the_table(self, state, target):
+        """CAN-5: a move is allowed exactly when the table lists it."""
+        request = CancellationRequest(
+            reason="other", requested_at=NOW, deactivates_at=NOW, state=state
+        )
+        decision = can_transition_request(request, target)
+        assert (target in REQUEST_TRANSITIONS[request.state]) == decision.allowed
+
+
+class TestBackOfficePlan:
+    def test_seed_plan_then_empty_on_second_run(self):
+        """CAN-7, SEAT-5, CAN-9 (seed 003): licences 0, cancel scheduled and submitted
+        billings, status DELETE, record date and reason, opt-out; empty on the second run."""
+        paid = _invoice("ar-1", "paid", "99", 3, paid_at=datetime(2024, 3, 2, tzinfo=UTC))
+        submitted = _invoice("ar-2", "submitted", "99", 4)
+        scheduled = _invoice("ar-3", "scheduled", "99", 6)
+        account = _account(paid, submitted, scheduled, licences=5)
+        assert not cancellation_check(account).allowed
+        plan = back_office_plan(
+            account, at=NOW, reason="switched_service", feedback="Moved", email_opt_out=True
+        )
+        assert (
+            SetLicenceCount(at=NOW, rule="SEAT-5", count=0),
+            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-2"),
+            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-3"),
+            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE"),
+            RecordCancellation(at=NOW, rule="CAN-7", reason="switched_service", feedback="Moved"),
+            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=True),
+        ) == plan
+        done = apply_plan(account, plan)
+        assert AccountStatus.DELETE is done.status
+        assert 0 == done.licence_count
+        assert ["paid", "cancelled", "cancelled"] == [str(inv.status) for inv in done.invoices]
+        assert () == back_office_plan(done, at=NOW + timedelta(days=1), reason="other")
+        assert ("no_billing_scheduled",) == cancellation_check(done).codes
+        assert 5 == account.licence_count  # the input is unchanged
+
+    def test_check_lists_what_is_still_scheduled(self):
+        """CAN-9 (seed 003): the check names the billings still scheduled."""
+        account = _account(
+            _invoice("ar-4", "scheduled", "10", 7),
+            _invoice("ar-3", "scheduled", "10", 6),
+            status="DELETE",
+        )
+        decision = cancellation_check(account)
+        assert ("billing_still_scheduled",) == decision.codes
+        assert ("ar-3", "ar-4") == decision.reasons[0].details["invoice_ids"]
+        assert ("ar-3", "ar-4") == tuple(inv.id for inv in still_scheduled(account))
+
+    def test_deleted_account_with_leftover_billing_only_cancels_it(self):
+        """CAN-7: a DELETE account with a leftover scheduled billing gets only that fixed."""
+        account = _account(_invoice("ar-9", "scheduled", "10", 7), status="DELETE", licences=0)
+        assert (CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-9"),) == back_office_plan(
+            account, at=NOW, reason="other"
+        )
+
+    @given(account_states(), st.sampled_from(CancellationReason), st.booleans())
+    def test_plan_is_idempotent(self, account, reason, opt_out):
+        """CAN-7, CAN-9, SEAT-5: applying the plan then planning again yields nothing, and
+        nothing is left scheduled."""
+        plan = back_office_plan(account, at=NOW, reason=reason, email_opt_out=opt_out)
+        done = apply_plan(account, plan)
+        assert () == back_office_plan(done, at=NOW, reason=reason, email_opt_out=opt_out)
+        assert cancellation_check(done).allowed
+        assert 0 == done.licence_count
+        assert AccountStatus.DELETE is done.status
+        cancelled = {e.invoice_id for e in plan if isinstance(e, CancelBilling)}
+        expected = {
+            inv.id
+            for inv in account.invoices
+            if inv.status in (InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED)
+        }
+        assert expected == cancelled
+
+    @given(account_states(statuses=st.just(AccountStatus.DELETE)))
+    def test_plan_empty_for_an_account_already_cancelled(self, account):
+        """CAN-7: for a cancelled account (DELETE, no licences, nothing billable) it is empty."""
+        done = attrs.evolve(
+            account,
+            licence_count=0,
+            invoices=tuple(
+                inv
+                for inv in account.invoices
+                if inv.status not in (InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED)
+            ),
+        )
+        assert () == back_office_plan(done, at=NOW, reason="other")
+
+    def test_bad_plan_arguments(self):
+        """CAN-7: unknown reason, wrong feedback or opt-out types and naive instants are refused."""
+        account = _account()
+        with pytest.raises(InvalidInput) as excinfo:
+            back_office_plan(account, at=NOW, reason="bored")
+        assert "reason" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo2:
+            back_office_plan(account, at=NOW, reason="other", feedback=None)  # type: ignore[arg-type]
+        assert "feedback" == excinfo2.value.field
+        with pytest.raises(InvalidType) as excinfo3:
+            back_office_plan(account, at=NOW, reason="other", email_opt_out=1)  # type: ignore[arg-type]
+        assert "email_opt_out" == excinfo3.value.field
+        with pytest.raises(NaiveDatetimeError):
+            back_office_plan(account, at=datetime(2024, 5, 1), reason="other")  # noqa: DTZ001
+
+    def test_apply_plan_refuses_unknown_invoice_and_ignores_records(self):
+        """CAN-7: a CancelBilling for an invoice the account lacks is an error."""
+        with pytest.raises(InvalidInput) as excinfo:
+            apply_plan(_account(), [CancelBilling(at=NOW, rule="CAN-7", invoice_id="nope")])
+        assert "CancelBilling.invoice_id" == excinfo.value.field
+        account = _account()
+        assert account == apply_plan(account, [RevokeAccess(at=NOW, rule="CAN-8")])
+
+
+class TestAccountState:
+    @pytest.mark.parametrize(
+        ("kwargs", "field", "error"),
+        [
+            ({"status": "closed"}, "AccountState.status", InvalidInput),
+            ({"currency": "ZZZ"}, "AccountState.currency", InvalidInput),
+            ({"currency": 3}, "AccountState.currency", InvalidType),
+            ({"invoices": "inv-1"}, "AccountState.invoices", InvalidType),
+            ({"invoices": [1]}, "AccountState.invoices[0]", InvalidType),
+            ({"licence_count": -1}, "AccountState.licence_count", InvalidInput),
+            ({"licence_count": 1.0}, "AccountState.licence_count", InvalidType),
+        ],
+    )
+    def test_bad_fields(self, kwargs, field, error):
+        """CAN-1, CAN-7: every field of the account state is validated and named."""
+        base: dict[str, object] = {"status": "active", "currency": "USD"}
+        with pytest.raises(error) as excinfo:
+            AccountState(**{**base, **kwargs})  # type: ignore[arg-type]
+        assert field == excinfo.value.field
+
+    def test_invoices_in_one_currency_with_unique_ids(self):
+        """CAN-3: the outstanding amount never mixes currencies; invoice ids are unique."""
+        eur = attrs.evolve(
+            _invoice("a", "paid", "0", 1, paid_at=NOW),
+            amount=Money(0, "EUR"),
+            amount_paid=Money(0, "EUR"),
+        )
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            _account(eur)
+        assert "AccountState.invoices[0].amount" == excinfo.value.field
+        inv = _invoice("a", "scheduled", "1", 1)
+        with pytest.raises(InvalidInput) as excinfo2:
+            _account(inv, inv)
+        assert "AccountState.invoices[1].id" == excinfo2.value.field
+
+    def test_policy_fields(self):
+        """CAN-2, CAN-6, CAN-8: the policy's knobs are validated and named."""
+        for kwargs, field in [
+            ({"self_service": "no"}, "CancellationPolicy.self_service"),
+            ({"effective": "tomorrow"}, "CancellationPolicy.effective"),
+            ({"support_contact": ""}, "CancellationPolicy.support_contact"),
+            ({"reassign_leads_to": 5}, "CancellationPolicy.reassign_leads_to"),
+        ]:
+            with pytest.raises(BillRulesError) as excinfo:
+                CancellationPolicy(**kwargs)  # type: ignore[arg-type]
+            assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+
+class TestDeactivationEffects:
+    def test_consequences_at_deactivation(self):
+        """CAN-8 (seeds 001, 004): access revoked, leads reassigned and out of the call queue."""
+        request = CancellationRequest(
+            reason="unused", requested_at=NOW, deactivates_at=PERIOD_END, state="confirmed"
+        )
+        policy = CancellationPolicy(reassign_leads_to="agent-7")
+        assert (
+            RevokeAccess(at=PERIOD_END, rule="CAN-8"),
+            ReassignLeads(at=PERIOD_END, rule="CAN-8", to_agent="agent-7"),
+            RemoveFromCallQueue(at=PERIOD_END, rule="CAN-8"),
+        ) == deactivation_effects(request, policy)
+
+    def test_withdrawn_request_has_no_consequences(self):
+        """CAN-8, CAN-5: a withdrawn request deactivates nothing."""
+        request = CancellationRequest(
+            reason="unused", requested_at=NOW, deactivates_at=NOW, state="withdrawn"
+        )
+        assert () == deactivation_effects(request, CancellationPolicy())
+        with pytest.raises(InvalidType):
+            deactivation_effects(None, CancellationPolicy())  # type: ignore[arg-type]
+
+    @given(cancellation_requests(max_final_payments=0), cancellation_policies())
+    def test_every_consequence_is_due_at_deactivation(self, request, policy):
+        """CAN-8: every effect is due at the deactivation instant and names CAN-8."""
+        effects = deactivation_effects(request, policy)
+        assert all(e.at == request.deactivates_at and e.rule == "CAN-8" for e in effects)
+
+
+def test_module_surface():
+    """X-1: the module's public names are unique and exist."""
+    assert len(set(can.__all__)) == len(can.__all__)
+    assert all(hasattr(can, name) for name in can.__all__)
+
+
+def test_decimal_amount_details():
+    """CAN-3: the refusal's amount is exact Money, never a float."""
+    account = _account(_invoice("i", "submitted", "0.10", 4), _invoice("j", "submitted", "0.20", 4))
+    reason = can_request_cancellation(account, "owner", CancellationPolicy()).reasons[0]
+    assert Decimal("0.30") == reason.details["amount"].amount

@@ -1,0 +1,555 @@
+"""Tests of billrules.subscriptions: SUB-1 … SUB-6."""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money
+
+from billrules import subscriptions as subs
+from billrules.decisions import PolicyViolation
+from billrules.effects import SendEmail
+from billrules.errors import (
+    BillRulesError,
+    CurrencyMismatch,
+    InvalidInput,
+    InvalidType,
+    NaiveDatetimeError,
+    UnknownTimeZone,
+)
+from billrules.subscriptions import (
+    BillingPeriod,
+    LeadPackage,
+    LeadPackages,
+    Period,
+    PlanChange,
+    PlanChangeKind,
+    Subscription,
+    SubscriptionPolicy,
+    apply_pending_change,
+    can_cancel,
+    can_change_plan,
+    cancel,
+    current_period,
+    next_renewal,
+    period_amount,
+    plan_at,
+    plan_details,
+    portal_invitation,
+    renewal_date,
+    renewals_between,
+    request_plan_change,
+)
+from billrules.testing._core import aware_datetimes, zones
+from billrules.testing._subscriptions import (
+    lead_package_tiers,
+    lead_packages,
+    subscription_policies,
+    subscriptions,
+)
+
+KYIV = ZoneInfo("Europe/Kyiv")
+JAN31 = Subscription(plan="Starter", anchor=date(2024, 1, 31), period="monthly")
+
+
+def _local(year: int, month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=KYIV)
+
+
+def _clamped(anchor: date, months: int) -> date:
+    """An independent oracle: anchor + months, clamped to the month's last day."""
+    index = anchor.year * 12 + anchor.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(anchor.day, last))
+
+
+def _usd(amount: str) -> Money:
+    return Money(amount, "USD")
+
+
+class TestRenewalDate:
+    def test_month_end_anchor_is_clamped_without_drift(self):
+        """SUB-1 (seed 004): anchor Jan 31 → Feb 29 → Mar 31 → Apr 30, never chained."""
+        expected = [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30), date(2024, 5, 31)]
+        assert expected == [renewal_date(JAN31, n) for n in (1, 2, 3, 4)]
+        assert date(2024, 1, 31) == renewal_date(JAN31, 0)
+
+    def test_quarterly_and_yearly(self):
+        """SUB-1: quarterly and yearly periods from the anchor (Feb 29 → Feb 28 next year)."""
+        quarterly = Subscription(plan="Q", anchor=date(2023, 11, 30), period="quarterly")
+        assert [date(2024, 2, 29), date(2024, 5, 30)] == [
+            renewal_date(quarterly, n) for n in (1, 2)
+        ]
+        yearly = Subscription(plan="Y", anchor=date(2024, 2, 29), period=Period.YEARLY)
+        assert [date(2025, 2, 28), date(2028, 2, 29)] == [renewal_date(yearly, n) for n in (1, 4)]
+
+    @given(subscriptions(), st.integers(min_value=0, max_value=240))
+    def test_nth_renewal_is_anchor_plus_n_periods_clamped(self, sub, n):
+        """SUB-1: the n-th renewal is anchor + n periods, clamped, and back on the anchor's day
+        whenever the month has it."""
+        on = renewal_date(sub, n)
+        assert _clamped(sub.anchor, n * sub.period.months) == on
+        if sub.anchor.day <= calendar.monthrange(on.year, on.month)[1]:
+            assert sub.anchor.day == on.day
+
+    @given(subscriptions(), st.integers(min_value=0, max_value=240))
+    def test_renewal_dates_strictly_increase(self, sub, n):
+        """SUB-1: renewal dates strictly increase."""
+        assert renewal_date(sub, n) < renewal_date(sub, n + 1)
+
+    @pytest.mark.parametrize(
+        ("n", "error"), [(-1, InvalidInput), (1.0, InvalidType), (True, InvalidType)]
+    )
+    def test_bad_index(self, n, error):
+        """SUB-1: the index is a whole number of periods, 0 or more."""
+        with pytest.raises(error) as excinfo:
+            renewal_date(JAN31, n)
+        assert "n" == excinfo.value.field
+
+    def test_not_a_subscription(self):
+        """SUB-1: a wrong subscription type is a clear error."""
+        with pytest.raises(InvalidType) as excinfo:
+            renewal_date("sub", 1)  # type: ignore[arg-type]
+        assert "subscription" == excinfo.value.field
+
+
+class TestCurrentPeriod:
+    def test_period_containing_an_instant_in_the_zone(self):
+        """SUB-1, X-3: the period is found by the local date in the account's zone."""
+        # 2024-02-28 23:30 UTC is already Feb 29 in Kyiv: the second period starts then.
+        at = datetime(2024, 2, 28, 23, 30, tzinfo=UTC)
+        assert BillingPeriod(index=1, start=date(2024, 2, 29), end=date(2024, 3, 31)) == (
+            current_period(JAN31, at, zone=KYIV)
+        )
+        assert 0 == current_period(JAN31, at, zone="UTC").index  # type: ignore[union-attr]
+
+    def test_before_the_start_there_is_no_period(self):
+        """SUB-1: before the anchor there is no current period; the next renewal is the first."""
+        at = _local(2024, 1, 1)
+        assert current_period(JAN31, at, zone=KYIV) is None
+        assert date(2024, 2, 29) == next_renewal(JAN31, at, zone=KYIV)
+
+    def test_next_renewal(self):
+        """SUB-1: the next renewal after an instant; on the renewal day it is the one after."""
+        assert date(2024, 3, 31) == next_renewal(JAN31, _local(2024, 3, 30), zone=KYIV)
+        assert date(2024, 4, 30) == next_renewal(JAN31, _local(2024, 3, 31, 0), zone=KYIV)
+
+    @given(subscriptions(), aware_datetimes(), zones())
+    def test_period_contains_the_instant(self, sub, at, zone):
+        """SUB-1: the current period contains the instant's local date, and ends at the next
+        renewal."""
+        period = current_period(sub, at, zone=zone)
+        day = at.astimezone(zone).date()
+        if period is None:
+            assert day < sub.anchor
+        else:
+            assert period.start <= day < period.end
+            assert renewal_date(sub, period.index) == period.start
+            assert period.end == next_renewal(sub, at, zone=zone)
+
+    def test_bad_arguments(self):
+        """X-3: naive instants and unknown zones are refused."""
+        with pytest.raises(NaiveDatetimeError):
+            current_period(JAN31, datetime(2024, 3, 1), zone=KYIV)  # noqa: DTZ001
+        with pytest.raises(UnknownTimeZone):
+            next_renewal(JAN31, _local(2024, 3, 1), zone="Mars/Base")
+
+
+class TestRenewalsBetween:
+    def test_renewals_in_a_window(self):
+        """SUB-1: renewals in [start, end) at the first instant of their local date."""
+        renewals = renewals_between(JAN31, _local(2024, 1, 1), _local(2024, 5, 31, 0), zone=KYIV)
+        assert [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)] == [r.on for r in renewals]
+        assert datetime(2024, 2, 29, tzinfo=KYIV) == renewals[0].at
+        assert [1, 2, 3] == [r.index for r in renewals]
+
+    def test_end_before_start(self):
+        """SUB-1: a window that ends before it starts is refused."""
+        with pytest.raises(InvalidInput) as excinfo:
+            renewals_between(JAN31, _local(2024, 3, 1), _local(2024, 2, 1), zone=KYIV)
+        assert "end" == excinfo.value.field
+
+    @given(subscriptions(), aware_datetimes(), st.integers(min_value=0, max_value=800), zones())
+    def test_renewals_match_the_arithmetic(self, sub, start, days, zone):
+        """SUB-1: the window holds exactly the boundaries n >= 1 whose instant is inside it,
+        strictly increasing."""
+        end = start + timedelta(days=days)
+        renewals = renewals_between(sub, start, end, zone=zone)
+        assert all(a.at < b.at for a, b in itertools.pairwise(renewals))
+        assert all(start <= r.at < end and r.on == renewal_date(sub, r.index) for r in renewals)
+        expected = [
+            n
+            for n in range(1, 400)
+            if start
+            <= datetime.combine(renewal_date(sub, n), datetime.min.time(), zone)
+            .astimezone(UTC)
+            .astimezone(zone)
+            < end
+        ]
+        assert expected == [r.index for r in renewals]
+
+
+class TestCancel:
+    def test_cancel_at_period_end_keeps_the_period(self):
+        """SUB-2 (seed 004): the rebill stops; service continues until the period's end."""
+        cancelled = cancel(JAN31, at=_local(2024, 3, 10), zone=KYIV)
+        assert datetime(2024, 3, 31, tzinfo=KYIV) == cancelled.ends_at
+        assert next_renewal(cancelled, _local(2024, 3, 10), zone=KYIV) is None
+        assert current_period(cancelled, _local(2024, 3, 30, 23), zone=KYIV) is not None
+        assert current_period(cancelled, _local(2024, 3, 31, 0), zone=KYIV) is None
+        assert () == renewals_between(cancelled, _local(2024, 3, 10), _local(2030, 1, 1), zone=KYIV)
+        assert JAN31.ends_at is None  # the input is unchanged
+
+    def test_cancelling_just_before_renewal_keeps_the_whole_period(self):
+        """SUB-2 (seed 004): cancel just before the plan renews to have the leads worked until
+        the end of the billing period."""
+        just_before = datetime(2024, 3, 30, 23, 59, tzinfo=KYIV)
+        cancelled = cancel(JAN31, at=just_before, zone=KYIV)
+        assert datetime(2024, 3, 31, tzinfo=KYIV) == cancelled.ends_at
+        assert date(2024, 2, 29) == current_period(cancelled, just_before, zone=KYIV).start  # type: ignore[union-attr]
+
+    def test_immediately(self):
+        """SUB-2, CAN-6: an immediate cancellation ends the service at once."""
+        at = _local(2024, 3, 10)
+        cancelled = cancel(JAN31, at=at, zone=KYIV, immediately=True)
+        assert at == cancelled.ends_at
+        assert current_period(cancelled, at, zone=KYIV) is None
+        with pytest.raises(InvalidType) as excinfo:
+            cancel(JAN31, at=at, zone=KYIV, immediately="yes")  # type: ignore[arg-type]
+        assert "immediately" == excinfo.value.field
+
+    def test_cannot_cancel_twice_or_before_start(self):
+        """SUB-2: cancelling a cancelled or not yet started subscription is refused."""
+        cancelled = cancel(JAN31, at=_local(2024, 3, 10), zone=KYIV)
+        with pytest.raises(PolicyViolation) as excinfo:
+            cancel(cancelled, at=_local(2024, 3, 11), zone=KYIV)
+        assert ("subscription_already_cancelled",) == excinfo.value.decision.codes
+        assert ("subscription_not_started",) == can_cancel(
+            JAN31, _local(2024, 1, 2), zone=KYIV
+        ).codes
+        assert can_cancel(JAN31, _local(2024, 2, 2), zone=KYIV).allowed
+
+    @given(
+        subscriptions(), st.integers(min_value=0, max_value=4000 * 86400), zones(), st.booleans()
+    )
+    def test_no_renewal_after_an_effective_cancellation(self, sub, seconds, zone, immediately):
+        """SUB-2, CAN-6: after cancelling, no renewal falls on or after the effective instant,
+        and the renewals before it are unchanged."""
+        at = datetime.combine(sub.anchor, datetime.min.time(), zone) + timedelta(
+            days=1, seconds=seconds
+        )
+        assert can_cancel(sub, at, zone=zone).allowed
+        cancelled = cancel(sub, at=at, zone=zone, immediately=immediately)
+        assert cancelled.ends_at is not None
+        assert at <= cancelled.ends_at
+        far = cancelled.ends_at + timedelta(days=4000)
+        assert () == renewals_between(cancelled, cancelled.ends_at, far, zone=zone)
+        before = renewals_between(sub, at - timedelta(days=400), cancelled.ends_at, zone=zone)
+        assert before == renewals_between(
+            cancelled, at - timedelta(days=400), cancelled.ends_at, zone=zone
+        )
+        if not immediately:
+            period = current_period(sub, at, zone=zone)
+            assert period is not None
+            assert period == current_period(cancelled, at, zone=zone)
+
+
+class TestPlanChanges:
+    def test_change_pending_until_next_renewal(self):
+        """SUB-3 (seed 004): an upgrade is pending and takes effect at the next renewal."""
+        at = _local(2024, 3, 10)
+        changed = request_plan_change(
+            JAN31, SubscriptionPolicy(), to_plan="Growth", kind="upgrade", at=at, zone=KYIV
+        )
+        assert (
+            PlanChange(
+                to_plan="Growth",
+                kind=PlanChangeKind.UPGRADE,
+                requested_at=at,
+                takes_effect_on=date(2024, 3, 31),
+            )
+            == changed.pending_change
+        )
+        assert "Starter" == plan_at(changed, _local(2024, 3, 30, 23), zone=KYIV)
+        assert "Growth" == plan_at(changed, _local(2024, 3, 31, 0), zone=KYIV)
+        assert changed == apply_pending_change(changed, at=_local(2024, 3, 30), zone=KYIV)
+        applied = apply_pending_change(changed, at=_local(2024, 4, 1), zone=KYIV)
+        assert ("Growth", None) == (applied.plan, applied.pending_change)
+        renewals = renewals_between(changed, at, _local(2024, 5, 1), zone=KYIV)
+        assert [("Growth", date(2024, 3, 31)), ("Growth", date(2024, 4, 30))] == [
+            (r.plan, r.on) for r in renewals
+        ]
+
+    def test_immediately_knob(self):
+        """SUB-3: with plan_changes="immediately" the plan changes at once."""
+        changed = request_plan_change(
+            JAN31,
+            SubscriptionPolicy(plan_changes="immediately"),
+            to_plan="Lite",
+            kind=PlanChangeKind.DOWNGRADE,
+            at=_local(2024, 3, 10),
+            zone=KYIV,
+        )
+        assert ("Lite", None) == (changed.plan, changed.pending_change)
+
+    def test_a_new_request_replaces_the_pending_one(self):
+        """SUB-3: a later request replaces a pending change; one already in force stays."""
+        policy = SubscriptionPolicy()
+        first = request_plan_change(
+            JAN31, policy, to_plan="Growth", kind="upgrade", at=_local(2024, 3, 10), zone=KYIV
+        )
+        again = request_plan_change(
+            first, policy, to_plan="Pro", kind="upgrade", at=_local(2024, 3, 11), zone=KYIV
+        )
+        assert ("Starter", "Pro") == (again.plan, again.pending_change.to_plan)  # type: ignore[union-attr]
+        later = request_plan_change(
+            first, policy, to_plan="Lite", kind="downgrade", at=_local(2024, 4, 10), zone=KYIV
+        )
+        assert ("Growth", "Lite") == (later.plan, later.pending_change.to_plan)  # type: ignore[union-attr]
+        assert date(2024, 4, 30) == later.pending_change.takes_effect_on  # type: ignore[union-attr]
+
+    def test_refusals(self):
+        """SUB-3: the same plan, or a cancelled subscription, cannot change plan."""
+        at = _local(2024, 3, 10)
+        assert ("same_plan",) == can_change_plan(JAN31, "Starter", at, zone=KYIV).codes
+        cancelled = cancel(JAN31, at=at, zone=KYIV)
+        with pytest.raises(PolicyViolation) as excinfo:
+            request_plan_change(
+                cancelled, SubscriptionPolicy(), to_plan="Pro", kind="upgrade", at=at, zone=KYIV
+            )
+        assert ("subscription_cancelled",) == excinfo.value.decision.codes
+        assert cancelled.pending_change is None
+        with pytest.raises(InvalidInput) as excinfo2:
+            can_change_plan(JAN31, "", at, zone=KYIV)
+        assert "to_plan" == excinfo2.value.field
+        with pytest.raises(InvalidInput) as excinfo3:
+            request_plan_change(
+                JAN31, SubscriptionPolicy(), to_plan="Pro", kind="sideways", at=at, zone=KYIV
+            )
+        assert "kind" == excinfo3.value.field
+
+    @given(subscriptions(), subscription_policies(), aware_datetimes(), zones())
+    def test_change_never_before_the_next_renewal_by_default(self, sub, policy, at, zone):
+        """SUB-3: by default the plan in force until the next renewal is the old one."""
+        changed = request_plan_change(
+            sub, policy, to_plan="Other", kind="upgrade", at=at, zone=zone
+        )
+        if policy.plan_changes == "immediately":
+            assert "Other" == plan_at(changed, at, zone=zone)
+        else:
+            assert sub.plan == plan_at(changed, at, zone=zone)
+            on = changed.pending_change.takes_effect_on  # type: ignore[union-attr]
+            assert on == next_renewal(sub, at, zone=zone)
+            assert "Other" == plan_at(
+                changed,
+                datetime.combine(on, datetime.min.time(), zone) + timedelta(hours=12),
+                zone=zone,
+            )
+
+
+class TestLeadPackages:
+    PACKS = LeadPackages(
+        packages=(
+            LeadPackage(name="50", minimum_leads=50, price=_usd("300"), overage_rate=_usd("7")),
+            LeadPackage(name="100", minimum_leads=100, price=_usd("500"), overage_rate=_usd("6")),
+            LeadPackage(name="250", minimum_leads=250, price=_usd("1000"), overage_rate=_usd("5")),
+        )
+    )
+
+    def test_period_amount(self):
+        """SUB-4 (seed 004): the minimum is paid in advance; leads beyond it are overage."""
+        pack = self.PACKS.package("100")
+        assert [Decimal("500.00"), Decimal("500.00"), Decimal("506.00"), Decimal("800.00")] == [
+            period_amount(pack, n).amount for n in (0, 100, 101, 150)
+        ]
+        assert Decimal("4") == self.PACKS.package("250").price_per_lead
+
+    def test_rounding_to_the_minor_unit(self):
+        """SUB-4, X-4: a fractional overage rate is rounded half-up to the minor unit."""
+        pack = LeadPackage(name="x", minimum_leads=1, price=_usd("0"), overage_rate=_usd("0.125"))
+        assert Decimal("0.13") == period_amount(pack, 2).amount
+
+    @pytest.mark.parametrize(
+        ("leads", "error"), [(-1, InvalidInput), ("3", InvalidType), (True, InvalidType)]
+    )
+    def test_negative_lead_count_is_refused(self, leads, error):
+        """SUB-4: a negative (or non-integer) lead count is a clear error."""
+        with pytest.raises(error) as excinfo:
+            period_amount(self.PACKS.package("50"), leads)
+        assert "leads" == excinfo.value.field
+        with pytest.raises(InvalidType):
+            period_amount("50", 3)  # type: ignore[arg-type]
+
+    def test_tiers_that_violate_volume_pricing_are_refused(self):
+        """SUB-4: a larger package with a higher price per lead is refused, naming it."""
+        small, medium, _ = self.PACKS.packages
+        dear = attrs.evolve(medium, price=_usd("600.01"))  # 6.0001 per lead > 6.00
+        with pytest.raises(InvalidInput) as excinfo:
+            LeadPackages(packages=(small, dear))
+        assert "LeadPackages.packages[1].price" == excinfo.value.field
+        equal = attrs.evolve(medium, price=_usd("600"))  # same price per lead: allowed
+        assert equal == LeadPackages(packages=(small, equal)).package("100")
+
+    @pytest.mark.parametrize(
+        ("packages", "field", "error"),
+        [
+            ((), "LeadPackages.packages", InvalidInput),
+            ("S", "LeadPackages.packages", InvalidType),
+            ((1,), "LeadPackages.packages[0]", InvalidType),
+        ],
+    )
+    def test_bad_package_lists(self, packages, field, error):
+        """SUB-4: the package list is validated and named."""
+        with pytest.raises(error) as excinfo:
+            LeadPackages(packages=packages)
+        assert field == excinfo.value.field
+
+    def test_order_currency_and_lookup(self):
+        """SUB-4: minimums strictly increase, one currency; unknown names are refused."""
+        small, medium, _ = self.PACKS.packages
+        with pytest.raises(InvalidInput) as excinfo:
+            LeadPackages(packages=(medium, small))
+        assert "LeadPackages.packages[1].minimum_leads" == excinfo.value.field
+        eur = LeadPackage(
+            name="e", minimum_leads=100, price=Money(1, "EUR"), overage_rate=Money(1, "EUR")
+        )
+        with pytest.raises(CurrencyMismatch) as excinfo2:
+            LeadPackages(packages=(small, eur))
+        assert "LeadPackages.packages[1].price" == excinfo2.value.field
+        with pytest.raises(InvalidInput) as excinfo3:
+            self.PACKS.package("1000")
+        assert "name" == excinfo3.value.field
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field", "error"),
+        [
+            ({"minimum_leads": -5}, "LeadPackage.minimum_leads", InvalidInput),
+            ({"minimum_leads": 0}, "LeadPackage.minimum_leads", InvalidInput),
+            ({"price": _usd("-1")}, "LeadPackage.price", InvalidInput),
+            ({"price": 1.5}, "LeadPackage.price", InvalidType),
+            ({"overage_rate": Money(1, "EUR")}, "LeadPackage.overage_rate", CurrencyMismatch),
+            ({"name": ""}, "LeadPackage.name", InvalidInput),
+        ],
+    )
+    def test_bad_package(self, kwargs, field, error):
+        """SUB-4: negative lead counts, negative prices, floats and mixed currencies are refused."""
+        base = {"name": "p", "minimum_leads": 10, "price": _usd("10"), "overage_rate": _usd("1")}
+        with pytest.raises(error) as excinfo:
+            LeadPackage(**{**base, **kwargs})  # type: ignore[arg-type]
+        assert field == excinfo.value.field
+
+    @given(lead_package_tiers())
+    def test_price_per_lead_never_increases_with_size(self, tiers):
+        """SUB-4: in valid tiers a larger package never has a higher price per lead."""
+        packs = tiers.packages
+        for smaller, larger in itertools.pairwise(packs):
+            assert larger.minimum_leads > smaller.minimum_leads
+            assert larger.price.amount * smaller.minimum_leads <= (
+                smaller.price.amount * larger.minimum_leads
+            )
+
+    @given(lead_packages(), st.integers(min_value=0, max_value=20_000))
+    def test_period_amount_is_price_plus_overage(self, pack, leads):
+        """SUB-4: the amount is package price + overage × rate, never below the price."""
+        amount = period_amount(pack, leads)
+        overage = max(leads - pack.minimum_leads, 0)
+        expected = (pack.price.amount + overage * pack.overage_rate.amount).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        assert expected == amount.amount
+        assert amount >= pack.price
+        assert period_amount(pack, leads + 1) >= amount
+
+
+class TestPortalInvitationAndDetails:
+    def test_invitation_only_on_first_sign_up(self):
+        """SUB-5 (seed 004): the portal invitation is emailed on the first sign-up only."""
+        at = _local(2024, 3, 1)
+        assert (
+            SendEmail(at=at, rule="SUB-5", template="customer_portal_invitation", to="owner"),
+        ) == portal_invitation(previous_sign_ups=0, to="owner", at=at)
+        assert () == portal_invitation(previous_sign_ups=2, to="owner", at=at)
+        custom = SubscriptionPolicy(portal_invitation_template="portal_v2")
+        (email,) = portal_invitation(previous_sign_ups=0, to="u1", at=at, policy=custom)
+        assert "portal_v2" == email.template
+
+    @given(st.integers(min_value=0, max_value=50), aware_datetimes())
+    def test_at_most_one_invitation(self, previous, at):
+        """SUB-5: exactly one invitation for the first sign-up, none for later onboardings."""
+        assert (1 if previous == 0 else 0) == len(
+            portal_invitation(previous_sign_ups=previous, to="owner", at=at)
+        )
+
+    @pytest.mark.parametrize(("value", "error"), [(-1, InvalidInput), ("0", InvalidType)])
+    def test_bad_sign_up_count(self, value, error):
+        """SUB-5: the sign-up count is a non-negative int."""
+        with pytest.raises(error) as excinfo:
+            portal_invitation(previous_sign_ups=value, to="owner", at=_local(2024, 3, 1))
+        assert "previous_sign_ups" == excinfo.value.field
+
+    def test_plan_details(self):
+        """SUB-6 (seed 004): start date, renewal date, contact persons."""
+        sub = attrs.evolve(JAN31, contacts=("Ann Lee", "Bohdan K."))
+        details = plan_details(sub, _local(2024, 2, 10), zone=KYIV)
+        assert ("Starter", date(2024, 1, 31), date(2024, 2, 29), ("Ann Lee", "Bohdan K.")) == (
+            details.plan,
+            details.start_date,
+            details.renewal_date,
+            details.contacts,
+        )
+        cancelled = cancel(sub, at=_local(2024, 2, 10), zone=KYIV)
+        assert plan_details(cancelled, _local(2024, 2, 10), zone=KYIV).renewal_date is None
+
+
+class TestFacts:
+    @pytest.mark.parametrize(
+        ("kwargs", "field", "error"),
+        [
+            ({"period": "weekly"}, "Subscription.period", InvalidInput),
+            ({"anchor": datetime(2024, 1, 1, tzinfo=UTC)}, "Subscription.anchor", InvalidType),
+            ({"plan": ""}, "Subscription.plan", InvalidInput),
+            ({"ends_at": datetime(2024, 1, 1)}, "Subscription.ends_at", NaiveDatetimeError),  # noqa: DTZ001
+            ({"pending_change": "Pro"}, "Subscription.pending_change", InvalidType),
+            ({"contacts": "Ann"}, "Subscription.contacts", InvalidType),
+            ({"contacts": ("Ann", " ")}, "Subscription.contacts[1]", InvalidInput),
+        ],
+    )
+    def test_bad_subscription(self, kwargs, field, error):
+        """SUB-1, SUB-6: every field of a subscription is validated and named."""
+        base = {"plan": "Starter", "anchor": date(2024, 1, 31), "period": "monthly"}
+        with pytest.raises(error) as excinfo:
+            Subscription(**{**base, **kwargs})  # type: ignore[arg-type]
+        assert field == excinfo.value.field
+
+    def test_bad_policy_and_change(self):
+        """SUB-3: the policy's knob and a plan change's kind are validated and named."""
+        with pytest.raises(InvalidInput) as excinfo:
+            SubscriptionPolicy(plan_changes="never")
+        assert "SubscriptionPolicy.plan_changes" == excinfo.value.field
+        with pytest.raises(BillRulesError) as excinfo2:
+            PlanChange(
+                to_plan="Pro",
+                kind="up",
+                requested_at=_local(2024, 1, 1),
+                takes_effect_on=date(2024, 2, 1),
+            )
+        assert "PlanChange.kind" == excinfo2.value.field  # type: ignore[attr-defined]
+
+    def test_period_months(self):
+        """SUB-1: monthly, quarterly and yearly periods are 1, 3 and 12 months."""
+        assert [1, 3, 12] == [Period(p).months for p in ("monthly", "quarterly", "yearly")]
+
+
+def test_module_surface():
+    """X-1: the module's public names are unique and exist."""
+    assert len(set(subs.__all__)) == len(subs.__all__)
+    assert all(hasattr(subs, name) for name in subs.__all__)
