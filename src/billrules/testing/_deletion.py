@@ -1,0 +1,106 @@
+"""Strategies for the deletion area: account activity histories and deletion policies."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hypothesis import strategies as st
+from moneyed import Currency, Money, get_currency
+
+from billrules.deletion import AccountActivity, BalanceChange, DeletionPolicy
+from billrules.testing._core import aware_datetimes, money
+
+
+def deletion_policies() -> st.SearchStrategy[DeletionPolicy]:
+    """Deletion policies with small knobs: reminders strictly decreasing, below the notice."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> DeletionPolicy:
+        notice = draw(st.integers(min_value=0, max_value=20))
+        reminders = (
+            sorted(
+                draw(st.sets(st.integers(min_value=1, max_value=notice - 1), max_size=3)),
+                reverse=True,
+            )
+            if notice > 1
+            else []
+        )
+        return DeletionPolicy(
+            min_age_days=draw(st.integers(min_value=0, max_value=60)),
+            inactivity_days=draw(st.integers(min_value=0, max_value=45)),
+            max_balance=draw(st.sampled_from((0, 1, "0.50"))),
+            notice_days=notice,
+            reminder_days_before=tuple(reminders),
+            retention_days=draw(st.integers(min_value=0, max_value=30)),
+            manual_notice_days=draw(st.integers(min_value=0, max_value=5)),
+        )
+
+    return build()
+
+
+def account_activities(
+    *,
+    currency: Currency | str = "USD",
+    created_at: st.SearchStrategy[datetime] | None = None,
+    span: timedelta = timedelta(days=120),
+    max_logins: int = 5,
+    max_balance_changes: int = 5,
+) -> st.SearchStrategy[AccountActivity]:
+    """Account histories: logins and balance changes within ``span`` after the creation.
+
+    Balances range from minus to plus one hundred units of ``currency``, zero included often.
+    """
+    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    seconds = int(span.total_seconds())
+    balances = st.one_of(st.just(Money(0, code)), money(code, min_value=-10_000, max_value=10_000))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> AccountActivity:
+        created: datetime = draw(created_at if created_at is not None else aware_datetimes())
+        offsets = st.integers(min_value=0, max_value=seconds)
+        logins = [
+            created + timedelta(seconds=s) for s in draw(st.lists(offsets, max_size=max_logins))
+        ]
+        change_offsets = sorted(draw(st.sets(offsets, max_size=max_balance_changes)))
+        return AccountActivity(
+            created_at=created,
+            opening_balance=draw(balances),
+            logins=tuple(logins),
+            balance_changes=tuple(
+                BalanceChange(at=created + timedelta(seconds=s), balance=draw(balances))
+                for s in change_offsets
+            ),
+        )
+
+    return build()
+
+
+def inactive_accounts(
+    policy: DeletionPolicy | None = None, *, currency: Currency | str = "USD"
+) -> st.SearchStrategy[tuple[AccountActivity, datetime]]:
+    """An account and an instant at which it is eligible for deletion under ``policy`` (DEL-1).
+
+    The account is older than ``min_age_days`` and idle for longer than ``inactivity_days`` by
+    at least two whole days (so by at least one calendar day in any zone), with a balance at or
+    below zero.
+    """
+    rules = policy if policy is not None else DeletionPolicy()
+    code = currency if isinstance(currency, Currency) else get_currency(currency)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[AccountActivity, datetime]:
+        created: datetime = draw(aware_datetimes(span=timedelta(days=3000)))
+        idle = rules.inactivity_days + 2
+        age = max(rules.min_age_days, idle) + draw(st.integers(min_value=2, max_value=30))
+        at = created + timedelta(days=age)
+        logins = draw(st.lists(st.integers(min_value=0, max_value=(age - idle) * 24), max_size=3))
+        return (
+            AccountActivity(
+                created_at=created,
+                opening_balance=draw(money(code, min_value=-5_000, max_value=0)),
+                logins=tuple(created + timedelta(hours=h) for h in logins),
+            ),
+            at,
+        )
+
+    return build()

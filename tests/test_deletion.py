@@ -1,0 +1,852 @@
+"""Tests for inactivity deletion (DEL-1 … DEL-7), from seed 002 and as properties."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money
+
+from billrules.decisions import PolicyViolation
+from billrules.deletion import (
+    FINAL_STATES,
+    NOTICE_TEMPLATE,
+    REMINDER_TEMPLATE,
+    TRANSITIONS,
+    AccountActivity,
+    BalanceChange,
+    DeletionEvent,
+    DeletionKind,
+    DeletionPolicy,
+    DeletionSchedule,
+    DeletionState,
+    can_cancel,
+    can_delete_manually,
+    can_restore,
+    cancel,
+    deadlines,
+    deletion_check,
+    effects_due,
+    eligibility,
+    record_outcome,
+    restore,
+    schedule,
+    schedule_manual,
+    state_at,
+    transitions,
+)
+from billrules.effects import (
+    DeleteAccount,
+    HideBanner,
+    PurgeData,
+    RestoreAccount,
+    SendEmail,
+    ShowBanner,
+)
+from billrules.errors import (
+    CurrencyMismatch,
+    FloatAmountError,
+    InvalidInput,
+    InvalidType,
+    NaiveDatetimeError,
+    UnknownTimeZone,
+)
+from billrules.testing._core import aware_datetimes, zones
+from billrules.testing._deletion import account_activities, deletion_policies, inactive_accounts
+
+KYIV = ZoneInfo("Europe/Kyiv")
+POLICY = DeletionPolicy()
+NOW = datetime(2024, 5, 10, 9, 0, tzinfo=KYIV)
+ZERO = Money(0, "UAH")
+FAR = timedelta(days=400)
+
+
+def seed_account(now: datetime = NOW, *, balance: Money = ZERO) -> AccountActivity:
+    """The seed's account: created 41 days ago, last login 31 days ago, balance 0."""
+    return AccountActivity(
+        created_at=now - timedelta(days=41),
+        opening_balance=balance,
+        logins=(now - timedelta(days=35), now - timedelta(days=31)),
+    )
+
+
+def all_effects(sched, activity, policy=POLICY, zone=KYIV):
+    start = sched.scheduled_at
+    return effects_due(sched, activity, policy, since=start, until=start + FAR, zone=zone)
+
+
+def kinds(effects):
+    return [(e.kind, e.rule) for e in effects]
+
+
+def local_days(effects, start, zone):
+    start_day = start.astimezone(zone).date()
+    return [(e.kind, (e.at.astimezone(zone).date() - start_day).days) for e in effects]
+
+
+# --------------------------------------------------------------------------------------------
+# DEL-1
+
+
+class TestEligibility:
+    def test_seed_account_is_eligible(self):
+        """DEL-1: created 41 days ago, no login for 31 days, balance 0: eligible, 3 reasons."""
+        decision = eligibility(seed_account(), POLICY, at=NOW, zone=KYIV)
+        assert decision.allowed is True
+        assert ("account_old_enough", "no_recent_login", "balance_empty") == decision.codes
+        assert ("DEL-1",) == decision.rules
+        assert 41 == decision.reasons[0].details["age_days"]
+        assert 31 == decision.reasons[1].details["days_since_login"]
+
+    def test_exactly_40_days_old_is_not_eligible(self):
+        """DEL-1 boundary: an account created exactly 40 days ago is not eligible."""
+        activity = attrs.evolve(seed_account(), created_at=NOW - timedelta(days=40))
+        decision = eligibility(activity, POLICY, at=NOW, zone=KYIV)
+        assert decision.allowed is False
+        assert ("account_too_new", "no_recent_login", "balance_empty") == decision.codes
+        assert 40 == decision.reasons[0].details["age_days"]
+
+    def test_login_exactly_30_days_ago_is_recent(self):
+        """DEL-1 boundary: a login exactly 30 days ago counts as a login in the last 30 days."""
+        activity = seed_account().with_login(NOW - timedelta(days=30))
+        decision = eligibility(activity, POLICY, at=NOW, zone=KYIV)
+        assert decision.allowed is False
+        assert ("account_old_enough", "recent_login", "balance_empty") == decision.codes
+        assert 30 == decision.reasons[1].details["days_since_login"]
+
+    def test_one_cent_on_the_balance_is_not_eligible(self):
+        """DEL-1 boundary: a balance of one cent keeps the account (money left avoids deletion)."""
+        activity = seed_account(balance=Money("0.01", "UAH"))
+        decision = eligibility(activity, POLICY, at=NOW, zone=KYIV)
+        assert decision.allowed is False
+        assert ("account_old_enough", "no_recent_login", "balance_remaining") == decision.codes
+        assert Decimal("0.01") == decision.reasons[2].details["balance"].amount
+
+    def test_negative_balance_and_no_login_ever_are_eligible(self):
+        """DEL-1: a negative balance qualifies; an account nobody ever logged in to is idle."""
+        activity = AccountActivity(
+            created_at=NOW - timedelta(days=100), opening_balance=Money("-19", "UAH")
+        )
+        decision = eligibility(activity, POLICY, at=NOW, zone=KYIV)
+        assert decision.allowed is True
+        assert decision.reasons[1].details["last_login_at"] is None
+
+    def test_days_are_local_calendar_days(self):
+        """DEL-1: days are calendar days in the account's zone, not 24-hour periods."""
+        created = datetime(2024, 1, 1, 23, 30, tzinfo=KYIV)
+        activity = AccountActivity(created_at=created, opening_balance=ZERO)
+        at = datetime(2024, 2, 11, 0, 30, tzinfo=KYIV)  # 40 days and one hour later
+        assert 41 == eligibility(activity, POLICY, at=at, zone=KYIV).reasons[0].details["age_days"]
+        assert eligibility(activity, POLICY, at=at, zone="Europe/Kyiv").allowed is True
+        assert eligibility(activity, POLICY, at=at, zone="UTC").allowed is False
+
+    def test_knobs_change_the_thresholds(self):
+        """DEL-1: min_age_days, inactivity_days and max_balance are knobs."""
+        activity = seed_account(balance=Money(5, "UAH"))
+        policy = DeletionPolicy(min_age_days=50, inactivity_days=31, max_balance=5)
+        decision = eligibility(activity, policy, at=NOW, zone=KYIV)
+        assert ("account_too_new", "recent_login", "balance_empty") == decision.codes
+
+    @given(data=st.data())
+    def test_generated_inactive_accounts_are_eligible(self, data):
+        """DEL-1 property: an account older and idler than the thresholds, empty, is eligible."""
+        policy = data.draw(deletion_policies())
+        activity, at = data.draw(inactive_accounts(policy))
+        zone = data.draw(zones())
+        assert eligibility(activity, policy, at=at, zone=zone).allowed is True
+
+    @given(activity=account_activities(), policy=deletion_policies(), zone=zones())
+    def test_one_reason_per_condition(self, activity, policy, zone):
+        """DEL-1 property: always three reasons, refused exactly when one condition fails."""
+        at = activity.created_at + timedelta(days=50)
+        decision = eligibility(activity, policy, at=at, zone=zone)
+        assert 3 == len(decision.reasons)
+        unmet = {"account_too_new", "recent_login", "balance_remaining"} & set(decision.codes)
+        assert (not unmet) == decision.allowed
+
+
+# --------------------------------------------------------------------------------------------
+# DEL-3, DEL-4, DEL-5, DEL-6: the seed's story
+
+
+class TestSeedStory:
+    def test_notice_reminders_deletion_restorable_purge(self):
+        """DEL-3, DEL-4, DEL-5, DEL-6: notice on day 0, reminders on days 7 and 9, deletion
+        on day 10, restorable until day 30, then purge."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        effects = all_effects(sched, activity)
+        expected = [
+            ("send_email", 0),
+            ("show_banner", 0),
+            ("send_email", 7),
+            ("send_email", 9),
+            ("hide_banner", 10),
+            ("delete_account", 10),
+            ("purge_data", 30),
+        ]
+        assert expected == local_days(effects, NOW, KYIV)
+        assert [NOTICE_TEMPLATE, REMINDER_TEMPLATE, REMINDER_TEMPLATE] == [
+            e.template for e in effects if isinstance(e, SendEmail)
+        ]
+        assert {"owner"} == {e.to for e in effects if isinstance(e, SendEmail)}
+        banner = next(e for e in effects if isinstance(e, ShowBanner))
+        assert "2024-05-20" == banner.details["deletion_date"]
+        assert [("send_email", "DEL-3"), ("show_banner", "DEL-5")] == kinds(effects[:2])
+        assert {"DEL-4"} == {e.rule for e in effects[2:4]}
+        assert all(e.at.astimezone(KYIV).time() == NOW.time() for e in effects)
+
+    def test_states_along_the_story(self):
+        """DEL-3, DEL-6: pending during the notice, deleted (restorable) until day 30, purged."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        when = deadlines(sched, POLICY, zone=KYIV)
+        assert date(2024, 5, 20) == when.deletion_date
+        assert datetime(2024, 6, 9, 9, tzinfo=KYIV) == when.restorable_until
+
+        def at(days, hours=0):
+            return state_at(
+                sched, activity, POLICY, at=NOW + timedelta(days=days, hours=hours), zone=KYIV
+            )
+
+        assert at(-1) is None
+        assert DeletionState.PENDING == at(0)
+        assert DeletionState.PENDING == at(9, 23)
+        assert DeletionState.DELETED == at(10)
+        assert DeletionState.DELETED == at(29, 23)
+        assert DeletionState.PURGED == at(30)
+
+    def test_transitions_for_the_timeline(self):
+        """DEL-3, DEL-6, DEL-7: the transitions in a window, with rule IDs and details."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        changes = transitions(sched, activity, POLICY, start=NOW - FAR, end=NOW + FAR, zone=KYIV)
+        assert [
+            (DeletionState.PENDING, 0),
+            (DeletionState.DELETED, 10),
+            (DeletionState.PURGED, 30),
+        ] == [(c.state, (c.at.date() - NOW.date()).days) for c in changes]
+        assert ("DEL-6", "DEL-7") == changes[1].rules
+        assert changes[2].at == changes[1].details["restorable_until"]
+        later = transitions(
+            sched, activity, POLICY, start=NOW + timedelta(days=10), end=NOW + FAR, zone=KYIV
+        )
+        assert changes[1:] == later
+
+    @pytest.mark.parametrize("zone_name", ["Pacific/Auckland", "America/New_York"])
+    def test_same_local_dates_across_dst(self, zone_name):
+        """DEL-3, DEL-4, DEL-6 zones: in Auckland (DST ends 7 April 2024) and New York (DST
+        starts 10 March 2024) the story gives the same local calendar dates and wall time."""
+        zone = ZoneInfo(zone_name)
+        now = datetime(2024, 3, 9, 9, 0, tzinfo=zone)
+        activity = seed_account(now, balance=Money(0, "USD"))
+        sched = schedule(activity, POLICY, at=now, zone=zone)
+        effects = all_effects(sched, activity, zone=zone)
+        assert [
+            ("send_email", date(2024, 3, 9)),
+            ("show_banner", date(2024, 3, 9)),
+            ("send_email", date(2024, 3, 16)),
+            ("send_email", date(2024, 3, 18)),
+            ("hide_banner", date(2024, 3, 19)),
+            ("delete_account", date(2024, 3, 19)),
+            ("purge_data", date(2024, 4, 8)),
+        ] == [(e.kind, e.at.astimezone(zone).date()) for e in effects]
+        assert {now.time()} == {e.at.astimezone(zone).time() for e in effects}
+        offsets = {e.at.astimezone(zone).utcoffset() for e in effects}
+        assert 2 == len(offsets)  # a DST change lies inside the story
+
+    def test_wall_time_in_a_dst_gap_moves_to_the_first_existing_time(self):
+        """DEL-3: a deletion whose wall time falls in a DST gap happens at the first time
+        that exists after it, on the same local date."""
+        zone = ZoneInfo("America/New_York")
+        sched = DeletionSchedule(scheduled_at=datetime(2024, 2, 29, 2, 30, tzinfo=zone))
+        when = deadlines(sched, POLICY, zone=zone)
+        assert datetime(2024, 3, 10, 3, 30, tzinfo=zone) == when.deletion_at
+        assert date(2024, 3, 10) == when.deletion_date
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduling (DEL-1, DEL-2, DEL-3)
+
+
+class TestSchedule:
+    def test_refuses_an_account_that_is_not_eligible(self):
+        """DEL-1, DEL-3: scheduling asks eligibility; a refusal carries the same decision."""
+        activity = seed_account(balance=Money("0.01", "UAH"))
+        with pytest.raises(PolicyViolation) as excinfo:
+            schedule(activity, POLICY, at=NOW, zone=KYIV)
+        assert eligibility(activity, POLICY, at=NOW, zone=KYIV) == excinfo.value.decision
+
+    def test_refuses_an_instant_before_the_account_was_created(self):
+        """DEL-1 bad input: a schedule cannot precede the account's creation."""
+        activity = seed_account()
+        with pytest.raises(InvalidInput) as excinfo:
+            schedule(activity, POLICY, at=activity.created_at - timedelta(seconds=1), zone=KYIV)
+        assert "at" == excinfo.value.field
+
+    def test_a_schedule_that_precedes_creation_is_refused_by_every_reader(self):
+        """DEL-1 bad input: a hand-built schedule before the creation is refused, naming it."""
+        activity = seed_account()
+        sched = DeletionSchedule(scheduled_at=activity.created_at - timedelta(days=1))
+        with pytest.raises(InvalidInput) as excinfo:
+            state_at(sched, activity, POLICY, at=NOW, zone=KYIV)
+        assert "DeletionSchedule.scheduled_at" == excinfo.value.field
+
+    def test_naive_datetimes_are_refused(self):
+        """DEL-1, DEL-3 bad input: naive instants are refused, naming the parameter."""
+        naive = datetime(2024, 5, 10, 9)  # noqa: DTZ001 - the point of the test
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        calls = {
+            "at": lambda: schedule(activity, POLICY, at=naive, zone=KYIV),
+            "since": lambda: effects_due(
+                sched, activity, POLICY, since=naive, until=NOW, zone=KYIV
+            ),
+            "end": lambda: transitions(sched, activity, POLICY, start=NOW, end=naive, zone=KYIV),
+        }
+        for field, call in calls.items():
+            with pytest.raises(NaiveDatetimeError) as excinfo:
+                call()
+            assert field == excinfo.value.field
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            DeletionSchedule(scheduled_at=naive)
+        assert "DeletionSchedule.scheduled_at" == excinfo.value.field
+
+
+class TestManualDeletion:
+    def test_owner_deletes_at_once_with_the_same_retention(self):
+        """DEL-2: a manual deletion has no notice (no email, banner or reminder by default);
+        the account is deleted at once and restorable for 20 days, then purged."""
+        activity = seed_account().with_login(NOW - timedelta(hours=1))
+        sched = schedule_manual(activity, POLICY, at=NOW, zone=KYIV, role="owner")
+        assert DeletionKind.MANUAL == sched.kind
+        effects = all_effects(sched, activity)
+        assert [("delete_account", "DEL-2"), ("purge_data", "DEL-6")] == kinds(effects)
+        assert [0, 20] == [(e.at - NOW).days for e in effects]
+        assert DeletionState.DELETED == state_at(sched, activity, POLICY, at=NOW, zone=KYIV)
+
+    def test_manual_notice_is_a_knob(self):
+        """DEL-2: with manual_notice_days=2 the owner is notified and reminded the day before."""
+        policy = DeletionPolicy(manual_notice_days=2)
+        activity = seed_account().with_login(NOW)
+        sched = schedule_manual(activity, policy, at=NOW, zone=KYIV, role="owner")
+        effects = all_effects(sched, activity, policy)
+        assert [
+            ("send_email", 0),
+            ("show_banner", 0),
+            ("send_email", 1),
+            ("hide_banner", 2),
+            ("delete_account", 2),
+            ("purge_data", 22),
+        ] == local_days(effects, NOW, KYIV)
+        assert deletion_check(sched, activity, policy, zone=KYIV).allowed is True
+
+    @pytest.mark.parametrize("role", ["admin", "staff"])
+    def test_only_the_owner_may_delete(self, role):
+        """DEL-2: admins and staff may not delete the account; the refusal says why."""
+        decision = can_delete_manually(role)
+        assert ("owner_only",) == decision.codes
+        with pytest.raises(PolicyViolation) as excinfo:
+            schedule_manual(seed_account(), POLICY, at=NOW, zone=KYIV, role=role)
+        assert decision == excinfo.value.decision
+        assert ("owner_may_delete",) == can_delete_manually("owner").codes
+
+
+# --------------------------------------------------------------------------------------------
+# DEL-3 cancel
+
+
+class TestCancel:
+    def test_owner_cancels_during_the_notice(self):
+        """DEL-3, DEL-5: cancelled on day 8: no later reminder, banner hidden, no deletion."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        day8 = NOW + timedelta(days=8)
+        assert can_cancel(sched, activity, POLICY, at=day8, zone=KYIV, role="owner").allowed
+        cancelled = cancel(sched, activity, POLICY, at=day8, zone=KYIV)
+        assert day8 == cancelled.cancelled_at
+        assert sched.cancelled_at is None
+        effects = all_effects(cancelled, activity)
+        assert [
+            ("send_email", "DEL-3"),
+            ("show_banner", "DEL-5"),
+            ("send_email", "DEL-4"),
+            ("hide_banner", "DEL-5"),
+        ] == kinds(effects)
+        assert day8 == effects[-1].at
+        assert DeletionState.CANCELLED == state_at(
+            cancelled, activity, POLICY, at=NOW + FAR, zone=KYIV
+        )
+
+    def test_cancel_after_the_deletion_is_refused(self):
+        """DEL-3: once deleted, the deletion can no longer be cancelled; nothing changes."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        day10 = NOW + timedelta(days=10)
+        decision = can_cancel(sched, activity, POLICY, at=day10, zone=KYIV, role="owner")
+        assert ("deletion_not_pending",) == decision.codes
+        with pytest.raises(PolicyViolation) as excinfo:
+            cancel(sched, activity, POLICY, at=day10, zone=KYIV)
+        assert decision == excinfo.value.decision
+        assert sched == schedule(activity, POLICY, at=NOW, zone=KYIV)
+
+    def test_only_the_owner_may_cancel(self):
+        """DEL-3: an admin cannot cancel; before scheduling nothing can be cancelled."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        decision = can_cancel(sched, activity, POLICY, at=NOW, zone=KYIV, role="admin")
+        assert ("owner_only",) == decision.codes
+        early = NOW - timedelta(days=1)
+        decision = can_cancel(sched, activity, POLICY, at=early, zone=KYIV, role="staff")
+        assert ("owner_only", "deletion_not_pending") == decision.codes
+        assert "not scheduled yet" in decision.message
+
+    def test_a_recorded_cancel_after_the_deletion_is_invalid(self):
+        """DEL-3 bad input: a hand-built cancel after the deletion instant is refused."""
+        activity = seed_account()
+        sched = DeletionSchedule(scheduled_at=NOW, cancelled_at=NOW + timedelta(days=11))
+        with pytest.raises(InvalidInput) as excinfo:
+            effects_due(sched, activity, POLICY, since=NOW, until=NOW + FAR, zone=KYIV)
+        assert "DeletionSchedule.cancelled_at" == excinfo.value.field
+
+
+# --------------------------------------------------------------------------------------------
+# DEL-6 restore
+
+
+class TestRestore:
+    def test_support_restores_inside_retention(self):
+        """DEL-6: on day 29 support restores: RestoreAccount, no purge, state restored."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        day29 = NOW + timedelta(days=29)
+        assert ("inside_retention",) == can_restore(
+            sched, activity, POLICY, at=day29, zone=KYIV
+        ).codes
+        restored = restore(sched, activity, POLICY, at=day29, zone=KYIV)
+        effects = all_effects(restored, activity)
+        assert ["delete_account", "restore_account"] == [e.kind for e in effects[-2:]]
+        assert not any(isinstance(e, PurgeData) for e in effects)
+        assert DeletionState.RESTORED == state_at(
+            restored, activity, POLICY, at=NOW + FAR, zone=KYIV
+        )
+        assert DeletionState.DELETED == state_at(
+            restored, activity, POLICY, at=day29 - timedelta(seconds=1), zone=KYIV
+        )
+
+    def test_restore_after_the_window_is_refused_and_nothing_changes(self):
+        """DEL-6 bad input: on day 30 the data are purged; restore is refused with the end of
+        the window in the message, and the schedule is unchanged."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        day30 = NOW + timedelta(days=30)
+        decision = can_restore(sched, activity, POLICY, at=day30, zone=KYIV)
+        assert ("retention_over",) == decision.codes
+        assert "2024-06-09T09:00:00+03:00" in decision.message
+        with pytest.raises(PolicyViolation) as excinfo:
+            restore(sched, activity, POLICY, at=day30, zone=KYIV)
+        assert decision == excinfo.value.decision
+        assert sched.restored_at is None
+
+    def test_restore_before_the_deletion_is_refused(self):
+        """DEL-6: a pending deletion cannot be restored (it can be cancelled, DEL-3)."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        decision = can_restore(sched, activity, POLICY, at=NOW, zone=KYIV)
+        assert ("not_deleted",) == decision.codes
+        early = can_restore(sched, activity, POLICY, at=NOW - timedelta(1), zone=KYIV)
+        assert "not scheduled for deletion yet" in early.message
+
+    def test_a_recorded_restore_outside_the_window_is_invalid(self):
+        """DEL-6 bad input: a hand-built restore before the deletion is refused."""
+        sched = DeletionSchedule(scheduled_at=NOW, restored_at=NOW + timedelta(days=1))
+        with pytest.raises(InvalidInput) as excinfo:
+            state_at(sched, seed_account(), POLICY, at=NOW, zone=KYIV)
+        assert "DeletionSchedule.restored_at" == excinfo.value.field
+
+    @given(hours=st.integers(min_value=-24, max_value=40 * 24), zone=zones())
+    def test_restore_only_inside_the_retention_window(self, hours, zone):
+        """DEL-6 property: restore is allowed exactly in [deletion_at, purge_at)."""
+        now = NOW.astimezone(zone)
+        activity = seed_account(now)
+        sched = schedule(activity, POLICY, at=now, zone=zone)
+        when = deadlines(sched, POLICY, zone=zone)
+        at = now + timedelta(hours=hours)
+        allowed = can_restore(sched, activity, POLICY, at=at, zone=zone).allowed
+        assert (when.deletion_at <= at < when.purge_at) == allowed
+
+
+# --------------------------------------------------------------------------------------------
+# DEL-7
+
+
+class TestNoLongerEligible:
+    def test_a_login_during_the_notice_keeps_the_account(self):
+        """DEL-7: a login on day 5 keeps the account: no deletion, no purge; the reason is
+        recorded as recent_login."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        later = activity.with_login(NOW + timedelta(days=5))
+        decision = deletion_check(sched, later, POLICY, zone=KYIV)
+        assert decision.allowed is False
+        assert "no_longer_eligible" == decision.codes[0]
+        assert ("DEL-7", "DEL-1") == decision.rules
+        effects = all_effects(sched, later)
+        assert not any(isinstance(e, (DeleteAccount, PurgeData)) for e in effects)
+        assert isinstance(effects[-1], HideBanner)
+        assert NOW + timedelta(days=10) == effects[-1].at
+        assert DeletionState.KEPT == state_at(sched, later, POLICY, at=NOW + FAR, zone=KYIV)
+        kept = record_outcome(sched, later, POLICY, at=NOW + timedelta(days=10), zone=KYIV)
+        assert ("recent_login",) == kept.kept_because
+        assert NOW + timedelta(days=10) == kept.kept_at
+        assert DeletionState.KEPT == state_at(kept, activity, POLICY, at=NOW + FAR, zone=KYIV)
+        assert kept == record_outcome(kept, later, POLICY, at=NOW + FAR, zone=KYIV)
+
+    def test_a_top_up_during_the_notice_keeps_the_account(self):
+        """DEL-7: a top-up of $19 on day 9 keeps the account; the transition says why."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        topped = activity.with_balance(Money(19, "UAH"), at=NOW + timedelta(days=9))
+        changes = transitions(sched, topped, POLICY, start=NOW, end=NOW + FAR, zone=KYIV)
+        assert [DeletionState.PENDING, DeletionState.KEPT] == [c.state for c in changes]
+        assert ("DEL-7",) == changes[1].rules
+        assert ("balance_remaining",) == changes[1].details["kept_because"]
+        assert ("DEL-7",) == deletion_check(
+            record_outcome(sched, topped, POLICY, at=NOW + FAR, zone=KYIV),
+            topped,
+            POLICY,
+            zone=KYIV,
+        ).rules
+
+    def test_a_still_eligible_account_is_deleted_and_outcome_is_not_recorded(self):
+        """DEL-7: still eligible at the deletion instant: deleted; record_outcome changes
+        nothing; before the deletion instant the outcome cannot be recorded."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        assert "still_eligible" == deletion_check(sched, activity, POLICY, zone=KYIV).codes[0]
+        assert sched == record_outcome(sched, activity, POLICY, at=NOW + FAR, zone=KYIV)
+        with pytest.raises(InvalidInput) as excinfo:
+            record_outcome(sched, activity, POLICY, at=NOW, zone=KYIV)
+        assert "at" == excinfo.value.field
+
+    def test_a_recorded_kept_at_must_be_the_deletion_instant(self):
+        """DEL-7 bad input: a kept_at that is not the deletion instant is refused."""
+        sched = DeletionSchedule(scheduled_at=NOW, kept_at=NOW, kept_because=("recent_login",))
+        with pytest.raises(InvalidInput) as excinfo:
+            deletion_check(sched, seed_account(), POLICY, zone=KYIV)
+        assert "DeletionSchedule.kept_at" == excinfo.value.field
+
+    @given(
+        data=st.data(),
+        login_hours=st.lists(st.integers(min_value=0, max_value=12 * 24), max_size=3),
+        top_up=st.none() | st.integers(min_value=0, max_value=12 * 24),
+    )
+    def test_no_deletion_effect_unless_still_eligible(self, data, login_hours, top_up):
+        """DEL-7 property: DeleteAccount and PurgeData appear only when the account is still
+        eligible at the deletion instant."""
+        activity, at = data.draw(inactive_accounts())
+        zone = data.draw(zones())
+        sched = schedule(activity, POLICY, at=at, zone=zone)
+        for hours in login_hours:
+            activity = activity.with_login(at + timedelta(hours=hours))
+        if top_up is not None:
+            activity = activity.with_balance(Money(1, "USD"), at=at + timedelta(hours=top_up))
+        when = deadlines(sched, POLICY, zone=zone)
+        still = eligibility(activity, POLICY, at=when.deletion_at, zone=zone).allowed
+        effects = all_effects(sched, activity, zone=zone)
+        deleting = any(isinstance(e, (DeleteAccount, PurgeData)) for e in effects)
+        assert still == deleting
+
+
+# --------------------------------------------------------------------------------------------
+# Effects over windows
+
+
+@st.composite
+def stories(draw):
+    """A schedule with optional cancel or restore, its activity, policy and zone."""
+    policy = draw(deletion_policies())
+    activity, at = draw(inactive_accounts(policy))
+    zone = draw(zones())
+    kind = draw(st.sampled_from(DeletionKind))
+    if kind is DeletionKind.AUTOMATIC:
+        sched = schedule(activity, policy, at=at, zone=zone)
+    else:
+        sched = schedule_manual(activity, policy, at=at, zone=zone, role="owner")
+    hours = draw(st.integers(min_value=0, max_value=60 * 24))
+    later = at + timedelta(hours=hours)
+    if draw(st.booleans()):
+        activity = activity.with_login(at + timedelta(hours=draw(st.integers(0, 30 * 24))))
+    if can_cancel(sched, activity, policy, at=later, zone=zone, role="owner").allowed:
+        if draw(st.booleans()):
+            sched = cancel(sched, activity, policy, at=later, zone=zone)
+    elif can_restore(sched, activity, policy, at=later, zone=zone).allowed and draw(st.booleans()):
+        sched = restore(sched, activity, policy, at=later, zone=zone)
+    return sched, activity, policy, zone
+
+
+class TestEffectsDue:
+    @given(story=stories(), cuts=st.lists(st.integers(min_value=-2 * 24, max_value=80 * 24)))
+    def test_any_partition_gives_each_effect_once(self, story, cuts):
+        """DEL-3 … DEL-7 property: effects over consecutive windows equal those over the
+        whole range, with no duplicates, whatever the cuts."""
+        sched, activity, policy, zone = story
+        start = sched.scheduled_at - timedelta(days=2)
+        end = sched.scheduled_at + timedelta(days=80)
+        whole = effects_due(sched, activity, policy, since=start, until=end, zone=zone)
+        bounds = [start, *sorted(sched.scheduled_at + timedelta(hours=h) for h in cuts), end]
+        pieces = [
+            effect
+            for since, until in itertools.pairwise(bounds)
+            for effect in effects_due(sched, activity, policy, since=since, until=until, zone=zone)
+        ]
+        assert list(whole) == pieces
+        assert len(set(whole)) == len(whole)
+        assert all(start <= e.at < end for e in whole)
+
+    @given(story=stories())
+    def test_effects_follow_the_state(self, story):
+        """DEL-3, DEL-6 property: no deletion for a cancelled schedule; purge xor restore."""
+        sched, activity, policy, zone = story
+        effects = all_effects(sched, activity, policy, zone)
+        deleted = [e for e in effects if isinstance(e, DeleteAccount)]
+        ends = [e for e in effects if isinstance(e, (PurgeData, RestoreAccount))]
+        if sched.cancelled_at is not None:
+            assert [] == deleted
+        assert len(deleted) == len(ends)
+        assert [e.at for e in effects] == sorted(e.at for e in effects)
+        shown = [e for e in effects if isinstance(e, ShowBanner)]
+        hidden = [e for e in effects if isinstance(e, HideBanner)]
+        assert len(shown) == len(hidden)
+
+    @given(data=st.data())
+    def test_purge_never_less_than_30_days_after_scheduling(self, data):
+        """DEL-6 property (default policy): the purge is 30 local calendar days after the
+        scheduling, at the same wall time, so never less than 30 days minus a DST hour."""
+        activity, at = data.draw(inactive_accounts())
+        zone = data.draw(zones())
+        sched = schedule(activity, POLICY, at=at, zone=zone)
+        (purge,) = [e for e in all_effects(sched, activity, zone=zone) if isinstance(e, PurgeData)]
+        days = (purge.at.astimezone(zone).date() - at.astimezone(zone).date()).days
+        assert 30 == days
+        assert purge.at - at >= timedelta(days=30, hours=-1)
+
+    def test_an_empty_or_inverted_window(self):
+        """DEL-3: an empty window has no effect; an inverted one is refused naming until."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        assert () == effects_due(sched, activity, POLICY, since=NOW, until=NOW, zone=KYIV)
+        with pytest.raises(InvalidInput) as excinfo:
+            effects_due(sched, activity, POLICY, since=NOW, until=NOW - FAR, zone=KYIV)
+        assert "until" == excinfo.value.field
+
+
+# --------------------------------------------------------------------------------------------
+# The transition table
+
+
+class TestTransitionTable:
+    def test_table(self):
+        """DEL-3, DEL-6, DEL-7: pending → cancelled | kept | deleted; deleted → restored |
+        purged; the rest are final."""
+        assert {
+            DeletionEvent.CANCEL: DeletionState.CANCELLED,
+            DeletionEvent.KEEP: DeletionState.KEPT,
+            DeletionEvent.DELETE: DeletionState.DELETED,
+        } == dict(TRANSITIONS[DeletionState.PENDING])
+        assert {
+            DeletionEvent.RESTORE: DeletionState.RESTORED,
+            DeletionEvent.PURGE: DeletionState.PURGED,
+        } == dict(TRANSITIONS[DeletionState.DELETED])
+        assert {
+            DeletionState.CANCELLED,
+            DeletionState.KEPT,
+            DeletionState.RESTORED,
+            DeletionState.PURGED,
+        } == FINAL_STATES
+
+    @given(story=stories(), zone_hours=st.integers(min_value=-24, max_value=80 * 24))
+    def test_state_at_agrees_with_transitions(self, story, zone_hours):
+        """DEL-3, DEL-6, DEL-7 property: the state at an instant is the last transition's."""
+        sched, activity, policy, zone = story
+        at = sched.scheduled_at + timedelta(hours=zone_hours)
+        changes = transitions(
+            sched,
+            activity,
+            policy,
+            start=sched.scheduled_at - timedelta(days=2),
+            end=at + timedelta(0, 1),
+            zone=zone,
+        )
+        expected = changes[-1].state if changes else None
+        assert expected == state_at(sched, activity, policy, at=at, zone=zone)
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input
+
+
+class TestBadInput:
+    def test_activity_fields(self):
+        """DEL-1 bad input: every fact field is validated, naming Class.field."""
+        created = NOW - FAR
+        cases = [
+            (InvalidType, "AccountActivity.created_at", {"created_at": "yesterday"}),
+            (FloatAmountError, "AccountActivity.opening_balance", {"opening_balance": 0.0}),
+            (InvalidType, "AccountActivity.logins", {"logins": "x"}),
+            (InvalidType, "AccountActivity.logins[0]", {"logins": [1]}),
+            (
+                NaiveDatetimeError,
+                "AccountActivity.logins[0]",
+                {"logins": [datetime(2024, 1, 1)]},  # noqa: DTZ001
+            ),
+            (InvalidInput, "AccountActivity.logins", {"logins": [created - timedelta(1)]}),
+            (InvalidType, "AccountActivity.balance_changes[0]", {"balance_changes": [ZERO]}),
+            (
+                InvalidInput,
+                "AccountActivity.balance_changes[0].at",
+                {"balance_changes": [BalanceChange(at=created - timedelta(1), balance=ZERO)]},
+            ),
+            (
+                CurrencyMismatch,
+                "AccountActivity.balance_changes[0].balance",
+                {"balance_changes": [BalanceChange(at=NOW, balance=Money(1, "USD"))]},
+            ),
+            (
+                InvalidInput,
+                "AccountActivity.balance_changes[1].at",
+                {
+                    "balance_changes": [
+                        BalanceChange(at=NOW, balance=ZERO),
+                        BalanceChange(at=NOW, balance=ZERO),
+                    ]
+                },
+            ),
+        ]
+        for error, field, change in cases:
+            kwargs = {"created_at": created, "opening_balance": ZERO, **change}
+            with pytest.raises(error) as excinfo:
+                AccountActivity(**kwargs)
+            assert field == excinfo.value.field
+
+    def test_activity_operations(self):
+        """DEL-7 bad input: logins and balance changes cannot precede creation or each other."""
+        activity = seed_account()
+        with pytest.raises(InvalidInput) as excinfo:
+            activity.with_login(activity.created_at - timedelta(1))
+        assert "at" == excinfo.value.field
+        with pytest.raises(InvalidInput):
+            activity.with_balance(ZERO, at=activity.created_at - timedelta(1))
+        topped = activity.with_balance(ZERO, at=NOW)
+        with pytest.raises(InvalidInput):
+            topped.with_balance(ZERO, at=NOW)
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            topped.with_balance(Money(1, "USD"), at=NOW + timedelta(1))
+        assert "balance" == excinfo.value.field
+        with pytest.raises(InvalidInput):
+            eligibility(activity, POLICY, at=activity.created_at - timedelta(1), zone=KYIV)
+
+    def test_policy_fields(self):
+        """DEL-1 … DEL-6 bad input: every knob is validated, naming DeletionPolicy.field."""
+        cases = [
+            (InvalidType, "DeletionPolicy.min_age_days", {"min_age_days": "40"}),
+            (InvalidInput, "DeletionPolicy.inactivity_days", {"inactivity_days": -1}),
+            (FloatAmountError, "DeletionPolicy.max_balance", {"max_balance": 0.0}),
+            (InvalidInput, "DeletionPolicy.notice_days", {"notice_days": 10**9}),
+            (InvalidType, "DeletionPolicy.reminder_days_before", {"reminder_days_before": 3}),
+            (
+                InvalidType,
+                "DeletionPolicy.reminder_days_before[0]",
+                {"reminder_days_before": (True,)},
+            ),
+            (
+                InvalidInput,
+                "DeletionPolicy.reminder_days_before[0]",
+                {"reminder_days_before": (0,)},
+            ),
+            (
+                InvalidInput,
+                "DeletionPolicy.reminder_days_before[1]",
+                {"reminder_days_before": (1, 3)},
+            ),
+            (
+                InvalidInput,
+                "DeletionPolicy.reminder_days_before",
+                {"reminder_days_before": (10, 1)},
+            ),
+            (InvalidType, "DeletionPolicy.retention_days", {"retention_days": None}),
+            (InvalidInput, "DeletionPolicy.manual_notice_days", {"manual_notice_days": -2}),
+        ]
+        for error, field, kwargs in cases:
+            with pytest.raises(error) as excinfo:
+                DeletionPolicy(**kwargs)
+            assert field == excinfo.value.field
+
+    def test_schedule_fields(self):
+        """DEL-3, DEL-6, DEL-7 bad input: a schedule's records are validated."""
+        cases = [
+            (InvalidInput, "DeletionKind", {"kind": "later"}),
+            (InvalidInput, "DeletionSchedule.cancelled_at", {"cancelled_at": NOW - FAR}),
+            (
+                InvalidInput,
+                "DeletionSchedule.restored_at",
+                {"cancelled_at": NOW, "restored_at": NOW},
+            ),
+            (InvalidInput, "DeletionSchedule.kept_because", {"kept_at": NOW}),
+            (InvalidInput, "DeletionSchedule.kept_because", {"kept_because": ("x",)}),
+            (InvalidType, "DeletionSchedule.kept_because[0]", {"kept_because": (1,)}),
+            (InvalidInput, "DeletionSchedule.kept_because[0]", {"kept_because": (" ",)}),
+            (
+                InvalidInput,
+                "DeletionSchedule.kept_at",
+                {"kind": "manual", "kept_at": NOW, "kept_because": ("x",)},
+            ),
+        ]
+        for error, field, kwargs in cases:
+            with pytest.raises(error) as excinfo:
+                DeletionSchedule(scheduled_at=NOW, **kwargs)
+            assert field == excinfo.value.field
+
+    def test_arguments(self):
+        """DEL-1, DEL-3 bad input: wrong argument types and unknown zones and roles."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        with pytest.raises(InvalidType) as excinfo:
+            eligibility("account", POLICY, at=NOW, zone=KYIV)
+        assert "activity" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            eligibility(activity, {}, at=NOW, zone=KYIV)
+        assert "policy" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            deadlines("schedule", POLICY, zone=KYIV)
+        assert "schedule" == excinfo.value.field
+        with pytest.raises(UnknownTimeZone) as excinfo:
+            state_at(sched, activity, POLICY, at=NOW, zone="Mars/Olympus")
+        assert "zone" == excinfo.value.field
+        with pytest.raises(InvalidInput) as excinfo:
+            can_delete_manually("support")
+        assert "Role" == excinfo.value.field
+
+    def test_instants_beyond_the_calendar(self):
+        """DEL-3 bad input: a deletion that would fall past the year 9999 is refused."""
+        end = datetime(9999, 12, 25, tzinfo=UTC)
+        activity = AccountActivity(created_at=end - FAR, opening_balance=ZERO)
+        with pytest.raises(InvalidInput) as excinfo:
+            schedule(activity, POLICY, at=end, zone="UTC")
+        assert "at" == excinfo.value.field
+
+    @given(activity=account_activities(), at=aware_datetimes())
+    def test_history_queries(self, activity, at):
+        """DEL-7 property: the balance and last login at an instant come from the history."""
+        last = activity.last_login_at(at)
+        assert last is None or last <= at
+        assert all(login <= last or login > at for login in activity.logins if last)
+        changes = [c for c in activity.balance_changes if c.at <= at]
+        expected = changes[-1].balance if changes else activity.opening_balance
+        assert expected == activity.balance_at(at)

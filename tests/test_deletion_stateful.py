@@ -1,0 +1,230 @@
+"""A stateful machine over the deletion schedule (DEL-1 … DEL-7): schedule, cancel, login,
+top-up, time advance and restore, run as a host's cron job would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from moneyed import Money
+
+from billrules.decisions import PolicyViolation
+from billrules.deletion import (
+    AccountActivity,
+    DeletionKind,
+    DeletionPolicy,
+    DeletionSchedule,
+    DeletionState,
+    can_cancel,
+    can_restore,
+    cancel,
+    deadlines,
+    effects_due,
+    eligibility,
+    restore,
+    schedule,
+    schedule_manual,
+    state_at,
+)
+from billrules.effects import DeleteAccount, Effect, PurgeData, RestoreAccount
+from billrules.roles import Role
+from billrules.testing._core import zones
+
+POLICY = DeletionPolicy()
+
+
+class DeletionMachine(RuleBasedStateMachine):
+    """DEL-1 … DEL-7: the schedule's state follows the transition table, every effect is
+    returned exactly once by consecutive windows, and refused operations change nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.schedule: DeletionSchedule | None = None
+        self.emitted: list[Effect] = []
+        self.window_start = datetime(2024, 1, 1, tzinfo=UTC)
+
+    @initialize(
+        zone=zones(),
+        days=st.integers(min_value=0, max_value=366),
+        hours=st.integers(min_value=0, max_value=48),
+        manual=st.booleans(),
+    )
+    def open_account(self, zone, days, hours, manual):
+        self.zone = zone
+        self.manual = manual
+        created = (datetime(2024, 1, 1, 9, tzinfo=UTC) + timedelta(days=days)).astimezone(zone)
+        self.activity = AccountActivity(created_at=created, opening_balance=Money(0, "USD"))
+        self.now = created + timedelta(days=40, hours=hours)
+        self.window_start = self.now
+
+    # Time and the host's cron job ----------------------------------------------------------
+
+    def _run_cron(self, until: datetime) -> None:
+        if self.schedule is not None:
+            self.emitted.extend(
+                effects_due(
+                    self.schedule,
+                    self.activity,
+                    POLICY,
+                    since=self.window_start,
+                    until=until,
+                    zone=self.zone,
+                )
+            )
+        self.window_start = until
+
+    @rule(hours=st.integers(min_value=1, max_value=15 * 24))
+    def advance(self, hours):
+        self.now += timedelta(hours=hours)
+        self._run_cron(self.now)
+
+    @precondition(lambda self: self.schedule is not None)
+    @rule(nudge=st.sampled_from((timedelta(0), timedelta(seconds=-1), timedelta(seconds=1))))
+    def advance_to_next_deadline(self, nudge):
+        when = deadlines(self.schedule, POLICY, zone=self.zone)
+        upcoming = [
+            at
+            for at in (*(i for _, i in when.reminders), when.deletion_at, when.purge_at)
+            if at + nudge > self.now
+        ]
+        if upcoming:
+            self.now = min(upcoming) + nudge
+            self._run_cron(self.now)
+
+    # The account's activity -----------------------------------------------------------------
+
+    @rule()
+    def login(self):
+        self.activity = self.activity.with_login(self.now)
+
+    @rule(cents=st.integers(min_value=-2_000, max_value=2_000))
+    def change_balance(self, cents):
+        last = self.activity.balance_changes[-1].at if self.activity.balance_changes else None
+        if last is not None and self.now <= last:
+            self.now = last + timedelta(seconds=1)
+            self._run_cron(self.now)
+        self.activity = self.activity.with_balance(
+            Money(Decimal(cents).scaleb(-2), "USD"), at=self.now
+        )
+
+    # The schedule ---------------------------------------------------------------------------
+
+    @precondition(lambda self: self.schedule is None)
+    @rule()
+    def schedule_automatic(self):
+        decision = eligibility(self.activity, POLICY, at=self.now, zone=self.zone)
+        if decision.allowed:
+            self.schedule = schedule(self.activity, POLICY, at=self.now, zone=self.zone)
+        else:
+            with pytest.raises(PolicyViolation) as excinfo:
+                schedule(self.activity, POLICY, at=self.now, zone=self.zone)
+            assert decision == excinfo.value.decision
+
+    @precondition(lambda self: self.schedule is None and self.manual)
+    @rule(role=st.sampled_from(Role))
+    def schedule_by_owner(self, role):
+        if role is Role.OWNER:
+            self.schedule = schedule_manual(
+                self.activity, POLICY, at=self.now, zone=self.zone, role=role
+            )
+        else:
+            with pytest.raises(PolicyViolation):
+                schedule_manual(self.activity, POLICY, at=self.now, zone=self.zone, role=role)
+
+    @precondition(lambda self: self.schedule is not None)
+    @rule(role=st.sampled_from(Role))
+    def owner_cancels(self, role):
+        before = self.schedule
+        decision = can_cancel(before, self.activity, POLICY, at=self.now, zone=self.zone, role=role)
+        pending = self._state() is DeletionState.PENDING
+        assert (pending and role is Role.OWNER) == decision.allowed
+        if decision.allowed:
+            self.schedule = cancel(
+                before, self.activity, POLICY, at=self.now, zone=self.zone, role=role
+            )
+        else:
+            with pytest.raises(PolicyViolation) as excinfo:
+                cancel(before, self.activity, POLICY, at=self.now, zone=self.zone, role=role)
+            assert decision == excinfo.value.decision
+            assert before == self.schedule
+
+    @precondition(lambda self: self.schedule is not None)
+    @rule()
+    def support_restores(self):
+        before = self.schedule
+        when = deadlines(before, POLICY, zone=self.zone)
+        decision = can_restore(before, self.activity, POLICY, at=self.now, zone=self.zone)
+        deleted = self._state() is DeletionState.DELETED
+        assert deleted == decision.allowed
+        if deleted:
+            assert when.deletion_at <= self.now < when.purge_at
+            self.schedule = restore(before, self.activity, POLICY, at=self.now, zone=self.zone)
+        else:
+            with pytest.raises(PolicyViolation) as excinfo:
+                restore(before, self.activity, POLICY, at=self.now, zone=self.zone)
+            assert decision == excinfo.value.decision
+
+    # Invariants -----------------------------------------------------------------------------
+
+    def _state(self) -> DeletionState | None:
+        assert self.schedule is not None
+        return state_at(self.schedule, self.activity, POLICY, at=self.now, zone=self.zone)
+
+    def _expected_state(self) -> DeletionState | None:
+        """An independent reading of DEL-3, DEL-6, DEL-7 from the record and the instants."""
+        sched = self.schedule
+        assert sched is not None
+        when = deadlines(sched, POLICY, zone=self.zone)
+        if self.now < sched.scheduled_at:
+            return None
+        if sched.cancelled_at is not None:
+            return DeletionState.CANCELLED
+        if self.now < when.deletion_at:
+            return DeletionState.PENDING
+        if sched.kind is DeletionKind.AUTOMATIC and not (
+            eligibility(self.activity, POLICY, at=when.deletion_at, zone=self.zone).allowed
+        ):
+            return DeletionState.KEPT
+        if sched.restored_at is not None:
+            return DeletionState.RESTORED
+        return DeletionState.DELETED if self.now < when.purge_at else DeletionState.PURGED
+
+    @invariant()
+    def state_follows_the_rules(self):
+        if self.schedule is not None:
+            state = self._state()
+            event(f"state {state}")
+            assert self._expected_state() == state
+
+    @invariant()
+    def every_effect_exactly_once(self):
+        if self.schedule is None:
+            assert [] == self.emitted
+            return
+        whole = effects_due(
+            self.schedule,
+            self.activity,
+            POLICY,
+            since=self.schedule.scheduled_at,
+            until=self.window_start,
+            zone=self.zone,
+        )
+        assert list(whole) == self.emitted
+
+    @invariant()
+    def no_deletion_after_cancel_or_keep(self):
+        kinds = [type(e) for e in self.emitted]
+        assert kinds.count(DeleteAccount) <= 1
+        assert kinds.count(PurgeData) + kinds.count(RestoreAccount) <= kinds.count(DeleteAccount)
+        if self.schedule is not None and self.schedule.cancelled_at is not None:
+            assert DeleteAccount not in kinds
+
+
+# Thirty steps reach the purge (advances of up to 15 days, or straight to the next deadline);
+# the other settings come from the active profile.
+DeletionMachine.TestCase.settings = settings(stateful_step_count=30)
+TestDeletionMachine = DeletionMachine.TestCase
