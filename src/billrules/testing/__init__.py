@@ -13,7 +13,22 @@ valid values only; combine them with ``hypothesis.strategies`` to build invalid 
 
 from __future__ import annotations
 
-from billrules.testing._core import aware_datetimes, currencies, money, zones
+from billrules.testing._cancellation import (
+    account_states,
+    cancellation_policies,
+    cancellation_requests,
+)
+from billrules.testing._core import (
+    aware_datetimes,
+    currencies,
+    money,
+    zones,
+)
+from billrules.testing._deletion import (
+    account_activities,
+    deletion_policies,
+    inactive_accounts,
+)
 from billrules.testing._invoices import (
     billing_details,
     billing_profiles,
@@ -21,15 +36,55 @@ from billrules.testing._invoices import (
     invoices,
     payments,
 )
+from billrules.testing._payment_methods import (
+    TEST_CARD_NUMBERS,
+    card_brands,
+    card_details,
+    card_numbers,
+    cvvs,
+    payment_methods,
+    wallets,
+)
+from billrules.testing._seats import (
+    seat_policies,
+    seat_pools,
+)
+from billrules.testing._subscriptions import (
+    lead_package_tiers,
+    lead_packages,
+    subscription_dates,
+    subscription_policies,
+    subscriptions,
+)
 
 __all__ = [
+    "TEST_CARD_NUMBERS",
+    "account_activities",
+    "account_states",
     "aware_datetimes",
     "billing_details",
     "billing_profiles",
+    "cancellation_policies",
+    "cancellation_requests",
+    "card_brands",
+    "card_details",
+    "card_numbers",
     "currencies",
+    "cvvs",
+    "deletion_policies",
+    "inactive_accounts",
     "invoice_policies",
     "invoices",
+    "lead_package_tiers",
+    "lead_packages",
     "money",
+    "payment_methods",
     "payments",
+    "seat_policies",
+    "seat_pools",
+    "subscription_dates",
+    "subscription_policies",
+    "subscriptions",
+    "wallets",
     "zones",
 ]
