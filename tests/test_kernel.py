@@ -287,6 +287,14 @@ class TestMoney:
         """X-4: half-up to 2 decimals for USD, 0 for JPY, 3 for BHD."""
         assert Money(expected, currency) == _money.round_to_minor_unit(Money(amount, currency))
 
+    def test_huge_amounts_are_refused_not_overflowed(self) -> None:
+        """X-4: sums and rounding beyond Decimal's precision raise InvalidInput, not decimal errors."""
+        huge = Money(Decimal("9E+999999"), "USD")
+        with pytest.raises(InvalidInput):
+            _money.total([huge, huge], get_currency("USD"))
+        with pytest.raises(InvalidInput):
+            _money.round_to_minor_unit(Money(Decimal("1E+40"), "USD"))
+
     def test_rounding_mode_is_a_parameter(self) -> None:
         """X-4: half-even when asked."""
         rounded = _money.round_to_minor_unit(Money("2.665", "USD"), ROUND_HALF_EVEN)

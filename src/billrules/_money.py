@@ -76,8 +76,11 @@ def require_currency(value: Money, currency: Currency, field: str) -> Money:
 def total(amounts: Iterable[Money], currency: Currency, field: str = "amounts") -> Money:
     """The sum of ``amounts`` in ``currency`` (zero when empty); a foreign amount is refused (X-4)."""
     result = Decimal(0)
-    for amount in amounts:
-        result += require_currency(amount, currency, field).amount
+    try:
+        for amount in amounts:
+            result += require_currency(amount, currency, field).amount
+    except ArithmeticError:
+        raise InvalidInput(field, "the amounts are too large to add up exactly") from None
     return Money(result, currency)
 
 
@@ -106,4 +109,8 @@ def round_to_minor_unit(value: Money, rounding: str = DEFAULT_ROUNDING) -> Money
     Decimal('1235')
     """
     quantum = Decimal(1).scaleb(-minor_unit_exponent(value.currency))
-    return Money(value.amount.quantize(quantum, rounding=rounding), value.currency)
+    try:
+        rounded = value.amount.quantize(quantum, rounding=rounding)
+    except ArithmeticError:
+        raise InvalidInput("amount", "is too large to round to the minor unit") from None
+    return Money(rounded, value.currency)

@@ -1,0 +1,776 @@
+"""Tests for billrules.balance: the prepaid ledger, top-ups and monthly charges (BAL-1 … BAL-7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from moneyed import Money
+
+from billrules.balance import (
+    BalanceFacts,
+    BalancePolicy,
+    BalanceView,
+    BonusTier,
+    ChargeLine,
+    EnabledPeriod,
+    EntryKind,
+    Ledger,
+    LedgerEntry,
+    Source,
+    SourceKind,
+    balance_at,
+    balance_view,
+    bonus_for,
+    can_top_up,
+    charge_month,
+    debt_month,
+    debt_started_at,
+    monthly_charge,
+    top_up,
+    usage_to_date,
+)
+from billrules.decisions import PolicyViolation
+from billrules.effects import ChargePaymentMethod, DebitBalance
+from billrules.errors import (
+    CurrencyMismatch,
+    FloatAmountError,
+    InvalidInput,
+    InvalidType,
+    NaiveDatetimeError,
+)
+from billrules.roles import Role
+from billrules.testing._balance import (
+    balance_facts,
+    balance_policies,
+    bonus_tiers,
+    ledger_entries,
+    ledgers,
+    sources,
+)
+from billrules.testing._core import aware_datetimes, money, zones
+
+KYIV = ZoneInfo("Europe/Kyiv")
+NEW_YORK = ZoneInfo("America/New_York")
+AUCKLAND = ZoneInfo("Pacific/Auckland")
+KOLKATA = ZoneInfo("Asia/Kolkata")
+
+USD = "USD"
+POLICY = BalancePolicy()
+
+
+def usd(amount: str) -> Money:
+    return Money(amount, USD)
+
+
+def _entry(id: str, kind: str, amount: str, at: datetime) -> LedgerEntry:
+    return LedgerEntry(id=id, kind=kind, at=at, amount=usd(amount))
+
+
+def _source(price: str, *periods: tuple[datetime, datetime | None], id: str = "tg") -> Source:
+    return Source(
+        id=id,
+        name="Telegram",
+        kind=SourceKind.COMMUNICATION,
+        monthly_price=usd(price),
+        enabled=tuple(EnabledPeriod(start=start, end=end) for start, end in periods),
+    )
+
+
+class TestLedger:
+    """BAL-3, BAL-6: the ledger, its balance and when it turned negative."""
+
+    def test_balance_is_the_sum_of_entries(self) -> None:
+        """BAL-3: payments, bonuses, charges and adjustments add up to the balance."""
+        may = datetime(2024, 5, 1, tzinfo=KYIV)
+        ledger = Ledger(currency=USD).add(
+            _entry("p1", "payment", "50.00", may),
+            _entry("b1", "bonus", "5.00", may),
+            _entry("a1", "adjustment", "-1.50", may + timedelta(days=2)),
+        )
+
+        assert usd("53.50") == ledger.balance
+        assert usd("55.00") == balance_at(ledger, may + timedelta(days=1))
+        assert usd("0") == balance_at(ledger, may - timedelta(seconds=1))
+
+    @given(ledger=ledgers(), at=aware_datetimes())
+    def test_property_balance_is_sum_of_entries(self, ledger: Ledger, at: datetime) -> None:
+        """BAL-3: the balance at an instant is the sum of the entries up to it."""
+        expected = sum((e.amount.amount for e in ledger.entries if e.at <= at), Decimal(0))
+
+        assert Money(expected, USD) == balance_at(ledger, at)
+        assert Money(sum((e.amount.amount for e in ledger.entries), Decimal(0)), USD) == (
+            ledger.balance
+        )
+
+    @given(ledger=ledgers(), at=aware_datetimes())
+    def test_property_debt_start(self, ledger: Ledger, at: datetime) -> None:
+        """BAL-6: a debt start exists exactly when the balance is negative, and it has stayed so."""
+        started = debt_started_at(ledger, at)
+
+        assert (started is not None) == (balance_at(ledger, at).amount < 0)
+        if started is not None:
+            assert started <= at
+            assert all(
+                balance_at(ledger, e.at).amount < 0 for e in ledger.entries if started <= e.at <= at
+            )
+            assert balance_at(ledger, started - timedelta(microseconds=1)).amount >= 0
+            facts = BalanceFacts.from_ledger(ledger, at)
+            assert (started, -balance_at(ledger, at)) == (
+                facts.debt_started_at,
+                facts.amount_to_pay,
+            )
+
+    def test_debt_start_and_month(self) -> None:
+        """BAL-6, DUN-3: the debt's start instant and local month, reset by a full payment."""
+        ledger = Ledger(currency=USD).add(
+            _entry("c1", "adjustment", "-19.00", datetime(2024, 4, 30, 22, tzinfo=UTC)),
+            _entry("p1", "payment", "19.00", datetime(2024, 5, 3, tzinfo=UTC)),
+            _entry("c2", "adjustment", "-19.00", datetime(2024, 5, 31, 22, tzinfo=UTC)),
+        )
+
+        assert datetime(2024, 4, 30, 22, tzinfo=UTC) == debt_started_at(
+            ledger, datetime(2024, 5, 1, tzinfo=UTC)
+        )
+        assert debt_started_at(ledger, datetime(2024, 5, 4, tzinfo=UTC)) is None
+        assert date(2024, 5, 1) == debt_month(ledger, datetime(2024, 5, 1, tzinfo=UTC), KYIV)
+        assert date(2024, 4, 1) == debt_month(ledger, datetime(2024, 5, 1, tzinfo=UTC), NEW_YORK)
+        assert debt_month(ledger, datetime(2024, 5, 10, tzinfo=UTC), KYIV) is None
+        assert date(2024, 6, 1) == debt_month(
+            ledger, datetime(2024, 6, 2, tzinfo=UTC), "Europe/Kyiv"
+        )
+
+    def test_entries_at_one_instant_count_together(self) -> None:
+        """BAL-3: a charge and a payment at the same instant never open a debt."""
+        at = datetime(2024, 6, 1, tzinfo=KYIV)
+        ledger = Ledger(currency=USD).add(
+            _entry("c1", "adjustment", "-19.00", at), _entry("p1", "payment", "19.00", at)
+        )
+
+        assert debt_started_at(ledger, at) is None
+
+    def test_add_keeps_chronological_order(self) -> None:
+        """BAL-6: entries are kept in time order whatever order they are added in."""
+        later = _entry("p2", "payment", "1.00", datetime(2024, 5, 2, tzinfo=UTC))
+        earlier = _entry("p1", "payment", "1.00", datetime(2024, 5, 1, tzinfo=UTC))
+
+        ledger = Ledger(currency=USD).add(later).add(earlier)
+
+        assert ("p1", "p2") == tuple(e.id for e in ledger.entries)
+
+    @pytest.mark.parametrize(
+        ("make", "error", "field"),
+        [
+            (lambda: Ledger(currency="XYZ"), InvalidInput, "Ledger.currency"),
+            (lambda: Ledger(currency=3), InvalidType, "Ledger.currency"),
+            (lambda: Ledger(currency=USD, entries="e"), InvalidType, "Ledger.entries"),
+            (lambda: Ledger(currency=USD, entries=(1,)), InvalidType, "Ledger.entries[0]"),
+            (
+                lambda: Ledger(
+                    currency=USD,
+                    entries=(
+                        _entry("a", "payment", "1", datetime(2024, 5, 2, tzinfo=UTC)),
+                        _entry("b", "payment", "1", datetime(2024, 5, 1, tzinfo=UTC)),
+                    ),
+                ),
+                InvalidInput,
+                "Ledger.entries[1].at",
+            ),
+            (
+                lambda: Ledger(
+                    currency=USD,
+                    entries=(
+                        _entry("a", "payment", "1", datetime(2024, 5, 1, tzinfo=UTC)),
+                        _entry("a", "payment", "1", datetime(2024, 5, 2, tzinfo=UTC)),
+                    ),
+                ),
+                InvalidInput,
+                "Ledger.entries[1].id",
+            ),
+            (
+                lambda: Ledger(
+                    currency="EUR",
+                    entries=(_entry("a", "payment", "1", datetime(2024, 5, 1, tzinfo=UTC)),),
+                ),
+                CurrencyMismatch,
+                "Ledger.entries[0].amount",
+            ),
+        ],
+    )
+    def test_bad_ledgers(self, make: object, error: type[Exception], field: str) -> None:
+        """BAL-6: a ledger is in one currency, in time order, with unique ids."""
+        with pytest.raises(error) as excinfo:
+            make()  # type: ignore[operator]
+
+        assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"kind": "payment", "amount": usd("0")}, InvalidInput, "LedgerEntry.amount"),
+            ({"kind": "bonus", "amount": usd("-1")}, InvalidInput, "LedgerEntry.amount"),
+            ({"kind": "charge", "amount": usd("1")}, InvalidInput, "LedgerEntry.amount"),
+            ({"kind": "refund"}, InvalidInput, "EntryKind"),
+            ({"amount": 1.5}, FloatAmountError, "LedgerEntry.amount"),
+            ({"at": datetime(2024, 5, 1)}, NaiveDatetimeError, "LedgerEntry.at"),  # noqa: DTZ001
+            ({"description": 3}, InvalidType, "LedgerEntry.description"),
+            (
+                {"lines": (ChargeLine(item="x", description="X", amount=usd("1")),)},
+                InvalidInput,
+                "LedgerEntry.lines",
+            ),
+            (
+                {
+                    "kind": "charge",
+                    "amount": usd("-2"),
+                    "lines": (ChargeLine(item="x", description="X", amount=usd("1")),),
+                },
+                InvalidInput,
+                "LedgerEntry.lines",
+            ),
+            (
+                {
+                    "kind": "charge",
+                    "amount": usd("-1"),
+                    "lines": (ChargeLine(item="x", description="X", amount=Money("1", "EUR")),),
+                },
+                CurrencyMismatch,
+                "LedgerEntry.lines[0].amount",
+            ),
+            ({"lines": ("x",)}, InvalidType, "LedgerEntry.lines[0]"),
+            (
+                {
+                    "kind": "charge",
+                    "amount": usd("-1"),
+                    "lines": (
+                        ChargeLine(item="x", description="X", amount=usd("9e999999")),
+                        ChargeLine(item="y", description="Y", amount=usd("9e999999")),
+                    ),
+                },
+                InvalidInput,
+                "LedgerEntry.lines",
+            ),
+        ],
+    )
+    def test_bad_entries(
+        self, kwargs: dict[str, object], error: type[Exception], field: str
+    ) -> None:
+        """BAL-3, BAL-6: entries carry the sign of their kind; a charge's lines add up."""
+        arguments: dict[str, object] = {
+            "id": "e1",
+            "kind": "payment",
+            "at": datetime(2024, 5, 1, tzinfo=UTC),
+            "amount": usd("1"),
+        }
+        arguments.update(kwargs)
+
+        with pytest.raises(error) as excinfo:
+            LedgerEntry(**arguments)  # type: ignore[arg-type]
+
+        assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+    def test_bad_balance_facts(self) -> None:
+        """DUN-2: balance facts give a debt start exactly when the balance is negative."""
+        at = datetime(2024, 5, 1, tzinfo=UTC)
+        with pytest.raises(InvalidInput) as missing:
+            BalanceFacts(balance=usd("-1"))
+        with pytest.raises(InvalidInput) as extra:
+            BalanceFacts(balance=usd("0"), debt_started_at=at)
+        with pytest.raises(InvalidType) as wrong:
+            BalanceFacts(balance="1")  # type: ignore[arg-type]
+
+        assert ["BalanceFacts.debt_started_at"] * 2 + ["BalanceFacts.balance"] == [
+            missing.value.field,
+            extra.value.field,
+            wrong.value.field,
+        ]
+
+    def test_ledger_functions_refuse_non_ledgers(self) -> None:
+        """BAL-3: the ledger functions name a wrong argument."""
+        with pytest.raises(InvalidType) as excinfo:
+            balance_at("ledger", datetime(2024, 5, 1, tzinfo=UTC))  # type: ignore[arg-type]
+
+        assert "ledger" == excinfo.value.field
+
+
+class TestTopUp:
+    """BAL-1, BAL-2, BAL-3: top-ups."""
+
+    AT = datetime(2024, 5, 6, 14, tzinfo=KYIV)
+
+    @pytest.mark.parametrize("role", [Role.OWNER, Role.ADMIN, "admin"])
+    def test_admin_may_top_up_credited_at_once(self, role: Role | str) -> None:
+        """BAL-1, BAL-3: an admin's confirmed payment is on the balance at that very instant."""
+        ledger = Ledger(currency=USD)
+
+        after = top_up(ledger, usd("100.00"), role=role, at=self.AT, reference="pay-1")
+
+        assert usd("100.00") == balance_at(after, self.AT)
+        assert usd("0") == balance_at(after, self.AT - timedelta(microseconds=1))
+        assert [("pay-1", EntryKind.PAYMENT)] == [(e.id, e.kind) for e in after.entries]
+        assert () == ledger.entries
+        assert can_top_up(role).allowed
+        assert ("top_up_by_admin",) == can_top_up(role).codes
+
+    def test_staff_refused(self) -> None:
+        """BAL-1: a staff member cannot top up; the refusal is the question's decision."""
+        ledger = Ledger(currency=USD)
+
+        with pytest.raises(PolicyViolation) as excinfo:
+            top_up(ledger, usd("100.00"), role=Role.STAFF, at=self.AT, reference="pay-1")
+
+        assert can_top_up(Role.STAFF) == excinfo.value.decision
+        assert ("BAL-1",) == excinfo.value.decision.rules
+        assert () == ledger.entries
+
+    def test_default_has_no_bonus(self) -> None:
+        """BAL-2: the seed gives no numbers, so the default policy has no tiers."""
+        assert () == POLICY.bonus_tiers
+        assert usd("0") == bonus_for(usd("10000.00"), POLICY)
+
+    def test_tiers_give_bonus_entries(self) -> None:
+        """BAL-2: the highest tier reached decides the bonus, credited with the payment."""
+        policy = BalancePolicy(
+            bonus_tiers=(
+                BonusTier(threshold=usd("100.00"), fixed=usd("5.00")),
+                BonusTier(threshold=usd("500.00"), percent=Decimal("10")),
+                BonusTier(threshold=usd("1000.00"), percent="12.5"),
+            )
+        )
+
+        bonuses = [bonus_for(usd(a), policy) for a in ("99.99", "100", "499.99", "500", "1000.10")]
+        ledger = top_up(
+            Ledger(currency=USD),
+            usd("600.00"),
+            role=Role.ADMIN,
+            at=self.AT,
+            reference="pay-1",
+            policy=policy,
+        )
+
+        assert [usd("0"), usd("5"), usd("5"), usd("50"), usd("125.01")] == bonuses
+        assert [("pay-1", usd("600.00")), ("pay-1:bonus", usd("60.00"))] == [
+            (e.id, e.amount) for e in ledger.entries
+        ]
+        assert usd("660.00") == ledger.balance
+
+    @given(
+        policy=balance_policies(),
+        amounts=st.lists(money(USD, min_value=1, max_value=2_000_000), min_size=2, max_size=5),
+    )
+    def test_property_bonus_non_negative_and_monotone(
+        self, policy: BalancePolicy, amounts: list[Money]
+    ) -> None:
+        """BAL-2: the bonus is never negative and never shrinks as the top-up grows."""
+        bonuses = [bonus_for(amount, policy).amount for amount in sorted(amounts)]
+
+        assert all(b >= 0 for b in bonuses)
+        assert sorted(bonuses) == bonuses
+
+    @given(tier=bonus_tiers(), amount=money(USD, min_value=1))
+    def test_property_tier_bonus(self, tier: BonusTier, amount: Money) -> None:
+        """BAL-2: a tier's bonus is never negative (a percentage rounds half-up to the cent)."""
+        assert tier.bonus(amount).amount >= 0
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"threshold": usd("0"), "fixed": usd("1")}, InvalidInput, "BonusTier.threshold"),
+            ({"threshold": usd("10")}, InvalidInput, "BonusTier.percent"),
+            (
+                {"threshold": usd("10"), "fixed": usd("1"), "percent": "5"},
+                InvalidInput,
+                "BonusTier.percent",
+            ),
+            ({"threshold": usd("10"), "percent": "0"}, InvalidInput, "BonusTier.percent"),
+            ({"threshold": usd("10"), "percent": "1000.01"}, InvalidInput, "BonusTier.percent"),
+            ({"threshold": usd("10"), "percent": 2.5}, FloatAmountError, "BonusTier.percent"),
+            ({"threshold": usd("10"), "fixed": usd("0")}, InvalidInput, "BonusTier.fixed"),
+            (
+                {"threshold": usd("10"), "fixed": Money("1", "EUR")},
+                CurrencyMismatch,
+                "BonusTier.fixed",
+            ),
+        ],
+    )
+    def test_bad_tiers(self, kwargs: dict[str, object], error: type[Exception], field: str) -> None:
+        """BAL-2: a tier has a positive threshold and exactly one positive bonus."""
+        with pytest.raises(error) as excinfo:
+            BonusTier(**kwargs)  # type: ignore[arg-type]
+
+        assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+    @pytest.mark.parametrize(
+        ("tiers", "error", "field"),
+        [
+            (
+                (
+                    BonusTier(threshold=usd("100"), fixed=usd("5")),
+                    BonusTier(threshold=usd("100"), fixed=usd("6")),
+                ),
+                InvalidInput,
+                "BalancePolicy.bonus_tiers[1].threshold",
+            ),
+            (
+                (
+                    BonusTier(threshold=usd("100"), percent="10"),
+                    BonusTier(threshold=usd("200"), fixed=usd("5")),
+                ),
+                InvalidInput,
+                "BalancePolicy.bonus_tiers[1]",
+            ),
+            (
+                (BonusTier(threshold=Money("100", "EUR"), fixed=Money("5", "EUR")),),
+                CurrencyMismatch,
+                "BalancePolicy.bonus_tiers[0]",
+            ),
+            (("tier",), InvalidType, "BalancePolicy.bonus_tiers[0]"),
+            (
+                (
+                    BonusTier(threshold=usd("1"), percent="5"),
+                    BonusTier(threshold=usd("1e60"), percent="6"),
+                ),
+                InvalidInput,
+                "BalancePolicy.bonus_tiers[1].threshold",
+            ),
+        ],
+    )
+    def test_bad_policies(
+        self, tiers: tuple[object, ...], error: type[Exception], field: str
+    ) -> None:
+        """BAL-2: thresholds increase and a larger top-up never earns a smaller bonus."""
+        with pytest.raises(error) as excinfo:
+            BalancePolicy(bonus_tiers=tiers)  # type: ignore[arg-type]
+
+        assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+    def test_bad_base_tariff(self) -> None:
+        """BAL-5: the base tariff is money of zero or more."""
+        with pytest.raises(InvalidInput) as excinfo:
+            BalancePolicy(base_tariff=usd("-1"))
+
+        assert "BalancePolicy.base_tariff" == excinfo.value.field
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"amount": usd("0")}, InvalidInput, "amount"),
+            ({"amount": Money("5", "EUR")}, CurrencyMismatch, "amount"),
+            ({"amount": 5.0}, FloatAmountError, "amount"),
+            ({"reference": " "}, InvalidInput, "reference"),
+            ({"reference": "old"}, InvalidInput, "reference"),
+            ({"role": "guest"}, InvalidInput, "role"),
+            ({"role": 3}, InvalidType, "role"),
+            ({"at": datetime(2024, 5, 1)}, NaiveDatetimeError, "at"),  # noqa: DTZ001
+            ({"policy": "default"}, InvalidType, "policy"),
+            ({"ledger": []}, InvalidType, "ledger"),
+        ],
+    )
+    def test_bad_top_ups(
+        self, kwargs: dict[str, object], error: type[Exception], field: str
+    ) -> None:
+        """BAL-1, BAL-3: a top-up is a positive amount in the ledger's currency, new reference."""
+        ledger = Ledger(currency=USD).add(_entry("old", "payment", "1", self.AT))
+        arguments: dict[str, object] = {
+            "ledger": ledger,
+            "amount": usd("10"),
+            "role": Role.ADMIN,
+            "at": self.AT,
+            "reference": "new",
+        }
+        arguments.update(kwargs)
+
+        with pytest.raises(error) as excinfo:
+            top_up(**arguments)  # type: ignore[arg-type]
+
+        assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+
+class TestMonthlyCharge:
+    """BAL-4, BAL-5: the monthly charge."""
+
+    def test_base_tariff_only_without_use(self) -> None:
+        """BAL-5: with nothing enabled the month costs the base tariff, 19.00 USD."""
+        charge = monthly_charge(date(2024, 5, 1), (), POLICY, zone=KYIV)
+
+        assert usd("-19.00") == charge.amount
+        assert [("base_tariff", usd("19.00"))] == [
+            (line.item, line.amount) for line in charge.lines
+        ]
+        assert ("charge-2024-05", EntryKind.CHARGE) == (charge.id, charge.kind)
+
+    @pytest.mark.parametrize("zone", [KYIV, NEW_YORK, AUCKLAND, KOLKATA], ids=str)
+    def test_charged_on_the_first_of_next_month_at_local_midnight(self, zone: ZoneInfo) -> None:
+        """BAL-4: May's usage is charged at local midnight of June 1st in the account's zone."""
+        charge = monthly_charge(date(2024, 5, 17), (), POLICY, zone=zone)
+
+        assert datetime(2024, 6, 1, tzinfo=zone) == charge.at
+        assert charge.at.astimezone(zone).time() == datetime.min.time()
+
+    def test_daily_proration_with_a_line_per_item(self) -> None:
+        """BAL-5: a 30.00 source enabled 10 of June's 30 days adds 10.00 on its own line."""
+        telegram = _source(
+            "30.00", (datetime(2024, 6, 11, 9, tzinfo=KYIV), datetime(2024, 6, 20, 18, tzinfo=KYIV))
+        )
+        viber = Source(
+            id="viber",
+            name="Viber",
+            kind="integration",
+            monthly_price=usd("12.00"),
+            enabled=(EnabledPeriod(start=datetime(2024, 1, 1, tzinfo=KYIV)),),
+        )
+        idle = _source("50.00", (datetime(2024, 7, 1, tzinfo=KYIV), None), id="idle")
+
+        charge = monthly_charge(date(2024, 6, 1), (telegram, viber, idle), POLICY, zone=KYIV)
+
+        assert [
+            ("base_tariff", usd("19.00"), None),
+            ("tg", usd("10.00"), 10),
+            ("viber", usd("12.00"), 30),
+        ] == [(line.item, line.amount, line.days_enabled) for line in charge.lines]
+        assert usd("-41.00") == charge.amount
+
+    def test_period_ending_at_local_midnight_excludes_that_day(self) -> None:
+        """BAL-5: a source switched off at local midnight is not charged for the new day."""
+        source = _source(
+            "31.00",
+            (datetime(2024, 7, 30, 12, tzinfo=NEW_YORK), datetime(2024, 8, 1, tzinfo=NEW_YORK)),
+        )
+
+        charge = monthly_charge(date(2024, 7, 1), (source,), POLICY, zone=NEW_YORK)
+        august = monthly_charge(date(2024, 8, 1), (source,), POLICY, zone=NEW_YORK)
+
+        assert usd("2.00") == charge.lines[1].amount
+        assert 1 == len(august.lines)
+
+    def test_february_of_a_leap_year(self) -> None:
+        """BAL-5: February 2024 has 29 days: 29.00 for 29 days is 1.00 a day."""
+        source = _source("29.00", (datetime(2024, 2, 20, 23, 30, tzinfo=KOLKATA), None))
+
+        charge = monthly_charge(date(2024, 2, 1), (source,), POLICY, zone=KOLKATA)
+
+        assert (usd("10.00"), 10, 29) == (
+            charge.lines[1].amount,
+            charge.lines[1].days_enabled,
+            charge.lines[1].days_in_month,
+        )
+        assert datetime(2024, 3, 1, tzinfo=KOLKATA) == charge.at
+
+    def test_day_is_local_to_the_zone(self) -> None:
+        """BAL-5, X-3: enabled at 11:00 UTC on May 31 is June 1st in Auckland."""
+        source = _source("30.00", (datetime(2024, 5, 31, 13, tzinfo=UTC), None))
+
+        may_kyiv = monthly_charge(date(2024, 5, 1), (source,), POLICY, zone=KYIV)
+        may_auckland = monthly_charge(date(2024, 5, 1), (source,), POLICY, zone=AUCKLAND)
+
+        assert (2, 1) == (len(may_kyiv.lines), len(may_auckland.lines))
+
+    @given(
+        policy=balance_policies(),
+        items=st.lists(sources(), max_size=3).map(
+            lambda found: tuple(attrs.evolve(s, id=f"s{i}") for i, s in enumerate(found))
+        ),
+        month=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)),
+        zone=zones(),
+    )
+    def test_property_charge_never_below_base_tariff(
+        self, policy: BalancePolicy, items: tuple[Source, ...], month: date, zone: ZoneInfo
+    ) -> None:
+        """BAL-4, BAL-5: a month's charge is never below the base tariff and its lines add up."""
+        charge = monthly_charge(month, items, policy, zone=zone)
+
+        assert -charge.amount >= policy.base_tariff
+        assert (
+            sum((line.amount.amount for line in charge.lines), Decimal(0)) == -charge.amount.amount
+        )
+        assert charge.at.astimezone(zone).day == 1
+        assert all(
+            0 < (line.days_enabled or 1) <= (line.days_in_month or 31) for line in charge.lines
+        )
+
+    def test_bad_sources(self) -> None:
+        """BAL-5: sources are priced in the policy's currency and periods are ordered."""
+        start = datetime(2024, 5, 1, tzinfo=UTC)
+        euro = Source(id="x", name="X", kind="integration", monthly_price=Money("1", "EUR"))
+        with pytest.raises(CurrencyMismatch) as currency:
+            monthly_charge(date(2024, 5, 1), (euro,), POLICY, zone=KYIV)
+        with pytest.raises(InvalidInput) as overlap:
+            _source("1", (start, start + timedelta(days=3)), (start + timedelta(days=2), None))
+        with pytest.raises(InvalidInput) as open_first:
+            _source("1", (start, None), (start + timedelta(days=2), None))
+        with pytest.raises(InvalidInput) as backwards:
+            EnabledPeriod(start=start, end=start)
+        with pytest.raises(InvalidType) as not_date:
+            monthly_charge(start, (), POLICY, zone=KYIV)
+        with pytest.raises(InvalidType) as not_sources:
+            monthly_charge(date(2024, 5, 1), ("tg",), POLICY, zone=KYIV)  # type: ignore[arg-type]
+
+        assert [
+            "sources[0].monthly_price",
+            "Source.enabled[1].start",
+            "Source.enabled[1].start",
+            "EnabledPeriod.end",
+            "month",
+            "sources[0]",
+        ] == [
+            e.value.field for e in (currency, overlap, open_first, backwards, not_date, not_sources)
+        ]
+
+
+class TestChargeMonth:
+    """BAL-4, BAL-7: charging the balance."""
+
+    def test_charge_is_drawn_from_the_balance(self) -> None:
+        """BAL-4, BAL-7: the charge goes on the ledger; the only effect debits the balance."""
+        ledger = Ledger(currency=USD).add(
+            _entry("p1", "payment", "10.00", datetime(2024, 5, 3, tzinfo=KYIV))
+        )
+
+        result = charge_month(ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV)
+
+        assert usd("-9.00") == result.ledger.balance
+        assert [DebitBalance] == [type(e) for e in result.effects]
+        assert (usd("19.00"), "BAL-7") == (result.effects[0].amount, result.effects[0].rule)
+        assert datetime(2024, 6, 1, tzinfo=KYIV) == debt_started_at(
+            result.ledger, datetime(2024, 6, 2, tzinfo=KYIV)
+        )
+
+    def test_a_month_is_charged_once(self) -> None:
+        """BAL-4: charging a month twice is refused."""
+        once = charge_month(Ledger(currency=USD), (), POLICY, month=date(2024, 5, 1), zone=KYIV)
+
+        with pytest.raises(InvalidInput) as excinfo:
+            charge_month(once.ledger, (), POLICY, month=date(2024, 5, 9), zone=KYIV)
+
+        assert "month" == excinfo.value.field
+
+    def test_zero_charge_has_no_effect(self) -> None:
+        """BAL-7: a free month debits nothing."""
+        free = BalancePolicy(base_tariff=usd("0"))
+
+        result = charge_month(Ledger(currency=USD), (), free, month=date(2024, 5, 1), zone=KYIV)
+
+        assert () == result.effects
+
+    def test_policy_currency_must_match_the_ledger(self) -> None:
+        """BAL-5, X-4: a policy in another currency is refused."""
+        euro = BalancePolicy(base_tariff=Money("19", "EUR"))
+
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            charge_month(Ledger(currency=USD), (), euro, month=date(2024, 5, 1), zone=KYIV)
+
+        assert "policy.base_tariff" == excinfo.value.field
+
+    @given(
+        ledger=ledgers(max_entries=4),
+        policy=balance_policies(),
+        source=sources(),
+        month=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)),
+        zone=zones(),
+    )
+    def test_property_prepaid_never_charges_a_card(
+        self, ledger: Ledger, policy: BalancePolicy, source: Source, month: date, zone: ZoneInfo
+    ) -> None:
+        """BAL-7: charging a month never produces a card charge, only balance debits."""
+        result = charge_month(ledger, (source,), policy, month=month, zone=zone)
+
+        assert not any(isinstance(e, ChargePaymentMethod) for e in result.effects)
+        assert all(isinstance(e, DebitBalance) for e in result.effects)
+        assert result.ledger.balance == ledger.balance + result.charge.amount
+
+
+class TestBalanceView:
+    """BAL-6: the wallet's view."""
+
+    def test_view(self) -> None:
+        """BAL-6: the balance now, this month's usage so far, and the history newest first."""
+        ledger = Ledger(currency=USD).add(
+            _entry("p1", "payment", "100.00", datetime(2024, 5, 3, tzinfo=KYIV)),
+        )
+        ledger = charge_month(ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV).ledger
+        source = _source("30.00", (datetime(2024, 6, 1, tzinfo=KYIV), None))
+        at = datetime(2024, 6, 10, 12, tzinfo=KYIV)
+
+        view = balance_view(ledger, (source,), POLICY, at=at, zone=KYIV)
+
+        assert isinstance(view, BalanceView)
+        assert usd("81.00") == view.balance
+        assert (date(2024, 6, 1), usd("29.00")) == (view.usage.month, view.usage.total)
+        assert datetime(2024, 7, 1, tzinfo=KYIV) == view.usage.charged_at
+        assert ["charge-2024-05", "p1"] == [e.id for e in view.history]
+        assert ["base_tariff"] == [line.item for line in view.history[0].lines]
+
+    def test_usage_counts_today(self) -> None:
+        """BAL-6: usage so far counts the days from the 1st to today, inclusive."""
+        source = _source("31.00", (datetime(2024, 7, 1, tzinfo=NEW_YORK), None))
+
+        usage = usage_to_date(
+            (source,), POLICY, at=datetime(2024, 7, 1, 8, tzinfo=NEW_YORK), zone=NEW_YORK
+        )
+
+        assert usd("20.00") == usage.total
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """BAL-1, BAL-3, BAL-4: top-ups and charges keep the balance equal to a simple model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ledger = Ledger(currency=USD)
+        self.model = Decimal(0)
+        self.now = datetime(2024, 1, 1, tzinfo=KYIV)
+        self.month = date(2024, 1, 1)
+        self.count = 0
+
+    @rule(cents=st.integers(min_value=1, max_value=10_000), role=st.sampled_from(Role))
+    def pay(self, cents: int, role: Role) -> None:
+        self.count += 1
+        amount = Money(Decimal(cents).scaleb(-2), USD)
+        if role.is_admin:
+            self.ledger = top_up(
+                self.ledger, amount, role=role, at=self.now, reference=f"p{self.count}"
+            )
+            self.model += amount.amount
+        else:
+            before = self.ledger
+            with pytest.raises(PolicyViolation):
+                top_up(self.ledger, amount, role=role, at=self.now, reference=f"p{self.count}")
+            assert before == self.ledger
+
+    @rule(days=st.integers(min_value=1, max_value=40))
+    def wait(self, days: int) -> None:
+        self.now += timedelta(days=days)
+
+    @rule()
+    def charge(self) -> None:
+        result = charge_month(self.ledger, (), POLICY, month=self.month, zone=KYIV)
+        self.ledger = result.ledger
+        self.model -= Decimal("19.00")
+        self.month = date(self.month.year + self.month.month // 12, self.month.month % 12 + 1, 1)
+        self.now = max(self.now, result.charge.at)
+
+    @invariant()
+    def balance_matches(self) -> None:
+        assert Money(self.model, USD) == self.ledger.balance
+        facts = BalanceFacts.from_ledger(self.ledger, self.now)
+        assert (facts.debt_started_at is not None) == (facts.balance.amount < 0)
+
+
+TestLedgerMachine = LedgerMachine.TestCase
+# Each step rebuilds and revalidates the ledger: fewer, shorter runs keep the suite fast.
+TestLedgerMachine.settings = settings(
+    max_examples=40, stateful_step_count=15, deadline=None, derandomize=True
+)
+
+
+@given(entry=ledger_entries(), facts=balance_facts())
+def test_strategies_build_valid_values(entry: LedgerEntry, facts: BalanceFacts) -> None:
+    """BAL-3: the public strategies build valid entries and balance facts."""
+    assert entry.kind in EntryKind
+    assert (facts.debt_started_at is None) == (facts.balance.amount >= 0)

@@ -1,0 +1,800 @@
+"""Tests for billrules.dunning: the restriction schedule (DUN-1 … DUN-4)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money
+
+from billrules.balance import BalanceFacts, EntryKind, Ledger, LedgerEntry
+from billrules.dunning import (
+    DEFAULT_STAGES,
+    Access,
+    AccessLevel,
+    Anchor,
+    DunningPolicy,
+    Stage,
+    StageTransition,
+    restriction_for,
+    stage_transitions,
+)
+from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError, UnknownTimeZone
+from billrules.roles import Role
+from billrules.testing._balance import balance_facts
+from billrules.testing._core import aware_datetimes, zones
+from billrules.testing._dunning import access_levels, dunning_policies
+
+KYIV = ZoneInfo("Europe/Kyiv")
+NEW_YORK = ZoneInfo("America/New_York")
+AUCKLAND = ZoneInfo("Pacific/Auckland")
+KOLKATA = ZoneInfo("Asia/Kolkata")
+SEED_ZONES = (KYIV, NEW_YORK, AUCKLAND, KOLKATA)
+
+FULL = AccessLevel.FULL
+REMIND = AccessLevel.FULL_WITH_REMINDER
+PAY_PAGE = AccessLevel.PAYMENT_PAGE_ONLY
+BLOCKED = AccessLevel.BLOCKED
+
+POLICY = DunningPolicy()
+
+
+def _debt(started: datetime, amount: str = "-25.00") -> BalanceFacts:
+    return BalanceFacts(balance=Money(amount, "USD"), debt_started_at=started)
+
+
+def _seed_level(day: int, role: Role) -> AccessLevel:
+    """The seed's table (002), written out independently of the library."""
+    if day <= 3:
+        return FULL
+    if day <= 6:
+        return REMIND if role.is_admin else FULL
+    if day <= 9:
+        return PAY_PAGE if role.is_admin else FULL
+    return BLOCKED
+
+
+class TestSeedTable:
+    """DUN-1: the seed's month, day by day, for every role."""
+
+    @pytest.mark.parametrize("day", range(1, 32))
+    @pytest.mark.parametrize("role", list(Role))
+    def test_negative_balance_follows_the_seed_table(self, day: int, role: Role) -> None:
+        """DUN-1: with a debt from May 1st, each day of May gives each role the seed's level."""
+        facts = _debt(datetime(2024, 5, 1, 9, 30, tzinfo=KYIV))
+        at = datetime(2024, 5, day, 12, 0, tzinfo=KYIV)
+
+        access = restriction_for(facts, role, POLICY, at, KYIV)
+
+        assert _seed_level(day, role) == access.level
+        assert Money("25.00", "USD") == access.amount_to_pay
+        assert ("DUN-1", "DUN-2") == access.rules
+
+    @pytest.mark.parametrize("day", range(1, 32))
+    @pytest.mark.parametrize("role", list(Role))
+    def test_non_negative_balance_is_never_restricted(self, day: int, role: Role) -> None:
+        """DUN-1, DUN-2: with a balance of zero or more nobody is restricted on any day."""
+        facts = BalanceFacts(balance=Money("0.00", "USD"))
+        at = datetime(2024, 5, day, 12, 0, tzinfo=KYIV)
+
+        access = restriction_for(facts, role, POLICY, at, KYIV)
+
+        assert (FULL, None, None, None) == (
+            access.level,
+            access.stage,
+            access.amount_to_pay,
+            access.next_stage_on,
+        )
+        assert ("balance_not_negative",) == access.codes
+        assert not access.restricted
+
+    def test_next_stage_dates_follow_the_schedule(self) -> None:
+        """DUN-1: the access value names the local date the next stage starts."""
+        facts = _debt(datetime(2024, 5, 1, tzinfo=KYIV))
+        on = [
+            restriction_for(facts, Role.ADMIN, POLICY, datetime(2024, 5, d, tzinfo=KYIV), KYIV)
+            for d in (1, 4, 7, 10)
+        ]
+
+        assert [date(2024, 5, 4), date(2024, 5, 7), date(2024, 5, 10), None] == [
+            a.next_stage_on for a in on
+        ]
+        assert ["no_restriction", "reminder", "payment_page_only", "blocked"] == [
+            a.stage.name for a in on if a.stage is not None
+        ]
+
+    def test_role_may_be_given_by_value(self) -> None:
+        """DUN-1: a role's string value works as well as the enum member."""
+        facts = _debt(datetime(2024, 5, 1, tzinfo=KYIV))
+        at = datetime(2024, 5, 8, tzinfo=KYIV)
+
+        assert restriction_for(facts, "admin", POLICY, at, "Europe/Kyiv") == restriction_for(
+            facts, Role.ADMIN, POLICY, at, KYIV
+        )
+
+
+class TestPayment:
+    """DUN-2: only full payment lifts a restriction."""
+
+    def _ledger(self, *entries: tuple[str, str, datetime]) -> Ledger:
+        return Ledger(
+            currency="USD",
+            entries=tuple(
+                LedgerEntry(
+                    id=f"e{i}",
+                    kind=kind,
+                    at=at,
+                    amount=Money(amount, "USD"),
+                    lines=(),
+                )
+                for i, (kind, amount, at) in enumerate(entries)
+            ),
+        )
+
+    def test_partial_payment_changes_nothing(self) -> None:
+        """DUN-2: a partial payment on day 8 leaves the admin on the payment page only."""
+        charge = ("adjustment", "-40.00", datetime(2024, 5, 1, tzinfo=KYIV))
+        partial = ("payment", "30.00", datetime(2024, 5, 8, 10, tzinfo=KYIV))
+        at = datetime(2024, 5, 8, 11, tzinfo=KYIV)
+        before = restriction_for(self._ledger(charge), Role.ADMIN, POLICY, at, KYIV)
+
+        after = restriction_for(self._ledger(charge, partial), Role.ADMIN, POLICY, at, KYIV)
+
+        assert (PAY_PAGE, PAY_PAGE) == (before.level, after.level)
+        assert Money("10.00", "USD") == after.amount_to_pay
+
+    def test_full_payment_lifts_at_once(self) -> None:
+        """DUN-2: paying the whole debt on day 12 lifts the block at that very instant."""
+        charge = ("adjustment", "-40.00", datetime(2024, 5, 1, tzinfo=KYIV))
+        paid_at = datetime(2024, 5, 12, 10, tzinfo=KYIV)
+        ledger = self._ledger(charge, ("payment", "40.00", paid_at))
+
+        before = restriction_for(ledger, Role.STAFF, POLICY, paid_at - timedelta(seconds=1), KYIV)
+        after = restriction_for(ledger, Role.STAFF, POLICY, paid_at, KYIV)
+
+        assert (BLOCKED, FULL) == (before.level, after.level)
+
+    def test_new_debt_restarts_the_schedule(self) -> None:
+        """DUN-2, DUN-3: after a full payment, a new debt is counted from its own month."""
+        ledger = self._ledger(
+            ("adjustment", "-40.00", datetime(2024, 5, 1, tzinfo=KYIV)),
+            ("payment", "40.00", datetime(2024, 5, 12, tzinfo=KYIV)),
+            ("adjustment", "-5.00", datetime(2024, 6, 1, tzinfo=KYIV)),
+        )
+
+        access = restriction_for(
+            ledger, Role.ADMIN, POLICY, datetime(2024, 6, 2, tzinfo=KYIV), KYIV
+        )
+
+        assert FULL == access.level
+        assert "no_restriction" == (access.stage.name if access.stage else None)
+
+    @given(facts=balance_facts(), role=st.sampled_from(Role), at=aware_datetimes(), zone=zones())
+    def test_property_non_negative_balance_never_restricts(
+        self, facts: BalanceFacts, role: Role, at: datetime, zone: ZoneInfo
+    ) -> None:
+        """DUN-2: a non-negative balance means no restriction for any role at any instant."""
+        if facts.debt_started_at is not None:
+            facts = BalanceFacts(balance=-facts.balance)
+
+        assert FULL == restriction_for(facts, role, POLICY, at, zone).level
+
+
+class TestProperties:
+    """Invariants of the schedule, for the default and for generated policies."""
+
+    @given(
+        policy=dunning_policies(),
+        role=st.sampled_from(Role),
+        started=aware_datetimes(),
+        zone=zones(),
+        hours=st.lists(st.integers(min_value=0, max_value=24 * 80), min_size=2, max_size=6),
+    )
+    def test_level_never_decreases_for_a_fixed_debt(
+        self,
+        policy: DunningPolicy,
+        role: Role,
+        started: datetime,
+        zone: ZoneInfo,
+        hours: list[int],
+    ) -> None:
+        """DUN-1, DUN-3: for a fixed debt, restrictions only grow as time goes on."""
+        facts = _debt(started)
+        levels = [
+            restriction_for(facts, role, policy, started + timedelta(hours=h), zone).level.severity
+            for h in sorted(hours)
+        ]
+
+        assert sorted(levels) == levels
+
+    @given(started=aware_datetimes(), zone=zones(), hours=st.integers(0, 24 * 80))
+    def test_staff_never_more_restricted_than_admin_before_blocking(
+        self, started: datetime, zone: ZoneInfo, hours: int
+    ) -> None:
+        """DUN-1: before the blocking stage the staff are never more restricted than the admin."""
+        facts = _debt(started)
+        at = started + timedelta(hours=hours)
+        staff = restriction_for(facts, Role.STAFF, POLICY, at, zone)
+        admin = restriction_for(facts, Role.ADMIN, POLICY, at, zone)
+
+        if admin.stage is not None and admin.stage.name != "blocked":
+            assert staff.level.severity <= admin.level.severity
+        assert restriction_for(facts, Role.OWNER, POLICY, at, zone).level == admin.level
+
+    @given(
+        policy=dunning_policies(max_first_day=28),
+        role=st.sampled_from(Role),
+        month=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 1)),
+        zone=zones(),
+        hours=st.integers(min_value=0, max_value=24 * 120),
+    )
+    def test_anchors_agree_when_the_debt_starts_on_the_first(
+        self, policy: DunningPolicy, role: Role, month: date, zone: ZoneInfo, hours: int
+    ) -> None:
+        """DUN-3: ``debt_start`` and ``month_start`` agree for a debt that starts on the 1st.
+
+        Stages start by day 28, so every stage of the schedule fits in any month.
+        """
+        started = datetime(month.year, month.month, 1, tzinfo=zone) + timedelta(minutes=5)
+        facts = _debt(started)
+        at = started + timedelta(hours=hours)
+        by_month = DunningPolicy(stages=policy.stages, anchor=Anchor.MONTH_START)
+        by_debt = DunningPolicy(stages=policy.stages, anchor=Anchor.DEBT_START)
+
+        month_access = restriction_for(facts, role, by_month, at, zone)
+        debt_access = restriction_for(facts, role, by_debt, at, zone)
+
+        assert (month_access.level, month_access.stage) == (debt_access.level, debt_access.stage)
+
+    @given(policy=dunning_policies(), started=aware_datetimes(), zone=zones())
+    def test_transitions_agree_with_restriction_for(
+        self, policy: DunningPolicy, started: datetime, zone: ZoneInfo
+    ) -> None:
+        """DUN-1, DUN-3: at each transition instant, the check reports the transition's stage."""
+        facts = _debt(started)
+        changes = stage_transitions(
+            facts, policy, start=started, end=started + timedelta(days=70), zone=zone
+        )
+
+        assert changes[0].at == started
+        for change in changes:
+            assert change.stage == restriction_for(facts, Role.STAFF, policy, change.at, zone).stage
+            if change.at > started:
+                just_before = change.at - timedelta(microseconds=1)
+                earlier = restriction_for(facts, Role.STAFF, policy, just_before, zone).stage
+                assert earlier != change.stage
+
+    @given(policy=dunning_policies(), role=st.sampled_from(Role))
+    def test_stage_on_day_matches_the_stages(self, policy: DunningPolicy, role: Role) -> None:
+        """DUN-3: the stage of each day is the last stage that has started by then."""
+        for day in range(1, 40):
+            expected = [s for s in policy.stages if s.first_day <= day][-1]
+            assert expected == policy.stage_on_day(day)
+
+
+class TestTimeZones:
+    """DUN-1, X-3: days begin at local midnight in the account's own zone."""
+
+    @pytest.mark.parametrize("zone", SEED_ZONES, ids=str)
+    def test_stage_changes_at_local_midnight(self, zone: ZoneInfo) -> None:
+        """DUN-1: the reminder starts at local midnight of the 4th, not a second earlier."""
+        facts = _debt(datetime(2024, 5, 1, 8, tzinfo=zone))
+        midnight = datetime(2024, 5, 4, tzinfo=zone)
+
+        before = restriction_for(facts, Role.ADMIN, POLICY, midnight - timedelta(seconds=1), zone)
+        at = restriction_for(facts, Role.ADMIN, POLICY, midnight.astimezone(UTC), zone)
+
+        assert (FULL, REMIND) == (before.level, at.level)
+
+    @pytest.mark.parametrize("zone", SEED_ZONES, ids=str)
+    def test_the_same_instant_is_a_different_day_elsewhere(self, zone: ZoneInfo) -> None:
+        """DUN-1, X-3: 2024-05-09 23:30 UTC is the 9th in New York but the 10th further east."""
+        facts = _debt(datetime(2024, 5, 1, 12, tzinfo=UTC))
+        at = datetime(2024, 5, 9, 23, 30, tzinfo=UTC)
+        local_day = at.astimezone(zone).day
+
+        access = restriction_for(facts, Role.STAFF, POLICY, at, zone)
+
+        assert (BLOCKED if local_day >= 10 else FULL) == access.level
+
+    @pytest.mark.parametrize(
+        ("zone", "change_day"),
+        [(NEW_YORK, date(2024, 3, 10)), (KYIV, date(2024, 3, 31)), (AUCKLAND, date(2024, 4, 7))],
+        ids=str,
+    )
+    def test_across_a_dst_change(self, zone: ZoneInfo, change_day: date) -> None:
+        """DUN-3, X-3: with ``debt_start``, day counts stay in whole local days across DST."""
+        policy = DunningPolicy(anchor="debt_start")
+        started = datetime.combine(change_day - timedelta(days=5), datetime.min.time(), zone)
+        facts = _debt(started + timedelta(hours=20))
+        day_four = change_day - timedelta(days=2)
+        day_ten = change_day + timedelta(days=4)
+
+        changes = stage_transitions(
+            facts, policy, start=started, end=started + timedelta(days=30), zone=zone
+        )
+
+        assert [day_four, day_ten - timedelta(days=3), day_ten] == [
+            c.at.astimezone(zone).date() for c in changes[1:]
+        ]
+        assert all(c.at.astimezone(zone).time() == datetime.min.time() for c in changes[1:])
+        end_of_nine = datetime.combine(day_ten, datetime.min.time(), zone) - timedelta(seconds=1)
+        assert PAY_PAGE == restriction_for(facts, Role.ADMIN, policy, end_of_nine, zone).level
+
+    def test_february_of_a_leap_year(self) -> None:
+        """DUN-1, DUN-3: Feb 29 2024 is still February; March 1 carries the debt over."""
+        facts = _debt(datetime(2024, 2, 27, tzinfo=AUCKLAND))
+
+        feb_29 = restriction_for(
+            facts, Role.ADMIN, POLICY, datetime(2024, 2, 29, tzinfo=AUCKLAND), AUCKLAND
+        )
+        mar_1 = restriction_for(
+            facts, Role.ADMIN, POLICY, datetime(2024, 3, 1, tzinfo=AUCKLAND), AUCKLAND
+        )
+
+        assert (BLOCKED, BLOCKED) == (feb_29.level, mar_1.level)
+        assert "debt_carried_over" in mar_1.codes
+        assert "DUN-3" in mar_1.rules
+
+    def test_debt_from_the_first_of_february(self) -> None:
+        """DUN-1: a debt from Feb 1 2024 (leap year) reaches each stage on the seed's days."""
+        facts = _debt(datetime(2024, 2, 1, 0, 0, tzinfo=KOLKATA))
+        levels = [
+            restriction_for(
+                facts, Role.ADMIN, POLICY, datetime(2024, 2, d, tzinfo=KOLKATA), KOLKATA
+            ).level
+            for d in range(1, 30)
+        ]
+
+        assert [_seed_level(d, Role.ADMIN) for d in range(1, 30)] == levels
+
+    @pytest.mark.parametrize("zone", SEED_ZONES, ids=str)
+    def test_thirty_one_day_month(self, zone: ZoneInfo) -> None:
+        """DUN-1, DUN-3: day 31 is still blocked in the month; the 1st after carries over."""
+        facts = _debt(datetime(2024, 7, 2, tzinfo=zone))
+
+        day_31 = restriction_for(
+            facts, Role.STAFF, POLICY, datetime(2024, 7, 31, 23, 59, tzinfo=zone), zone
+        )
+        next_1st = restriction_for(
+            facts, Role.STAFF, POLICY, datetime(2024, 8, 1, tzinfo=zone), zone
+        )
+
+        assert (BLOCKED, BLOCKED) == (day_31.level, next_1st.level)
+        assert ("dunning_stage", "full_payment_lifts") == day_31.codes
+        assert ("dunning_stage", "full_payment_lifts", "debt_carried_over") == next_1st.codes
+
+    def test_naive_datetime_refused(self) -> None:
+        """X-3: a naive instant is refused, naming the parameter."""
+        facts = _debt(datetime(2024, 5, 1, tzinfo=KYIV))
+
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            restriction_for(facts, Role.ADMIN, POLICY, datetime(2024, 5, 5), KYIV)  # noqa: DTZ001
+
+        assert "at" == excinfo.value.field
+
+    def test_naive_debt_start_refused(self) -> None:
+        """X-3: balance facts refuse a naive debt start."""
+        with pytest.raises(NaiveDatetimeError) as excinfo:
+            _debt(datetime(2024, 5, 1))  # noqa: DTZ001
+
+        assert "BalanceFacts.debt_started_at" == excinfo.value.field
+
+
+class TestAnchor:
+    """DUN-3: the anchor knob and the Reading for a debt carried into a later month."""
+
+    def test_debt_start_counts_from_the_day_it_turned_negative(self) -> None:
+        """DUN-3: with ``debt_start``, a debt from the 15th reaches the reminder on the 18th."""
+        policy = DunningPolicy(anchor=Anchor.DEBT_START)
+        facts = _debt(datetime(2024, 5, 15, 18, tzinfo=KYIV))
+
+        levels = [
+            restriction_for(
+                facts, Role.ADMIN, policy, datetime(2024, 5, d, 12, tzinfo=KYIV), KYIV
+            ).level
+            for d in (15, 17, 18, 21, 24)
+        ]
+        access = restriction_for(
+            facts, Role.ADMIN, policy, datetime(2024, 5, 18, tzinfo=KYIV), KYIV
+        )
+
+        assert [FULL, FULL, REMIND, PAY_PAGE, BLOCKED] == levels
+        assert date(2024, 5, 21) == access.next_stage_on
+
+    def test_debt_start_far_past_stays_blocked(self) -> None:
+        """DUN-3: with ``debt_start``, a debt of months ago is at the last stage."""
+        policy = DunningPolicy(anchor="debt_start")
+        facts = _debt(datetime(2024, 1, 15, tzinfo=KYIV))
+
+        access = restriction_for(facts, Role.STAFF, policy, datetime(2024, 6, 1, tzinfo=KYIV), KYIV)
+
+        assert (BLOCKED, None) == (access.level, access.next_stage_on)
+
+    def test_month_start_debt_late_in_the_month_starts_mid_schedule(self) -> None:
+        """DUN-3: with ``month_start``, a debt from the 8th starts at the payment-page stage."""
+        facts = _debt(datetime(2024, 5, 8, 15, tzinfo=KYIV))
+
+        access = restriction_for(
+            facts, Role.ADMIN, POLICY, datetime(2024, 5, 8, 16, tzinfo=KYIV), KYIV
+        )
+
+        assert PAY_PAGE == access.level
+
+    def test_reading_debt_carried_into_next_month_stays_at_last_stage(self) -> None:
+        """DUN-3 Reading: a debt from the 30th is at the last stage from the 1st until paid."""
+        facts = _debt(datetime(2024, 4, 30, 20, tzinfo=NEW_YORK))
+
+        on_30th = restriction_for(
+            facts, Role.STAFF, POLICY, datetime(2024, 4, 30, 21, tzinfo=NEW_YORK), NEW_YORK
+        )
+        on_1st = restriction_for(
+            facts, Role.STAFF, POLICY, datetime(2024, 5, 1, tzinfo=NEW_YORK), NEW_YORK
+        )
+        on_3rd = restriction_for(
+            facts, Role.STAFF, POLICY, datetime(2024, 5, 3, tzinfo=NEW_YORK), NEW_YORK
+        )
+
+        assert (BLOCKED, BLOCKED, BLOCKED) == (on_30th.level, on_1st.level, on_3rd.level)
+        assert "debt_carried_over" in on_3rd.codes
+
+    def test_next_stage_beyond_a_short_month_is_the_first_of_the_next(self) -> None:
+        """DUN-3: a stage from day 31 in a 30-day month: the last stage comes on the 1st."""
+        stages = (
+            DEFAULT_STAGES[0],
+            Stage(name="late", first_day=31, access=dict(DEFAULT_STAGES[3].access)),
+        )
+        policy = DunningPolicy(stages=stages)
+        facts = _debt(datetime(2024, 4, 2, tzinfo=KYIV))
+
+        access = restriction_for(
+            facts, Role.ADMIN, policy, datetime(2024, 4, 29, tzinfo=KYIV), KYIV
+        )
+        may = restriction_for(facts, Role.ADMIN, policy, datetime(2024, 7, 3, tzinfo=KYIV), KYIV)
+
+        assert (FULL, date(2024, 5, 1)) == (access.level, access.next_stage_on)
+        assert BLOCKED == may.level
+
+    def test_next_stage_on_day_31_in_a_long_month(self) -> None:
+        """DUN-3: a stage from day 31 in a 31-day month starts on the 31st."""
+        stages = (
+            DEFAULT_STAGES[0],
+            Stage(name="late", first_day=31, access=dict(DEFAULT_STAGES[3].access)),
+        )
+        facts = _debt(datetime(2024, 5, 2, tzinfo=KYIV))
+
+        access = restriction_for(
+            facts,
+            Role.ADMIN,
+            DunningPolicy(stages=stages),
+            datetime(2024, 5, 29, tzinfo=KYIV),
+            KYIV,
+        )
+
+        assert date(2024, 5, 31) == access.next_stage_on
+
+    def test_instant_before_the_debt_refused(self) -> None:
+        """DUN-3: asking about a day before the debt started is an input error."""
+        facts = _debt(datetime(2024, 5, 10, tzinfo=KYIV))
+        debt_policy = DunningPolicy(anchor="debt_start")
+
+        for policy, at in [
+            (POLICY, datetime(2024, 5, 9, tzinfo=KYIV)),
+            (POLICY, datetime(2024, 4, 20, tzinfo=KYIV)),
+            (debt_policy, datetime(2024, 5, 9, tzinfo=KYIV)),
+        ]:
+            with pytest.raises(InvalidInput) as excinfo:
+                restriction_for(facts, Role.ADMIN, policy, at, KYIV)
+            assert "at" == excinfo.value.field
+
+
+class TestGracePeriod:
+    """DUN-4: the grace period is derived from the schedule."""
+
+    def test_default_gives_ten_days(self) -> None:
+        """DUN-4: the seed's "10 days to pay" is the first day of the blocking stage."""
+        assert 10 == DunningPolicy().grace_days
+
+    def test_follows_a_custom_schedule(self) -> None:
+        """DUN-4: moving the blocking stage moves the grace period; no blocking means none."""
+        relaxed = DunningPolicy(
+            stages=(
+                DEFAULT_STAGES[0],
+                Stage(name="blocked", first_day=15, access=dict(DEFAULT_STAGES[3].access)),
+            )
+        )
+        lenient = DunningPolicy(stages=DEFAULT_STAGES[:2])
+
+        assert (15, None) == (relaxed.grace_days, lenient.grace_days)
+
+
+class TestTransitions:
+    """DUN-1 … DUN-3: stage changes between two instants, for the timeline."""
+
+    def test_seed_month(self) -> None:
+        """DUN-1: a debt from May 1st 09:00 gives four transitions, later ones at midnight."""
+        started = datetime(2024, 5, 1, 9, tzinfo=KYIV)
+
+        changes = stage_transitions(
+            _debt(started),
+            POLICY,
+            start=datetime(2024, 1, 1, tzinfo=UTC),
+            end=datetime(2034, 1, 1, tzinfo=UTC),
+            zone=KYIV,
+        )
+
+        assert [
+            (started, "no_restriction"),
+            (datetime(2024, 5, 4, tzinfo=KYIV), "reminder"),
+            (datetime(2024, 5, 7, tzinfo=KYIV), "payment_page_only"),
+            (datetime(2024, 5, 10, tzinfo=KYIV), "blocked"),
+        ] == [(c.at, c.stage.name if c.stage else None) for c in changes]
+        assert all(isinstance(c, StageTransition) and "DUN-1" in c.rules for c in changes)
+
+    def test_window_filters(self) -> None:
+        """DUN-1: only the changes inside ``[start, end)`` are listed."""
+        facts = _debt(datetime(2024, 5, 1, 9, tzinfo=KYIV))
+
+        changes = stage_transitions(
+            facts,
+            POLICY,
+            start=datetime(2024, 5, 4, tzinfo=KYIV),
+            end=datetime(2024, 5, 10, tzinfo=KYIV),
+            zone="Europe/Kyiv",
+        )
+
+        assert ["reminder", "payment_page_only"] == [c.stage.name for c in changes if c.stage]
+
+    def test_carried_over_month(self) -> None:
+        """DUN-3 Reading: a debt from the 30th reaches the last stage at once, no later change."""
+        started = datetime(2024, 4, 30, 20, tzinfo=KYIV)
+        stages = (
+            DEFAULT_STAGES[0],
+            Stage(name="late", first_day=31, access=dict(DEFAULT_STAGES[3].access)),
+        )
+
+        seed = stage_transitions(
+            _debt(started), POLICY, start=started, end=started + timedelta(days=90), zone=KYIV
+        )
+        late = stage_transitions(
+            _debt(started),
+            DunningPolicy(stages=stages),
+            start=started,
+            end=started + timedelta(days=90),
+            zone=KYIV,
+        )
+
+        assert [(started, "blocked")] == [(c.at, c.stage.name) for c in seed if c.stage]
+        assert [(started, "no_restriction"), (datetime(2024, 5, 1, tzinfo=KYIV), "late")] == [
+            (c.at, c.stage.name) for c in late if c.stage
+        ]
+        assert ("DUN-3",) == late[-1].rules
+
+    def test_ledger_gives_lift_transitions(self) -> None:
+        """DUN-2: with a ledger, full payment ends the debt with a transition to no stage."""
+        ledger = Ledger(
+            currency="USD",
+            entries=(
+                LedgerEntry(
+                    id="c1",
+                    kind=EntryKind.ADJUSTMENT,
+                    at=datetime(2024, 5, 1, tzinfo=KYIV),
+                    amount=Money("-40", "USD"),
+                ),
+                LedgerEntry(
+                    id="p1",
+                    kind=EntryKind.PAYMENT,
+                    at=datetime(2024, 5, 5, 15, tzinfo=KYIV),
+                    amount=Money("40", "USD"),
+                ),
+            ),
+        )
+
+        changes = stage_transitions(
+            ledger,
+            POLICY,
+            start=datetime(2024, 1, 1, tzinfo=UTC),
+            end=datetime(2025, 1, 1, tzinfo=UTC),
+            zone=KYIV,
+        )
+
+        assert [
+            (datetime(2024, 5, 1, tzinfo=KYIV), "no_restriction"),
+            (datetime(2024, 5, 4, tzinfo=KYIV), "reminder"),
+            (datetime(2024, 5, 5, 15, tzinfo=KYIV), None),
+        ] == [(c.at, c.stage.name if c.stage else None) for c in changes]
+        assert ("DUN-2",) == changes[-1].rules
+
+    def test_no_debt_no_transitions(self) -> None:
+        """DUN-2: a non-negative balance has no stage changes."""
+        start = datetime(2024, 1, 1, tzinfo=UTC)
+        facts = BalanceFacts(balance=Money("3", "USD"))
+
+        assert () == stage_transitions(
+            facts, POLICY, start=start, end=start + timedelta(days=3650), zone=KYIV
+        )
+
+    def test_bad_window_refused(self) -> None:
+        """X-5: the window's end must not be before its start; facts must be facts."""
+        start = datetime(2024, 1, 1, tzinfo=UTC)
+        facts = _debt(start)
+
+        with pytest.raises(InvalidInput) as excinfo:
+            stage_transitions(facts, POLICY, start=start, end=start - timedelta(days=1), zone=KYIV)
+        with pytest.raises(InvalidType) as bad_facts:
+            stage_transitions("debt", POLICY, start=start, end=start, zone=KYIV)  # type: ignore[arg-type]
+        with pytest.raises(InvalidType) as bad_policy:
+            stage_transitions(facts, "seed", start=start, end=start, zone=KYIV)  # type: ignore[arg-type]
+
+        assert ("end", "facts", "policy") == (
+            excinfo.value.field,
+            bad_facts.value.field,
+            bad_policy.value.field,
+        )
+
+
+class TestPolicyValidation:
+    """DUN-3: schedules are validated on construction."""
+
+    def _stage(self, name: str, day: int, level: AccessLevel = FULL) -> Stage:
+        return Stage(name=name, first_day=day, access=dict.fromkeys(Role, level))
+
+    def test_default_is_the_seed(self) -> None:
+        """DUN-1, DUN-3: the default policy is the seed's four stages, anchored at month start."""
+        policy = DunningPolicy()
+
+        assert (DEFAULT_STAGES, Anchor.MONTH_START) == (policy.stages, policy.anchor)
+        assert [1, 4, 7, 10] == [s.first_day for s in policy.stages]
+        assert [False, True, True, True] == [s.restricts for s in policy.stages]
+
+    @pytest.mark.parametrize(
+        ("stages", "field"),
+        [
+            ((), "DunningPolicy.stages"),
+            (("no",), "DunningPolicy.stages[0]"),
+        ],
+    )
+    def test_stage_container_errors(self, stages: tuple[object, ...], field: str) -> None:
+        """DUN-3: the schedule needs at least one Stage."""
+        with pytest.raises((InvalidInput, InvalidType)) as excinfo:
+            DunningPolicy(stages=stages)  # type: ignore[arg-type]
+
+        assert field == excinfo.value.field  # type: ignore[union-attr]
+
+    def test_first_stage_starts_on_day_one(self) -> None:
+        """DUN-3: the first stage covers day 1."""
+        with pytest.raises(InvalidInput) as excinfo:
+            DunningPolicy(stages=(self._stage("a", 2),))
+
+        assert "DunningPolicy.stages[0].first_day" == excinfo.value.field
+
+    def test_stages_ordered_and_non_overlapping(self) -> None:
+        """DUN-3: stages start on strictly increasing days."""
+        with pytest.raises(InvalidInput) as excinfo:
+            DunningPolicy(stages=(self._stage("a", 1), self._stage("b", 5), self._stage("c", 5)))
+
+        assert "DunningPolicy.stages[2].first_day" == excinfo.value.field
+
+    def test_stage_names_unique(self) -> None:
+        """DUN-3: stage names are unique (they appear in reasons)."""
+        with pytest.raises(InvalidInput) as excinfo:
+            DunningPolicy(stages=(self._stage("a", 1), self._stage("a", 5)))
+
+        assert "DunningPolicy.stages[1].name" == excinfo.value.field
+
+    def test_restrictions_only_grow(self) -> None:
+        """DUN-1, DUN-3: no role's access improves from one stage to the next."""
+        with pytest.raises(InvalidInput) as excinfo:
+            DunningPolicy(stages=(self._stage("a", 1, BLOCKED), self._stage("b", 5, FULL)))
+
+        assert "DunningPolicy.stages[1].access[owner]" == excinfo.value.field
+
+    def test_unknown_anchor(self) -> None:
+        """DUN-3: the anchor is ``month_start`` or ``debt_start``."""
+        with pytest.raises(InvalidInput) as excinfo:
+            DunningPolicy(anchor="week_start")
+
+        assert "Anchor" == excinfo.value.field
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"first_day": 0}, InvalidInput, "Stage.first_day"),
+            ({"first_day": 32}, InvalidInput, "Stage.first_day"),
+            ({"first_day": "4"}, InvalidType, "Stage.first_day"),
+            ({"first_day": True}, InvalidType, "Stage.first_day"),
+            ({"name": ""}, InvalidInput, "Stage.name"),
+            ({"access": {"owner": "full"}}, InvalidInput, "Stage.access"),
+            ({"access": {"guest": "full"}}, InvalidInput, "Stage.access"),
+            ({"access": {"owner": "hidden"}}, InvalidInput, "Stage.access[owner]"),
+            ({"access": {"owner": []}}, InvalidInput, "Stage.access[owner]"),
+            ({"access": [("owner", "full")]}, InvalidType, "Stage.access"),
+        ],
+    )
+    def test_stage_errors(
+        self, kwargs: dict[str, object], error: type[Exception], field: str
+    ) -> None:
+        """DUN-3: a stage names every role with a known level, on a day from 1 to 31."""
+        arguments: dict[str, object] = {
+            "name": "s",
+            "first_day": 4,
+            "access": dict.fromkeys(Role, "full"),
+        }
+        arguments.update(kwargs)
+
+        with pytest.raises(error) as excinfo:
+            Stage(**arguments)  # type: ignore[arg-type]
+
+        assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+    def test_stage_on_day_refuses_bad_days(self) -> None:
+        """DUN-3: schedule days start at 1."""
+        with pytest.raises(InvalidInput) as excinfo:
+            POLICY.stage_on_day(0)
+
+        assert "day" == excinfo.value.field
+
+    @given(policy=dunning_policies(), level=access_levels())
+    def test_generated_policies_are_valid(self, policy: DunningPolicy, level: AccessLevel) -> None:
+        """DUN-3: generated schedules start on day 1 and grow for every role."""
+        assert 1 == policy.stages[0].first_day
+        assert 0 <= level.severity <= 3
+
+
+class TestBadInput:
+    """DUN-1: the check refuses bad arguments with errors naming them."""
+
+    FACTS = _debt(datetime(2024, 5, 1, tzinfo=KYIV))
+    AT = datetime(2024, 5, 5, tzinfo=KYIV)
+
+    def test_unknown_role(self) -> None:
+        """DUN-1: roles are owner, admin and staff."""
+        for role in ("guest", ["admin"]):
+            with pytest.raises(InvalidInput) as excinfo:
+                restriction_for(self.FACTS, role, POLICY, self.AT, KYIV)  # type: ignore[arg-type]
+            assert "role" == excinfo.value.field
+
+    def test_bad_facts_policy_zone_instant(self) -> None:
+        """DUN-1: facts, policy, zone and instant are checked."""
+        with pytest.raises(InvalidType) as facts:
+            restriction_for(Money("1", "USD"), Role.ADMIN, POLICY, self.AT, KYIV)  # type: ignore[arg-type]
+        with pytest.raises(InvalidType) as policy:
+            restriction_for(self.FACTS, Role.ADMIN, None, self.AT, KYIV)  # type: ignore[arg-type]
+        with pytest.raises(UnknownTimeZone) as zone:
+            restriction_for(self.FACTS, Role.ADMIN, POLICY, self.AT, "Mars/Olympus")
+        with pytest.raises(InvalidType) as at:
+            restriction_for(self.FACTS, Role.ADMIN, POLICY, "2024-05-05", KYIV)  # type: ignore[arg-type]
+
+        assert ("facts", "policy", "zone", "at") == (
+            facts.value.field,
+            policy.value.field,
+            zone.value.field,
+            at.value.field,
+        )
+
+    def test_access_is_a_value(self) -> None:
+        """DUN-1: the access value is immutable and compares by its fields."""
+        access = restriction_for(self.FACTS, Role.ADMIN, POLICY, self.AT, KYIV)
+
+        assert isinstance(access, Access)
+        assert access == restriction_for(self.FACTS, "admin", POLICY, self.AT.astimezone(UTC), KYIV)
+        with pytest.raises(AttributeError):
+            access.level = FULL  # type: ignore[misc]
+
+
+class _HostFacts(BalanceFacts):
+    """A host's subclass of the balance facts."""
+
+
+def test_subclassed_facts_are_accepted() -> None:
+    """DUN-1: a subclass of BalanceFacts is read like the facts themselves."""
+    facts = _HostFacts(
+        balance=Money("-1", "USD"), debt_started_at=datetime(2024, 5, 1, tzinfo=KYIV)
+    )
+
+    access = restriction_for(facts, Role.STAFF, POLICY, datetime(2024, 5, 11, tzinfo=KYIV), KYIV)
+
+    assert BLOCKED == access.level
