@@ -112,11 +112,11 @@ def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
     return check
 
 
-def enum_member(kind: type[E]) -> Callable[[object], E]:
+def enum_member(kind: type[E], field: str | None = None) -> Callable[[object], E]:
     """A converter to the enum ``kind`` from a member or its value; unknown values are refused.
 
-    The error names the enum and the allowed values; the field is named by the caller's
-    validator, so this converter raises with the enum's name as the field.
+    The error names ``field`` (``Class.field``), or the enum itself when no field is given,
+    and lists the allowed values.
     """
 
     def convert(value: object) -> E:
@@ -125,7 +125,7 @@ def enum_member(kind: type[E]) -> Callable[[object], E]:
         except (ValueError, TypeError):
             allowed = ", ".join(repr(m.value) for m in kind)
             raise InvalidInput(
-                kind.__name__, f"unknown value {value!r}; expected one of {allowed}"
+                field or kind.__name__, f"unknown value {value!r}; expected one of {allowed}"
             ) from None
 
     return convert

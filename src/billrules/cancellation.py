@@ -22,11 +22,11 @@ Facts: :class:`AccountState`, :class:`CancellationRequest`. Policy: :class:`Canc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 from types import MappingProxyType
-from typing import Final, TypeVar
+from typing import Final
 
 import attrs
 from moneyed import Currency
@@ -77,23 +77,6 @@ __all__ = [
     "still_scheduled",
     "transition_request",
 ]
-
-_E = TypeVar("_E", bound=Enum)
-
-
-def _enum(kind: type[_E], field: str) -> Callable[[object], _E]:
-    """A converter to ``kind`` whose error names ``field``."""
-
-    def convert(value: object) -> _E:
-        try:
-            return kind(value)
-        except (ValueError, TypeError):
-            allowed = ", ".join(repr(m.value) for m in kind)
-            raise InvalidInput(
-                field, f"unknown value {value!r}; expected one of {allowed}"
-            ) from None
-
-    return convert
 
 
 class AccountStatus(StrEnum):
@@ -159,7 +142,7 @@ _CANCELLED_BY_PLAN: Final = frozenset({InvoiceStatus.SCHEDULED, InvoiceStatus.SU
 
 
 def _account_status(value: object) -> AccountStatus:
-    return _enum(AccountStatus, "AccountState.status")(value)
+    return v.enum_member(AccountStatus, "AccountState.status")(value)
 
 
 def _currency(value: object) -> Currency:
@@ -201,7 +184,7 @@ class AccountState:
 
 
 def _timing(value: object) -> CancellationTiming:
-    return _enum(CancellationTiming, "CancellationPolicy.effective")(value)
+    return v.enum_member(CancellationTiming, "CancellationPolicy.effective")(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -224,11 +207,11 @@ class CancellationPolicy:
 
 
 def _reason(value: object) -> CancellationReason:
-    return _enum(CancellationReason, "CancellationRequest.reason")(value)
+    return v.enum_member(CancellationReason, "CancellationRequest.reason")(value)
 
 
 def _request_state(value: object) -> RequestState:
-    return _enum(RequestState, "CancellationRequest.state")(value)
+    return v.enum_member(RequestState, "CancellationRequest.state")(value)
 
 
 def _final_payments(value: object) -> tuple[Invoice, ...]:
@@ -276,7 +259,7 @@ def _require_account(value: object) -> AccountState:
 
 
 def _role(value: object) -> Role:
-    return _enum(Role, "role")(value)
+    return v.enum_member(Role, "role")(value)
 
 
 def can_request_cancellation(
@@ -425,7 +408,7 @@ def request_cancellation(
     can_request_cancellation(account, role, policy).require()
     deactivates = effective_at(policy, at=at, period_end=period_end)
     return CancellationRequest(
-        reason=_enum(CancellationReason, "reason")(reason),
+        reason=v.enum_member(CancellationReason, "reason")(reason),
         feedback=feedback,
         requested_at=at,
         deactivates_at=deactivates,
@@ -450,7 +433,7 @@ def can_transition_request(request: CancellationRequest, to: RequestState | str)
     """
     if not isinstance(request, CancellationRequest):
         raise InvalidType("request", f"must be CancellationRequest, not {type(request).__name__}")
-    target = _enum(RequestState, "to")(to)
+    target = v.enum_member(RequestState, "to")(to)
     details = {"from": str(request.state), "to": str(target)}
     if target in REQUEST_TRANSITIONS[request.state]:
         return Decision.allow(
@@ -489,7 +472,7 @@ def transition_request(request: CancellationRequest, to: RequestState | str) -> 
         PolicyViolation: the move is not in :data:`REQUEST_TRANSITIONS`; nothing changes.
     """
     can_transition_request(request, to).require()
-    return attrs.evolve(request, state=_enum(RequestState, "to")(to))
+    return attrs.evolve(request, state=v.enum_member(RequestState, "to")(to))
 
 
 # --------------------------------------------------------------------------------------------
@@ -517,7 +500,7 @@ def back_office_plan(
     """
     acct = _require_account(account)
     _time.require_aware(at, "at")
-    why = _enum(CancellationReason, "reason")(reason)
+    why = v.enum_member(CancellationReason, "reason")(reason)
     if not isinstance(feedback, str):
         raise InvalidType("feedback", f"must be a str, not {type(feedback).__name__}")
     if not isinstance(email_opt_out, bool):
@@ -556,7 +539,7 @@ def apply_plan(account: AccountState, effects: Iterable[Effect]) -> AccountState
         if isinstance(effect, SetLicenceCount):
             licences = effect.count
         elif isinstance(effect, SetAccountStatus):
-            status = _enum(AccountStatus, "SetAccountStatus.status")(effect.status)
+            status = v.enum_member(AccountStatus, "SetAccountStatus.status")(effect.status)
         elif isinstance(effect, CancelBilling):
             if effect.invoice_id not in invoices:
                 raise InvalidInput("CancelBilling.invoice_id", f"no invoice {effect.invoice_id!r}")

@@ -21,12 +21,12 @@ a boundary's instant is the first instant of that date there.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import StrEnum
 from types import MappingProxyType
-from typing import Final, TypeVar
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -66,23 +66,6 @@ __all__ = [
     "renewals_between",
     "request_plan_change",
 ]
-
-_E = TypeVar("_E", bound=Enum)
-
-
-def _enum(kind: type[_E], field: str) -> Callable[[object], _E]:
-    """A converter to ``kind`` whose error names ``field`` (``Class.field``)."""
-
-    def convert(value: object) -> _E:
-        try:
-            return kind(value)
-        except (ValueError, TypeError):
-            allowed = ", ".join(repr(m.value) for m in kind)
-            raise InvalidInput(
-                field, f"unknown value {value!r}; expected one of {allowed}"
-            ) from None
-
-    return convert
 
 
 class Period(StrEnum):
@@ -127,15 +110,15 @@ PORTAL_INVITATION_TEMPLATE: Final = "customer_portal_invitation"
 
 
 def _change_kind(value: object) -> PlanChangeKind:
-    return _enum(PlanChangeKind, "PlanChange.kind")(value)
+    return v.enum_member(PlanChangeKind, "PlanChange.kind")(value)
 
 
 def _period(value: object) -> Period:
-    return _enum(Period, "Subscription.period")(value)
+    return v.enum_member(Period, "Subscription.period")(value)
 
 
 def _timing(value: object) -> PlanChangeTiming:
-    return _enum(PlanChangeTiming, "SubscriptionPolicy.plan_changes")(value)
+    return v.enum_member(PlanChangeTiming, "SubscriptionPolicy.plan_changes")(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -507,7 +490,7 @@ def request_plan_change(
     """
     tz = _time.to_zone(zone)
     can_change_plan(subscription, to_plan, at, zone=tz).require()
-    change_kind = _enum(PlanChangeKind, "kind")(kind)
+    change_kind = v.enum_member(PlanChangeKind, "kind")(kind)
     if policy.plan_changes is PlanChangeTiming.IMMEDIATELY:
         return attrs.evolve(subscription, plan=to_plan, pending_change=None)
     on = _next_boundary(subscription, at, tz)
