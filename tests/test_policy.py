@@ -1,0 +1,214 @@
+"""Policy files: the whole policy loads and dumps as mappings, JSON and TOML, and every bad
+file is refused with an error naming the field path (X-1, X-5 across areas)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from moneyed import Money
+
+from billrules import InvalidInput, InvalidType
+from billrules.balance import BalancePolicy
+from billrules.deletion import DeletionPolicy
+from billrules.dunning import Anchor
+from billrules.policy import (
+    DEFAULT_POLICY,
+    Policy,
+    policy_from_json,
+    policy_from_mapping,
+    policy_from_toml,
+    policy_to_json,
+    policy_to_mapping,
+    policy_to_toml,
+)
+from billrules.testing import policies
+
+BASE = policy_to_mapping(DEFAULT_POLICY)
+
+
+def _changed(path: tuple[Any, ...], value: object) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+class TestDefaults:
+    """The default policy reproduces the seeds in every area."""
+
+    def test_default_policy_is_every_areas_default(self) -> None:
+        """DUN-1, DEL-3, BAL-5, INV-1: the bundle's defaults are the seed's numbers."""
+        assert Policy() == DEFAULT_POLICY
+        assert 10 == DEFAULT_POLICY.deletion.notice_days
+        assert Money("19.00", "USD") == DEFAULT_POLICY.balance.base_tariff
+        assert [1, 4, 7, 10] == [stage.first_day for stage in DEFAULT_POLICY.dunning.stages]
+        assert "2021-01-01" == BASE["invoices"]["history_cutoff"]
+
+    def test_a_file_names_only_what_it_changes(self) -> None:
+        """A partial file keeps every other knob at its default."""
+        policy = policy_from_mapping({"dunning": {"anchor": "debt_start"}})
+        assert Anchor.DEBT_START == policy.dunning.anchor
+        assert DEFAULT_POLICY.dunning.stages == policy.dunning.stages
+        assert DEFAULT_POLICY.deletion == policy.deletion
+
+
+class TestRoundTrip:
+    """Dump → load gives the same policy, in every format."""
+
+    def test_default_round_trips_in_every_format(self) -> None:
+        """The seed policy survives mapping, JSON and TOML."""
+        assert DEFAULT_POLICY == policy_from_mapping(policy_to_mapping(DEFAULT_POLICY))
+        assert DEFAULT_POLICY == policy_from_json(policy_to_json(DEFAULT_POLICY))
+        assert DEFAULT_POLICY == policy_from_toml(policy_to_toml(DEFAULT_POLICY))
+
+    @given(policies())
+    def test_generated_policies_round_trip(self, policy: Policy) -> None:
+        """Property: for any valid policy, dump then load is the identity (JSON and TOML)."""
+        assert policy == policy_from_json(policy_to_json(policy))
+        assert policy == policy_from_toml(policy_to_toml(policy))
+
+    def test_dumped_json_is_plain(self) -> None:
+        """Money is written "19.00 USD", decimals as strings: no floats in a policy file."""
+        data = json.loads(policy_to_json(DEFAULT_POLICY))
+        assert "19.00 USD" == data["balance"]["base_tariff"]
+        assert "0" == data["deletion"]["max_balance"]
+
+    def test_toml_leaves_out_unset_knobs(self) -> None:
+        """TOML has no null: an unset knob is left out and loads back as unset."""
+        text = policy_to_toml(DEFAULT_POLICY)
+        assert "reassign_leads_to" not in text
+        assert policy_from_toml(text).cancellation.reassign_leads_to is None
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "problem"),
+    [
+        (("dunning", "stages", 2, "first_day"), 3, "dunning.stages[2].first_day", "must be after"),
+        (("dunning", "stages", 2, "first_day"), 40, "dunning.stages[2].first_day", "at most 31"),
+        (
+            ("dunning", "stages", 2, "access", "admin"),
+            "sometimes",
+            "dunning.stages[2].access.admin",
+            "unknown value",
+        ),
+        (
+            ("dunning", "stages", 2, "access", "boss"),
+            "full",
+            "dunning.stages[2].access.boss",
+            "unknown value",
+        ),
+        (("dunning", "anchor"), "moon", "dunning.anchor", "expected one of"),
+        (("deletion", "notice_days"), "10", "deletion.notice_days", "must be an integer"),
+        (("deletion", "notice_days"), -1, "deletion.notice_days", "at least 0"),
+        (("deletion", "max_balance"), 0.5, "deletion.max_balance", "floats are not exact"),
+        (
+            ("deletion", "reminder_days_before"),
+            [1, 3],
+            "deletion.reminder_days_before[1]",
+            "decreasing",
+        ),
+        (("balance", "base_tariff"), "19.00", "balance.base_tariff", "such as"),
+        (("balance", "base_tariff"), "-1 USD", "balance.base_tariff", "negative"),
+        (("balance", "base_tariff"), "1 ZZZ", "balance.base_tariff.currency", "unknown currency"),
+        (("invoices", "history_cutoff"), "2021-13-01", "invoices.history_cutoff", "ISO 8601 date"),
+        (("invoices", "history_cutoff"), 2021, "invoices.history_cutoff", "date string"),
+        (("cancellation", "self_service"), "yes", "cancellation.self_service", "true or false"),
+        (
+            ("cancellation", "support_contact"),
+            7,
+            "cancellation.support_contact",
+            "must be a string",
+        ),
+        (("seats",), [], "seats", "must be an object"),
+        (("extra",), {}, "extra", "unknown field"),
+        (("deletion", "notice_dayz"), 14, "deletion.notice_dayz", "unknown field"),
+        (("dunning", "stages"), {}, "dunning.stages", "must be a list"),
+    ],
+)
+def test_each_bad_value_names_its_path(
+    path: tuple[Any, ...], value: object, field: str, problem: str
+) -> None:
+    """X-1: every bad value in a policy file is refused with its field path and the problem."""
+    with pytest.raises(InvalidInput) as excinfo:
+        policy_from_mapping(_changed(path, value))
+    assert field == excinfo.value.field
+    assert problem in excinfo.value.problem
+
+
+def test_bonus_tiers_must_increase() -> None:
+    """BAL-2: tiers out of order are refused at their index."""
+    tiers = [{"threshold": "100 USD", "percent": "5"}, {"threshold": "50 USD", "percent": "5"}]
+    with pytest.raises(InvalidInput) as excinfo:
+        policy_from_mapping({"balance": {"bonus_tiers": tiers}})
+    assert "balance.bonus_tiers[1].threshold" == excinfo.value.field
+
+
+def test_a_stage_without_a_required_key() -> None:
+    """DUN-3: a stage needs a first day."""
+    with pytest.raises(InvalidInput) as excinfo:
+        policy_from_mapping({"dunning": {"stages": [{"name": "x", "access": {}}]}})
+    assert "dunning.stages[0].first_day" == excinfo.value.field
+    assert "is required" == excinfo.value.problem
+
+
+def test_a_missing_role_is_named() -> None:
+    """DUN-3: every stage covers every role."""
+    data = _changed(("dunning", "stages", 2, "access"), {"owner": "full", "admin": "full"})
+    with pytest.raises(InvalidInput, match="staff") as excinfo:
+        policy_from_mapping(data)
+    assert "dunning.stages[2].access" == excinfo.value.field
+
+
+def test_malformed_json_names_the_line() -> None:
+    """A JSON syntax error names the file and the line."""
+    with pytest.raises(InvalidInput, match="line 2") as excinfo:
+        policy_from_json('{\n  "deletion": {,}\n}')
+    assert "(policy file)" == excinfo.value.field
+
+
+def test_malformed_toml() -> None:
+    """A TOML syntax error is an InvalidInput too."""
+    with pytest.raises(InvalidInput, match="malformed TOML"):
+        policy_from_toml("[deletion\nnotice_days = 1")
+
+
+def test_top_level_must_be_an_object() -> None:
+    """A JSON list is not a policy."""
+    with pytest.raises(InvalidInput) as excinfo:
+        policy_from_json("[1, 2]")
+    assert "(top level)" == excinfo.value.field
+
+
+def test_policy_fields_are_typed() -> None:
+    """A section of the wrong type is a type error naming the field."""
+    with pytest.raises(InvalidType) as excinfo:
+        Policy(deletion=BalancePolicy())  # type: ignore[arg-type]
+    assert "Policy.deletion" == excinfo.value.field
+
+
+def test_toml_example_from_a_host() -> None:
+    """A host's TOML changing two areas: the seed elsewhere."""
+    policy = policy_from_toml(
+        """
+        [deletion]
+        notice_days = 14
+        reminder_days_before = [7, 3, 1]
+
+        [balance]
+        base_tariff = "25.00 USD"
+
+        [[balance.bonus_tiers]]
+        threshold = "100.00 USD"
+        percent = "5"
+        """
+    )
+    assert DeletionPolicy(notice_days=14, reminder_days_before=(7, 3, 1)) == policy.deletion
+    assert Decimal("5") == policy.balance.bonus_tiers[0].percent
+    assert DEFAULT_POLICY.dunning == policy.dunning
