@@ -74,6 +74,31 @@ def _account(*invoices: Invoice, status: str = "active", licences: int = 12) -> 
 
 
 class TestCanRequestCancellation:
+    def test_negative_prepaid_balance_is_outstanding(self) -> None:
+        """CAN-3: a prepaid account in debt must pay the debt first; the refusal names it."""
+        state = AccountState(
+            status="active", currency="USD", prepaid_balance=Money("-33.00", "USD")
+        )
+        decision = can_request_cancellation(state, "owner", CancellationPolicy())
+        assert (False, ("prepaid_debt",), ("CAN-3",)) == (
+            decision.allowed,
+            decision.codes,
+            decision.rules,
+        )
+        assert Money("33.00", "USD") == decision.reasons[0].details["amount"]
+        assert "33.00 USD" in decision.message
+
+    def test_non_negative_prepaid_balance_is_not_outstanding(self) -> None:
+        """CAN-3: a prepaid balance of zero or more blocks nothing."""
+        state = AccountState(status="active", currency="USD", prepaid_balance=Money("0", "USD"))
+        assert can_request_cancellation(state, "owner", CancellationPolicy()).allowed
+
+    def test_prepaid_balance_in_another_currency_is_refused(self) -> None:
+        """CAN-3, X-4: the prepaid balance must be in the account's currency."""
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            AccountState(status="active", currency="USD", prepaid_balance=Money("1", "EUR"))
+        assert "AccountState.prepaid_balance" == excinfo.value.field
+
     def test_owner_of_active_account_with_nothing_due_may_cancel(self):
         """CAN-1, CAN-2, CAN-3: the owner of an active account with nothing due may request."""
         decision = can_request_cancellation(

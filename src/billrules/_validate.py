@@ -62,6 +62,12 @@ def money(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     _money.require_money(value, where(instance, attribute))
 
 
+def optional_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """``None`` or a ``moneyed.Money`` (floats refused)."""
+    if value is not None:
+        money(instance, attribute, value)
+
+
 def non_negative_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A ``Money`` of zero or more."""
     amount = _money.require_money(value, where(instance, attribute))

@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Final
 
 import attrs
-from moneyed import Currency
+from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules import _validate as v
@@ -163,14 +163,21 @@ class AccountState:
         currency: The account's currency; every invoice is in it.
         invoices: The account's billings (invoices in any status), ids unique.
         licence_count: The number of licences (seats) billed; the seats area's count.
+        prepaid_balance: The prepaid balance, for an account that has one (BAL-*). A
+            negative balance is a debt, and is outstanding like a bill (CAN-3).
     """
 
     status: AccountStatus = attrs.field(converter=_account_status)
     currency: Currency = attrs.field(converter=_currency)
     invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_invoices)
     licence_count: int = attrs.field(default=0, validator=v.integer(minimum=0))
+    prepaid_balance: Money | None = attrs.field(default=None, validator=v.optional_money)
 
     def __attrs_post_init__(self) -> None:
+        if self.prepaid_balance is not None:
+            _money.require_currency(
+                self.prepaid_balance, self.currency, "AccountState.prepaid_balance"
+            )
         seen: set[str] = set()
         for index, invoice in enumerate(self.invoices):
             _money.require_currency(
@@ -269,7 +276,8 @@ def can_request_cancellation(
 
     Every unmet condition is a reason of the refusal: self-service off (ask support, CAN-2),
     not the owner or the account not active (CAN-1), a bill outstanding (CAN-3, naming the
-    amount and the invoice ids, oldest due first). An allowance lists the conditions met.
+    amount and the invoice ids, oldest due first) or a negative prepaid balance (CAN-3, naming
+    the debt). An allowance lists the conditions met.
 
     >>> from billrules.cancellation import AccountState, CancellationPolicy
     >>> from billrules.cancellation import can_request_cancellation
@@ -336,7 +344,19 @@ def can_request_cancellation(
                 details={"amount": amount, "invoice_ids": ids},
             )
         )
-    else:
+    debt = acct.prepaid_balance
+    if debt is not None and debt.amount < 0:
+        owed = _money.round_to_minor_unit(-debt)
+        refusals.append(
+            Reason(
+                code="prepaid_debt",
+                rule="CAN-3",
+                message=f"Pay the negative balance of {owed.amount} {owed.currency.code} "
+                "before requesting cancellation.",
+                details={"amount": owed},
+            )
+        )
+    if not due and (debt is None or debt.amount >= 0):
         met.append(
             Reason(
                 code="nothing_outstanding",

@@ -619,8 +619,12 @@ def eligibility(
         login_reason = Reason(
             code="recent_login",
             rule="DEL-1",
-            message=f"A user logged in {idle} days ago, within the last "
-            f"{policy.inactivity_days} days.",
+            message=(
+                "A user logged in today"
+                if idle == 0
+                else f"A user logged in {idle} day{'s' if idle != 1 else ''} ago"
+            )
+            + f", within the last {policy.inactivity_days} days.",
             details=login_details,
         )
     reasons.append(login_reason)
