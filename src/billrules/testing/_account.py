@@ -1,0 +1,93 @@
+"""Strategies for whole accounts and whole policies, across every area."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hypothesis import strategies as st
+from moneyed import Currency, get_currency
+
+from billrules.account import Account, User
+from billrules.cancellation import AccountStatus
+from billrules.deletion import DeletionKind, DeletionSchedule
+from billrules.policy import Policy
+from billrules.roles import Role
+from billrules.testing._balance import balance_policies, ledgers
+from billrules.testing._cancellation import cancellation_policies, cancellation_requests
+from billrules.testing._core import aware_datetimes, zones
+from billrules.testing._deletion import deletion_policies
+from billrules.testing._dunning import dunning_policies
+from billrules.testing._invoices import invoice_policies, invoices, payments
+from billrules.testing._payment_methods import wallets
+from billrules.testing._seats import seat_policies, seat_pools
+from billrules.testing._subscriptions import subscription_policies, subscriptions
+
+
+def users(*, max_others: int = 3) -> st.SearchStrategy[tuple[User, ...]]:
+    """An owner and up to ``max_others`` admins and staff, each with an optional last login."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[User, ...]:
+        others = draw(st.lists(st.sampled_from((Role.ADMIN, Role.STAFF)), max_size=max_others))
+        roles = [Role.OWNER, *others]
+        return tuple(
+            User(
+                id=f"user-{index}",
+                role=role,
+                last_login_at=draw(st.none() | aware_datetimes()),
+            )
+            for index, role in enumerate(roles)
+        )
+
+    return build()
+
+
+def accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
+    """Valid account snapshots: any mix of ledger, invoices, wallet, seats, subscription,
+    cancellation request and deletion schedule, in one of :func:`~billrules.testing.zones`."""
+    code = currency if isinstance(currency, Currency) else get_currency(currency)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Account:
+        created_at: datetime = draw(aware_datetimes())
+        schedule = None
+        if draw(st.booleans()):
+            schedule = DeletionSchedule(
+                scheduled_at=created_at
+                + timedelta(hours=draw(st.integers(min_value=0, max_value=24 * 400))),
+                kind=draw(st.sampled_from(DeletionKind)),
+            )
+        return Account(
+            id=draw(st.sampled_from(("acct-1", "acct-2", "acme", "kyiv-realty"))),
+            zone=draw(zones()),
+            currency=code,
+            status=draw(st.sampled_from(AccountStatus)),
+            created_at=created_at,
+            users=draw(users()),
+            ledger=draw(st.none() | ledgers(currency=code)),
+            invoices=tuple(
+                draw(st.lists(invoices(currency=code), max_size=5, unique_by=lambda i: i.id))
+            ),
+            payments=tuple(draw(st.lists(payments(currency=code), max_size=3))),
+            wallet=draw(wallets()),
+            seats=draw(st.none() | seat_pools()),
+            subscription=draw(st.none() | subscriptions()),
+            cancellation_request=draw(st.none() | cancellation_requests()),
+            deletion_schedule=schedule,
+        )
+
+    return build()
+
+
+def policies() -> st.SearchStrategy[Policy]:
+    """Valid whole policies: every area's policy drawn from its own strategy."""
+    return st.builds(
+        Policy,
+        invoices=invoice_policies(),
+        seats=seat_policies(),
+        cancellation=cancellation_policies(),
+        subscriptions=subscription_policies(),
+        balance=balance_policies(),
+        dunning=dunning_policies(),
+        deletion=deletion_policies(),
+    )
