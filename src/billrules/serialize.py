@@ -1,0 +1,101 @@
+"""Account snapshots as plain data and JSON: the format the ``billrules`` command reads.
+
+An :class:`~billrules.account.Account` becomes a JSON object whose keys are its fields, and
+back. The plain forms are those of policy files (``billrules._plain``): money is
+``"19.00 USD"``, an instant is ISO 8601 with an offset (``"2024-05-08T09:00:00+03:00"``; a
+naive one is refused, X-3), a date is ``"2024-05-01"``, a zone its IANA name, an enum its
+value, a tuple a list. Optional fields may be left out; unknown keys are errors. Every error
+names the path of the field at fault and what is wrong, such as
+``users[1].last_login_at: must be timezone-aware (a naive datetime has no instant)``.
+``docs/account-json.md`` documents every field with a complete example.
+
+>>> from billrules.serialize import account_from_json
+>>> account = account_from_json('''{
+...   "id": "acme", "zone": "Europe/Kyiv", "currency": "USD",
+...   "created_at": "2024-01-10T10:00:00+02:00",
+...   "users": [{"id": "olena", "role": "owner"}]
+... }''')
+>>> account.zone.key, account.owner.id, account.ledger is None
+('Europe/Kyiv', 'olena', True)
+>>> account_from_json('{"id": "acme", "zone": "Europe/Kyiv", "currency": "USD",'
+...                   ' "created_at": "2024-01-10T10:00:00", "users": []}')
+Traceback (most recent call last):
+...
+billrules.errors.NaiveDatetimeError: created_at: must be timezone-aware (a naive datetime has no instant)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from billrules import _plain
+from billrules.account import Account
+from billrules.errors import InvalidInput, InvalidType
+
+__all__ = [
+    "account_from_json",
+    "account_from_mapping",
+    "account_to_json",
+    "account_to_mapping",
+]
+
+
+def account_from_mapping(data: Mapping[str, Any]) -> Account:
+    """An :class:`Account` from a plain mapping (as parsed from JSON).
+
+    Args:
+        data: The account's fields in their plain forms; optional fields may be left out.
+
+    Returns:
+        The validated account.
+
+    Raises:
+        InvalidInput: a key is unknown, a required one is missing, or a value has the wrong
+            shape or breaks its area's rules; ``field`` is the path (``users[1].role``).
+            Its subclasses say more: ``NaiveDatetimeError``, ``UnknownTimeZone``,
+            ``CurrencyMismatch``.
+        InvalidType: a value of the wrong type where the area checks it.
+    """
+    if not isinstance(data, Mapping):
+        raise _plain.PlainDataError("(top level)", "an account must be an object")
+    account: Account = _plain.structure(Account, dict(data))
+    return account
+
+
+def account_to_mapping(account: Account) -> dict[str, Any]:
+    """The plain mapping of ``account``, every field written out; the inverse of loading.
+
+    Raises:
+        InvalidType: ``account`` is not an :class:`Account`.
+    """
+    if not isinstance(account, Account):
+        raise InvalidType("account", f"must be an Account, not {type(account).__name__}")
+    mapping: dict[str, Any] = _plain.unstructure(account)
+    return mapping
+
+
+def account_from_json(text: str) -> Account:
+    """An :class:`Account` from JSON text.
+
+    Raises:
+        InvalidInput: malformed JSON (``field`` is ``"(account file)"`` and the message names
+            the line and column), or any error of :func:`account_from_mapping`.
+        InvalidType: ``text`` is not a string.
+    """
+    if not isinstance(text, str):
+        raise InvalidType("text", f"must be a str, not {type(text).__name__}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            "(account file)",
+            f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}",
+        ) from None
+    return account_from_mapping(data)
+
+
+def account_to_json(account: Account) -> str:
+    """``account`` as indented JSON text (UTF-8 friendly, ending with a newline)."""
+    return json.dumps(account_to_mapping(account), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,373 @@
+"""The ``billrules`` command: explain and timeline on the bundled example, on the documented
+account JSON, and on broken input (exit status 2, a one-line message, no traceback)."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import re
+import runpy
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from billrules import cli
+from billrules.account import explain
+from billrules.cli import EXAMPLE_AT, main
+from billrules.errors import CurrencyMismatch
+from billrules.policy import DEFAULT_POLICY, policy_to_json, policy_to_toml
+from billrules.serialize import account_from_json
+from billrules.timeline import timeline
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "account-json.md"
+NEW_YORK = ZoneInfo("America/New_York")
+#: When the documented account is explained: five days after its deletion was scheduled.
+DOC_AT = "2024-04-30T12:00:00-04:00"
+
+
+def documented_account(directory: Path) -> Path:
+    """The ```json block of docs/account-json.md, written to a file in ``directory``."""
+    blocks = re.findall(r"^```json\n(.*?)^```$", DOC.read_text(encoding="utf-8"), re.M | re.S)
+    assert 1 == len(blocks)
+    path = directory / "quiet-ny.json"
+    path.write_text(blocks[0], encoding="utf-8")
+    return path
+
+
+def billrules(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``python -m billrules ARGS`` in a fresh interpreter, output decoded as UTF-8."""
+    return subprocess.run(
+        [sys.executable, "-m", "billrules", *map(str, args)],
+        capture_output=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONUTF8": "1"},
+        check=False,
+    )
+
+
+def assert_input_error(done: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """Exit status 2, nothing on stdout, one line on stderr holding every fragment."""
+    assert (2, "") == (done.returncode, done.stdout)
+    assert "Traceback" not in done.stderr
+    assert 1 == done.stderr.count("\n"), done.stderr
+    assert done.stderr.endswith("\n")
+    assert done.stderr.startswith("billrules: error: ")
+    for fragment in fragments:
+        assert fragment in done.stderr
+
+
+class TestBundledExample:
+    def test_no_arguments_explain_the_delinquent_account_on_the_8th(self) -> None:
+        """DUN-1: `python -m billrules` explains the seed's account on the 8th at 09:00 in Kyiv:
+        the admin can open only the payment page, the staff keep access."""
+        done = billrules()
+        assert (0, "") == (done.returncode, done.stderr)
+        lines = done.stdout.splitlines()
+        assert lines[0].startswith("Account kyiv-delinquent (Europe/Kyiv) at 2024-05-08 09:00")
+        admin = done.stdout.split("\nadmin:\n")[1].split("\nstaff:\n")[0]
+        staff = done.stdout.split("\nstaff:\n")[1].split("\naccount:\n")[0]
+        assert "payment page only" in admin.splitlines()[0]
+        assert "Access: full" in staff.splitlines()[0]
+        assert "-33.00 USD" in done.stdout
+
+    def test_explain_json_is_the_library_report(self) -> None:
+        """X-1: `explain --format json` prints exactly explain(...).to_dict() at the example's
+        own instant."""
+        done = billrules("explain", "--format", "json")
+        assert (0, "") == (done.returncode, done.stderr)
+        data = json.loads(done.stdout)
+        assert ("kyiv-delinquent", EXAMPLE_AT.isoformat()) == (data["account_id"], data["at"])
+
+    def test_timeline_shows_the_blocking_stage_on_the_10th(self) -> None:
+        """DUN-1, DUN-4, X-5: from the 8th the next stage is the block on the 10th, then the
+        renewal on the 1st."""
+        done = billrules("timeline", "--until", "2024-06-01T00:00:01+03:00", "--format", "json")
+        assert (0, "") == (done.returncode, done.stderr)
+        events = [(event["at"], event["kind"]) for event in json.loads(done.stdout)["events"]]
+        assert ("2024-05-10T00:00:00+03:00", "dunning_stage") == events[0]
+        assert ("2024-06-01T00:00:00+03:00", "renewal") == events[-1]
+
+
+class TestDocumentedAccount:
+    def test_explain_the_account_from_the_docs(self, tmp_path: Path) -> None:
+        """DEL-1, DEL-4, DEL-6: the documented account, scheduled for deletion, is explained with
+        its reminders, deletion and purge coming next."""
+        done = billrules("explain", documented_account(tmp_path), "--at", DOC_AT)
+        assert (0, "") == (done.returncode, done.stderr)
+        assert done.stdout.startswith("Account quiet-ny (America/New_York) at 2024-04-30 12:00")
+        next_part = done.stdout.split("\nnext:\n")[1]
+        assert "2024-05-02 10:00  deletion_reminder" in next_part
+        assert "2024-05-05 10:00  account_deleted" in next_part
+
+    def test_cli_json_equals_the_library(self, tmp_path: Path) -> None:
+        """X-1, X-5: the command's JSON is the library's explain and timeline, unchanged."""
+        path = documented_account(tmp_path)
+        account = account_from_json(path.read_text(encoding="utf-8"))
+        at = datetime.fromisoformat(DOC_AT)
+        end = datetime(2024, 6, 1, tzinfo=NEW_YORK)
+        report = billrules("explain", path, "--at", DOC_AT, "--format", "json")
+        assert explain(account, DEFAULT_POLICY, at).to_dict() == json.loads(report.stdout)
+        events = billrules(
+            "timeline", path, "--from", DOC_AT, "--until", end.isoformat(), "--format", "json"
+        )
+        assert timeline(account, DEFAULT_POLICY, at, end).to_dict() == json.loads(events.stdout)
+
+    def test_a_policy_file_changes_the_timeline(self, tmp_path: Path) -> None:
+        """DEL-6: with a policy file keeping data 5 days instead of 20, the purge comes on the
+        10th; the .toml and .json forms agree."""
+        path = documented_account(tmp_path)
+        (tmp_path / "short.toml").write_text("[deletion]\nretention_days = 5\n", encoding="utf-8")
+        (tmp_path / "short.json").write_text('{"deletion": {"retention_days": 5}}', "utf-8")
+        outputs = []
+        for policy in ("short.toml", "short.json"):
+            done = billrules(
+                "timeline",
+                path,
+                "--from",
+                DOC_AT,
+                "--until",
+                "2024-06-01T00:00:00-04:00",
+                "--policy",
+                tmp_path / policy,
+            )
+            assert (0, "") == (done.returncode, done.stderr)
+            outputs.append(done.stdout)
+        assert outputs[0] == outputs[1]
+        assert re.search(r"^  2024-05-10 10:00  deletion\s+data_purged", outputs[0], re.M)
+
+
+class TestBrokenInput:
+    """Each bad input: exit status 2, one line on stderr naming the file and field, no trace."""
+
+    def test_malformed_json(self, tmp_path: Path) -> None:
+        """Malformed JSON names the file and the line."""
+        path = tmp_path / "broken.json"
+        path.write_text('{\n  "id": "acme",\n  "zone" "Europe/Kyiv"\n}', encoding="utf-8")
+        assert_input_error(billrules("explain", path), "broken.json: malformed JSON at line 3")
+
+    def test_unknown_field(self, tmp_path: Path) -> None:
+        """An unknown key names its path (a misspelt last_login is not silently "never")."""
+        path = documented_account(tmp_path)
+        text = path.read_text(encoding="utf-8").replace('"last_login_at": null', '"last_login": 1')
+        path.write_text(text, encoding="utf-8")
+        assert_input_error(billrules("explain", path), "users[2].last_login: unknown field")
+
+    def test_naive_at(self) -> None:
+        """X-3: a naive --at is refused, with the fix."""
+        assert_input_error(
+            billrules("explain", "--at", "2024-05-08T09:00"),
+            "--at: must be timezone-aware",
+            "add an offset",
+        )
+
+    def test_naive_instant_in_the_file(self, tmp_path: Path) -> None:
+        """X-3: a naive instant inside the account names its path."""
+        path = documented_account(tmp_path)
+        text = path.read_text(encoding="utf-8").replace("10:00:00-05:00", "10:00:00")
+        path.write_text(text, encoding="utf-8")
+        assert_input_error(billrules("explain", path, "--at", DOC_AT), "created_at: must be")
+
+    def test_unknown_zone(self, tmp_path: Path) -> None:
+        """X-3: an unknown zone names the zone field."""
+        path = documented_account(tmp_path)
+        text = path.read_text(encoding="utf-8").replace("America/New_York", "America/New_Yrok")
+        path.write_text(text, encoding="utf-8")
+        assert_input_error(billrules("explain", path), "zone: unknown time zone")
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        """A missing account file is named, with the system's reason."""
+        assert_input_error(
+            billrules("explain", tmp_path / "nope.json"),
+            "nope.json: cannot read the account file: No such file or directory",
+        )
+
+    def test_bad_policy_file(self, tmp_path: Path) -> None:
+        """DUN-3: a policy file's error names its path: dunning.stages[2].first_dy."""
+        text = policy_to_toml(DEFAULT_POLICY)
+        head, stage_0, stage_1, rest = text.split("first_day", 3)
+        policy = tmp_path / "policy.toml"
+        policy.write_text("first_day".join([head, stage_0, stage_1]) + "first_dy" + rest, "utf-8")
+        done = billrules("timeline", "--until", "2024-06-01T00:00Z", "--policy", policy)
+        assert_input_error(done, "policy.toml: dunning.stages[2].first_dy: unknown field")
+
+    def test_usage_error_is_one_line_too(self) -> None:
+        """An unknown command or a missing --until is a usage error on one line, exit 2."""
+        assert_input_error(billrules("explian"), "invalid choice: 'explian'")
+        assert_input_error(billrules("timeline"), "--until")
+
+
+class TestMainInProcess:
+    """The same command through main(argv), for the branches the subprocesses do not measure."""
+
+    def run(self, capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, Any, str]:
+        status = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        try:
+            return status, json.loads(out), err
+        except json.JSONDecodeError:
+            return status, out, err
+
+    def test_no_arguments_is_explain_on_the_example(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """DUN-1: main([]) is `explain` on the bundled example at its own instant."""
+        status, out, err = self.run(capsys)
+        assert (0, "") == (status, err)
+        assert out.startswith("Account kyiv-delinquent (Europe/Kyiv) at 2024-05-08 09:00")
+
+    def test_an_account_file_defaults_to_the_current_time(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """For a file, --at and --from default to the current instant (the CLI reads the
+        clock, the library never does): an aware instant in the output."""
+        path = documented_account(tmp_path)
+        status, data, _ = self.run(capsys, "explain", path, "--format", "json")
+        assert 0 == status
+        assert datetime.fromisoformat(data["at"]).tzinfo is not None
+        status, data, _ = self.run(
+            capsys, "timeline", path, "--until", "2100-01-01T00:00Z", "--format", "json"
+        )
+        assert 0 == status
+        assert datetime.fromisoformat(data["start"]).tzinfo is not None
+
+    def test_until_before_from(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """X-5: a window ending before it starts is bad input naming --until."""
+        status, _, err = self.run(capsys, "timeline", "--until", "2024-05-01T00:00:00+03:00")
+        assert 2 == status
+        assert err.startswith("billrules: error: --until: must not be before --from")
+
+    def test_library_errors_name_the_option(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An instant the rules refuse (before the account existed) names --at, not `at`."""
+        status, _, err = self.run(capsys, "explain", "--at", "2020-01-01T00:00:00Z")
+        assert 2 == status
+        assert err.startswith("billrules: error: --at: must not be before the account's creation")
+
+    def test_any_library_error_is_one_line(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Whatever billrules error the rules raise (here a policy that does not fit the
+        account), the command reports it on one line with exit status 2."""
+
+        def refuse(*args: object) -> None:
+            raise CurrencyMismatch("policy.balance.base_tariff", "is in USD, expected EUR")
+
+        monkeypatch.setattr(cli, "explain", refuse)
+        status, _, err = self.run(capsys, "explain")
+        assert (2, "billrules: error: policy.balance.base_tariff: is in USD, expected EUR\n") == (
+            status,
+            err,
+        )
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--at", "tomorrow"], "--at: is not an ISO 8601 instant: 'tomorrow'"),
+            (["--at", "2024-05-08"], "--at: must be timezone-aware"),
+            (["--policy", "policy.yaml"], "--policy: policy.yaml: must be a .json or .toml"),
+            (["--policy", "policy"], "must be a .json or .toml file, not none"),
+            (["--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        ],
+    )
+    def test_bad_options(
+        self, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    ) -> None:
+        """Bad option values exit 2 with a one-line message naming the option."""
+        status, out, err = self.run(capsys, "explain", *args)
+        assert (2, "") == (status, out)
+        assert 1 == err.count("\n")
+        assert message in err
+
+    def test_unreadable_files(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """A directory or a non-UTF-8 file is named, not a traceback."""
+        status, _, err = self.run(capsys, "explain", tmp_path)
+        assert 2 == status
+        assert "cannot read the account file" in err
+        latin = tmp_path / "latin.toml"
+        latin.write_bytes(b"# caf\xe9\n")
+        status, _, err = self.run(capsys, "explain", "--policy", latin)
+        assert 2 == status
+        assert "latin.toml: the policy file is not UTF-8 text" in err
+
+    @pytest.mark.parametrize(
+        ("name", "content", "message"),
+        [
+            ("a.json", "[]", "a.json: an account must be an object"),
+            ("a.json", '{"id": 1}', "a.json: id: must be a string, not int"),
+            ("p.json", '{"deletion": {"notice_days": -1}}', "p.json: deletion.notice_days: "),
+            ("p.json", '{"deletion": ', "p.json: malformed JSON at line 1"),
+            ("p.toml", "[deletion\n", "p.toml: malformed TOML: "),
+        ],
+    )
+    def test_bad_files(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: Path,
+        name: str,
+        content: str,
+        message: str,
+    ) -> None:
+        """A bad account or policy file names the file, then the field path or the line."""
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        args = [path] if name.startswith("a.") else ["--policy", path]
+        status, out, err = self.run(capsys, "explain", *args)
+        assert (2, "") == (status, out)
+        assert 1 == err.count("\n")
+        assert f"billrules: error: {tmp_path / message}" in err
+
+    def test_a_json_policy_file(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """DUN-3: a JSON policy file moving the block to day 8 shows in the explanation."""
+        policy = tmp_path / "policy.json"
+        stages = json.loads(policy_to_json(DEFAULT_POLICY))
+        stages["dunning"]["stages"][-1]["first_day"] = 8
+        policy.write_text(json.dumps({"dunning": stages["dunning"]}), encoding="utf-8")
+        status, data, _ = self.run(capsys, "explain", "--policy", policy, "--format", "json")
+        assert 0 == status
+        owner = data["roles"][0]
+        assert "owner" == owner["role"]
+        dunning = next(f for f in owner["findings"] if f["area"] == "dunning")
+        assert "blocked" in dunning["summary"]
+
+    def test_python_m_billrules_runs_main(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """`python -m billrules` is main(): its exit status becomes the process's (the
+        subprocess tests run it for real; this one runs the file where coverage sees it)."""
+        module = importlib.import_module("billrules.__main__")
+        assert main is module.main
+        monkeypatch.setattr(sys, "argv", ["billrules", "explain", "--at", "2024-05-08T09:00"])
+        with pytest.raises(SystemExit) as excinfo:
+            runpy.run_path(str(module.__file__), run_name="__main__")
+        assert 2 == excinfo.value.code
+
+    def test_help_exits_zero(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--help prints the usage and succeeds."""
+        status, out, _ = self.run(capsys, "--help")
+        assert 0 == status
+        assert "explain" in out
+        assert "timeline" in out
+
+    def test_a_closed_pipe_is_not_an_error(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """`billrules explain | head` stops reading early: exit 0, no traceback."""
+
+        class ClosedPipe(io.StringIO):
+            def __init__(self, fd: int) -> None:
+                super().__init__()
+                self.fd = fd
+
+            def write(self, text: str) -> int:
+                raise BrokenPipeError
+
+            def fileno(self) -> int:
+                return self.fd
+
+        with (tmp_path / "out").open("w") as sink:
+            monkeypatch.setattr(sys, "stdout", ClosedPipe(sink.fileno()))
+            assert 0 == main(["explain"])
