@@ -1,0 +1,39 @@
+"""The notebook in docs/notebooks runs from top to bottom, so it cannot go stale (X-5, DUN-1, DEL-1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "docs" / "notebooks" / "explore-policies.ipynb"
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_notebook_runs_and_shows_the_month_and_the_deletion() -> None:
+    """X-5, DUN-1, DEL-1: every cell runs; the month table, the report and both timelines show."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=180,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )
+    client.execute()
+    texts = []
+    kinds = set()
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert "error" != output["output_type"], output
+            texts.append(output.get("text", ""))
+            kinds.update(output.get("data", {}))
+    text = "\n".join(texts)
+    assert "  10  blocked" in text
+    assert "eligible: True" in text
+    assert "('account_deleted', '2024-06-19')" in text
+    assert "('account_deleted', '2024-06-23')" in text
+    assert {"text/html", "image/svg+xml"} <= kinds
