@@ -1,0 +1,56 @@
+"""Compare ``import billrules`` with importing its runtime dependencies alone.
+
+Run with ``python benchmarks/bench_import.py``. Not a test: it prints figures. Each variant
+runs in a fresh interpreter with ``-X importtime`` several times; the figure is the median of
+the cumulative microseconds of the top-level imports. Target: billrules ≤ 1.3x the deps.
+
+``import billrules`` loads its names lazily (PEP 562), so it is also timed with the first use
+of one area (``billrules.Invoice``) and of everything (``billrules.explain``), which is what a
+backend pays before its first answer.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+
+RUNS = 15
+VARIANTS = {
+    "attrs + dateutil + moneyed": "import attrs, dateutil.relativedelta, moneyed",
+    "billrules": "import billrules",
+    "billrules + one area": "import billrules; billrules.Invoice",
+    "billrules + every area": "import billrules; billrules.explain",
+}
+
+
+def cumulative_us(code: str) -> int:
+    """The summed cumulative import time (µs) of the top-level imports of ``code``."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    total = 0
+    for line in run.stderr.splitlines():
+        match = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\s*)(\S+)", line)
+        if match and not match.group(2):  # top level only: no indentation before the name
+            total += int(match.group(1))
+    return total
+
+
+def main() -> None:
+    medians = {}
+    for name, code in VARIANTS.items():
+        values = sorted(cumulative_us(code) for _ in range(RUNS))
+        medians[name] = statistics.median(values)
+        print(f"{name:<28} median {medians[name] / 1000:7.1f} ms  (min {values[0] / 1000:.1f})")
+    deps = medians["attrs + dateutil + moneyed"]
+    for name in list(VARIANTS)[1:]:
+        print(f"ratio {name} / deps: {medians[name] / deps:.2f}x (target <= 1.3x)")
+
+
+if __name__ == "__main__":
+    main()
