@@ -4,86 +4,141 @@ Questions return a :class:`Decision` with its reasons and rule IDs; operations r
 values and :mod:`effects <billrules.effects>` for the host to carry out, or raise
 :class:`PolicyViolation` carrying the refusal. Nothing here reads a clock or performs I/O.
 
-The package root re-exports the facts, policies and errors; the questions and operations
-live in their area modules (``billrules.invoices``, ``billrules.dunning``…).
+The package root re-exports the facts, policies, errors and the account-wide questions; the
+area questions and operations live in their modules (``billrules.invoices``,
+``billrules.dunning``…), as does ``billrules.timeline.timeline`` (a submodule of the same name
+would shadow it here). Names are loaded on first use (PEP 562), so ``import billrules``
+costs little and a backend that only asks dunning questions loads only what they need.
 """
 
 from __future__ import annotations
 
-from billrules.cancellation import (
-    AccountState,
-    AccountStatus,
-    CancellationPolicy,
-    CancellationReason,
-    CancellationRequest,
-    CancellationTiming,
-    RequestState,
-)
-from billrules.decisions import (
-    Decision,
-    PolicyViolation,
-    Reason,
-)
-from billrules.deletion import (
-    AccountActivity,
-    BalanceChange,
-    DeletionKind,
-    DeletionPolicy,
-    DeletionSchedule,
-    DeletionState,
-)
-from billrules.errors import (
-    BillRulesError,
-    CurrencyMismatch,
-    FloatAmountError,
-    InvalidInput,
-    InvalidType,
-    NaiveDatetimeError,
-    UnknownTimeZone,
-)
-from billrules.invoices import (
-    BillingDetails,
-    BillingProfile,
-    Invoice,
-    InvoicePolicy,
-    InvoiceStatus,
-    Payment,
-)
-from billrules.payment_methods import (
-    CardBrand,
-    CardDetails,
-    InvalidCardDetails,
-    PaymentMethod,
-    PaymentMethodKind,
-    Wallet,
-)
-from billrules.roles import (
-    Role,
-)
-from billrules.seats import (
-    SeatPolicy,
-    SeatPool,
-    SeatProration,
-)
-from billrules.subscriptions import (
-    LeadPackage,
-    LeadPackages,
-    Period,
-    PlanChange,
-    PlanChangeKind,
-    PlanChangeTiming,
-    Subscription,
-    SubscriptionPolicy,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from billrules.account import (
+        Account,
+        Finding,
+        Report,
+        RoleReport,
+        User,
+        explain,
+    )
+    from billrules.balance import (
+        BalanceFacts,
+        BalancePolicy,
+        BonusTier,
+        EnabledPeriod,
+        EntryKind,
+        Ledger,
+        LedgerEntry,
+        Source,
+        SourceKind,
+    )
+    from billrules.cancellation import (
+        AccountState,
+        AccountStatus,
+        CancellationPolicy,
+        CancellationReason,
+        CancellationRequest,
+        CancellationTiming,
+        RequestState,
+    )
+    from billrules.decisions import (
+        Decision,
+        PolicyViolation,
+        Reason,
+    )
+    from billrules.deletion import (
+        AccountActivity,
+        BalanceChange,
+        DeletionKind,
+        DeletionPolicy,
+        DeletionSchedule,
+        DeletionState,
+    )
+    from billrules.dunning import (
+        Access,
+        AccessLevel,
+        Anchor,
+        DunningPolicy,
+        Stage,
+    )
+    from billrules.errors import (
+        BillRulesError,
+        CurrencyMismatch,
+        FloatAmountError,
+        InvalidInput,
+        InvalidType,
+        NaiveDatetimeError,
+        UnknownTimeZone,
+    )
+    from billrules.invoices import (
+        BillingDetails,
+        BillingProfile,
+        Invoice,
+        InvoicePolicy,
+        InvoiceStatus,
+        Payment,
+    )
+    from billrules.payment_methods import (
+        CardBrand,
+        CardDetails,
+        InvalidCardDetails,
+        PaymentMethod,
+        PaymentMethodKind,
+        Wallet,
+    )
+    from billrules.policy import (
+        DEFAULT_POLICY,
+        Policy,
+    )
+    from billrules.roles import (
+        Role,
+    )
+    from billrules.seats import (
+        SeatPolicy,
+        SeatPool,
+        SeatProration,
+    )
+    from billrules.serialize import (
+        account_from_json,
+        account_from_mapping,
+        account_to_json,
+        account_to_mapping,
+    )
+    from billrules.subscriptions import (
+        LeadPackage,
+        LeadPackages,
+        Period,
+        PlanChange,
+        PlanChangeKind,
+        PlanChangeTiming,
+        Subscription,
+        SubscriptionPolicy,
+    )
+    from billrules.timeline import (
+        Event,
+        Timeline,
+    )
 
 __all__ = [
+    "DEFAULT_POLICY",
+    "Access",
+    "AccessLevel",
+    "Account",
     "AccountActivity",
     "AccountState",
     "AccountStatus",
+    "Anchor",
     "BalanceChange",
+    "BalanceFacts",
+    "BalancePolicy",
     "BillRulesError",
     "BillingDetails",
     "BillingProfile",
+    "BonusTier",
     "CancellationPolicy",
     "CancellationReason",
     "CancellationRequest",
@@ -96,6 +151,11 @@ __all__ = [
     "DeletionPolicy",
     "DeletionSchedule",
     "DeletionState",
+    "DunningPolicy",
+    "EnabledPeriod",
+    "EntryKind",
+    "Event",
+    "Finding",
     "FloatAmountError",
     "InvalidCardDetails",
     "InvalidInput",
@@ -105,6 +165,8 @@ __all__ = [
     "InvoiceStatus",
     "LeadPackage",
     "LeadPackages",
+    "Ledger",
+    "LedgerEntry",
     "NaiveDatetimeError",
     "Payment",
     "PaymentMethod",
@@ -113,18 +175,124 @@ __all__ = [
     "PlanChange",
     "PlanChangeKind",
     "PlanChangeTiming",
+    "Policy",
     "PolicyViolation",
     "Reason",
+    "Report",
     "RequestState",
     "Role",
+    "RoleReport",
     "SeatPolicy",
     "SeatPool",
     "SeatProration",
+    "Source",
+    "SourceKind",
+    "Stage",
     "Subscription",
     "SubscriptionPolicy",
+    "Timeline",
     "UnknownTimeZone",
+    "User",
     "Wallet",
     "__version__",
+    "account_from_json",
+    "account_from_mapping",
+    "account_to_json",
+    "account_to_mapping",
+    "explain",
 ]
 
 __version__ = "0.1.0"
+
+#: Where each public name lives.
+_EXPORTS: dict[str, str] = {
+    "DEFAULT_POLICY": "billrules.policy",
+    "Access": "billrules.dunning",
+    "AccessLevel": "billrules.dunning",
+    "Account": "billrules.account",
+    "AccountActivity": "billrules.deletion",
+    "AccountState": "billrules.cancellation",
+    "AccountStatus": "billrules.cancellation",
+    "Anchor": "billrules.dunning",
+    "BalanceChange": "billrules.deletion",
+    "BalanceFacts": "billrules.balance",
+    "BalancePolicy": "billrules.balance",
+    "BillRulesError": "billrules.errors",
+    "BillingDetails": "billrules.invoices",
+    "BillingProfile": "billrules.invoices",
+    "BonusTier": "billrules.balance",
+    "CancellationPolicy": "billrules.cancellation",
+    "CancellationReason": "billrules.cancellation",
+    "CancellationRequest": "billrules.cancellation",
+    "CancellationTiming": "billrules.cancellation",
+    "CardBrand": "billrules.payment_methods",
+    "CardDetails": "billrules.payment_methods",
+    "CurrencyMismatch": "billrules.errors",
+    "Decision": "billrules.decisions",
+    "DeletionKind": "billrules.deletion",
+    "DeletionPolicy": "billrules.deletion",
+    "DeletionSchedule": "billrules.deletion",
+    "DeletionState": "billrules.deletion",
+    "DunningPolicy": "billrules.dunning",
+    "EnabledPeriod": "billrules.balance",
+    "EntryKind": "billrules.balance",
+    "Event": "billrules.timeline",
+    "Finding": "billrules.account",
+    "FloatAmountError": "billrules.errors",
+    "InvalidCardDetails": "billrules.payment_methods",
+    "InvalidInput": "billrules.errors",
+    "InvalidType": "billrules.errors",
+    "Invoice": "billrules.invoices",
+    "InvoicePolicy": "billrules.invoices",
+    "InvoiceStatus": "billrules.invoices",
+    "LeadPackage": "billrules.subscriptions",
+    "LeadPackages": "billrules.subscriptions",
+    "Ledger": "billrules.balance",
+    "LedgerEntry": "billrules.balance",
+    "NaiveDatetimeError": "billrules.errors",
+    "Payment": "billrules.invoices",
+    "PaymentMethod": "billrules.payment_methods",
+    "PaymentMethodKind": "billrules.payment_methods",
+    "Period": "billrules.subscriptions",
+    "PlanChange": "billrules.subscriptions",
+    "PlanChangeKind": "billrules.subscriptions",
+    "PlanChangeTiming": "billrules.subscriptions",
+    "Policy": "billrules.policy",
+    "PolicyViolation": "billrules.decisions",
+    "Reason": "billrules.decisions",
+    "Report": "billrules.account",
+    "RequestState": "billrules.cancellation",
+    "Role": "billrules.roles",
+    "RoleReport": "billrules.account",
+    "SeatPolicy": "billrules.seats",
+    "SeatPool": "billrules.seats",
+    "SeatProration": "billrules.seats",
+    "Source": "billrules.balance",
+    "SourceKind": "billrules.balance",
+    "Stage": "billrules.dunning",
+    "Subscription": "billrules.subscriptions",
+    "SubscriptionPolicy": "billrules.subscriptions",
+    "Timeline": "billrules.timeline",
+    "UnknownTimeZone": "billrules.errors",
+    "User": "billrules.account",
+    "Wallet": "billrules.payment_methods",
+    "account_from_json": "billrules.serialize",
+    "account_from_mapping": "billrules.serialize",
+    "account_to_json": "billrules.serialize",
+    "account_to_mapping": "billrules.serialize",
+    "explain": "billrules.account",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'billrules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

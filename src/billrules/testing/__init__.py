@@ -13,6 +13,19 @@ valid values only; combine them with ``hypothesis.strategies`` to build invalid 
 
 from __future__ import annotations
 
+from billrules.testing._account import (
+    accounts,
+    policies,
+    users,
+)
+from billrules.testing._balance import (
+    balance_facts,
+    balance_policies,
+    bonus_tiers,
+    ledger_entries,
+    ledgers,
+    sources,
+)
 from billrules.testing._cancellation import (
     account_states,
     cancellation_policies,
@@ -28,6 +41,10 @@ from billrules.testing._deletion import (
     account_activities,
     deletion_policies,
     inactive_accounts,
+)
+from billrules.testing._dunning import (
+    access_levels,
+    dunning_policies,
 )
 from billrules.testing._invoices import (
     billing_details,
@@ -59,11 +76,16 @@ from billrules.testing._subscriptions import (
 
 __all__ = [
     "TEST_CARD_NUMBERS",
+    "access_levels",
     "account_activities",
     "account_states",
+    "accounts",
     "aware_datetimes",
+    "balance_facts",
+    "balance_policies",
     "billing_details",
     "billing_profiles",
+    "bonus_tiers",
     "cancellation_policies",
     "cancellation_requests",
     "card_brands",
@@ -72,19 +94,25 @@ __all__ = [
     "currencies",
     "cvvs",
     "deletion_policies",
+    "dunning_policies",
     "inactive_accounts",
     "invoice_policies",
     "invoices",
     "lead_package_tiers",
     "lead_packages",
+    "ledger_entries",
+    "ledgers",
     "money",
     "payment_methods",
     "payments",
+    "policies",
     "seat_policies",
     "seat_pools",
+    "sources",
     "subscription_dates",
     "subscription_policies",
     "subscriptions",
+    "users",
     "wallets",
     "zones",
 ]
