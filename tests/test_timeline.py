@@ -276,6 +276,7 @@ class TestTimeline:
             else [
                 r.at
                 for r in subscriptions.renewals_between(account.subscription, start, end, zone=zone)
+                if _renews(account, policy, r.at)
             ]
         )
         assert expected_renewals == at_of("subscriptions", "renewal")
@@ -395,3 +396,76 @@ class TestTimelineBadInput:
         with pytest.raises(InvalidType) as excinfo:
             timeline(DELINQUENT, DEFAULT_POLICY.dunning, T0, T0)  # type: ignore[arg-type]
         assert "policy" == excinfo.value.field
+
+
+def _renews(account: Account, policy: Policy, at: datetime) -> bool:
+    """CAN-6, DEL-6 as the areas state them: no rebill after the deactivation, none while the
+    account is deleted or purged."""
+    request = account.cancellation_request
+    if request is not None and str(request.state) != "withdrawn" and at >= request.deactivates_at:
+        return False
+    schedule = account.deletion_schedule
+    if schedule is None:
+        return True
+    state = deletion.state_at(
+        schedule, activity(account), policy.deletion, at=at, zone=account.zone
+    )
+    return str(state) not in ("deleted", "purged")
+
+
+class TestAreasMeet:
+    """CAN-6, DEL-6 across areas: what one area ends, another does not renew."""
+
+    SUB = Subscription(plan="Pro", anchor=date(2024, 1, 15), period="monthly")
+
+    def test_no_renewal_after_a_cancellations_deactivation(self) -> None:
+        """CAN-6: the rebill stops at the deactivation; renewals before it still happen."""
+        request = CancellationRequest(
+            reason="too_expensive",
+            requested_at=datetime(2024, 5, 2, tzinfo=KYIV),
+            deactivates_at=datetime(2024, 6, 1, tzinfo=KYIV),
+        )
+        account = _account(subscription=self.SUB, cancellation_request=request)
+        tl = timeline(
+            account,
+            DEFAULT_POLICY,
+            datetime(2024, 5, 1, tzinfo=KYIV),
+            datetime(2024, 9, 1, tzinfo=KYIV),
+        )
+        assert [("05-15", "renewal")] == [k for k in _kinds(tl) if k[1] == "renewal"]
+
+    def test_a_withdrawn_request_stops_nothing(self) -> None:
+        """CAN-5, CAN-6: a withdrawn request leaves the renewals in place."""
+        request = CancellationRequest(
+            reason="too_expensive",
+            requested_at=datetime(2024, 5, 2, tzinfo=KYIV),
+            deactivates_at=datetime(2024, 6, 1, tzinfo=KYIV),
+            state=RequestState.WITHDRAWN,
+        )
+        account = _account(subscription=self.SUB, cancellation_request=request)
+        tl = timeline(
+            account,
+            DEFAULT_POLICY,
+            datetime(2024, 5, 1, tzinfo=KYIV),
+            datetime(2024, 8, 1, tzinfo=KYIV),
+        )
+        assert ["05-15", "06-15", "07-15"] == [k[0] for k in _kinds(tl) if k[1] == "renewal"]
+
+    def test_no_renewal_while_the_account_is_deleted(self) -> None:
+        """DEL-6: a deleted (then purged) account does not renew."""
+        quiet = _account(
+            subscription=self.SUB,
+            ledger=Ledger(
+                currency="USD", entries=(_charge(datetime(2024, 5, 1, tzinfo=KYIV), "-19.00"),)
+            ),
+            users=(User(id="ann", role="owner", last_login_at=datetime(2024, 1, 1, tzinfo=KYIV)),),
+            deletion_schedule=DeletionSchedule(scheduled_at=datetime(2024, 5, 20, 9, tzinfo=KYIV)),
+        )
+        tl = timeline(
+            quiet,
+            DEFAULT_POLICY,
+            datetime(2024, 5, 1, tzinfo=KYIV),
+            datetime(2024, 9, 1, tzinfo=KYIV),
+        )
+        assert ["05-15"] == [k[0] for k in _kinds(tl) if k[1] == "renewal"]
+        assert ("05-30", "account_deleted") in _kinds(tl)

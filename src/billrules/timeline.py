@@ -291,14 +291,36 @@ def _deletion(
     return events
 
 
+def _account_renews(account: Account, policy: Policy, at: datetime) -> bool:
+    """Whether the account still renews at ``at``: not after a cancellation's deactivation
+    (CAN-6 stops the rebill), nor while the account is deleted or purged (DEL-6)."""
+    request = account.cancellation_request
+    if (
+        request is not None
+        and request.state is not RequestState.WITHDRAWN
+        and at >= request.deactivates_at
+    ):
+        return False
+    schedule = account.deletion_schedule
+    if schedule is None:
+        return True
+    from billrules.account import activity  # here: account imports this module
+
+    state = deletion.state_at(
+        schedule, activity(account), policy.deletion, at=at, zone=account.zone
+    )
+    return state not in (deletion.DeletionState.DELETED, deletion.DeletionState.PURGED)
+
+
 def _subscriptions(account: Account, policy: Policy, start: datetime, end: datetime) -> list[Event]:
-    del policy  # the renewal dates depend on the subscription alone (SUB-1)
     sub = account.subscription
     if sub is None:
         return []
     events: list[Event] = []
     change = sub.pending_change
     for renewal in renewals_between(sub, start, end, zone=account.zone):
+        if not _account_renews(account, policy, renewal.at):
+            continue
         changes = change is not None and renewal.on == change.takes_effect_on
         events.append(
             Event(
@@ -375,7 +397,9 @@ def timeline(account: Account, policy: Policy, start: datetime, end: datetime) -
     Merges dunning stage changes (DUN-1 … DUN-3, from the ledger's debts), the deletion
     schedule's notice, reminders, deletion, restore or purge (DEL-2 … DEL-7), renewals and the
     end of the subscription (SUB-1 … SUB-3), the cancellation's deactivation (CAN-6, CAN-8)
-    and invoices falling due (INV-2). Events at one instant keep a fixed order of areas
+    and invoices falling due (INV-2). The areas meet where the rules say so: nothing renews
+    after a cancellation's deactivation (CAN-6) or while the account is deleted (DEL-6).
+    Events at one instant keep a fixed order of areas
     (:data:`AREAS`). Each area computes its events from its rules' next boundaries, so the
     cost follows the number of events, not the number of days.
 
