@@ -291,7 +291,9 @@ def _deletion(
     return events
 
 
-def _account_renews(account: Account, policy: Policy, at: datetime) -> bool:
+def _account_renews(
+    account: Account, policy: Policy, at: datetime, facts: deletion.AccountActivity | None
+) -> bool:
     """Whether the account still renews at ``at``: not after a cancellation's deactivation
     (CAN-6 stops the rebill), nor while the account is deleted or purged (DEL-6)."""
     request = account.cancellation_request
@@ -302,24 +304,26 @@ def _account_renews(account: Account, policy: Policy, at: datetime) -> bool:
     ):
         return False
     schedule = account.deletion_schedule
-    if schedule is None:
+    if schedule is None or facts is None:
         return True
-    from billrules.account import activity  # here: account imports this module
-
-    state = deletion.state_at(
-        schedule, activity(account), policy.deletion, at=at, zone=account.zone
-    )
+    state = deletion.state_at(schedule, facts, policy.deletion, at=at, zone=account.zone)
     return state not in (deletion.DeletionState.DELETED, deletion.DeletionState.PURGED)
 
 
-def _subscriptions(account: Account, policy: Policy, start: datetime, end: datetime) -> list[Event]:
+def _subscriptions(
+    account: Account,
+    policy: Policy,
+    start: datetime,
+    end: datetime,
+    facts: deletion.AccountActivity | None,
+) -> list[Event]:
     sub = account.subscription
     if sub is None:
         return []
     events: list[Event] = []
     change = sub.pending_change
     for renewal in renewals_between(sub, start, end, zone=account.zone):
-        if not _account_renews(account, policy, renewal.at):
+        if not _account_renews(account, policy, renewal.at, facts):
             continue
         changes = change is not None and renewal.on == change.takes_effect_on
         events.append(
@@ -435,9 +439,13 @@ def _events(
     facts: deletion.AccountActivity | None,
 ) -> tuple[Event, ...]:
     """The merged events of checked arguments (``facts``: the activity, if already derived)."""
+    if facts is None and account.deletion_schedule is not None:
+        from billrules.account import activity  # here: account imports this module
+
+        facts = activity(account)
     events = [
         *_cancellation(account, policy, start, end),
-        *_subscriptions(account, policy, start, end),
+        *_subscriptions(account, policy, start, end, facts),
         *_invoices(account, policy, start, end),
         *_dunning(account, policy, start, end),
         *_deletion(account, policy, start, end, facts),
