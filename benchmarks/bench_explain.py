@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
+import os
 import random
 import statistics
 import time
@@ -44,9 +45,9 @@ from billrules.policy import DEFAULT_POLICY
 from billrules.seats import SeatPool
 from billrules.subscriptions import Subscription
 
-N = int(__import__("os").environ.get("BENCH_N", "100000"))
+N = int(os.environ.get("BENCH_N", "100000"))
 POOL = 400
-ROUNDS = int(__import__("os").environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SEED = 20240508
 ZONES = tuple(ZoneInfo(n) for n in ("UTC", "Europe/Kyiv", "America/New_York", "Asia/Kolkata"))
 USD = "USD"
@@ -293,7 +294,10 @@ def baseline(a: Account, at: datetime) -> tuple[Any, ...]:
                 role,
                 level,
                 role != "staff",
-                role == "owner" and a.status == "active" and not due,
+                role == "owner"
+                and a.status == "active"
+                and not due
+                and (a.ledger is None or bal_at >= 0),
                 role == "owner",
                 None if s is None else (role == "owner" and pending),
                 None if a.wallet.default_id is None else False,
@@ -316,6 +320,11 @@ def baseline(a: Account, at: datetime) -> tuple[Any, ...]:
         while True:
             when = _midnight(_add_months(sub.anchor, n), zone)
             if when >= end:
+                break
+            stopped = (r is not None and r.state != "withdrawn" and when >= r.deactivates_at) or (
+                s is not None and goes_ahead and when >= _add_days(s.scheduled_at, 10, zone)
+            )
+            if stopped:
                 break
             if when >= at:
                 events.append((when, 1, "renewal"))

@@ -291,23 +291,45 @@ def _deletion(
     return events
 
 
-def _account_renews(
-    account: Account, policy: Policy, at: datetime, facts: deletion.AccountActivity | None
-) -> bool:
-    """Whether the account still renews at ``at``: not after a cancellation's deactivation
-    (CAN-6 stops the rebill), nor while the account is deleted or purged (DEL-6)."""
+def _renewal_windows(
+    account: Account,
+    policy: Policy,
+    start: datetime,
+    end: datetime,
+    facts: deletion.AccountActivity | None,
+) -> list[tuple[datetime, datetime]]:
+    """The parts of ``[start, end)`` in which the account still renews.
+
+    Nothing renews from a cancellation's deactivation on (CAN-6 stops the rebill), nor while
+    the account is deleted, from its deletion until a restore (DEL-6). Cutting the window,
+    rather than filtering renewal by renewal, keeps the cost with the events.
+    """
+    stop = end
     request = account.cancellation_request
-    if (
-        request is not None
-        and request.state is not RequestState.WITHDRAWN
-        and at >= request.deactivates_at
-    ):
-        return False
+    if request is not None and request.state is not RequestState.WITHDRAWN:
+        stop = min(stop, max(request.deactivates_at, start))
+    windows = [(start, stop)]
     schedule = account.deletion_schedule
     if schedule is None or facts is None:
-        return True
-    state = deletion.state_at(schedule, facts, policy.deletion, at=at, zone=account.zone)
-    return state not in (deletion.DeletionState.DELETED, deletion.DeletionState.PURGED)
+        return windows
+    rules = policy.deletion
+    horizon = max(schedule.scheduled_at, schedule.restored_at or schedule.scheduled_at) + timedelta(
+        days=rules.notice_days + rules.manual_notice_days + rules.retention_days + 3
+    )
+    deleted_at = restored_at = None
+    for change in deletion.transitions(
+        schedule, facts, rules, start=schedule.scheduled_at, end=horizon, zone=account.zone
+    ):
+        if change.state is deletion.DeletionState.DELETED and deleted_at is None:
+            deleted_at = change.at
+        elif change.state is deletion.DeletionState.RESTORED:
+            restored_at = change.at
+    if deleted_at is None:
+        return windows
+    resumed = restored_at if restored_at is not None else stop
+    return [
+        (a, b) for a, b in ((start, min(stop, deleted_at)), (max(start, resumed), stop)) if a < b
+    ]
 
 
 def _subscriptions(
@@ -322,9 +344,12 @@ def _subscriptions(
         return []
     events: list[Event] = []
     change = sub.pending_change
-    for renewal in renewals_between(sub, start, end, zone=account.zone):
-        if not _account_renews(account, policy, renewal.at, facts):
-            continue
+    renewals = [
+        renewal
+        for since, until in _renewal_windows(account, policy, start, end, facts)
+        for renewal in renewals_between(sub, since, until, zone=account.zone)
+    ]
+    for renewal in renewals:
         changes = change is not None and renewal.on == change.takes_effect_on
         events.append(
             Event(
