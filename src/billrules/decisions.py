@@ -28,11 +28,16 @@ from billrules.errors import BillRulesError, InvalidInput, InvalidType
 __all__ = ["Decision", "PolicyViolation", "Reason"]
 
 
+_to_details = frozen_mapping("Reason.details")
+
+
 def _details(value: object) -> Mapping[str, Any]:
-    return frozen_mapping("Reason.details")(value)
+    return _to_details(value)
 
 
 def _non_empty_str(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if type(value) is str and value and not value.isspace():
+        return  # the common case, checked first: every question builds reasons
     where = f"{type(instance).__name__}.{attribute.name}"
     if not isinstance(value, str):
         raise InvalidType(where, f"must be a str, not {type(value).__name__}")
