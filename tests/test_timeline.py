@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import attrs
 import pytest
@@ -13,66 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moneyed import Money
 
+from _accounts import DELINQUENT, KYIV, T0, _account, _charge, _payment
 from billrules import deletion, dunning, subscriptions
 from billrules.account import Account, User, activity
-from billrules.balance import Ledger, LedgerEntry
+from billrules.balance import Ledger
 from billrules.cancellation import CancellationRequest, RequestState, deactivation_effects
 from billrules.deletion import DeletionSchedule
 from billrules.effects import RevokeAccess
 from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError
-from billrules.invoices import Invoice, InvoiceStatus, is_overdue
+from billrules.invoices import InvoiceStatus, is_overdue
 from billrules.policy import DEFAULT_POLICY, Policy
 from billrules.subscriptions import PlanChange, Subscription
 from billrules.testing._account import accounts, policies
 from billrules.timeline import AREAS, Event, Timeline, timeline
-
-KYIV = ZoneInfo("Europe/Kyiv")
-T0 = datetime(2024, 5, 1, tzinfo=KYIV)
-
-
-def _charge(at: datetime, amount: str, id_: str = "c-1") -> LedgerEntry:
-    return LedgerEntry(id=id_, kind="charge", at=at, amount=Money(amount, "USD"), description="x")
-
-
-def _payment(at: datetime, amount: str, id_: str = "p-1") -> LedgerEntry:
-    return LedgerEntry(id=id_, kind="payment", at=at, amount=Money(amount, "USD"), description="x")
-
-
-def _account(**changes: Any) -> Account:
-    base = Account(
-        id="acme",
-        zone=KYIV,
-        currency="USD",
-        created_at=datetime(2023, 1, 1, tzinfo=UTC),
-        users=(User(id="ann", role="owner"), User(id="sam", role="staff")),
-    )
-    return attrs.evolve(base, **changes)
-
-
-#: The seed's delinquent prepaid account: 19.00 USD charged on May 1st, never paid; a monthly
-#: subscription; an unpaid invoice; a cancellation deactivating on June 1st; an inactivity
-#: deletion scheduled on May 20th.
-DELINQUENT = _account(
-    ledger=Ledger(currency="USD", entries=(_charge(T0, "-19.00"),)),
-    subscription=Subscription(plan="Pro", anchor=date(2024, 1, 15), period="monthly"),
-    invoices=(
-        Invoice(
-            id="inv-1",
-            status="submitted",
-            amount=Money("19.00", "USD"),
-            issued_at=datetime(2024, 5, 1, tzinfo=KYIV),
-            due_at=datetime(2024, 5, 15, tzinfo=KYIV),
-        ),
-    ),
-    cancellation_request=CancellationRequest(
-        reason="too_expensive",
-        requested_at=datetime(2024, 5, 2, tzinfo=KYIV),
-        deactivates_at=datetime(2024, 6, 1, tzinfo=KYIV),
-    ),
-    deletion_schedule=DeletionSchedule(
-        scheduled_at=datetime(2024, 5, 20, 9, 15, tzinfo=KYIV), kind="automatic"
-    ),
-)
 
 
 def _kinds(tl: Timeline) -> list[tuple[str, str]]:
