@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
@@ -185,7 +185,6 @@ class TestExplain:
         assert ahead.events[:NEXT_EVENTS_COUNT] == report.next_events
         assert "dunning_stage" == report.next_events[0].kind
 
-    @settings(max_examples=60)
     @given(account=accounts(), policy=policies(), hours=st.integers(0, 9000))
     def test_agrees_with_each_area(self, account: Account, policy: Policy, hours: int) -> None:
         """X-1 for generated accounts: each finding is the area's own decision — DUN-1

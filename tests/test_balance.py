@@ -763,10 +763,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 TestLedgerMachine = LedgerMachine.TestCase
-# Each step rebuilds and revalidates the ledger: fewer, shorter runs keep the suite fast.
-TestLedgerMachine.settings = settings(
-    max_examples=40, stateful_step_count=15, deadline=None, derandomize=True
-)
+# Each step rebuilds and revalidates the ledger: shorter runs keep the suite fast; the number
+# of runs comes from the active profile.
+TestLedgerMachine.settings = settings(stateful_step_count=15)
 
 
 @given(entry=ledger_entries(), facts=balance_facts())

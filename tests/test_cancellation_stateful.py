@@ -75,8 +75,7 @@ class CancellationRequestMachine(RuleBasedStateMachine):
             assert self.history.index("confirmed") < self.history.index("completed")
 
 
-# Four states: ten steps reach every path of the table; keep the suite fast.
-CancellationRequestMachine.TestCase.settings = settings(
-    settings.default, max_examples=100, stateful_step_count=10
-)
+# Four states: ten steps reach every path of the table; the number of runs comes from the
+# active profile.
+CancellationRequestMachine.TestCase.settings = settings(stateful_step_count=10)
 TestCancellationRequestStates = CancellationRequestMachine.TestCase

@@ -154,6 +154,6 @@ class WalletMachine(RuleBasedStateMachine):
 
 
 TestWallet = WalletMachine.TestCase
-# Up to 20 steps per sequence and 60 sequences keep the suite fast (the CI profile would
-# otherwise run 200 sequences of 50 steps).
-TestWallet.settings = settings(max_examples=60, stateful_step_count=20)
+# Up to 20 steps per sequence keep the suite fast; the number of sequences comes from the
+# active profile (200 in CI).
+TestWallet.settings = settings(stateful_step_count=20)

@@ -114,5 +114,5 @@ class SeatPoolMachine(RuleBasedStateMachine):
 
 
 TestSeatPool = SeatPoolMachine.TestCase
-# Each example runs up to 20 steps; 100 sequences keep the suite fast.
-TestSeatPool.settings = settings(max_examples=100, stateful_step_count=20)
+# Each example runs up to 20 steps; the number of sequences comes from the active profile.
+TestSeatPool.settings = settings(stateful_step_count=20)

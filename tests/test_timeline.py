@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
@@ -162,7 +162,6 @@ class TestTimeline:
         """X-5: ``[t, t)`` holds nothing."""
         assert () == timeline(DELINQUENT, DEFAULT_POLICY, T0, T0).events
 
-    @settings(max_examples=60)
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_events_in_order(self, account: Account, policy: Policy, data: st.DataObject) -> None:
         """X-5: events are in time order; at one instant areas keep the fixed AREAS order;
@@ -173,7 +172,6 @@ class TestTimeline:
         assert sorted(keys) == keys
         assert all(start <= e.at < tl.end and e.rules for e in tl.events)
 
-    @settings(max_examples=60)
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_split_property(self, account: Account, policy: Policy, data: st.DataObject) -> None:
         """X-5: timeline([a, c)) == timeline([a, b)) + timeline([b, c)) for any a ≤ b ≤ c."""
@@ -184,7 +182,6 @@ class TestTimeline:
         parts = timeline(account, policy, a, b).events + timeline(account, policy, b, c).events
         assert whole == parts
 
-    @settings(max_examples=60)
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_ten_years_agree_with_one_month(
         self, account: Account, policy: Policy, data: st.DataObject
@@ -195,7 +192,6 @@ class TestTimeline:
         decade = timeline(account, policy, start, start + timedelta(days=3653)).events
         assert month == tuple(e for e in decade if e.at < start + timedelta(days=31))
 
-    @settings(max_examples=60)
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_agrees_with_each_area(
         self, account: Account, policy: Policy, data: st.DataObject
