@@ -15,7 +15,6 @@ Plain forms:
 from __future__ import annotations
 
 import enum
-import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -37,7 +36,6 @@ class PlainDataError(InvalidInput):
     """Plain data (a policy file, an account JSON) that cannot become a billrules value."""
 
 
-@functools.cache
 def _hints(kind: Any) -> dict[str, Any]:
     return typing.get_type_hints(kind)
 
