@@ -55,6 +55,7 @@ from billrules.errors import (
     InvalidInput,
     InvalidType,
     NaiveDatetimeError,
+    OutOfCalendar,
     UnknownTimeZone,
 )
 from billrules.testing._core import aware_datetimes, zones
@@ -834,11 +835,12 @@ class TestBadInput:
         assert "Role" == excinfo.value.field
 
     def test_instants_beyond_the_calendar(self):
-        """DEL-3 bad input: a deletion that would fall past the year 9999 is refused."""
-        end = datetime(9999, 12, 25, tzinfo=UTC)
+        """DEL-3 bad input: an instant past the supported calendar is refused, naming it."""
+        end = datetime(8999, 12, 31, 23, tzinfo=UTC)
         activity = AccountActivity(created_at=end - FAR, opening_balance=ZERO)
-        with pytest.raises(InvalidInput) as excinfo:
-            schedule(activity, POLICY, at=end, zone="UTC")
+        schedule(activity, POLICY, at=end, zone="UTC")  # the last year still schedules
+        with pytest.raises(OutOfCalendar) as excinfo:
+            schedule(activity, POLICY, at=datetime(9999, 12, 25, tzinfo=UTC), zone="UTC")
         assert "at" == excinfo.value.field
 
     @given(activity=account_activities(), at=aware_datetimes())

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         InvalidInput,
         InvalidType,
         NaiveDatetimeError,
+        OutOfCalendar,
         UnknownTimeZone,
     )
     from billrules.invoices import (
@@ -168,6 +169,7 @@ __all__ = [
     "Ledger",
     "LedgerEntry",
     "NaiveDatetimeError",
+    "OutOfCalendar",
     "Payment",
     "PaymentMethod",
     "PaymentMethodKind",
@@ -250,6 +252,7 @@ _EXPORTS: dict[str, str] = {
     "Ledger": "billrules.balance",
     "LedgerEntry": "billrules.balance",
     "NaiveDatetimeError": "billrules.errors",
+    "OutOfCalendar": "billrules.errors",
     "Payment": "billrules.invoices",
     "PaymentMethod": "billrules.payment_methods",
     "PaymentMethodKind": "billrules.payment_methods",

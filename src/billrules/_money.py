@@ -12,6 +12,7 @@ Rules kept here:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -35,18 +36,48 @@ def to_currency(value: object, field: str) -> Currency:
     raise InvalidType(field, f"must be a Currency or an ISO 4217 code, not {type(value).__name__}")
 
 
+#: An amount written as text: ASCII digits, an optional sign and decimal point, nothing else
+#: (no underscores, no exponent, no other script's digits).
+_AMOUNT_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+
+#: The largest magnitude (as a power of ten) and the finest fraction an amount may have.
+LARGEST_EXPONENT = 30
+FINEST_EXPONENT = -30
+
+
 def to_decimal(value: object, field: str) -> Decimal:
-    """An exact ``Decimal`` from a ``Decimal``, ``int`` or numeric ``str``; floats are refused."""
+    """An exact ``Decimal`` from a ``Decimal``, ``int`` or numeric ``str``; floats are refused.
+
+    Text is plain ASCII decimal notation (``"19.00"``, ``"-5"``). Every amount is finite, below
+    ``10**30`` in magnitude and no finer than ``10**-30``.
+    """
     if isinstance(value, float):
         raise FloatAmountError(field, "floats are not exact; pass a Decimal, an int or a str")
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
         raise InvalidType(field, f"must be a Decimal, int or str, not {type(value).__name__}")
+    if isinstance(value, str):
+        if len(value) > 80 or not _AMOUNT_TEXT.fullmatch(value):
+            raise InvalidInput(
+                field,
+                'is not an amount: write ASCII digits with an optional point, such as "19.00"',
+            )
+    elif isinstance(value, int) and value.bit_length() > 128:
+        raise InvalidInput(field, f"must be less than 10**{LARGEST_EXPONENT} in magnitude")
     try:
         number = Decimal(value)
-    except InvalidOperation:
+    except InvalidOperation:  # pragma: no cover - the text was checked above
         raise InvalidInput(field, "is not a number") from None
+    return require_sane(number, field)
+
+
+def require_sane(number: Decimal, field: str) -> Decimal:
+    """Return ``number`` if it is finite, below ``10**30`` and no finer than ``10**-30``."""
     if not number.is_finite():
         raise InvalidInput(field, "must be a finite number")
+    if number and number.adjusted() >= LARGEST_EXPONENT:
+        raise InvalidInput(field, f"must be less than 10**{LARGEST_EXPONENT} in magnitude")
+    if number.as_tuple().exponent < FINEST_EXPONENT:  # type: ignore[operator]  # finite: an int
+        raise InvalidInput(field, f"must not be finer than 10**{FINEST_EXPONENT}")
     return number
 
 
@@ -61,8 +92,7 @@ def require_money(value: object, field: str) -> Money:
         raise FloatAmountError(field, "floats are not exact; pass moneyed.Money")
     if not isinstance(value, Money):
         raise InvalidType(field, f"must be moneyed.Money, not {type(value).__name__}")
-    if not value.amount.is_finite():
-        raise InvalidInput(field, "must be a finite amount")
+    require_sane(value.amount, field)
     return value
 
 

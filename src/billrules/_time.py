@@ -4,17 +4,30 @@ Rules kept here:
 - an instant is an aware ``datetime``; a naive one is refused (:class:`NaiveDatetimeError`);
 - "today", "day of month" and "N days" are taken in the account's ``ZoneInfo``;
 - month arithmetic is ``anchor + relativedelta(months=n)``, computed from the anchor each time
-  (it clamps to the month's end), never chained.
+  (it clamps to the month's end), never chained;
+- the supported calendar is the years 1000 to 8999 (an instant's year on its own clock): an
+  instant or date outside it is refused at the boundary with :class:`OutOfCalendar`, so no
+  rule's arithmetic (a notice period, a ten-year timeline, a policy knob of years) can leave the
+  calendar and surface as ``OverflowError``.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from billrules.errors import InvalidType, NaiveDatetimeError, UnknownTimeZone
+from billrules._redact import shown
+from billrules.errors import InvalidType, NaiveDatetimeError, OutOfCalendar, UnknownTimeZone
+
+#: The first and last years an instant or a date may have (see the module docstring).
+FIRST_YEAR = 1000
+LAST_YEAR = 8999
+
+#: What an IANA time zone key can look like: ``Europe/Kyiv``, ``Etc/GMT+3``, ``UTC``.
+_ZONE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}", re.ASCII)
 
 
 def require_aware(value: object, field: str) -> datetime:
@@ -23,6 +36,8 @@ def require_aware(value: object, field: str) -> datetime:
         raise InvalidType(field, f"must be a timezone-aware datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(field, "must be timezone-aware (a naive datetime has no instant)")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise OutOfCalendar(field, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
     return value
 
 
@@ -30,6 +45,8 @@ def require_date(value: object, field: str) -> date:
     """Return ``value`` if it is a calendar ``date`` (and not a ``datetime``)."""
     if isinstance(value, datetime) or not isinstance(value, date):
         raise InvalidType(field, f"must be a date, not {type(value).__name__}")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise OutOfCalendar(field, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
     return value
 
 
@@ -41,10 +58,14 @@ def to_zone(value: object, field: str = "zone") -> ZoneInfo:
         raise InvalidType(
             field, f"must be a ZoneInfo or an IANA zone name, not {type(value).__name__}"
         )
+    # An IANA key is short ASCII; anything else (a path, a NUL, 300 characters) is refused
+    # before it reaches the file system, where it would raise OSError.
+    if not _ZONE_KEY.fullmatch(value) or ".." in value:
+        raise UnknownTimeZone(field, f"unknown time zone {shown(value)}")
     try:
         return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimeZone(field, f"unknown time zone {value!r}") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UnknownTimeZone(field, f"unknown time zone {shown(value)}") from None
 
 
 def local_date(at: datetime, zone: ZoneInfo) -> date:

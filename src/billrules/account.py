@@ -20,6 +20,7 @@ from moneyed import Currency, Money
 
 from billrules import _money, _time, deletion, payment_methods, seats
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.balance import BalanceFacts, Ledger, balance_at, can_top_up
 from billrules.cancellation import (
     AccountState,
@@ -173,6 +174,7 @@ class Account:
         return next(user for user in self.users if user.role is Role.OWNER)
 
 
+@checked
 def balance_facts(account: Account, at: datetime) -> BalanceFacts:
     """The prepaid balance and the start of the current debt at ``at`` (BAL-3, DUN-1).
 
@@ -184,6 +186,7 @@ def balance_facts(account: Account, at: datetime) -> BalanceFacts:
     return BalanceFacts.from_ledger(account.ledger, at)
 
 
+@checked
 def activity(account: Account) -> AccountActivity:
     """The activity facts the deletion rules read (DEL-1, DEL-7): creation, logins, balance.
 
@@ -216,6 +219,7 @@ def activity(account: Account) -> AccountActivity:
     )
 
 
+@checked
 def account_state(account: Account, at: datetime | None = None) -> AccountState:
     """The cancellation area's view of the account: status, invoices, licences (CAN-3, CAN-7).
 
@@ -431,6 +435,7 @@ def _yes_no(decision: Decision, yes: str, no: str) -> str:
     return yes if decision.allowed else no
 
 
+@checked
 def explain(account: Account, policy: Policy, at: datetime) -> Report:
     """Every decision for every role of ``account`` at ``at``, and what happens next.
 

@@ -31,6 +31,7 @@ from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.effects import DebitBalance
 from billrules.errors import InvalidInput, InvalidType
@@ -227,6 +228,7 @@ def _ledger(value: object, field: str = "ledger") -> Ledger:
     return value
 
 
+@checked
 def balance_at(ledger: Ledger, at: datetime) -> Money:
     """The balance at the instant ``at``: every entry up to and including ``at``. Decides BAL-3.
 
@@ -254,6 +256,7 @@ def _debt_periods(ledger: Ledger) -> list[tuple[datetime, datetime | None]]:
     return periods
 
 
+@checked
 def debt_started_at(ledger: Ledger, at: datetime) -> datetime | None:
     """The instant the balance last turned negative, if it is negative at ``at``, else ``None``.
 
@@ -267,6 +270,7 @@ def debt_started_at(ledger: Ledger, at: datetime) -> datetime | None:
     return None
 
 
+@checked
 def debt_month(ledger: Ledger, at: datetime, zone: ZoneInfo | str) -> date | None:
     """The first day of the local month in which the current debt started, or ``None``.
 
@@ -421,6 +425,7 @@ def _policy(value: object) -> BalancePolicy:
 # BAL-1 … BAL-3: top-ups
 
 
+@checked
 def can_top_up(role: Role | str) -> Decision:
     """Whether a user with ``role`` may top up the balance. Decides BAL-1.
 
@@ -458,6 +463,7 @@ def _role(value: object) -> Role:
         raise InvalidInput("role", f"unknown role {value!r}") from None
 
 
+@checked
 def bonus_for(amount: Money, policy: BalancePolicy) -> Money:
     """The bonus a top-up of ``amount`` earns: the highest tier it reaches. Decides BAL-2.
 
@@ -473,6 +479,7 @@ def bonus_for(amount: Money, policy: BalancePolicy) -> Money:
     return reached[-1].bonus(amount) if reached else _money.zero(amount.currency)
 
 
+@checked
 def top_up(
     ledger: Ledger,
     amount: Money,
@@ -620,6 +627,7 @@ def _month(value: object) -> date:
     return _time.require_date(value, "month").replace(day=1)
 
 
+@checked
 def monthly_charge(
     month: date, sources: Iterable[Source], policy: BalancePolicy, *, zone: ZoneInfo | str
 ) -> LedgerEntry:
@@ -659,6 +667,7 @@ class ChargeResult:
     effects: tuple[DebitBalance, ...]
 
 
+@checked
 def charge_month(
     ledger: Ledger,
     sources: Iterable[Source],
@@ -705,6 +714,7 @@ class Usage:
     charged_at: datetime
 
 
+@checked
 def usage_to_date(
     sources: Iterable[Source], policy: BalancePolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> Usage:
@@ -741,6 +751,7 @@ class BalanceView:
     history: tuple[LedgerEntry, ...]
 
 
+@checked
 def balance_view(
     ledger: Ledger,
     sources: Iterable[Source],

@@ -33,6 +33,7 @@ from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.effects import (
     CancelBilling,
@@ -269,6 +270,7 @@ def _role(value: object) -> Role:
     return v.enum_member(Role, "role")(value)
 
 
+@checked
 def can_request_cancellation(
     account: AccountState, role: Role | str, policy: CancellationPolicy
 ) -> Decision:
@@ -374,6 +376,7 @@ def can_request_cancellation(
 # CAN-4, CAN-6: the request and when it takes effect
 
 
+@checked
 def effective_at(policy: CancellationPolicy, *, at: datetime, period_end: datetime) -> datetime:
     """When a cancellation asked for at ``at`` takes effect. Decides CAN-6.
 
@@ -391,6 +394,7 @@ def effective_at(policy: CancellationPolicy, *, at: datetime, period_end: dateti
     return period_end if policy.effective is CancellationTiming.PERIOD_END else at
 
 
+@checked
 def final_payments(account: AccountState, *, until: datetime) -> tuple[Invoice, ...]:
     """The scheduled billings still to be charged before ``until``, oldest first (CAN-4, CAN-6).
 
@@ -405,6 +409,7 @@ def final_payments(account: AccountState, *, until: datetime) -> tuple[Invoice, 
     )
 
 
+@checked
 def request_cancellation(
     account: AccountState,
     role: Role | str,
@@ -441,6 +446,7 @@ def request_cancellation(
 # CAN-5: request states
 
 
+@checked
 def can_transition_request(request: CancellationRequest, to: RequestState | str) -> Decision:
     """Whether ``request`` may move to the state ``to``. Decides CAN-5.
 
@@ -485,6 +491,7 @@ def can_transition_request(request: CancellationRequest, to: RequestState | str)
     )
 
 
+@checked
 def transition_request(request: CancellationRequest, to: RequestState | str) -> CancellationRequest:
     """``request`` moved to the state ``to``. Decides CAN-5.
 
@@ -499,6 +506,7 @@ def transition_request(request: CancellationRequest, to: RequestState | str) -> 
 # CAN-7, CAN-9, SEAT-5: back office
 
 
+@checked
 def back_office_plan(
     account: AccountState,
     *,
@@ -540,6 +548,7 @@ def back_office_plan(
     return tuple(effects)
 
 
+@checked
 def apply_plan(account: AccountState, effects: Iterable[Effect]) -> AccountState:
     """The account after the host carried out ``effects`` (a :func:`back_office_plan`).
 
@@ -571,12 +580,14 @@ def apply_plan(account: AccountState, effects: Iterable[Effect]) -> AccountState
     )
 
 
+@checked
 def still_scheduled(account: AccountState) -> tuple[Invoice, ...]:
     """The account's billings still ``scheduled``, oldest first (CAN-9)."""
     acct = _require_account(account)
     return settlement_order(inv for inv in acct.invoices if inv.status is InvoiceStatus.SCHEDULED)
 
 
+@checked
 def cancellation_check(account: AccountState) -> Decision:
     """The back-office check after cancelling: nothing is still scheduled. Decides CAN-9.
 
@@ -602,6 +613,7 @@ def cancellation_check(account: AccountState) -> Decision:
 # CAN-8: consequences at deactivation
 
 
+@checked
 def deactivation_effects(
     request: CancellationRequest, policy: CancellationPolicy
 ) -> tuple[Effect, ...]:

@@ -51,6 +51,7 @@ from moneyed import Money
 
 from billrules import _money, _time
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.effects import (
     DeleteAccount,
@@ -488,6 +489,7 @@ def _check_policy(policy: object) -> DeletionPolicy:
     return policy
 
 
+@checked
 def deadlines(
     schedule: DeletionSchedule, policy: DeletionPolicy, *, zone: ZoneInfo | str
 ) -> DeletionDeadlines:
@@ -534,6 +536,7 @@ def _not_before_creation(activity: AccountActivity, at: datetime, field: str = "
         raise InvalidInput(field, "must not be before the account's creation (created_at)")
 
 
+@checked
 def eligibility(
     activity: AccountActivity, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> Decision:
@@ -659,6 +662,7 @@ def eligibility(
 # Scheduling (DEL-1, DEL-2, DEL-3)
 
 
+@checked
 def schedule(
     activity: AccountActivity, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> DeletionSchedule:
@@ -681,6 +685,7 @@ def _role(value: object) -> Role:
     return v.enum_member(Role)(value)
 
 
+@checked
 def can_delete_manually(role: Role | str) -> Decision:
     """Whether a user with ``role`` may delete the account on purpose. Decides DEL-2.
 
@@ -709,6 +714,7 @@ def can_delete_manually(role: Role | str) -> Decision:
     )
 
 
+@checked
 def schedule_manual(
     activity: AccountActivity,
     policy: DeletionPolicy,
@@ -746,6 +752,7 @@ def _kept_record(schedule: DeletionSchedule, when: DeletionDeadlines) -> None:
         raise InvalidInput("DeletionSchedule.kept_at", "must be the deletion instant")
 
 
+@checked
 def deletion_check(
     schedule: DeletionSchedule,
     activity: AccountActivity,
@@ -854,6 +861,7 @@ def _events(
     return when, outcome, events
 
 
+@checked
 def state_at(
     schedule: DeletionSchedule,
     activity: AccountActivity,
@@ -888,6 +896,7 @@ def state_at(
 # Cancel (DEL-3) and restore (DEL-6)
 
 
+@checked
 def can_cancel(
     schedule: DeletionSchedule,
     activity: AccountActivity,
@@ -942,6 +951,7 @@ def can_cancel(
     )
 
 
+@checked
 def cancel(
     schedule: DeletionSchedule,
     activity: AccountActivity,
@@ -962,6 +972,7 @@ def cancel(
     return attrs.evolve(schedule, cancelled_at=at)
 
 
+@checked
 def can_restore(
     schedule: DeletionSchedule,
     activity: AccountActivity,
@@ -1012,6 +1023,7 @@ def can_restore(
     )
 
 
+@checked
 def restore(
     schedule: DeletionSchedule,
     activity: AccountActivity,
@@ -1030,6 +1042,7 @@ def restore(
     return attrs.evolve(schedule, restored_at=at)
 
 
+@checked
 def record_outcome(
     schedule: DeletionSchedule,
     activity: AccountActivity,
@@ -1089,6 +1102,7 @@ def _window(start: datetime, end: datetime, names: tuple[str, str]) -> None:
         raise InvalidInput(names[1], f"must not be before {names[0]}")
 
 
+@checked
 def transitions(
     schedule: DeletionSchedule,
     activity: AccountActivity,
@@ -1191,6 +1205,7 @@ def _all_effects(
     return effects
 
 
+@checked
 def effects_due(
     schedule: DeletionSchedule,
     activity: AccountActivity,

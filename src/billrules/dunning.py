@@ -33,6 +33,7 @@ from moneyed import Money
 
 from billrules import _time
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.balance import BalanceFacts, Ledger, _debt_periods
 from billrules.decisions import Reason
 from billrules.errors import InvalidInput, InvalidType
@@ -357,6 +358,7 @@ _DAYS: Final = tuple(timedelta(days=n) for n in range(32))
 _new_access: Final = tuple.__new__
 
 
+@checked
 def restriction_for(
     facts: BalanceFacts | Ledger,
     role: Role | str,
@@ -481,6 +483,7 @@ def _period_transitions(
     return result
 
 
+@checked
 def stage_transitions(
     facts: BalanceFacts | Ledger,
     policy: DunningPolicy,

@@ -22,6 +22,7 @@ __all__ = [
     "InvalidInput",
     "InvalidType",
     "NaiveDatetimeError",
+    "OutOfCalendar",
     "UnknownTimeZone",
 ]
 
@@ -62,6 +63,13 @@ class FloatAmountError(InvalidType):
 
 class NaiveDatetimeError(InvalidInput):
     """A ``datetime`` without a time zone was given where an instant is needed (X-3)."""
+
+
+class OutOfCalendar(InvalidInput):
+    """An instant or date outside the supported calendar (the years 1000 to 8999, X-3).
+
+    Refused where it enters, so that no rule's arithmetic can leave the calendar.
+    """
 
 
 class UnknownTimeZone(InvalidInput):

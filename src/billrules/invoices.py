@@ -31,6 +31,7 @@ from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput, InvalidType
 
@@ -312,6 +313,7 @@ class InvoicePolicy:
 # INV-2: statuses
 
 
+@checked
 def can_transition(invoice: Invoice, to: InvoiceStatus | str) -> Decision:
     """Whether ``invoice`` may move to the status ``to``. Decides INV-2.
 
@@ -357,6 +359,7 @@ def can_transition(invoice: Invoice, to: InvoiceStatus | str) -> Decision:
     )
 
 
+@checked
 def transition(
     invoice: Invoice, to: InvoiceStatus | str, *, at: datetime, method: str | None = None
 ) -> Invoice:
@@ -384,12 +387,14 @@ def transition(
     return attrs.evolve(invoice, status=target)
 
 
+@checked
 def is_overdue(invoice: Invoice, at: datetime) -> bool:
     """Whether ``invoice`` is overdue at ``at``: submitted or failed, past due, unpaid (INV-2)."""
     _time.require_aware(at, "at")
     return invoice.status in _DUE_STATUSES and at > invoice.due_at and invoice.amount_due.amount > 0
 
 
+@checked
 def display_status(invoice: Invoice, at: datetime) -> DisplayStatus:
     """The status shown at ``at``: the stored one, or ``"overdue"`` when it is derived (INV-2)."""
     if is_overdue(invoice, at):
@@ -397,6 +402,7 @@ def display_status(invoice: Invoice, at: datetime) -> DisplayStatus:
     return _DISPLAY[invoice.status]
 
 
+@checked
 def issue(invoice: Invoice, profile: BillingProfile) -> Invoice:
     """Issue a scheduled invoice, stamped with the billing details in effect when it is issued.
 
@@ -414,16 +420,19 @@ def issue(invoice: Invoice, profile: BillingProfile) -> Invoice:
 # INV-3: outstanding balance and payment allocation
 
 
+@checked
 def settlement_order(invoices: Iterable[Invoice]) -> tuple[Invoice, ...]:
     """``invoices`` in settlement order: oldest due first, then oldest issued, then id (INV-3)."""
     return tuple(sorted(invoices, key=lambda inv: (inv.due_at, inv.issued_at, inv.id)))
 
 
+@checked
 def outstanding_invoices(invoices: Iterable[Invoice]) -> tuple[Invoice, ...]:
     """The submitted and failed invoices with money still due, in settlement order (INV-3)."""
     return settlement_order(inv for inv in invoices if inv.amount_due.amount > 0)
 
 
+@checked
 def outstanding(invoices: Iterable[Invoice], *, currency: Currency | str) -> Money:
     """The total still due on submitted and failed invoices, overdue ones included. Decides INV-3.
 
@@ -470,6 +479,7 @@ def _check_invoices(invoices: Sequence[Invoice], currency: Currency) -> None:
         seen.add(invoice.id)
 
 
+@checked
 def allocate_payment(invoices: Iterable[Invoice], payment: Money) -> Allocation:
     """Split ``payment`` over the outstanding invoices, oldest due first. Decides INV-3.
 
@@ -519,6 +529,7 @@ class PaymentApplication:
     allocation: Allocation
 
 
+@checked
 def apply_payment(
     invoices: Iterable[Invoice], payment: Money, *, at: datetime, method: str | None = None
 ) -> PaymentApplication:
@@ -555,6 +566,7 @@ def _issued_on(invoice: Invoice, zone: ZoneInfo) -> date:
     return _time.local_date(invoice.issued_at, zone)
 
 
+@checked
 def can_view(invoice: Invoice, policy: InvoicePolicy, *, zone: ZoneInfo | str) -> Decision:
     """Whether ``invoice`` is inside the self-service history window. Decides INV-1.
 
@@ -588,6 +600,7 @@ def can_view(invoice: Invoice, policy: InvoicePolicy, *, zone: ZoneInfo | str) -
     )
 
 
+@checked
 def can_download(invoice: Invoice, policy: InvoicePolicy, *, zone: ZoneInfo | str) -> Decision:
     """Whether ``invoice`` can be downloaded: issued and inside the history window.
 
@@ -619,6 +632,7 @@ class InvoiceDocument:
     method: str | None
 
 
+@checked
 def download(
     invoice: Invoice, policy: InvoicePolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> InvoiceDocument:
@@ -658,6 +672,7 @@ class HistoryRow:
     status: DisplayStatus
 
 
+@checked
 def history(
     invoices: Iterable[Invoice], policy: InvoicePolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> tuple[HistoryRow, ...]:
@@ -696,6 +711,7 @@ def _window(start: datetime, end: datetime) -> None:
         raise InvalidInput("end", "must not be before start")
 
 
+@checked
 def payments_made(
     payments: Iterable[Payment], *, start: datetime, end: datetime
 ) -> tuple[Payment, ...]:
@@ -737,6 +753,7 @@ class Statement:
 _CHARGED_STATUSES: Final = frozenset({_S.SUBMITTED, _S.PAID, _S.FAILED})
 
 
+@checked
 def statement(
     invoices: Iterable[Invoice],
     payments: Iterable[Payment],

@@ -30,6 +30,7 @@ import attrs
 
 from billrules import _time
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput, InvalidType
 
@@ -503,6 +504,7 @@ def _local_month(at: datetime, zone: ZoneInfo | str) -> tuple[int, int]:
     return (day.year, day.month)
 
 
+@checked
 def is_expired(method: PaymentMethod, *, at: datetime, zone: ZoneInfo | str) -> bool:
     """Whether ``method`` has expired at ``at``: after the last day of its expiry month, local time.
 
@@ -560,6 +562,7 @@ def _expiry_details(method: PaymentMethod, now: tuple[int, int]) -> dict[str, An
     }
 
 
+@checked
 def can_add(
     wallet: Wallet, method: PaymentMethod, *, at: datetime, zone: ZoneInfo | str
 ) -> Decision:
@@ -615,6 +618,7 @@ def can_add(
     )
 
 
+@checked
 def add(wallet: Wallet, method: PaymentMethod, *, at: datetime, zone: ZoneInfo | str) -> Wallet:
     """``wallet`` with ``method`` added; the first method becomes the default. Decides PM-1.
 
@@ -626,6 +630,7 @@ def add(wallet: Wallet, method: PaymentMethod, *, at: datetime, zone: ZoneInfo |
     return Wallet(methods=(*wallet.methods, method), default_id=default)
 
 
+@checked
 def can_set_default(
     wallet: Wallet, method_id: str, *, at: datetime, zone: ZoneInfo | str
 ) -> Decision:
@@ -658,6 +663,7 @@ def can_set_default(
     )
 
 
+@checked
 def set_default(wallet: Wallet, method_id: str, *, at: datetime, zone: ZoneInfo | str) -> Wallet:
     """``wallet`` with ``method_id`` as its default. Decides PM-4.
 
@@ -668,6 +674,7 @@ def set_default(wallet: Wallet, method_id: str, *, at: datetime, zone: ZoneInfo 
     return attrs.evolve(wallet, default_id=method_id)
 
 
+@checked
 def can_remove(wallet: Wallet, method_id: str) -> Decision:
     """Whether the method ``method_id`` may be removed. Decides PM-2 and PM-3.
 
@@ -712,6 +719,7 @@ def can_remove(wallet: Wallet, method_id: str) -> Decision:
     )
 
 
+@checked
 def remove(wallet: Wallet, method_id: str) -> Wallet:
     """``wallet`` without the method ``method_id``. Decides PM-2 and PM-3.
 
@@ -723,6 +731,7 @@ def remove(wallet: Wallet, method_id: str) -> Wallet:
     return attrs.evolve(wallet, methods=tuple(m for m in wallet.methods if m.id != method_id))
 
 
+@checked
 def validate_card(
     details: CardDetails, *, method_id: str, at: datetime, zone: ZoneInfo | str
 ) -> PaymentMethod:
@@ -764,6 +773,7 @@ def validate_card(
     )
 
 
+@checked
 def update_card(
     wallet: Wallet,
     details: CardDetails,

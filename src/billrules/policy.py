@@ -31,6 +31,7 @@ import attrs
 
 from billrules import _plain
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.balance import BalancePolicy
 from billrules.cancellation import CancellationPolicy
 from billrules.deletion import DeletionPolicy
@@ -81,6 +82,7 @@ class Policy:
 DEFAULT_POLICY: Final[Policy] = Policy()
 
 
+@checked
 def policy_from_mapping(data: Mapping[str, Any]) -> Policy:
     """A :class:`Policy` from a plain mapping (as parsed from JSON or TOML).
 
@@ -88,18 +90,24 @@ def policy_from_mapping(data: Mapping[str, Any]) -> Policy:
         InvalidInput: a key is unknown, a value has the wrong shape or breaks its area's
             rules; the error's ``field`` is the path (``dunning.stages[2].first_day``).
     """
+    return _policy_from_plain(data)
+
+
+def _policy_from_plain(data: object) -> Policy:
     if not isinstance(data, Mapping):
         raise _plain.PlainDataError("(top level)", "a policy must be an object")
     policy: Policy = _plain.structure(Policy, dict(data))
     return policy
 
 
+@checked
 def policy_to_mapping(policy: Policy) -> dict[str, Any]:
     """The plain mapping of ``policy``, every knob written out; the inverse of loading."""
     mapping: dict[str, Any] = _plain.unstructure(policy)
     return mapping
 
 
+@checked
 def policy_from_json(text: str) -> Policy:
     """A :class:`Policy` from JSON text; malformed JSON is an error naming the line."""
     try:
@@ -108,23 +116,26 @@ def policy_from_json(text: str) -> Policy:
         raise InvalidInput(
             "(policy file)", f"malformed JSON at line {error.lineno}: {error.msg}"
         ) from None
-    return policy_from_mapping(data)
+    return _policy_from_plain(data)
 
 
+@checked
 def policy_to_json(policy: Policy) -> str:
     """``policy`` as indented JSON text."""
     return json.dumps(policy_to_mapping(policy), indent=2, ensure_ascii=False) + "\n"
 
 
+@checked
 def policy_from_toml(text: str) -> Policy:
     """A :class:`Policy` from TOML text; malformed TOML is an error naming the problem."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput("(policy file)", f"malformed TOML: {error}") from None
-    return policy_from_mapping(data)
+    return _policy_from_plain(data)
 
 
+@checked
 def policy_to_toml(policy: Policy) -> str:
     """``policy`` as TOML text: a table per area, arrays of tables for stages and tiers.
 

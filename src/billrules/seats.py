@@ -30,6 +30,7 @@ from moneyed import Money
 
 from billrules import _money, _time
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.effects import DeactivateUser, Effect, SetLicenceCount
 from billrules.errors import InvalidInput, InvalidType
@@ -164,6 +165,7 @@ def _pool_details(pool: SeatPool) -> dict[str, Any]:
 # SEAT-1, SEAT-2: users
 
 
+@checked
 def can_add_user(pool: SeatPool, user_id: str) -> Decision:
     """Whether ``user_id`` may take a seat: one must be free (SEAT-2). Decides SEAT-2.
 
@@ -200,6 +202,7 @@ def can_add_user(pool: SeatPool, user_id: str) -> Decision:
     )
 
 
+@checked
 def add_user(pool: SeatPool, user_id: str) -> SeatPool:
     """``pool`` with ``user_id`` occupying a free seat. Decides SEAT-2.
 
@@ -210,6 +213,7 @@ def add_user(pool: SeatPool, user_id: str) -> SeatPool:
     return attrs.evolve(pool, occupants=(*pool.occupants, user_id))
 
 
+@checked
 def can_delete_user(pool: SeatPool, user_id: str) -> Decision:
     """Whether ``user_id`` can be deleted from the pool (they must occupy a seat). Decides SEAT-1.
 
@@ -238,6 +242,7 @@ def can_delete_user(pool: SeatPool, user_id: str) -> Decision:
     )
 
 
+@checked
 def delete_user(pool: SeatPool, user_id: str) -> SeatPool:
     """``pool`` with ``user_id``'s seat freed and the seat count kept. Decides SEAT-1.
 
@@ -257,6 +262,7 @@ def delete_user(pool: SeatPool, user_id: str) -> SeatPool:
 # SEAT-2, SEAT-3: seats
 
 
+@checked
 def removable_seats(pool: SeatPool) -> int:
     """How many seats can be removed: the unoccupied ones, total − occupied. Decides SEAT-2."""
     return _check_pool(pool).unoccupied
@@ -273,6 +279,7 @@ def _can_remove_message(pool: SeatPool) -> str:
     )
 
 
+@checked
 def can_remove_seats(pool: SeatPool, count: int) -> Decision:
     """Whether ``count`` seats can be removed. Decides SEAT-2 and SEAT-3.
 
@@ -322,6 +329,7 @@ def can_remove_seats(pool: SeatPool, count: int) -> Decision:
     )
 
 
+@checked
 def remove_seats(pool: SeatPool, count: int) -> SeatPool:
     """``pool`` with ``count`` unoccupied seats removed. Decides SEAT-2 and SEAT-3.
 
@@ -333,6 +341,7 @@ def remove_seats(pool: SeatPool, count: int) -> SeatPool:
     return attrs.evolve(pool, total=pool.total - count)
 
 
+@checked
 def add_seats(pool: SeatPool, count: int) -> SeatPool:
     """``pool`` with ``count`` more seats, all unoccupied. No rule limits buying seats.
 
@@ -398,6 +407,7 @@ def _check_changes(changes: object, start: datetime, end: datetime) -> tuple[Sea
     return items
 
 
+@checked
 def seat_charge(
     pool: SeatPool,
     *,
@@ -480,6 +490,7 @@ def seat_charge(
 # SEAT-5: back-office cancellation
 
 
+@checked
 def back_office_cancel(pool: SeatPool, *, at: datetime) -> tuple[SeatPool, tuple[Effect, ...]]:
     """Cancel the seats in the back office at ``at``: the count becomes 0. Decides SEAT-5.
 

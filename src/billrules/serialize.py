@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from billrules import _plain
+from billrules._check import checked
 from billrules.account import Account
 from billrules.errors import InvalidInput, InvalidType
 
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 
+@checked
 def account_from_mapping(data: Mapping[str, Any]) -> Account:
     """An :class:`Account` from a plain mapping (as parsed from JSON).
 
@@ -58,12 +60,17 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
             ``CurrencyMismatch``.
         InvalidType: a value of the wrong type where the area checks it.
     """
+    return _account_from_plain(data)
+
+
+def _account_from_plain(data: object) -> Account:
     if not isinstance(data, Mapping):
         raise _plain.PlainDataError("(top level)", "an account must be an object")
     account: Account = _plain.structure(Account, dict(data))
     return account
 
 
+@checked
 def account_to_mapping(account: Account) -> dict[str, Any]:
     """The plain mapping of ``account``, every field written out; the inverse of loading.
 
@@ -76,6 +83,7 @@ def account_to_mapping(account: Account) -> dict[str, Any]:
     return mapping
 
 
+@checked
 def account_from_json(text: str) -> Account:
     """An :class:`Account` from JSON text.
 
@@ -93,9 +101,10 @@ def account_from_json(text: str) -> Account:
             "(account file)",
             f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}",
         ) from None
-    return account_from_mapping(data)
+    return _account_from_plain(data)
 
 
+@checked
 def account_to_json(account: Account) -> str:
     """``account`` as indented JSON text (UTF-8 friendly, ending with a newline)."""
     return json.dumps(account_to_mapping(account), indent=2, ensure_ascii=False) + "\n"

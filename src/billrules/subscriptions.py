@@ -34,6 +34,7 @@ from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules import _validate as v
+from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.effects import SendEmail
 from billrules.errors import InvalidInput, InvalidType
@@ -246,6 +247,7 @@ def _require_index(n: object) -> int:
     return n
 
 
+@checked
 def renewal_date(subscription: Subscription, n: int) -> date:
     """The ``n``-th period boundary: ``anchor + n periods``, clamped to month end. Decides SUB-1.
 
@@ -277,6 +279,7 @@ def _renews(sub: Subscription, at: datetime) -> bool:
     return sub.ends_at is None or at < sub.ends_at
 
 
+@checked
 def current_period(
     subscription: Subscription, at: datetime, *, zone: ZoneInfo | str
 ) -> BillingPeriod | None:
@@ -300,6 +303,7 @@ def _next_boundary(sub: Subscription, at: datetime, tz: ZoneInfo) -> date:
     return renewal_date(sub, max(_index_on(sub, _time.local_date(at, tz)), 0) + 1)
 
 
+@checked
 def next_renewal(subscription: Subscription, at: datetime, *, zone: ZoneInfo | str) -> date | None:
     """The date of the first renewal after the instant ``at``. Decides SUB-1 and SUB-2.
 
@@ -313,6 +317,7 @@ def next_renewal(subscription: Subscription, at: datetime, *, zone: ZoneInfo | s
     return on if _renews(sub, _time.start_of_day(on, tz)) else None
 
 
+@checked
 def renewals_between(
     subscription: Subscription, start: datetime, end: datetime, *, zone: ZoneInfo | str
 ) -> tuple[Renewal, ...]:
@@ -347,6 +352,7 @@ def renewals_between(
 # SUB-2: cancel at period end
 
 
+@checked
 def can_cancel(subscription: Subscription, at: datetime, *, zone: ZoneInfo | str) -> Decision:
     """Whether the subscription can be cancelled at ``at``. Decides SUB-2.
 
@@ -384,6 +390,7 @@ def can_cancel(subscription: Subscription, at: datetime, *, zone: ZoneInfo | str
     )
 
 
+@checked
 def cancel(
     subscription: Subscription,
     *,
@@ -420,6 +427,7 @@ def _plan_on(sub: Subscription, day: date) -> str:
     return sub.plan
 
 
+@checked
 def plan_at(subscription: Subscription, at: datetime, *, zone: ZoneInfo | str) -> str:
     """The plan in force at ``at``: a pending change counts from its renewal on (SUB-3)."""
     sub = _require_subscription(subscription)
@@ -427,6 +435,7 @@ def plan_at(subscription: Subscription, at: datetime, *, zone: ZoneInfo | str) -
     return _plan_on(sub, _time.local_date(at, _time.to_zone(zone)))
 
 
+@checked
 def can_change_plan(
     subscription: Subscription, to_plan: str, at: datetime, *, zone: ZoneInfo | str
 ) -> Decision:
@@ -470,6 +479,7 @@ def can_change_plan(
     )
 
 
+@checked
 def request_plan_change(
     subscription: Subscription,
     policy: SubscriptionPolicy,
@@ -501,6 +511,7 @@ def request_plan_change(
     return attrs.evolve(base, pending_change=change)
 
 
+@checked
 def apply_pending_change(
     subscription: Subscription, *, at: datetime, zone: ZoneInfo | str
 ) -> Subscription:
@@ -603,6 +614,7 @@ class LeadPackages:
         raise InvalidInput("name", f"no lead package is called {name!r}")
 
 
+@checked
 def period_amount(package: LeadPackage, leads: int) -> Money:
     """What a period with ``leads`` leads worked costs. Decides SUB-4.
 
@@ -633,6 +645,7 @@ def period_amount(package: LeadPackage, leads: int) -> Money:
 # SUB-5, SUB-6
 
 
+@checked
 def portal_invitation(
     *,
     previous_sign_ups: int,
@@ -660,6 +673,7 @@ def portal_invitation(
     return (SendEmail(at=at, rule="SUB-5", template=policy.portal_invitation_template, to=to),)
 
 
+@checked
 def plan_details(subscription: Subscription, at: datetime, *, zone: ZoneInfo | str) -> PlanDetails:
     """The plan details at ``at``: start date, renewal date, contact persons. Decides SUB-6.
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from hypothesis import strategies as st
 from moneyed import Currency, get_currency
 
+from billrules._check import checked
 from billrules.account import Account, User
 from billrules.cancellation import AccountStatus
 from billrules.deletion import DeletionKind, DeletionSchedule
@@ -23,6 +24,7 @@ from billrules.testing._seats import seat_policies, seat_pools
 from billrules.testing._subscriptions import subscription_policies, subscriptions
 
 
+@checked
 def users(*, max_others: int = 3) -> st.SearchStrategy[tuple[User, ...]]:
     """An owner and up to ``max_others`` admins and staff, each with an optional last login."""
 
@@ -42,6 +44,7 @@ def users(*, max_others: int = 3) -> st.SearchStrategy[tuple[User, ...]]:
     return build()
 
 
+@checked
 def accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
     """Valid account snapshots: any mix of ledger, invoices, wallet, seats, subscription,
     cancellation request and deletion schedule, in one of :func:`~billrules.testing.zones`."""
@@ -79,6 +82,7 @@ def accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
     return build()
 
 
+@checked
 def policies() -> st.SearchStrategy[Policy]:
     """Valid whole policies: every area's policy drawn from its own strategy."""
     return st.builds(

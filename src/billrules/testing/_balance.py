@@ -8,6 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 from moneyed import Currency, Money, get_currency
 
+from billrules._check import checked
 from billrules.balance import (
     BalanceFacts,
     BalancePolicy,
@@ -55,6 +56,7 @@ _ROWS = st.tuples(
 )
 
 
+@checked
 def ledger_entries(
     *, currency: Currency | str = "USD", entry_id: str = "e1"
 ) -> st.SearchStrategy[LedgerEntry]:
@@ -67,6 +69,7 @@ def ledger_entries(
     )
 
 
+@checked
 def ledgers(*, currency: Currency | str = "USD", max_entries: int = 8) -> st.SearchStrategy[Ledger]:
     """Ledgers of up to ``max_entries`` entries (ids ``e0``, ``e1``…) in chronological order."""
     code = _code(currency)
@@ -84,6 +87,7 @@ def ledgers(*, currency: Currency | str = "USD", max_entries: int = 8) -> st.Sea
     return st.lists(st.tuples(aware_datetimes(), _ROWS), max_size=max_entries).map(build)
 
 
+@checked
 def bonus_tiers(*, currency: Currency | str = "USD") -> st.SearchStrategy[BonusTier]:
     """A single bonus tier: a percentage or a fixed bonus above a positive threshold."""
     code = _code(currency)
@@ -95,6 +99,7 @@ def bonus_tiers(*, currency: Currency | str = "USD") -> st.SearchStrategy[BonusT
     )
 
 
+@checked
 def balance_policies(
     *, currency: Currency | str = "USD", max_tiers: int = 4
 ) -> st.SearchStrategy[BalancePolicy]:
@@ -118,6 +123,7 @@ def balance_policies(
     return build()
 
 
+@checked
 def sources(
     *, currency: Currency | str = "USD", source_id: str = "src1"
 ) -> st.SearchStrategy[Source]:
@@ -148,6 +154,7 @@ def sources(
     return build()
 
 
+@checked
 def balance_facts(*, currency: Currency | str = "USD") -> st.SearchStrategy[BalanceFacts]:
     """Balance facts: non-negative, or negative with the instant the debt started."""
     code = _code(currency)

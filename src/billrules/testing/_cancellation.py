@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from hypothesis import strategies as st
 from moneyed import Currency, get_currency
 
+from billrules._check import checked
 from billrules.cancellation import (
     AccountState,
     AccountStatus,
@@ -23,6 +24,7 @@ from billrules.testing._invoices import invoices
 _ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
 
 
+@checked
 def cancellation_policies() -> st.SearchStrategy[CancellationPolicy]:
     """Cancellation policies with every knob drawn."""
     return st.builds(
@@ -34,6 +36,7 @@ def cancellation_policies() -> st.SearchStrategy[CancellationPolicy]:
     )
 
 
+@checked
 def account_states(
     *,
     currency: Currency | str = "USD",
@@ -56,6 +59,7 @@ def account_states(
     )
 
 
+@checked
 def cancellation_requests(
     *, states: st.SearchStrategy[RequestState] | None = None, max_final_payments: int = 2
 ) -> st.SearchStrategy[CancellationRequest]:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 from moneyed import Currency, Money, get_currency
 
+from billrules._check import checked
+
 #: Zones with awkward rules: DST in both hemispheres, half-hour offsets, a date-line zone.
 ZONE_NAMES = (
     "UTC",
@@ -25,11 +27,13 @@ _EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
 _SPAN_SECONDS = 12 * 366 * 24 * 3600
 
 
+@checked
 def zones() -> st.SearchStrategy[ZoneInfo]:
     """Time zones from :data:`ZONE_NAMES`."""
     return st.sampled_from(ZONE_NAMES).map(ZoneInfo)
 
 
+@checked
 def aware_datetimes(
     *, start: datetime = _EPOCH, span: timedelta = timedelta(seconds=_SPAN_SECONDS)
 ) -> st.SearchStrategy[datetime]:
@@ -42,11 +46,13 @@ def aware_datetimes(
     )
 
 
+@checked
 def currencies() -> st.SearchStrategy[Currency]:
     """A few currencies with 2, 0 and 3 decimal minor units."""
     return st.sampled_from(("USD", "EUR", "UAH", "JPY", "BHD")).map(get_currency)
 
 
+@checked
 def money(
     currency: Currency | str = "USD", *, min_value: int = 0, max_value: int = 1_000_000
 ) -> st.SearchStrategy[Money]:

@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from hypothesis import strategies as st
 from moneyed import Currency, Money, get_currency
 
+from billrules._check import checked
 from billrules.deletion import AccountActivity, BalanceChange, DeletionPolicy
 from billrules.testing._core import aware_datetimes, money
 
 
+@checked
 def deletion_policies() -> st.SearchStrategy[DeletionPolicy]:
     """Deletion policies with small knobs: reminders strictly decreasing, below the notice."""
 
@@ -38,6 +40,7 @@ def deletion_policies() -> st.SearchStrategy[DeletionPolicy]:
     return build()
 
 
+@checked
 def account_activities(
     *,
     currency: Currency | str = "USD",
@@ -75,6 +78,7 @@ def account_activities(
     return build()
 
 
+@checked
 def inactive_accounts(
     policy: DeletionPolicy | None = None, *, currency: Currency | str = "USD"
 ) -> st.SearchStrategy[tuple[AccountActivity, datetime]]:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from billrules._check import checked
 from billrules.dunning import AccessLevel, Anchor, DunningPolicy, Stage
 from billrules.roles import Role
 
 
+@checked
 def access_levels() -> st.SearchStrategy[AccessLevel]:
     """Any access level."""
     return st.sampled_from(AccessLevel)
 
 
+@checked
 def dunning_policies(
     *, max_stages: int = 5, max_first_day: int = 31
 ) -> st.SearchStrategy[DunningPolicy]:

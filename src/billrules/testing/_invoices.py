@@ -9,6 +9,7 @@ import attrs
 from hypothesis import strategies as st
 from moneyed import Currency, Money, get_currency
 
+from billrules._check import checked
 from billrules.invoices import (
     BillingDetails,
     BillingProfile,
@@ -22,6 +23,7 @@ from billrules.testing._core import aware_datetimes, money
 _ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
 
 
+@checked
 def billing_details() -> st.SearchStrategy[BillingDetails]:
     """Names and addresses as printed on invoices."""
     words = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij .,", min_size=1, max_size=20)
@@ -32,6 +34,7 @@ def billing_details() -> st.SearchStrategy[BillingDetails]:
     )
 
 
+@checked
 def billing_profiles(max_changes: int = 6) -> st.SearchStrategy[BillingProfile]:
     """Profiles with up to ``max_changes`` changes at strictly increasing instants."""
 
@@ -48,6 +51,7 @@ def billing_profiles(max_changes: int = 6) -> st.SearchStrategy[BillingProfile]:
     return build()
 
 
+@checked
 def invoice_policies() -> st.SearchStrategy[InvoicePolicy]:
     """Invoice policies with cutoffs between 2019 and 2031."""
     return st.builds(
@@ -56,6 +60,7 @@ def invoice_policies() -> st.SearchStrategy[InvoicePolicy]:
     )
 
 
+@checked
 def invoices(
     *,
     currency: Currency | str = "USD",
@@ -89,6 +94,7 @@ def invoices(
     return build()
 
 
+@checked
 def payments(*, currency: Currency | str = "USD") -> st.SearchStrategy[Payment]:
     """Payments of at least one cent in ``currency``."""
     return st.builds(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
+from billrules._check import checked
 from billrules.payment_methods import (
     CardBrand,
     CardDetails,
@@ -60,11 +61,13 @@ def luhn_check_digit(body: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+@checked
 def card_brands() -> st.SearchStrategy[CardBrand]:
     """Every supported card brand."""
     return st.sampled_from(CardBrand)
 
 
+@checked
 def card_numbers(brand: CardBrand | None = None) -> st.SearchStrategy[str]:
     """Valid card numbers (digits only) of ``brand``, or of any brand."""
 
@@ -87,11 +90,13 @@ def card_numbers(brand: CardBrand | None = None) -> st.SearchStrategy[str]:
     return build()
 
 
+@checked
 def cvvs(brand: CardBrand) -> st.SearchStrategy[str]:
     """Well-formed CVVs for ``brand`` (4 digits for American Express, else 3)."""
     return st.text(alphabet="0123456789", min_size=brand.cvv_length, max_size=brand.cvv_length)
 
 
+@checked
 def card_details(
     brand: CardBrand | None = None, *, years: Sequence[int] = range(2019, 2041)
 ) -> st.SearchStrategy[CardDetails]:
@@ -114,6 +119,7 @@ def card_details(
     return build()
 
 
+@checked
 def payment_methods(
     *,
     kinds: st.SearchStrategy[PaymentMethodKind] | None = None,
@@ -142,6 +148,7 @@ def payment_methods(
     return build()
 
 
+@checked
 def wallets(*, max_size: int = 5) -> st.SearchStrategy[Wallet]:
     """Wallets of up to ``max_size`` methods with distinct ids and one default (PM-1)."""
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 from moneyed import Currency, Money, get_currency
 
+from billrules._check import checked
 from billrules.subscriptions import (
     LeadPackage,
     LeadPackages,
@@ -20,6 +21,7 @@ from billrules.subscriptions import (
 _PLANS = ("Starter", "Growth", "Pro", "Enterprise")
 
 
+@checked
 def subscription_dates() -> st.SearchStrategy[date]:
     """Anchor dates between 2019 and 2031, with month ends (the 28th to the 31st) favoured."""
     any_day = st.dates(min_value=date(2019, 1, 1), max_value=date(2031, 12, 31))
@@ -40,6 +42,7 @@ def _clamp(year: int, month: int, day: int) -> date:
             day -= 1
 
 
+@checked
 def subscriptions(
     *, periods: st.SearchStrategy[Period] | None = None
 ) -> st.SearchStrategy[Subscription]:
@@ -53,11 +56,13 @@ def subscriptions(
     )
 
 
+@checked
 def subscription_policies() -> st.SearchStrategy[SubscriptionPolicy]:
     """Subscription policies with either plan-change timing."""
     return st.builds(SubscriptionPolicy, plan_changes=st.sampled_from(PlanChangeTiming))
 
 
+@checked
 def lead_packages(currency: Currency | str = "USD") -> st.SearchStrategy[LeadPackage]:
     """Single lead packages in ``currency`` (prices and rates in whole hundredths)."""
     code = currency if isinstance(currency, Currency) else get_currency(currency)
@@ -73,6 +78,7 @@ def lead_packages(currency: Currency | str = "USD") -> st.SearchStrategy[LeadPac
     )
 
 
+@checked
 def lead_package_tiers(
     currency: Currency | str = "USD", *, max_packages: int = 5
 ) -> st.SearchStrategy[LeadPackages]:

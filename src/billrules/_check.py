@@ -1,0 +1,182 @@
+"""Argument checks for public functions, read from their annotations. Private.
+
+``@checked`` is the one guard every public function wears: it reads the function's parameter
+annotations once, when the function is defined, and refuses a wrong argument with a billrules
+error naming the parameter, before the function body runs (so a bad call changes nothing and
+never surfaces as a raw ``AttributeError`` deep inside a rule). What each annotation means:
+
+- a class: an instance of it (``bool`` is not an ``int``); ``X | Y``: either; ``None`` allowed
+  only where the annotation says ``| None``;
+- ``datetime``: an aware instant inside the supported calendar; ``date``: a calendar date inside
+  it (:func:`billrules._time.require_aware`, :func:`billrules._time.require_date`);
+- ``Money``: a finite ``moneyed.Money`` with a sane exponent, never a float;
+- ``Iterable[X]``, ``Sequence[X]``, ``tuple[X, ...]``: any iterable (not a string or mapping)
+  whose items are ``X``; the function receives it as a tuple, so a generator is read once;
+- ``Mapping[...]``: a mapping; ``Callable``: a callable; ``Any``, ``object``: anything.
+
+Annotations are resolved in the function's module when it is decorated, so the classes they
+name must be defined (or imported) above it; anything unsupported fails at import, not later.
+"""
+
+from __future__ import annotations
+
+import collections.abc as abc
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, ParamSpec, TypeVar
+
+from moneyed import Money
+
+from billrules import _money, _time
+from billrules.errors import InvalidInput, InvalidType
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+Check = Callable[[object, str], object]
+
+_SEQUENCES = (abc.Iterable, abc.Sequence, abc.Collection, tuple)
+
+
+def _kind_name(kind: Any) -> str:
+    return getattr(kind, "__name__", str(kind))
+
+
+def _instance(kind: type[Any] | tuple[type[Any], ...]) -> Check:
+    names = (
+        " or ".join(_kind_name(k) for k in kind) if isinstance(kind, tuple) else _kind_name(kind)
+    )
+    no_bool = kind is int or (isinstance(kind, tuple) and int in kind and bool not in kind)
+
+    def check(value: object, name: str) -> object:
+        if isinstance(value, kind) and not (no_bool and isinstance(value, bool)):
+            return value
+        raise InvalidType(name, f"must be {names}, not {type(value).__name__}")
+
+    return check
+
+
+def _aware(value: object, name: str) -> object:
+    return _time.require_aware(value, name)
+
+
+def _date(value: object, name: str) -> object:
+    return _time.require_date(value, name)
+
+
+def _money_check(value: object, name: str) -> object:
+    return _money.require_money(value, name)
+
+
+def _anything(value: object, name: str) -> object:
+    return value
+
+
+def _optional(inner: Check) -> Check:
+    def check(value: object, name: str) -> object:
+        return None if value is None else inner(value, name)
+
+    return check
+
+
+def _items(item: Check) -> Check:
+    def check(value: object, name: str) -> object:
+        if isinstance(value, (str, bytes, abc.Mapping)) or not isinstance(value, abc.Iterable):
+            raise InvalidType(name, f"must be a sequence, not {type(value).__name__}")
+        items = tuple(value)
+        if item is not _anything:
+            for index, each in enumerate(items):
+                item(each, f"{name}[{index}]")
+        return items
+
+    return check
+
+
+def _literal(options: tuple[object, ...]) -> Check:
+    def check(value: object, name: str) -> object:
+        if isinstance(value, str) and value in options:
+            return value
+        allowed = ", ".join(repr(option) for option in options)
+        raise InvalidInput(name, f"must be one of {allowed}")
+
+    return check
+
+
+def check_for(kind: Any) -> Check:
+    """The check for one parameter annotation (see the module docstring)."""
+    if kind is Any or kind is object:
+        return _anything
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(kind)
+        rest = tuple(option for option in options if option is not type(None))
+        inner = check_for(rest[0]) if len(rest) == 1 else _union(rest)
+        return _optional(inner) if len(rest) < len(options) else inner
+    if origin is typing.Literal:
+        return _literal(typing.get_args(kind))
+    if origin is not None:
+        args = typing.get_args(kind)
+        if origin in _SEQUENCES:
+            return _items(check_for(args[0]) if args else _anything)
+        if origin is abc.Callable:
+            return _instance(abc.Callable)
+        return _instance(origin)
+    if kind is datetime:
+        return _aware
+    if kind is date:
+        return _date
+    if kind is Money:
+        return _money_check
+    if isinstance(kind, type):
+        return _instance(kind)
+    raise TypeError(f"no argument check for the annotation {kind!r}")  # pragma: no cover
+
+
+def _union(options: tuple[Any, ...]) -> Check:
+    if all(isinstance(option, type) and typing.get_origin(option) is None for option in options):
+        if any(option in (datetime, date, Money) for option in options):
+            raise TypeError(f"no argument check for the union {options!r}")  # pragma: no cover
+        return _instance(options)
+    raise TypeError(f"no argument check for the union {options!r}")  # pragma: no cover
+
+
+def checked(function: Callable[P, R]) -> Callable[P, R]:
+    """Check ``function``'s arguments against its annotations on every call (see the module).
+
+    Refusals are :class:`~billrules.errors.InvalidType` or another billrules error naming the
+    parameter; the function body runs only with arguments that passed.
+    """
+    signature = inspect.signature(function)
+    namespace = function.__globals__
+    checks: dict[str, Check] = {}
+    for parameter in signature.parameters.values():
+        annotation = parameter.annotation
+        if annotation is inspect.Parameter.empty:
+            continue
+        if isinstance(annotation, str):
+            annotation = eval(annotation, namespace)
+        checks[parameter.name] = check_for(annotation)
+    positional = tuple(
+        (parameter.name, checks.get(parameter.name, _anything))
+        for parameter in signature.parameters.values()
+        if parameter.kind
+        in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    )
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if len(args) <= len(positional):
+            args = tuple(  # type: ignore[assignment]  # same arguments, checked (and iterables read)
+                check(value, name) for (name, check), value in zip(positional, args, strict=False)
+            )
+        for name, value in kwargs.items():
+            check = checks.get(name)
+            if check is not None:
+                kwargs[name] = check(value, name)
+        return function(*args, **kwargs)
+
+    return wrapper
