@@ -223,7 +223,7 @@ class TestLedger:
             ({"kind": "payment", "amount": usd("0")}, InvalidInput, "LedgerEntry.amount"),
             ({"kind": "bonus", "amount": usd("-1")}, InvalidInput, "LedgerEntry.amount"),
             ({"kind": "charge", "amount": usd("1")}, InvalidInput, "LedgerEntry.amount"),
-            ({"kind": "refund"}, InvalidInput, "EntryKind"),
+            ({"kind": "refund"}, InvalidInput, "LedgerEntry.kind"),
             ({"amount": 1.5}, FloatAmountError, "LedgerEntry.amount"),
             ({"at": datetime(2024, 5, 1)}, NaiveDatetimeError, "LedgerEntry.at"),  # noqa: DTZ001
             ({"description": 3}, InvalidType, "LedgerEntry.description"),

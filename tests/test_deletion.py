@@ -792,7 +792,7 @@ class TestBadInput:
     def test_schedule_fields(self):
         """DEL-3, DEL-6, DEL-7 bad input: a schedule's records are validated."""
         cases = [
-            (InvalidInput, "DeletionKind", {"kind": "later"}),
+            (InvalidInput, "DeletionSchedule.kind", {"kind": "later"}),
             (InvalidInput, "DeletionSchedule.cancelled_at", {"cancelled_at": NOW - FAR}),
             (
                 InvalidInput,
@@ -832,7 +832,7 @@ class TestBadInput:
         assert "zone" == excinfo.value.field
         with pytest.raises(InvalidInput) as excinfo:
             can_delete_manually("support")
-        assert "Role" == excinfo.value.field
+        assert "role" == excinfo.value.field
 
     def test_instants_beyond_the_calendar(self):
         """DEL-3 bad input: an instant past the supported calendar is refused, naming it."""

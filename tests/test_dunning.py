@@ -697,7 +697,7 @@ class TestPolicyValidation:
         with pytest.raises(InvalidInput) as excinfo:
             DunningPolicy(anchor="week_start")
 
-        assert "Anchor" == excinfo.value.field
+        assert "DunningPolicy.anchor" == excinfo.value.field
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "field"),

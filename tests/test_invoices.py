@@ -226,7 +226,7 @@ class TestStatuses:
         """INV-2: an unknown status names the allowed ones."""
         with pytest.raises(InvalidInput, match="expected one of") as excinfo:
             make(status="overdue")
-        assert "InvoiceStatus" == excinfo.value.field
+        assert "Invoice.status" == excinfo.value.field
 
 
 def _in_status(status: InvoiceStatus) -> Invoice:

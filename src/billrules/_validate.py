@@ -16,6 +16,7 @@ import attrs
 from moneyed import Money
 
 from billrules import _money, _time
+from billrules._redact import shown
 from billrules.errors import InvalidInput, InvalidType
 
 E = TypeVar("E", bound=Enum)
@@ -118,11 +119,11 @@ def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
     return check
 
 
-def enum_member(kind: type[E], field: str | None = None) -> Callable[[object], E]:
+def enum_member(kind: type[E], field: str) -> Callable[[object], E]:
     """A converter to the enum ``kind`` from a member or its value; unknown values are refused.
 
-    The error names ``field`` (``Class.field``), or the enum itself when no field is given,
-    and lists the allowed values.
+    The error names ``field`` (``Class.field`` or the parameter), repeats the value only as
+    :func:`billrules._redact.shown` allows (PM-6), and lists the allowed values.
     """
 
     def convert(value: object) -> E:
@@ -131,7 +132,7 @@ def enum_member(kind: type[E], field: str | None = None) -> Callable[[object], E
         except (ValueError, TypeError):
             allowed = ", ".join(repr(m.value) for m in kind)
             raise InvalidInput(
-                field or kind.__name__, f"unknown value {value!r}; expected one of {allowed}"
+                field, f"unknown value {shown(value)}; expected one of {allowed}"
             ) from None
 
     return convert

@@ -112,7 +112,7 @@ class ChargeLine:
 
 
 def _kind(value: object) -> EntryKind:
-    return v.enum_member(EntryKind)(value)
+    return v.enum_member(EntryKind, "LedgerEntry.kind")(value)
 
 
 def _lines(value: object) -> tuple[ChargeLine, ...]:
@@ -546,7 +546,7 @@ class EnabledPeriod:
 
 
 def _source_kind(value: object) -> SourceKind:
-    return v.enum_member(SourceKind)(value)
+    return v.enum_member(SourceKind, "Source.kind")(value)
 
 
 def _periods(value: object) -> tuple[EnabledPeriod, ...]:

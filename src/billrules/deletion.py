@@ -300,7 +300,7 @@ class AccountActivity:
 
 
 def _kind(value: object) -> DeletionKind:
-    return v.enum_member(DeletionKind)(value)
+    return v.enum_member(DeletionKind, "DeletionSchedule.kind")(value)
 
 
 def _codes(value: object) -> tuple[str, ...]:
@@ -682,7 +682,7 @@ def schedule(
 
 
 def _role(value: object) -> Role:
-    return v.enum_member(Role)(value)
+    return v.enum_member(Role, "role")(value)
 
 
 @checked

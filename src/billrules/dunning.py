@@ -192,7 +192,7 @@ class Access(NamedTuple):
 
 
 def _anchor(value: object) -> Anchor:
-    return v.enum_member(Anchor)(value)
+    return v.enum_member(Anchor, "DunningPolicy.anchor")(value)
 
 
 def _stages(value: object) -> tuple[Stage, ...]:

@@ -211,8 +211,8 @@ class BillingProfile:
         )
 
 
-def _status(value: object) -> InvoiceStatus:
-    return v.enum_member(InvoiceStatus)(value)
+def _status(value: object, field: str = "Invoice.status") -> InvoiceStatus:
+    return v.enum_member(InvoiceStatus, field)(value)
 
 
 def _default_paid(invoice: Invoice) -> Money:
@@ -327,7 +327,7 @@ def can_transition(invoice: Invoice, to: InvoiceStatus | str) -> Decision:
     >>> decision.allowed, decision.codes
     (False, ('invoice_status_final',))
     """
-    target = _status(to)
+    target = _status(to, "to")
     details = {"invoice_id": invoice.id, "from": str(invoice.status), "to": str(target)}
     if target in TRANSITIONS[invoice.status]:
         return Decision.allow(
@@ -375,7 +375,7 @@ def transition(
     _time.require_aware(at, "at")
     decision = can_transition(invoice, to)
     decision.require()
-    target = _status(to)
+    target = _status(to, "to")
     if target is _S.PAID:
         return attrs.evolve(
             invoice,
