@@ -15,6 +15,8 @@ digits in one run (:func:`longest_digit_run`).
 'a very large integer'
 >>> holds_card_number("invoice for 4242-4242-4242-4242"), holds_card_number("inv-2024-05")
 (True, False)
+>>> holds_card_number("paid with 4242 4242 4242 4242 12 2030")
+True
 """
 
 from __future__ import annotations
@@ -74,12 +76,36 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _candidates(run: str) -> list[str]:
+    """The digit strings of ``run`` that could be a card number written in it.
+
+    The whole run, separators removed, and every sequence of its separator-delimited groups
+    with 12–19 digits: ``"4242 4242 4242 4242 2030"`` (a number followed by a year) holds
+    ``"4242424242424242"``.
+    """
+    groups = _SEPARATORS.split(run)
+    found = [_digits(run)]
+    for start in range(len(groups)):
+        length = 0
+        for end in range(start, len(groups)):
+            length += len(groups[end])
+            if length > 19:
+                break
+            if length >= 12:
+                found.append("".join(groups[start : end + 1]))
+    return found
+
+
 def holds_card_number(text: str) -> bool:
-    """Whether ``text`` holds a 12–19 digit run passing Luhn once separators are removed (PM-6)."""
+    """Whether ``text`` holds a 12–19 digit run passing Luhn once separators are removed (PM-6).
+
+    A run is also searched group by group (the digits between separators), so a card number
+    followed or preceded by other digits (``"4242 4242 4242 4242 12 2030"``) is found too.
+    """
     for match in _DIGIT_RUN.finditer(text):
-        digits = _digits(match.group())
-        if 12 <= len(digits) <= 19 and luhn_valid(digits):
-            return True
+        for digits in _candidates(match.group()):
+            if 12 <= len(digits) <= 19 and luhn_valid(digits):
+                return True
     return False
 
 

@@ -16,7 +16,7 @@ import attrs
 from moneyed import Money
 
 from billrules import _money, _time
-from billrules._redact import shown
+from billrules._redact import holds_card_number, longest_digit_run, shown
 from billrules.errors import InvalidInput, InvalidType
 
 E = TypeVar("E", bound=Enum)
@@ -28,18 +28,61 @@ def where(instance: object, attribute: attrs.Attribute[Any]) -> str:
     return f"{type(instance).__name__}.{attribute.name}"
 
 
+def free_text(value: str, field: str) -> str:
+    """``value`` if it holds no card number; else :class:`InvalidInput` naming ``field`` (PM-6).
+
+    A card number is a 12–19 digit run passing the Luhn check once spaces, dashes and dots are
+    removed (:func:`billrules._redact.holds_card_number`). The message never repeats it.
+    """
+    if holds_card_number(value):
+        raise InvalidInput(
+            field, "must not hold a card number (PM-6: no card number is ever kept)"
+        )
+    return value
+
+
 def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A non-empty ``str``."""
+    """A non-empty ``str`` that holds no card number (PM-6)."""
     if not isinstance(value, str):
         raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
     if not value.strip():
         raise InvalidInput(where(instance, attribute), "must not be empty")
+    free_text(value, where(instance, attribute))
 
 
 def optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """``None`` or a non-empty ``str``."""
     if value is not None:
         text(instance, attribute, value)
+
+
+#: The most digits in one run a payment-method label may show: the last four of a card.
+LABEL_DIGITS = 4
+
+
+def label(value: str, field: str) -> str:
+    """``value`` if it is a masked payment-method label; else :class:`InvalidInput` (PM-6).
+
+    A label shows at most the last four digits of a card: any run of more than four digits,
+    counted once spaces, dashes and dots between them are removed, is refused, so
+    ``"Visa 4242 4242 4242 4242"`` is refused like ``"Visa 4242424242424242"`` while
+    ``"Visa •••• 4242"`` is accepted. The message never repeats the value.
+    """
+    if longest_digit_run(value) > LABEL_DIGITS:
+        raise InvalidInput(
+            field, "must be a masked label showing at most the last four digits of a card (PM-6)"
+        )
+    return value
+
+
+def masked_label(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """``None`` or a non-empty masked payment-method label (:func:`label`, PM-6)."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
+    label(value, where(instance, attribute))
+    text(instance, attribute, value)
 
 
 def instant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -105,7 +148,7 @@ def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) ->
 
 
 def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
-    """An instance of ``kind``."""
+    """An instance of ``kind``; a ``str`` must hold no card number (:func:`free_text`, PM-6)."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, kind):
@@ -115,6 +158,8 @@ def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
             raise InvalidType(
                 where(instance, attribute), f"must be {names}, not {type(value).__name__}"
             )
+        if isinstance(value, str):  # a str field with no other rule is free text (PM-6)
+            free_text(value, where(instance, attribute))
 
     return check
 

@@ -118,13 +118,11 @@ _LONG_DIGIT_RUN = re.compile(r"\d{5,}")
 
 
 def _masked_label(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
-    """A payment-method label that shows at most the last four digits of a card (PM-6)."""
-    v.optional_text(instance, attribute, value)
-    if isinstance(value, str) and _LONG_DIGIT_RUN.search(value):
-        raise InvalidInput(
-            v.where(instance, attribute),
-            "must be a masked label showing at most the last four digits of a card",
-        )
+    """A payment-method label that shows at most the last four digits of a card (PM-6).
+
+    Digits are counted once spaces, dashes and dots are removed (:func:`_validate.label`).
+    """
+    v.masked_label(instance, attribute, value)
 
 
 # --------------------------------------------------------------------------------------------
