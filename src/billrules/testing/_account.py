@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hypothesis import strategies as st
-from moneyed import Currency, get_currency
+from moneyed import Currency
 
+from billrules import _money
 from billrules._check import checked
 from billrules.account import Account, User
 from billrules.cancellation import AccountStatus
@@ -48,7 +49,7 @@ def users(*, max_others: int = 3) -> st.SearchStrategy[tuple[User, ...]]:
 def accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
     """Valid account snapshots: any mix of ledger, invoices, wallet, seats, subscription,
     cancellation request and deletion schedule, in one of :func:`~billrules.testing.zones`."""
-    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    code = _money.to_currency(currency, "currency")
 
     @st.composite
     def build(draw: st.DrawFn) -> Account:

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import strategies as st
-from moneyed import Currency, Money, get_currency
+from moneyed import Currency, Money
 
+from billrules import _money
 from billrules._check import checked
 from billrules.balance import (
     BalanceFacts,
@@ -25,7 +26,7 @@ from billrules.testing._core import aware_datetimes, money
 
 
 def _code(currency: Currency | str) -> Currency:
-    return currency if isinstance(currency, Currency) else get_currency(currency)
+    return _money.to_currency(currency, "currency")
 
 
 def _cents(code: Currency, cents: int) -> Money:

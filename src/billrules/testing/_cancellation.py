@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hypothesis import strategies as st
-from moneyed import Currency, get_currency
+from moneyed import Currency
 
+from billrules import _money
 from billrules._check import checked
 from billrules.cancellation import (
     AccountState,
@@ -45,7 +46,7 @@ def account_states(
     max_invoices: int = 4,
 ) -> st.SearchStrategy[AccountState]:
     """Accounts in ``currency`` with up to ``max_invoices`` invoices (unique ids) and licences."""
-    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    code = _money.to_currency(currency, "currency")
     return st.builds(
         AccountState,
         status=statuses if statuses is not None else st.sampled_from(AccountStatus),

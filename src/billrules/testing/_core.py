@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 from moneyed import Currency, Money, get_currency
 
+from billrules import _money
 from billrules._check import checked
 
 #: Zones with awkward rules: DST in both hemispheres, half-hour offsets, a date-line zone.
@@ -61,7 +62,7 @@ def money(
     Amounts are whole hundredths whatever the currency's own minor unit, so a JPY or BHD amount
     may need rounding to its minor unit: that is on purpose.
     """
-    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    code = _money.to_currency(currency, "currency")
     return st.integers(min_value=min_value, max_value=max_value).map(
         lambda cents: Money(Decimal(cents).scaleb(-2), code)
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hypothesis import strategies as st
-from moneyed import Currency, Money, get_currency
+from moneyed import Currency, Money
 
+from billrules import _money
 from billrules._check import checked
 from billrules.deletion import AccountActivity, BalanceChange, DeletionPolicy
 from billrules.testing._core import aware_datetimes, money
@@ -53,7 +54,7 @@ def account_activities(
 
     Balances range from minus to plus one hundred units of ``currency``, zero included often.
     """
-    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    code = _money.to_currency(currency, "currency")
     seconds = int(span.total_seconds())
     balances = st.one_of(st.just(Money(0, code)), money(code, min_value=-10_000, max_value=10_000))
 
@@ -89,7 +90,7 @@ def inactive_accounts(
     below zero.
     """
     rules = policy if policy is not None else DeletionPolicy()
-    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    code = _money.to_currency(currency, "currency")
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[AccountActivity, datetime]:

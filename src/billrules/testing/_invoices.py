@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import attrs
 from hypothesis import strategies as st
-from moneyed import Currency, Money, get_currency
+from moneyed import Currency, Money
 
+from billrules import _money
 from billrules._check import checked
 from billrules.invoices import (
     BillingDetails,
@@ -68,7 +69,7 @@ def invoices(
     ids: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Invoice]:
     """Valid invoices in ``currency``: consistent paid amounts and instants for their status."""
-    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    code = _money.to_currency(currency, "currency")
 
     @st.composite
     def build(draw: st.DrawFn) -> Invoice:

@@ -6,8 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from hypothesis import strategies as st
-from moneyed import Currency, Money, get_currency
+from moneyed import Currency, Money
 
+from billrules import _money
 from billrules._check import checked
 from billrules.subscriptions import (
     LeadPackage,
@@ -65,7 +66,7 @@ def subscription_policies() -> st.SearchStrategy[SubscriptionPolicy]:
 @checked
 def lead_packages(currency: Currency | str = "USD") -> st.SearchStrategy[LeadPackage]:
     """Single lead packages in ``currency`` (prices and rates in whole hundredths)."""
-    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    code = _money.to_currency(currency, "currency")
     cents = st.integers(min_value=0, max_value=10_000_000)
     return st.builds(
         LeadPackage,
@@ -83,7 +84,7 @@ def lead_package_tiers(
     currency: Currency | str = "USD", *, max_packages: int = 5
 ) -> st.SearchStrategy[LeadPackages]:
     """Valid volume-priced package sets: larger minimums, never a higher price per lead."""
-    code = currency if isinstance(currency, Currency) else get_currency(currency)
+    code = _money.to_currency(currency, "currency")
 
     @st.composite
     def build(draw: st.DrawFn) -> LeadPackages:
