@@ -566,3 +566,45 @@ def test_decimal_amount_details():
     account = _account(_invoice("i", "submitted", "0.10", 4), _invoice("j", "submitted", "0.20", 4))
     reason = can_request_cancellation(account, "owner", CancellationPolicy()).reasons[0]
     assert Decimal("0.30") == reason.details["amount"].amount
+
+
+class TestMoneyInSentences:
+    """X-4: every CAN-3 sentence writes amounts at the currency's minor unit ("10.00 USD")."""
+
+    def test_outstanding_balance_sentence(self):
+        """CAN-3 golden: 10 + 0.5 USD due reads "10.50 USD", never "10.5 USD"."""
+        account = _account(
+            _invoice("inv-1", "submitted", "10", 3), _invoice("inv-2", "failed", "0.5", 4)
+        )
+        (reason,) = can_request_cancellation(account, "owner", CancellationPolicy()).reasons
+        assert ("outstanding_balance", "CAN-3") == (reason.code, reason.rule)
+        assert Money("10.5", "USD") == reason.details["amount"]
+        assert (
+            "Pay the outstanding 10.50 USD (invoices inv-1, inv-2) before requesting cancellation."
+            == reason.message
+        )
+
+    def test_whole_amount_is_written_with_its_cents(self):
+        """CAN-3 golden: a whole amount of 10 USD reads "10.00 USD", never "10 USD"."""
+        account = _account(_invoice("inv-1", "submitted", "10", 3))
+        (reason,) = can_request_cancellation(account, "owner", CancellationPolicy()).reasons
+        assert "Pay the outstanding 10.00 USD (invoices inv-1) before requesting cancellation." == (
+            reason.message
+        )
+
+    @pytest.mark.parametrize(
+        ("currency", "amount", "words"),
+        [("USD", "-10", "10.00 USD"), ("JPY", "-1234.5", "1235 JPY"), ("BHD", "-1.2", "1.200 BHD")],
+    )
+    def test_prepaid_debt_sentence(self, currency, amount, words):
+        """CAN-3 golden: the prepaid debt is written at the currency's minor unit (JPY none,
+        BHD three decimals), rounded half-up like the amount in the details."""
+        state = AccountState(
+            status="active", currency=currency, prepaid_balance=Money(amount, currency)
+        )
+        (reason,) = can_request_cancellation(state, "owner", CancellationPolicy()).reasons
+        assert ("prepaid_debt", "CAN-3") == (reason.code, reason.rule)
+        assert words == f"{reason.details['amount'].amount} {currency}"
+        assert f"Pay the negative balance of {words} before requesting cancellation." == (
+            reason.message
+        )

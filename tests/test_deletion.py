@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -128,6 +128,33 @@ class TestEligibility:
         assert decision.allowed is False
         assert ("account_old_enough", "no_recent_login", "balance_remaining") == decision.codes
         assert Decimal("0.01") == decision.reasons[2].details["balance"].amount
+
+    @pytest.mark.parametrize(
+        ("balance", "max_balance", "code", "sentence"),
+        [
+            ("0", "0", "balance_empty", "The balance (0.00 UAH) is at or below 0.00 UAH."),
+            ("-19.5", "0", "balance_empty", "The balance (-19.50 UAH) is at or below 0.00 UAH."),
+            (
+                "10",
+                "5",
+                "balance_remaining",
+                "The balance (10.00 UAH) is above 5.00 UAH: money left on the balance avoids "
+                "deletion.",
+            ),
+        ],
+    )
+    def test_balance_sentences_write_money_in_the_minor_unit(
+        self, balance, max_balance, code, sentence
+    ):
+        """DEL-1 golden, X-4: the balance and the threshold are written as "10.00 UAH", never
+        "10" or "0"; the details keep the exact values."""
+        policy = DeletionPolicy(max_balance=max_balance)
+        activity = seed_account(balance=Money(balance, "UAH"))
+        reason = eligibility(activity, policy, at=NOW, zone=KYIV).reasons[2]
+        assert (code, "DEL-1") == (reason.code, reason.rule)
+        assert sentence == reason.message
+        assert Money(balance, "UAH") == reason.details["balance"]
+        assert Decimal(max_balance) == reason.details["max_balance"]
 
     def test_negative_balance_and_no_login_ever_are_eligible(self):
         """DEL-1: a negative balance qualifies; an account nobody ever logged in to is idle."""
@@ -262,14 +289,90 @@ class TestSeedStory:
         offsets = {e.at.astimezone(zone).utcoffset() for e in effects}
         assert 2 == len(offsets)  # a DST change lies inside the story
 
-    def test_wall_time_in_a_dst_gap_moves_to_the_first_existing_time(self):
-        """DEL-3: a deletion whose wall time falls in a DST gap happens at the first time
-        that exists after it, on the same local date."""
+    def test_wall_time_in_a_dst_gap_moves_forward_by_the_gap(self):
+        """DEL-3, DEL-6: a deletion whose wall time falls in a DST gap moves forward by the
+        gap's length: 02:30 on New York's spring-forward night (02:00 → 03:00) is 03:30, not
+        03:00; the days around it keep 02:30."""
         zone = ZoneInfo("America/New_York")
         sched = DeletionSchedule(scheduled_at=datetime(2024, 2, 29, 2, 30, tzinfo=zone))
         when = deadlines(sched, POLICY, zone=zone)
-        assert datetime(2024, 3, 10, 3, 30, tzinfo=zone) == when.deletion_at
+        assert datetime(2024, 3, 10, 7, 30, tzinfo=UTC) == when.deletion_at
+        assert "2024-03-10T03:30:00-04:00" == when.deletion_at.astimezone(zone).isoformat()
         assert date(2024, 3, 10) == when.deletion_date
+        assert [
+            "2024-03-07T02:30:00-05:00",
+            "2024-03-09T02:30:00-05:00",
+        ] == [at.astimezone(zone).isoformat() for _, at in when.reminders]
+        assert "2024-03-30T02:30:00-04:00" == when.purge_at.astimezone(zone).isoformat()
+
+    def test_a_skipped_day_moves_the_wall_time_to_the_next_day(self):
+        """DEL-3: Pacific/Apia skipped 30 December 2011 (a 24-hour gap): a deletion due at
+        09:00 that day happens at 09:00 on the 31st, and that is the date shown."""
+        zone = ZoneInfo("Pacific/Apia")
+        sched = DeletionSchedule(scheduled_at=datetime(2011, 12, 20, 9, 0, tzinfo=zone))
+        when = deadlines(sched, POLICY, zone=zone)
+        assert "2011-12-31T09:00:00+14:00" == when.deletion_at.astimezone(zone).isoformat()
+        assert date(2011, 12, 31) == when.deletion_date
+        elapsed = when.deletion_at.astimezone(UTC) - sched.scheduled_at.astimezone(UTC)
+        assert timedelta(days=10) == elapsed  # 11 wall-clock days, 240 hours
+
+    def test_wall_time_in_a_dst_overlap_is_the_first_of_the_two(self):
+        """DEL-3: 01:30 exists twice on New York's fall-back night (3 November 2024): the
+        deletion happens at the first, still on daylight time (-04:00)."""
+        zone = ZoneInfo("America/New_York")
+        sched = DeletionSchedule(scheduled_at=datetime(2024, 10, 24, 1, 30, tzinfo=zone))
+        when = deadlines(sched, POLICY, zone=zone)
+        # Compared through UTC: an ambiguous wall time is never == an instant in another zone.
+        assert datetime(2024, 11, 3, 5, 30, tzinfo=UTC) == when.deletion_at.astimezone(UTC)
+        assert "2024-11-03T01:30:00-04:00" == when.deletion_at.astimezone(zone).isoformat()
+
+    #: Gaps: the zone, the first skipped wall time and the gap's length in minutes.
+    GAPS = (
+        ("America/New_York", datetime.combine(date(2024, 3, 10), time(2, 0)), 60),
+        ("Europe/Kyiv", datetime.combine(date(2024, 3, 31), time(3, 0)), 60),
+        ("Australia/Lord_Howe", datetime.combine(date(2024, 10, 6), time(2, 0)), 30),
+        ("Pacific/Apia", datetime.combine(date(2011, 12, 30), time(0, 0)), 24 * 60),
+    )
+
+    @given(gap=st.sampled_from(GAPS), data=st.data())
+    def test_a_deadline_in_any_gap_moves_forward_by_the_gap(self, gap, data):
+        """DEL-3, DEL-6: wherever the deletion's wall time falls inside a gap (30 minutes in
+        Lord Howe, an hour in New York and Kyiv, a whole day in Apia), it happens exactly the
+        gap's length later on the wall clock, and 10 × 24 hours after scheduling when the
+        scheduling instant itself was outside the gap."""
+        name, first_skipped, length = gap
+        zone = ZoneInfo(name)
+        wall = first_skipped + timedelta(minutes=data.draw(st.integers(0, length - 1)))
+        start = (wall - timedelta(days=10)).replace(tzinfo=zone)
+        when = deadlines(DeletionSchedule(scheduled_at=start), POLICY, zone=zone)
+        moved = wall + timedelta(minutes=length)
+        assert moved == when.deletion_at.astimezone(zone).replace(tzinfo=None)
+        assert timedelta(days=10) == when.deletion_at.astimezone(UTC) - start.astimezone(UTC)
+
+    @given(
+        day=st.dates(min_value=date(2000, 1, 1), max_value=date(2037, 12, 31)),
+        minute=st.integers(min_value=0, max_value=24 * 60 - 1),
+        zone_name=st.sampled_from(
+            ["America/New_York", "Europe/Kyiv", "Australia/Lord_Howe", "Pacific/Apia"]
+        ),
+    )
+    def test_every_deadline_keeps_the_wall_time_where_it_exists(self, day, minute, zone_name):
+        """DEL-3, DEL-4, DEL-6: each deadline is N local days after scheduling at the same
+        wall time whenever that wall time exists on the target day."""
+        zone = ZoneInfo(zone_name)
+        wall = datetime.combine(day, time()) + timedelta(minutes=minute)
+        start = wall.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+        when = deadlines(DeletionSchedule(scheduled_at=start), POLICY, zone=zone)
+        local = start.replace(tzinfo=None)
+        deadlines_by_day = [(10, when.deletion_at), (30, when.purge_at)]
+        deadlines_by_day += [(10 - before, at) for before, at in when.reminders]
+        for days, at in deadlines_by_day:
+            target = local + timedelta(days=days)
+            round_trip = target.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+            if round_trip.replace(tzinfo=None) == target:  # the wall time exists that day
+                assert target == at.astimezone(zone).replace(tzinfo=None)
+            else:
+                assert target < at.astimezone(zone).replace(tzinfo=None)
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from moneyed import Currency, Money, get_currency
 from moneyed.classes import CurrencyDoesNotExist
@@ -144,3 +144,36 @@ def round_to_minor_unit(value: Money, rounding: str = DEFAULT_ROUNDING) -> Money
     except ArithmeticError:
         raise InvalidInput("amount", "is too large to round to the minor unit") from None
     return Money(rounded, value.currency)
+
+
+def in_words(value: Money, rounding: str = DEFAULT_ROUNDING) -> str:
+    """``value`` as a sentence writes it: the amount at the currency's minor unit, then its code.
+
+    Every human sentence that states an amount uses this form (X-4), never ``str(money)``
+    (which follows the process locale) nor the raw amount (``10`` or ``10.5``). Rounding is
+    half-up by default; a zero is never written with a minus sign.
+
+    >>> from moneyed import Money
+    >>> in_words(Money("10", "USD")), in_words(Money("10.5", "USD")), in_words(Money("2.675", "USD"))
+    ('10.00 USD', '10.50 USD', '2.68 USD')
+    >>> in_words(Money("1234.5", "JPY")), in_words(Money("1.2", "BHD"))
+    ('1235 JPY', '1.200 BHD')
+    >>> in_words(Money("-0.001", "USD")), in_words(Money("-19.999", "EUR"))
+    ('0.00 USD', '-20.00 EUR')
+    >>> in_words(Money("12345678901234567890123456789.99", "USD"))
+    '12345678901234567890123456789.99 USD'
+
+    Raises:
+        InvalidInput: the amount is not a finite number.
+    """
+    amount = value.amount
+    if not amount.is_finite():
+        raise InvalidInput("amount", "must be a finite number")
+    digits = minor_unit_exponent(value.currency)
+    # Enough precision for every digit kept, whatever the amount's size (the default context's
+    # 28 digits would refuse a large one).
+    context = Context(prec=max(amount.adjusted(), 0) + digits + 2)
+    rounded = amount.quantize(Decimal(1).scaleb(-digits), rounding=rounding, context=context)
+    if not rounded:
+        rounded = abs(rounded)
+    return f"{rounded:f} {value.currency.code}"

@@ -341,7 +341,7 @@ def can_request_cancellation(
             Reason(
                 code="outstanding_balance",
                 rule="CAN-3",
-                message=f"Pay the outstanding {amount.amount} {amount.currency.code} "
+                message=f"Pay the outstanding {_money.in_words(amount)} "
                 f"(invoices {', '.join(ids)}) before requesting cancellation.",
                 details={"amount": amount, "invoice_ids": ids},
             )
@@ -353,7 +353,7 @@ def can_request_cancellation(
             Reason(
                 code="prepaid_debt",
                 rule="CAN-3",
-                message=f"Pay the negative balance of {owed.amount} {owed.currency.code} "
+                message=f"Pay the negative balance of {_money.in_words(owed)} "
                 "before requesting cancellation.",
                 details={"amount": owed},
             )

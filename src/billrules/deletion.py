@@ -18,8 +18,10 @@ Decides DEL-1 … DEL-7 (see ``docs/policies.md``):
 time: a deletion scheduled at 09:15 on 1 March (local) happens at 09:15 on 11 March (local),
 whatever DST changes lie between (so the elapsed time may be 239 or 241 hours). Every instant
 is computed from the scheduling instant, never chained. When that wall time does not exist on
-the target day (a DST gap), the first wall time that exists after it is used; when it exists
-twice (a DST overlap), the first of the two.
+the target day (a DST gap), it moves forward by the gap's length: 02:30 on a spring-forward
+night (America/New_York, 10 March 2024, clocks jump from 02:00 to 03:00) becomes 03:30, and
+09:00 on a day a zone skips entirely (Pacific/Apia, 30 December 2011) becomes 09:00 the next
+day. When the wall time exists twice (a DST overlap), the first of the two is used.
 
 DEL-1 counts days the same way: an account is older than 40 days when the local date of the
 instant asked about is more than 40 days after the local date of its creation; a login is in
@@ -432,7 +434,8 @@ def _add_days(at: datetime, days: int, zone: ZoneInfo) -> datetime:
         day = local.date() + timedelta(days=days)
         wall = datetime.combine(day, local.time().replace(fold=0), tzinfo=zone)
         # In a DST gap, fold=0 reads the wall time with the offset in force before the change,
-        # so the round trip through UTC lands on the first wall time that exists after it.
+        # so the round trip through UTC moves it forward by the gap's length (02:30 -> 03:30
+        # when clocks jump from 02:00 to 03:00). In an overlap, fold=0 is the first of the two.
         return wall.astimezone(UTC).astimezone(zone)
     except OverflowError:
         raise InvalidInput("at", "is too close to the end of the calendar") from None
@@ -636,20 +639,20 @@ def eligibility(
     empty = balance.amount <= policy.max_balance
     met.append(empty)
     balance_details = {"balance": balance, "max_balance": policy.max_balance}
+    threshold = _money.in_words(Money(policy.max_balance, balance.currency))
     reasons.append(
         Reason(
             code="balance_empty",
             rule="DEL-1",
-            message=f"The balance ({balance.amount} {balance.currency.code}) is at or below "
-            f"{policy.max_balance}.",
+            message=f"The balance ({_money.in_words(balance)}) is at or below {threshold}.",
             details=balance_details,
         )
         if empty
         else Reason(
             code="balance_remaining",
             rule="DEL-1",
-            message=f"The balance ({balance.amount} {balance.currency.code}) is above "
-            f"{policy.max_balance}: money left on the balance avoids deletion.",
+            message=f"The balance ({_money.in_words(balance)}) is above {threshold}: "
+            "money left on the balance avoids deletion.",
             details=balance_details,
         )
     )
