@@ -85,10 +85,12 @@ if TYPE_CHECKING:
     )
     from billrules.payment_methods import (
         CardBrand,
+        CardBrandRule,
         CardDetails,
         InvalidCardDetails,
         PaymentMethod,
         PaymentMethodKind,
+        PaymentMethodPolicy,
         Wallet,
     )
     from billrules.policy import (
@@ -145,6 +147,7 @@ __all__ = [
     "CancellationRequest",
     "CancellationTiming",
     "CardBrand",
+    "CardBrandRule",
     "CardDetails",
     "CurrencyMismatch",
     "Decision",
@@ -173,6 +176,7 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "PaymentMethodKind",
+    "PaymentMethodPolicy",
     "Period",
     "PlanChange",
     "PlanChangeKind",
@@ -228,6 +232,7 @@ _EXPORTS: dict[str, str] = {
     "CancellationRequest": "billrules.cancellation",
     "CancellationTiming": "billrules.cancellation",
     "CardBrand": "billrules.payment_methods",
+    "CardBrandRule": "billrules.payment_methods",
     "CardDetails": "billrules.payment_methods",
     "CurrencyMismatch": "billrules.errors",
     "Decision": "billrules.decisions",
@@ -256,6 +261,7 @@ _EXPORTS: dict[str, str] = {
     "Payment": "billrules.invoices",
     "PaymentMethod": "billrules.payment_methods",
     "PaymentMethodKind": "billrules.payment_methods",
+    "PaymentMethodPolicy": "billrules.payment_methods",
     "Period": "billrules.subscriptions",
     "PlanChange": "billrules.subscriptions",
     "PlanChangeKind": "billrules.subscriptions",

@@ -20,6 +20,7 @@ local time.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 from enum import StrEnum
@@ -31,11 +32,15 @@ import attrs
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
+from billrules._redact import luhn_valid, shown
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput, InvalidType
 
 __all__ = [
+    "DEFAULT_CARD_BRANDS",
     "CardBrand",
+    "CardBrandNotAccepted",
+    "CardBrandRule",
     "CardCvvError",
     "CardDetails",
     "CardExpiredError",
@@ -47,6 +52,7 @@ __all__ = [
     "InvalidCardDetails",
     "PaymentMethod",
     "PaymentMethodKind",
+    "PaymentMethodPolicy",
     "UnknownCardBrand",
     "Wallet",
     "add",
@@ -95,6 +101,7 @@ class CardBrand(StrEnum):
     JCB = "jcb"
     DINERS = "diners"
     UNIONPAY = "unionpay"
+    MAESTRO = "maestro"
 
     @property
     def label(self) -> str:
@@ -103,7 +110,7 @@ class CardBrand(StrEnum):
 
     @property
     def cvv_length(self) -> int:
-        """How many digits the brand's CVV has: 4 for American Express, else 3 (PM-5)."""
+        """The seed's CVV length: 4 for American Express, else 3 (PM-5; a policy may differ)."""
         return 4 if self is CardBrand.AMEX else 3
 
 
@@ -115,53 +122,15 @@ _BRAND_LABELS: Final = {
     CardBrand.JCB: "JCB",
     CardBrand.DINERS: "Diners Club",
     CardBrand.UNIONPAY: "UnionPay",
+    CardBrand.MAESTRO: "Maestro",
 }
-
-#: PM-5: prefix ranges ``(first, last, brand)``, compared on as many leading digits as the
-#: bounds have. The longest matching prefix wins, so no two ranges of one length overlap.
-_BRAND_PREFIXES: Final[tuple[tuple[str, str, CardBrand], ...]] = (
-    ("4", "4", CardBrand.VISA),
-    ("51", "55", CardBrand.MASTERCARD),
-    ("2221", "2720", CardBrand.MASTERCARD),
-    ("34", "34", CardBrand.AMEX),
-    ("37", "37", CardBrand.AMEX),
-    ("6011", "6011", CardBrand.DISCOVER),
-    ("644", "649", CardBrand.DISCOVER),
-    ("65", "65", CardBrand.DISCOVER),
-    ("3528", "3589", CardBrand.JCB),
-    ("300", "305", CardBrand.DINERS),
-    ("3095", "3095", CardBrand.DINERS),
-    ("36", "36", CardBrand.DINERS),
-    ("38", "39", CardBrand.DINERS),
-    ("62", "62", CardBrand.UNIONPAY),
-)
 
 MIN_NUMBER_LENGTH: Final = 12
 MAX_NUMBER_LENGTH: Final = 19
 _DIGITS: Final = re.compile(r"[0-9]+")
 _SEPARATORS: Final = re.compile(r"[ \-]")
+_PREFIX: Final = re.compile(r"([0-9]{1,8})(?:-([0-9]{1,8}))?")
 _MASK: Final = "••••"
-
-
-def _brand_of(digits: str) -> CardBrand | None:
-    best: tuple[int, CardBrand] | None = None
-    for first, last, brand in _BRAND_PREFIXES:
-        head = digits[: len(first)]
-        if first <= head <= last and (best is None or len(first) > best[0]):
-            best = (len(first), brand)
-    return None if best is None else best[1]
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = ord(char) - ord("0")
-        if position % 2:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,7 +154,11 @@ class CardNumberChecksumError(InvalidCardDetails):
 
 
 class UnknownCardBrand(InvalidCardDetails):
-    """The card number's prefix belongs to no supported brand."""
+    """The card number's prefix belongs to no accepted brand (PM-5, PM-8)."""
+
+
+class CardBrandNotAccepted(UnknownCardBrand):
+    """The card is of a known brand that the :class:`PaymentMethodPolicy` leaves out (PM-8)."""
 
 
 class CardExpiryMonthError(InvalidCardDetails):
@@ -204,13 +177,213 @@ class CardCvvError(InvalidCardDetails):
     """The CVV is not 3 digits (4 for American Express)."""
 
 
+# --------------------------------------------------------------------------------------------
+# Policy (PM-8): the accepted brands, their prefixes, lengths and CVV lengths
+
+
+_to_rule_brand = v.enum_member(CardBrand, "CardBrandRule.brand")
+
+
+def _rule_brand(value: object) -> CardBrand:
+    return _to_rule_brand(value)
+
+
+def _prefixes(value: object) -> tuple[str, ...]:
+    return v.tuple_of(str, "CardBrandRule.prefixes")(value)
+
+
+def _lengths(value: object) -> tuple[int, ...]:
+    return v.tuple_of(int, "CardBrandRule.lengths")(value)
+
+
+def _bounds(prefix: str) -> tuple[str, str]:
+    first, _, last = prefix.partition("-")
+    return first, last or first
+
+
+@attrs.frozen(kw_only=True)
+class CardBrandRule:
+    """An accepted card brand: the prefixes its numbers start with, their lengths, its CVV (PM-8).
+
+    Attributes:
+        brand: The :class:`CardBrand`.
+        prefixes: Leading digits (``"4"``) or a range of them with bounds of one length
+            (``"2221-2720"``: every four-digit prefix from 2221 to 2720), 1–8 digits each.
+        lengths: The digit counts its numbers may have, each 12–19, without repeats.
+        cvv_length: The digits of its CVV, 3 (default) or 4.
+    """
+
+    brand: CardBrand = attrs.field(converter=_rule_brand)
+    prefixes: tuple[str, ...] = attrs.field(converter=_prefixes)
+    lengths: tuple[int, ...] = attrs.field(converter=_lengths)
+    cvv_length: int = attrs.field(default=3, validator=v.integer(3, 4))
+
+    @prefixes.validator
+    def _check_prefixes(self, attribute: attrs.Attribute[object], value: tuple[str, ...]) -> None:
+        if not value:
+            raise InvalidInput("CardBrandRule.prefixes", "must hold at least one prefix")
+        for index, prefix in enumerate(value):
+            match = _PREFIX.fullmatch(prefix)
+            if match is None or (match[2] is not None and len(match[2]) != len(match[1])):
+                raise InvalidInput(
+                    f"CardBrandRule.prefixes[{index}]",
+                    'must be 1–8 digits, or a range of two bounds of one length ("2221-2720")',
+                )
+            if match[2] is not None and match[2] < match[1]:
+                raise InvalidInput(
+                    f"CardBrandRule.prefixes[{index}]", "the range must not end before it starts"
+                )
+
+    @lengths.validator
+    def _check_lengths(self, attribute: attrs.Attribute[object], value: tuple[int, ...]) -> None:
+        if not value:
+            raise InvalidInput("CardBrandRule.lengths", "must hold at least one length")
+        for index, length in enumerate(value):
+            field = f"CardBrandRule.lengths[{index}]"
+            if isinstance(length, bool):
+                raise InvalidType(field, "must be an int, not bool")
+            if not MIN_NUMBER_LENGTH <= length <= MAX_NUMBER_LENGTH:
+                raise InvalidInput(
+                    field, f"must be {MIN_NUMBER_LENGTH} to {MAX_NUMBER_LENGTH} digits"
+                )
+            if length in value[:index]:
+                raise InvalidInput(field, "repeats an earlier length")
+
+    @property
+    def ranges(self) -> tuple[tuple[str, str], ...]:
+        """The prefixes as ``(first, last)`` bounds of one length (``("4", "4")``)."""
+        return tuple(_bounds(prefix) for prefix in self.prefixes)
+
+
+#: PM-8: the seed's accepted brands. Visa, Mastercard (51–55 and 2221–2720), American Express,
+#: Discover, JCB, Diners Club, UnionPay and Maestro, with the lengths their issuers use.
+DEFAULT_CARD_BRANDS: Final[tuple[CardBrandRule, ...]] = (
+    CardBrandRule(brand=CardBrand.VISA, prefixes=("4",), lengths=(13, 16, 19)),
+    CardBrandRule(brand=CardBrand.MASTERCARD, prefixes=("51-55", "2221-2720"), lengths=(16,)),
+    CardBrandRule(brand=CardBrand.AMEX, prefixes=("34", "37"), lengths=(15,), cvv_length=4),
+    CardBrandRule(
+        brand=CardBrand.DISCOVER, prefixes=("6011", "644-649", "65"), lengths=(16, 17, 18, 19)
+    ),
+    CardBrandRule(brand=CardBrand.JCB, prefixes=("3528-3589",), lengths=(16, 17, 18, 19)),
+    CardBrandRule(
+        brand=CardBrand.DINERS,
+        prefixes=("300-305", "3095", "36", "38-39"),
+        lengths=(14, 15, 16, 17, 18, 19),
+    ),
+    CardBrandRule(brand=CardBrand.UNIONPAY, prefixes=("62",), lengths=(16, 17, 18, 19)),
+    CardBrandRule(
+        brand=CardBrand.MAESTRO,
+        prefixes=("50", "56-58", "6304", "6759", "6761-6763"),
+        lengths=tuple(range(12, 20)),
+    ),
+)
+
+#: Per prefix range, longest first: ``(length, first, last, rule)``.
+_PrefixTable = tuple[tuple[int, str, str, CardBrandRule], ...]
+
+
+def _rules(value: object) -> tuple[CardBrandRule, ...]:
+    return v.tuple_of(CardBrandRule, "PaymentMethodPolicy.brands")(value)
+
+
+@attrs.frozen(kw_only=True)
+class PaymentMethodPolicy:
+    """Which card brands are accepted, with their prefixes, lengths and CVV lengths (PM-8).
+
+    Decides PM-8. ``PaymentMethodPolicy()`` is the seed's: :data:`DEFAULT_CARD_BRANDS`. A
+    number's brand is the one whose prefix matches the most leading digits (Maestro's 6759
+    before a shorter prefix of another brand); a card of a brand left out is refused. Each
+    brand appears once, and no two prefix ranges of one length overlap.
+
+    >>> from billrules.payment_methods import CardBrand, PaymentMethodPolicy, DEFAULT_CARD_BRANDS
+    >>> no_maestro = PaymentMethodPolicy(
+    ...     brands=[rule for rule in DEFAULT_CARD_BRANDS if rule.brand is not CardBrand.MAESTRO])
+    >>> CardBrand.MAESTRO in PaymentMethodPolicy().accepted, CardBrand.MAESTRO in no_maestro.accepted
+    (True, False)
+
+    Attributes:
+        brands: One :class:`CardBrandRule` per accepted brand, at least one.
+    """
+
+    brands: tuple[CardBrandRule, ...] = attrs.field(default=DEFAULT_CARD_BRANDS, converter=_rules)
+    _table: _PrefixTable = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    @brands.validator
+    def _check_brands(
+        self, attribute: attrs.Attribute[object], value: tuple[CardBrandRule, ...]
+    ) -> None:
+        if not value:
+            raise InvalidInput("PaymentMethodPolicy.brands", "must accept at least one brand")
+        seen: dict[CardBrand, int] = {}
+        ranges: list[tuple[int, str, str, str]] = []
+        for index, rule in enumerate(value):
+            if rule.brand in seen:
+                raise InvalidInput(
+                    f"PaymentMethodPolicy.brands[{index}].brand",
+                    f"repeats brands[{seen[rule.brand]}].brand ({rule.brand.label})",
+                )
+            seen[rule.brand] = index
+            for number, (first, last) in enumerate(rule.ranges):
+                ranges.append((len(first), first, last, f"brands[{index}].prefixes[{number}]"))
+        ranges.sort()
+        for before, after in itertools.pairwise(ranges):
+            if before[0] == after[0] and after[1] <= before[2]:
+                raise InvalidInput(
+                    f"PaymentMethodPolicy.{after[3]}",
+                    f"overlaps {before[3]}: ranges of one length must not overlap",
+                )
+
+    def __attrs_post_init__(self) -> None:
+        table = [
+            (len(first), first, last, rule) for rule in self.brands for first, last in rule.ranges
+        ]
+        table.sort(key=lambda row: -row[0])
+        object.__setattr__(self, "_table", tuple(table))
+
+    @property
+    def accepted(self) -> tuple[CardBrand, ...]:
+        """The accepted brands, in the policy's order."""
+        return tuple(rule.brand for rule in self.brands)
+
+    def rule(self, brand: CardBrand) -> CardBrandRule | None:
+        """The rule of ``brand``, or ``None`` when the policy does not accept it (PM-8)."""
+        for rule in self.brands:
+            if rule.brand == brand:
+                return rule
+        return None
+
+    def _match(self, digits: str) -> CardBrandRule | None:
+        for length, first, last, rule in self._table:
+            if first <= digits[:length] <= last:
+                return rule
+        return None
+
+
+_SEED: Final = PaymentMethodPolicy()
+
+
 def _require_int(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidType(field, f"must be an int, not {type(value).__name__}")
     return value
 
 
-def _card_number(value: object) -> tuple[str, CardBrand]:
+def _require_policy(value: object, field: str = "policy") -> PaymentMethodPolicy:
+    if not isinstance(value, PaymentMethodPolicy):
+        raise InvalidType(field, f"must be PaymentMethodPolicy, not {type(value).__name__}")
+    return value
+
+
+def _counts(lengths: tuple[int, ...]) -> str:
+    ordered = sorted(lengths)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{ordered[0]} to {ordered[-1]}"
+    words = [str(length) for length in ordered]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _card_number(value: object, policy: PaymentMethodPolicy) -> tuple[str, CardBrandRule]:
+    """The digits of ``value`` and the rule of its brand (PM-5, PM-8); errors never echo it."""
     field = "CardDetails.number"
     if not isinstance(value, str):
         raise InvalidType(field, f"must be a str, not {type(value).__name__}")
@@ -221,21 +394,30 @@ def _card_number(value: object) -> tuple[str, CardBrand]:
         raise CardNumberLengthError(
             field, f"must have {MIN_NUMBER_LENGTH} to {MAX_NUMBER_LENGTH} digits"
         )
-    if not _luhn_ok(digits):
+    if not luhn_valid(digits):
         raise CardNumberChecksumError(field, "fails the Luhn check: a digit is mistyped")
-    brand = _brand_of(digits)
-    if brand is None:
-        names = ", ".join(b.label for b in CardBrand)
-        raise UnknownCardBrand(field, f"is not a card of a supported brand ({names})")
-    return digits, brand
+    rule = policy._match(digits)
+    if rule is None:
+        names = ", ".join(brand.label for brand in policy.accepted)
+        known = _SEED._match(digits)
+        if known is not None:
+            raise CardBrandNotAccepted(
+                field, f"{known.brand.label} cards are not accepted; accepted brands: {names}"
+            )
+        raise UnknownCardBrand(field, f"is not a card of an accepted brand ({names})")
+    if len(digits) not in rule.lengths:
+        raise CardNumberLengthError(
+            field, f"must have {_counts(rule.lengths)} digits for {rule.brand.label}"
+        )
+    return digits, rule
 
 
-def _cvv(value: object, brand: CardBrand) -> str:
+def _cvv(value: object, rule: CardBrandRule) -> str:
     field = "CardDetails.cvv"
     if not isinstance(value, str):
         raise InvalidType(field, f"must be a str, not {type(value).__name__}")
-    if not _DIGITS.fullmatch(value) or len(value) != brand.cvv_length:
-        raise CardCvvError(field, f"must be {brand.cvv_length} digits for {brand.label}")
+    if not _DIGITS.fullmatch(value) or len(value) != rule.cvv_length:
+        raise CardCvvError(field, f"must be {rule.cvv_length} digits for {rule.brand.label}")
     return value
 
 
@@ -244,9 +426,11 @@ class CardDetails:
     """New card details on their way to validation: the only holder of the number and CVV (PM-6).
 
     The number is normalised (spaces and dashes dropped) and checked at construction: 12–19
-    digits, the Luhn check digit, a brand from its prefix; the expiry month is 1–12, the year
-    four digits, the CVV 3 digits (4 for American Express). Whether the expiry has passed
-    depends on the instant, so :func:`validate_card` checks it. Decides PM-5 and PM-6.
+    digits, the Luhn check digit, a brand ``policy`` accepts from its prefix and a length that
+    brand has; the expiry month is 1–12, the year four digits, the CVV as long as the brand's
+    (3 digits, 4 for American Express by default). Whether the expiry has passed depends on
+    the instant, so :func:`validate_card` checks it, again under its own policy. Decides PM-5,
+    PM-6 and PM-8.
 
     ``repr`` and ``str`` are masked; the object is not an attrs class (``attrs.asdict`` refuses
     it), cannot be pickled, and copies are the object itself. Keep it no longer than the call
@@ -259,7 +443,8 @@ class CardDetails:
 
     Raises:
         InvalidCardDetails: one of its subclasses, naming the field; the message never holds
-            the number or the CVV.
+            the number or the CVV. :class:`CardBrandNotAccepted` for a card of a known brand
+            that ``policy`` leaves out (PM-8).
         InvalidType: a field of the wrong type.
     """
 
@@ -271,18 +456,26 @@ class CardDetails:
     exp_month: int
     exp_year: int
 
-    def __init__(self, *, number: str, exp_month: int, exp_year: int, cvv: str) -> None:
-        digits, brand = _card_number(number)
+    def __init__(
+        self,
+        *,
+        number: str,
+        exp_month: int,
+        exp_year: int,
+        cvv: str,
+        policy: PaymentMethodPolicy = _SEED,
+    ) -> None:
+        digits, rule = _card_number(number, _require_policy(policy))
         month = _require_int(exp_month, "CardDetails.exp_month")
         if not 1 <= month <= 12:
             raise CardExpiryMonthError("CardDetails.exp_month", "must be 1 to 12")
         year = _require_int(exp_year, "CardDetails.exp_year")
         if not 1000 <= year <= 9999:
             raise CardExpiryYearError("CardDetails.exp_year", "must be a four-digit year")
-        secret = _cvv(cvv, brand)
+        secret = _cvv(cvv, rule)
         object.__setattr__(self, "_number", digits)
         object.__setattr__(self, "_cvv", secret)
-        object.__setattr__(self, "brand", brand)
+        object.__setattr__(self, "brand", rule.brand)
         object.__setattr__(self, "exp_month", month)
         object.__setattr__(self, "exp_year", year)
 
@@ -539,7 +732,7 @@ def _check_wallet(wallet: object) -> Wallet:
 def _check_id(method_id: object) -> str:
     if not isinstance(method_id, str):
         raise InvalidType("method_id", f"must be a str, not {type(method_id).__name__}")
-    return method_id
+    return v.free_text(method_id, "method_id")
 
 
 def _unknown(method_id: str, rule: str) -> Decision:
@@ -547,7 +740,7 @@ def _unknown(method_id: str, rule: str) -> Decision:
         Reason(
             code="payment_method_unknown",
             rule=rule,
-            message=f"There is no payment method {method_id!r} in the wallet.",
+            message=f"There is no payment method {shown(method_id)} in the wallet.",
             details={"method_id": method_id},
         )
     )
@@ -564,24 +757,46 @@ def _expiry_details(method: PaymentMethod, now: tuple[int, int]) -> dict[str, An
 
 @checked
 def can_add(
-    wallet: Wallet, method: PaymentMethod, *, at: datetime, zone: ZoneInfo | str
+    wallet: Wallet,
+    method: PaymentMethod,
+    policy: PaymentMethodPolicy = _SEED,
+    *,
+    at: datetime,
+    zone: ZoneInfo | str,
 ) -> Decision:
-    """Whether ``method`` may be added to ``wallet`` at ``at``. Decides PM-1 and PM-5.
+    """Whether ``method`` may be added to ``wallet`` at ``at``. Decides PM-1, PM-5 and PM-8.
 
-    Refused when its id is already in the wallet (PM-1) or it has expired (PM-5: new details
-    are not before the current month). The first method added becomes the default (PM-1).
+    Refused when its id is already in the wallet (PM-1), its brand is known and ``policy``
+    does not accept it (PM-8: a card, or the card behind Google Pay or Apple Pay), or it has
+    expired (PM-5: new details are not before the current month). The first method added
+    becomes the default (PM-1).
     """
     _check_wallet(wallet)
     if not isinstance(method, PaymentMethod):
         raise InvalidType("method", f"must be PaymentMethod, not {type(method).__name__}")
+    _require_policy(policy)
     now = _local_month(at, zone)
     if wallet.get(method.id) is not None:
         return Decision.refuse(
             Reason(
                 code="payment_method_id_taken",
                 rule="PM-1",
-                message=f"The wallet already has a payment method {method.id!r}.",
+                message=f"The wallet already has a payment method {shown(method.id)}.",
                 details={"method_id": method.id},
+            )
+        )
+    if method.brand is not None and policy.rule(method.brand) is None:
+        return Decision.refuse(
+            Reason(
+                code="card_brand_not_accepted",
+                rule="PM-8",
+                message=f"{method.label} cannot be added: {method.brand.label} cards are not "
+                "accepted.",
+                details={
+                    "method_id": method.id,
+                    "brand": method.brand,
+                    "accepted": policy.accepted,
+                },
             )
         )
     if is_expired(method, at=at, zone=zone):
@@ -619,13 +834,20 @@ def can_add(
 
 
 @checked
-def add(wallet: Wallet, method: PaymentMethod, *, at: datetime, zone: ZoneInfo | str) -> Wallet:
+def add(
+    wallet: Wallet,
+    method: PaymentMethod,
+    policy: PaymentMethodPolicy = _SEED,
+    *,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> Wallet:
     """``wallet`` with ``method`` added; the first method becomes the default. Decides PM-1.
 
     Raises:
-        PolicyViolation: :func:`can_add` refuses; ``wallet`` is unchanged.
+        PolicyViolation: :func:`can_add` refuses (under ``policy``); ``wallet`` is unchanged.
     """
-    can_add(wallet, method, at=at, zone=zone).require()
+    can_add(wallet, method, policy, at=at, zone=zone).require()
     default = wallet.default_id if wallet.default_id is not None else method.id
     return Wallet(methods=(*wallet.methods, method), default_id=default)
 
@@ -733,13 +955,19 @@ def remove(wallet: Wallet, method_id: str) -> Wallet:
 
 @checked
 def validate_card(
-    details: CardDetails, *, method_id: str, at: datetime, zone: ZoneInfo | str
+    details: CardDetails,
+    policy: PaymentMethodPolicy = _SEED,
+    *,
+    method_id: str,
+    at: datetime,
+    zone: ZoneInfo | str,
 ) -> PaymentMethod:
-    """The payment method to store for new card details, checked at ``at``. Decides PM-5, PM-6.
+    """The payment method to store for new card details, checked at ``at``. Decides PM-5, PM-6, PM-8.
 
-    ``details`` were checked when built; this adds the expiry: not before the current month in
-    ``zone``. The result keeps the brand, the last four digits and the expiry, never the number
-    or the CVV.
+    ``details`` were checked when built; this checks the number and CVV again under ``policy``
+    (its accepted brands, prefixes, lengths and CVV lengths, PM-8) and adds the expiry: not
+    before the current month in ``zone``. The result keeps the brand, the last four digits and
+    the expiry, never the number or the CVV.
 
     >>> from datetime import datetime, UTC
     >>> from billrules.payment_methods import CardDetails, validate_card
@@ -750,12 +978,16 @@ def validate_card(
     ('Mastercard •••• 4444', (2025, 1))
 
     Raises:
+        InvalidCardDetails: ``policy`` refuses the number or the CVV (a subclass naming the
+            field: :class:`CardBrandNotAccepted` for a brand it leaves out).
         CardExpiredError: the expiry month has passed, naming ``CardDetails.exp_year`` when the
             year has, else ``CardDetails.exp_month``.
     """
     if not isinstance(details, CardDetails):
         raise InvalidType("details", f"must be CardDetails, not {type(details).__name__}")
     _check_id(method_id)
+    _, rule = _card_number(details._number, _require_policy(policy))
+    _cvv(details._cvv, rule)
     now = _local_month(at, zone)
     if details.exp_year < now[0]:
         raise CardExpiredError("CardDetails.exp_year", "the card has expired")
@@ -766,7 +998,7 @@ def validate_card(
     return PaymentMethod(
         id=method_id,
         kind=PaymentMethodKind.CARD,
-        brand=details.brand,
+        brand=rule.brand,
         last4=details.last4,
         exp_month=details.exp_month,
         exp_year=details.exp_year,
@@ -777,16 +1009,17 @@ def validate_card(
 def update_card(
     wallet: Wallet,
     details: CardDetails,
+    policy: PaymentMethodPolicy = _SEED,
     *,
     at: datetime,
     zone: ZoneInfo | str,
     method_id: str,
     remove_previous: bool = False,
 ) -> Wallet:
-    """``wallet`` with a new card from ``details`` as its default. Decides PM-5.
+    """``wallet`` with a new card from ``details`` as its default. Decides PM-5 and PM-8.
 
-    The details are validated (:func:`validate_card`), the card is added (:func:`can_add`) and
-    made the default, so all future charges use it. The previous default stays in the wallet
+    The details are validated under ``policy`` (:func:`validate_card`), the card is added
+    (:func:`can_add`) and made the default, so all future charges use it. The previous default stays in the wallet
     as an ordinary method unless ``remove_previous`` (then it is removed, as PM-3 allows once it
     is no longer the default). Past invoices are not touched: they keep the masked label of
     the method they were charged to.
@@ -801,9 +1034,10 @@ def update_card(
         raise InvalidType(
             "remove_previous", f"must be a bool, not {type(remove_previous).__name__}"
         )
-    method = validate_card(details, method_id=method_id, at=at, zone=zone)
+    method = validate_card(details, policy, method_id=method_id, at=at, zone=zone)
     previous = wallet.default_id
-    updated = set_default(add(wallet, method, at=at, zone=zone), method_id, at=at, zone=zone)
+    updated = add(wallet, method, policy, at=at, zone=zone)
+    updated = set_default(updated, method_id, at=at, zone=zone)
     if remove_previous and previous is not None:
         updated = remove(updated, previous)
     return updated

@@ -38,6 +38,7 @@ from billrules.deletion import DeletionPolicy
 from billrules.dunning import DunningPolicy
 from billrules.errors import InvalidInput
 from billrules.invoices import InvoicePolicy
+from billrules.payment_methods import PaymentMethodPolicy
 from billrules.seats import SeatPolicy
 from billrules.subscriptions import SubscriptionPolicy
 
@@ -59,6 +60,9 @@ class Policy:
 
     invoices: InvoicePolicy = attrs.field(
         factory=InvoicePolicy, validator=v.instance_of(InvoicePolicy)
+    )
+    payment_methods: PaymentMethodPolicy = attrs.field(
+        factory=PaymentMethodPolicy, validator=v.instance_of(PaymentMethodPolicy)
     )
     seats: SeatPolicy = attrs.field(factory=SeatPolicy, validator=v.instance_of(SeatPolicy))
     cancellation: CancellationPolicy = attrs.field(

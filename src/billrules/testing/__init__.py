@@ -55,10 +55,12 @@ from billrules.testing._invoices import (
 )
 from billrules.testing._payment_methods import (
     TEST_CARD_NUMBERS,
+    card_brand_rules,
     card_brands,
     card_details,
     card_numbers,
     cvvs,
+    payment_method_policies,
     payment_methods,
     wallets,
 )
@@ -88,6 +90,7 @@ __all__ = [
     "bonus_tiers",
     "cancellation_policies",
     "cancellation_requests",
+    "card_brand_rules",
     "card_brands",
     "card_details",
     "card_numbers",
@@ -103,6 +106,7 @@ __all__ = [
     "ledger_entries",
     "ledgers",
     "money",
+    "payment_method_policies",
     "payment_methods",
     "payments",
     "policies",

@@ -20,7 +20,7 @@ from billrules.testing._core import aware_datetimes, zones
 from billrules.testing._deletion import deletion_policies
 from billrules.testing._dunning import dunning_policies
 from billrules.testing._invoices import invoice_policies, invoices, payments
-from billrules.testing._payment_methods import wallets
+from billrules.testing._payment_methods import payment_method_policies, wallets
 from billrules.testing._seats import seat_policies, seat_pools
 from billrules.testing._subscriptions import subscription_policies, subscriptions
 
@@ -89,6 +89,7 @@ def policies() -> st.SearchStrategy[Policy]:
     return st.builds(
         Policy,
         invoices=invoice_policies(),
+        payment_methods=payment_method_policies(),
         seats=seat_policies(),
         cancellation=cancellation_policies(),
         subscriptions=subscription_policies(),

@@ -1,37 +1,32 @@
-"""Strategies for the payment-methods area: card numbers of every brand, cards, wallets.
+"""Strategies for the payment-methods area: card numbers of every brand, cards, wallets, policies.
 
-The card numbers are made up (random digits after a real prefix, with a correct Luhn check
-digit): valid in form, belonging to nobody.
+The card numbers are made up (random digits after a prefix of the brand's rule in a
+:class:`~billrules.payment_methods.PaymentMethodPolicy`, with a correct Luhn check digit): valid
+in form, belonging to nobody.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from billrules._check import checked
+from billrules.errors import InvalidInput
 from billrules.payment_methods import (
+    DEFAULT_CARD_BRANDS,
     CardBrand,
+    CardBrandRule,
     CardDetails,
     PaymentMethod,
     PaymentMethodKind,
+    PaymentMethodPolicy,
     Wallet,
 )
 
-#: Per brand: the prefixes a number may start with, and the lengths it may have.
-BRAND_FORMATS: dict[CardBrand, tuple[tuple[str, ...], tuple[int, ...]]] = {
-    CardBrand.VISA: (("4",), (13, 16, 19)),
-    CardBrand.MASTERCARD: (
-        tuple(str(n) for n in range(51, 56)) + tuple(str(n) for n in range(2221, 2721)),
-        (16,),
-    ),
-    CardBrand.AMEX: (("34", "37"), (15,)),
-    CardBrand.DISCOVER: (("6011", "65", *(str(n) for n in range(644, 650))), (16, 19)),
-    CardBrand.JCB: (tuple(str(n) for n in range(3528, 3590)), (16, 19)),
-    CardBrand.DINERS: (("36", "38", "39", "3095", *(str(n) for n in range(300, 306))), (14, 16)),
-    CardBrand.UNIONPAY: (("62",), (16, 19)),
-}
+_SEED = PaymentMethodPolicy()
+_SEED_RULES = {rule.brand: rule for rule in DEFAULT_CARD_BRANDS}
 
 #: Publicly documented test card numbers, one or two per brand.
 TEST_CARD_NUMBERS: dict[str, CardBrand] = {
@@ -43,6 +38,8 @@ TEST_CARD_NUMBERS: dict[str, CardBrand] = {
     "3566002020360505": CardBrand.JCB,
     "36227206271667": CardBrand.DINERS,
     "6200000000000005": CardBrand.UNIONPAY,
+    "6759649826438453": CardBrand.MAESTRO,
+    "6304000000000000": CardBrand.MAESTRO,
 }
 
 _method_ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-_", min_size=1, max_size=10)
@@ -61,22 +58,42 @@ def luhn_check_digit(body: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-@checked
-def card_brands() -> st.SearchStrategy[CardBrand]:
-    """Every supported card brand."""
-    return st.sampled_from(CardBrand)
+def _policy(policy: PaymentMethodPolicy | None) -> PaymentMethodPolicy:
+    return _SEED if policy is None else policy
 
 
 @checked
-def card_numbers(brand: CardBrand | None = None) -> st.SearchStrategy[str]:
-    """Valid card numbers (digits only) of ``brand``, or of any brand."""
+def card_brands(*, policy: PaymentMethodPolicy | None = None) -> st.SearchStrategy[CardBrand]:
+    """Every card brand ``policy`` accepts (the seed's: every :class:`CardBrand`)."""
+    return st.sampled_from(_policy(policy).accepted)
+
+
+def _prefix(draw: st.DrawFn, rule: CardBrandRule) -> str:
+    first, last = draw(st.sampled_from(rule.ranges))
+    value = draw(st.integers(min_value=int(first), max_value=int(last)))
+    return str(value).zfill(len(first))
+
+
+@checked
+def card_numbers(
+    brand: CardBrand | None = None, *, policy: PaymentMethodPolicy | None = None
+) -> st.SearchStrategy[str]:
+    """Valid card numbers (digits only) of ``brand``, or of any brand ``policy`` accepts (PM-8).
+
+    Each starts with one of the brand's prefixes and has one of its lengths; a number that a
+    longer prefix of another brand would claim is not drawn.
+    """
+    chosen_policy = _policy(policy)
+    rules = {rule.brand: rule for rule in chosen_policy.brands}
+    if brand is not None and brand not in rules:
+        raise InvalidInput("brand", f"is not accepted by the policy: {brand.label}")
 
     @st.composite
     def build(draw: st.DrawFn) -> str:
-        chosen = brand if brand is not None else draw(card_brands())
-        prefixes, lengths = BRAND_FORMATS[chosen]
-        prefix = draw(st.sampled_from(prefixes))
-        length = draw(st.sampled_from(lengths))
+        chosen = brand if brand is not None else draw(card_brands(policy=chosen_policy))
+        rule = rules[chosen]
+        prefix = _prefix(draw, rule)
+        length = draw(st.sampled_from(rule.lengths))
         rest = draw(
             st.text(
                 alphabet="0123456789",
@@ -85,36 +102,82 @@ def card_numbers(brand: CardBrand | None = None) -> st.SearchStrategy[str]:
             )
         )
         body = prefix + rest
-        return body + luhn_check_digit(body)
+        number = body + luhn_check_digit(body)
+        found = chosen_policy._match(number)
+        assume(found is not None and found.brand is chosen)
+        return number
 
     return build()
 
 
 @checked
-def cvvs(brand: CardBrand) -> st.SearchStrategy[str]:
-    """Well-formed CVVs for ``brand`` (4 digits for American Express, else 3)."""
-    return st.text(alphabet="0123456789", min_size=brand.cvv_length, max_size=brand.cvv_length)
+def cvvs(brand: CardBrand, *, policy: PaymentMethodPolicy | None = None) -> st.SearchStrategy[str]:
+    """Well-formed CVVs for ``brand`` under ``policy`` (seed: 4 digits for American Express, else 3)."""
+    rule = _policy(policy).rule(brand)
+    length = brand.cvv_length if rule is None else rule.cvv_length
+    return st.text(alphabet="0123456789", min_size=length, max_size=length)
 
 
 @checked
 def card_details(
-    brand: CardBrand | None = None, *, years: Sequence[int] = range(2019, 2041)
+    brand: CardBrand | None = None,
+    *,
+    years: Sequence[int] = range(2019, 2041),
+    policy: PaymentMethodPolicy | None = None,
 ) -> st.SearchStrategy[CardDetails]:
-    """Well-formed :class:`CardDetails` with an expiry in ``years``.
+    """Well-formed :class:`CardDetails` with an expiry in ``years``, of a brand ``policy`` accepts.
 
     Whether the expiry has passed depends on the instant the card is validated at; choose
     ``years`` accordingly.
     """
+    chosen_policy = _policy(policy)
 
     @st.composite
     def build(draw: st.DrawFn) -> CardDetails:
-        chosen = brand if brand is not None else draw(card_brands())
+        chosen = brand if brand is not None else draw(card_brands(policy=chosen_policy))
         return CardDetails(
-            number=draw(card_numbers(chosen)),
+            number=draw(card_numbers(chosen, policy=chosen_policy)),
             exp_month=draw(st.integers(min_value=1, max_value=12)),
             exp_year=draw(st.sampled_from(years)),
-            cvv=draw(cvvs(chosen)),
+            cvv=draw(cvvs(chosen, policy=chosen_policy)),
+            policy=chosen_policy,
         )
+
+    return build()
+
+
+@checked
+def card_brand_rules(brand: CardBrand | None = None) -> st.SearchStrategy[CardBrandRule]:
+    """Rules for ``brand`` (or any brand): some of the seed's prefixes and lengths, a CVV of 3 or 4."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> CardBrandRule:
+        chosen = brand if brand is not None else draw(st.sampled_from(CardBrand))
+        seed = _SEED_RULES[chosen]
+        return CardBrandRule(
+            brand=chosen,
+            prefixes=tuple(draw(st.lists(st.sampled_from(seed.prefixes), min_size=1, unique=True))),
+            lengths=tuple(draw(st.lists(st.sampled_from(seed.lengths), min_size=1, unique=True))),
+            cvv_length=draw(st.sampled_from((3, 4))),
+        )
+
+    return build()
+
+
+@checked
+def payment_method_policies() -> st.SearchStrategy[PaymentMethodPolicy]:
+    """Valid :class:`PaymentMethodPolicy` values: some of the seed's brands, in any order (PM-8)."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> PaymentMethodPolicy:
+        brands = draw(
+            st.lists(
+                st.sampled_from([rule.brand for rule in DEFAULT_CARD_BRANDS]),
+                min_size=1,
+                unique=True,
+            )
+        )
+        return PaymentMethodPolicy(brands=tuple(draw(card_brand_rules(brand)) for brand in brands))
 
     return build()
 
