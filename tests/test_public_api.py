@@ -3,9 +3,15 @@ arbitrary input with documented billrules errors only (X-1, X-3, X-4)."""
 
 from __future__ import annotations
 
+import collections.abc as abc
+import enum
 import importlib
+import inspect
 import pkgutil
-from datetime import UTC, date, datetime, timedelta
+import types
+import typing
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
@@ -18,6 +24,8 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 import billrules
+import billrules.account as billrules_account
+import billrules.testing as billrules_testing
 from billrules import BillRulesError, PolicyViolation
 
 _SKIP = {"billrules.__main__", "billrules.cli"}
@@ -81,61 +89,178 @@ class TestAll:
         assert (pathlib.Path(billrules.__file__).parent / "py.typed").is_file()
 
 
-_leaf = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-5, max_value=40),
-    st.floats(allow_nan=True),
-    st.text(max_size=6),
-    st.sampled_from(
-        ["paid", "owner", "admin", "staff", "USD", "monthly", "card", "UTC", "visa", "4242", ""]
-    ),
-    st.decimals(allow_nan=True, allow_infinity=True),
-    st.sampled_from(
-        [Money("19.00", "USD"), Money("-1", "USD"), Money("0", "USD"), Money("5", "EUR")]
-    ),
-    st.sampled_from(
-        [
-            datetime(2024, 1, 1, tzinfo=UTC),
-            datetime(2024, 3, 1, tzinfo=ZoneInfo("Europe/Kyiv")),
-            datetime(2024, 1, 1),  # noqa: DTZ001 - a naive datetime is one of the inputs fuzzed
-            date(2024, 1, 1),
-            timedelta(days=3),
-            ZoneInfo("UTC"),
-        ]
-    ),
-    st.builds(object),
-)
-_values = st.recursive(
-    _leaf,
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.lists(inner, max_size=3).map(tuple)
-        | st.dictionaries(st.text(max_size=3), inner, max_size=2)
-    ),
-    max_leaves=6,
-)
+def _is_callable_api(obj: object) -> bool:
+    if inspect.isfunction(obj):
+        return True
+    if not isinstance(obj, type) or issubclass(obj, (BaseException, enum.Enum)):
+        return False
+    return attrs.has(obj) or "__init__" in vars(obj)
 
 
-@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: f"{c.__module__}.{c.__qualname__}")
+def _public_callables() -> list[tuple[str, Callable[..., Any]]]:
+    """Every function and constructor named in a public module's `__all__` (not a kept list)."""
+    found: dict[str, Callable[..., Any]] = {}
+    for module in MODULES:
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if _is_callable_api(obj):
+                found[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    return sorted(found.items())
+
+
+CALLABLES = _public_callables()
+
+#: Strategies for valid values of each fact and policy type, read off `billrules.testing`.
+_VALID: dict[Any, st.SearchStrategy[Any]] = {}
+for _name in billrules_testing.__all__:
+    _factory = getattr(billrules_testing, _name)
+    if not inspect.isfunction(_factory):
+        continue
+    _returns = typing.get_type_hints(_factory).get("return")
+    _args = typing.get_args(_returns)
+    if _args and isinstance(_args[0], type) and _args[0].__module__.startswith("billrules"):
+        _VALID.setdefault(_args[0], _factory())
+
+_UTC14 = timezone(timedelta(hours=14))
+_UTC_12 = timezone(timedelta(hours=-12))
+_HUGE = 10**5000
+
+#: Valid but extreme instants: the first and last moments of the supported calendar.
+_EDGE_INSTANTS = [
+    datetime(1000, 1, 1, tzinfo=_UTC14),
+    datetime(1000, 1, 1, tzinfo=UTC),
+    datetime(8999, 12, 31, 23, 59, 59, tzinfo=_UTC_12),
+    datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC),
+]
+#: Values no public callable should accept without a billrules error, whatever the parameter.
+_HOSTILE: list[object] = [
+    None,
+    _HUGE,
+    -_HUGE,
+    -1,
+    float("nan"),
+    float("inf"),
+    1.5,
+    "",
+    "x" * 300,
+    "../../etc/passwd",
+    "Europe/\x00Kyiv",
+    "Visa 4242 4242 4242 4242",
+    "4242424242424242",
+    "1_000",
+    "١٢٣",
+    "1E-999999999",
+    b"bytes",
+    Decimal("NaN"),
+    Decimal("Infinity"),
+    Decimal("1E-999999999"),
+    Money(Decimal("1E-999999999"), "USD"),
+    Money(Decimal("9E+999999"), "USD"),
+    datetime.max.replace(tzinfo=UTC),
+    datetime.min.replace(tzinfo=UTC),
+    datetime(1, 1, 1, tzinfo=_UTC14),
+    datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    datetime(2024, 1, 1),  # noqa: DTZ001 - a naive datetime is one of the inputs fuzzed
+    date.max,
+    date.min,
+    timedelta(days=3),
+    ZoneInfo("UTC"),
+    object(),
+    [None],
+    [object(), 1],
+    {"a": None},
+    (_HUGE,),
+    Money("5", "EUR"),
+    Money("-1", "USD"),
+]
+_hostile = st.sampled_from(_HOSTILE)
+
+
+def _valid(kind: Any) -> st.SearchStrategy[Any]:
+    """Values of the annotation `kind` that a caller could legitimately pass (edges included)."""
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return st.one_of([_valid(arg) for arg in args])
+    if origin in (abc.Iterable, abc.Sequence, abc.Collection, tuple, list):
+        return st.lists(_valid(args[0]) if args else _hostile, max_size=3)
+    if origin is typing.Literal:
+        return st.sampled_from(args)
+    if kind in _VALID:
+        return _VALID[kind]
+    if kind is datetime:
+        return st.one_of(billrules_testing.aware_datetimes(), st.sampled_from(_EDGE_INSTANTS))
+    if kind is date:
+        return st.dates(min_value=date(1000, 1, 1), max_value=date(8999, 12, 31))
+    if kind is int:
+        return st.integers(min_value=-3, max_value=60)
+    if kind is bool:
+        return st.booleans()
+    if kind is str:
+        return st.sampled_from(["owner", "admin", "staff", "UTC", "Europe/Kyiv", "u1", "USD"])
+    if kind is type(None):
+        return st.none()
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return st.sampled_from(list(kind))
+    return _hostile
+
+
+def _hints(target: Callable[..., Any]) -> dict[str, Any]:
+    function = target.__init__ if isinstance(target, type) else target  # type: ignore[misc]
+    namespace = dict(vars(billrules_account))  # names a module imports only for type checking
+    try:
+        return typing.get_type_hints(function, localns=namespace)
+    except (NameError, TypeError):
+        return {}
+
+
+def _parameters(target: Callable[..., Any]) -> list[inspect.Parameter]:
+    parameters = inspect.signature(target).parameters.values()
+    return [
+        p
+        for p in parameters
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name != "self"
+    ]
+
+
+@pytest.mark.parametrize(("name", "target"), CALLABLES, ids=[name for name, _ in CALLABLES])
 @given(data=st.data())
-def test_constructors_raise_only_documented_errors(cls: type[Any], data: st.DataObject) -> None:
-    """X-1, X-3, X-4 fuzz: arbitrary field values give a value or a billrules error, nothing else."""
-    kwargs = {
-        field.alias or field.name: data.draw(_values, label=field.name)
-        for field in attrs.fields(cls)
-        if field.init
-    }
+def test_public_callables_raise_only_billrules_errors(
+    name: str, target: Callable[..., Any], data: st.DataObject
+) -> None:
+    """X-1, X-3, X-4 fuzz: every public function and constructor, called with valid arguments
+    but one wrong or extreme (wrong types, huge integers, NaN, calendar ends, hostile strings),
+    returns a value or raises a billrules error: never a raw Python exception."""
+    hints = _hints(target)
+    parameters = _parameters(target)
+    hostile_index = data.draw(st.integers(-1, len(parameters) - 1), label="hostile")
+    positional: list[object] = []
+    keywords: dict[str, object] = {}
+    for index, parameter in enumerate(parameters):
+        kind = hints.get(parameter.name, Any)
+        strategy = _hostile if index == hostile_index else _valid(kind)
+        value = data.draw(strategy, label=parameter.name)
+        if parameter.kind is parameter.KEYWORD_ONLY:
+            keywords[parameter.name] = value
+        else:
+            positional.append(value)
     refused: BillRulesError | None = None
     try:
-        cls(**kwargs)
+        target(*positional, **keywords)
     except BillRulesError as error:
         refused = error
     except Exception as error:  # pragma: no cover - only reached when the test fails
-        pytest.fail(f"{cls.__qualname__}({kwargs!r}) raised {type(error).__name__}: {error}")
+        pytest.fail(f"{name} raised {type(error).__name__}: {error}")
     if refused is not None:
         assert isinstance(refused, (ValueError, TypeError, PolicyViolation))
         assert str(refused)
+
+
+def test_the_fuzz_reaches_every_public_callable() -> None:
+    """The fuzz enumerates the modules' `__all__`: functions and constructors of every area."""
+    names = {name.rsplit(".", 1)[-1] for name, _ in CALLABLES}
+    assert {"explain", "timeline", "is_overdue", "Invoice", "Wallet", "policy_from_json"} <= names
+    assert len(CALLABLES) > 200
 
 
 def test_decimal_is_not_money() -> None:
