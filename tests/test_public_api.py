@@ -49,19 +49,6 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (1 if name[:1].isupper() else 2, name)
 
 
-def _public_classes() -> list[type[Any]]:
-    found: dict[str, type[Any]] = {}
-    for module in MODULES:
-        for name in getattr(module, "__all__", ()):
-            obj = getattr(module, name)
-            if isinstance(obj, type) and attrs.has(obj):
-                found[f"{obj.__module__}.{obj.__qualname__}"] = obj
-    return [found[key] for key in sorted(found)]
-
-
-CLASSES = _public_classes()
-
-
 class TestAll:
     """Each module's `__all__` is sorted and every name in it exists."""
 
