@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 from moneyed import Money
@@ -126,17 +126,27 @@ def positive_money(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise InvalidInput(where(instance, attribute), "must be more than zero")
 
 
+#: The widest integer any field holds: a signed 64-bit integer, as a database column would.
+LARGEST_INT: Final = 2**63 - 1
+
+
 def integer(minimum: int | None = None, maximum: int | None = None) -> Validator:
-    """An ``int`` (not a ``bool``) within ``[minimum, maximum]``."""
+    """An ``int`` (not a ``bool``) within ``[minimum, maximum]``.
+
+    Without a bound of its own, a field still holds a signed 64-bit integer at most, so a
+    5,000-digit integer is refused (it could not even be printed in an error message).
+    """
+    low = -LARGEST_INT - 1 if minimum is None else minimum
+    high = LARGEST_INT if maximum is None else maximum
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         name = where(instance, attribute)
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidType(name, f"must be an int, not {type(value).__name__}")
-        if minimum is not None and value < minimum:
-            raise InvalidInput(name, f"must be at least {minimum}")
-        if maximum is not None and value > maximum:
-            raise InvalidInput(name, f"must be at most {maximum}")
+        if value < low:
+            raise InvalidInput(name, f"must be at least {low}")
+        if value > high:
+            raise InvalidInput(name, f"must be at most {high}")
 
     return check
 
