@@ -10,6 +10,7 @@ never surfaces as a raw ``AttributeError`` deep inside a rule). What each annota
 - ``datetime``: an aware instant inside the supported calendar; ``date``: a calendar date inside
   it (:func:`billrules._time.require_aware`, :func:`billrules._time.require_date`);
 - ``Money``: a finite ``moneyed.Money`` with a sane exponent, never a float;
+- ``int``: an ``int`` that fits in a signed 64-bit integer (``bool`` is refused);
 - ``Iterable[X]``, ``Sequence[X]``, ``tuple[X, ...]``: any iterable (not a string or mapping)
   whose items are ``X``; the function receives it as a tuple, so a generator is read once;
 - ``Mapping[...]``: a mapping; ``Callable``: a callable; ``Any``, ``object``: anything.
@@ -72,6 +73,14 @@ def _money_check(value: object, name: str) -> object:
     return _money.require_money(value, name)
 
 
+def _int64(value: object, name: str) -> object:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(name, f"must be int, not {type(value).__name__}")
+    if not -(2**63) <= value < 2**63:
+        raise InvalidInput(name, "must fit in a signed 64-bit integer")
+    return value
+
+
 def _anything(value: object, name: str) -> object:
     return value
 
@@ -131,6 +140,8 @@ def check_for(kind: Any) -> Check:
         return _date
     if kind is Money:
         return _money_check
+    if kind is int:
+        return _int64
     if isinstance(kind, type):
         return _instance(kind)
     raise TypeError(f"no argument check for the annotation {kind!r}")  # pragma: no cover
