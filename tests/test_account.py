@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -31,7 +31,7 @@ from billrules.cancellation import (
     cancellation_check,
 )
 from billrules.dunning import AccessLevel, restriction_for
-from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError
+from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError, OutOfCalendar
 from billrules.invoices import outstanding
 from billrules.payment_methods import PaymentMethod, Wallet
 from billrules.policy import DEFAULT_POLICY, Policy
@@ -335,3 +335,57 @@ class TestExplainBadInput:
         with pytest.raises(InvalidType) as excinfo:
             explain(DELINQUENT, None, AT)  # type: ignore[arg-type]
         assert "policy" == excinfo.value.field
+
+
+class TestCalendarEnds:
+    """X-3: the supported calendar is the years 1000 to 8999; its ends are refused or handled
+    with a billrules error naming the field, never OverflowError."""
+
+    LAST = datetime(8999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-12)))
+    FIRST = datetime(1000, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+
+    def test_explain_on_the_last_day_of_the_calendar(self) -> None:
+        """X-5: explain's look-ahead stops where the calendar does, with nothing after it."""
+        report = explain(DELINQUENT, DEFAULT_POLICY, self.LAST)
+
+        assert self.LAST == report.at
+        assert all(event.at <= self.LAST for event in report.next_events)
+
+    def test_an_account_created_in_the_first_year(self) -> None:
+        """X-3: created on 1 January 1000 at +14:00 (before the calendar in UTC), explained and
+        timed without leaving the calendar."""
+        account = attrs.evolve(DELINQUENT, created_at=self.FIRST)
+
+        report = explain(account, DEFAULT_POLICY, self.FIRST)
+        events = timeline(account, DEFAULT_POLICY, self.FIRST, self.FIRST + timedelta(days=400))
+
+        assert self.FIRST == report.at
+        assert all(self.FIRST <= event.at for event in events.events)
+
+    @pytest.mark.parametrize(
+        ("field", "instant"),
+        [
+            ("at", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+            ("at", datetime.max.replace(tzinfo=UTC)),
+            ("at", datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))),
+            ("at", datetime(999, 12, 31, 23, tzinfo=UTC)),
+        ],
+    )
+    def test_instants_outside_the_calendar_are_refused(self, field: str, instant: datetime) -> None:
+        """X-3: an instant outside the years 1000 to 8999 is OutOfCalendar, naming the field."""
+        with pytest.raises(OutOfCalendar) as excinfo:
+            explain(DELINQUENT, DEFAULT_POLICY, instant)
+        assert field == excinfo.value.field
+        assert isinstance(excinfo.value, ValueError)
+
+    def test_a_timeline_until_the_year_9999_names_end(self) -> None:
+        """X-5: a timeline whose end leaves the calendar is refused, naming ``end``."""
+        with pytest.raises(OutOfCalendar) as excinfo:
+            timeline(DELINQUENT, DEFAULT_POLICY, AT, datetime(9999, 1, 1, tzinfo=UTC))
+        assert "end" == excinfo.value.field
+
+    def test_created_at_outside_the_calendar_names_the_field(self) -> None:
+        """X-3: a fact's instant outside the calendar is refused at construction."""
+        with pytest.raises(OutOfCalendar) as excinfo:
+            attrs.evolve(DELINQUENT, created_at=datetime(1, 1, 1, tzinfo=UTC))
+        assert "Account.created_at" == excinfo.value.field

@@ -26,6 +26,10 @@ from billrules.errors import InvalidType, NaiveDatetimeError, OutOfCalendar, Unk
 FIRST_YEAR = 1000
 LAST_YEAR = 8999
 
+#: The last instant a computed window may reach: the supported calendar's end, a day early so
+#: that it is inside the calendar on every clock (UTC-12 to UTC+14).
+LAST_INSTANT = datetime(LAST_YEAR, 12, 30, tzinfo=UTC)
+
 #: What an IANA time zone key can look like: ``Europe/Kyiv``, ``Etc/GMT+3``, ``UTC``.
 _ZONE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}", re.ASCII)
 

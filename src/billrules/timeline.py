@@ -494,7 +494,7 @@ def _next_events(
     are those of the whole window, so the rest is computed only when the first month holds
     fewer than ``count`` events. ``at`` must be aware (checked by the caller).
     """
-    end = at + timedelta(days=days)
+    end = max(at, min(at + timedelta(days=days), _time.LAST_INSTANT))  # the calendar ends
     near = min(at + timedelta(days=31), end)
     found = _events(account, policy, at, near, facts)
     if len(found) < count and near < end:
