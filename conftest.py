@@ -24,6 +24,17 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
+# Mutation runs (scripts/mutate): the same examples on every run, and no example database, so a
+# mutant's verdict does not depend on what an earlier mutant's run stored. mutmut runs the same
+# tests several times in one process, hence the executor check is off.
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    database=None,
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors],
+)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
