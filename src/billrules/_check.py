@@ -10,6 +10,8 @@ never surfaces as a raw ``AttributeError`` deep inside a rule). What each annota
 - ``datetime``: an aware instant inside the supported calendar; ``date``: a calendar date inside
   it (:func:`billrules._time.require_aware`, :func:`billrules._time.require_date`);
 - ``Money``: a finite ``moneyed.Money`` with a sane exponent, never a float;
+- ``str``: a ``str`` holding no card number (a 12–19 digit run passing Luhn, separators
+  removed: PM-6), so no id or reference passed in can carry one into a sentence;
 - ``int``: an ``int`` that fits in a signed 64-bit integer (``bool`` is refused);
 - ``Iterable[X]``, ``Sequence[X]``, ``tuple[X, ...]``: any iterable (not a string or mapping)
   whose items are ``X``; the function receives it as a tuple, so a generator is read once;
@@ -33,6 +35,7 @@ from typing import Any, ParamSpec, TypeVar
 from moneyed import Money
 
 from billrules import _money, _time
+from billrules._redact import holds_card_number
 from billrules.errors import InvalidInput, InvalidType
 
 P = ParamSpec("P")
@@ -78,6 +81,14 @@ def _int64(value: object, name: str) -> object:
         raise InvalidType(name, f"must be int, not {type(value).__name__}")
     if not -(2**63) <= value < 2**63:
         raise InvalidInput(name, "must fit in a signed 64-bit integer")
+    return value
+
+
+def _text(value: object, name: str) -> object:
+    if not isinstance(value, str):
+        raise InvalidType(name, f"must be str, not {type(value).__name__}")
+    if holds_card_number(value):
+        raise InvalidInput(name, "must not hold a card number (PM-6: no card number is ever kept)")
     return value
 
 
@@ -142,6 +153,8 @@ def check_for(kind: Any) -> Check:
         return _money_check
     if kind is int:
         return _int64
+    if kind is str:
+        return _text
     if isinstance(kind, type):
         return _instance(kind)
     raise TypeError(f"no argument check for the annotation {kind!r}")  # pragma: no cover

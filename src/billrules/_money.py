@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from moneyed import Currency, Money, get_currency
 from moneyed.classes import CurrencyDoesNotExist
 
+from billrules._redact import shown
 from billrules.errors import CurrencyMismatch, FloatAmountError, InvalidInput, InvalidType
 
 DEFAULT_ROUNDING = ROUND_HALF_UP
@@ -32,7 +33,7 @@ def to_currency(value: object, field: str) -> Currency:
         try:
             return get_currency(value.upper())
         except CurrencyDoesNotExist:
-            raise InvalidInput(field, f"unknown currency code {value!r}") from None
+            raise InvalidInput(field, f"unknown currency code {shown(value)}") from None
     raise InvalidType(field, f"must be a Currency or an ISO 4217 code, not {type(value).__name__}")
 
 

@@ -32,6 +32,7 @@ from moneyed import Currency, Money
 from billrules import _money, _time
 from billrules import _validate as v
 from billrules._check import checked
+from billrules._redact import shown
 from billrules.decisions import Decision, Reason
 from billrules.effects import DebitBalance
 from billrules.errors import InvalidInput, InvalidType
@@ -198,7 +199,7 @@ class Ledger:
         for index, entry in enumerate(value):
             _money.require_currency(entry.amount, self.currency, f"Ledger.entries[{index}].amount")
             if entry.id in seen:
-                raise InvalidInput(f"Ledger.entries[{index}].id", f"duplicate id {entry.id!r}")
+                raise InvalidInput(f"Ledger.entries[{index}].id", f"duplicate id {shown(entry.id)}")
             seen.add(entry.id)
         for index, (before, after) in enumerate(itertools.pairwise(value), start=1):
             if after.at < before.at:
@@ -460,7 +461,7 @@ def _role(value: object) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise InvalidInput("role", f"unknown role {value!r}") from None
+        raise InvalidInput("role", f"unknown role {shown(value)}") from None
 
 
 @checked
@@ -511,7 +512,7 @@ def top_up(
     if not isinstance(reference, str) or not reference.strip():
         raise InvalidInput("reference", "must be a non-empty str")
     if any(entry.id in (reference, f"{reference}:bonus") for entry in ledger.entries):
-        raise InvalidInput("reference", f"{reference!r} is already in the ledger")
+        raise InvalidInput("reference", f"{shown(reference)} is already in the ledger")
     entries = [
         LedgerEntry(id=reference, kind=EntryKind.PAYMENT, at=at, amount=paid, description="Top-up")
     ]

@@ -34,6 +34,7 @@ from moneyed import Money
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
+from billrules._redact import shown
 from billrules.balance import BalanceFacts, Ledger, _debt_periods
 from billrules.decisions import Reason
 from billrules.errors import InvalidInput, InvalidType
@@ -86,11 +87,11 @@ def _access(value: object) -> Mapping[Role, AccessLevel]:
         try:
             role = Role(key)
         except (ValueError, TypeError):
-            raise InvalidInput("Stage.access", f"unknown role {key!r}") from None
+            raise InvalidInput("Stage.access", f"unknown role {shown(key)}") from None
         try:
             levels[role] = AccessLevel(level)
         except (ValueError, TypeError):
-            raise InvalidInput(f"Stage.access[{role}]", f"unknown level {level!r}") from None
+            raise InvalidInput(f"Stage.access[{role}]", f"unknown level {shown(level)}") from None
     missing = [str(role) for role in Role if role not in levels]
     if missing:
         raise InvalidInput("Stage.access", f"must give a level for every role; missing {missing}")
@@ -251,7 +252,7 @@ class DunningPolicy:
         for index, stage in enumerate(value):
             if stage.name in names:
                 raise InvalidInput(
-                    f"DunningPolicy.stages[{index}].name", f"duplicate stage {stage.name!r}"
+                    f"DunningPolicy.stages[{index}].name", f"duplicate stage {shown(stage.name)}"
                 )
             names.add(stage.name)
         for index, (before, after) in enumerate(itertools.pairwise(value), start=1):
@@ -389,7 +390,7 @@ def restriction_for(
     try:
         row = table.rows[role]
     except (KeyError, TypeError):
-        raise InvalidInput("role", f"unknown role {role!r}") from None
+        raise InvalidInput("role", f"unknown role {shown(role)}") from None
     if type(zone) is not ZoneInfo:
         zone = _time.to_zone(zone)
     if type(at) is not datetime or type(at.tzinfo) not in _FAST_TZ:
