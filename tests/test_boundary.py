@@ -74,6 +74,16 @@ class TestChecked:
             _sample(*args, **kwargs)  # type: ignore[arg-type]
         assert field == excinfo.value.field  # type: ignore[attr-defined]
 
+    @pytest.mark.parametrize(
+        "number", ["4242424242424242", "4242 4242 4242 4242", "5555-5555-5555-4444"]
+    )
+    def test_a_string_argument_never_carries_a_card_number(self, number: str) -> None:
+        """PM-6: a str argument holding a card number is refused without repeating it."""
+        with pytest.raises(InvalidInput) as excinfo:
+            _sample([], AT, note=f"ref {number}")
+        assert "note" == excinfo.value.field
+        assert not re.search(r"[0-9]{5}", str(excinfo.value).replace(" ", "").replace("-", ""))
+
     def test_public_functions_wear_it(self) -> None:
         """INV-2: ``invoices.is_overdue(None, at)`` is InvalidType naming ``invoice``."""
         with pytest.raises(InvalidType) as excinfo:
