@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
-from billrules.decisions import Decision, PolicyViolation
+from billrules.decisions import Decision, PolicyViolation, Reason
 from billrules.effects import DeactivateUser, SetLicenceCount
 from billrules.errors import (
     BillRulesError,
@@ -22,6 +22,7 @@ from billrules.errors import (
     NaiveDatetimeError,
 )
 from billrules.seats import (
+    SeatCharge,
     SeatChargeLine,
     SeatCountChange,
     SeatPolicy,
@@ -394,3 +395,241 @@ class TestFuzzConstructors:
         """SEAT-4: arbitrary proration values either build or raise a billrules error."""
         with contextlib.suppress(BillRulesError):
             SeatPolicy(proration=proration)
+
+
+POOL_OF_SEED = {"total": 10, "occupied": 7, "unoccupied": 3}
+
+
+class TestReasonsGolden:
+    """One golden test per reason code: its rule ID, English sentence and details."""
+
+    @pytest.mark.parametrize(
+        ("decide", "expected"),
+        [
+            (
+                lambda: can_add_user(SEED, "hal"),
+                Reason(
+                    code="free_seat",
+                    rule="SEAT-2",
+                    message="3 of 10 seats are free.",
+                    details={**POOL_OF_SEED, "user_id": "hal"},
+                ),
+            ),
+            (
+                lambda: can_add_user(SEED, "ann"),
+                Reason(
+                    code="user_already_seated",
+                    rule="SEAT-2",
+                    message="User 'ann' already occupies a seat.",
+                    details={**POOL_OF_SEED, "user_id": "ann"},
+                ),
+            ),
+            (
+                lambda: can_add_user(SeatPool(total=2, occupants=("a", "b")), "c"),
+                Reason(
+                    code="no_free_seat",
+                    rule="SEAT-2",
+                    message="All 2 seats are occupied: add a seat before adding a user.",
+                    details={"total": 2, "occupied": 2, "unoccupied": 0, "user_id": "c"},
+                ),
+            ),
+            (
+                lambda: can_delete_user(SEED, "gus"),
+                Reason(
+                    code="seat_kept",
+                    rule="SEAT-1",
+                    message="Deleting user 'gus' frees their seat; the 10 seats and what is"
+                    " billed for them stay the same.",
+                    details={**POOL_OF_SEED, "user_id": "gus"},
+                ),
+            ),
+            (
+                lambda: can_delete_user(SEED, "zed"),
+                Reason(
+                    code="user_not_seated",
+                    rule="SEAT-1",
+                    message="User 'zed' occupies no seat.",
+                    details={**POOL_OF_SEED, "user_id": "zed"},
+                ),
+            ),
+            (
+                lambda: can_remove_seats(SEED, 0),
+                Reason(
+                    code="seat_removal_not_positive",
+                    rule="SEAT-3",
+                    message="Choose at least one seat to remove. 3 of 10 seats are unoccupied:"
+                    " you can remove 1 to 3 seats.",
+                    details={**POOL_OF_SEED, "requested": 0, "removable": 3},
+                ),
+            ),
+            (
+                lambda: can_remove_seats(SEED, 4),
+                Reason(
+                    code="occupied_seats_not_removable",
+                    rule="SEAT-3",
+                    message="3 of 10 seats are unoccupied: you can remove 1 to 3 seats.",
+                    details={**POOL_OF_SEED, "requested": 4, "removable": 3},
+                ),
+            ),
+            (
+                lambda: can_remove_seats(SEED, 3),
+                Reason(
+                    code="seats_unoccupied",
+                    rule="SEAT-2",
+                    message="3 of the 3 unoccupied seats can be removed.",
+                    details={**POOL_OF_SEED, "requested": 3, "removable": 3},
+                ),
+            ),
+        ],
+    )
+    def test_reason(self, decide, expected):
+        """SEAT-1, SEAT-2, SEAT-3: each code carries its rule, sentence and the pool's counts."""
+        assert (expected,) == decide().reasons
+
+    @pytest.mark.parametrize(
+        ("pool", "message"),
+        [
+            (
+                SeatPool(total=2, occupants=("a",)),
+                "1 of 2 seats is unoccupied: you can remove 1 seat.",
+            ),
+            (
+                SeatPool(total=2, occupants=("a", "b")),
+                "All 2 seats are occupied: no seat can be removed.",
+            ),
+        ],
+    )
+    def test_how_many_can_be_removed(self, pool, message):
+        """SEAT-3: the refusal says how many seats can be removed, one or none."""
+        assert message == can_remove_seats(pool, 2).message
+
+
+class TestErrorsGolden:
+    """One golden test per refusal of bad input: its field and its sentence."""
+
+    @pytest.mark.parametrize(
+        ("call", "error", "text"),
+        [
+            (
+                lambda: SeatPolicy(proration="monthly"),
+                InvalidInput,
+                "SeatPolicy.proration: unknown proration; expected one of 'none', 'daily'",
+            ),
+            (
+                lambda: SeatPool(total=1, occupants=("a", "b")),
+                InvalidInput,
+                "SeatPool.occupants: there are more occupants than seats (occupied ≤ total)",
+            ),
+            (
+                lambda: SeatPool(total=3, occupants=("a", "a")),
+                InvalidInput,
+                "SeatPool.occupants[1]: duplicate user id",
+            ),
+            (
+                lambda: SeatPool(total=3, occupants=("a", " ")),
+                InvalidInput,
+                "SeatPool.occupants[1]: must not be empty",
+            ),
+            (lambda: can_add_user(SEED, " "), InvalidInput, "user_id: must not be empty"),
+            (lambda: add_seats(SEED, 0), InvalidInput, "count: must be at least 1"),
+            (
+                lambda: SeatCharge(amount=PRICE, lines=5, period_days=1),
+                InvalidType,
+                "SeatCharge.lines: must be a sequence of SeatChargeLine, not int",
+            ),
+            (
+                lambda: seat_charge(SEED, price_per_seat=Money("-0.01", "USD"), zone="UTC", **MAY),
+                InvalidInput,
+                "price_per_seat: must not be negative",
+            ),
+            (
+                lambda: seat_charge(
+                    SEED,
+                    price_per_seat=PRICE,
+                    zone="UTC",
+                    start=MAY["start"],
+                    end=MAY["start"] + timedelta(hours=23),
+                ),
+                InvalidInput,
+                "end: must be at least one local day after start",
+            ),
+            (
+                lambda: seat_charge(
+                    SEED,
+                    price_per_seat=PRICE,
+                    zone="UTC",
+                    changes=[SeatCountChange(at=MAY["end"], total=1)],
+                    **MAY,
+                ),
+                InvalidInput,
+                "changes[0].at: must be within [start, end)",
+            ),
+            (
+                lambda: seat_charge(
+                    SEED,
+                    price_per_seat=PRICE,
+                    zone="UTC",
+                    changes=[
+                        SeatCountChange(at=datetime(2024, 5, 8, tzinfo=UTC), total=1),
+                        SeatCountChange(at=datetime(2024, 5, 9, tzinfo=UTC), total=1),
+                        SeatCountChange(at=datetime(2024, 5, 7, tzinfo=UTC), total=1),
+                    ],
+                    **MAY,
+                ),
+                InvalidInput,
+                "changes[2].at: must not be before changes[1]",
+            ),
+        ],
+    )
+    def test_error(self, call, error, text):
+        """SEAT-1 … SEAT-4: the error names the field and says what is wrong."""
+        with pytest.raises(error) as excinfo:
+            call()
+        assert text == str(excinfo.value)
+
+
+class TestSeatChargeBoundaries:
+    @pytest.mark.parametrize("amount", ["0", "0.50"])
+    def test_a_price_of_zero_or_below_one_is_charged(self, amount):
+        """SEAT-4: a free seat (price 0) or a price below one unit is a valid price."""
+        charge = seat_charge(SEED, price_per_seat=Money(amount, "USD"), zone="UTC", **MAY)
+        assert Money(Decimal(amount) * 10, "USD") == charge.amount
+        assert (SeatChargeLine(start=AT.date(), end=MAY["end"].date(), seats=10, days=31),) == (
+            charge.lines
+        )
+
+    def test_a_change_at_the_exact_start_counts_from_the_first_day(self):
+        """SEAT-4: a change at the period's first instant is inside [start, end)."""
+        change = SeatCountChange(at=MAY["start"], total=4)
+        charge = seat_charge(
+            SEED, price_per_seat=PRICE, zone="UTC", changes=[change], policy=DAILY, **MAY
+        )
+        assert ((4, 31),) == tuple((line.seats, line.days) for line in charge.lines)
+
+    def test_two_changes_at_the_same_instant_keep_their_order(self):
+        """SEAT-4: changes at the same instant are in order; the last one is in force."""
+        at = datetime(2024, 5, 11, tzinfo=UTC)
+        changes = [SeatCountChange(at=at, total=1), SeatCountChange(at=at, total=2)]
+        charge = seat_charge(
+            SEED, price_per_seat=PRICE, zone="UTC", changes=changes, policy=DAILY, **MAY
+        )
+        assert ((10, 10), (2, 21)) == tuple((line.seats, line.days) for line in charge.lines)
+
+    def test_the_default_policy_is_no_proration(self):
+        """SEAT-4: without a policy, a change waits for the next period (proration "none")."""
+        change = SeatCountChange(at=datetime(2024, 5, 11, tzinfo=UTC), total=1)
+        charge = seat_charge(SEED, price_per_seat=PRICE, zone="UTC", changes=[change], **MAY)
+        assert SeatProration.NONE == SeatPolicy().proration
+        assert Money("250", "USD") == charge.amount
+
+
+class TestBackOfficeCancelEffects:
+    def test_effects_carry_the_rule_and_the_instant(self):
+        """SEAT-5: each user is deactivated at ``at``, then the count is set to 0, under SEAT-5."""
+        pool, effects = back_office_cancel(SeatPool(total=3, occupants=("ann", "bob")), at=AT)
+        assert SeatPool(total=0) == pool
+        assert (
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob"),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0),
+        ) == effects
