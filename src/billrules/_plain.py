@@ -10,11 +10,17 @@ Plain forms:
   integer (never a float); a ``date`` is ``"2021-01-01"``; a ``datetime`` is ISO 8601 with an
   offset (``"2024-05-08T09:00:00+03:00"``; a naive one is refused); a ``ZoneInfo`` is its IANA
   name; a ``Currency`` its code; an enum its value; tuples are lists; mappings are objects.
+
+Messages never repeat a caller's value as it is: values go through
+:func:`billrules._redact.shown`, and a key in a path is written as it is only when it looks
+like a field name (``users[0].role``); any other key is shown redacted (``['•••']``), so a key
+named after a card number is not repeated either (PM-6).
 """
 
 from __future__ import annotations
 
 import enum
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -27,9 +33,13 @@ import attrs
 from moneyed import Currency, Money
 
 from billrules import _money, _time
+from billrules._redact import shown
 from billrules.errors import BillRulesError, InvalidInput, InvalidType, _FieldError
 
 _NONE = type(None)
+
+#: A key written in a path as it is: it looks like a field name.
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,39}", re.ASCII)
 
 
 class PlainDataError(InvalidInput):
@@ -40,10 +50,20 @@ def _hints(kind: Any) -> dict[str, Any]:
     return typing.get_type_hints(kind)
 
 
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+def join(path: str, key: object) -> str:
+    """The path of ``key`` in the object at ``path``: ``users[0].role``, or ``…['•••']``.
+
+    A key that does not look like a field name (digits, spaces, a card number, 300
+    characters, a lone surrogate) is written redacted, between brackets (PM-6).
+    """
+    if isinstance(key, str) and _FIELD_NAME.fullmatch(key) and shown(key) == repr(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{shown(key)}]"
+
+
+def index(path: str, position: int) -> str:
+    """The path of the item at ``position`` in the list at ``path``: ``users[1]``."""
+    return f"{path}[{position}]"
 
 
 def _problem(path: str, problem: str) -> PlainDataError:
@@ -87,26 +107,34 @@ def structure(kind: Any, data: object, path: str = "") -> Any:
         if not isinstance(data, list):
             raise _problem(path, f"must be a list, not {_name(data)}")
         item = args[0]
-        return tuple(structure(item, value, _join(path, i)) for i, value in enumerate(data))
+        return tuple(structure(item, value, index(path, i)) for i, value in enumerate(data))
     if origin in (Mapping, dict, typing.Mapping) or kind is Mapping:
         key_kind, value_kind = typing.get_args(kind) or (str, Any)
         if not isinstance(data, dict):
             raise _problem(path, f"must be an object, not {_name(data)}")
         return {
-            structure(key_kind, key, _join(path, str(key))): structure(
-                value_kind, value, _join(path, str(key))
-            )
+            structure(key_kind, key, join(path, key)): structure(value_kind, value, join(path, key))
             for key, value in data.items()
         }
     if isinstance(kind, type) and attrs.has(kind):
         return _structure_attrs(kind, data, path)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        try:
-            return kind(data)
-        except ValueError:
-            allowed = ", ".join(repr(member.value) for member in kind)
-            raise _problem(path, f"unknown value {data!r}; expected one of {allowed}") from None
+        return _structure_enum(kind, data, path)
     return _structure_scalar(kind, data, path)
+
+
+def _structure_enum(kind: type[enum.Enum], data: object, path: str) -> enum.Enum:
+    # Looked up by comparison, never by hashing or converting the value: a list is not
+    # hashable, and an integer of 5,000 digits cannot even be printed.
+    if isinstance(data, kind):
+        return data
+    for member in kind:
+        if type(member.value) is type(data) and member.value == data:
+            return member
+    allowed = ", ".join(repr(member.value) for member in kind)
+    if not isinstance(data, str):
+        raise _problem(path, f"expected one of {allowed}, not {_name(data)}")
+    raise _problem(path, f"unknown value {shown(data)}; expected one of {allowed}")
 
 
 def _name(data: object) -> str:
@@ -145,15 +173,16 @@ def _structure_scalar(kind: Any, data: object, path: str) -> Any:
         try:
             parsed = datetime.fromisoformat(data)
         except ValueError:
-            raise _problem(path, f"is not an ISO 8601 instant: {data!r}") from None
+            raise _problem(path, f"is not an ISO 8601 instant: {shown(data)}") from None
         return _time.require_aware(parsed, path)
     if kind is date:
         if not isinstance(data, str):
             raise _problem(path, f"must be an ISO 8601 date string, not {_name(data)}")
         try:
-            return date.fromisoformat(data)
+            day = date.fromisoformat(data)
         except ValueError:
-            raise _problem(path, f"is not an ISO 8601 date: {data!r}") from None
+            raise _problem(path, f"is not an ISO 8601 date: {shown(data)}") from None
+        return _time.require_date(day, path)
     raise _problem(path, f"cannot read a value of type {kind}")  # pragma: no cover
 
 
@@ -162,7 +191,9 @@ def _structure_money(data: object, path: str) -> Money:
         raise _problem(path, f'must be a string such as "19.00 USD", not {_name(data)}')
     parts = data.split()
     if len(parts) != 2:
-        raise _problem(path, f'must be an amount and a currency, such as "19.00 USD": {data!r}')
+        raise _problem(
+            path, f'must be an amount and a currency, such as "19.00 USD": {shown(data)}'
+        )
     return _money.money(parts[0], parts[1], path)
 
 
@@ -172,16 +203,16 @@ def _structure_attrs(kind: Any, data: object, path: str) -> Any:
     hints = _hints(kind)
     fields = {field.alias or field.name: field for field in attrs.fields(kind) if field.init}
     for key in data:
-        if key not in fields:
+        if not isinstance(key, str) or key not in fields:
             known = ", ".join(sorted(fields))
-            raise _problem(_join(path, str(key)), f"unknown field; known fields are {known}")
+            raise _problem(join(path, key), f"unknown field; known fields are {known}")
     arguments = {}
     for key, field in fields.items():
         if key not in data:
             if field.default is attrs.NOTHING:
-                raise _problem(_join(path, key), "is required")
+                raise _problem(join(path, key), "is required")
             continue
-        arguments[key] = structure(hints[field.name], data[key], _join(path, key))
+        arguments[key] = structure(hints[field.name], data[key], join(path, key))
     try:
         return kind(**arguments)
     except BillRulesError as error:

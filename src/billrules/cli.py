@@ -18,9 +18,20 @@ refused (X-3). This is the one place in billrules that reads the clock: for an a
 ``--at`` (and ``--from``) default to the current time. For the bundled example they default to
 its own instant, so its output never changes.
 
+Files: an account or policy file is read only if it is a regular file of at most 10 MiB
+(:data:`MAX_FILE_BYTES`, checked before reading; a directory, a FIFO or a device such as
+``/dev/zero`` is refused without waiting on it), as UTF-8 text (a leading byte-order mark is
+ignored). What a file may hold is limited too (nesting, integer length, duplicate keys: see
+``docs/account-json.md``).
+
+Output never fails the command: text the terminal cannot encode is written with backslash
+escapes, and a reader that stops early (``billrules explain | head``) is not an error.
+
 Exit status: 0 on success; 2 on bad input (a missing or unreadable file, malformed JSON or TOML,
 an unknown field, a naive instant, an unknown zone, a value breaking a rule), with a one-line
-message on stderr that names the file and the field, and no traceback.
+message on stderr that names the file and the field, and no traceback; 70 (``EX_SOFTWARE``) if
+billrules itself fails, with one line naming the exception type (never its message, which could
+repeat the input) and asking for a report; 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -28,13 +39,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TextIO, TypeVar
 
+from billrules._redact import shown
 from billrules.account import Account, explain
 from billrules.errors import BillRulesError
 from billrules.policy import DEFAULT_POLICY, Policy, policy_from_json, policy_from_toml
@@ -44,6 +58,7 @@ from billrules.timeline import timeline
 __all__ = [
     "EXAMPLE_AT",
     "EXAMPLE_FILE",
+    "MAX_FILE_BYTES",
     "main",
 ]
 
@@ -55,6 +70,11 @@ EXAMPLE_FILE: Final = "examples/delinquent.json"
 #: payment page, the staff keep access).
 EXAMPLE_AT: Final = datetime.fromisoformat("2024-05-08T09:00:00+03:00")
 
+#: The largest account or policy file the command reads: 10 MiB.
+MAX_FILE_BYTES: Final = 10 * 1024 * 1024
+
+_LIMIT_TEXT: Final = "10 MiB"
+
 _T = TypeVar("_T")
 
 #: The library's parameter names and the options that give them.
@@ -62,6 +82,18 @@ _OPTIONS: Final = {"at": "--at", "start": "--from", "end": "--until"}
 
 _PROG: Final = "billrules"
 _EXAMPLE_LABEL: Final = "(bundled example)"
+
+#: Exit statuses: bad input, a failure of billrules itself (``EX_SOFTWARE``), interrupted.
+_BAD_INPUT: Final = 2
+_INTERNAL: Final = 70
+_INTERRUPTED: Final = 130
+
+#: A run of 12 or more digits (spaces, dashes or dots between them): what a card number looks
+#: like. The last guard of every stderr line, for what the user typed on the command line.
+_CARD_LIKE: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){11,}")
+
+#: How an option's value is echoed: short values as typed, longer ones cut.
+_LONGEST_ECHO: Final = 40
 
 
 class _InputError(Exception):
@@ -72,7 +104,8 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr, exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{_PROG}: error: {message} (see {self.prog} --help)\n")
+        _complain(f"{message} (see {self.prog} --help)")
+        self.exit(_BAD_INPUT)
 
 
 def _parser() -> _Parser:
@@ -151,20 +184,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             at all explain the bundled example.
 
     Returns:
-        0 on success, 2 on bad input (the one-line message is on stderr).
+        0 on success, 2 on bad input (the one-line message is on stderr), 70 if billrules
+        itself failed (one line naming the exception type), 130 when interrupted.
     """
     arguments = list(sys.argv[1:] if argv is None else argv) or ["explain"]
     try:
+        return _main(arguments)
+    except KeyboardInterrupt:
+        return _INTERRUPTED
+    except Exception as error:  # a bug of billrules: one line, never the message (see above)
+        _complain(
+            f"internal error ({type(error).__name__}); "
+            "please report it with the command that caused it",
+            prefix="",
+        )
+        return _INTERNAL
+
+
+def _main(arguments: list[str]) -> int:
+    try:
         options = _parser().parse_args(arguments)
     except SystemExit as exit_:  # --help, or a usage error already printed on one line
-        return exit_.code if isinstance(exit_.code, int) else 2
+        return exit_.code if isinstance(exit_.code, int) else _BAD_INPUT
     try:
         output = _run(options)
     except (_InputError, BillRulesError) as error:
-        print(f"{_PROG}: error: {_one_line(str(error))}", file=sys.stderr)
-        return 2
+        _complain(str(error))
+        return _BAD_INPUT
     try:
-        print(output, flush=True)
+        _write(sys.stdout, output + "\n")
     except BrokenPipeError:
         # The reader stopped early (``billrules explain | head``): not an error of the input.
         # Point stdout at devnull so that Python's final flush does not fail again.
@@ -173,8 +221,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
+def _complain(message: str, prefix: str = "error: ") -> None:
+    """Write ``billrules: error: MESSAGE`` on stderr: one line, card-like digit runs masked."""
+    line = _CARD_LIKE.sub("•••", " ".join(message.split()))
+    _write(sys.stderr, f"{_PROG}: {prefix}{line}\n")
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write ``text`` to ``stream``, escaping what its encoding cannot hold (never failing)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # pragma: no cover - a stream naming an encoding Python does not know
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    stream.write(text)
+    stream.flush()
 
 
 def _run(options: argparse.Namespace) -> str:
@@ -233,12 +296,45 @@ def _load_policy(path: str | None) -> Policy:
 
 
 def _read(path: str, what: str) -> str:
+    """The text of the regular file ``path``, of at most :data:`MAX_FILE_BYTES`, as UTF-8.
+
+    The file is opened without blocking (a FIFO with no writer does not hang the command) and
+    checked with ``fstat`` before anything is read: a directory, a FIFO, a socket or a device
+    (``/dev/zero`` never ends) is refused, and so is a file larger than the limit.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise _InputError(f"{path}: cannot read the {what}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise _InputError(f"{path}: the {what} is not UTF-8 text") from None
+    try:
+        data = _read_regular(descriptor, path, what)
+    except OSError as error:
+        raise _InputError(f"{path}: cannot read the {what}: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _InputError(
+            f"{path}: the {what} is not UTF-8 text (invalid byte at offset {error.start})"
+        ) from None
+
+
+def _read_regular(descriptor: int, path: str, what: str) -> bytes:
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise _InputError(f"{path}: cannot read the {what}: {kind}")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _InputError(f"{path}: the {what} is larger than {_LIMIT_TEXT}")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := os.read(descriptor, MAX_FILE_BYTES + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_FILE_BYTES:  # it grew after fstat
+            raise _InputError(f"{path}: the {what} is larger than {_LIMIT_TEXT}")
+    return b"".join(chunks)
 
 
 def _parse(load: Callable[[str], _T], text: str, source: str) -> _T:
@@ -248,7 +344,9 @@ def _parse(load: Callable[[str], _T], text: str, source: str) -> _T:
     except BillRulesError as error:
         field = getattr(error, "field", "")
         problem = getattr(error, "problem", str(error))
-        where = source if field.startswith("(") else f"{source}: {field}"
+        # "(account file)", "(top level)" and the parameter ``text`` are the file as a whole.
+        whole = field.startswith("(") or field == "text"
+        where = source if whole else f"{source}: {field}"
         raise _InputError(f"{where}: {problem}") from None
 
 
@@ -260,12 +358,18 @@ def _instant(value: str | None, option: str, default: datetime) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise _InputError(
-            f"{option}: is not an ISO 8601 instant: {value!r} "
+            f"{option}: is not an ISO 8601 instant: {_echo(value)} "
             "(for example 2024-05-08T09:00:00+03:00)"
         ) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise _InputError(
-            f"{option}: must be timezone-aware (a naive datetime has no instant): {value!r}; "
-            "add an offset, for example 2024-05-08T09:00:00+03:00 or 2024-05-08T06:00:00Z"
+            f"{option}: must be timezone-aware (a naive datetime has no instant): "
+            f"{_echo(value)}; add an offset, for example 2024-05-08T09:00:00+03:00 or "
+            "2024-05-08T06:00:00Z"
         )
     return parsed
+
+
+def _echo(value: str) -> str:
+    """An option's value as an error repeats it: as typed if short, else cut (PM-6)."""
+    return repr(value) if len(value) <= _LONGEST_ECHO else shown(value)

@@ -23,13 +23,12 @@ billrules._plain.PlainDataError: deletion.notice_dayz: unknown field; known fiel
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
-from billrules import _plain
+from billrules import _loads, _plain
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.balance import BalancePolicy
@@ -98,6 +97,7 @@ def policy_from_mapping(data: Mapping[str, Any]) -> Policy:
 
 
 def _policy_from_plain(data: object) -> Policy:
+    _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.PlainDataError("(top level)", "a policy must be an object")
     policy: Policy = _plain.structure(Policy, dict(data))
@@ -113,14 +113,17 @@ def policy_to_mapping(policy: Policy) -> dict[str, Any]:
 
 @checked
 def policy_from_json(text: str) -> Policy:
-    """A :class:`Policy` from JSON text; malformed JSON is an error naming the line."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(
-            "(policy file)", f"malformed JSON at line {error.lineno}: {error.msg}"
-        ) from None
-    return _policy_from_plain(data)
+    """A :class:`Policy` from JSON text; malformed JSON is an error naming the line.
+
+    A leading byte-order mark is ignored. A key twice in one object, nesting deeper than 32
+    levels, an integer of more than 40 digits, ``NaN`` or ``Infinity`` and a lone surrogate
+    (``"\\ud800"``) are refused with a ``PlainDataError`` naming the path.
+
+    Raises:
+        InvalidInput: malformed or refused JSON, or any error of :func:`policy_from_mapping`.
+        InvalidType: ``text`` is not a string.
+    """
+    return _policy_from_plain(_loads.json_data(text, "(policy file)"))
 
 
 @checked
@@ -131,12 +134,16 @@ def policy_to_json(policy: Policy) -> str:
 
 @checked
 def policy_from_toml(text: str) -> Policy:
-    """A :class:`Policy` from TOML text; malformed TOML is an error naming the problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InvalidInput("(policy file)", f"malformed TOML: {error}") from None
-    return _policy_from_plain(data)
+    """A :class:`Policy` from TOML text; malformed TOML is an error naming the problem.
+
+    A leading byte-order mark is ignored. A number of more than 40 digits or nesting deeper
+    than 32 levels is refused naming the line, before the TOML parser reads it.
+
+    Raises:
+        InvalidInput: malformed or refused TOML, or any error of :func:`policy_from_mapping`.
+        InvalidType: ``text`` is not a string.
+    """
+    return _policy_from_plain(_loads.toml_data(text, "(policy file)"))
 
 
 @checked

@@ -7,6 +7,9 @@ naive one is refused, X-3), a date is ``"2024-05-01"``, a zone its IANA name, an
 value, a tuple a list. Optional fields may be left out; unknown keys are errors. Every error
 names the path of the field at fault and what is wrong, such as
 ``users[1].last_login_at: must be timezone-aware (a naive datetime has no instant)``.
+What no account file holds is refused too, naming its path: a key twice in one object,
+nesting deeper than 32 levels, an integer of more than 40 digits, NaN or an infinity, a lone
+surrogate in a string (``billrules._loads``); a leading byte-order mark is ignored.
 ``docs/account-json.md`` documents every field with a complete example.
 
 >>> from billrules.serialize import account_from_json
@@ -30,10 +33,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from billrules import _plain
+from billrules import _loads, _plain
 from billrules._check import checked
 from billrules.account import Account
-from billrules.errors import InvalidInput, InvalidType
+from billrules.errors import InvalidType
 
 __all__ = [
     "account_from_json",
@@ -56,6 +59,8 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
     Raises:
         InvalidInput: a key is unknown, a required one is missing, or a value has the wrong
             shape or breaks its area's rules; ``field`` is the path (``users[1].role``).
+            Data no account file holds (nesting deeper than 32 levels, an integer of more
+            than 40 digits, NaN, a lone surrogate) is a ``PlainDataError`` naming its path.
             Its subclasses say more: ``NaiveDatetimeError``, ``UnknownTimeZone``,
             ``CurrencyMismatch``.
         InvalidType: a value of the wrong type where the area checks it.
@@ -64,6 +69,7 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
 
 
 def _account_from_plain(data: object) -> Account:
+    _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.PlainDataError("(top level)", "an account must be an object")
     account: Account = _plain.structure(Account, dict(data))
@@ -87,21 +93,16 @@ def account_to_mapping(account: Account) -> dict[str, Any]:
 def account_from_json(text: str) -> Account:
     """An :class:`Account` from JSON text.
 
+    A leading byte-order mark is ignored.
+
     Raises:
-        InvalidInput: malformed JSON (``field`` is ``"(account file)"`` and the message names
-            the line and column), or any error of :func:`account_from_mapping`.
+        InvalidInput: malformed JSON (a ``PlainDataError`` whose ``field`` is
+            ``"(account file)"``; the message names the line and column); a key twice in one
+            object (``field`` names the key's path, ``users[0].id``), or any error of
+            :func:`account_from_mapping`.
         InvalidType: ``text`` is not a string.
     """
-    if not isinstance(text, str):
-        raise InvalidType("text", f"must be a str, not {type(text).__name__}")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(
-            "(account file)",
-            f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-        ) from None
-    return _account_from_plain(data)
+    return _account_from_plain(_loads.json_data(text, "(account file)"))
 
 
 @checked
