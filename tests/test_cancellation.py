@@ -474,6 +474,10 @@ class TestBackOfficePlan:
         with pytest.raises(InvalidInput) as excinfo:
             apply_plan(_account(), [CancelBilling(at=NOW, rule="CAN-7", invoice_id="nope")])
         assert "CancelBilling.invoice_id" == excinfo.value.field
+        assert "no invoice 'nope'" == excinfo.value.problem
+        with pytest.raises(InvalidInput) as excinfo2:
+            apply_plan(_account(), [CancelBilling(at=NOW, rule="CAN-7", invoice_id="inv-20240501")])
+        assert "no invoice 'inv-•••'" == excinfo2.value.problem  # PM-6: digit runs masked
         account = _account()
         assert account == apply_plan(account, [RevokeAccess(at=NOW, rule="CAN-8")])
 
@@ -497,6 +501,16 @@ class TestAccountState:
         with pytest.raises(error) as excinfo:
             AccountState(**{**base, **kwargs})  # type: ignore[arg-type]
         assert field == excinfo.value.field
+
+    def test_duplicate_invoice_id_is_echoed_masked(self):
+        """CAN-3, PM-6: a duplicate id is named by its position; its digit runs are masked."""
+        inv = _invoice("inv-20240501", "scheduled", "1", 1)
+        with pytest.raises(InvalidInput) as excinfo:
+            _account(inv, inv)
+        assert ("AccountState.invoices[1].id", "duplicate invoice id 'inv-•••'") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
 
     def test_invoices_in_one_currency_with_unique_ids(self):
         """CAN-3: the outstanding amount never mixes currencies; invoice ids are unique."""

@@ -22,6 +22,7 @@ from billrules import (
     PolicyViolation,
     UnknownTimeZone,
 )
+from billrules._plain import structure
 from billrules.invoices import (
     FINAL_STATUSES,
     TRANSITIONS,
@@ -229,6 +230,113 @@ class TestStatuses:
         assert "Invoice.status" == excinfo.value.field
 
 
+class TestSomethingDue:
+    """INV-2: a submitted or failed invoice has money still due; overdue means money still due."""
+
+    @pytest.mark.parametrize("status", ["submitted", "failed"])
+    def test_nothing_left_to_pay_is_refused(self, status: str) -> None:
+        """INV-2: a submitted or failed invoice paid in full is a state no transition
+        produces: refused at construction, naming Invoice.amount_paid."""
+        with pytest.raises(InvalidInput) as excinfo:
+            make(status=status, amount_paid=usd("49.00"))
+        assert "Invoice.amount_paid" == excinfo.value.field
+        assert (
+            f"must be less than Invoice.amount on a {status} invoice "
+            "(INV-2: one with nothing left to pay is paid)"
+        ) == excinfo.value.problem
+
+    @pytest.mark.parametrize("status", ["scheduled", "submitted", "failed"])
+    def test_an_invoice_for_nothing_is_paid_not_due(self, status: str) -> None:
+        """INV-2: a scheduled, submitted or failed invoice of zero has nothing to pay (issuing
+        a scheduled one would make it submitted with nothing due): refused, naming
+        Invoice.amount."""
+        with pytest.raises(InvalidInput) as excinfo:
+            make(status=status, amount="0")
+        assert "Invoice.amount" == excinfo.value.field
+        assert f"on a {status} invoice" in excinfo.value.problem
+
+    def test_paid_and_cancelled_invoices_may_have_nothing_due(self) -> None:
+        """INV-2: an invoice of zero is recorded as paid; a cancelled one may be fully paid."""
+        free = make(status="paid", amount="0", paid_at=utc(2024, 4, 1))
+        cancelled = make(status="cancelled", amount_paid=usd("49.00"))
+        assert (usd("0"), usd("0")) == (free.amount_due, cancelled.amount_due)
+
+    def test_the_smallest_amount_still_due_is_allowed(self) -> None:
+        """INV-2 boundary: one cent still due keeps a submitted invoice submitted and overdue."""
+        invoice = make(amount_paid=usd("48.99"), due=utc(2024, 4, 15))
+        assert usd("0.01") == invoice.amount_due
+        assert is_overdue(invoice, utc(2024, 4, 16))
+
+    def test_plain_data_names_the_path(self) -> None:
+        """INV-2: an account file with a submitted invoice paid in full is refused at the
+        invoice's path."""
+        data = {
+            "id": "inv-1",
+            "status": "failed",
+            "amount": "49.00 USD",
+            "issued_at": "2024-04-01T00:00:00+00:00",
+            "due_at": "2024-04-15T00:00:00+00:00",
+            "amount_paid": "49.00 USD",
+        }
+        with pytest.raises(InvalidInput) as excinfo:
+            structure(Invoice, data, "invoices[3]")
+        assert "invoices[3].amount_paid" == excinfo.value.field
+
+    def test_a_payment_settling_the_rest_makes_the_invoice_paid(self) -> None:
+        """INV-2, INV-3: paying exactly what is left of a partly paid failed invoice makes it
+        paid at that instant with that method, never failed with nothing due."""
+        failed = make(status="failed", amount_paid=usd("40.00"))
+        at = utc(2024, 4, 20)
+        result = apply_payment([failed], usd("9.00"), at=at, method="Visa •••• 4242")
+        (line,) = result.allocation.lines
+        assert ("inv-1", usd("9.00"), True) == (line.invoice_id, line.amount, line.settles)
+        (paid,) = result.invoices
+        assert (InvoiceStatus.PAID, usd("49.00"), at, "Visa •••• 4242") == (
+            paid.status,
+            paid.amount_paid,
+            paid.paid_at,
+            paid.method,
+        )
+        assert usd("0") == result.allocation.credit
+
+    def test_a_partial_payment_leaves_money_due(self) -> None:
+        """INV-2, INV-3: a payment one cent short keeps the invoice submitted, one cent due."""
+        result = apply_payment([make()], usd("48.99"), at=utc(2024, 4, 20))
+        (invoice,) = result.invoices
+        assert (InvoiceStatus.SUBMITTED, usd("0.01"), None) == (
+            invoice.status,
+            invoice.amount_due,
+            invoice.paid_at,
+        )
+        assert (False,) == tuple(line.settles for line in result.allocation.lines)
+
+    @given(invoice_lists, st.integers(min_value=1, max_value=2_000_000), aware_datetimes())
+    def test_no_payment_leaves_a_due_invoice_with_nothing_due(
+        self, items: list[Invoice], cents: int, at: datetime
+    ) -> None:
+        """INV-2 property: after any payment, every submitted or failed invoice still has money
+        due; exactly the invoices the allocation settles become paid."""
+        result = apply_payment(items, Money(Decimal(cents).scaleb(-2), "USD"), at=at)
+        settled = {line.invoice_id for line in result.allocation.lines if line.settles}
+        for before, after in zip(items, result.invoices, strict=True):
+            if after.status in (InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED):
+                assert after.amount_due.amount > 0
+            assert (before.id in settled) == (after.status is not before.status)
+            if before.id in settled:
+                assert InvoiceStatus.PAID == after.status
+
+    @given(invoices(), aware_datetimes())
+    def test_never_overdue_with_nothing_due(self, invoice: Invoice, at: datetime) -> None:
+        """INV-2 property: overdue means money still due: no invoice with nothing due is
+        overdue, and a due invoice past its due date always is."""
+        if invoice.amount_due.amount == 0:
+            assert not is_overdue(invoice, at)
+            assert "overdue" != display_status(invoice, at)
+        elif at > invoice.due_at:
+            assert is_overdue(invoice, at)
+            assert "overdue" == display_status(invoice, at)
+
+
 def _in_status(status: InvoiceStatus) -> Invoice:
     if status is InvoiceStatus.PAID:
         return make(status=status, paid_at=utc(2024, 4, 2))
@@ -304,8 +412,21 @@ class TestOutstanding:
 
     def test_duplicate_invoice_ids_are_refused(self) -> None:
         """INV-3: two invoices with one id cannot be told apart when paying."""
-        with pytest.raises(InvalidInput, match="duplicate"):
+        with pytest.raises(InvalidInput) as excinfo:
             allocate_payment([make("x"), make("x")], usd("1"))
+        assert ("invoices[1].id", "duplicate invoice id 'x'") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
+
+    def test_duplicate_id_is_echoed_masked(self) -> None:
+        """INV-3, PM-6: an id's long digit runs are masked in the error, never repeated."""
+        with pytest.raises(InvalidInput) as excinfo:
+            allocate_payment([make("inv-20240501"), make("inv-20240501")], usd("1"))
+        assert ("invoices[1].id", "duplicate invoice id 'inv-•••'") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
 
     def test_currency_of_payment_must_match(self) -> None:
         """INV-3, X-4: a EUR payment against USD invoices is refused."""

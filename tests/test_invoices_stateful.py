@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from moneyed import Money
 
 from billrules import PolicyViolation
@@ -18,6 +19,7 @@ from billrules.invoices import (
     InvoiceStatus,
     apply_payment,
     can_transition,
+    is_overdue,
     outstanding,
     transition,
 )
@@ -29,7 +31,9 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     """INV-2, INV-3: one invoice driven through arbitrary transitions and payments.
 
     Final statuses stay final; refused transitions raise with the question's decision and
-    change nothing; the paid amount never exceeds the amount and never decreases.
+    change nothing; the paid amount never exceeds the amount and never decreases; a submitted
+    or failed invoice always has money due, and it is overdue exactly when that money is past
+    its due date.
     """
 
     def __init__(self) -> None:
@@ -43,6 +47,12 @@ class InvoiceLifecycle(RuleBasedStateMachine):
             due_at=START + timedelta(days=14),
         )
         self.history: list[InvoiceStatus] = [self.invoice.status]
+        self.paid_so_far = self.invoice.amount_paid
+
+    @initialize(cents=st.integers(min_value=1, max_value=10_000))
+    def amount(self, cents: int) -> None:
+        """Any amount from one cent: the smallest ones are settled by a single cent."""
+        self.invoice = attrs.evolve(self.invoice, amount=Money(Decimal(cents).scaleb(-2), "USD"))
         self.paid_so_far = self.invoice.amount_paid
 
     @rule(hours=st.integers(min_value=0, max_value=24 * 40))
@@ -81,6 +91,21 @@ class InvoiceLifecycle(RuleBasedStateMachine):
         for index, status in enumerate(self.history):
             if status in FINAL_STATUSES:
                 assert index == len(self.history) - 1
+
+    @invariant()
+    def money_is_due_while_submitted_or_failed(self) -> None:
+        """INV-2: no step leaves a submitted or failed invoice with nothing to pay."""
+        if self.invoice.status in (InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED):
+            assert self.invoice.amount_due.amount > 0
+            assert self.invoice.paid_at is None
+        if self.invoice.amount_paid == self.invoice.amount:
+            assert self.invoice.status in FINAL_STATUSES
+
+    @invariant()
+    def overdue_means_money_still_due(self) -> None:
+        """INV-2: overdue at the current instant exactly when money is due past the due date."""
+        due = self.invoice.amount_due.amount > 0
+        assert (due and self.now > self.invoice.due_at) == is_overdue(self.invoice, self.now)
 
     @invariant()
     def paid_amount_is_monotone_and_bounded(self) -> None:

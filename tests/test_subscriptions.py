@@ -428,6 +428,14 @@ class TestLeadPackages:
         with pytest.raises(InvalidInput) as excinfo3:
             self.PACKS.package("1000")
         assert "name" == excinfo3.value.field
+        assert "no lead package is called '1000'" == excinfo3.value.problem
+
+    def test_unknown_package_name_is_echoed_masked(self):
+        """SUB-4, PM-6: a name holding a long digit run is not repeated in the error."""
+        with pytest.raises(InvalidInput) as excinfo:
+            self.PACKS.package("pack 4242 4242 4242 4242")
+        assert "name" == excinfo.value.field
+        assert "no lead package is called 'pack •••'" == excinfo.value.problem
 
     @pytest.mark.parametrize(
         ("kwargs", "field", "error"),

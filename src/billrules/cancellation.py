@@ -34,6 +34,7 @@ from moneyed import Currency, Money
 from billrules import _money, _time
 from billrules import _validate as v
 from billrules._check import checked
+from billrules._redact import shown
 from billrules.decisions import Decision, Reason
 from billrules.effects import (
     CancelBilling,
@@ -186,7 +187,8 @@ class AccountState:
             )
             if invoice.id in seen:
                 raise InvalidInput(
-                    f"AccountState.invoices[{index}].id", f"duplicate invoice id {invoice.id!r}"
+                    f"AccountState.invoices[{index}].id",
+                    f"duplicate invoice id {shown(invoice.id)}",
                 )
             seen.add(invoice.id)
 
@@ -571,7 +573,9 @@ def apply_plan(account: AccountState, effects: Iterable[Effect]) -> AccountState
             status = v.enum_member(AccountStatus, "SetAccountStatus.status")(effect.status)
         elif isinstance(effect, CancelBilling):
             if effect.invoice_id not in invoices:
-                raise InvalidInput("CancelBilling.invoice_id", f"no invoice {effect.invoice_id!r}")
+                raise InvalidInput(
+                    "CancelBilling.invoice_id", f"no invoice {shown(effect.invoice_id)}"
+                )
             invoices[effect.invoice_id] = transition(
                 invoices[effect.invoice_id], InvoiceStatus.CANCELLED, at=effect.at
             )

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Currency, Money
 
-from billrules import _money, _time
+from billrules import _money, _redact, _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.decisions import Decision, Reason
@@ -213,6 +213,28 @@ def _status(value: object, field: str = "Invoice.status") -> InvoiceStatus:
     return v.enum_member(InvoiceStatus, field)(value)
 
 
+def _check_something_due(invoice: Invoice) -> None:
+    """INV-2: a scheduled, submitted or failed invoice has money to pay.
+
+    No transition produces a submitted or failed invoice with nothing left to pay: a payment
+    that settles an invoice makes it ``paid``. A scheduled invoice of zero would become one
+    when issued, so it is refused too: an invoice for nothing is recorded as paid.
+    """
+    if invoice.status in _DUE_STATUSES or invoice.status is _S.SCHEDULED:
+        if not invoice.amount.amount > 0:
+            raise InvalidInput(
+                "Invoice.amount",
+                f"must be more than zero on a {invoice.status} invoice "
+                "(INV-2: an invoice for nothing is recorded as paid)",
+            )
+        if invoice.amount_paid >= invoice.amount:
+            raise InvalidInput(
+                "Invoice.amount_paid",
+                f"must be less than Invoice.amount on a {invoice.status} invoice "
+                "(INV-2: one with nothing left to pay is paid)",
+            )
+
+
 def _default_paid(invoice: Invoice) -> Money:
     """All of it on a paid invoice, nothing otherwise."""
     amount = invoice.amount
@@ -229,11 +251,14 @@ class Invoice:
     Attributes:
         id: The host's identifier.
         status: The stored status (INV-2).
-        amount: The amount charged (zero or more).
+        amount: The amount charged: zero or more on a paid or cancelled invoice, more than
+            zero otherwise (an invoice for nothing is recorded as paid, INV-2).
         issued_at: When it was (or, for ``scheduled``, will be) issued.
         due_at: When payment is due; not before ``issued_at``.
         amount_paid: What has been paid towards it so far (partial payments count, INV-3);
-            defaults to the whole amount on a paid invoice and to zero otherwise.
+            defaults to the whole amount on a paid invoice and to zero otherwise. On a
+            submitted or failed invoice it is less than ``amount``: money is still due, since
+            no transition leaves such an invoice with nothing to pay (INV-2).
         paid_at: When it was paid in full; set exactly when the status is ``paid``.
         method: The masked label of the payment method it was charged to, if any (INV-5).
         billing_details: The name and address printed on it (INV-4).
@@ -269,6 +294,7 @@ class Invoice:
             v.not_before(self, self.issued_at, self.paid_at, "paid_at", "issued_at")
         if self.status is _S.SCHEDULED and self.amount_paid.amount:
             raise InvalidInput("Invoice.amount_paid", "must be zero on a scheduled invoice")
+        _check_something_due(self)
 
     @property
     def currency(self) -> Currency:
@@ -387,7 +413,12 @@ def transition(
 
 @checked
 def is_overdue(invoice: Invoice, at: datetime) -> bool:
-    """Whether ``invoice`` is overdue at ``at``: submitted or failed, past due, unpaid (INV-2)."""
+    """Whether ``invoice`` is overdue at ``at``. Decides INV-2.
+
+    Overdue means money still due: the invoice is submitted or failed, its due date has passed
+    (``at`` is after ``due_at``) and an amount is still due on it. ``overdue`` is derived at the
+    instant asked about, never stored; a paid, cancelled or scheduled invoice is never overdue.
+    """
     _time.require_aware(at, "at")
     return invoice.status in _DUE_STATUSES and at > invoice.due_at and invoice.amount_due.amount > 0
 
@@ -473,7 +504,9 @@ def _check_invoices(invoices: Sequence[Invoice], currency: Currency) -> None:
             )
         _money.require_currency(invoice.amount, currency, f"invoices[{index}].amount")
         if invoice.id in seen:
-            raise InvalidInput(f"invoices[{index}].id", f"duplicate invoice id {invoice.id!r}")
+            raise InvalidInput(
+                f"invoices[{index}].id", f"duplicate invoice id {_redact.shown(invoice.id)}"
+            )
         seen.add(invoice.id)
 
 

@@ -35,6 +35,7 @@ from moneyed import Currency, Money
 from billrules import _money, _time
 from billrules import _validate as v
 from billrules._check import checked
+from billrules._redact import shown
 from billrules.decisions import Decision, Reason
 from billrules.effects import SendEmail
 from billrules.errors import InvalidInput, InvalidType
@@ -611,7 +612,7 @@ class LeadPackages:
         for item in self.packages:
             if item.name == name:
                 return item
-        raise InvalidInput("name", f"no lead package is called {name!r}")
+        raise InvalidInput("name", f"no lead package is called {shown(name)}")
 
 
 @checked

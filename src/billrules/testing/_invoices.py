@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import attrs
 from hypothesis import strategies as st
 from moneyed import Currency, Money
 
@@ -68,29 +67,39 @@ def invoices(
     statuses: st.SearchStrategy[InvoiceStatus] | None = None,
     ids: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Invoice]:
-    """Valid invoices in ``currency``: consistent paid amounts and instants for their status."""
+    """Valid invoices in ``currency``: consistent paid amounts and instants for their status.
+
+    A scheduled, submitted or failed invoice has an amount of at least one hundredth, and a
+    submitted or failed one always has money still due (INV-2); a paid or cancelled one may be
+    of zero.
+    """
     code = _money.to_currency(currency, "currency")
 
     @st.composite
     def build(draw: st.DrawFn) -> Invoice:
         status = draw(statuses if statuses is not None else st.sampled_from(InvoiceStatus))
-        amount: Money = draw(money(code, max_value=500_000))
+        something_due = status not in (InvoiceStatus.PAID, InvoiceStatus.CANCELLED)
+        amount: Money = draw(money(code, min_value=int(something_due), max_value=500_000))
         issued_at: datetime = draw(aware_datetimes())
         due_at = issued_at + timedelta(days=draw(st.integers(min_value=0, max_value=60)))
-        invoice = Invoice(
+        paid = _money.zero(code)
+        paid_at = None
+        if status is InvoiceStatus.PAID:
+            paid = amount
+            paid_at = issued_at + timedelta(hours=draw(st.integers(min_value=0, max_value=2000)))
+        elif status is not InvoiceStatus.SCHEDULED:
+            whole = int(amount.amount * 100)
+            most = whole if status is InvoiceStatus.CANCELLED else whole - 1  # INV-2: some due
+            paid = Money(Decimal(draw(st.integers(min_value=0, max_value=most))).scaleb(-2), code)
+        return Invoice(
             id=draw(ids if ids is not None else _ids),
-            status=InvoiceStatus.SCHEDULED if status is InvoiceStatus.PAID else status,
+            status=status,
             amount=amount,
             issued_at=issued_at,
             due_at=due_at,
+            amount_paid=paid,
+            paid_at=paid_at,
         )
-        if status is InvoiceStatus.PAID:
-            paid_at = issued_at + timedelta(hours=draw(st.integers(min_value=0, max_value=2000)))
-            return attrs.evolve(invoice, status=status, amount_paid=amount, paid_at=paid_at)
-        if status in (InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED, InvoiceStatus.CANCELLED):
-            cents = draw(st.integers(min_value=0, max_value=int(amount.amount * 100)))
-            return attrs.evolve(invoice, amount_paid=Money(Decimal(cents).scaleb(-2), code))
-        return invoice
 
     return build()
 
