@@ -172,35 +172,45 @@ def checked(function: Callable[P, R]) -> Callable[P, R]:
     """Check ``function``'s arguments against its annotations on every call (see the module).
 
     Refusals are :class:`~billrules.errors.InvalidType` or another billrules error naming the
-    parameter; the function body runs only with arguments that passed.
+    parameter; the function body runs only with arguments that passed. The wrapper is written
+    for the function's own signature (as attrs writes its ``__init__``), so a call costs the
+    checks and one extra call, nothing more; a default argument is not re-checked.
     """
     signature = inspect.signature(function)
-    namespace = function.__globals__
-    checks: dict[str, Check] = {}
-    for parameter in signature.parameters.values():
+    namespace: dict[str, Any] = {"function": function}
+    header: list[str] = []
+    body: list[str] = []
+    call: list[str] = []
+    keyword_only = False
+    for index, parameter in enumerate(signature.parameters.values()):
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            raise TypeError(f"{function.__qualname__}: *args and **kwargs are not checked")
+        name = parameter.name
         annotation = parameter.annotation
-        if annotation is inspect.Parameter.empty:
-            continue
         if isinstance(annotation, str):
-            annotation = eval(annotation, namespace)
-        checks[parameter.name] = check_for(annotation)
-    positional = tuple(
-        (parameter.name, checks.get(parameter.name, _anything))
-        for parameter in signature.parameters.values()
-        if parameter.kind
-        in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            annotation = eval(annotation, function.__globals__)  # the module's own annotation
+        check = _anything if annotation is inspect.Parameter.empty else check_for(annotation)
+        if parameter.kind is parameter.KEYWORD_ONLY and not keyword_only:
+            keyword_only = True
+            header.append("*")
+        namespace[f"check_{index}"] = check
+        test = f"{name} = check_{index}({name}, {name!r})"
+        if parameter.default is parameter.empty:
+            header.append(name)
+        else:
+            namespace[f"default_{index}"] = parameter.default
+            header.append(f"{name}=default_{index}")
+            test = f"if {name} is not default_{index}: {test}"
+        if check is not _anything:
+            body.append(f"    {test}")
+        call.append(f"{name}={name}" if keyword_only else name)
+    source = "\n".join(
+        [
+            f"def wrapper({', '.join(header)}):",
+            *body,
+            f"    return function({', '.join(call)})",
+        ]
     )
-
-    @functools.wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if len(args) <= len(positional):
-            args = tuple(  # type: ignore[assignment]  # same arguments, checked (and iterables read)
-                check(value, name) for (name, check), value in zip(positional, args, strict=False)
-            )
-        for name, value in kwargs.items():
-            check = checks.get(name)
-            if check is not None:
-                kwargs[name] = check(value, name)
-        return function(*args, **kwargs)
-
-    return wrapper
+    exec(compile(source, f"<checked {function.__qualname__}>", "exec"), namespace)
+    wrapper: Callable[P, R] = namespace["wrapper"]
+    return functools.wraps(function)(wrapper)
