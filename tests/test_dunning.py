@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from billrules.balance import BalanceFacts, EntryKind, Ledger, LedgerEntry
+from billrules.decisions import Reason
 from billrules.dunning import (
     DEFAULT_STAGES,
     Access,
@@ -798,3 +800,328 @@ def test_subclassed_facts_are_accepted() -> None:
     access = restriction_for(facts, Role.STAFF, POLICY, datetime(2024, 5, 11, tzinfo=KYIV), KYIV)
 
     assert BLOCKED == access.level
+
+
+MAY_1 = datetime(2024, 5, 1, tzinfo=KYIV)
+LIFT = Reason(
+    code="full_payment_lifts",
+    rule="DUN-2",
+    message="Only paying the debt in full lifts the restriction; a partial payment does not.",
+)
+
+
+def _stage_reason(stage: str, first_day: int, role: str, level: str, anchor: str) -> Reason:
+    return Reason(
+        code="dunning_stage",
+        rule="DUN-1",
+        message=f"The balance is negative: stage {stage} (from day {first_day}) gives the "
+        f"{role} {level.replace('_', ' ')} access.",
+        details={
+            "stage": stage,
+            "first_day": first_day,
+            "role": role,
+            "level": level,
+            "anchor": anchor,
+        },
+    )
+
+
+class TestReasonsGolden:
+    """One golden test per reason code: the whole Access, its rule IDs, sentences and details."""
+
+    def test_dunning_stage(self) -> None:
+        """DUN-1, DUN-2: a stage gives the role's level, with the stage's details and the lift."""
+        access = restriction_for(
+            _debt(MAY_1), Role.STAFF, POLICY, datetime(2024, 5, 5, tzinfo=KYIV), KYIV
+        )
+
+        assert (
+            Access(
+                level=FULL,
+                stage=DEFAULT_STAGES[1],
+                reasons=(_stage_reason("reminder", 4, "staff", "full", "month_start"), LIFT),
+                next_stage_on=date(2024, 5, 7),
+                amount_to_pay=Money("25.00", "USD"),
+            )
+            == access
+        )
+        assert (False, ("dunning_stage", "full_payment_lifts"), ("DUN-1", "DUN-2")) == (
+            access.restricted,
+            access.codes,
+            access.rules,
+        )
+
+    def test_dunning_stage_names_the_debt_start_anchor(self) -> None:
+        """DUN-3: under the debt_start anchor the stage reason's details say so."""
+        policy = DunningPolicy(anchor="debt_start")
+        access = restriction_for(
+            _debt(MAY_1), Role.ADMIN, policy, datetime(2024, 6, 5, tzinfo=KYIV), KYIV
+        )
+
+        assert (
+            BLOCKED,
+            (_stage_reason("blocked", 10, "admin", "blocked", "debt_start"), LIFT),
+            None,
+        ) == (access.level, access.reasons, access.next_stage_on)
+        assert access.restricted
+
+    def test_balance_not_negative(self) -> None:
+        """DUN-2: without debt everyone has full access, nothing to pay, no next stage."""
+        access = restriction_for(
+            BalanceFacts(balance=Money("0", "USD")), "owner", POLICY, MAY_1, KYIV
+        )
+
+        assert (
+            Access(
+                level=FULL,
+                stage=None,
+                reasons=(
+                    Reason(
+                        code="balance_not_negative",
+                        rule="DUN-2",
+                        message="The balance is not negative: no restriction applies.",
+                    ),
+                ),
+                next_stage_on=None,
+                amount_to_pay=None,
+            )
+            == access
+        )
+
+    def test_debt_carried_over(self) -> None:
+        """DUN-3 Reading: a debt carried into June is at the last stage, with the DUN-3 reason."""
+        access = restriction_for(
+            _debt(MAY_1), Role.ADMIN, POLICY, datetime(2024, 6, 2, tzinfo=KYIV), KYIV
+        )
+
+        assert (
+            Access(
+                level=BLOCKED,
+                stage=DEFAULT_STAGES[3],
+                reasons=(
+                    _stage_reason("blocked", 10, "admin", "blocked", "month_start"),
+                    LIFT,
+                    Reason(
+                        code="debt_carried_over",
+                        rule="DUN-3",
+                        message="The debt was carried into a later month: the last stage applies "
+                        "until it is paid.",
+                    ),
+                ),
+                next_stage_on=None,
+                amount_to_pay=Money("25.00", "USD"),
+            )
+            == access
+        )
+        assert ("DUN-1", "DUN-2", "DUN-3") == access.rules
+
+
+class TestErrorsGolden:
+    """One golden test per refusal of bad input: its field and its sentence."""
+
+    @pytest.mark.parametrize(
+        ("call", "error", "text"),
+        [
+            (
+                lambda: Stage(name="x", first_day=1, access=5),
+                InvalidType,
+                "Stage.access: must be a mapping, not int",
+            ),
+            (
+                lambda: Stage(name="x", first_day=1, access={"boss": "full"}),
+                InvalidInput,
+                "Stage.access: unknown role 'boss'",
+            ),
+            (
+                lambda: Stage(name="x", first_day=1, access={"owner": "nope"}),
+                InvalidInput,
+                "Stage.access[owner]: unknown level 'nope'",
+            ),
+            (
+                lambda: Stage(name="x", first_day=1, access={"owner": "full"}),
+                InvalidInput,
+                "Stage.access: must give a level for every role; missing ['admin', 'staff']",
+            ),
+            (
+                lambda: DunningPolicy(stages=()),
+                InvalidInput,
+                "DunningPolicy.stages: must hold at least one stage",
+            ),
+            (
+                lambda: DunningPolicy(stages=DEFAULT_STAGES[1:]),
+                InvalidInput,
+                "DunningPolicy.stages[0].first_day: must be 1",
+            ),
+            (
+                lambda: DunningPolicy(stages=(*DEFAULT_STAGES[:3], DEFAULT_STAGES[2])),
+                InvalidInput,
+                "DunningPolicy.stages[3].name: duplicate stage 'payment_page_only'",
+            ),
+            (
+                lambda: DunningPolicy(
+                    stages=(
+                        *DEFAULT_STAGES[:3],
+                        Stage(name="late", first_day=7, access=dict(DEFAULT_STAGES[3].access)),
+                    )
+                ),
+                InvalidInput,
+                "DunningPolicy.stages[3].first_day: must be after stages[2].first_day",
+            ),
+            (
+                lambda: DunningPolicy(
+                    stages=(
+                        *DEFAULT_STAGES[:2],
+                        Stage(name="free", first_day=8, access=dict(DEFAULT_STAGES[0].access)),
+                    )
+                ),
+                InvalidInput,
+                "DunningPolicy.stages[2].access[owner]: must not be less restricted than in stages[1]",
+            ),
+            (lambda: POLICY.stage_on_day(0), InvalidInput, "day: must be an int of at least 1"),
+            (
+                lambda: restriction_for(_debt(MAY_1), "boss", POLICY, MAY_1, KYIV),
+                InvalidInput,
+                "role: unknown role 'boss'",
+            ),
+            (
+                lambda: restriction_for(
+                    _debt(MAY_1), "owner", POLICY, datetime(2024, 4, 30, tzinfo=KYIV), KYIV
+                ),
+                InvalidInput,
+                "at: must not be before the debt started",
+            ),
+            (
+                lambda: restriction_for(
+                    _debt(datetime(2024, 5, 9, tzinfo=KYIV)),
+                    "owner",
+                    POLICY,
+                    datetime(2024, 5, 5, tzinfo=KYIV),
+                    KYIV,
+                ),
+                InvalidInput,
+                "at: must not be before the debt started",
+            ),
+            (
+                lambda: restriction_for(
+                    _debt(MAY_1),
+                    "owner",
+                    DunningPolicy(anchor="debt_start"),
+                    datetime(2024, 4, 30, tzinfo=KYIV),
+                    KYIV,
+                ),
+                InvalidInput,
+                "at: must not be before the debt started",
+            ),
+            (
+                lambda: stage_transitions(
+                    _debt(MAY_1), POLICY, start=MAY_1, end=MAY_1 - timedelta(seconds=1), zone=KYIV
+                ),
+                InvalidInput,
+                "end: must not be before start",
+            ),
+        ],
+    )
+    def test_error(self, call: Callable[[], object], error: type[Exception], text: str) -> None:
+        """DUN-1, DUN-3: the error names the field and says what is wrong."""
+        with pytest.raises(error) as excinfo:
+            call()
+        assert text == str(excinfo.value)
+
+
+def _transitions(
+    facts: BalanceFacts | Ledger, policy: DunningPolicy = POLICY
+) -> list[tuple[datetime, str | None, tuple[str, ...]]]:
+    changes = stage_transitions(
+        facts,
+        policy,
+        start=datetime(2024, 1, 1, tzinfo=UTC),
+        end=datetime(2025, 1, 1, tzinfo=UTC),
+        zone=KYIV,
+    )
+    return [(c.at, c.stage.name if c.stage else None, c.rules) for c in changes]
+
+
+class TestBoundaries:
+    def test_transitions_carry_their_rule_ids(self) -> None:
+        """DUN-1, DUN-3: schedule changes cite DUN-1 and DUN-3; a carried debt's last stage DUN-3."""
+        stages = (
+            DEFAULT_STAGES[0],
+            Stage(name="late", first_day=31, access=dict(DEFAULT_STAGES[3].access)),
+        )
+        started = datetime(2024, 4, 2, 9, tzinfo=KYIV)
+
+        assert [
+            (started, "no_restriction", ("DUN-1", "DUN-3")),
+            (datetime(2024, 5, 1, tzinfo=KYIV), "late", ("DUN-3",)),
+        ] == _transitions(_debt(started), DunningPolicy(stages=stages))
+
+    def test_a_stage_starting_on_the_last_day_of_the_month(self) -> None:
+        """DUN-1: a stage from day 30 in a 30-day month starts on the 30th, not on the 1st."""
+        stages = (
+            DEFAULT_STAGES[0],
+            Stage(name="late", first_day=30, access=dict(DEFAULT_STAGES[3].access)),
+        )
+        policy = DunningPolicy(stages=stages)
+        started = datetime(2024, 4, 2, 9, tzinfo=KYIV)
+
+        assert [
+            (started, "no_restriction", ("DUN-1", "DUN-3")),
+            (datetime(2024, 4, 30, tzinfo=KYIV), "late", ("DUN-1", "DUN-3")),
+        ] == _transitions(_debt(started), policy)
+        access = restriction_for(
+            _debt(started), Role.ADMIN, policy, datetime(2024, 4, 20, tzinfo=KYIV), KYIV
+        )
+        assert date(2024, 4, 30) == access.next_stage_on
+
+    def test_a_debt_paid_at_the_exact_instant_a_stage_begins(self) -> None:
+        """DUN-2: paid at the midnight the reminder would begin, the debt is lifted, never reminded."""
+        ledger = Ledger(
+            currency="USD",
+            entries=(
+                LedgerEntry(
+                    id="c1", kind=EntryKind.ADJUSTMENT, at=MAY_1, amount=Money("-40", "USD")
+                ),
+                LedgerEntry(
+                    id="p1",
+                    kind=EntryKind.PAYMENT,
+                    at=datetime(2024, 5, 4, tzinfo=KYIV),
+                    amount=Money("40", "USD"),
+                ),
+            ),
+        )
+
+        assert [
+            (MAY_1, "no_restriction", ("DUN-1", "DUN-3")),
+            (datetime(2024, 5, 4, tzinfo=KYIV), None, ("DUN-2",)),
+        ] == _transitions(ledger)
+
+    def test_debt_start_transitions(self) -> None:
+        """DUN-3: under debt_start each stage begins first_day − 1 days after the debt's day."""
+        started = datetime(2024, 5, 20, 9, tzinfo=KYIV)
+
+        assert [
+            (started, "no_restriction", ("DUN-1", "DUN-3")),
+            (datetime(2024, 5, 23, tzinfo=KYIV), "reminder", ("DUN-1", "DUN-3")),
+            (datetime(2024, 5, 26, tzinfo=KYIV), "payment_page_only", ("DUN-1", "DUN-3")),
+            (datetime(2024, 5, 29, tzinfo=KYIV), "blocked", ("DUN-1", "DUN-3")),
+        ] == _transitions(_debt(started), DunningPolicy(anchor="debt_start"))
+
+    def test_a_window_ending_at_the_debt_start_holds_nothing(self) -> None:
+        """DUN-1: the window is [start, end): a debt starting at ``end`` is outside it."""
+        assert () == stage_transitions(
+            _debt(MAY_1), POLICY, start=MAY_1 - timedelta(days=1), end=MAY_1, zone=KYIV
+        )
+        assert 1 == len(
+            stage_transitions(
+                _debt(MAY_1), POLICY, start=MAY_1, end=MAY_1 + timedelta(seconds=1), zone=KYIV
+            )
+        )
+
+    def test_grace_days_and_severity(self) -> None:
+        """DUN-4: no blocking stage means no grace period; levels order by severity 0–3."""
+        free = DunningPolicy(stages=DEFAULT_STAGES[:3])
+
+        assert (None, 10) == (free.grace_days, POLICY.grace_days)
+        assert [0, 1, 2, 3] == [level.severity for level in AccessLevel]
+        assert DEFAULT_STAGES[2] == POLICY.stage_on_day(9)
+        assert DEFAULT_STAGES[3] == POLICY.stage_on_day(400)
