@@ -3,14 +3,17 @@ account JSON, and on broken input (exit status 2, a one-line message, no traceba
 
 from __future__ import annotations
 
+import errno
 import importlib
 import io
 import json
 import os
 import re
 import runpy
+import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ import pytest
 
 from billrules import cli
 from billrules.account import explain
-from billrules.cli import EXAMPLE_AT, main
+from billrules.cli import EXAMPLE_AT, MAX_FILE_BYTES, main
 from billrules.errors import CurrencyMismatch
 from billrules.policy import DEFAULT_POLICY, policy_to_json, policy_to_toml
 from billrules.serialize import account_from_json
@@ -30,6 +33,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "account-json.md"
 NEW_YORK = ZoneInfo("America/New_York")
 #: When the documented account is explained: five days after its deletion was scheduled.
 DOC_AT = "2024-04-30T12:00:00-04:00"
+#: Seconds a run of the command may take before a test fails (a hang is a failure, not a wait).
+TIMEOUT = 30
 
 
 def documented_account(directory: Path) -> Path:
@@ -41,14 +46,20 @@ def documented_account(directory: Path) -> Path:
     return path
 
 
-def billrules(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """``python -m billrules ARGS`` in a fresh interpreter, output decoded as UTF-8."""
+def billrules(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m billrules ARGS`` in a fresh interpreter, output decoded as UTF-8.
+
+    A run longer than :data:`TIMEOUT` seconds fails the test (``TimeoutExpired``).
+    """
     return subprocess.run(
         [sys.executable, "-m", "billrules", *map(str, args)],
         capture_output=True,
         encoding="utf-8",
-        env={**os.environ, "PYTHONUTF8": "1"},
+        env={**os.environ, "PYTHONUTF8": "1", **(env or {})},
         check=False,
+        timeout=TIMEOUT,
     )
 
 
@@ -371,3 +382,264 @@ class TestMainInProcess:
         with (tmp_path / "out").open("w") as sink:
             monkeypatch.setattr(sys, "stdout", ClosedPipe(sink.fileno()))
             assert 0 == main(["explain"])
+
+
+def _deep(path: Path) -> str:
+    path.write_text('{"users": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    return "users" + "[0]" * 31 + ": nesting deeper than 32 levels"
+
+
+def _long_integer(path: Path) -> str:
+    text = documented_account(path.parent).read_text(encoding="utf-8")
+    path.write_text(text.replace('"total": 3', '"total": ' + "9" * 5000), encoding="utf-8")
+    return "seats.total: is an integer of more than 40 digits"
+
+
+def _duplicate_key(path: Path) -> str:
+    path.write_text('{"id": "acme", "users": [{"id": "x", "id": "y"}]}', encoding="utf-8")
+    return "users[0].id: appears twice in the same object"
+
+
+def _invalid_utf8(path: Path) -> str:
+    path.write_bytes(b'{"id": "caf\xe9"}')
+    return "the account file is not UTF-8 text (invalid byte at offset 11)"
+
+
+def _oversized(path: Path) -> str:
+    with path.open("wb") as file:  # sparse: nothing is written, nothing must be read
+        file.truncate(MAX_FILE_BYTES + 1)
+    return "the account file is larger than 10 MiB"
+
+
+def _fifo(path: Path) -> str:
+    os.mkfifo(path)  # nobody ever writes to it: reading it would wait forever
+    return "cannot read the account file: not a regular file"
+
+
+def _directory(path: Path) -> str:
+    path.mkdir()
+    return "cannot read the account file: a directory"
+
+
+def _lone_surrogate(path: Path) -> str:
+    path.write_text('{"id": "acme", "users": [{"id": "\\ud800"}]}', encoding="utf-8")
+    return "users[0].id: holds a lone surrogate"
+
+
+def _nan(path: Path) -> str:
+    path.write_text('{"id": "acme", "users": [], "created_at": NaN}', encoding="utf-8")
+    return "created_at: is NaN or an infinity"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+class TestHostileFiles:
+    """A file built to break the reader: exit 2, one line naming the file, no traceback, no hang
+    (each run is bounded by TIMEOUT)."""
+
+    @pytest.mark.parametrize(
+        "make",
+        [
+            _deep,
+            _long_integer,
+            _duplicate_key,
+            _invalid_utf8,
+            _oversized,
+            _fifo,
+            _directory,
+            _lone_surrogate,
+            _nan,
+        ],
+    )
+    def test_each_hostile_file_is_one_line(
+        self, tmp_path: Path, make: Callable[[Path], str]
+    ) -> None:
+        """Deep nesting, a 5,000-digit integer, a duplicate key, invalid UTF-8, a sparse file
+        over 10 MiB, a FIFO nobody writes to, a directory, a lone surrogate and NaN are each
+        refused on one line naming the file and where the problem is."""
+        path = tmp_path / "hostile.json"
+        fragment = make(path)
+        assert_input_error(billrules("explain", path, "--at", DOC_AT), f"{path}: {fragment}")
+
+    @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+    def test_dev_zero_is_not_read(self) -> None:
+        """A device that never ends is refused without reading it."""
+        assert_input_error(
+            billrules("explain", "/dev/zero"),
+            "/dev/zero: cannot read the account file: not a regular file",
+        )
+
+    def test_a_byte_order_mark_is_accepted(self, tmp_path: Path) -> None:
+        """DEL-1: the documented account saved with a UTF-8 byte-order mark is explained."""
+        path = documented_account(tmp_path)
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+        done = billrules("explain", path, "--at", DOC_AT)
+        assert (0, "") == (done.returncode, done.stderr)
+        assert done.stdout.startswith("Account quiet-ny (America/New_York) at 2024-04-30 12:00")
+
+
+class TestOutput:
+    """Printing never kills the command."""
+
+    def test_a_terminal_that_cannot_encode_gets_escapes(self, tmp_path: Path) -> None:
+        """An account id in Cyrillic printed to an ASCII-only stdout: escapes, exit 0."""
+        path = documented_account(tmp_path)
+        path.write_text(path.read_text("utf-8").replace("quiet-ny", "тихий"), "utf-8")
+        done = billrules("explain", path, "--at", DOC_AT, env={"PYTHONIOENCODING": "ascii"})
+        assert (0, "") == (done.returncode, done.stderr)
+        assert done.stdout.startswith("Account \\u0442\\u0438\\u0445\\u0438\\u0439 ")
+
+    def test_a_closed_stdout_pipe_is_not_an_error(self) -> None:
+        """`billrules timeline ... | head -0`: the reader is gone before the output; exit 0,
+        nothing on stderr."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", "billrules", "timeline", "--until", "2034-01-01T00:00Z"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None
+        process.stdout.close()
+        _, err = process.communicate(timeout=TIMEOUT)
+        assert (0, b"") == (process.returncode, err)
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["explain", "--at", "9999-12-31T23:59:59+00:00"], "--at: must be in the years"),
+            (["timeline", "--until", "9999-12-31T23:59:59+00:00"], "--until: must be in the years"),
+            (["explain", "--zone", "Europe/Kyiv"], "unrecognized arguments: --zone"),
+        ],
+    )
+    def test_calendar_ends_and_unknown_options(self, args: list[str], message: str) -> None:
+        """X-3: an instant at the end of the calendar, or an option that does not exist, is bad
+        input on one line, exit 2."""
+        assert_input_error(billrules(*args), message)
+
+
+class TestFilesInProcess:
+    """The file checks through main(argv), where coverage sees them."""
+
+    def run(self, capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
+        status = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        if status:
+            assert "" == out  # a refusal prints nothing on stdout
+        return status, err
+
+    def test_a_file_growing_after_its_size_was_read(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """The size limit holds even if the file grows between fstat and read: at most
+        MAX_FILE_BYTES + 1 bytes are read."""
+        path = tmp_path / "growing.json"
+        with path.open("wb") as file:
+            file.truncate(MAX_FILE_BYTES + 1)
+        empty = os.stat_result((stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0))
+        monkeypatch.setattr(os, "fstat", lambda descriptor: empty)
+        status, err = self.run(capsys, "explain", path)
+        assert (2, f"billrules: error: {path}: the account file is larger than 10 MiB\n") == (
+            status,
+            err,
+        )
+
+    def test_a_read_error_is_named(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """An I/O error while reading is bad input naming the file and the system's reason."""
+        path = documented_account(tmp_path)
+
+        def fail(descriptor: int, size: int) -> bytes:
+            raise OSError(errno.EIO, "Input/output error")
+
+        monkeypatch.setattr(os, "read", fail)
+        status, err = self.run(capsys, "explain", path)
+        assert 2 == status
+        assert f"{path}: cannot read the account file: Input/output error\n" in err
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            ("x = " + "[" * 100 + "]" * 100, "p.toml: line 1: nesting deeper than 32 levels"),
+            ("[deletion]\nnotice_days = " + "1" * 5000, "p.toml: line 2: a number of more than"),
+            ("\ufeff[deletion]\nnotice_days = nan", "p.toml: deletion.notice_days: is NaN"),
+        ],
+    )
+    def test_hostile_policy_files(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
+    ) -> None:
+        """A TOML policy nested too deep or holding a 5,000-digit number names the line; NaN
+        names its path (past a byte-order mark)."""
+        path = tmp_path / "p.toml"
+        path.write_text(content, encoding="utf-8")
+        status, err = self.run(capsys, "explain", "--policy", path)
+        assert 2 == status
+        assert 1 == err.count("\n")
+        assert f"{tmp_path / message}" in err
+
+    def test_a_card_number_in_a_file_is_never_repeated(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """PM-6: a card number as the zone, as a key, or a long digit run typed as an option,
+        is refused without being repeated."""
+        path = documented_account(tmp_path)
+        text = path.read_text("utf-8")
+        for changed in (
+            text.replace('"America/New_York"', '"4242424242424242"'),
+            text.replace('"id": "quiet-ny"', '"4242 4242 4242 4242": "quiet-ny"'),
+            text.replace('"America/New_York"', '"4242424242424241"'),  # fails Luhn, still hidden
+        ):
+            path.write_text(changed, "utf-8")
+            status, err = self.run(capsys, "explain", path)
+            assert 2 == status
+            assert "42424" not in err.replace(str(tmp_path), "")
+        status, err = self.run(capsys, "explain", "--at", "4242 4242 4242 4242")
+        assert (2, "billrules: error: --at: is not an ISO 8601 instant: '•••' ") == (
+            status,
+            err[: len("billrules: error: --at: is not an ISO 8601 instant: '•••' ")],
+        )
+
+    def test_a_long_option_value_is_cut(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An option value of 300 characters is echoed cut, on one line."""
+        status, err = self.run(capsys, "explain", "--at", "x" * 300)
+        assert 2 == status
+        assert "'" + "x" * 40 + "…'" in err
+        assert "x" * 41 not in err
+
+    def test_a_bug_is_one_line_and_exit_70(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A failure of billrules itself is one line naming the exception type, never its
+        message (which could repeat the input), and exit status 70."""
+
+        def broken(*args: object) -> None:
+            raise RuntimeError("4242424242424242")
+
+        monkeypatch.setattr(cli, "explain", broken)
+        status, err = self.run(capsys, "explain")
+        assert 70 == status
+        assert (
+            "billrules: internal error (RuntimeError); please report it with the command that "
+            "caused it\n"
+        ) == err
+
+    def test_an_interrupt_is_exit_130(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Ctrl-C stops the command quietly with the shell's status for an interrupt."""
+
+        def interrupted(*args: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cli, "explain", interrupted)
+        assert (130, "") == self.run(capsys, "explain")
+
+    def test_an_ascii_stdout_gets_escapes(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """Text the output encoding cannot hold is written with backslash escapes."""
+        path = documented_account(tmp_path)
+        path.write_text(path.read_text("utf-8").replace("quiet-ny", "тихий"), "utf-8")
+        sink = io.BytesIO()
+        stdout = io.TextIOWrapper(sink, encoding="ascii")
+        monkeypatch.setattr(sys, "stdout", stdout)
+        assert 0 == main(["explain", str(path), "--at", DOC_AT])
+        assert sink.getvalue().startswith(b"Account \\u0442\\u0438\\u0445\\u0438\\u0439 (")

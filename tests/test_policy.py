@@ -13,6 +13,7 @@ from hypothesis import given
 from moneyed import Money
 
 from billrules import InvalidInput, InvalidType
+from billrules._plain import PlainDataError
 from billrules.balance import BalancePolicy
 from billrules.deletion import DeletionPolicy
 from billrules.dunning import Anchor
@@ -212,3 +213,107 @@ def test_toml_example_from_a_host() -> None:
     assert DeletionPolicy(notice_days=14, reminder_days_before=(7, 3, 1)) == policy.deletion
     assert Decimal("5") == policy.balance.bonus_tiers[0].percent
     assert DEFAULT_POLICY.dunning == policy.dunning
+
+
+class TestHostilePolicyFiles:
+    """What no policy file holds is a PlainDataError naming its path (JSON) or line (TOML)."""
+
+    @pytest.mark.parametrize(
+        ("text", "field", "problem"),
+        [
+            (
+                '{"deletion": {"reminder_days_before": ' + "[" * 5000 + "]" * 5000 + "}}",
+                "deletion.reminder_days_before" + "[0]" * 30,
+                "nesting deeper than 32 levels",
+            ),
+            (
+                '{"deletion": {"notice_days": ' + "1" * 5000 + "}}",
+                "deletion.notice_days",
+                "is an integer of more than 40 digits",
+            ),
+            (
+                '{"dunning": {"stages": [{"first_day": 1, "first_day": 2}]}}',
+                "dunning.stages[0].first_day",
+                "appears twice in the same object",
+            ),
+            ('{"deletion": {}, "deletion": {}}', "deletion", "appears twice"),
+            (
+                '{"cancellation": {"support_contact": "\\udc00"}}',
+                "cancellation.support_contact",
+                "holds a lone surrogate",
+            ),
+            ('{"deletion": {"max_balance": NaN}}', "deletion.max_balance", "is NaN"),
+            ('{"deletion": {"max_balance": Infinity}}', "deletion.max_balance", "is NaN"),
+        ],
+    )
+    def test_json(self, text: str, field: str, problem: str) -> None:
+        """Deep nesting, a 5,000-digit integer, a duplicate key, a lone surrogate, NaN and
+        Infinity in a JSON policy: each names its path."""
+        with pytest.raises(PlainDataError) as excinfo:
+            policy_from_json(text)
+        assert (field, True) == (excinfo.value.field, problem in excinfo.value.problem)
+
+    @pytest.mark.parametrize(
+        ("text", "field", "problem"),
+        [
+            ("x = " + "[" * 5000 + "]" * 5000, "(policy file)", "line 1: nesting deeper than 32"),
+            ("x = " + "{a = " * 100 + "1" + "}" * 100, "(policy file)", "line 1: nesting deeper"),
+            (
+                "# a comment\n[deletion]\nnotice_days = " + "1" * 5000,
+                "(policy file)",
+                "line 3: a number of more than 40 digits",
+            ),
+            ("[deletion]\nnotice_days = 0x" + "f" * 5000, "deletion.notice_days", "40 digits"),
+            ("[deletion]\nmax_balance = nan", "deletion.max_balance", "is NaN or an infinity"),
+            ("[deletion]\nmax_balance = -inf", "deletion.max_balance", "is NaN or an infinity"),
+            ("a" + ".a" * 40 + " = 1", "a" + ".a" * 31, "nesting deeper than 32 levels"),
+            ("[deletion]\nnotice_days = 1\nnotice_days = 2", "(policy file)", "malformed TOML"),
+        ],
+    )
+    def test_toml(self, text: str, field: str, problem: str) -> None:
+        """A TOML policy nested too deep or holding a 5,000-digit number is refused naming the
+        line, before the parser reads it; the rest name their path."""
+        with pytest.raises(PlainDataError) as excinfo:
+            policy_from_toml(text)
+        assert (field, True) == (excinfo.value.field, problem in excinfo.value.problem)
+
+    def test_strings_and_comments_are_not_structure(self) -> None:
+        """Brackets and long digit runs inside TOML strings and comments are text."""
+        policy = policy_from_toml(
+            "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ " + "1" * 60 + "\n"
+            "[cancellation]\n"
+            'support_contact = "' + "[" * 40 + "{" * 40 + '"\n'
+            "reassign_leads_to = '''" + "[" * 40 + "'''\n"
+        )
+        assert "[" * 40 + "{" * 40 == policy.cancellation.support_contact
+
+    def test_a_byte_order_mark_is_accepted(self) -> None:
+        """A UTF-8 byte-order mark before JSON or TOML text is ignored."""
+        assert DEFAULT_POLICY == policy_from_json("\ufeff" + policy_to_json(DEFAULT_POLICY))
+        assert DEFAULT_POLICY == policy_from_toml("\ufeff" + policy_to_toml(DEFAULT_POLICY))
+
+    @pytest.mark.parametrize(
+        ("call", "name"),
+        [
+            (lambda: policy_from_json(None), "text"),  # type: ignore[arg-type] # a wrong type on purpose
+            (lambda: policy_from_json(b"{}"), "text"),  # type: ignore[arg-type] # a wrong type on purpose
+            (lambda: policy_from_toml(b""), "text"),  # type: ignore[arg-type] # a wrong type on purpose
+            (lambda: policy_to_json(None), "policy"),  # type: ignore[arg-type] # a wrong type on purpose
+            (lambda: policy_to_toml("x"), "policy"),  # type: ignore[arg-type] # a wrong type on purpose
+            (lambda: policy_to_mapping(42), "policy"),  # type: ignore[arg-type] # a wrong type on purpose
+            (lambda: policy_from_mapping([("deletion", {})]), "data"),  # type: ignore[arg-type] # a wrong type on purpose
+        ],
+    )
+    def test_wrong_types_are_invalid_type(self, call: Any, name: str) -> None:
+        """None, bytes or a number where text or a Policy is expected: InvalidType naming the
+        parameter, never "null" or 42 handed back."""
+        with pytest.raises(InvalidType) as excinfo:
+            call()
+        assert name == excinfo.value.field
+
+    def test_a_card_number_key_is_not_repeated(self) -> None:
+        """PM-6: an unknown key named after a card number is refused without repeating it."""
+        with pytest.raises(PlainDataError) as excinfo:
+            policy_from_mapping({"deletion": {"4242424242424242": 1}})
+        assert "deletion['•••']" == excinfo.value.field
+        assert "4242" not in str(excinfo.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from importlib import resources
@@ -17,8 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from billrules import InvalidInput, InvalidType, NaiveDatetimeError, UnknownTimeZone
+from billrules._plain import PlainDataError
 from billrules.account import Account, User, balance_facts
-from billrules.errors import CurrencyMismatch
+from billrules.errors import CurrencyMismatch, OutOfCalendar
 from billrules.roles import Role
 from billrules.serialize import (
     account_from_json,
@@ -255,3 +257,186 @@ class TestErrors:
         written = account_to_mapping(account)["users"][1]["last_login_at"]
         assert "2024-05-08T08:55:00+03:00" == written
         assert datetime(2024, 1, 10, 8, tzinfo=UTC) == account.created_at
+
+
+def _text(**changes: Any) -> str:
+    return json.dumps({**minimal(), **changes})
+
+
+class TestHostileText:
+    """What no account file holds is a PlainDataError naming its path, never a raw error."""
+
+    @pytest.mark.parametrize(
+        ("text", "field", "problem"),
+        [
+            (
+                '{"users": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                "users" + "[0]" * 31,
+                "nesting deeper than 32 levels",
+            ),
+            ("[" * 1_000_000, "[0]" * 32, "nesting deeper than 32 levels"),
+            (
+                '{"users": [' + '{"a": ' * 40 + "1" + "}" * 40 + "]}",
+                "users[0]" + ".a" * 30,
+                "nesting deeper than 32 levels",
+            ),
+            ('{"id": ' + "9" * 5000 + "}", "id", "is an integer of more than 40 digits"),
+            ('{"id": -' + "1" * 41 + "}", "id", "is an integer of more than 40 digits"),
+            (
+                '{"users": [{"id": "x", "role": "owner", "id": "y"}]}',
+                "users[0].id",
+                "appears twice in the same object",
+            ),
+            ('{"id": "acme", "id": "acme"}', "id", "appears twice in the same object"),
+            ('{"users": [{"id": "\\ud800"}]}', "users[0].id", "holds a lone surrogate"),
+            ('{"users": [{"\\udfff": 1}]}', "users[0]['\\\\udfff']", "the key holds a lone"),
+            ('{"id": NaN}', "id", "is NaN or an infinity"),
+            ('{"id": [-Infinity]}', "id[0]", "is NaN or an infinity"),
+            ('{"id": 1e999}', "id", "is NaN or an infinity"),
+            ("NaN", "(top level)", "is NaN or an infinity"),
+        ],
+    )
+    def test_refused_with_its_path(self, text: str, field: str, problem: str) -> None:
+        """Deep nesting, long integers, duplicate keys, lone surrogates and NaN/infinities are
+        each a PlainDataError whose field is the path of the problem."""
+        with pytest.raises(PlainDataError) as excinfo:
+            account_from_json(text)
+        assert (field, True) == (excinfo.value.field, problem in excinfo.value.problem)
+
+    def test_the_limits_themselves_are_accepted(self) -> None:
+        """Exactly 32 levels and exactly 40 digits are not refused as such: the error is the
+        field's own (a list is not a user; an int is not an id)."""
+        with pytest.raises(PlainDataError) as excinfo:
+            account_from_json(_text(users="HERE").replace('"HERE"', "[" * 31 + "]" * 31))
+        assert ("users[0]", "must be an object, not a list") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
+        with pytest.raises(PlainDataError) as excinfo:
+            account_from_json('{"id": ' + "9" * 40 + "}")
+        assert ("id", "must be a string, not int") == (excinfo.value.field, excinfo.value.problem)
+
+    def test_a_byte_order_mark_is_accepted(self) -> None:
+        """A UTF-8 byte-order mark before the text is ignored."""
+        assert account_from_json(_text()) == account_from_json("\ufeff" + _text())
+
+    def test_malformed_and_unbalanced_text_is_malformed_json(self) -> None:
+        """Brackets that never close or do not match are malformed JSON, not a depth error."""
+        for text in ("[}" * 1000, "[" + "1," * 1000, "]" * 1000, "[" * 32 + "]" * 33):
+            with pytest.raises(PlainDataError) as excinfo:
+                account_from_json(text)
+            assert "(account file)" == excinfo.value.field
+            assert excinfo.value.problem.startswith("malformed JSON at line 1")
+
+    def test_brackets_inside_strings_do_not_count(self) -> None:
+        """A description holding a hundred brackets is text, not nesting."""
+        data = minimal()
+        data["id"] = "[" * 100 + '{\\"' * 100
+        assert data["id"] == account_from_json(json.dumps(data)).id
+
+
+class TestHostileMappings:
+    """A caller's mapping goes through the same checks, and every path through the converter
+    raises billrules errors only."""
+
+    @pytest.mark.parametrize(
+        ("change", "error", "field", "problem"),
+        [
+            ({"status": 10**5000}, PlainDataError, "status", "more than 40 digits"),
+            ({"status": 10**30}, PlainDataError, "status", "expected one of 'active'"),
+            ({"status": ["active"]}, PlainDataError, "status", "expected one of 'active'"),
+            ({"status": "4242424242424242"}, PlainDataError, "status", "unknown value '•••'"),
+            ({"created_at": "9999-12-31T23:59:59+14:00"}, OutOfCalendar, "created_at", "years"),
+            ({"created_at": "0001-01-01T00:00:00-14:00"}, OutOfCalendar, "created_at", "years"),
+            ({"created_at": "4242424242424242"}, PlainDataError, "created_at", "'•••'"),
+            ({"zone": "x" * 300}, UnknownTimeZone, "zone", "unknown time zone"),
+            ({"zone": "4242424242424242"}, UnknownTimeZone, "zone", "'•••'"),
+            ({"4242424242424242": 1}, PlainDataError, "['•••']", "unknown field"),
+            ({10**5000: 1}, PlainDataError, "[a very large integer]", "unknown field"),
+            ({"id": "\ud800"}, PlainDataError, "id", "lone surrogate"),
+            ({"id": float("nan")}, PlainDataError, "id", "NaN"),
+            (
+                {"seats": {"total": 10**5000, "occupants": []}},
+                PlainDataError,
+                "seats.total",
+                "more than 40 digits",
+            ),
+            (
+                {"subscription": {"plan": "x", "anchor": "0001-01-01", "period": "monthly"}},
+                OutOfCalendar,
+                "subscription.anchor",
+                "years",
+            ),
+        ],
+    )
+    def test_refused_with_its_path(
+        self, change: dict[Any, Any], error: type[Exception], field: str, problem: str
+    ) -> None:
+        """Huge integers and lists in an enum field, instants past the calendar's ends, 300-char
+        and card-number zones, card-number keys, lone surrogates, NaN: each a billrules error
+        naming its path, and no message repeats a card number (PM-6)."""
+        with pytest.raises(error) as excinfo:
+            account_from_mapping({**minimal(), **change})
+        assert isinstance(excinfo.value, InvalidInput)
+        assert (field, True) == (excinfo.value.field, problem in excinfo.value.problem)
+        assert "42424" not in str(excinfo.value)
+
+    def test_a_mapping_holding_itself(self) -> None:
+        """A cyclic mapping is nesting too deep, not a RecursionError."""
+        data: dict[str, Any] = minimal()
+        data["ledger"] = data
+        with pytest.raises(PlainDataError) as excinfo:
+            account_from_mapping(data)
+        assert ("ledger" + ".ledger" * 29 + ".users[0]", "nesting deeper than 32 levels") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
+
+    def test_an_enum_member_is_accepted_as_itself(self) -> None:
+        """A mapping may hold the enum member instead of its value."""
+        assert (
+            Role.ADMIN
+            == account_from_mapping(
+                {
+                    **minimal(),
+                    "users": [{"id": "o", "role": "owner"}, {"id": "a", "role": Role.ADMIN}],
+                }
+            )
+            .users[1]
+            .role
+        )
+
+
+class TestNoCardNumberInMessages:
+    """PM-6: no error of the account reader repeats a card number given in the file."""
+
+    @pytest.mark.parametrize(
+        "number",
+        ["4242424242424242", "4242 4242 4242 4242", "5555555555554444", "4242424242424241"],
+    )
+    @pytest.mark.parametrize(
+        "place",
+        [
+            lambda n: {"zone": n},
+            lambda n: {n: "x"},
+            lambda n: {"currency": n},
+            lambda n: {"status": n},
+            lambda n: {"created_at": n},
+            lambda n: {"users": [{"id": "o", "role": n}]},
+            lambda n: {"users": [{"id": "o", "role": "owner", n: 1}]},
+            lambda n: {"payments": [{"id": "p", "amount": n, "paid_at": "2024-05-02T10:00Z"}]},
+            lambda n: {"subscription": {"plan": "x", "anchor": n, "period": "monthly"}},
+        ],
+    )
+    def test_never_repeated(self, number: str, place: Any) -> None:
+        """Wherever a card number is put (a value, a key, a date, an amount), the mapping and
+        the JSON readers refuse it without five of its digits in the message."""
+        data = {**minimal(), **place(number)}
+        loads: list[Callable[[], Account]] = [
+            lambda: account_from_mapping(data),
+            lambda: account_from_json(json.dumps(data)),
+        ]
+        for load in loads:
+            with pytest.raises(InvalidInput) as excinfo:
+                load()
+            assert re.search(r"[0-9]{5}", str(excinfo.value).replace(" ", "")) is None
