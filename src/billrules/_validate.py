@@ -35,9 +35,7 @@ def free_text(value: str, field: str) -> str:
     removed (:func:`billrules._redact.holds_card_number`). The message never repeats it.
     """
     if holds_card_number(value):
-        raise InvalidInput(
-            field, "must not hold a card number (PM-6: no card number is ever kept)"
-        )
+        raise InvalidInput(field, "must not hold a card number (PM-6: no card number is ever kept)")
     return value
 
 
@@ -194,7 +192,10 @@ def enum_member(kind: type[E], field: str) -> Callable[[object], E]:
 
 
 def tuple_of(kind: type[Any], field: str) -> Callable[[object], tuple[Any, ...]]:
-    """A converter to a tuple whose items are all ``kind``; ``field`` names it in errors."""
+    """A converter to a tuple whose items are all ``kind``; ``field`` names it in errors.
+
+    A ``str`` item must hold no card number (:func:`free_text`, PM-6).
+    """
 
     def convert(value: object) -> tuple[Any, ...]:
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
@@ -207,6 +208,8 @@ def tuple_of(kind: type[Any], field: str) -> Callable[[object], tuple[Any, ...]]
                 raise InvalidType(
                     f"{field}[{index}]", f"must be {kind.__name__}, not {type(item).__name__}"
                 )
+            if isinstance(item, str):  # each str is free text (PM-6)
+                free_text(item, f"{field}[{index}]")
         return items
 
     return convert

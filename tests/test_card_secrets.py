@@ -1,0 +1,503 @@
+"""PM-6 everywhere: no field takes a card number, and no output repeats one.
+
+Card numbers of every brand (PM-8's default brands, Maestro included) are written plain, in
+groups of four separated by spaces, dashes or dots. Every field that holds a payment-method
+label refuses more than four digits in a run; every other text field of a fact or a policy
+refuses a Luhn-valid 12–19 digit run; and no error message, ``repr``, account JSON or report
+shows five consecutive digits of the number.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import re
+import traceback
+import types
+import typing
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from moneyed import Money
+
+import billrules
+from billrules import invoices as inv
+from billrules import payment_methods as pm
+from billrules._redact import longest_digit_run
+from billrules.account import Account, explain
+from billrules.errors import BillRulesError, InvalidInput
+from billrules.invoices import Invoice, InvoiceStatus, Payment
+from billrules.payment_methods import CardBrand, CardDetails, Wallet
+from billrules.policy import DEFAULT_POLICY, policy_from_mapping, policy_to_mapping
+from billrules.serialize import account_from_mapping, account_to_json, account_to_mapping
+from billrules.testing import TEST_CARD_NUMBERS, accounts, card_brands, card_numbers, cvvs
+
+AT = datetime(2024, 6, 15, 12, tzinfo=UTC)
+ISSUED = datetime(2024, 6, 1, tzinfo=UTC)
+
+#: How people write a card number: plain, and in groups of four with each separator.
+STYLES = ("plain", "spaced", "dashed", "dotted")
+_SEPARATOR = {"plain": "", "spaced": " ", "dashed": "-", "dotted": "."}
+
+
+def written(number: str, style: str) -> str:
+    """``number`` in groups of four (4-4-4-4…) joined by the style's separator."""
+    groups = [number[i : i + 4] for i in range(0, len(number), 4)]
+    return _SEPARATOR[style].join(groups)
+
+
+def runs(number: str) -> list[str]:
+    """Every run of five consecutive digits of ``number``: more than the last four."""
+    return [number[i : i + 5] for i in range(len(number) - 4)]
+
+
+def assert_hidden(number: str, *texts: str) -> None:
+    """No text holds five consecutive digits of ``number`` (PM-6)."""
+    for text in texts:
+        for run in runs(number):
+            assert run not in text, f"{run} of the card number shows in {text[:200]!r}"
+
+
+def error_texts(error: BaseException) -> list[str]:
+    """Everything an error shows: message, args, repr and the formatted traceback."""
+    return [
+        str(error),
+        repr(error),
+        repr(error.args),
+        "".join(traceback.format_exception(error)),
+    ]
+
+
+@st.composite
+def written_numbers(draw: st.DrawFn) -> tuple[str, str, str]:
+    """``(number, style, text)``: a generated card number of any brand, written in a style."""
+    brand = draw(card_brands(), label="brand")
+    number = draw(card_numbers(brand), label="number")
+    style = draw(st.sampled_from(STYLES), label="style")
+    return number, style, written(number, style)
+
+
+# --------------------------------------------------------------------------------------------
+# The str fields of every public attrs class, found from the modules' __all__
+
+
+def _public_modules() -> list[types.ModuleType]:
+    names = [
+        info.name
+        for info in pkgutil.iter_modules(billrules.__path__)
+        if not info.name.startswith("_") and info.name not in {"cli", "testing"}
+    ]
+    return [importlib.import_module(f"billrules.{name}") for name in sorted(names)]
+
+
+def _holds_str(hint: Any) -> bool:
+    """Whether a field of type ``hint`` holds text: ``str``, ``str | None``, ``tuple[str, ...]``."""
+    if hint is str:
+        return True
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return [arg for arg in typing.get_args(hint) if arg is not type(None)] == [str]
+    return typing.get_origin(hint) is tuple and typing.get_args(hint) == (str, Ellipsis)
+
+
+def _str_fields() -> list[tuple[type[Any], attrs.Attribute[Any]]]:
+    found: dict[tuple[type[Any], str], attrs.Attribute[Any]] = {}
+    for module in _public_modules():
+        for name in getattr(module, "__all__", ()):
+            kind = getattr(module, name)
+            if not (isinstance(kind, type) and attrs.has(kind)):
+                continue
+            hints = typing.get_type_hints(kind)
+            for field in attrs.fields(kind):
+                if field.init and _holds_str(hints[field.name]):
+                    found[(kind, field.name)] = field
+    return [(kind, field) for (kind, _), field in sorted(found.items(), key=lambda i: str(i[0]))]
+
+
+STR_FIELDS = _str_fields()
+
+#: Values the library builds from facts already checked (reports, documents, timelines): they
+#: take no input from a caller, so their str fields have no check of their own.
+OUTPUTS = {
+    "billrules.account.Finding",
+    "billrules.account.Report",
+    "billrules.deletion.DeletionTransition",
+    "billrules.dunning.StageTransition",
+    "billrules.invoices.AllocationLine",
+    "billrules.invoices.HistoryRow",
+    "billrules.invoices.InvoiceDocument",
+    "billrules.invoices.StatementLine",
+    "billrules.subscriptions.PlanDetails",
+    "billrules.subscriptions.Renewal",
+    "billrules.timeline.Event",
+    "billrules.timeline.Timeline",
+}
+
+#: Str fields checked for being non-empty text only, on the hot path of every question: a
+#: Reason is built by the library from facts whose text was checked on construction.
+NOT_FREE_TEXT = {
+    "billrules.decisions.Reason.code",
+    "billrules.decisions.Reason.message",
+    "billrules.decisions.Reason.rule",
+}
+
+#: Str fields with a format of their own (digits, codes), refused when they hold other text.
+STRUCTURED = {
+    "billrules.payment_methods.PaymentMethod.last4",
+    "billrules.payment_methods.CardBrandRule.prefixes",
+}
+
+#: The fields that hold a payment method's masked label (PM-6): at most four digits in a run.
+LABEL_FIELDS = {"billrules.invoices.Invoice.method", "billrules.invoices.Payment.method"}
+
+
+def _qualified(kind: type[Any], field: attrs.Attribute[Any] | None = None) -> str:
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    return name if field is None else f"{name}.{field.name}"
+
+
+CHECKED_FIELDS = [
+    (kind, field)
+    for kind, field in STR_FIELDS
+    if _qualified(kind) not in OUTPUTS and _qualified(kind, field) not in NOT_FREE_TEXT
+]
+
+
+def _check(kind: type[Any], field: attrs.Attribute[Any], text: str) -> None:
+    """Run ``field``'s converter and validator on ``text``, as construction does.
+
+    A tuple field gets ``text`` as its one item.
+    """
+    hint = typing.get_type_hints(kind)[field.name]
+    value: object = (text,) if typing.get_origin(hint) is tuple else text
+    if field.converter is not None:
+        value = field.converter(value)  # type: ignore[call-arg]
+    if field.validator is not None:
+        field.validator(object.__new__(kind), field, value)
+
+
+class TestEveryTextField:
+    def test_the_fields_are_found(self):
+        """PM-6: the enumeration reaches the facts' and policies' text fields (and the labels)."""
+        names = {_qualified(kind, field) for kind, field in CHECKED_FIELDS}
+        assert LABEL_FIELDS <= names
+        for expected in (
+            "billrules.account.Account.id",
+            "billrules.balance.LedgerEntry.description",
+            "billrules.cancellation.CancellationRequest.feedback",
+            "billrules.payment_methods.PaymentMethod.id",
+            "billrules.subscriptions.Subscription.plan",
+            "billrules.effects.RecordCancellation.feedback",
+        ):
+            assert expected in names
+        assert len(CHECKED_FIELDS) >= 50
+
+    def test_only_outputs_go_unchecked(self):
+        """PM-6: a str field with no check is a field of an output value, never of a fact.
+
+        A new fact or policy with an unchecked text field fails here until it gets one.
+        """
+        unchecked = {
+            _qualified(kind)
+            for kind, field in STR_FIELDS
+            if field.validator is None and field.converter is None
+        }
+        assert OUTPUTS == unchecked
+
+    @settings(max_examples=40)
+    @given(written_numbers())
+    def test_every_text_field_refuses_a_card_number(self, case):
+        """PM-6: every text field of a fact or policy refuses a card number, however written.
+
+        The error names ``Class.field`` and repeats none of the number.
+        """
+        number, _, text = case
+        accepted = []
+        refusals: list[tuple[str, InvalidInput]] = []
+        for kind, field in CHECKED_FIELDS:
+            try:
+                _check(kind, field, text)
+            except InvalidInput as error:
+                refusals.append((f"{kind.__name__}.{field.name}", error))
+            else:
+                accepted.append(_qualified(kind, field))
+        assert [] == accepted
+        for name, error in refusals:
+            assert error.field in {name, f"{name}[0]"}
+            assert_hidden(number, *error_texts(error))
+
+    @settings(max_examples=40)
+    @given(written_numbers())
+    def test_a_card_number_inside_other_text_is_refused(self, case):
+        """PM-6: a card number among other words (an id, a description) is refused too."""
+        _, _, text = case
+        accepted = []
+        for kind, field in CHECKED_FIELDS:
+            try:
+                _check(kind, field, f"paid by card {text}, thanks")
+            except InvalidInput:
+                continue
+            accepted.append(_qualified(kind, field))
+        assert [] == accepted
+
+    @pytest.mark.parametrize(
+        "value", ["pm-1", "inv-2024-05-0001", "Visa •••• 4242", "order 123456789", "support"]
+    )
+    def test_ordinary_text_is_accepted(self, value):
+        """PM-6: text without a Luhn-valid 12–19 digit run, and short labels, pass every field."""
+        for kind, field in CHECKED_FIELDS:
+            name = _qualified(kind, field)
+            if name in STRUCTURED:
+                continue  # not free text: a format of its own, tested with its area
+            if name in LABEL_FIELDS and longest_digit_run(value) > 4:
+                continue  # a label shows at most four digits: see TestLabels
+            _check(kind, field, value)
+
+
+# --------------------------------------------------------------------------------------------
+# Labels
+
+
+def _invoice(**changes: Any) -> Invoice:
+    fields: dict[str, Any] = {
+        "id": "inv-1",
+        "amount": Money("19.00", "USD"),
+        "issued_at": ISSUED,
+        "due_at": ISSUED,
+        "status": InvoiceStatus.SUBMITTED,
+        **changes,
+    }
+    return Invoice(**fields)
+
+
+class TestLabels:
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "Visa 4242424242424242",
+            "Visa 4242 4242 4242 4242",
+            "Visa 4242-4242-4242-4242",
+            "Visa 4242.4242.4242.4242",
+            "Visa 42424",
+            "Visa 4242 4",
+            "card 1234 5678",  # not a card number, but more than four digits in a run
+        ],
+    )
+    def test_more_than_four_digits_in_a_run_are_refused(self, label):
+        """PM-6: a label shows at most the last four digits, counted without separators."""
+        payment = Payment(id="pay-1", amount=Money("1.00", "USD"), paid_at=AT)
+        for fact in (_invoice(), payment):
+            with pytest.raises(InvalidInput) as excinfo:
+                attrs.evolve(fact, method=label)
+            assert f"{type(fact).__name__}.method" == excinfo.value.field
+            assert "at most the last four digits" in excinfo.value.problem
+            assert "4242 4" not in str(excinfo.value)
+
+    @pytest.mark.parametrize(
+        "label", ["Visa •••• 4242", "Apple Pay (Visa •••• 4242)", "Card 4242, 12/30", "SEPA"]
+    )
+    def test_masked_labels_are_accepted(self, label):
+        """PM-6: a masked label with the last four digits (or none) is kept as it is."""
+        assert label == _invoice(method=label).method
+        assert (
+            label == Payment(id="p", amount=Money("1.00", "USD"), paid_at=AT, method=label).method
+        )
+
+    @settings(max_examples=40)
+    @given(written_numbers())
+    def test_transition_and_apply_payment_refuse_a_card_number(self, case):
+        """PM-6: the ``method=`` of transition and apply_payment refuses a card number."""
+        number, _, text = case
+        invoice = _invoice()
+        with pytest.raises(InvalidInput) as excinfo:
+            inv.transition(invoice, "paid", at=AT, method=f"Visa {text}")
+        assert excinfo.value.field.endswith("method")
+        assert_hidden(number, *error_texts(excinfo.value))
+        with pytest.raises(InvalidInput) as excinfo:
+            inv.apply_payment((invoice,), Money("19.00", "USD"), at=AT, method=text)
+        assert excinfo.value.field.endswith("method")
+        assert_hidden(number, *error_texts(excinfo.value))
+
+    def test_history_rows_keep_the_masked_label(self):
+        """PM-6: history rows and documents show the label the invoice was charged to."""
+        paid = inv.transition(_invoice(), "paid", at=AT, method="Visa •••• 4242")
+        rows = inv.history((paid,), DEFAULT_POLICY.invoices, at=AT, zone="UTC")
+        assert ("Visa •••• 4242",) == tuple(row.method for row in rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters that name a payment method
+
+
+class TestMethodIds:
+    @settings(max_examples=30)
+    @given(written_numbers())
+    def test_method_id_parameters_refuse_a_card_number(self, case):
+        """PM-6: a payment-method id passed to a question or operation is free text too."""
+        number, _, text = case
+        visa = pm.PaymentMethod(
+            id="pm-1", kind="card", brand="visa", last4="4242", exp_month=12, exp_year=2030
+        )
+        wallet = Wallet(methods=(visa,), default_id="pm-1")
+        calls = [
+            lambda: pm.can_remove(wallet, text),
+            lambda: pm.remove(wallet, text),
+            lambda: pm.can_set_default(wallet, text, at=AT, zone="UTC"),
+            lambda: pm.set_default(wallet, text, at=AT, zone="UTC"),
+        ]
+        for call in calls:
+            with pytest.raises(InvalidInput) as excinfo:
+                call()
+            assert "method_id" == excinfo.value.field
+            assert_hidden(number, *error_texts(excinfo.value))
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs: errors of loaders, repr, JSON, reports
+
+
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def _leaves(data: object, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The paths of every string in plain data, but exact decimals (numbers, not text)."""
+    if isinstance(data, str):
+        if not _NUMBER.fullmatch(data):
+            yield path
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _leaves(value, (*path, index))
+
+
+def _replaced(data: Any, path: tuple[Any, ...], value: str) -> Any:
+    copy = json.loads(json.dumps(data))
+    target = copy
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return copy
+
+
+def _account_with_card(account: Account, details: CardDetails) -> Account:
+    method = pm.validate_card(details, method_id="pm-new", at=account.created_at, zone="UTC")
+    charged = tuple(attrs.evolve(invoice, method=method.label) for invoice in account.invoices)
+    return attrs.evolve(
+        account,
+        wallet=Wallet(methods=(method,), default_id="pm-new"),
+        invoices=charged,
+    )
+
+
+class TestOutputs:
+    @settings(max_examples=25, deadline=None)
+    @given(st.data())
+    def test_a_card_in_an_account_never_shows(self, data):
+        """PM-6: an account holding a card shows none of its number beyond the last four digits.
+
+        Checked in the account's repr, its JSON, the report (text, dict and HTML) of
+        ``explain``, and the errors of card details written in every style.
+        """
+        brand = data.draw(card_brands(), label="brand")
+        number = data.draw(card_numbers(brand), label="number")
+        cvv = data.draw(cvvs(brand), label="cvv")
+        account = data.draw(accounts(), label="account")
+        texts: list[str] = []
+        for style in STYLES:
+            text = written(number, style)
+            if style == "dotted":  # a card number is written with spaces or dashes only
+                with pytest.raises(pm.CardNumberFormatError) as excinfo:
+                    CardDetails(number=text, exp_month=12, exp_year=2040, cvv=cvv)
+                texts += error_texts(excinfo.value)
+                continue
+            details = CardDetails(number=text, exp_month=12, exp_year=2040, cvv=cvv)
+            texts += [repr(details), str(details)]
+        holder = _account_with_card(
+            account, CardDetails(number=number, exp_month=12, exp_year=2040, cvv=cvv)
+        )
+        assert f'"last4": "{number[-4:]}"' in account_to_json(holder)  # the card is there
+        report = explain(holder, DEFAULT_POLICY, holder.created_at + timedelta(days=40))
+        texts += [
+            repr(holder),
+            account_to_json(holder),
+            str(report),
+            json.dumps(report.to_dict(), default=str),
+            report._repr_html_(),
+        ]
+        assert_hidden(number, *texts)
+
+    @settings(max_examples=10, deadline=None)
+    @given(accounts(), written_numbers())
+    def test_account_loader_refuses_a_card_number_in_any_field(self, account, case):
+        """PM-6: a card number in any string of an account file is refused, never echoed.
+
+        Every string of the account's JSON form is replaced in turn; each load fails with a
+        billrules error naming a path, and no message holds five digits of the number.
+        """
+        number, _, text = case
+        plain = account_to_mapping(account)
+        for path in _leaves(plain):
+            with pytest.raises(BillRulesError) as excinfo:
+                account_from_mapping(_replaced(plain, path, text))
+            assert excinfo.value.field  # type: ignore[attr-defined]
+            assert_hidden(number, *error_texts(excinfo.value))
+
+    @settings(max_examples=10, deadline=None)
+    @given(written_numbers())
+    def test_policy_loader_refuses_a_card_number_in_any_field(self, case):
+        """PM-6: a card number in any string of a policy file is refused, never echoed."""
+        number, _, text = case
+        plain = policy_to_mapping(DEFAULT_POLICY)
+        for path in _leaves(plain):
+            with pytest.raises(BillRulesError) as excinfo:
+                policy_from_mapping(_replaced(plain, path, text))
+            assert_hidden(number, *error_texts(excinfo.value))
+
+    @pytest.mark.parametrize("number", sorted(TEST_CARD_NUMBERS))
+    def test_brand_field_never_echoes_a_number(self, number):
+        """PM-6: a card number given as a brand is refused without being repeated."""
+        with pytest.raises(InvalidInput) as excinfo:
+            pm.PaymentMethod(
+                id="pm", kind="card", brand=number, last4="4242", exp_month=1, exp_year=2030
+            )
+        assert "PaymentMethod.brand" == excinfo.value.field
+        assert_hidden(number, *error_texts(excinfo.value))
+        with pytest.raises(InvalidInput) as excinfo:
+            pm.CardBrandRule(brand=number, prefixes=("4",), lengths=(16,))
+        assert "CardBrandRule.brand" == excinfo.value.field
+        assert_hidden(number, *error_texts(excinfo.value))
+        plain = account_to_mapping(
+            _account_with_card(
+                _minimal_account(),
+                CardDetails(
+                    number=number,
+                    exp_month=12,
+                    exp_year=2040,
+                    cvv="1234" if TEST_CARD_NUMBERS[number] is CardBrand.AMEX else "123",
+                ),
+            )
+        )
+        plain["wallet"]["methods"][0]["brand"] = number
+        with pytest.raises(InvalidInput) as excinfo:
+            account_from_mapping(plain)
+        assert "wallet.methods[0].brand" == excinfo.value.field
+        assert_hidden(number, *error_texts(excinfo.value))
+
+
+def _minimal_account() -> Account:
+    return account_from_mapping(
+        {
+            "id": "acme",
+            "zone": "UTC",
+            "currency": "USD",
+            "created_at": "2024-01-01T00:00:00+00:00",
+            "users": [{"id": "olena", "role": "owner"}],
+        }
+    )
