@@ -1,4 +1,4 @@
-"""Tests for billrules.payment_methods: PM-1 … PM-7."""
+"""Tests for billrules.payment_methods: PM-1 … PM-8."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from billrules.decisions import Decision, PolicyViolation
 from billrules.errors import BillRulesError, InvalidInput, InvalidType, NaiveDatetimeError
 from billrules.invoices import Invoice
 from billrules.payment_methods import (
+    DEFAULT_CARD_BRANDS,
     CardBrand,
+    CardBrandNotAccepted,
+    CardBrandRule,
     CardCvvError,
     CardDetails,
     CardExpiredError,
@@ -31,6 +34,7 @@ from billrules.payment_methods import (
     InvalidCardDetails,
     PaymentMethod,
     PaymentMethodKind,
+    PaymentMethodPolicy,
     UnknownCardBrand,
     Wallet,
     add,
@@ -43,6 +47,15 @@ from billrules.payment_methods import (
     update_card,
     validate_card,
 )
+from billrules.policy import (
+    DEFAULT_POLICY,
+    Policy,
+    policy_from_json,
+    policy_from_mapping,
+    policy_from_toml,
+    policy_to_json,
+    policy_to_toml,
+)
 from billrules.testing._core import aware_datetimes, zones
 from billrules.testing._payment_methods import (
     TEST_CARD_NUMBERS,
@@ -50,6 +63,7 @@ from billrules.testing._payment_methods import (
     card_numbers,
     cvvs,
     luhn_check_digit,
+    payment_method_policies,
     payment_methods,
     wallets,
 )
@@ -770,3 +784,351 @@ class TestFuzzConstructors:
         default_id = data.draw(st.none() | st.text(max_size=3) | st.integers())
         with contextlib.suppress(BillRulesError):
             Wallet(methods=methods, default_id=default_id)
+
+
+# --------------------------------------------------------------------------------------------
+# PM-8
+
+
+def _number(prefix: str, length: int = 16) -> str:
+    """A Luhn-valid number of ``length`` digits starting with ``prefix``."""
+    body = prefix + "0" * (length - len(prefix) - 1)
+    return body + luhn_check_digit(body)
+
+
+NO_MAESTRO = PaymentMethodPolicy(
+    brands=[rule for rule in DEFAULT_CARD_BRANDS if rule.brand is not CardBrand.MAESTRO]
+)
+
+
+class TestMaestro:
+    @pytest.mark.parametrize("number", ["6759649826438453", "6304000000000000"])
+    def test_accepted_by_default(self, number):
+        """PM-8: Maestro is among the seed's brands, with a 3-digit CVV."""
+        card_details_ = details(number, cvv="123")
+        assert CardBrand.MAESTRO == card_details_.brand
+        method = validate_card(card_details_, method_id="pm-m", at=AT, zone=ZONE)
+        assert (CardBrand.MAESTRO, "Maestro •••• " + number[-4:]) == (method.brand, method.label)
+        with pytest.raises(CardCvvError) as excinfo:
+            details(number, cvv="1234")
+        assert "must be 3 digits for Maestro" == excinfo.value.problem
+
+    @pytest.mark.parametrize(
+        "prefix", ["50", "56", "57", "58", "6304", "6759", "6761", "6762", "6763"]
+    )
+    def test_prefixes_detected(self, prefix):
+        """PM-8: each Maestro prefix gives a Maestro card."""
+        assert CardBrand.MAESTRO == details(_number(prefix)).brand
+
+    @pytest.mark.parametrize(
+        ("prefix", "brand"),
+        [
+            ("51", CardBrand.MASTERCARD),
+            ("55", CardBrand.MASTERCARD),
+            ("6011", CardBrand.DISCOVER),
+            ("65", CardBrand.DISCOVER),
+            ("62", CardBrand.UNIONPAY),
+        ],
+    )
+    def test_neighbours_keep_their_brand(self, prefix, brand):
+        """PM-8: Mastercard 51–55, Discover 6011 and 65, UnionPay 62 are not Maestro."""
+        assert brand == details(_number(prefix)).brand
+
+    @pytest.mark.parametrize("prefix", ["59", "6303", "6305", "6758", "6760", "6764"])
+    def test_next_to_a_prefix_is_no_brand(self, prefix):
+        """PM-8: the numbers just outside Maestro's prefixes belong to no brand."""
+        with pytest.raises(UnknownCardBrand) as excinfo:
+            details(_number(prefix))
+        assert "CardDetails.number" == excinfo.value.field
+        assert not isinstance(excinfo.value, CardBrandNotAccepted)
+
+    @pytest.mark.parametrize("length", [12, 13, 18, 19])
+    def test_twelve_to_nineteen_digits(self, length):
+        """PM-8: a Maestro number has 12 to 19 digits; 12 is the shortest any card has."""
+        number = _number("6759", length)
+        assert (CardBrand.MAESTRO, number[-4:]) == (details(number).brand, details(number).last4)
+
+
+class TestPaymentMethodPolicy:
+    def test_default_is_the_seed(self):
+        """PM-8: the default policy accepts the eight seed brands, Maestro included."""
+        policy = PaymentMethodPolicy()
+        assert DEFAULT_CARD_BRANDS == policy.brands
+        assert tuple(CardBrand) == policy.accepted
+        amex = policy.rule(CardBrand.AMEX)
+        assert amex is not None
+        assert (("34", "37"), (15,), 4) == (amex.prefixes, amex.lengths, amex.cvv_length)
+        mastercard = policy.rule(CardBrand.MASTERCARD)
+        assert mastercard is not None
+        assert (("51", "55"), ("2221", "2720")) == mastercard.ranges
+        assert DEFAULT_POLICY.payment_methods == policy
+
+    def test_a_dropped_brand_is_refused(self):
+        """PM-8: a card of a brand the host's policy leaves out is refused, naming the field.
+
+        The error says which brand is not accepted and lists those that are; it never repeats
+        the number. validate_card and update_card refuse it too, and the wallet is unchanged.
+        """
+        number = "6759649826438453"
+        with pytest.raises(CardBrandNotAccepted) as excinfo:
+            CardDetails(number=number, exp_month=12, exp_year=2030, cvv="123", policy=NO_MAESTRO)
+        error = excinfo.value
+        assert isinstance(error, UnknownCardBrand)
+        assert "CardDetails.number" == error.field
+        assert error.problem.startswith("Maestro cards are not accepted; accepted brands: Visa")
+        assert "Maestro" not in error.problem.split(";")[1]
+        assert "67596" not in str(error)
+        maestro = details(number)  # built under the seed's policy
+        with pytest.raises(CardBrandNotAccepted):
+            validate_card(maestro, NO_MAESTRO, method_id="pm-m", at=AT, zone=ZONE)
+        wallet = one()
+        with pytest.raises(CardBrandNotAccepted):
+            update_card(wallet, maestro, NO_MAESTRO, at=AT, zone=ZONE, method_id="pm-m")
+        assert one() == wallet
+        visa = CardDetails(
+            number="4242424242424242", exp_month=12, exp_year=2030, cvv="123", policy=NO_MAESTRO
+        )
+        assert CardBrand.VISA == visa.brand
+
+    def test_can_add_refuses_a_stored_method_of_a_dropped_brand(self):
+        """PM-8: adding a stored method of a brand the policy leaves out is refused."""
+        maestro = card(id="pm-m", brand="maestro", last4="8453")
+        decision = can_add(one(), maestro, NO_MAESTRO, at=AT, zone=ZONE)
+        assert ("card_brand_not_accepted",) == decision.codes
+        assert ("PM-8",) == decision.rules
+        reason = decision.reasons[0]
+        assert "pm-m" == reason.details["method_id"]
+        assert CardBrand.MAESTRO == reason.details["brand"]
+        assert NO_MAESTRO.accepted == reason.details["accepted"]
+        assert "Maestro •••• 8453 cannot be added: Maestro cards are not accepted." == (
+            reason.message
+        )
+        assert_refused(lambda: add(one(), maestro, NO_MAESTRO, at=AT, zone=ZONE), decision, one())
+        apple = PaymentMethod(id="pm-a", kind="apple_pay", brand="maestro", last4="8453")
+        assert ("card_brand_not_accepted",) == can_add(
+            one(), apple, NO_MAESTRO, at=AT, zone=ZONE
+        ).codes
+        no_brand = PaymentMethod(id="pm-g", kind="google_pay")
+        assert can_add(one(), no_brand, NO_MAESTRO, at=AT, zone=ZONE).allowed
+        assert can_add(one(), maestro, at=AT, zone=ZONE).allowed
+
+    def test_longest_prefix_wins(self):
+        """PM-8: where prefixes overlap, the one matching more leading digits gives the brand."""
+        policy = PaymentMethodPolicy(
+            brands=(
+                CardBrandRule(brand="visa", prefixes=("4",), lengths=(16,)),
+                CardBrandRule(brand="maestro", prefixes=("4571", "60", "66-69"), lengths=(16,)),
+                CardBrandRule(brand="discover", prefixes=("6011", "65"), lengths=(16,)),
+            )
+        )
+        for prefix, brand in [
+            ("4571", CardBrand.MAESTRO),
+            ("4570", CardBrand.VISA),
+            ("6011", CardBrand.DISCOVER),
+            ("65", CardBrand.DISCOVER),
+            ("6012", CardBrand.MAESTRO),
+            ("66", CardBrand.MAESTRO),
+        ]:
+            found = CardDetails(
+                number=_number(prefix), exp_month=1, exp_year=2030, cvv="123", policy=policy
+            )
+            assert brand == found.brand, prefix
+
+    def test_lengths_and_cvv_come_from_the_policy(self):
+        """PM-8: a brand's lengths and CVV length are the policy's."""
+        with pytest.raises(CardNumberLengthError) as excinfo:
+            details(_number("51", 15))
+        assert "must have 16 digits for Mastercard" == excinfo.value.problem
+        with pytest.raises(CardNumberLengthError) as excinfo:
+            details(_number("4", 14))
+        assert "must have 13, 16 or 19 digits for Visa" == excinfo.value.problem
+        with pytest.raises(CardNumberLengthError) as excinfo:
+            details(_number("36", 13))
+        assert "must have 14 to 19 digits for Diners Club" == excinfo.value.problem
+        visa4 = PaymentMethodPolicy(
+            brands=(CardBrandRule(brand="visa", prefixes=("4",), lengths=(16,), cvv_length=4),)
+        )
+        strict = CardDetails(
+            number="4242424242424242", exp_month=1, exp_year=2030, cvv="1234", policy=visa4
+        )
+        assert CardBrand.VISA == strict.brand
+        with pytest.raises(CardCvvError) as excinfo:
+            validate_card(details(), visa4, method_id="pm", at=AT, zone=ZONE)
+        assert ("CardDetails.cvv", "must be 4 digits for Visa") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "field"),
+        [
+            ({"brand": "visa", "prefixes": (), "lengths": (16,)}, InvalidInput, "prefixes"),
+            ({"brand": "visa", "prefixes": ("4a",), "lengths": (16,)}, InvalidInput, "prefixes[0]"),
+            (
+                {"brand": "visa", "prefixes": ("4", "22-2720"), "lengths": (16,)},
+                InvalidInput,
+                "prefixes[1]",
+            ),
+            (
+                {"brand": "visa", "prefixes": ("55-51",), "lengths": (16,)},
+                InvalidInput,
+                "prefixes[0]",
+            ),
+            (
+                {"brand": "visa", "prefixes": ("123456789",), "lengths": (16,)},
+                InvalidInput,
+                "prefixes[0]",
+            ),
+            ({"brand": "visa", "prefixes": "4", "lengths": (16,)}, InvalidType, "prefixes"),
+            ({"brand": "visa", "prefixes": (4,), "lengths": (16,)}, InvalidType, "prefixes[0]"),
+            ({"brand": "visa", "prefixes": ("4",), "lengths": ()}, InvalidInput, "lengths"),
+            ({"brand": "visa", "prefixes": ("4",), "lengths": (11,)}, InvalidInput, "lengths[0]"),
+            (
+                {"brand": "visa", "prefixes": ("4",), "lengths": (16, 20)},
+                InvalidInput,
+                "lengths[1]",
+            ),
+            (
+                {"brand": "visa", "prefixes": ("4",), "lengths": (16, 16)},
+                InvalidInput,
+                "lengths[1]",
+            ),
+            ({"brand": "visa", "prefixes": ("4",), "lengths": (True,)}, InvalidType, "lengths[0]"),
+            (
+                {"brand": "visa", "prefixes": ("4",), "lengths": (16,), "cvv_length": 5},
+                InvalidInput,
+                "cvv_length",
+            ),
+            (
+                {"brand": "visa", "prefixes": ("4",), "lengths": (16,), "cvv_length": 2},
+                InvalidInput,
+                "cvv_length",
+            ),
+            ({"brand": "solo", "prefixes": ("4",), "lengths": (16,)}, InvalidInput, "brand"),
+        ],
+    )
+    def test_bad_rules(self, kwargs, error, field):
+        """PM-8: a brand rule with a bad prefix, length, CVV length or brand names the field."""
+        with pytest.raises(error) as excinfo:
+            CardBrandRule(**kwargs)
+        assert f"CardBrandRule.{field}" == excinfo.value.field
+
+    def test_bad_policies(self):
+        """PM-8: no brands, a brand twice and overlapping ranges of one length are refused."""
+        visa = CardBrandRule(brand="visa", prefixes=("4",), lengths=(16,))
+        with pytest.raises(InvalidInput) as excinfo:
+            PaymentMethodPolicy(brands=())
+        assert "PaymentMethodPolicy.brands" == excinfo.value.field
+        with pytest.raises(InvalidInput) as excinfo:
+            PaymentMethodPolicy(brands=(visa, visa))
+        assert ("PaymentMethodPolicy.brands[1].brand", "repeats brands[0].brand (Visa)") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
+        overlapping = CardBrandRule(brand="maestro", prefixes=("50", "3-5"), lengths=(16,))
+        with pytest.raises(InvalidInput) as excinfo:
+            PaymentMethodPolicy(brands=(visa, overlapping))
+        assert "PaymentMethodPolicy.brands[0].prefixes[0]" == excinfo.value.field
+        assert excinfo.value.problem.startswith("overlaps brands[1].prefixes[1]")
+        with pytest.raises(InvalidType) as excinfo:
+            PaymentMethodPolicy(brands=(visa, "maestro"))
+        assert "PaymentMethodPolicy.brands[1]" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            CardDetails(
+                number="4242424242424242",
+                exp_month=1,
+                exp_year=2030,
+                cvv="123",
+                policy=DEFAULT_POLICY,
+            )
+        assert "policy" == excinfo.value.field
+        with pytest.raises(InvalidType) as excinfo:
+            validate_card(details(), DEFAULT_POLICY, method_id="pm", at=AT, zone=ZONE)
+        assert "policy" == excinfo.value.field
+
+    def test_policy_file_with_a_custom_brand_list(self):
+        """PM-8: a host accepts only Visa and Maestro from a policy file, and it round-trips."""
+        policy = policy_from_toml(
+            """
+            [[payment_methods.brands]]
+            brand = "visa"
+            prefixes = ["4"]
+            lengths = [16]
+
+            [[payment_methods.brands]]
+            brand = "maestro"
+            prefixes = ["50", "56-58", "6759"]
+            lengths = [12, 16, 19]
+            """
+        )
+        assert (CardBrand.VISA, CardBrand.MAESTRO) == policy.payment_methods.accepted
+        maestro = policy.payment_methods.rule(CardBrand.MAESTRO)
+        assert maestro is not None
+        assert (("50", "56-58", "6759"), (12, 16, 19), 3) == (
+            maestro.prefixes,
+            maestro.lengths,
+            maestro.cvv_length,
+        )
+        assert policy == policy_from_json(policy_to_json(policy))
+        assert policy == policy_from_toml(policy_to_toml(policy))
+        assert DEFAULT_POLICY.dunning == policy.dunning
+        with pytest.raises(CardBrandNotAccepted):
+            CardDetails(
+                number="5555555555554444",
+                exp_month=1,
+                exp_year=2030,
+                cvv="123",
+                policy=policy.payment_methods,
+            )
+
+    @pytest.mark.parametrize(
+        ("brands", "field"),
+        [
+            (
+                [{"brand": "visa", "prefixes": ["4"], "lengths": [20]}],
+                "payment_methods.brands[0].lengths[0]",
+            ),
+            (
+                [{"brand": "visa", "prefixes": ["4x"], "lengths": [16]}],
+                "payment_methods.brands[0].prefixes[0]",
+            ),
+            ([{"brand": "visa", "prefixes": ["4"]}], "payment_methods.brands[0].lengths"),
+            (
+                [{"brand": "visa", "prefixes": ["4"], "lengths": [16], "cvv": 3}],
+                "payment_methods.brands[0].cvv",
+            ),
+            ([], "payment_methods.brands"),
+        ],
+    )
+    def test_policy_file_errors_name_the_path(self, brands, field):
+        """PM-8: a bad brand list in a policy file names the path of the field at fault."""
+        with pytest.raises(InvalidInput) as excinfo:
+            policy_from_mapping({"payment_methods": {"brands": brands}})
+        assert field == excinfo.value.field
+
+    @given(payment_method_policies(), st.data())
+    def test_generated_policies_recognise_their_brands(self, policy, data):
+        """PM-8: under any valid policy, a number of an accepted brand gets that brand, and a
+        number of a brand it leaves out is refused."""
+        brand = data.draw(card_brands(policy=policy))
+        number = data.draw(card_numbers(brand, policy=policy))
+        cvv = data.draw(cvvs(brand, policy=policy))
+        found = CardDetails(number=number, exp_month=12, exp_year=2030, cvv=cvv, policy=policy)
+        assert brand == found.brand
+        method = validate_card(found, policy, method_id="pm", at=AT, zone=ZONE)
+        assert (brand, number[-4:]) == (method.brand, method.last4)
+        left_out = [b for b in CardBrand if b not in policy.accepted]
+        if left_out:
+            other = data.draw(st.sampled_from(left_out))
+            seed_number = data.draw(card_numbers(other))
+            with pytest.raises(UnknownCardBrand):
+                CardDetails(
+                    number=seed_number, exp_month=12, exp_year=2030, cvv="123", policy=policy
+                )
+
+    @given(payment_method_policies())
+    def test_policies_round_trip_and_pickle(self, policy):
+        """PM-8: a payment-method policy is equal after pickling and after a policy file."""
+        assert policy == pickle.loads(pickle.dumps(policy))
+        bundle = Policy(payment_methods=policy)
+        assert bundle == policy_from_json(policy_to_json(bundle))
