@@ -525,6 +525,22 @@ class TestFilesInProcess:
             assert "" == out  # a refusal prints nothing on stdout
         return status, err
 
+    def test_oversized_and_missing_files(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """A file over 10 MiB is refused by its size; a missing one names the system's reason."""
+        path = tmp_path / "big.json"
+        with path.open("wb") as file:
+            file.truncate(MAX_FILE_BYTES + 1)
+        status, err = self.run(capsys, "explain", path)
+        assert (2, f"billrules: error: {path}: the account file is larger than 10 MiB\n") == (
+            status,
+            err,
+        )
+        status, err = self.run(capsys, "explain", tmp_path / "nope.json")
+        assert 2 == status
+        assert "nope.json: cannot read the account file: No such file or directory\n" in err
+
     def test_a_file_growing_after_its_size_was_read(
         self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:

@@ -280,7 +280,14 @@ class TestHostileText:
                 "users[0]" + ".a" * 30,
                 "nesting deeper than 32 levels",
             ),
-            ('{"id": ' + "9" * 5000 + "}", "id", "is an integer of more than 40 digits"),
+            ('{"status": 1, "id": ' + "9" * 5000 + "}", "id", "is an integer of more than 40"),
+            (
+                '{"a": [], "b": {}, "c": [1, 2], "users": ' + "[" * 40,
+                "users" + "[0]" * 31,
+                "nesting deeper than 32 levels",
+            ),
+            ('{"a\\qb": ' + "[" * 40, "['a\\\\qb']" + "[0]" * 31, "nesting deeper"),
+            ("{" * 40, "(account file)", "nesting deeper than 32 levels"),
             ('{"id": -' + "1" * 41 + "}", "id", "is an integer of more than 40 digits"),
             (
                 '{"users": [{"id": "x", "role": "owner", "id": "y"}]}',
