@@ -831,8 +831,12 @@ class TestReasonsGolden:
 
     def test_dunning_stage(self) -> None:
         """DUN-1, DUN-2: a stage gives the role's level, with the stage's details and the lift."""
+        # Policies built inside the test: their lookup tables are part of what is tested.
         access = restriction_for(
-            _debt(MAY_1), Role.STAFF, POLICY, datetime(2024, 5, 5, tzinfo=KYIV), KYIV
+            _debt(MAY_1), Role.STAFF, DunningPolicy(), datetime(2024, 5, 5, tzinfo=KYIV), KYIV
+        )
+        admin = restriction_for(
+            _debt(MAY_1), Role.ADMIN, DunningPolicy(), datetime(2024, 5, 5, tzinfo=KYIV), KYIV
         )
 
         assert (
@@ -850,6 +854,10 @@ class TestReasonsGolden:
             access.codes,
             access.rules,
         )
+        assert (
+            _stage_reason("reminder", 4, "admin", "full_with_reminder", "month_start"),
+            LIFT,
+        ) == admin.reasons
 
     def test_dunning_stage_names_the_debt_start_anchor(self) -> None:
         """DUN-3: under the debt_start anchor the stage reason's details say so."""
@@ -868,7 +876,7 @@ class TestReasonsGolden:
     def test_balance_not_negative(self) -> None:
         """DUN-2: without debt everyone has full access, nothing to pay, no next stage."""
         access = restriction_for(
-            BalanceFacts(balance=Money("0", "USD")), "owner", POLICY, MAY_1, KYIV
+            BalanceFacts(balance=Money("0", "USD")), "owner", DunningPolicy(), MAY_1, KYIV
         )
 
         assert (
@@ -978,6 +986,7 @@ class TestErrorsGolden:
                 "DunningPolicy.stages[2].access[owner]: must not be less restricted than in stages[1]",
             ),
             (lambda: POLICY.stage_on_day(0), InvalidInput, "day: must be an int of at least 1"),
+            (lambda: POLICY.stage_on_day(True), InvalidInput, "day: must be an int of at least 1"),
             (
                 lambda: restriction_for(_debt(MAY_1), "boss", POLICY, MAY_1, KYIV),
                 InvalidInput,
@@ -1116,6 +1125,10 @@ class TestBoundaries:
                 _debt(MAY_1), POLICY, start=MAY_1, end=MAY_1 + timedelta(seconds=1), zone=KYIV
             )
         )
+
+    def test_an_empty_window_holds_nothing(self) -> None:
+        """DUN-1: a window whose end equals its start is empty, not an error."""
+        assert () == stage_transitions(_debt(MAY_1), POLICY, start=MAY_1, end=MAY_1, zone=KYIV)
 
     def test_grace_days_and_severity(self) -> None:
         """DUN-4: no blocking stage means no grace period; levels order by severity 0–3."""
