@@ -14,7 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
+from billrules import _time
 from billrules import subscriptions as subs
+from billrules._plain import structure, unstructure
 from billrules.decisions import PolicyViolation
 from billrules.effects import SendEmail
 from billrules.errors import (
@@ -23,6 +25,7 @@ from billrules.errors import (
     InvalidInput,
     InvalidType,
     NaiveDatetimeError,
+    OutOfCalendar,
     UnknownTimeZone,
 )
 from billrules.subscriptions import (
@@ -72,6 +75,18 @@ def _clamped(anchor: date, months: int) -> date:
     return date(year, month + 1, min(anchor.day, last))
 
 
+def _oracle(anchor: date, period: Period, n: int) -> date:
+    """An independent oracle for SUB-7: the period's text read afresh, then the calendar."""
+    if period.value in ("monthly", "quarterly", "yearly"):
+        count, unit = {"monthly": 1, "quarterly": 3, "yearly": 12}[period.value], "months"
+    else:
+        text, unit = period.value.split()
+        count = int(text)
+    if unit.startswith("week"):
+        return date.fromordinal(anchor.toordinal() + 7 * count * n)
+    return _clamped(anchor, count * n)
+
+
 def _usd(amount: str) -> Money:
     return Money(amount, "USD")
 
@@ -94,11 +109,15 @@ class TestRenewalDate:
 
     @given(subscriptions(), st.integers(min_value=0, max_value=240))
     def test_nth_renewal_is_anchor_plus_n_periods_clamped(self, sub, n):
-        """SUB-1: the n-th renewal is anchor + n periods, clamped, and back on the anchor's day
-        whenever the month has it."""
+        """SUB-1, SUB-7: for every period length, the n-th renewal is the anchor plus n
+        periods computed on the calendar independently (months clamped to the month's end,
+        weeks as 7 × N × n days), back on the anchor's day whenever the month has it."""
         on = renewal_date(sub, n)
-        assert _clamped(sub.anchor, n * sub.period.months) == on
-        if sub.anchor.day <= calendar.monthrange(on.year, on.month)[1]:
+        assert _oracle(sub.anchor, sub.period, n) == on
+        if (
+            sub.period.unit == "month"
+            and sub.anchor.day <= calendar.monthrange(on.year, on.month)[1]
+        ):
             assert sub.anchor.day == on.day
 
     @given(subscriptions(), st.integers(min_value=0, max_value=240))
@@ -120,6 +139,199 @@ class TestRenewalDate:
         with pytest.raises(InvalidType) as excinfo:
             renewal_date("sub", 1)  # type: ignore[arg-type]
         assert "subscription" == excinfo.value.field
+
+
+class TestAnyPeriodLength:
+    """SUB-7: a period is N months (1–24) or N weeks (1–52); SUB-1's clamping holds for all."""
+
+    def test_named_periods_are_months(self):
+        """SUB-7: monthly, quarterly and yearly are names for 1, 3 and 12 months, however the
+        period is written."""
+        assert [Period.MONTHLY, Period.QUARTERLY, Period.YEARLY] == [
+            Period(text) for text in ("1 month", "3 months", "12 months")
+        ]
+        assert Period.YEARLY is Period.of(months=12)
+        assert ("month", 3, 3, None) == (
+            Period.QUARTERLY.unit,
+            Period.QUARTERLY.length,
+            Period.QUARTERLY.months,
+            Period.QUARTERLY.weeks,
+        )
+
+    def test_every_length_is_one_period(self):
+        """SUB-7: 24 lengths in months and 52 in weeks, each one member written "N months"
+        or "N weeks" ("1 week" for one)."""
+        assert 24 + 52 == len(Period)
+        assert list(range(1, 25)) == [Period.of(months=n).months for n in range(1, 25)]
+        assert list(range(1, 53)) == [Period.of(weeks=n).weeks for n in range(1, 53)]
+        assert ("1 week", "2 weeks", "52 weeks", "6 months", "24 months") == (
+            Period.of(weeks=1).value,
+            Period.of(weeks=2).value,
+            Period.of(weeks=52).value,
+            Period.of(months=6).value,
+            Period.of(months=24).value,
+        )
+        assert Period.WEEKS_1 is Period("1 weeks")
+        assert (None, 52) == (Period("52 weeks").months, Period("52 weeks").weeks)
+
+    def test_half_yearly_from_a_month_end_is_clamped_without_drift(self):
+        """SUB-7, SUB-1: six months from Aug 31 → Feb 29 (leap) → Aug 31 → Feb 28."""
+        sub = Subscription(plan="Half", anchor=date(2023, 8, 31), period="6 months")
+        assert [date(2024, 2, 29), date(2024, 8, 31), date(2025, 2, 28), date(2025, 8, 31)] == [
+            renewal_date(sub, n) for n in (1, 2, 3, 4)
+        ]
+
+    def test_longest_periods(self):
+        """SUB-7 boundaries: 24 months from Feb 29 → Feb 28, then Feb 29 four years on; 52
+        weeks are 364 days."""
+        two_years = Subscription(plan="B", anchor=date(2024, 2, 29), period="24 months")
+        assert [date(2026, 2, 28), date(2028, 2, 29)] == [
+            renewal_date(two_years, n) for n in (1, 2)
+        ]
+        year_of_weeks = attrs.evolve(two_years, period=Period.of(weeks=52))
+        assert date(2025, 2, 27) == renewal_date(year_of_weeks, 1)
+
+    def test_weekly_and_fortnightly(self):
+        """SUB-7: weeks count days from the anchor, across a leap day and a month end."""
+        weekly = Subscription(plan="W", anchor=date(2024, 2, 28), period="1 week")
+        assert [date(2024, 3, 6), date(2024, 3, 13)] == [renewal_date(weekly, n) for n in (1, 2)]
+        fortnight = attrs.evolve(weekly, anchor=date(2024, 2, 29), period="2 weeks")
+        assert [date(2024, 3, 14), date(2024, 3, 28)] == [
+            renewal_date(fortnight, n) for n in (1, 2)
+        ]
+
+    def test_weekly_periods_in_the_accounts_zone(self):
+        """SUB-7, X-3: a fortnightly period is found by the local date in the account's zone."""
+        sub = Subscription(plan="W", anchor=date(2024, 3, 1), period="2 weeks")
+        # 2024-03-14 22:30 UTC is already Mar 15 in Kyiv: the second period starts then.
+        at = datetime(2024, 3, 14, 22, 30, tzinfo=UTC)
+        assert BillingPeriod(index=1, start=date(2024, 3, 15), end=date(2024, 3, 29)) == (
+            current_period(sub, at, zone=KYIV)
+        )
+        assert 0 == current_period(sub, at, zone="UTC").index  # type: ignore[union-attr]
+        assert date(2024, 3, 29) == next_renewal(sub, at, zone=KYIV)
+        start, end = datetime(2024, 3, 14, tzinfo=KYIV), datetime(2024, 4, 26, tzinfo=KYIV)
+        renewals = renewals_between(sub, start, end, zone=KYIV)
+        assert [(1, date(2024, 3, 15)), (2, date(2024, 3, 29)), (3, date(2024, 4, 12))] == [
+            (r.index, r.on) for r in renewals
+        ]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "weekly",
+            "fortnightly",
+            "0 months",
+            "25 months",
+            "0 weeks",
+            "53 weeks",
+            "6 Months",
+            "six months",
+            " 6 months",
+            "6  months",
+            "06 months",
+            "1.5 months",
+            "",
+        ],
+    )
+    def test_other_lengths_are_refused(self, text):
+        """SUB-7: only 1–24 months and 1–52 weeks; the error names the field and the forms."""
+        with pytest.raises(InvalidInput) as excinfo:
+            Subscription(plan="P", anchor=date(2024, 1, 1), period=text)
+        assert "Subscription.period" == excinfo.value.field
+        assert excinfo.value.problem.endswith(
+            'write monthly, quarterly, yearly, "N months" (N from 1 to 24) or "N weeks" '
+            "(N from 1 to 52)"
+        )
+
+    def test_a_refused_period_is_echoed_masked(self):
+        """SUB-7, PM-6: a period holding a card-like digit run is not repeated."""
+        with pytest.raises(InvalidInput) as excinfo:
+            Subscription(plan="P", anchor=date(2024, 1, 1), period="4242424242424242 months")
+        assert excinfo.value.problem.startswith("unknown period '••• months'; ")
+        with pytest.raises(InvalidType) as excinfo2:
+            Subscription(plan="P", anchor=date(2024, 1, 1), period=6)  # type: ignore[arg-type]
+        assert ("Subscription.period", "must be a Period or its text, not int") == (
+            excinfo2.value.field,
+            excinfo2.value.problem,
+        )
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field", "error"),
+        [
+            ({}, "months", InvalidInput),
+            ({"months": 1, "weeks": 1}, "months", InvalidInput),
+            ({"months": 0}, "months", InvalidInput),
+            ({"months": 25}, "months", InvalidInput),
+            ({"weeks": 53}, "weeks", InvalidInput),
+            ({"weeks": "2"}, "weeks", InvalidType),
+            ({"months": True}, "months", InvalidType),
+        ],
+    )
+    def test_of_refuses_what_is_not_a_period(self, kwargs, field, error):
+        """SUB-7: Period.of takes exactly one count within its range, naming the argument."""
+        with pytest.raises(error) as excinfo:
+            Period.of(**kwargs)
+        assert field == excinfo.value.field
+
+    @pytest.mark.parametrize("text", ["monthly", "6 months", "1 week", "2 weeks", "24 months"])
+    def test_plain_data_round_trip(self, text):
+        """SUB-7: account files hold the period as its text, read back unchanged."""
+        data = {"plan": "Pro", "anchor": "2024-01-31", "period": text}
+        sub = structure(Subscription, data, "subscription")
+        assert Period(text) is sub.period
+        plain = {**data, "ends_at": None, "pending_change": None, "contacts": []}
+        assert plain == unstructure(sub)
+        assert sub == structure(Subscription, unstructure(sub), "subscription")
+
+    def test_plain_data_refuses_other_lengths_at_the_path(self):
+        """SUB-7: a period of 25 months in an account file is refused at its path."""
+        data = {"plan": "Pro", "anchor": "2024-01-31", "period": "25 months"}
+        with pytest.raises(InvalidInput) as excinfo:
+            structure(Subscription, data, "subscription")
+        assert "subscription.period" == excinfo.value.field
+
+    @given(subscriptions(periods=st.sampled_from([p for p in Period if p.unit == "week"])))
+    def test_weekly_periods_land_on_the_anchors_weekday(self, sub):
+        """SUB-7: every boundary of a period of weeks falls on the anchor's weekday, exactly
+        7 × N days after the one before."""
+        days = [renewal_date(sub, n) for n in range(6)]
+        assert {sub.anchor.weekday()} == {day.weekday() for day in days}
+        assert {timedelta(days=7 * sub.period.length)} == {
+            later - earlier for earlier, later in itertools.pairwise(days)
+        }
+
+    @given(subscriptions(), st.integers(min_value=0, max_value=240), zones())
+    def test_renewals_between_lists_every_boundary_once(self, sub, n, zone):
+        """SUB-1, SUB-7: the renewals over the first n periods are boundaries 1 … n, each at
+        the start of its local day, whatever the period's length."""
+        start = datetime.combine(sub.anchor, datetime.min.time(), zone)
+        end = _time.start_of_day(renewal_date(sub, n), zone) + timedelta(seconds=1)
+        renewals = renewals_between(sub, start, end, zone=zone)
+        assert list(range(1, n + 1)) == [r.index for r in renewals]
+        assert [renewal_date(sub, i) for i in range(1, n + 1)] == [r.on for r in renewals]
+
+    def test_calendar_end(self):
+        """SUB-7, X-3: a boundary after the year 8999 is OutOfCalendar naming the argument;
+        a window up to the calendar's end lists the renewals inside it."""
+        sub = Subscription(plan="Y", anchor=date(8999, 6, 1), period="yearly")
+        with pytest.raises(OutOfCalendar) as excinfo:
+            renewal_date(sub, 1)
+        assert "n" == excinfo.value.field
+        weekly = attrs.evolve(sub, period="52 weeks")
+        with pytest.raises(OutOfCalendar) as excinfo2:
+            renewal_date(weekly, 10**18)
+        assert "n" == excinfo2.value.field
+        late = datetime(8999, 12, 20, tzinfo=UTC)
+        with pytest.raises(OutOfCalendar) as excinfo3:
+            next_renewal(sub, late, zone="UTC")
+        assert "at" == excinfo3.value.field
+        monthly = attrs.evolve(sub, period="monthly")
+        renewals = renewals_between(monthly, late, datetime(8999, 12, 31, tzinfo=UTC), zone="UTC")
+        assert () == renewals
+        assert 6 == len(
+            renewals_between(monthly, datetime(8999, 6, 1, tzinfo=UTC), late, zone="UTC")
+        )
 
 
 class TestCurrentPeriod:

@@ -1,9 +1,11 @@
 """Subscriptions and plans: renewal dates, cancelling at period end, plan changes, lead packages.
 
-Decides SUB-1 … SUB-6 (see ``docs/policies.md``):
+Decides SUB-1 … SUB-7 (see ``docs/policies.md``):
 
 - SUB-1 renewal dates fall on each period boundary computed from the anchor (start) date,
   ``anchor + n periods`` clamped to the month's end, never chained (Jan 31 → Feb 29 → Mar 31);
+- SUB-7 a period is N months (1–24) or N weeks (1–52); monthly, quarterly and yearly name 1, 3
+  and 12 months; the n-th boundary of a period of weeks is ``anchor + 7 × N × n`` days;
 - SUB-2 cancelling removes every renewal on or after the effective instant; service, and work
   on the plan's leads, continues until then (by default the end of the current period);
 - SUB-3 upgrade and downgrade requests are pending until the next renewal (default) or applied
@@ -20,13 +22,15 @@ a boundary's instant is the first instant of that date there.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -38,7 +42,7 @@ from billrules._check import checked
 from billrules._redact import shown
 from billrules.decisions import Decision, Reason
 from billrules.effects import SendEmail
-from billrules.errors import InvalidInput, InvalidType
+from billrules.errors import InvalidInput, InvalidType, OutOfCalendar
 
 __all__ = [
     "PERIOD_MONTHS",
@@ -70,22 +74,119 @@ __all__ = [
 ]
 
 
+#: SUB-7: the periods of months that have names.
+_MONTH_NAMES: Final = MappingProxyType({1: "monthly", 3: "quarterly", 12: "yearly"})
+#: SUB-7: the longest periods, in months and in weeks.
+_MOST_MONTHS: Final = 24
+_MOST_WEEKS: Final = 52
+
+#: SUB-7: how a period is written: ``"6 months"``, ``"1 week"``, ``"2 weeks"`` (and ``"1 month"``,
+#: ``"3 months"``, ``"12 months"`` for the named ones).
+_PERIOD_TEXT: Final = re.compile(r"([1-9][0-9]?) (month|week)s?", re.ASCII)
+
+
 class Period(StrEnum):
-    """How often a subscription renews (SUB-1)."""
+    """How long a subscription's billing period is: N months (1–24) or N weeks (1–52) (SUB-7).
+
+    ``monthly``, ``quarterly`` and ``yearly`` name 1, 3 and 12 months; every other length is
+    written ``"N months"`` or ``"N weeks"`` (``"1 week"`` for one week): that text is the
+    member's value, so account files hold it as it is. Build one from its text, from
+    ``"1 month"``, ``"3 months"`` or ``"12 months"`` (which are the named ones), or with
+    :meth:`of`. Members other than the three named ones are called ``MONTHS_6``,
+    ``WEEKS_1``, ``WEEKS_2`` … ``WEEKS_52``.
+
+    >>> from billrules.subscriptions import Period
+    >>> Period("6 months"), Period("3 months"), Period.of(weeks=2)
+    (<Period.MONTHS_6: '6 months'>, <Period.QUARTERLY: 'quarterly'>, <Period.WEEKS_2: '2 weeks'>)
+    >>> Period.YEARLY.months, Period("2 weeks").weeks, Period("2 weeks").months
+    (12, 2, None)
+    """
+
+    _ignore_ = "_members _name _value"
 
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     YEARLY = "yearly"
+    # Every other length, generated: MONTHS_2, MONTHS_4 … MONTHS_24, WEEKS_1 … WEEKS_52.
+    _members = vars()
+    for _name, _value in [
+        *((f"MONTHS_{n}", f"{n} months") for n in range(2, _MOST_MONTHS + 1) if n not in (3, 12)),
+        ("WEEKS_1", "1 week"),
+        *((f"WEEKS_{n}", f"{n} weeks") for n in range(2, _MOST_WEEKS + 1)),
+    ]:
+        _members[_name] = _value
+
+    @classmethod
+    def _missing_(cls, value: object) -> Period | None:
+        """``"1 month"``, ``"3 months"``, ``"12 months"`` and ``"N week"`` spellings."""
+        if isinstance(value, str) and len(value) <= 10:
+            match = _PERIOD_TEXT.fullmatch(value)
+            if match:
+                count, unit = int(match.group(1)), match.group(2)
+                if unit == "month" and count <= _MOST_MONTHS:
+                    return cls.of(months=count)
+                if unit == "week" and count <= _MOST_WEEKS:
+                    return cls.of(weeks=count)
+        return None
+
+    @classmethod
+    def of(cls, *, months: int | None = None, weeks: int | None = None) -> Period:
+        """The period of ``months`` months (1–24) or ``weeks`` weeks (1–52): give exactly one.
+
+        Raises:
+            InvalidType: a count is not an int.
+            InvalidInput: both or neither are given, or a count is out of range.
+        """
+        if (months is None) == (weeks is None):
+            raise InvalidInput("months", "give exactly one of months and weeks")
+        field, count, most = (
+            ("months", months, _MOST_MONTHS)
+            if months is not None
+            else ("weeks", weeks, _MOST_WEEKS)
+        )
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise InvalidType(field, f"must be an int, not {type(count).__name__}")
+        if not 1 <= count <= most:
+            raise InvalidInput(field, f"must be from 1 to {most}")
+        if field == "months":
+            return cls(_MONTH_NAMES.get(count, f"{count} months"))
+        return cls("1 week" if count == 1 else f"{count} weeks")
 
     @property
-    def months(self) -> int:
-        """The period's length in calendar months."""
+    def unit(self) -> Literal["month", "week"]:
+        """Whether the period counts calendar months or weeks."""
+        return "week" if self.value.endswith(("week", "weeks")) else "month"
+
+    @property
+    def length(self) -> int:
+        """How many months or weeks the period lasts."""
+        if self.unit == "week":
+            return int(self.value.split()[0])
         return PERIOD_MONTHS[self]
 
+    @property
+    def months(self) -> int | None:
+        """The period's length in calendar months; ``None`` for a period of weeks."""
+        return PERIOD_MONTHS.get(self)
 
-#: SUB-1: the length of each period in calendar months.
+    @property
+    def weeks(self) -> int | None:
+        """The period's length in weeks; ``None`` for a period of months."""
+        return self.length if self.unit == "week" else None
+
+
+#: SUB-1, SUB-7: the length in calendar months of each period of months.
 PERIOD_MONTHS: Final[Mapping[Period, int]] = MappingProxyType(
-    {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.YEARLY: 12}
+    {
+        Period.MONTHLY: 1,
+        Period.QUARTERLY: 3,
+        Period.YEARLY: 12,
+        **{
+            member: int(member.value.split()[0])
+            for member in Period
+            if member.value.endswith(" months")
+        },
+    }
 )
 
 
@@ -116,7 +217,19 @@ def _change_kind(value: object) -> PlanChangeKind:
 
 
 def _period(value: object) -> Period:
-    return v.enum_member(Period, "Subscription.period")(value)
+    if isinstance(value, Period):
+        return value
+    if not isinstance(value, str):
+        raise InvalidType(
+            "Subscription.period", f"must be a Period or its text, not {type(value).__name__}"
+        )
+    with contextlib.suppress(ValueError):
+        return Period(value)
+    raise InvalidInput(
+        "Subscription.period",
+        f"unknown period {shown(value)}; write monthly, quarterly, yearly, "
+        f'"N months" (N from 1 to {_MOST_MONTHS}) or "N weeks" (N from 1 to {_MOST_WEEKS})',
+    )
 
 
 def _timing(value: object) -> PlanChangeTiming:
@@ -155,7 +268,9 @@ class Subscription:
     Attributes:
         plan: The plan in force (its name).
         anchor: The start date, in the account's zone; every renewal is computed from it.
-        period: Monthly, quarterly or yearly.
+        period: N months (1–24) or N weeks (1–52): ``"monthly"``, ``"quarterly"``,
+            ``"yearly"``, ``"6 months"``, ``"1 week"``, ``"2 weeks"`` … or a :class:`Period`
+            (SUB-7).
         ends_at: When a cancellation takes effect (SUB-2), or ``None`` while it renews.
         pending_change: A plan change waiting for the next renewal (SUB-3).
         contacts: The contact persons shown in the plan details (SUB-6).
@@ -248,29 +363,62 @@ def _require_index(n: object) -> int:
     return n
 
 
+_LAST_DAY: Final = date(_time.LAST_YEAR, 12, 31)
+
+
+def _boundary(sub: Subscription, n: int, field: str = "n") -> date:
+    """``anchor + n`` periods (SUB-1, SUB-7); :class:`OutOfCalendar` past the year 8999."""
+    period = sub.period
+    if period.unit == "week":
+        days = 7 * period.length * n
+        if days > (_LAST_DAY - sub.anchor).days:
+            raise OutOfCalendar(field, f"the boundary falls after the year {_time.LAST_YEAR}")
+        return sub.anchor + timedelta(days=days)
+    months = period.length * n
+    if sub.anchor.year * 12 + sub.anchor.month - 1 + months > _time.LAST_YEAR * 12 + 11:
+        raise OutOfCalendar(field, f"the boundary falls after the year {_time.LAST_YEAR}")
+    return _time.add_months(sub.anchor, months)
+
+
 @checked
 def renewal_date(subscription: Subscription, n: int) -> date:
-    """The ``n``-th period boundary: ``anchor + n periods``, clamped to month end. Decides SUB-1.
+    """The ``n``-th period boundary: ``anchor + n periods``, clamped to month end. Decides SUB-1
+    and SUB-7.
 
     ``n = 0`` is the start date itself; ``n = 1`` the first renewal. Every boundary is computed
-    from the anchor, never from the previous boundary, so a clamped February does not pull the
-    following months back (Jan 31 → Feb 29 → Mar 31). This is arithmetic only: a cancellation
+    from the anchor, never from the previous boundary: a period of N months ends ``anchor +
+    n × N`` months later, clamped to the month's last day, so a clamped February does not pull
+    the following months back (Jan 31 → Feb 29 → Mar 31); a period of N weeks ends ``7 × N × n``
+    days after the anchor, on the anchor's weekday. This is arithmetic only: a cancellation
     (SUB-2) is applied by :func:`next_renewal` and :func:`renewals_between`.
+
+    >>> from datetime import date
+    >>> from billrules.subscriptions import Subscription, renewal_date
+    >>> half = Subscription(plan="Pro", anchor=date(2024, 8, 31), period="6 months")
+    >>> [renewal_date(half, n).isoformat() for n in (1, 2, 3)]
+    ['2025-02-28', '2025-08-31', '2026-02-28']
+    >>> fortnight = Subscription(plan="Pro", anchor=date(2024, 2, 29), period="2 weeks")
+    >>> [renewal_date(fortnight, n).isoformat() for n in (1, 2)]
+    ['2024-03-14', '2024-03-28']
 
     Raises:
         InvalidInput: ``n`` is negative.
+        OutOfCalendar: the boundary falls after the year 8999.
     """
     sub = _require_subscription(subscription)
-    return _time.add_months(sub.anchor, _require_index(n) * sub.period.months)
+    return _boundary(sub, _require_index(n))
 
 
 def _index_on(sub: Subscription, day: date) -> int:
     """The index of the period containing the local date ``day`` (-1 before the anchor)."""
     if day < sub.anchor:
         return -1
+    period = sub.period
+    if period.unit == "week":
+        return (day - sub.anchor).days // (7 * period.length)
     months = (day.year - sub.anchor.year) * 12 + day.month - sub.anchor.month
-    n = months // sub.period.months
-    if renewal_date(sub, n) > day:
+    n = months // period.length
+    if _boundary(sub, n) > day:  # the day of month is before the (clamped) anchor day
         n -= 1
     return n
 
@@ -284,9 +432,12 @@ def _renews(sub: Subscription, at: datetime) -> bool:
 def current_period(
     subscription: Subscription, at: datetime, *, zone: ZoneInfo | str
 ) -> BillingPeriod | None:
-    """The period containing the instant ``at`` in ``zone``. Decides SUB-1 and SUB-2.
+    """The period containing the instant ``at`` in ``zone``. Decides SUB-1, SUB-2 and SUB-7.
 
     Returns ``None`` before the start date and from the cancellation's effective instant on.
+
+    Raises:
+        OutOfCalendar: the period ends after the year 8999.
     """
     sub = _require_subscription(subscription)
     tz = _time.to_zone(zone)
@@ -296,20 +447,23 @@ def current_period(
     n = _index_on(sub, _time.local_date(at, tz))
     if n < 0:
         return None
-    return BillingPeriod(index=n, start=renewal_date(sub, n), end=renewal_date(sub, n + 1))
+    return BillingPeriod(index=n, start=_boundary(sub, n, "at"), end=_boundary(sub, n + 1, "at"))
 
 
 def _next_boundary(sub: Subscription, at: datetime, tz: ZoneInfo) -> date:
     """The first period boundary after the local date of ``at`` (the first renewal before it)."""
-    return renewal_date(sub, max(_index_on(sub, _time.local_date(at, tz)), 0) + 1)
+    return _boundary(sub, max(_index_on(sub, _time.local_date(at, tz)), 0) + 1, "at")
 
 
 @checked
 def next_renewal(subscription: Subscription, at: datetime, *, zone: ZoneInfo | str) -> date | None:
-    """The date of the first renewal after the instant ``at``. Decides SUB-1 and SUB-2.
+    """The date of the first renewal after the instant ``at``. Decides SUB-1, SUB-2, SUB-7.
 
     Before the start date this is the first renewal. ``None`` when the subscription is
     cancelled and no renewal is left before the effective instant.
+
+    Raises:
+        OutOfCalendar: the next renewal falls after the year 8999.
     """
     sub = _require_subscription(subscription)
     tz = _time.to_zone(zone)
@@ -322,7 +476,8 @@ def next_renewal(subscription: Subscription, at: datetime, *, zone: ZoneInfo | s
 def renewals_between(
     subscription: Subscription, start: datetime, end: datetime, *, zone: ZoneInfo | str
 ) -> tuple[Renewal, ...]:
-    """The renewals whose instant falls in ``[start, end)``, oldest first. Decides SUB-1, SUB-2.
+    """The renewals whose instant falls in ``[start, end)``, oldest first. Decides SUB-1, SUB-2
+    and SUB-7.
 
     Computed from the anchor boundary by boundary (its cost is the number of renewals, not of
     days). No renewal on or after a cancellation's effective instant. A pending plan change
@@ -340,7 +495,10 @@ def renewals_between(
     renewals: list[Renewal] = []
     index = max(_index_on(sub, _time.local_date(start, tz)), 1)
     while True:
-        on = renewal_date(sub, index)
+        try:
+            on = _boundary(sub, index)
+        except OutOfCalendar:  # past the year 8999, hence past ``end``
+            return tuple(renewals)
         at = _time.start_of_day(on, tz)
         if at >= end or not _renews(sub, at):
             return tuple(renewals)

@@ -47,7 +47,11 @@ def _clamp(year: int, month: int, day: int) -> date:
 def subscriptions(
     *, periods: st.SearchStrategy[Period] | None = None
 ) -> st.SearchStrategy[Subscription]:
-    """Renewing subscriptions (not cancelled, nothing pending) with any anchor and period."""
+    """Renewing subscriptions (not cancelled, nothing pending) with any anchor and period.
+
+    Periods are drawn from every :class:`~billrules.subscriptions.Period`: 1 to 24 months and
+    1 to 52 weeks (SUB-7), unless ``periods`` says otherwise.
+    """
     return st.builds(
         Subscription,
         plan=st.sampled_from(_PLANS),
