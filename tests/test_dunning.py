@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -751,6 +752,18 @@ class TestBadInput:
 
     FACTS = _debt(datetime(2024, 5, 1, tzinfo=KYIV))
     AT = datetime(2024, 5, 5, tzinfo=KYIV)
+
+    def test_a_policy_subclass_is_a_policy(self) -> None:
+        """DUN-3: a host's subclass of DunningPolicy answers as the policy it extends."""
+
+        @attrs.frozen(kw_only=True)
+        class HostPolicy(DunningPolicy):
+            pass
+
+        for role in ("owner", "admin", "staff"):
+            assert restriction_for(self.FACTS, role, POLICY, self.AT, KYIV) == restriction_for(
+                self.FACTS, role, HostPolicy(), self.AT, KYIV
+            )
 
     def test_unknown_role(self) -> None:
         """DUN-1: roles are owner, admin and staff."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import calendar
 import itertools
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -352,7 +352,6 @@ def _build_table(policy: DunningPolicy) -> _Table:
     )
 
 
-_FAST_TZ: Final = (ZoneInfo, timezone)
 #: ``timedelta(days=n)`` for n in 0–31, built once.
 _DAYS: Final = tuple(timedelta(days=n) for n in range(32))
 #: Builds an :class:`Access` from a tuple of its fields without the keyword-argument wrapper.
@@ -382,10 +381,9 @@ def restriction_for(
         NaiveDatetimeError: ``at`` has no time zone.
         InvalidInput: ``at`` falls on a local day before the debt started; unknown role.
     """
-    if type(facts) is not BalanceFacts:
-        facts = _facts(facts, at)
-    if type(policy) is not DunningPolicy:
-        raise InvalidType("policy", f"must be a DunningPolicy, not {type(policy).__name__}")
+    # The argument types are checked by @checked; a ledger is read at the instant asked.
+    if isinstance(facts, Ledger):
+        facts = BalanceFacts.from_ledger(facts, at)
     table = policy._table
     try:
         row = table.rows[role]
@@ -393,8 +391,6 @@ def restriction_for(
         raise InvalidInput("role", f"unknown role {shown(role)}") from None
     if type(zone) is not ZoneInfo:
         zone = _time.to_zone(zone)
-    if type(at) is not datetime or type(at.tzinfo) not in _FAST_TZ:
-        _time.require_aware(at, "at")
     started = facts.debt_started_at
     if started is None:
         return row.clear
@@ -425,14 +421,6 @@ def restriction_for(
         if offset >= 0:
             next_on = debt_day + _DAYS[offset]
     return _new_access(Access, (*row.heads[index], next_on, facts.amount_to_pay))
-
-
-def _facts(value: object, at: datetime) -> BalanceFacts:
-    if isinstance(value, BalanceFacts):
-        return value
-    if isinstance(value, Ledger):
-        return BalanceFacts.from_ledger(value, at)
-    raise InvalidType("facts", f"must be BalanceFacts or a Ledger, not {type(value).__name__}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -504,20 +492,14 @@ def stage_transitions(
     Raises:
         InvalidInput: ``end`` is before ``start``.
     """
-    _time.require_aware(start, "start")
-    _time.require_aware(end, "end")
     if end < start:
         raise InvalidInput("end", "must not be before start")
-    if not isinstance(policy, DunningPolicy):
-        raise InvalidType("policy", f"must be a DunningPolicy, not {type(policy).__name__}")
     tz = _time.to_zone(zone)
     periods: Iterable[tuple[datetime, datetime | None]]
     if isinstance(facts, Ledger):
         periods = _debt_periods(facts)
-    elif isinstance(facts, BalanceFacts):
-        periods = [] if facts.debt_started_at is None else [(facts.debt_started_at, None)]
     else:
-        raise InvalidType("facts", f"must be BalanceFacts or a Ledger, not {type(facts).__name__}")
+        periods = [] if facts.debt_started_at is None else [(facts.debt_started_at, None)]
     return tuple(
         transition
         for started, ended in periods
