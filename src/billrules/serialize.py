@@ -36,7 +36,6 @@ from typing import Any
 from billrules import _loads, _plain
 from billrules._check import checked
 from billrules.account import Account
-from billrules.errors import InvalidType
 
 __all__ = [
     "account_from_json",
@@ -83,8 +82,6 @@ def account_to_mapping(account: Account) -> dict[str, Any]:
     Raises:
         InvalidType: ``account`` is not an :class:`Account`.
     """
-    if not isinstance(account, Account):
-        raise InvalidType("account", f"must be an Account, not {type(account).__name__}")
     mapping: dict[str, Any] = _plain.unstructure(account)
     return mapping
 
