@@ -300,3 +300,37 @@ class TestRedaction:
         assert luhn_valid("4242424242424242")
         assert not luhn_valid("4242424242424241")
         assert not holds_card_number("order 2024-05-08, 12 seats")
+
+
+class TestDocuments:
+    """PM-6: a whole file's text is not one free-text value; its fields are checked one by one."""
+
+    def test_an_amount_whose_digits_pass_luhn_loads(self) -> None:
+        """X-4, PM-6: ``4242424242.42 USD`` is an amount, not a card number, inside a file."""
+        from importlib.resources import files
+
+        from billrules.serialize import account_from_json, account_to_json
+
+        text = files("billrules.examples").joinpath("delinquent.json").read_text(encoding="utf-8")
+        assert luhn_valid("424242424242")
+        text = text.replace('"amount": "38.00 USD"', '"amount": "4242424242.42 USD"', 1)
+
+        account = account_from_json(text)
+
+        assert "4242424242.42 USD" in account_to_json(account)
+
+    def test_a_card_number_in_a_field_of_the_file_is_still_refused(self) -> None:
+        """PM-6: the same digits as an id are refused, naming the field's path."""
+        import json
+        from importlib.resources import files
+
+        from billrules.serialize import account_from_json
+
+        data = json.loads(
+            files("billrules.examples").joinpath("delinquent.json").read_text(encoding="utf-8")
+        )
+        data["id"] = "acct 4242 4242 4242 4242"
+        with pytest.raises(InvalidInput) as excinfo:
+            account_from_json(json.dumps(data))
+        assert "id" == excinfo.value.field
+        assert "4242" not in str(excinfo.value)

@@ -12,6 +12,7 @@ never surfaces as a raw ``AttributeError`` deep inside a rule). What each annota
 - ``Money``: a finite ``moneyed.Money`` with a sane exponent, never a float;
 - ``str``: a ``str`` holding no card number (a 12–19 digit run passing Luhn, separators
   removed: PM-6), so no id or reference passed in can carry one into a sentence;
+  ``Annotated[str, DOCUMENT]`` marks a whole file's text, checked as a ``str`` only;
 - ``int``: an ``int`` that fits in a signed 64-bit integer (``bool`` is refused);
 - ``Iterable[X]``, ``Sequence[X]``, ``tuple[X, ...]``: any iterable (not a string or mapping)
   whose items are ``X``; the function receives it as a tuple, so a generator is read once;
@@ -30,7 +31,7 @@ import types
 import typing
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Final, ParamSpec, TypeVar
 
 from moneyed import Money
 
@@ -126,11 +127,28 @@ def _literal(options: tuple[object, ...]) -> Check:
     return check
 
 
+#: Marks a ``str`` parameter holding a whole document (an account or policy file's text): it
+#: is checked as a ``str`` only, since the loader checks each field of it on its own (a card
+#: number test over a whole file would trip on unrelated digits side by side).
+DOCUMENT: Final = "document"
+
+
+def _str_only(value: object, name: str) -> object:
+    if not isinstance(value, str):
+        raise InvalidType(name, f"must be str, not {type(value).__name__}")
+    return value
+
+
 def check_for(kind: Any) -> Check:
     """The check for one parameter annotation (see the module docstring)."""
     if kind is Any or kind is object:
         return _anything
     origin = typing.get_origin(kind)
+    if origin is typing.Annotated:
+        base, *marks = typing.get_args(kind)
+        if base is str and DOCUMENT in marks:
+            return _str_only
+        return check_for(base)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(kind)
         rest = tuple(option for option in options if option is not type(None))

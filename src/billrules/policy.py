@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import attrs
 
 from billrules import _loads, _plain
 from billrules import _validate as v
-from billrules._check import checked
+from billrules._check import DOCUMENT, checked
 from billrules.balance import BalancePolicy
 from billrules.cancellation import CancellationPolicy
 from billrules.deletion import DeletionPolicy
@@ -112,7 +112,7 @@ def policy_to_mapping(policy: Policy) -> dict[str, Any]:
 
 
 @checked
-def policy_from_json(text: str) -> Policy:
+def policy_from_json(text: Annotated[str, DOCUMENT]) -> Policy:
     """A :class:`Policy` from JSON text; malformed JSON is an error naming the line.
 
     A leading byte-order mark is ignored. A key twice in one object, nesting deeper than 32
@@ -133,7 +133,7 @@ def policy_to_json(policy: Policy) -> str:
 
 
 @checked
-def policy_from_toml(text: str) -> Policy:
+def policy_from_toml(text: Annotated[str, DOCUMENT]) -> Policy:
     """A :class:`Policy` from TOML text; malformed TOML is an error naming the problem.
 
     A leading byte-order mark is ignored. A number of more than 40 digits or nesting deeper

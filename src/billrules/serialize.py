@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from billrules import _loads, _plain
-from billrules._check import checked
+from billrules._check import DOCUMENT, checked
 from billrules.account import Account
 
 __all__ = [
@@ -87,7 +87,7 @@ def account_to_mapping(account: Account) -> dict[str, Any]:
 
 
 @checked
-def account_from_json(text: str) -> Account:
+def account_from_json(text: Annotated[str, DOCUMENT]) -> Account:
     """An :class:`Account` from JSON text.
 
     A leading byte-order mark is ignored.
