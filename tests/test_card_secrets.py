@@ -314,14 +314,16 @@ class TestLabels:
         """PM-6: the ``method=`` of transition and apply_payment refuses a card number."""
         number, _, text = case
         invoice = _invoice()
-        with pytest.raises(InvalidInput) as excinfo:
-            inv.transition(invoice, "paid", at=AT, method=f"Visa {text}")
-        assert excinfo.value.field.endswith("method")
-        assert_hidden(number, *error_texts(excinfo.value))
-        with pytest.raises(InvalidInput) as excinfo:
-            inv.apply_payment((invoice,), Money("19.00", "USD"), at=AT, method=text)
-        assert excinfo.value.field.endswith("method")
-        assert_hidden(number, *error_texts(excinfo.value))
+        for target in ("paid", "cancelled", "failed"):
+            with pytest.raises(InvalidInput) as excinfo:
+                inv.transition(invoice, target, at=AT, method=f"Visa {text}")
+            assert "method" == excinfo.value.field
+            assert_hidden(number, *error_texts(excinfo.value))
+        for invoices, amount in (((invoice,), "19.00"), ((invoice,), "1.00"), ((), "1.00")):
+            with pytest.raises(InvalidInput) as excinfo:
+                inv.apply_payment(invoices, Money(amount, "USD"), at=AT, method=text)
+            assert "method" == excinfo.value.field
+            assert_hidden(number, *error_texts(excinfo.value))
 
     def test_history_rows_keep_the_masked_label(self):
         """PM-6: history rows and documents show the label the invoice was charged to."""

@@ -13,6 +13,7 @@ never surfaces as a raw ``AttributeError`` deep inside a rule). What each annota
 - ``str``: a ``str`` holding no card number (a 12–19 digit run passing Luhn, separators
   removed: PM-6), so no id or reference passed in can carry one into a sentence;
   ``Annotated[str, DOCUMENT]`` marks a whole file's text, checked as a ``str`` only;
+  ``Annotated[str, LABEL]`` a masked payment-method label (at most four digits in a run);
 - ``int``: an ``int`` that fits in a signed 64-bit integer (``bool`` is refused);
 - ``Iterable[X]``, ``Sequence[X]``, ``tuple[X, ...]``: any iterable (not a string or mapping)
   whose items are ``X``; the function receives it as a tuple, so a generator is read once;
@@ -36,7 +37,7 @@ from typing import Any, Final, ParamSpec, TypeVar
 from moneyed import Money
 
 from billrules import _money, _time
-from billrules._redact import holds_card_number
+from billrules._redact import holds_card_number, longest_digit_run
 from billrules.errors import InvalidInput, InvalidType
 
 P = ParamSpec("P")
@@ -133,6 +134,20 @@ def _literal(options: tuple[object, ...]) -> Check:
 DOCUMENT: Final = "document"
 
 
+#: Marks a ``str`` parameter holding a payment method's masked label (``"Visa •••• 4242"``):
+#: at most four digits in a run, separators removed (PM-6).
+LABEL: Final = "label"
+
+
+def _label(value: object, name: str) -> object:
+    _text(value, name)
+    if longest_digit_run(value) > 4:  # type: ignore[arg-type]  # a str: checked just above
+        raise InvalidInput(
+            name, "must be a masked label showing at most the last four digits of a card (PM-6)"
+        )
+    return value
+
+
 def _str_only(value: object, name: str) -> object:
     if not isinstance(value, str):
         raise InvalidType(name, f"must be str, not {type(value).__name__}")
@@ -148,6 +163,8 @@ def check_for(kind: Any) -> Check:
         base, *marks = typing.get_args(kind)
         if base is str and DOCUMENT in marks:
             return _str_only
+        if base is str and LABEL in marks:
+            return _label
         return check_for(base)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(kind)

@@ -18,12 +18,11 @@ date, cutoff) are taken in the account's zone.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -31,7 +30,7 @@ from moneyed import Currency, Money
 
 from billrules import _money, _redact, _time
 from billrules import _validate as v
-from billrules._check import checked
+from billrules._check import LABEL, checked
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput, InvalidType
 
@@ -113,8 +112,6 @@ _DISPLAY: Final[Mapping[InvoiceStatus, DisplayStatus]] = MappingProxyType(
         _S.CANCELLED: "cancelled",
     }
 )
-
-_LONG_DIGIT_RUN = re.compile(r"\d{5,}")
 
 
 def _masked_label(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
@@ -385,7 +382,11 @@ def can_transition(invoice: Invoice, to: InvoiceStatus | str) -> Decision:
 
 @checked
 def transition(
-    invoice: Invoice, to: InvoiceStatus | str, *, at: datetime, method: str | None = None
+    invoice: Invoice,
+    to: InvoiceStatus | str,
+    *,
+    at: datetime,
+    method: Annotated[str, LABEL] | None = None,
 ) -> Invoice:
     """``invoice`` moved to the status ``to`` at the instant ``at``. Decides INV-2.
 
@@ -562,7 +563,11 @@ class PaymentApplication:
 
 @checked
 def apply_payment(
-    invoices: Iterable[Invoice], payment: Money, *, at: datetime, method: str | None = None
+    invoices: Iterable[Invoice],
+    payment: Money,
+    *,
+    at: datetime,
+    method: Annotated[str, LABEL] | None = None,
 ) -> PaymentApplication:
     """Apply ``payment`` received at ``at``; invoices paid in full become ``paid``. Decides INV-3.
 
