@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Currency, Money
 
-from billrules import _money, _time
+from billrules import _money, _time, _validate
 from billrules._redact import shown
 from billrules.errors import BillRulesError, InvalidInput, InvalidType, _FieldError
 
@@ -131,7 +131,7 @@ def _structure_enum(kind: type[enum.Enum], data: object, path: str) -> enum.Enum
     for member in kind:
         if type(member.value) is type(data) and member.value == data:
             return member
-    allowed = ", ".join(repr(member.value) for member in kind)
+    allowed = _validate.allowed_values(kind)
     if not isinstance(data, str):
         raise _problem(path, f"expected one of {allowed}, not {_name(data)}")
     raise _problem(path, f"unknown value {shown(data)}; expected one of {allowed}")

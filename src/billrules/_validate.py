@@ -172,6 +172,19 @@ def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
     return check
 
 
+def allowed_values(kind: type[Enum]) -> str:
+    """The values of ``kind`` as an error lists them: the first eight, then how many in all.
+
+    >>> from billrules.roles import Role
+    >>> allowed_values(Role)
+    "'owner', 'admin', 'staff'"
+    """
+    values = [repr(member.value) for member in kind]
+    if len(values) <= 8:
+        return ", ".join(values)
+    return ", ".join(values[:8]) + f", … ({len(values)} in all)"
+
+
 def enum_member(kind: type[E], field: str) -> Callable[[object], E]:
     """A converter to the enum ``kind`` from a member or its value; unknown values are refused.
 
@@ -183,7 +196,7 @@ def enum_member(kind: type[E], field: str) -> Callable[[object], E]:
         try:
             return kind(value)
         except (ValueError, TypeError):
-            allowed = ", ".join(repr(m.value) for m in kind)
+            allowed = allowed_values(kind)
             raise InvalidInput(
                 field, f"unknown value {shown(value)}; expected one of {allowed}"
             ) from None
