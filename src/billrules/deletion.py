@@ -474,24 +474,6 @@ class DeletionDeadlines:
         return self.purge_at
 
 
-def _check_schedule(schedule: object) -> DeletionSchedule:
-    if not isinstance(schedule, DeletionSchedule):
-        raise InvalidType("schedule", f"must be DeletionSchedule, not {type(schedule).__name__}")
-    return schedule
-
-
-def _check_activity(activity: object) -> AccountActivity:
-    if not isinstance(activity, AccountActivity):
-        raise InvalidType("activity", f"must be AccountActivity, not {type(activity).__name__}")
-    return activity
-
-
-def _check_policy(policy: object) -> DeletionPolicy:
-    if not isinstance(policy, DeletionPolicy):
-        raise InvalidType("policy", f"must be DeletionPolicy, not {type(policy).__name__}")
-    return policy
-
-
 @checked
 def deadlines(
     schedule: DeletionSchedule, policy: DeletionPolicy, *, zone: ZoneInfo | str
@@ -512,8 +494,6 @@ def deadlines(
     >>> when.deletion_at.isoformat(), when.purge_at.date().isoformat()
     ('2024-03-11T09:00:00+02:00', '2024-03-31')
     """
-    _check_schedule(schedule)
-    _check_policy(policy)
     tz = _time.to_zone(zone)
     notice = policy.notice_for(schedule.kind)
     start = schedule.scheduled_at
@@ -563,10 +543,7 @@ def eligibility(
     ...             zone="UTC").codes
     ('account_too_new', 'no_recent_login', 'balance_empty')
     """
-    _check_activity(activity)
-    _check_policy(policy)
     tz = _time.to_zone(zone)
-    _time.require_aware(at, "at")
     _not_before_creation(activity, at)
     reasons: list[Reason] = []
     met: list[bool] = []
@@ -735,10 +712,7 @@ def schedule_manual(
         PolicyViolation: carrying :func:`can_delete_manually`'s refusal.
         InvalidInput: ``at`` is before the account's creation.
     """
-    _check_activity(activity)
-    _check_policy(policy)
     tz = _time.to_zone(zone)
-    _time.require_aware(at, "at")
     _not_before_creation(activity, at)
     can_delete_manually(role).require()
     result = DeletionSchedule(scheduled_at=at, kind=DeletionKind.MANUAL)
@@ -770,7 +744,6 @@ def deletion_check(
     (DEL-2). A deletion cancelled before the deletion instant does not (DEL-3). A recorded
     outcome (:func:`record_outcome`) is final.
     """
-    _check_activity(activity)
     when = deadlines(schedule, policy, zone=zone)
     _kept_record(schedule, when)
     _not_before_creation(activity, schedule.scheduled_at, "DeletionSchedule.scheduled_at")
@@ -835,8 +808,6 @@ def _events(
     zone: ZoneInfo | str,
 ) -> tuple[DeletionDeadlines, Decision, list[tuple[datetime, DeletionEvent]]]:
     """Every event of ``schedule`` in time order, checked against :data:`TRANSITIONS`."""
-    _check_schedule(schedule)
-    _check_activity(activity)
     when = deadlines(schedule, policy, zone=zone)
     outcome = deletion_check(schedule, activity, policy, zone=when.zone)
     events: list[tuple[datetime, DeletionEvent]] = []
@@ -883,7 +854,6 @@ def state_at(
     Raises:
         InvalidInput: a recorded cancel or restore the table does not allow at its instant.
     """
-    _time.require_aware(at, "at")
     _, _, events = _events(schedule, activity, policy, zone)
     if at < schedule.scheduled_at:
         return None
@@ -1064,7 +1034,6 @@ def record_outcome(
     Raises:
         InvalidInput: ``at`` is before the deletion instant (the outcome is not known yet).
     """
-    _time.require_aware(at, "at")
     when, outcome, events = _events(schedule, activity, policy, zone)
     if at < when.deletion_at:
         raise InvalidInput("at", "the deletion instant has not come yet")
@@ -1099,8 +1068,6 @@ class DeletionTransition:
 
 
 def _window(start: datetime, end: datetime, names: tuple[str, str]) -> None:
-    _time.require_aware(start, names[0])
-    _time.require_aware(end, names[1])
     if end < start:
         raise InvalidInput(names[1], f"must not be before {names[0]}")
 
