@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
@@ -32,7 +34,7 @@ from billrules.cancellation import (
     still_scheduled,
     transition_request,
 )
-from billrules.decisions import PolicyViolation
+from billrules.decisions import PolicyViolation, Reason
 from billrules.effects import (
     CancelBilling,
     ReassignLeads,
@@ -622,3 +624,185 @@ class TestMoneyInSentences:
         assert f"Pay the negative balance of {words} before requesting cancellation." == (
             reason.message
         )
+
+
+# --------------------------------------------------------------------------------------------
+# What callers rely on: every reason's code, rule, sentence and details; defaults; boundaries
+
+
+def _reasons_by_code() -> dict[str, Reason]:
+    """One reason of every code the module emits, from scenarios that reach each of them."""
+    decisions = [
+        can_request_cancellation(_account(), "owner", CancellationPolicy()),
+        can_request_cancellation(
+            AccountState(
+                status="suspended",
+                currency="USD",
+                invoices=(_invoice("inv-1", "submitted", "10", 4),),
+                prepaid_balance=Money("-5", "USD"),
+            ),
+            "staff",
+            CancellationPolicy(self_service=False, support_contact="help@example.com"),
+        ),
+    ]
+    request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
+    completed = attrs.evolve(request, state="completed")
+    decisions += [
+        can_transition_request(request, "confirmed"),
+        can_transition_request(completed, "withdrawn"),
+        can_transition_request(request, "completed"),
+        cancellation_check(
+            _account(_invoice("ar-4", "scheduled", "1", 7), _invoice("ar-3", "scheduled", "1", 6))
+        ),
+        cancellation_check(_account()),
+    ]
+    return {reason.code: reason for decision in decisions for reason in decision.reasons}
+
+
+_GOLDEN: list[tuple[str, str, str, dict[str, object]]] = [
+    ("self_service_available", "CAN-2", "Cancellation can be requested here.", {}),
+    (
+        "cancel_via_support",
+        "CAN-2",
+        "Cancellation is not available here; ask help@example.com to cancel the account.",
+        {"contact": "help@example.com"},
+    ),
+    ("is_owner", "CAN-1", "You are the account owner.", {}),
+    (
+        "owner_only",
+        "CAN-1",
+        "Only the account owner can request cancellation.",
+        {"role": "staff"},
+    ),
+    ("account_active", "CAN-1", "The account is active.", {}),
+    (
+        "account_not_active",
+        "CAN-1",
+        "The account is suspended; only an active account can be cancelled.",
+        {"status": "suspended"},
+    ),
+    (
+        "outstanding_balance",
+        "CAN-3",
+        "Pay the outstanding 10.00 USD (invoices inv-1) before requesting cancellation.",
+        {"amount": Money("10", "USD"), "invoice_ids": ("inv-1",)},
+    ),
+    (
+        "prepaid_debt",
+        "CAN-3",
+        "Pay the negative balance of 5.00 USD before requesting cancellation.",
+        {"amount": Money("5", "USD")},
+    ),
+    ("nothing_outstanding", "CAN-3", "Nothing is outstanding.", {"amount": Money(0, "USD")}),
+    (
+        "request_transition_allowed",
+        "CAN-5",
+        "A cancellation request may go from requested to confirmed.",
+        {"from": "requested", "to": "confirmed"},
+    ),
+    (
+        "request_state_final",
+        "CAN-5",
+        "The cancellation request is completed, a final state.",
+        {"from": "completed", "to": "withdrawn"},
+    ),
+    (
+        "request_transition_not_allowed",
+        "CAN-5",
+        "A requested cancellation request cannot become completed; "
+        "it may become confirmed, withdrawn.",
+        {"from": "requested", "to": "completed"},
+    ),
+    (
+        "billing_still_scheduled",
+        "CAN-9",
+        "Billings still scheduled: ar-3, ar-4.",
+        {"invoice_ids": ("ar-3", "ar-4")},
+    ),
+    ("no_billing_scheduled", "CAN-9", "No billing is scheduled.", {}),
+]
+
+
+class TestGoldenReasons:
+    @pytest.mark.parametrize(("code", "rule", "message", "details"), _GOLDEN)
+    def test_reason(self, code, rule, message, details):
+        """CAN-1, CAN-2, CAN-3, CAN-5, CAN-9 golden: each code's rule ID, exact sentence and
+        details, as a caller shows or reads them."""
+        reason = _reasons_by_code()[code]
+        assert (rule, message, details) == (reason.rule, reason.message, dict(reason.details))
+
+    def test_every_code_has_a_golden_row(self):
+        """CAN-1 … CAN-9: the golden table holds every reason code the module can give."""
+        source = Path(can.__file__).read_text(encoding="utf-8")
+        assert set(re.findall(r'code="([a-z_]+)"', source)) == {row[0] for row in _GOLDEN}
+
+
+class TestBoundaries:
+    def test_zero_prepaid_balance_is_nothing_outstanding(self):
+        """CAN-3: a prepaid balance of exactly zero is no debt: the condition is met."""
+        state = AccountState(status="active", currency="USD", prepaid_balance=Money(0, "USD"))
+        decision = can_request_cancellation(state, "owner", CancellationPolicy())
+        expected = ("self_service_available", "is_owner", "account_active", "nothing_outstanding")
+        assert (True, expected) == (decision.allowed, decision.codes)
+        cent = attrs.evolve(state, prepaid_balance=Money("-0.01", "USD"))
+        debt = can_request_cancellation(cent, "owner", CancellationPolicy())
+        assert (("prepaid_debt",), Money("0.01", "USD")) == (
+            debt.codes,
+            debt.reasons[0].details["amount"],
+        )
+
+    @pytest.mark.parametrize("timing", ["period_end", "immediately"])
+    def test_period_end_at_the_request_is_allowed(self, timing):
+        """CAN-6: a period ending at the very instant of the request takes effect then."""
+        assert NOW == effective_at(CancellationPolicy(effective=timing), at=NOW, period_end=NOW)
+
+    def test_billing_issued_at_deactivation_is_a_stopped_rebill(self):
+        """CAN-4, CAN-6: a scheduled billing issued at ``until`` is not a final payment; one a
+        second before is; submitted ones never are; oldest first."""
+        at_until = attrs.evolve(_invoice("b", "scheduled", "1", 6), issued_at=PERIOD_END)
+        second_before = PERIOD_END - timedelta(seconds=1)
+        before = attrs.evolve(
+            _invoice("a", "scheduled", "1", 5), issued_at=second_before, due_at=second_before
+        )
+        older = _invoice("c", "scheduled", "1", 4)
+        account = _account(at_until, before, older, _invoice("d", "submitted", "1", 3))
+        assert (older, before) == final_payments(account, until=PERIOD_END)
+
+
+class TestDefaults:
+    def test_request_defaults_keep_email_and_no_feedback(self):
+        """CAN-4: without ``feedback`` or ``email_opt_out`` the request has none and keeps email."""
+        request = request_cancellation(
+            _account(), "owner", CancellationPolicy(), reason="other", at=NOW, period_end=NOW
+        )
+        assert ("", False, ()) == (request.feedback, request.email_opt_out, request.final_payments)
+
+    def test_plan_defaults_keep_email_and_no_feedback(self):
+        """CAN-7: without ``feedback`` or ``email_opt_out`` the plan records none and keeps email."""
+        plan = back_office_plan(_account(licences=0), at=NOW, reason="unused")
+        assert (
+            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE"),
+            RecordCancellation(at=NOW, rule="CAN-7", reason="unused", feedback=""),
+            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=False),
+        ) == plan
+
+    def test_leads_go_to_the_hosts_choice_by_default(self):
+        """CAN-8: with no ``reassign_leads_to`` the effect names no agent."""
+        request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
+        effects = deactivation_effects(request, CancellationPolicy())
+        assert ReassignLeads(at=NOW, rule="CAN-8", to_agent=None) == effects[1]
+
+    def test_apply_plan_sets_count_status_and_keeps_other_billings(self):
+        """CAN-7, SEAT-5: ``apply_plan`` sets the count and status given and cancels only the
+        billings named, keeping the others and their order."""
+        first = _invoice("x", "scheduled", "1", 6)
+        second = _invoice("y", "scheduled", "1", 7)
+        account = _account(first, second, licences=12)
+        effects = [
+            SetLicenceCount(at=NOW, rule="SEAT-5", count=3),
+            SetAccountStatus(at=NOW, rule="CAN-7", status="suspended"),
+            CancelBilling(at=NOW, rule="CAN-7", invoice_id="y"),
+        ]
+        done = apply_plan(account, effects)
+        assert (3, AccountStatus.SUSPENDED) == (done.licence_count, done.status)
+        assert (first, attrs.evolve(second, status="cancelled")) == done.invoices
