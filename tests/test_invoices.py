@@ -23,15 +23,20 @@ from billrules import (
     UnknownTimeZone,
 )
 from billrules._plain import structure
+from billrules.decisions import Reason
 from billrules.invoices import (
     FINAL_STATUSES,
     TRANSITIONS,
     BillingDetails,
+    BillingDetailsChange,
     BillingProfile,
     Invoice,
+    InvoiceDocument,
     InvoicePolicy,
     InvoiceStatus,
     Payment,
+    Statement,
+    StatementLine,
     allocate_payment,
     apply_payment,
     can_download,
@@ -506,8 +511,6 @@ class TestBillingDetails:
     def test_profile_refuses_unordered_changes(self) -> None:
         """INV-4: a profile built by hand must list its changes in order, naming the index."""
         details = BillingDetails(name="A", address="B")
-        from billrules.invoices import BillingDetailsChange
-
         changes = [
             BillingDetailsChange(effective_at=utc(2024, 3, 1), details=details),
             BillingDetailsChange(effective_at=utc(2024, 3, 1), details=details),
@@ -800,3 +803,450 @@ class TestBadInput:
             and invoice.amount_due.amount > 0
         )
         assert expected == is_overdue(invoice, at)
+
+
+# --------------------------------------------------------------------------------------------
+# What callers rely on: reason codes, rules and details; the fields of returned values;
+# boundaries. The English sentence of each code is pinned once, in TestSentences.
+
+SCHEDULED_APRIL = make(status="scheduled")
+PAID_APRIL = make(status="paid", paid_at=utc(2024, 4, 2))
+OLD = make(issued=utc(2020, 6, 1))
+
+
+def _reasons_of(call: str) -> tuple[Reason, ...]:
+    """The reasons of one of the decisions below, by name."""
+    decisions = {
+        "allowed": lambda: can_transition(make(), "paid"),
+        "final": lambda: can_transition(PAID_APRIL, "failed"),
+        "not_allowed": lambda: can_transition(SCHEDULED_APRIL, "paid"),
+        "in_window": lambda: can_view(make(), POLICY, zone="UTC"),
+        "before_cutoff": lambda: can_view(OLD, POLICY, zone="UTC"),
+        "not_issued": lambda: can_download(SCHEDULED_APRIL, POLICY, zone="UTC"),
+    }
+    return decisions[call]().reasons
+
+
+class TestSentences:
+    """INV-1, INV-2, INV-6: one golden sentence per reason code (what a person reads)."""
+
+    @pytest.mark.parametrize(
+        ("call", "code", "rule", "message"),
+        [
+            (
+                "allowed",
+                "invoice_transition_allowed",
+                "INV-2",
+                "An invoice may go from submitted to paid.",
+            ),
+            ("final", "invoice_status_final", "INV-2", "Invoice inv-1 is paid, a final status."),
+            (
+                "not_allowed",
+                "invoice_transition_not_allowed",
+                "INV-2",
+                "Invoice inv-1 cannot go from scheduled to paid; "
+                "from scheduled it may go to cancelled, submitted.",
+            ),
+            (
+                "in_window",
+                "in_history_window",
+                "INV-1",
+                "Invoices from 2021-01-01 on are available here.",
+            ),
+            (
+                "before_cutoff",
+                "before_history_cutoff",
+                "INV-1",
+                "Invoices issued before 2021-01-01 are not available here; "
+                "contact support for a copy.",
+            ),
+            (
+                "not_issued",
+                "invoice_not_issued",
+                "INV-6",
+                "Invoice inv-1 is scheduled and has not been issued yet.",
+            ),
+        ],
+    )
+    def test_each_code_has_its_sentence(
+        self, call: str, code: str, rule: str, message: str
+    ) -> None:
+        """INV-1, INV-2, INV-6: each reason code comes with its rule ID and its exact sentence."""
+        (reason,) = _reasons_of(call)
+        assert (code, rule, message) == (reason.code, reason.rule, reason.message)
+
+
+class TestReasonDetails:
+    """INV-1, INV-2, INV-6: the facts each reason hands to programs, by name."""
+
+    @pytest.mark.parametrize(
+        ("call", "details"),
+        [
+            ("allowed", {"invoice_id": "inv-1", "from": "submitted", "to": "paid"}),
+            ("final", {"invoice_id": "inv-1", "from": "paid", "to": "failed"}),
+            ("not_allowed", {"invoice_id": "inv-1", "from": "scheduled", "to": "paid"}),
+            (
+                "in_window",
+                {
+                    "invoice_id": "inv-1",
+                    "issued_on": date(2024, 4, 1),
+                    "history_cutoff": date(2021, 1, 1),
+                },
+            ),
+            (
+                "before_cutoff",
+                {
+                    "invoice_id": "inv-1",
+                    "issued_on": date(2020, 6, 1),
+                    "history_cutoff": date(2021, 1, 1),
+                    "contact": "support",
+                },
+            ),
+            ("not_issued", {"invoice_id": "inv-1"}),
+        ],
+    )
+    def test_details_by_code(self, call: str, details: dict[str, object]) -> None:
+        """INV-1, INV-2, INV-6: every reason's details dict, exactly."""
+        (reason,) = _reasons_of(call)
+        assert details == dict(reason.details)
+
+    def test_transition_details_are_plain_strings(self) -> None:
+        """INV-2: `from` and `to` are the statuses' text, whatever form `to` was given in."""
+        details = can_transition(make(), InvoiceStatus.FAILED).reasons[0].details
+        assert ("submitted", "failed") == (details["from"], details["to"])
+        assert (str, str) == (type(details["from"]), type(details["to"]))
+
+    def test_cutoff_and_contact_come_from_the_policy(self) -> None:
+        """INV-1: a host's cutoff and contact appear in the refusal's sentence and details."""
+        policy = InvoicePolicy(history_cutoff=date(2024, 4, 2), support_contact="billing@acme")
+        (reason,) = can_view(make(), policy, zone="UTC").reasons
+        assert (
+            "Invoices issued before 2024-04-02 are not available here; "
+            "contact billing@acme for a copy."
+        ) == reason.message
+        assert (date(2024, 4, 2), "billing@acme") == (
+            reason.details["history_cutoff"],
+            reason.details["contact"],
+        )
+
+    def test_in_window_sentence_names_the_policy_cutoff(self) -> None:
+        """INV-1: the allowing sentence names the host's cutoff, and the issue date is local."""
+        policy = InvoicePolicy(history_cutoff=date(2024, 4, 1))
+        late = make(issued=utc(2024, 3, 31, 22))  # 1 April, 01:00 in Kyiv
+        decision = can_view(late, policy, zone=KYIV)
+        assert (True, "Invoices from 2024-04-01 on are available here.") == (
+            decision.allowed,
+            decision.message,
+        )
+        assert date(2024, 4, 1) == decision.reasons[0].details["issued_on"]
+
+
+class TestBoundaries:
+    """INV-2, INV-3, INV-4, INV-5: the exact edges of each comparison."""
+
+    def test_a_change_at_the_latest_instant_is_refused(self) -> None:
+        """INV-4: a second change at the very instant of the latest one is not prospective."""
+        details = BillingDetails(name="A", address="1 Main St")
+        profile = BillingProfile().change(details, at=APRIL)
+        with pytest.raises(InvalidInput) as excinfo:
+            profile.change(details, at=APRIL)
+        assert (
+            "at",
+            "billing details change prospectively: must be after the latest change",
+        ) == (excinfo.value.field, excinfo.value.problem)
+        later = profile.change(details, at=APRIL + timedelta(microseconds=1))
+        assert 2 == len(later.changes)
+
+    def test_a_profile_with_two_changes_at_one_instant_is_refused(self) -> None:
+        """INV-4: changes must be strictly increasing; the later one is named."""
+        first = BillingDetails(name="A", address="1 Main St")
+        second = BillingDetails(name="B", address="2 Main St")
+        with pytest.raises(InvalidInput) as excinfo:
+            BillingProfile(
+                changes=(
+                    BillingDetailsChange(effective_at=APRIL, details=first),
+                    BillingDetailsChange(effective_at=APRIL, details=second),
+                )
+            )
+        assert (
+            "BillingProfile.changes[1].effective_at",
+            "must be after changes[0].effective_at",
+        ) == (excinfo.value.field, excinfo.value.problem)
+
+    def test_details_apply_from_the_exact_instant(self) -> None:
+        """INV-4: a change effective at an instant applies at that very instant."""
+        details = BillingDetails(name="A", address="1 Main St")
+        profile = BillingProfile().change(details, at=APRIL)
+        assert details == profile.details_at(APRIL)
+        assert None is profile.details_at(APRIL - timedelta(microseconds=1))
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field", "problem"),
+        [
+            (
+                {"amount_paid": usd("50.00")},
+                "Invoice.amount_paid",
+                "must not exceed the invoice amount",
+            ),
+            (
+                {"status": "paid", "amount_paid": usd("1.00"), "paid_at": utc(2024, 4, 2)},
+                "Invoice.amount_paid",
+                "must equal the amount on a paid invoice",
+            ),
+            ({"status": "paid"}, "Invoice.paid_at", "is required on a paid invoice"),
+            (
+                {"paid_at": utc(2024, 4, 2)},
+                "Invoice.paid_at",
+                "must be None on a submitted invoice",
+            ),
+            (
+                {"status": "scheduled", "amount_paid": usd("1.00")},
+                "Invoice.amount_paid",
+                "must be zero on a scheduled invoice",
+            ),
+            (
+                {"status": "failed", "amount": "0"},
+                "Invoice.amount",
+                "must be more than zero on a failed invoice "
+                "(INV-2: an invoice for nothing is recorded as paid)",
+            ),
+        ],
+    )
+    def test_inconsistent_facts_say_what_is_wrong(
+        self, kwargs: dict[str, object], field: str, problem: str
+    ) -> None:
+        """INV-2, INV-3: each refusal of an invoice names the field and the rule it breaks."""
+        with pytest.raises(InvalidInput) as excinfo:
+            make(**kwargs)  # type: ignore[arg-type]
+        assert (field, problem) == (excinfo.value.field, excinfo.value.problem)
+
+    def test_a_paid_invoice_of_zero_has_nothing_due(self) -> None:
+        """INV-2, INV-3: a paid invoice defaults to paid in full; other statuses to zero paid."""
+        paid = make(status="paid", paid_at=utc(2024, 4, 2))
+        assert (usd("49.00"), usd("0")) == (paid.amount_paid, make().amount_paid)
+
+    @pytest.mark.parametrize("status", list(InvoiceStatus))
+    def test_display_status_of_each_stored_status(self, status: InvoiceStatus) -> None:
+        """INV-2: before its due date an invoice shows its stored status, as plain text."""
+        invoice = _in_status(status)
+        shown = display_status(invoice, utc(2024, 4, 2))
+        assert (status.value, str) == (shown, type(shown))
+
+    def test_paying_before_issue_is_recorded_at_the_issue(self) -> None:
+        """INV-2: an invoice is never paid before it was issued: paid_at is the later of the two."""
+        paid = transition(make(), "paid", at=utc(2024, 3, 1))
+        assert APRIL == paid.paid_at
+
+    def test_paying_without_a_method_keeps_the_invoices_own(self) -> None:
+        """INV-2, INV-5: paid without a method, an invoice keeps the label it already had."""
+        invoice = make(method="Visa •••• 4242")
+        assert "Visa •••• 4242" == transition(invoice, "paid", at=utc(2024, 4, 5)).method
+        paid = apply_payment([invoice], usd("49.00"), at=utc(2024, 4, 5)).invoices[0]
+        assert (InvoiceStatus.PAID, "Visa •••• 4242") == (paid.status, paid.method)
+
+    def test_apply_payment_records_the_method_on_each_invoice_it_settles(self) -> None:
+        """INV-3, INV-5: the payment's method replaces an invoice's label once it pays it."""
+        items = [make("a", method="Visa •••• 4242"), make("b", issued=utc(2024, 4, 2))]
+        result = apply_payment(items, usd("98.00"), at=utc(2024, 5, 1), method="Amex •••• 1005")
+        assert [("a", "Amex •••• 1005"), ("b", "Amex •••• 1005")] == [
+            (inv.id, inv.method) for inv in result.invoices
+        ]
+
+    def test_a_partial_payment_records_no_method_or_instant(self) -> None:
+        """INV-3: a partly paid invoice records only the part paid, not the payment's method."""
+        result = apply_payment([make()], usd("9.00"), at=utc(2024, 5, 1), method="Amex •••• 1005")
+        (invoice,) = result.invoices
+        assert (usd("9.00"), None, None) == (invoice.amount_paid, invoice.method, invoice.paid_at)
+
+    def test_a_payment_of_exactly_the_amount_due_stops_there(self) -> None:
+        """INV-3: paying exactly the oldest invoice's due settles it, with no line of zero for
+        the next one and no credit."""
+        older = make("a", issued=utc(2024, 3, 1))
+        newer = make("b", issued=utc(2024, 4, 1))
+        allocation = allocate_payment([newer, older], usd("49.00"))
+        assert [("a", usd("49.00"), True)] == [
+            (line.invoice_id, line.amount, line.settles) for line in allocation.lines
+        ]
+        assert (usd("49.00"), usd("49.00"), usd("0")) == (
+            allocation.payment,
+            allocation.applied,
+            allocation.credit,
+        )
+
+    def test_payment_refusal_says_why(self) -> None:
+        """INV-3: a zero or negative payment is refused with its reason."""
+        for amount in ("0", "-1"):
+            with pytest.raises(InvalidInput) as excinfo:
+                allocate_payment([make()], usd(amount))
+            assert ("payment", "must be more than zero") == (
+                excinfo.value.field,
+                excinfo.value.problem,
+            )
+
+    def test_a_foreign_invoice_is_named_by_its_index(self) -> None:
+        """INV-3, X-4: allocating a USD payment over a EUR invoice names that invoice's amount."""
+        eur = Invoice(
+            id="eur",
+            status="submitted",
+            amount=Money("5", "EUR"),
+            issued_at=APRIL,
+            due_at=APRIL,
+        )
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            allocate_payment([make(), eur], usd("1"))
+        assert ("invoices[1].amount", "is in EUR, expected USD") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
+
+    def test_outstanding_names_its_arguments(self) -> None:
+        """INV-3, X-4: a foreign invoice names `invoices`; an unknown currency `currency`."""
+        eur = Invoice(
+            id="eur", status="submitted", amount=Money("5", "EUR"), issued_at=APRIL, due_at=APRIL
+        )
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            outstanding([eur], currency="USD")
+        assert "invoices" == excinfo.value.field
+        with pytest.raises(InvalidInput) as bad:
+            outstanding([], currency="ZZZ")
+        assert "currency" == bad.value.field
+        with pytest.raises(InvalidInput) as bad_statement:
+            statement([], [], start=APRIL, end=APRIL, currency="ZZZ")
+        assert "currency" == bad_statement.value.field
+
+    def test_outstanding_invoices_leave_out_what_is_not_due(self) -> None:
+        """INV-3: paid, cancelled and scheduled invoices are not outstanding, in settlement order."""
+        items = [
+            make("late", issued=utc(2024, 4, 2)),
+            PAID_APRIL,
+            make("gone", "cancelled"),
+            SCHEDULED_APRIL,
+            make("early", issued=utc(2024, 3, 1)),
+        ]
+        assert ["early", "late"] == [inv.id for inv in outstanding_invoices(items)]
+
+
+class TestReturnedValues:
+    """INV-5, INV-6: every field of a downloaded invoice, a history row and a statement."""
+
+    def test_a_downloaded_invoice_holds_every_field(self) -> None:
+        """INV-6, INV-4: the document's fields, dates in the account's zone, status at `at`."""
+        details = BillingDetails(name="Jane Realty", address="1 Old Rd")
+        invoice = make(
+            "inv-7",
+            amount_paid=usd("9.00"),
+            issued=utc(2024, 3, 31, 22),  # 1 April, 01:00 in Kyiv
+            due=utc(2024, 4, 14, 22),  # 15 April, 01:00 in Kyiv
+            method="Visa •••• 4242",
+            billing_details=details,
+        )
+        document = download(invoice, POLICY, at=utc(2024, 4, 20), zone="Europe/Kyiv")
+        assert (
+            InvoiceDocument(
+                invoice_id="inv-7",
+                issued_on=date(2024, 4, 1),
+                due_on=date(2024, 4, 15),
+                amount=usd("49.00"),
+                amount_due=usd("40.00"),
+                status="overdue",
+                billing_details=details,
+                method="Visa •••• 4242",
+            )
+            == document
+        )
+        assert "submitted" == download(invoice, POLICY, at=utc(2024, 4, 2), zone=KYIV).status
+
+    def test_history_lists_an_invoice_issued_at_that_instant_newest_first(self) -> None:
+        """INV-5: an invoice issued exactly at `at` is listed; at one instant, by id descending;
+        payment dates are in the account's zone."""
+        paid = make("a", "paid", issued=utc(2024, 4, 1), paid_at=utc(2024, 4, 1, 23))
+        rows = history(
+            [paid, make("b"), make("c", issued=utc(2024, 4, 2))], POLICY, at=APRIL, zone=KYIV
+        )
+        assert [("b", None, "submitted"), ("a", date(2024, 4, 2), "paid")] == [
+            (row.invoice_id, row.payment_date, row.status) for row in rows
+        ]
+
+    def test_payments_made_include_the_start_and_break_ties_by_id(self) -> None:
+        """INV-5: a payment at the start instant is in; one at the end is out; ties by id."""
+        pays = [
+            Payment(id="p2", amount=usd("10"), paid_at=APRIL),
+            Payment(id="p1", amount=usd("10"), paid_at=APRIL),
+            Payment(id="p3", amount=usd("10"), paid_at=utc(2024, 5, 1)),
+        ]
+        made = payments_made(pays, start=APRIL, end=utc(2024, 5, 1))
+        assert ["p1", "p2"] == [p.id for p in made]
+
+    def test_an_empty_window_is_allowed(self) -> None:
+        """INV-5: a statement whose end equals its start is empty, its balances the opening."""
+        charged = make("jan", issued=utc(2024, 1, 1))
+        result = statement([charged], [], start=APRIL, end=APRIL, currency="USD")
+        assert ((), usd("49.00"), usd("49.00")) == (
+            result.lines,
+            result.opening_balance,
+            result.closing_balance,
+        )
+
+    def test_a_backwards_window_says_why(self) -> None:
+        """INV-5: an end before the start names `end` and says what is wrong."""
+        with pytest.raises(InvalidInput) as excinfo:
+            payments_made([], start=APRIL, end=utc(2024, 3, 1))
+        assert ("end", "must not be before start") == (excinfo.value.field, excinfo.value.problem)
+
+    def test_a_statement_holds_every_field(self) -> None:
+        """INV-5: window, opening balance, each line (instant, kind, reference, amount, balance),
+        closing balance and totals; at one instant a charge comes before a payment, and a line
+        at the start instant is in the period, not in the opening balance."""
+        before = make("old", "paid", issued=utc(2024, 3, 1), paid_at=utc(2024, 3, 1))
+        feb_pay = Payment(id="p-old", amount=usd("49.00"), paid_at=utc(2024, 3, 1))
+        at_start = make("apr", "failed", issued=APRIL)
+        pay = Payment(id="p-apr", amount=usd("50.00"), paid_at=APRIL)
+        inside = make("apr-2", issued=utc(2024, 4, 10))
+        after = make("may", issued=utc(2024, 5, 1))
+        result = statement(
+            [after, inside, at_start, before],
+            [pay, feb_pay],
+            start=APRIL,
+            end=utc(2024, 5, 1),
+            currency="USD",
+        )
+        expected = Statement(
+            start=APRIL,
+            end=utc(2024, 5, 1),
+            opening_balance=usd("0.00"),
+            lines=(
+                StatementLine(
+                    at=APRIL, kind="charge", reference="apr", amount=usd("49"), balance=usd("49")
+                ),
+                StatementLine(
+                    at=APRIL, kind="payment", reference="p-apr", amount=usd("50"), balance=usd("-1")
+                ),
+                StatementLine(
+                    at=utc(2024, 4, 10),
+                    kind="charge",
+                    reference="apr-2",
+                    amount=usd("49"),
+                    balance=usd("48"),
+                ),
+            ),
+            closing_balance=usd("48"),
+            total_charged=usd("98"),
+            total_paid=usd("50"),
+        )
+        assert expected == result
+
+    def test_statement_currency_errors_name_the_entry(self) -> None:
+        """INV-5, X-4: a foreign invoice or payment is named by its id."""
+        eur = Invoice(
+            id="eur", status="submitted", amount=Money("5", "EUR"), issued_at=APRIL, due_at=APRIL
+        )
+        pay = Payment(id="p-eur", amount=Money("5", "EUR"), paid_at=APRIL)
+        window = {"start": APRIL, "end": utc(2024, 5, 1), "currency": "USD"}
+        with pytest.raises(CurrencyMismatch) as invoice_error:
+            statement([eur], [], **window)  # type: ignore[arg-type]
+        with pytest.raises(CurrencyMismatch) as payment_error:
+            statement([], [pay], **window)  # type: ignore[arg-type]
+        assert ("invoice eur", "payment p-eur") == (
+            invoice_error.value.field,
+            payment_error.value.field,
+        )
