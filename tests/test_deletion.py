@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -13,19 +16,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
-from billrules.decisions import PolicyViolation
+from billrules import deletion
+from billrules.decisions import Decision, PolicyViolation
 from billrules.deletion import (
+    BANNER,
     FINAL_STATES,
     NOTICE_TEMPLATE,
     REMINDER_TEMPLATE,
     TRANSITIONS,
     AccountActivity,
     BalanceChange,
+    DeletionDeadlines,
     DeletionEvent,
     DeletionKind,
     DeletionPolicy,
     DeletionSchedule,
     DeletionState,
+    DeletionTransition,
     can_cancel,
     can_delete_manually,
     can_restore,
@@ -65,6 +72,7 @@ KYIV = ZoneInfo("Europe/Kyiv")
 POLICY = DeletionPolicy()
 NOW = datetime(2024, 5, 10, 9, 0, tzinfo=KYIV)
 ZERO = Money(0, "UAH")
+_St = DeletionState
 FAR = timedelta(days=400)
 
 
@@ -955,3 +963,676 @@ class TestBadInput:
         changes = [c for c in activity.balance_changes if c.at <= at]
         expected = changes[-1].balance if changes else activity.opening_balance
         assert expected == activity.balance_at(at)
+
+
+# --------------------------------------------------------------------------------------------
+# What callers rely on: every reason's code, rule, sentence and details; every error's field
+# and problem; the effects, transitions and deadlines in full; the boundaries
+
+
+def _decisions() -> dict[str, Decision]:
+    """A decision for each situation that gives one of the module's sentences."""
+    activity = seed_account()
+    sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+    young = AccountActivity(
+        created_at=NOW - timedelta(days=40),
+        opening_balance=Money(5, "UAH"),
+        logins=(NOW - timedelta(hours=1),),
+    )
+    never = AccountActivity(created_at=NOW - timedelta(days=41), opening_balance=ZERO)
+    day = timedelta(days=1)
+
+    def cancelling(at, role):
+        return can_cancel(sched, activity, POLICY, at=at, zone=KYIV, role=role)
+
+    def restoring(at):
+        return can_restore(sched, activity, POLICY, at=at, zone=KYIV)
+
+    def checking(sched_, activity_=activity):
+        return deletion_check(sched_, activity_, POLICY, zone=KYIV)
+
+    return {
+        "eligible": eligibility(activity, POLICY, at=NOW, zone=KYIV),
+        "young": eligibility(young, POLICY, at=NOW, zone=KYIV),
+        "yesterday": eligibility(activity.with_login(NOW - day), POLICY, at=NOW, zone=KYIV),
+        "never": eligibility(never, POLICY, at=NOW, zone=KYIV),
+        "owner": can_delete_manually("owner"),
+        "admin": can_delete_manually("admin"),
+        "staff": can_delete_manually("staff"),
+        "cancellable": cancelling(NOW, "owner"),
+        "early": cancelling(NOW - day, "staff"),
+        "late": cancelling(NOW + 10 * day, "owner"),
+        "retained": restoring(NOW + 10 * day),
+        "purged": restoring(NOW + 30 * day),
+        "pending": restoring(NOW),
+        "unscheduled": restoring(NOW - day),
+        "cancelled": checking(attrs.evolve(sched, cancelled_at=NOW + day)),
+        "manual": checking(attrs.evolve(sched, kind="manual")),
+        "recorded": checking(
+            attrs.evolve(sched, kept_at=NOW + 10 * day, kept_because=("recent_login",))
+        ),
+        "kept": checking(sched, activity.with_login(NOW + 2 * day)),
+        "still": checking(sched),
+    }
+
+
+_DELETION_AT = NOW + timedelta(days=10)
+_PURGE_AT = NOW + timedelta(days=30)
+_LOGIN_31 = {"last_login_at": NOW - timedelta(days=31), "days_since_login": 31}
+_EMPTY = {"balance": ZERO, "max_balance": Decimal(0)}
+_AGE_41 = {"created_on": date(2024, 3, 30), "age_days": 41, "min_age_days": 40}
+_RESTORE = {"deletion_at": _DELETION_AT, "restorable_until": _PURGE_AT}
+
+_GOLDEN: list[tuple[str, int, str, str, str, dict[str, object]]] = [
+    (
+        "eligible",
+        0,
+        "account_old_enough",
+        "DEL-1",
+        "The account was created 41 days ago, more than 40 days.",
+        _AGE_41,
+    ),
+    (
+        "eligible",
+        1,
+        "no_recent_login",
+        "DEL-1",
+        "The last login was 31 days ago; no user has logged in during the last 30 days.",
+        {**_LOGIN_31, "inactivity_days": 30},
+    ),
+    (
+        "eligible",
+        2,
+        "balance_empty",
+        "DEL-1",
+        "The balance (0.00 UAH) is at or below 0.00 UAH.",
+        _EMPTY,
+    ),
+    (
+        "young",
+        0,
+        "account_too_new",
+        "DEL-1",
+        "The account was created 40 days ago; only accounts created more than 40 days ago are "
+        "deleted for inactivity.",
+        {"created_on": date(2024, 3, 31), "age_days": 40, "min_age_days": 40},
+    ),
+    (
+        "young",
+        1,
+        "recent_login",
+        "DEL-1",
+        "A user logged in today, within the last 30 days.",
+        {"last_login_at": NOW - timedelta(hours=1), "days_since_login": 0, "inactivity_days": 30},
+    ),
+    (
+        "young",
+        2,
+        "balance_remaining",
+        "DEL-1",
+        "The balance (5.00 UAH) is above 0.00 UAH: money left on the balance avoids deletion.",
+        {"balance": Money(5, "UAH"), "max_balance": Decimal(0)},
+    ),
+    (
+        "yesterday",
+        1,
+        "recent_login",
+        "DEL-1",
+        "A user logged in 1 day ago, within the last 30 days.",
+        {"last_login_at": NOW - timedelta(days=1), "days_since_login": 1, "inactivity_days": 30},
+    ),
+    (
+        "never",
+        1,
+        "no_recent_login",
+        "DEL-1",
+        "No user has ever logged in.",
+        {"last_login_at": None, "days_since_login": None, "inactivity_days": 30},
+    ),
+    (
+        "owner",
+        0,
+        "owner_may_delete",
+        "DEL-2",
+        "The owner may delete the account.",
+        {"role": "owner"},
+    ),
+    (
+        "admin",
+        0,
+        "owner_only",
+        "DEL-2",
+        "Only the account owner may delete the account, not an admin user.",
+        {"role": "admin"},
+    ),
+    (
+        "staff",
+        0,
+        "owner_only",
+        "DEL-2",
+        "Only the account owner may delete the account, not a staff user.",
+        {"role": "staff"},
+    ),
+    (
+        "cancellable",
+        0,
+        "deletion_cancellable",
+        "DEL-3",
+        "The owner may cancel the pending deletion.",
+        {"role": "owner", "state": "pending", "deletion_at": _DELETION_AT},
+    ),
+    (
+        "early",
+        0,
+        "owner_only",
+        "DEL-3",
+        "Only the account owner may cancel a scheduled deletion.",
+        {"role": "staff", "state": None, "deletion_at": _DELETION_AT},
+    ),
+    (
+        "early",
+        1,
+        "deletion_not_pending",
+        "DEL-3",
+        "A deletion can be cancelled only while it is pending, before "
+        "2024-05-20T09:00:00+03:00; it is not scheduled yet.",
+        {"role": "staff", "state": None, "deletion_at": _DELETION_AT},
+    ),
+    (
+        "late",
+        0,
+        "deletion_not_pending",
+        "DEL-3",
+        "A deletion can be cancelled only while it is pending, before "
+        "2024-05-20T09:00:00+03:00; it is deleted.",
+        {"role": "owner", "state": "deleted", "deletion_at": _DELETION_AT},
+    ),
+    (
+        "retained",
+        0,
+        "inside_retention",
+        "DEL-6",
+        "The account is deleted and its data are retained until 2024-06-09T09:00:00+03:00: "
+        "it can be restored.",
+        {"state": "deleted", **_RESTORE},
+    ),
+    (
+        "purged",
+        0,
+        "retention_over",
+        "DEL-6",
+        "The retention window ended at 2024-06-09T09:00:00+03:00; the data were purged and "
+        "cannot be restored.",
+        {"state": "purged", **_RESTORE},
+    ),
+    (
+        "pending",
+        0,
+        "not_deleted",
+        "DEL-6",
+        "Only a deleted account can be restored; this one is pending.",
+        {"state": "pending", **_RESTORE},
+    ),
+    (
+        "unscheduled",
+        0,
+        "not_deleted",
+        "DEL-6",
+        "Only a deleted account can be restored; this one is not scheduled for deletion yet.",
+        {"state": None, **_RESTORE},
+    ),
+    (
+        "cancelled",
+        0,
+        "deletion_cancelled",
+        "DEL-3",
+        "The owner cancelled the deletion while it was pending.",
+        {"deletion_at": _DELETION_AT, "cancelled_at": NOW + timedelta(days=1)},
+    ),
+    (
+        "manual",
+        0,
+        "manual_deletion",
+        "DEL-2",
+        "The owner asked for the deletion.",
+        {"deletion_at": NOW},
+    ),
+    (
+        "recorded",
+        0,
+        "no_longer_eligible",
+        "DEL-7",
+        "The account was no longer eligible at the deletion instant and was kept.",
+        {"deletion_at": _DELETION_AT, "kept_because": ("recent_login",)},
+    ),
+    (
+        "kept",
+        0,
+        "no_longer_eligible",
+        "DEL-7",
+        "The account is no longer eligible at the deletion instant and is kept.",
+        {"deletion_at": _DELETION_AT, "kept_because": ("recent_login",)},
+    ),
+    (
+        "still",
+        0,
+        "still_eligible",
+        "DEL-7",
+        "The account is still eligible for deletion at the deletion instant.",
+        {"deletion_at": _DELETION_AT},
+    ),
+]
+
+
+class TestGoldenReasons:
+    @pytest.mark.parametrize(("situation", "index", "code", "rule", "message", "details"), _GOLDEN)
+    def test_reason(self, situation, index, code, rule, message, details):
+        """DEL-1, DEL-2, DEL-3, DEL-6, DEL-7 golden: each code's rule ID, exact sentence and
+        details, as a caller shows or reads them."""
+        reason = _decisions()[situation].reasons[index]
+        assert (code, rule, message, details) == (
+            reason.code,
+            reason.rule,
+            reason.message,
+            dict(reason.details),
+        )
+
+    def test_every_code_has_a_golden_row(self):
+        """DEL-1 … DEL-7: the golden table holds every reason code the module can give."""
+        source = Path(deletion.__file__).read_text(encoding="utf-8")
+        assert set(re.findall(r'code="([a-z_]+)"', source)) == {row[2] for row in _GOLDEN}
+
+    def test_decisions_list_the_re_checked_eligibility(self):
+        """DEL-7: the outcome at the deletion instant is followed by DEL-1's three reasons."""
+        decisions = _decisions()
+        assert (
+            ("no_longer_eligible", "account_old_enough", "recent_login", "balance_empty"),
+            ("still_eligible", "account_old_enough", "no_recent_login", "balance_empty"),
+            (False, True),
+        ) == (
+            decisions["kept"].codes,
+            decisions["still"].codes,
+            (decisions["kept"].allowed, decisions["still"].allowed),
+        )
+
+
+def _error_calls() -> dict[str, Callable[[], object]]:
+    activity = seed_account()
+    sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+    naive = datetime(2024, 5, 10, 9)  # noqa: DTZ001 - the point of the test
+    created = activity.created_at
+    second = timedelta(seconds=1)
+    kept = {"kept_at": NOW, "kept_because": ("x",)}
+
+    def history(*changes):
+        return AccountActivity(created_at=created, opening_balance=ZERO, balance_changes=changes)
+
+    def reminders(*days):
+        return DeletionPolicy(reminder_days_before=days)
+
+    return {
+        "login_before": lambda: AccountActivity(
+            created_at=created, opening_balance=ZERO, logins=(created - second,)
+        ),
+        "change_before": lambda: history(BalanceChange(at=created - second, balance=ZERO)),
+        "change_order": lambda: history(
+            BalanceChange(at=NOW, balance=ZERO), BalanceChange(at=NOW, balance=ZERO)
+        ),
+        "with_login_before": lambda: activity.with_login(created - second),
+        "with_login_naive": lambda: activity.with_login(naive),
+        "with_balance_naive": lambda: activity.with_balance(ZERO, at=naive),
+        "with_balance_float": lambda: activity.with_balance(0.0, at=NOW),  # type: ignore[arg-type]
+        "with_balance_before": lambda: activity.with_balance(ZERO, at=created - second),
+        "with_balance_order": lambda: activity.with_balance(ZERO, at=NOW).with_balance(
+            ZERO, at=NOW
+        ),
+        "last_login_naive": lambda: activity.last_login_at(naive),
+        "balance_at_naive": lambda: activity.balance_at(naive),
+        "kept_empty": lambda: DeletionSchedule(scheduled_at=NOW, kept_at=NOW, kept_because=(" ",)),
+        "cancel_before": lambda: DeletionSchedule(scheduled_at=NOW, cancelled_at=NOW - second),
+        "two_records": lambda: DeletionSchedule(scheduled_at=NOW, cancelled_at=NOW, **kept),
+        "kept_without": lambda: DeletionSchedule(scheduled_at=NOW, kept_at=NOW),
+        "kept_manual": lambda: DeletionSchedule(scheduled_at=NOW, kind="manual", **kept),
+        "rem_type": lambda: DeletionPolicy(reminder_days_before=3),  # type: ignore[arg-type]
+        "rem_item": lambda: reminders(True),
+        "rem_zero": lambda: reminders(0),
+        "rem_big": lambda: reminders(3651),
+        "rem_max": lambda: reminders(3650),
+        "rem_equal": lambda: reminders(3, 3),
+        "rem_notice": lambda: reminders(10),
+        "elig_before": lambda: eligibility(activity, POLICY, at=created - second, zone=KYIV),
+        "manual_before": lambda: schedule_manual(
+            activity, POLICY, at=created - second, zone=KYIV, role="owner"
+        ),
+        "sched_before": lambda: deletion_check(
+            DeletionSchedule(scheduled_at=created - second), activity, POLICY, zone=KYIV
+        ),
+        "kept_at_wrong": lambda: deletion_check(
+            DeletionSchedule(scheduled_at=NOW, **kept), activity, POLICY, zone=KYIV
+        ),
+        "cancel_at_deletion": lambda: state_at(
+            DeletionSchedule(scheduled_at=NOW, cancelled_at=_DELETION_AT),
+            activity,
+            POLICY,
+            at=NOW,
+            zone=KYIV,
+        ),
+        "restore_at_purge": lambda: state_at(
+            DeletionSchedule(scheduled_at=NOW, restored_at=_PURGE_AT),
+            activity,
+            POLICY,
+            at=NOW,
+            zone=KYIV,
+        ),
+        "outcome_early": lambda: record_outcome(
+            sched, activity, POLICY, at=_DELETION_AT - second, zone=KYIV
+        ),
+        "window_tr": lambda: transitions(
+            sched, activity, POLICY, start=NOW, end=NOW - second, zone=KYIV
+        ),
+        "window_eff": lambda: effects_due(
+            sched, activity, POLICY, since=NOW, until=NOW - second, zone=KYIV
+        ),
+    }
+
+
+_AWARE = "must be timezone-aware (a naive datetime has no instant)"
+_CREATION = "must not be before the account's creation (created_at)"
+_AFTER_NOTICE = "every reminder must come after the notice: fewer days than notice_days"
+_REMINDERS = "DeletionPolicy.reminder_days_before"
+_ERRORS: list[tuple[str, type[Exception], str, str]] = [
+    ("login_before", InvalidInput, "AccountActivity.logins", "must not be before created_at"),
+    (
+        "change_before",
+        InvalidInput,
+        "AccountActivity.balance_changes[0].at",
+        "must not be before created_at",
+    ),
+    (
+        "change_order",
+        InvalidInput,
+        "AccountActivity.balance_changes[1].at",
+        "must be after balance_changes[0].at",
+    ),
+    ("with_login_before", InvalidInput, "at", "a login cannot come before the account's creation"),
+    ("with_login_naive", NaiveDatetimeError, "at", _AWARE),
+    ("with_balance_naive", NaiveDatetimeError, "at", _AWARE),
+    ("with_balance_float", FloatAmountError, "balance", "floats are not exact; pass moneyed.Money"),
+    (
+        "with_balance_before",
+        InvalidInput,
+        "at",
+        "a balance change cannot come before the account's creation",
+    ),
+    (
+        "with_balance_order",
+        InvalidInput,
+        "at",
+        "balance changes are recorded in order: must be after the latest",
+    ),
+    ("last_login_naive", NaiveDatetimeError, "at", _AWARE),
+    ("balance_at_naive", NaiveDatetimeError, "at", _AWARE),
+    ("kept_empty", InvalidInput, "DeletionSchedule.kept_because[0]", "must not be empty"),
+    (
+        "cancel_before",
+        InvalidInput,
+        "DeletionSchedule.cancelled_at",
+        "must not be before scheduled_at",
+    ),
+    (
+        "two_records",
+        InvalidInput,
+        "DeletionSchedule.kept_at",
+        "cannot be recorded together with cancelled_at",
+    ),
+    (
+        "kept_without",
+        InvalidInput,
+        "DeletionSchedule.kept_because",
+        "is required exactly when kept_at is set",
+    ),
+    (
+        "kept_manual",
+        InvalidInput,
+        "DeletionSchedule.kept_at",
+        "a manual deletion is never kept by DEL-7",
+    ),
+    ("rem_type", InvalidType, _REMINDERS, "must be a tuple of int, not int"),
+    ("rem_item", InvalidType, f"{_REMINDERS}[0]", "must be an int, not bool"),
+    ("rem_zero", InvalidInput, f"{_REMINDERS}[0]", "must be between 1 and 3650"),
+    ("rem_big", InvalidInput, f"{_REMINDERS}[0]", "must be between 1 and 3650"),
+    ("rem_max", InvalidInput, _REMINDERS, _AFTER_NOTICE),
+    (
+        "rem_equal",
+        InvalidInput,
+        f"{_REMINDERS}[1]",
+        "reminders go from the earliest: must be strictly decreasing",
+    ),
+    ("rem_notice", InvalidInput, _REMINDERS, _AFTER_NOTICE),
+    ("elig_before", InvalidInput, "at", _CREATION),
+    ("manual_before", InvalidInput, "at", _CREATION),
+    ("sched_before", InvalidInput, "DeletionSchedule.scheduled_at", _CREATION),
+    ("kept_at_wrong", InvalidInput, "DeletionSchedule.kept_at", "must be the deletion instant"),
+    (
+        "cancel_at_deletion",
+        InvalidInput,
+        "DeletionSchedule.cancelled_at",
+        "must come before the deletion instant",
+    ),
+    (
+        "restore_at_purge",
+        InvalidInput,
+        "DeletionSchedule.restored_at",
+        "must lie in the retention window of a deleted account",
+    ),
+    ("outcome_early", InvalidInput, "at", "the deletion instant has not come yet"),
+    ("window_tr", InvalidInput, "end", "must not be before start"),
+    ("window_eff", InvalidInput, "until", "must not be before since"),
+]
+
+
+class TestGoldenErrors:
+    @pytest.mark.parametrize(("situation", "error", "field", "problem"), _ERRORS)
+    def test_error(self, situation, error, field, problem):
+        """DEL-1 … DEL-7 bad input golden: the error class, the field named and the exact
+        problem, at each boundary (a cancel at the deletion instant, a restore at the purge
+        instant, equal reminder days, a reminder of 3650 days, the outcome a second early)."""
+        with pytest.raises(error) as excinfo:
+            _error_calls()[situation]()
+        assert (field, problem) == (excinfo.value.field, excinfo.value.problem)
+
+
+class TestWholeOutputs:
+    def test_seed_effects_in_full(self):
+        """DEL-3, DEL-4, DEL-5, DEL-6: every field of every effect of the seed's story."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        date_ = "2024-05-20"
+        day = timedelta(days=1)
+        assert (
+            SendEmail(
+                at=NOW,
+                rule="DEL-3",
+                template=NOTICE_TEMPLATE,
+                to="owner",
+                details={"deletion_date": date_, "days": 10},
+            ),
+            ShowBanner(at=NOW, rule="DEL-5", banner=BANNER, details={"deletion_date": date_}),
+            SendEmail(
+                at=NOW + 7 * day,
+                rule="DEL-4",
+                template=REMINDER_TEMPLATE,
+                to="owner",
+                details={"deletion_date": date_, "days_before": 3},
+            ),
+            SendEmail(
+                at=NOW + 9 * day,
+                rule="DEL-4",
+                template=REMINDER_TEMPLATE,
+                to="owner",
+                details={"deletion_date": date_, "days_before": 1},
+            ),
+            HideBanner(at=_DELETION_AT, rule="DEL-5", banner=BANNER),
+            DeleteAccount(at=_DELETION_AT, rule="DEL-6"),
+            PurgeData(at=_PURGE_AT, rule="DEL-6"),
+        ) == tuple(all_effects(sched, activity))
+        assert ("deletion_notice", "deletion_reminder", "deletion_scheduled") == (
+            NOTICE_TEMPLATE,
+            REMINDER_TEMPLATE,
+            BANNER,
+        )
+
+    def test_restore_and_manual_effects_name_their_rules(self):
+        """DEL-6, DEL-2: a restore is RestoreAccount under DEL-6; a manual deletion is
+        DeleteAccount under DEL-2, its purge under DEL-6."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        restored = restore(sched, activity, POLICY, at=_DELETION_AT, zone=KYIV)
+        assert RestoreAccount(at=_DELETION_AT, rule="DEL-6") == all_effects(restored, activity)[-1]
+        manual = schedule_manual(activity, POLICY, at=NOW, zone=KYIV, role="owner")
+        assert (
+            DeleteAccount(at=NOW, rule="DEL-2"),
+            PurgeData(at=NOW + timedelta(days=20), rule="DEL-6"),
+        ) == tuple(all_effects(manual, activity))
+
+    def test_transitions_in_full(self):
+        """DEL-2, DEL-3, DEL-6, DEL-7: every transition's instant, state, rule IDs and details,
+        for an automatic deletion purged, a manual one restored, a cancelled and a kept one."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+
+        def changes(sched_, activity_=activity):
+            return transitions(sched_, activity_, POLICY, start=NOW, end=NOW + FAR, zone=KYIV)
+
+        pending = {"deletion_date": "2024-05-20", "kind": "automatic"}
+        assert (
+            DeletionTransition(at=NOW, state=_St.PENDING, rules=("DEL-3",), details=pending),
+            DeletionTransition(
+                at=_DELETION_AT,
+                state=_St.DELETED,
+                rules=("DEL-6", "DEL-7"),
+                details={"restorable_until": _PURGE_AT},
+            ),
+            DeletionTransition(at=_PURGE_AT, state=_St.PURGED, rules=("DEL-6",), details={}),
+        ) == changes(sched)
+        manual = schedule_manual(activity, POLICY, at=NOW, zone=KYIV, role="owner")
+        back = restore(manual, activity, POLICY, at=NOW + timedelta(days=1), zone=KYIV)
+        assert (
+            DeletionTransition(
+                at=NOW,
+                state=_St.PENDING,
+                rules=("DEL-2", "DEL-3"),
+                details={"deletion_date": "2024-05-10", "kind": "manual"},
+            ),
+            DeletionTransition(
+                at=NOW,
+                state=_St.DELETED,
+                rules=("DEL-2", "DEL-6"),
+                details={"restorable_until": NOW + timedelta(days=20)},
+            ),
+            DeletionTransition(
+                at=NOW + timedelta(days=1), state=_St.RESTORED, rules=("DEL-6",), details={}
+            ),
+        ) == changes(back)
+        day2 = NOW + timedelta(days=2)
+        cancelled = cancel(sched, activity, POLICY, at=day2, zone=KYIV)
+        assert (
+            DeletionTransition(at=day2, state=_St.CANCELLED, rules=("DEL-3",), details={})
+            == changes(cancelled)[-1]
+        )
+        assert (
+            DeletionTransition(
+                at=_DELETION_AT,
+                state=_St.KEPT,
+                rules=("DEL-7",),
+                details={"kept_because": ("recent_login",)},
+            )
+            == changes(sched, activity.with_login(day2))[-1]
+        )
+
+    def test_windows_are_half_open(self):
+        """DEL-3, DEL-6: a window holds the effects and transitions at its start, not those
+        at its end."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        before = effects_due(sched, activity, POLICY, since=NOW, until=_DELETION_AT, zone=KYIV)
+        after = effects_due(sched, activity, POLICY, since=_DELETION_AT, until=FAR + NOW, zone=KYIV)
+        assert (NOW, NOW + timedelta(days=9)) == (before[0].at, before[-1].at)
+        assert (_DELETION_AT, _PURGE_AT) == (after[0].at, after[-1].at)
+        window = transitions(sched, activity, POLICY, start=NOW, end=_DELETION_AT, zone=KYIV)
+        assert (_St.PENDING,) == tuple(c.state for c in window)
+
+    def test_deadlines_in_full(self):
+        """DEL-3, DEL-4, DEL-6: the scheduling, each reminder with its days, the deletion and
+        the purge instants, and the zone they were counted in."""
+        sched = DeletionSchedule(scheduled_at=NOW)
+        day = timedelta(days=1)
+        assert DeletionDeadlines(
+            scheduled_at=NOW,
+            reminders=((3, NOW + 7 * day), (1, NOW + 9 * day)),
+            deletion_at=_DELETION_AT,
+            purge_at=_PURGE_AT,
+            zone=KYIV,
+        ) == deadlines(sched, POLICY, zone="Europe/Kyiv")
+
+
+class TestBoundaries:
+    def test_a_reminder_as_long_as_the_notice_is_left_out(self):
+        """DEL-2, DEL-4: with a manual notice of 3 days the 3-day reminder would fall on the
+        scheduling instant: only the 1-day one is kept."""
+        sched = DeletionSchedule(scheduled_at=NOW, kind="manual")
+        when = deadlines(sched, DeletionPolicy(manual_notice_days=3), zone=KYIV)
+        assert ((1, NOW + timedelta(days=2)),) == when.reminders
+
+    def test_a_one_day_notice_still_notifies(self):
+        """DEL-2, DEL-3, DEL-5: a manual notice of one day sends the notice and shows the
+        banner (no reminder fits)."""
+        activity = seed_account()
+        policy = DeletionPolicy(manual_notice_days=1)
+        sched = schedule_manual(activity, policy, at=NOW, zone=KYIV, role="owner")
+        expected = ["send_email", "show_banner", "hide_banner", "delete_account", "purge_data"]
+        assert expected == [e.kind for e in all_effects(sched, activity, policy)]
+
+    def test_a_reminder_due_at_the_cancel_instant_is_not_sent(self):
+        """DEL-3, DEL-4: cancelled at the very instant of the 3-day reminder: no reminder."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        reminder = NOW + timedelta(days=7)
+        cancelled = cancel(sched, activity, POLICY, at=reminder, zone=KYIV)
+        assert [("send_email", NOW), ("show_banner", NOW), ("hide_banner", reminder)] == [
+            (e.kind, e.at) for e in all_effects(cancelled, activity)
+        ]
+
+    def test_a_login_at_the_instant_asked_counts(self):
+        """DEL-1: a login at the very instant asked about is a login today."""
+        activity = seed_account().with_login(NOW)
+        reason = eligibility(activity, POLICY, at=NOW, zone=KYIV).reasons[1]
+        assert ("recent_login", NOW, 0) == (
+            reason.code,
+            reason.details["last_login_at"],
+            reason.details["days_since_login"],
+        )
+
+    def test_history_may_start_at_the_creation(self):
+        """DEL-1, DEL-7: a login and a balance change at the creation instant are accepted."""
+        activity = AccountActivity(
+            created_at=NOW,
+            opening_balance=ZERO,
+            logins=(NOW,),
+            balance_changes=(BalanceChange(at=NOW, balance=Money(1, "UAH")),),
+        )
+        assert (NOW, Money(1, "UAH")) == (activity.last_login_at(NOW), activity.balance_at(NOW))
+        fresh = AccountActivity(created_at=NOW, opening_balance=ZERO)
+        assert (NOW,) == fresh.with_login(NOW).logins
+        assert Money(2, "UAH") == fresh.with_balance(Money(2, "UAH"), at=NOW).balance_at(NOW)
+
+    def test_restore_at_the_deletion_instant_and_record_at_it(self):
+        """DEL-6, DEL-7: support may restore at the deletion instant itself; the outcome can
+        be recorded at the deletion instant itself."""
+        activity = seed_account()
+        sched = schedule(activity, POLICY, at=NOW, zone=KYIV)
+        restored = restore(sched, activity, POLICY, at=_DELETION_AT, zone=KYIV)
+        assert _St.RESTORED is state_at(restored, activity, POLICY, at=_DELETION_AT, zone=KYIV)
+        later = activity.with_login(NOW + timedelta(days=1))
+        kept = record_outcome(sched, later, POLICY, at=_DELETION_AT, zone=KYIV)
+        assert (_DELETION_AT, ("recent_login",)) == (kept.kept_at, kept.kept_because)

@@ -430,15 +430,14 @@ class DeletionPolicy:
 def _add_days(at: datetime, days: int, zone: ZoneInfo) -> datetime:
     """``at`` plus ``days`` calendar days in ``zone``, at the same local wall time."""
     local = at.astimezone(zone)
-    try:
-        day = local.date() + timedelta(days=days)
-        wall = datetime.combine(day, local.time().replace(fold=0), tzinfo=zone)
-        # In a DST gap, fold=0 reads the wall time with the offset in force before the change,
-        # so the round trip through UTC moves it forward by the gap's length (02:30 -> 03:30
-        # when clocks jump from 02:00 to 03:00). In an overlap, fold=0 is the first of the two.
-        return wall.astimezone(UTC).astimezone(zone)
-    except OverflowError:
-        raise InvalidInput("at", "is too close to the end of the calendar") from None
+    # ``at`` lies in the years 1000-8999 and ``days`` is at most 2 x 3650, so the result stays
+    # well inside what ``datetime`` can hold.
+    day = local.date() + timedelta(days=days)
+    wall = datetime.combine(day, local.time().replace(fold=0), tzinfo=zone)
+    # In a DST gap, fold=0 reads the wall time with the offset in force before the change,
+    # so the round trip through UTC moves it forward by the gap's length (02:30 -> 03:30
+    # when clocks jump from 02:00 to 03:00). In an overlap, fold=0 is the first of the two.
+    return wall.astimezone(UTC).astimezone(zone)
 
 
 def _age_days(earlier: datetime, later: datetime, zone: ZoneInfo) -> int:
