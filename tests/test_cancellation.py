@@ -806,3 +806,39 @@ class TestDefaults:
         done = apply_plan(account, effects)
         assert (3, AccountStatus.SUSPENDED) == (done.licence_count, done.status)
         assert (first, attrs.evolve(second, status="cancelled")) == done.invoices
+
+
+_LATER = NOW + timedelta(seconds=1)
+_ERRORS = [
+    (
+        lambda: effective_at(CancellationPolicy(), at=_LATER, period_end=NOW),
+        "period_end",
+        "must not be before at",
+    ),
+    (
+        lambda: CancellationRequest(reason="other", requested_at=_LATER, deactivates_at=NOW),
+        "CancellationRequest.deactivates_at",
+        "must not be before requested_at",
+    ),
+    (
+        lambda: apply_plan(_account(), [SetAccountStatus(at=NOW, rule="CAN-7", status="closed")]),
+        "SetAccountStatus.status",
+        "unknown value 'closed'; expected one of 'active', 'suspended', 'DELETE'",
+    ),
+    (
+        lambda: transition_request(
+            CancellationRequest(reason="other", requested_at=NOW, deactivates_at=NOW), "paused"
+        ),
+        "to",
+        "unknown value 'paused'; expected one of 'requested', 'confirmed', 'completed', "
+        "'withdrawn'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "field", "problem"), _ERRORS)
+def test_golden_errors(call, field, problem):
+    """CAN-4, CAN-5, CAN-6, CAN-7 bad input golden: the field named and the exact problem."""
+    with pytest.raises(InvalidInput) as excinfo:
+        call()
+    assert (field, problem) == (excinfo.value.field, excinfo.value.problem)

@@ -486,7 +486,7 @@ def transition_request(request: CancellationRequest, to: RequestState | str) -> 
         PolicyViolation: the move is not in :data:`REQUEST_TRANSITIONS`; nothing changes.
     """
     can_transition_request(request, to).require()
-    return attrs.evolve(request, state=v.enum_member(RequestState, "to")(to))
+    return attrs.evolve(request, state=RequestState(to))  # ``to`` was checked just above
 
 
 # --------------------------------------------------------------------------------------------
