@@ -1132,3 +1132,547 @@ class TestPaymentMethodPolicy:
         assert policy == pickle.loads(pickle.dumps(policy))
         bundle = Policy(payment_methods=policy)
         assert bundle == policy_from_json(policy_to_json(bundle))
+
+
+# --------------------------------------------------------------------------------------------
+# What callers rely on: reason codes, rules and details; error fields and problems;
+# boundaries. The English sentence of each code is pinned once, in TestSentences.
+
+MAESTRO = card(id="pm-m", brand="maestro", last4="0000")
+WITH_EXPIRED = Wallet(methods=(VISA, EXPIRED), default_id="pm-visa")
+
+
+def _decision(case):
+    """One decision of each kind, by name."""
+    cases = {
+        "unknown_set": lambda: can_set_default(one(), "pm-nope", at=AT, zone=ZONE),
+        "unknown_remove": lambda: can_remove(one(), "pm-nope"),
+        "taken": lambda: can_add(one(), VISA, at=AT, zone=ZONE),
+        "not_accepted": lambda: can_add(one(), MAESTRO, NO_MAESTRO, at=AT, zone=ZONE),
+        "expired_add": lambda: can_add(one(), EXPIRED, at=AT, zone=ZONE),
+        "first": lambda: can_add(Wallet(), VISA, at=AT, zone=ZONE),
+        "unchanged": lambda: can_add(one(), MASTERCARD, at=AT, zone=ZONE),
+        "expired_set": lambda: can_set_default(WITH_EXPIRED, "pm-old", at=AT, zone=ZONE),
+        "unexpired_set": lambda: can_set_default(one(), "pm-visa", at=AT, zone=ZONE),
+        "default": lambda: can_remove(one(), "pm-visa"),
+        "not_default": lambda: can_remove(WITH_EXPIRED, "pm-old"),
+    }
+    return cases[case]()
+
+
+VISA_UNEXPIRED = {
+    "method_id": "pm-visa",
+    "label": "Visa •••• 4242",
+    "expiry": (2030, 12),
+    "current_month": (2024, 6),
+}
+AMEX_EXPIRED = {
+    "method_id": "pm-old",
+    "label": "American Express •••• 0005",
+    "expiry": (2024, 5),
+    "current_month": (2024, 6),
+}
+
+
+class TestSentences:
+    @pytest.mark.parametrize(
+        ("case", "codes", "rules", "message"),
+        [
+            (
+                "unknown_set",
+                ("payment_method_unknown",),
+                ("PM-4",),
+                "There is no payment method 'pm-nope' in the wallet.",
+            ),
+            (
+                "unknown_remove",
+                ("payment_method_unknown",),
+                ("PM-3",),
+                "There is no payment method 'pm-nope' in the wallet.",
+            ),
+            (
+                "taken",
+                ("payment_method_id_taken",),
+                ("PM-1",),
+                "The wallet already has a payment method 'pm-visa'.",
+            ),
+            (
+                "not_accepted",
+                ("card_brand_not_accepted",),
+                ("PM-8",),
+                "Maestro •••• 0000 cannot be added: Maestro cards are not accepted.",
+            ),
+            (
+                "expired_add",
+                ("payment_method_expired",),
+                ("PM-5",),
+                "American Express •••• 0005 has expired and cannot be added.",
+            ),
+            (
+                "first",
+                ("first_method_becomes_default", "payment_method_unexpired"),
+                ("PM-1", "PM-5"),
+                "Visa •••• 4242 is the first payment method and becomes the default. "
+                "Visa •••• 4242 has not expired.",
+            ),
+            (
+                "unchanged",
+                ("default_unchanged", "payment_method_unexpired"),
+                ("PM-1", "PM-5"),
+                "Mastercard •••• 4444 is added; the default stays as it is. "
+                "Mastercard •••• 4444 has not expired.",
+            ),
+            (
+                "expired_set",
+                ("payment_method_expired",),
+                ("PM-4",),
+                "American Express •••• 0005 has expired and cannot become the default.",
+            ),
+            (
+                "unexpired_set",
+                ("payment_method_unexpired",),
+                ("PM-4",),
+                "Visa •••• 4242 is stored and has not expired.",
+            ),
+            (
+                "default",
+                ("default_payment_method",),
+                ("PM-2",),
+                "Visa •••• 4242 is the default payment method and cannot be removed. Add another "
+                "payment method and make it the default first, then remove this one.",
+            ),
+            (
+                "not_default",
+                ("not_default",),
+                ("PM-3",),
+                "American Express •••• 0005 is not the default and can be removed.",
+            ),
+        ],
+    )
+    def test_each_code_has_its_rule_and_sentence(self, case, codes, rules, message):
+        """PM-1 … PM-5, PM-8: each reason code comes with its rule ID and its exact sentence."""
+        decision = _decision(case)
+        assert (codes, rules, message) == (
+            decision.codes,
+            decision.rules,
+            " ".join(reason.message for reason in decision.reasons),
+        )
+
+
+class TestReasonDetails:
+    @pytest.mark.parametrize(
+        ("case", "details_"),
+        [
+            ("unknown_set", [{"method_id": "pm-nope"}]),
+            ("unknown_remove", [{"method_id": "pm-nope"}]),
+            ("taken", [{"method_id": "pm-visa"}]),
+            (
+                "not_accepted",
+                [
+                    {
+                        "method_id": "pm-m",
+                        "brand": CardBrand.MAESTRO,
+                        "accepted": tuple(CardBrand)[:-1],
+                    }
+                ],
+            ),
+            ("expired_add", [AMEX_EXPIRED]),
+            ("first", [{"method_id": "pm-visa", "label": "Visa •••• 4242"}, VISA_UNEXPIRED]),
+            (
+                "unchanged",
+                [
+                    {"method_id": "pm-mc", "default_id": "pm-visa"},
+                    {
+                        "method_id": "pm-mc",
+                        "label": "Mastercard •••• 4444",
+                        "expiry": (2027, 1),
+                        "current_month": (2024, 6),
+                    },
+                ],
+            ),
+            ("expired_set", [AMEX_EXPIRED]),
+            ("unexpired_set", [VISA_UNEXPIRED]),
+            (
+                "default",
+                [{"method_id": "pm-visa", "label": "Visa •••• 4242", "default_id": "pm-visa"}],
+            ),
+            (
+                "not_default",
+                [
+                    {
+                        "method_id": "pm-old",
+                        "label": "American Express •••• 0005",
+                        "default_id": "pm-visa",
+                    }
+                ],
+            ),
+        ],
+    )
+    def test_details_by_code(self, case, details_):
+        """PM-1 … PM-5, PM-8: every reason's details dict, exactly."""
+        assert details_ == [dict(reason.details) for reason in _decision(case).reasons]
+
+    def test_current_month_is_the_local_month(self):
+        """PM-4, PM-5: `current_month` is the month in the account's zone at `at`."""
+        evening = datetime(2024, 5, 31, 22, tzinfo=UTC)  # 1 June, 01:00 in Kyiv
+        for zone, month in (("UTC", (2024, 5)), ("Europe/Kyiv", (2024, 6))):
+            decision = can_set_default(one(), "pm-visa", at=evening, zone=zone)
+            assert month == decision.reasons[0].details["current_month"]
+            added = can_add(Wallet(), VISA, at=evening, zone=zone)
+            assert month == added.reasons[1].details["current_month"]
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        ("call", "error", "field", "problem"),
+        [
+            (
+                lambda: details("4242x"),
+                CardNumberFormatError,
+                "CardDetails.number",
+                "must hold only digits, spaces and dashes",
+            ),
+            (
+                lambda: details("42424242424"),
+                CardNumberLengthError,
+                "CardDetails.number",
+                "must have 12 to 19 digits",
+            ),
+            (
+                lambda: details("4242424242424241"),
+                CardNumberChecksumError,
+                "CardDetails.number",
+                "fails the Luhn check: a digit is mistyped",
+            ),
+            (
+                lambda: details("1234567812345670"),
+                UnknownCardBrand,
+                "CardDetails.number",
+                "is not a card of an accepted brand (Visa, Mastercard, American Express, "
+                "Discover, JCB, Diners Club, UnionPay, Maestro)",
+            ),
+            (
+                lambda: details(cvv="12"),
+                CardCvvError,
+                "CardDetails.cvv",
+                "must be 3 digits for Visa",
+            ),
+            (
+                lambda: details(month=13),
+                CardExpiryMonthError,
+                "CardDetails.exp_month",
+                "must be 1 to 12",
+            ),
+            (
+                lambda: details(year=999),
+                CardExpiryYearError,
+                "CardDetails.exp_year",
+                "must be a four-digit year",
+            ),
+            (
+                lambda: details(year=10000),
+                CardExpiryYearError,
+                "CardDetails.exp_year",
+                "must be a four-digit year",
+            ),
+            (
+                lambda: details(month="1"),
+                InvalidType,
+                "CardDetails.exp_month",
+                "must be an int, not str",
+            ),
+            (lambda: details(cvv=123), InvalidType, "CardDetails.cvv", "must be a str, not int"),
+            (lambda: details(4242), InvalidType, "CardDetails.number", "must be a str, not int"),
+            (
+                lambda: CardDetails(
+                    number="4242424242424242", exp_month=1, exp_year=2030, cvv="1", policy=1
+                ),
+                InvalidType,
+                "policy",
+                "must be PaymentMethodPolicy, not int",
+            ),
+            (
+                lambda: validate_card(details(month=5, year=2024), method_id="p", at=AT, zone=ZONE),
+                CardExpiredError,
+                "CardDetails.exp_month",
+                "the card has expired: the month is before this month",
+            ),
+            (
+                lambda: validate_card(
+                    details(month=12, year=2023), method_id="p", at=AT, zone=ZONE
+                ),
+                CardExpiredError,
+                "CardDetails.exp_year",
+                "the card has expired",
+            ),
+            (
+                lambda: card(last4="424"),
+                InvalidInput,
+                "PaymentMethod.last4",
+                "must be exactly the last four digits of the card",
+            ),
+            (
+                lambda: card(last4="42a4"),
+                InvalidInput,
+                "PaymentMethod.last4",
+                "must be exactly the last four digits of the card",
+            ),
+            (
+                lambda: PaymentMethod(id="p", kind="card", last4=4242),
+                InvalidType,
+                "PaymentMethod.last4",
+                "must be a str, not int",
+            ),
+            (
+                lambda: PaymentMethod(id="p", kind="card", brand="visa", last4="4242"),
+                InvalidInput,
+                "PaymentMethod.exp_month",
+                "is required for a card",
+            ),
+            (
+                lambda: PaymentMethod(id="p", kind="apple_pay", exp_month=1),
+                InvalidInput,
+                "PaymentMethod.exp_year",
+                "expiry month and year are given together",
+            ),
+            (
+                lambda: PaymentMethod(id="p", kind="apple_pay", exp_year=2030),
+                InvalidInput,
+                "PaymentMethod.exp_month",
+                "expiry month and year are given together",
+            ),
+            (
+                lambda: PaymentMethod(id="p", kind="paypal"),
+                InvalidInput,
+                "PaymentMethod.kind",
+                "unknown payment method kind; expected one of 'card', 'google_pay', 'apple_pay'",
+            ),
+            (
+                lambda: PaymentMethod(id="p", kind="apple_pay", brand="solo"),
+                InvalidInput,
+                "PaymentMethod.brand",
+                "unknown card brand; expected one of 'visa', 'mastercard', 'amex', 'discover', "
+                "'jcb', 'diners', 'unionpay', 'maestro'",
+            ),
+            (
+                lambda: Wallet(default_id="x"),
+                InvalidInput,
+                "Wallet.default_id",
+                "an empty wallet has no default",
+            ),
+            (
+                lambda: Wallet(methods=(VISA,)),
+                InvalidInput,
+                "Wallet.default_id",
+                "a wallet with payment methods needs a default",
+            ),
+            (
+                lambda: Wallet(methods=(VISA,), default_id="pm-mc"),
+                InvalidInput,
+                "Wallet.default_id",
+                "must be the id of one of the methods",
+            ),
+            (
+                lambda: Wallet(methods=(VISA, MASTERCARD, VISA), default_id="pm-visa"),
+                InvalidInput,
+                "Wallet.methods[2].id",
+                "duplicate payment method id",
+            ),
+            (
+                lambda: CardBrandRule(brand="visa", prefixes=(), lengths=(16,)),
+                InvalidInput,
+                "CardBrandRule.prefixes",
+                "must hold at least one prefix",
+            ),
+            (
+                lambda: CardBrandRule(brand="visa", prefixes=("4", "4-55"), lengths=(16,)),
+                InvalidInput,
+                "CardBrandRule.prefixes[1]",
+                'must be 1–8 digits, or a range of two bounds of one length ("2221-2720")',
+            ),
+            (
+                lambda: CardBrandRule(brand="visa", prefixes=("4", "5-4"), lengths=(16,)),
+                InvalidInput,
+                "CardBrandRule.prefixes[1]",
+                "the range must not end before it starts",
+            ),
+            (
+                lambda: CardBrandRule(brand="visa", prefixes=("4",), lengths=()),
+                InvalidInput,
+                "CardBrandRule.lengths",
+                "must hold at least one length",
+            ),
+            (
+                lambda: CardBrandRule(brand="visa", prefixes=("4",), lengths=(16, True)),
+                InvalidType,
+                "CardBrandRule.lengths[1]",
+                "must be an int, not bool",
+            ),
+            (
+                lambda: CardBrandRule(brand="visa", prefixes=("4",), lengths=(16, 11)),
+                InvalidInput,
+                "CardBrandRule.lengths[1]",
+                "must be 12 to 19 digits",
+            ),
+            (
+                lambda: PaymentMethodPolicy(brands=()),
+                InvalidInput,
+                "PaymentMethodPolicy.brands",
+                "must accept at least one brand",
+            ),
+            (
+                lambda: PaymentMethodPolicy(
+                    brands=(
+                        CardBrandRule(brand="visa", prefixes=("4",), lengths=(16,)),
+                        CardBrandRule(brand="jcb", prefixes=("51-55",), lengths=(16,)),
+                        CardBrandRule(brand="amex", prefixes=("55",), lengths=(16,)),
+                    )
+                ),
+                InvalidInput,
+                "PaymentMethodPolicy.brands[2].prefixes[0]",
+                "overlaps brands[1].prefixes[0]: ranges of one length must not overlap",
+            ),
+        ],
+    )
+    def test_each_error_names_the_field_and_the_problem(self, call, error, field, problem):
+        """PM-5, PM-7, PM-8, PM-1: each refusal names the field and says what is wrong."""
+        with pytest.raises(error) as excinfo:
+            call()
+        assert (field, problem) == (excinfo.value.field, excinfo.value.problem)
+
+    @pytest.mark.parametrize(
+        ("lengths", "words"),
+        [
+            ((16,), "16"),
+            ((17, 16), "16 or 17"),
+            ((19, 13, 16), "13, 16 or 19"),
+            ((14, 15, 16), "14 to 16"),
+        ],
+    )
+    def test_lengths_are_written_as_people_read_them(self, lengths, words):
+        """PM-8: a brand's allowed lengths in the length error: one, a list, or a range."""
+        policy = PaymentMethodPolicy(
+            brands=(CardBrandRule(brand="visa", prefixes=("4",), lengths=lengths),)
+        )
+        with pytest.raises(CardNumberLengthError) as excinfo:
+            CardDetails(
+                number=_number("4", 18), exp_month=1, exp_year=2030, cvv="123", policy=policy
+            )
+        assert f"must have {words} digits for Visa" == excinfo.value.problem
+
+    def test_card_details_say_why_they_cannot_change(self):
+        """PM-6: changing or deleting a field of card details says they are immutable."""
+        card_details_ = details()
+        for change in (
+            lambda: setattr(card_details_, "exp_month", 1),
+            lambda: delattr(card_details_, "brand"),
+        ):
+            with pytest.raises(AttributeError) as excinfo:
+                change()
+            assert "CardDetails is immutable" == str(excinfo.value)
+        with pytest.raises(InvalidType) as pickled:
+            details().__reduce_ex__(2)
+        assert "holds card secrets and cannot be pickled (PM-6)" == pickled.value.problem
+
+
+class TestCardBoundaries:
+    def test_a_twelve_digit_card(self):
+        """PM-5: twelve digits is the shortest number (a Maestro card); eleven are refused."""
+        twelve = details(_number("50", 12))
+        assert (CardBrand.MAESTRO, 12) == (twelve.brand, len(twelve._number))
+        nineteen = details(_number("50", 19))
+        assert (CardBrand.MAESTRO, 19) == (nineteen.brand, len(nineteen._number))
+        for length in (11, 20):
+            with pytest.raises(CardNumberLengthError) as excinfo:
+                details(_number("50", length))
+            assert "must have 12 to 19 digits" == excinfo.value.problem
+
+    @pytest.mark.parametrize("year", [1000, 9999])
+    def test_years_1000_and_9999(self, year):
+        """PM-5: the first and last four-digit years are accepted on details and methods."""
+        assert year == details(year=year).exp_year
+        assert (year, 1) == card(month=1, year=year).expiry
+
+    @pytest.mark.parametrize("month", [1, 12])
+    def test_months_1_and_12(self, month):
+        """PM-5: the first and last months are accepted."""
+        assert month == details(month=month).exp_month
+
+    def test_a_card_expiring_this_month_is_valid(self):
+        """PM-4, PM-5: a card expiring in the current month has not expired: it is validated,
+        added and can become the default."""
+        june = validate_card(details(month=6, year=2024), method_id="pm-june", at=AT, zone=ZONE)
+        assert (2024, 6) == june.expiry
+        assert not is_expired(june, at=AT, zone=ZONE)
+        assert can_add(one(), june, at=AT, zone=ZONE).allowed
+        wallet = add(one(), june, at=AT, zone=ZONE)
+        assert "pm-june" == set_default(wallet, "pm-june", at=AT, zone=ZONE).default_id
+
+    def test_a_later_month_of_this_year_is_valid(self):
+        """PM-5: the year alone does not expire a card: December of this year is valid."""
+        december = validate_card(details(month=12, year=2024), method_id="p", at=AT, zone=ZONE)
+        assert (2024, 12) == december.expiry
+
+    def test_expiry_is_judged_in_the_zone_when_adding(self):
+        """PM-5: can_add judges the expiry in the account's zone."""
+        may = card(id="pm-may", month=5, year=2024)
+        evening = datetime(2024, 5, 31, 22, tzinfo=UTC)  # 1 June, 01:00 in Kyiv
+        assert can_add(one(), may, at=evening, zone="UTC").allowed
+        assert ("payment_method_expired",) == can_add(
+            one(), may, at=evening, zone="Europe/Kyiv"
+        ).codes
+        wallet = Wallet(methods=(VISA, may), default_id="pm-visa")
+        assert can_set_default(wallet, "pm-may", at=evening, zone="UTC").allowed
+        assert not can_set_default(wallet, "pm-may", at=evening, zone="Europe/Kyiv").allowed
+
+    def test_adjacent_prefix_ranges_do_not_overlap(self):
+        """PM-8: ranges of one length that touch without sharing a prefix are accepted."""
+        policy = PaymentMethodPolicy(
+            brands=(
+                CardBrandRule(brand="visa", prefixes=("51-54",), lengths=(16,)),
+                CardBrandRule(brand="jcb", prefixes=("55",), lengths=(16,)),
+            )
+        )
+        found = [
+            CardDetails(number=_number(p), exp_month=1, exp_year=2030, cvv="123", policy=policy)
+            for p in ("51", "54", "55")
+        ]
+        assert [CardBrand.VISA, CardBrand.VISA, CardBrand.JCB] == [c.brand for c in found]
+        assert None is policy.rule(CardBrand.AMEX)
+
+    def test_update_card_judges_under_its_policy(self):
+        """PM-5, PM-8: update_card validates the details under the policy it is given."""
+        visa4 = PaymentMethodPolicy(
+            brands=(CardBrandRule(brand="visa", prefixes=("4",), lengths=(16,), cvv_length=4),)
+        )
+        strict = CardDetails(
+            number="4242424242424242", exp_month=1, exp_year=2030, cvv="1234", policy=visa4
+        )
+        after = update_card(Wallet(), strict, visa4, at=AT, zone=ZONE, method_id="pm-4")
+        assert ("pm-4", "pm-4") == (after.ids[0], after.default_id)
+        with pytest.raises(CardCvvError):
+            update_card(Wallet(), strict, at=AT, zone=ZONE, method_id="pm-4")
+
+    def test_update_card_keeps_the_previous_card_by_default(self):
+        """PM-3, PM-5: without remove_previous the old default stays, as an ordinary method."""
+        after = update_card(one(), details("5555555555554444"), at=AT, zone=ZONE, method_id="n")
+        assert (("pm-visa", "n"), "n") == (after.ids, after.default_id)
+
+
+class TestNames:
+    def test_kind_and_brand_labels(self):
+        """PM-7, PM-8: the names shown to people for each kind and brand, and each CVV length."""
+        assert ["Card", "Google Pay", "Apple Pay"] == [kind.label for kind in PaymentMethodKind]
+        assert [
+            ("Visa", 3),
+            ("Mastercard", 3),
+            ("American Express", 4),
+            ("Discover", 3),
+            ("JCB", 3),
+            ("Diners Club", 3),
+            ("UnionPay", 3),
+            ("Maestro", 3),
+        ] == [(brand.label, brand.cvv_length) for brand in CardBrand]
+        assert [rule.brand.cvv_length for rule in DEFAULT_CARD_BRANDS] == [
+            rule.cvv_length for rule in DEFAULT_CARD_BRANDS
+        ]
