@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -1195,43 +1196,52 @@ class TestReturnedValues:
 
     def test_a_statement_holds_every_field(self) -> None:
         """INV-5: window, opening balance, each line (instant, kind, reference, amount, balance),
-        closing balance and totals; at one instant a charge comes before a payment, and a line
-        at the start instant is in the period, not in the opening balance."""
-        before = make("old", "paid", issued=utc(2024, 3, 1), paid_at=utc(2024, 3, 1))
-        feb_pay = Payment(id="p-old", amount=usd("49.00"), paid_at=utc(2024, 3, 1))
+        closing balance and totals; at one instant a charge comes before a payment and payments
+        go by id, and a line at the start instant is in the period, not in the opening balance."""
+        before = make("old", "submitted", issued=utc(2024, 3, 1))
+        feb_pay = Payment(id="p-old", amount=usd("40.00"), paid_at=utc(2024, 3, 1))
         at_start = make("apr", "failed", issued=APRIL)
         pay = Payment(id="p-apr", amount=usd("50.00"), paid_at=APRIL)
         inside = make("apr-2", issued=utc(2024, 4, 10))
         after = make("may", issued=utc(2024, 5, 1))
+        later = APRIL + timedelta(hours=1)
+        tied = [
+            Payment(id="p-b", amount=usd("2.00"), paid_at=later),
+            Payment(id="p-a", amount=usd("1.00"), paid_at=later),
+        ]
         result = statement(
             [after, inside, at_start, before],
-            [pay, feb_pay],
+            [*tied, pay, feb_pay],
             start=APRIL,
             end=utc(2024, 5, 1),
             currency="USD",
         )
+
+        def line(
+            at: datetime,
+            kind: Literal["charge", "payment"],
+            reference: str,
+            amount: str,
+            balance: str,
+        ) -> StatementLine:
+            return StatementLine(
+                at=at, kind=kind, reference=reference, amount=usd(amount), balance=usd(balance)
+            )
+
         expected = Statement(
             start=APRIL,
             end=utc(2024, 5, 1),
-            opening_balance=usd("0.00"),
+            opening_balance=usd("9.00"),
             lines=(
-                StatementLine(
-                    at=APRIL, kind="charge", reference="apr", amount=usd("49"), balance=usd("49")
-                ),
-                StatementLine(
-                    at=APRIL, kind="payment", reference="p-apr", amount=usd("50"), balance=usd("-1")
-                ),
-                StatementLine(
-                    at=utc(2024, 4, 10),
-                    kind="charge",
-                    reference="apr-2",
-                    amount=usd("49"),
-                    balance=usd("48"),
-                ),
+                line(APRIL, "charge", "apr", "49", "58"),
+                line(APRIL, "payment", "p-apr", "50", "8"),
+                line(later, "payment", "p-a", "1", "7"),
+                line(later, "payment", "p-b", "2", "5"),
+                line(utc(2024, 4, 10), "charge", "apr-2", "49", "54"),
             ),
-            closing_balance=usd("48"),
+            closing_balance=usd("54"),
             total_charged=usd("98"),
-            total_paid=usd("50"),
+            total_paid=usd("53"),
         )
         assert expected == result
 
@@ -1250,3 +1260,39 @@ class TestReturnedValues:
             invoice_error.value.field,
             payment_error.value.field,
         )
+
+
+class TestFieldNames:
+    """INV-2, INV-4, INV-5, PM-6: converters and validators name the field they check."""
+
+    def test_a_profile_needs_a_sequence_of_changes(self) -> None:
+        """INV-4: changes that are not a sequence name BillingProfile.changes."""
+        with pytest.raises(InvalidType) as excinfo:
+            BillingProfile(changes="2024-01-01")
+        assert "BillingProfile.changes" == excinfo.value.field
+
+    def test_an_unknown_target_status_names_to(self) -> None:
+        """INV-2: asking about a status that does not exist names the `to` argument."""
+        with pytest.raises(InvalidInput) as excinfo:
+            can_transition(make(), "overdue")
+        assert "to" == excinfo.value.field
+
+    def test_a_payment_label_shows_four_digits_at_most(self) -> None:
+        """INV-5, PM-6: a payment's method label holding a card number is refused, named."""
+        with pytest.raises(InvalidInput) as excinfo:
+            Payment(id="p", amount=usd("1"), paid_at=APRIL, method="Visa 4242 4242 4242 4242")
+        assert "Payment.method" == excinfo.value.field
+        assert "Visa •••• 4242" == (
+            Payment(id="p", amount=usd("1"), paid_at=APRIL, method="Visa •••• 4242").method
+        )
+
+    def test_an_invoice_is_in_its_amounts_currency(self) -> None:
+        """INV-3, X-4: an invoice's currency is its amount's; nothing due is zero in it."""
+        eur = Invoice(
+            id="eur",
+            status="cancelled",
+            amount=Money("5", "EUR"),
+            issued_at=APRIL,
+            due_at=APRIL,
+        )
+        assert ("EUR", Money(0, "EUR")) == (eur.currency.code, eur.amount_due)

@@ -1570,9 +1570,23 @@ class TestErrors:
             with pytest.raises(AttributeError) as excinfo:
                 change()
             assert "CardDetails is immutable" == str(excinfo.value)
-        with pytest.raises(InvalidType) as pickled:
-            details().__reduce_ex__(2)
-        assert "holds card secrets and cannot be pickled (PM-6)" == pickled.value.problem
+        for refuse in (
+            lambda: details().__reduce_ex__(2),
+            lambda: details().__reduce__(),
+            lambda: details().__getstate__(),
+        ):
+            with pytest.raises(InvalidType) as pickled:
+                refuse()
+            assert ("CardDetails", "holds card secrets and cannot be pickled (PM-6)") == (
+                pickled.value.field,
+                pickled.value.problem,
+            )
+
+    def test_lengths_must_be_a_sequence(self):
+        """PM-8: a brand rule's lengths that are not a sequence name CardBrandRule.lengths."""
+        with pytest.raises(InvalidType) as excinfo:
+            CardBrandRule(brand="visa", prefixes=("4",), lengths=16)
+        assert "CardBrandRule.lengths" == excinfo.value.field
 
 
 class TestCardBoundaries:
