@@ -995,6 +995,7 @@ def _decisions() -> dict[str, Decision]:
         "eligible": eligibility(activity, POLICY, at=NOW, zone=KYIV),
         "young": eligibility(young, POLICY, at=NOW, zone=KYIV),
         "yesterday": eligibility(activity.with_login(NOW - day), POLICY, at=NOW, zone=KYIV),
+        "thirty": eligibility(activity.with_login(NOW - 30 * day), POLICY, at=NOW, zone=KYIV),
         "never": eligibility(never, POLICY, at=NOW, zone=KYIV),
         "owner": can_delete_manually("owner"),
         "admin": can_delete_manually("admin"),
@@ -1080,6 +1081,14 @@ _GOLDEN: list[tuple[str, int, str, str, str, dict[str, object]]] = [
         "DEL-1",
         "A user logged in 1 day ago, within the last 30 days.",
         {"last_login_at": NOW - timedelta(days=1), "days_since_login": 1, "inactivity_days": 30},
+    ),
+    (
+        "thirty",
+        1,
+        "recent_login",
+        "DEL-1",
+        "A user logged in 30 days ago, within the last 30 days.",
+        {"last_login_at": NOW - timedelta(days=30), "days_since_login": 30, "inactivity_days": 30},
     ),
     (
         "never",
@@ -1300,6 +1309,9 @@ def _error_calls() -> dict[str, Callable[[], object]]:
         "rem_max": lambda: reminders(3650),
         "rem_equal": lambda: reminders(3, 3),
         "rem_notice": lambda: reminders(10),
+        "manual_zone": lambda: schedule_manual(
+            activity, POLICY, at=NOW, zone="Mars/Olympus", role="owner"
+        ),
         "elig_before": lambda: eligibility(activity, POLICY, at=created - second, zone=KYIV),
         "manual_before": lambda: schedule_manual(
             activity, POLICY, at=created - second, zone=KYIV, role="owner"
@@ -1409,6 +1421,7 @@ _ERRORS: list[tuple[str, type[Exception], str, str]] = [
         "reminders go from the earliest: must be strictly decreasing",
     ),
     ("rem_notice", InvalidInput, _REMINDERS, _AFTER_NOTICE),
+    ("manual_zone", UnknownTimeZone, "zone", "unknown time zone 'Mars/Olympus'"),
     ("elig_before", InvalidInput, "at", _CREATION),
     ("manual_before", InvalidInput, "at", _CREATION),
     ("sched_before", InvalidInput, "DeletionSchedule.scheduled_at", _CREATION),
@@ -1636,3 +1649,19 @@ class TestBoundaries:
         later = activity.with_login(NOW + timedelta(days=1))
         kept = record_outcome(sched, later, POLICY, at=_DELETION_AT, zone=KYIV)
         assert (_DELETION_AT, ("recent_login",)) == (kept.kept_at, kept.kept_because)
+
+    def test_a_cancel_at_the_deletion_instant_does_not_stop_it(self):
+        """DEL-3, DEL-7: a cancel recorded at the deletion instant itself came too late: the
+        check at the deletion instant ignores it (and readers of the schedule refuse it)."""
+        sched = DeletionSchedule(scheduled_at=NOW, cancelled_at=_DELETION_AT)
+        decision = deletion_check(sched, seed_account(), POLICY, zone=KYIV)
+        assert ("still_eligible", True) == (decision.codes[0], decision.allowed)
+
+    def test_logins_are_kept_in_order_and_reminders_may_be_none(self):
+        """DEL-1, DEL-4: logins given in any order are stored oldest first; a policy may have
+        no reminder at all."""
+        early, late = NOW - timedelta(days=2), NOW - timedelta(days=1)
+        activity = AccountActivity(created_at=NOW - FAR, opening_balance=ZERO, logins=(late, early))
+        assert ((early, late), late) == (activity.logins, activity.last_login_at(NOW))
+        quiet = DeletionPolicy(reminder_days_before=())
+        assert () == deadlines(DeletionSchedule(scheduled_at=NOW), quiet, zone=KYIV).reminders

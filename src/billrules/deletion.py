@@ -655,9 +655,7 @@ def schedule(
         InvalidInput: ``at`` is before the account's creation.
     """
     eligibility(activity, policy, at=at, zone=zone).require()
-    result = DeletionSchedule(scheduled_at=at, kind=DeletionKind.AUTOMATIC)
-    deadlines(result, policy, zone=zone)  # the calendar must hold every instant
-    return result
+    return DeletionSchedule(scheduled_at=at, kind=DeletionKind.AUTOMATIC)
 
 
 def _role(value: object) -> Role:
@@ -711,12 +709,10 @@ def schedule_manual(
         PolicyViolation: carrying :func:`can_delete_manually`'s refusal.
         InvalidInput: ``at`` is before the account's creation.
     """
-    tz = _time.to_zone(zone)
+    _time.to_zone(zone)  # an unknown zone is refused, as by every function taking one
     _not_before_creation(activity, at)
     can_delete_manually(role).require()
-    result = DeletionSchedule(scheduled_at=at, kind=DeletionKind.MANUAL)
-    deadlines(result, policy, zone=tz)
-    return result
+    return DeletionSchedule(scheduled_at=at, kind=DeletionKind.MANUAL)
 
 
 # --------------------------------------------------------------------------------------------
