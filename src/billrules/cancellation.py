@@ -351,18 +351,17 @@ def can_request_cancellation(
                 details={"amount": owed},
             )
         )
-    if not due and (debt is None or debt.amount >= 0):
-        met.append(
-            Reason(
-                code="nothing_outstanding",
-                rule="CAN-3",
-                message="Nothing is outstanding.",
-                details={"amount": amount},
-            )
-        )
     if refusals:
         return Decision.refuse(*refusals)
-    return Decision.allow(*met)
+    return Decision.allow(
+        *met,
+        Reason(
+            code="nothing_outstanding",
+            rule="CAN-3",
+            message="Nothing is outstanding.",
+            details={"amount": amount},
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------------
