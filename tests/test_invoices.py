@@ -1296,3 +1296,40 @@ class TestFieldNames:
             due_at=APRIL,
         )
         assert ("EUR", Money(0, "EUR")) == (eur.currency.code, eur.amount_due)
+
+    def test_profile_methods_check_their_arguments(self) -> None:
+        """INV-4: a naive instant or details of another type name the argument."""
+        profile = BillingProfile()
+        naive = datetime(2024, 1, 1)  # noqa: DTZ001 - the naive datetime under test
+        with pytest.raises(NaiveDatetimeError) as at_error:
+            profile.details_at(naive)
+        assert "at" == at_error.value.field
+        details = BillingDetails(name="A", address="1 Main St")
+        with pytest.raises(NaiveDatetimeError) as change_error:
+            profile.change(details, at=naive)
+        assert "at" == change_error.value.field
+        with pytest.raises(InvalidType) as type_error:
+            profile.change("Acme", at=APRIL)  # type: ignore[arg-type]
+        assert ("details", "must be BillingDetails, not str") == (
+            type_error.value.field,
+            type_error.value.problem,
+        )
+
+    def test_history_issue_dates_are_local(self) -> None:
+        """INV-5: a history row's issue date is the day in the account's zone."""
+        late = make(issued=utc(2024, 3, 31, 22))  # 1 April, 01:00 in Kyiv
+        (row,) = history([late], POLICY, at=utc(2024, 4, 2), zone=KYIV)
+        assert date(2024, 4, 1) == row.issued_on
+
+    def test_statement_puts_a_charge_before_a_payment_whatever_their_ids(self) -> None:
+        """INV-5: at one instant a charge comes before a payment even when the payment's id
+        sorts first; entries with one instant, kind and reference keep their given order."""
+        charge = make("zz", issued=APRIL)
+        pays = [
+            Payment(id="aa", amount=usd("1.00"), paid_at=APRIL),
+            Payment(id="aa", amount=usd("2.00"), paid_at=APRIL),
+        ]
+        result = statement([charge], pays, start=APRIL, end=utc(2024, 5, 1), currency="USD")
+        assert [("charge", usd("49.00")), ("payment", usd("1.00")), ("payment", usd("2.00"))] == [
+            (line.kind, line.amount) for line in result.lines
+        ]

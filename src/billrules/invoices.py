@@ -397,9 +397,8 @@ def transition(
         PolicyViolation: the transition is not in the table; ``invoice`` is unchanged.
         NaiveDatetimeError: ``at`` has no time zone.
     """
-    decision = can_transition(invoice, to)
-    decision.require()
-    target = _status(to, "to")
+    can_transition(invoice, to).require()
+    target = InvoiceStatus(to)  # a status: can_transition has refused anything else
     if target is _S.PAID:
         return attrs.evolve(
             invoice,
