@@ -996,6 +996,11 @@ class TestBoundaries:
             ),
             ({"status": "paid"}, "Invoice.paid_at", "is required on a paid invoice"),
             (
+                {"status": "paid", "paid_at": utc(2024, 3, 1)},
+                "Invoice.paid_at",
+                "must not be before issued_at",
+            ),
+            (
                 {"paid_at": utc(2024, 4, 2)},
                 "Invoice.paid_at",
                 "must be None on a submitted invoice",
