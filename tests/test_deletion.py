@@ -1336,6 +1336,13 @@ def _error_calls() -> dict[str, Callable[[], object]]:
             at=NOW,
             zone=KYIV,
         ),
+        "restore_kept": lambda: state_at(
+            DeletionSchedule(scheduled_at=NOW, restored_at=_DELETION_AT),
+            activity.with_login(NOW + timedelta(days=1)),
+            POLICY,
+            at=NOW,
+            zone=KYIV,
+        ),
         "outcome_early": lambda: record_outcome(
             sched, activity, POLICY, at=_DELETION_AT - second, zone=KYIV
         ),
@@ -1434,6 +1441,12 @@ _ERRORS: list[tuple[str, type[Exception], str, str]] = [
     ),
     (
         "restore_at_purge",
+        InvalidInput,
+        "DeletionSchedule.restored_at",
+        "must lie in the retention window of a deleted account",
+    ),
+    (
+        "restore_kept",
         InvalidInput,
         "DeletionSchedule.restored_at",
         "must lie in the retention window of a deleted account",

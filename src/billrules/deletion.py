@@ -802,7 +802,7 @@ def _events(
     policy: DeletionPolicy,
     zone: ZoneInfo | str,
 ) -> tuple[DeletionDeadlines, Decision, list[tuple[datetime, DeletionEvent]]]:
-    """Every event of ``schedule`` in time order, checked against :data:`TRANSITIONS`."""
+    """Every event of ``schedule`` in time order; each is a move :data:`TRANSITIONS` allows."""
     when = deadlines(schedule, policy, zone=zone)
     outcome = deletion_check(schedule, activity, policy, zone=when.zone)
     events: list[tuple[datetime, DeletionEvent]] = []
@@ -817,9 +817,6 @@ def _events(
             events.append((restored, _Ev.RESTORE))
         else:
             events.append((when.purge_at, _Ev.PURGE))
-    state = _St.PENDING
-    for _, event in events:
-        state = TRANSITIONS[state][event]  # every path the facts give is in the table
     if schedule.cancelled_at is not None and events[0][1] is not _Ev.CANCEL:
         raise InvalidInput("DeletionSchedule.cancelled_at", "must come before the deletion instant")
     if schedule.restored_at is not None and events[-1][1] is not _Ev.RESTORE:
