@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -334,3 +334,71 @@ class TestDocuments:
             account_from_json(json.dumps(data))
         assert "id" == excinfo.value.field
         assert "4242" not in str(excinfo.value)
+
+
+class TestAnnotations:
+    """X-1: each kind of annotation ``@checked`` reads (the module docstring's table)."""
+
+    def test_any_bare_iterables_literals_callables_and_marks(self) -> None:
+        """X-1: ``Any`` takes anything; a bare ``Iterable`` any items; a ``Literal`` its values."""
+        from typing import Annotated, Any, Literal
+
+        from billrules._check import DOCUMENT, LABEL
+
+        def sample(
+            anything: Any,
+            items: Iterable,  # type: ignore[type-arg]  # a bare Iterable is what is tested
+            mode: Literal["a", "b"],
+            hook: Callable[[], None],
+            text: Annotated[str, DOCUMENT],
+            label: Annotated[str, LABEL] | None,
+            other: Annotated[int, "unit"],
+        ) -> tuple[object, ...]:
+            return (anything, items, mode, hook, text, label, other)
+
+        sample.__annotations__ = {  # as a module without postponed annotations would give them
+            "anything": Any,
+            "items": Iterable,
+            "mode": Literal["a", "b"],
+            "hook": Callable[[], None],
+            "text": Annotated[str, DOCUMENT],
+            "label": Annotated[str, LABEL] | None,
+            "other": Annotated[int, "unit"],
+        }
+        guarded = checked(sample)
+
+        assert (None, ("x", 1), "a", print, "4242 4242 4242 4242", None, 3) == guarded(
+            None, ["x", 1], "a", print, "4242 4242 4242 4242", None, 3
+        )
+        cases: list[tuple[dict[str, object], type[Exception], str]] = [
+            ({"mode": "c"}, InvalidInput, "mode"),
+            ({"hook": 5}, InvalidType, "hook"),
+            ({"text": b"{}"}, InvalidType, "text"),
+            ({"label": "Visa 4242 4242"}, InvalidInput, "label"),
+            ({"label": "Visa 4242 4242 4242 4242"}, InvalidInput, "label"),
+            ({"other": "3"}, InvalidType, "other"),
+        ]
+        valid: dict[str, object] = {
+            "anything": 1,
+            "items": (),
+            "mode": "b",
+            "hook": print,
+            "text": "",
+            "label": "Visa •••• 4242",
+            "other": 1,
+        }
+        assert "Visa •••• 4242" == guarded(**valid)[5]  # type: ignore[arg-type]
+        for change, error, field in cases:
+            with pytest.raises(error) as excinfo:
+                guarded(**{**valid, **change})  # type: ignore[arg-type]
+            assert field == excinfo.value.field  # type: ignore[attr-defined]
+            assert "4242 4242" not in str(excinfo.value)
+
+    def test_star_arguments_are_refused_when_decorating(self) -> None:
+        """X-1: a public function takes named arguments only, so each can be checked."""
+
+        def spread(*values: int) -> None:
+            return None
+
+        with pytest.raises(TypeError, match="not checked"):
+            checked(spread)

@@ -180,6 +180,8 @@ def check_for(kind: Any) -> Check:
         if origin is abc.Callable:
             return _instance(abc.Callable)
         return _instance(origin)
+    if kind in (abc.Iterable, abc.Sequence, abc.Collection):
+        return _items(_anything)
     if kind is datetime:
         return _aware
     if kind is date:
