@@ -1515,6 +1515,23 @@ class TestErrors:
                 "must be 12 to 19 digits",
             ),
             (
+                lambda: CardBrandRule(brand="visa", prefixes=("4",), lengths=(16, 19, 16)),
+                InvalidInput,
+                "CardBrandRule.lengths[2]",
+                "repeats an earlier length",
+            ),
+            (
+                lambda: PaymentMethodPolicy(
+                    brands=(
+                        CardBrandRule(brand="visa", prefixes=("51-53",), lengths=(16,)),
+                        CardBrandRule(brand="jcb", prefixes=("52-55",), lengths=(16,)),
+                    )
+                ),
+                InvalidInput,
+                "PaymentMethodPolicy.brands[1].prefixes[0]",
+                "overlaps brands[0].prefixes[0]: ranges of one length must not overlap",
+            ),
+            (
                 lambda: PaymentMethodPolicy(brands=()),
                 InvalidInput,
                 "PaymentMethodPolicy.brands",
@@ -1653,6 +1670,16 @@ class TestCardBoundaries:
         ]
         assert [CardBrand.VISA, CardBrand.VISA, CardBrand.JCB] == [c.brand for c in found]
         assert None is policy.rule(CardBrand.AMEX)
+
+    def test_a_range_of_one_prefix(self):
+        """PM-8: a range whose bounds are equal ("51-51") is the single prefix 51."""
+        rule = CardBrandRule(brand="visa", prefixes=("51-51",), lengths=(16,))
+        assert (("51", "51"),) == rule.ranges
+        policy = PaymentMethodPolicy(brands=(rule,))
+        found = CardDetails(
+            number=_number("51"), exp_month=1, exp_year=2030, cvv="123", policy=policy
+        )
+        assert CardBrand.VISA == found.brand
 
     def test_update_card_judges_under_its_policy(self):
         """PM-5, PM-8: update_card validates the details under the policy it is given."""

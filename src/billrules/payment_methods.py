@@ -566,14 +566,6 @@ def _last4(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         )
 
 
-def _optional(check: v.Validator) -> v.Validator:
-    def optional(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is not None:
-            check(instance, attribute, value)
-
-    return optional
-
-
 @attrs.frozen(kw_only=True)
 class PaymentMethod:
     """A stored payment method: what may be kept of it, never a secret (PM-6, PM-7).
@@ -596,10 +588,10 @@ class PaymentMethod:
     brand: CardBrand | None = attrs.field(default=None, converter=_brand)
     last4: str | None = attrs.field(default=None, validator=_last4)
     exp_month: int | None = attrs.field(
-        default=None, validator=_optional(v.integer(minimum=1, maximum=12))
+        default=None, validator=attrs.validators.optional(v.integer(minimum=1, maximum=12))
     )
     exp_year: int | None = attrs.field(
-        default=None, validator=_optional(v.integer(minimum=1000, maximum=9999))
+        default=None, validator=attrs.validators.optional(v.integer(minimum=1000, maximum=9999))
     )
 
     def __attrs_post_init__(self) -> None:
@@ -680,7 +672,7 @@ class Wallet:
     @property
     def default(self) -> PaymentMethod | None:
         """The default method, charged for all future charges (PM-1), or ``None`` if empty."""
-        return self.get(self.default_id) if self.default_id is not None else None
+        return next((method for method in self.methods if method.id == self.default_id), None)
 
     @property
     def ids(self) -> tuple[str, ...]:
