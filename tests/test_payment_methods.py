@@ -1575,7 +1575,10 @@ class TestErrors:
             CardDetails(
                 number=_number("4", 18), exp_month=1, exp_year=2030, cvv="123", policy=policy
             )
-        assert f"must have {words} digits for Visa" == excinfo.value.problem
+        assert ("CardDetails.number", f"must have {words} digits for Visa") == (
+            excinfo.value.field,
+            excinfo.value.problem,
+        )
 
     def test_card_details_say_why_they_cannot_change(self):
         """PM-6: changing or deleting a field of card details says they are immutable."""
