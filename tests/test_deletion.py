@@ -1678,3 +1678,22 @@ class TestBoundaries:
         assert ((early, late), late) == (activity.logins, activity.last_login_at(NOW))
         quiet = DeletionPolicy(reminder_days_before=())
         assert () == deadlines(DeletionSchedule(scheduled_at=NOW), quiet, zone=KYIV).reminders
+
+    def test_every_day_of_a_condition_is_a_local_date(self):
+        """DEL-1: the creation and the last login count by their local dates in the account's
+        zone (00:30 in Kyiv is the previous day in UTC): created 40 days ago and a login
+        exactly 30 days ago, local dates, so neither condition is met."""
+        created = datetime(2024, 1, 2, 0, 30, tzinfo=KYIV)
+        activity = AccountActivity(
+            created_at=created,
+            opening_balance=ZERO,
+            logins=(datetime(2024, 1, 12, 0, 30, tzinfo=KYIV),),
+        )
+        at = datetime(2024, 2, 11, 12, 0, tzinfo=KYIV)
+        age, login, _ = eligibility(activity, POLICY, at=at, zone=KYIV).reasons
+        assert ("account_too_new", date(2024, 1, 2), 40) == (
+            age.code,
+            age.details["created_on"],
+            age.details["age_days"],
+        )
+        assert ("recent_login", 30) == (login.code, login.details["days_since_login"])

@@ -655,7 +655,7 @@ def schedule(
         InvalidInput: ``at`` is before the account's creation.
     """
     eligibility(activity, policy, at=at, zone=zone).require()
-    return DeletionSchedule(scheduled_at=at, kind=DeletionKind.AUTOMATIC)
+    return DeletionSchedule(scheduled_at=at)  # kind: automatic
 
 
 def _role(value: object) -> Role:
