@@ -1697,3 +1697,15 @@ class TestBoundaries:
             age.details["age_days"],
         )
         assert ("recent_login", 30) == (login.code, login.details["days_since_login"])
+
+    def test_the_creation_instant_itself_may_be_asked_about(self):
+        """DEL-1, DEL-2: eligibility at the creation instant is a refusal (0 days old), not an
+        error; the owner may delete the account at the instant it was created."""
+        activity = AccountActivity(created_at=NOW, opening_balance=ZERO)
+        decision = eligibility(activity, POLICY, at=NOW, zone=KYIV)
+        assert ("account_too_new", 0) == (
+            decision.codes[0],
+            decision.reasons[0].details["age_days"],
+        )
+        manual = schedule_manual(activity, POLICY, at=NOW, zone=KYIV, role="owner")
+        assert NOW == manual.scheduled_at
