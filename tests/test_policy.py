@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -74,6 +75,20 @@ class TestRoundTrip:
         """Property: for any valid policy, dump then load is the identity (JSON and TOML)."""
         assert policy == policy_from_json(policy_to_json(policy))
         assert policy == policy_from_toml(policy_to_toml(policy))
+
+    @given(policy=policies())
+    def test_generated_policies_pickle(self, policy: Policy) -> None:
+        """DUN-3: a policy crosses a process boundary unchanged, its dunning table included."""
+        again = pickle.loads(pickle.dumps(policy))
+
+        assert policy == again
+        assert [again.dunning.stage_on_day(day) for day in range(1, 33)] == [
+            policy.dunning.stage_on_day(day) for day in range(1, 33)
+        ]
+
+    def test_the_default_policy_pickles(self) -> None:
+        """DUN-1: DEFAULT_POLICY reaches a worker process (a stage's access map pickles)."""
+        assert DEFAULT_POLICY == pickle.loads(pickle.dumps(DEFAULT_POLICY))
 
     def test_dumped_json_is_plain(self) -> None:
         """Money is written "19.00 USD", decimals as strings: no floats in a policy file."""

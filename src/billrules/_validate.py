@@ -20,6 +20,8 @@ from billrules._redact import holds_card_number, longest_digit_run, shown
 from billrules.errors import InvalidInput, InvalidType
 
 E = TypeVar("E", bound=Enum)
+K = TypeVar("K")
+V = TypeVar("V")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
@@ -239,18 +241,18 @@ def not_before(instance: object, earlier: date, later: date, field: str, other: 
         raise InvalidInput(f"{type(instance).__name__}.{field}", f"must not be before {other}")
 
 
-class FrozenMapping(Mapping[str, Any]):
-    """A read-only mapping with string keys that pickles (``MappingProxyType`` does not)."""
+class FrozenMapping(Mapping[K, V]):
+    """A read-only mapping that pickles (``MappingProxyType`` does not)."""
 
     __slots__ = ("_data",)
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[K, V]) -> None:
         self._data = dict(data)
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: K) -> V:
         return self._data[key]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[K]:
         return iter(self._data)
 
     def __len__(self) -> int:
@@ -259,7 +261,7 @@ class FrozenMapping(Mapping[str, Any]):
     def __repr__(self) -> str:
         return repr(self._data)
 
-    def __reduce__(self) -> tuple[type[FrozenMapping], tuple[dict[str, Any]]]:
+    def __reduce__(self) -> tuple[type[FrozenMapping[K, V]], tuple[dict[K, V]]]:
         return (FrozenMapping, (self._data,))
 
 

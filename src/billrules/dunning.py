@@ -95,7 +95,7 @@ def _access(value: object) -> Mapping[Role, AccessLevel]:
     missing = [str(role) for role in Role if role not in levels]
     if missing:
         raise InvalidInput("Stage.access", f"must give a level for every role; missing {missing}")
-    return MappingProxyType({role: levels[role] for role in Role})
+    return v.FrozenMapping({role: levels[role] for role in Role})  # picklable, read-only
 
 
 @attrs.frozen(kw_only=True)
