@@ -189,8 +189,10 @@ def main() -> int:
         print(f"{name:>13}: {seconds * 1e9:8.0f} ns per call (median of {ROUNDS} rounds)")
     versus_hand = timings["billrules"] / timings["hand-written"]
     versus_engine = timings["rule-engine"] / timings["billrules"]
-    print(f"billrules / hand-written = {versus_hand:.2f}x (target <= 2.0x)")
-    print(f"rule-engine / billrules  = {versus_engine:.1f}x faster (target >= 10x)")
+    print(f"billrules / hand-written = {versus_hand:.2f}x the time (target <= 1.5x)")
+    print(
+        f"rule-engine / billrules  = {versus_engine:.1f}x the time: billrules is that much faster"
+    )
     return 0
 
 
