@@ -35,13 +35,14 @@ from zoneinfo import ZoneInfo
 
 from moneyed import Money
 
-from billrules.account import Account, Report, User, explain
+from billrules.account import Account, User
 from billrules.balance import Ledger, LedgerEntry
 from billrules.cancellation import CancellationRequest
 from billrules.deletion import DeletionSchedule
 from billrules.invoices import Invoice
 from billrules.payment_methods import PaymentMethod, Wallet
 from billrules.policy import DEFAULT_POLICY
+from billrules.report import Report, explain
 from billrules.seats import SeatPool
 from billrules.subscriptions import Subscription
 

@@ -1,4 +1,5 @@
-"""Tests for billrules.account: the Account snapshot, its derived facts and explain (X-1, X-5)."""
+"""Tests for billrules.account and billrules.report: the Account snapshot, its derived facts
+and explain (X-1, X-5)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,11 @@ from moneyed import Money
 from _accounts import DELINQUENT, KYIV, T0
 from billrules import deletion, payment_methods, seats
 from billrules.account import (
-    NEXT_EVENTS_COUNT,
-    NEXT_EVENTS_DAYS,
     Account,
-    Finding,
-    Report,
     User,
     account_state,
     activity,
     balance_facts,
-    explain,
 )
 from billrules.balance import Ledger, can_top_up
 from billrules.cancellation import (
@@ -35,6 +31,7 @@ from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError, OutO
 from billrules.invoices import outstanding
 from billrules.payment_methods import PaymentMethod, Wallet
 from billrules.policy import DEFAULT_POLICY, Policy
+from billrules.report import NEXT_EVENTS_COUNT, NEXT_EVENTS_DAYS, Finding, Report, explain
 from billrules.roles import Role
 from billrules.seats import SeatPool
 from billrules.testing._account import accounts, policies

@@ -30,11 +30,12 @@ import billrules
 from billrules import invoices as inv
 from billrules import payment_methods as pm
 from billrules._redact import longest_digit_run
-from billrules.account import Account, explain
+from billrules.account import Account
 from billrules.errors import BillRulesError, InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, Payment
 from billrules.payment_methods import CardBrand, CardDetails, Wallet
 from billrules.policy import DEFAULT_POLICY, policy_from_mapping, policy_to_mapping
+from billrules.report import explain
 from billrules.serialize import account_from_mapping, account_to_json, account_to_mapping
 from billrules.testing import TEST_CARD_NUMBERS, accounts, card_brands, card_numbers, cvvs
 
@@ -124,8 +125,8 @@ STR_FIELDS = _str_fields()
 #: Values the library builds from facts already checked (reports, documents, timelines): they
 #: take no input from a caller, so their str fields have no check of their own.
 OUTPUTS = {
-    "billrules.account.Finding",
-    "billrules.account.Report",
+    "billrules.report.Finding",
+    "billrules.report.Report",
     "billrules.deletion.DeletionTransition",
     "billrules.dunning.StageTransition",
     "billrules.invoices.AllocationLine",

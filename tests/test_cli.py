@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from billrules import cli
-from billrules.account import explain
 from billrules.cli import EXAMPLE_AT, MAX_FILE_BYTES, main
 from billrules.errors import CurrencyMismatch
 from billrules.policy import DEFAULT_POLICY, policy_to_json, policy_to_toml
+from billrules.report import explain
 from billrules.serialize import account_from_json
 from billrules.timeline import timeline
 

@@ -19,11 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from billrules.account import (
         Account,
-        Finding,
-        Report,
-        RoleReport,
         User,
-        explain,
     )
     from billrules.balance import (
         BalanceFacts,
@@ -96,6 +92,12 @@ if TYPE_CHECKING:
     from billrules.policy import (
         DEFAULT_POLICY,
         Policy,
+    )
+    from billrules.report import (
+        Finding,
+        Report,
+        RoleReport,
+        explain,
     )
     from billrules.roles import (
         Role,
@@ -244,7 +246,7 @@ _EXPORTS: dict[str, str] = {
     "EnabledPeriod": "billrules.balance",
     "EntryKind": "billrules.balance",
     "Event": "billrules.timeline",
-    "Finding": "billrules.account",
+    "Finding": "billrules.report",
     "FloatAmountError": "billrules.errors",
     "InvalidCardDetails": "billrules.payment_methods",
     "InvalidInput": "billrules.errors",
@@ -269,10 +271,10 @@ _EXPORTS: dict[str, str] = {
     "Policy": "billrules.policy",
     "PolicyViolation": "billrules.decisions",
     "Reason": "billrules.decisions",
-    "Report": "billrules.account",
+    "Report": "billrules.report",
     "RequestState": "billrules.cancellation",
     "Role": "billrules.roles",
-    "RoleReport": "billrules.account",
+    "RoleReport": "billrules.report",
     "SeatPolicy": "billrules.seats",
     "SeatPool": "billrules.seats",
     "SeatProration": "billrules.seats",
@@ -289,7 +291,7 @@ _EXPORTS: dict[str, str] = {
     "account_from_mapping": "billrules.serialize",
     "account_to_json": "billrules.serialize",
     "account_to_mapping": "billrules.serialize",
-    "explain": "billrules.account",
+    "explain": "billrules.report",
 }
 
 

@@ -249,3 +249,15 @@ def unstructure(value: object) -> Any:
     if isinstance(value, (tuple, list)):
         return [unstructure(item) for item in value]
     raise InvalidType("value", f"cannot write a {type(value).__name__} as plain data")
+
+
+def plain_data(value: object) -> Any:
+    """The JSON-ready form of ``value``: :func:`unstructure`, or ``str`` for what it cannot write."""
+    try:
+        return unstructure(value)
+    except InvalidType:
+        if isinstance(value, Mapping):
+            return {str(key): plain_data(item) for key, item in value.items()}
+        if isinstance(value, (tuple, list, frozenset, set)):
+            return [plain_data(item) for item in value]
+        return str(value)

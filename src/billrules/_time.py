@@ -97,3 +97,8 @@ def add_months(anchor: date, months: int) -> date:
 def days_between(earlier: date, later: date) -> int:
     """Whole calendar days from ``earlier`` to ``later`` (negative if ``later`` is before)."""
     return (later - earlier).days
+
+
+def wall_clock(at: datetime, zone: ZoneInfo) -> str:
+    """The instant ``at`` as the account's clock shows it: ``2024-05-08 09:00`` (X-3)."""
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")

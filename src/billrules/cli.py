@@ -49,9 +49,10 @@ from pathlib import Path
 from typing import Any, Final, NoReturn, TextIO, TypeVar
 
 from billrules._redact import shown
-from billrules.account import Account, explain
+from billrules.account import Account
 from billrules.errors import BillRulesError
 from billrules.policy import DEFAULT_POLICY, Policy, policy_from_json, policy_from_toml
+from billrules.report import explain
 from billrules.serialize import account_from_json
 from billrules.timeline import timeline
 

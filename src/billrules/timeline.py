@@ -35,22 +35,21 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from billrules import _plain, _time, deletion
+from billrules._check import checked
+from billrules.account import Account, activity
 from billrules.cancellation import RequestState, deactivation_effects
 from billrules.dunning import stage_transitions
 from billrules.effects import Effect
-from billrules.errors import InvalidInput, InvalidType
+from billrules.errors import InvalidInput
 from billrules.invoices import InvoiceStatus
 from billrules.policy import Policy
 from billrules.subscriptions import renewals_between
-
-if TYPE_CHECKING:  # pragma: no cover - imported for annotations only
-    from billrules.account import Account
 
 __all__ = [
     "Event",
@@ -95,23 +94,11 @@ class Event:
         }
 
 
-def _plain_data(value: object) -> Any:
-    """The JSON-ready form of ``value`` (``_plain.unstructure``, ``str`` for anything else)."""
-    try:
-        return _plain.unstructure(value)
-    except InvalidType:
-        if isinstance(value, Mapping):
-            return {str(key): _plain_data(item) for key, item in value.items()}
-        if isinstance(value, (tuple, list, frozenset, set)):
-            return [_plain_data(item) for item in value]
-        return str(value)
-
-
 def _effect_data(effect: Effect) -> dict[str, Any]:
     """An effect as JSON-ready data: ``{"kind": effect.kind, "at": ..., "rule": ..., ...}``."""
     fields: dict[str, Any] = {"kind": effect.kind}
     for field in attrs.fields(type(effect)):
-        fields[field.name] = _plain_data(getattr(effect, field.name))
+        fields[field.name] = _plain.plain_data(getattr(effect, field.name))
     return fields
 
 
@@ -138,12 +125,12 @@ class Timeline:
         zone = self.zone
         lines = [
             f"Timeline of {self.account_id} ({zone.key}), "
-            f"{_local(self.start, zone)} to {_local(self.end, zone)}: "
+            f"{_time.wall_clock(self.start, zone)} to {_time.wall_clock(self.end, zone)}: "
             f"{len(self.events)} event{'' if len(self.events) == 1 else 's'}"
         ]
         for event in self.events:
             lines.append(
-                f"  {_local(event.at, zone)}  {event.area:<13} {event.kind:<22} "
+                f"  {_time.wall_clock(event.at, zone)}  {event.area:<13} {event.kind:<22} "
                 f"[{', '.join(event.rules)}] {event.description}"
             )
             lines.extend(
@@ -169,16 +156,12 @@ class Timeline:
     def _repr_html_(self) -> str:
         """The SVG strip followed by the events as a list, for notebooks."""
         items = "".join(
-            f"<li><code>{html.escape(_local(event.at, self.zone))}</code> "
+            f"<li><code>{html.escape(_time.wall_clock(event.at, self.zone))}</code> "
             f"<b>{html.escape(event.kind)}</b> [{html.escape(', '.join(event.rules))}] "
             f"{html.escape(event.description)}</li>"
             for event in self.events
         )
         return f"<div>{_svg(self)}<ul>{items}</ul></div>"
-
-
-def _local(at: datetime, zone: ZoneInfo) -> str:
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _effect_note(effect: Effect) -> str:
@@ -239,7 +222,6 @@ def _deletion(
     end: datetime,
     facts: deletion.AccountActivity | None = None,
 ) -> list[Event]:
-    from billrules.account import activity  # here: account imports this module
 
     schedule = account.deletion_schedule
     if schedule is None:
@@ -261,7 +243,9 @@ def _deletion(
         kind, text = _DELETION_KINDS[change.state]
         date_ = change.details.get("deletion_date", "")
         until = change.details.get("restorable_until")
-        description = text.format(date=date_, until="" if until is None else _local(until, zone))
+        description = text.format(
+            date=date_, until="" if until is None else _time.wall_clock(until, zone)
+        )
         events.append(
             Event(
                 at=change.at,
@@ -420,6 +404,7 @@ def _invoices(account: Account, policy: Policy, start: datetime, end: datetime) 
     ]
 
 
+@checked
 def timeline(account: Account, policy: Policy, start: datetime, end: datetime) -> Timeline:
     """Every event of ``account`` in ``[start, end)``, in time order. Decides X-5.
 
@@ -437,14 +422,6 @@ def timeline(account: Account, policy: Policy, start: datetime, end: datetime) -
         InvalidInput: ``end`` is before ``start``.
         InvalidType: ``account`` or ``policy`` is not what it should be.
     """
-    from billrules.account import Account  # here: account imports this module
-
-    if not isinstance(account, Account):
-        raise InvalidType("account", f"must be an Account, not {type(account).__name__}")
-    if not isinstance(policy, Policy):
-        raise InvalidType("policy", f"must be a Policy, not {type(policy).__name__}")
-    _time.require_aware(start, "start")
-    _time.require_aware(end, "end")
     if end < start:
         raise InvalidInput("end", "must not be before start")
     return Timeline(
@@ -465,8 +442,6 @@ def _events(
 ) -> tuple[Event, ...]:
     """The merged events of checked arguments (``facts``: the activity, if already derived)."""
     if facts is None and account.deletion_schedule is not None:
-        from billrules.account import activity  # here: account imports this module
-
         facts = activity(account)
     events = [
         *_cancellation(account, policy, start, end),
@@ -563,11 +538,11 @@ def _svg(tl: Timeline) -> str:
             f"[{esc(', '.join(event.rules))}]</text>"
         )
     parts.append(
-        f'<text x="{_LEFT}" y="{_BAND_Y + _BAND_H + 22}">{esc(_local(tl.start, tl.zone))}</text>'
+        f'<text x="{_LEFT}" y="{_BAND_Y + _BAND_H + 22}">{esc(_time.wall_clock(tl.start, tl.zone))}</text>'
     )
     parts.append(
         f'<text x="{_WIDTH - _RIGHT}" y="{_BAND_Y + _BAND_H + 22}" text-anchor="end">'
-        f"{esc(_local(tl.end, tl.zone))}</text>"
+        f"{esc(_time.wall_clock(tl.end, tl.zone))}</text>"
     )
     parts.append("</svg>")
     return "".join(parts)
