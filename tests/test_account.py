@@ -21,7 +21,7 @@ from billrules.account import (
     activity,
     balance_facts,
 )
-from billrules.balance import Ledger, can_top_up
+from billrules.balance import Ledger, balance_at, can_top_up
 from billrules.cancellation import (
     can_request_cancellation,
     cancellation_check,
@@ -71,6 +71,21 @@ class TestDerivedFacts:
         )
         facts = activity(attrs.evolve(DELINQUENT, users=users))
         assert (datetime(2024, 5, 2, tzinfo=UTC),) == facts.logins
+
+    @given(account=accounts())
+    def test_activity_is_the_ledgers_running_balance(self, account: Account) -> None:
+        """DEL-1, BAL-3: the deletion rules see the ledger's balance at creation and after each
+        later instant with entries, one change per instant, exactly as ``balance_at`` gives."""
+        facts = activity(account)
+        zero = Money(0, account.currency)
+        if account.ledger is None:
+            assert (zero, ()) == (facts.opening_balance, facts.balance_changes)
+            return
+        later = sorted({e.at for e in account.ledger.entries if e.at > account.created_at})
+        assert balance_at(account.ledger, account.created_at) == facts.opening_balance
+        assert later == [change.at for change in facts.balance_changes]
+        for change in facts.balance_changes:
+            assert balance_at(account.ledger, change.at) == change.balance
 
     def test_account_state(self) -> None:
         """CAN-7: the licence count is the seat total."""

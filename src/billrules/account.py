@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import attrs
-from moneyed import Currency
+from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules import _validate as v
@@ -183,20 +184,24 @@ def activity(account: Account) -> AccountActivity:
             if u.last_login_at is not None and u.last_login_at >= account.created_at
         )
     )
-    zero = _money.zero(account.currency)
+    opening = _money.zero(account.currency)
     changes: list[BalanceChange] = []
     if account.ledger is not None:
-        entries = sorted(account.ledger.entries, key=lambda entry: entry.at)
-        for at, group in itertools.groupby(entries, key=lambda entry: entry.at):
-            del group
-            changes.append(BalanceChange(at=at, balance=balance_at(account.ledger, at)))
-    before = [change for change in changes if change.at <= account.created_at]
-    opening = before[-1].balance if before else zero
+        # One running sum over the chronological ledger (BAL-3): linear in its length.
+        currency = account.ledger.currency
+        running = Decimal(0)
+        for at, group in itertools.groupby(account.ledger.entries, key=lambda entry: entry.at):
+            running += sum((entry.amount.amount for entry in group), Decimal(0))
+            balance = Money(running, currency)
+            if at <= account.created_at:
+                opening = balance
+            else:
+                changes.append(BalanceChange(at=at, balance=balance))
     return AccountActivity(
         created_at=account.created_at,
         opening_balance=opening,
         logins=logins,
-        balance_changes=tuple(change for change in changes if change.at > account.created_at),
+        balance_changes=tuple(changes),
     )
 
 
