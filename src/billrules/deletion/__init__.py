@@ -1,0 +1,102 @@
+"""Inactivity deletion: eligibility, notice, reminders, banner, retention, restore and purge.
+
+Decides DEL-1 … DEL-7 (see ``docs/policies.md``):
+
+- DEL-1 an account is eligible for automatic deletion when it was created more than 40 days
+  ago, no user has logged in during the last 30 days, and its balance is zero or negative;
+- DEL-2 the owner may also delete the account on purpose (no notice period by default);
+- DEL-3 scheduling emails the owner that the account will be deleted in 10 days; the owner
+  may cancel while the deletion is pending;
+- DEL-4 reminders 3 days and 1 day before the deletion;
+- DEL-5 a banner with the deletion date for every user while the deletion is pending;
+- DEL-6 at the deletion instant the account is deleted; its data are kept 20 more days, during
+  which support may restore it; then they are purged;
+- DEL-7 an automatic deletion re-checks eligibility at the deletion instant: an account that
+  logged in or was topped up during the notice is kept, and the reason is recorded.
+
+**Days.** Every "N days" is N calendar days in the account's zone, at the same local wall
+time: a deletion scheduled at 09:15 on 1 March (local) happens at 09:15 on 11 March (local),
+whatever DST changes lie between (so the elapsed time may be 239 or 241 hours). Every instant
+is computed from the scheduling instant, never chained. When that wall time does not exist on
+the target day (a DST gap), it moves forward by the gap's length: 02:30 on a spring-forward
+night (America/New_York, 10 March 2024, clocks jump from 02:00 to 03:00) becomes 03:30, and
+09:00 on a day a zone skips entirely (Pacific/Apia, 30 December 2011) becomes 09:00 the next
+day. When the wall time exists twice (a DST overlap), the first of the two is used.
+
+DEL-1 counts days the same way: an account is older than 40 days when the local date of the
+instant asked about is more than 40 days after the local date of its creation; a login is in
+the last 30 days when its local date is 30 days or fewer before the local date asked about.
+
+**Time windows.** Every effect has one instant. :func:`effects_due` returns the effects whose
+instant lies in the half-open window ``[since, until)``, computed from the facts alone, so a
+host that calls it with consecutive windows gets each effect exactly once, provided that the
+facts it passes do not change before ``until`` after the call (logins and balance changes are
+recorded as they happen, never back-dated into a window already run).
+
+Facts: :class:`AccountActivity`, :class:`BalanceChange`, :class:`DeletionSchedule`.
+Policy: :class:`DeletionPolicy`. The state machine is :data:`TRANSITIONS`.
+"""
+
+from __future__ import annotations
+
+from billrules.deletion._facts import (
+    BANNER,
+    FINAL_STATES,
+    NOTICE_TEMPLATE,
+    REMINDER_TEMPLATE,
+    TRANSITIONS,
+    AccountActivity,
+    BalanceChange,
+    DeletionDeadlines,
+    DeletionEvent,
+    DeletionKind,
+    DeletionPolicy,
+    DeletionSchedule,
+    DeletionState,
+    DeletionTransition,
+    can_cancel,
+    can_delete_manually,
+    can_restore,
+    cancel,
+    deadlines,
+    deletion_check,
+    effects_due,
+    eligibility,
+    record_outcome,
+    restore,
+    schedule,
+    schedule_manual,
+    state_at,
+    transitions,
+)
+
+__all__ = [
+    "BANNER",
+    "FINAL_STATES",
+    "NOTICE_TEMPLATE",
+    "REMINDER_TEMPLATE",
+    "TRANSITIONS",
+    "AccountActivity",
+    "BalanceChange",
+    "DeletionDeadlines",
+    "DeletionEvent",
+    "DeletionKind",
+    "DeletionPolicy",
+    "DeletionSchedule",
+    "DeletionState",
+    "DeletionTransition",
+    "can_cancel",
+    "can_delete_manually",
+    "can_restore",
+    "cancel",
+    "deadlines",
+    "deletion_check",
+    "effects_due",
+    "eligibility",
+    "record_outcome",
+    "restore",
+    "schedule",
+    "schedule_manual",
+    "state_at",
+    "transitions",
+]
