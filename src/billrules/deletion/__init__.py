@@ -39,6 +39,14 @@ Policy: :class:`DeletionPolicy`. The state machine is :data:`TRANSITIONS`.
 
 from __future__ import annotations
 
+from billrules.deletion._eligibility import (
+    DeletionDeadlines,
+    can_delete_manually,
+    deadlines,
+    eligibility,
+    schedule,
+    schedule_manual,
+)
 from billrules.deletion._facts import (
     BANNER,
     FINAL_STATES,
@@ -47,26 +55,24 @@ from billrules.deletion._facts import (
     TRANSITIONS,
     AccountActivity,
     BalanceChange,
-    DeletionDeadlines,
     DeletionEvent,
     DeletionKind,
     DeletionPolicy,
     DeletionSchedule,
     DeletionState,
-    DeletionTransition,
+)
+from billrules.deletion._lifecycle import (
     can_cancel,
-    can_delete_manually,
     can_restore,
     cancel,
-    deadlines,
     deletion_check,
-    effects_due,
-    eligibility,
     record_outcome,
     restore,
-    schedule,
-    schedule_manual,
     state_at,
+)
+from billrules.deletion._transitions import (
+    DeletionTransition,
+    effects_due,
     transitions,
 )
 
