@@ -1,0 +1,89 @@
+"""Payment methods: a wallet with exactly one default, and card details that leave no secret.
+
+Decides PM-1 … PM-8 (see ``docs/policies.md``):
+
+- PM-1 a non-empty wallet has exactly one default, one of its methods; the first method added
+  becomes the default (:class:`Wallet` holds this by construction);
+- PM-2 the default cannot be removed: add another method, make it the default, then remove it;
+- PM-3 any other method can be removed at any time;
+- PM-4 any stored method that has not expired can become the default; an expired card cannot;
+- PM-5 new card details are validated (12–19 digits, Luhn, brand from the prefix, expiry not
+  before the current month, CVV of 3 digits or 4 for American Express) and the new card becomes
+  the default for all future charges; past invoices keep the masked label they were charged to;
+- PM-6 the full number and the CVV live only in :class:`CardDetails`, the input object that
+  carries them to validation; nothing returned or raised holds more than the last four digits,
+  and no id or other text field takes a card number;
+- PM-7 a payment method is a card, Google Pay or Apple Pay;
+- PM-8 the accepted brands, with their prefixes, lengths and CVV lengths, are a
+  :class:`PaymentMethodPolicy` (the seed's: Visa, Mastercard, American Express, Discover, JCB,
+  Diners Club, UnionPay and Maestro); a number's brand is the one whose prefix matches the most
+  leading digits, and a card of a brand the policy leaves out is refused.
+
+The questions and operations that judge a card take the policy after the facts
+(``validate_card(details, policy, *, method_id, at, zone)``); it defaults to the seed's.
+
+Expiry is judged in the account's zone: a card expires after the last day of its expiry month,
+local time.
+"""
+
+from __future__ import annotations
+
+from billrules.payment_methods._cards import (
+    DEFAULT_CARD_BRANDS,
+    CardBrand,
+    CardBrandNotAccepted,
+    CardBrandRule,
+    CardCvvError,
+    CardDetails,
+    CardExpiredError,
+    CardExpiryMonthError,
+    CardExpiryYearError,
+    CardNumberChecksumError,
+    CardNumberFormatError,
+    CardNumberLengthError,
+    InvalidCardDetails,
+    PaymentMethod,
+    PaymentMethodKind,
+    PaymentMethodPolicy,
+    UnknownCardBrand,
+    Wallet,
+    add,
+    can_add,
+    can_remove,
+    can_set_default,
+    is_expired,
+    remove,
+    set_default,
+    update_card,
+    validate_card,
+)
+
+__all__ = [
+    "DEFAULT_CARD_BRANDS",
+    "CardBrand",
+    "CardBrandNotAccepted",
+    "CardBrandRule",
+    "CardCvvError",
+    "CardDetails",
+    "CardExpiredError",
+    "CardExpiryMonthError",
+    "CardExpiryYearError",
+    "CardNumberChecksumError",
+    "CardNumberFormatError",
+    "CardNumberLengthError",
+    "InvalidCardDetails",
+    "PaymentMethod",
+    "PaymentMethodKind",
+    "PaymentMethodPolicy",
+    "UnknownCardBrand",
+    "Wallet",
+    "add",
+    "can_add",
+    "can_remove",
+    "can_set_default",
+    "is_expired",
+    "remove",
+    "set_default",
+    "update_card",
+    "validate_card",
+]
