@@ -42,10 +42,12 @@ from billrules.payment_methods._cards import (
     CardNumberFormatError,
     CardNumberLengthError,
     InvalidCardDetails,
-    PaymentMethod,
     PaymentMethodKind,
     PaymentMethodPolicy,
     UnknownCardBrand,
+)
+from billrules.payment_methods._wallet import (
+    PaymentMethod,
     Wallet,
     add,
     can_add,

@@ -1,0 +1,516 @@
+"""Payment methods: :class:`PaymentMethod` and :class:`Wallet` (PM-1, PM-6, PM-7), expiry
+(PM-4), and the questions and operations on a wallet (PM-1 … PM-5).
+
+Part of :mod:`billrules.payment_methods`; import the public names from there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from billrules import _time
+from billrules import _validate as v
+from billrules._check import checked
+from billrules._redact import shown
+from billrules.decisions import Decision, Reason
+from billrules.errors import InvalidInput, InvalidType
+from billrules.payment_methods._cards import (
+    _DIGITS,
+    _MASK,
+    _SEED,
+    CardBrand,
+    CardDetails,
+    CardExpiredError,
+    PaymentMethodKind,
+    PaymentMethodPolicy,
+    _card_number,
+    _cvv,
+)
+
+# --------------------------------------------------------------------------------------------
+# Facts
+
+
+def _kind(value: Any) -> PaymentMethodKind:
+    try:
+        return PaymentMethodKind(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(repr(k.value) for k in PaymentMethodKind)
+        raise InvalidInput(
+            "PaymentMethod.kind", f"unknown payment method kind; expected one of {allowed}"
+        ) from None
+
+
+def _brand(value: Any) -> CardBrand | None:
+    if value is None:
+        return None
+    try:
+        return CardBrand(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(repr(b.value) for b in CardBrand)
+        raise InvalidInput(
+            "PaymentMethod.brand", f"unknown card brand; expected one of {allowed}"
+        ) from None
+
+
+def _last4(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidType(
+            v.where(instance, attribute), f"must be a str, not {type(value).__name__}"
+        )
+    if len(value) != 4 or not _DIGITS.fullmatch(value):
+        raise InvalidInput(
+            v.where(instance, attribute), "must be exactly the last four digits of the card"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class PaymentMethod:
+    """A stored payment method: what may be kept of it, never a secret (PM-6, PM-7).
+
+    Decides PM-7: the kind is a card, Google Pay or Apple Pay. A card has its brand, last four
+    digits and expiry; for Google Pay and Apple Pay they are optional (the card behind the
+    wallet, when known).
+
+    Attributes:
+        id: The host's identifier of the method.
+        kind: :class:`PaymentMethodKind`.
+        brand: :class:`CardBrand`, or ``None``.
+        last4: The last four digits of the card, or ``None``.
+        exp_month: The expiry month (1–12), or ``None`` for a method that does not expire.
+        exp_year: The expiry year (four digits), or ``None``; given together with the month.
+    """
+
+    id: str = attrs.field(validator=v.text)
+    kind: PaymentMethodKind = attrs.field(converter=_kind)
+    brand: CardBrand | None = attrs.field(default=None, converter=_brand)
+    last4: str | None = attrs.field(default=None, validator=_last4)
+    exp_month: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.integer(minimum=1, maximum=12))
+    )
+    exp_year: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.integer(minimum=1000, maximum=9999))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (self.exp_month is None) != (self.exp_year is None):
+            missing = "exp_year" if self.exp_year is None else "exp_month"
+            raise InvalidInput(
+                f"PaymentMethod.{missing}", "expiry month and year are given together"
+            )
+        if self.kind is PaymentMethodKind.CARD:
+            for name in ("brand", "last4", "exp_month"):
+                if getattr(self, name) is None:
+                    raise InvalidInput(f"PaymentMethod.{name}", "is required for a card")
+
+    @property
+    def label(self) -> str:
+        """The masked label shown to people and stored on invoices: ``"Visa •••• 4242"``."""
+        card = None
+        if self.brand is not None and self.last4 is not None:
+            card = f"{self.brand.label} {_MASK} {self.last4}"
+        elif self.last4 is not None:
+            card = f"{_MASK} {self.last4}"
+        elif self.brand is not None:
+            card = self.brand.label
+        if card is None:
+            return self.kind.label
+        if self.kind is PaymentMethodKind.CARD:
+            return card
+        return f"{self.kind.label} ({card})"
+
+    @property
+    def expiry(self) -> tuple[int, int] | None:
+        """``(year, month)`` of the expiry, or ``None`` for a method that does not expire."""
+        if self.exp_year is None or self.exp_month is None:
+            return None
+        return (self.exp_year, self.exp_month)
+
+
+def _methods(value: object) -> tuple[PaymentMethod, ...]:
+    return v.tuple_of(PaymentMethod, "Wallet.methods")(value)
+
+
+@attrs.frozen(kw_only=True)
+class Wallet:
+    """An account's payment methods and which one is the default. Holds PM-1 by construction.
+
+    Decides PM-1: a non-empty wallet has exactly one default, the id of one of its methods; an
+    empty wallet has none (``default_id`` is ``None``). Method ids are unique. Future charges
+    go to :attr:`default`.
+
+    >>> from billrules.payment_methods import PaymentMethod, Wallet
+    >>> visa = PaymentMethod(id="pm-1", kind="card", brand="visa", last4="4242",
+    ...                      exp_month=12, exp_year=2030)
+    >>> Wallet(methods=(visa,), default_id="pm-1").default.label
+    'Visa •••• 4242'
+    >>> Wallet(methods=(visa,))
+    Traceback (most recent call last):
+    ...
+    billrules.errors.InvalidInput: Wallet.default_id: a wallet with payment methods needs a default
+    """
+
+    methods: tuple[PaymentMethod, ...] = attrs.field(default=(), converter=_methods)
+    default_id: str | None = attrs.field(default=None, validator=v.optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[str] = set()
+        for index, method in enumerate(self.methods):
+            if method.id in seen:
+                raise InvalidInput(f"Wallet.methods[{index}].id", "duplicate payment method id")
+            seen.add(method.id)
+        if not self.methods:
+            if self.default_id is not None:
+                raise InvalidInput("Wallet.default_id", "an empty wallet has no default")
+        elif self.default_id is None:
+            raise InvalidInput("Wallet.default_id", "a wallet with payment methods needs a default")
+        elif self.default_id not in seen:
+            raise InvalidInput("Wallet.default_id", "must be the id of one of the methods")
+
+    @property
+    def default(self) -> PaymentMethod | None:
+        """The default method, charged for all future charges (PM-1), or ``None`` if empty."""
+        return next((method for method in self.methods if method.id == self.default_id), None)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The methods' ids, in order."""
+        return tuple(method.id for method in self.methods)
+
+    def get(self, method_id: str) -> PaymentMethod | None:
+        """The method with ``method_id``, or ``None``."""
+        for method in self.methods:
+            if method.id == method_id:
+                return method
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Expiry
+
+
+def _local_month(at: datetime, zone: ZoneInfo | str) -> tuple[int, int]:
+    day = _time.local_date(at, _time.to_zone(zone))
+    return (day.year, day.month)
+
+
+@checked
+def is_expired(method: PaymentMethod, *, at: datetime, zone: ZoneInfo | str) -> bool:
+    """Whether ``method`` has expired at ``at``: after the last day of its expiry month, local time.
+
+    Decides the expiry half of PM-4. A method without an expiry never expires.
+
+    >>> from datetime import datetime, UTC
+    >>> from billrules.payment_methods import PaymentMethod, is_expired
+    >>> card = PaymentMethod(id="pm-1", kind="card", brand="visa", last4="4242",
+    ...                      exp_month=3, exp_year=2024)
+    >>> late_march_in_kyiv = datetime(2024, 3, 31, 20, 30, tzinfo=UTC)  # 23:30 in Kyiv
+    >>> is_expired(card, at=late_march_in_kyiv, zone="Europe/Kyiv")
+    False
+    >>> is_expired(card, at=late_march_in_kyiv, zone="Asia/Tokyo")  # 05:30 on 1 April
+    True
+    """
+    now = _local_month(at, zone)
+    return method.expiry is not None and method.expiry < now
+
+
+# --------------------------------------------------------------------------------------------
+# Questions and operations
+
+
+def _unknown(method_id: str, rule: str) -> Decision:
+    return Decision.refuse(
+        Reason(
+            code="payment_method_unknown",
+            rule=rule,
+            message=f"There is no payment method {shown(method_id)} in the wallet.",
+            details={"method_id": method_id},
+        )
+    )
+
+
+def _expiry_details(method: PaymentMethod, now: tuple[int, int]) -> dict[str, Any]:
+    return {
+        "method_id": method.id,
+        "label": method.label,
+        "expiry": method.expiry,
+        "current_month": now,
+    }
+
+
+@checked
+def can_add(
+    wallet: Wallet,
+    method: PaymentMethod,
+    policy: PaymentMethodPolicy = _SEED,
+    *,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> Decision:
+    """Whether ``method`` may be added to ``wallet`` at ``at``. Decides PM-1, PM-5 and PM-8.
+
+    Refused when its id is already in the wallet (PM-1), its brand is known and ``policy``
+    does not accept it (PM-8: a card, or the card behind Google Pay or Apple Pay), or it has
+    expired (PM-5: new details are not before the current month). The first method added
+    becomes the default (PM-1).
+    """
+    now = _local_month(at, zone)
+    if wallet.get(method.id) is not None:
+        return Decision.refuse(
+            Reason(
+                code="payment_method_id_taken",
+                rule="PM-1",
+                message=f"The wallet already has a payment method {shown(method.id)}.",
+                details={"method_id": method.id},
+            )
+        )
+    if method.brand is not None and policy.rule(method.brand) is None:
+        return Decision.refuse(
+            Reason(
+                code="card_brand_not_accepted",
+                rule="PM-8",
+                message=f"{method.label} cannot be added: {method.brand.label} cards are not "
+                "accepted.",
+                details={
+                    "method_id": method.id,
+                    "brand": method.brand,
+                    "accepted": policy.accepted,
+                },
+            )
+        )
+    if is_expired(method, at=at, zone=zone):
+        return Decision.refuse(
+            Reason(
+                code="payment_method_expired",
+                rule="PM-5",
+                message=f"{method.label} has expired and cannot be added.",
+                details=_expiry_details(method, now),
+            )
+        )
+    if not wallet.methods:
+        placed = Reason(
+            code="first_method_becomes_default",
+            rule="PM-1",
+            message=f"{method.label} is the first payment method and becomes the default.",
+            details={"method_id": method.id, "label": method.label},
+        )
+    else:
+        placed = Reason(
+            code="default_unchanged",
+            rule="PM-1",
+            message=f"{method.label} is added; the default stays as it is.",
+            details={"method_id": method.id, "default_id": wallet.default_id},
+        )
+    return Decision.allow(
+        placed,
+        Reason(
+            code="payment_method_unexpired",
+            rule="PM-5",
+            message=f"{method.label} has not expired.",
+            details=_expiry_details(method, now),
+        ),
+    )
+
+
+@checked
+def add(
+    wallet: Wallet,
+    method: PaymentMethod,
+    policy: PaymentMethodPolicy = _SEED,
+    *,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> Wallet:
+    """``wallet`` with ``method`` added; the first method becomes the default. Decides PM-1.
+
+    Raises:
+        PolicyViolation: :func:`can_add` refuses (under ``policy``); ``wallet`` is unchanged.
+    """
+    can_add(wallet, method, policy, at=at, zone=zone).require()
+    default = wallet.default_id if wallet.default_id is not None else method.id
+    return Wallet(methods=(*wallet.methods, method), default_id=default)
+
+
+@checked
+def can_set_default(
+    wallet: Wallet, method_id: str, *, at: datetime, zone: ZoneInfo | str
+) -> Decision:
+    """Whether the stored method ``method_id`` may become the default at ``at``. Decides PM-4.
+
+    Any stored method that has not expired may; an expired card may not, nor an unknown id.
+    """
+    now = _local_month(at, zone)
+    method = wallet.get(method_id)
+    if method is None:
+        return _unknown(method_id, "PM-4")
+    if is_expired(method, at=at, zone=zone):
+        return Decision.refuse(
+            Reason(
+                code="payment_method_expired",
+                rule="PM-4",
+                message=f"{method.label} has expired and cannot become the default.",
+                details=_expiry_details(method, now),
+            )
+        )
+    return Decision.allow(
+        Reason(
+            code="payment_method_unexpired",
+            rule="PM-4",
+            message=f"{method.label} is stored and has not expired.",
+            details=_expiry_details(method, now),
+        )
+    )
+
+
+@checked
+def set_default(wallet: Wallet, method_id: str, *, at: datetime, zone: ZoneInfo | str) -> Wallet:
+    """``wallet`` with ``method_id`` as its default. Decides PM-4.
+
+    Raises:
+        PolicyViolation: :func:`can_set_default` refuses; ``wallet`` is unchanged.
+    """
+    can_set_default(wallet, method_id, at=at, zone=zone).require()
+    return attrs.evolve(wallet, default_id=method_id)
+
+
+@checked
+def can_remove(wallet: Wallet, method_id: str) -> Decision:
+    """Whether the method ``method_id`` may be removed. Decides PM-2 and PM-3.
+
+    The default cannot be removed (PM-2): the reason tells the user to add another method and
+    make it the default first. Any other stored method can, at any time (PM-3).
+
+    >>> from billrules.payment_methods import PaymentMethod, Wallet, can_remove
+    >>> visa = PaymentMethod(id="pm-1", kind="card", brand="visa", last4="4242",
+    ...                      exp_month=12, exp_year=2030)
+    >>> decision = can_remove(Wallet(methods=(visa,), default_id="pm-1"), "pm-1")
+    >>> decision.allowed, decision.codes
+    (False, ('default_payment_method',))
+    >>> decision.message.startswith("Visa •••• 4242 is the default payment method")
+    True
+    >>> "Add another payment method and make it the default first" in decision.message
+    True
+    """
+    method = wallet.get(method_id)
+    if method is None:
+        return _unknown(method_id, "PM-3")
+    details = {"method_id": method.id, "label": method.label, "default_id": wallet.default_id}
+    if method_id == wallet.default_id:
+        return Decision.refuse(
+            Reason(
+                code="default_payment_method",
+                rule="PM-2",
+                message=f"{method.label} is the default payment method and cannot be removed. "
+                "Add another payment method and make it the default first, "
+                "then remove this one.",
+                details=details,
+            )
+        )
+    return Decision.allow(
+        Reason(
+            code="not_default",
+            rule="PM-3",
+            message=f"{method.label} is not the default and can be removed.",
+            details=details,
+        )
+    )
+
+
+@checked
+def remove(wallet: Wallet, method_id: str) -> Wallet:
+    """``wallet`` without the method ``method_id``. Decides PM-2 and PM-3.
+
+    Raises:
+        PolicyViolation: :func:`can_remove` refuses (the default, or an unknown id); ``wallet``
+            is unchanged.
+    """
+    can_remove(wallet, method_id).require()
+    return attrs.evolve(wallet, methods=tuple(m for m in wallet.methods if m.id != method_id))
+
+
+@checked
+def validate_card(
+    details: CardDetails,
+    policy: PaymentMethodPolicy = _SEED,
+    *,
+    method_id: str,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> PaymentMethod:
+    """The payment method to store for new card details, checked at ``at``. Decides PM-5, PM-6, PM-8.
+
+    ``details`` were checked when built; this checks the number and CVV again under ``policy``
+    (its accepted brands, prefixes, lengths and CVV lengths, PM-8) and adds the expiry: not
+    before the current month in ``zone``. The result keeps the brand, the last four digits and
+    the expiry, never the number or the CVV.
+
+    >>> from datetime import datetime, UTC
+    >>> from billrules.payment_methods import CardDetails, validate_card
+    >>> card = CardDetails(number="5555-5555-5555-4444", exp_month=1, exp_year=2025, cvv="321")
+    >>> method = validate_card(card, method_id="pm-2", at=datetime(2024, 6, 1, tzinfo=UTC),
+    ...                        zone="UTC")
+    >>> method.label, method.expiry
+    ('Mastercard •••• 4444', (2025, 1))
+
+    Raises:
+        InvalidCardDetails: ``policy`` refuses the number or the CVV (a subclass naming the
+            field: :class:`CardBrandNotAccepted` for a brand it leaves out).
+        CardExpiredError: the expiry month has passed, naming ``CardDetails.exp_year`` when the
+            year has, else ``CardDetails.exp_month``.
+    """
+    _, rule = _card_number(details._number, policy)
+    _cvv(details._cvv, rule)
+    now = _local_month(at, zone)
+    if details.exp_year < now[0]:
+        raise CardExpiredError("CardDetails.exp_year", "the card has expired")
+    if (details.exp_year, details.exp_month) < now:
+        raise CardExpiredError(
+            "CardDetails.exp_month", "the card has expired: the month is before this month"
+        )
+    return PaymentMethod(
+        id=method_id,
+        kind=PaymentMethodKind.CARD,
+        brand=rule.brand,
+        last4=details.last4,
+        exp_month=details.exp_month,
+        exp_year=details.exp_year,
+    )
+
+
+@checked
+def update_card(
+    wallet: Wallet,
+    details: CardDetails,
+    policy: PaymentMethodPolicy = _SEED,
+    *,
+    at: datetime,
+    zone: ZoneInfo | str,
+    method_id: str,
+    remove_previous: bool = False,
+) -> Wallet:
+    """``wallet`` with a new card from ``details`` as its default. Decides PM-5 and PM-8.
+
+    The details are validated under ``policy`` (:func:`validate_card`), the card is added
+    (:func:`can_add`) and made the default, so all future charges use it. The previous default stays in the wallet
+    as an ordinary method unless ``remove_previous`` (then it is removed, as PM-3 allows once it
+    is no longer the default). Past invoices are not touched: they keep the masked label of
+    the method they were charged to.
+
+    Raises:
+        InvalidCardDetails: a subclass naming the field that is wrong.
+        PolicyViolation: :func:`can_add` refuses (``method_id`` is taken); ``wallet`` is
+            unchanged.
+    """
+    method = validate_card(details, policy, method_id=method_id, at=at, zone=zone)
+    previous = wallet.default_id
+    updated = add(wallet, method, policy, at=at, zone=zone)
+    updated = set_default(updated, method_id, at=at, zone=zone)
+    if remove_previous and previous is not None:
+        updated = remove(updated, previous)
+    return updated
