@@ -127,7 +127,7 @@ STR_FIELDS = _str_fields()
 OUTPUTS = {
     "billrules.report.Finding",
     "billrules.report.Report",
-    "billrules.deletion.DeletionTransition",
+    "billrules.deletion._transitions.DeletionTransition",
     "billrules.dunning.StageTransition",
     "billrules.invoices.AllocationLine",
     "billrules.invoices.HistoryRow",
@@ -149,8 +149,8 @@ NOT_FREE_TEXT = {
 
 #: Str fields with a format of their own (digits, codes), refused when they hold other text.
 STRUCTURED = {
-    "billrules.payment_methods.PaymentMethod.last4",
-    "billrules.payment_methods.CardBrandRule.prefixes",
+    "billrules.payment_methods._wallet.PaymentMethod.last4",
+    "billrules.payment_methods._cards.CardBrandRule.prefixes",
 }
 
 #: The fields that hold a payment method's masked label (PM-6): at most four digits in a run.
@@ -191,7 +191,7 @@ class TestEveryTextField:
             "billrules.account.Account.id",
             "billrules.balance.LedgerEntry.description",
             "billrules.cancellation.CancellationRequest.feedback",
-            "billrules.payment_methods.PaymentMethod.id",
+            "billrules.payment_methods._wallet.PaymentMethod.id",
             "billrules.subscriptions.Subscription.plan",
             "billrules.effects.RecordCancellation.feedback",
         ):
