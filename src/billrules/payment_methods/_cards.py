@@ -95,59 +95,45 @@ class InvalidCardDetails(InvalidInput):
 
     __module__ = "billrules.payment_methods"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__module__ = "billrules.payment_methods"  # every card error, as it is exported
+
 
 class CardNumberFormatError(InvalidCardDetails):
     """The card number holds something other than digits, spaces and dashes."""
-
-    __module__ = "billrules.payment_methods"
 
 
 class CardNumberLengthError(InvalidCardDetails):
     """The card number does not have 12 to 19 digits."""
 
-    __module__ = "billrules.payment_methods"
-
 
 class CardNumberChecksumError(InvalidCardDetails):
     """The card number's last digit is not its Luhn check digit."""
-
-    __module__ = "billrules.payment_methods"
 
 
 class UnknownCardBrand(InvalidCardDetails):
     """The card number's prefix belongs to no accepted brand (PM-5, PM-8)."""
 
-    __module__ = "billrules.payment_methods"
-
 
 class CardBrandNotAccepted(UnknownCardBrand):
     """The card is of a known brand that the :class:`PaymentMethodPolicy` leaves out (PM-8)."""
-
-    __module__ = "billrules.payment_methods"
 
 
 class CardExpiryMonthError(InvalidCardDetails):
     """The expiry month is not 1 to 12."""
 
-    __module__ = "billrules.payment_methods"
-
 
 class CardExpiryYearError(InvalidCardDetails):
     """The expiry year is not a four-digit year."""
-
-    __module__ = "billrules.payment_methods"
 
 
 class CardExpiredError(InvalidCardDetails):
     """The expiry is before the current month in the account's zone."""
 
-    __module__ = "billrules.payment_methods"
-
 
 class CardCvvError(InvalidCardDetails):
     """The CVV is not 3 digits (4 for American Express)."""
-
-    __module__ = "billrules.payment_methods"
 
 
 # --------------------------------------------------------------------------------------------
