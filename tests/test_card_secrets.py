@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from moneyed import Money
 
@@ -210,7 +210,6 @@ class TestEveryTextField:
         }
         assert OUTPUTS == unchecked
 
-    @settings(max_examples=40)
     @given(written_numbers())
     def test_every_text_field_refuses_a_card_number(self, case):
         """PM-6: every text field of a fact or policy refuses a card number, however written.
@@ -232,7 +231,6 @@ class TestEveryTextField:
             assert error.field in {name, f"{name}[0]"}
             assert_hidden(number, *error_texts(error))
 
-    @settings(max_examples=40)
     @given(written_numbers())
     def test_a_card_number_inside_other_text_is_refused(self, case):
         """PM-6: a card number among other words (an id, a description) is refused too."""
@@ -309,7 +307,6 @@ class TestLabels:
             label == Payment(id="p", amount=Money("1.00", "USD"), paid_at=AT, method=label).method
         )
 
-    @settings(max_examples=40)
     @given(written_numbers())
     def test_transition_and_apply_payment_refuse_a_card_number(self, case):
         """PM-6: the ``method=`` of transition and apply_payment refuses a card number."""
@@ -338,7 +335,6 @@ class TestLabels:
 
 
 class TestMethodIds:
-    @settings(max_examples=30)
     @given(written_numbers())
     def test_method_id_parameters_refuse_a_card_number(self, case):
         """PM-6: a payment-method id passed to a question or operation is free text too."""
@@ -400,7 +396,7 @@ def _account_with_card(account: Account, details: CardDetails) -> Account:
 
 
 class TestOutputs:
-    @settings(max_examples=25, deadline=None)
+    @settings(deadline=None)
     @given(st.data())
     def test_a_card_in_an_account_never_shows(self, data):
         """PM-6: an account holding a card shows none of its number beyond the last four digits.
@@ -412,6 +408,8 @@ class TestOutputs:
         number = data.draw(card_numbers(brand), label="number")
         cvv = data.draw(cvvs(brand), label="cvv")
         account = data.draw(accounts(), label="account")
+        before = repr(account) + account_to_json(account)
+        assume(not any(run in before for run in runs(number)))  # ids may be digits by chance
         texts: list[str] = []
         for style in STYLES:
             text = written(number, style)
@@ -436,7 +434,7 @@ class TestOutputs:
         ]
         assert_hidden(number, *texts)
 
-    @settings(max_examples=10, deadline=None)
+    @settings(deadline=None)
     @given(accounts(), written_numbers())
     def test_account_loader_refuses_a_card_number_in_any_field(self, account, case):
         """PM-6: a card number in any string of an account file is refused, never echoed.
@@ -452,7 +450,7 @@ class TestOutputs:
             assert excinfo.value.field  # type: ignore[attr-defined]
             assert_hidden(number, *error_texts(excinfo.value))
 
-    @settings(max_examples=10, deadline=None)
+    @settings(deadline=None)
     @given(written_numbers())
     def test_policy_loader_refuses_a_card_number_in_any_field(self, case):
         """PM-6: a card number in any string of a policy file is refused, never echoed."""
