@@ -279,3 +279,47 @@ def frozen_mapping(field: str) -> Callable[[object], Mapping[str, Any]]:
         return FrozenMapping(value)
 
     return convert
+
+
+def named(convert: Callable[[object, str], Any]) -> attrs.Converter[Any, Any]:
+    """An attrs converter calling ``convert(value, "Class.field")``: the field names itself.
+
+    attrs hands the converter its instance and field (``takes_self``, ``takes_field``), so a
+    converter needs no wrapper per field to name the field in its errors.
+    """
+
+    def convert_field(value: object, instance: object, field: attrs.Attribute[Any]) -> Any:
+        return convert(value, f"{type(instance).__name__}.{field.name}")
+
+    return attrs.Converter(convert_field, takes_self=True, takes_field=True)
+
+
+def to_enum(kind: type[E]) -> attrs.Converter[Any, Any]:
+    """A converter to a member of ``kind`` (its value or the member), naming the field."""
+
+    def convert(value: object, field: str) -> E:
+        if type(value) is kind:
+            return value  # the common case, checked first
+        return enum_member(kind, field)(value)
+
+    return named(convert)
+
+
+def to_tuple(kind: type[Any]) -> attrs.Converter[Any, Any]:
+    """A converter of any iterable of ``kind`` values to a tuple, naming the field."""
+
+    def convert(value: object, field: str) -> tuple[Any, ...]:
+        return tuple_of(kind, field)(value)
+
+    return named(convert)
+
+
+def to_frozen_mapping() -> attrs.Converter[Any, Any]:
+    """A converter to a :class:`FrozenMapping` with ``str`` keys, naming the field."""
+
+    def convert(value: object, field: str) -> Mapping[str, Any]:
+        if type(value) is FrozenMapping:
+            return value
+        return frozen_mapping(field)(value)
+
+    return named(convert)

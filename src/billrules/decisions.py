@@ -1,38 +1,165 @@
 """Decisions: the answer to every question billrules is asked (X-1).
 
 A :class:`Decision` says whether something is allowed and why: a tuple of :class:`Reason`
-values, each with a stable machine-readable ``code``, the ``rule`` ID from the policy
-catalogue, a human ``message`` and the structured ``details`` (the facts it used).
+values, each with a stable machine-readable ``code`` (a member of its area's
+:class:`ReasonCode` enum), the ``rule`` ID from the policy catalogue and the structured
+``details`` (the facts it used). The human sentence, :attr:`Reason.message`, is rendered from
+the code's template and the details when it is read, never when the reason is built.
 Operations ask their own question first and raise :class:`PolicyViolation` carrying the very
 same decision when it refuses.
 
->>> from billrules import Decision, Reason
->>> why = Reason(code="owner_only", rule="CAN-1", message="Only the owner may cancel.")
+>>> from billrules import Decision, Reason, ReasonCode
+>>> class Code(ReasonCode):
+...     OWNER_ONLY = "owner_only", "Only the owner may cancel, not the {role}."
+>>> why = Reason(code=Code.OWNER_ONLY, rule="CAN-1", details={"role": "admin"})
 >>> decision = Decision.refuse(why)
 >>> decision.allowed, decision.codes, decision.rules
 (False, ('owner_only',), ('CAN-1',))
 >>> decision.message
-'Only the owner may cancel.'
+'Only the owner may cancel, not the admin.'
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Any, Self
 
 import attrs
+from moneyed import Money
 
-from billrules._validate import frozen_mapping
+from billrules import _money
+from billrules._validate import FrozenMapping, frozen_mapping
 from billrules.errors import BillRulesError, InvalidInput, InvalidType
 
-__all__ = ["Decision", "PolicyViolation", "Reason"]
+__all__ = [
+    "Decision",
+    "PolicyViolation",
+    "Question",
+    "Reason",
+    "ReasonCode",
+]
+
+
+class _Sentence(string.Formatter):
+    """Formats a template's named fields for a human sentence.
+
+    Money is written at its currency's minor unit with its code (``19.00 USD``, X-4); dates
+    and instants in ISO 8601; enum members by their value; tuples joined with commas; ``None``
+    as ``none``. Two format specs: ``{n:day|days}`` writes the singular or the plural word
+    for the integer ``n``, and ``{level:words}`` writes a snake_case value with spaces.
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, _, other = format_spec.partition("|")
+            return one if value == 1 else other
+        text = _word(value)
+        if format_spec == "words":
+            return text.replace("_", " ")
+        return format(text, format_spec) if format_spec else text
+
+
+def _word(value: object) -> str:
+    if isinstance(value, str):
+        return str.__str__(value)  # an enum member's value, not its repr
+    if isinstance(value, Money):
+        return _money.in_words(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, (tuple, list, frozenset)):
+        return ", ".join(_word(item) for item in value)
+    if value is None:
+        return "none"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+_SENTENCE = _Sentence()
+
+
+def sentence(template: str, details: Mapping[str, Any]) -> str:
+    """``template`` with its named fields taken from ``details`` (see :class:`ReasonCode`).
+
+    >>> sentence("{n} {n:day|days} to pay {amount}.", {"n": 2, "amount": Money("5", "EUR")})
+    '2 days to pay 5.00 EUR.'
+    """
+    return _SENTENCE.vformat(template, (), details)
+
+
+class ReasonCode(StrEnum):
+    """The base of every area's reason codes: a closed set of stable snake_case codes.
+
+    Each member is declared with its code and its English sentence template, whose named
+    fields are the keys of the reason's ``details``::
+
+        class CancellationCode(ReasonCode):
+            OWNER_ONLY = "owner_only", "Only the owner may request cancellation."
+
+    The member *is* the code (``Code.OWNER_ONLY == "owner_only"``); ``template`` is its
+    sentence, rendered by :attr:`Reason.message`.
+    """
+
+    template: str
+
+    def __new__(cls, value: str, template: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.template = template
+        return member
+
+    def render(self, details: Mapping[str, Any]) -> str:
+        """The English sentence for ``details``."""
+        return sentence(self.template, details)
+
+
+class Question(StrEnum):
+    """The base of every area's questions, as :class:`~billrules.contract.Finding` names them.
+
+    Each member is declared with its snake_case name and two sentence templates: the answer's
+    summary when it is a yes and when it is a no (fields from the finding's ``details``)::
+
+        class SeatsQuestion(Question):
+            REMOVE_SEATS = "remove_seats", "{removable} of {total} seats can be removed.", ""
+
+    An empty "no" template means the "yes" template serves both answers.
+    """
+
+    yes: str
+    no: str
+
+    def __new__(cls, value: str, yes: str = "", no: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.yes = yes
+        member.no = no or yes
+        return member
+
+    def summary(self, allowed: bool, details: Mapping[str, Any]) -> str:
+        """The English summary of an answer."""
+        return sentence(self.yes if allowed else self.no, details)
 
 
 _to_details = frozen_mapping("Reason.details")
 
 
 def _details(value: object) -> Mapping[str, Any]:
+    if type(value) is FrozenMapping:
+        return value  # already frozen: reasons built once and shared keep their details
     return _to_details(value)
+
+
+def _code(instance: object, attribute: attrs.Attribute[ReasonCode], value: object) -> None:
+    if isinstance(value, str) and getattr(instance, "_legacy", None) is not None:  # MIGRATION
+        return
+    if not isinstance(value, ReasonCode):
+        raise InvalidType("Reason.code", f"must be a ReasonCode member, not {type(value).__name__}")
 
 
 def _non_empty_str(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -50,21 +177,30 @@ class Reason:
     """Why a decision came out as it did.
 
     Attributes:
-        code: A stable identifier for programs (``"outstanding_balance"``); never localised.
+        code: A member of the deciding area's :class:`ReasonCode` enum (``"outstanding_balance"``);
+            never localised.
         rule: The rule ID in the policy catalogue that decided (``"CAN-3"``).
-        message: One human sentence.
-        details: The facts the rule used, by name (amounts, dates, ids).
+        details: The facts the rule used, by name (amounts, dates, ids): the sentence's fields.
     """
 
-    code: str = attrs.field(validator=_non_empty_str)
+    code: ReasonCode = attrs.field(validator=_code)
     rule: str = attrs.field(validator=_non_empty_str)
-    message: str = attrs.field(validator=_non_empty_str)
+    _legacy: str | None = attrs.field(default=None, alias="message", repr=False)  # MIGRATION
     details: Mapping[str, Any] = attrs.field(
         factory=dict, converter=_details, hash=False, repr=False
     )
 
+    @property
+    def message(self) -> str:
+        """One human sentence, rendered from the code's template and the details."""
+        if self._legacy is not None:  # MIGRATION: remove
+            return self._legacy
+        return self.code.render(self.details)
+
 
 def _reasons(value: object) -> tuple[Reason, ...]:
+    if type(value) is tuple and all(type(reason) is Reason for reason in value):
+        return value  # the common case, checked first
     if not isinstance(value, (tuple, list)):
         raise InvalidType("Decision.reasons", f"must be a tuple, not {type(value).__name__}")
     for reason in value:
@@ -105,6 +241,29 @@ class Decision:
         """A refusal with at least one reason."""
         return cls(allowed=False, reasons=(reason, *more))
 
+    @classmethod
+    def all_of(cls, *checks: tuple[bool, Reason]) -> Decision:
+        """Allowed when every condition holds; each ``(met, reason)`` pair gives its reason.
+
+        The reasons of every condition are kept, met or not, in order, so a refusal also
+        says which conditions were met.
+
+        >>> class Code(ReasonCode):
+        ...     OLD = "old_enough", "Old enough."
+        ...     IDLE = "still_active", "Still active."
+        >>> decision = Decision.all_of(
+        ...     (True, Reason(code=Code.OLD, rule="DEL-1")),
+        ...     (False, Reason(code=Code.IDLE, rule="DEL-1")),
+        ... )
+        >>> decision.allowed, decision.codes
+        (False, ('old_enough', 'still_active'))
+        """
+        if not checks:
+            raise InvalidInput("checks", "at least one condition is needed")
+        return cls(
+            allowed=all(met for met, _ in checks), reasons=tuple(reason for _, reason in checks)
+        )
+
     @property
     def codes(self) -> tuple[str, ...]:
         """The reason codes, in order."""
@@ -123,9 +282,10 @@ class Decision:
     def require(self) -> None:
         """Raise :class:`PolicyViolation` carrying this decision if it is a refusal.
 
-        >>> from billrules import Decision, Reason
+        >>> class Code(ReasonCode):
+        ...     NO = "no", "No."
         >>> Decision.allow().require()  # nothing happens
-        >>> Decision.refuse(Reason(code="no", rule="X-1", message="No.")).require()
+        >>> Decision.refuse(Reason(code=Code.NO, rule="X-1")).require()
         Traceback (most recent call last):
         ...
         billrules.decisions.PolicyViolation: No. [X-1]
