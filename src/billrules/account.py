@@ -222,9 +222,3 @@ def account_state(account: Account, at: datetime | None = None) -> AccountState:
         licence_count=account.seats.total if account.seats is not None else 0,
         prepaid_balance=prepaid,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# explain: every decision for every role, and what happens next
-
-#: How far ahead :func:`explain` looks for the next events, and how many it keeps.

@@ -1,0 +1,191 @@
+"""One account at one instant, evaluated once: the registry of areas and what they share.
+
+:data:`AREAS` lists the areas in the order the timeline and the report use. Each entry names
+the area, its module (which follows the area contract of :mod:`billrules.contract`) and how
+its facts are read from an :class:`Evaluation`; the area's policy is the field of the same name
+in :class:`~billrules.policy.Policy`. Adding an area is its module, one line here and one
+field in ``Policy``.
+
+An :class:`Evaluation` computes what several questions share for one account at one instant —
+the ledger, the cancellation area's account state with the balance at that instant, the
+deletion facts, the invoices, the subscription with the spans in which other areas stop its
+billing — once, when first read, and hands each area its own facts. It decides nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from types import ModuleType
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from billrules import (
+    _time,
+    balance,
+    cancellation,
+    deletion,
+    dunning,
+    invoices,
+    payment_methods,
+    seats,
+    subscriptions,
+)
+from billrules.account import Account, account_state, activity
+from billrules.contract import Finding, Suspension, Transition
+from billrules.policy import Policy
+from billrules.roles import Role
+
+__all__ = ["AREAS", "Area", "Evaluation"]
+
+
+@attrs.frozen
+class Area:
+    """One registered area: its name (also its field in ``Policy``), module and facts.
+
+    ``facts`` reads the area's facts from an :class:`Evaluation`; ``None`` means the account
+    has nothing in this area (no seats, no subscription…), so the area is not asked.
+    """
+
+    name: str
+    module: ModuleType
+    facts: Callable[[Evaluation], Any]
+
+    def policy(self, policy: Policy) -> Any:
+        """The area's own policy in the bundle."""
+        return getattr(policy, self.name)
+
+
+@attrs.frozen(kw_only=True)
+class Evaluation:
+    """What the areas share for ``account`` under ``policy`` at ``at``, computed once.
+
+    The instant must be aware and the arguments checked by the caller (the public functions
+    of :mod:`billrules.timeline` and :mod:`billrules.report` are).
+    """
+
+    account: Account
+    policy: Policy
+    at: datetime
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The account's zone: local dates are counted in it."""
+        return self.account.zone
+
+    @functools.cached_property
+    def ledger(self) -> balance.Ledger:
+        """The prepaid ledger, or an empty one for a postpaid account."""
+        account = self.account
+        if account.ledger is not None:
+            return account.ledger
+        return balance.Ledger(currency=account.currency)
+
+    @functools.cached_property
+    def state(self) -> cancellation.AccountState:
+        """The cancellation area's facts, with the balance at ``at``."""
+        return account_state(self.account, self.at)
+
+    @functools.cached_property
+    def deletion_facts(self) -> deletion.DeletionFacts:
+        """The deletion area's facts: activity from the same ledger, and the schedule."""
+        return deletion.DeletionFacts(
+            activity=activity(self.account), schedule=self.account.deletion_schedule
+        )
+
+    @functools.cached_property
+    def invoice_facts(self) -> invoices.InvoiceFacts:
+        """The invoices and payments, in the account's currency."""
+        account = self.account
+        return invoices.InvoiceFacts(
+            currency=account.currency, invoices=account.invoices, payments=account.payments
+        )
+
+    @functools.cached_property
+    def suspensions(self) -> tuple[Suspension, ...]:
+        """The spans in which the areas that stop billing say nothing is billed."""
+        found: list[Suspension] = []
+        for area in AREAS:
+            stops = getattr(area.module, "suspensions", None)
+            facts = area.facts(self) if stops is not None else None
+            if facts is not None:
+                found.extend(stops(facts, area.policy(self.policy), zone=self.zone))
+        return tuple(found)
+
+    @functools.cached_property
+    def subscription_facts(self) -> subscriptions.SubscriptionFacts | None:
+        """The subscription with the spans in which it is not billed, if there is one."""
+        sub = self.account.subscription
+        if sub is None:
+            return None
+        return subscriptions.SubscriptionFacts(subscription=sub, suspensions=self.suspensions)
+
+    def facts(self) -> Iterator[tuple[Area, Any, Any]]:
+        """Each area the account has facts in, with those facts and the area's policy."""
+        for area in AREAS:
+            facts = area.facts(self)
+            if facts is not None:
+                yield area, facts, area.policy(self.policy)
+
+    def findings(self) -> tuple[Finding, ...]:
+        """Every area's account-wide findings at ``at``, in the registry's order."""
+        return tuple(
+            finding
+            for area, facts, policy in self.facts()
+            for finding in area.module.findings(facts, policy, at=self.at, zone=self.zone)
+        )
+
+    def role_findings(self, role: Role) -> tuple[Finding, ...]:
+        """What a user with ``role`` may do at ``at``, area by area."""
+        return tuple(
+            finding
+            for area, facts, policy in self.facts()
+            for finding in area.module.role_findings(
+                facts, policy, role=role, at=self.at, zone=self.zone
+            )
+        )
+
+    def transitions(self, end: datetime) -> Iterator[Transition]:
+        """Every area's transitions in ``[at, end)``, merged lazily in time order.
+
+        At one instant the registry's order of areas decides; within an area, the area's own.
+        """
+        streams = [
+            area.module.transitions(facts, policy, start=self.at, end=end, zone=self.zone)
+            for area, facts, policy in self.facts()
+        ]
+        return heapq.merge(*streams, key=_order)
+
+    def upcoming(self, count: int, days: int) -> tuple[Transition, ...]:
+        """The first ``count`` transitions of the ``days`` days from ``at``, computed lazily.
+
+        The window ends where the calendar does (:data:`billrules._time.LAST_INSTANT`).
+        """
+        at = self.at
+        room = _time.LAST_INSTANT - at
+        end = at + min(timedelta(days=min(days, room.days + 1)), max(room, timedelta(0)))
+        return tuple(itertools.islice(self.transitions(end), count))
+
+
+#: The registered areas, in the order of the timeline and the report.
+AREAS: Final[tuple[Area, ...]] = (
+    Area("cancellation", cancellation, lambda ev: ev.state),
+    Area("subscriptions", subscriptions, lambda ev: ev.subscription_facts),
+    Area("invoices", invoices, lambda ev: ev.invoice_facts),
+    Area("dunning", dunning, lambda ev: ev.ledger),
+    Area("balance", balance, lambda ev: ev.account.ledger),
+    Area("deletion", deletion, lambda ev: ev.deletion_facts),
+    Area("payment_methods", payment_methods, lambda ev: ev.account.wallet),
+    Area("seats", seats, lambda ev: ev.account.seats),
+)
+
+_RANK: Final = {area.name: index for index, area in enumerate(AREAS)}
+
+
+def _order(transition: Transition) -> tuple[datetime, int]:
+    return transition.at, _RANK[transition.area]

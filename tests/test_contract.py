@@ -1,0 +1,141 @@
+"""The area contract: every registered area has the same parts, with the same signatures, and
+every reason it gives uses a code of its own closed set (X-1, X-5; DESIGN.md)."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import re
+from datetime import timedelta
+from enum import StrEnum
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from billrules.account import Account
+from billrules.contract import Finding, Transition
+from billrules.decisions import Question, ReasonCode
+from billrules.evaluation import AREAS, Area, Evaluation
+from billrules.policy import DEFAULT_POLICY, Policy
+from billrules.roles import Role
+from billrules.testing import accounts, policies
+
+NAMES = [area.name for area in AREAS]
+
+#: The shared signatures: positional facts and policy, then keyword-only arguments.
+SIGNATURES = {
+    "transitions": ("start", "end", "zone"),
+    "findings": ("at", "zone"),
+    "role_findings": ("role", "at", "zone"),
+}
+
+
+def _exported(area: Area, base: type[StrEnum]) -> list[type[StrEnum]]:
+    module = area.module
+    return [
+        getattr(module, name)
+        for name in module.__all__
+        if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), base)
+    ]
+
+
+def _codes(area: Area) -> type[ReasonCode]:
+    (codes,) = _exported(area, ReasonCode)
+    return codes  # type: ignore[return-value]  # _exported filters on ReasonCode
+
+
+def test_the_registry_lists_every_area_once_in_the_policy_bundle() -> None:
+    """Every registered area's policy is the field of its name in Policy, and no area of the
+    bundle is left out of the registry."""
+    fields = [field.name for field in attrs.fields(Policy)]
+    assert sorted(NAMES) == sorted(fields)
+    assert len(set(NAMES)) == len(NAMES)
+    for area in AREAS:
+        assert area.policy(DEFAULT_POLICY) is getattr(DEFAULT_POLICY, area.name)
+
+
+@pytest.mark.parametrize("area", AREAS, ids=NAMES)
+def test_area_has_the_contract_functions_with_the_shared_signature(area: Area) -> None:
+    """transitions, findings and role_findings take (facts, policy, *, ...) and are public."""
+    for name, keywords in SIGNATURES.items():
+        function = getattr(area.module, name)
+        assert name in area.module.__all__
+        parameters = list(inspect.signature(function).parameters.values())
+        positional = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+        keyword = [p.name for p in parameters if p.kind is p.KEYWORD_ONLY]
+        assert len(positional) == 2, (area.name, name, positional)
+        assert positional[1] == "policy", (area.name, name, positional)
+        assert keyword == list(keywords), (area.name, name, keyword)
+
+
+@pytest.mark.parametrize("area", AREAS, ids=NAMES)
+def test_area_exports_one_closed_set_of_reason_codes(area: Area) -> None:
+    """Each area exports exactly one ReasonCode enum (and at most one Question enum); every code
+    is snake_case with an English template, and no two areas share a code's enum."""
+    codes = _codes(area)
+    assert len(codes) >= 1
+    for code in codes:
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", code.value), code
+        assert code.template.strip(), code
+    assert len(_exported(area, Question)) <= 1
+
+
+def _reasons_of(findings: tuple[Finding, ...], transitions: tuple[Transition, ...]) -> list:
+    return [
+        *(reason for finding in findings for reason in finding.reasons),
+        *(reason for transition in transitions for reason in transition.reasons),
+    ]
+
+
+@given(
+    account=accounts(),
+    policy=policies(),
+    hours=st.integers(min_value=0, max_value=24 * 800),
+)
+def test_every_reason_an_area_gives_uses_its_own_codes(
+    account: Account, policy: Policy, hours: int
+) -> None:
+    """Over generated accounts: every finding and transition an area returns names that area,
+    and every reason in it is a member of that area's ReasonCode enum whose sentence renders
+    from the details given (no missing field)."""
+    at = account.created_at + timedelta(hours=hours)
+    evaluation = Evaluation(account=account, policy=policy, at=at)
+    end = at + timedelta(days=400)
+    for area, facts, area_policy in evaluation.facts():
+        codes = _codes(area)
+        module = area.module
+        findings = module.findings(facts, area_policy, at=at, zone=account.zone)
+        for role in Role:
+            findings += module.role_findings(
+                facts, area_policy, role=role, at=at, zone=account.zone
+            )
+        transitions = tuple(
+            itertools.islice(
+                module.transitions(facts, area_policy, start=at, end=end, zone=account.zone), 50
+            )
+        )
+        assert {f.area for f in findings} <= {area.name}
+        assert {t.area for t in transitions} <= {area.name}
+        for finding in findings:
+            assert finding.summary  # renders
+            (questions,) = _exported(area, Question)
+            assert isinstance(finding.question, questions)
+        for reason in _reasons_of(findings, transitions):
+            assert isinstance(reason.code, codes), (area.name, reason.code)
+            assert reason.message  # renders from its details
+        assert [t.at for t in transitions] == sorted(t.at for t in transitions)
+
+
+@given(account=accounts(), policy=policies(), hours=st.integers(min_value=0, max_value=24 * 400))
+def test_evaluation_computes_shared_facts_once(
+    account: Account, policy: Policy, hours: int
+) -> None:
+    """The facts the areas share are computed once per evaluation: reading them again gives
+    the very same objects."""
+    at = account.created_at + timedelta(hours=hours)
+    evaluation = Evaluation(account=account, policy=policy, at=at)
+    first = [facts for _, facts, _ in evaluation.facts()]
+    again = [facts for _, facts, _ in evaluation.facts()]
+    assert all(a is b for a, b in zip(first, again, strict=True))
