@@ -1,0 +1,84 @@
+"""The prepaid balance: a ledger of payments, bonuses, monthly charges and adjustments.
+
+Decides BAL-1 … BAL-7 (see ``docs/policies.md``):
+
+- BAL-1 only an admin (or the owner) may top up the balance;
+- BAL-2 a top-up may earn a bonus by configurable tiers (none by default);
+- BAL-3 a confirmed payment is credited to the balance at once;
+- BAL-4 a month's usage is charged on the 1st of the next month, in the account's zone;
+- BAL-5 the base tariff (19.00 USD) is charged every month; integrations and communication
+  sources add a daily-prorated charge for the days they were enabled;
+- BAL-6 the balance view: current balance, usage accrued this month, history;
+- BAL-7 prepaid mode never charges a card: charges are drawn from the balance only.
+
+Facts: :class:`LedgerEntry`, :class:`Ledger`, :class:`Source`, :class:`BalanceFacts`.
+Policy: :class:`BalancePolicy`. Every instant is timezone-aware; days and months are local to
+the account's zone. The area contract: :class:`BalanceCode`, :class:`BalanceQuestion`,
+:func:`findings`, :func:`role_findings` and :func:`transitions` (always empty: the balance
+changes only with the host's entries), all over a :class:`Ledger`.
+
+A ledger computes its balance history once, when it is built: the balance and the start of
+the debt at an instant (:func:`balance_at`, :func:`debt_started_at`,
+:meth:`BalanceFacts.from_ledger`) are a binary search, not a sum.
+"""
+
+from __future__ import annotations
+
+from billrules.balance._charges import (
+    BalanceView,
+    ChargeResult,
+    EnabledPeriod,
+    Source,
+    SourceKind,
+    Usage,
+    balance_view,
+    charge_month,
+    monthly_charge,
+    usage_to_date,
+)
+from billrules.balance._codes import BalanceCode, BalanceQuestion
+from billrules.balance._contract import findings, role_findings, transitions
+from billrules.balance._ledger import (
+    BalanceFacts,
+    ChargeLine,
+    EntryKind,
+    Ledger,
+    LedgerEntry,
+    balance_at,
+    debt_month,
+    debt_started_at,
+)
+from billrules.balance._policy import DEFAULT_BASE_TARIFF, BalancePolicy, BonusTier
+from billrules.balance._top_up import bonus_for, can_top_up, top_up
+
+__all__ = [
+    "DEFAULT_BASE_TARIFF",
+    "BalanceCode",
+    "BalanceFacts",
+    "BalancePolicy",
+    "BalanceQuestion",
+    "BalanceView",
+    "BonusTier",
+    "ChargeLine",
+    "ChargeResult",
+    "EnabledPeriod",
+    "EntryKind",
+    "Ledger",
+    "LedgerEntry",
+    "Source",
+    "SourceKind",
+    "Usage",
+    "balance_at",
+    "balance_view",
+    "bonus_for",
+    "can_top_up",
+    "charge_month",
+    "debt_month",
+    "debt_started_at",
+    "findings",
+    "monthly_charge",
+    "role_findings",
+    "top_up",
+    "transitions",
+    "usage_to_date",
+]

@@ -1,0 +1,263 @@
+"""Monthly charges (BAL-4, BAL-5, BAL-7) and the balance view (BAL-6). Private."""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import attrs
+from moneyed import Currency, Money
+
+from billrules import _money, _time
+from billrules import _validate as v
+from billrules._check import checked
+from billrules.balance._ledger import (
+    ChargeLine,
+    EntryKind,
+    Ledger,
+    LedgerEntry,
+    _ledger,
+    balance_at,
+)
+from billrules.balance._policy import BalancePolicy, _policy
+from billrules.effects import DebitBalance
+from billrules.errors import InvalidInput
+
+
+class SourceKind(StrEnum):
+    """A billable item that can be switched on and off (BAL-5)."""
+
+    INTEGRATION = "integration"
+    COMMUNICATION = "communication"
+
+
+@attrs.frozen(kw_only=True)
+class EnabledPeriod:
+    """A source was enabled from ``start`` until ``end`` (exclusive; ``None``: still enabled)."""
+
+    start: datetime = attrs.field(validator=v.instant)
+    end: datetime | None = attrs.field(default=None, validator=v.optional_instant)
+
+    def __attrs_post_init__(self) -> None:
+        if self.end is not None and self.end <= self.start:
+            raise InvalidInput("EnabledPeriod.end", "must be after start")
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """An integration or communication source, its monthly price and when it was enabled (BAL-5).
+
+    ``enabled`` periods are in order and do not overlap; only the last may be open.
+    """
+
+    id: str = attrs.field(validator=v.text)
+    name: str = attrs.field(validator=v.text)
+    kind: SourceKind = attrs.field(converter=v.to_enum(SourceKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    monthly_price: Money = attrs.field(validator=v.non_negative_money)
+    enabled: tuple[EnabledPeriod, ...] = attrs.field(
+        default=(),
+        converter=v.to_tuple(EnabledPeriod),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    )
+
+    @enabled.validator
+    def _check_periods(
+        self, attribute: attrs.Attribute[object], value: tuple[EnabledPeriod, ...]
+    ) -> None:
+        for index, (before, after) in enumerate(itertools.pairwise(value), start=1):
+            if before.end is None or after.start < before.end:
+                raise InvalidInput(
+                    f"Source.enabled[{index}].start", f"must not overlap enabled[{index - 1}]"
+                )
+
+    def days_enabled(self, first: date, last: date, zone: ZoneInfo) -> int:
+        """The local days in ``[first, last]`` on which the source was enabled at any moment."""
+        days: set[date] = set()
+        for period in self.enabled:
+            begin = max(_time.local_date(period.start, zone), first)
+            if period.end is None:
+                end = last
+            else:
+                end = _time.local_date(period.end, zone)
+                if period.end <= _time.start_of_day(end, zone):
+                    end -= timedelta(days=1)
+                end = min(end, last)
+            while begin <= end:
+                days.add(begin)
+                begin += timedelta(days=1)
+        return len(days)
+
+
+def _sources(value: object, currency: Currency) -> tuple[Source, ...]:
+    items = v.tuple_of(Source, "sources")(value)
+    for index, source in enumerate(items):
+        _money.require_currency(source.monthly_price, currency, f"sources[{index}].monthly_price")
+    return items
+
+
+def _month_lines(
+    month: date, sources: tuple[Source, ...], policy: BalancePolicy, zone: ZoneInfo, last: date
+) -> tuple[ChargeLine, ...]:
+    first = month.replace(day=1)
+    length = calendar.monthrange(first.year, first.month)[1]
+    lines = [ChargeLine(item="base_tariff", description="Base tariff", amount=policy.base_tariff)]
+    for source in sources:
+        days = source.days_enabled(first, last, zone)
+        if days:
+            cost = Money(source.monthly_price.amount * days / length, policy.currency)
+            lines.append(
+                ChargeLine(
+                    item=source.id,
+                    description=source.name,
+                    amount=_money.round_to_minor_unit(cost),
+                    days_enabled=days,
+                    days_in_month=length,
+                )
+            )
+    return tuple(lines)
+
+
+def _month(value: object) -> date:
+    return _time.require_date(value, "month").replace(day=1)
+
+
+@checked
+def monthly_charge(
+    month: date, sources: Iterable[Source], policy: BalancePolicy, *, zone: ZoneInfo | str
+) -> LedgerEntry:
+    """The charge for the local month containing ``month``. Decides BAL-4 and BAL-5.
+
+    The charge is dated at the first instant of the 1st of the next month in ``zone`` (BAL-4).
+    It is the base tariff (always, BAL-5) plus, for each source enabled on at least one local
+    day of the month, ``monthly_price × days enabled / days in the month`` rounded half-up to
+    the minor unit: one line per item. Its id is ``charge-YYYY-MM``.
+
+    Raises:
+        CurrencyMismatch: a source's price is not in the policy's currency.
+    """
+    tz = _time.to_zone(zone)
+    first = _month(month)
+    rules = _policy(policy)
+    items = _sources(sources, rules.currency)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    lines = _month_lines(first, items, rules, tz, last)
+    total = _money.total((line.amount for line in lines), rules.currency)
+    return LedgerEntry(
+        id=f"charge-{first:%Y-%m}",
+        kind=EntryKind.CHARGE,
+        at=_time.start_of_day(_time.add_months(first, 1), tz),
+        amount=-total,
+        description=f"Usage of {first:%Y-%m}",
+        lines=lines,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ChargeResult:
+    """The ledger after a monthly charge, and the effects for the host (BAL-7: balance only)."""
+
+    ledger: Ledger
+    charge: LedgerEntry
+    effects: tuple[DebitBalance, ...]
+
+
+@checked
+def charge_month(
+    ledger: Ledger,
+    sources: Iterable[Source],
+    policy: BalancePolicy,
+    *,
+    month: date,
+    zone: ZoneInfo | str,
+) -> ChargeResult:
+    """Charge the month containing ``month`` to the prepaid balance. Decides BAL-4, BAL-5, BAL-7.
+
+    The charge (see :func:`monthly_charge`) is added to the ledger, and the only effect is a
+    :class:`~billrules.effects.DebitBalance` of its total (none for a zero charge): prepaid
+    mode never charges a card (BAL-7).
+
+    Raises:
+        InvalidInput: the month is already charged.
+        CurrencyMismatch: the policy is not in the ledger's currency.
+    """
+    charge = monthly_charge(month, sources, policy, zone=zone)
+    _money.require_currency(policy.base_tariff, _ledger(ledger).currency, "policy.base_tariff")
+    if any(entry.id == charge.id for entry in ledger.entries):
+        raise InvalidInput("month", f"{charge.id} is already in the ledger")
+    effects: tuple[DebitBalance, ...] = ()
+    if charge.amount.amount < 0:
+        effects = (
+            DebitBalance(
+                at=charge.at, rule="BAL-7", amount=-charge.amount, description=charge.description
+            ),
+        )
+    return ChargeResult(ledger=ledger.add(charge), charge=charge, effects=effects)
+
+
+# --------------------------------------------------------------------------------------------
+# BAL-6: the balance view
+
+
+@attrs.frozen(kw_only=True)
+class Usage:
+    """Usage accrued in the current month so far, charged on the 1st of the next (BAL-6)."""
+
+    month: date
+    lines: tuple[ChargeLine, ...]
+    total: Money
+    charged_at: datetime
+
+
+@checked
+def usage_to_date(
+    sources: Iterable[Source], policy: BalancePolicy, *, at: datetime, zone: ZoneInfo | str
+) -> Usage:
+    """What the current local month has accrued up to and including today. Decides BAL-6.
+
+    The base tariff counts in full (it is charged every month, BAL-5); sources count for the
+    days they were enabled from the 1st to today.
+    """
+    tz = _time.to_zone(zone)
+    _time.require_aware(at, "at")
+    rules = _policy(policy)
+    items = _sources(sources, rules.currency)
+    today = _time.local_date(at, tz)
+    first = today.replace(day=1)
+    lines = _month_lines(first, items, rules, tz, today)
+    return Usage(
+        month=first,
+        lines=lines,
+        total=_money.total((line.amount for line in lines), rules.currency),
+        charged_at=_time.start_of_day(_time.add_months(first, 1), tz),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class BalanceView:
+    """What the wallet shows (BAL-6): the balance now, this month's usage, and the history.
+
+    ``history`` lists the entries up to ``at``, newest first; each charge carries its lines.
+    """
+
+    at: datetime
+    balance: Money
+    usage: Usage
+    history: tuple[LedgerEntry, ...]
+
+
+@checked
+def balance_view(
+    ledger: Ledger,
+    sources: Iterable[Source],
+    policy: BalancePolicy,
+    *,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> BalanceView:
+    """The balance view at ``at``. Decides BAL-6."""
+    usage = usage_to_date(sources, policy, at=at, zone=zone)
+    history = tuple(reversed([entry for entry in _ledger(ledger).entries if entry.at <= at]))
+    return BalanceView(at=at, balance=balance_at(ledger, at), usage=usage, history=history)

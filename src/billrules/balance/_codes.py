@@ -1,0 +1,25 @@
+"""The balance area's reason codes and the questions the report asks of it. Private."""
+
+from __future__ import annotations
+
+from billrules.decisions import Question, ReasonCode
+
+
+class BalanceCode(ReasonCode):
+    """Every reason the balance area gives, with its English sentence (BAL-1, BAL-3)."""
+
+    TOP_UP_BY_ADMIN = "top_up_by_admin", "A user with the {role} role may top up the balance."
+    TOP_UP_ADMIN_ONLY = "top_up_admin_only", "Only an administrator can top up the balance."
+    BALANCE_NOT_NEGATIVE = "balance_not_negative", "The balance is {balance}."
+    BALANCE_NEGATIVE = "balance_negative", "The balance is {balance}."
+
+
+class BalanceQuestion(Question):
+    """What the report asks of the balance area, with the summaries of a yes and a no."""
+
+    TOP_UP = "top_up", "May top up the balance.", "May not top up the balance."
+    BALANCE_NOT_NEGATIVE = (
+        "balance_not_negative",
+        "Balance {balance}.",
+        "Balance {balance}: in debt since {debt_started_at}.",
+    )
