@@ -1,4 +1,110 @@
-"""Invoices (moved to a package; see ``_facts``)."""
+"""Invoices: statuses, outstanding balance, payments, billing details, history and statements.
 
-from billrules.invoices._facts import *  # noqa: F403
-from billrules.invoices._facts import __all__ as __all__
+Decides INV-1 … INV-6 (see ``docs/policies.md``):
+
+- INV-1 the self-service history starts at a cutoff date (2021-01-01, inclusive);
+- INV-2 statuses and their transition table; ``overdue`` is derived at an instant, and an
+  invoice with money due falls due at its ``due_at`` (:func:`transitions`);
+- INV-3 outstanding balance, and payments settling the oldest due invoice first, any excess
+  left as credit;
+- INV-4 billing details (name, address) apply to invoices issued at or after a change;
+- INV-5 history rows, payments made, and a statement with opening, running and closing balances;
+- INV-6 an issued invoice inside the history window can be downloaded.
+
+Facts: :class:`Invoice`, :class:`Payment`, :class:`BillingDetails`, :class:`BillingProfile`,
+and :class:`InvoiceFacts` (an account's invoices and payments, the facts of the area contract:
+:func:`findings`, :func:`role_findings`, :func:`transitions`). Policy: :class:`InvoicePolicy`.
+Reasons: :class:`InvoiceCode`; questions: :class:`InvoiceQuestion`; transition kinds:
+:class:`InvoiceKind`. Every instant is timezone-aware; dates shown to people (issue date,
+cutoff) are taken in the account's zone.
+"""
+
+from __future__ import annotations
+
+from billrules.invoices._codes import InvoiceCode, InvoiceKind, InvoiceQuestion
+from billrules.invoices._contract import findings, role_findings, transitions
+from billrules.invoices._facts import (
+    DUE_STATUSES,
+    FINAL_STATUSES,
+    TRANSITIONS,
+    BillingDetails,
+    BillingDetailsChange,
+    BillingProfile,
+    DisplayStatus,
+    Invoice,
+    InvoiceFacts,
+    InvoicePolicy,
+    InvoiceStatus,
+    Payment,
+)
+from billrules.invoices._history import (
+    HistoryRow,
+    InvoiceDocument,
+    Statement,
+    StatementLine,
+    can_download,
+    can_view,
+    download,
+    history,
+    payments_made,
+    statement,
+)
+from billrules.invoices._statuses import (
+    Allocation,
+    AllocationLine,
+    PaymentApplication,
+    allocate_payment,
+    apply_payment,
+    can_transition,
+    display_status,
+    is_overdue,
+    issue,
+    outstanding,
+    outstanding_invoices,
+    settlement_order,
+    transition,
+)
+
+__all__ = [
+    "DUE_STATUSES",
+    "FINAL_STATUSES",
+    "TRANSITIONS",
+    "Allocation",
+    "AllocationLine",
+    "BillingDetails",
+    "BillingDetailsChange",
+    "BillingProfile",
+    "DisplayStatus",
+    "HistoryRow",
+    "Invoice",
+    "InvoiceCode",
+    "InvoiceDocument",
+    "InvoiceFacts",
+    "InvoiceKind",
+    "InvoicePolicy",
+    "InvoiceQuestion",
+    "InvoiceStatus",
+    "Payment",
+    "PaymentApplication",
+    "Statement",
+    "StatementLine",
+    "allocate_payment",
+    "apply_payment",
+    "can_download",
+    "can_transition",
+    "can_view",
+    "display_status",
+    "download",
+    "findings",
+    "history",
+    "is_overdue",
+    "issue",
+    "outstanding",
+    "outstanding_invoices",
+    "payments_made",
+    "role_findings",
+    "settlement_order",
+    "statement",
+    "transition",
+    "transitions",
+]

@@ -1,0 +1,219 @@
+"""The invoices area's part of the area contract: :func:`findings` (INV-1, INV-2, INV-3),
+:func:`role_findings` and :func:`transitions` (INV-2).
+
+Part of :mod:`billrules.invoices`; import the public names from there.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from billrules import _money, _time
+from billrules import _validate as v
+from billrules._check import checked
+from billrules.contract import Finding, Transition
+from billrules.decisions import Decision, Reason
+from billrules.errors import InvalidInput
+from billrules.invoices._codes import InvoiceCode, InvoiceKind, InvoiceQuestion
+from billrules.invoices._facts import (
+    DUE_STATUSES,
+    Invoice,
+    InvoiceFacts,
+    InvoicePolicy,
+    InvoiceStatus,
+)
+from billrules.invoices._history import _in_window
+from billrules.invoices._statuses import _overdue, _settlement_key
+from billrules.roles import Role
+
+_AREA: Final = "invoices"
+_to_role = v.enum_member(Role, "role")
+
+
+def _outstanding_finding(facts: InvoiceFacts, at: datetime) -> Finding:
+    """INV-3: what is still due, and INV-2: which of it is overdue at ``at``."""
+    due = sorted((inv for inv in facts.invoices if inv.amount_due.amount > 0), key=_settlement_key)
+    owed = _money.total((inv.amount_due for inv in due), facts.currency)
+    ids = tuple(inv.id for inv in due)
+    overdue = tuple(inv.id for inv in due if _overdue(inv, at))
+    details = {"amount": owed, "invoice_ids": ids, "overdue_ids": overdue}
+    if not due:
+        decision = Decision.allow(
+            Reason(code=InvoiceCode.NOTHING_OUTSTANDING, rule="INV-3", details=details)
+        )
+    else:
+        reasons = [Reason(code=InvoiceCode.AMOUNT_OUTSTANDING, rule="INV-3", details=details)]
+        if overdue:
+            reasons.append(
+                Reason(
+                    code=InvoiceCode.INVOICES_OVERDUE,
+                    rule="INV-2",
+                    details={"overdue_ids": overdue},
+                )
+            )
+        decision = Decision.refuse(*reasons)
+    return Finding(
+        area=_AREA,
+        question=InvoiceQuestion.NOTHING_OUTSTANDING,
+        decision=decision,
+        details={"amount": owed},
+    )
+
+
+def _history_finding(
+    facts: InvoiceFacts, policy: InvoicePolicy, at: datetime, zone: ZoneInfo
+) -> Finding:
+    """INV-1: how many issued invoices the self-service history lists, how many it leaves out."""
+    issued = [
+        inv
+        for inv in facts.invoices
+        if inv.status is not InvoiceStatus.SCHEDULED and inv.issued_at <= at
+    ]
+    listed = sum(1 for inv in issued if _in_window(inv, policy, zone))
+    hidden = len(issued) - listed
+    details = {
+        "listed": listed,
+        "issued": len(issued),
+        "before_cutoff": hidden,
+        "history_cutoff": policy.history_cutoff,
+        "contact": policy.support_contact,
+    }
+    if hidden:
+        decision = Decision.refuse(
+            Reason(code=InvoiceCode.BEFORE_HISTORY_CUTOFF, rule="INV-1", details=details)
+        )
+    else:
+        decision = Decision.allow(
+            Reason(code=InvoiceCode.HISTORY_WINDOW, rule="INV-1", details=details)
+        )
+    return Finding(
+        area=_AREA,
+        question=InvoiceQuestion.ALL_IN_HISTORY,
+        decision=decision,
+        details={"listed": listed, "issued": len(issued)},
+    )
+
+
+@checked
+def findings(
+    facts: InvoiceFacts, policy: InvoicePolicy, *, at: datetime, zone: ZoneInfo | str
+) -> tuple[Finding, ...]:
+    """The account-wide answers of the invoices area at ``at``. Decides INV-3, INV-2, INV-1.
+
+    Two findings, in this order:
+
+    - ``nothing_outstanding`` (INV-3): refused while money is still due on submitted or failed
+      invoices; its reason lists them in settlement order (details ``amount``,
+      ``invoice_ids``, ``overdue_ids``), with a second reason (INV-2) naming those overdue;
+    - ``all_in_history`` (INV-1): refused when issued invoices fall before the history cutoff
+      (details ``listed``, ``issued``, ``before_cutoff``, ``history_cutoff``, ``contact``).
+
+    >>> from datetime import datetime, UTC
+    >>> from moneyed import Money
+    >>> from billrules.invoices import Invoice, InvoiceFacts, InvoicePolicy, findings
+    >>> jan = datetime(2024, 1, 1, tzinfo=UTC)
+    >>> bill = Invoice(id="inv-1", status="submitted", amount=Money("49", "USD"),
+    ...                issued_at=jan, due_at=jan)
+    >>> owed, shown = findings(InvoiceFacts(currency="USD", invoices=(bill,)), InvoicePolicy(),
+    ...                        at=datetime(2024, 2, 1, tzinfo=UTC), zone="UTC")
+    >>> owed.summary, owed.decision.message
+    ('49.00 USD outstanding.', '49.00 USD is outstanding on invoices inv-1. Overdue: inv-1.')
+    >>> shown.summary
+    '1 of 1 issued invoices in the self-service history.'
+
+    Raises:
+        NaiveDatetimeError: ``at`` has no time zone.
+        UnknownTimeZone: ``zone`` is not a known IANA zone.
+    """
+    tz = _time.to_zone(zone)
+    return (_outstanding_finding(facts, at), _history_finding(facts, policy, at, tz))
+
+
+@checked
+def role_findings(
+    facts: InvoiceFacts,
+    policy: InvoicePolicy,
+    *,
+    role: Role | str,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> tuple[Finding, ...]:
+    """What a user with ``role`` may do in the invoices area: nothing depends on the role.
+
+    Decides no rule: every invoice answer is account-wide (:func:`findings`, INV-1, INV-3).
+    """
+    _to_role(role)
+    _time.to_zone(zone)
+    return ()
+
+
+def _due(invoice: Invoice) -> Transition:
+    return Transition(
+        at=invoice.due_at,
+        area=_AREA,
+        kind=InvoiceKind.INVOICE_OVERDUE,
+        reasons=(
+            Reason(
+                code=InvoiceCode.INVOICE_DUE,
+                rule="INV-2",
+                details={
+                    "invoice_id": invoice.id,
+                    "due_at": invoice.due_at,
+                    "amount_due": invoice.amount_due,
+                },
+            ),
+        ),
+    )
+
+
+def _falling_due(invoices: list[tuple[datetime, str, Invoice]]) -> Iterator[Transition]:
+    heapq.heapify(invoices)
+    while invoices:
+        yield _due(heapq.heappop(invoices)[2])
+
+
+@checked
+def transitions(
+    facts: InvoiceFacts,
+    policy: InvoicePolicy,
+    *,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo | str,
+) -> Iterator[Transition]:
+    """The invoices falling due in ``[start, end)``, in time order, lazily. Decides INV-2.
+
+    Each submitted or failed invoice with money still due yields one ``invoice_overdue``
+    transition at its ``due_at``: unpaid after that instant, it is overdue. Ties are ordered
+    by invoice id.
+
+    >>> from datetime import datetime, UTC
+    >>> from moneyed import Money
+    >>> from billrules.invoices import Invoice, InvoiceFacts, InvoicePolicy, transitions
+    >>> may = datetime(2024, 5, 1, tzinfo=UTC)
+    >>> bill = Invoice(id="inv-1", status="submitted", amount=Money("49", "USD"),
+    ...                issued_at=may, due_at=datetime(2024, 5, 15, tzinfo=UTC))
+    >>> (due,) = transitions(InvoiceFacts(currency="USD", invoices=(bill,)), InvoicePolicy(),
+    ...                      start=may, end=datetime(2024, 6, 1, tzinfo=UTC), zone="UTC")
+    >>> due.at.isoformat(), str(due.kind), due.rules
+    ('2024-05-15T00:00:00+00:00', 'invoice_overdue', ('INV-2',))
+    >>> due.description
+    'Invoice inv-1 is due; unpaid after this instant it is overdue (49.00 USD due).'
+
+    Raises:
+        InvalidInput: ``end`` is before ``start``.
+        NaiveDatetimeError: ``start`` or ``end`` has no time zone.
+    """
+    if end < start:
+        raise InvalidInput("end", "must not be before start")
+    _time.to_zone(zone)
+    candidates = [
+        (inv.due_at, inv.id, inv)
+        for inv in facts.invoices
+        if inv.status in DUE_STATUSES and start <= inv.due_at < end and inv.amount_due.amount > 0
+    ]
+    return _falling_due(candidates)
