@@ -1,0 +1,163 @@
+"""The back-office plan (CAN-7, SEAT-5), its check (CAN-9) and the consequences at
+deactivation (CAN-8). Private."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Final
+
+import attrs
+
+from billrules import _validate as v
+from billrules._check import checked
+from billrules._redact import shown
+from billrules.cancellation._facts import (
+    AccountState,
+    AccountStatus,
+    CancellationCode,
+    CancellationPolicy,
+    CancellationReason,
+    CancellationRequest,
+    RequestState,
+)
+from billrules.decisions import Decision, Reason
+from billrules.effects import (
+    CancelBilling,
+    Effect,
+    ReassignLeads,
+    RecordCancellation,
+    RemoveFromCallQueue,
+    RevokeAccess,
+    SetAccountStatus,
+    SetEmailOptOut,
+    SetLicenceCount,
+)
+from billrules.errors import InvalidInput
+from billrules.invoices import Invoice, InvoiceStatus, settlement_order, transition
+
+#: CAN-7: the billings the back office cancels.
+_CANCELLED_BY_PLAN: Final = frozenset({InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED})
+
+#: CAN-9: the allowance, the same every time.
+_NOTHING_SCHEDULED: Final = Decision.allow(
+    Reason(code=CancellationCode.NO_BILLING_SCHEDULED, rule="CAN-9")
+)
+
+
+@checked
+def back_office_plan(
+    state: AccountState,
+    *,
+    at: datetime,
+    reason: CancellationReason | str,
+    feedback: str = "",
+    email_opt_out: bool = False,
+) -> tuple[Effect, ...]:
+    """The back-office actions that cancel the account at ``at``. Decides CAN-7 and SEAT-5.
+
+    From the account's state: set the licence count to 0 (SEAT-5) unless it is 0; cancel
+    every scheduled and submitted billing; and, unless the status is already ``DELETE``, set
+    it, record the cancellation's date and reason, and the email opt-out. The plan is
+    idempotent: once applied (:func:`apply_plan`), planning again gives nothing, and for an
+    account already cancelled it is empty.
+
+    Raises:
+        InvalidInput: an unknown ``reason``.
+    """
+    why = v.enum_member(CancellationReason, "reason")(reason)
+    effects: list[Effect] = []
+    if state.licence_count:
+        effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0))
+    effects.extend(
+        CancelBilling(at=at, rule="CAN-7", invoice_id=inv.id)
+        for inv in settlement_order(state.invoices)
+        if inv.status in _CANCELLED_BY_PLAN
+    )
+    if state.status is not AccountStatus.DELETE:
+        effects.append(SetAccountStatus(at=at, rule="CAN-7", status=AccountStatus.DELETE.value))
+        effects.append(RecordCancellation(at=at, rule="CAN-7", reason=why.value, feedback=feedback))
+        effects.append(SetEmailOptOut(at=at, rule="CAN-7", opt_out=email_opt_out))
+    return tuple(effects)
+
+
+@checked
+def apply_plan(state: AccountState, *, effects: Iterable[Effect]) -> AccountState:
+    """The account after the host carried out ``effects`` (a :func:`back_office_plan`).
+
+    Licence count and status are set; billings are cancelled through
+    :func:`billrules.invoices.transition` (INV-2). Effects about records, email and access
+    change nothing here. A helper for tests and simulations of CAN-7.
+
+    Raises:
+        InvalidInput: a ``CancelBilling`` names an invoice the account does not have.
+        PolicyViolation: a billing cannot be cancelled from its status (INV-2).
+    """
+    invoices = {inv.id: inv for inv in state.invoices}
+    status = state.status
+    licences = state.licence_count
+    for effect in effects:
+        if isinstance(effect, SetLicenceCount):
+            licences = effect.count
+        elif isinstance(effect, SetAccountStatus):
+            status = v.enum_member(AccountStatus, "SetAccountStatus.status")(effect.status)
+        elif isinstance(effect, CancelBilling):
+            if effect.invoice_id not in invoices:
+                raise InvalidInput(
+                    "CancelBilling.invoice_id", f"no invoice {shown(effect.invoice_id)}"
+                )
+            invoices[effect.invoice_id] = transition(
+                invoices[effect.invoice_id], to=InvoiceStatus.CANCELLED, at=effect.at
+            )
+    return attrs.evolve(
+        state, status=status, licence_count=licences, invoices=tuple(invoices.values())
+    )
+
+
+@checked
+def still_scheduled(state: AccountState) -> tuple[Invoice, ...]:
+    """The account's billings still ``scheduled``, oldest first (CAN-9)."""
+    return settlement_order(inv for inv in state.invoices if inv.status is InvoiceStatus.SCHEDULED)
+
+
+@checked
+def can_complete_cancellation(state: AccountState) -> Decision:
+    """Whether the cancellation is complete in the back office: nothing of the account is
+    still scheduled. Decides CAN-9.
+
+    A refusal lists the billings still scheduled (``details["invoice_ids"]``).
+    """
+    left = still_scheduled(state)
+    if left:
+        return Decision.refuse(
+            Reason(
+                code=CancellationCode.BILLING_STILL_SCHEDULED,
+                rule="CAN-9",
+                details={"invoice_ids": tuple(inv.id for inv in left)},
+            )
+        )
+    return _NOTHING_SCHEDULED
+
+
+# --------------------------------------------------------------------------------------------
+# CAN-8: consequences at deactivation
+
+
+@checked
+def deactivation_effects(
+    request: CancellationRequest, policy: CancellationPolicy
+) -> tuple[Effect, ...]:
+    """What happens at the request's deactivation instant. Decides CAN-8.
+
+    Users lose access; the account's leads are reassigned to another agent
+    (``policy.reassign_leads_to``, or the host's choice) and removed from the call queue.
+    Nothing for a withdrawn request.
+    """
+    if request.state is RequestState.WITHDRAWN:
+        return ()
+    at = request.deactivates_at
+    return (
+        RevokeAccess(at=at, rule="CAN-8"),
+        ReassignLeads(at=at, rule="CAN-8", to_agent=policy.reassign_leads_to),
+        RemoveFromCallQueue(at=at, rule="CAN-8"),
+    )

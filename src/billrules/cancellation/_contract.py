@@ -1,0 +1,140 @@
+"""The cancellation area's part of the area contract: transitions, suspensions, findings.
+Private."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from billrules import _time
+from billrules._check import checked
+from billrules.cancellation._back_office import can_complete_cancellation, deactivation_effects
+from billrules.cancellation._facts import (
+    AccountState,
+    CancellationCode,
+    CancellationKind,
+    CancellationPolicy,
+    CancellationQuestion,
+    CancellationRequest,
+    RequestState,
+)
+from billrules.cancellation._request import can_request_cancellation
+from billrules.contract import Finding, Suspension, Transition
+from billrules.decisions import Reason
+from billrules.errors import InvalidInput
+from billrules.roles import Role
+
+#: CAN-8: what deactivation does, the same sentence every time.
+_DEACTIVATED: Final = Reason(code=CancellationCode.DEACTIVATED, rule="CAN-8")
+
+
+def _deactivating(state: AccountState) -> CancellationRequest | None:
+    """The request whose deactivation stands: any but a withdrawn one (CAN-5, CAN-6)."""
+    request = state.request
+    if request is None or request.state is RequestState.WITHDRAWN:
+        return None
+    return request
+
+
+@checked
+def transitions(
+    state: AccountState,
+    policy: CancellationPolicy,
+    *,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo | str,
+) -> Iterator[Transition]:
+    """The cancellation taking effect in ``[start, end)``. Decides CAN-6 and CAN-8.
+
+    At the deactivation instant of a request that was not withdrawn, the cancellation takes
+    effect (CAN-6): access is revoked, the leads are reassigned and removed from the call
+    queue (CAN-8, :func:`deactivation_effects`).
+
+    Raises:
+        InvalidInput: ``end`` is before ``start``.
+    """
+    if end < start:
+        raise InvalidInput("end", "must not be before start")
+    _time.to_zone(zone)
+    return _transitions(state, policy, start, end)
+
+
+def _transitions(
+    state: AccountState, policy: CancellationPolicy, start: datetime, end: datetime
+) -> Iterator[Transition]:
+    request = _deactivating(state)
+    if request is None or not start <= request.deactivates_at < end:
+        return
+    yield Transition(
+        at=request.deactivates_at,
+        area="cancellation",
+        kind=CancellationKind.CANCELLATION_EFFECTIVE,
+        reasons=(
+            Reason(
+                code=CancellationCode.CANCELLATION_EFFECTIVE,
+                rule="CAN-6",
+                details={"reason": request.reason, "at": request.deactivates_at},
+            ),
+            _DEACTIVATED,
+        ),
+        effects=deactivation_effects(request, policy),
+    )
+
+
+@checked
+def suspensions(
+    state: AccountState, policy: CancellationPolicy, *, zone: ZoneInfo | str
+) -> tuple[Suspension, ...]:
+    """When the account is not billed because of its cancellation. Decides CAN-6.
+
+    From the deactivation of a request that was not withdrawn on, nothing renews: the
+    rebill stops for good (``end`` is ``None``).
+    """
+    del policy
+    _time.to_zone(zone)
+    request = _deactivating(state)
+    if request is None:
+        return ()
+    return (Suspension(start=request.deactivates_at, end=None, rule="CAN-6"),)
+
+
+@checked
+def findings(
+    state: AccountState, policy: CancellationPolicy, *, at: datetime, zone: ZoneInfo | str
+) -> tuple[Finding, ...]:
+    """The account-wide answer of the cancellation area: nothing is still scheduled. Decides
+    CAN-9 (through :func:`can_complete_cancellation`)."""
+    del policy, at
+    _time.to_zone(zone)
+    return (
+        Finding(
+            area="cancellation",
+            question=CancellationQuestion.NOTHING_SCHEDULED,
+            decision=can_complete_cancellation(state),
+        ),
+    )
+
+
+@checked
+def role_findings(
+    state: AccountState,
+    policy: CancellationPolicy,
+    *,
+    role: Role | str,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> tuple[Finding, ...]:
+    """Whether a user with ``role`` may request cancellation. Decides CAN-1, CAN-2 and CAN-3
+    (through :func:`can_request_cancellation`)."""
+    del at
+    _time.to_zone(zone)
+    return (
+        Finding(
+            area="cancellation",
+            question=CancellationQuestion.REQUEST_CANCELLATION,
+            decision=can_request_cancellation(state, policy, role=role),
+        ),
+    )

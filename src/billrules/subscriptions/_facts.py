@@ -1,0 +1,177 @@
+"""The facts, policy, reason codes and transition kinds of the subscriptions area. Private."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import attrs
+
+from billrules import _validate as v
+from billrules.contract import Suspension
+from billrules.decisions import ReasonCode
+from billrules.errors import InvalidInput
+from billrules.subscriptions._period import (
+    PORTAL_INVITATION_TEMPLATE,
+    Period,
+    PlanChangeKind,
+    PlanChangeTiming,
+    to_period,
+)
+
+
+class SubscriptionCode(ReasonCode):
+    """Every reason the subscriptions area gives, with its English sentence."""
+
+    ALREADY_CANCELLED = (
+        "subscription_already_cancelled",
+        "The subscription is already cancelled from {ends_at}.",
+    )
+    NOT_STARTED = "subscription_not_started", "The subscription starts on {anchor}."
+    RENEWING = "subscription_renewing", "The subscription renews and can be cancelled."
+    SAME_PLAN = "same_plan", "The subscription is already on {plan}."
+    CANCELLED = "subscription_cancelled", "A cancelled subscription cannot change plan."
+    PLAN_CHANGE_ALLOWED = "plan_change_allowed", "The plan can change from {plan} to {to_plan}."
+    RENEWAL = "renewal", "Renewal {index} of the {plan} plan."
+    PLAN_CHANGES = "plan_changes", "The plan changes from {from_plan} to {to_plan}."
+    SUBSCRIPTION_ENDS = (
+        "subscription_ends",
+        "The {plan} subscription ends; nothing renews from now on.",
+    )
+
+
+class SubscriptionKind(StrEnum):
+    """The kinds of the subscriptions area's transitions."""
+
+    RENEWAL = "renewal"
+    SUBSCRIPTION_ENDS = "subscription_ends"
+
+
+@attrs.frozen(kw_only=True)
+class PlanChange:
+    """A pending upgrade or downgrade (SUB-3).
+
+    Attributes:
+        to_plan: The plan asked for.
+        kind: Upgrade or downgrade.
+        requested_at: When it was asked for.
+        takes_effect_on: The renewal date (in the account's zone) it applies from.
+    """
+
+    to_plan: str = attrs.field(validator=v.text)
+    kind: PlanChangeKind = attrs.field(
+        converter=v.to_enum(PlanChangeKind)  # type: ignore[misc]  # attrs.Converter unknown to mypy
+    )
+    requested_at: datetime = attrs.field(validator=v.instant)
+    takes_effect_on: date = attrs.field(validator=v.calendar_date)
+
+
+def _contacts(value: object, field: str) -> tuple[str, ...]:
+    items: tuple[str, ...] = v.tuple_of(str, field)(value)
+    for index, item in enumerate(items):
+        if not item.strip():
+            raise InvalidInput(f"{field}[{index}]", "must not be empty")
+    return items
+
+
+@attrs.frozen(kw_only=True)
+class Subscription:
+    """A subscription to a billing plan (SUB-1, SUB-2, SUB-3, SUB-6).
+
+    Attributes:
+        plan: The plan in force (its name).
+        anchor: The start date, in the account's zone; every renewal is computed from it.
+        period: N months (1–24) or N weeks (1–52): ``"monthly"``, ``"quarterly"``,
+            ``"yearly"``, ``"6 months"``, ``"1 week"``, ``"2 weeks"`` … or a :class:`Period`
+            (SUB-7).
+        ends_at: When a cancellation takes effect (SUB-2), or ``None`` while it renews.
+        pending_change: A plan change waiting for the next renewal (SUB-3).
+        contacts: The contact persons shown in the plan details (SUB-6).
+
+    >>> from datetime import date
+    >>> from billrules.subscriptions import Subscription, renewal_date
+    >>> sub = Subscription(plan="Starter", anchor=date(2024, 1, 31), period="monthly")
+    >>> [renewal_date(sub, n=n).isoformat() for n in (1, 2, 3)]
+    ['2024-02-29', '2024-03-31', '2024-04-30']
+    """
+
+    plan: str = attrs.field(validator=v.text)
+    anchor: date = attrs.field(validator=v.calendar_date)
+    period: Period = attrs.field(
+        converter=v.named(to_period)  # type: ignore[misc]  # attrs.Converter unknown to mypy
+    )
+    ends_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
+    pending_change: PlanChange | None = attrs.field(
+        default=None, validator=v.instance_of((PlanChange, type(None)))
+    )
+    contacts: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=v.named(_contacts),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+    )
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionFacts:
+    """What the subscriptions area's :func:`transitions` reads: the subscription, and the spans
+    in which another area stops billing (a cancellation's deactivation, a deletion).
+
+    Attributes:
+        subscription: The subscription.
+        suspensions: Spans in which nothing renews, each naming the rule that stops billing.
+    """
+
+    subscription: Subscription = attrs.field(validator=v.instance_of(Subscription))
+    suspensions: tuple[Suspension, ...] = attrs.field(
+        default=(),
+        converter=v.to_tuple(Suspension),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+    )
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionPolicy:
+    """The knobs of the subscriptions area.
+
+    Attributes:
+        plan_changes: SUB-3: ``next_renewal`` (default) or ``immediately``.
+        portal_invitation_template: SUB-5: the email template of the portal invitation.
+    """
+
+    plan_changes: PlanChangeTiming = attrs.field(
+        default=PlanChangeTiming.NEXT_RENEWAL,
+        converter=v.to_enum(PlanChangeTiming),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+    )
+    portal_invitation_template: str = attrs.field(
+        default=PORTAL_INVITATION_TEMPLATE, validator=v.text
+    )
+
+
+@attrs.frozen(kw_only=True)
+class BillingPeriod:
+    """One period of a subscription: ``[start, end)`` in local dates; ``index`` 0 is the first."""
+
+    index: int
+    start: date
+    end: date
+
+
+@attrs.frozen(kw_only=True)
+class Renewal:
+    """A renewal (SUB-1): the ``index``-th period boundary, its local date and its instant."""
+
+    index: int
+    on: date
+    at: datetime
+    plan: str
+
+
+@attrs.frozen(kw_only=True)
+class PlanDetails:
+    """What the plan-details screen shows (SUB-6)."""
+
+    plan: str
+    period: Period
+    start_date: date
+    renewal_date: date | None
+    ends_at: datetime | None
+    pending_change: PlanChange | None
+    contacts: tuple[str, ...]

@@ -1,0 +1,157 @@
+"""The subscriptions area's part of the area contract: transitions and findings. Private."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from billrules import _time
+from billrules import _validate as v
+from billrules._check import checked
+from billrules.contract import Finding, Suspension, Transition
+from billrules.decisions import Reason
+from billrules.errors import InvalidInput
+from billrules.roles import Role
+from billrules.subscriptions._facts import (
+    SubscriptionCode,
+    SubscriptionFacts,
+    SubscriptionKind,
+    SubscriptionPolicy,
+)
+from billrules.subscriptions._renewals import renewals
+
+_AREA: Final = "subscriptions"
+
+
+def _open_windows(
+    start: datetime, end: datetime, suspensions: tuple[Suspension, ...]
+) -> list[tuple[datetime, datetime]]:
+    """The parts of ``[start, end)`` that no suspension covers, in time order.
+
+    Cutting the window, rather than testing renewal by renewal, keeps the cost with the
+    renewals that happen: a suspension without an end stops the search.
+    """
+    windows: list[tuple[datetime, datetime]] = []
+    cursor = start
+    for span in sorted(suspensions, key=lambda span: span.start):
+        if cursor >= end or span.start >= end:
+            break
+        if span.end is not None and span.end <= cursor:
+            continue
+        if span.start > cursor:
+            windows.append((cursor, span.start))
+        cursor = end if span.end is None else max(cursor, span.end)
+    if cursor < end:
+        windows.append((cursor, end))
+    return windows
+
+
+@checked
+def transitions(
+    facts: SubscriptionFacts,
+    policy: SubscriptionPolicy,
+    *,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo | str,
+) -> Iterator[Transition]:
+    """The renewals and the end of the subscription in ``[start, end)``, in time order.
+    Decides SUB-1, SUB-2, SUB-3 and SUB-7.
+
+    A renewal (SUB-1) falls on each period boundary outside every suspension of ``facts``
+    (the spans in which another area stops billing) and before a cancellation's effective
+    instant (SUB-2); the renewal at which a pending plan change takes effect also names SUB-3.
+    The end of a cancelled subscription (SUB-2) comes after its last renewal. Lazy: the
+    renewals are computed one boundary at a time as they are taken.
+
+    >>> from datetime import date, datetime, UTC
+    >>> from itertools import islice
+    >>> from billrules.subscriptions import Subscription, SubscriptionFacts, SubscriptionPolicy
+    >>> sub = Subscription(plan="Starter", anchor=date(2024, 1, 31), period="monthly")
+    >>> start = datetime(2024, 1, 1, tzinfo=UTC)
+    >>> ahead = transitions(SubscriptionFacts(subscription=sub), SubscriptionPolicy(),
+    ...                     start=start, end=start.replace(year=2124), zone="UTC")
+    >>> [(t.at.date().isoformat(), t.description) for t in islice(ahead, 2)]
+    [('2024-02-29', 'Renewal 1 of the Starter plan.'), ('2024-03-31', 'Renewal 2 of the Starter plan.')]
+
+    Raises:
+        InvalidInput: ``end`` is before ``start``.
+    """
+    del policy  # no knob changes when renewals fall
+    if end < start:
+        raise InvalidInput("end", "must not be before start")
+    return _transitions(facts, start, end, _time.to_zone(zone))
+
+
+def _transitions(
+    facts: SubscriptionFacts, start: datetime, end: datetime, tz: ZoneInfo
+) -> Iterator[Transition]:
+    sub = facts.subscription
+    change = sub.pending_change
+    for since, until in _open_windows(start, end, facts.suspensions):
+        for renewal in renewals(sub, since, until, tz):
+            reasons: tuple[Reason, ...] = (
+                Reason(
+                    code=SubscriptionCode.RENEWAL,
+                    rule="SUB-1",
+                    details={"index": renewal.index, "plan": renewal.plan, "on": renewal.on},
+                ),
+            )
+            if change is not None and renewal.on == change.takes_effect_on:
+                reasons += (
+                    Reason(
+                        code=SubscriptionCode.PLAN_CHANGES,
+                        rule="SUB-3",
+                        details={"from_plan": sub.plan, "to_plan": change.to_plan},
+                    ),
+                )
+            yield Transition(
+                at=renewal.at, area=_AREA, kind=SubscriptionKind.RENEWAL, reasons=reasons
+            )
+    if sub.ends_at is not None and start <= sub.ends_at < end:
+        yield Transition(
+            at=sub.ends_at,
+            area=_AREA,
+            kind=SubscriptionKind.SUBSCRIPTION_ENDS,
+            reasons=(
+                Reason(
+                    code=SubscriptionCode.SUBSCRIPTION_ENDS,
+                    rule="SUB-2",
+                    details={"plan": sub.plan, "ends_at": sub.ends_at},
+                ),
+            ),
+        )
+
+
+@checked
+def findings(
+    facts: SubscriptionFacts, policy: SubscriptionPolicy, *, at: datetime, zone: ZoneInfo | str
+) -> tuple[Finding, ...]:
+    """The account-wide answers of the subscriptions area: none (the report asks none yet).
+
+    Decides nothing; part of the area contract.
+    """
+    del facts, policy, at
+    _time.to_zone(zone)
+    return ()
+
+
+@checked
+def role_findings(
+    facts: SubscriptionFacts,
+    policy: SubscriptionPolicy,
+    *,
+    role: Role | str,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> tuple[Finding, ...]:
+    """What a user with ``role`` may do in the subscriptions area: none asked yet.
+
+    Decides nothing; part of the area contract.
+    """
+    del facts, policy, at
+    v.enum_member(Role, "role")(role)
+    _time.to_zone(zone)
+    return ()
