@@ -27,25 +27,28 @@ DEL-1 counts days the same way: an account is older than 40 days when the local 
 instant asked about is more than 40 days after the local date of its creation; a login is in
 the last 30 days when its local date is 30 days or fewer before the local date asked about.
 
-**Time windows.** Every effect has one instant. :func:`effects_due` returns the effects whose
-instant lies in the half-open window ``[since, until)``, computed from the facts alone, so a
-host that calls it with consecutive windows gets each effect exactly once, provided that the
-facts it passes do not change before ``until`` after the call (logins and balance changes are
-recorded as they happen, never back-dated into a window already run).
+**Time windows.** Every transition and effect has one instant. :func:`transitions` (and
+:func:`effects_due`, their effects) give those whose instant lies in the half-open window
+``[start, end)``, computed from the facts alone, so a host that calls it with consecutive
+windows gets each exactly once, provided that the facts it passes do not change before
+``end`` after the call (logins and ledger entries are recorded as they happen, never
+back-dated into a window already run).
 
-Facts: :class:`AccountActivity`, :class:`BalanceChange`, :class:`DeletionSchedule`.
-Policy: :class:`DeletionPolicy`. The state machine is :data:`TRANSITIONS`.
+Facts: :class:`DeletionFacts` (an :class:`AccountActivity` — creation, logins and the prepaid
+ledger — and the :class:`DeletionSchedule`, if any). Policy: :class:`DeletionPolicy`. The
+state machine is :data:`TRANSITIONS`. Every reason's code is a :class:`DeletionCode`; the
+report's questions are :class:`DeletionQuestion`; the timeline's kinds :class:`DeletionKind`.
+The span in which the account is deleted is :func:`suspensions` (no renewal inside it).
 """
 
 from __future__ import annotations
 
+from billrules.deletion._codes import DeletionCode, DeletionKind, DeletionQuestion
 from billrules.deletion._eligibility import (
     DeletionDeadlines,
     can_delete_manually,
+    can_schedule,
     deadlines,
-    eligibility,
-    schedule,
-    schedule_manual,
 )
 from billrules.deletion._facts import (
     BANNER,
@@ -54,25 +57,29 @@ from billrules.deletion._facts import (
     REMINDER_TEMPLATE,
     TRANSITIONS,
     AccountActivity,
-    BalanceChange,
     DeletionEvent,
-    DeletionKind,
+    DeletionFacts,
     DeletionPolicy,
     DeletionSchedule,
+    DeletionScheduleKind,
     DeletionState,
 )
 from billrules.deletion._lifecycle import (
     can_cancel,
+    can_go_ahead,
     can_restore,
     cancel,
-    deletion_check,
+    delete_manually,
     record_outcome,
     restore,
+    schedule,
     state_at,
 )
 from billrules.deletion._transitions import (
-    DeletionTransition,
     effects_due,
+    findings,
+    role_findings,
+    suspensions,
     transitions,
 )
 
@@ -83,26 +90,31 @@ __all__ = [
     "REMINDER_TEMPLATE",
     "TRANSITIONS",
     "AccountActivity",
-    "BalanceChange",
+    "DeletionCode",
     "DeletionDeadlines",
     "DeletionEvent",
+    "DeletionFacts",
     "DeletionKind",
     "DeletionPolicy",
+    "DeletionQuestion",
     "DeletionSchedule",
+    "DeletionScheduleKind",
     "DeletionState",
-    "DeletionTransition",
     "can_cancel",
     "can_delete_manually",
+    "can_go_ahead",
     "can_restore",
+    "can_schedule",
     "cancel",
     "deadlines",
-    "deletion_check",
+    "delete_manually",
     "effects_due",
-    "eligibility",
+    "findings",
     "record_outcome",
     "restore",
+    "role_findings",
     "schedule",
-    "schedule_manual",
     "state_at",
+    "suspensions",
     "transitions",
 ]

@@ -6,24 +6,30 @@ Part of :mod:`billrules.deletion`; import the public names from there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import attrs
 from moneyed import Money
 
-from billrules import _money, _time
+from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.decisions import Decision, Reason
+from billrules.deletion._codes import DeletionCode
 from billrules.deletion._facts import (
     AccountActivity,
-    DeletionKind,
+    DeletionFacts,
     DeletionPolicy,
     DeletionSchedule,
 )
 from billrules.errors import InvalidInput
 from billrules.roles import Role
+
+_Code = DeletionCode
 
 # --------------------------------------------------------------------------------------------
 # Days in the account's zone
@@ -75,27 +81,9 @@ class DeletionDeadlines:
         return self.purge_at
 
 
-@checked
-def deadlines(
-    schedule: DeletionSchedule, policy: DeletionPolicy, *, zone: ZoneInfo | str
+def _deadlines(
+    schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
 ) -> DeletionDeadlines:
-    """The reminder, deletion and purge instants of ``schedule``. Decides DEL-3, DEL-4, DEL-6.
-
-    Each is a whole number of calendar days after ``scheduled_at`` in ``zone``, at the same
-    local wall time: deletion after the notice period (10 days, or the manual notice, DEL-2),
-    reminders 3 and 1 days before it, purge 20 days after it. Reminders that would come
-    before the scheduling instant (a short manual notice) are left out.
-
-    >>> from datetime import datetime
-    >>> from zoneinfo import ZoneInfo
-    >>> from billrules.deletion import DeletionPolicy, DeletionSchedule, deadlines
-    >>> kyiv = ZoneInfo("Europe/Kyiv")
-    >>> when = deadlines(DeletionSchedule(scheduled_at=datetime(2024, 3, 1, 9, tzinfo=kyiv)),
-    ...                  DeletionPolicy(), zone=kyiv)
-    >>> when.deletion_at.isoformat(), when.purge_at.date().isoformat()
-    ('2024-03-11T09:00:00+02:00', '2024-03-31')
-    """
-    tz = _time.to_zone(zone)
     notice = policy.notice_for(schedule.kind)
     start = schedule.scheduled_at
     return DeletionDeadlines(
@@ -111,6 +99,44 @@ def deadlines(
     )
 
 
+def _scheduled(facts: DeletionFacts) -> DeletionSchedule:
+    """The facts' schedule; :class:`InvalidInput` when no deletion is scheduled."""
+    if facts.schedule is None:
+        raise InvalidInput("DeletionFacts.schedule", "no deletion is scheduled")
+    return facts.schedule
+
+
+@checked
+def deadlines(
+    facts: DeletionFacts, policy: DeletionPolicy, *, zone: ZoneInfo | str
+) -> DeletionDeadlines:
+    """The reminder, deletion and purge instants of the schedule. Decides DEL-3, DEL-4, DEL-6.
+
+    Each is a whole number of calendar days after ``scheduled_at`` in ``zone``, at the same
+    local wall time: deletion after the notice period (10 days, or the manual notice, DEL-2),
+    reminders 3 and 1 days before it, purge 20 days after it. Reminders that would come
+    before the scheduling instant (a short manual notice) are left out.
+
+    Raises:
+        InvalidInput: no deletion is scheduled (``facts.schedule`` is ``None``).
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> from billrules.balance import Ledger
+    >>> from billrules.deletion import (
+    ...     AccountActivity, DeletionFacts, DeletionPolicy, DeletionSchedule, deadlines)
+    >>> kyiv = ZoneInfo("Europe/Kyiv")
+    >>> facts = DeletionFacts(
+    ...     activity=AccountActivity(created_at=datetime(2024, 1, 1, tzinfo=kyiv),
+    ...                              ledger=Ledger(currency="UAH")),
+    ...     schedule=DeletionSchedule(scheduled_at=datetime(2024, 3, 1, 9, tzinfo=kyiv)))
+    >>> when = deadlines(facts, DeletionPolicy(), zone=kyiv)
+    >>> when.deletion_at.isoformat(), when.purge_at.date().isoformat()
+    ('2024-03-11T09:00:00+02:00', '2024-03-31')
+    """
+    return _deadlines(_scheduled(facts), policy, _time.to_zone(zone))
+
+
 # --------------------------------------------------------------------------------------------
 # DEL-1: eligibility
 
@@ -120,198 +146,121 @@ def _not_before_creation(activity: AccountActivity, at: datetime, field: str = "
         raise InvalidInput(field, "must not be before the account's creation (created_at)")
 
 
+def _eligibility(
+    activity: AccountActivity, policy: DeletionPolicy, at: datetime, tz: ZoneInfo
+) -> Decision:
+    """DEL-1 at ``at`` (checked by the callers): one reason per condition, met or not."""
+    age = _age_days(activity.created_at, at, tz)
+    old_enough = age > policy.min_age_days
+    age_details = {
+        "created_on": _time.local_date(activity.created_at, tz),
+        "age_days": age,
+        "min_age_days": policy.min_age_days,
+    }
+    last = activity.last_login_at(at)
+    idle = None if last is None else _age_days(last, at, tz)
+    inactive = idle is None or idle > policy.inactivity_days
+    login_details = {
+        "last_login_at": last,
+        "days_since_login": idle,
+        "inactivity_days": policy.inactivity_days,
+    }
+    balance = activity.balance_at(at)
+    empty = balance.amount <= policy.max_balance
+    balance_details = {
+        "balance": balance,
+        "max_balance": policy.max_balance,
+        "threshold": Money(policy.max_balance, balance.currency),
+    }
+    return Decision.all_of(
+        (
+            old_enough,
+            Reason(
+                code=_Code.ACCOUNT_OLD_ENOUGH if old_enough else _Code.ACCOUNT_TOO_NEW,
+                rule="DEL-1",
+                details=age_details,
+            ),
+        ),
+        (
+            inactive,
+            Reason(
+                code=_Code.NO_RECENT_LOGIN if inactive else _Code.RECENT_LOGIN,
+                rule="DEL-1",
+                details=login_details,
+            ),
+        ),
+        (
+            empty,
+            Reason(
+                code=_Code.BALANCE_EMPTY if empty else _Code.BALANCE_REMAINING,
+                rule="DEL-1",
+                details=balance_details,
+            ),
+        ),
+    )
+
+
 @checked
-def eligibility(
-    activity: AccountActivity, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
+def can_schedule(
+    facts: DeletionFacts, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> Decision:
     """Whether the account is eligible for automatic deletion at ``at``. Decides DEL-1.
 
     One reason per condition, met or not, in this order: the account's age (more than
     ``min_age_days`` calendar days), the last login (none in the last ``inactivity_days``
     calendar days; one exactly that many days ago is recent), the balance (at or below
-    ``max_balance``). Days are counted between local dates in ``zone``.
+    ``max_balance``). Days are counted between local dates in ``zone``. A schedule already in
+    ``facts`` plays no part: this is eligibility alone.
 
     Raises:
         NaiveDatetimeError: ``at`` has no time zone.
         InvalidInput: ``at`` is before the account's creation.
 
     >>> from datetime import datetime, UTC
-    >>> from moneyed import Money
-    >>> from billrules.deletion import AccountActivity, DeletionPolicy, eligibility
+    >>> from billrules.balance import Ledger
+    >>> from billrules.deletion import AccountActivity, DeletionFacts, DeletionPolicy, can_schedule
     >>> activity = AccountActivity(created_at=datetime(2024, 1, 1, tzinfo=UTC),
-    ...                            opening_balance=Money(0, "USD"))
-    >>> eligibility(activity, DeletionPolicy(), at=datetime(2024, 2, 10, tzinfo=UTC),
-    ...             zone="UTC").codes
+    ...                            ledger=Ledger(currency="USD"))
+    >>> can_schedule(DeletionFacts(activity=activity), DeletionPolicy(),
+    ...              at=datetime(2024, 2, 10, tzinfo=UTC), zone="UTC").codes
     ('account_too_new', 'no_recent_login', 'balance_empty')
     """
     tz = _time.to_zone(zone)
-    _not_before_creation(activity, at)
-    reasons: list[Reason] = []
-    met: list[bool] = []
-
-    age = _age_days(activity.created_at, at, tz)
-    old_enough = age > policy.min_age_days
-    met.append(old_enough)
-    age_details = {
-        "created_on": _time.local_date(activity.created_at, tz),
-        "age_days": age,
-        "min_age_days": policy.min_age_days,
-    }
-    reasons.append(
-        Reason(
-            code="account_old_enough",
-            rule="DEL-1",
-            message=f"The account was created {age} days ago, more than "
-            f"{policy.min_age_days} days.",
-            details=age_details,
-        )
-        if old_enough
-        else Reason(
-            code="account_too_new",
-            rule="DEL-1",
-            message=f"The account was created {age} days ago; only accounts created more "
-            f"than {policy.min_age_days} days ago are deleted for inactivity.",
-            details=age_details,
-        )
-    )
-
-    last = activity.last_login_at(at)
-    idle = None if last is None else _age_days(last, at, tz)
-    inactive = idle is None or idle > policy.inactivity_days
-    met.append(inactive)
-    login_details = {
-        "last_login_at": last,
-        "days_since_login": idle,
-        "inactivity_days": policy.inactivity_days,
-    }
-    if last is None:
-        login_reason = Reason(
-            code="no_recent_login",
-            rule="DEL-1",
-            message="No user has ever logged in.",
-            details=login_details,
-        )
-    elif inactive:
-        login_reason = Reason(
-            code="no_recent_login",
-            rule="DEL-1",
-            message=f"The last login was {idle} days ago; no user has logged in during the "
-            f"last {policy.inactivity_days} days.",
-            details=login_details,
-        )
-    else:
-        login_reason = Reason(
-            code="recent_login",
-            rule="DEL-1",
-            message=(
-                "A user logged in today"
-                if idle == 0
-                else f"A user logged in {idle} day{'s' if idle != 1 else ''} ago"
-            )
-            + f", within the last {policy.inactivity_days} days.",
-            details=login_details,
-        )
-    reasons.append(login_reason)
-
-    balance = activity.balance_at(at)
-    empty = balance.amount <= policy.max_balance
-    met.append(empty)
-    balance_details = {"balance": balance, "max_balance": policy.max_balance}
-    threshold = _money.in_words(Money(policy.max_balance, balance.currency))
-    reasons.append(
-        Reason(
-            code="balance_empty",
-            rule="DEL-1",
-            message=f"The balance ({_money.in_words(balance)}) is at or below {threshold}.",
-            details=balance_details,
-        )
-        if empty
-        else Reason(
-            code="balance_remaining",
-            rule="DEL-1",
-            message=f"The balance ({_money.in_words(balance)}) is above {threshold}: "
-            "money left on the balance avoids deletion.",
-            details=balance_details,
-        )
-    )
-    if all(met):
-        return Decision.allow(*reasons)
-    return Decision.refuse(*reasons)
+    _not_before_creation(facts.activity, at)
+    return _eligibility(facts.activity, policy, at, tz)
 
 
 # --------------------------------------------------------------------------------------------
-# Scheduling (DEL-1, DEL-2, DEL-3)
-
-
-@checked
-def schedule(
-    activity: AccountActivity, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
-) -> DeletionSchedule:
-    """Schedule an automatic deletion for inactivity at ``at``. Decides DEL-1 and DEL-3.
-
-    The notice, reminders, banner and the deletion itself follow as effects
-    (:func:`effects_due`).
-
-    Raises:
-        PolicyViolation: carrying :func:`eligibility`'s refusal; nothing is scheduled.
-        InvalidInput: ``at`` is before the account's creation.
-    """
-    eligibility(activity, policy, at=at, zone=zone).require()
-    return DeletionSchedule(scheduled_at=at)  # kind: automatic
+# DEL-2: who may delete on purpose
 
 
 def _role(value: object) -> Role:
     return v.enum_member(Role, "role")(value)
 
 
+#: DEL-2: the answer for each role, built once.
+_MANUAL: Final[Mapping[Role, Decision]] = MappingProxyType(
+    {
+        role: Decision.allow(
+            Reason(code=_Code.OWNER_MAY_DELETE, rule="DEL-2", details={"role": str(role)})
+        )
+        if role is Role.OWNER
+        else Decision.refuse(
+            Reason(code=_Code.OWNER_ONLY, rule="DEL-2", details={"role": str(role)})
+        )
+        for role in Role
+    }
+)
+
+
 @checked
-def can_delete_manually(role: Role | str) -> Decision:
+def can_delete_manually(*, role: Role | str) -> Decision:
     """Whether a user with ``role`` may delete the account on purpose. Decides DEL-2.
 
     Only the owner may.
+
+    >>> from billrules.deletion import can_delete_manually
+    >>> can_delete_manually(role="staff").codes
+    ('owner_only',)
     """
-    who = _role(role)
-    details = {"role": str(who)}
-    if who is Role.OWNER:
-        return Decision.allow(
-            Reason(
-                code="owner_may_delete",
-                rule="DEL-2",
-                message="The owner may delete the account.",
-                details=details,
-            )
-        )
-    return Decision.refuse(
-        Reason(
-            code="owner_only",
-            rule="DEL-2",
-            message=f"Only the account owner may delete the account, not an {who} user."
-            if who is Role.ADMIN
-            else f"Only the account owner may delete the account, not a {who} user.",
-            details=details,
-        )
-    )
-
-
-@checked
-def schedule_manual(
-    activity: AccountActivity,
-    policy: DeletionPolicy,
-    *,
-    at: datetime,
-    zone: ZoneInfo | str,
-    role: Role | str,
-) -> DeletionSchedule:
-    """The owner deletes the account on purpose at ``at``. Decides DEL-2.
-
-    The deletion comes after ``manual_notice_days`` (0: at once); retention and restore are
-    those of an automatic deletion (DEL-6). Eligibility (DEL-1, DEL-7) does not apply.
-
-    Raises:
-        PolicyViolation: carrying :func:`can_delete_manually`'s refusal.
-        InvalidInput: ``at`` is before the account's creation.
-    """
-    _time.to_zone(zone)  # an unknown zone is refused, as by every function taking one
-    _not_before_creation(activity, at)
-    can_delete_manually(role).require()
-    return DeletionSchedule(scheduled_at=at, kind=DeletionKind.MANUAL)
+    return _MANUAL[_role(role)]

@@ -5,19 +5,21 @@ Part of :mod:`billrules.deletion`; import the public names from there.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 import attrs
-from moneyed import Money
+from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules import _validate as v
+from billrules.balance import Ledger, LedgerEntry, balance_at
 from billrules.errors import InvalidInput, InvalidType
 
 #: DEL-3: the email template of the notice sent to the owner when a deletion is scheduled.
@@ -30,7 +32,7 @@ BANNER: Final = "deletion_scheduled"
 _MAX_DAYS: Final = 3650
 
 
-class DeletionKind(StrEnum):
+class DeletionScheduleKind(StrEnum):
     """Why a deletion was scheduled: inactivity (DEL-1) or the owner's choice (DEL-2)."""
 
     AUTOMATIC = "automatic"
@@ -98,8 +100,7 @@ _EVENT_RULES: Final[Mapping[DeletionEvent, str]] = MappingProxyType(
 # Facts
 
 
-def _logins(value: object) -> tuple[datetime, ...]:
-    field = "AccountActivity.logins"
+def _logins(value: object, field: str) -> tuple[datetime, ...]:
     items = v.tuple_of(datetime, field)(value)
     for index, item in enumerate(items):
         _time.require_aware(item, f"{field}[{index}]")
@@ -107,41 +108,30 @@ def _logins(value: object) -> tuple[datetime, ...]:
 
 
 @attrs.frozen(kw_only=True)
-class BalanceChange:
-    """The account balance from ``at`` on, until the next change (DEL-1, DEL-7).
-
-    A top-up, a charge or any other movement is recorded as the balance after it.
-    """
-
-    at: datetime = attrs.field(validator=v.instant)
-    balance: Money = attrs.field(validator=v.money)
-
-
-def _balance_changes(value: object) -> tuple[BalanceChange, ...]:
-    return v.tuple_of(BalanceChange, "AccountActivity.balance_changes")(value)
-
-
-@attrs.frozen(kw_only=True)
 class AccountActivity:
     """What the deletion rules need to know about an account, as a history (DEL-1, DEL-7).
 
     The history lets eligibility be evaluated at any instant, the deletion instant included
-    (DEL-7): only the logins and balance changes at or before that instant count.
+    (DEL-7): only the logins and ledger entries at or before that instant count. The balance
+    is the prepaid ledger's (the one dunning reads): an account with logins only passes an
+    empty ``Ledger(currency=...)``.
 
     Attributes:
         created_at: When the account was created.
-        opening_balance: The balance from creation until the first balance change.
         logins: The instants at which any user logged in (stored in order; at or after
             ``created_at``).
-        balance_changes: The balance after each change, in strictly increasing order of
-            ``at`` (at or after ``created_at``), in the currency of ``opening_balance``.
+        ledger: The balance's history; the balance at an instant is
+            :func:`billrules.balance.balance_at` (entries before the creation count in the
+            balance at the creation).
 
     >>> from datetime import datetime, UTC
     >>> from moneyed import Money
+    >>> from billrules.balance import Ledger, LedgerEntry
     >>> from billrules.deletion import AccountActivity
     >>> jan = datetime(2024, 1, 1, tzinfo=UTC)
-    >>> activity = AccountActivity(created_at=jan, opening_balance=Money(0, "USD"))
-    >>> later = activity.with_balance(Money(19, "USD"), at=datetime(2024, 2, 1, tzinfo=UTC))
+    >>> activity = AccountActivity(created_at=jan, ledger=Ledger(currency="USD"))
+    >>> later = activity.with_entry(LedgerEntry(
+    ...     id="p1", kind="payment", at=datetime(2024, 2, 1, tzinfo=UTC), amount=Money(19, "USD")))
     >>> later.balance_at(datetime(2024, 1, 31, tzinfo=UTC)).amount
     Decimal('0')
     >>> later.balance_at(datetime(2024, 2, 1, tzinfo=UTC)).amount
@@ -149,46 +139,27 @@ class AccountActivity:
     """
 
     created_at: datetime = attrs.field(validator=v.instant)
-    opening_balance: Money = attrs.field(validator=v.money)
-    logins: tuple[datetime, ...] = attrs.field(default=(), converter=_logins)
-    balance_changes: tuple[BalanceChange, ...] = attrs.field(default=(), converter=_balance_changes)
+    logins: tuple[datetime, ...] = attrs.field(default=(), converter=v.named(_logins))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    ledger: Ledger = attrs.field(validator=v.instance_of(Ledger))
 
     def __attrs_post_init__(self) -> None:
         if self.logins and self.logins[0] < self.created_at:
             raise InvalidInput("AccountActivity.logins", "must not be before created_at")
-        for index, change in enumerate(self.balance_changes):
-            field = f"AccountActivity.balance_changes[{index}]"
-            if change.at < self.created_at:
-                raise InvalidInput(f"{field}.at", "must not be before created_at")
-            _money.require_currency(
-                change.balance, self.opening_balance.currency, f"{field}.balance"
-            )
-        for index, (before, after) in enumerate(itertools.pairwise(self.balance_changes), start=1):
-            if after.at <= before.at:
-                raise InvalidInput(
-                    f"AccountActivity.balance_changes[{index}].at",
-                    f"must be after balance_changes[{index - 1}].at",
-                )
+
+    @property
+    def currency(self) -> Currency:
+        """The balance's currency: the ledger's."""
+        return self.ledger.currency
 
     def last_login_at(self, at: datetime) -> datetime | None:
         """The latest login at or before ``at``, or ``None`` if nobody has logged in by then."""
         _time.require_aware(at, "at")
-        latest: datetime | None = None
-        for login in self.logins:
-            if login > at:
-                break
-            latest = login
-        return latest
+        index = bisect.bisect_right(self.logins, at)
+        return self.logins[index - 1] if index else None
 
     def balance_at(self, at: datetime) -> Money:
-        """The balance at the instant ``at`` (the opening balance before the first change)."""
-        _time.require_aware(at, "at")
-        balance = self.opening_balance
-        for change in self.balance_changes:
-            if change.at > at:
-                break
-            balance = change.balance
-        return balance
+        """The balance at the instant ``at``: the ledger's entries up to it (BAL-3)."""
+        return balance_at(self.ledger, at)
 
     def with_login(self, at: datetime) -> AccountActivity:
         """The same history with one more login at ``at`` (DEL-7: a login saves the account).
@@ -201,37 +172,24 @@ class AccountActivity:
             raise InvalidInput("at", "a login cannot come before the account's creation")
         return attrs.evolve(self, logins=(*self.logins, at))
 
-    def with_balance(self, balance: Money, *, at: datetime) -> AccountActivity:
-        """The same history with the balance ``balance`` from ``at`` on (a top-up, a charge).
+    def with_entry(self, entry: LedgerEntry) -> AccountActivity:
+        """The same history with ``entry`` in the ledger (a top-up, a charge: DEL-7).
 
         Raises:
-            InvalidInput: ``at`` is not after the latest change, or before the creation.
-            CurrencyMismatch: ``balance`` is not in the account's currency.
+            InvalidType: ``entry`` is not a ``LedgerEntry``.
+            InvalidInput: its id is already used.
+            CurrencyMismatch: it is not in the ledger's currency.
         """
-        _time.require_aware(at, "at")
-        _money.require_money(balance, "balance")
-        latest = self.balance_changes[-1].at if self.balance_changes else None
-        if latest is not None and at <= latest:
-            raise InvalidInput(
-                "at", "balance changes are recorded in order: must be after the latest"
-            )
-        if at < self.created_at:
-            raise InvalidInput("at", "a balance change cannot come before the account's creation")
-        _money.require_currency(balance, self.opening_balance.currency, "balance")
-        return attrs.evolve(
-            self, balance_changes=(*self.balance_changes, BalanceChange(at=at, balance=balance))
-        )
+        if not isinstance(entry, LedgerEntry):
+            raise InvalidType("entry", f"must be a LedgerEntry, not {type(entry).__name__}")
+        return attrs.evolve(self, ledger=self.ledger.add(entry))
 
 
-def _kind(value: object) -> DeletionKind:
-    return v.enum_member(DeletionKind, "DeletionSchedule.kind")(value)
-
-
-def _codes(value: object) -> tuple[str, ...]:
-    codes = v.tuple_of(str, "DeletionSchedule.kept_because")(value)
+def _codes(value: object, field: str) -> tuple[str, ...]:
+    codes = v.tuple_of(str, field)(value)
     for index, code in enumerate(codes):
         if not code.strip():
-            raise InvalidInput(f"DeletionSchedule.kept_because[{index}]", "must not be empty")
+            raise InvalidInput(f"{field}[{index}]", "must not be empty")
     return codes
 
 
@@ -255,11 +213,14 @@ class DeletionSchedule:
     """
 
     scheduled_at: datetime = attrs.field(validator=v.instant)
-    kind: DeletionKind = attrs.field(default=DeletionKind.AUTOMATIC, converter=_kind)
+    kind: DeletionScheduleKind = attrs.field(
+        default=DeletionScheduleKind.AUTOMATIC,
+        converter=v.to_enum(DeletionScheduleKind),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    )
     cancelled_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
     restored_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
     kept_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
-    kept_because: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    kept_because: tuple[str, ...] = attrs.field(default=(), converter=v.named(_codes))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
 
     def __attrs_post_init__(self) -> None:
         for name in ("cancelled_at", "restored_at", "kept_at"):
@@ -278,14 +239,45 @@ class DeletionSchedule:
             raise InvalidInput(
                 "DeletionSchedule.kept_because", "is required exactly when kept_at is set"
             )
-        if self.kept_at is not None and self.kind is DeletionKind.MANUAL:
+        if self.kept_at is not None and self.kind is DeletionScheduleKind.MANUAL:
             raise InvalidInput(
                 "DeletionSchedule.kept_at", "a manual deletion is never kept by DEL-7"
             )
 
 
-def _reminders(value: object) -> tuple[int, ...]:
-    field = "DeletionPolicy.reminder_days_before"
+def _optional_schedule(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, DeletionSchedule):
+        raise InvalidType(
+            v.where(instance, attribute),
+            f"must be a DeletionSchedule or None, not {type(value).__name__}",
+        )
+
+
+@attrs.frozen(kw_only=True)
+class DeletionFacts:
+    """The deletion area's facts: the account's activity and its deletion schedule, if any.
+
+    Every question, operation and the area contract's functions (:func:`transitions`,
+    :func:`findings`, :func:`role_findings`, :func:`suspensions`) read these.
+
+    Attributes:
+        activity: Creation, logins and the balance's ledger (DEL-1, DEL-7).
+        schedule: The deletion scheduled on the account, with what was recorded on it since;
+            ``None`` when none was (DEL-2, DEL-3, DEL-6, DEL-7).
+    """
+
+    activity: AccountActivity = attrs.field(validator=v.instance_of(AccountActivity))
+    schedule: DeletionSchedule | None = attrs.field(default=None, validator=_optional_schedule)
+
+    def __attrs_post_init__(self) -> None:
+        if self.schedule is not None and self.schedule.scheduled_at < self.activity.created_at:
+            raise InvalidInput(
+                "DeletionSchedule.scheduled_at",
+                "must not be before the account's creation (created_at)",
+            )
+
+
+def _reminders(value: object, field: str) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
         raise InvalidType(field, f"must be a tuple of int, not {type(value).__name__}")
     items = tuple(value)
@@ -300,10 +292,6 @@ def _reminders(value: object) -> tuple[int, ...]:
                 f"{field}[{index}]", "reminders go from the earliest: must be strictly decreasing"
             )
     return items
-
-
-def _max_balance(value: object) -> Decimal:
-    return _money.to_decimal(value, "DeletionPolicy.max_balance")
 
 
 @attrs.frozen(kw_only=True)
@@ -325,9 +313,12 @@ class DeletionPolicy:
 
     min_age_days: int = attrs.field(default=40, validator=v.integer(0, _MAX_DAYS))
     inactivity_days: int = attrs.field(default=30, validator=v.integer(0, _MAX_DAYS))
-    max_balance: Decimal = attrs.field(default=Decimal(0), converter=_max_balance)
+    max_balance: Decimal = attrs.field(default=Decimal(0), converter=v.named(_money.to_decimal))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     notice_days: int = attrs.field(default=10, validator=v.integer(0, _MAX_DAYS))
-    reminder_days_before: tuple[int, ...] = attrs.field(default=(3, 1), converter=_reminders)
+    reminder_days_before: tuple[int, ...] = attrs.field(
+        default=(3, 1),
+        converter=v.named(_reminders),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    )
     retention_days: int = attrs.field(default=20, validator=v.integer(0, _MAX_DAYS))
     manual_notice_days: int = attrs.field(default=0, validator=v.integer(0, _MAX_DAYS))
 
@@ -338,8 +329,11 @@ class DeletionPolicy:
                 "every reminder must come after the notice: fewer days than notice_days",
             )
 
-    def notice_for(self, kind: DeletionKind | str) -> int:
+    def notice_for(self, kind: DeletionScheduleKind | str) -> int:
         """The notice period in days of a deletion of ``kind`` (DEL-2, DEL-3)."""
+        member = v.enum_member(DeletionScheduleKind, "kind")(kind)
         return (
-            self.notice_days if _kind(kind) is DeletionKind.AUTOMATIC else self.manual_notice_days
+            self.notice_days
+            if member is DeletionScheduleKind.AUTOMATIC
+            else (self.manual_notice_days)
         )

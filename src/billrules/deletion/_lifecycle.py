@@ -1,5 +1,5 @@
-"""Deletion: the check at the deletion instant (DEL-7), the state machine, cancel (DEL-3),
-restore (DEL-6) and the recorded outcome (DEL-7).
+"""Deletion: the check at the deletion instant (DEL-7), the state machine, scheduling (DEL-1,
+DEL-2, DEL-3), cancel (DEL-3), restore (DEL-6) and the recorded outcome (DEL-7).
 
 Part of :mod:`billrules.deletion`; import the public names from there.
 """
@@ -12,22 +12,27 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from billrules import _time
 from billrules._check import checked
 from billrules.decisions import Decision, Reason
+from billrules.deletion._codes import DeletionCode
 from billrules.deletion._eligibility import (
     DeletionDeadlines,
+    _deadlines,
+    _eligibility,
     _not_before_creation,
     _role,
-    deadlines,
-    eligibility,
+    _scheduled,
+    can_delete_manually,
+    can_schedule,
 )
 from billrules.deletion._facts import (
     TRANSITIONS,
-    AccountActivity,
     DeletionEvent,
-    DeletionKind,
+    DeletionFacts,
     DeletionPolicy,
     DeletionSchedule,
+    DeletionScheduleKind,
     DeletionState,
 )
 from billrules.errors import InvalidInput
@@ -35,98 +40,88 @@ from billrules.roles import Role
 
 _St = DeletionState
 _Ev = DeletionEvent
+_Code = DeletionCode
 
+#: What a deletion's ``status`` detail says before it is scheduled.
+_NOT_SCHEDULED: Final = "not_scheduled_yet"
 
 # --------------------------------------------------------------------------------------------
 # DEL-7 and the state machine
 
 
-def _kept_record(schedule: DeletionSchedule, when: DeletionDeadlines) -> None:
+def _go_ahead(
+    facts: DeletionFacts,
+    schedule: DeletionSchedule,
+    policy: DeletionPolicy,
+    when: DeletionDeadlines,
+) -> Decision:
     if schedule.kept_at is not None and schedule.kept_at != when.deletion_at:
         raise InvalidInput("DeletionSchedule.kept_at", "must be the deletion instant")
-
-
-@checked
-def deletion_check(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
-    policy: DeletionPolicy,
-    *,
-    zone: ZoneInfo | str,
-) -> Decision:
-    """Whether the deletion goes ahead at its deletion instant. Decides DEL-7 (and DEL-2, DEL-3).
-
-    An automatic deletion re-checks eligibility (DEL-1) with the facts as of the deletion
-    instant: a login or a top-up during the notice keeps the account. A manual one goes ahead
-    (DEL-2). A deletion cancelled before the deletion instant does not (DEL-3). A recorded
-    outcome (:func:`record_outcome`) is final.
-    """
-    when = deadlines(schedule, policy, zone=zone)
-    _kept_record(schedule, when)
-    _not_before_creation(activity, schedule.scheduled_at, "DeletionSchedule.scheduled_at")
     details: dict[str, Any] = {"deletion_at": when.deletion_at}
     if schedule.cancelled_at is not None and schedule.cancelled_at < when.deletion_at:
         return Decision.refuse(
             Reason(
-                code="deletion_cancelled",
+                code=_Code.DELETION_CANCELLED,
                 rule="DEL-3",
-                message="The owner cancelled the deletion while it was pending.",
                 details={**details, "cancelled_at": schedule.cancelled_at},
             )
         )
-    if schedule.kind is DeletionKind.MANUAL:
-        return Decision.allow(
-            Reason(
-                code="manual_deletion",
-                rule="DEL-2",
-                message="The owner asked for the deletion.",
-                details=details,
-            )
-        )
+    if schedule.kind is DeletionScheduleKind.MANUAL:
+        return Decision.allow(Reason(code=_Code.MANUAL_DELETION, rule="DEL-2", details=details))
     if schedule.kept_at is not None:
         return Decision.refuse(
             Reason(
-                code="no_longer_eligible",
+                code=_Code.NO_LONGER_ELIGIBLE,
                 rule="DEL-7",
-                message="The account was no longer eligible at the deletion instant and was kept.",
                 details={**details, "kept_because": schedule.kept_because},
             )
         )
-    still = eligibility(activity, policy, at=when.deletion_at, zone=when.zone)
+    still = _eligibility(facts.activity, policy, when.deletion_at, when.zone)
     if still.allowed:
         return Decision.allow(
-            Reason(
-                code="still_eligible",
-                rule="DEL-7",
-                message="The account is still eligible for deletion at the deletion instant.",
-                details=details,
-            ),
-            *still.reasons,
+            Reason(code=_Code.STILL_ELIGIBLE, rule="DEL-7", details=details), *still.reasons
         )
-    unmet = tuple(r.code for r in still.reasons if r.code in _UNMET_CODES)
+    unmet = tuple(r.code.value for r in still.reasons if r.code in _UNMET_CODES)
     return Decision.refuse(
         Reason(
-            code="no_longer_eligible",
+            code=_Code.NO_LONGER_ELIGIBLE,
             rule="DEL-7",
-            message="The account is no longer eligible at the deletion instant and is kept.",
             details={**details, "kept_because": unmet},
         ),
         *still.reasons,
     )
 
 
-_UNMET_CODES: Final = frozenset({"account_too_new", "recent_login", "balance_remaining"})
+_UNMET_CODES: Final = frozenset(
+    {_Code.ACCOUNT_TOO_NEW, _Code.RECENT_LOGIN, _Code.BALANCE_REMAINING}
+)
+
+
+@checked
+def can_go_ahead(facts: DeletionFacts, policy: DeletionPolicy, *, zone: ZoneInfo | str) -> Decision:
+    """Whether the scheduled deletion goes ahead at its deletion instant. Decides DEL-7 (and
+    DEL-2, DEL-3).
+
+    An automatic deletion re-checks eligibility (DEL-1) with the facts as of the deletion
+    instant: a login or a top-up during the notice keeps the account; the DEL-1 reasons follow
+    the outcome's. A manual one goes ahead (DEL-2). A deletion cancelled before the deletion
+    instant does not (DEL-3). A recorded outcome (:func:`record_outcome`) is final.
+
+    Raises:
+        InvalidInput: no deletion is scheduled, or the recorded ``kept_at`` is not the
+            deletion instant.
+    """
+    schedule = _scheduled(facts)
+    return _go_ahead(facts, schedule, policy, _deadlines(schedule, policy, _time.to_zone(zone)))
 
 
 def _events(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
-    policy: DeletionPolicy,
-    zone: ZoneInfo | str,
+    facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo
 ) -> tuple[DeletionDeadlines, Decision, list[tuple[datetime, DeletionEvent]]]:
-    """Every event of ``schedule`` in time order; each is a move :data:`TRANSITIONS` allows."""
-    when = deadlines(schedule, policy, zone=zone)
-    outcome = deletion_check(schedule, activity, policy, zone=when.zone)
+    """Every event of the schedule in time order; each is a move :data:`TRANSITIONS` allows."""
+    schedule = _scheduled(facts)
+    when = _deadlines(schedule, policy, tz)
+    outcome = _go_ahead(facts, schedule, policy, when)
     events: list[tuple[datetime, DeletionEvent]] = []
     if schedule.cancelled_at is not None and schedule.cancelled_at < when.deletion_at:
         events.append((schedule.cancelled_at, _Ev.CANCEL))
@@ -149,26 +144,11 @@ def _events(
     return when, outcome, events
 
 
-@checked
-def state_at(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
-    policy: DeletionPolicy,
-    *,
-    at: datetime,
-    zone: ZoneInfo | str,
+def _state(
+    facts: DeletionFacts, policy: DeletionPolicy, at: datetime, tz: ZoneInfo
 ) -> DeletionState | None:
-    """The state of ``schedule`` at ``at``, or ``None`` before it was scheduled.
-
-    Decides DEL-3, DEL-6 and DEL-7 through :data:`TRANSITIONS`: ``pending`` from the
-    scheduling instant; then ``cancelled`` (the owner's cancel), ``kept`` (no longer eligible
-    at the deletion instant) or ``deleted``; a deleted account becomes ``restored`` (support)
-    or ``purged`` (at the end of retention). Each change takes effect at its own instant.
-
-    Raises:
-        InvalidInput: a recorded cancel or restore the table does not allow at its instant.
-    """
-    _, _, events = _events(schedule, activity, policy, zone)
+    schedule = _scheduled(facts)
+    _, _, events = _events(facts, policy, tz)
     if at < schedule.scheduled_at:
         return None
     state = _St.PENDING
@@ -179,182 +159,226 @@ def state_at(
     return state
 
 
+@checked
+def state_at(
+    facts: DeletionFacts, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
+) -> DeletionState | None:
+    """The state of the schedule at ``at``, or ``None`` before it was scheduled (or without one).
+
+    Decides DEL-3, DEL-6 and DEL-7 through :data:`TRANSITIONS`: ``pending`` from the
+    scheduling instant; then ``cancelled`` (the owner's cancel), ``kept`` (no longer eligible
+    at the deletion instant) or ``deleted``; a deleted account becomes ``restored`` (support)
+    or ``purged`` (at the end of retention). Each change takes effect at its own instant.
+
+    Raises:
+        InvalidInput: a recorded cancel or restore the table does not allow at its instant.
+    """
+    tz = _time.to_zone(zone)
+    if facts.schedule is None:
+        return None
+    return _state(facts, policy, at, tz)
+
+
+def _status(state: DeletionState | None) -> str:
+    return _NOT_SCHEDULED if state is None else state.value
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduling (DEL-1, DEL-2, DEL-3)
+
+#: The states in which a schedule still runs: a new one cannot replace it.
+_LIVE: Final = frozenset({None, _St.PENDING, _St.DELETED})
+
+
+def _replaceable(facts: DeletionFacts, policy: DeletionPolicy, at: datetime, tz: ZoneInfo) -> None:
+    """Refuse to replace a schedule that is still pending or deleted at ``at``."""
+    if facts.schedule is not None and _state(facts, policy, at, tz) in _LIVE:
+        raise InvalidInput(
+            "DeletionFacts.schedule",
+            "a deletion is already scheduled (pending or deleted at this instant)",
+        )
+
+
+@checked
+def schedule(
+    facts: DeletionFacts, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
+) -> DeletionFacts:
+    """Schedule an automatic deletion for inactivity at ``at``. Decides DEL-1 and DEL-3.
+
+    Returns the facts with the new schedule; the notice, reminders, banner and the deletion
+    itself follow as the effects of :func:`transitions`. A schedule already in the facts may
+    be replaced once it is over (cancelled, kept, restored or purged).
+
+    Raises:
+        PolicyViolation: carrying :func:`can_schedule`'s refusal; nothing is scheduled.
+        InvalidInput: ``at`` is before the account's creation, or a deletion is already
+            pending or deleted at ``at``.
+    """
+    tz = _time.to_zone(zone)
+    can_schedule(facts, policy, at=at, zone=tz).require()
+    _replaceable(facts, policy, at, tz)
+    return attrs.evolve(facts, schedule=DeletionSchedule(scheduled_at=at))  # kind: automatic
+
+
+@checked
+def delete_manually(
+    facts: DeletionFacts,
+    policy: DeletionPolicy,
+    *,
+    role: Role | str,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> DeletionFacts:
+    """The owner deletes the account on purpose at ``at``. Decides DEL-2.
+
+    Returns the facts with a manual schedule: the deletion comes after ``manual_notice_days``
+    (0: at once); retention and restore are those of an automatic deletion (DEL-6).
+    Eligibility (DEL-1, DEL-7) does not apply.
+
+    Raises:
+        PolicyViolation: carrying :func:`can_delete_manually`'s refusal.
+        InvalidInput: ``at`` is before the account's creation, or a deletion is already
+            pending or deleted at ``at``.
+    """
+    tz = _time.to_zone(zone)  # an unknown zone is refused, as by every function taking one
+    _not_before_creation(facts.activity, at)
+    can_delete_manually(role=role).require()
+    _replaceable(facts, policy, at, tz)
+    return attrs.evolve(
+        facts, schedule=DeletionSchedule(scheduled_at=at, kind=DeletionScheduleKind.MANUAL)
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Cancel (DEL-3) and restore (DEL-6)
 
 
 @checked
 def can_cancel(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
+    facts: DeletionFacts,
     policy: DeletionPolicy,
     *,
+    role: Role | str,
     at: datetime,
     zone: ZoneInfo | str,
-    role: Role | str,
 ) -> Decision:
-    """Whether the user with ``role`` may cancel ``schedule`` at ``at``. Decides DEL-3.
+    """Whether the user with ``role`` may cancel the scheduled deletion at ``at``. Decides DEL-3.
 
     Only the owner may, and only while the deletion is pending.
+
+    Raises:
+        InvalidInput: no deletion is scheduled.
     """
     who = _role(role)
-    state = state_at(schedule, activity, policy, at=at, zone=zone)
-    when = deadlines(schedule, policy, zone=zone)
+    tz = _time.to_zone(zone)
+    state = _state(facts, policy, at, tz)
+    when = _deadlines(_scheduled(facts), policy, tz)
     details = {
-        "role": str(who),
-        "state": None if state is None else str(state),
+        "role": who.value,
+        "state": None if state is None else state.value,
         "deletion_at": when.deletion_at,
+        "status": _status(state),
     }
     reasons: list[Reason] = []
     if who is not Role.OWNER:
-        reasons.append(
-            Reason(
-                code="owner_only",
-                rule="DEL-3",
-                message="Only the account owner may cancel a scheduled deletion.",
-                details=details,
-            )
-        )
+        reasons.append(Reason(code=_Code.OWNER_ONLY, rule="DEL-3", details=details))
     if state is not _St.PENDING:
-        reasons.append(
-            Reason(
-                code="deletion_not_pending",
-                rule="DEL-3",
-                message="A deletion can be cancelled only while it is pending, before "
-                f"{when.deletion_at.isoformat()}; it is "
-                f"{'not scheduled yet' if state is None else state}.",
-                details=details,
-            )
-        )
+        reasons.append(Reason(code=_Code.DELETION_NOT_PENDING, rule="DEL-3", details=details))
     if reasons:
         return Decision.refuse(*reasons)
-    return Decision.allow(
-        Reason(
-            code="deletion_cancellable",
-            rule="DEL-3",
-            message="The owner may cancel the pending deletion.",
-            details=details,
-        )
-    )
+    return Decision.allow(Reason(code=_Code.DELETION_CANCELLABLE, rule="DEL-3", details=details))
 
 
 @checked
 def cancel(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
+    facts: DeletionFacts,
     policy: DeletionPolicy,
     *,
+    role: Role | str = Role.OWNER,
     at: datetime,
     zone: ZoneInfo | str,
-    role: Role | str = Role.OWNER,
-) -> DeletionSchedule:
-    """``schedule`` cancelled by the owner at ``at``. Decides DEL-3.
+) -> DeletionFacts:
+    """The facts with the deletion cancelled by the owner at ``at``. Decides DEL-3.
 
     The banner is hidden at ``at`` and no reminder, deletion or purge follows.
 
     Raises:
-        PolicyViolation: carrying :func:`can_cancel`'s refusal; ``schedule`` is unchanged.
+        PolicyViolation: carrying :func:`can_cancel`'s refusal; nothing changes.
+        InvalidInput: no deletion is scheduled.
     """
-    can_cancel(schedule, activity, policy, at=at, zone=zone, role=role).require()
-    return attrs.evolve(schedule, cancelled_at=at)
+    can_cancel(facts, policy, role=role, at=at, zone=zone).require()
+    return attrs.evolve(facts, schedule=attrs.evolve(_scheduled(facts), cancelled_at=at))
 
 
 @checked
 def can_restore(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
-    policy: DeletionPolicy,
-    *,
-    at: datetime,
-    zone: ZoneInfo | str,
+    facts: DeletionFacts, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> Decision:
     """Whether support may restore the account at ``at``. Decides DEL-6.
 
     Only a deleted account, inside the retention window ``[deletion_at, purge_at)``.
+
+    Raises:
+        InvalidInput: no deletion is scheduled.
     """
-    state = state_at(schedule, activity, policy, at=at, zone=zone)
-    when = deadlines(schedule, policy, zone=zone)
+    tz = _time.to_zone(zone)
+    state = _state(facts, policy, at, tz)
+    when = _deadlines(_scheduled(facts), policy, tz)
     details = {
-        "state": None if state is None else str(state),
+        "state": None if state is None else state.value,
         "deletion_at": when.deletion_at,
         "restorable_until": when.purge_at,
     }
     if state is _St.DELETED:
-        return Decision.allow(
-            Reason(
-                code="inside_retention",
-                rule="DEL-6",
-                message="The account is deleted and its data are retained until "
-                f"{when.purge_at.isoformat()}: it can be restored.",
-                details=details,
-            )
-        )
+        return Decision.allow(Reason(code=_Code.INSIDE_RETENTION, rule="DEL-6", details=details))
     if state is _St.PURGED:
-        return Decision.refuse(
-            Reason(
-                code="retention_over",
-                rule="DEL-6",
-                message="The retention window ended at "
-                f"{when.purge_at.isoformat()}; the data were purged and cannot be restored.",
-                details=details,
-            )
-        )
+        return Decision.refuse(Reason(code=_Code.RETENTION_OVER, rule="DEL-6", details=details))
     return Decision.refuse(
-        Reason(
-            code="not_deleted",
-            rule="DEL-6",
-            message="Only a deleted account can be restored; this one is "
-            f"{'not scheduled for deletion yet' if state is None else state}.",
-            details=details,
-        )
+        Reason(code=_Code.NOT_DELETED, rule="DEL-6", details={**details, "status": _status(state)})
     )
 
 
 @checked
 def restore(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
-    policy: DeletionPolicy,
-    *,
-    at: datetime,
-    zone: ZoneInfo | str,
-) -> DeletionSchedule:
-    """``schedule`` with the account restored by support at ``at``. Decides DEL-6.
+    facts: DeletionFacts, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
+) -> DeletionFacts:
+    """The facts with the account restored by support at ``at``. Decides DEL-6.
 
     Raises:
         PolicyViolation: carrying :func:`can_restore`'s refusal (for example after the
-            retention window); ``schedule`` is unchanged.
+            retention window); nothing changes.
+        InvalidInput: no deletion is scheduled.
     """
-    can_restore(schedule, activity, policy, at=at, zone=zone).require()
-    return attrs.evolve(schedule, restored_at=at)
+    can_restore(facts, policy, at=at, zone=zone).require()
+    return attrs.evolve(facts, schedule=attrs.evolve(_scheduled(facts), restored_at=at))
 
 
 @checked
 def record_outcome(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
-    policy: DeletionPolicy,
-    *,
-    at: datetime,
-    zone: ZoneInfo | str,
-) -> DeletionSchedule:
-    """``schedule`` with DEL-7's outcome recorded, once the deletion instant has come.
+    facts: DeletionFacts, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
+) -> DeletionFacts:
+    """The facts with DEL-7's outcome recorded, once the deletion instant has come.
 
     Decides DEL-7: when the account was no longer eligible at the deletion instant, the
     schedule records ``kept_at`` and the codes of the DEL-1 conditions no longer met
     (``kept_because``); from then on the outcome no longer depends on the facts. Otherwise
-    (deleted, cancelled, manual, already recorded) the schedule is returned as it is.
+    (deleted, cancelled, manual, already recorded) the facts are returned as they are.
 
     Raises:
-        InvalidInput: ``at`` is before the deletion instant (the outcome is not known yet).
+        InvalidInput: no deletion is scheduled, or ``at`` is before the deletion instant (the
+            outcome is not known yet).
     """
-    when, outcome, events = _events(schedule, activity, policy, zone)
+    schedule = _scheduled(facts)
+    when, outcome, events = _events(facts, policy, _time.to_zone(zone))
     if at < when.deletion_at:
         raise InvalidInput("at", "the deletion instant has not come yet")
     if schedule.kept_at is None and events[0][1] is _Ev.KEEP:
         return attrs.evolve(
-            schedule,
-            kept_at=when.deletion_at,
-            kept_because=outcome.reasons[0].details["kept_because"],
+            facts,
+            schedule=attrs.evolve(
+                schedule,
+                kept_at=when.deletion_at,
+                kept_because=outcome.reasons[0].details["kept_because"],
+            ),
         )
-    return schedule
+    return facts

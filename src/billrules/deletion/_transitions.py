@@ -1,33 +1,35 @@
-"""Deletion: the state changes for the timeline (:func:`transitions`) and the effects due in a
-window (:func:`effects_due`), DEL-2 … DEL-7.
+"""Deletion: the area contract — the state changes and reminders for the timeline
+(:func:`transitions`), the effects due in a window (:func:`effects_due`), the span the account
+is deleted (:func:`suspensions`) and the report's answers (:func:`findings`,
+:func:`role_findings`), DEL-1 … DEL-7.
 
 Part of :mod:`billrules.deletion`; import the public names from there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Final
 from zoneinfo import ZoneInfo
 
-import attrs
-
+from billrules import _time
 from billrules._check import checked
+from billrules.contract import Finding, Suspension, Transition
+from billrules.decisions import Reason
+from billrules.deletion._codes import DeletionCode, DeletionKind, DeletionQuestion
+from billrules.deletion._eligibility import _MANUAL, _role, can_schedule
 from billrules.deletion._facts import (
-    _EVENT_RULES,
     BANNER,
     NOTICE_TEMPLATE,
     REMINDER_TEMPLATE,
-    TRANSITIONS,
-    AccountActivity,
     DeletionEvent,
-    DeletionKind,
+    DeletionFacts,
     DeletionPolicy,
-    DeletionSchedule,
-    DeletionState,
+    DeletionScheduleKind,
 )
-from billrules.deletion._lifecycle import _events
+from billrules.deletion._lifecycle import _events, can_cancel, can_go_ahead
 from billrules.effects import (
     DeleteAccount,
     Effect,
@@ -40,162 +42,305 @@ from billrules.effects import (
 from billrules.errors import InvalidInput
 from billrules.roles import Role
 
-_St = DeletionState
 _Ev = DeletionEvent
+_Code = DeletionCode
+_Kind = DeletionKind
+_AREA: Final = "deletion"
 
 
-# --------------------------------------------------------------------------------------------
-# Transitions and effects
-
-
-@attrs.frozen(kw_only=True)
-class DeletionTransition:
-    """A change of state of a deletion schedule, for the timeline.
-
-    Attributes:
-        at: When it happens.
-        state: The new state.
-        rules: The rule IDs that call for it.
-        details: What the change is about (deletion date, restorable-until, kept-because).
-    """
-
-    at: datetime
-    state: DeletionState
-    rules: tuple[str, ...]
-    details: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
-
-
-def _window(start: datetime, end: datetime, names: tuple[str, str]) -> None:
+def _window(start: datetime, end: datetime) -> None:
     if end < start:
-        raise InvalidInput(names[1], f"must not be before {names[0]}")
+        raise InvalidInput("end", "must not be before start")
+
+
+def _all(facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo) -> list[Transition]:
+    """Every transition of the schedule, in time order (ties: the order they happen in).
+
+    A schedule has at most three state changes and one reminder per configured day, so
+    they are all computed at once from the deadlines; no day is stepped through.
+    """
+    schedule = facts.schedule
+    if schedule is None:
+        return []
+    when, outcome, events = _events(facts, policy, tz)
+    date_ = when.deletion_date
+    notice = policy.notice_for(schedule.kind)
+    automatic = schedule.kind is DeletionScheduleKind.AUTOMATIC
+    pending_until = events[0][0]  # the cancel, keep or delete instant
+    manual = Reason(
+        code=_Code.MANUAL_DELETION, rule="DEL-2", details={"deletion_at": when.deletion_at}
+    )
+    scheduled = Reason(
+        code=_Code.DELETION_SCHEDULED,
+        rule="DEL-3",
+        details={"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice},
+    )
+    opening: list[Effect] = []
+    if notice > 0:
+        opening = [
+            SendEmail(
+                at=schedule.scheduled_at,
+                rule="DEL-3",
+                template=NOTICE_TEMPLATE,
+                to=Role.OWNER.value,
+                details={"deletion_date": date_.isoformat(), "days": notice},
+            ),
+            ShowBanner(
+                at=schedule.scheduled_at,
+                rule="DEL-5",
+                banner=BANNER,
+                details={"deletion_date": date_.isoformat()},
+            ),
+        ]
+    found = [
+        Transition(
+            at=schedule.scheduled_at,
+            area=_AREA,
+            kind=_Kind.DELETION_SCHEDULED,
+            reasons=(scheduled,) if automatic else (manual, scheduled),
+            effects=tuple(opening),
+        )
+    ]
+    if notice > 0:
+        found.extend(
+            Transition(
+                at=instant,
+                area=_AREA,
+                kind=_Kind.DELETION_REMINDER,
+                reasons=(
+                    Reason(
+                        code=_Code.DELETION_REMINDER,
+                        rule="DEL-4",
+                        details={"days": days, "deletion_date": date_},
+                    ),
+                ),
+                effects=(
+                    SendEmail(
+                        at=instant,
+                        rule="DEL-4",
+                        template=REMINDER_TEMPLATE,
+                        to=Role.OWNER.value,
+                        details={"deletion_date": date_.isoformat(), "days_before": days},
+                    ),
+                ),
+            )
+            for days, instant in when.reminders
+            if instant < pending_until
+        )
+    hide: tuple[Effect, ...] = (
+        (HideBanner(at=pending_until, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
+    )
+    for at, event in events:
+        if event is _Ev.CANCEL:
+            found.append(
+                Transition(
+                    at=at,
+                    area=_AREA,
+                    kind=_Kind.DELETION_CANCELLED,
+                    reasons=outcome.reasons[:1],
+                    effects=hide,
+                )
+            )
+        elif event is _Ev.KEEP:
+            found.append(
+                Transition(
+                    at=at,
+                    area=_AREA,
+                    kind=_Kind.DELETION_KEPT,
+                    reasons=outcome.reasons[:1],
+                    effects=hide,
+                )
+            )
+        elif event is _Ev.DELETE:
+            deleted = Reason(
+                code=_Code.ACCOUNT_DELETED,
+                rule="DEL-6",
+                details={"deletion_at": at, "restorable_until": when.purge_at},
+            )
+            found.append(
+                Transition(
+                    at=at,
+                    area=_AREA,
+                    kind=_Kind.ACCOUNT_DELETED,
+                    reasons=(deleted, outcome.reasons[0]) if automatic else (manual, deleted),
+                    effects=(*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
+                )
+            )
+        elif event is _Ev.RESTORE:
+            found.append(
+                Transition(
+                    at=at,
+                    area=_AREA,
+                    kind=_Kind.ACCOUNT_RESTORED,
+                    reasons=(
+                        Reason(
+                            code=_Code.ACCOUNT_RESTORED,
+                            rule="DEL-6",
+                            details={"restored_at": at, "deletion_at": when.deletion_at},
+                        ),
+                    ),
+                    effects=(RestoreAccount(at=at, rule="DEL-6"),),
+                )
+            )
+        else:  # purge
+            found.append(
+                Transition(
+                    at=at,
+                    area=_AREA,
+                    kind=_Kind.DATA_PURGED,
+                    reasons=(
+                        Reason(
+                            code=_Code.DATA_PURGED,
+                            rule="DEL-6",
+                            details={"deletion_at": when.deletion_at, "purge_at": at},
+                        ),
+                    ),
+                    effects=(PurgeData(at=at, rule="DEL-6"),),
+                )
+            )
+    return found
+
+
+def _between(found: list[Transition], start: datetime, end: datetime) -> Iterator[Transition]:
+    for transition in found:
+        if transition.at >= end:
+            return
+        if transition.at >= start:
+            yield transition
 
 
 @checked
 def transitions(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
+    facts: DeletionFacts,
     policy: DeletionPolicy,
     *,
     start: datetime,
     end: datetime,
     zone: ZoneInfo | str,
-) -> tuple[DeletionTransition, ...]:
-    """The state changes of ``schedule`` in ``[start, end)``, in order, for the timeline.
+) -> Iterator[Transition]:
+    """What the deletion schedule makes happen in ``[start, end)``, in time order, lazily.
 
-    Decides DEL-3, DEL-6 and DEL-7 (through :func:`state_at`'s table): the scheduling
-    (``pending``), then ``cancelled``, ``kept``, or ``deleted`` (restorable until the purge
-    instant), then ``restored`` or ``purged``.
+    Decides DEL-2 … DEL-7: the scheduling (``deletion_scheduled``: the notice to the owner,
+    DEL-3, and the banner, DEL-5), each reminder while pending (``deletion_reminder``, DEL-4),
+    then ``deletion_cancelled`` (DEL-3), ``deletion_kept`` (DEL-7) or ``account_deleted``
+    (DEL-6, restorable until the purge instant), then ``account_restored`` or ``data_purged``
+    (DEL-6). Each carries the effects due at its instant (the banner is hidden when the
+    deletion stops being pending; a manual deletion without notice has no email, banner or
+    reminder, DEL-2). At one instant, the changes come in the order they happen.
+
+    The transitions follow from the facts alone, so consecutive windows give each exactly
+    once (see the note on facts and windows of :mod:`billrules.deletion`). Without a schedule
+    there are none.
+
+    Raises:
+        InvalidInput: ``end`` is before ``start``, or the schedule's record is inconsistent
+            (a cancel after the deletion instant, a restore outside the retention window).
     """
-    _window(start, end, ("start", "end"))
-    when, outcome, events = _events(schedule, activity, policy, zone)
-    date_ = when.deletion_date.isoformat()
-    changes = [
-        DeletionTransition(
-            at=schedule.scheduled_at,
-            state=_St.PENDING,
-            rules=("DEL-3",) if schedule.kind is DeletionKind.AUTOMATIC else ("DEL-2", "DEL-3"),
-            details={"deletion_date": date_, "kind": str(schedule.kind)},
-        )
-    ]
-    state = _St.PENDING
-    for at, event in events:
-        state = TRANSITIONS[state][event]
-        details: dict[str, Any] = {}
-        rules: tuple[str, ...] = (_EVENT_RULES[event],)
-        if event is _Ev.DELETE:
-            details = {"restorable_until": when.purge_at}
-            rules = (
-                ("DEL-6", "DEL-7")
-                if schedule.kind is DeletionKind.AUTOMATIC
-                else (
-                    "DEL-2",
-                    "DEL-6",
-                )
-            )
-        elif event is _Ev.KEEP:
-            details = {"kept_because": outcome.reasons[0].details["kept_because"]}
-        changes.append(DeletionTransition(at=at, state=state, rules=rules, details=details))
-    return tuple(c for c in changes if start <= c.at < end)
-
-
-def _all_effects(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
-    policy: DeletionPolicy,
-    zone: ZoneInfo | str,
-) -> list[Effect]:
-    when, _, events = _events(schedule, activity, policy, zone)
-    date_ = when.deletion_date.isoformat()
-    notice = policy.notice_for(schedule.kind)
-    pending_until = events[0][0]  # the cancel, keep or delete instant
-    effects: list[Effect] = []
-    if notice > 0:
-        effects.append(
-            SendEmail(
-                at=schedule.scheduled_at,
-                rule="DEL-3",
-                template=NOTICE_TEMPLATE,
-                to=str(Role.OWNER),
-                details={"deletion_date": date_, "days": notice},
-            )
-        )
-        effects.append(
-            ShowBanner(
-                at=schedule.scheduled_at,
-                rule="DEL-5",
-                banner=BANNER,
-                details={"deletion_date": date_},
-            )
-        )
-        effects.extend(
-            SendEmail(
-                at=instant,
-                rule="DEL-4",
-                template=REMINDER_TEMPLATE,
-                to=str(Role.OWNER),
-                details={"deletion_date": date_, "days_before": days},
-            )
-            for days, instant in when.reminders
-            if instant < pending_until
-        )
-        effects.append(HideBanner(at=pending_until, rule="DEL-5", banner=BANNER))
-    for at, event in events:
-        if event is _Ev.DELETE:
-            effects.append(
-                DeleteAccount(
-                    at=at, rule="DEL-6" if schedule.kind is DeletionKind.AUTOMATIC else "DEL-2"
-                )
-            )
-        elif event is _Ev.RESTORE:
-            effects.append(RestoreAccount(at=at, rule="DEL-6"))
-        elif event is _Ev.PURGE:
-            effects.append(PurgeData(at=at, rule="DEL-6"))
-    return effects
+    _window(start, end)
+    tz = _time.to_zone(zone)
+    return _between(_all(facts, policy, tz), start, end)
 
 
 @checked
 def effects_due(
-    schedule: DeletionSchedule,
-    activity: AccountActivity,
+    facts: DeletionFacts,
     policy: DeletionPolicy,
     *,
-    since: datetime,
-    until: datetime,
+    start: datetime,
+    end: datetime,
     zone: ZoneInfo | str,
 ) -> tuple[Effect, ...]:
-    """The effects of ``schedule`` due in the half-open window ``[since, until)``, in order.
+    """The effects of the deletion schedule due in ``[start, end)``, in order.
 
     Decides DEL-3 (notice email to the owner at scheduling), DEL-4 (reminders while pending),
     DEL-5 (banner shown at scheduling, hidden when the deletion stops being pending),
     DEL-6 (delete, then purge or restore), DEL-7 (no delete when no longer eligible) and
-    DEL-2 (a manual deletion without notice has no email, banner or reminder).
-
-    Every effect has one instant, computed from the facts alone, so consecutive windows give
-    each effect exactly once (see the note on facts and windows of :mod:`billrules.deletion`).
+    DEL-2 (a manual deletion without notice has no email, banner or reminder): the effects of
+    :func:`transitions` in the same window.
     """
-    _window(since, until, ("since", "until"))
     return tuple(
         effect
-        for effect in _all_effects(schedule, activity, policy, zone)
-        if since <= effect.at < until
+        for transition in transitions(facts, policy, start=start, end=end, zone=zone)
+        for effect in transition.effects
     )
+
+
+@checked
+def suspensions(
+    facts: DeletionFacts, policy: DeletionPolicy, *, zone: ZoneInfo | str
+) -> tuple[Suspension, ...]:
+    """The span in which the account is deleted: nothing renews in it. Decides DEL-6.
+
+    From the deletion instant to a restore by support, or for good (``end=None``) when it is
+    not restored (the data are purged at the end of retention). Empty when the deletion is
+    cancelled or kept, or when none is scheduled.
+    """
+    tz = _time.to_zone(zone)
+    if facts.schedule is None:
+        return ()
+    _, _, events = _events(facts, policy, tz)
+    if events[0][1] is not _Ev.DELETE:
+        return ()
+    deleted_at = events[0][0]
+    restored_at = events[1][0] if events[1][1] is _Ev.RESTORE else None
+    return (Suspension(start=deleted_at, end=restored_at, rule="DEL-6"),)
+
+
+@checked
+def findings(
+    facts: DeletionFacts, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str
+) -> tuple[Finding, ...]:
+    """The account-wide answers: eligibility for inactivity deletion (DEL-1) and, when a
+    deletion is scheduled, whether it goes ahead (DEL-7). Decides DEL-1 and DEL-7.
+
+    Raises:
+        InvalidInput: ``at`` is before the account's creation.
+    """
+    tz = _time.to_zone(zone)
+    eligible = Finding(
+        area=_AREA,
+        question=DeletionQuestion.ELIGIBLE_FOR_DELETION,
+        decision=can_schedule(facts, policy, at=at, zone=tz),
+    )
+    if facts.schedule is None:
+        return (eligible,)
+    goes_ahead = Finding(
+        area=_AREA,
+        question=DeletionQuestion.DELETION_GOES_AHEAD,
+        decision=can_go_ahead(facts, policy, zone=tz),
+    )
+    return (eligible, goes_ahead)
+
+
+#: DEL-2: the finding for each role, built once.
+_MANUAL_FINDINGS: Final[Mapping[Role, Finding]] = MappingProxyType(
+    {
+        role: Finding(area=_AREA, question=DeletionQuestion.DELETE_MANUALLY, decision=decision)
+        for role, decision in _MANUAL.items()
+    }
+)
+
+
+@checked
+def role_findings(
+    facts: DeletionFacts,
+    policy: DeletionPolicy,
+    *,
+    role: Role | str,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> tuple[Finding, ...]:
+    """What a user with ``role`` may do: delete the account (DEL-2) and, when a deletion is
+    scheduled, cancel it (DEL-3). Decides DEL-2 and DEL-3.
+    """
+    who = _role(role)
+    manual = _MANUAL_FINDINGS[who]
+    if facts.schedule is None:
+        _time.to_zone(zone)
+        return (manual,)
+    cancelling = Finding(
+        area=_AREA,
+        question=DeletionQuestion.CANCEL_DELETION,
+        decision=can_cancel(facts, policy, role=who, at=at, zone=zone),
+    )
+    return (manual, cancelling)
