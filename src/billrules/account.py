@@ -9,13 +9,11 @@ snapshot (X-1 … X-5 across areas).
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import attrs
-from moneyed import Currency, Money
+from moneyed import Currency
 
 from billrules import _money, _time
 from billrules import _validate as v
@@ -26,7 +24,7 @@ from billrules.cancellation import (
     AccountStatus,
     CancellationRequest,
 )
-from billrules.deletion import AccountActivity, BalanceChange, DeletionSchedule
+from billrules.deletion import AccountActivity, DeletionSchedule
 from billrules.errors import InvalidInput
 from billrules.invoices import (
     Invoice,
@@ -170,12 +168,11 @@ def balance_facts(account: Account, at: datetime) -> BalanceFacts:
 
 @checked
 def activity(account: Account) -> AccountActivity:
-    """The activity facts the deletion rules read (DEL-1, DEL-7): creation, logins, balance.
+    """The activity facts the deletion rules read (DEL-1, DEL-7): creation, logins, ledger.
 
     Logins are the users' last logins (one recorded before the account's creation, imported
-    from an older system, is not activity of this account and is left out); the balance
-    history is the ledger's running balance after each entry (zero at creation when there is
-    no ledger).
+    from an older system, is not activity of this account and is left out); the balance is
+    the account's prepaid ledger (an empty one in the account's currency when there is none).
     """
     logins = tuple(
         sorted(
@@ -184,25 +181,8 @@ def activity(account: Account) -> AccountActivity:
             if u.last_login_at is not None and u.last_login_at >= account.created_at
         )
     )
-    opening = _money.zero(account.currency)
-    changes: list[BalanceChange] = []
-    if account.ledger is not None:
-        # One running sum over the chronological ledger (BAL-3): linear in its length.
-        currency = account.ledger.currency
-        running = Decimal(0)
-        for at, group in itertools.groupby(account.ledger.entries, key=lambda entry: entry.at):
-            running += sum((entry.amount.amount for entry in group), Decimal(0))
-            balance = Money(running, currency)
-            if at <= account.created_at:
-                opening = balance
-            else:
-                changes.append(BalanceChange(at=at, balance=balance))
-    return AccountActivity(
-        created_at=account.created_at,
-        opening_balance=opening,
-        logins=logins,
-        balance_changes=tuple(changes),
-    )
+    ledger = account.ledger if account.ledger is not None else Ledger(currency=account.currency)
+    return AccountActivity(created_at=account.created_at, logins=logins, ledger=ledger)
 
 
 @checked
