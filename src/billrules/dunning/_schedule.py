@@ -1,56 +1,29 @@
-"""Dunning: what each role may still do while the prepaid balance is negative.
+"""The restriction schedule (DUN-1, DUN-3, DUN-4): levels, stages, the policy and its tables.
 
-Decides DUN-1 … DUN-4 (see ``docs/policies.md``):
-
-- DUN-1 the seed's schedule, by day of the month in the account's zone: days 1–3 nothing;
-  4–6 the admin sees a payment reminder; 7–9 the admin gets the payment page only while the
-  staff keep access; from day 10 everyone is blocked;
-- DUN-2 only full payment (balance ≥ 0) lifts a restriction; a partial one changes nothing;
-- DUN-3 the stages are policy data, and the anchor is a knob: ``month_start`` (days of the
-  month the debt started in; **Reading:** a debt carried into a later month stays at the last
-  stage until paid) or ``debt_start`` (day 1 is the day the balance turned negative);
-- DUN-4 the grace period is derived: the first day of the blocking stage.
-
-The check :func:`restriction_for` runs on every request a host serves, so everything that
-depends only on the policy (the stage of each day, the reasons for each stage and role) is
-built once, when the policy is constructed, and each call does two time-zone conversions and
-a few lookups.
+Private. Everything that depends only on the policy (the stage of each day, the reasons for
+each stage and role, the findings and the transitions' reasons) is built once, when the
+policy is constructed.
 """
 
 from __future__ import annotations
 
-import calendar
 import itertools
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final, NamedTuple
-from zoneinfo import ZoneInfo
 
 import attrs
 from moneyed import Money
 
-from billrules import _time
 from billrules import _validate as v
-from billrules._check import checked
 from billrules._redact import shown
-from billrules.balance import BalanceFacts, Ledger, _debt_periods
-from billrules.decisions import Reason
+from billrules.contract import Finding
+from billrules.decisions import Decision, Reason
+from billrules.dunning._codes import AREA, DunningCode, DunningQuestion
 from billrules.errors import InvalidInput, InvalidType
 from billrules.roles import Role
-
-__all__ = [
-    "DEFAULT_STAGES",
-    "Access",
-    "AccessLevel",
-    "Anchor",
-    "DunningPolicy",
-    "Stage",
-    "StageTransition",
-    "restriction_for",
-    "stage_transitions",
-]
 
 
 class AccessLevel(StrEnum):
@@ -192,14 +165,6 @@ class Access(NamedTuple):
         return tuple(dict.fromkeys(reason.rule for reason in self.reasons))
 
 
-def _anchor(value: object) -> Anchor:
-    return v.enum_member(Anchor, "DunningPolicy.anchor")(value)
-
-
-def _stages(value: object) -> tuple[Stage, ...]:
-    return v.tuple_of(Stage, "DunningPolicy.stages")(value)
-
-
 @attrs.frozen
 class _Row:
     """What :func:`restriction_for` needs for one role, built once per policy."""
@@ -209,6 +174,10 @@ class _Row:
     heads: tuple[tuple[AccessLevel, Stage, tuple[Reason, ...]], ...]
     #: The same for a debt carried into a later month (last stage, DUN-3 reason added).
     carried: tuple[AccessLevel, Stage, tuple[Reason, ...]]
+    #: The use_product finding without debt, per stage (by name), and for a carried debt.
+    clear_finding: tuple[Finding, ...]
+    stage_findings: dict[str, tuple[Finding, ...]]
+    carried_finding: tuple[Finding, ...]
 
 
 @attrs.frozen
@@ -224,6 +193,10 @@ class _Table:
     rows: dict[str, _Row]
     #: Whether the anchor is ``month_start`` (an enum member lookup costs more than a bool).
     month_start: bool
+    #: Per stage: the reasons of the transition into it on its own day (DUN-1, DUN-3).
+    moves: tuple[tuple[Reason, ...], ...]
+    #: The reasons of the move to the last stage of a debt carried into a later month (DUN-3).
+    carry: tuple[Reason, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -238,8 +211,8 @@ class DunningPolicy:
         anchor: ``month_start`` (default) or ``debt_start`` (DUN-3).
     """
 
-    stages: tuple[Stage, ...] = attrs.field(default=DEFAULT_STAGES, converter=_stages)
-    anchor: Anchor = attrs.field(default=Anchor.MONTH_START, converter=_anchor)
+    stages: tuple[Stage, ...] = attrs.field(default=DEFAULT_STAGES, converter=v.to_tuple(Stage))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    anchor: Anchor = attrs.field(default=Anchor.MONTH_START, converter=v.to_enum(Anchor))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     _table: _Table = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     @stages.validator
@@ -290,65 +263,108 @@ class DunningPolicy:
 
 
 def _stage_reason(stage: Stage, role: Role, anchor: Anchor) -> Reason:
-    level = stage.access[role]
     return Reason(
-        code="dunning_stage",
+        code=DunningCode.DUNNING_STAGE,
         rule="DUN-1",
-        message=f"The balance is negative: stage {stage.name} (from day {stage.first_day}) "
-        f"gives the {role} {level.value.replace('_', ' ')} access.",
         details={
             "stage": stage.name,
             "first_day": stage.first_day,
             "role": str(role),
-            "level": str(level),
+            "level": str(stage.access[role]),
             "anchor": str(anchor),
         },
     )
 
 
-_LIFT = Reason(
-    code="full_payment_lifts",
-    rule="DUN-2",
-    message="Only paying the debt in full lifts the restriction; a partial payment does not.",
+_LIFT = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2")
+_CLEAR = Reason(code=DunningCode.BALANCE_NOT_NEGATIVE, rule="DUN-2")
+_CARRIED = Reason(code=DunningCode.DEBT_CARRIED_OVER, rule="DUN-3")
+_LIFTED = (
+    Reason(
+        code=DunningCode.DEBT_LIFTED,
+        rule="DUN-2",
+        details={
+            "severity": AccessLevel.FULL.severity,
+            "access": v.FrozenMapping({str(role): str(AccessLevel.FULL) for role in Role}),
+        },
+    ),
 )
-_CLEAR = Reason(
-    code="balance_not_negative",
-    rule="DUN-2",
-    message="The balance is not negative: no restriction applies.",
-)
-_CARRIED = Reason(
-    code="debt_carried_over",
-    rule="DUN-3",
-    message="The debt was carried into a later month: the last stage applies until it is paid.",
-)
+#: DUN-1: who may still use the product (a reminder is no restriction of use).
+_USABLE: Final = frozenset({AccessLevel.FULL, AccessLevel.FULL_WITH_REMINDER})
+
+
+def _stage_details(stage: Stage, anchor: Anchor) -> dict[str, object]:
+    return {
+        "stage": stage.name,
+        "first_day": stage.first_day,
+        "access": v.FrozenMapping({str(role): str(level) for role, level in stage.access.items()}),
+        "severity": max(level.severity for level in stage.access.values()),
+        "anchor": str(anchor),
+    }
+
+
+def _use_finding(level: AccessLevel, stage: Stage | None, reasons: tuple[Reason, ...]) -> Finding:
+    return Finding(
+        area=AREA,
+        question=DunningQuestion.USE_PRODUCT,
+        decision=Decision(allowed=level in _USABLE, reasons=reasons),
+        details={"level": str(level), "stage": None if stage is None else stage.name},
+    )
 
 
 def _build_table(policy: DunningPolicy) -> _Table:
     stages = policy.stages
+    anchor = policy.anchor
     stage_of_day = [0] * 33
     for day in range(1, 33):
         stage_of_day[day] = max(i for i, stage in enumerate(stages) if stage.first_day <= day)
+    clear = Access(
+        level=AccessLevel.FULL,
+        stage=None,
+        reasons=(_CLEAR,),
+        next_stage_on=None,
+        amount_to_pay=None,
+    )
+    clear_finding = (_use_finding(AccessLevel.FULL, None, (_CLEAR,)),)
     rows: dict[str, _Row] = {}
     for role in Role:
-        reasons = tuple((_stage_reason(stage, role, policy.anchor), _LIFT) for stage in stages)
-        rows[role] = _Row(
-            clear=Access(
-                level=AccessLevel.FULL,
-                stage=None,
-                reasons=(_CLEAR,),
-                next_stage_on=None,
-                amount_to_pay=None,
-            ),
-            heads=tuple(
-                (stage.access[role], stage, why) for stage, why in zip(stages, reasons, strict=True)
-            ),
-            carried=(stages[-1].access[role], stages[-1], (*reasons[-1], _CARRIED)),
+        reasons = tuple((_stage_reason(stage, role, anchor), _LIFT) for stage in stages)
+        heads = tuple(
+            (stage.access[role], stage, why) for stage, why in zip(stages, reasons, strict=True)
         )
+        carried = (stages[-1].access[role], stages[-1], (*reasons[-1], _CARRIED))
+        rows[role] = _Row(
+            clear=clear,
+            heads=heads,
+            carried=carried,
+            clear_finding=clear_finding,
+            stage_findings={head[1].name: (_use_finding(*head),) for head in heads},
+            carried_finding=(_use_finding(*carried),),
+        )
+    since = Reason(code=DunningCode.SCHEDULE_ANCHOR, rule="DUN-3", details={"anchor": str(anchor)})
     return _Table(
         stage_of_day=tuple(stage_of_day),
         next_offset=(*(stage.first_day - 1 for stage in stages[1:]), -1),
         rows=rows,
-        month_start=policy.anchor is Anchor.MONTH_START,
+        month_start=anchor is Anchor.MONTH_START,
+        moves=tuple(
+            (
+                Reason(
+                    code=DunningCode.STAGE_BEGINS,
+                    rule="DUN-1",
+                    details=_stage_details(stage, anchor),
+                ),
+                since,
+            )
+            for stage in stages
+        ),
+        carry=(
+            Reason(
+                code=DunningCode.STAGE_CARRIED_OVER,
+                rule="DUN-3",
+                details=_stage_details(stages[-1], anchor),
+            ),
+        ),
     )
 
 
@@ -356,154 +372,3 @@ def _build_table(policy: DunningPolicy) -> _Table:
 _DAYS: Final = tuple(timedelta(days=n) for n in range(32))
 #: Builds an :class:`Access` from a tuple of its fields without the keyword-argument wrapper.
 _new_access: Final = tuple.__new__
-
-
-@checked
-def restriction_for(
-    facts: BalanceFacts | Ledger,
-    role: Role | str,
-    policy: DunningPolicy,
-    at: datetime,
-    zone: ZoneInfo | str,
-) -> Access:
-    """What a user with ``role`` gets at the instant ``at``. Decides DUN-1, DUN-2, DUN-3.
-
-    ``facts`` are the balance and the start of the current debt at ``at``
-    (:meth:`BalanceFacts.from_ledger <billrules.balance.BalanceFacts.from_ledger>`); a
-    :class:`~billrules.balance.Ledger` is accepted too and read at ``at``. A non-negative
-    balance means full access for everyone (DUN-2: paying the whole debt lifts everything at
-    once; a partial payment leaves the balance negative and so changes nothing). Otherwise the
-    day of the schedule is the local day of the month (``month_start``; a debt from an earlier
-    month is at the last stage, DUN-3) or the days since the debt's local start day plus one
-    (``debt_start``), and the stage of that day gives the role's level.
-
-    Raises:
-        NaiveDatetimeError: ``at`` has no time zone.
-        InvalidInput: ``at`` falls on a local day before the debt started; unknown role.
-    """
-    # The argument types are checked by @checked; a ledger is read at the instant asked.
-    if isinstance(facts, Ledger):
-        facts = BalanceFacts.from_ledger(facts, at)
-    table = policy._table
-    try:
-        row = table.rows[role]
-    except (KeyError, TypeError):
-        raise InvalidInput("role", f"unknown role {shown(role)}") from None
-    if type(zone) is not ZoneInfo:
-        zone = _time.to_zone(zone)
-    started = facts.debt_started_at
-    if started is None:
-        return row.clear
-    today = at.astimezone(zone).date()
-    debt_day = started.astimezone(zone).date()
-    next_on: date | None = None
-    if table.month_start:
-        if today.month != debt_day.month or today.year != debt_day.year:
-            if today < debt_day:
-                raise InvalidInput("at", "must not be before the debt started")
-            return _new_access(Access, (*row.carried, None, facts.amount_to_pay))
-        day = today.day
-        if day < debt_day.day:
-            raise InvalidInput("at", "must not be before the debt started")
-        index = table.stage_of_day[day]
-        offset = table.next_offset[index]
-        if offset >= 0:
-            if offset < 28 or offset < calendar.monthrange(today.year, today.month)[1]:
-                next_on = today + _DAYS[offset + 1 - day]
-            else:
-                next_on = _time.add_months(today - _DAYS[day - 1], 1)
-    else:
-        elapsed = (today - debt_day).days
-        if elapsed < 0:
-            raise InvalidInput("at", "must not be before the debt started")
-        index = table.stage_of_day[elapsed + 1 if elapsed < 32 else 32]
-        offset = table.next_offset[index]
-        if offset >= 0:
-            next_on = debt_day + _DAYS[offset]
-    return _new_access(Access, (*row.heads[index], next_on, facts.amount_to_pay))
-
-
-# --------------------------------------------------------------------------------------------
-# Stage transitions, for the timeline (X-5)
-
-
-@attrs.frozen(kw_only=True)
-class StageTransition:
-    """A change of dunning stage at the instant ``at`` (``stage`` ``None``: lifted, DUN-2)."""
-
-    at: datetime
-    stage: Stage | None
-    rules: tuple[str, ...]
-
-
-def _period_transitions(
-    started: datetime, ended: datetime | None, policy: DunningPolicy, zone: ZoneInfo
-) -> list[StageTransition]:
-    table = policy._table
-    debt_day = _time.local_date(started, zone)
-    last = len(policy.stages) - 1
-    events: list[tuple[datetime, int, tuple[str, ...]]] = []
-    if policy.anchor is Anchor.MONTH_START:
-        first_index = table.stage_of_day[debt_day.day]
-        events.append((started, first_index, ("DUN-1", "DUN-3")))
-        length = calendar.monthrange(debt_day.year, debt_day.month)[1]
-        for index in range(first_index + 1, last + 1):
-            day = policy.stages[index].first_day
-            if day > length:
-                break
-            events.append(
-                (_time.start_of_day(debt_day.replace(day=day), zone), index, ("DUN-1", "DUN-3"))
-            )
-        if events[-1][1] != last:
-            month_after = _time.add_months(debt_day.replace(day=1), 1)
-            events.append((_time.start_of_day(month_after, zone), last, ("DUN-3",)))
-    else:
-        events.append((started, 0, ("DUN-1", "DUN-3")))
-        for index in range(1, last + 1):
-            begins = debt_day + timedelta(days=policy.stages[index].first_day - 1)
-            events.append((_time.start_of_day(begins, zone), index, ("DUN-1", "DUN-3")))
-    result = [
-        StageTransition(at=at, stage=policy.stages[index], rules=rules)
-        for at, index, rules in events
-        if ended is None or at < ended
-    ]
-    if ended is not None:
-        result.append(StageTransition(at=ended, stage=None, rules=("DUN-2",)))
-    return result
-
-
-@checked
-def stage_transitions(
-    facts: BalanceFacts | Ledger,
-    policy: DunningPolicy,
-    *,
-    start: datetime,
-    end: datetime,
-    zone: ZoneInfo | str,
-) -> tuple[StageTransition, ...]:
-    """The dunning stage changes in ``[start, end)``, oldest first. Decides DUN-1 … DUN-3.
-
-    Computed from the schedule, one value per change, never by stepping through days. With
-    :class:`~billrules.balance.BalanceFacts`, the debt is taken as unpaid for good; with a
-    :class:`~billrules.balance.Ledger`, every stretch of negative balance in its entries
-    counts, and a payment that clears the debt gives a transition to ``None`` (lifted, DUN-2).
-    The first transition of a debt is at the instant it started; later ones at local midnight.
-
-    Raises:
-        InvalidInput: ``end`` is before ``start``.
-    """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
-    tz = _time.to_zone(zone)
-    periods: Iterable[tuple[datetime, datetime | None]]
-    if isinstance(facts, Ledger):
-        periods = _debt_periods(facts)
-    else:
-        periods = [] if facts.debt_started_at is None else [(facts.debt_started_at, None)]
-    return tuple(
-        transition
-        for started, ended in periods
-        if started < end
-        for transition in _period_transitions(started, ended, policy, tz)
-        if start <= transition.at < end
-    )

@@ -1,0 +1,53 @@
+"""Dunning: what each role may still do while the prepaid balance is negative.
+
+Decides DUN-1 … DUN-4 (see ``docs/policies.md``):
+
+- DUN-1 the seed's schedule, by day of the month in the account's zone: days 1–3 nothing;
+  4–6 the admin sees a payment reminder; 7–9 the admin gets the payment page only while the
+  staff keep access; from day 10 everyone is blocked;
+- DUN-2 only full payment (balance ≥ 0) lifts a restriction; a partial one changes nothing;
+- DUN-3 the stages are policy data, and the anchor is a knob: ``month_start`` (days of the
+  month the debt started in; **Reading:** a debt carried into a later month stays at the last
+  stage until paid) or ``debt_start`` (day 1 is the day the balance turned negative);
+- DUN-4 the grace period is derived: the first day of the blocking stage.
+
+The check :func:`restriction_for` runs on every request a host serves, so everything that
+depends only on the policy (the stage of each day, the reasons for each stage and role, the
+findings and the transitions' reasons) is built once, when the policy is constructed, and
+each call does two time-zone conversions and a few lookups.
+
+The area contract, over a :class:`~billrules.balance.Ledger`: :class:`DunningCode`,
+:class:`DunningQuestion`, :class:`DunningKind`, :func:`transitions` (the stage changes of
+each debt, lazily), :func:`findings` (what lifts a debt) and :func:`role_findings` (whether
+a role may use the product).
+"""
+
+from __future__ import annotations
+
+from billrules.dunning._access import restriction_for
+from billrules.dunning._codes import DunningCode, DunningKind, DunningQuestion
+from billrules.dunning._contract import findings, role_findings, transitions
+from billrules.dunning._schedule import (
+    DEFAULT_STAGES,
+    Access,
+    AccessLevel,
+    Anchor,
+    DunningPolicy,
+    Stage,
+)
+
+__all__ = [
+    "DEFAULT_STAGES",
+    "Access",
+    "AccessLevel",
+    "Anchor",
+    "DunningCode",
+    "DunningKind",
+    "DunningPolicy",
+    "DunningQuestion",
+    "Stage",
+    "findings",
+    "restriction_for",
+    "role_findings",
+    "transitions",
+]
