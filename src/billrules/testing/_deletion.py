@@ -9,7 +9,8 @@ from moneyed import Currency, Money
 
 from billrules import _money
 from billrules._check import checked
-from billrules.deletion import AccountActivity, BalanceChange, DeletionPolicy
+from billrules.balance import Ledger, LedgerEntry
+from billrules.deletion import AccountActivity, DeletionPolicy
 from billrules.testing._core import aware_datetimes, money
 
 
@@ -41,6 +42,30 @@ def deletion_policies() -> st.SearchStrategy[DeletionPolicy]:
     return build()
 
 
+def _ledger(
+    draw: st.DrawFn,
+    code: Currency,
+    created: datetime,
+    offsets: st.SearchStrategy[int],
+    amounts: st.SearchStrategy[Money],
+    max_entries: int,
+) -> Ledger:
+    """A ledger of adjustments: an opening one at ``created``, then at the drawn offsets."""
+    drawn = [(0, draw(amounts))]
+    drawn += [(offset, draw(amounts)) for offset in draw(st.lists(offsets, max_size=max_entries))]
+    entries = tuple(
+        LedgerEntry(
+            id=f"e{index}",
+            kind="adjustment",
+            at=created + timedelta(seconds=offset),
+            amount=amount,
+        )
+        for index, (offset, amount) in enumerate(sorted(drawn, key=lambda pair: pair[0]))
+        if amount.amount
+    )
+    return Ledger(currency=code, entries=entries)
+
+
 @checked
 def account_activities(
     *,
@@ -48,15 +73,16 @@ def account_activities(
     created_at: st.SearchStrategy[datetime] | None = None,
     span: timedelta = timedelta(days=120),
     max_logins: int = 5,
-    max_balance_changes: int = 5,
+    max_entries: int = 5,
 ) -> st.SearchStrategy[AccountActivity]:
-    """Account histories: logins and balance changes within ``span`` after the creation.
+    """Account histories: logins and ledger entries within ``span`` after the creation.
 
-    Balances range from minus to plus one hundred units of ``currency``, zero included often.
+    Each entry moves the balance by up to a hundred units of ``currency`` either way; a zero
+    balance is frequent.
     """
     code = _money.to_currency(currency, "currency")
     seconds = int(span.total_seconds())
-    balances = st.one_of(st.just(Money(0, code)), money(code, min_value=-10_000, max_value=10_000))
+    amounts = st.one_of(st.just(Money(0, code)), money(code, min_value=-10_000, max_value=10_000))
 
     @st.composite
     def build(draw: st.DrawFn) -> AccountActivity:
@@ -65,15 +91,10 @@ def account_activities(
         logins = [
             created + timedelta(seconds=s) for s in draw(st.lists(offsets, max_size=max_logins))
         ]
-        change_offsets = sorted(draw(st.sets(offsets, max_size=max_balance_changes)))
         return AccountActivity(
             created_at=created,
-            opening_balance=draw(balances),
             logins=tuple(logins),
-            balance_changes=tuple(
-                BalanceChange(at=created + timedelta(seconds=s), balance=draw(balances))
-                for s in change_offsets
-            ),
+            ledger=_ledger(draw, code, created, offsets, amounts, max_entries),
         )
 
     return build()
@@ -99,11 +120,17 @@ def inactive_accounts(
         age = max(rules.min_age_days, idle) + draw(st.integers(min_value=2, max_value=30))
         at = created + timedelta(days=age)
         logins = draw(st.lists(st.integers(min_value=0, max_value=(age - idle) * 24), max_size=3))
+        debt = draw(money(code, min_value=-5_000, max_value=0))
+        entries = (
+            (LedgerEntry(id="opening", kind="adjustment", at=created, amount=debt),)
+            if debt.amount
+            else ()
+        )
         return (
             AccountActivity(
                 created_at=created,
-                opening_balance=draw(money(code, min_value=-5_000, max_value=0)),
                 logins=tuple(created + timedelta(hours=h) for h in logins),
+                ledger=Ledger(currency=code, entries=entries),
             ),
             at,
         )
