@@ -24,16 +24,22 @@ from billrules import (
     UnknownTimeZone,
 )
 from billrules._plain import structure
+from billrules.contract import Finding, Transition
 from billrules.decisions import Reason
 from billrules.invoices import (
+    DUE_STATUSES,
     FINAL_STATUSES,
     TRANSITIONS,
     BillingDetails,
     BillingDetailsChange,
     BillingProfile,
     Invoice,
+    InvoiceCode,
     InvoiceDocument,
+    InvoiceFacts,
+    InvoiceKind,
     InvoicePolicy,
+    InvoiceQuestion,
     InvoiceStatus,
     Payment,
     Statement,
@@ -45,14 +51,17 @@ from billrules.invoices import (
     can_view,
     display_status,
     download,
+    findings,
     history,
     is_overdue,
     issue,
     outstanding,
     outstanding_invoices,
     payments_made,
+    role_findings,
     statement,
     transition,
+    transitions,
 )
 from billrules.testing import (
     aware_datetimes,
@@ -155,7 +164,7 @@ class TestStatuses:
     def test_table_decides_every_pair(self, source: InvoiceStatus, target: InvoiceStatus) -> None:
         """INV-2: exactly the pairs in the table are allowed; the rest are refused with INV-2."""
         invoice = _in_status(source)
-        decision = can_transition(invoice, target)
+        decision = can_transition(invoice, to=target)
         assert (target in TRANSITIONS[source]) == decision.allowed
         assert ("INV-2",) == decision.rules
 
@@ -175,19 +184,19 @@ class TestStatuses:
         """INV-2: a paid invoice cannot fail; the error carries can_transition's decision."""
         paid = make(status="paid", paid_at=utc(2024, 4, 2))
         with pytest.raises(PolicyViolation) as excinfo:
-            transition(paid, "failed", at=utc(2024, 4, 3))
-        assert can_transition(paid, "failed") == excinfo.value.decision
+            transition(paid, to="failed", at=utc(2024, 4, 3))
+        assert can_transition(paid, to="failed") == excinfo.value.decision
         assert "final" in str(excinfo.value)
 
     def test_non_final_refusal_lists_what_is_allowed(self) -> None:
         """INV-2: scheduled → paid is refused, naming where a scheduled invoice may go."""
-        decision = can_transition(make(status="scheduled"), "paid")
+        decision = can_transition(make(status="scheduled"), to="paid")
         assert ("invoice_transition_not_allowed",) == decision.codes
         assert "cancelled, submitted" in decision.message
 
     def test_paying_records_amount_instant_and_method(self) -> None:
         """INV-2: submitted → paid records the whole amount, the instant and the method."""
-        paid = transition(make(), "paid", at=utc(2024, 4, 5), method="Visa •••• 4242")
+        paid = transition(make(), to="paid", at=utc(2024, 4, 5), method="Visa •••• 4242")
         assert (InvoiceStatus.PAID, usd("49.00"), utc(2024, 4, 5), "Visa •••• 4242") == (
             paid.status,
             paid.amount_paid,
@@ -197,24 +206,24 @@ class TestStatuses:
 
     def test_failed_invoice_can_still_be_paid(self) -> None:
         """INV-2: the seed's "pay an overdue bill": failed → paid."""
-        failed = transition(make(), InvoiceStatus.FAILED, at=utc(2024, 4, 2))
-        assert InvoiceStatus.PAID == transition(failed, "paid", at=utc(2024, 4, 20)).status
+        failed = transition(make(), to=InvoiceStatus.FAILED, at=utc(2024, 4, 2))
+        assert InvoiceStatus.PAID == transition(failed, to="paid", at=utc(2024, 4, 20)).status
 
     def test_overdue_is_derived_at_an_instant(self) -> None:
         """INV-2: a submitted invoice is overdue only after its due instant."""
         invoice = make(issued=utc(2024, 4, 1), due=utc(2024, 4, 15))
-        assert not is_overdue(invoice, utc(2024, 4, 15))
-        assert is_overdue(invoice, utc(2024, 4, 15, 0, 0, 1))
-        assert "overdue" == display_status(invoice, utc(2024, 5, 1))
-        assert "submitted" == display_status(invoice, utc(2024, 4, 2))
+        assert not is_overdue(invoice, at=utc(2024, 4, 15))
+        assert is_overdue(invoice, at=utc(2024, 4, 15, 0, 0, 1))
+        assert "overdue" == display_status(invoice, at=utc(2024, 5, 1))
+        assert "submitted" == display_status(invoice, at=utc(2024, 4, 2))
 
     def test_paid_and_cancelled_are_never_overdue(self) -> None:
         """INV-2: only submitted and failed invoices can be overdue."""
         late = utc(2030, 1, 1)
         paid = make(status="paid", paid_at=utc(2024, 4, 2))
-        assert not is_overdue(paid, late)
-        assert not is_overdue(make(status="cancelled"), late)
-        assert "paid" == display_status(paid, late)
+        assert not is_overdue(paid, at=late)
+        assert not is_overdue(make(status="cancelled"), at=late)
+        assert "paid" == display_status(paid, at=late)
 
     @given(invoices(), st.sampled_from(InvoiceStatus), aware_datetimes())
     def test_refused_transitions_change_nothing(
@@ -222,11 +231,11 @@ class TestStatuses:
     ) -> None:
         """INV-2 property: a refused transition raises and leaves the invoice equal to before."""
         before = attrs.evolve(invoice)
-        if can_transition(invoice, target).allowed:
-            assert target == transition(invoice, target, at=at).status
+        if can_transition(invoice, to=target).allowed:
+            assert target == transition(invoice, to=target, at=at).status
         else:
             with pytest.raises(PolicyViolation):
-                transition(invoice, target, at=at)
+                transition(invoice, to=target, at=at)
         assert before == invoice
 
     def test_unknown_status_is_refused(self) -> None:
@@ -271,7 +280,7 @@ class TestSomethingDue:
         """INV-2 boundary: one cent still due keeps a submitted invoice submitted and overdue."""
         invoice = make(amount_paid=usd("48.99"), due=utc(2024, 4, 15))
         assert usd("0.01") == invoice.amount_due
-        assert is_overdue(invoice, utc(2024, 4, 16))
+        assert is_overdue(invoice, at=utc(2024, 4, 16))
 
     def test_plain_data_names_the_path(self) -> None:
         """INV-2: an account file with a submitted invoice paid in full is refused at the
@@ -293,7 +302,7 @@ class TestSomethingDue:
         paid at that instant with that method, never failed with nothing due."""
         failed = make(status="failed", amount_paid=usd("40.00"))
         at = utc(2024, 4, 20)
-        result = apply_payment([failed], usd("9.00"), at=at, method="Visa •••• 4242")
+        result = apply_payment([failed], payment=usd("9.00"), at=at, method="Visa •••• 4242")
         (line,) = result.allocation.lines
         assert ("inv-1", usd("9.00"), True) == (line.invoice_id, line.amount, line.settles)
         (paid,) = result.invoices
@@ -307,7 +316,7 @@ class TestSomethingDue:
 
     def test_a_partial_payment_leaves_money_due(self) -> None:
         """INV-2, INV-3: a payment one cent short keeps the invoice submitted, one cent due."""
-        result = apply_payment([make()], usd("48.99"), at=utc(2024, 4, 20))
+        result = apply_payment([make()], payment=usd("48.99"), at=utc(2024, 4, 20))
         (invoice,) = result.invoices
         assert (InvoiceStatus.SUBMITTED, usd("0.01"), None) == (
             invoice.status,
@@ -322,7 +331,7 @@ class TestSomethingDue:
     ) -> None:
         """INV-2 property: after any payment, every submitted or failed invoice still has money
         due; exactly the invoices the allocation settles become paid."""
-        result = apply_payment(items, Money(Decimal(cents).scaleb(-2), "USD"), at=at)
+        result = apply_payment(items, payment=Money(Decimal(cents).scaleb(-2), "USD"), at=at)
         settled = {line.invoice_id for line in result.allocation.lines if line.settles}
         for before, after in zip(items, result.invoices, strict=True):
             if after.status in (InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED):
@@ -336,11 +345,11 @@ class TestSomethingDue:
         """INV-2 property: overdue means money still due: no invoice with nothing due is
         overdue, and a due invoice past its due date always is."""
         if invoice.amount_due.amount == 0:
-            assert not is_overdue(invoice, at)
-            assert "overdue" != display_status(invoice, at)
+            assert not is_overdue(invoice, at=at)
+            assert "overdue" != display_status(invoice, at=at)
         elif at > invoice.due_at:
-            assert is_overdue(invoice, at)
-            assert "overdue" == display_status(invoice, at)
+            assert is_overdue(invoice, at=at)
+            assert "overdue" == display_status(invoice, at=at)
 
 
 def _in_status(status: InvoiceStatus) -> Invoice:
@@ -384,7 +393,7 @@ class TestOutstanding:
         """INV-3: paying 60 over two overdue 49 invoices settles the older one, 11 to the newer."""
         march = make("inv-03", issued=utc(2024, 3, 1))
         april = make("inv-04", issued=utc(2024, 4, 1))
-        result = apply_payment([april, march], usd("60.00"), at=utc(2024, 5, 1))
+        result = apply_payment([april, march], payment=usd("60.00"), at=utc(2024, 5, 1))
         settled = {inv.id: inv for inv in result.invoices}
         assert InvoiceStatus.PAID == settled["inv-03"].status
         assert (InvoiceStatus.SUBMITTED, usd("11.00")) == (
@@ -396,7 +405,7 @@ class TestOutstanding:
 
     def test_excess_becomes_credit(self) -> None:
         """INV-3: 100 against 49 due leaves 51 credit and no negative invoice."""
-        allocation = allocate_payment([make()], usd("100.00"))
+        allocation = allocate_payment([make()], payment=usd("100.00"))
         assert (usd("49.00"), usd("51.00")) == (allocation.applied, allocation.credit)
 
     def test_ties_break_on_issue_date_then_id(self) -> None:
@@ -407,19 +416,19 @@ class TestOutstanding:
             make("c", issued=utc(2024, 4, 1), due=due),
             make("a", issued=utc(2024, 4, 2), due=due),
         ]
-        allocation = allocate_payment(items, usd("500"))
+        allocation = allocate_payment(items, payment=usd("500"))
         assert ["c", "a", "b"] == [line.invoice_id for line in allocation.lines]
 
     def test_payment_must_be_positive(self) -> None:
         """INV-3: a zero payment is refused, naming the parameter."""
         with pytest.raises(InvalidInput) as excinfo:
-            allocate_payment([make()], usd("0"))
+            allocate_payment([make()], payment=usd("0"))
         assert "payment" == excinfo.value.field
 
     def test_duplicate_invoice_ids_are_refused(self) -> None:
         """INV-3: two invoices with one id cannot be told apart when paying."""
         with pytest.raises(InvalidInput) as excinfo:
-            allocate_payment([make("x"), make("x")], usd("1"))
+            allocate_payment([make("x"), make("x")], payment=usd("1"))
         assert ("invoices[1].id", "duplicate invoice id 'x'") == (
             excinfo.value.field,
             excinfo.value.problem,
@@ -428,7 +437,7 @@ class TestOutstanding:
     def test_duplicate_id_is_echoed_masked(self) -> None:
         """INV-3, PM-6: an id's long digit runs are masked in the error, never repeated."""
         with pytest.raises(InvalidInput) as excinfo:
-            allocate_payment([make("inv-20240501"), make("inv-20240501")], usd("1"))
+            allocate_payment([make("inv-20240501"), make("inv-20240501")], payment=usd("1"))
         assert ("invoices[1].id", "duplicate invoice id 'inv-•••'") == (
             excinfo.value.field,
             excinfo.value.problem,
@@ -437,7 +446,7 @@ class TestOutstanding:
     def test_currency_of_payment_must_match(self) -> None:
         """INV-3, X-4: a EUR payment against USD invoices is refused."""
         with pytest.raises(CurrencyMismatch):
-            allocate_payment([make()], Money("10", "EUR"))
+            allocate_payment([make()], payment=Money("10", "EUR"))
 
     @given(invoice_lists)
     def test_outstanding_is_the_sum_of_what_is_due(self, items: list[Invoice]) -> None:
@@ -458,7 +467,7 @@ class TestOutstanding:
     ) -> None:
         """INV-3 property: allocated + credit == payment; no invoice gets more than it owes."""
         payment = Money(Decimal(cents).scaleb(-2), "USD")
-        allocation = allocate_payment(items, payment)
+        allocation = allocate_payment(items, payment=payment)
         assert payment == allocation.applied + allocation.credit
         assert allocation.credit.amount >= 0
         due = {inv.id: inv.amount_due for inv in items}
@@ -468,7 +477,7 @@ class TestOutstanding:
         assert all(line.settles for line in allocation.lines[:-1])
         if allocation.credit.amount > 0:
             assert usd("0") == outstanding(
-                apply_payment(items, payment, at=utc(2040, 1, 1)).invoices, currency="USD"
+                apply_payment(items, payment=payment, at=utc(2040, 1, 1)).invoices, currency="USD"
             )
 
     @given(invoice_lists, st.integers(min_value=1, max_value=2_000_000))
@@ -477,7 +486,7 @@ class TestOutstanding:
     ) -> None:
         """INV-3 property: outstanding after == outstanding before − applied part."""
         payment = Money(Decimal(cents).scaleb(-2), "USD")
-        result = apply_payment(items, payment, at=utc(2040, 1, 1))
+        result = apply_payment(items, payment=payment, at=utc(2040, 1, 1))
         before = outstanding(items, currency="USD")
         assert before - result.allocation.applied == outstanding(result.invoices, currency="USD")
 
@@ -490,10 +499,10 @@ class TestBillingDetails:
         old = BillingDetails(name="Jane Realty", address="1 Old Rd")
         new = BillingDetails(name="Jane Realty LLC", address="9 New Ave")
         profile = BillingProfile().change(old, at=utc(2023, 1, 1))
-        march = issue(make("inv-03", "scheduled", issued=utc(2024, 3, 1)), profile)
+        march = issue(make("inv-03", "scheduled", issued=utc(2024, 3, 1)), profile=profile)
         profile = profile.change(new, at=utc(2024, 3, 15))
-        april = issue(make("inv-04", "scheduled", issued=utc(2024, 4, 1)), profile)
-        on_the_instant = issue(make("inv-x", "scheduled", issued=utc(2024, 3, 15)), profile)
+        april = issue(make("inv-04", "scheduled", issued=utc(2024, 4, 1)), profile=profile)
+        on_the_instant = issue(make("inv-x", "scheduled", issued=utc(2024, 3, 15)), profile=profile)
         assert (old, new, new) == (
             march.billing_details,
             april.billing_details,
@@ -528,7 +537,7 @@ class TestBillingDetails:
     def test_only_scheduled_invoices_are_issued(self) -> None:
         """INV-2, INV-4: issuing an invoice twice is refused."""
         with pytest.raises(PolicyViolation):
-            issue(make(status="submitted"), BillingProfile())
+            issue(make(status="submitted"), profile=BillingProfile())
 
     @given(
         st.lists(
@@ -550,7 +559,7 @@ class TestBillingDetails:
                 profile = profile.change(details, at=at)
             else:
                 draft = make(f"inv-{index}", "scheduled", issued=at)
-                issued.append(issue(draft, profile))
+                issued.append(issue(draft, profile=profile))
         for invoice in issued:
             assert profile.details_at(invoice.issued_at) == invoice.billing_details
 
@@ -619,7 +628,9 @@ class TestHistoryAndStatement:
             Payment(id="p-jan", amount=usd("49.00"), paid_at=utc(2024, 1, 3)),
             Payment(id="p-feb", amount=usd("20.00"), paid_at=utc(2024, 2, 10)),
         ]
-        result = statement(items, pays, start=utc(2024, 2, 1), end=utc(2024, 4, 1), currency="USD")
+        result = statement(
+            items, payments=pays, start=utc(2024, 2, 1), end=utc(2024, 4, 1), currency="USD"
+        )
         assert usd("0") == result.opening_balance
         assert [
             ("charge", "feb", usd("49.00"), usd("49.00")),
@@ -635,14 +646,16 @@ class TestHistoryAndStatement:
     def test_statement_window_must_be_ordered(self) -> None:
         """INV-5: a statement whose end is before its start is refused, naming `end`."""
         with pytest.raises(InvalidInput) as excinfo:
-            statement([], [], start=utc(2024, 2, 1), end=utc(2024, 1, 1), currency="USD")
+            statement([], payments=[], start=utc(2024, 2, 1), end=utc(2024, 1, 1), currency="USD")
         assert "end" == excinfo.value.field
 
     def test_statement_refuses_foreign_payments(self) -> None:
         """INV-5, X-4: a EUR payment on a USD statement is a currency mismatch."""
         eur = Payment(id="p", amount=Money("1", "EUR"), paid_at=utc(2024, 1, 1))
         with pytest.raises(CurrencyMismatch):
-            statement([], [eur], start=utc(2024, 1, 1), end=utc(2024, 2, 1), currency="USD")
+            statement(
+                [], payments=[eur], start=utc(2024, 1, 1), end=utc(2024, 2, 1), currency="USD"
+            )
 
     @given(
         invoice_lists,
@@ -655,7 +668,7 @@ class TestHistoryAndStatement:
     ) -> None:
         """INV-5 property: closing = opening + charged − paid; running balances step by line."""
         end = start + timedelta(hours=hours)
-        result = statement(items, pays, start=start, end=end, currency="USD")
+        result = statement(items, payments=pays, start=start, end=end, currency="USD")
         assert result.closing_balance == (
             result.opening_balance + result.total_charged - result.total_paid
         )
@@ -735,7 +748,7 @@ class TestBadInput:
     def test_naive_instant_in_a_question(self) -> None:
         """X-3: a naive `at` is refused by the question that takes it."""
         with pytest.raises(NaiveDatetimeError) as excinfo:
-            is_overdue(make(), datetime(2024, 1, 1))  # noqa: DTZ001 - under test
+            is_overdue(make(), at=datetime(2024, 1, 1))  # noqa: DTZ001 - under test
         assert "at" == excinfo.value.field
 
     def test_float_amount(self) -> None:
@@ -803,7 +816,7 @@ class TestBadInput:
             and at > invoice.due_at
             and invoice.amount_due.amount > 0
         )
-        assert expected == is_overdue(invoice, at)
+        assert expected == is_overdue(invoice, at=at)
 
 
 # --------------------------------------------------------------------------------------------
@@ -818,9 +831,9 @@ OLD = make(issued=utc(2020, 6, 1))
 def _reasons_of(call: str) -> tuple[Reason, ...]:
     """The reasons of one of the decisions below, by name."""
     decisions = {
-        "allowed": lambda: can_transition(make(), "paid"),
-        "final": lambda: can_transition(PAID_APRIL, "failed"),
-        "not_allowed": lambda: can_transition(SCHEDULED_APRIL, "paid"),
+        "allowed": lambda: can_transition(make(), to="paid"),
+        "final": lambda: can_transition(PAID_APRIL, to="failed"),
+        "not_allowed": lambda: can_transition(SCHEDULED_APRIL, to="paid"),
         "in_window": lambda: can_view(make(), POLICY, zone="UTC"),
         "before_cutoff": lambda: can_view(OLD, POLICY, zone="UTC"),
         "not_issued": lambda: can_download(SCHEDULED_APRIL, POLICY, zone="UTC"),
@@ -885,7 +898,15 @@ class TestReasonDetails:
         [
             ("allowed", {"invoice_id": "inv-1", "from": "submitted", "to": "paid"}),
             ("final", {"invoice_id": "inv-1", "from": "paid", "to": "failed"}),
-            ("not_allowed", {"invoice_id": "inv-1", "from": "scheduled", "to": "paid"}),
+            (
+                "not_allowed",
+                {
+                    "invoice_id": "inv-1",
+                    "from": "scheduled",
+                    "to": "paid",
+                    "allowed": ("cancelled", "submitted"),
+                },
+            ),
             (
                 "in_window",
                 {
@@ -913,7 +934,7 @@ class TestReasonDetails:
 
     def test_transition_details_are_plain_strings(self) -> None:
         """INV-2: `from` and `to` are the statuses' text, whatever form `to` was given in."""
-        details = can_transition(make(), InvoiceStatus.FAILED).reasons[0].details
+        details = can_transition(make(), to=InvoiceStatus.FAILED).reasons[0].details
         assert ("submitted", "failed") == (details["from"], details["to"])
         assert (str, str) == (type(details["from"]), type(details["to"]))
 
@@ -1035,32 +1056,36 @@ class TestBoundaries:
     def test_display_status_of_each_stored_status(self, status: InvoiceStatus) -> None:
         """INV-2: before its due date an invoice shows its stored status, as plain text."""
         invoice = _in_status(status)
-        shown = display_status(invoice, utc(2024, 4, 2))
+        shown = display_status(invoice, at=utc(2024, 4, 2))
         assert (status.value, str) == (shown, type(shown))
 
     def test_paying_before_issue_is_recorded_at_the_issue(self) -> None:
         """INV-2: an invoice is never paid before it was issued: paid_at is the later of the two."""
-        paid = transition(make(), "paid", at=utc(2024, 3, 1))
+        paid = transition(make(), to="paid", at=utc(2024, 3, 1))
         assert APRIL == paid.paid_at
 
     def test_paying_without_a_method_keeps_the_invoices_own(self) -> None:
         """INV-2, INV-5: paid without a method, an invoice keeps the label it already had."""
         invoice = make(method="Visa •••• 4242")
-        assert "Visa •••• 4242" == transition(invoice, "paid", at=utc(2024, 4, 5)).method
-        paid = apply_payment([invoice], usd("49.00"), at=utc(2024, 4, 5)).invoices[0]
+        assert "Visa •••• 4242" == transition(invoice, to="paid", at=utc(2024, 4, 5)).method
+        paid = apply_payment([invoice], payment=usd("49.00"), at=utc(2024, 4, 5)).invoices[0]
         assert (InvoiceStatus.PAID, "Visa •••• 4242") == (paid.status, paid.method)
 
     def test_apply_payment_records_the_method_on_each_invoice_it_settles(self) -> None:
         """INV-3, INV-5: the payment's method replaces an invoice's label once it pays it."""
         items = [make("a", method="Visa •••• 4242"), make("b", issued=utc(2024, 4, 2))]
-        result = apply_payment(items, usd("98.00"), at=utc(2024, 5, 1), method="Amex •••• 1005")
+        result = apply_payment(
+            items, payment=usd("98.00"), at=utc(2024, 5, 1), method="Amex •••• 1005"
+        )
         assert [("a", "Amex •••• 1005"), ("b", "Amex •••• 1005")] == [
             (inv.id, inv.method) for inv in result.invoices
         ]
 
     def test_a_partial_payment_records_no_method_or_instant(self) -> None:
         """INV-3: a partly paid invoice records only the part paid, not the payment's method."""
-        result = apply_payment([make()], usd("9.00"), at=utc(2024, 5, 1), method="Amex •••• 1005")
+        result = apply_payment(
+            [make()], payment=usd("9.00"), at=utc(2024, 5, 1), method="Amex •••• 1005"
+        )
         (invoice,) = result.invoices
         assert (usd("9.00"), None, None) == (invoice.amount_paid, invoice.method, invoice.paid_at)
 
@@ -1069,7 +1094,7 @@ class TestBoundaries:
         the next one and no credit."""
         older = make("a", issued=utc(2024, 3, 1))
         newer = make("b", issued=utc(2024, 4, 1))
-        allocation = allocate_payment([newer, older], usd("49.00"))
+        allocation = allocate_payment([newer, older], payment=usd("49.00"))
         assert [("a", usd("49.00"), True)] == [
             (line.invoice_id, line.amount, line.settles) for line in allocation.lines
         ]
@@ -1083,7 +1108,7 @@ class TestBoundaries:
         """INV-3: a zero or negative payment is refused with its reason."""
         for amount in ("0", "-1"):
             with pytest.raises(InvalidInput) as excinfo:
-                allocate_payment([make()], usd(amount))
+                allocate_payment([make()], payment=usd(amount))
             assert ("payment", "must be more than zero") == (
                 excinfo.value.field,
                 excinfo.value.problem,
@@ -1099,7 +1124,7 @@ class TestBoundaries:
             due_at=APRIL,
         )
         with pytest.raises(CurrencyMismatch) as excinfo:
-            allocate_payment([make(), eur], usd("1"))
+            allocate_payment([make(), eur], payment=usd("1"))
         assert ("invoices[1].amount", "is in EUR, expected USD") == (
             excinfo.value.field,
             excinfo.value.problem,
@@ -1117,7 +1142,7 @@ class TestBoundaries:
             outstanding([], currency="ZZZ")
         assert "currency" == bad.value.field
         with pytest.raises(InvalidInput) as bad_statement:
-            statement([], [], start=APRIL, end=APRIL, currency="ZZZ")
+            statement([], payments=[], start=APRIL, end=APRIL, currency="ZZZ")
         assert "currency" == bad_statement.value.field
 
     def test_outstanding_invoices_leave_out_what_is_not_due(self) -> None:
@@ -1186,7 +1211,7 @@ class TestReturnedValues:
     def test_an_empty_window_is_allowed(self) -> None:
         """INV-5: a statement whose end equals its start is empty, its balances the opening."""
         charged = make("jan", issued=utc(2024, 1, 1))
-        result = statement([charged], [], start=APRIL, end=APRIL, currency="USD")
+        result = statement([charged], payments=[], start=APRIL, end=APRIL, currency="USD")
         assert ((), usd("49.00"), usd("49.00")) == (
             result.lines,
             result.opening_balance,
@@ -1216,7 +1241,7 @@ class TestReturnedValues:
         ]
         result = statement(
             [after, inside, at_start, before],
-            [*tied, pay, feb_pay],
+            payments=[*tied, pay, feb_pay],
             start=APRIL,
             end=utc(2024, 5, 1),
             currency="USD",
@@ -1258,9 +1283,9 @@ class TestReturnedValues:
         pay = Payment(id="p-eur", amount=Money("5", "EUR"), paid_at=APRIL)
         window = {"start": APRIL, "end": utc(2024, 5, 1), "currency": "USD"}
         with pytest.raises(CurrencyMismatch) as invoice_error:
-            statement([eur], [], **window)  # type: ignore[arg-type]
+            statement([eur], payments=[], **window)  # type: ignore[arg-type]
         with pytest.raises(CurrencyMismatch) as payment_error:
-            statement([], [pay], **window)  # type: ignore[arg-type]
+            statement([], payments=[pay], **window)  # type: ignore[arg-type]
         assert ("invoice eur", "payment p-eur") == (
             invoice_error.value.field,
             payment_error.value.field,
@@ -1279,7 +1304,7 @@ class TestFieldNames:
     def test_an_unknown_target_status_names_to(self) -> None:
         """INV-2: asking about a status that does not exist names the `to` argument."""
         with pytest.raises(InvalidInput) as excinfo:
-            can_transition(make(), "overdue")
+            can_transition(make(), to="overdue")
         assert "to" == excinfo.value.field
 
     def test_a_payment_label_shows_four_digits_at_most(self) -> None:
@@ -1334,7 +1359,336 @@ class TestFieldNames:
             Payment(id="aa", amount=usd("1.00"), paid_at=APRIL),
             Payment(id="aa", amount=usd("2.00"), paid_at=APRIL),
         ]
-        result = statement([charge], pays, start=APRIL, end=utc(2024, 5, 1), currency="USD")
+        result = statement(
+            [charge], payments=pays, start=APRIL, end=utc(2024, 5, 1), currency="USD"
+        )
         assert [("charge", usd("49.00")), ("payment", usd("1.00")), ("payment", usd("2.00"))] == [
             (line.kind, line.amount) for line in result.lines
         ]
+
+
+def _facts(*items: Invoice) -> InvoiceFacts:
+    return InvoiceFacts(currency="USD", invoices=items)
+
+
+invoice_facts = st.builds(
+    InvoiceFacts,
+    currency=st.just("USD"),
+    invoices=invoice_lists,
+    payments=st.lists(payments(), max_size=3),
+)
+
+
+class TestInvoiceFacts:
+    """X-4, INV-3: the facts of the area contract are checked when built, naming the field."""
+
+    def test_an_invoice_in_another_currency_is_refused(self) -> None:
+        """X-4: every invoice is in the facts' currency."""
+        eur = Invoice(
+            id="e", status="submitted", amount=Money("5", "EUR"), issued_at=APRIL, due_at=APRIL
+        )
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            _facts(make(), eur)
+        assert "InvoiceFacts.invoices[1].amount" == excinfo.value.field
+
+    def test_a_payment_in_another_currency_is_refused(self) -> None:
+        """X-4: every payment is in the facts' currency."""
+        pay = Payment(id="p", amount=Money("5", "EUR"), paid_at=APRIL)
+        with pytest.raises(CurrencyMismatch) as excinfo:
+            InvoiceFacts(currency="USD", payments=[pay])
+        assert "InvoiceFacts.payments[0].amount" == excinfo.value.field
+
+    def test_duplicate_invoice_ids_are_refused(self) -> None:
+        """INV-3: invoice ids are unique."""
+        with pytest.raises(InvalidInput) as excinfo:
+            _facts(make("x"), make("x"))
+        assert "InvoiceFacts.invoices[1].id" == excinfo.value.field
+
+    def test_wrong_types_name_the_field(self) -> None:
+        """The converters name ``InvoiceFacts.<field>``."""
+        with pytest.raises(InvalidType) as excinfo:
+            InvoiceFacts(currency="USD", invoices=[object()])  # type: ignore[list-item]
+        assert "InvoiceFacts.invoices[0]" == excinfo.value.field
+        with pytest.raises(InvalidInput) as unknown:
+            InvoiceFacts(currency="ZZZ")
+        assert "InvoiceFacts.currency" == unknown.value.field
+        with pytest.raises(InvalidInput) as status:
+            make(status="overdue")
+        assert "Invoice.status" == status.value.field
+
+    def test_the_currency_is_converted(self) -> None:
+        """A code is read as its currency; the sequences become tuples."""
+        facts = InvoiceFacts(currency="usd", invoices=[make()])
+        assert ("USD", (make(),), ()) == (facts.currency.code, facts.invoices, facts.payments)
+
+
+class TestFindings:
+    """INV-3, INV-2, INV-1: the account-wide findings agree with the area's own questions."""
+
+    def test_nothing_outstanding(self) -> None:
+        """INV-3: with nothing due the finding is a yes, with a zero amount."""
+        paid = make(status="paid", paid_at=APRIL)
+        owed, _ = findings(_facts(paid), POLICY, at=utc(2024, 6, 1), zone="UTC")
+        assert (True, ("nothing_outstanding",), ("INV-3",), "Nothing is outstanding.") == (
+            owed.allowed,
+            owed.decision.codes,
+            owed.rules,
+            owed.summary,
+        )
+        assert {"amount": usd("0"), "invoice_ids": (), "overdue_ids": ()} == dict(
+            owed.reasons[0].details
+        )
+        assert "No invoice has money still due." == owed.decision.message
+
+    def test_outstanding_with_overdue(self) -> None:
+        """INV-3, INV-2: what is due, in settlement order, and which of it is overdue."""
+        march = make("inv-03", issued=utc(2024, 3, 1))
+        april = make("inv-04", status="failed", amount="10.00")
+        owed, _ = findings(_facts(april, march), POLICY, at=utc(2024, 4, 2), zone="UTC")
+        assert InvoiceQuestion.NOTHING_OUTSTANDING == owed.question
+        assert "invoices" == owed.area
+        assert (False, ("amount_outstanding", "invoices_overdue"), ("INV-3", "INV-2")) == (
+            owed.allowed,
+            owed.decision.codes,
+            owed.rules,
+        )
+        assert {
+            "amount": usd("59.00"),
+            "invoice_ids": ("inv-03", "inv-04"),
+            "overdue_ids": ("inv-03",),
+        } == dict(owed.reasons[0].details)
+        assert {"overdue_ids": ("inv-03",)} == dict(owed.reasons[1].details)
+        assert "59.00 USD outstanding." == owed.summary
+        assert (
+            "59.00 USD is outstanding on invoices inv-03, inv-04. Overdue: inv-03."
+            == owed.decision.message
+        )
+
+    def test_outstanding_without_overdue_has_one_reason(self) -> None:
+        """INV-3: before any due date there is no overdue reason."""
+        owed, _ = findings(_facts(make()), POLICY, at=APRIL, zone="UTC")
+        assert ("amount_outstanding",) == owed.decision.codes
+        assert "49.00 USD is outstanding on invoices inv-1." == owed.decision.message
+
+    def test_all_in_history(self) -> None:
+        """INV-1: every issued invoice is in the self-service history."""
+        _, shown = findings(_facts(make()), POLICY, at=utc(2024, 5, 1), zone="UTC")
+        assert InvoiceQuestion.ALL_IN_HISTORY == shown.question
+        assert (True, ("history_window",), ("INV-1",)) == (
+            shown.allowed,
+            shown.decision.codes,
+            shown.rules,
+        )
+        assert "1 of 1 issued invoices in the self-service history." == shown.summary
+        assert (
+            "1 of 1 issued invoices are in the self-service history (from 2021-01-01)."
+            == shown.decision.message
+        )
+        assert {
+            "listed": 1,
+            "issued": 1,
+            "before_cutoff": 0,
+            "history_cutoff": date(2021, 1, 1),
+            "contact": "support",
+        } == dict(shown.reasons[0].details)
+
+    def test_invoices_before_the_cutoff_point_to_support(self) -> None:
+        """INV-1: older invoices are left to support; scheduled and future ones do not count."""
+        policy = InvoicePolicy(support_contact="help@example.com")
+        items = _facts(
+            make("new"),
+            make("old", status="paid", issued=utc(2020, 6, 1), paid_at=utc(2020, 6, 1)),
+            make("later", issued=utc(2024, 9, 1)),
+            make("draft", status="scheduled", issued=utc(2024, 4, 2)),
+        )
+        _, shown = findings(items, policy, at=utc(2024, 5, 1), zone="UTC")
+        assert (False, ("before_history_cutoff",)) == (shown.allowed, shown.decision.codes)
+        assert "1 of 2 issued invoices in the self-service history." == shown.summary
+        assert (
+            "Invoices issued before 2021-01-01 are not available here; "
+            "contact help@example.com for a copy." == shown.decision.message
+        )
+        assert 1 == shown.reasons[0].details["before_cutoff"]
+
+    @given(facts=invoice_facts, policy=invoice_policies(), at=aware_datetimes(), zone=zones())
+    def test_findings_agree_with_the_questions(
+        self, facts: InvoiceFacts, policy: InvoicePolicy, at: datetime, zone: ZoneInfo
+    ) -> None:
+        """INV-3, INV-2, INV-1: the findings say what outstanding, is_overdue and history say."""
+        owed, shown = findings(facts, policy, at=at, zone=zone)
+        due = outstanding_invoices(facts.invoices)
+        amount = outstanding(facts.invoices, currency="USD")
+        assert (amount.amount == 0) == owed.allowed
+        assert amount == owed.reasons[0].details["amount"]
+        assert tuple(inv.id for inv in due) == owed.reasons[0].details["invoice_ids"]
+        assert (
+            tuple(inv.id for inv in due if is_overdue(inv, at=at))
+            == owed.reasons[0].details["overdue_ids"]
+        )
+        listed = len(history(facts.invoices, policy, at=at, zone=zone))
+        issued = sum(
+            1 for inv in facts.invoices if inv.status != "scheduled" and inv.issued_at <= at
+        )
+        assert (listed, issued, listed == issued) == (
+            shown.details["listed"],
+            shown.details["issued"],
+            shown.allowed,
+        )
+        for finding in (owed, shown):
+            assert isinstance(finding, Finding)
+            assert all(isinstance(reason.code, InvoiceCode) for reason in finding.reasons)
+
+    @given(facts=invoice_facts, at=aware_datetimes())
+    def test_no_role_findings(self, facts: InvoiceFacts, at: datetime) -> None:
+        """Nothing in the invoices area depends on the role."""
+        for role in ("owner", "admin", "staff"):
+            assert () == role_findings(facts, POLICY, role=role, at=at, zone="UTC")
+
+    def test_an_unknown_role_is_refused(self) -> None:
+        """The role is checked even though no finding depends on it."""
+        with pytest.raises(InvalidInput) as excinfo:
+            role_findings(_facts(), POLICY, role="guest", at=APRIL, zone="UTC")
+        assert "role" == excinfo.value.field
+
+
+_WINDOW_START = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class TestTransitions:
+    """INV-2: invoices falling due, lazily, in time order, over half-open windows."""
+
+    def test_an_invoice_falling_due(self) -> None:
+        """INV-2: one transition at the due instant, with its reason and details."""
+        invoice = make(amount_paid=usd("9.00"))
+        (due,) = transitions(_facts(invoice), POLICY, start=APRIL, end=utc(2024, 5, 1), zone="UTC")
+        assert isinstance(due, Transition)
+        assert (invoice.due_at, "invoices", InvoiceKind.INVOICE_OVERDUE, ("INV-2",)) == (
+            due.at,
+            due.area,
+            due.kind,
+            due.rules,
+        )
+        assert ("invoice_due",) == due.codes
+        assert {"invoice_id": "inv-1", "due_at": invoice.due_at, "amount_due": usd("40.00")} == (
+            dict(due.reasons[0].details)
+        )
+        assert (
+            "Invoice inv-1 is due; unpaid after this instant it is overdue (40.00 USD due)."
+            == due.description
+        )
+
+    def test_the_window_is_half_open(self) -> None:
+        """INV-2: a due instant at ``start`` is in, one at ``end`` is out."""
+        invoice = make()
+        assert 1 == len(
+            list(
+                transitions(
+                    _facts(invoice),
+                    POLICY,
+                    start=invoice.due_at,
+                    end=invoice.due_at + timedelta(seconds=1),
+                    zone="UTC",
+                )
+            )
+        )
+        assert [] == list(
+            transitions(_facts(invoice), POLICY, start=APRIL, end=invoice.due_at, zone="UTC")
+        )
+
+    def test_only_invoices_with_money_due(self) -> None:
+        """INV-2: paid, cancelled and scheduled invoices never fall due."""
+        items = _facts(
+            make("a", status="paid", paid_at=APRIL),
+            make("b", status="cancelled"),
+            make("c", status="scheduled"),
+            make("d", status="failed"),
+        )
+        found = transitions(items, POLICY, start=APRIL, end=utc(2025, 1, 1), zone="UTC")
+        assert [("d",)] == [(t.reasons[0].details["invoice_id"],) for t in found]
+        assert frozenset({InvoiceStatus.SUBMITTED, InvoiceStatus.FAILED}) == DUE_STATUSES
+
+    def test_ties_are_ordered_by_id(self) -> None:
+        """INV-2: invoices due at one instant come in the order of their ids."""
+        items = _facts(make("b"), make("a"), make("c", issued=utc(2024, 3, 1)))
+        found = transitions(items, POLICY, start=utc(2024, 3, 1), end=utc(2025, 1, 1), zone="UTC")
+        assert ["c", "a", "b"] == [t.reasons[0].details["invoice_id"] for t in found]
+
+    def test_a_backwards_window_is_refused(self) -> None:
+        """The window's end must not come before its start, checked when called."""
+        with pytest.raises(InvalidInput) as excinfo:
+            transitions(_facts(), POLICY, start=APRIL, end=utc(2024, 3, 1), zone="UTC")
+        assert "end" == excinfo.value.field
+
+    def test_an_unknown_zone_is_refused(self) -> None:
+        """The zone is checked when called."""
+        with pytest.raises(UnknownTimeZone):
+            transitions(_facts(), POLICY, start=APRIL, end=APRIL, zone="Mars/Base")
+
+    def test_lazy(self) -> None:
+        """INV-2: taking the first three over a century computes only what is taken."""
+        items = _facts(*(make(f"inv-{n:03}", issued=APRIL + timedelta(days=n)) for n in range(200)))
+        end = APRIL + timedelta(days=36500)
+        first = list(
+            itertools.islice(transitions(items, POLICY, start=APRIL, end=end, zone="UTC"), 3)
+        )
+        assert list(transitions(items, POLICY, start=APRIL, end=end, zone="UTC"))[:3] == first
+        assert ["inv-000", "inv-001", "inv-002"] == [
+            t.reasons[0].details["invoice_id"] for t in first
+        ]
+
+    @given(
+        facts=invoice_facts,
+        offsets=st.lists(
+            st.integers(min_value=0, max_value=60 * 366 * 86400), min_size=3, max_size=3
+        ),
+    )
+    def test_split_windows(self, facts: InvoiceFacts, offsets: list[int]) -> None:
+        """INV-2: [a, c) is [a, b) then [b, c), each in time order (ties by id)."""
+        a, b, c = (_WINDOW_START + timedelta(seconds=s) for s in sorted(offsets))
+        whole = list(transitions(facts, POLICY, start=a, end=c, zone="UTC"))
+        left = list(transitions(facts, POLICY, start=a, end=b, zone="UTC"))
+        right = list(transitions(facts, POLICY, start=b, end=c, zone="UTC"))
+        assert whole == left + right
+        keys = [(t.at, t.reasons[0].details["invoice_id"]) for t in whole]
+        assert sorted(keys) == keys
+        assert all(a <= t.at < c for t in whole)
+
+
+def _every_reason() -> list[Reason]:
+    """One reason of each kind the invoices area gives, from its public functions."""
+    reasons: list[Reason] = []
+    for call in ("allowed", "final", "not_allowed", "in_window", "before_cutoff", "not_issued"):
+        reasons.extend(_reasons_of(call))
+    owed_items = _facts(make("inv-03", issued=utc(2024, 3, 1)), make("inv-04", status="failed"))
+    for facts, at in ((owed_items, utc(2024, 4, 2)), (_facts(), APRIL)):
+        for finding in findings(facts, POLICY, at=at, zone="UTC"):
+            reasons.extend(finding.reasons)
+    old = make("old", status="paid", issued=utc(2020, 1, 1), paid_at=utc(2020, 1, 1))
+    for finding in findings(_facts(old), POLICY, at=APRIL, zone="UTC"):
+        reasons.extend(finding.reasons)
+    for change in transitions(owed_items, POLICY, start=APRIL, end=utc(2025, 1, 1), zone="UTC"):
+        reasons.extend(change.reasons)
+    return reasons
+
+
+class TestReasonCodes:
+    """Every reason of the area is an InvoiceCode member whose sentence renders."""
+
+    def test_every_code_is_given_and_renders(self) -> None:
+        """Each InvoiceCode member is used by a code path, and its template renders from the
+        details the area gives it (no missing field, no leftover brace)."""
+        reasons = _every_reason()
+        assert set(InvoiceCode) == {reason.code for reason in reasons}
+        for reason in reasons:
+            assert isinstance(reason.code, InvoiceCode)
+            message = reason.message
+            assert message
+            assert "{" not in message
+            assert "}" not in message
+
+    def test_questions_render(self) -> None:
+        """Each InvoiceQuestion's summaries render from the finding's details."""
+        for facts in (_facts(make()), _facts()):
+            for finding in findings(facts, POLICY, at=utc(2024, 6, 1), zone="UTC"):
+                assert finding.summary
+                assert "{" not in finding.summary

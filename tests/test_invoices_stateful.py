@@ -62,21 +62,21 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     @rule(status=st.sampled_from(InvoiceStatus))
     def move(self, status: InvoiceStatus) -> None:
         before = self.invoice
-        decision = can_transition(before, status)
+        decision = can_transition(before, to=status)
         if decision.allowed:
-            self.invoice = transition(before, status, at=self.now)
+            self.invoice = transition(before, to=status, at=self.now)
             assert status == self.invoice.status
             self.history.append(status)
         else:
             with pytest.raises(PolicyViolation) as excinfo:
-                transition(before, status, at=self.now)
+                transition(before, to=status, at=self.now)
             assert decision == excinfo.value.decision
             assert before == self.invoice
 
     @precondition(lambda self: self.invoice.amount_due.amount > 0)
     @rule(cents=st.integers(min_value=1, max_value=10_000))
     def pay(self, cents: int) -> None:
-        result = apply_payment([self.invoice], Money(Decimal(cents).scaleb(-2), "USD"), at=self.now)
+        result = apply_payment([self.invoice], payment=Money(Decimal(cents).scaleb(-2), "USD"), at=self.now)
         (self.invoice,) = result.invoices
         if self.invoice.status is not self.history[-1]:
             self.history.append(self.invoice.status)
@@ -105,7 +105,7 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     def overdue_means_money_still_due(self) -> None:
         """INV-2: overdue at the current instant exactly when money is due past the due date."""
         due = self.invoice.amount_due.amount > 0
-        assert (due and self.now > self.invoice.due_at) == is_overdue(self.invoice, self.now)
+        assert (due and self.now > self.invoice.due_at) == is_overdue(self.invoice, at=self.now)
 
     @invariant()
     def paid_amount_is_monotone_and_bounded(self) -> None:
