@@ -17,7 +17,8 @@ from moneyed import Money
 from billrules import _time
 from billrules import subscriptions as subs
 from billrules._plain import structure, unstructure
-from billrules.decisions import PolicyViolation
+from billrules.contract import Suspension, Transition
+from billrules.decisions import Decision, PolicyViolation
 from billrules.effects import SendEmail
 from billrules.errors import (
     BillRulesError,
@@ -36,6 +37,9 @@ from billrules.subscriptions import (
     PlanChange,
     PlanChangeKind,
     Subscription,
+    SubscriptionCode,
+    SubscriptionFacts,
+    SubscriptionKind,
     SubscriptionPolicy,
     apply_pending_change,
     can_cancel,
@@ -50,17 +54,20 @@ from billrules.subscriptions import (
     renewal_date,
     renewals_between,
     request_plan_change,
+    transitions,
 )
 from billrules.testing._core import aware_datetimes, zones
 from billrules.testing._subscriptions import (
     lead_package_tiers,
     lead_packages,
+    subscription_facts,
     subscription_policies,
     subscriptions,
 )
 
 KYIV = ZoneInfo("Europe/Kyiv")
 JAN31 = Subscription(plan="Starter", anchor=date(2024, 1, 31), period="monthly")
+POLICY = SubscriptionPolicy()
 
 
 def _local(year: int, month: int, day: int, hour: int = 12) -> datetime:
@@ -95,24 +102,24 @@ class TestRenewalDate:
     def test_month_end_anchor_is_clamped_without_drift(self):
         """SUB-1 (seed 004): anchor Jan 31 → Feb 29 → Mar 31 → Apr 30, never chained."""
         expected = [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30), date(2024, 5, 31)]
-        assert expected == [renewal_date(JAN31, n) for n in (1, 2, 3, 4)]
-        assert date(2024, 1, 31) == renewal_date(JAN31, 0)
+        assert expected == [renewal_date(JAN31, n=n) for n in (1, 2, 3, 4)]
+        assert date(2024, 1, 31) == renewal_date(JAN31, n=0)
 
     def test_quarterly_and_yearly(self):
         """SUB-1: quarterly and yearly periods from the anchor (Feb 29 → Feb 28 next year)."""
         quarterly = Subscription(plan="Q", anchor=date(2023, 11, 30), period="quarterly")
         assert [date(2024, 2, 29), date(2024, 5, 30)] == [
-            renewal_date(quarterly, n) for n in (1, 2)
+            renewal_date(quarterly, n=n) for n in (1, 2)
         ]
         yearly = Subscription(plan="Y", anchor=date(2024, 2, 29), period=Period.YEARLY)
-        assert [date(2025, 2, 28), date(2028, 2, 29)] == [renewal_date(yearly, n) for n in (1, 4)]
+        assert [date(2025, 2, 28), date(2028, 2, 29)] == [renewal_date(yearly, n=n) for n in (1, 4)]
 
     @given(subscriptions(), st.integers(min_value=0, max_value=240))
     def test_nth_renewal_is_anchor_plus_n_periods_clamped(self, sub, n):
         """SUB-1, SUB-7: for every period length, the n-th renewal is the anchor plus n
         periods computed on the calendar independently (months clamped to the month's end,
         weeks as 7 × N × n days), back on the anchor's day whenever the month has it."""
-        on = renewal_date(sub, n)
+        on = renewal_date(sub, n=n)
         assert _oracle(sub.anchor, sub.period, n) == on
         if (
             sub.period.unit == "month"
@@ -123,7 +130,7 @@ class TestRenewalDate:
     @given(subscriptions(), st.integers(min_value=0, max_value=240))
     def test_renewal_dates_strictly_increase(self, sub, n):
         """SUB-1: renewal dates strictly increase."""
-        assert renewal_date(sub, n) < renewal_date(sub, n + 1)
+        assert renewal_date(sub, n=n) < renewal_date(sub, n=n + 1)
 
     @pytest.mark.parametrize(
         ("n", "error"), [(-1, InvalidInput), (1.0, InvalidType), (True, InvalidType)]
@@ -131,13 +138,13 @@ class TestRenewalDate:
     def test_bad_index(self, n, error):
         """SUB-1: the index is a whole number of periods, 0 or more."""
         with pytest.raises(error) as excinfo:
-            renewal_date(JAN31, n)
+            renewal_date(JAN31, n=n)
         assert "n" == excinfo.value.field
 
     def test_not_a_subscription(self):
         """SUB-1: a wrong subscription type is a clear error."""
         with pytest.raises(InvalidType) as excinfo:
-            renewal_date("sub", 1)  # type: ignore[arg-type]
+            renewal_date("sub", n=1)  # type: ignore[arg-type]
         assert "subscription" == excinfo.value.field
 
 
@@ -178,7 +185,7 @@ class TestAnyPeriodLength:
         """SUB-7, SUB-1: six months from Aug 31 → Feb 29 (leap) → Aug 31 → Feb 28."""
         sub = Subscription(plan="Half", anchor=date(2023, 8, 31), period="6 months")
         assert [date(2024, 2, 29), date(2024, 8, 31), date(2025, 2, 28), date(2025, 8, 31)] == [
-            renewal_date(sub, n) for n in (1, 2, 3, 4)
+            renewal_date(sub, n=n) for n in (1, 2, 3, 4)
         ]
 
     def test_longest_periods(self):
@@ -186,18 +193,18 @@ class TestAnyPeriodLength:
         weeks are 364 days."""
         two_years = Subscription(plan="B", anchor=date(2024, 2, 29), period="24 months")
         assert [date(2026, 2, 28), date(2028, 2, 29)] == [
-            renewal_date(two_years, n) for n in (1, 2)
+            renewal_date(two_years, n=n) for n in (1, 2)
         ]
         year_of_weeks = attrs.evolve(two_years, period=Period.of(weeks=52))
-        assert date(2025, 2, 27) == renewal_date(year_of_weeks, 1)
+        assert date(2025, 2, 27) == renewal_date(year_of_weeks, n=1)
 
     def test_weekly_and_fortnightly(self):
         """SUB-7: weeks count days from the anchor, across a leap day and a month end."""
         weekly = Subscription(plan="W", anchor=date(2024, 2, 28), period="1 week")
-        assert [date(2024, 3, 6), date(2024, 3, 13)] == [renewal_date(weekly, n) for n in (1, 2)]
+        assert [date(2024, 3, 6), date(2024, 3, 13)] == [renewal_date(weekly, n=n) for n in (1, 2)]
         fortnight = attrs.evolve(weekly, anchor=date(2024, 2, 29), period="2 weeks")
         assert [date(2024, 3, 14), date(2024, 3, 28)] == [
-            renewal_date(fortnight, n) for n in (1, 2)
+            renewal_date(fortnight, n=n) for n in (1, 2)
         ]
 
     def test_weekly_periods_in_the_accounts_zone(self):
@@ -206,12 +213,12 @@ class TestAnyPeriodLength:
         # 2024-03-14 22:30 UTC is already Mar 15 in Kyiv: the second period starts then.
         at = datetime(2024, 3, 14, 22, 30, tzinfo=UTC)
         assert BillingPeriod(index=1, start=date(2024, 3, 15), end=date(2024, 3, 29)) == (
-            current_period(sub, at, zone=KYIV)
+            current_period(sub, at=at, zone=KYIV)
         )
-        assert 0 == current_period(sub, at, zone="UTC").index  # type: ignore[union-attr]
-        assert date(2024, 3, 29) == next_renewal(sub, at, zone=KYIV)
+        assert 0 == current_period(sub, at=at, zone="UTC").index  # type: ignore[union-attr]
+        assert date(2024, 3, 29) == next_renewal(sub, at=at, zone=KYIV)
         start, end = datetime(2024, 3, 14, tzinfo=KYIV), datetime(2024, 4, 26, tzinfo=KYIV)
-        renewals = renewals_between(sub, start, end, zone=KYIV)
+        renewals = renewals_between(sub, start=start, end=end, zone=KYIV)
         assert [(1, date(2024, 3, 15)), (2, date(2024, 3, 29)), (3, date(2024, 4, 12))] == [
             (r.index, r.on) for r in renewals
         ]
@@ -295,7 +302,7 @@ class TestAnyPeriodLength:
     def test_weekly_periods_land_on_the_anchors_weekday(self, sub):
         """SUB-7: every boundary of a period of weeks falls on the anchor's weekday, exactly
         7 × N days after the one before."""
-        days = [renewal_date(sub, n) for n in range(6)]
+        days = [renewal_date(sub, n=n) for n in range(6)]
         assert {sub.anchor.weekday()} == {day.weekday() for day in days}
         assert {timedelta(days=7 * sub.period.length)} == {
             later - earlier for earlier, later in itertools.pairwise(days)
@@ -306,31 +313,33 @@ class TestAnyPeriodLength:
         """SUB-1, SUB-7: the renewals over the first n periods are boundaries 1 … n, each at
         the start of its local day, whatever the period's length."""
         start = datetime.combine(sub.anchor, datetime.min.time(), zone)
-        end = _time.start_of_day(renewal_date(sub, n), zone) + timedelta(seconds=1)
-        renewals = renewals_between(sub, start, end, zone=zone)
+        end = _time.start_of_day(renewal_date(sub, n=n), zone) + timedelta(seconds=1)
+        renewals = renewals_between(sub, start=start, end=end, zone=zone)
         assert list(range(1, n + 1)) == [r.index for r in renewals]
-        assert [renewal_date(sub, i) for i in range(1, n + 1)] == [r.on for r in renewals]
+        assert [renewal_date(sub, n=i) for i in range(1, n + 1)] == [r.on for r in renewals]
 
     def test_calendar_end(self):
         """SUB-7, X-3: a boundary after the year 8999 is OutOfCalendar naming the argument;
         a window up to the calendar's end lists the renewals inside it."""
         sub = Subscription(plan="Y", anchor=date(8999, 6, 1), period="yearly")
         with pytest.raises(OutOfCalendar) as excinfo:
-            renewal_date(sub, 1)
+            renewal_date(sub, n=1)
         assert "n" == excinfo.value.field
         weekly = attrs.evolve(sub, period="52 weeks")
         with pytest.raises(OutOfCalendar) as excinfo2:
-            renewal_date(weekly, 10**18)
+            renewal_date(weekly, n=10**18)
         assert "n" == excinfo2.value.field
         late = datetime(8999, 12, 20, tzinfo=UTC)
         with pytest.raises(OutOfCalendar) as excinfo3:
-            next_renewal(sub, late, zone="UTC")
+            next_renewal(sub, at=late, zone="UTC")
         assert "at" == excinfo3.value.field
         monthly = attrs.evolve(sub, period="monthly")
-        renewals = renewals_between(monthly, late, datetime(8999, 12, 31, tzinfo=UTC), zone="UTC")
+        renewals = renewals_between(
+            monthly, start=late, end=datetime(8999, 12, 31, tzinfo=UTC), zone="UTC"
+        )
         assert () == renewals
         assert 6 == len(
-            renewals_between(monthly, datetime(8999, 6, 1, tzinfo=UTC), late, zone="UTC")
+            renewals_between(monthly, start=datetime(8999, 6, 1, tzinfo=UTC), end=late, zone="UTC")
         )
 
 
@@ -340,46 +349,48 @@ class TestCurrentPeriod:
         # 2024-02-28 23:30 UTC is already Feb 29 in Kyiv: the second period starts then.
         at = datetime(2024, 2, 28, 23, 30, tzinfo=UTC)
         assert BillingPeriod(index=1, start=date(2024, 2, 29), end=date(2024, 3, 31)) == (
-            current_period(JAN31, at, zone=KYIV)
+            current_period(JAN31, at=at, zone=KYIV)
         )
-        assert 0 == current_period(JAN31, at, zone="UTC").index  # type: ignore[union-attr]
+        assert 0 == current_period(JAN31, at=at, zone="UTC").index  # type: ignore[union-attr]
 
     def test_before_the_start_there_is_no_period(self):
         """SUB-1: before the anchor there is no current period; the next renewal is the first."""
         at = _local(2024, 1, 1)
-        assert current_period(JAN31, at, zone=KYIV) is None
-        assert date(2024, 2, 29) == next_renewal(JAN31, at, zone=KYIV)
+        assert current_period(JAN31, at=at, zone=KYIV) is None
+        assert date(2024, 2, 29) == next_renewal(JAN31, at=at, zone=KYIV)
 
     def test_next_renewal(self):
         """SUB-1: the next renewal after an instant; on the renewal day it is the one after."""
-        assert date(2024, 3, 31) == next_renewal(JAN31, _local(2024, 3, 30), zone=KYIV)
-        assert date(2024, 4, 30) == next_renewal(JAN31, _local(2024, 3, 31, 0), zone=KYIV)
+        assert date(2024, 3, 31) == next_renewal(JAN31, at=_local(2024, 3, 30), zone=KYIV)
+        assert date(2024, 4, 30) == next_renewal(JAN31, at=_local(2024, 3, 31, 0), zone=KYIV)
 
     @given(subscriptions(), aware_datetimes(), zones())
     def test_period_contains_the_instant(self, sub, at, zone):
         """SUB-1: the current period contains the instant's local date, and ends at the next
         renewal."""
-        period = current_period(sub, at, zone=zone)
+        period = current_period(sub, at=at, zone=zone)
         day = at.astimezone(zone).date()
         if period is None:
             assert day < sub.anchor
         else:
             assert period.start <= day < period.end
-            assert renewal_date(sub, period.index) == period.start
-            assert period.end == next_renewal(sub, at, zone=zone)
+            assert renewal_date(sub, n=period.index) == period.start
+            assert period.end == next_renewal(sub, at=at, zone=zone)
 
     def test_bad_arguments(self):
         """X-3: naive instants and unknown zones are refused."""
         with pytest.raises(NaiveDatetimeError):
-            current_period(JAN31, datetime(2024, 3, 1), zone=KYIV)  # noqa: DTZ001
+            current_period(JAN31, at=datetime(2024, 3, 1), zone=KYIV)  # noqa: DTZ001
         with pytest.raises(UnknownTimeZone):
-            next_renewal(JAN31, _local(2024, 3, 1), zone="Mars/Base")
+            next_renewal(JAN31, at=_local(2024, 3, 1), zone="Mars/Base")
 
 
 class TestRenewalsBetween:
     def test_renewals_in_a_window(self):
         """SUB-1: renewals in [start, end) at the first instant of their local date."""
-        renewals = renewals_between(JAN31, _local(2024, 1, 1), _local(2024, 5, 31, 0), zone=KYIV)
+        renewals = renewals_between(
+            JAN31, start=_local(2024, 1, 1), end=_local(2024, 5, 31, 0), zone=KYIV
+        )
         assert [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)] == [r.on for r in renewals]
         assert datetime(2024, 2, 29, tzinfo=KYIV) == renewals[0].at
         assert [1, 2, 3] == [r.index for r in renewals]
@@ -387,7 +398,7 @@ class TestRenewalsBetween:
     def test_end_before_start(self):
         """SUB-1: a window that ends before it starts is refused."""
         with pytest.raises(InvalidInput) as excinfo:
-            renewals_between(JAN31, _local(2024, 3, 1), _local(2024, 2, 1), zone=KYIV)
+            renewals_between(JAN31, start=_local(2024, 3, 1), end=_local(2024, 2, 1), zone=KYIV)
         assert "end" == excinfo.value.field
 
     @given(subscriptions(), aware_datetimes(), st.integers(min_value=0, max_value=800), zones())
@@ -395,14 +406,14 @@ class TestRenewalsBetween:
         """SUB-1: the window holds exactly the boundaries n >= 1 whose instant is inside it,
         strictly increasing."""
         end = start + timedelta(days=days)
-        renewals = renewals_between(sub, start, end, zone=zone)
+        renewals = renewals_between(sub, start=start, end=end, zone=zone)
         assert all(a.at < b.at for a, b in itertools.pairwise(renewals))
-        assert all(start <= r.at < end and r.on == renewal_date(sub, r.index) for r in renewals)
+        assert all(start <= r.at < end and r.on == renewal_date(sub, n=r.index) for r in renewals)
         expected = [
             n
             for n in range(1, 400)
             if start
-            <= datetime.combine(renewal_date(sub, n), datetime.min.time(), zone)
+            <= datetime.combine(renewal_date(sub, n=n), datetime.min.time(), zone)
             .astimezone(UTC)
             .astimezone(zone)
             < end
@@ -413,42 +424,44 @@ class TestRenewalsBetween:
 class TestCancel:
     def test_cancel_at_period_end_keeps_the_period(self):
         """SUB-2 (seed 004): the rebill stops; service continues until the period's end."""
-        cancelled = cancel(JAN31, at=_local(2024, 3, 10), zone=KYIV)
+        cancelled = cancel(JAN31, POLICY, at=_local(2024, 3, 10), zone=KYIV)
         assert datetime(2024, 3, 31, tzinfo=KYIV) == cancelled.ends_at
-        assert next_renewal(cancelled, _local(2024, 3, 10), zone=KYIV) is None
-        assert current_period(cancelled, _local(2024, 3, 30, 23), zone=KYIV) is not None
-        assert current_period(cancelled, _local(2024, 3, 31, 0), zone=KYIV) is None
-        assert () == renewals_between(cancelled, _local(2024, 3, 10), _local(2030, 1, 1), zone=KYIV)
+        assert next_renewal(cancelled, at=_local(2024, 3, 10), zone=KYIV) is None
+        assert current_period(cancelled, at=_local(2024, 3, 30, 23), zone=KYIV) is not None
+        assert current_period(cancelled, at=_local(2024, 3, 31, 0), zone=KYIV) is None
+        assert () == renewals_between(
+            cancelled, start=_local(2024, 3, 10), end=_local(2030, 1, 1), zone=KYIV
+        )
         assert JAN31.ends_at is None  # the input is unchanged
 
     def test_cancelling_just_before_renewal_keeps_the_whole_period(self):
         """SUB-2 (seed 004): cancel just before the plan renews to have the leads worked until
         the end of the billing period."""
         just_before = datetime(2024, 3, 30, 23, 59, tzinfo=KYIV)
-        cancelled = cancel(JAN31, at=just_before, zone=KYIV)
+        cancelled = cancel(JAN31, POLICY, at=just_before, zone=KYIV)
         assert datetime(2024, 3, 31, tzinfo=KYIV) == cancelled.ends_at
-        assert date(2024, 2, 29) == current_period(cancelled, just_before, zone=KYIV).start  # type: ignore[union-attr]
+        assert date(2024, 2, 29) == current_period(cancelled, at=just_before, zone=KYIV).start  # type: ignore[union-attr]
 
     def test_immediately(self):
         """SUB-2, CAN-6: an immediate cancellation ends the service at once."""
         at = _local(2024, 3, 10)
-        cancelled = cancel(JAN31, at=at, zone=KYIV, immediately=True)
+        cancelled = cancel(JAN31, POLICY, at=at, zone=KYIV, immediately=True)
         assert at == cancelled.ends_at
-        assert current_period(cancelled, at, zone=KYIV) is None
+        assert current_period(cancelled, at=at, zone=KYIV) is None
         with pytest.raises(InvalidType) as excinfo:
-            cancel(JAN31, at=at, zone=KYIV, immediately="yes")  # type: ignore[arg-type]
+            cancel(JAN31, POLICY, at=at, zone=KYIV, immediately="yes")  # type: ignore[arg-type]
         assert "immediately" == excinfo.value.field
 
     def test_cannot_cancel_twice_or_before_start(self):
         """SUB-2: cancelling a cancelled or not yet started subscription is refused."""
-        cancelled = cancel(JAN31, at=_local(2024, 3, 10), zone=KYIV)
+        cancelled = cancel(JAN31, POLICY, at=_local(2024, 3, 10), zone=KYIV)
         with pytest.raises(PolicyViolation) as excinfo:
-            cancel(cancelled, at=_local(2024, 3, 11), zone=KYIV)
+            cancel(cancelled, POLICY, at=_local(2024, 3, 11), zone=KYIV)
         assert ("subscription_already_cancelled",) == excinfo.value.decision.codes
         assert ("subscription_not_started",) == can_cancel(
-            JAN31, _local(2024, 1, 2), zone=KYIV
+            JAN31, POLICY, at=_local(2024, 1, 2), zone=KYIV
         ).codes
-        assert can_cancel(JAN31, _local(2024, 2, 2), zone=KYIV).allowed
+        assert can_cancel(JAN31, POLICY, at=_local(2024, 2, 2), zone=KYIV).allowed
 
     @given(
         subscriptions(), st.integers(min_value=0, max_value=4000 * 86400), zones(), st.booleans()
@@ -459,20 +472,22 @@ class TestCancel:
         at = datetime.combine(sub.anchor, datetime.min.time(), zone) + timedelta(
             days=1, seconds=seconds
         )
-        assert can_cancel(sub, at, zone=zone).allowed
-        cancelled = cancel(sub, at=at, zone=zone, immediately=immediately)
+        assert can_cancel(sub, POLICY, at=at, zone=zone).allowed
+        cancelled = cancel(sub, POLICY, at=at, zone=zone, immediately=immediately)
         assert cancelled.ends_at is not None
         assert at <= cancelled.ends_at
         far = cancelled.ends_at + timedelta(days=4000)
-        assert () == renewals_between(cancelled, cancelled.ends_at, far, zone=zone)
-        before = renewals_between(sub, at - timedelta(days=400), cancelled.ends_at, zone=zone)
+        assert () == renewals_between(cancelled, start=cancelled.ends_at, end=far, zone=zone)
+        before = renewals_between(
+            sub, start=at - timedelta(days=400), end=cancelled.ends_at, zone=zone
+        )
         assert before == renewals_between(
-            cancelled, at - timedelta(days=400), cancelled.ends_at, zone=zone
+            cancelled, start=at - timedelta(days=400), end=cancelled.ends_at, zone=zone
         )
         if not immediately:
-            period = current_period(sub, at, zone=zone)
+            period = current_period(sub, at=at, zone=zone)
             assert period is not None
-            assert period == current_period(cancelled, at, zone=zone)
+            assert period == current_period(cancelled, at=at, zone=zone)
 
 
 class TestPlanChanges:
@@ -491,12 +506,12 @@ class TestPlanChanges:
             )
             == changed.pending_change
         )
-        assert "Starter" == plan_at(changed, _local(2024, 3, 30, 23), zone=KYIV)
-        assert "Growth" == plan_at(changed, _local(2024, 3, 31, 0), zone=KYIV)
+        assert "Starter" == plan_at(changed, at=_local(2024, 3, 30, 23), zone=KYIV)
+        assert "Growth" == plan_at(changed, at=_local(2024, 3, 31, 0), zone=KYIV)
         assert changed == apply_pending_change(changed, at=_local(2024, 3, 30), zone=KYIV)
         applied = apply_pending_change(changed, at=_local(2024, 4, 1), zone=KYIV)
         assert ("Growth", None) == (applied.plan, applied.pending_change)
-        renewals = renewals_between(changed, at, _local(2024, 5, 1), zone=KYIV)
+        renewals = renewals_between(changed, start=at, end=_local(2024, 5, 1), zone=KYIV)
         assert [("Growth", date(2024, 3, 31)), ("Growth", date(2024, 4, 30))] == [
             (r.plan, r.on) for r in renewals
         ]
@@ -532,8 +547,10 @@ class TestPlanChanges:
     def test_refusals(self):
         """SUB-3: the same plan, or a cancelled subscription, cannot change plan."""
         at = _local(2024, 3, 10)
-        assert ("same_plan",) == can_change_plan(JAN31, "Starter", at, zone=KYIV).codes
-        cancelled = cancel(JAN31, at=at, zone=KYIV)
+        assert ("same_plan",) == can_change_plan(
+            JAN31, POLICY, to_plan="Starter", at=at, zone=KYIV
+        ).codes
+        cancelled = cancel(JAN31, POLICY, at=at, zone=KYIV)
         with pytest.raises(PolicyViolation) as excinfo:
             request_plan_change(
                 cancelled, SubscriptionPolicy(), to_plan="Pro", kind="upgrade", at=at, zone=KYIV
@@ -541,7 +558,7 @@ class TestPlanChanges:
         assert ("subscription_cancelled",) == excinfo.value.decision.codes
         assert cancelled.pending_change is None
         with pytest.raises(InvalidInput) as excinfo2:
-            can_change_plan(JAN31, "", at, zone=KYIV)
+            can_change_plan(JAN31, POLICY, to_plan="", at=at, zone=KYIV)
         assert "to_plan" == excinfo2.value.field
         with pytest.raises(InvalidInput) as excinfo3:
             request_plan_change(
@@ -556,14 +573,14 @@ class TestPlanChanges:
             sub, policy, to_plan="Other", kind="upgrade", at=at, zone=zone
         )
         if policy.plan_changes == "immediately":
-            assert "Other" == plan_at(changed, at, zone=zone)
+            assert "Other" == plan_at(changed, at=at, zone=zone)
         else:
-            assert sub.plan == plan_at(changed, at, zone=zone)
+            assert sub.plan == plan_at(changed, at=at, zone=zone)
             on = changed.pending_change.takes_effect_on  # type: ignore[union-attr]
-            assert on == next_renewal(sub, at, zone=zone)
+            assert on == next_renewal(sub, at=at, zone=zone)
             assert "Other" == plan_at(
                 changed,
-                datetime.combine(on, datetime.min.time(), zone) + timedelta(hours=12),
+                at=datetime.combine(on, datetime.min.time(), zone) + timedelta(hours=12),
                 zone=zone,
             )
 
@@ -581,14 +598,14 @@ class TestLeadPackages:
         """SUB-4 (seed 004): the minimum is paid in advance; leads beyond it are overage."""
         pack = self.PACKS.package("100")
         assert [Decimal("500.00"), Decimal("500.00"), Decimal("506.00"), Decimal("800.00")] == [
-            period_amount(pack, n).amount for n in (0, 100, 101, 150)
+            period_amount(pack, leads=n).amount for n in (0, 100, 101, 150)
         ]
         assert Decimal("4") == self.PACKS.package("250").price_per_lead
 
     def test_rounding_to_the_minor_unit(self):
         """SUB-4, X-4: a fractional overage rate is rounded half-up to the minor unit."""
         pack = LeadPackage(name="x", minimum_leads=1, price=_usd("0"), overage_rate=_usd("0.125"))
-        assert Decimal("0.13") == period_amount(pack, 2).amount
+        assert Decimal("0.13") == period_amount(pack, leads=2).amount
 
     @pytest.mark.parametrize(
         ("leads", "error"), [(-1, InvalidInput), ("3", InvalidType), (True, InvalidType)]
@@ -596,10 +613,10 @@ class TestLeadPackages:
     def test_negative_lead_count_is_refused(self, leads, error):
         """SUB-4: a negative (or non-integer) lead count is a clear error."""
         with pytest.raises(error) as excinfo:
-            period_amount(self.PACKS.package("50"), leads)
+            period_amount(self.PACKS.package("50"), leads=leads)
         assert "leads" == excinfo.value.field
         with pytest.raises(InvalidType):
-            period_amount("50", 3)  # type: ignore[arg-type]
+            period_amount("50", leads=3)  # type: ignore[arg-type]
 
     def test_tiers_that_violate_volume_pricing_are_refused(self):
         """SUB-4: a larger package with a higher price per lead is refused, naming it."""
@@ -680,14 +697,14 @@ class TestLeadPackages:
     @given(lead_packages(), st.integers(min_value=0, max_value=20_000))
     def test_period_amount_is_price_plus_overage(self, pack, leads):
         """SUB-4: the amount is package price + overage × rate, never below the price."""
-        amount = period_amount(pack, leads)
+        amount = period_amount(pack, leads=leads)
         overage = max(leads - pack.minimum_leads, 0)
         expected = (pack.price.amount + overage * pack.overage_rate.amount).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP
         )
         assert expected == amount.amount
         assert amount >= pack.price
-        assert period_amount(pack, leads + 1) >= amount
+        assert period_amount(pack, leads=leads + 1) >= amount
 
 
 class TestPortalInvitationAndDetails:
@@ -696,38 +713,38 @@ class TestPortalInvitationAndDetails:
         at = _local(2024, 3, 1)
         assert (
             SendEmail(at=at, rule="SUB-5", template="customer_portal_invitation", to="owner"),
-        ) == portal_invitation(previous_sign_ups=0, to="owner", at=at)
-        assert () == portal_invitation(previous_sign_ups=2, to="owner", at=at)
+        ) == portal_invitation(0, POLICY, to="owner", at=at)
+        assert () == portal_invitation(2, POLICY, to="owner", at=at)
         custom = SubscriptionPolicy(portal_invitation_template="portal_v2")
-        (email,) = portal_invitation(previous_sign_ups=0, to="u1", at=at, policy=custom)
+        (email,) = portal_invitation(0, custom, to="u1", at=at)
         assert "portal_v2" == email.template
 
     @given(st.integers(min_value=0, max_value=50), aware_datetimes())
     def test_at_most_one_invitation(self, previous, at):
         """SUB-5: exactly one invitation for the first sign-up, none for later onboardings."""
         assert (1 if previous == 0 else 0) == len(
-            portal_invitation(previous_sign_ups=previous, to="owner", at=at)
+            portal_invitation(previous, POLICY, to="owner", at=at)
         )
 
     @pytest.mark.parametrize(("value", "error"), [(-1, InvalidInput), ("0", InvalidType)])
     def test_bad_sign_up_count(self, value, error):
         """SUB-5: the sign-up count is a non-negative int."""
         with pytest.raises(error) as excinfo:
-            portal_invitation(previous_sign_ups=value, to="owner", at=_local(2024, 3, 1))
+            portal_invitation(value, POLICY, to="owner", at=_local(2024, 3, 1))
         assert "previous_sign_ups" == excinfo.value.field
 
     def test_plan_details(self):
         """SUB-6 (seed 004): start date, renewal date, contact persons."""
         sub = attrs.evolve(JAN31, contacts=("Ann Lee", "Bohdan K."))
-        details = plan_details(sub, _local(2024, 2, 10), zone=KYIV)
+        details = plan_details(sub, at=_local(2024, 2, 10), zone=KYIV)
         assert ("Starter", date(2024, 1, 31), date(2024, 2, 29), ("Ann Lee", "Bohdan K.")) == (
             details.plan,
             details.start_date,
             details.renewal_date,
             details.contacts,
         )
-        cancelled = cancel(sub, at=_local(2024, 2, 10), zone=KYIV)
-        assert plan_details(cancelled, _local(2024, 2, 10), zone=KYIV).renewal_date is None
+        cancelled = cancel(sub, POLICY, at=_local(2024, 2, 10), zone=KYIV)
+        assert plan_details(cancelled, at=_local(2024, 2, 10), zone=KYIV).renewal_date is None
 
 
 class TestFacts:
@@ -773,3 +790,181 @@ def test_module_surface():
     """X-1: the module's public names are unique and exist."""
     assert len(set(subs.__all__)) == len(subs.__all__)
     assert all(hasattr(subs, name) for name in subs.__all__)
+
+
+# --------------------------------------------------------------------------------------------
+# The area contract
+
+
+@st.composite
+def _living_facts(draw: st.DrawFn) -> SubscriptionFacts:
+    """Facts whose subscription may be cancelled or have a plan change pending."""
+    facts = draw(subscription_facts())
+    sub = facts.subscription
+    at = datetime.combine(sub.anchor, datetime.min.time(), UTC) + timedelta(
+        days=draw(st.integers(min_value=0, max_value=800))
+    )
+    action = draw(st.sampled_from(("none", "cancel", "now", "change")))
+    if action == "cancel":
+        sub = cancel(sub, POLICY, at=at, zone="UTC")
+    elif action == "now":
+        sub = cancel(sub, POLICY, at=at, zone="UTC", immediately=True)
+    elif action == "change":
+        sub = request_plan_change(
+            sub, POLICY, to_plan=sub.plan + " Plus", kind="upgrade", at=at, zone="UTC"
+        )
+    return attrs.evolve(facts, subscription=sub)
+
+
+def _window() -> st.SearchStrategy[tuple[datetime, datetime, datetime]]:
+    """Three instants a <= b <= c between 2018 and 2036."""
+    hours = st.integers(min_value=0, max_value=18 * 365 * 24)
+    base = datetime(2018, 1, 1, tzinfo=UTC)
+    return st.lists(hours, min_size=3, max_size=3).map(
+        lambda xs: tuple(base + timedelta(hours=x) for x in sorted(xs))  # type: ignore[return-value]
+    )
+
+
+class TestContract:
+    START = datetime(2024, 1, 1, tzinfo=UTC)
+
+    def test_transitions_are_lazy(self):
+        """X-5: taking the first three of a hundred years computes three renewals."""
+        facts = SubscriptionFacts(
+            subscription=Subscription(plan="Weekly", anchor=date(2024, 1, 1), period="1 week")
+        )
+        far = self.START.replace(year=2124)
+        first = list(
+            itertools.islice(transitions(facts, POLICY, start=self.START, end=far, zone="UTC"), 3)
+        )
+        whole = transitions(
+            facts, POLICY, start=self.START, end=self.START.replace(year=2025), zone="UTC"
+        )
+        assert first == list(whole)[:3]
+        assert [1, 2, 3] == [t.reasons[0].details["index"] for t in first]
+
+    def test_transitions_kinds_rules_and_sentences(self):
+        """SUB-1, SUB-2, SUB-3: a renewal, the renewal changing the plan, then the end."""
+        changed = request_plan_change(
+            JAN31, POLICY, to_plan="Growth", kind="upgrade", at=_local(2024, 3, 10), zone=KYIV
+        )
+        facts = SubscriptionFacts(
+            subscription=attrs.evolve(changed, ends_at=datetime(2024, 4, 15, tzinfo=KYIV))
+        )
+        found = list(
+            transitions(facts, POLICY, start=_local(2024, 1, 1), end=_local(2025, 1, 1), zone=KYIV)
+        )
+        assert [(t.kind, t.rules, t.at.date()) for t in found] == [
+            ("renewal", ("SUB-1",), date(2024, 2, 29)),
+            ("renewal", ("SUB-1", "SUB-3"), date(2024, 3, 31)),
+            ("subscription_ends", ("SUB-2",), date(2024, 4, 15)),
+        ]
+        assert found[0].description == "Renewal 1 of the Starter plan."
+        assert found[1].description == (
+            "Renewal 2 of the Growth plan. The plan changes from Starter to Growth."
+        )
+        assert found[2].description == (
+            "The Starter subscription ends; nothing renews from now on."
+        )
+        assert {"subscriptions"} == {t.area for t in found}
+        assert all(isinstance(t.kind, SubscriptionKind) for t in found)
+
+    def test_nothing_renews_in_a_suspension(self):
+        """SUB-1: no renewal inside a span in which another area stops billing."""
+        spans = (
+            Suspension(start=_local(2024, 3, 1), end=_local(2024, 5, 1), rule="DEL-6"),
+            Suspension(start=_local(2024, 7, 15), end=None, rule="CAN-6"),
+        )
+        facts = SubscriptionFacts(subscription=JAN31, suspensions=spans)
+        found = transitions(
+            facts, POLICY, start=_local(2024, 1, 1), end=_local(2030, 1, 1), zone=KYIV
+        )
+        assert [date(2024, 2, 29), date(2024, 5, 31), date(2024, 6, 30)] == [
+            t.at.astimezone(KYIV).date() for t in found
+        ]
+
+    def test_bad_window(self):
+        """X-5: the window's end must not come before its start, checked at the call."""
+        with pytest.raises(InvalidInput) as excinfo:
+            transitions(
+                SubscriptionFacts(subscription=JAN31),
+                POLICY,
+                start=_local(2024, 2, 1),
+                end=_local(2024, 1, 1),
+                zone=KYIV,
+            )
+        assert "end" == excinfo.value.field
+        with pytest.raises(InvalidType):
+            SubscriptionFacts(subscription=JAN31, suspensions=("CAN-6",))
+
+    @given(_living_facts(), _window(), zones())
+    def test_split_and_order(self, facts, window, zone):
+        """X-5: [a, c) is [a, b) followed by [b, c), in time order, inside the window."""
+        a, b, c = window
+        whole = list(transitions(facts, POLICY, start=a, end=c, zone=zone))
+        left = list(transitions(facts, POLICY, start=a, end=b, zone=zone))
+        right = list(transitions(facts, POLICY, start=b, end=c, zone=zone))
+        assert whole == left + right
+        assert [t.at for t in whole] == sorted(t.at for t in whole)
+        assert all(a <= t.at < c for t in whole)
+
+    @given(_living_facts(), _window(), zones())
+    def test_renewals_are_those_outside_the_suspensions(self, facts, window, zone):
+        """SUB-1, SUB-2: the renewals are renewals_between's, less those a suspension covers."""
+        a, _, c = window
+        expected = [
+            r.at
+            for r in renewals_between(facts.subscription, start=a, end=c, zone=zone)
+            if not any(span.covers(r.at) for span in facts.suspensions)
+        ]
+        found = transitions(facts, POLICY, start=a, end=c, zone=zone)
+        assert expected == [t.at for t in found if t.kind == SubscriptionKind.RENEWAL]
+
+    def test_findings_are_empty(self):
+        """X-1: the report asks the subscriptions area nothing yet."""
+        from billrules.subscriptions import findings, role_findings
+
+        facts = SubscriptionFacts(subscription=JAN31)
+        assert () == findings(facts, POLICY, at=_local(2024, 3, 1), zone=KYIV)
+        assert () == role_findings(facts, POLICY, role="owner", at=_local(2024, 3, 1), zone=KYIV)
+        with pytest.raises(InvalidInput):
+            role_findings(facts, POLICY, role="boss", at=_local(2024, 3, 1), zone=KYIV)
+
+    def test_every_code_is_used_and_renders(self):
+        """X-1: every reason uses a SubscriptionCode; every code's sentence renders."""
+        at = _local(2024, 3, 10)
+        cancelled = cancel(JAN31, POLICY, at=at, zone=KYIV)
+        changed = request_plan_change(
+            JAN31, POLICY, to_plan="Growth", kind="upgrade", at=at, zone=KYIV
+        )
+        decisions: list[Decision] = [
+            can_cancel(JAN31, POLICY, at=at, zone=KYIV),
+            can_cancel(cancelled, POLICY, at=at, zone=KYIV),
+            can_cancel(JAN31, POLICY, at=_local(2024, 1, 1), zone=KYIV),
+            can_change_plan(JAN31, POLICY, to_plan="Starter", at=at, zone=KYIV),
+            can_change_plan(cancelled, POLICY, to_plan="Growth", at=at, zone=KYIV),
+            can_change_plan(JAN31, POLICY, to_plan="Growth", at=at, zone=KYIV),
+        ]
+        changes: list[Transition] = [
+            *transitions(
+                SubscriptionFacts(subscription=attrs.evolve(changed, ends_at=_local(2024, 5, 5))),
+                POLICY,
+                start=at,
+                end=_local(2024, 6, 1),
+                zone=KYIV,
+            ),
+        ]
+        reasons = [r for d in decisions for r in d.reasons] + [
+            r for t in changes for r in t.reasons
+        ]
+        assert all(isinstance(r.code, SubscriptionCode) for r in reasons)
+        assert set(SubscriptionCode) == {r.code for r in reasons}
+        messages = {r.code: r.message for r in reasons}
+        assert messages[SubscriptionCode.ALREADY_CANCELLED] == (
+            "The subscription is already cancelled from 2024-03-31T00:00:00+02:00."
+        )
+        assert messages[SubscriptionCode.NOT_STARTED] == "The subscription starts on 2024-01-31."
+        assert messages[SubscriptionCode.PLAN_CHANGE_ALLOWED] == (
+            "The plan can change from Starter to Growth."
+        )
+        assert all("{" not in message for message in messages.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -10,12 +10,14 @@ from moneyed import Currency, Money
 
 from billrules import _money
 from billrules._check import checked
+from billrules.contract import Suspension
 from billrules.subscriptions import (
     LeadPackage,
     LeadPackages,
     Period,
     PlanChangeTiming,
     Subscription,
+    SubscriptionFacts,
     SubscriptionPolicy,
 )
 
@@ -43,6 +45,10 @@ def _clamp(year: int, month: int, day: int) -> date:
             day -= 1
 
 
+def _subscriptions() -> st.SearchStrategy[Subscription]:
+    return subscriptions()
+
+
 @checked
 def subscriptions(
     *, periods: st.SearchStrategy[Period] | None = None
@@ -58,6 +64,39 @@ def subscriptions(
         anchor=subscription_dates(),
         period=periods if periods is not None else st.sampled_from(Period),
         contacts=st.lists(st.sampled_from(("Ann", "Bohdan", "Chen")), max_size=2).map(tuple),
+    )
+
+
+@checked
+def suspensions(*, max_spans: int = 3) -> st.SearchStrategy[tuple[Suspension, ...]]:
+    """Up to ``max_spans`` spans without billing between 2019 and 2034, some without an end.
+
+    The rule IDs are data here (``"CAN-6"``, ``"DEL-6"``: the areas that stop billing).
+    """
+    base = datetime(2019, 1, 1, tzinfo=UTC)
+    span = st.builds(
+        lambda start, days, open_ended, rule: Suspension(
+            start=base + timedelta(hours=start),
+            end=None if open_ended else base + timedelta(hours=start, days=days),
+            rule=rule,
+        ),
+        st.integers(min_value=0, max_value=15 * 365 * 24),
+        st.integers(min_value=0, max_value=400),
+        st.booleans(),
+        st.sampled_from(("CAN-6", "DEL-6")),
+    )
+    return st.lists(span, max_size=max_spans).map(tuple)
+
+
+@checked
+def subscription_facts(
+    *, subscriptions: st.SearchStrategy[Subscription] | None = None
+) -> st.SearchStrategy[SubscriptionFacts]:
+    """Subscriptions (:func:`subscriptions` unless given) with :func:`suspensions`."""
+    return st.builds(
+        SubscriptionFacts,
+        subscription=subscriptions if subscriptions is not None else _subscriptions(),
+        suspensions=suspensions(),
     )
 
 
