@@ -19,8 +19,12 @@ Decides PM-1 … PM-8 (see ``docs/policies.md``):
   Diners Club, UnionPay and Maestro); a number's brand is the one whose prefix matches the most
   leading digits, and a card of a brand the policy leaves out is refused.
 
-The questions and operations that judge a card take the policy after the facts
-(``validate_card(details, policy, *, method_id, at, zone)``); it defaults to the seed's.
+Every function takes the facts first (the :class:`Wallet`, or the :class:`CardDetails` to
+check), the policy second when it reads one (it defaults to the seed's), and the rest by
+keyword: ``can_add(wallet, policy, *, method, at, zone)``, ``can_remove(wallet, *,
+method_id)``. The area contract: :func:`role_findings` (whether the default can be removed,
+PM-2), :func:`findings` and :func:`transitions` (none); reasons are
+:class:`PaymentMethodCode` members, questions :class:`PaymentMethodQuestion` members.
 
 Expiry is judged in the account's zone: a card expires after the last day of its expiry month,
 local time.
@@ -46,6 +50,8 @@ from billrules.payment_methods._cards import (
     PaymentMethodPolicy,
     UnknownCardBrand,
 )
+from billrules.payment_methods._codes import PaymentMethodCode, PaymentMethodQuestion
+from billrules.payment_methods._contract import findings, role_findings, transitions
 from billrules.payment_methods._wallet import (
     PaymentMethod,
     Wallet,
@@ -75,17 +81,22 @@ __all__ = [
     "CardNumberLengthError",
     "InvalidCardDetails",
     "PaymentMethod",
+    "PaymentMethodCode",
     "PaymentMethodKind",
     "PaymentMethodPolicy",
+    "PaymentMethodQuestion",
     "UnknownCardBrand",
     "Wallet",
     "add",
     "can_add",
     "can_remove",
     "can_set_default",
+    "findings",
     "is_expired",
     "remove",
+    "role_findings",
     "set_default",
+    "transitions",
     "update_card",
     "validate_card",
 ]

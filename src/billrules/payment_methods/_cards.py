@@ -140,21 +140,6 @@ class CardCvvError(InvalidCardDetails):
 # Policy (PM-8): the accepted brands, their prefixes, lengths and CVV lengths
 
 
-_to_rule_brand = v.enum_member(CardBrand, "CardBrandRule.brand")
-
-
-def _rule_brand(value: object) -> CardBrand:
-    return _to_rule_brand(value)
-
-
-def _prefixes(value: object) -> tuple[str, ...]:
-    return v.tuple_of(str, "CardBrandRule.prefixes")(value)
-
-
-def _lengths(value: object) -> tuple[int, ...]:
-    return v.tuple_of(int, "CardBrandRule.lengths")(value)
-
-
 def _bounds(prefix: str) -> tuple[str, str]:
     first, _, last = prefix.partition("-")
     return first, last or first
@@ -172,9 +157,9 @@ class CardBrandRule:
         cvv_length: The digits of its CVV, 3 (default) or 4.
     """
 
-    brand: CardBrand = attrs.field(converter=_rule_brand)
-    prefixes: tuple[str, ...] = attrs.field(converter=_prefixes)
-    lengths: tuple[int, ...] = attrs.field(converter=_lengths)
+    brand: CardBrand = attrs.field(converter=v.to_enum(CardBrand))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    prefixes: tuple[str, ...] = attrs.field(converter=v.to_tuple(str))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    lengths: tuple[int, ...] = attrs.field(converter=v.to_tuple(int))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     cvv_length: int = attrs.field(default=3, validator=v.integer(3, 4))
 
     @prefixes.validator
@@ -241,10 +226,6 @@ DEFAULT_CARD_BRANDS: Final[tuple[CardBrandRule, ...]] = (
 _PrefixTable = tuple[tuple[int, str, str, CardBrandRule], ...]
 
 
-def _rules(value: object) -> tuple[CardBrandRule, ...]:
-    return v.tuple_of(CardBrandRule, "PaymentMethodPolicy.brands")(value)
-
-
 @attrs.frozen(kw_only=True)
 class PaymentMethodPolicy:
     """Which card brands are accepted, with their prefixes, lengths and CVV lengths (PM-8).
@@ -264,7 +245,10 @@ class PaymentMethodPolicy:
         brands: One :class:`CardBrandRule` per accepted brand, at least one.
     """
 
-    brands: tuple[CardBrandRule, ...] = attrs.field(default=DEFAULT_CARD_BRANDS, converter=_rules)
+    brands: tuple[CardBrandRule, ...] = attrs.field(
+        default=DEFAULT_CARD_BRANDS,
+        converter=v.to_tuple(CardBrandRule),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    )
     _table: _PrefixTable = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     @brands.validator

@@ -15,7 +15,6 @@ import attrs
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
-from billrules._redact import shown
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput, InvalidType
 from billrules.payment_methods._cards import (
@@ -30,31 +29,16 @@ from billrules.payment_methods._cards import (
     _card_number,
     _cvv,
 )
+from billrules.payment_methods._codes import PaymentMethodCode
 
 # --------------------------------------------------------------------------------------------
 # Facts
 
 
-def _kind(value: Any) -> PaymentMethodKind:
-    try:
-        return PaymentMethodKind(value)
-    except (ValueError, TypeError):
-        allowed = ", ".join(repr(k.value) for k in PaymentMethodKind)
-        raise InvalidInput(
-            "PaymentMethod.kind", f"unknown payment method kind; expected one of {allowed}"
-        ) from None
-
-
-def _brand(value: Any) -> CardBrand | None:
+def _brand(value: object, field: str) -> CardBrand | None:
     if value is None:
         return None
-    try:
-        return CardBrand(value)
-    except (ValueError, TypeError):
-        allowed = ", ".join(repr(b.value) for b in CardBrand)
-        raise InvalidInput(
-            "PaymentMethod.brand", f"unknown card brand; expected one of {allowed}"
-        ) from None
+    return v.enum_member(CardBrand, field)(value)
 
 
 def _last4(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -88,8 +72,8 @@ class PaymentMethod:
     """
 
     id: str = attrs.field(validator=v.text)
-    kind: PaymentMethodKind = attrs.field(converter=_kind)
-    brand: CardBrand | None = attrs.field(default=None, converter=_brand)
+    kind: PaymentMethodKind = attrs.field(converter=v.to_enum(PaymentMethodKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    brand: CardBrand | None = attrs.field(default=None, converter=v.named(_brand))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     last4: str | None = attrs.field(default=None, validator=_last4)
     exp_month: int | None = attrs.field(
         default=None, validator=attrs.validators.optional(v.integer(minimum=1, maximum=12))
@@ -133,10 +117,6 @@ class PaymentMethod:
         return (self.exp_year, self.exp_month)
 
 
-def _methods(value: object) -> tuple[PaymentMethod, ...]:
-    return v.tuple_of(PaymentMethod, "Wallet.methods")(value)
-
-
 @attrs.frozen(kw_only=True)
 class Wallet:
     """An account's payment methods and which one is the default. Holds PM-1 by construction.
@@ -156,7 +136,10 @@ class Wallet:
     billrules.errors.InvalidInput: Wallet.default_id: a wallet with payment methods needs a default
     """
 
-    methods: tuple[PaymentMethod, ...] = attrs.field(default=(), converter=_methods)
+    methods: tuple[PaymentMethod, ...] = attrs.field(
+        default=(),
+        converter=v.to_tuple(PaymentMethod),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    )
     default_id: str | None = attrs.field(default=None, validator=v.optional_text)
 
     def __attrs_post_init__(self) -> None:
@@ -224,15 +207,11 @@ def is_expired(method: PaymentMethod, *, at: datetime, zone: ZoneInfo | str) -> 
 # Questions and operations
 
 
+_C = PaymentMethodCode
+
+
 def _unknown(method_id: str, rule: str) -> Decision:
-    return Decision.refuse(
-        Reason(
-            code="payment_method_unknown",
-            rule=rule,
-            message=f"There is no payment method {shown(method_id)} in the wallet.",
-            details={"method_id": method_id},
-        )
-    )
+    return Decision.refuse(Reason(code=_C.UNKNOWN, rule=rule, details={"method_id": method_id}))
 
 
 def _expiry_details(method: PaymentMethod, now: tuple[int, int]) -> dict[str, Any]:
@@ -247,9 +226,9 @@ def _expiry_details(method: PaymentMethod, now: tuple[int, int]) -> dict[str, An
 @checked
 def can_add(
     wallet: Wallet,
-    method: PaymentMethod,
     policy: PaymentMethodPolicy = _SEED,
     *,
+    method: PaymentMethod,
     at: datetime,
     zone: ZoneInfo | str,
 ) -> Decision:
@@ -263,67 +242,53 @@ def can_add(
     now = _local_month(at, zone)
     if wallet.get(method.id) is not None:
         return Decision.refuse(
-            Reason(
-                code="payment_method_id_taken",
-                rule="PM-1",
-                message=f"The wallet already has a payment method {shown(method.id)}.",
-                details={"method_id": method.id},
-            )
+            Reason(code=_C.ID_TAKEN, rule="PM-1", details={"method_id": method.id})
         )
     if method.brand is not None and policy.rule(method.brand) is None:
         return Decision.refuse(
             Reason(
-                code="card_brand_not_accepted",
+                code=_C.BRAND_NOT_ACCEPTED,
                 rule="PM-8",
-                message=f"{method.label} cannot be added: {method.brand.label} cards are not "
-                "accepted.",
                 details={
                     "method_id": method.id,
+                    "label": method.label,
                     "brand": method.brand,
+                    "brand_label": method.brand.label,
                     "accepted": policy.accepted,
                 },
             )
         )
     if is_expired(method, at=at, zone=zone):
         return Decision.refuse(
-            Reason(
-                code="payment_method_expired",
-                rule="PM-5",
-                message=f"{method.label} has expired and cannot be added.",
-                details=_expiry_details(method, now),
-            )
+            Reason(code=_C.EXPIRED, rule="PM-5", details=_expiry_details(method, now))
         )
     if not wallet.methods:
         placed = Reason(
-            code="first_method_becomes_default",
+            code=_C.FIRST_BECOMES_DEFAULT,
             rule="PM-1",
-            message=f"{method.label} is the first payment method and becomes the default.",
             details={"method_id": method.id, "label": method.label},
         )
     else:
         placed = Reason(
-            code="default_unchanged",
+            code=_C.DEFAULT_UNCHANGED,
             rule="PM-1",
-            message=f"{method.label} is added; the default stays as it is.",
-            details={"method_id": method.id, "default_id": wallet.default_id},
+            details={
+                "method_id": method.id,
+                "label": method.label,
+                "default_id": wallet.default_id,
+            },
         )
     return Decision.allow(
-        placed,
-        Reason(
-            code="payment_method_unexpired",
-            rule="PM-5",
-            message=f"{method.label} has not expired.",
-            details=_expiry_details(method, now),
-        ),
+        placed, Reason(code=_C.UNEXPIRED, rule="PM-5", details=_expiry_details(method, now))
     )
 
 
 @checked
 def add(
     wallet: Wallet,
-    method: PaymentMethod,
     policy: PaymentMethodPolicy = _SEED,
     *,
+    method: PaymentMethod,
     at: datetime,
     zone: ZoneInfo | str,
 ) -> Wallet:
@@ -332,14 +297,14 @@ def add(
     Raises:
         PolicyViolation: :func:`can_add` refuses (under ``policy``); ``wallet`` is unchanged.
     """
-    can_add(wallet, method, policy, at=at, zone=zone).require()
+    can_add(wallet, policy, method=method, at=at, zone=zone).require()
     default = wallet.default_id if wallet.default_id is not None else method.id
     return Wallet(methods=(*wallet.methods, method), default_id=default)
 
 
 @checked
 def can_set_default(
-    wallet: Wallet, method_id: str, *, at: datetime, zone: ZoneInfo | str
+    wallet: Wallet, *, method_id: str, at: datetime, zone: ZoneInfo | str
 ) -> Decision:
     """Whether the stored method ``method_id`` may become the default at ``at``. Decides PM-4.
 
@@ -349,38 +314,25 @@ def can_set_default(
     method = wallet.get(method_id)
     if method is None:
         return _unknown(method_id, "PM-4")
+    details = _expiry_details(method, now)
     if is_expired(method, at=at, zone=zone):
-        return Decision.refuse(
-            Reason(
-                code="payment_method_expired",
-                rule="PM-4",
-                message=f"{method.label} has expired and cannot become the default.",
-                details=_expiry_details(method, now),
-            )
-        )
-    return Decision.allow(
-        Reason(
-            code="payment_method_unexpired",
-            rule="PM-4",
-            message=f"{method.label} is stored and has not expired.",
-            details=_expiry_details(method, now),
-        )
-    )
+        return Decision.refuse(Reason(code=_C.EXPIRED_NOT_DEFAULT, rule="PM-4", details=details))
+    return Decision.allow(Reason(code=_C.CAN_BECOME_DEFAULT, rule="PM-4", details=details))
 
 
 @checked
-def set_default(wallet: Wallet, method_id: str, *, at: datetime, zone: ZoneInfo | str) -> Wallet:
+def set_default(wallet: Wallet, *, method_id: str, at: datetime, zone: ZoneInfo | str) -> Wallet:
     """``wallet`` with ``method_id`` as its default. Decides PM-4.
 
     Raises:
         PolicyViolation: :func:`can_set_default` refuses; ``wallet`` is unchanged.
     """
-    can_set_default(wallet, method_id, at=at, zone=zone).require()
+    can_set_default(wallet, method_id=method_id, at=at, zone=zone).require()
     return attrs.evolve(wallet, default_id=method_id)
 
 
 @checked
-def can_remove(wallet: Wallet, method_id: str) -> Decision:
+def can_remove(wallet: Wallet, *, method_id: str) -> Decision:
     """Whether the method ``method_id`` may be removed. Decides PM-2 and PM-3.
 
     The default cannot be removed (PM-2): the reason tells the user to add another method and
@@ -389,9 +341,9 @@ def can_remove(wallet: Wallet, method_id: str) -> Decision:
     >>> from billrules.payment_methods import PaymentMethod, Wallet, can_remove
     >>> visa = PaymentMethod(id="pm-1", kind="card", brand="visa", last4="4242",
     ...                      exp_month=12, exp_year=2030)
-    >>> decision = can_remove(Wallet(methods=(visa,), default_id="pm-1"), "pm-1")
-    >>> decision.allowed, decision.codes
-    (False, ('default_payment_method',))
+    >>> decision = can_remove(Wallet(methods=(visa,), default_id="pm-1"), method_id="pm-1")
+    >>> decision.allowed, [str(code) for code in decision.codes]
+    (False, ['default_payment_method'])
     >>> decision.message.startswith("Visa •••• 4242 is the default payment method")
     True
     >>> "Add another payment method and make it the default first" in decision.message
@@ -402,35 +354,19 @@ def can_remove(wallet: Wallet, method_id: str) -> Decision:
         return _unknown(method_id, "PM-3")
     details = {"method_id": method.id, "label": method.label, "default_id": wallet.default_id}
     if method_id == wallet.default_id:
-        return Decision.refuse(
-            Reason(
-                code="default_payment_method",
-                rule="PM-2",
-                message=f"{method.label} is the default payment method and cannot be removed. "
-                "Add another payment method and make it the default first, "
-                "then remove this one.",
-                details=details,
-            )
-        )
-    return Decision.allow(
-        Reason(
-            code="not_default",
-            rule="PM-3",
-            message=f"{method.label} is not the default and can be removed.",
-            details=details,
-        )
-    )
+        return Decision.refuse(Reason(code=_C.DEFAULT_METHOD, rule="PM-2", details=details))
+    return Decision.allow(Reason(code=_C.NOT_DEFAULT, rule="PM-3", details=details))
 
 
 @checked
-def remove(wallet: Wallet, method_id: str) -> Wallet:
+def remove(wallet: Wallet, *, method_id: str) -> Wallet:
     """``wallet`` without the method ``method_id``. Decides PM-2 and PM-3.
 
     Raises:
         PolicyViolation: :func:`can_remove` refuses (the default, or an unknown id); ``wallet``
             is unchanged.
     """
-    can_remove(wallet, method_id).require()
+    can_remove(wallet, method_id=method_id).require()
     return attrs.evolve(wallet, methods=tuple(m for m in wallet.methods if m.id != method_id))
 
 
@@ -486,21 +422,21 @@ def validate_card(
 @checked
 def update_card(
     wallet: Wallet,
-    details: CardDetails,
     policy: PaymentMethodPolicy = _SEED,
     *,
+    details: CardDetails,
+    method_id: str,
     at: datetime,
     zone: ZoneInfo | str,
-    method_id: str,
     remove_previous: bool = False,
 ) -> Wallet:
     """``wallet`` with a new card from ``details`` as its default. Decides PM-5 and PM-8.
 
     The details are validated under ``policy`` (:func:`validate_card`), the card is added
-    (:func:`can_add`) and made the default, so all future charges use it. The previous default stays in the wallet
-    as an ordinary method unless ``remove_previous`` (then it is removed, as PM-3 allows once it
-    is no longer the default). Past invoices are not touched: they keep the masked label of
-    the method they were charged to.
+    (:func:`can_add`) and made the default, so all future charges use it. The previous default
+    stays in the wallet as an ordinary method unless ``remove_previous`` (then it is removed,
+    as PM-3 allows once it is no longer the default). Past invoices are not touched: they keep
+    the masked label of the method they were charged to.
 
     Raises:
         InvalidCardDetails: a subclass naming the field that is wrong.
@@ -509,8 +445,8 @@ def update_card(
     """
     method = validate_card(details, policy, method_id=method_id, at=at, zone=zone)
     previous = wallet.default_id
-    updated = add(wallet, method, policy, at=at, zone=zone)
-    updated = set_default(updated, method_id, at=at, zone=zone)
+    updated = add(wallet, policy, method=method, at=at, zone=zone)
+    updated = set_default(updated, method_id=method_id, at=at, zone=zone)
     if remove_previous and previous is not None:
-        updated = remove(updated, previous)
+        updated = remove(updated, method_id=previous)
     return updated

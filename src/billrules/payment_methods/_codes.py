@@ -1,0 +1,58 @@
+"""The payment-methods area's reason codes and questions (PM-1 … PM-5, PM-8).
+
+Part of :mod:`billrules.payment_methods`; import the public names from there.
+"""
+
+from __future__ import annotations
+
+from billrules.decisions import Question, ReasonCode
+
+
+class PaymentMethodCode(ReasonCode):
+    """Every reason the payment-methods area gives, with its English sentence."""
+
+    #: PM-3, PM-4: the id names no method of the wallet.
+    UNKNOWN = "payment_method_unknown", "There is no payment method '{method_id}' in the wallet."
+    #: PM-1: method ids are unique in a wallet.
+    ID_TAKEN = "payment_method_id_taken", "The wallet already has a payment method '{method_id}'."
+    #: PM-8: the policy does not accept the card's brand.
+    BRAND_NOT_ACCEPTED = (
+        "card_brand_not_accepted",
+        "{label} cannot be added: {brand_label} cards are not accepted.",
+    )
+    #: PM-5: new details must not be before the current month.
+    EXPIRED = "payment_method_expired", "{label} has expired and cannot be added."
+    #: PM-5: the new method has not expired.
+    UNEXPIRED = "payment_method_unexpired", "{label} has not expired."
+    #: PM-1: the first method of an empty wallet becomes its default.
+    FIRST_BECOMES_DEFAULT = (
+        "first_method_becomes_default",
+        "{label} is the first payment method and becomes the default.",
+    )
+    #: PM-1: adding a method to a wallet that has a default keeps it.
+    DEFAULT_UNCHANGED = "default_unchanged", "{label} is added; the default stays as it is."
+    #: PM-4: an expired card cannot become the default.
+    EXPIRED_NOT_DEFAULT = (
+        "expired_cannot_become_default",
+        "{label} has expired and cannot become the default.",
+    )
+    #: PM-4: a stored method that has not expired can become the default.
+    CAN_BECOME_DEFAULT = "stored_and_unexpired", "{label} is stored and has not expired."
+    #: PM-2: the default cannot be removed.
+    DEFAULT_METHOD = (
+        "default_payment_method",
+        "{label} is the default payment method and cannot be removed. Add another payment "
+        "method and make it the default first, then remove this one.",
+    )
+    #: PM-3: any other method can be removed at any time.
+    NOT_DEFAULT = "not_default", "{label} is not the default and can be removed."
+
+
+class PaymentMethodQuestion(Question):
+    """The questions :func:`~billrules.payment_methods.role_findings` answers (PM-2)."""
+
+    REMOVE_DEFAULT_METHOD = (
+        "remove_default_method",
+        "The default payment method can be removed.",
+        "The default payment method cannot be removed.",
+    )
