@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import attrs
 import pytest
@@ -18,22 +16,30 @@ from billrules.cancellation import (
     REQUEST_TRANSITIONS,
     AccountState,
     AccountStatus,
+    CancellationCode,
+    CancellationKind,
     CancellationPolicy,
+    CancellationQuestion,
     CancellationReason,
     CancellationRequest,
     RequestState,
     apply_plan,
     back_office_plan,
+    can_complete_cancellation,
     can_request_cancellation,
     can_transition_request,
-    cancellation_check,
     deactivation_effects,
     effective_at,
     final_payments,
+    findings,
     request_cancellation,
+    role_findings,
     still_scheduled,
+    suspensions,
     transition_request,
+    transitions,
 )
+from billrules.contract import Suspension
 from billrules.decisions import PolicyViolation, Reason
 from billrules.effects import (
     CancelBilling,
@@ -81,7 +87,7 @@ class TestCanRequestCancellation:
         state = AccountState(
             status="active", currency="USD", prepaid_balance=Money("-33.00", "USD")
         )
-        decision = can_request_cancellation(state, "owner", CancellationPolicy())
+        decision = can_request_cancellation(state, CancellationPolicy(), role="owner")
         assert (False, ("prepaid_debt",), ("CAN-3",)) == (
             decision.allowed,
             decision.codes,
@@ -93,7 +99,7 @@ class TestCanRequestCancellation:
     def test_non_negative_prepaid_balance_is_not_outstanding(self) -> None:
         """CAN-3: a prepaid balance of zero or more blocks nothing."""
         state = AccountState(status="active", currency="USD", prepaid_balance=Money("0", "USD"))
-        assert can_request_cancellation(state, "owner", CancellationPolicy()).allowed
+        assert can_request_cancellation(state, CancellationPolicy(), role="owner").allowed
 
     def test_prepaid_balance_in_another_currency_is_refused(self) -> None:
         """CAN-3, X-4: the prepaid balance must be in the account's currency."""
@@ -105,8 +111,8 @@ class TestCanRequestCancellation:
         """CAN-1, CAN-2, CAN-3: the owner of an active account with nothing due may request."""
         decision = can_request_cancellation(
             _account(_invoice("inv-1", "paid", "49", 4, paid_at=NOW)),
-            Role.OWNER,
             CancellationPolicy(),
+            role=Role.OWNER,
         )
         assert decision.allowed
         assert ("self_service_available", "is_owner", "account_active", "nothing_outstanding") == (
@@ -116,7 +122,7 @@ class TestCanRequestCancellation:
     @pytest.mark.parametrize("role", [Role.ADMIN, Role.STAFF, "admin"])
     def test_non_owner_is_refused(self, role):
         """CAN-1 (seed 000): the button is visible only to account owners; admins included."""
-        decision = can_request_cancellation(_account(), role, CancellationPolicy())
+        decision = can_request_cancellation(_account(), CancellationPolicy(), role=role)
         assert not decision.allowed
         assert ("owner_only",) == decision.codes
         assert ("CAN-1",) == decision.rules
@@ -126,7 +132,7 @@ class TestCanRequestCancellation:
         overdue = _invoice("inv-7", "submitted", "149.50", 4)
         failed = _invoice("inv-8", "failed", "20", 3, amount_paid=Money("5", "USD"))
         account = _account(overdue, failed, _invoice("inv-9", "scheduled", "149.50", 6))
-        decision = can_request_cancellation(account, "owner", CancellationPolicy())
+        decision = can_request_cancellation(account, CancellationPolicy(), role="owner")
         assert not decision.allowed
         assert ("outstanding_balance",) == decision.codes
         (reason,) = decision.reasons
@@ -138,14 +144,16 @@ class TestCanRequestCancellation:
     @pytest.mark.parametrize("status", [AccountStatus.SUSPENDED, AccountStatus.DELETE])
     def test_account_not_active_is_refused(self, status):
         """CAN-1 (seed 000): only owners who have active accounts see the button."""
-        decision = can_request_cancellation(_account(status=status), "owner", CancellationPolicy())
+        decision = can_request_cancellation(
+            _account(status=status), CancellationPolicy(), role="owner"
+        )
         assert ("account_not_active",) == decision.codes
         assert str(status) == decision.reasons[0].details["status"]
 
     def test_self_service_off_points_to_support(self):
         """CAN-2 (seed 003): where self-service is not available, ask support to cancel."""
         policy = CancellationPolicy(self_service=False, support_contact="support@planplus")
-        decision = can_request_cancellation(_account(), "owner", policy)
+        decision = can_request_cancellation(_account(), policy, role="owner")
         assert ("cancel_via_support",) == decision.codes
         assert "support@planplus" in decision.message
 
@@ -153,14 +161,14 @@ class TestCanRequestCancellation:
         """CAN-1, CAN-2, CAN-3: a refusal lists every unmet condition, in rule order."""
         account = _account(_invoice("inv-1", "submitted", "10", 4), status="suspended")
         policy = CancellationPolicy(self_service=False)
-        decision = can_request_cancellation(account, "staff", policy)
+        decision = can_request_cancellation(account, policy, role="staff")
         expected = ("cancel_via_support", "owner_only", "account_not_active", "outstanding_balance")
         assert expected == decision.codes
 
     @given(account_states(), st.sampled_from(Role), cancellation_policies())
     def test_allowed_exactly_when_every_condition_holds(self, account, role, policy):
         """CAN-1, CAN-2, CAN-3: allowed iff self-service, owner, active and nothing due."""
-        decision = can_request_cancellation(account, role, policy)
+        decision = can_request_cancellation(account, policy, role=role)
         nothing_due = all(inv.amount_due.amount == 0 for inv in account.invoices)
         expected = (
             policy.self_service
@@ -173,14 +181,14 @@ class TestCanRequestCancellation:
     def test_bad_role_and_policy(self):
         """CAN-1: an unknown role or a wrong policy type is a clear error."""
         with pytest.raises(InvalidInput) as excinfo:
-            can_request_cancellation(_account(), "boss", CancellationPolicy())
+            can_request_cancellation(_account(), CancellationPolicy(), role="boss")
         assert "role" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo2:
-            can_request_cancellation(_account(), "owner", object())  # type: ignore[arg-type]
+            can_request_cancellation(_account(), object(), role="owner")  # type: ignore[arg-type]
         assert "policy" == excinfo2.value.field
         with pytest.raises(InvalidType) as excinfo3:
-            can_request_cancellation(object(), "owner", CancellationPolicy())  # type: ignore[arg-type]
-        assert "account" == excinfo3.value.field
+            can_request_cancellation(object(), CancellationPolicy(), role="owner")  # type: ignore[arg-type]
+        assert "state" == excinfo3.value.field
 
 
 class TestRequestCancellation:
@@ -196,8 +204,8 @@ class TestRequestCancellation:
         account = _account(before_end, rebill)
         request = request_cancellation(
             account,
-            Role.OWNER,
             CancellationPolicy(),
+            role=Role.OWNER,
             reason="too_expensive",
             feedback="We found a cheaper CRM.",
             at=NOW,
@@ -217,8 +225,8 @@ class TestRequestCancellation:
         policy = CancellationPolicy(effective="immediately")
         request = request_cancellation(
             _account(_invoice("inv-6", "scheduled", "149", 6)),
-            "owner",
             policy,
+            role="owner",
             reason=CancellationReason.UNUSED,
             at=NOW,
             period_end=PERIOD_END,
@@ -231,9 +239,9 @@ class TestRequestCancellation:
         account = _account(_invoice("inv-1", "submitted", "10", 4))
         with pytest.raises(PolicyViolation) as excinfo:
             request_cancellation(
-                account, "owner", CancellationPolicy(), reason="other", at=NOW, period_end=NOW
+                account, CancellationPolicy(), role="owner", reason="other", at=NOW, period_end=NOW
             )
-        assert can_request_cancellation(account, "owner", CancellationPolicy()) == (
+        assert can_request_cancellation(account, CancellationPolicy(), role="owner") == (
             excinfo.value.decision
         )
 
@@ -241,7 +249,12 @@ class TestRequestCancellation:
         """CAN-4: a reason outside the fixed list is a clear error naming the field."""
         with pytest.raises(InvalidInput) as excinfo:
             request_cancellation(
-                _account(), "owner", CancellationPolicy(), reason="bored", at=NOW, period_end=NOW
+                _account(),
+                CancellationPolicy(),
+                role="owner",
+                reason="bored",
+                at=NOW,
+                period_end=NOW,
             )
         assert "reason" == excinfo.value.field
         with pytest.raises(InvalidInput) as excinfo2:
@@ -311,7 +324,7 @@ class TestRequestCancellation:
     def test_final_payments_are_the_scheduled_billings_before_deactivation(self, account, days):
         """CAN-4, CAN-6: final payments are scheduled billings before the effective date."""
         until = NOW + timedelta(days=days)
-        payments = final_payments(account, until=until)
+        payments = final_payments(account, end=until)
         assert all(inv.status is InvoiceStatus.SCHEDULED for inv in payments)
         assert all(inv.issued_at < until for inv in payments)
         expected = {
@@ -335,8 +348,8 @@ class TestRequestStates:
     def test_happy_path(self):
         """CAN-5: a request is confirmed by staff, then completed."""
         request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
-        confirmed = transition_request(request, "confirmed")
-        completed = transition_request(confirmed, RequestState.COMPLETED)
+        confirmed = transition_request(request, to="confirmed")
+        completed = transition_request(confirmed, to=RequestState.COMPLETED)
         assert RequestState.COMPLETED is completed.state
         assert RequestState.REQUESTED is request.state
 
@@ -346,14 +359,14 @@ class TestRequestStates:
             reason="unused", requested_at=NOW, deactivates_at=NOW, state="completed"
         )
         with pytest.raises(PolicyViolation) as excinfo:
-            transition_request(request, "withdrawn")
+            transition_request(request, to="withdrawn")
         assert ("request_state_final",) == excinfo.value.decision.codes
-        assert can_transition_request(request, "withdrawn") == excinfo.value.decision
+        assert can_transition_request(request, to="withdrawn") == excinfo.value.decision
 
     def test_skipping_confirmation_is_refused(self):
         """CAN-5: a request is not yet a cancellation: it cannot complete unconfirmed."""
         request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
-        decision = can_transition_request(request, "completed")
+        decision = can_transition_request(request, to="completed")
         assert ("request_transition_not_allowed",) == decision.codes
         assert "confirmed, withdrawn" in decision.message
 
@@ -361,10 +374,10 @@ class TestRequestStates:
         """CAN-5: unknown target states and wrong request types are clear errors."""
         request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
         with pytest.raises(InvalidInput) as excinfo:
-            can_transition_request(request, "paused")
+            can_transition_request(request, to="paused")
         assert "to" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo2:
-            can_transition_request("request", "confirmed")  # type: ignore[arg-type]
+            can_transition_request("request", to="confirmed")  # type: ignore[arg-type]
         assert "request" == excinfo2.value.field
 
     @given(st.sampled_from(RequestState), st.sampled_from(RequestState))
@@ -373,7 +386,7 @@ class TestRequestStates:
         request = CancellationRequest(
             reason="other", requested_at=NOW, deactivates_at=NOW, state=state
         )
-        decision = can_transition_request(request, target)
+        decision = can_transition_request(request, to=target)
         assert (target in REQUEST_TRANSITIONS[request.state]) == decision.allowed
 
 
@@ -385,7 +398,7 @@ class TestBackOfficePlan:
         submitted = _invoice("ar-2", "submitted", "99", 4)
         scheduled = _invoice("ar-3", "scheduled", "99", 6)
         account = _account(paid, submitted, scheduled, licences=5)
-        assert not cancellation_check(account).allowed
+        assert not can_complete_cancellation(account).allowed
         plan = back_office_plan(
             account, at=NOW, reason="switched_service", feedback="Moved", email_opt_out=True
         )
@@ -397,12 +410,12 @@ class TestBackOfficePlan:
             RecordCancellation(at=NOW, rule="CAN-7", reason="switched_service", feedback="Moved"),
             SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=True),
         ) == plan
-        done = apply_plan(account, plan)
+        done = apply_plan(account, effects=plan)
         assert AccountStatus.DELETE is done.status
         assert 0 == done.licence_count
         assert ["paid", "cancelled", "cancelled"] == [str(inv.status) for inv in done.invoices]
         assert () == back_office_plan(done, at=NOW + timedelta(days=1), reason="other")
-        assert ("no_billing_scheduled",) == cancellation_check(done).codes
+        assert ("no_billing_scheduled",) == can_complete_cancellation(done).codes
         assert 5 == account.licence_count  # the input is unchanged
 
     def test_check_lists_what_is_still_scheduled(self):
@@ -412,7 +425,7 @@ class TestBackOfficePlan:
             _invoice("ar-3", "scheduled", "10", 6),
             status="DELETE",
         )
-        decision = cancellation_check(account)
+        decision = can_complete_cancellation(account)
         assert ("billing_still_scheduled",) == decision.codes
         assert ("ar-3", "ar-4") == decision.reasons[0].details["invoice_ids"]
         assert ("ar-3", "ar-4") == tuple(inv.id for inv in still_scheduled(account))
@@ -429,9 +442,9 @@ class TestBackOfficePlan:
         """CAN-7, CAN-9, SEAT-5: applying the plan then planning again yields nothing, and
         nothing is left scheduled."""
         plan = back_office_plan(account, at=NOW, reason=reason, email_opt_out=opt_out)
-        done = apply_plan(account, plan)
+        done = apply_plan(account, effects=plan)
         assert () == back_office_plan(done, at=NOW, reason=reason, email_opt_out=opt_out)
-        assert cancellation_check(done).allowed
+        assert can_complete_cancellation(done).allowed
         assert 0 == done.licence_count
         assert AccountStatus.DELETE is done.status
         cancelled = {e.invoice_id for e in plan if isinstance(e, CancelBilling)}
@@ -474,14 +487,16 @@ class TestBackOfficePlan:
     def test_apply_plan_refuses_unknown_invoice_and_ignores_records(self):
         """CAN-7: a CancelBilling for an invoice the account lacks is an error."""
         with pytest.raises(InvalidInput) as excinfo:
-            apply_plan(_account(), [CancelBilling(at=NOW, rule="CAN-7", invoice_id="nope")])
+            apply_plan(_account(), effects=[CancelBilling(at=NOW, rule="CAN-7", invoice_id="nope")])
         assert "CancelBilling.invoice_id" == excinfo.value.field
         assert "no invoice 'nope'" == excinfo.value.problem
         with pytest.raises(InvalidInput) as excinfo2:
-            apply_plan(_account(), [CancelBilling(at=NOW, rule="CAN-7", invoice_id="inv-20240501")])
+            apply_plan(
+                _account(), effects=[CancelBilling(at=NOW, rule="CAN-7", invoice_id="inv-20240501")]
+            )
         assert "no invoice 'inv-•••'" == excinfo2.value.problem  # PM-6: digit runs masked
         account = _account()
-        assert account == apply_plan(account, [RevokeAccess(at=NOW, rule="CAN-8")])
+        assert account == apply_plan(account, effects=[RevokeAccess(at=NOW, rule="CAN-8")])
 
 
 class TestAccountState:
@@ -580,7 +595,7 @@ def test_module_surface():
 def test_decimal_amount_details():
     """CAN-3: the refusal's amount is exact Money, never a float."""
     account = _account(_invoice("i", "submitted", "0.10", 4), _invoice("j", "submitted", "0.20", 4))
-    reason = can_request_cancellation(account, "owner", CancellationPolicy()).reasons[0]
+    reason = can_request_cancellation(account, CancellationPolicy(), role="owner").reasons[0]
     assert Decimal("0.30") == reason.details["amount"].amount
 
 
@@ -592,7 +607,7 @@ class TestMoneyInSentences:
         account = _account(
             _invoice("inv-1", "submitted", "10", 3), _invoice("inv-2", "failed", "0.5", 4)
         )
-        (reason,) = can_request_cancellation(account, "owner", CancellationPolicy()).reasons
+        (reason,) = can_request_cancellation(account, CancellationPolicy(), role="owner").reasons
         assert ("outstanding_balance", "CAN-3") == (reason.code, reason.rule)
         assert Money("10.5", "USD") == reason.details["amount"]
         assert (
@@ -603,7 +618,7 @@ class TestMoneyInSentences:
     def test_whole_amount_is_written_with_its_cents(self):
         """CAN-3 golden: a whole amount of 10 USD reads "10.00 USD", never "10 USD"."""
         account = _account(_invoice("inv-1", "submitted", "10", 3))
-        (reason,) = can_request_cancellation(account, "owner", CancellationPolicy()).reasons
+        (reason,) = can_request_cancellation(account, CancellationPolicy(), role="owner").reasons
         assert "Pay the outstanding 10.00 USD (invoices inv-1) before requesting cancellation." == (
             reason.message
         )
@@ -618,7 +633,7 @@ class TestMoneyInSentences:
         state = AccountState(
             status="active", currency=currency, prepaid_balance=Money(amount, currency)
         )
-        (reason,) = can_request_cancellation(state, "owner", CancellationPolicy()).reasons
+        (reason,) = can_request_cancellation(state, CancellationPolicy(), role="owner").reasons
         assert ("prepaid_debt", "CAN-3") == (reason.code, reason.rule)
         assert words == f"{reason.details['amount'].amount} {currency}"
         assert f"Pay the negative balance of {words} before requesting cancellation." == (
@@ -633,7 +648,7 @@ class TestMoneyInSentences:
 def _reasons_by_code() -> dict[str, Reason]:
     """One reason of every code the module emits, from scenarios that reach each of them."""
     decisions = [
-        can_request_cancellation(_account(), "owner", CancellationPolicy()),
+        can_request_cancellation(_account(), CancellationPolicy(), role="owner"),
         can_request_cancellation(
             AccountState(
                 status="suspended",
@@ -641,22 +656,36 @@ def _reasons_by_code() -> dict[str, Reason]:
                 invoices=(_invoice("inv-1", "submitted", "10", 4),),
                 prepaid_balance=Money("-5", "USD"),
             ),
-            "staff",
             CancellationPolicy(self_service=False, support_contact="help@example.com"),
+            role="staff",
         ),
     ]
     request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
     completed = attrs.evolve(request, state="completed")
     decisions += [
-        can_transition_request(request, "confirmed"),
-        can_transition_request(completed, "withdrawn"),
-        can_transition_request(request, "completed"),
-        cancellation_check(
+        can_transition_request(request, to="confirmed"),
+        can_transition_request(completed, to="withdrawn"),
+        can_transition_request(request, to="completed"),
+        can_complete_cancellation(
             _account(_invoice("ar-4", "scheduled", "1", 7), _invoice("ar-3", "scheduled", "1", 6))
         ),
-        cancellation_check(_account()),
+        can_complete_cancellation(_account()),
     ]
-    return {reason.code: reason for decision in decisions for reason in decision.reasons}
+    deactivating = attrs.evolve(
+        _account(), request=attrs.evolve(request, deactivates_at=PERIOD_END)
+    )
+    changes = transitions(
+        deactivating,
+        CancellationPolicy(),
+        start=NOW,
+        end=PERIOD_END + timedelta(days=1),
+        zone="UTC",
+    )
+    return {
+        reason.code: reason
+        for reasons in (*(d.reasons for d in decisions), *(t.reasons for t in changes))
+        for reason in reasons
+    }
 
 
 _GOLDEN: list[tuple[str, str, str, dict[str, object]]] = [
@@ -711,7 +740,19 @@ _GOLDEN: list[tuple[str, str, str, dict[str, object]]] = [
         "CAN-5",
         "A requested cancellation request cannot become completed; "
         "it may become confirmed, withdrawn.",
-        {"from": "requested", "to": "completed"},
+        {"from": "requested", "to": "completed", "allowed": ("confirmed", "withdrawn")},
+    ),
+    (
+        "cancellation_effective",
+        "CAN-6",
+        "The cancellation (unused) takes effect.",
+        {"reason": CancellationReason.UNUSED, "at": PERIOD_END},
+    ),
+    (
+        "deactivated",
+        "CAN-8",
+        "Access is revoked, the leads are reassigned and removed from the call queue.",
+        {},
     ),
     (
         "billing_still_scheduled",
@@ -733,19 +774,21 @@ class TestGoldenReasons:
 
     def test_every_code_has_a_golden_row(self):
         """CAN-1 … CAN-9: the golden table holds every reason code the module can give."""
-        source = Path(can.__file__).read_text(encoding="utf-8")
-        assert set(re.findall(r'code="([a-z_]+)"', source)) == {row[0] for row in _GOLDEN}
+        assert {str(code) for code in CancellationCode} == {row[0] for row in _GOLDEN}
+        reasons = _reasons_by_code()
+        assert set(CancellationCode) == set(reasons)
+        assert all(isinstance(reason.code, CancellationCode) for reason in reasons.values())
 
 
 class TestBoundaries:
     def test_zero_prepaid_balance_is_nothing_outstanding(self):
         """CAN-3: a prepaid balance of exactly zero is no debt: the condition is met."""
         state = AccountState(status="active", currency="USD", prepaid_balance=Money(0, "USD"))
-        decision = can_request_cancellation(state, "owner", CancellationPolicy())
+        decision = can_request_cancellation(state, CancellationPolicy(), role="owner")
         expected = ("self_service_available", "is_owner", "account_active", "nothing_outstanding")
         assert (True, expected) == (decision.allowed, decision.codes)
         cent = attrs.evolve(state, prepaid_balance=Money("-0.01", "USD"))
-        debt = can_request_cancellation(cent, "owner", CancellationPolicy())
+        debt = can_request_cancellation(cent, CancellationPolicy(), role="owner")
         assert (("prepaid_debt",), Money("0.01", "USD")) == (
             debt.codes,
             debt.reasons[0].details["amount"],
@@ -766,14 +809,14 @@ class TestBoundaries:
         )
         older = _invoice("c", "scheduled", "1", 4)
         account = _account(at_until, before, older, _invoice("d", "submitted", "1", 3))
-        assert (older, before) == final_payments(account, until=PERIOD_END)
+        assert (older, before) == final_payments(account, end=PERIOD_END)
 
 
 class TestDefaults:
     def test_request_defaults_keep_email_and_no_feedback(self):
         """CAN-4: without ``feedback`` or ``email_opt_out`` the request has none and keeps email."""
         request = request_cancellation(
-            _account(), "owner", CancellationPolicy(), reason="other", at=NOW, period_end=NOW
+            _account(), CancellationPolicy(), role="owner", reason="other", at=NOW, period_end=NOW
         )
         assert ("", False, ()) == (request.feedback, request.email_opt_out, request.final_payments)
 
@@ -803,7 +846,7 @@ class TestDefaults:
             SetAccountStatus(at=NOW, rule="CAN-7", status="suspended"),
             CancelBilling(at=NOW, rule="CAN-7", invoice_id="y"),
         ]
-        done = apply_plan(account, effects)
+        done = apply_plan(account, effects=effects)
         assert (3, AccountStatus.SUSPENDED) == (done.licence_count, done.status)
         assert (first, attrs.evolve(second, status="cancelled")) == done.invoices
 
@@ -821,13 +864,15 @@ _ERRORS = [
         "must not be before requested_at",
     ),
     (
-        lambda: apply_plan(_account(), [SetAccountStatus(at=NOW, rule="CAN-7", status="closed")]),
+        lambda: apply_plan(
+            _account(), effects=[SetAccountStatus(at=NOW, rule="CAN-7", status="closed")]
+        ),
         "SetAccountStatus.status",
         "unknown value 'closed'; expected one of 'active', 'suspended', 'DELETE'",
     ),
     (
         lambda: transition_request(
-            CancellationRequest(reason="other", requested_at=NOW, deactivates_at=NOW), "paused"
+            CancellationRequest(reason="other", requested_at=NOW, deactivates_at=NOW), to="paused"
         ),
         "to",
         "unknown value 'paused'; expected one of 'requested', 'confirmed', 'completed', "
@@ -842,3 +887,122 @@ def test_golden_errors(call, field, problem):
     with pytest.raises(InvalidInput) as excinfo:
         call()
     assert (field, problem) == (excinfo.value.field, excinfo.value.problem)
+
+
+# --------------------------------------------------------------------------------------------
+# The area contract
+
+
+def _window() -> st.SearchStrategy[tuple[datetime, datetime, datetime]]:
+    """Three instants a <= b <= c around the requests the strategies draw."""
+    hours = st.integers(min_value=0, max_value=40 * 365 * 24)
+    base = datetime(1995, 1, 1, tzinfo=UTC)
+    return st.lists(hours, min_size=3, max_size=3).map(
+        lambda xs: tuple(base + timedelta(hours=x) for x in sorted(xs))  # type: ignore[return-value]
+    )
+
+
+_WITH_REQUESTS = account_states(requests=st.none() | cancellation_requests(max_final_payments=0))
+
+
+class TestContract:
+    REQUEST = CancellationRequest(
+        reason="unused", requested_at=NOW, deactivates_at=PERIOD_END, state="confirmed"
+    )
+
+    def test_transition_at_deactivation(self):
+        """CAN-6, CAN-8: the cancellation takes effect at the deactivation, with its effects."""
+        state = attrs.evolve(_account(), request=self.REQUEST)
+        policy = CancellationPolicy(reassign_leads_to="agent-7")
+        (change,) = transitions(
+            state, policy, start=NOW, end=PERIOD_END + timedelta(seconds=1), zone="UTC"
+        )
+        assert (PERIOD_END, "cancellation", CancellationKind.CANCELLATION_EFFECTIVE) == (
+            change.at,
+            change.area,
+            change.kind,
+        )
+        assert ("CAN-6", "CAN-8") == change.rules
+        assert deactivation_effects(self.REQUEST, policy) == change.effects
+        assert (
+            "The cancellation (unused) takes effect. Access is revoked, the leads are "
+            "reassigned and removed from the call queue."
+        ) == change.description
+        assert [] == list(transitions(state, policy, start=NOW, end=PERIOD_END, zone="UTC"))
+
+    def test_withdrawn_or_no_request_changes_nothing(self):
+        """CAN-5, CAN-6: a withdrawn request neither takes effect nor stops billing."""
+        withdrawn = attrs.evolve(_account(), request=attrs.evolve(self.REQUEST, state="withdrawn"))
+        policy = CancellationPolicy()
+        far = NOW.replace(year=2124)
+        for state in (withdrawn, _account()):
+            assert [] == list(transitions(state, policy, start=NOW, end=far, zone="UTC"))
+            assert () == suspensions(state, policy, zone="UTC")
+
+    def test_suspension_from_deactivation(self):
+        """CAN-6: no rebill from the deactivation on, for good."""
+        state = attrs.evolve(_account(), request=self.REQUEST)
+        assert (Suspension(start=PERIOD_END, end=None, rule="CAN-6"),) == suspensions(
+            state, CancellationPolicy(), zone="UTC"
+        )
+
+    def test_lazy_and_bad_window(self):
+        """X-5: the first of a hundred years is cheap; the end must not precede the start."""
+        state = attrs.evolve(_account(), request=self.REQUEST)
+        far = NOW.replace(year=2124)
+        first = next(transitions(state, CancellationPolicy(), start=NOW, end=far, zone="UTC"))
+        assert PERIOD_END == first.at
+        with pytest.raises(InvalidInput) as excinfo:
+            transitions(state, CancellationPolicy(), start=PERIOD_END, end=NOW, zone="UTC")
+        assert "end" == excinfo.value.field
+
+    def test_request_is_validated(self):
+        """CAN-4: the account's request is a CancellationRequest or None."""
+        with pytest.raises(InvalidType) as excinfo:
+            AccountState(status="active", currency="USD", request="cancel")
+        assert "AccountState.request" == excinfo.value.field
+
+    @given(_WITH_REQUESTS, cancellation_policies(), _window())
+    def test_split_and_order(self, state, policy, window):
+        """X-5: [a, c) is [a, b) followed by [b, c), in time order, inside the window."""
+        a, b, c = window
+        whole = list(transitions(state, policy, start=a, end=c, zone="UTC"))
+        left = list(transitions(state, policy, start=a, end=b, zone="UTC"))
+        right = list(transitions(state, policy, start=b, end=c, zone="UTC"))
+        assert whole == left + right
+        assert [t.at for t in whole] == sorted(t.at for t in whole)
+        assert all(a <= t.at < c for t in whole)
+        spans = suspensions(state, policy, zone="UTC")
+        assert all(span.start == t.at for t in whole for span in spans)
+
+    @given(_WITH_REQUESTS, cancellation_policies(), st.sampled_from(Role))
+    def test_findings_agree_with_the_questions(self, state, policy, role):
+        """CAN-1, CAN-2, CAN-3, CAN-9: the findings carry the area's own decisions."""
+        (scheduled,) = findings(state, policy, at=NOW, zone="UTC")
+        assert CancellationQuestion.NOTHING_SCHEDULED is scheduled.question
+        assert can_complete_cancellation(state) == scheduled.decision
+        assert (
+            "No billing is scheduled." if scheduled.allowed else "Billings are still scheduled."
+        ) == (scheduled.summary)
+        (may,) = role_findings(state, policy, role=role, at=NOW, zone="UTC")
+        assert CancellationQuestion.REQUEST_CANCELLATION is may.question
+        assert can_request_cancellation(state, policy, role=role) == may.decision
+        assert (
+            "May request cancellation." if may.allowed else "May not request cancellation."
+        ) == (may.summary)
+        assert {"cancellation"} == {scheduled.area, may.area}
+
+    @given(_WITH_REQUESTS, cancellation_policies(), st.sampled_from(Role), _window())
+    def test_every_reason_uses_a_cancellation_code(self, state, policy, role, window):
+        """X-1: every reason the area gives is a CancellationCode whose sentence renders."""
+        a, _, c = window
+        reasons = [
+            *can_request_cancellation(state, policy, role=role).reasons,
+            *can_complete_cancellation(state).reasons,
+            *(r for t in transitions(state, policy, start=a, end=c, zone="UTC") for r in t.reasons),
+        ]
+        if state.request is not None:
+            for to in RequestState:
+                reasons += can_transition_request(state.request, to=to).reasons
+        assert all(isinstance(reason.code, CancellationCode) for reason in reasons)
+        assert all(reason.message and "{" not in reason.message for reason in reasons)

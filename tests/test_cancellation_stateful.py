@@ -47,13 +47,13 @@ class CancellationRequestMachine(RuleBasedStateMachine):
         """CAN-5: a move follows the table, or is refused with nothing changed."""
         before = self.request
         if to.value in _MODEL[self.model]:
-            self.request = transition_request(before, to)
+            self.request = transition_request(before, to=to)
             self.model = to.value
             self.history.append(to.value)
         else:
             with pytest.raises(PolicyViolation) as excinfo:
-                transition_request(before, to)
-            assert can_transition_request(before, to) == excinfo.value.decision
+                transition_request(before, to=to)
+            assert can_transition_request(before, to=to) == excinfo.value.decision
             assert before == self.request
 
     @invariant()

@@ -48,8 +48,13 @@ def account_states(
     statuses: st.SearchStrategy[AccountStatus] | None = None,
     invoice_statuses: st.SearchStrategy[InvoiceStatus] | None = None,
     max_invoices: int = 4,
+    requests: st.SearchStrategy[CancellationRequest | None] | None = None,
 ) -> st.SearchStrategy[AccountState]:
-    """Accounts in ``currency`` with up to ``max_invoices`` invoices (unique ids) and licences."""
+    """Accounts in ``currency`` with up to ``max_invoices`` invoices (unique ids) and licences.
+
+    With ``requests``, each account's cancellation request is drawn from it (by default none,
+    e.g. ``st.none() | cancellation_requests()`` for some).
+    """
     code = _money.to_currency(currency, "currency")
     return st.builds(
         AccountState,
@@ -61,6 +66,7 @@ def account_states(
             unique_by=lambda inv: inv.id,
         ).map(tuple),
         licence_count=st.integers(min_value=0, max_value=500),
+        request=requests if requests is not None else st.none(),
     )
 
 
