@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import pickle
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,8 +16,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from moneyed import Money
 
 from billrules.balance import (
+    BalanceCode,
     BalanceFacts,
     BalancePolicy,
+    BalanceQuestion,
     BalanceView,
     BonusTier,
     ChargeLine,
@@ -32,8 +36,11 @@ from billrules.balance import (
     charge_month,
     debt_month,
     debt_started_at,
+    findings,
     monthly_charge,
+    role_findings,
     top_up,
+    transitions,
     usage_to_date,
 )
 from billrules.decisions import PolicyViolation
@@ -304,23 +311,27 @@ class TestTopUp:
         """BAL-1, BAL-3: an admin's confirmed payment is on the balance at that very instant."""
         ledger = Ledger(currency=USD)
 
-        after = top_up(ledger, usd("100.00"), role=role, at=self.AT, reference="pay-1")
+        after = top_up(
+            ledger, POLICY, amount=usd("100.00"), role=role, at=self.AT, reference="pay-1"
+        )
 
         assert usd("100.00") == balance_at(after, self.AT)
         assert usd("0") == balance_at(after, self.AT - timedelta(microseconds=1))
         assert [("pay-1", EntryKind.PAYMENT)] == [(e.id, e.kind) for e in after.entries]
         assert () == ledger.entries
-        assert can_top_up(role).allowed
-        assert ("top_up_by_admin",) == can_top_up(role).codes
+        assert can_top_up(role=role).allowed
+        assert ("top_up_by_admin",) == can_top_up(role=role).codes
 
     def test_staff_refused(self) -> None:
         """BAL-1: a staff member cannot top up; the refusal is the question's decision."""
         ledger = Ledger(currency=USD)
 
         with pytest.raises(PolicyViolation) as excinfo:
-            top_up(ledger, usd("100.00"), role=Role.STAFF, at=self.AT, reference="pay-1")
+            top_up(
+                ledger, POLICY, amount=usd("100.00"), role=Role.STAFF, at=self.AT, reference="pay-1"
+            )
 
-        assert can_top_up(Role.STAFF) == excinfo.value.decision
+        assert can_top_up(role=Role.STAFF) == excinfo.value.decision
         assert ("BAL-1",) == excinfo.value.decision.rules
         assert () == ledger.entries
 
@@ -342,11 +353,11 @@ class TestTopUp:
         bonuses = [bonus_for(usd(a), policy) for a in ("99.99", "100", "499.99", "500", "1000.10")]
         ledger = top_up(
             Ledger(currency=USD),
-            usd("600.00"),
+            policy,
+            amount=usd("600.00"),
             role=Role.ADMIN,
             at=self.AT,
             reference="pay-1",
-            policy=policy,
         )
 
         assert [usd("0"), usd("5"), usd("5"), usd("50"), usd("125.01")] == bonuses
@@ -472,6 +483,7 @@ class TestTopUp:
         ledger = Ledger(currency=USD).add(_entry("old", "payment", "1", self.AT))
         arguments: dict[str, object] = {
             "ledger": ledger,
+            "policy": POLICY,
             "amount": usd("10"),
             "role": Role.ADMIN,
             "at": self.AT,
@@ -727,13 +739,25 @@ class LedgerMachine(RuleBasedStateMachine):
         amount = Money(Decimal(cents).scaleb(-2), USD)
         if role.is_admin:
             self.ledger = top_up(
-                self.ledger, amount, role=role, at=self.now, reference=f"p{self.count}"
+                self.ledger,
+                POLICY,
+                amount=amount,
+                role=role,
+                at=self.now,
+                reference=f"p{self.count}",
             )
             self.model += amount.amount
         else:
             before = self.ledger
             with pytest.raises(PolicyViolation):
-                top_up(self.ledger, amount, role=role, at=self.now, reference=f"p{self.count}")
+                top_up(
+                    self.ledger,
+                    POLICY,
+                    amount=amount,
+                    role=role,
+                    at=self.now,
+                    reference=f"p{self.count}",
+                )
             assert before == self.ledger
 
     @rule(days=st.integers(min_value=1, max_value=40))
@@ -766,3 +790,154 @@ def test_strategies_build_valid_values(entry: LedgerEntry, facts: BalanceFacts) 
     """BAL-3: the public strategies build valid entries and balance facts."""
     assert entry.kind in EntryKind
     assert (facts.debt_started_at is None) == (facts.balance.amount >= 0)
+
+
+def _summed(ledger: Ledger, at: datetime) -> tuple[Money, datetime | None]:
+    """The balance and the debt's start at ``at``, re-summed from the entries (the reference)."""
+    total = Decimal(0)
+    started: datetime | None = None
+    for entry_at in sorted({entry.at for entry in ledger.entries}):
+        if entry_at > at:
+            break
+        total += sum((e.amount.amount for e in ledger.entries if e.at == entry_at), Decimal(0))
+        if total < 0 and started is None:
+            started = entry_at
+        elif total >= 0:
+            started = None
+    return Money(total, ledger.currency), started
+
+
+class TestHistory:
+    """BAL-3: the ledger's one history, computed once, answers by binary search."""
+
+    @given(ledger=ledgers(max_entries=10), at=aware_datetimes())
+    def test_property_binary_search_agrees_with_a_re_sum(
+        self, ledger: Ledger, at: datetime
+    ) -> None:
+        """BAL-3: balance_at, debt_started_at and BalanceFacts agree with summing the entries."""
+        balance, started = _summed(ledger, at)
+        facts = BalanceFacts.from_ledger(ledger, at)
+
+        assert (balance, started) == (balance_at(ledger, at), debt_started_at(ledger, at))
+        assert (balance, started) == (facts.balance, facts.debt_started_at)
+        if ledger.entries:
+            last = ledger.entries[-1].at
+            assert balance_at(ledger, last) == ledger.balance
+
+    @given(ledger=ledgers(max_entries=6))
+    def test_property_history_pickles_and_compares(self, ledger: Ledger) -> None:
+        """BAL-3: the precomputed history does not change equality, hashing or pickling."""
+        again = pickle.loads(pickle.dumps(ledger))
+        rebuilt = Ledger(currency=ledger.currency, entries=ledger.entries)
+
+        assert ledger == again == rebuilt
+        assert hash(ledger) == hash(rebuilt)
+        assert [balance_at(again, e.at) for e in ledger.entries] == [
+            balance_at(ledger, e.at) for e in ledger.entries
+        ]
+
+
+AT = datetime(2024, 5, 8, 12, tzinfo=KYIV)
+IN_DEBT = Ledger(currency=USD).add(
+    _entry("fee", "adjustment", "-19.00", datetime(2024, 5, 1, tzinfo=KYIV))
+)
+
+
+class TestContract:
+    """BAL-1, BAL-3: findings, role findings and (no) transitions, with the area's own codes."""
+
+    def test_balance_not_negative_finding(self) -> None:
+        """BAL-3: a non-negative balance is a yes, with the balance in its details."""
+        ledger = Ledger(currency=USD).add(_entry("p", "payment", "5.00", AT))
+
+        (finding,) = findings(ledger, POLICY, at=AT, zone=KYIV)
+
+        assert ("balance", BalanceQuestion.BALANCE_NOT_NEGATIVE, True) == (
+            finding.area,
+            finding.question,
+            finding.allowed,
+        )
+        assert ("BAL-3",) == finding.rules
+        assert (BalanceCode.BALANCE_NOT_NEGATIVE,) == finding.decision.codes
+        assert {"balance": usd("5.00"), "debt_started_at": None} == dict(finding.reasons[0].details)
+        assert "Balance 5.00 USD." == finding.summary
+        assert "The balance is 5.00 USD." == finding.reasons[0].message
+
+    def test_balance_negative_finding(self) -> None:
+        """BAL-3: a negative balance is a no, naming when the debt started; no DUN-2 reason."""
+        (finding,) = findings(IN_DEBT, POLICY, at=AT, zone="Europe/Kyiv")
+
+        assert (False, ("BAL-3",), (BalanceCode.BALANCE_NEGATIVE,)) == (
+            finding.allowed,
+            finding.rules,
+            finding.decision.codes,
+        )
+        assert "Balance -19.00 USD: in debt since 2024-05-01T00:00:00+03:00." == finding.summary
+        assert "The balance is -19.00 USD." == finding.decision.message
+        assert datetime(2024, 5, 1, tzinfo=KYIV) == finding.details["debt_started_at"]
+
+    @pytest.mark.parametrize("role", list(Role))
+    def test_role_findings_are_the_question(self, role: Role) -> None:
+        """BAL-1: the top-up finding carries can_top_up's very decision, built once per role."""
+        (finding,) = role_findings(IN_DEBT, POLICY, role=role, at=AT, zone=KYIV)
+
+        assert can_top_up(role=role) == finding.decision
+        assert (
+            finding
+            is role_findings(Ledger(currency=USD), POLICY, role=str(role), at=AT, zone=KYIV)[0]
+        )
+        assert BalanceQuestion.TOP_UP == finding.question
+        expected = "May top up the balance." if role.is_admin else "May not top up the balance."
+        assert expected == finding.summary
+
+    def test_top_up_reasons_render(self) -> None:
+        """BAL-1: every top-up reason uses a BalanceCode and renders from its details."""
+        assert (
+            "A user with the admin role may top up the balance." == can_top_up(role="admin").message
+        )
+        assert "Only an administrator can top up the balance." == can_top_up(role="staff").message
+        assert {"role": "staff"} == dict(can_top_up(role="staff").reasons[0].details)
+
+    @given(ledger=ledgers(), at=aware_datetimes(), role=st.sampled_from(Role), zone=zones())
+    def test_property_every_reason_uses_a_balance_code(
+        self, ledger: Ledger, at: datetime, role: Role, zone: ZoneInfo
+    ) -> None:
+        """BAL-1, BAL-3: every reason is a BalanceCode member whose sentence renders."""
+        found = (
+            *findings(ledger, POLICY, at=at, zone=zone),
+            *role_findings(ledger, POLICY, role=role, at=at, zone=zone),
+        )
+        for finding in found:
+            assert finding.summary
+            assert isinstance(finding.question, BalanceQuestion)
+            for reason in finding.reasons:
+                assert isinstance(reason.code, BalanceCode)
+                assert reason.message
+        assert (found[0].allowed) == (balance_at(ledger, at).amount >= 0)
+
+    def test_every_code_is_reachable(self) -> None:
+        """BAL-1, BAL-3: each code of the area is given by some answer above."""
+        given_codes = {
+            *findings(IN_DEBT, POLICY, at=AT, zone=KYIV)[0].decision.codes,
+            *findings(Ledger(currency=USD), POLICY, at=AT, zone=KYIV)[0].decision.codes,
+            *can_top_up(role="owner").codes,
+            *can_top_up(role="staff").codes,
+        }
+        assert set(BalanceCode) == given_codes
+
+    @given(start=aware_datetimes(), days=st.integers(min_value=0, max_value=40_000))
+    def test_property_no_transitions(self, start: datetime, days: int) -> None:
+        """BAL-3: the balance changes only with entries: no transitions, lazily or not."""
+        end = min(start + timedelta(days=days), datetime(9999, 1, 1, tzinfo=UTC))
+        if end < start:
+            end = start
+        found = transitions(IN_DEBT, POLICY, start=start, end=end, zone=KYIV)
+
+        assert [] == list(itertools.islice(found, 3))
+
+    def test_transitions_window_checked(self) -> None:
+        """X-5: the window's end must not be before its start, even with nothing to list."""
+        with pytest.raises(InvalidInput) as excinfo:
+            transitions(IN_DEBT, POLICY, start=AT, end=AT - timedelta(seconds=1), zone=KYIV)
+
+        assert "end" == excinfo.value.field
