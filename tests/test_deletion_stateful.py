@@ -12,22 +12,24 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from moneyed import Money
 
+from billrules.balance import Ledger, LedgerEntry
 from billrules.decisions import PolicyViolation
 from billrules.deletion import (
     AccountActivity,
-    DeletionKind,
+    DeletionFacts,
     DeletionPolicy,
     DeletionSchedule,
+    DeletionScheduleKind,
     DeletionState,
     can_cancel,
     can_restore,
+    can_schedule,
     cancel,
     deadlines,
+    delete_manually,
     effects_due,
-    eligibility,
     restore,
     schedule,
-    schedule_manual,
     state_at,
 )
 from billrules.effects import DeleteAccount, Effect, PurgeData, RestoreAccount
@@ -57,7 +59,7 @@ class DeletionMachine(RuleBasedStateMachine):
         self.zone = zone
         self.manual = manual
         created = (datetime(2024, 1, 1, 9, tzinfo=UTC) + timedelta(days=days)).astimezone(zone)
-        self.activity = AccountActivity(created_at=created, opening_balance=Money(0, "USD"))
+        self.activity = AccountActivity(created_at=created, ledger=Ledger(currency="USD"))
         self.now = created + timedelta(days=40, hours=hours)
         self.window_start = self.now
 
@@ -67,11 +69,10 @@ class DeletionMachine(RuleBasedStateMachine):
         if self.schedule is not None:
             self.emitted.extend(
                 effects_due(
-                    self.schedule,
-                    self.activity,
+                    DeletionFacts(activity=self.activity, schedule=self.schedule),
                     POLICY,
-                    since=self.window_start,
-                    until=until,
+                    start=self.window_start,
+                    end=until,
                     zone=self.zone,
                 )
             )
@@ -85,7 +86,9 @@ class DeletionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.schedule is not None)
     @rule(nudge=st.sampled_from((timedelta(0), timedelta(seconds=-1), timedelta(seconds=1))))
     def advance_to_next_deadline(self, nudge):
-        when = deadlines(self.schedule, POLICY, zone=self.zone)
+        when = deadlines(
+            DeletionFacts(activity=self.activity, schedule=self.schedule), POLICY, zone=self.zone
+        )
         upcoming = [
             at
             for at in (*(i for _, i in when.reminders), when.deletion_at, when.purge_at)
@@ -103,52 +106,85 @@ class DeletionMachine(RuleBasedStateMachine):
 
     @rule(cents=st.integers(min_value=-2_000, max_value=2_000))
     def change_balance(self, cents):
-        last = self.activity.balance_changes[-1].at if self.activity.balance_changes else None
-        if last is not None and self.now <= last:
-            self.now = last + timedelta(seconds=1)
-            self._run_cron(self.now)
-        self.activity = self.activity.with_balance(
-            Money(Decimal(cents).scaleb(-2), "USD"), at=self.now
+        # The balance becomes ``cents`` from now on: one adjustment by the difference.
+        target = Money(Decimal(cents).scaleb(-2), "USD")
+        change = target - self.activity.balance_at(self.now)
+        entry = LedgerEntry(
+            id=f"e{len(self.activity.ledger.entries)}",
+            kind="adjustment",
+            at=self.now,
+            amount=change,
         )
+        self.activity = self.activity.with_entry(entry)
 
     # The schedule ---------------------------------------------------------------------------
 
     @precondition(lambda self: self.schedule is None)
     @rule()
     def schedule_automatic(self):
-        decision = eligibility(self.activity, POLICY, at=self.now, zone=self.zone)
+        decision = can_schedule(
+            DeletionFacts(activity=self.activity), POLICY, at=self.now, zone=self.zone
+        )
         if decision.allowed:
-            self.schedule = schedule(self.activity, POLICY, at=self.now, zone=self.zone)
+            self.schedule = schedule(
+                DeletionFacts(activity=self.activity), POLICY, at=self.now, zone=self.zone
+            ).schedule
         else:
             with pytest.raises(PolicyViolation) as excinfo:
-                schedule(self.activity, POLICY, at=self.now, zone=self.zone)
+                schedule(DeletionFacts(activity=self.activity), POLICY, at=self.now, zone=self.zone)
             assert decision == excinfo.value.decision
 
     @precondition(lambda self: self.schedule is None and self.manual)
     @rule(role=st.sampled_from(Role))
     def schedule_by_owner(self, role):
         if role is Role.OWNER:
-            self.schedule = schedule_manual(
-                self.activity, POLICY, at=self.now, zone=self.zone, role=role
-            )
+            self.schedule = delete_manually(
+                DeletionFacts(activity=self.activity),
+                POLICY,
+                at=self.now,
+                zone=self.zone,
+                role=role,
+            ).schedule
         else:
             with pytest.raises(PolicyViolation):
-                schedule_manual(self.activity, POLICY, at=self.now, zone=self.zone, role=role)
+                delete_manually(
+                    DeletionFacts(activity=self.activity),
+                    POLICY,
+                    at=self.now,
+                    zone=self.zone,
+                    role=role,
+                )
 
     @precondition(lambda self: self.schedule is not None)
     @rule(role=st.sampled_from(Role))
     def owner_cancels(self, role):
         before = self.schedule
-        decision = can_cancel(before, self.activity, POLICY, at=self.now, zone=self.zone, role=role)
+        decision = can_cancel(
+            DeletionFacts(activity=self.activity, schedule=before),
+            POLICY,
+            at=self.now,
+            zone=self.zone,
+            role=role,
+        )
         pending = self._state() is DeletionState.PENDING
         assert (pending and role is Role.OWNER) == decision.allowed
         if decision.allowed:
             self.schedule = cancel(
-                before, self.activity, POLICY, at=self.now, zone=self.zone, role=role
-            )
+                DeletionFacts(activity=self.activity, schedule=before),
+                POLICY,
+                at=self.now,
+                zone=self.zone,
+                role=role,
+            ).schedule
         else:
             with pytest.raises(PolicyViolation) as excinfo:
-                cancel(before, self.activity, POLICY, at=self.now, zone=self.zone, role=role)
+                cancel(
+                    DeletionFacts(activity=self.activity, schedule=before),
+                    POLICY,
+                    at=self.now,
+                    zone=self.zone,
+                    role=role,
+                )
             assert decision == excinfo.value.decision
             assert before == self.schedule
 
@@ -156,37 +192,63 @@ class DeletionMachine(RuleBasedStateMachine):
     @rule()
     def support_restores(self):
         before = self.schedule
-        when = deadlines(before, POLICY, zone=self.zone)
-        decision = can_restore(before, self.activity, POLICY, at=self.now, zone=self.zone)
+        when = deadlines(
+            DeletionFacts(activity=self.activity, schedule=before), POLICY, zone=self.zone
+        )
+        decision = can_restore(
+            DeletionFacts(activity=self.activity, schedule=before),
+            POLICY,
+            at=self.now,
+            zone=self.zone,
+        )
         deleted = self._state() is DeletionState.DELETED
         assert deleted == decision.allowed
         if deleted:
             assert when.deletion_at <= self.now < when.purge_at
-            self.schedule = restore(before, self.activity, POLICY, at=self.now, zone=self.zone)
+            self.schedule = restore(
+                DeletionFacts(activity=self.activity, schedule=before),
+                POLICY,
+                at=self.now,
+                zone=self.zone,
+            ).schedule
         else:
             with pytest.raises(PolicyViolation) as excinfo:
-                restore(before, self.activity, POLICY, at=self.now, zone=self.zone)
+                restore(
+                    DeletionFacts(activity=self.activity, schedule=before),
+                    POLICY,
+                    at=self.now,
+                    zone=self.zone,
+                )
             assert decision == excinfo.value.decision
 
     # Invariants -----------------------------------------------------------------------------
 
     def _state(self) -> DeletionState | None:
         assert self.schedule is not None
-        return state_at(self.schedule, self.activity, POLICY, at=self.now, zone=self.zone)
+        return state_at(
+            DeletionFacts(activity=self.activity, schedule=self.schedule),
+            POLICY,
+            at=self.now,
+            zone=self.zone,
+        )
 
     def _expected_state(self) -> DeletionState | None:
         """An independent reading of DEL-3, DEL-6, DEL-7 from the record and the instants."""
         sched = self.schedule
         assert sched is not None
-        when = deadlines(sched, POLICY, zone=self.zone)
+        when = deadlines(
+            DeletionFacts(activity=self.activity, schedule=sched), POLICY, zone=self.zone
+        )
         if self.now < sched.scheduled_at:
             return None
         if sched.cancelled_at is not None:
             return DeletionState.CANCELLED
         if self.now < when.deletion_at:
             return DeletionState.PENDING
-        if sched.kind is DeletionKind.AUTOMATIC and not (
-            eligibility(self.activity, POLICY, at=when.deletion_at, zone=self.zone).allowed
+        if sched.kind is DeletionScheduleKind.AUTOMATIC and not (
+            can_schedule(
+                DeletionFacts(activity=self.activity), POLICY, at=when.deletion_at, zone=self.zone
+            ).allowed
         ):
             return DeletionState.KEPT
         if sched.restored_at is not None:
@@ -206,11 +268,10 @@ class DeletionMachine(RuleBasedStateMachine):
             assert [] == self.emitted
             return
         whole = effects_due(
-            self.schedule,
-            self.activity,
+            DeletionFacts(activity=self.activity, schedule=self.schedule),
             POLICY,
-            since=self.schedule.scheduled_at,
-            until=self.window_start,
+            start=self.schedule.scheduled_at,
+            end=self.window_start,
             zone=self.zone,
         )
         assert list(whole) == self.emitted
