@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
+from billrules.contract import Finding
 from billrules.decisions import Decision, PolicyViolation
 from billrules.errors import BillRulesError, InvalidInput, InvalidType, NaiveDatetimeError
 from billrules.invoices import Invoice
@@ -33,17 +34,22 @@ from billrules.payment_methods import (
     CardNumberLengthError,
     InvalidCardDetails,
     PaymentMethod,
+    PaymentMethodCode,
     PaymentMethodKind,
     PaymentMethodPolicy,
+    PaymentMethodQuestion,
     UnknownCardBrand,
     Wallet,
     add,
     can_add,
     can_remove,
     can_set_default,
+    findings,
     is_expired,
     remove,
+    role_findings,
     set_default,
+    transitions,
     update_card,
     validate_card,
 )
@@ -110,18 +116,18 @@ def assert_refused(operation: Any, decision: Decision, before: object) -> None:
 class TestWallet:
     def test_first_method_becomes_default(self):
         """PM-1: the first method added to an empty wallet becomes the default."""
-        wallet = add(Wallet(), VISA, at=AT, zone=ZONE)
+        wallet = add(Wallet(), method=VISA, at=AT, zone=ZONE)
         assert "pm-visa" == wallet.default_id
         assert VISA == wallet.default
-        decision = can_add(Wallet(), VISA, at=AT, zone=ZONE)
+        decision = can_add(Wallet(), method=VISA, at=AT, zone=ZONE)
         assert ("first_method_becomes_default", "payment_method_unexpired") == decision.codes
 
     def test_later_methods_keep_the_default(self):
         """PM-1: adding a second method leaves the default as it was."""
-        wallet = add(one(), MASTERCARD, at=AT, zone=ZONE)
+        wallet = add(one(), method=MASTERCARD, at=AT, zone=ZONE)
         assert ("pm-visa", "pm-mc") == wallet.ids
         assert "pm-visa" == wallet.default_id
-        assert "default_unchanged" == can_add(one(), MASTERCARD, at=AT, zone=ZONE).codes[0]
+        assert "default_unchanged" == can_add(one(), method=MASTERCARD, at=AT, zone=ZONE).codes[0]
 
     def test_empty_wallet_has_no_default(self):
         """PM-1: an empty wallet has no default."""
@@ -144,16 +150,16 @@ class TestWallet:
         with pytest.raises(InvalidInput) as excinfo:
             Wallet(methods=(VISA, VISA), default_id="pm-visa")
         assert "Wallet.methods[1].id" == excinfo.value.field
-        decision = can_add(one(), VISA, at=AT, zone=ZONE)
+        decision = can_add(one(), method=VISA, at=AT, zone=ZONE)
         assert ("payment_method_id_taken",) == decision.codes
         assert ("PM-1",) == decision.rules
-        assert_refused(lambda: add(one(), VISA, at=AT, zone=ZONE), decision, one())
+        assert_refused(lambda: add(one(), method=VISA, at=AT, zone=ZONE), decision, one())
 
     def test_adding_an_expired_card_is_refused(self):
         """PM-5: a card whose expiry month has passed is not added."""
-        decision = can_add(one(), EXPIRED, at=AT, zone=ZONE)
+        decision = can_add(one(), method=EXPIRED, at=AT, zone=ZONE)
         assert ("payment_method_expired",) == decision.codes
-        assert_refused(lambda: add(one(), EXPIRED, at=AT, zone=ZONE), decision, one())
+        assert_refused(lambda: add(one(), method=EXPIRED, at=AT, zone=ZONE), decision, one())
 
     def test_bad_input(self):
         """PM-1: wallets are built from PaymentMethod values only."""
@@ -164,25 +170,25 @@ class TestWallet:
             Wallet(methods="pm-1")
         assert "Wallet.methods" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
-            can_add("wallet", VISA, at=AT, zone=ZONE)
+            can_add("wallet", method=VISA, at=AT, zone=ZONE)
         assert "wallet" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
-            can_add(Wallet(), "pm", at=AT, zone=ZONE)
+            can_add(Wallet(), method="pm", at=AT, zone=ZONE)
         assert "method" == excinfo.value.field
         with pytest.raises(NaiveDatetimeError) as excinfo:
-            can_add(Wallet(), VISA, at=datetime(2024, 6, 1), zone=ZONE)  # noqa: DTZ001
+            can_add(Wallet(), method=VISA, at=datetime(2024, 6, 1), zone=ZONE)  # noqa: DTZ001
         assert "at" == excinfo.value.field
 
     @given(wallets(), payment_methods())
     def test_add_keeps_exactly_one_default(self, wallet, method):
         """PM-1: after an add (allowed or refused) the wallet has exactly one default."""
-        decision = can_add(wallet, method, at=AT, zone=ZONE)
+        decision = can_add(wallet, method=method, at=AT, zone=ZONE)
         if decision.allowed:
-            after = add(wallet, method, at=AT, zone=ZONE)
+            after = add(wallet, method=method, at=AT, zone=ZONE)
             assert (wallet.default_id or method.id) == after.default_id
             assert method == after.get(method.id)
         else:
-            assert_refused(lambda: add(wallet, method, at=AT, zone=ZONE), decision, wallet)
+            assert_refused(lambda: add(wallet, method=method, at=AT, zone=ZONE), decision, wallet)
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,18 +199,18 @@ class TestRemove:
     def test_replace_the_default_card(self):
         """PM-2, PM-3, PM-4: the seed's way to replace the default: add, make default, remove."""
         wallet = one(VISA)
-        refused = can_remove(wallet, "pm-visa")
-        assert_refused(lambda: remove(wallet, "pm-visa"), refused, wallet)
+        refused = can_remove(wallet, method_id="pm-visa")
+        assert_refused(lambda: remove(wallet, method_id="pm-visa"), refused, wallet)
 
-        wallet = add(wallet, MASTERCARD, at=AT, zone=ZONE)
-        wallet = set_default(wallet, "pm-mc", at=AT, zone=ZONE)
-        assert ("not_default",) == can_remove(wallet, "pm-visa").codes
-        wallet = remove(wallet, "pm-visa")
+        wallet = add(wallet, method=MASTERCARD, at=AT, zone=ZONE)
+        wallet = set_default(wallet, method_id="pm-mc", at=AT, zone=ZONE)
+        assert ("not_default",) == can_remove(wallet, method_id="pm-visa").codes
+        wallet = remove(wallet, method_id="pm-visa")
         assert Wallet(methods=(MASTERCARD,), default_id="pm-mc") == wallet
 
     def test_default_refusal_says_what_to_do(self):
         """PM-2: removing the default is refused with a reason telling how to replace it."""
-        decision = can_remove(one(), "pm-visa")
+        decision = can_remove(one(), method_id="pm-visa")
         assert ("default_payment_method",) == decision.codes
         assert ("PM-2",) == decision.rules
         assert "Add another payment method and make it the default first" in decision.message
@@ -213,39 +219,41 @@ class TestRemove:
     def test_non_default_removable_any_time(self):
         """PM-3: a method that is not the default is removed, expired or not."""
         wallet = Wallet(methods=(VISA, EXPIRED), default_id="pm-visa")
-        decision = can_remove(wallet, "pm-old")
+        decision = can_remove(wallet, method_id="pm-old")
         assert decision.allowed
         assert ("PM-3",) == decision.rules
-        assert one(VISA) == remove(wallet, "pm-old")
+        assert one(VISA) == remove(wallet, method_id="pm-old")
 
     def test_unknown_method_id(self):
         """PM-3: removing an id that is not in the wallet is refused."""
-        decision = can_remove(one(), "pm-nope")
+        decision = can_remove(one(), method_id="pm-nope")
         assert ("payment_method_unknown",) == decision.codes
-        assert_refused(lambda: remove(one(), "pm-nope"), decision, one())
+        assert_refused(lambda: remove(one(), method_id="pm-nope"), decision, one())
         assert_refused(
-            lambda: remove(Wallet(), "pm-nope"), can_remove(Wallet(), "pm-nope"), Wallet()
+            lambda: remove(Wallet(), method_id="pm-nope"),
+            can_remove(Wallet(), method_id="pm-nope"),
+            Wallet(),
         )
 
     def test_bad_method_id_type(self):
         """PM-3: the method id is a str."""
         with pytest.raises(InvalidType) as excinfo:
-            can_remove(one(), 7)
+            can_remove(one(), method_id=7)
         assert "method_id" == excinfo.value.field
 
     @given(wallets(), st.data())
     def test_remove_never_takes_the_default(self, wallet, data):
         """PM-2, PM-3: only non-defaults are removed; the default survives every removal."""
         method_id = data.draw(st.sampled_from((*wallet.ids, "unknown-id")))
-        decision = can_remove(wallet, method_id)
+        decision = can_remove(wallet, method_id=method_id)
         if decision.allowed:
-            after = remove(wallet, method_id)
+            after = remove(wallet, method_id=method_id)
             assert wallet.default_id == after.default_id
             assert method_id not in after.ids
             assert len(wallet.methods) - 1 == len(after.methods)
         else:
             assert method_id == wallet.default_id or method_id not in wallet.ids
-            assert_refused(lambda: remove(wallet, method_id), decision, wallet)
+            assert_refused(lambda: remove(wallet, method_id=method_id), decision, wallet)
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,24 +264,28 @@ class TestSetDefault:
     def test_unexpired_method_becomes_default(self):
         """PM-4: a stored unexpired method can be made the default."""
         wallet = Wallet(methods=(VISA, MASTERCARD), default_id="pm-visa")
-        decision = can_set_default(wallet, "pm-mc", at=AT, zone=ZONE)
-        assert ("payment_method_unexpired",) == decision.codes
-        assert "pm-mc" == set_default(wallet, "pm-mc", at=AT, zone=ZONE).default_id
+        decision = can_set_default(wallet, method_id="pm-mc", at=AT, zone=ZONE)
+        assert ("stored_and_unexpired",) == decision.codes
+        assert "pm-mc" == set_default(wallet, method_id="pm-mc", at=AT, zone=ZONE).default_id
 
     def test_expired_card_cannot_become_default(self):
         """PM-4: an expired card cannot become the default."""
         wallet = Wallet(methods=(VISA, EXPIRED), default_id="pm-visa")
-        decision = can_set_default(wallet, "pm-old", at=AT, zone=ZONE)
-        assert ("payment_method_expired",) == decision.codes
+        decision = can_set_default(wallet, method_id="pm-old", at=AT, zone=ZONE)
+        assert ("expired_cannot_become_default",) == decision.codes
         assert ("PM-4",) == decision.rules
         assert (2024, 5) == decision.reasons[0].details["expiry"]
-        assert_refused(lambda: set_default(wallet, "pm-old", at=AT, zone=ZONE), decision, wallet)
+        assert_refused(
+            lambda: set_default(wallet, method_id="pm-old", at=AT, zone=ZONE), decision, wallet
+        )
 
     def test_unknown_method_cannot_become_default(self):
         """PM-4: only a stored method can become the default."""
-        decision = can_set_default(one(), "pm-nope", at=AT, zone=ZONE)
+        decision = can_set_default(one(), method_id="pm-nope", at=AT, zone=ZONE)
         assert ("payment_method_unknown",) == decision.codes
-        assert_refused(lambda: set_default(one(), "pm-nope", at=AT, zone=ZONE), decision, one())
+        assert_refused(
+            lambda: set_default(one(), method_id="pm-nope", at=AT, zone=ZONE), decision, one()
+        )
 
     def test_expiry_is_the_end_of_the_month_in_the_zone(self):
         """PM-4: a card expires after the last day of its expiry month, local time."""
@@ -295,7 +307,7 @@ class TestSetDefault:
             is_expired(VISA, at=datetime(2024, 1, 1), zone="UTC")  # noqa: DTZ001
         assert "at" == excinfo.value.field
         with pytest.raises(InvalidInput) as excinfo:
-            can_set_default(one(), "pm-visa", at=AT, zone="Mars/Olympus")
+            can_set_default(one(), method_id="pm-visa", at=AT, zone="Mars/Olympus")
         assert "zone" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
             is_expired("card", at=AT, zone="UTC")
@@ -305,15 +317,17 @@ class TestSetDefault:
     def test_default_is_never_switched_to_an_expired_card(self, wallet, at, zone, data):
         """PM-1, PM-4: set_default succeeds exactly for stored unexpired methods."""
         method_id = data.draw(st.sampled_from((*wallet.ids, "unknown-id")))
-        decision = can_set_default(wallet, method_id, at=at, zone=zone)
+        decision = can_set_default(wallet, method_id=method_id, at=at, zone=zone)
         method = wallet.get(method_id)
         expected = method is not None and not is_expired(method, at=at, zone=zone)
         assert expected == decision.allowed
         if decision.allowed:
-            assert method_id == set_default(wallet, method_id, at=at, zone=zone).default_id
+            assert (
+                method_id == set_default(wallet, method_id=method_id, at=at, zone=zone).default_id
+            )
         else:
             assert_refused(
-                lambda: set_default(wallet, method_id, at=at, zone=zone), decision, wallet
+                lambda: set_default(wallet, method_id=method_id, at=at, zone=zone), decision, wallet
             )
 
 
@@ -453,7 +467,7 @@ class TestUpdateCard:
         """PM-5: after an update the new card is the default; the old one stays, not default."""
         wallet = one(VISA)
         new = details("2223 0031 2200 3222", month=8, year=2029, cvv="555")
-        after = update_card(wallet, new, at=AT, zone=ZONE, method_id="pm-new")
+        after = update_card(wallet, details=new, at=AT, zone=ZONE, method_id="pm-new")
         assert "pm-new" == after.default_id
         assert ("pm-visa", "pm-new") == after.ids
         assert "Mastercard •••• 3222" == after.default.label
@@ -472,7 +486,9 @@ class TestUpdateCard:
             method=one(VISA).default.label,
         )
         snapshot = copy.deepcopy(invoice)
-        after = update_card(one(VISA), details("5555555555554444"), at=AT, zone=ZONE, method_id="n")
+        after = update_card(
+            one(VISA), details=details("5555555555554444"), at=AT, zone=ZONE, method_id="n"
+        )
         assert snapshot == invoice
         assert "Visa •••• 4242" == invoice.method
         assert "Mastercard •••• 4444" == after.default.label
@@ -481,7 +497,7 @@ class TestUpdateCard:
         """PM-3, PM-5: with remove_previous the old default goes once it is no longer default."""
         after = update_card(
             one(VISA),
-            details("5555555555554444"),
+            details=details("5555555555554444"),
             at=AT,
             zone=ZONE,
             method_id="pm-mc",
@@ -489,7 +505,7 @@ class TestUpdateCard:
         )
         assert ("pm-mc",) == after.ids
         first = update_card(
-            Wallet(), details(), at=AT, zone=ZONE, method_id="pm-1", remove_previous=True
+            Wallet(), details=details(), at=AT, zone=ZONE, method_id="pm-1", remove_previous=True
         )
         assert ("pm-1",) == first.ids
 
@@ -497,18 +513,25 @@ class TestUpdateCard:
         """PM-1, PM-5: a taken id is a refusal; bad details are an error; the wallet unchanged."""
         new = details("5555555555554444")
         decision = can_add(
-            one(), validate_card(new, method_id="pm-visa", at=AT, zone=ZONE), at=AT, zone=ZONE
+            one(),
+            method=validate_card(new, method_id="pm-visa", at=AT, zone=ZONE),
+            at=AT,
+            zone=ZONE,
         )
         assert_refused(
-            lambda: update_card(one(), new, at=AT, zone=ZONE, method_id="pm-visa"), decision, one()
+            lambda: update_card(one(), details=new, at=AT, zone=ZONE, method_id="pm-visa"),
+            decision,
+            one(),
         )
         with pytest.raises(CardExpiredError):
-            update_card(one(), details(year=2020), at=AT, zone=ZONE, method_id="pm-2")
+            update_card(one(), details=details(year=2020), at=AT, zone=ZONE, method_id="pm-2")
         with pytest.raises(InvalidType) as excinfo:
-            update_card(one(), new, at=AT, zone=ZONE, method_id="pm-2", remove_previous="yes")
+            update_card(
+                one(), details=new, at=AT, zone=ZONE, method_id="pm-2", remove_previous="yes"
+            )
         assert "remove_previous" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
-            update_card([], new, at=AT, zone=ZONE, method_id="pm-2")
+            update_card([], details=new, at=AT, zone=ZONE, method_id="pm-2")
         assert "wallet" == excinfo.value.field
 
 
@@ -567,13 +590,15 @@ def _exposed(number: str, cvv: str, month: int, year: int) -> list[str]:
     assert good is copy.deepcopy(good)
     method = validate_card(good, method_id="pm-new", at=at, zone="UTC")
     wallet = Wallet(methods=(VISA,), default_id="pm-visa")
-    texts += _texts(can_add(wallet, method, at=at, zone="UTC"))
-    after = update_card(wallet, good, at=at, zone="UTC", method_id="pm-new")
+    texts += _texts(can_add(wallet, method=method, at=at, zone="UTC"))
+    after = update_card(wallet, details=good, at=at, zone="UTC", method_id="pm-new")
     texts += _texts(method) + _texts(after)
-    texts += _texts(can_set_default(after, "pm-new", at=at, zone="UTC"))
-    texts += _texts(can_remove(after, "pm-new"))
-    texts += _raised(lambda: remove(after, "pm-new"))
-    texts += _raised(lambda: update_card(after, good, at=at, zone="UTC", method_id="pm-new"))
+    texts += _texts(can_set_default(after, method_id="pm-new", at=at, zone="UTC"))
+    texts += _texts(can_remove(after, method_id="pm-new"))
+    texts += _raised(lambda: remove(after, method_id="pm-new"))
+    texts += _raised(
+        lambda: update_card(after, details=good, at=at, zone="UTC", method_id="pm-new")
+    )
     texts += _raised(
         lambda: validate_card(good, method_id="x", at=datetime(2999, 1, 1, tzinfo=UTC), zone="UTC")
     )
@@ -883,7 +908,7 @@ class TestPaymentMethodPolicy:
             validate_card(maestro, NO_MAESTRO, method_id="pm-m", at=AT, zone=ZONE)
         wallet = one()
         with pytest.raises(CardBrandNotAccepted):
-            update_card(wallet, maestro, NO_MAESTRO, at=AT, zone=ZONE, method_id="pm-m")
+            update_card(wallet, NO_MAESTRO, details=maestro, at=AT, zone=ZONE, method_id="pm-m")
         assert one() == wallet
         visa = CardDetails(
             number="4242424242424242", exp_month=12, exp_year=2030, cvv="123", policy=NO_MAESTRO
@@ -893,7 +918,7 @@ class TestPaymentMethodPolicy:
     def test_can_add_refuses_a_stored_method_of_a_dropped_brand(self):
         """PM-8: adding a stored method of a brand the policy leaves out is refused."""
         maestro = card(id="pm-m", brand="maestro", last4="8453")
-        decision = can_add(one(), maestro, NO_MAESTRO, at=AT, zone=ZONE)
+        decision = can_add(one(), NO_MAESTRO, method=maestro, at=AT, zone=ZONE)
         assert ("card_brand_not_accepted",) == decision.codes
         assert ("PM-8",) == decision.rules
         reason = decision.reasons[0]
@@ -903,14 +928,16 @@ class TestPaymentMethodPolicy:
         assert "Maestro •••• 8453 cannot be added: Maestro cards are not accepted." == (
             reason.message
         )
-        assert_refused(lambda: add(one(), maestro, NO_MAESTRO, at=AT, zone=ZONE), decision, one())
+        assert_refused(
+            lambda: add(one(), NO_MAESTRO, method=maestro, at=AT, zone=ZONE), decision, one()
+        )
         apple = PaymentMethod(id="pm-a", kind="apple_pay", brand="maestro", last4="8453")
         assert ("card_brand_not_accepted",) == can_add(
-            one(), apple, NO_MAESTRO, at=AT, zone=ZONE
+            one(), NO_MAESTRO, method=apple, at=AT, zone=ZONE
         ).codes
         no_brand = PaymentMethod(id="pm-g", kind="google_pay")
-        assert can_add(one(), no_brand, NO_MAESTRO, at=AT, zone=ZONE).allowed
-        assert can_add(one(), maestro, at=AT, zone=ZONE).allowed
+        assert can_add(one(), NO_MAESTRO, method=no_brand, at=AT, zone=ZONE).allowed
+        assert can_add(one(), method=maestro, at=AT, zone=ZONE).allowed
 
     def test_longest_prefix_wins(self):
         """PM-8: where prefixes overlap, the one matching more leading digits gives the brand."""
@@ -1145,19 +1172,34 @@ WITH_EXPIRED = Wallet(methods=(VISA, EXPIRED), default_id="pm-visa")
 def _decision(case):
     """One decision of each kind, by name."""
     cases = {
-        "unknown_set": lambda: can_set_default(one(), "pm-nope", at=AT, zone=ZONE),
-        "unknown_remove": lambda: can_remove(one(), "pm-nope"),
-        "taken": lambda: can_add(one(), VISA, at=AT, zone=ZONE),
-        "not_accepted": lambda: can_add(one(), MAESTRO, NO_MAESTRO, at=AT, zone=ZONE),
-        "expired_add": lambda: can_add(one(), EXPIRED, at=AT, zone=ZONE),
-        "first": lambda: can_add(Wallet(), VISA, at=AT, zone=ZONE),
-        "unchanged": lambda: can_add(one(), MASTERCARD, at=AT, zone=ZONE),
-        "expired_set": lambda: can_set_default(WITH_EXPIRED, "pm-old", at=AT, zone=ZONE),
-        "unexpired_set": lambda: can_set_default(one(), "pm-visa", at=AT, zone=ZONE),
-        "default": lambda: can_remove(one(), "pm-visa"),
-        "not_default": lambda: can_remove(WITH_EXPIRED, "pm-old"),
+        "unknown_set": lambda: can_set_default(one(), method_id="pm-nope", at=AT, zone=ZONE),
+        "unknown_remove": lambda: can_remove(one(), method_id="pm-nope"),
+        "taken": lambda: can_add(one(), method=VISA, at=AT, zone=ZONE),
+        "not_accepted": lambda: can_add(one(), NO_MAESTRO, method=MAESTRO, at=AT, zone=ZONE),
+        "expired_add": lambda: can_add(one(), method=EXPIRED, at=AT, zone=ZONE),
+        "first": lambda: can_add(Wallet(), method=VISA, at=AT, zone=ZONE),
+        "unchanged": lambda: can_add(one(), method=MASTERCARD, at=AT, zone=ZONE),
+        "expired_set": lambda: can_set_default(WITH_EXPIRED, method_id="pm-old", at=AT, zone=ZONE),
+        "unexpired_set": lambda: can_set_default(one(), method_id="pm-visa", at=AT, zone=ZONE),
+        "default": lambda: can_remove(one(), method_id="pm-visa"),
+        "not_default": lambda: can_remove(WITH_EXPIRED, method_id="pm-old"),
     }
     return cases[case]()
+
+
+_CASE_NAMES = (
+    "unknown_set",
+    "unknown_remove",
+    "taken",
+    "not_accepted",
+    "expired_add",
+    "first",
+    "unchanged",
+    "expired_set",
+    "unexpired_set",
+    "default",
+    "not_default",
+)
 
 
 VISA_UNEXPIRED = {
@@ -1224,13 +1266,13 @@ class TestSentences:
             ),
             (
                 "expired_set",
-                ("payment_method_expired",),
+                ("expired_cannot_become_default",),
                 ("PM-4",),
                 "American Express •••• 0005 has expired and cannot become the default.",
             ),
             (
                 "unexpired_set",
-                ("payment_method_unexpired",),
+                ("stored_and_unexpired",),
                 ("PM-4",),
                 "Visa •••• 4242 is stored and has not expired.",
             ),
@@ -1271,6 +1313,8 @@ class TestReasonDetails:
                 [
                     {
                         "method_id": "pm-m",
+                        "label": "Maestro •••• 0000",
+                        "brand_label": "Maestro",
                         "brand": CardBrand.MAESTRO,
                         "accepted": tuple(CardBrand)[:-1],
                     }
@@ -1281,7 +1325,11 @@ class TestReasonDetails:
             (
                 "unchanged",
                 [
-                    {"method_id": "pm-mc", "default_id": "pm-visa"},
+                    {
+                        "method_id": "pm-mc",
+                        "label": "Mastercard •••• 4444",
+                        "default_id": "pm-visa",
+                    },
                     {
                         "method_id": "pm-mc",
                         "label": "Mastercard •••• 4444",
@@ -1316,9 +1364,9 @@ class TestReasonDetails:
         """PM-4, PM-5: `current_month` is the month in the account's zone at `at`."""
         evening = datetime(2024, 5, 31, 22, tzinfo=UTC)  # 1 June, 01:00 in Kyiv
         for zone, month in (("UTC", (2024, 5)), ("Europe/Kyiv", (2024, 6))):
-            decision = can_set_default(one(), "pm-visa", at=evening, zone=zone)
+            decision = can_set_default(one(), method_id="pm-visa", at=evening, zone=zone)
             assert month == decision.reasons[0].details["current_month"]
-            added = can_add(Wallet(), VISA, at=evening, zone=zone)
+            added = can_add(Wallet(), method=VISA, at=evening, zone=zone)
             assert month == added.reasons[1].details["current_month"]
 
 
@@ -1445,13 +1493,13 @@ class TestErrors:
                 lambda: PaymentMethod(id="p", kind="paypal"),
                 InvalidInput,
                 "PaymentMethod.kind",
-                "unknown payment method kind; expected one of 'card', 'google_pay', 'apple_pay'",
+                "unknown value 'paypal'; expected one of 'card', 'google_pay', 'apple_pay'",
             ),
             (
                 lambda: PaymentMethod(id="p", kind="apple_pay", brand="solo"),
                 InvalidInput,
                 "PaymentMethod.brand",
-                "unknown card brand; expected one of 'visa', 'mastercard', 'amex', 'discover', "
+                "unknown value 'solo'; expected one of 'visa', 'mastercard', 'amex', 'discover', "
                 "'jcb', 'diners', 'unionpay', 'maestro'",
             ),
             (
@@ -1638,9 +1686,9 @@ class TestCardBoundaries:
         june = validate_card(details(month=6, year=2024), method_id="pm-june", at=AT, zone=ZONE)
         assert (2024, 6) == june.expiry
         assert not is_expired(june, at=AT, zone=ZONE)
-        assert can_add(one(), june, at=AT, zone=ZONE).allowed
-        wallet = add(one(), june, at=AT, zone=ZONE)
-        assert "pm-june" == set_default(wallet, "pm-june", at=AT, zone=ZONE).default_id
+        assert can_add(one(), method=june, at=AT, zone=ZONE).allowed
+        wallet = add(one(), method=june, at=AT, zone=ZONE)
+        assert "pm-june" == set_default(wallet, method_id="pm-june", at=AT, zone=ZONE).default_id
 
     def test_a_later_month_of_this_year_is_valid(self):
         """PM-5: the year alone does not expire a card: December of this year is valid."""
@@ -1651,13 +1699,15 @@ class TestCardBoundaries:
         """PM-5: can_add judges the expiry in the account's zone."""
         may = card(id="pm-may", month=5, year=2024)
         evening = datetime(2024, 5, 31, 22, tzinfo=UTC)  # 1 June, 01:00 in Kyiv
-        assert can_add(one(), may, at=evening, zone="UTC").allowed
+        assert can_add(one(), method=may, at=evening, zone="UTC").allowed
         assert ("payment_method_expired",) == can_add(
-            one(), may, at=evening, zone="Europe/Kyiv"
+            one(), method=may, at=evening, zone="Europe/Kyiv"
         ).codes
         wallet = Wallet(methods=(VISA, may), default_id="pm-visa")
-        assert can_set_default(wallet, "pm-may", at=evening, zone="UTC").allowed
-        assert not can_set_default(wallet, "pm-may", at=evening, zone="Europe/Kyiv").allowed
+        assert can_set_default(wallet, method_id="pm-may", at=evening, zone="UTC").allowed
+        assert not can_set_default(
+            wallet, method_id="pm-may", at=evening, zone="Europe/Kyiv"
+        ).allowed
 
     def test_adjacent_prefix_ranges_do_not_overlap(self):
         """PM-8: ranges of one length that touch without sharing a prefix are accepted."""
@@ -1692,14 +1742,16 @@ class TestCardBoundaries:
         strict = CardDetails(
             number="4242424242424242", exp_month=1, exp_year=2030, cvv="1234", policy=visa4
         )
-        after = update_card(Wallet(), strict, visa4, at=AT, zone=ZONE, method_id="pm-4")
+        after = update_card(Wallet(), visa4, details=strict, at=AT, zone=ZONE, method_id="pm-4")
         assert ("pm-4", "pm-4") == (after.ids[0], after.default_id)
         with pytest.raises(CardCvvError):
-            update_card(Wallet(), strict, at=AT, zone=ZONE, method_id="pm-4")
+            update_card(Wallet(), details=strict, at=AT, zone=ZONE, method_id="pm-4")
 
     def test_update_card_keeps_the_previous_card_by_default(self):
         """PM-3, PM-5: without remove_previous the old default stays, as an ordinary method."""
-        after = update_card(one(), details("5555555555554444"), at=AT, zone=ZONE, method_id="n")
+        after = update_card(
+            one(), details=details("5555555555554444"), at=AT, zone=ZONE, method_id="n"
+        )
         assert (("pm-visa", "n"), "n") == (after.ids, after.default_id)
 
 
@@ -1720,3 +1772,98 @@ class TestNames:
         assert [rule.brand.cvv_length for rule in DEFAULT_CARD_BRANDS] == [
             rule.cvv_length for rule in DEFAULT_CARD_BRANDS
         ]
+
+
+# --------------------------------------------------------------------------------------------
+# The area contract
+
+SEED = PaymentMethodPolicy()
+ROLES = ("owner", "admin", "staff")
+
+
+class TestRoleFindings:
+    """PM-2, PM-3: what each role may do with the wallet, as ``explain`` lists it."""
+
+    def test_the_default_cannot_be_removed(self):
+        """PM-2: with a default, one finding: it cannot be removed, for every role."""
+        wallet = Wallet(methods=(VISA, MASTERCARD), default_id="pm-visa")
+        for role in ROLES:
+            (finding,) = role_findings(wallet, SEED, role=role, at=AT, zone=ZONE)
+            assert isinstance(finding, Finding)
+            assert (
+                "payment_methods",
+                PaymentMethodQuestion.REMOVE_DEFAULT_METHOD,
+                False,
+                ("default_payment_method",),
+                ("PM-2",),
+                "The default payment method cannot be removed.",
+            ) == (
+                finding.area,
+                finding.question,
+                finding.allowed,
+                finding.decision.codes,
+                finding.rules,
+                finding.summary,
+            )
+            assert {"default_id": "pm-visa"} == dict(finding.details)
+
+    def test_an_empty_wallet_has_none(self):
+        """PM-1: an empty wallet has no default, so nothing to ask."""
+        assert () == role_findings(Wallet(), SEED, role="owner", at=AT, zone=ZONE)
+
+    def test_an_unknown_role_is_refused(self):
+        """The role is checked, naming ``role``."""
+        with pytest.raises(InvalidInput) as excinfo:
+            role_findings(one(), SEED, role="guest", at=AT, zone=ZONE)
+        assert "role" == excinfo.value.field
+
+    @given(wallet=wallets(), at=aware_datetimes(), zone=zones(), role=st.sampled_from(ROLES))
+    def test_agrees_with_can_remove(self, wallet, at, zone, role):
+        """PM-2: the finding's decision is can_remove's for the default, whatever the role."""
+        found = role_findings(wallet, SEED, role=role, at=at, zone=zone)
+        if wallet.default_id is None:
+            assert () == found
+        else:
+            (finding,) = found
+            assert can_remove(wallet, method_id=wallet.default_id) == finding.decision
+            assert not finding.allowed
+
+    def test_the_yes_summary_renders(self):
+        """The question's "yes" sentence renders too."""
+        assert "The default payment method can be removed." == (
+            PaymentMethodQuestion.REMOVE_DEFAULT_METHOD.summary(True, {})
+        )
+
+
+class TestFindingsAndTransitions:
+    """The payment-methods area has no account-wide findings and no time-driven transitions."""
+
+    @given(wallet=wallets(), at=aware_datetimes())
+    def test_no_findings(self, wallet, at):
+        """Every answer is a role's (role_findings)."""
+        assert () == findings(wallet, SEED, at=at, zone=ZONE)
+
+    @given(wallet=wallets(), at=aware_datetimes())
+    def test_no_transitions(self, wallet, at):
+        """No rule of the area is driven by time: an empty iterator, over any window."""
+        end = at.replace(year=at.year + 100) if at.year < 9000 else at
+        assert [] == list(transitions(wallet, SEED, start=at, end=end, zone=ZONE))
+
+    def test_a_backwards_window_is_refused(self):
+        """The window's end must not come before its start."""
+        with pytest.raises(InvalidInput) as excinfo:
+            transitions(one(), SEED, start=AT, end=datetime(2024, 1, 1, tzinfo=UTC), zone=ZONE)
+        assert "end" == excinfo.value.field
+
+
+class TestReasonCodes:
+    """Every reason of the area is a PaymentMethodCode member whose sentence renders."""
+
+    def test_every_code_is_given_and_renders(self):
+        """Each member is used by a code path and renders from the details given to it."""
+        reasons = [reason for case in _CASE_NAMES for reason in _decision(case).reasons]
+        assert set(PaymentMethodCode) == {reason.code for reason in reasons}
+        for reason in reasons:
+            assert isinstance(reason.code, PaymentMethodCode)
+            assert reason.message
+            assert "{" not in reason.message

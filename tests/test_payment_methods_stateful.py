@@ -60,44 +60,47 @@ class WalletMachine(RuleBasedStateMachine):
     @rule(method=payment_methods(ids=st.sampled_from(IDS), years=YEARS))
     def add_method(self, method: PaymentMethod) -> None:
         """PM-1, PM-5: a new id, unexpired, is added; the first becomes the default."""
-        decision = can_add(self.wallet, method, at=self.at, zone=self.zone)
+        decision = can_add(self.wallet, method=method, at=self.at, zone=self.zone)
         expected = method.id not in self.model and not is_expired(
             method, at=self.at, zone=self.zone
         )
         assert expected == decision.allowed
         if decision.allowed:
-            self.wallet = add(self.wallet, method, at=self.at, zone=self.zone)
+            self.wallet = add(self.wallet, method=method, at=self.at, zone=self.zone)
             self.model[method.id] = method
             self.model_default = self.model_default or method.id
         else:
-            self.refused(lambda: add(self.wallet, method, at=self.at, zone=self.zone), decision)
+            self.refused(
+                lambda: add(self.wallet, method=method, at=self.at, zone=self.zone), decision
+            )
 
     @rule(method_id=st.sampled_from(IDS))
     def switch_default(self, method_id: str) -> None:
         """PM-4: only a stored, unexpired method becomes the default."""
-        decision = can_set_default(self.wallet, method_id, at=self.at, zone=self.zone)
+        decision = can_set_default(self.wallet, method_id=method_id, at=self.at, zone=self.zone)
         method = self.model.get(method_id)
         assert (method is not None and not is_expired(method, at=self.at, zone=self.zone)) == (
             decision.allowed
         )
         if decision.allowed:
-            self.wallet = set_default(self.wallet, method_id, at=self.at, zone=self.zone)
+            self.wallet = set_default(self.wallet, method_id=method_id, at=self.at, zone=self.zone)
             self.model_default = method_id
         else:
             self.refused(
-                lambda: set_default(self.wallet, method_id, at=self.at, zone=self.zone), decision
+                lambda: set_default(self.wallet, method_id=method_id, at=self.at, zone=self.zone),
+                decision,
             )
 
     @rule(method_id=st.sampled_from(IDS))
     def remove_method(self, method_id: str) -> None:
         """PM-2, PM-3: a stored method other than the default is removed."""
-        decision = can_remove(self.wallet, method_id)
+        decision = can_remove(self.wallet, method_id=method_id)
         assert (method_id in self.model and method_id != self.model_default) == decision.allowed
         if decision.allowed:
-            self.wallet = remove(self.wallet, method_id)
+            self.wallet = remove(self.wallet, method_id=method_id)
             del self.model[method_id]
         else:
-            self.refused(lambda: remove(self.wallet, method_id), decision)
+            self.refused(lambda: remove(self.wallet, method_id=method_id), decision)
 
     @rule(
         details=card_details(years=YEARS),
@@ -111,21 +114,23 @@ class WalletMachine(RuleBasedStateMachine):
             method = validate_card(details, method_id=method_id, at=self.at, zone=self.zone)
         except CardExpiredError:
             with pytest.raises(CardExpiredError):
-                update_card(self.wallet, details, at=self.at, zone=self.zone, method_id=method_id)
+                update_card(
+                    self.wallet, details=details, at=self.at, zone=self.zone, method_id=method_id
+                )
             assert before == self.wallet
             return
-        decision = can_add(self.wallet, method, at=self.at, zone=self.zone)
+        decision = can_add(self.wallet, method=method, at=self.at, zone=self.zone)
         if not decision.allowed:
             self.refused(
                 lambda: update_card(
-                    self.wallet, details, at=self.at, zone=self.zone, method_id=method_id
+                    self.wallet, details=details, at=self.at, zone=self.zone, method_id=method_id
                 ),
                 decision,
             )
             return
         self.wallet = update_card(
             self.wallet,
-            details,
+            details=details,
             at=self.at,
             zone=self.zone,
             method_id=method_id,
