@@ -54,8 +54,8 @@ def can_top_up(*, role: Role | str) -> Decision:
     It reads no facts and no policy: only an administrator (or the owner) may.
 
     >>> from billrules.balance import can_top_up
-    >>> can_top_up(role="admin").allowed, can_top_up(role="staff").codes
-    (True, ('top_up_admin_only',))
+    >>> can_top_up(role="admin").allowed, can_top_up(role="staff").message
+    (True, 'Only an administrator can top up the balance.')
     """
     return TOP_UP_DECISIONS[_role(role)]
 
