@@ -87,7 +87,7 @@ class Transition:
     @property
     def codes(self) -> tuple[str, ...]:
         """The reason codes that describe it, in order."""
-        return tuple(reason.code for reason in self.reasons)
+        return tuple(str(reason.code) for reason in self.reasons)
 
     @property
     def description(self) -> str:

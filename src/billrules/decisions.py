@@ -267,7 +267,7 @@ class Decision:
     @property
     def codes(self) -> tuple[str, ...]:
         """The reason codes, in order."""
-        return tuple(reason.code for reason in self.reasons)
+        return tuple(str(reason.code) for reason in self.reasons)
 
     @property
     def rules(self) -> tuple[str, ...]:
