@@ -12,13 +12,17 @@ Decides SEAT-1 … SEAT-5 (see ``docs/policies.md``):
 - SEAT-5 back-office cancellation sets the count to 0 and deactivates the remaining users.
 
 Fact: :class:`SeatPool` (its invariant, occupied ≤ total, holds by construction). Policy:
-:class:`SeatPolicy`.
+:class:`SeatPolicy`. Every function takes the pool first, the policy second when it reads one,
+and the rest by keyword (``can_remove_seats(pool, *, count)``). The area contract:
+:func:`role_findings` (how many seats can be removed, SEAT-2, SEAT-3), :func:`findings` and
+:func:`transitions` (none); reasons are :class:`SeatCode` members, questions
+:class:`SeatQuestion` members.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -31,17 +35,21 @@ from moneyed import Money
 from billrules import _money, _time
 from billrules import _validate as v
 from billrules._check import checked
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, Transition
+from billrules.decisions import Decision, Question, Reason, ReasonCode
 from billrules.effects import DeactivateUser, Effect, SetLicenceCount
 from billrules.errors import InvalidInput
+from billrules.roles import Role
 
 __all__ = [
     "SeatCharge",
     "SeatChargeLine",
+    "SeatCode",
     "SeatCountChange",
     "SeatPolicy",
     "SeatPool",
     "SeatProration",
+    "SeatQuestion",
     "add_seats",
     "add_user",
     "back_office_cancel",
@@ -49,10 +57,58 @@ __all__ = [
     "can_delete_user",
     "can_remove_seats",
     "delete_user",
+    "findings",
     "removable_seats",
     "remove_seats",
+    "role_findings",
     "seat_charge",
+    "transitions",
 ]
+
+
+class SeatCode(ReasonCode):
+    """Every reason the seats area gives, with its English sentence (SEAT-1 … SEAT-3)."""
+
+    #: SEAT-2: a user occupies at most one seat.
+    ALREADY_SEATED = "user_already_seated", "User '{user_id}' already occupies a seat."
+    #: SEAT-2: adding a user needs a free seat.
+    NO_FREE_SEAT = (
+        "no_free_seat",
+        "All {total} seats are occupied: add a seat before adding a user.",
+    )
+    #: SEAT-2: a seat is free for the user.
+    FREE_SEAT = "free_seat", "{unoccupied} of {total} seats are free."
+    #: SEAT-1: only a user who occupies a seat can be deleted from the pool.
+    NOT_SEATED = "user_not_seated", "User '{user_id}' occupies no seat."
+    #: SEAT-1: deleting a user frees the seat and keeps the count.
+    SEAT_KEPT = (
+        "seat_kept",
+        "Deleting user '{user_id}' frees their seat; the {total} seats and what is billed for "
+        "them stay the same.",
+    )
+    #: SEAT-3: at least one seat must be chosen.
+    NOT_POSITIVE = (
+        "seat_removal_not_positive",
+        "Choose at least one seat to remove: {removable} of {total} seats "
+        "{removable:is|are} unoccupied.",
+    )
+    #: SEAT-3: occupied seats are never removed.
+    OCCUPIED_NOT_REMOVABLE = (
+        "occupied_seats_not_removable",
+        "Occupied seats are never removed: {removable} of {total} seats "
+        "{removable:is|are} unoccupied, so at most {removable} can be removed.",
+    )
+    #: SEAT-2: the seats asked for are unoccupied.
+    UNOCCUPIED = (
+        "seats_unoccupied",
+        "{requested} of the {unoccupied} unoccupied seats can be removed.",
+    )
+
+
+class SeatQuestion(Question):
+    """The questions :func:`role_findings` answers (SEAT-2, SEAT-3)."""
+
+    REMOVE_SEATS = "remove_seats", "{removable} of {total} seats can be removed."
 
 
 class SeatProration(StrEnum):
@@ -64,16 +120,6 @@ class SeatProration(StrEnum):
     DAILY = "daily"
 
 
-def _proration(value: Any) -> SeatProration:
-    try:
-        return SeatProration(value)
-    except (ValueError, TypeError):
-        allowed = ", ".join(repr(p.value) for p in SeatProration)
-        raise InvalidInput(
-            "SeatPolicy.proration", f"unknown proration; expected one of {allowed}"
-        ) from None
-
-
 @attrs.frozen(kw_only=True)
 class SeatPolicy:
     """The knobs of the seats area.
@@ -83,11 +129,10 @@ class SeatPolicy:
             count at its start) or ``"daily"`` (each day at the count in force that day).
     """
 
-    proration: SeatProration = attrs.field(default=SeatProration.NONE, converter=_proration)
-
-
-def _occupants(value: object) -> tuple[str, ...]:
-    return v.tuple_of(str, "SeatPool.occupants")(value)
+    proration: SeatProration = attrs.field(
+        default=SeatProration.NONE,
+        converter=v.to_enum(SeatProration),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -108,7 +153,7 @@ class SeatPool:
     """
 
     total: int = attrs.field(validator=v.integer(minimum=0))
-    occupants: tuple[str, ...] = attrs.field(default=(), converter=_occupants)
+    occupants: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple(str))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
 
     @occupants.validator
     def _check_occupants(self, attribute: attrs.Attribute[object], value: tuple[str, ...]) -> None:
@@ -153,7 +198,7 @@ def _pool_details(pool: SeatPool) -> dict[str, Any]:
 
 
 @checked
-def can_add_user(pool: SeatPool, user_id: str) -> Decision:
+def can_add_user(pool: SeatPool, *, user_id: str) -> Decision:
     """Whether ``user_id`` may take a seat: one must be free (SEAT-2). Decides SEAT-2.
 
     Refused when every seat is occupied, or when the user already has a seat.
@@ -161,46 +206,25 @@ def can_add_user(pool: SeatPool, user_id: str) -> Decision:
     _check_user(user_id)
     details = {**_pool_details(pool), "user_id": user_id}
     if user_id in pool.occupants:
-        return Decision.refuse(
-            Reason(
-                code="user_already_seated",
-                rule="SEAT-2",
-                message=f"User {user_id!r} already occupies a seat.",
-                details=details,
-            )
-        )
+        return Decision.refuse(Reason(code=SeatCode.ALREADY_SEATED, rule="SEAT-2", details=details))
     if pool.unoccupied == 0:
-        return Decision.refuse(
-            Reason(
-                code="no_free_seat",
-                rule="SEAT-2",
-                message=f"All {pool.total} seats are occupied: add a seat before adding a user.",
-                details=details,
-            )
-        )
-    return Decision.allow(
-        Reason(
-            code="free_seat",
-            rule="SEAT-2",
-            message=f"{pool.unoccupied} of {pool.total} seats are free.",
-            details=details,
-        )
-    )
+        return Decision.refuse(Reason(code=SeatCode.NO_FREE_SEAT, rule="SEAT-2", details=details))
+    return Decision.allow(Reason(code=SeatCode.FREE_SEAT, rule="SEAT-2", details=details))
 
 
 @checked
-def add_user(pool: SeatPool, user_id: str) -> SeatPool:
+def add_user(pool: SeatPool, *, user_id: str) -> SeatPool:
     """``pool`` with ``user_id`` occupying a free seat. Decides SEAT-2.
 
     Raises:
         PolicyViolation: :func:`can_add_user` refuses; ``pool`` is unchanged.
     """
-    can_add_user(pool, user_id).require()
+    can_add_user(pool, user_id=user_id).require()
     return attrs.evolve(pool, occupants=(*pool.occupants, user_id))
 
 
 @checked
-def can_delete_user(pool: SeatPool, user_id: str) -> Decision:
+def can_delete_user(pool: SeatPool, *, user_id: str) -> Decision:
     """Whether ``user_id`` can be deleted from the pool (they must occupy a seat). Decides SEAT-1.
 
     An allowed decision says the seat is kept: the count does not change.
@@ -208,38 +232,23 @@ def can_delete_user(pool: SeatPool, user_id: str) -> Decision:
     _check_user(user_id)
     details = {**_pool_details(pool), "user_id": user_id}
     if user_id not in pool.occupants:
-        return Decision.refuse(
-            Reason(
-                code="user_not_seated",
-                rule="SEAT-1",
-                message=f"User {user_id!r} occupies no seat.",
-                details=details,
-            )
-        )
-    return Decision.allow(
-        Reason(
-            code="seat_kept",
-            rule="SEAT-1",
-            message=f"Deleting user {user_id!r} frees their seat; the {pool.total} seats "
-            "and what is billed for them stay the same.",
-            details=details,
-        )
-    )
+        return Decision.refuse(Reason(code=SeatCode.NOT_SEATED, rule="SEAT-1", details=details))
+    return Decision.allow(Reason(code=SeatCode.SEAT_KEPT, rule="SEAT-1", details=details))
 
 
 @checked
-def delete_user(pool: SeatPool, user_id: str) -> SeatPool:
+def delete_user(pool: SeatPool, *, user_id: str) -> SeatPool:
     """``pool`` with ``user_id``'s seat freed and the seat count kept. Decides SEAT-1.
 
     >>> from billrules.seats import SeatPool, delete_user
-    >>> pool = delete_user(SeatPool(total=10, occupants=("ann", "bob")), "bob")
+    >>> pool = delete_user(SeatPool(total=10, occupants=("ann", "bob")), user_id="bob")
     >>> pool.total, pool.occupants
     (10, ('ann',))
 
     Raises:
         PolicyViolation: :func:`can_delete_user` refuses; ``pool`` is unchanged.
     """
-    can_delete_user(pool, user_id).require()
+    can_delete_user(pool, user_id=user_id).require()
     return attrs.evolve(pool, occupants=tuple(u for u in pool.occupants if u != user_id))
 
 
@@ -253,19 +262,8 @@ def removable_seats(pool: SeatPool) -> int:
     return pool.unoccupied
 
 
-def _can_remove_message(pool: SeatPool) -> str:
-    if pool.unoccupied == 0:
-        return f"All {pool.total} seats are occupied: no seat can be removed."
-    if pool.unoccupied == 1:
-        return f"1 of {pool.total} seats is unoccupied: you can remove 1 seat."
-    return (
-        f"{pool.unoccupied} of {pool.total} seats are unoccupied: "
-        f"you can remove 1 to {pool.unoccupied} seats."
-    )
-
-
 @checked
-def can_remove_seats(pool: SeatPool, count: int) -> Decision:
+def can_remove_seats(pool: SeatPool, *, count: int) -> Decision:
     """Whether ``count`` seats can be removed. Decides SEAT-2 and SEAT-3.
 
     Allowed for 1 ≤ ``count`` ≤ unoccupied (SEAT-2). Zero, a negative number or more than the
@@ -274,58 +272,43 @@ def can_remove_seats(pool: SeatPool, count: int) -> Decision:
 
     >>> from billrules.seats import SeatPool, can_remove_seats
     >>> pool = SeatPool(total=10, occupants=("ann", "bob", "cy", "dee", "eve", "flo", "gus"))
-    >>> decision = can_remove_seats(pool, 4)
-    >>> decision.allowed, decision.codes, decision.reasons[0].details["removable"]
-    (False, ('occupied_seats_not_removable',), 3)
+    >>> decision = can_remove_seats(pool, count=4)
+    >>> decision.allowed, decision.rules, decision.reasons[0].details["removable"]
+    (False, ('SEAT-3',), 3)
     >>> decision.message
-    '3 of 10 seats are unoccupied: you can remove 1 to 3 seats.'
+    'Occupied seats are never removed: 3 of 10 seats are unoccupied, so at most 3 can be removed.'
 
     Raises:
         InvalidType: ``count`` is not an ``int``.
     """
+    return _can_remove(pool, count)
+
+
+def _can_remove(pool: SeatPool, count: int) -> Decision:
     details = {**_pool_details(pool), "requested": count, "removable": pool.unoccupied}
     if count <= 0:
-        return Decision.refuse(
-            Reason(
-                code="seat_removal_not_positive",
-                rule="SEAT-3",
-                message=f"Choose at least one seat to remove. {_can_remove_message(pool)}",
-                details=details,
-            )
-        )
+        return Decision.refuse(Reason(code=SeatCode.NOT_POSITIVE, rule="SEAT-3", details=details))
     if count > pool.unoccupied:
         return Decision.refuse(
-            Reason(
-                code="occupied_seats_not_removable",
-                rule="SEAT-3",
-                message=_can_remove_message(pool),
-                details=details,
-            )
+            Reason(code=SeatCode.OCCUPIED_NOT_REMOVABLE, rule="SEAT-3", details=details)
         )
-    return Decision.allow(
-        Reason(
-            code="seats_unoccupied",
-            rule="SEAT-2",
-            message=f"{count} of the {pool.unoccupied} unoccupied seats can be removed.",
-            details=details,
-        )
-    )
+    return Decision.allow(Reason(code=SeatCode.UNOCCUPIED, rule="SEAT-2", details=details))
 
 
 @checked
-def remove_seats(pool: SeatPool, count: int) -> SeatPool:
+def remove_seats(pool: SeatPool, *, count: int) -> SeatPool:
     """``pool`` with ``count`` unoccupied seats removed. Decides SEAT-2 and SEAT-3.
 
     Raises:
         PolicyViolation: :func:`can_remove_seats` refuses; ``pool`` is unchanged.
         InvalidType: ``count`` is not an ``int``.
     """
-    can_remove_seats(pool, count).require()
+    can_remove_seats(pool, count=count).require()
     return attrs.evolve(pool, total=pool.total - count)
 
 
 @checked
-def add_seats(pool: SeatPool, count: int) -> SeatPool:
+def add_seats(pool: SeatPool, *, count: int) -> SeatPool:
     """``pool`` with ``count`` more seats, all unoccupied. No rule limits buying seats.
 
     Raises:
@@ -359,10 +342,6 @@ class SeatChargeLine:
     days: int = attrs.field(validator=v.integer(minimum=1))
 
 
-def _lines(value: object) -> tuple[SeatChargeLine, ...]:
-    return v.tuple_of(SeatChargeLine, "SeatCharge.lines")(value)
-
-
 @attrs.frozen(kw_only=True)
 class SeatCharge:
     """What the seats of one period cost (SEAT-4).
@@ -374,7 +353,7 @@ class SeatCharge:
     """
 
     amount: Money = attrs.field(validator=v.non_negative_money)
-    lines: tuple[SeatChargeLine, ...] = attrs.field(converter=_lines)
+    lines: tuple[SeatChargeLine, ...] = attrs.field(converter=v.to_tuple(SeatChargeLine))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     period_days: int = attrs.field(validator=v.integer(minimum=1))
 
 
@@ -393,13 +372,13 @@ def _check_changes(
 @checked
 def seat_charge(
     pool: SeatPool,
+    policy: SeatPolicy | None = None,
     *,
     price_per_seat: Money,
     start: datetime,
     end: datetime,
     zone: ZoneInfo | str,
     changes: Sequence[SeatCountChange] = (),
-    policy: SeatPolicy | None = None,
 ) -> SeatCharge:
     """The charge for the seats of the period ``[start, end)``. Decides SEAT-4.
 
@@ -491,3 +470,79 @@ def back_office_cancel(pool: SeatPool, *, at: datetime) -> tuple[SeatPool, tuple
     ]
     effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0))
     return SeatPool(total=0), tuple(effects)
+
+
+# --------------------------------------------------------------------------------------------
+# The area contract
+
+_to_role = v.enum_member(Role, "role")
+
+
+@checked
+def findings(
+    pool: SeatPool, policy: SeatPolicy, *, at: datetime, zone: ZoneInfo | str
+) -> tuple[Finding, ...]:
+    """The account-wide answers of the seats area: none (every answer is a role's).
+
+    Decides no rule; see :func:`role_findings`.
+    """
+    _time.to_zone(zone)
+    return ()
+
+
+@checked
+def role_findings(
+    pool: SeatPool,
+    policy: SeatPolicy,
+    *,
+    role: Role | str,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> tuple[Finding, ...]:
+    """What a user with ``role`` may do with the seats. Decides SEAT-2 and SEAT-3.
+
+    One finding, the same for every role: how many seats can be removed (``remove_seats``),
+    with :func:`can_remove_seats`'s decision for that many (at least one, so a pool with every
+    seat occupied says why none can be).
+
+    >>> from datetime import datetime, UTC
+    >>> from billrules.seats import SeatPolicy, SeatPool, role_findings
+    >>> (finding,) = role_findings(SeatPool(total=10, occupants=("ann", "bob")), SeatPolicy(),
+    ...                            role="owner", at=datetime(2024, 5, 1, tzinfo=UTC), zone="UTC")
+    >>> finding.allowed, finding.summary, finding.rules
+    (True, '8 of 10 seats can be removed.', ('SEAT-2',))
+    """
+    _to_role(role)
+    _time.to_zone(zone)
+    removable = pool.unoccupied
+    return (
+        Finding(
+            area="seats",
+            question=SeatQuestion.REMOVE_SEATS,
+            decision=_can_remove(pool, max(removable, 1)),
+            details={"removable": removable, "total": pool.total},
+        ),
+    )
+
+
+@checked
+def transitions(
+    pool: SeatPool,
+    policy: SeatPolicy,
+    *,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo | str,
+) -> Iterator[Transition]:
+    """What the seats area makes happen in ``[start, end)``: nothing.
+
+    Decides no rule: no seat rule is driven by time (SEAT-5's back-office cancellation is an
+    operation the host performs, :func:`back_office_cancel`).
+
+    Raises:
+        InvalidInput: ``end`` is before ``start``.
+    """
+    if end < start:
+        raise InvalidInput("end", "must not be before start")
+    _time.to_zone(zone)
+    return iter(())
