@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
-from billrules.decisions import Decision, PolicyViolation, Reason
+from billrules.decisions import Decision, PolicyViolation
 from billrules.effects import DeactivateUser, SetLicenceCount
 from billrules.errors import (
     BillRulesError,
@@ -24,10 +24,12 @@ from billrules.errors import (
 from billrules.seats import (
     SeatCharge,
     SeatChargeLine,
+    SeatCode,
     SeatCountChange,
     SeatPolicy,
     SeatPool,
     SeatProration,
+    SeatQuestion,
     add_seats,
     add_user,
     back_office_cancel,
@@ -35,9 +37,12 @@ from billrules.seats import (
     can_delete_user,
     can_remove_seats,
     delete_user,
+    findings,
     removable_seats,
     remove_seats,
+    role_findings,
     seat_charge,
+    transitions,
 )
 from billrules.testing._core import aware_datetimes, zones
 from billrules.testing._seats import seat_policies, seat_pools
@@ -94,126 +99,136 @@ class TestSeatPool:
 class TestUsers:
     def test_deleting_a_user_keeps_the_seat(self):
         """SEAT-1: deleting one of 7 users of 10 seats leaves 10 seats, 6 occupied."""
-        decision = can_delete_user(SEED, "gus")
+        decision = can_delete_user(SEED, user_id="gus")
         assert ("seat_kept",) == decision.codes
         assert ("SEAT-1",) == decision.rules
-        pool = delete_user(SEED, "gus")
+        pool = delete_user(SEED, user_id="gus")
         assert SeatPool(total=10, occupants=SEVEN[:6]) == pool
         assert 4 == removable_seats(pool)
 
     def test_deleting_an_unknown_user_is_refused(self):
         """SEAT-1: only a user who occupies a seat can be deleted from it."""
-        decision = can_delete_user(SEED, "zed")
+        decision = can_delete_user(SEED, user_id="zed")
         assert ("user_not_seated",) == decision.codes
-        assert_refused(lambda: delete_user(SEED, "zed"), decision, SEED)
+        assert_refused(lambda: delete_user(SEED, user_id="zed"), decision, SEED)
 
     def test_adding_a_user_needs_a_free_seat(self):
         """SEAT-2: a user takes a free seat; with none free, adding is refused with the reason."""
-        pool = add_user(SEED, "hal")
+        pool = add_user(SEED, user_id="hal")
         assert ("hal",) == pool.occupants[7:]
-        assert ("free_seat",) == can_add_user(SEED, "hal").codes
+        assert ("free_seat",) == can_add_user(SEED, user_id="hal").codes
         full = SeatPool(total=2, occupants=("a", "b"))
-        decision = can_add_user(full, "c")
+        decision = can_add_user(full, user_id="c")
         assert ("no_free_seat",) == decision.codes
         assert "All 2 seats are occupied: add a seat before adding a user." == decision.message
-        assert_refused(lambda: add_user(full, "c"), decision, full)
+        assert_refused(lambda: add_user(full, user_id="c"), decision, full)
 
     def test_a_user_takes_one_seat_only(self):
         """SEAT-2: a user already seated is not added again."""
-        decision = can_add_user(SEED, "ann")
+        decision = can_add_user(SEED, user_id="ann")
         assert ("user_already_seated",) == decision.codes
-        assert_refused(lambda: add_user(SEED, "ann"), decision, SEED)
+        assert_refused(lambda: add_user(SEED, user_id="ann"), decision, SEED)
 
     def test_bad_input(self):
         """SEAT-1, SEAT-2: the pool is a SeatPool, the user id a non-empty str."""
         with pytest.raises(InvalidType) as excinfo:
-            can_add_user(SEED, 5)
+            can_add_user(SEED, user_id=5)
         assert "user_id" == excinfo.value.field
         with pytest.raises(InvalidInput) as excinfo:
-            can_delete_user(SEED, "  ")
+            can_delete_user(SEED, user_id="  ")
         assert "user_id" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
-            can_delete_user((10, SEVEN), "ann")
+            can_delete_user((10, SEVEN), user_id="ann")
         assert "pool" == excinfo.value.field
 
     @given(seat_pools(), st.data())
     def test_delete_never_changes_the_count(self, pool, data):
         """SEAT-1: deleting any occupant keeps the total and frees exactly one seat."""
         user = data.draw(st.sampled_from((*pool.occupants, "nobody-here")))
-        decision = can_delete_user(pool, user)
+        decision = can_delete_user(pool, user_id=user)
         if decision.allowed:
-            after = delete_user(pool, user)
+            after = delete_user(pool, user_id=user)
             assert pool.total == after.total
             assert pool.unoccupied + 1 == after.unoccupied
         else:
-            assert_refused(lambda: delete_user(pool, user), decision, pool)
+            assert_refused(lambda: delete_user(pool, user_id=user), decision, pool)
 
 
 class TestRemoveSeats:
     def test_seed_delete_a_user_remove_four_then_a_fifth_is_refused(self):
         """SEAT-1, SEAT-2, SEAT-3: 10 seats, 7 occupied; delete a user; remove 4; a 5th fails."""
-        pool = delete_user(SEED, "gus")
+        pool = delete_user(SEED, user_id="gus")
         assert 4 == removable_seats(pool)
-        allowed = can_remove_seats(pool, 4)
+        allowed = can_remove_seats(pool, count=4)
         assert ("seats_unoccupied",) == allowed.codes
-        pool = remove_seats(pool, 4)
+        pool = remove_seats(pool, count=4)
         assert SeatPool(total=6, occupants=SEVEN[:6]) == pool
-        decision = can_remove_seats(pool, 1)
+        decision = can_remove_seats(pool, count=1)
         assert ("occupied_seats_not_removable",) == decision.codes
         assert ("SEAT-3",) == decision.rules
-        assert "All 6 seats are occupied: no seat can be removed." == decision.message
+        assert (
+            "Occupied seats are never removed: 0 of 6 seats are unoccupied, so at most 0 can be"
+            " removed." == decision.message
+        )
         assert 0 == decision.reasons[0].details["removable"]
-        assert_refused(lambda: remove_seats(pool, 1), decision, pool)
+        assert_refused(lambda: remove_seats(pool, count=1), decision, pool)
 
     def test_more_than_unoccupied_is_refused_saying_how_many(self):
         """SEAT-3: asking for 4 of 3 unoccupied seats is refused; the decision says 1 to 3."""
-        decision = can_remove_seats(SEED, 4)
-        assert "3 of 10 seats are unoccupied: you can remove 1 to 3 seats." == decision.message
-        assert_refused(lambda: remove_seats(SEED, 4), decision, SEED)
+        decision = can_remove_seats(SEED, count=4)
+        assert (
+            "Occupied seats are never removed: 3 of 10 seats are unoccupied, so at most 3 can be"
+            " removed." == decision.message
+        )
+        assert_refused(lambda: remove_seats(SEED, count=4), decision, SEED)
         one_free = SeatPool(total=2, occupants=("a",))
-        message = can_remove_seats(one_free, 2).message
-        assert "1 of 2 seats is unoccupied: you can remove 1 seat." == message
+        message = can_remove_seats(one_free, count=2).message
+        assert (
+            "Occupied seats are never removed: 1 of 2 seats is unoccupied, so at most 1 can be"
+            " removed." == message
+        )
 
     @pytest.mark.parametrize("count", [0, -1, -10])
     def test_zero_or_negative_is_refused(self, count):
         """SEAT-3: removing zero or a negative number of seats is refused, saying how many can."""
-        decision = can_remove_seats(SEED, count)
+        decision = can_remove_seats(SEED, count=count)
         assert ("seat_removal_not_positive",) == decision.codes
-        assert decision.message.endswith("you can remove 1 to 3 seats.")
-        assert_refused(lambda: remove_seats(SEED, count), decision, SEED)
+        assert decision.message.endswith("3 of 10 seats are unoccupied.")
+        assert 3 == decision.reasons[0].details["removable"]
+        assert_refused(lambda: remove_seats(SEED, count=count), decision, SEED)
 
     @pytest.mark.parametrize("count", [1.0, "2", True, None])
     def test_count_must_be_an_int(self, count):
         """SEAT-3: the number of seats to remove is an int."""
         with pytest.raises(InvalidType) as excinfo:
-            remove_seats(SEED, count)
+            remove_seats(SEED, count=count)
         assert "count" == excinfo.value.field
 
     @given(seat_pools(), st.integers(min_value=-5, max_value=40))
     def test_allowed_exactly_from_one_to_unoccupied(self, pool, count):
         """SEAT-2, SEAT-3: removal is allowed iff 1 ≤ n ≤ unoccupied; occupants never lose seats."""
-        decision = can_remove_seats(pool, count)
+        decision = can_remove_seats(pool, count=count)
         assert (1 <= count <= pool.unoccupied) == decision.allowed
         if decision.allowed:
-            after = remove_seats(pool, count)
+            after = remove_seats(pool, count=count)
             assert pool.total - count == after.total
             assert pool.occupants == after.occupants
         else:
             assert pool.unoccupied == decision.reasons[0].details["removable"]
-            assert_refused(lambda: remove_seats(pool, count), decision, pool)
+            assert_refused(lambda: remove_seats(pool, count=count), decision, pool)
 
     def test_add_seats(self):
         """Buying seats adds unoccupied ones (no SEAT rule limits it); at least one."""
-        assert SeatPool(total=12, occupants=SEVEN) == add_seats(SEED, 2)
+        assert SeatPool(total=12, occupants=SEVEN) == add_seats(SEED, count=2)
         with pytest.raises(InvalidInput) as excinfo:
-            add_seats(SEED, 0)
+            add_seats(SEED, count=0)
         assert "count" == excinfo.value.field
 
 
 class TestSeatCharge:
     def test_charge_follows_the_count_occupied_or_not(self):
         """SEAT-4: 10 seats at 25 cost 250 whether 7, 6 or no seats are occupied."""
-        for pool in (SEED, delete_user(SEED, "gus"), SeatPool(total=10)):
+        for pool in (SEED, delete_user(SEED, user_id="gus"), SeatPool(total=10)):
             charge = seat_charge(pool, price_per_seat=PRICE, zone="UTC", **MAY)
             assert Decimal("250.00") == charge.amount.amount
         assert (SeatChargeLine(start=AT.date(), end=MAY["end"].date(), seats=10, days=31),) == (
@@ -407,101 +422,105 @@ class TestReasonsGolden:
         ("decide", "expected"),
         [
             (
-                lambda: can_add_user(SEED, "hal"),
-                Reason(
-                    code="free_seat",
-                    rule="SEAT-2",
-                    message="3 of 10 seats are free.",
-                    details={**POOL_OF_SEED, "user_id": "hal"},
+                lambda: can_add_user(SEED, user_id="hal"),
+                (
+                    "free_seat",
+                    "SEAT-2",
+                    "3 of 10 seats are free.",
+                    {**POOL_OF_SEED, "user_id": "hal"},
                 ),
             ),
             (
-                lambda: can_add_user(SEED, "ann"),
-                Reason(
-                    code="user_already_seated",
-                    rule="SEAT-2",
-                    message="User 'ann' already occupies a seat.",
-                    details={**POOL_OF_SEED, "user_id": "ann"},
+                lambda: can_add_user(SEED, user_id="ann"),
+                (
+                    "user_already_seated",
+                    "SEAT-2",
+                    "User 'ann' already occupies a seat.",
+                    {**POOL_OF_SEED, "user_id": "ann"},
                 ),
             ),
             (
-                lambda: can_add_user(SeatPool(total=2, occupants=("a", "b")), "c"),
-                Reason(
-                    code="no_free_seat",
-                    rule="SEAT-2",
-                    message="All 2 seats are occupied: add a seat before adding a user.",
-                    details={"total": 2, "occupied": 2, "unoccupied": 0, "user_id": "c"},
+                lambda: can_add_user(SeatPool(total=2, occupants=("a", "b")), user_id="c"),
+                (
+                    "no_free_seat",
+                    "SEAT-2",
+                    "All 2 seats are occupied: add a seat before adding a user.",
+                    {"total": 2, "occupied": 2, "unoccupied": 0, "user_id": "c"},
                 ),
             ),
             (
-                lambda: can_delete_user(SEED, "gus"),
-                Reason(
-                    code="seat_kept",
-                    rule="SEAT-1",
-                    message="Deleting user 'gus' frees their seat; the 10 seats and what is"
+                lambda: can_delete_user(SEED, user_id="gus"),
+                (
+                    "seat_kept",
+                    "SEAT-1",
+                    "Deleting user 'gus' frees their seat; the 10 seats and what is"
                     " billed for them stay the same.",
-                    details={**POOL_OF_SEED, "user_id": "gus"},
+                    {**POOL_OF_SEED, "user_id": "gus"},
                 ),
             ),
             (
-                lambda: can_delete_user(SEED, "zed"),
-                Reason(
-                    code="user_not_seated",
-                    rule="SEAT-1",
-                    message="User 'zed' occupies no seat.",
-                    details={**POOL_OF_SEED, "user_id": "zed"},
+                lambda: can_delete_user(SEED, user_id="zed"),
+                (
+                    "user_not_seated",
+                    "SEAT-1",
+                    "User 'zed' occupies no seat.",
+                    {**POOL_OF_SEED, "user_id": "zed"},
                 ),
             ),
             (
-                lambda: can_remove_seats(SEED, 0),
-                Reason(
-                    code="seat_removal_not_positive",
-                    rule="SEAT-3",
-                    message="Choose at least one seat to remove. 3 of 10 seats are unoccupied:"
-                    " you can remove 1 to 3 seats.",
-                    details={**POOL_OF_SEED, "requested": 0, "removable": 3},
+                lambda: can_remove_seats(SEED, count=0),
+                (
+                    "seat_removal_not_positive",
+                    "SEAT-3",
+                    "Choose at least one seat to remove: 3 of 10 seats are unoccupied.",
+                    {**POOL_OF_SEED, "requested": 0, "removable": 3},
                 ),
             ),
             (
-                lambda: can_remove_seats(SEED, 4),
-                Reason(
-                    code="occupied_seats_not_removable",
-                    rule="SEAT-3",
-                    message="3 of 10 seats are unoccupied: you can remove 1 to 3 seats.",
-                    details={**POOL_OF_SEED, "requested": 4, "removable": 3},
+                lambda: can_remove_seats(SEED, count=4),
+                (
+                    "occupied_seats_not_removable",
+                    "SEAT-3",
+                    "Occupied seats are never removed: 3 of 10 seats are unoccupied, so at most 3 can"
+                    " be removed.",
+                    {**POOL_OF_SEED, "requested": 4, "removable": 3},
                 ),
             ),
             (
-                lambda: can_remove_seats(SEED, 3),
-                Reason(
-                    code="seats_unoccupied",
-                    rule="SEAT-2",
-                    message="3 of the 3 unoccupied seats can be removed.",
-                    details={**POOL_OF_SEED, "requested": 3, "removable": 3},
+                lambda: can_remove_seats(SEED, count=3),
+                (
+                    "seats_unoccupied",
+                    "SEAT-2",
+                    "3 of the 3 unoccupied seats can be removed.",
+                    {**POOL_OF_SEED, "requested": 3, "removable": 3},
                 ),
             ),
         ],
     )
     def test_reason(self, decide, expected):
         """SEAT-1, SEAT-2, SEAT-3: each code carries its rule, sentence and the pool's counts."""
-        assert (expected,) == decide().reasons
+        (reason,) = decide().reasons
+        assert isinstance(reason.code, SeatCode)
+        assert expected == (reason.code, reason.rule, reason.message, dict(reason.details))
 
     @pytest.mark.parametrize(
         ("pool", "message"),
         [
             (
                 SeatPool(total=2, occupants=("a",)),
-                "1 of 2 seats is unoccupied: you can remove 1 seat.",
+                "Occupied seats are never removed: 1 of 2 seats is unoccupied, so at most 1 can be"
+                " removed.",
             ),
             (
                 SeatPool(total=2, occupants=("a", "b")),
-                "All 2 seats are occupied: no seat can be removed.",
+                "Occupied seats are never removed: 0 of 2 seats are unoccupied, so at most 0 can be"
+                " removed.",
             ),
         ],
     )
     def test_how_many_can_be_removed(self, pool, message):
         """SEAT-3: the refusal says how many seats can be removed, one or none."""
-        assert message == can_remove_seats(pool, 2).message
+        assert message == can_remove_seats(pool, count=2).message
 
 
 class TestErrorsGolden:
@@ -513,7 +532,7 @@ class TestErrorsGolden:
             (
                 lambda: SeatPolicy(proration="monthly"),
                 InvalidInput,
-                "SeatPolicy.proration: unknown proration; expected one of 'none', 'daily'",
+                "SeatPolicy.proration: unknown value 'monthly'; expected one of 'none', 'daily'",
             ),
             (
                 lambda: SeatPool(total=1, occupants=("a", "b")),
@@ -530,8 +549,8 @@ class TestErrorsGolden:
                 InvalidInput,
                 "SeatPool.occupants[1]: must not be empty",
             ),
-            (lambda: can_add_user(SEED, " "), InvalidInput, "user_id: must not be empty"),
-            (lambda: add_seats(SEED, 0), InvalidInput, "count: must be at least 1"),
+            (lambda: can_add_user(SEED, user_id=" "), InvalidInput, "user_id: must not be empty"),
+            (lambda: add_seats(SEED, count=0), InvalidInput, "count: must be at least 1"),
             (
                 lambda: SeatCharge(amount=PRICE, lines=5, period_days=1),
                 InvalidType,
@@ -633,3 +652,103 @@ class TestBackOfficeCancelEffects:
             DeactivateUser(at=AT, rule="SEAT-5", user_id="bob"),
             SetLicenceCount(at=AT, rule="SEAT-5", count=0),
         ) == effects
+
+
+# --------------------------------------------------------------------------------------------
+# The area contract
+
+ROLES = ("owner", "admin", "staff")
+
+
+class TestRoleFindings:
+    """SEAT-2, SEAT-3: how many seats can be removed, as ``explain`` lists it for each role."""
+
+    def test_seed(self):
+        """SEAT-2: 3 of the seed's 10 seats can be removed, for every role."""
+        for role in ROLES:
+            (finding,) = role_findings(SEED, SeatPolicy(), role=role, at=AT, zone="UTC")
+            assert (
+                "seats",
+                SeatQuestion.REMOVE_SEATS,
+                True,
+                ("seats_unoccupied",),
+                ("SEAT-2",),
+                "3 of 10 seats can be removed.",
+            ) == (
+                finding.area,
+                finding.question,
+                finding.allowed,
+                finding.decision.codes,
+                finding.rules,
+                finding.summary,
+            )
+            assert {"removable": 3, "total": 10} == dict(finding.details)
+
+    def test_a_full_pool_says_why_none_can_be_removed(self):
+        """SEAT-3: with every seat occupied the finding is a refusal for one seat."""
+        full = SeatPool(total=2, occupants=("a", "b"))
+        (finding,) = role_findings(full, SeatPolicy(), role="staff", at=AT, zone="UTC")
+        assert (False, ("occupied_seats_not_removable",), "0 of 2 seats can be removed.") == (
+            finding.allowed,
+            finding.decision.codes,
+            finding.summary,
+        )
+
+    def test_an_unknown_role_is_refused(self):
+        """The role is checked, naming ``role``."""
+        with pytest.raises(InvalidInput) as excinfo:
+            role_findings(SEED, SeatPolicy(), role="guest", at=AT, zone="UTC")
+        assert "role" == excinfo.value.field
+
+    @given(pool=seat_pools(), policy=seat_policies(), role=st.sampled_from(ROLES))
+    def test_agrees_with_can_remove_seats(self, pool, policy, role):
+        """SEAT-2, SEAT-3: the decision is can_remove_seats's for max(removable, 1)."""
+        (finding,) = role_findings(pool, policy, role=role, at=AT, zone="UTC")
+        removable = removable_seats(pool)
+        assert can_remove_seats(pool, count=max(removable, 1)) == finding.decision
+        assert (removable > 0) == finding.allowed
+        assert f"{removable} of {pool.total} seats can be removed." == finding.summary
+
+
+class TestFindingsAndTransitions:
+    """The seats area has no account-wide findings and no time-driven transitions."""
+
+    @given(pool=seat_pools(), at=aware_datetimes())
+    def test_no_findings(self, pool, at):
+        """Every answer is a role's (role_findings)."""
+        assert () == findings(pool, SeatPolicy(), at=at, zone="UTC")
+
+    @given(pool=seat_pools(), at=aware_datetimes())
+    def test_no_transitions(self, pool, at):
+        """No seat rule is driven by time: an empty iterator over any window."""
+        assert [] == list(
+            transitions(pool, SeatPolicy(), start=at, end=at + timedelta(days=36500), zone="UTC")
+        )
+
+    def test_a_backwards_window_is_refused(self):
+        """The window's end must not come before its start."""
+        with pytest.raises(InvalidInput) as excinfo:
+            transitions(SEED, SeatPolicy(), start=AT, end=AT - timedelta(days=1), zone="UTC")
+        assert "end" == excinfo.value.field
+
+
+class TestReasonCodes:
+    """Every reason of the area is a SeatCode member whose sentence renders."""
+
+    def test_every_code_is_given_and_renders(self):
+        """Each member is used by a code path and renders from the details given to it."""
+        full = SeatPool(total=2, occupants=("a", "b"))
+        decisions = [
+            can_add_user(SEED, user_id="hal"),
+            can_add_user(SEED, user_id="ann"),
+            can_add_user(full, user_id="c"),
+            can_delete_user(SEED, user_id="gus"),
+            can_delete_user(SEED, user_id="zed"),
+            *(can_remove_seats(pool, count=n) for pool in (SEED, full) for n in (-1, 0, 1, 3, 4)),
+        ]
+        reasons = [reason for decision in decisions for reason in decision.reasons]
+        assert set(SeatCode) == {reason.code for reason in reasons}
+        for reason in reasons:
+            assert isinstance(reason.code, SeatCode)
+            assert reason.message
+            assert "{" not in reason.message

@@ -53,41 +53,41 @@ class SeatPoolMachine(RuleBasedStateMachine):
     @rule(user=st.sampled_from(USERS))
     def join(self, user: str) -> None:
         """SEAT-2: a user takes a free seat, if there is one and they have none."""
-        decision = can_add_user(self.pool, user)
+        decision = can_add_user(self.pool, user_id=user)
         assert (user not in self.users and len(self.users) < self.total) == decision.allowed
         if decision.allowed:
-            self.pool = add_user(self.pool, user)
+            self.pool = add_user(self.pool, user_id=user)
             self.users.append(user)
         else:
-            self.refused(lambda: add_user(self.pool, user), decision)
+            self.refused(lambda: add_user(self.pool, user_id=user), decision)
 
     @rule(user=st.sampled_from(USERS))
     def leave(self, user: str) -> None:
         """SEAT-1: deleting a user frees the seat and keeps the count."""
-        decision = can_delete_user(self.pool, user)
+        decision = can_delete_user(self.pool, user_id=user)
         assert (user in self.users) == decision.allowed
         if decision.allowed:
-            self.pool = delete_user(self.pool, user)
+            self.pool = delete_user(self.pool, user_id=user)
             self.users.remove(user)
         else:
-            self.refused(lambda: delete_user(self.pool, user), decision)
+            self.refused(lambda: delete_user(self.pool, user_id=user), decision)
 
     @rule(count=st.integers(min_value=-2, max_value=12))
     def remove(self, count: int) -> None:
         """SEAT-2, SEAT-3: only unoccupied seats are removed, 1 to all of them."""
-        decision = can_remove_seats(self.pool, count)
+        decision = can_remove_seats(self.pool, count=count)
         assert (1 <= count <= self.total - len(self.users)) == decision.allowed
         if decision.allowed:
-            self.pool = remove_seats(self.pool, count)
+            self.pool = remove_seats(self.pool, count=count)
             self.total -= count
         else:
             assert self.total - len(self.users) == decision.reasons[0].details["removable"]
-            self.refused(lambda: remove_seats(self.pool, count), decision)
+            self.refused(lambda: remove_seats(self.pool, count=count), decision)
 
     @rule(count=st.integers(min_value=1, max_value=5))
     def buy(self, count: int) -> None:
         """Buying seats adds unoccupied ones."""
-        self.pool = add_seats(self.pool, count)
+        self.pool = add_seats(self.pool, count=count)
         self.total += count
 
     @rule()
