@@ -450,7 +450,7 @@ class TestTopUp:
     ) -> None:
         """BAL-2: thresholds increase and a larger top-up never earns a smaller bonus."""
         with pytest.raises(error) as excinfo:
-            BalancePolicy(bonus_tiers=tiers)  # type: ignore[arg-type]
+            BalancePolicy(bonus_tiers=tiers)
 
         assert field == excinfo.value.field  # type: ignore[attr-defined]
 
