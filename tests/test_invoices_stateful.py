@@ -76,7 +76,9 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.invoice.amount_due.amount > 0)
     @rule(cents=st.integers(min_value=1, max_value=10_000))
     def pay(self, cents: int) -> None:
-        result = apply_payment([self.invoice], payment=Money(Decimal(cents).scaleb(-2), "USD"), at=self.now)
+        result = apply_payment(
+            [self.invoice], payment=Money(Decimal(cents).scaleb(-2), "USD"), at=self.now
+        )
         (self.invoice,) = result.invoices
         if self.invoice.status is not self.history[-1]:
             self.history.append(self.invoice.status)

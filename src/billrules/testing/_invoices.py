@@ -15,6 +15,7 @@ from billrules.invoices import (
     BillingDetails,
     BillingProfile,
     Invoice,
+    InvoiceFacts,
     InvoicePolicy,
     InvoiceStatus,
     Payment,
@@ -117,4 +118,19 @@ def payments(*, currency: Currency | str = "USD") -> st.SearchStrategy[Payment]:
         amount=money(currency, min_value=1),
         paid_at=aware_datetimes(),
         method=st.none() | st.sampled_from(("Visa •••• 4242", "Mastercard •••• 4444", "Apple Pay")),
+    )
+
+
+@checked
+def invoice_facts(
+    *, currency: Currency | str = "USD", max_invoices: int = 8, max_payments: int = 4
+) -> st.SearchStrategy[InvoiceFacts]:
+    """An account's invoices (unique ids) and payments in ``currency``: the area's facts."""
+    return st.builds(
+        InvoiceFacts,
+        currency=st.just(_money.to_currency(currency, "currency")),
+        invoices=st.lists(
+            invoices(currency=currency), max_size=max_invoices, unique_by=lambda inv: inv.id
+        ),
+        payments=st.lists(payments(currency=currency), max_size=max_payments),
     )
