@@ -56,7 +56,7 @@ def restriction_for(
         if today.month != debt_day.month or today.year != debt_day.year:
             if today < debt_day:
                 raise InvalidInput("at", "must not be before the debt started")
-            return _new_access(Access, row.carried + (None, facts.amount_to_pay))
+            return _new_access(Access, (*row.carried, None, facts.amount_to_pay))
         day = today.day
         if day < debt_day.day:
             raise InvalidInput("at", "must not be before the debt started")
@@ -75,4 +75,4 @@ def restriction_for(
         offset = table.next_offset[index]
         if offset >= 0:
             next_on = debt_day + _DAYS[offset]
-    return _new_access(Access, row.heads[index] + (next_on, facts.amount_to_pay))
+    return _new_access(Access, (*row.heads[index], next_on, facts.amount_to_pay))
