@@ -187,7 +187,7 @@ def activity(account: Account) -> AccountActivity:
 
 @checked
 def account_state(account: Account, at: datetime | None = None) -> AccountState:
-    """The cancellation area's view of the account: status, invoices, licences (CAN-3, CAN-7).
+    """The cancellation area's facts: status, invoices, licences and the request, if any.
 
     With ``at``, a prepaid account's balance at that instant is included, so a negative
     balance counts as outstanding (CAN-3).
@@ -201,4 +201,5 @@ def account_state(account: Account, at: datetime | None = None) -> AccountState:
         invoices=account.invoices,
         licence_count=account.seats.total if account.seats is not None else 0,
         prepaid_balance=prepaid,
+        request=account.cancellation_request,
     )

@@ -156,8 +156,6 @@ def _details(value: object) -> Mapping[str, Any]:
 
 
 def _code(instance: object, attribute: attrs.Attribute[ReasonCode], value: object) -> None:
-    if isinstance(value, str) and getattr(instance, "_legacy", None) is not None:  # MIGRATION
-        return
     if not isinstance(value, ReasonCode):
         raise InvalidType("Reason.code", f"must be a ReasonCode member, not {type(value).__name__}")
 
@@ -185,7 +183,6 @@ class Reason:
 
     code: ReasonCode = attrs.field(validator=_code)
     rule: str = attrs.field(validator=_non_empty_str)
-    _legacy: str | None = attrs.field(default=None, alias="message", repr=False)  # MIGRATION
     details: Mapping[str, Any] = attrs.field(
         factory=dict, converter=_details, hash=False, repr=False
     )
@@ -193,8 +190,6 @@ class Reason:
     @property
     def message(self) -> str:
         """One human sentence, rendered from the code's template and the details."""
-        if self._legacy is not None:  # MIGRATION: remove
-            return self._legacy
         return self.code.render(self.details)
 
 

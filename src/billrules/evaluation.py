@@ -111,9 +111,10 @@ class Evaluation:
         """The spans in which the areas that stop billing say nothing is billed."""
         found: list[Suspension] = []
         for area in AREAS:
+            stops: Callable[..., tuple[Suspension, ...]] | None
             stops = getattr(area.module, "suspensions", None)
-            facts = area.facts(self) if stops is not None else None
-            if facts is not None:
+            facts = None if stops is None else area.facts(self)
+            if stops is not None and facts is not None:
                 found.extend(stops(facts, area.policy(self.policy), zone=self.zone))
         return tuple(found)
 

@@ -11,7 +11,7 @@ from billrules import _money
 from billrules._check import checked
 from billrules.account import Account, User
 from billrules.cancellation import AccountStatus
-from billrules.deletion import DeletionKind, DeletionSchedule
+from billrules.deletion import DeletionSchedule, DeletionScheduleKind
 from billrules.policy import Policy
 from billrules.roles import Role
 from billrules.testing._balance import balance_policies, ledgers
@@ -59,7 +59,7 @@ def accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
             schedule = DeletionSchedule(
                 scheduled_at=created_at
                 + timedelta(hours=draw(st.integers(min_value=0, max_value=24 * 400))),
-                kind=draw(st.sampled_from(DeletionKind)),
+                kind=draw(st.sampled_from(DeletionScheduleKind)),
             )
         return Account(
             id=draw(st.sampled_from(("acct-1", "acct-2", "acme", "kyiv-realty"))),
