@@ -33,6 +33,7 @@ import typing
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Final, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
 
 from moneyed import Money
 
@@ -63,11 +64,42 @@ def _instance(kind: type[Any] | tuple[type[Any], ...]) -> Check:
             return value
         raise InvalidType(name, f"must be {names}, not {type(value).__name__}")
 
+    if no_bool:
+        return check
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    test = " and ".join(f"type({{name}}) is not {{k{j}}}" for j in range(len(kinds)))
+    return _inline(check, test, kinds)
+
+
+def _inline(check: Check, test: str, kinds: tuple[object, ...]) -> Check:
+    """Mark ``check`` with a test that is true when the argument needs the full check.
+
+    ``test`` is a template over the argument's ``{name}`` and the constants ``{k0}``,
+    ``{k1}``… (``kinds``). The wrapper writes it inline and calls the full check only when it
+    is true: for an uncommon type (a subclass, another zone type), which the check may still
+    accept, or a wrong one, which it refuses. The common case costs no call.
+    """
+    vars(check)["inline"] = (test, kinds)
     return check
+
+
+def _inline_test(check: Check) -> tuple[str, tuple[object, ...]] | None:
+    found: tuple[str, tuple[object, ...]] | None = vars(check).get("inline")
+    return found
+
 
 
 def _aware(value: object, name: str) -> object:
     return _time.require_aware(value, name)
+
+
+# An instant of a common zone type strictly inside the calendar's years is accepted inline.
+_inline(
+    _aware,
+    "(type({name}) is not {k0} or type({name}.tzinfo) is not {k1} "
+    f"or not {_time.FIRST_YEAR} < {{name}}.year < {_time.LAST_YEAR})",
+    (datetime, ZoneInfo),
+)
 
 
 def _date(value: object, name: str) -> object:
@@ -102,7 +134,10 @@ def _optional(inner: Check) -> Check:
     def check(value: object, name: str) -> object:
         return None if value is None else inner(value, name)
 
-    return check
+    fast = _inline_test(inner)
+    if fast is None:
+        return check
+    return _inline(check, f"({{name}} is not None and ({fast[0]}))", fast[1])
 
 
 def _items(item: Check) -> Check:
@@ -232,12 +267,18 @@ def checked(function: Callable[P, R]) -> Callable[P, R]:
             header.append("*")
         namespace[f"check_{index}"] = check
         test = f"{name} = check_{index}({name}, {name!r})"
+        inline = _inline_test(check)
+        if inline is not None:
+            fast, kinds = inline
+            constants = {f"k{j}": f"kind_{index}_{j}" for j in range(len(kinds))}
+            namespace.update(zip(constants.values(), kinds, strict=True))
+            test = f"if {fast.format(name=name, **constants)}: {test}"
         if parameter.default is parameter.empty:
             header.append(name)
         else:
             namespace[f"default_{index}"] = parameter.default
             header.append(f"{name}=default_{index}")
-            test = f"if {name} is not default_{index}: {test}"
+            test = f"if {name} is not default_{index}:\n        {test}"
         if check is not _anything:
             body.append(f"    {test}")
         call.append(f"{name}={name}" if keyword_only else name)
