@@ -88,7 +88,6 @@ def _inline_test(check: Check) -> tuple[str, tuple[object, ...]] | None:
     return found
 
 
-
 def _aware(value: object, name: str) -> object:
     return _time.require_aware(value, name)
 

@@ -175,11 +175,11 @@ class Evaluation:
 
 #: The registered areas, in the order of the timeline and the report.
 AREAS: Final[tuple[Area, ...]] = (
-    Area("cancellation", cancellation, lambda ev: ev.state),
-    Area("subscriptions", subscriptions, lambda ev: ev.subscription_facts),
-    Area("invoices", invoices, lambda ev: ev.invoice_facts),
     Area("dunning", dunning, lambda ev: ev.ledger),
     Area("balance", balance, lambda ev: ev.account.ledger),
+    Area("invoices", invoices, lambda ev: ev.invoice_facts),
+    Area("cancellation", cancellation, lambda ev: ev.state),
+    Area("subscriptions", subscriptions, lambda ev: ev.subscription_facts),
     Area("deletion", deletion, lambda ev: ev.deletion_facts),
     Area("payment_methods", payment_methods, lambda ev: ev.account.wallet),
     Area("seats", seats, lambda ev: ev.account.seats),

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Money
 
-from billrules import _plain, _time, render
+from billrules import _plain, _render, _time
 from billrules._check import checked
 from billrules.account import Account
 from billrules.balance import balance_at
@@ -43,6 +43,7 @@ NEXT_EVENTS_DAYS: Final = 400
 NEXT_EVENTS_COUNT: Final = 5
 
 
+@checked
 def finding_data(finding: Finding) -> dict[str, Any]:
     """A finding as JSON-ready data."""
     return {
@@ -103,21 +104,21 @@ class Report:
 
     def _head(self) -> tuple[str, str]:
         zone = self.zone
-        balance = "none (postpaid)" if self.balance is None else render.amount(self.balance)
+        balance = "none (postpaid)" if self.balance is None else _render.amount(self.balance)
         return (
             f"Account {self.account_id} ({zone.key}) at {_time.wall_clock(self.at, zone)}: "
             f"status {self.status}",
-            f"Balance: {balance}; outstanding: {render.amount(self.outstanding)}",
+            f"Balance: {balance}; outstanding: {_render.amount(self.outstanding)}",
         )
 
-    def _sections(self) -> list[render.Section]:
-        sections: list[render.Section] = [(str(r.role), r.findings) for r in self.roles]
+    def _sections(self) -> list[_render.Section]:
+        sections: list[_render.Section] = [(str(r.role), r.findings) for r in self.roles]
         return [*sections, ("account", self.account)]
 
     def __str__(self) -> str:
         """A readable report: header, each role's answers with reasons, the account, what next."""
         title, subtitle = self._head()
-        return render.report_text(
+        return _render.report_text(
             f"{title}\n{subtitle}", self._sections(), self.next_events, self.zone
         )
 
@@ -128,8 +129,8 @@ class Report:
             "at": self.at.isoformat(),
             "zone": self.zone.key,
             "status": str(self.status),
-            "outstanding": render.amount(self.outstanding),
-            "balance": None if self.balance is None else render.amount(self.balance),
+            "outstanding": _render.amount(self.outstanding),
+            "balance": None if self.balance is None else _render.amount(self.balance),
             "roles": [role_report.to_dict() for role_report in self.roles],
             "account": [finding_data(finding) for finding in self.account],
             "next_events": [transition_data(event) for event in self.next_events],
@@ -138,7 +139,7 @@ class Report:
     def _repr_html_(self) -> str:
         """The report as an HTML fragment for notebooks (all text escaped)."""
         title, subtitle = self._head()
-        return render.report_html(title, subtitle, self._sections(), self.next_events, self.zone)
+        return _render.report_html(title, subtitle, self._sections(), self.next_events, self.zone)
 
 
 @checked

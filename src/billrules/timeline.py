@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from billrules import _plain, render
+from billrules import _plain, _render
 from billrules._check import checked
 from billrules.account import Account
 from billrules.contract import Transition
@@ -51,10 +51,12 @@ from billrules.policy import Policy
 __all__ = [
     "Timeline",
     "timeline",
+    "transition_data",
     "upcoming",
 ]
 
 
+@checked
 def transition_data(transition: Transition) -> dict[str, Any]:
     """A transition as JSON-ready data; effects as ``{"kind": ..., **fields}``."""
     return {
@@ -96,7 +98,7 @@ class Timeline:
 
     def __str__(self) -> str:
         """One line per transition in local time, effects indented below it."""
-        return render.timeline_text(self.account_id, self.zone, self.start, self.end, self.events)
+        return _render.timeline_text(self.account_id, self.zone, self.start, self.end, self.events)
 
     def to_dict(self) -> dict[str, Any]:
         """The timeline as JSON-ready data (instants ISO 8601 with their offset)."""
@@ -110,11 +112,11 @@ class Timeline:
 
     def _repr_svg_(self) -> str:
         """A horizontal strip: dunning stages as bands, every transition as a labelled tick."""
-        return render.timeline_svg(self.account_id, self.zone, self.start, self.end, self.events)
+        return _render.timeline_svg(self.account_id, self.zone, self.start, self.end, self.events)
 
     def _repr_html_(self) -> str:
         """The SVG strip followed by the transitions as a list, for notebooks."""
-        return render.timeline_html(self.account_id, self.zone, self.start, self.end, self.events)
+        return _render.timeline_html(self.account_id, self.zone, self.start, self.end, self.events)
 
 
 @checked

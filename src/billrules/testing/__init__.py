@@ -31,6 +31,14 @@ from billrules.testing._cancellation import (
     cancellation_policies,
     cancellation_requests,
 )
+from billrules.testing._contract import (
+    decisions,
+    findings,
+    questions,
+    reason_codes,
+    reasons,
+    transitions,
+)
 from billrules.testing._core import (
     aware_datetimes,
     currencies,
@@ -49,6 +57,7 @@ from billrules.testing._dunning import (
 from billrules.testing._invoices import (
     billing_details,
     billing_profiles,
+    invoice_facts,
     invoice_policies,
     invoices,
     payments,
@@ -72,8 +81,10 @@ from billrules.testing._subscriptions import (
     lead_package_tiers,
     lead_packages,
     subscription_dates,
+    subscription_facts,
     subscription_policies,
     subscriptions,
+    suspensions,
 )
 
 __all__ = [
@@ -96,9 +107,12 @@ __all__ = [
     "card_numbers",
     "currencies",
     "cvvs",
+    "decisions",
     "deletion_policies",
     "dunning_policies",
+    "findings",
     "inactive_accounts",
+    "invoice_facts",
     "invoice_policies",
     "invoices",
     "lead_package_tiers",
@@ -110,12 +124,18 @@ __all__ = [
     "payment_methods",
     "payments",
     "policies",
+    "questions",
+    "reason_codes",
+    "reasons",
     "seat_policies",
     "seat_pools",
     "sources",
     "subscription_dates",
+    "subscription_facts",
     "subscription_policies",
     "subscriptions",
+    "suspensions",
+    "transitions",
     "users",
     "wallets",
     "zones",

@@ -1,4 +1,4 @@
-"""Presentation: the report's text and HTML, the timeline's text, HTML and SVG strip.
+"""Presentation: the report's text and HTML, the timeline's text, HTML and SVG strip. Private.
 
 The domain values (:class:`~billrules.report.Report`, :class:`~billrules.timeline.Timeline`)
 hold data; their ``__str__``, ``_repr_html_`` and ``_repr_svg_`` call the functions here,
