@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from hypothesis import strategies as st
@@ -14,14 +15,14 @@ from billrules.evaluation import AREAS
 from billrules.testing._core import aware_datetimes, money
 
 
-def _members(base: type[Any]) -> list[Any]:
-    return [
-        member
-        for area in AREAS
-        for name in area.module.__all__
-        if isinstance(kind := getattr(area.module, name), type) and issubclass(kind, base)
-        for member in kind
-    ]
+def _members(base: type[StrEnum]) -> list[Any]:
+    found: list[Any] = []
+    for area in AREAS:
+        for name in area.module.__all__:
+            kind = getattr(area.module, name)
+            if isinstance(kind, type) and issubclass(kind, base):
+                found.extend(kind)
+    return found
 
 
 #: Detail values of every kind a sentence renders: text, numbers, money, instants, lists, none.
