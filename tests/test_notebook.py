@@ -1,4 +1,4 @@
-"""The notebook in docs/notebooks runs from top to bottom, so it cannot go stale (X-5, DUN-1, DEL-1)."""
+"""The notebook in docs/notebooks runs from top to bottom, so it cannot go stale (X-1, X-5, DUN-1, DEL-1)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "docs" / "notebooks" / "expl
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_notebook_runs_and_shows_the_month_and_the_deletion() -> None:
-    """X-5, DUN-1, DEL-1: every cell runs; the month table, the report and both timelines show."""
+    """X-1, X-5, DUN-1, DEL-1: every cell runs; the month table, the report, a finding's and a
+    decision's reasons (code, rule, sentence) and both timelines (text, HTML and SVG) show."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
         notebook,
@@ -34,6 +35,8 @@ def test_notebook_runs_and_shows_the_month_and_the_deletion() -> None:
     text = "\n".join(texts)
     assert "  10  blocked" in text
     assert "eligible: True" in text
+    assert "  [DUN-1] dunning_stage: The balance is negative: stage payment_page_only" in text
+    assert "  [DEL-1] no_recent_login: No user has logged in during the last 30 days" in text
     assert "('account_deleted', '2024-06-19')" in text
     assert "('account_deleted', '2024-06-23')" in text
     assert {"text/html", "image/svg+xml"} <= kinds
