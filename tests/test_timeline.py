@@ -1,9 +1,12 @@
-"""Tests for billrules.timeline: every area's events merged in time order (X-5)."""
+"""Tests for billrules.timeline: every area's transitions merged in time order (X-5)."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -12,39 +15,58 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from _accounts import DELINQUENT, KYIV, T0, _account, _charge, _payment
-from billrules import deletion, dunning, subscriptions
-from billrules.account import Account, User, activity
+from billrules import cancellation, deletion, dunning, subscriptions
+from billrules.account import Account, User, account_state, activity
 from billrules.balance import Ledger
-from billrules.cancellation import CancellationRequest, RequestState, deactivation_effects
-from billrules.deletion import DeletionSchedule
-from billrules.effects import RevokeAccess
+from billrules.cancellation import (
+    CancellationCode,
+    CancellationRequest,
+    RequestState,
+    deactivation_effects,
+)
+from billrules.contract import Suspension, Transition
+from billrules.decisions import Reason
+from billrules.deletion import DeletionCode, DeletionFacts, DeletionSchedule
+from billrules.dunning import DunningCode, DunningKind
+from billrules.effects import RevokeAccess, SendEmail
 from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError
+from billrules.evaluation import AREAS
 from billrules.invoices import InvoiceStatus, is_overdue
 from billrules.policy import DEFAULT_POLICY, Policy
 from billrules.subscriptions import PlanChange, Subscription
-from billrules.testing._account import accounts, policies
-from billrules.timeline import AREAS, Event, Timeline, timeline
+from billrules.testing import accounts, policies
+from billrules.timeline import Timeline, timeline, transition_data, upcoming
+
+_AREA_NAMES = [area.name for area in AREAS]
 
 
 def _kinds(tl: Timeline) -> list[tuple[str, str]]:
-    return [(e.at.astimezone(KYIV).strftime("%m-%d"), e.kind) for e in tl.events]
+    return [(e.at.astimezone(KYIV).strftime("%m-%d"), str(e.kind)) for e in tl.events]
+
+
+def _deletion_facts(account: Account) -> DeletionFacts:
+    return DeletionFacts(activity=activity(account), schedule=account.deletion_schedule)
+
+
+def _start(account: Account, data: st.DataObject, low: int = -2000, high: int = 9000) -> datetime:
+    return account.created_at + timedelta(hours=data.draw(st.integers(low, high)))
 
 
 class TestTimeline:
-    """X-5: the merged events of every area."""
+    """X-5: the merged transitions of every area."""
 
     def test_seed_month_of_the_delinquent_account(self) -> None:
-        """X-5: DUN-1 stages on the 1st, 4th, 7th and 10th; SUB-1 renewal on the 15th; INV-2
-        due on the 15th; DEL-3 notice on the 20th with DEL-4 reminders and DEL-6 deletion on
-        the 30th; CAN-6/CAN-8 deactivation on June 1st — in time order."""
+        """X-5: DUN-1 stages on the 1st, 4th, 7th and 10th; INV-2 due and SUB-1 renewal on the
+        15th (in the registry's order of areas); DEL-3 notice on the 20th with DEL-4 reminders
+        and DEL-6 deletion on the 30th; CAN-6/CAN-8 deactivation on June 1st — in time order."""
         tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=32))
         expected = [
             ("05-01", "dunning_stage"),
             ("05-04", "dunning_stage"),
             ("05-07", "dunning_stage"),
             ("05-10", "dunning_stage"),
-            ("05-15", "renewal"),
             ("05-15", "invoice_overdue"),
+            ("05-15", "renewal"),
             ("05-20", "deletion_scheduled"),
             ("05-27", "deletion_reminder"),
             ("05-29", "deletion_reminder"),
@@ -52,18 +74,31 @@ class TestTimeline:
             ("06-01", "cancellation_effective"),
         ]
         assert expected == _kinds(tl)
+        assert all(type(e) is Transition for e in tl.events)
+        assert ["dunning"] * 4 + [
+            "invoices",
+            "subscriptions",
+            "deletion",
+            "deletion",
+            "deletion",
+            "deletion",
+            "cancellation",
+        ] == [e.area for e in tl.events]
 
-    def test_events_carry_rules_and_effects(self) -> None:
-        """X-2, X-5: each event has its rule IDs; deletion and cancellation events carry the
-        effects their areas return (DEL-3 notice, DEL-5 banner, DEL-6 delete, CAN-8)."""
+    def test_events_carry_rules_codes_and_effects(self) -> None:
+        """X-2, X-5: each transition has its rule IDs and reason codes; deletion and
+        cancellation transitions carry the effects their areas return (DEL-3 notice, DEL-5
+        banner, DEL-6 delete, CAN-8)."""
         tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=60))
-        by_kind = {e.kind: e for e in tl.events}
+        by_kind = {str(e.kind): e for e in tl.events}
         assert ("DEL-3",) == by_kind["deletion_scheduled"].rules
+        assert ("deletion_scheduled",) == by_kind["deletion_scheduled"].codes
         assert ["send_email", "show_banner"] == [
             x.kind for x in by_kind["deletion_scheduled"].effects
         ]
         assert ("DEL-4",) == by_kind["deletion_reminder"].rules
         assert ("CAN-6", "CAN-8") == by_kind["cancellation_effective"].rules
+        assert ("cancellation_effective", "deactivated") == by_kind["cancellation_effective"].codes
         request = DELINQUENT.cancellation_request
         assert request is not None
         expected = deactivation_effects(request, DEFAULT_POLICY.cancellation)
@@ -72,12 +107,65 @@ class TestTimeline:
         assert ["hide_banner", "delete_account"] == [
             x.kind for x in by_kind["account_deleted"].effects
         ]
+        assert ("DEL-6", "DEL-7") == by_kind["account_deleted"].rules
+        assert ("account_deleted", "still_eligible") == by_kind["account_deleted"].codes
         assert ("DEL-6",) == by_kind["data_purged"].rules
+        assert ["purge_data"] == [x.kind for x in by_kind["data_purged"].effects]
         assert ("INV-2",) == by_kind["invoice_overdue"].rules
+        assert ("invoice_due",) == by_kind["invoice_overdue"].codes
         assert ("SUB-1",) == by_kind["renewal"].rules
+        assert ("renewal",) == by_kind["renewal"].codes
+
+    def test_events_carry_details_and_sentences(self) -> None:
+        """X-1, X-5: the reasons' details are the facts used; the description is their
+        sentences, rendered from the codes' templates."""
+        tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=60))
+        blocked = tl.events[3]
+        assert DunningKind.DUNNING_STAGE == blocked.kind
+        assert (DunningCode.STAGE_BEGINS, DunningCode.SCHEDULE_ANCHOR) == tuple(
+            r.code for r in blocked.reasons
+        )
+        details = blocked.reasons[0].details
+        assert "blocked" == details["stage"]
+        assert 10 == details["first_day"]
+        assert 3 == details["severity"]
+        assert {"owner": "blocked", "admin": "blocked", "staff": "blocked"} == dict(
+            details["access"]
+        )
+        assert (
+            "Dunning stage blocked (day 10): owner blocked, admin blocked, staff blocked. "
+            "The schedule's days count from the month start."
+        ) == blocked.description
+        by_kind = {str(e.kind): e for e in tl.events}
+        overdue = by_kind["invoice_overdue"]
+        assert {
+            "invoice_id": "inv-1",
+            "due_at": datetime(2024, 5, 15, tzinfo=KYIV),
+            "amount_due": Money("19.00", "USD"),
+        } == dict(overdue.reasons[0].details)
+        assert (
+            "Invoice inv-1 is due; unpaid after this instant it is overdue (19.00 USD due)."
+            == overdue.description
+        )
+        assert "Renewal 4 of the Pro plan." == by_kind["renewal"].description
+        assert (
+            "Deletion scheduled for 2024-05-30, 10 days ahead."
+            == by_kind["deletion_scheduled"].description
+        )
+        assert (
+            "The account is deleted; support may restore it until 2024-06-19T09:15:00+03:00. "
+            "The account is still eligible for deletion at the deletion instant."
+        ) == by_kind["account_deleted"].description
+        effective = by_kind["cancellation_effective"]
+        assert CancellationCode.CANCELLATION_EFFECTIVE is effective.reasons[0].code
+        assert datetime(2024, 6, 1, tzinfo=KYIV) == effective.reasons[0].details["at"]
+        assert (
+            "The cancellation (too_expensive) takes effect. Access is revoked, the leads are "
+            "reassigned and removed from the call queue."
+        ) == effective.description
 
     def test_debt_paid_lifts_the_restriction(self) -> None:
-        """DUN-2: a payment that clears the debt is a ``dunning_lifted`` event."""
+        """DUN-2: a payment that clears the debt is a ``dunning_lifted`` transition."""
         ledger = Ledger(
             currency="USD",
             entries=(_charge(T0, "-19.00"), _payment(T0 + timedelta(days=5), "19.00")),
@@ -89,10 +177,11 @@ class TestTimeline:
             ("05-06", "dunning_lifted"),
         ] == _kinds(tl)
         assert ("DUN-2",) == tl.events[-1].rules
+        assert 0 == tl.events[-1].reasons[0].details["severity"]
 
     def test_plan_change_and_subscription_end(self) -> None:
         """SUB-3: the renewal where a pending change takes effect names it; SUB-2: the end of a
-        cancelled subscription is an event and nothing renews after it."""
+        cancelled subscription is a transition and nothing renews after it."""
         sub = Subscription(
             plan="Pro",
             anchor=date(2024, 1, 15),
@@ -144,7 +233,7 @@ class TestTimeline:
             _account(deletion_schedule=schedule), DEFAULT_POLICY, T0, T0 + timedelta(days=60)
         )
         assert ["deletion_scheduled", "account_deleted", "data_purged"] == [
-            e.kind for e in tl.events
+            str(e.kind) for e in tl.events
         ]
         assert ("DEL-2", "DEL-6") == tl.events[1].rules
 
@@ -155,8 +244,11 @@ class TestTimeline:
         tl = timeline(
             account, DEFAULT_POLICY, datetime(2024, 5, 20, tzinfo=KYIV), T0 + timedelta(days=60)
         )
-        assert "deletion_kept" in [e.kind for e in tl.events]
-        assert "account_deleted" not in [e.kind for e in tl.events]
+        kinds = [str(e.kind) for e in tl.events]
+        assert "deletion_kept" in kinds
+        assert "account_deleted" not in kinds
+        kept = next(e for e in tl.events if e.kind == "deletion_kept")
+        assert "DEL-7" in kept.rules
 
     def test_empty_window(self) -> None:
         """X-5: ``[t, t)`` holds nothing."""
@@ -164,30 +256,57 @@ class TestTimeline:
 
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_events_in_order(self, account: Account, policy: Policy, data: st.DataObject) -> None:
-        """X-5: events are in time order; at one instant areas keep the fixed AREAS order;
-        every event lies in [start, end) and names at least one rule."""
-        start = account.created_at + timedelta(hours=data.draw(st.integers(-2000, 9000)))
+        """X-5: transitions are in time order; at one instant areas keep the registry's
+        order; every transition lies in [start, end), names a registered area, at least one
+        rule and one code per reason, and its description renders."""
+        start = _start(account, data)
         tl = timeline(account, policy, start, start + timedelta(days=800))
-        keys = [(e.at, AREAS.index(e.area)) for e in tl.events]
+        keys = [(e.at, _AREA_NAMES.index(e.area)) for e in tl.events]
         assert sorted(keys) == keys
         assert all(start <= e.at < tl.end and e.rules for e in tl.events)
+        assert all(len(e.codes) == len(e.reasons) >= 1 for e in tl.events)
+        assert all(e.description for e in tl.events)
 
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_split_property(self, account: Account, policy: Policy, data: st.DataObject) -> None:
         """X-5: timeline([a, c)) == timeline([a, b)) + timeline([b, c)) for any a ≤ b ≤ c."""
-        a = account.created_at + timedelta(hours=data.draw(st.integers(-3000, 9000)))
+        a = _start(account, data, -3000, 9000)
         b = a + timedelta(minutes=data.draw(st.integers(0, 600_000)))
         c = b + timedelta(minutes=data.draw(st.integers(0, 600_000)))
         whole = timeline(account, policy, a, c).events
         parts = timeline(account, policy, a, b).events + timeline(account, policy, b, c).events
         assert whole == parts
 
+    @given(
+        account=accounts(),
+        policy=policies(),
+        data=st.data(),
+        cuts=st.lists(st.integers(min_value=0, max_value=800 * 24 * 60), max_size=8),
+    )
+    def test_any_partition_gives_each_effect_once(
+        self, account: Account, policy: Policy, data: st.DataObject, cuts: list[int]
+    ) -> None:
+        """X-2, X-5: over any partition of a window into consecutive windows, every effect is
+        returned exactly once, in the window that holds its transition."""
+        start = _start(account, data)
+        end = start + timedelta(days=800)
+        whole = timeline(account, policy, start, end).events
+        bounds = [start, *sorted(start + timedelta(minutes=m) for m in cuts), end]
+        windows = [timeline(account, policy, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+        pieces = [effect for tl in windows for e in tl.events for effect in e.effects]
+        effects = [effect for e in whole for effect in e.effects]
+        assert effects == pieces
+        assert len(set(effects)) == len(effects)
+        for tl in windows:
+            assert all(tl.start <= e.at < tl.end for e in tl.events)
+
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_ten_years_agree_with_one_month(
         self, account: Account, policy: Policy, data: st.DataObject
     ) -> None:
-        """X-5: a ten-year window holds the same events as a one-month one where they overlap."""
-        start = account.created_at + timedelta(hours=data.draw(st.integers(-2000, 9000)))
+        """X-5: a ten-year window holds the same transitions as a one-month one where they
+        overlap."""
+        start = _start(account, data)
         month = timeline(account, policy, start, start + timedelta(days=31)).events
         decade = timeline(account, policy, start, start + timedelta(days=3653)).events
         assert month == tuple(e for e in decade if e.at < start + timedelta(days=31))
@@ -196,78 +315,178 @@ class TestTimeline:
     def test_agrees_with_each_area(
         self, account: Account, policy: Policy, data: st.DataObject
     ) -> None:
-        """X-5 against the areas' own answers: DUN-1 stage_transitions, DEL-3…DEL-7 transitions
-        and effects_due, SUB-1 renewals_between, CAN-8 deactivation_effects, INV-2 is_overdue."""
-        start = account.created_at + timedelta(hours=data.draw(st.integers(-2000, 9000)))
+        """X-5 against the areas' own answers: DUN-1 dunning.transitions, DEL-3 … DEL-7
+        deletion.transitions and effects_due, SUB-1 renewals_between less what CAN-6 and DEL-6
+        stop, CAN-8 deactivation_effects, INV-2 is_overdue."""
+        start = _start(account, data)
         end = start + timedelta(days=data.draw(st.integers(0, 900)))
         tl = timeline(account, policy, start, end)
         zone = account.zone
 
-        def at_of(area: str, *kinds: str) -> list[datetime]:
-            return [e.at for e in tl.events if e.area == area and (not kinds or e.kind in kinds)]
+        def of(area: str) -> list[Transition]:
+            return [e for e in tl.events if e.area == area]
 
-        expected_dunning = (
-            []
-            if account.ledger is None
-            else [
-                t.at
-                for t in dunning.stage_transitions(
-                    account.ledger, policy.dunning, start=start, end=end, zone=zone
-                )
-            ]
+        ledger = account.ledger or Ledger(currency=account.currency)
+        expected_dunning = list(
+            dunning.transitions(ledger, policy.dunning, start=start, end=end, zone=zone)
         )
-        assert expected_dunning == at_of("dunning")
+        assert expected_dunning == of("dunning")
+        if account.ledger is None:
+            assert [] == of("dunning")
         expected_renewals = (
             []
             if account.subscription is None
             else [
                 r.at
-                for r in subscriptions.renewals_between(account.subscription, start, end, zone=zone)
+                for r in subscriptions.renewals_between(
+                    account.subscription, start=start, end=end, zone=zone
+                )
                 if _renews(account, policy, r.at)
             ]
         )
-        assert expected_renewals == at_of("subscriptions", "renewal")
-        schedule = account.deletion_schedule
-        if schedule is None:
-            assert [] == at_of("deletion")
-        else:
-            facts = activity(account)
-            changes = deletion.transitions(
-                schedule, facts, policy.deletion, start=start, end=end, zone=zone
-            )
-            effects = deletion.effects_due(
-                schedule, facts, policy.deletion, since=start, until=end, zone=zone
-            )
-            events = [e for e in tl.events if e.area == "deletion"]
-            assert [c.at for c in changes] == [
-                e.at for e in events if e.kind != "deletion_reminder"
-            ]
-            assert sorted(effects, key=lambda x: x.at) == sorted(
-                (x for e in events for x in e.effects), key=lambda x: x.at
-            )
-        for event in tl.events:
-            if event.kind == "invoice_overdue":
-                invoice = next(i for i in account.invoices if i.due_at == event.at)
-                assert not is_overdue(invoice, event.at)
-                assert is_overdue(invoice, event.at + timedelta(microseconds=1))
+        assert expected_renewals == [e.at for e in of("subscriptions") if e.kind == "renewal"]
+        facts = _deletion_facts(account)
+        expected_deletion = list(
+            deletion.transitions(facts, policy.deletion, start=start, end=end, zone=zone)
+        )
+        assert expected_deletion == of("deletion")
+        if account.deletion_schedule is None:
+            assert [] == of("deletion")
+        effects = deletion.effects_due(facts, policy.deletion, start=start, end=end, zone=zone)
+        assert sorted(effects, key=lambda x: x.at) == sorted(
+            (x for e in of("deletion") for x in e.effects), key=lambda x: x.at
+        )
+        for event in of("invoices"):
+            assert "invoice_overdue" == event.kind
+            invoice = next(i for i in account.invoices if i.due_at == event.at)
+            assert not is_overdue(invoice, at=event.at)
+            assert is_overdue(invoice, at=event.at + timedelta(microseconds=1))
         request = account.cancellation_request
-        cancellation = [e for e in tl.events if e.area == "cancellation"]
-        if cancellation:
+        deactivations = of("cancellation")
+        if deactivations:
             assert request is not None
-            assert deactivation_effects(request, policy.cancellation) == cancellation[0].effects
+            assert request.deactivates_at == deactivations[0].at
+            assert deactivation_effects(request, policy.cancellation) == deactivations[0].effects
+
+    @given(account=accounts(), policy=policies(), data=st.data())
+    def test_nothing_renews_in_a_suspension(
+        self, account: Account, policy: Policy, data: st.DataObject
+    ) -> None:
+        """CAN-6, DEL-6 through the areas' suspensions: no renewal falls in a span in which
+        the cancellation area (after the deactivation) or the deletion area (while deleted)
+        stops billing, and those spans are what the areas' own states say."""
+        start = _start(account, data)
+        end = start + timedelta(days=900)
+        zone = account.zone
+        spans = cancellation.suspensions(
+            account_state(account, start), policy.cancellation, zone=zone
+        ) + deletion.suspensions(_deletion_facts(account), policy.deletion, zone=zone)
+        for event in timeline(account, policy, start, end).events:
+            if event.kind == "renewal":
+                assert not any(span.covers(event.at) for span in spans)
+                assert _renews(account, policy, event.at)
+        if account.subscription is not None:
+            for renewal in subscriptions.renewals_between(
+                account.subscription, start=start, end=end, zone=zone
+            ):
+                covered = any(span.covers(renewal.at) for span in spans)
+                assert covered is not _renews(account, policy, renewal.at)
+
+
+class TestUpcoming:
+    """X-5: the next transitions, computed lazily."""
+
+    @given(account=accounts(), policy=policies(), data=st.data())
+    def test_upcoming_is_the_head_of_the_timeline(
+        self, account: Account, policy: Policy, data: st.DataObject
+    ) -> None:
+        """X-5: ``upcoming(count=5, days=400)`` is the first five transitions of the timeline
+        of the 400 days from ``at``."""
+        at = _start(account, data)
+        expected = timeline(account, policy, at, at + timedelta(days=400)).events[:5]
+        assert expected == upcoming(account, policy, at, count=5, days=400)
+
+    @given(account=accounts(), policy=policies(), data=st.data())
+    def test_upcoming_over_three_thousand_years_is_lazy(
+        self, account: Account, policy: Policy, data: st.DataObject
+    ) -> None:
+        """X-5: three transitions of a 3,000-year window are those a one-year window starts
+        with, and only a handful of transitions are built to find them."""
+        at = _start(account, data)
+        year = timeline(account, policy, at, at + timedelta(days=365)).events
+        with pytest.MonkeyPatch.context() as patch:
+            built = _count_transitions(patch)
+            found = upcoming(account, policy, at, count=3, days=3000 * 366)
+        assert len(found) <= 3
+        if len(year) >= 3:
+            assert year[:3] == found
+        else:
+            assert year == found[: len(year)]
+            assert all(e.at >= at + timedelta(days=365) for e in found[len(year) :])
+        # At most one transition ahead per area's stream beyond those returned, and a few
+        # computed together (a debt's stages): never the thousands a monthly renewal gives.
+        assert built[0] <= 3 + 8 * len(AREAS)
+
+    def test_upcoming_of_a_monthly_subscription_over_three_thousand_years(self) -> None:
+        """X-5, SUB-1: a monthly subscription renews 36,000 times in 3,000 years; the next
+        three are built and returned, not the rest."""
+        account = _account(
+            subscription=Subscription(plan="Pro", anchor=date(2024, 1, 15), period="monthly")
+        )
+        with pytest.MonkeyPatch.context() as patch:
+            built = _count_transitions(patch)
+            found = upcoming(account, DEFAULT_POLICY, T0, count=3, days=3000 * 366)
+        assert [("05-15", "renewal"), ("06-15", "renewal"), ("07-15", "renewal")] == [
+            (e.at.astimezone(KYIV).strftime("%m-%d"), str(e.kind)) for e in found
+        ]
+        assert built[0] <= 3 + len(AREAS)
+
+    def test_upcoming_of_the_delinquent_account(self) -> None:
+        """X-5: the delinquent account's next five transitions from May 1st."""
+        found = upcoming(DELINQUENT, DEFAULT_POLICY, T0, count=5, days=400)
+        assert ["dunning_stage"] * 4 + ["invoice_overdue"] == [str(e.kind) for e in found]
+        assert () == upcoming(DELINQUENT, DEFAULT_POLICY, T0, count=0, days=400)
+        assert () == upcoming(DELINQUENT, DEFAULT_POLICY, T0, count=5, days=0)
+
+    def test_upcoming_refuses_negative_counts_and_days(self) -> None:
+        """X-3: ``count`` and ``days`` must not be negative."""
+        with pytest.raises(InvalidInput) as excinfo:
+            upcoming(DELINQUENT, DEFAULT_POLICY, T0, count=-1, days=400)
+        assert "count" == excinfo.value.field
+        with pytest.raises(InvalidInput) as excinfo:
+            upcoming(DELINQUENT, DEFAULT_POLICY, T0, count=5, days=-1)
+        assert "days" == excinfo.value.field
+
+
+def _count_transitions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, counts the :class:`Transition` values built: ``built[0]``."""
+    built = [0]
+    original = Transition.__init__
+
+    def counting(instance: Transition, *args: Any, **kwargs: Any) -> None:
+        built[0] += 1
+        original(instance, *args, **kwargs)
+
+    monkeypatch.setattr(Transition, "__init__", counting)
+    return built
 
 
 class TestTimelineRendering:
     """X-5: the timeline reads as text, JSON, HTML and SVG."""
 
     def test_str_lists_local_times_rules_and_effects(self) -> None:
-        """X-5, X-3: str shows each event in the account's local time, its rules and effects."""
+        """X-5, X-3: str shows each transition in the account's local time, its rules and
+        effects."""
         text = str(timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=32)))
         assert text.startswith("Timeline of acme (Europe/Kyiv), 2024-05-01 00:00 to")
         assert "2024-05-10 00:00  dunning" in text
         assert "[DUN-1, DUN-3]" in text
         assert "-> send_email (DEL-3): deletion_notice" in text
         assert "11 events" in text
+        assert (
+            "  2024-05-15 00:00  subscriptions renewal                [SUB-1] "
+            "Renewal 4 of the Pro plan."
+        ) in text.splitlines()
 
     def test_to_dict_is_json(self) -> None:
         """X-5: to_dict is JSON-ready; effects are ``{"kind": ..., fields}``."""
@@ -278,9 +497,13 @@ class TestTimelineRendering:
         assert "send_email" == scheduled["effects"][0]["kind"]
         assert "2024-05-20T09:15:00+03:00" == scheduled["at"]
         assert ["DEL-3"] == scheduled["rules"]
+        assert ["deletion_scheduled"] == scheduled["codes"]
+        assert "deletion" == scheduled["area"]
+        assert "Deletion scheduled for 2024-05-30, 10 days ahead." == scheduled["description"]
 
     def test_svg_and_html(self) -> None:
-        """X-5: a plain SVG strip with a tick and label per event, text escaped; HTML embeds it."""
+        """X-5: a plain SVG strip with a tick and label per transition, text escaped; HTML
+        embeds it."""
         account = attrs.evolve(DELINQUENT, id="<acme & co>")
         tl = timeline(account, DEFAULT_POLICY, T0, T0 + timedelta(days=32))
         svg = tl._repr_svg_()
@@ -295,23 +518,79 @@ class TestTimelineRendering:
         assert svg in page
         assert page.count("<li>") == len(tl.events)
 
+    def test_svg_colours_dunning_bands_by_severity(self) -> None:
+        """DUN-1, X-5: each dunning stage is a band coloured by the severity its transition
+        states in its details; the blocked stage uses the last fill colour."""
+        tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=32))
+        stages = [e for e in tl.events if e.area == "dunning"]
+        assert [0, 1, 2, 3] == [e.reasons[0].details["severity"] for e in stages]
+        assert [_FILLS[0], _FILLS[1], _FILLS[2], _FILLS[-1]] == _band_fills(tl._repr_svg_())
+
+    def test_svg_reads_the_severity_not_the_stage_name(self) -> None:
+        """X-5: the band follows the ``severity`` detail alone (clamped to the fills); a
+        dunning transition without one draws no band, and a lift (severity 0) a clear one."""
+
+        def stage(day: int, severity: int | None) -> Transition:
+            access = {"owner": "blocked", "admin": "full", "staff": "full"}
+            details: dict[str, object] = {"stage": "custom", "first_day": day, "access": access}
+            if severity is not None:
+                details["severity"] = severity
+            return Transition(
+                at=T0 + timedelta(days=day),
+                area="dunning",
+                kind="dunning_stage",
+                reasons=(Reason(code=DunningCode.STAGE_BEGINS, rule="DUN-1", details=details),),
+            )
+
+        events = (stage(1, 3), stage(2, None), stage(3, 1), stage(4, 9), stage(5, 0))
+        tl = Timeline(
+            account_id="acme", zone=KYIV, start=T0, end=T0 + timedelta(days=8), events=events
+        )
+        svg = tl._repr_svg_()
+        assert [_FILLS[-1], _FILLS[1], _FILLS[-1], _FILLS[0]] == _band_fills(svg)
+        assert svg.count("<line ") == 5
+
     def test_svg_of_an_empty_window(self) -> None:
         """X-5: an empty window still draws the strip."""
         svg = timeline(_account(), DEFAULT_POLICY, T0, T0)._repr_svg_()
         assert "<line " not in svg
+        assert [] == _band_fills(svg)
         assert svg.endswith("</svg>")
 
-    def test_event_to_dict_plain_details(self) -> None:
-        """X-2: effect details of any shape become JSON-ready data."""
-        from billrules.effects import SendEmail
-
+    def test_transition_data_plain_details(self) -> None:
+        """X-2: effect details of any shape become JSON-ready data; the transition's rules,
+        codes and description come with it."""
         effect = SendEmail(
             at=T0, rule="DEL-4", template="t", to="owner", details={"s": frozenset({1})}
         )
-        event = Event(
-            at=T0, area="deletion", kind="k", rules=("DEL-4",), description="d", effects=(effect,)
+        reason = Reason(
+            code=DeletionCode.DELETION_REMINDER,
+            rule="DEL-4",
+            details={"days": 1, "deletion_date": date(2024, 5, 2)},
         )
-        assert {"s": [1]} == event.to_dict()["effects"][0]["details"]
+        transition = Transition(
+            at=T0, area="deletion", kind="deletion_reminder", reasons=(reason,), effects=(effect,)
+        )
+        data = transition_data(transition)
+        assert {"s": [1]} == data["effects"][0]["details"]
+        assert {
+            "at": "2024-05-01T00:00:00+03:00",
+            "area": "deletion",
+            "kind": "deletion_reminder",
+            "rules": ["DEL-4"],
+            "codes": ["deletion_reminder"],
+            "description": "Reminder to the owner: the account is deleted in 1 day.",
+        } == {k: v for k, v in data.items() if k != "effects"}
+        assert json.loads(json.dumps(data)) == data
+
+
+#: The band fills, from full access to blocked.
+_FILLS = ("#e8f5e9", "#fff8e1", "#ffe0b2", "#ffcdd2")
+
+
+def _band_fills(svg: str) -> list[str]:
+    """The fills of the stage bands (the rects with a title), left to right."""
+    return re.findall(r'<rect [^>]*fill="(#[0-9a-f]{6})"[^>]*><title>', svg)
 
 
 class TestTimelineBadInput:
@@ -346,17 +625,14 @@ class TestTimelineBadInput:
 
 
 def _renews(account: Account, policy: Policy, at: datetime) -> bool:
-    """CAN-6, DEL-6 as the areas state them: no rebill after the deactivation, none while the
-    account is deleted or purged."""
+    """CAN-6, DEL-6 as the areas' own states say: no rebill after the deactivation of a
+    request that was not withdrawn, none while the account is deleted or purged."""
     request = account.cancellation_request
     if request is not None and str(request.state) != "withdrawn" and at >= request.deactivates_at:
         return False
-    schedule = account.deletion_schedule
-    if schedule is None:
+    if account.deletion_schedule is None:
         return True
-    state = deletion.state_at(
-        schedule, activity(account), policy.deletion, at=at, zone=account.zone
-    )
+    state = deletion.state_at(_deletion_facts(account), policy.deletion, at=at, zone=account.zone)
     return str(state) not in ("deleted", "purged")
 
 
@@ -380,6 +656,11 @@ class TestAreasMeet:
             datetime(2024, 9, 1, tzinfo=KYIV),
         )
         assert [("05-15", "renewal")] == [k for k in _kinds(tl) if k[1] == "renewal"]
+        assert (
+            Suspension(start=datetime(2024, 6, 1, tzinfo=KYIV), end=None, rule="CAN-6"),
+        ) == cancellation.suspensions(
+            account_state(account, T0), DEFAULT_POLICY.cancellation, zone=KYIV
+        )
 
     def test_a_withdrawn_request_stops_nothing(self) -> None:
         """CAN-5, CAN-6: a withdrawn request leaves the renewals in place."""
@@ -397,6 +678,9 @@ class TestAreasMeet:
             datetime(2024, 8, 1, tzinfo=KYIV),
         )
         assert ["05-15", "06-15", "07-15"] == [k[0] for k in _kinds(tl) if k[1] == "renewal"]
+        assert () == cancellation.suspensions(
+            account_state(account, T0), DEFAULT_POLICY.cancellation, zone=KYIV
+        )
 
     def test_no_renewal_while_the_account_is_deleted(self) -> None:
         """DEL-6: a deleted (then purged) account does not renew."""
@@ -416,3 +700,6 @@ class TestAreasMeet:
         )
         assert ["05-15"] == [k[0] for k in _kinds(tl) if k[1] == "renewal"]
         assert ("05-30", "account_deleted") in _kinds(tl)
+        assert (
+            Suspension(start=datetime(2024, 5, 30, 9, tzinfo=KYIV), end=None, rule="DEL-6"),
+        ) == deletion.suspensions(_deletion_facts(quiet), DEFAULT_POLICY.deletion, zone=KYIV)

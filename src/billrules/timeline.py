@@ -25,10 +25,14 @@ end)``: the timeline of ``[a, c)`` is that of ``[a, b)`` followed by that of ``[
 ...                   ledger=Ledger(currency="USD", entries=(charge,)))
 >>> start = datetime(2024, 5, 1, tzinfo=UTC)
 >>> tl = timeline(account, DEFAULT_POLICY, start, start + timedelta(days=31))
->>> [(event.at.astimezone(account.zone).day, event.kind) for event in tl.events]
+>>> [(event.at.astimezone(account.zone).day, str(event.kind)) for event in tl.events]
 [(1, 'dunning_stage'), (4, 'dunning_stage'), (7, 'dunning_stage'), (10, 'dunning_stage')]
->>> tl.events[-1].rules
-('DUN-1', 'DUN-3')
+>>> tl.events[-1].area, tl.events[-1].rules, tl.events[-1].codes
+('dunning', ('DUN-1', 'DUN-3'), ('stage_begins', 'schedule_anchor'))
+>>> tl.events[-1].reasons[0].details["severity"]
+3
+>>> [str(event.kind) for event in upcoming(account, DEFAULT_POLICY, start, count=2, days=400)]
+['dunning_stage', 'dunning_stage']
 """
 
 from __future__ import annotations
