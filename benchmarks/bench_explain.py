@@ -181,7 +181,7 @@ _LEVELS = (
 )
 _FIRST_DAYS = (1, 4, 7, 10)
 _ROLE_INDEX = {"owner": 0, "admin": 1, "staff": 2}
-_RANK = {"cancellation": 0, "subscriptions": 1, "invoices": 2, "dunning": 3, "deletion": 4}
+_RANK = {"dunning": 0, "invoices": 1, "cancellation": 2, "subscriptions": 3, "deletion": 4}
 
 
 def _stage_of(day: int) -> int:
@@ -294,7 +294,7 @@ def baseline(a: Account, at: datetime) -> tuple[Any, ...]:
             (
                 role,
                 level,
-                role != "staff",
+                None if a.ledger is None else role != "staff",  # BAL-1, prepaid only
                 role == "owner"
                 and a.status == "active"
                 and not due
@@ -374,20 +374,20 @@ def answers(report: Report, account: Account) -> tuple[Any, ...]:
     for rr in report.roles:
         fs = rr.findings
         use = find(fs, "use_product")
-        level = use.reasons[0].details.get("level", "full") if use.reasons[0].details else "full"
+        top_up = find(fs, "top_up")
         cancel = find(fs, "cancel_deletion")
         pm = find(fs, "remove_default_method")
         seats = find(fs, "remove_seats")
         roles.append(
             (
                 str(rr.role),
-                str(level),
-                find(fs, "top_up").allowed,
+                str(use.details["level"]),
+                None if top_up is None else top_up.allowed,
                 find(fs, "request_cancellation").allowed,
                 find(fs, "delete_manually").allowed,
                 None if cancel is None else cancel.allowed,
                 None if pm is None else pm.allowed,
-                None if seats is None else seats.reasons[0].details["removable"],
+                None if seats is None else seats.details["removable"],
             )
         )
     history = find(report.account, "all_in_history").reasons[0].details
@@ -401,7 +401,7 @@ def answers(report: Report, account: Account) -> tuple[Any, ...]:
         find(report.account, "eligible_for_deletion").allowed,
         None if ahead is None else ahead.allowed,
         find(report.account, "nothing_scheduled").allowed,
-        tuple((e.at, e.kind) for e in report.next_events),
+        tuple((e.at, str(e.kind)) for e in report.next_events),
     )
 
 

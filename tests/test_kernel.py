@@ -172,6 +172,34 @@ class TestSentences:
         assert "amount_due" == Decision.refuse(again).codes[0]
         assert str is type(Decision.refuse(again).codes[0])
 
+    def test_details_must_hold_every_field_of_the_sentence(self) -> None:
+        """X-1: a reason whose details lack a field of its sentence is refused when built,
+        naming the fields, so reading its message later never fails."""
+        with pytest.raises(InvalidInput) as excinfo:
+            Reason(code=Code.AMOUNT, rule="INV-3", details={"amount": Money("1", "USD")})
+        assert "Reason.details" == excinfo.value.field
+        assert "day, ids" in str(excinfo.value)
+        assert frozenset({"amount", "day", "ids"}) == Code.AMOUNT.fields
+        assert frozenset({"days", "level", "end"}) == Code.DAYS.fields
+
+    def test_a_missing_part_of_a_nested_field_reads_as_none(self) -> None:
+        """X-1: ``{access[owner]}`` with no owner in the mapping renders ``none``."""
+
+        class Nested(ReasonCode):
+            ACCESS = "access", "Owner: {access[owner]}."
+
+        assert frozenset({"access"}) == Nested.ACCESS.fields
+        assert (
+            "Owner: none."
+            == Reason(code=Nested.ACCESS, rule="DUN-1", details={"access": {}}).message
+        )
+        assert (
+            "Owner: full."
+            == Reason(
+                code=Nested.ACCESS, rule="DUN-1", details={"access": {"owner": "full"}}
+            ).message
+        )
+
     @given(days=st.integers(min_value=-(10**6), max_value=10**6))
     def test_plural_picks_the_singular_only_for_one(self, days: int) -> None:
         """X-1: ``{n:one|other}`` writes the singular word for 1 and the plural otherwise."""

@@ -34,33 +34,52 @@ Every area (``invoices``, ``payment_methods``, ``seats``, ``cancellation``, ``du
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
+from billrules import _time
 from billrules import _validate as v
-from billrules.decisions import Decision, Question, Reason
+from billrules.decisions import NO_DETAILS, Decision, Question, Reason, missing_fields
 from billrules.effects import Effect
 from billrules.errors import InvalidInput, InvalidType
 
 __all__ = ["Finding", "Suspension", "Transition"]
 
 
+_set = object.__setattr__
+
+#: An area's name or a transition's kind: a snake_case identifier (no digits, so no card
+#: number can hide in one).
+_IDENTIFIER: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
+
+
+def _identifier(value: object, where: str) -> str:
+    if isinstance(value, str) and _IDENTIFIER.fullmatch(value):
+        return value
+    if not isinstance(value, str):
+        raise InvalidType(where, f"must be a str, not {type(value).__name__}")
+    raise InvalidInput(where, "must be a snake_case name of letters (such as 'dunning_stage')")
+
+
 def _reasons(value: object) -> tuple[Reason, ...]:
     if type(value) is tuple and all(type(reason) is Reason for reason in value):
         return value  # the common case, checked first
-    return v.tuple_of(Reason, "Transition.reasons")(value)
+    found: tuple[Reason, ...] = v.tuple_of(Reason, "Transition.reasons")(value)
+    return found
 
 
 def _effects(value: object) -> tuple[Effect, ...]:
-    if type(value) is tuple and not value:
-        return value
-    return v.tuple_of(Effect, "Transition.effects")(value)
+    if value == ():
+        return ()
+    found: tuple[Effect, ...] = v.tuple_of(Effect, "Transition.effects")(value)
+    return found
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Transition:
     """One thing an area makes happen to the account at one instant (X-5).
 
@@ -73,11 +92,27 @@ class Transition:
         effects: What the host is asked to do at ``at`` (X-2); often empty.
     """
 
-    at: datetime = attrs.field(validator=v.instant)
-    area: str = attrs.field(validator=v.text)
-    kind: str = attrs.field(validator=v.text)
-    reasons: tuple[Reason, ...] = attrs.field(converter=_reasons)
-    effects: tuple[Effect, ...] = attrs.field(default=(), converter=_effects)
+    at: datetime
+    area: str
+    kind: str
+    reasons: tuple[Reason, ...]
+    effects: tuple[Effect, ...] = ()
+
+    def __init__(
+        self,
+        *,
+        at: datetime,
+        area: str,
+        kind: str,
+        reasons: tuple[Reason, ...],
+        effects: tuple[Effect, ...] = (),
+    ) -> None:
+        # Written by hand: the timeline builds one per transition; common cases test cheaply.
+        _set(self, "at", _time.require_aware(at, "Transition.at"))
+        _set(self, "area", _identifier(area, "Transition.area"))
+        _set(self, "kind", _identifier(kind, "Transition.kind"))
+        _set(self, "reasons", _reasons(reasons))
+        _set(self, "effects", _effects(effects))
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -95,28 +130,10 @@ class Transition:
         return " ".join(reason.message for reason in self.reasons)
 
 
-def _question(instance: object, attribute: attrs.Attribute[Question], value: object) -> None:
-    if not isinstance(value, Question):
-        raise InvalidType(
-            "Finding.question", f"must be a Question member, not {type(value).__name__}"
-        )
-
-
-def _decision(instance: object, attribute: attrs.Attribute[Decision], value: object) -> None:
-    if not isinstance(value, Decision):
-        raise InvalidType("Finding.decision", f"must be a Decision, not {type(value).__name__}")
-
-
 _to_details = v.frozen_mapping("Finding.details")
 
 
-def _details(value: object) -> Mapping[str, Any]:
-    if type(value) is v.FrozenMapping:
-        return value
-    return _to_details(value)
-
-
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Finding:
     """One answer in a report: an area's question, its decision and its summary (X-1).
 
@@ -127,12 +144,40 @@ class Finding:
         details: The fields of the summary sentence.
     """
 
-    area: str = attrs.field(validator=v.text)
-    question: Question = attrs.field(validator=_question)
-    decision: Decision = attrs.field(validator=_decision)
-    details: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_details, hash=False, repr=False
-    )
+    area: str
+    question: Question
+    decision: Decision
+    details: Mapping[str, Any] = attrs.field(hash=False, repr=False)
+
+    def __init__(
+        self,
+        *,
+        area: str,
+        question: Question,
+        decision: Decision,
+        details: Mapping[str, Any] = NO_DETAILS,
+    ) -> None:
+        # Written by hand: explain builds a few dozen; common cases test cheaply.
+        if not isinstance(question, Question):
+            raise InvalidType(
+                "Finding.question", f"must be a Question member, not {type(question).__name__}"
+            )
+        if type(decision) is not Decision:
+            raise InvalidType(
+                "Finding.decision", f"must be a Decision, not {type(decision).__name__}"
+            )
+        if details is not NO_DETAILS and type(details) is not v.FrozenMapping:
+            details = _to_details(details)
+        if question.fields and not question.fields.issubset(details):
+            raise InvalidInput(
+                "Finding.details",
+                f"lacks {', '.join(missing_fields(question.fields, details))}, "
+                f"which the summary of {question.value!r} needs",
+            )
+        _set(self, "area", _identifier(area, "Finding.area"))
+        _set(self, "question", question)
+        _set(self, "decision", decision)
+        _set(self, "details", details)
 
     @property
     def allowed(self) -> bool:

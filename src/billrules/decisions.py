@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
-from typing import Any, Self
+from typing import Any, Final, Self
 
 import attrs
 from moneyed import Money
@@ -52,6 +52,18 @@ class _Sentence(string.Formatter):
     as ``none``. Two format specs: ``{n:day|days}`` writes the singular or the plural word
     for the integer ``n``, and ``{level:words}`` writes a snake_case value with spaces.
     """
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        """The field's value; a part a nested field names that is not there reads as ``None``.
+
+        A reason's details hold every top-level field (checked when the reason is built), so
+        only an index into a detail (``{access[owner]}``) can be missing: it renders as
+        ``none`` rather than failing the whole sentence.
+        """
+        try:
+            return super().get_field(field_name, args, kwargs)
+        except (LookupError, AttributeError, TypeError):
+            return None, field_name
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if "|" in format_spec:
@@ -93,6 +105,21 @@ def sentence(template: str, details: Mapping[str, Any]) -> str:
     return _SENTENCE.vformat(template, (), details)
 
 
+def _fields(template: str) -> frozenset[str]:
+    """The named fields a template reads: ``{amount}``, ``{days:day|days}``, ``{access[owner]}``
+    read ``amount``, ``days`` and ``access``."""
+    return frozenset(
+        name.partition("[")[0].partition(".")[0]
+        for _, name, _, _ in _SENTENCE.parse(template)
+        if name
+    )
+
+
+def missing_fields(fields: frozenset[str], details: Mapping[str, Any]) -> list[str]:
+    """The fields a sentence needs that ``details`` lacks, sorted (empty: it renders)."""
+    return sorted(field for field in fields if field not in details)
+
+
 class ReasonCode(StrEnum):
     """The base of every area's reason codes: a closed set of stable snake_case codes.
 
@@ -107,11 +134,13 @@ class ReasonCode(StrEnum):
     """
 
     template: str
+    fields: frozenset[str]
 
     def __new__(cls, value: str, template: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.template = template
+        member.fields = _fields(template)
         return member
 
     def render(self, details: Mapping[str, Any]) -> str:
@@ -133,12 +162,14 @@ class Question(StrEnum):
 
     yes: str
     no: str
+    fields: frozenset[str]
 
     def __new__(cls, value: str, yes: str = "", no: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.yes = yes
         member.no = no or yes
+        member.fields = _fields(yes) | _fields(member.no)
         return member
 
     def summary(self, allowed: bool, details: Mapping[str, Any]) -> str:
@@ -148,6 +179,11 @@ class Question(StrEnum):
 
 _to_details = frozen_mapping("Reason.details")
 
+#: The details of a reason that has none (a mapping is never changed, so one is shared).
+NO_DETAILS: Final[Mapping[str, Any]] = FrozenMapping({})
+
+_set = object.__setattr__
+
 
 def _details(value: object) -> Mapping[str, Any]:
     if type(value) is FrozenMapping:
@@ -155,22 +191,15 @@ def _details(value: object) -> Mapping[str, Any]:
     return _to_details(value)
 
 
-def _code(instance: object, attribute: attrs.Attribute[ReasonCode], value: object) -> None:
-    if not isinstance(value, ReasonCode):
-        raise InvalidType("Reason.code", f"must be a ReasonCode member, not {type(value).__name__}")
-
-
-def _non_empty_str(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if type(value) is str and value and not value.isspace():
-        return  # the common case, checked first: every question builds reasons
-    where = f"{type(instance).__name__}.{attribute.name}"
+def _rule(value: object, where: str) -> str:
     if not isinstance(value, str):
         raise InvalidType(where, f"must be a str, not {type(value).__name__}")
     if not value.strip():
         raise InvalidInput(where, "must not be empty")
+    return value
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Reason:
     """Why a decision came out as it did.
 
@@ -178,14 +207,36 @@ class Reason:
         code: A member of the deciding area's :class:`ReasonCode` enum (``"outstanding_balance"``);
             never localised.
         rule: The rule ID in the policy catalogue that decided (``"CAN-3"``).
-        details: The facts the rule used, by name (amounts, dates, ids): the sentence's fields.
+        details: The facts the rule used, by name (amounts, dates, ids): at least the fields
+            of the code's sentence, so the sentence always renders.
     """
 
-    code: ReasonCode = attrs.field(validator=_code)
-    rule: str = attrs.field(validator=_non_empty_str)
-    details: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_details, hash=False, repr=False
-    )
+    code: ReasonCode
+    rule: str
+    details: Mapping[str, Any] = attrs.field(hash=False, repr=False)
+
+    def __init__(
+        self, *, code: ReasonCode, rule: str, details: Mapping[str, Any] = NO_DETAILS
+    ) -> None:
+        # Written by hand rather than by attrs: every question builds reasons, so the common
+        # case (a code, a non-empty rule, a dict or no details) is tested first and cheaply.
+        if not isinstance(code, ReasonCode):
+            raise InvalidType(
+                "Reason.code", f"must be a ReasonCode member, not {type(code).__name__}"
+            )
+        if type(rule) is not str or not rule or rule.isspace():
+            _rule(rule, "Reason.rule")
+        if details is not NO_DETAILS:
+            details = _details(details)
+        if code.fields and not code.fields.issubset(details):
+            raise InvalidInput(
+                "Reason.details",
+                f"lacks {', '.join(missing_fields(code.fields, details))}, "
+                f"which the sentence of {code.value!r} needs",
+            )
+        _set(self, "code", code)
+        _set(self, "rule", rule)
+        _set(self, "details", details)
 
     @property
     def message(self) -> str:
@@ -206,12 +257,7 @@ def _reasons(value: object) -> tuple[Reason, ...]:
     return tuple(value)
 
 
-def _bool(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
-    if not isinstance(value, bool):
-        raise InvalidType("Decision.allowed", f"must be a bool, not {type(value).__name__}")
-
-
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Decision:
     """The answer to a question: ``allowed`` and the ``reasons`` behind it (X-1).
 
@@ -219,12 +265,17 @@ class Decision:
     conditions that were met), which is how reports explain a "yes".
     """
 
-    allowed: bool = attrs.field(validator=_bool)
-    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
+    allowed: bool
+    reasons: tuple[Reason, ...] = ()
 
-    def __attrs_post_init__(self) -> None:
-        if not self.allowed and not self.reasons:
+    def __init__(self, *, allowed: bool, reasons: tuple[Reason, ...] = ()) -> None:
+        if type(allowed) is not bool:
+            raise InvalidType("Decision.allowed", f"must be a bool, not {type(allowed).__name__}")
+        reasons = _reasons(reasons)
+        if not allowed and not reasons:
             raise InvalidInput("Decision.reasons", "a refusal needs at least one reason")
+        _set(self, "allowed", allowed)
+        _set(self, "reasons", reasons)
 
     @classmethod
     def allow(cls, *reasons: Reason) -> Decision:

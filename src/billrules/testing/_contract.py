@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from hypothesis import strategies as st
 
@@ -26,19 +26,46 @@ def _members(base: type[StrEnum]) -> list[Any]:
 
 
 #: Detail values of every kind a sentence renders: text, numbers, money, instants, lists, none.
-_DETAILS = st.dictionaries(
-    st.sampled_from(("amount", "days", "ids", "at", "role", "note")),
-    st.one_of(
-        st.none(),
-        st.integers(min_value=-(10**6), max_value=10**6),
-        st.decimals(min_value=-(10**6), max_value=10**6, places=2).map(Decimal),
-        st.sampled_from(("owner", "inv-1", "Visa •••• 4242")),
-        money(),
-        aware_datetimes(),
-        st.lists(st.sampled_from(("inv-1", "inv-2")), max_size=3).map(tuple),
-    ),
-    max_size=4,
+_VALUES = st.one_of(
+    st.none(),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.decimals(min_value=-(10**6), max_value=10**6, places=2).map(Decimal),
+    st.sampled_from(("owner", "inv-1", "Visa •••• 4242")),
+    money(),
+    aware_datetimes(),
+    st.lists(st.sampled_from(("inv-1", "inv-2")), max_size=3).map(tuple),
 )
+
+#: The prefix of each registered area's rule IDs.
+_PREFIX: Final = {
+    "invoices": "INV",
+    "payment_methods": "PM",
+    "seats": "SEAT",
+    "cancellation": "CAN",
+    "dunning": "DUN",
+    "balance": "BAL",
+    "deletion": "DEL",
+    "subscriptions": "SUB",
+}
+
+
+def _details(fields: frozenset[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Details holding every field a sentence needs (a field read by index gets a mapping)."""
+    return st.fixed_dictionaries(
+        {
+            field: st.dictionaries(st.sampled_from(("owner", "admin", "staff")), _VALUES)
+            if field == "access"
+            else _VALUES
+            for field in sorted(fields)
+        },
+        optional={"note": _VALUES},
+    )
+
+
+def _area_of(member: Any) -> str:
+    return next(
+        area.name for area in AREAS if type(member).__module__.startswith(area.module.__name__)
+    )
 
 
 @checked
@@ -55,13 +82,16 @@ def questions() -> st.SearchStrategy[Question]:
 
 @checked
 def reasons() -> st.SearchStrategy[Reason]:
-    """Reasons with any area's code, a rule ID and details of every kind a sentence renders."""
-    return st.builds(
-        Reason,
-        code=reason_codes(),
-        rule=st.sampled_from(("INV-3", "DUN-1", "DEL-6", "CAN-9")),
-        details=_DETAILS,
-    )
+    """Reasons of any area's code, with one of that area's rule IDs and details holding every
+    field of the code's sentence (of every kind a sentence renders), so the message renders."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Reason:
+        code = draw(reason_codes())
+        rule = f"{_PREFIX[_area_of(code)]}-{draw(st.integers(min_value=1, max_value=9))}"
+        return Reason(code=code, rule=rule, details=draw(_details(code.fields)))
+
+    return build()
 
 
 @checked
@@ -75,14 +105,19 @@ def decisions() -> st.SearchStrategy[Decision]:
 
 @checked
 def findings() -> st.SearchStrategy[Finding]:
-    """Findings of any area's question, decision and summary details."""
-    return st.builds(
-        Finding,
-        area=st.sampled_from([area.name for area in AREAS]),
-        question=questions(),
-        decision=decisions(),
-        details=_DETAILS,
-    )
+    """Findings of any area's question and decision, with details for its summary."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Finding:
+        question = draw(questions())
+        return Finding(
+            area=_area_of(question),
+            question=question,
+            decision=draw(decisions()),
+            details=draw(_details(question.fields)),
+        )
+
+    return build()
 
 
 @checked
