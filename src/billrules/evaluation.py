@@ -126,12 +126,19 @@ class Evaluation:
             return None
         return subscriptions.SubscriptionFacts(subscription=sub, suspensions=self.suspensions)
 
-    def facts(self) -> Iterator[tuple[Area, Any, Any]]:
+    @functools.cached_property
+    def present(self) -> tuple[tuple[Area, Any, Any], ...]:
         """Each area the account has facts in, with those facts and the area's policy."""
+        found = []
         for area in AREAS:
             facts = area.facts(self)
             if facts is not None:
-                yield area, facts, area.policy(self.policy)
+                found.append((area, facts, area.policy(self.policy)))
+        return tuple(found)
+
+    def facts(self) -> Iterator[tuple[Area, Any, Any]]:
+        """Each area the account has facts in, with those facts and the area's policy."""
+        return iter(self.present)
 
     def findings(self) -> tuple[Finding, ...]:
         """Every area's account-wide findings at ``at``, in the registry's order."""
