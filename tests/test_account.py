@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from _accounts import DELINQUENT, KYIV, T0
-from billrules import deletion, payment_methods, seats
+from billrules import deletion, invoices, payment_methods, seats
 from billrules.account import (
     Account,
     User,
@@ -21,19 +21,31 @@ from billrules.account import (
     activity,
     balance_facts,
 )
-from billrules.balance import Ledger, balance_at, can_top_up
-from billrules.cancellation import (
-    can_request_cancellation,
-    cancellation_check,
+from billrules.balance import (
+    BalanceCode,
+    BalanceFacts,
+    BalanceQuestion,
+    Ledger,
+    LedgerEntry,
+    balance_at,
+    can_top_up,
 )
-from billrules.dunning import AccessLevel, restriction_for
+from billrules.cancellation import (
+    CancellationQuestion,
+    can_complete_cancellation,
+    can_request_cancellation,
+)
+from billrules.contract import Finding, Transition
+from billrules.decisions import Question
+from billrules.deletion import DeletionFacts, DeletionQuestion
+from billrules.dunning import AccessLevel, DunningCode, DunningQuestion, restriction_for
 from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError, OutOfCalendar
-from billrules.invoices import outstanding
-from billrules.payment_methods import PaymentMethod, Wallet
+from billrules.invoices import InvoiceQuestion, outstanding
+from billrules.payment_methods import PaymentMethod, PaymentMethodQuestion, Wallet
 from billrules.policy import DEFAULT_POLICY, Policy
-from billrules.report import NEXT_EVENTS_COUNT, NEXT_EVENTS_DAYS, Finding, Report, explain
+from billrules.report import NEXT_EVENTS_COUNT, NEXT_EVENTS_DAYS, Report, explain
 from billrules.roles import Role
-from billrules.seats import SeatPool
+from billrules.seats import SeatPool, SeatQuestion
 from billrules.testing._account import accounts, policies
 from billrules.timeline import timeline
 
@@ -49,8 +61,14 @@ FULL = attrs.evolve(
 )
 
 
-def _finding(findings: tuple[Finding, ...], question: str) -> Finding:
-    return next(f for f in findings if f.question == question)
+def _finding(findings: tuple[Finding, ...], question: Question) -> Finding:
+    """The one finding answering ``question`` (the area's own enum member)."""
+    (found,) = (f for f in findings if f.question is question)
+    return found
+
+
+def _questions(findings: tuple[Finding, ...]) -> list[tuple[str, Question]]:
+    return [(f.area, f.question) for f in findings]
 
 
 class TestDerivedFacts:
@@ -61,7 +79,10 @@ class TestDerivedFacts:
         facts = balance_facts(DELINQUENT, AT)
         assert Money("-19.00", "USD") == facts.balance
         assert T0 == facts.debt_started_at
-        assert Money(0, "USD") == balance_facts(attrs.evolve(DELINQUENT, ledger=None), AT).balance
+        assert Money("19.00", "USD") == facts.amount_to_pay
+        assert BalanceFacts(balance=Money(0, "USD")) == balance_facts(
+            attrs.evolve(DELINQUENT, ledger=None), AT
+        )
 
     def test_activity_leaves_out_logins_before_creation(self) -> None:
         """DEL-1: a login recorded before the account existed is not its activity."""
@@ -74,18 +95,19 @@ class TestDerivedFacts:
 
     @given(account=accounts())
     def test_activity_is_the_ledgers_running_balance(self, account: Account) -> None:
-        """DEL-1, BAL-3: the deletion rules see the ledger's balance at creation and after each
-        later instant with entries, one change per instant, exactly as ``balance_at`` gives."""
+        """DEL-1, BAL-3: the deletion rules see the account's own prepaid ledger (an empty one
+        in the account's currency when it is postpaid), so their balance at creation and at
+        each later instant with entries is exactly what ``balance_at`` gives."""
         facts = activity(account)
-        zero = Money(0, account.currency)
+        assert account.created_at == facts.created_at
         if account.ledger is None:
-            assert (zero, ()) == (facts.opening_balance, facts.balance_changes)
+            assert Ledger(currency=account.currency) == facts.ledger
+            assert Money(0, account.currency) == facts.balance_at(account.created_at)
             return
+        assert account.ledger == facts.ledger
         later = sorted({e.at for e in account.ledger.entries if e.at > account.created_at})
-        assert balance_at(account.ledger, account.created_at) == facts.opening_balance
-        assert later == [change.at for change in facts.balance_changes]
-        for change in facts.balance_changes:
-            assert balance_at(account.ledger, change.at) == change.balance
+        for instant in (account.created_at, *later):
+            assert balance_at(account.ledger, instant) == facts.balance_at(instant)
 
     def test_account_state(self) -> None:
         """CAN-7: the licence count is the seat total."""
@@ -111,48 +133,104 @@ class TestExplain:
         report = explain(FULL, DEFAULT_POLICY, AT)
         assert [Role.OWNER, Role.ADMIN, Role.STAFF] == [r.role for r in report.roles]
         owner, admin, staff = report.roles
-        assert (
-            "Access: payment page only (dunning stage payment_page_only)."
-            == _finding(owner.findings, "use_product").summary
+        use = _finding(owner.findings, DunningQuestion.USE_PRODUCT)
+        assert "Access: payment page only (dunning stage payment_page_only)." == use.summary
+        assert (("DUN-1", "DUN-2"), ("dunning_stage", "full_payment_lifts")) == (
+            use.rules,
+            use.decision.codes,
         )
-        assert not _finding(admin.findings, "use_product").allowed
-        assert _finding(staff.findings, "use_product").allowed
-        assert [True, True, False] == [_finding(r.findings, "top_up").allowed for r in report.roles]
-        request = _finding(owner.findings, "request_cancellation")
-        assert not request.allowed
-        assert "CAN-3" in request.rules
-        assert ("owner_only", "outstanding_balance", "prepaid_debt") == tuple(
-            r.code
-            for r in _finding(staff.findings, "request_cancellation").reasons
-            if not r.code.startswith(("self_service", "account_active"))
-        )
-        assert [True, False, False] == [
-            _finding(r.findings, "delete_manually").allowed for r in report.roles
+        assert not _finding(admin.findings, DunningQuestion.USE_PRODUCT).allowed
+        assert _finding(staff.findings, DunningQuestion.USE_PRODUCT).allowed
+        assert [True, True, False] == [
+            _finding(r.findings, BalanceQuestion.TOP_UP).allowed for r in report.roles
         ]
-        pm = _finding(staff.findings, "remove_default_method")
+        request = _finding(owner.findings, CancellationQuestion.REQUEST_CANCELLATION)
+        assert (False, ("CAN-3",)) == (request.allowed, request.rules)
+        assert ("owner_only", "outstanding_balance", "prepaid_debt") == _finding(
+            staff.findings, CancellationQuestion.REQUEST_CANCELLATION
+        ).decision.codes
+        assert [True, False, False] == [
+            _finding(r.findings, DeletionQuestion.DELETE_MANUALLY).allowed for r in report.roles
+        ]
+        pm = _finding(staff.findings, PaymentMethodQuestion.REMOVE_DEFAULT_METHOD)
         assert (False, ("PM-2",)) == (pm.allowed, pm.rules)
-        seat = _finding(owner.findings, "remove_seats")
+        seat = _finding(owner.findings, SeatQuestion.REMOVE_SEATS)
+        assert (True, ("SEAT-2",)) == (seat.allowed, seat.rules)
         assert "7 of 10 seats can be removed." == seat.summary
         assert Money("19.00", "USD") == report.outstanding
         assert Money("-19.00", "USD") == report.balance
 
+    def test_each_role_is_asked_every_areas_questions_in_the_registrys_order(self) -> None:
+        """X-1: each role's findings follow the registry (dunning, balance, cancellation,
+        deletion, payment methods, seats); invoices and subscriptions ask no role anything."""
+        report = explain(FULL, DEFAULT_POLICY, AT)
+        expected = [
+            ("dunning", DunningQuestion.USE_PRODUCT),
+            ("balance", BalanceQuestion.TOP_UP),
+            ("cancellation", CancellationQuestion.REQUEST_CANCELLATION),
+            ("deletion", DeletionQuestion.DELETE_MANUALLY),
+            ("deletion", DeletionQuestion.CANCEL_DELETION),
+            ("payment_methods", PaymentMethodQuestion.REMOVE_DEFAULT_METHOD),
+            ("seats", SeatQuestion.REMOVE_SEATS),
+        ]
+        for role_report in report.roles:
+            assert expected == _questions(role_report.findings)
+
     def test_account_findings(self) -> None:
-        """INV-3 outstanding with INV-2 overdue ids, INV-1 history count, BAL-3 balance with
-        DUN-2, DEL-1 eligibility, CAN-9 nothing scheduled."""
+        """DUN-2 what lifts the debt, BAL-3 the balance, INV-3 outstanding with INV-2 overdue
+        ids, INV-1 history count, CAN-9 nothing scheduled, DEL-1 eligibility and DEL-7 the
+        scheduled deletion, in the registry's order."""
         at = datetime(2024, 5, 16, tzinfo=KYIV)
         report = explain(DELINQUENT, DEFAULT_POLICY, at)
-        owed = _finding(report.account, "nothing_outstanding")
+        assert [
+            ("dunning", DunningQuestion.DEBT_PAID),
+            ("balance", BalanceQuestion.BALANCE_NOT_NEGATIVE),
+            ("invoices", InvoiceQuestion.NOTHING_OUTSTANDING),
+            ("invoices", InvoiceQuestion.ALL_IN_HISTORY),
+            ("cancellation", CancellationQuestion.NOTHING_SCHEDULED),
+            ("deletion", DeletionQuestion.ELIGIBLE_FOR_DELETION),
+            ("deletion", DeletionQuestion.DELETION_GOES_AHEAD),
+        ] == _questions(report.account)
+        owed = _finding(report.account, InvoiceQuestion.NOTHING_OUTSTANDING)
         assert (False, ("INV-3", "INV-2")) == (owed.allowed, owed.rules)
         assert ("inv-1",) == owed.reasons[0].details["overdue_ids"]
-        history = _finding(report.account, "all_in_history")
+        assert "19.00 USD outstanding." == owed.summary
+        history = _finding(report.account, InvoiceQuestion.ALL_IN_HISTORY)
         assert (True, 1) == (history.allowed, history.reasons[0].details["listed"])
-        balance = _finding(report.account, "balance_not_negative")
-        assert ("BAL-3", "DUN-2") == balance.rules
-        eligible = _finding(report.account, "eligible_for_deletion")
-        assert ("DEL-1",) == eligible.rules
+        balance = _finding(report.account, BalanceQuestion.BALANCE_NOT_NEGATIVE)
+        assert (False, ("BAL-3",), ("balance_negative",)) == (
+            balance.allowed,
+            balance.rules,
+            balance.decision.codes,
+        )
+        assert (Money("-19.00", "USD"), T0) == (
+            balance.reasons[0].details["balance"],
+            balance.reasons[0].details["debt_started_at"],
+        )
+        assert "Balance -19.00 USD: in debt since 2024-05-01T00:00:00+03:00." == balance.summary
+        debt = _finding(report.account, DunningQuestion.DEBT_PAID)
+        assert (False, ("DUN-2",), ("full_payment_lifts",)) == (
+            debt.allowed,
+            debt.rules,
+            debt.decision.codes,
+        )
+        assert Money("19.00", "USD") == debt.reasons[0].details["amount_to_pay"]
         assert (
-            cancellation_check(account_state(DELINQUENT)).allowed
-            == _finding(report.account, "nothing_scheduled").allowed
+            "In debt since 2024-05-01T00:00:00+03:00: paying 19.00 USD in full lifts every "
+            "restriction." == debt.summary
+        )
+        assert (
+            "Only paying the debt in full lifts the restriction; a partial payment does not."
+            == debt.decision.message
+        )
+        eligible = _finding(report.account, DeletionQuestion.ELIGIBLE_FOR_DELETION)
+        assert ("DEL-1",) == eligible.rules
+        assert ("DEL-7", "DEL-1") == _finding(
+            report.account, DeletionQuestion.DELETION_GOES_AHEAD
+        ).rules
+        assert (
+            can_complete_cancellation(account_state(DELINQUENT)).allowed
+            == _finding(report.account, CancellationQuestion.NOTHING_SCHEDULED).allowed
         )
 
     def test_history_cutoff_and_scheduled_deletion(self) -> None:
@@ -174,96 +252,197 @@ class TestExplain:
         )
         at = datetime(2024, 5, 22, tzinfo=KYIV)
         report = explain(account, DEFAULT_POLICY, at)
-        history = _finding(report.account, "all_in_history")
+        history = _finding(report.account, InvoiceQuestion.ALL_IN_HISTORY)
         assert (False, 1) == (history.allowed, history.reasons[0].details["before_cutoff"])
         owner, staff = report.roles
-        assert _finding(owner.findings, "cancel_deletion").allowed
-        assert not _finding(staff.findings, "cancel_deletion").allowed
-        assert _finding(report.account, "deletion_goes_ahead").allowed
+        assert _finding(owner.findings, DeletionQuestion.CANCEL_DELETION).allowed
+        assert not _finding(staff.findings, DeletionQuestion.CANCEL_DELETION).allowed
+        assert _finding(report.account, DeletionQuestion.DELETION_GOES_AHEAD).allowed
 
     def test_postpaid_account_without_debt(self) -> None:
-        """DUN-2: no ledger means full access and no balance; nothing outstanding (INV-3)."""
-        account = attrs.evolve(DELINQUENT, ledger=None, invoices=())
+        """DUN-2: no ledger means full access and no balance; nothing outstanding (INV-3).
+        BAL-1, BAL-3: a postpaid account has no balance findings at all (nobody tops up, no
+        balance to be negative), and no debt to pay (DUN-2)."""
+        account = attrs.evolve(
+            DELINQUENT, ledger=None, invoices=(), users=(*DELINQUENT.users, *FULL.users[2:])
+        )
         report = explain(account, DEFAULT_POLICY, AT)
         assert report.balance is None
-        assert _finding(report.roles[0].findings, "use_product").allowed
-        assert _finding(report.account, "nothing_outstanding").allowed
-        assert "Balance: none (postpaid)" in str(report)
+        assert [Role.OWNER, Role.ADMIN, Role.STAFF] == [r.role for r in report.roles]
+        for role_report in report.roles:
+            use = _finding(role_report.findings, DunningQuestion.USE_PRODUCT)
+            assert (True, ("DUN-2",)) == (use.allowed, use.rules)
+            assert "balance" not in {f.area for f in role_report.findings}
+        assert "balance" not in {f.area for f in report.account}
+        assert DunningQuestion.DEBT_PAID not in {f.question for f in report.account}
+        assert _finding(report.account, InvoiceQuestion.NOTHING_OUTSTANDING).allowed
+        text = str(report)
+        assert "Balance: none (postpaid)" in text
+        assert "balance." not in text
+        assert "debt_paid" not in text
+
+    def test_debt_paid_is_there_only_while_the_balance_is_negative(self) -> None:
+        """DUN-2: the debt of May 1st is there until the payment of May 9th clears it; then the
+        dunning area has nothing left to say account-wide, and the balance is not negative."""
+        paid = LedgerEntry(
+            id="p-1",
+            kind="payment",
+            at=datetime(2024, 5, 9, 10, tzinfo=KYIV),
+            amount=Money("19.00", "USD"),
+            description="x",
+        )
+        assert DELINQUENT.ledger is not None
+        ledger = Ledger(currency="USD", entries=(*DELINQUENT.ledger.entries, paid))
+        account = attrs.evolve(DELINQUENT, ledger=ledger)
+        before = explain(account, DEFAULT_POLICY, paid.at - timedelta(seconds=1))
+        after = explain(account, DEFAULT_POLICY, paid.at)
+        assert not _finding(before.account, DunningQuestion.DEBT_PAID).allowed
+        assert DunningQuestion.DEBT_PAID not in {f.question for f in after.account}
+        balance = _finding(after.account, BalanceQuestion.BALANCE_NOT_NEGATIVE)
+        assert (True, ("BAL-3",), ("balance_not_negative",)) == (
+            balance.allowed,
+            balance.rules,
+            balance.decision.codes,
+        )
+        assert "Balance 0.00 USD." == balance.summary
 
     def test_next_events_come_from_the_timeline(self) -> None:
         """X-5: the next events are the first events of the timeline from ``at``."""
         report = explain(DELINQUENT, DEFAULT_POLICY, AT)
         ahead = timeline(DELINQUENT, DEFAULT_POLICY, AT, AT + timedelta(days=NEXT_EVENTS_DAYS))
         assert ahead.events[:NEXT_EVENTS_COUNT] == report.next_events
-        assert "dunning_stage" == report.next_events[0].kind
+        first = report.next_events[0]
+        assert isinstance(first, Transition)
+        assert ("dunning", "dunning_stage", ("DUN-1", "DUN-3")) == (
+            first.area,
+            first.kind,
+            first.rules,
+        )
 
     @given(account=accounts(), policy=policies(), hours=st.integers(0, 9000))
     def test_agrees_with_each_area(self, account: Account, policy: Policy, hours: int) -> None:
-        """X-1 for generated accounts: each finding is the area's own decision — DUN-1
-        restriction_for, BAL-1 can_top_up, CAN-1…CAN-3 can_request_cancellation, DEL-2
-        can_delete_manually, DEL-3 can_cancel, PM-2 can_remove, SEAT-2 removable_seats, DEL-1
-        eligibility, CAN-9 cancellation_check, INV-3 outstanding — and the roles present."""
+        """X-1 for generated accounts: each finding is the area's own decision, asked directly
+        — DUN-1 restriction_for, BAL-1 can_top_up, CAN-1…CAN-3 can_request_cancellation, DEL-2
+        can_delete_manually, DEL-3 can_cancel, PM-2 can_remove, SEAT-2 removable_seats and
+        can_remove_seats, DEL-1 can_schedule, DEL-7 can_go_ahead, CAN-9
+        can_complete_cancellation, INV-3 outstanding, BAL-3 the balance — and the roles
+        present, each asked exactly the questions its account has facts for."""
         at = account.created_at + timedelta(hours=hours)
         report = explain(account, policy, at)
         zone = account.zone
-        facts = balance_facts(account, at)
+        ledger = account.ledger if account.ledger is not None else Ledger(currency=account.currency)
+        facts = BalanceFacts.from_ledger(ledger, at)
+        assert balance_facts(account, at) == facts
         state = account_state(account, at)
-        deeds = activity(account)
+        deleting = DeletionFacts(activity=activity(account), schedule=account.deletion_schedule)
         assert [r for r in Role if r in {u.role for u in account.users}] == [
             r.role for r in report.roles
         ]
         for role_report in report.roles:
             role = role_report.role
             found = role_report.findings
-            access = restriction_for(facts, role, policy.dunning, at, zone)
-            use = _finding(found, "use_product")
+            asked: list[Question] = [DunningQuestion.USE_PRODUCT]
+            access = restriction_for(facts, policy.dunning, role=role, at=at, zone=zone)
+            use = _finding(found, DunningQuestion.USE_PRODUCT)
             assert access.reasons == use.reasons
             assert use.allowed == (
                 access.level in (AccessLevel.FULL, AccessLevel.FULL_WITH_REMINDER)
             )
-            assert can_top_up(role).allowed == _finding(found, "top_up").allowed
+            if account.ledger is not None:
+                asked.append(BalanceQuestion.TOP_UP)
+                assert can_top_up(role=role) == _finding(found, BalanceQuestion.TOP_UP).decision
+            asked.append(CancellationQuestion.REQUEST_CANCELLATION)
             assert (
-                can_request_cancellation(state, role, policy.cancellation).reasons
-                == _finding(found, "request_cancellation").reasons
+                can_request_cancellation(state, policy.cancellation, role=role)
+                == _finding(found, CancellationQuestion.REQUEST_CANCELLATION).decision
             )
+            asked.append(DeletionQuestion.DELETE_MANUALLY)
             assert (
-                deletion.can_delete_manually(role).allowed
-                == _finding(found, "delete_manually").allowed
+                deletion.can_delete_manually(role=role)
+                == _finding(found, DeletionQuestion.DELETE_MANUALLY).decision
             )
             if account.deletion_schedule is not None:
+                asked.append(DeletionQuestion.CANCEL_DELETION)
                 assert (
-                    deletion.can_cancel(
-                        account.deletion_schedule,
-                        deeds,
-                        policy.deletion,
-                        at=at,
-                        zone=zone,
-                        role=role,
-                    ).allowed
-                    == _finding(found, "cancel_deletion").allowed
+                    deletion.can_cancel(deleting, policy.deletion, role=role, at=at, zone=zone)
+                    == _finding(found, DeletionQuestion.CANCEL_DELETION).decision
                 )
-            if account.wallet.default_id is not None:
-                assert not _finding(found, "remove_default_method").allowed
+            default_id = account.wallet.default_id
+            if default_id is not None:
+                asked.append(PaymentMethodQuestion.REMOVE_DEFAULT_METHOD)
+                remove = _finding(found, PaymentMethodQuestion.REMOVE_DEFAULT_METHOD)
+                assert not remove.allowed
                 assert (
-                    payment_methods.can_remove(account.wallet, account.wallet.default_id).reasons
-                    == _finding(found, "remove_default_method").reasons
+                    payment_methods.can_remove(account.wallet, method_id=default_id)
+                    == remove.decision
                 )
             if account.seats is not None:
+                asked.append(SeatQuestion.REMOVE_SEATS)
                 removable = seats.removable_seats(account.seats)
-                assert (removable > 0) == _finding(found, "remove_seats").allowed
+                seat = _finding(found, SeatQuestion.REMOVE_SEATS)
+                assert (removable > 0) == seat.allowed
+                assert (
+                    seats.can_remove_seats(account.seats, count=max(removable, 1)) == seat.decision
+                )
+            assert asked == [f.question for f in found]
         assert outstanding(account.invoices, currency=account.currency) == report.outstanding
+        owed = _finding(report.account, InvoiceQuestion.NOTHING_OUTSTANDING)
+        assert report.outstanding == owed.details["amount"]
+        assert (report.outstanding.amount == 0) == owed.allowed
+        overdue = {i.id for i in account.invoices if invoices.is_overdue(i, at=at)}
+        assert overdue == set(owed.reasons[0].details["overdue_ids"])
         assert (
-            deletion.eligibility(deeds, policy.deletion, at=at, zone=zone).allowed
-            == _finding(report.account, "eligible_for_deletion").allowed
+            deletion.can_schedule(deleting, policy.deletion, at=at, zone=zone)
+            == _finding(report.account, DeletionQuestion.ELIGIBLE_FOR_DELETION).decision
         )
+        if account.deletion_schedule is not None:
+            assert (
+                deletion.can_go_ahead(deleting, policy.deletion, zone=zone)
+                == _finding(report.account, DeletionQuestion.DELETION_GOES_AHEAD).decision
+            )
         assert (
-            cancellation_check(state).allowed
-            == _finding(report.account, "nothing_scheduled").allowed
+            can_complete_cancellation(state)
+            == _finding(report.account, CancellationQuestion.NOTHING_SCHEDULED).decision
         )
+        if account.ledger is not None:
+            balance = _finding(report.account, BalanceQuestion.BALANCE_NOT_NEGATIVE)
+            assert (facts.balance.amount >= 0) == balance.allowed
+            assert facts.balance == balance.reasons[0].details["balance"]
         assert (facts.balance if account.ledger is not None else None) == report.balance
         assert len(report.next_events) <= NEXT_EVENTS_COUNT
         assert all(at <= e.at for e in report.next_events)
         assert json.loads(json.dumps(report.to_dict())) == report.to_dict()
+
+    @given(account=accounts(), policy=policies(), hours=st.integers(0, 9000))
+    def test_balance_findings_only_with_a_ledger(
+        self, account: Account, policy: Policy, hours: int
+    ) -> None:
+        """BAL-1, BAL-3, DUN-2: a postpaid account's report has no balance finding, for the
+        account or any role; dunning's ``debt_paid`` is there exactly when the prepaid balance
+        is negative, refused, asking for the whole debt (DUN-2)."""
+        at = account.created_at + timedelta(hours=hours)
+        report = explain(account, policy, at)
+        every = (*report.account, *(f for r in report.roles for f in r.findings))
+        has_balance = any(f.area == "balance" for f in every)
+        debts = [f for f in report.account if f.question is DunningQuestion.DEBT_PAID]
+        if account.ledger is None:
+            assert (False, []) == (has_balance, debts)
+            return
+        assert has_balance
+        facts = BalanceFacts.from_ledger(account.ledger, at)
+        assert (facts.balance.amount < 0) == bool(debts)
+        assert (facts.balance.amount < 0) == (
+            BalanceCode.BALANCE_NEGATIVE
+            in _finding(report.account, BalanceQuestion.BALANCE_NOT_NEGATIVE).decision.codes
+        )
+        for debt in debts:
+            assert ("dunning", False, ("DUN-2",)) == (debt.area, debt.allowed, debt.rules)
+            assert (DunningCode.FULL_PAYMENT_LIFTS,) == tuple(r.code for r in debt.reasons)
+            assert facts.amount_to_pay == debt.reasons[0].details["amount_to_pay"]
+            assert (facts.amount_to_pay, facts.debt_started_at) == (
+                debt.details["amount_to_pay"],
+                debt.details["debt_started_at"],
+            )
 
 
 class TestReportRendering:
@@ -280,6 +459,14 @@ class TestReportRendering:
         assert "staff:" in text
         assert "admin:" in text
         assert "Pay the outstanding 19.00 USD (invoices inv-1)" in text
+        assert (
+            "account:\n  [no ] dunning.debt_paid: In debt since 2024-05-01T00:00:00+03:00: "
+            "paying 19.00 USD in full lifts every restriction. [DUN-2]\n"
+            "        - Only paying the debt in full lifts the restriction; a partial payment "
+            "does not.\n"
+            "  [no ] balance.balance_not_negative: Balance -19.00 USD: in debt since "
+            "2024-05-01T00:00:00+03:00. [BAL-3]\n"
+        ) in text
         assert "next:\n  2024-05-10 00:00  dunning_stage [DUN-1, DUN-3]" in text
 
     def test_nothing_next(self) -> None:
@@ -310,6 +497,15 @@ class TestReportRendering:
             first["allowed"],
         )
         assert {"code", "rule", "message", "details"} == set(first["reasons"][0])
+        debt = data["account"][0]
+        assert ("dunning", "debt_paid", False, ["DUN-2"]) == (
+            debt["area"],
+            debt["question"],
+            debt["allowed"],
+            debt["rules"],
+        )
+        assert {"amount_to_pay": "19.00 USD"} == debt["reasons"][0]["details"]
+        assert ["full_payment_lifts"] == [reason["code"] for reason in debt["reasons"]]
         assert "dunning_stage" == data["next_events"][0]["kind"]
 
     def test_html_escapes_text(self) -> None:

@@ -77,7 +77,8 @@ def assert_input_error(done: subprocess.CompletedProcess[str], *fragments: str) 
 class TestBundledExample:
     def test_no_arguments_explain_the_delinquent_account_on_the_8th(self) -> None:
         """DUN-1: `python -m billrules` explains the seed's account on the 8th at 09:00 in Kyiv:
-        the admin can open only the payment page, the staff keep access."""
+        the admin can open only the payment page, the staff keep access; DUN-2: account-wide,
+        paying the whole debt lifts the restrictions."""
         done = billrules()
         assert (0, "") == (done.returncode, done.stderr)
         lines = done.stdout.splitlines()
@@ -87,6 +88,9 @@ class TestBundledExample:
         assert "payment page only" in admin.splitlines()[0]
         assert "Access: full" in staff.splitlines()[0]
         assert "-33.00 USD" in done.stdout
+        account = done.stdout.split("\naccount:\n")[1].split("\nnext:\n")[0]
+        assert account.splitlines()[0].startswith("  [no ] dunning.debt_paid: ")
+        assert "paying 33.00 USD in full lifts every restriction. [DUN-2]" in account
 
     def test_explain_json_is_the_library_report(self) -> None:
         """X-1: `explain --format json` prints exactly explain(...).to_dict() at the example's
