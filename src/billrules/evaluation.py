@@ -175,8 +175,8 @@ class Evaluation:
         The window ends where the calendar does (:data:`billrules._time.LAST_INSTANT`).
         """
         at = self.at
-        room = _time.LAST_INSTANT - at
-        end = at + min(timedelta(days=min(days, room.days + 1)), max(room, timedelta(0)))
+        room = max(_time.LAST_INSTANT - at, timedelta(0))  # local instants reach past it
+        end = at + min(timedelta(days=min(days, room.days + 1)), room)
         return tuple(itertools.islice(self.transitions(end), count))
 
 

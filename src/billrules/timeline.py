@@ -66,7 +66,7 @@ def transition_data(transition: Transition) -> dict[str, Any]:
     return {
         "at": transition.at.isoformat(),
         "area": transition.area,
-        "kind": transition.kind,
+        "kind": str(transition.kind),
         "rules": list(transition.rules),
         "codes": list(transition.codes),
         "description": transition.description,
