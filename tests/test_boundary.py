@@ -85,9 +85,9 @@ class TestChecked:
         assert not re.search(r"[0-9]{5}", str(excinfo.value).replace(" ", "").replace("-", ""))
 
     def test_public_functions_wear_it(self) -> None:
-        """INV-2: ``invoices.is_overdue(None, at)`` is InvalidType naming ``invoice``."""
+        """INV-2: ``invoices.is_overdue(None, at=at)`` is InvalidType naming ``invoice``."""
         with pytest.raises(InvalidType) as excinfo:
-            is_overdue(None, AT)  # type: ignore[arg-type]
+            is_overdue(None, at=AT)  # type: ignore[arg-type]
         assert "invoice" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
             outstanding_invoices([None])  # type: ignore[list-item]
