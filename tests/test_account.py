@@ -107,7 +107,7 @@ class TestDerivedFacts:
         assert account.ledger == facts.ledger
         later = sorted({e.at for e in account.ledger.entries if e.at > account.created_at})
         for instant in (account.created_at, *later):
-            assert balance_at(account.ledger, instant) == facts.balance_at(instant)
+            assert balance_at(account.ledger, at=instant) == facts.balance_at(instant)
 
     def test_account_state(self) -> None:
         """CAN-7: the licence count is the seat total."""

@@ -194,7 +194,7 @@ def account_state(account: Account, at: datetime | None = None) -> AccountState:
     """
     prepaid = None
     if at is not None and account.ledger is not None:
-        prepaid = balance_at(account.ledger, _time.require_aware(at, "at"))
+        prepaid = balance_at(account.ledger, at=_time.require_aware(at, "at"))
     return AccountState(
         status=account.status,
         currency=account.currency,

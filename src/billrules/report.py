@@ -169,7 +169,7 @@ def explain(account: Account, policy: Policy, at: datetime) -> Report:
         zone=account.zone,
         status=account.status,
         outstanding=outstanding(account.invoices, currency=account.currency),
-        balance=None if ledger is None else balance_at(ledger, at),
+        balance=None if ledger is None else balance_at(ledger, at=at),
         roles=tuple(
             RoleReport(role=role, findings=evaluation.role_findings(role))
             for role in Role
