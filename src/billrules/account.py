@@ -44,41 +44,13 @@ __all__ = [
 ]
 
 
-def _role(value: object) -> Role:
-    return v.enum_member(Role, "User.role")(value)
-
-
 @attrs.frozen(kw_only=True)
 class User:
     """A user of the account: id, role and the instant of the last login (``None``: never)."""
 
     id: str = attrs.field(validator=v.text)
-    role: Role = attrs.field(converter=_role)
+    role: Role = attrs.field(converter=v.to_enum(Role))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     last_login_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
-
-
-def _zone(value: object) -> ZoneInfo:
-    return _time.to_zone(value, "Account.zone")
-
-
-def _currency(value: object) -> Currency:
-    return _money.to_currency(value, "Account.currency")
-
-
-def _status(value: object) -> AccountStatus:
-    return v.enum_member(AccountStatus, "Account.status")(value)
-
-
-def _users(value: object) -> tuple[User, ...]:
-    return v.tuple_of(User, "Account.users")(value)
-
-
-def _invoices(value: object) -> tuple[Invoice, ...]:
-    return v.tuple_of(Invoice, "Account.invoices")(value)
-
-
-def _payments(value: object) -> tuple[Payment, ...]:
-    return v.tuple_of(Payment, "Account.payments")(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -102,14 +74,23 @@ class Account:
     """
 
     id: str = attrs.field(validator=v.text)
-    zone: ZoneInfo = attrs.field(converter=_zone)
-    currency: Currency = attrs.field(converter=_currency)
-    status: AccountStatus = attrs.field(default=AccountStatus.ACTIVE, converter=_status)
+    zone: ZoneInfo = attrs.field(converter=v.named(_time.to_zone))  # type: ignore[misc]  # as above
+    currency: Currency = attrs.field(converter=v.named(_money.to_currency))  # type: ignore[misc]  # as above
+    status: AccountStatus = attrs.field(
+        default=AccountStatus.ACTIVE,
+        converter=v.to_enum(AccountStatus),  # type: ignore[misc]  # as above
+    )
     created_at: datetime = attrs.field(validator=v.instant)
-    users: tuple[User, ...] = attrs.field(converter=_users)
+    users: tuple[User, ...] = attrs.field(converter=v.to_tuple(User))  # type: ignore[misc]  # as above
     ledger: Ledger | None = attrs.field(default=None, validator=v.instance_of((Ledger, type(None))))
-    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_invoices)
-    payments: tuple[Payment, ...] = attrs.field(default=(), converter=_payments)
+    invoices: tuple[Invoice, ...] = attrs.field(
+        default=(),
+        converter=v.to_tuple(Invoice),  # type: ignore[misc]  # as above
+    )
+    payments: tuple[Payment, ...] = attrs.field(
+        default=(),
+        converter=v.to_tuple(Payment),  # type: ignore[misc]  # as above
+    )
     wallet: Wallet = attrs.field(factory=Wallet, validator=v.instance_of(Wallet))
     seats: SeatPool | None = attrs.field(
         default=None, validator=v.instance_of((SeatPool, type(None)))

@@ -46,10 +46,6 @@ __all__ = [
 ]
 
 
-def _details(value: object) -> Mapping[str, Any]:
-    return v.frozen_mapping("Effect.details")(value)
-
-
 @attrs.frozen(kw_only=True)
 class Effect:
     """The base of every effect: when it is due and which rule called for it (X-2)."""
@@ -70,7 +66,11 @@ class SendEmail(Effect):
 
     template: str = attrs.field(validator=v.text)
     to: str = attrs.field(validator=v.text)
-    details: Mapping[str, Any] = attrs.field(factory=dict, converter=_details, hash=False)
+    details: Mapping[str, Any] = attrs.field(
+        factory=dict,
+        converter=v.to_frozen_mapping(),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        hash=False,
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -78,7 +78,11 @@ class ShowBanner(Effect):
     """Show the banner ``banner`` to every user of the account, with its ``details``."""
 
     banner: str = attrs.field(validator=v.text)
-    details: Mapping[str, Any] = attrs.field(factory=dict, converter=_details, hash=False)
+    details: Mapping[str, Any] = attrs.field(
+        factory=dict,
+        converter=v.to_frozen_mapping(),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        hash=False,
+    )
 
 
 @attrs.frozen(kw_only=True)
