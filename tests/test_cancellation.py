@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from billrules import cancellation as can
+from billrules._money import round_to_minor_unit
 from billrules.cancellation import (
     REQUEST_TRANSITIONS,
     AccountState,
@@ -40,7 +42,7 @@ from billrules.cancellation import (
     transitions,
 )
 from billrules.contract import Suspension
-from billrules.decisions import PolicyViolation, Reason
+from billrules.decisions import Decision, PolicyViolation, Reason
 from billrules.effects import (
     CancelBilling,
     ReassignLeads,
@@ -58,7 +60,7 @@ from billrules.errors import (
     InvalidType,
     NaiveDatetimeError,
 )
-from billrules.invoices import Invoice, InvoiceStatus
+from billrules.invoices import Invoice, InvoiceStatus, outstanding, outstanding_invoices
 from billrules.roles import Role
 from billrules.testing._cancellation import (
     account_states,
@@ -1006,3 +1008,86 @@ class TestContract:
                 reasons += can_transition_request(state.request, to=to).reasons
         assert all(isinstance(reason.code, CancellationCode) for reason in reasons)
         assert all(reason.message and "{" not in reason.message for reason in reasons)
+
+
+def _asked_from_scratch(state: AccountState, policy: CancellationPolicy, role: Role) -> Decision:
+    """CAN-1, CAN-2, CAN-3 asked condition by condition, in the rules' order, sharing nothing."""
+    refusals: list[Reason] = []
+    met: list[Reason] = []
+    if policy.self_service:
+        met.append(Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE, rule="CAN-2"))
+    else:
+        details = {"contact": policy.support_contact}
+        refusals.append(
+            Reason(code=CancellationCode.CANCEL_VIA_SUPPORT, rule="CAN-2", details=details)
+        )
+    if role is Role.OWNER:
+        met.append(Reason(code=CancellationCode.IS_OWNER, rule="CAN-1"))
+    else:
+        details = {"role": str(role)}
+        refusals.append(Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1", details=details))
+    if state.status is AccountStatus.ACTIVE:
+        met.append(Reason(code=CancellationCode.ACCOUNT_ACTIVE, rule="CAN-1"))
+    else:
+        details = {"status": str(state.status)}
+        refusals.append(
+            Reason(code=CancellationCode.ACCOUNT_NOT_ACTIVE, rule="CAN-1", details=details)
+        )
+    due = outstanding_invoices(state.invoices)
+    amount = outstanding(state.invoices, currency=state.currency)
+    if due:
+        details = {"amount": amount, "invoice_ids": tuple(inv.id for inv in due)}
+        refusals.append(
+            Reason(code=CancellationCode.OUTSTANDING_BALANCE, rule="CAN-3", details=details)
+        )
+    debt = state.prepaid_balance
+    if debt is not None and debt.amount < 0:
+        details = {"amount": round_to_minor_unit(-debt)}
+        refusals.append(Reason(code=CancellationCode.PREPAID_DEBT, rule="CAN-3", details=details))
+    if refusals:
+        return Decision.refuse(*refusals)
+    last = Reason(
+        code=CancellationCode.NOTHING_OUTSTANDING, rule="CAN-3", details={"amount": amount}
+    )
+    return Decision.allow(*met, last)
+
+
+class TestSharedWork:
+    """CAN-1 … CAN-3: what every role shares is computed once per state and per policy."""
+
+    @given(
+        _WITH_REQUESTS,
+        cancellation_policies(),
+        st.permutations(list(Role)),
+        st.none() | st.decimals(min_value=-1000, max_value=1000, places=3),
+    )
+    def test_every_role_gets_the_answer_asked_from_scratch(self, state, policy, roles, balance):
+        """Asked for the roles in any order, each answer is the one asked from scratch."""
+        if balance is not None:
+            state = attrs.evolve(state, prepaid_balance=Money(balance, "USD"))
+        for role in roles:
+            expected = _asked_from_scratch(state, policy, role)
+            assert expected == can_request_cancellation(state, policy, role=role)
+            (may,) = role_findings(state, policy, role=role, at=NOW, zone="UTC")
+            assert expected == may.decision
+            assert expected.message == may.decision.message
+
+    @given(_WITH_REQUESTS, cancellation_policies())
+    def test_the_cache_is_no_field(self, state, policy):
+        """A state and a policy with their caches filled equal, hash and pickle as fresh ones."""
+        fresh_state = pickle.loads(pickle.dumps(state))
+        fresh_policy = pickle.loads(pickle.dumps(policy))
+        for role in Role:
+            role_findings(state, policy, role=role, at=NOW, zone="UTC")
+        findings(state, policy, at=NOW, zone="UTC")
+        for value, fresh in ((state, fresh_state), (policy, fresh_policy)):
+            copy = pickle.loads(pickle.dumps(value))
+            assert (fresh, hash(fresh)) == (value, hash(value))
+            assert (value, hash(value)) == (copy, hash(copy))
+            assert pickle.dumps(fresh) == pickle.dumps(value)
+        assert role_findings(state, policy, role="admin", at=NOW, zone="UTC") == role_findings(
+            fresh_state, fresh_policy, role="admin", at=NOW, zone="UTC"
+        )
+        assert findings(state, policy, at=NOW, zone="UTC") == findings(
+            fresh_state, fresh_policy, at=NOW, zone="UTC"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -1549,6 +1550,46 @@ class TestFindings:
         with pytest.raises(InvalidInput) as excinfo:
             role_findings(_facts(), POLICY, role="guest", at=APRIL, zone="UTC")
         assert "role" == excinfo.value.field
+
+
+class TestSharedWork:
+    """INV-3: what is due is computed once, per invoice and per facts; caches are no fields."""
+
+    @given(facts=invoice_facts, policy=invoice_policies(), at=aware_datetimes(), zone=zones())
+    def test_a_filled_cache_changes_no_answer(
+        self, facts: InvoiceFacts, policy: InvoicePolicy, at: datetime, zone: ZoneInfo
+    ) -> None:
+        """The findings and transitions of facts asked before equal those of fresh facts."""
+        fresh = pickle.loads(pickle.dumps(facts))
+        end = at + timedelta(days=400) if at.year < 9000 else at
+        first = findings(facts, policy, at=at, zone=zone)
+        falling = list(transitions(facts, policy, start=at, end=end, zone=zone))
+        assert first == findings(facts, policy, at=at, zone=zone)
+        assert first == findings(fresh, policy, at=at, zone=zone)
+        assert falling == list(transitions(fresh, policy, start=at, end=end, zone=zone))
+        assert outstanding_invoices(facts.invoices) == facts._outstanding
+
+    @given(facts=invoice_facts, at=aware_datetimes())
+    def test_the_cache_is_no_field(self, facts: InvoiceFacts, at: datetime) -> None:
+        """Facts and invoices with their caches filled equal, hash and pickle as fresh ones."""
+        fresh = pickle.loads(pickle.dumps(facts))
+        findings(facts, POLICY, at=at, zone="UTC")
+        copy = pickle.loads(pickle.dumps(facts))
+        assert (fresh, hash(fresh)) == (facts, hash(facts))
+        assert (facts, hash(facts)) == (copy, hash(copy))
+        assert pickle.dumps(fresh) == pickle.dumps(facts)
+        assert [inv.amount_due for inv in facts.invoices] == [
+            inv.amount_due for inv in copy.invoices
+        ]
+
+    def test_a_changed_invoice_has_its_own_amount_due(self) -> None:
+        """INV-3: an invoice's amount due is its own, never an older version's."""
+        bill = make(amount="49.00")
+        assert usd("49.00") == bill.amount_due
+        part = attrs.evolve(bill, amount_paid=usd("9.00"))
+        assert (usd("40.00"), usd("49.00")) == (part.amount_due, bill.amount_due)
+        paid = transition(part, to="paid", at=APRIL)
+        assert usd("0") == paid.amount_due
 
 
 _WINDOW_START = datetime(2000, 1, 1, tzinfo=UTC)

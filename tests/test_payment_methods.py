@@ -1828,6 +1828,27 @@ class TestRoleFindings:
             assert can_remove(wallet, method_id=wallet.default_id) == finding.decision
             assert not finding.allowed
 
+    @given(wallet=wallets())
+    def test_built_once_for_every_role(self, wallet):
+        """PM-2: every role gets the same finding, the one a fresh copy of the wallet gives."""
+        found = [role_findings(wallet, SEED, role=role, at=AT, zone=ZONE) for role in ROLES]
+        assert all(answer is found[0] for answer in found)
+        fresh = Wallet(methods=wallet.methods, default_id=wallet.default_id)
+        assert found[0] == role_findings(fresh, SEED, role="owner", at=AT, zone=ZONE)
+
+    @given(wallet=wallets())
+    def test_the_cache_is_no_field(self, wallet):
+        """A wallet with its finding built equals, hashes and pickles as one without it."""
+        fresh = Wallet(methods=wallet.methods, default_id=wallet.default_id)
+        role_findings(wallet, SEED, role="owner", at=AT, zone=ZONE)
+        copy = pickle.loads(pickle.dumps(wallet))
+        assert (fresh, hash(fresh)) == (wallet, hash(wallet))
+        assert (wallet, hash(wallet)) == (copy, hash(copy))
+        assert pickle.dumps(fresh) == pickle.dumps(wallet)
+        assert role_findings(wallet, SEED, role="staff", at=AT, zone=ZONE) == (
+            role_findings(copy, SEED, role="staff", at=AT, zone=ZONE)
+        )
+
     def test_the_yes_summary_renders(self):
         """The question's "yes" sentence renders too."""
         assert "The default payment method can be removed." == (

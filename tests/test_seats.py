@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import pickle
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -708,6 +709,31 @@ class TestRoleFindings:
         assert can_remove_seats(pool, count=max(removable, 1)) == finding.decision
         assert (removable > 0) == finding.allowed
         assert f"{removable} of {pool.total} seats can be removed." == finding.summary
+
+
+class TestSharedFinding:
+    """SEAT-2, SEAT-3: the finding every role shares is built once per pool; it is no field."""
+
+    @given(pool=seat_pools(), policy=seat_policies())
+    def test_built_once_for_every_role(self, pool, policy):
+        """Every role gets the same finding, the one a fresh copy of the pool gives."""
+        found = [role_findings(pool, policy, role=role, at=AT, zone="UTC") for role in ROLES]
+        assert all(answer is found[0] for answer in found)
+        fresh = SeatPool(total=pool.total, occupants=pool.occupants)
+        assert found[0] == role_findings(fresh, policy, role="owner", at=AT, zone="UTC")
+
+    @given(pool=seat_pools())
+    def test_the_cache_is_no_field(self, pool):
+        """A pool with its finding built equals, hashes and pickles as one without it."""
+        fresh = SeatPool(total=pool.total, occupants=pool.occupants)
+        role_findings(pool, SeatPolicy(), role="owner", at=AT, zone="UTC")
+        copy = pickle.loads(pickle.dumps(pool))
+        assert (fresh, hash(fresh)) == (pool, hash(pool))
+        assert (pool, hash(pool)) == (copy, hash(copy))
+        assert pickle.dumps(fresh) == pickle.dumps(pool)
+        assert role_findings(pool, SeatPolicy(), role="staff", at=AT, zone="UTC") == (
+            role_findings(copy, SeatPolicy(), role="staff", at=AT, zone="UTC")
+        )
 
 
 class TestFindingsAndTransitions:

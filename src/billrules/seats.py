@@ -21,6 +21,7 @@ and the rest by keyword (``can_remove_seats(pool, *, count)``). The area contrac
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -180,6 +181,23 @@ class SeatPool:
     def unoccupied(self) -> int:
         """The number of free seats: total − occupied (SEAT-2)."""
         return self.total - self.occupied
+
+    @functools.cached_property
+    def _role_findings(self) -> tuple[Finding, ...]:
+        """How many seats can be removed (SEAT-2, SEAT-3), built once when first read.
+
+        The body of :func:`role_findings`, whose answer depends on the pool alone. The cache
+        is no field: equality, hashing and pickling ignore it.
+        """
+        removable = self.unoccupied
+        return (
+            Finding(
+                area="seats",
+                question=SeatQuestion.REMOVE_SEATS,
+                decision=_can_remove(self, max(removable, 1)),
+                details={"removable": removable, "total": self.total},
+            ),
+        )
 
 
 def _check_user(user_id: str) -> str:
@@ -501,9 +519,9 @@ def role_findings(
 ) -> tuple[Finding, ...]:
     """What a user with ``role`` may do with the seats. Decides SEAT-2 and SEAT-3.
 
-    One finding, the same for every role: how many seats can be removed (``remove_seats``),
-    with :func:`can_remove_seats`'s decision for that many (at least one, so a pool with every
-    seat occupied says why none can be).
+    One finding, the same for every role (so it is built once per pool): how many seats can
+    be removed (``remove_seats``), with :func:`can_remove_seats`'s decision for that many (at
+    least one, so a pool with every seat occupied says why none can be).
 
     >>> from datetime import datetime, UTC
     >>> from billrules.seats import SeatPolicy, SeatPool, role_findings
@@ -512,17 +530,10 @@ def role_findings(
     >>> finding.allowed, finding.summary, finding.rules
     (True, '8 of 10 seats can be removed.', ('SEAT-2',))
     """
-    _to_role(role)
+    if type(role) is not Role:
+        _to_role(role)
     _time.to_zone(zone)
-    removable = pool.unoccupied
-    return (
-        Finding(
-            area="seats",
-            question=SeatQuestion.REMOVE_SEATS,
-            decision=_can_remove(pool, max(removable, 1)),
-            details={"removable": removable, "total": pool.total},
-        ),
-    )
+    return pool._role_findings
 
 
 @checked

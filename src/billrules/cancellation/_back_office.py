@@ -35,6 +35,7 @@ from billrules.effects import (
 )
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, settlement_order, transition
+from billrules.invoices._facts import _settlement_key
 
 #: CAN-7: the billings the back office cancels.
 _CANCELLED_BY_PLAN: Final = frozenset({InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED})
@@ -117,7 +118,16 @@ def apply_plan(state: AccountState, *, effects: Iterable[Effect]) -> AccountStat
 @checked
 def still_scheduled(state: AccountState) -> tuple[Invoice, ...]:
     """The account's billings still ``scheduled``, oldest first (CAN-9)."""
-    return settlement_order(inv for inv in state.invoices if inv.status is InvoiceStatus.SCHEDULED)
+    return _still_scheduled(state)
+
+
+def _still_scheduled(state: AccountState) -> tuple[Invoice, ...]:
+    return tuple(
+        sorted(
+            (inv for inv in state.invoices if inv.status is InvoiceStatus.SCHEDULED),
+            key=_settlement_key,
+        )
+    )
 
 
 @checked
@@ -127,7 +137,11 @@ def can_complete_cancellation(state: AccountState) -> Decision:
 
     A refusal lists the billings still scheduled (``details["invoice_ids"]``).
     """
-    left = still_scheduled(state)
+    return _can_complete(state)
+
+
+def _can_complete(state: AccountState) -> Decision:
+    left = _still_scheduled(state)
     if left:
         return Decision.refuse(
             Reason(
@@ -153,6 +167,12 @@ def deactivation_effects(
     (``policy.reassign_leads_to``, or the host's choice) and removed from the call queue.
     Nothing for a withdrawn request.
     """
+    return _deactivation_effects(request, policy)
+
+
+def _deactivation_effects(
+    request: CancellationRequest, policy: CancellationPolicy
+) -> tuple[Effect, ...]:
     if request.state is RequestState.WITHDRAWN:
         return ()
     at = request.deactivates_at

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from billrules import _time
 from billrules._check import checked
-from billrules.cancellation._back_office import can_complete_cancellation, deactivation_effects
+from billrules.cancellation._back_office import _can_complete, _deactivation_effects
 from billrules.cancellation._facts import (
     AccountState,
     CancellationCode,
@@ -20,7 +20,7 @@ from billrules.cancellation._facts import (
     CancellationRequest,
     RequestState,
 )
-from billrules.cancellation._request import can_request_cancellation
+from billrules.cancellation._request import _can_request, _to_role
 from billrules.contract import Finding, Suspension, Transition
 from billrules.decisions import Reason
 from billrules.errors import InvalidInput
@@ -51,7 +51,7 @@ def transitions(
 
     At the deactivation instant of a request that was not withdrawn, the cancellation takes
     effect (CAN-6): access is revoked, the leads are reassigned and removed from the call
-    queue (CAN-8, :func:`deactivation_effects`).
+    queue (CAN-8, :func:`~billrules.cancellation.deactivation_effects`).
 
     Raises:
         InvalidInput: ``end`` is before ``start``.
@@ -80,7 +80,7 @@ def _transitions(
             ),
             _DEACTIVATED,
         ),
-        effects=deactivation_effects(request, policy),
+        effects=_deactivation_effects(request, policy),
     )
 
 
@@ -106,14 +106,14 @@ def findings(
     state: AccountState, policy: CancellationPolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> tuple[Finding, ...]:
     """The account-wide answer of the cancellation area: nothing is still scheduled. Decides
-    CAN-9 (through :func:`can_complete_cancellation`)."""
+    CAN-9 (as :func:`~billrules.cancellation.can_complete_cancellation`)."""
     del policy, at
     _time.to_zone(zone)
     return (
         Finding(
             area="cancellation",
             question=CancellationQuestion.NOTHING_SCHEDULED,
-            decision=can_complete_cancellation(state),
+            decision=_can_complete(state),
         ),
     )
 
@@ -128,13 +128,13 @@ def role_findings(
     zone: ZoneInfo | str,
 ) -> tuple[Finding, ...]:
     """Whether a user with ``role`` may request cancellation. Decides CAN-1, CAN-2 and CAN-3
-    (through :func:`can_request_cancellation`)."""
+    (as :func:`~billrules.cancellation.can_request_cancellation`)."""
     del at
     _time.to_zone(zone)
     return (
         Finding(
             area="cancellation",
             question=CancellationQuestion.REQUEST_CANCELLATION,
-            decision=can_request_cancellation(state, policy, role=role),
+            decision=_can_request(state, policy, role if type(role) is Role else _to_role(role)),
         ),
     )

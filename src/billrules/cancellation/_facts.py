@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -14,9 +15,10 @@ from moneyed import Currency, Money
 from billrules import _money
 from billrules import _validate as v
 from billrules._redact import shown
-from billrules.decisions import Question, ReasonCode
+from billrules.decisions import Question, Reason, ReasonCode
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice
+from billrules.invoices._facts import _outstanding_of, _tuple_of
 
 
 class CancellationCode(ReasonCode):
@@ -177,6 +179,23 @@ class CancellationRequest:
             )
 
 
+# AccountState's converters: the account's own values are taken as they are.
+
+
+def _status(value: object) -> AccountStatus:
+    if type(value) is AccountStatus:
+        return value
+    return v.enum_member(AccountStatus, "AccountState.status")(value)
+
+
+def _currency(value: object) -> Currency:
+    return _money.to_currency(value, "AccountState.currency")
+
+
+def _invoices(value: object) -> tuple[Invoice, ...]:
+    return _tuple_of(Invoice, value, "AccountState.invoices")
+
+
 @attrs.frozen(kw_only=True)
 class AccountState:
     """What cancellation needs to know of an account (CAN-1, CAN-3, CAN-6 … CAN-9, SEAT-5).
@@ -191,16 +210,9 @@ class AccountState:
         request: The cancellation request, if one was made (CAN-4 … CAN-6, CAN-8).
     """
 
-    status: AccountStatus = attrs.field(
-        converter=v.to_enum(AccountStatus)  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
-    currency: Currency = attrs.field(
-        converter=v.named(_money.to_currency)  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
-    invoices: tuple[Invoice, ...] = attrs.field(
-        default=(),
-        converter=v.to_tuple(Invoice),  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
+    status: AccountStatus = attrs.field(converter=_status)
+    currency: Currency = attrs.field(converter=_currency)
+    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_invoices)
     licence_count: int = attrs.field(default=0, validator=v.integer(minimum=0))
     prepaid_balance: Money | None = attrs.field(default=None, validator=v.optional_money)
     request: CancellationRequest | None = attrs.field(
@@ -208,21 +220,79 @@ class AccountState:
     )
 
     def __attrs_post_init__(self) -> None:
+        currency = self.currency
         if self.prepaid_balance is not None:
-            _money.require_currency(
-                self.prepaid_balance, self.currency, "AccountState.prepaid_balance"
-            )
+            _money.require_currency(self.prepaid_balance, currency, "AccountState.prepaid_balance")
         seen: set[str] = set()
         for index, invoice in enumerate(self.invoices):
-            _money.require_currency(
-                invoice.amount, self.currency, f"AccountState.invoices[{index}].amount"
-            )
+            # Fields are named only when refused.
+            if invoice.amount.currency is not currency and invoice.amount.currency != currency:
+                _money.require_currency(
+                    invoice.amount, currency, f"AccountState.invoices[{index}].amount"
+                )
             if invoice.id in seen:
                 raise InvalidInput(
                     f"AccountState.invoices[{index}].id",
                     f"duplicate invoice id {shown(invoice.id)}",
                 )
             seen.add(invoice.id)
+
+    # What every role's question shares, computed once when first read. Caches are no
+    # fields: equality, hashing and pickling ignore them.
+
+    @functools.cached_property
+    def _outstanding(self) -> tuple[Invoice, ...]:
+        """The invoices with money still due, in settlement order (CAN-3, INV-3)."""
+        return _outstanding_of(self.invoices)
+
+    @functools.cached_property
+    def _standing(self) -> tuple[tuple[Reason, ...], tuple[Reason, ...]]:
+        """CAN-1 and CAN-3 as far as they depend on the account alone: the refusals (the
+        account not active, a bill outstanding, a prepaid debt) and, when there is none, the
+        reasons an allowance gives after the owner's (active, nothing outstanding)."""
+        refusals: list[Reason] = []
+        if self.status is not AccountStatus.ACTIVE:
+            refusals.append(
+                Reason(
+                    code=CancellationCode.ACCOUNT_NOT_ACTIVE,
+                    rule="CAN-1",
+                    details={"status": str(self.status)},
+                )
+            )
+        due = self._outstanding
+        amount = _money.total((inv.amount_due for inv in self.invoices), self.currency)
+        if due:
+            refusals.append(
+                Reason(
+                    code=CancellationCode.OUTSTANDING_BALANCE,
+                    rule="CAN-3",
+                    details={"amount": amount, "invoice_ids": tuple(inv.id for inv in due)},
+                )
+            )
+        debt = self.prepaid_balance
+        if debt is not None and debt.amount < 0:
+            refusals.append(
+                Reason(
+                    code=CancellationCode.PREPAID_DEBT,
+                    rule="CAN-3",
+                    details={"amount": _money.round_to_minor_unit(-debt)},
+                )
+            )
+        if refusals:
+            return tuple(refusals), ()
+        return (), (
+            _ACTIVE,
+            Reason(
+                code=CancellationCode.NOTHING_OUTSTANDING, rule="CAN-3", details={"amount": amount}
+            ),
+        )
+
+
+#: CAN-1: the account is active, the same reason every time.
+_ACTIVE: Final = Reason(code=CancellationCode.ACCOUNT_ACTIVE, rule="CAN-1")
+
+#: CAN-2: self-service is on, the same reason every time.
+_SELF_SERVICE: Final = Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE, rule="CAN-2")
 
 
 @attrs.frozen(kw_only=True)
@@ -243,3 +313,14 @@ class CancellationPolicy:
         converter=v.to_enum(CancellationTiming),  # type: ignore[misc]  # attrs.Converter unknown to mypy
     )
     reassign_leads_to: str | None = attrs.field(default=None, validator=v.optional_text)
+
+    @functools.cached_property
+    def _self_service(self) -> tuple[bool, Reason]:
+        """CAN-2 under this policy, built once: whether self-service is on, and its reason."""
+        if self.self_service:
+            return True, _SELF_SERVICE
+        return False, Reason(
+            code=CancellationCode.CANCEL_VIA_SUPPORT,
+            rule="CAN-2",
+            details={"contact": self.support_contact},
+        )

@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Final
 
 import attrs
 
-from billrules import _money
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.cancellation._facts import (
     REQUEST_TRANSITIONS,
     AccountState,
-    AccountStatus,
     CancellationCode,
     CancellationPolicy,
     CancellationReason,
@@ -27,16 +27,20 @@ from billrules.errors import InvalidInput
 from billrules.invoices import (
     Invoice,
     InvoiceStatus,
-    outstanding,
-    outstanding_invoices,
     settlement_order,
 )
 from billrules.roles import Role
 
 # The reasons that never change, built once.
-_SELF_SERVICE: Final = Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE, rule="CAN-2")
 _IS_OWNER: Final = Reason(code=CancellationCode.IS_OWNER, rule="CAN-1")
-_ACTIVE: Final = Reason(code=CancellationCode.ACCOUNT_ACTIVE, rule="CAN-1")
+_NOT_OWNER: Final[Mapping[Role, Reason]] = MappingProxyType(
+    {
+        role: Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1", details={"role": str(role)})
+        for role in Role
+        if role is not Role.OWNER
+    }
+)
+_to_role = v.enum_member(Role, "role")
 
 
 # --------------------------------------------------------------------------------------------
@@ -60,60 +64,23 @@ def can_request_cancellation(
     >>> can_request_cancellation(account, CancellationPolicy(), role="staff").codes
     ('owner_only',)
     """
-    who = v.enum_member(Role, "role")(role)
-    refusals: list[Reason] = []
-    met: list[Reason] = []
-    if policy.self_service:
-        met.append(_SELF_SERVICE)
-    else:
-        refusals.append(
-            Reason(
-                code=CancellationCode.CANCEL_VIA_SUPPORT,
-                rule="CAN-2",
-                details={"contact": policy.support_contact},
-            )
-        )
-    if who is Role.OWNER:
-        met.append(_IS_OWNER)
-    else:
-        refusals.append(
-            Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1", details={"role": str(who)})
-        )
-    if state.status is AccountStatus.ACTIVE:
-        met.append(_ACTIVE)
-    else:
-        refusals.append(
-            Reason(
-                code=CancellationCode.ACCOUNT_NOT_ACTIVE,
-                rule="CAN-1",
-                details={"status": str(state.status)},
-            )
-        )
-    due = outstanding_invoices(state.invoices)
-    amount = outstanding(state.invoices, currency=state.currency)
-    if due:
-        refusals.append(
-            Reason(
-                code=CancellationCode.OUTSTANDING_BALANCE,
-                rule="CAN-3",
-                details={"amount": amount, "invoice_ids": tuple(inv.id for inv in due)},
-            )
-        )
-    debt = state.prepaid_balance
-    if debt is not None and debt.amount < 0:
-        refusals.append(
-            Reason(
-                code=CancellationCode.PREPAID_DEBT,
-                rule="CAN-3",
-                details={"amount": _money.round_to_minor_unit(-debt)},
-            )
-        )
-    if refusals:
-        return Decision.refuse(*refusals)
-    return Decision.allow(
-        *met,
-        Reason(code=CancellationCode.NOTHING_OUTSTANDING, rule="CAN-3", details={"amount": amount}),
-    )
+    return _can_request(state, policy, role if type(role) is Role else _to_role(role))
+
+
+def _can_request(state: AccountState, policy: CancellationPolicy, who: Role) -> Decision:
+    """The body of :func:`can_request_cancellation`, for a checked role.
+
+    What depends on the policy (CAN-2) is built once per policy, what depends on the account
+    (CAN-1's status, CAN-3) once per account state; only the role's part is asked each time.
+    """
+    self_service, service = policy._self_service
+    refusals, allowance = state._standing
+    if self_service and who is Role.OWNER and not refusals:
+        return Decision.allow(service, _IS_OWNER, *allowance)
+    mine: tuple[Reason, ...] = () if self_service else (service,)
+    if who is not Role.OWNER:
+        mine = (*mine, _NOT_OWNER[who])
+    return Decision.refuse(*mine, *refusals)
 
 
 # --------------------------------------------------------------------------------------------

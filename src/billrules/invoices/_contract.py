@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from billrules import _money, _time
+from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Transition
@@ -27,7 +27,7 @@ from billrules.invoices._facts import (
     InvoiceStatus,
 )
 from billrules.invoices._history import _in_window
-from billrules.invoices._statuses import _overdue, _settlement_key
+from billrules.invoices._statuses import _overdue
 from billrules.roles import Role
 
 _AREA: Final = "invoices"
@@ -36,8 +36,8 @@ _to_role = v.enum_member(Role, "role")
 
 def _outstanding_finding(facts: InvoiceFacts, at: datetime) -> Finding:
     """INV-3: what is still due, and INV-2: which of it is overdue at ``at``."""
-    due = sorted((inv for inv in facts.invoices if inv.amount_due.amount > 0), key=_settlement_key)
-    owed = _money.total((inv.amount_due for inv in due), facts.currency)
+    due = facts._outstanding
+    owed = facts._owed
     ids = tuple(inv.id for inv in due)
     overdue = tuple(inv.id for inv in due if _overdue(inv, at))
     details = {"amount": owed, "invoice_ids": ids, "overdue_ids": overdue}
@@ -146,7 +146,8 @@ def role_findings(
 
     Decides no rule: every invoice answer is account-wide (:func:`findings`, INV-1, INV-3).
     """
-    _to_role(role)
+    if type(role) is not Role:
+        _to_role(role)
     _time.to_zone(zone)
     return ()
 

@@ -6,12 +6,13 @@ Part of :mod:`billrules.invoices`; import the public names from there.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 import attrs
 from moneyed import Currency, Money
@@ -71,6 +72,32 @@ def _masked_label(instance: object, attribute: attrs.Attribute[str | None], valu
     Digits are counted once spaces, dashes and dots are removed (:func:`_validate.label`).
     """
     v.masked_label(instance, attribute, value)
+
+
+T = TypeVar("T")
+
+
+def _tuple_of(kind: type[T], value: object, field: str) -> tuple[T, ...]:
+    """``value`` as a tuple of ``kind``, naming ``field`` (``Class.field``) in its errors.
+
+    The facts an account builds for every evaluation hand over a tuple of exactly ``kind``:
+    it is taken as it is, without the item-by-item checks of :func:`_validate.tuple_of`.
+    """
+    if type(value) is tuple and all(type(item) is kind for item in value):
+        return value
+    return v.tuple_of(kind, field)(value)
+
+
+def _facts_currency(value: object) -> Currency:
+    return _money.to_currency(value, "InvoiceFacts.currency")
+
+
+def _facts_invoices(value: object) -> tuple[Invoice, ...]:
+    return _tuple_of(Invoice, value, "InvoiceFacts.invoices")
+
+
+def _facts_payments(value: object) -> tuple[Payment, ...]:
+    return _tuple_of(Payment, value, "InvoiceFacts.payments")
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,12 +271,32 @@ class Invoice:
         """The invoice's currency."""
         return self.amount.currency
 
-    @property
+    @functools.cached_property
     def amount_due(self) -> Money:
-        """The unpaid part of a submitted or failed invoice, else zero (INV-3)."""
+        """The unpaid part of a submitted or failed invoice, else zero (INV-3).
+
+        Computed once per invoice, when first read (it is read by every question about what
+        is outstanding); the cache is no field: equality, hashing and pickling ignore it.
+        """
         if self.status in DUE_STATUSES:
             return self.amount - self.amount_paid
         return _money.zero(self.currency)
+
+
+def _settlement_key(invoice: Invoice) -> tuple[datetime, datetime, str]:
+    """INV-3's settlement order: oldest due first, then oldest issued, then id."""
+    return (invoice.due_at, invoice.issued_at, invoice.id)
+
+
+def _outstanding_of(invoices: Iterable[Invoice]) -> tuple[Invoice, ...]:
+    """The invoices with money still due, in settlement order (INV-3), unchecked.
+
+    The body of :func:`~billrules.invoices.outstanding_invoices`, for callers whose invoices
+    were checked when their facts were built.
+    """
+    return tuple(
+        sorted((inv for inv in invoices if inv.amount_due.amount > 0), key=_settlement_key)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -290,21 +337,40 @@ class InvoiceFacts:
         payments: The payments received, in any order (INV-5).
     """
 
-    currency: Currency = attrs.field(converter=v.named(_money.to_currency))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=v.to_tuple(Invoice))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    payments: tuple[Payment, ...] = attrs.field(default=(), converter=v.to_tuple(Payment))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    currency: Currency = attrs.field(converter=_facts_currency)
+    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_facts_invoices)
+    payments: tuple[Payment, ...] = attrs.field(default=(), converter=_facts_payments)
 
     def __attrs_post_init__(self) -> None:
+        currency = self.currency
         seen: set[str] = set()
         for index, invoice in enumerate(self.invoices):
-            field = f"InvoiceFacts.invoices[{index}]"
-            _money.require_currency(invoice.amount, self.currency, f"{field}.amount")
+            # Fields are named only when refused.
+            if invoice.amount.currency is not currency and invoice.amount.currency != currency:
+                _money.require_currency(
+                    invoice.amount, currency, f"InvoiceFacts.invoices[{index}].amount"
+                )
             if invoice.id in seen:
                 raise InvalidInput(
-                    f"{field}.id", f"duplicate invoice id {_redact.shown(invoice.id)}"
+                    f"InvoiceFacts.invoices[{index}].id",
+                    f"duplicate invoice id {_redact.shown(invoice.id)}",
                 )
             seen.add(invoice.id)
         for index, payment in enumerate(self.payments):
-            _money.require_currency(
-                payment.amount, self.currency, f"InvoiceFacts.payments[{index}].amount"
-            )
+            if payment.amount.currency is not currency and payment.amount.currency != currency:
+                _money.require_currency(
+                    payment.amount, currency, f"InvoiceFacts.payments[{index}].amount"
+                )
+
+    # What every question about the facts shares, computed once when first read. Caches are
+    # no fields: equality, hashing and pickling ignore them.
+
+    @functools.cached_property
+    def _outstanding(self) -> tuple[Invoice, ...]:
+        """The invoices with money still due, in settlement order (INV-3)."""
+        return _outstanding_of(self.invoices)
+
+    @functools.cached_property
+    def _owed(self) -> Money:
+        """The total still due on :attr:`_outstanding` (INV-3)."""
+        return _money.total((inv.amount_due for inv in self._outstanding), self.currency)

@@ -28,6 +28,8 @@ from billrules.invoices._facts import (
     DisplayStatus,
     Invoice,
     InvoiceStatus,
+    _outstanding_of,
+    _settlement_key,
 )
 
 _S = InvoiceStatus
@@ -152,14 +154,10 @@ def settlement_order(invoices: Iterable[Invoice]) -> tuple[Invoice, ...]:
     return tuple(sorted(invoices, key=_settlement_key))
 
 
-def _settlement_key(invoice: Invoice) -> tuple[datetime, datetime, str]:
-    return (invoice.due_at, invoice.issued_at, invoice.id)
-
-
 @checked
 def outstanding_invoices(invoices: Iterable[Invoice]) -> tuple[Invoice, ...]:
     """The submitted and failed invoices with money still due, in settlement order (INV-3)."""
-    return settlement_order(inv for inv in invoices if inv.amount_due.amount > 0)
+    return _outstanding_of(invoices)
 
 
 @checked

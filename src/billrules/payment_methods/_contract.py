@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Final
 from zoneinfo import ZoneInfo
 
 from billrules import _time
@@ -17,11 +16,9 @@ from billrules._check import checked
 from billrules.contract import Finding, Transition
 from billrules.errors import InvalidInput
 from billrules.payment_methods._cards import PaymentMethodPolicy
-from billrules.payment_methods._codes import PaymentMethodQuestion
-from billrules.payment_methods._wallet import Wallet, can_remove
+from billrules.payment_methods._wallet import Wallet
 from billrules.roles import Role
 
-_AREA: Final = "payment_methods"
 _to_role = v.enum_member(Role, "role")
 
 
@@ -49,8 +46,8 @@ def role_findings(
     """What a user with ``role`` may do with the wallet. Decides PM-2 and PM-3.
 
     With a default method, one finding: whether it can be removed (``remove_default_method``,
-    :func:`can_remove` of the default: never, PM-2). The answer is the same for every role.
-    An empty wallet gives none.
+    :func:`~billrules.payment_methods.can_remove` of the default: never, PM-2). The answer
+    is the same for every role, so it is built once per wallet. An empty wallet gives none.
 
     >>> from datetime import datetime, UTC
     >>> from billrules.payment_methods import (
@@ -63,19 +60,10 @@ def role_findings(
     >>> finding.allowed, finding.summary, finding.rules
     (False, 'The default payment method cannot be removed.', ('PM-2',))
     """
-    _to_role(role)
+    if type(role) is not Role:
+        _to_role(role)
     _time.to_zone(zone)
-    if wallet.default_id is None:
-        return ()
-    decision = can_remove(wallet, method_id=wallet.default_id)
-    return (
-        Finding(
-            area=_AREA,
-            question=PaymentMethodQuestion.REMOVE_DEFAULT_METHOD,
-            decision=decision,
-            details={"default_id": wallet.default_id},
-        ),
-    )
+    return wallet._role_findings
 
 
 @checked

@@ -6,6 +6,7 @@ Part of :mod:`billrules.payment_methods`; import the public names from there.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ import attrs
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
+from billrules.contract import Finding
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput, InvalidType
 from billrules.payment_methods._cards import (
@@ -29,7 +31,7 @@ from billrules.payment_methods._cards import (
     _card_number,
     _cvv,
 )
-from billrules.payment_methods._codes import PaymentMethodCode
+from billrules.payment_methods._codes import PaymentMethodCode, PaymentMethodQuestion
 
 # --------------------------------------------------------------------------------------------
 # Facts
@@ -172,6 +174,24 @@ class Wallet:
             if method.id == method_id:
                 return method
         return None
+
+    @functools.cached_property
+    def _role_findings(self) -> tuple[Finding, ...]:
+        """What every role may do with the wallet (PM-2, PM-3), built once when first read.
+
+        The body of :func:`~billrules.payment_methods.role_findings`, whose answer depends on
+        the wallet alone. The cache is no field: equality, hashing and pickling ignore it.
+        """
+        if self.default_id is None:
+            return ()
+        return (
+            Finding(
+                area="payment_methods",
+                question=PaymentMethodQuestion.REMOVE_DEFAULT_METHOD,
+                decision=_can_remove(self, self.default_id),
+                details={"default_id": self.default_id},
+            ),
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,6 +369,10 @@ def can_remove(wallet: Wallet, *, method_id: str) -> Decision:
     >>> "Add another payment method and make it the default first" in decision.message
     True
     """
+    return _can_remove(wallet, method_id)
+
+
+def _can_remove(wallet: Wallet, method_id: str) -> Decision:
     method = wallet.get(method_id)
     if method is None:
         return _unknown(method_id, "PM-3")
