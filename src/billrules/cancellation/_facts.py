@@ -179,23 +179,6 @@ class CancellationRequest:
             )
 
 
-# AccountState's converters: the account's own values are taken as they are.
-
-
-def _status(value: object) -> AccountStatus:
-    if type(value) is AccountStatus:
-        return value
-    return v.enum_member(AccountStatus, "AccountState.status")(value)
-
-
-def _currency(value: object) -> Currency:
-    return _money.to_currency(value, "AccountState.currency")
-
-
-def _invoices(value: object) -> tuple[Invoice, ...]:
-    return _tuple_of(Invoice, value, "AccountState.invoices")
-
-
 @attrs.frozen(kw_only=True)
 class AccountState:
     """What cancellation needs to know of an account (CAN-1, CAN-3, CAN-6 … CAN-9, SEAT-5).
@@ -210,9 +193,16 @@ class AccountState:
         request: The cancellation request, if one was made (CAN-4 … CAN-6, CAN-8).
     """
 
-    status: AccountStatus = attrs.field(converter=_status)
-    currency: Currency = attrs.field(converter=_currency)
-    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_invoices)
+    status: AccountStatus = attrs.field(
+        converter=v.to_enum(AccountStatus)  # type: ignore[misc]  # attrs.Converter unknown to mypy
+    )
+    currency: Currency = attrs.field(
+        converter=v.named(_money.to_currency)  # type: ignore[misc]  # attrs.Converter unknown to mypy
+    )
+    invoices: tuple[Invoice, ...] = attrs.field(
+        default=(),
+        converter=_tuple_of(Invoice),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+    )
     licence_count: int = attrs.field(default=0, validator=v.integer(minimum=0))
     prepaid_balance: Money | None = attrs.field(default=None, validator=v.optional_money)
     request: CancellationRequest | None = attrs.field(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 from moneyed import Currency, Money
@@ -77,27 +77,17 @@ def _masked_label(instance: object, attribute: attrs.Attribute[str | None], valu
 T = TypeVar("T")
 
 
-def _tuple_of(kind: type[T], value: object, field: str) -> tuple[T, ...]:
-    """``value`` as a tuple of ``kind``, naming ``field`` (``Class.field``) in its errors.
+def _tuple_of(kind: type[T]) -> attrs.Converter[Any, Any]:
+    """:func:`_validate.to_tuple` for facts built on every evaluation: a tuple of exactly
+    ``kind`` (as an account holds) is taken as it is; anything else is checked item by item,
+    the error naming the field, which the converter learns from attrs."""
 
-    The facts an account builds for every evaluation hand over a tuple of exactly ``kind``:
-    it is taken as it is, without the item-by-item checks of :func:`_validate.tuple_of`.
-    """
-    if type(value) is tuple and all(type(item) is kind for item in value):
-        return value
-    return v.tuple_of(kind, field)(value)
+    def convert(value: object, instance: object, field: attrs.Attribute[Any]) -> tuple[T, ...]:
+        if type(value) is tuple and all(type(item) is kind for item in value):
+            return value
+        return v.tuple_of(kind, f"{type(instance).__name__}.{field.name}")(value)
 
-
-def _facts_currency(value: object) -> Currency:
-    return _money.to_currency(value, "InvoiceFacts.currency")
-
-
-def _facts_invoices(value: object) -> tuple[Invoice, ...]:
-    return _tuple_of(Invoice, value, "InvoiceFacts.invoices")
-
-
-def _facts_payments(value: object) -> tuple[Payment, ...]:
-    return _tuple_of(Payment, value, "InvoiceFacts.payments")
+    return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,9 +327,9 @@ class InvoiceFacts:
         payments: The payments received, in any order (INV-5).
     """
 
-    currency: Currency = attrs.field(converter=_facts_currency)
-    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_facts_invoices)
-    payments: tuple[Payment, ...] = attrs.field(default=(), converter=_facts_payments)
+    currency: Currency = attrs.field(converter=v.named(_money.to_currency))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_tuple_of(Invoice))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    payments: tuple[Payment, ...] = attrs.field(default=(), converter=_tuple_of(Payment))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
 
     def __attrs_post_init__(self) -> None:
         currency = self.currency
