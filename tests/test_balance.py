@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from moneyed import Money
 
+from billrules import dunning
 from billrules.balance import (
     BalanceCode,
     BalanceFacts,
@@ -103,15 +104,15 @@ class TestLedger:
         )
 
         assert usd("53.50") == ledger.balance
-        assert usd("55.00") == balance_at(ledger, may + timedelta(days=1))
-        assert usd("0") == balance_at(ledger, may - timedelta(seconds=1))
+        assert usd("55.00") == balance_at(ledger, at=may + timedelta(days=1))
+        assert usd("0") == balance_at(ledger, at=may - timedelta(seconds=1))
 
     @given(ledger=ledgers(), at=aware_datetimes())
     def test_property_balance_is_sum_of_entries(self, ledger: Ledger, at: datetime) -> None:
         """BAL-3: the balance at an instant is the sum of the entries up to it."""
         expected = sum((e.amount.amount for e in ledger.entries if e.at <= at), Decimal(0))
 
-        assert Money(expected, USD) == balance_at(ledger, at)
+        assert Money(expected, USD) == balance_at(ledger, at=at)
         assert Money(sum((e.amount.amount for e in ledger.entries), Decimal(0)), USD) == (
             ledger.balance
         )
@@ -119,17 +120,19 @@ class TestLedger:
     @given(ledger=ledgers(), at=aware_datetimes())
     def test_property_debt_start(self, ledger: Ledger, at: datetime) -> None:
         """BAL-6: a debt start exists exactly when the balance is negative, and it has stayed so."""
-        started = debt_started_at(ledger, at)
+        started = debt_started_at(ledger, at=at)
 
-        assert (started is not None) == (balance_at(ledger, at).amount < 0)
+        assert (started is not None) == (balance_at(ledger, at=at).amount < 0)
         if started is not None:
             assert started <= at
             assert all(
-                balance_at(ledger, e.at).amount < 0 for e in ledger.entries if started <= e.at <= at
+                balance_at(ledger, at=e.at).amount < 0
+                for e in ledger.entries
+                if started <= e.at <= at
             )
-            assert balance_at(ledger, started - timedelta(microseconds=1)).amount >= 0
+            assert balance_at(ledger, at=started - timedelta(microseconds=1)).amount >= 0
             facts = BalanceFacts.from_ledger(ledger, at)
-            assert (started, -balance_at(ledger, at)) == (
+            assert (started, -balance_at(ledger, at=at)) == (
                 facts.debt_started_at,
                 facts.amount_to_pay,
             )
@@ -143,14 +146,18 @@ class TestLedger:
         )
 
         assert datetime(2024, 4, 30, 22, tzinfo=UTC) == debt_started_at(
-            ledger, datetime(2024, 5, 1, tzinfo=UTC)
+            ledger, at=datetime(2024, 5, 1, tzinfo=UTC)
         )
-        assert debt_started_at(ledger, datetime(2024, 5, 4, tzinfo=UTC)) is None
-        assert date(2024, 5, 1) == debt_month(ledger, datetime(2024, 5, 1, tzinfo=UTC), KYIV)
-        assert date(2024, 4, 1) == debt_month(ledger, datetime(2024, 5, 1, tzinfo=UTC), NEW_YORK)
-        assert debt_month(ledger, datetime(2024, 5, 10, tzinfo=UTC), KYIV) is None
+        assert debt_started_at(ledger, at=datetime(2024, 5, 4, tzinfo=UTC)) is None
+        assert date(2024, 5, 1) == debt_month(
+            ledger, at=datetime(2024, 5, 1, tzinfo=UTC), zone=KYIV
+        )
+        assert date(2024, 4, 1) == debt_month(
+            ledger, at=datetime(2024, 5, 1, tzinfo=UTC), zone=NEW_YORK
+        )
+        assert debt_month(ledger, at=datetime(2024, 5, 10, tzinfo=UTC), zone=KYIV) is None
         assert date(2024, 6, 1) == debt_month(
-            ledger, datetime(2024, 6, 2, tzinfo=UTC), "Europe/Kyiv"
+            ledger, at=datetime(2024, 6, 2, tzinfo=UTC), zone="Europe/Kyiv"
         )
 
     def test_entries_at_one_instant_count_together(self) -> None:
@@ -160,7 +167,7 @@ class TestLedger:
             _entry("c1", "adjustment", "-19.00", at), _entry("p1", "payment", "19.00", at)
         )
 
-        assert debt_started_at(ledger, at) is None
+        assert debt_started_at(ledger, at=at) is None
 
     def test_add_keeps_chronological_order(self) -> None:
         """BAL-6: entries are kept in time order whatever order they are added in."""
@@ -296,7 +303,7 @@ class TestLedger:
     def test_ledger_functions_refuse_non_ledgers(self) -> None:
         """BAL-3: the ledger functions name a wrong argument."""
         with pytest.raises(InvalidType) as excinfo:
-            balance_at("ledger", datetime(2024, 5, 1, tzinfo=UTC))  # type: ignore[arg-type]
+            balance_at("ledger", at=datetime(2024, 5, 1, tzinfo=UTC))  # type: ignore[arg-type]
 
         assert "ledger" == excinfo.value.field
 
@@ -315,8 +322,8 @@ class TestTopUp:
             ledger, POLICY, amount=usd("100.00"), role=role, at=self.AT, reference="pay-1"
         )
 
-        assert usd("100.00") == balance_at(after, self.AT)
-        assert usd("0") == balance_at(after, self.AT - timedelta(microseconds=1))
+        assert usd("100.00") == balance_at(after, at=self.AT)
+        assert usd("0") == balance_at(after, at=self.AT - timedelta(microseconds=1))
         assert [("pay-1", EntryKind.PAYMENT)] == [(e.id, e.kind) for e in after.entries]
         assert () == ledger.entries
         assert can_top_up(role=role).allowed
@@ -643,7 +650,7 @@ class TestChargeMonth:
         assert [DebitBalance] == [type(e) for e in result.effects]
         assert (usd("19.00"), "BAL-7") == (result.effects[0].amount, result.effects[0].rule)
         assert datetime(2024, 6, 1, tzinfo=KYIV) == debt_started_at(
-            result.ledger, datetime(2024, 6, 2, tzinfo=KYIV)
+            result.ledger, at=datetime(2024, 6, 2, tzinfo=KYIV)
         )
 
     def test_a_month_is_charged_once(self) -> None:
@@ -818,11 +825,11 @@ class TestHistory:
         balance, started = _summed(ledger, at)
         facts = BalanceFacts.from_ledger(ledger, at)
 
-        assert (balance, started) == (balance_at(ledger, at), debt_started_at(ledger, at))
+        assert (balance, started) == (balance_at(ledger, at=at), debt_started_at(ledger, at=at))
         assert (balance, started) == (facts.balance, facts.debt_started_at)
         if ledger.entries:
             last = ledger.entries[-1].at
-            assert balance_at(ledger, last) == ledger.balance
+            assert balance_at(ledger, at=last) == ledger.balance
 
     @given(ledger=ledgers(max_entries=6))
     def test_property_history_pickles_and_compares(self, ledger: Ledger) -> None:
@@ -832,9 +839,43 @@ class TestHistory:
 
         assert ledger == again == rebuilt
         assert hash(ledger) == hash(rebuilt)
-        assert [balance_at(again, e.at) for e in ledger.entries] == [
-            balance_at(ledger, e.at) for e in ledger.entries
+        assert [balance_at(again, at=e.at) for e in ledger.entries] == [
+            balance_at(ledger, at=e.at) for e in ledger.entries
         ]
+
+    def test_instants_and_zones_are_keyword_only(self) -> None:
+        """BAL-3, DUN-3: the ledger functions take the ledger first and the rest by keyword."""
+        ledger = Ledger(currency=USD).add(
+            _entry("c1", "adjustment", "-19.00", datetime(2024, 4, 30, 22, tzinfo=UTC))
+        )
+        at = datetime(2024, 5, 1, tzinfo=UTC)
+        for call in (
+            lambda: balance_at(ledger, at),  # type: ignore[call-arg]
+            lambda: debt_started_at(ledger, at),  # type: ignore[call-arg]
+            lambda: debt_month(ledger, at, KYIV),  # type: ignore[call-arg]
+        ):
+            with pytest.raises(TypeError):
+                call()
+        assert (usd("-19.00"), at - timedelta(hours=2), date(2024, 5, 1)) == (
+            balance_at(ledger, at=at),
+            debt_started_at(ledger, at=at),
+            debt_month(ledger, at=at, zone=KYIV),
+        )
+
+    @given(ledger=ledgers(max_entries=6), at=aware_datetimes(), zone=zones())
+    def test_property_what_a_ledger_remembers_changes_nothing(
+        self, ledger: Ledger, at: datetime, zone: ZoneInfo
+    ) -> None:
+        """BAL-3: a ledger whose memo was filled (dunning's stage for every role at ``at``)
+        still equals, hashes and pickles as before, and a pickled copy starts afresh."""
+        before = (hash(ledger), pickle.dumps(ledger))
+        for role in Role:
+            dunning.role_findings(ledger, dunning.DunningPolicy(), role=role, at=at, zone=zone)
+        again = pickle.loads(pickle.dumps(ledger))
+
+        assert before == (hash(ledger), pickle.dumps(ledger))
+        assert ledger == again == Ledger(currency=ledger.currency, entries=ledger.entries)
+        assert {} == again._memo
 
 
 AT = datetime(2024, 5, 8, 12, tzinfo=KYIV)
@@ -913,7 +954,7 @@ class TestContract:
             for reason in finding.reasons:
                 assert isinstance(reason.code, BalanceCode)
                 assert reason.message
-        assert (found[0].allowed) == (balance_at(ledger, at).amount >= 0)
+        assert (found[0].allowed) == (balance_at(ledger, at=at).amount >= 0)
 
     def test_every_code_is_reachable(self) -> None:
         """BAL-1, BAL-3: each code of the area is given by some answer above."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -2345,3 +2346,86 @@ class TestContract:
         assert all(isinstance(r.code, DeletionCode) for r in reasons)
         assert all(r.message and "{" not in r.message for r in reasons)
         assert set(DeletionCode) == {r.code for r in reasons}
+
+
+# --------------------------------------------------------------------------------------------
+# What the questions share is computed once per facts value
+
+
+def _answers(facts, policy, at, zone):
+    """Every question and contract function of the area at ``at``, as plain values."""
+    return (
+        findings(facts, policy, at=at, zone=zone),
+        tuple(role_findings(facts, policy, role=role, at=at, zone=zone) for role in Role),
+        list(transitions(facts, policy, start=at - FAR, end=at + FAR, zone=zone)),
+        effects_due(facts, policy, start=at - FAR, end=at + FAR, zone=zone),
+        suspensions(facts, policy, zone=zone),
+        deadlines(facts, policy, zone=zone),
+        can_go_ahead(facts, policy, zone=zone),
+        state_at(facts, policy, at=at, zone=zone),
+        can_restore(facts, policy, at=at, zone=zone),
+    )
+
+
+def _answers_or_refusal(facts, policy, at, zone):
+    """:func:`_answers`, or the field named when the facts' record is refused under ``policy``
+    (a cancel or restore that another policy's deadlines put out of place)."""
+    try:
+        return _answers(facts, policy, at, zone)
+    except InvalidInput as error:
+        return "refused", error.field
+
+
+class TestSharedOnce:
+    @given(
+        story=stories(),
+        other=deletion_policies(),
+        other_zone=zones(),
+        hours=st.integers(min_value=0, max_value=40 * 24),
+    )
+    def test_remembered_answers_are_those_of_fresh_facts(self, story, other, other_zone, hours):
+        """DEL-1 … DEL-7 property: a facts value asked under one policy and zone, then under
+        another, then again, answers each time as a fresh copy of it does; what it remembers
+        changes neither equality, hashing nor pickling (a pickled copy with a filled memo
+        equals the original and answers the same)."""
+        facts, policy, zone = _facts_of(story)
+        at = facts.schedule.scheduled_at + timedelta(hours=hours)
+
+        def fresh():
+            return DeletionFacts(activity=facts.activity, schedule=facts.schedule)
+
+        for p, z in ((policy, zone), (other, other_zone), (policy, zone), (other, zone)):
+            assert _answers_or_refusal(fresh(), p, at, z) == _answers_or_refusal(facts, p, at, z)
+        again = pickle.loads(pickle.dumps(facts))
+        assert (again, hash(again)) == (facts, hash(facts))
+        assert (fresh(), hash(fresh())) == (facts, hash(facts))
+        assert _answers(fresh(), policy, at, zone) == _answers(again, policy, at, zone)
+        assert attrs.evolve(facts) == facts
+
+    def test_an_equal_policy_is_its_own_key(self):
+        """DEL-3: a policy equal to another but distinct is asked afresh, and a policy with
+        other knobs never gets the first one's deadlines."""
+        facts = schedule(DeletionFacts(activity=seed_account()), POLICY, at=NOW, zone=KYIV)
+        assert _DELETION_AT == deadlines(facts, POLICY, zone=KYIV).deletion_at
+        longer = DeletionPolicy(notice_days=12)
+        assert NOW + timedelta(days=12) == deadlines(facts, longer, zone=KYIV).deletion_at
+        assert _DELETION_AT == deadlines(facts, DeletionPolicy(), zone=KYIV).deletion_at
+        assert _DELETION_AT == deadlines(facts, POLICY, zone="Europe/Kyiv").deletion_at
+        # Counted in another zone, the days are that zone's (no value of Kyiv's is reused).
+        apia = deadlines(facts, POLICY, zone="Pacific/Apia")
+        assert ZoneInfo("Pacific/Apia") == apia.zone
+        assert NOW.astimezone(ZoneInfo("Pacific/Apia")).time() == apia.deletion_at.time()
+
+    def test_transitions_are_built_as_they_are_taken(self):
+        """X-5, DEL-3 … DEL-6: the transitions of a schedule are built one at a time; an
+        inconsistent record is still refused when they are asked for, before any is taken."""
+        facts = schedule(DeletionFacts(activity=seed_account()), POLICY, at=NOW, zone=KYIV)
+        stream = transitions(facts, POLICY, start=NOW, end=NOW + FAR, zone=KYIV)
+        assert DeletionKind.DELETION_SCHEDULED == next(stream).kind
+        assert DeletionKind.DELETION_REMINDER == next(stream).kind
+        bad = attrs.evolve(
+            facts, schedule=attrs.evolve(facts.schedule, restored_at=NOW + timedelta(days=1))
+        )
+        with pytest.raises(InvalidInput) as excinfo:
+            transitions(bad, POLICY, start=NOW, end=NOW + FAR, zone=KYIV)
+        assert "DeletionSchedule.restored_at" == excinfo.value.field

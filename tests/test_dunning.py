@@ -1536,3 +1536,66 @@ class TestContract:
         given_codes.update(carried[0].decision.codes)
 
         assert set(DunningCode) == given_codes
+
+
+def _use_product(ledger: Ledger, policy: DunningPolicy, role: Role, at: datetime, zone: ZoneInfo):
+    """restriction_for's answer as role_findings gives it, from the check itself."""
+    access = restriction_for(
+        BalanceFacts.from_ledger(ledger, at), policy, role=role, at=at, zone=zone
+    )
+    return Decision(allowed=access.level in (FULL, REMIND), reasons=access.reasons)
+
+
+class TestStageSharedByRoles:
+    """DUN-1 … DUN-3: the stage at an instant is computed once for every role asked."""
+
+    def test_two_instants_equal_on_one_clock_are_told_apart(self) -> None:
+        """DUN-1, DUN-3: 01:30 before and after New York's clocks go back (fold 0 and 1) are
+        equal as times on one clock but an hour apart; in UTC-6 they fall on two days, on
+        either side of the reminder stage's first day, and each gets its own stage."""
+        new_york, minus_six = ZoneInfo("America/New_York"), ZoneInfo("Etc/GMT+6")
+        ledger = _debts(("-40.00", datetime(2024, 10, 31, 12, tzinfo=UTC)))
+        policy = DunningPolicy(anchor="debt_start")
+        first = datetime(2024, 11, 3, 1, 30, tzinfo=new_york)
+        second = first.replace(fold=1)
+        assert first == second
+        assert first.astimezone(minus_six).day != second.astimezone(minus_six).day
+
+        tokyo = ZoneInfo("Asia/Tokyo")  # where the first of them is already the 3rd
+        asks = [(first, minus_six), (second, minus_six), (first, minus_six), (first, tokyo)]
+
+        answers = [
+            role_findings(ledger, policy, role=Role.OWNER, at=at, zone=zone)[0].decision
+            for at, zone in asks
+        ]
+
+        expected = [_use_product(ledger, policy, Role.OWNER, at, zone) for at, zone in asks]
+        assert expected == answers
+        assert answers[0] != answers[1]
+        assert answers[2] != answers[3]
+
+    @given(
+        ledger=_ledgers(),
+        hours=st.lists(_hours, min_size=1, max_size=3),
+        places=st.lists(zones(), min_size=1, max_size=2),
+        policies=st.lists(dunning_policies(), min_size=1, max_size=2),
+        asks=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, 1))),
+    )
+    def test_property_every_ask_answers_as_the_check(
+        self,
+        ledger: Ledger,
+        hours: list[int],
+        places: list[ZoneInfo],
+        policies: list[DunningPolicy],
+        asks: list[tuple[int, int, int]],
+    ) -> None:
+        """DUN-1 … DUN-3 property: one ledger asked in turn for every role at a few instants,
+        zones and policies, in any order (the same instant again, another zone or policy at
+        the same instant), answers each time as restriction_for does."""
+        for when, where, which in asks:
+            at = ledger.entries[0].at + timedelta(hours=hours[when % len(hours)])
+            zone = places[where % len(places)]
+            policy = policies[which % len(policies)]
+            for role in Role:
+                (use,) = role_findings(ledger, policy, role=role, at=at, zone=zone)
+                assert _use_product(ledger, policy, role, at, zone) == use.decision

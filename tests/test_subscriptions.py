@@ -968,3 +968,31 @@ class TestContract:
             "The plan can change from Starter to Growth."
         )
         assert all("{" not in message for message in messages.values())
+
+
+class TestBoundaryArithmetic:
+    @given(
+        anchor=st.dates(min_value=date(1000, 1, 1), max_value=date(8999, 12, 31)),
+        period=st.sampled_from(Period),
+        n=st.integers(min_value=0, max_value=400),
+    )
+    def test_property_a_boundary_is_the_anchor_plus_n_periods(
+        self, anchor: date, period: Period, n: int
+    ) -> None:
+        """SUB-1, SUB-7 property: the n-th boundary, counted month by month without
+        relativedelta, is the anchor plus n x N months as billrules._time.add_months (and so
+        relativedelta) gives it, or plus 7 x N x n days; past the year 8999, OutOfCalendar."""
+        sub = Subscription(plan="Pro", anchor=anchor, period=period)
+        if period.months is not None:
+            year = (anchor.year * 12 + anchor.month - 1 + period.months * n) // 12
+            expected: date | None = (
+                _time.add_months(anchor, period.months * n) if year <= 8999 else None
+            )
+        else:
+            later = anchor.toordinal() + 7 * (period.weeks or 0) * n
+            expected = date.fromordinal(later) if later <= date(8999, 12, 31).toordinal() else None
+        if expected is None:
+            with pytest.raises(OutOfCalendar):
+                renewal_date(sub, n=n)
+        else:
+            assert expected == renewal_date(sub, n=n)

@@ -260,4 +260,4 @@ def balance_view(
     """The balance view at ``at``. Decides BAL-6."""
     usage = usage_to_date(sources, policy, at=at, zone=zone)
     history = tuple(reversed([entry for entry in _ledger(ledger).entries if entry.at <= at]))
-    return BalanceView(at=at, balance=balance_at(ledger, at), usage=usage, history=history)
+    return BalanceView(at=at, balance=balance_at(ledger, at=at), usage=usage, history=history)

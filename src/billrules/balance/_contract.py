@@ -12,6 +12,7 @@ from moneyed import Money
 
 from billrules import _time
 from billrules._check import checked
+from billrules._validate import FrozenMapping
 from billrules.balance._codes import BalanceCode, BalanceQuestion
 from billrules.balance._ledger import Ledger, _state_at
 from billrules.balance._policy import BalancePolicy
@@ -59,15 +60,17 @@ def findings(
     """
     _time.to_zone(zone)
     amount, started = _state_at(ledger, at)
-    balance = Money(amount, ledger.currency)
-    details = {"balance": balance, "debt_started_at": started}
+    # Frozen once: the reason and the finding share the same details.
+    details = FrozenMapping({"balance": Money(amount, ledger.currency), "debt_started_at": started})
     if started is None:
-        decision = Decision.allow(
-            Reason(code=BalanceCode.BALANCE_NOT_NEGATIVE, rule="BAL-3", details=details)
+        decision = Decision(
+            allowed=True,
+            reasons=(Reason(code=BalanceCode.BALANCE_NOT_NEGATIVE, rule="BAL-3", details=details),),
         )
     else:
-        decision = Decision.refuse(
-            Reason(code=BalanceCode.BALANCE_NEGATIVE, rule="BAL-3", details=details)
+        decision = Decision(
+            allowed=False,
+            reasons=(Reason(code=BalanceCode.BALANCE_NEGATIVE, rule="BAL-3", details=details),),
         )
     return (
         Finding(

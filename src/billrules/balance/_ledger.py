@@ -6,10 +6,12 @@ Private: the public names are re-exported by :mod:`billrules.balance`.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -186,6 +188,16 @@ class Ledger:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_history", _history(self.entries))
 
+    @functools.cached_property
+    def _memo(self) -> dict[str, Any]:
+        """What the areas that read this ledger share at one instant, by name (for example
+        dunning's stage, asked for every role in turn), each kept until another instant is
+        asked about.
+
+        Not a field: equality, hashing, ``repr``, pickling and copies ignore it.
+        """
+        return {}
+
     @property
     def balance(self) -> Money:
         """The sum of every entry (BAL-3)."""
@@ -225,7 +237,7 @@ def debt_periods(ledger: Ledger) -> tuple[tuple[datetime, datetime | None], ...]
 
 
 @checked
-def balance_at(ledger: Ledger, at: datetime) -> Money:
+def balance_at(ledger: Ledger, *, at: datetime) -> Money:
     """The balance at the instant ``at``: every entry up to and including ``at``. Decides BAL-3.
 
     A confirmed payment counts from its own instant on, not from a later settlement.
@@ -234,7 +246,7 @@ def balance_at(ledger: Ledger, at: datetime) -> Money:
 
 
 @checked
-def debt_started_at(ledger: Ledger, at: datetime) -> datetime | None:
+def debt_started_at(ledger: Ledger, *, at: datetime) -> datetime | None:
     """The instant the balance last turned negative, if it is negative at ``at``, else ``None``.
 
     Entries at one instant count together. This is the start of the debt that dunning
@@ -244,7 +256,7 @@ def debt_started_at(ledger: Ledger, at: datetime) -> datetime | None:
 
 
 @checked
-def debt_month(ledger: Ledger, at: datetime, zone: ZoneInfo | str) -> date | None:
+def debt_month(ledger: Ledger, *, at: datetime, zone: ZoneInfo | str) -> date | None:
     """The first day of the local month in which the current debt started, or ``None``.
 
     The anchor of the ``month_start`` dunning schedule (DUN-3).

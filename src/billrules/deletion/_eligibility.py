@@ -6,6 +6,7 @@ Part of :mod:`billrules.deletion`; import the public names from there.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
@@ -18,6 +19,7 @@ from moneyed import Money
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
+from billrules.balance._ledger import _state_at
 from billrules.decisions import Decision, Reason
 from billrules.deletion._codes import DeletionCode
 from billrules.deletion._facts import (
@@ -25,6 +27,7 @@ from billrules.deletion._facts import (
     DeletionFacts,
     DeletionPolicy,
     DeletionSchedule,
+    _recall,
 )
 from billrules.errors import InvalidInput
 from billrules.roles import Role
@@ -35,21 +38,21 @@ _Code = DeletionCode
 # Days in the account's zone
 
 
-def _add_days(at: datetime, days: int, zone: ZoneInfo) -> datetime:
-    """``at`` plus ``days`` calendar days in ``zone``, at the same local wall time."""
-    local = at.astimezone(zone)
-    # ``at`` lies in the years 1000-8999 and ``days`` is at most 2 x 3650, so the result stays
-    # well inside what ``datetime`` can hold.
+def _add_days(local: datetime, days: int, zone: ZoneInfo) -> datetime:
+    """``local`` (an instant as read in ``zone``) plus ``days`` calendar days in ``zone``, at
+    the same local wall time."""
+    # ``local`` lies in the years 1000-8999 and ``days`` is at most 2 x 3650, so the result
+    # stays well inside what ``datetime`` can hold.
     day = local.date() + timedelta(days=days)
-    wall = datetime.combine(day, local.time().replace(fold=0), tzinfo=zone)
+    # Built field by field, the wall time has fold=0 whatever the fold of ``local``.
+    wall = datetime(
+        day.year, day.month, day.day, local.hour, local.minute, local.second,
+        local.microsecond, zone,
+    )  # fmt: skip
     # In a DST gap, fold=0 reads the wall time with the offset in force before the change,
     # so the round trip through UTC moves it forward by the gap's length (02:30 -> 03:30
     # when clocks jump from 02:00 to 03:00). In an overlap, fold=0 is the first of the two.
     return wall.astimezone(UTC).astimezone(zone)
-
-
-def _age_days(earlier: datetime, later: datetime, zone: ZoneInfo) -> int:
-    return _time.days_between(_time.local_date(earlier, zone), _time.local_date(later, zone))
 
 
 @attrs.frozen(kw_only=True)
@@ -86,17 +89,25 @@ def _deadlines(
 ) -> DeletionDeadlines:
     notice = policy.notice_for(schedule.kind)
     start = schedule.scheduled_at
+    local = start.astimezone(tz)  # once: every deadline counts days from this wall time
     return DeletionDeadlines(
         scheduled_at=start,
         reminders=tuple(
-            (days, _add_days(start, notice - days, tz))
+            (days, _add_days(local, notice - days, tz))
             for days in policy.reminder_days_before
             if days < notice
         ),
-        deletion_at=_add_days(start, notice, tz),
-        purge_at=_add_days(start, notice + policy.retention_days, tz),
+        deletion_at=_add_days(local, notice, tz),
+        purge_at=_add_days(local, notice + policy.retention_days, tz),
         zone=tz,
     )
+
+
+def _deadlines_of(
+    facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
+) -> DeletionDeadlines:
+    """:func:`_deadlines` of the facts' schedule, computed once per facts, policy and zone."""
+    return _recall(facts, "deadlines", policy, tz, lambda: _deadlines(schedule, policy, tz))
 
 
 def _scheduled(facts: DeletionFacts) -> DeletionSchedule:
@@ -134,7 +145,7 @@ def deadlines(
     >>> when.deletion_at.isoformat(), when.purge_at.date().isoformat()
     ('2024-03-11T09:00:00+02:00', '2024-03-31')
     """
-    return _deadlines(_scheduled(facts), policy, _time.to_zone(zone))
+    return _deadlines_of(facts, _scheduled(facts), policy, _time.to_zone(zone))
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,47 +161,53 @@ def _eligibility(
     activity: AccountActivity, policy: DeletionPolicy, at: datetime, tz: ZoneInfo
 ) -> Decision:
     """DEL-1 at ``at`` (checked by the callers): one reason per condition, met or not."""
-    age = _age_days(activity.created_at, at, tz)
+    today = at.astimezone(tz).date()  # once: both day counts end on it
+    created_on = activity.created_at.astimezone(tz).date()
+    age = (today - created_on).days
     old_enough = age > policy.min_age_days
-    age_details = {
-        "created_on": _time.local_date(activity.created_at, tz),
-        "age_days": age,
-        "min_age_days": policy.min_age_days,
-    }
-    last = activity.last_login_at(at)
-    idle = None if last is None else _age_days(last, at, tz)
+    age_details = v.FrozenMapping(
+        {
+            "created_on": created_on,
+            "age_days": age,
+            "min_age_days": policy.min_age_days,
+        }
+    )
+    logins = activity.logins
+    index = bisect.bisect_right(logins, at)
+    last = logins[index - 1] if index else None  # AccountActivity.last_login_at, unchecked
+    idle = None if last is None else (today - last.astimezone(tz).date()).days
     inactive = idle is None or idle > policy.inactivity_days
-    login_details = {
-        "last_login_at": last,
-        "days_since_login": idle,
-        "inactivity_days": policy.inactivity_days,
-    }
-    balance = activity.balance_at(at)
+    login_details = v.FrozenMapping(
+        {
+            "last_login_at": last,
+            "days_since_login": idle,
+            "inactivity_days": policy.inactivity_days,
+        }
+    )
+    ledger = activity.ledger
+    balance = Money(_state_at(ledger, at)[0], ledger.currency)  # balance_at, unchecked
     empty = balance.amount <= policy.max_balance
-    balance_details = {
-        "balance": balance,
-        "max_balance": policy.max_balance,
-        "threshold": Money(policy.max_balance, balance.currency),
-    }
-    return Decision.all_of(
-        (
-            old_enough,
+    balance_details = v.FrozenMapping(
+        {
+            "balance": balance,
+            "max_balance": policy.max_balance,
+            "threshold": Money(policy.max_balance, balance.currency),
+        }
+    )
+    # Decision.all_of's answer, built directly: every condition's reason, met or not.
+    return Decision(
+        allowed=old_enough and inactive and empty,
+        reasons=(
             Reason(
                 code=_Code.ACCOUNT_OLD_ENOUGH if old_enough else _Code.ACCOUNT_TOO_NEW,
                 rule="DEL-1",
                 details=age_details,
             ),
-        ),
-        (
-            inactive,
             Reason(
                 code=_Code.NO_RECENT_LOGIN if inactive else _Code.RECENT_LOGIN,
                 rule="DEL-1",
                 details=login_details,
             ),
-        ),
-        (
-            empty,
             Reason(
                 code=_Code.BALANCE_EMPTY if empty else _Code.BALANCE_REMAINING,
                 rule="DEL-1",
@@ -236,6 +253,8 @@ def can_schedule(
 
 
 def _role(value: object) -> Role:
+    if type(value) is Role:
+        return value  # the common case, checked first
     return v.enum_member(Role, "role")(value)
 
 

@@ -6,13 +6,15 @@ Part of :mod:`billrules.deletion`; import the public names from there.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 import attrs
 from moneyed import Currency, Money
@@ -159,7 +161,7 @@ class AccountActivity:
 
     def balance_at(self, at: datetime) -> Money:
         """The balance at the instant ``at``: the ledger's entries up to it (BAL-3)."""
-        return balance_at(self.ledger, at)
+        return balance_at(self.ledger, at=at)
 
     def with_login(self, at: datetime) -> AccountActivity:
         """The same history with one more login at ``at`` (DEL-7: a login saves the account).
@@ -275,6 +277,43 @@ class DeletionFacts:
                 "DeletionSchedule.scheduled_at",
                 "must not be before the account's creation (created_at)",
             )
+
+    @functools.cached_property
+    def _memo(self) -> dict[tuple[str, int, ZoneInfo], tuple[object, Any]]:
+        """What the questions share for one policy and zone, computed once (:func:`_recall`).
+
+        Kept on the instance only: not a field, so equality, hashing, ``repr``, pickling and
+        ``attrs.evolve`` ignore it (a copy starts empty).
+        """
+        return {}
+
+
+_T = TypeVar("_T")
+
+#: How many values one facts value remembers before it forgets them all (a host that asks
+#: the same facts under many policies or zones does not grow them without bound).
+_MEMO_SIZE: Final = 16
+
+
+def _recall(
+    facts: DeletionFacts, what: str, policy: object, zone: ZoneInfo, compute: Callable[[], _T]
+) -> _T:
+    """``compute()`` for ``facts`` under ``policy`` in ``zone``, computed once and remembered.
+
+    Only what depends on nothing else (no instant) is remembered. The policy is matched by
+    identity and kept with the value, so its id cannot be reused by another policy while the
+    value is remembered. Errors are not remembered: they are raised again on every call.
+    """
+    memo = facts._memo
+    key = (what, id(policy), zone)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is policy:
+        return cast(_T, hit[1])
+    value = compute()
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = (policy, value)
+    return value
 
 
 def _reminders(value: object, field: str) -> tuple[int, ...]:

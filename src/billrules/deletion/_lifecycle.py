@@ -14,11 +14,12 @@ import attrs
 
 from billrules import _time
 from billrules._check import checked
+from billrules._validate import FrozenMapping
 from billrules.decisions import Decision, Reason
 from billrules.deletion._codes import DeletionCode
 from billrules.deletion._eligibility import (
     DeletionDeadlines,
-    _deadlines,
+    _deadlines_of,
     _eligibility,
     _not_before_creation,
     _role,
@@ -34,6 +35,7 @@ from billrules.deletion._facts import (
     DeletionSchedule,
     DeletionScheduleKind,
     DeletionState,
+    _recall,
 )
 from billrules.errors import InvalidInput
 from billrules.roles import Role
@@ -111,17 +113,44 @@ def can_go_ahead(facts: DeletionFacts, policy: DeletionPolicy, *, zone: ZoneInfo
         InvalidInput: no deletion is scheduled, or the recorded ``kept_at`` is not the
             deletion instant.
     """
-    schedule = _scheduled(facts)
-    return _go_ahead(facts, schedule, policy, _deadlines(schedule, policy, _time.to_zone(zone)))
+    return _outcome(facts, _scheduled(facts), policy, _time.to_zone(zone))[1]
 
 
-def _events(
-    facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo
-) -> tuple[DeletionDeadlines, Decision, list[tuple[datetime, DeletionEvent]]]:
-    """Every event of the schedule in time order; each is a move :data:`TRANSITIONS` allows."""
+def _outcome(
+    facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
+) -> tuple[DeletionDeadlines, Decision]:
+    """The deadlines and :func:`can_go_ahead`'s answer, computed once per facts, policy, zone.
+
+    Neither depends on the instant asked about: the outcome is DEL-7's re-check at the
+    deletion instant.
+    """
+
+    def compute() -> tuple[DeletionDeadlines, Decision]:
+        when = _deadlines_of(facts, schedule, policy, tz)
+        return when, _go_ahead(facts, schedule, policy, when)
+
+    return _recall(facts, "outcome", policy, tz, compute)
+
+
+_Events = tuple[DeletionDeadlines, Decision, tuple[tuple[datetime, DeletionEvent], ...]]
+
+
+def _events(facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo) -> _Events:
+    """Every event of the schedule in time order; each is a move :data:`TRANSITIONS` allows.
+
+    Computed once per facts, policy and zone (the transitions, the suspension, the state at
+    every instant and each role's answers read them).
+    """
     schedule = _scheduled(facts)
-    when = _deadlines(schedule, policy, tz)
-    outcome = _go_ahead(facts, schedule, policy, when)
+    return _recall(
+        facts, "events", policy, tz, lambda: _compute_events(facts, schedule, policy, tz)
+    )
+
+
+def _compute_events(
+    facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
+) -> _Events:
+    when, outcome = _outcome(facts, schedule, policy, tz)
     events: list[tuple[datetime, DeletionEvent]] = []
     if schedule.cancelled_at is not None and schedule.cancelled_at < when.deletion_at:
         events.append((schedule.cancelled_at, _Ev.CANCEL))
@@ -141,7 +170,7 @@ def _events(
             "DeletionSchedule.restored_at",
             "must lie in the retention window of a deleted account",
         )
-    return when, outcome, events
+    return when, outcome, tuple(events)
 
 
 def _state(
@@ -269,16 +298,23 @@ def can_cancel(
     Raises:
         InvalidInput: no deletion is scheduled.
     """
-    who = _role(role)
-    tz = _time.to_zone(zone)
+    return _can_cancel(facts, policy, _role(role), at, _time.to_zone(zone))
+
+
+def _can_cancel(
+    facts: DeletionFacts, policy: DeletionPolicy, who: Role, at: datetime, tz: ZoneInfo
+) -> Decision:
+    """:func:`can_cancel` with its arguments already checked."""
     state = _state(facts, policy, at, tz)
-    when = _deadlines(_scheduled(facts), policy, tz)
-    details = {
-        "role": who.value,
-        "state": None if state is None else state.value,
-        "deletion_at": when.deletion_at,
-        "status": _status(state),
-    }
+    when = _deadlines_of(facts, _scheduled(facts), policy, tz)
+    details = FrozenMapping(  # frozen once: both reasons may share it
+        {
+            "role": who.value,
+            "state": None if state is None else state.value,
+            "deletion_at": when.deletion_at,
+            "status": _status(state),
+        }
+    )
     reasons: list[Reason] = []
     if who is not Role.OWNER:
         reasons.append(Reason(code=_Code.OWNER_ONLY, rule="DEL-3", details=details))
@@ -323,7 +359,7 @@ def can_restore(
     """
     tz = _time.to_zone(zone)
     state = _state(facts, policy, at, tz)
-    when = _deadlines(_scheduled(facts), policy, tz)
+    when = _deadlines_of(facts, _scheduled(facts), policy, tz)
     details = {
         "state": None if state is None else state.value,
         "deletion_at": when.deletion_at,

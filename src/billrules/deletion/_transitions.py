@@ -19,7 +19,7 @@ from billrules._check import checked
 from billrules.contract import Finding, Suspension, Transition
 from billrules.decisions import Reason
 from billrules.deletion._codes import DeletionCode, DeletionKind, DeletionQuestion
-from billrules.deletion._eligibility import _MANUAL, _role, can_schedule
+from billrules.deletion._eligibility import _MANUAL, _eligibility, _not_before_creation, _role
 from billrules.deletion._facts import (
     BANNER,
     NOTICE_TEMPLATE,
@@ -27,9 +27,11 @@ from billrules.deletion._facts import (
     DeletionEvent,
     DeletionFacts,
     DeletionPolicy,
+    DeletionSchedule,
     DeletionScheduleKind,
+    _recall,
 )
-from billrules.deletion._lifecycle import _events, can_cancel, can_go_ahead
+from billrules.deletion._lifecycle import _can_cancel, _Events, _events, _outcome
 from billrules.effects import (
     DeleteAccount,
     Effect,
@@ -53,57 +55,70 @@ def _window(start: datetime, end: datetime) -> None:
         raise InvalidInput("end", "must not be before start")
 
 
-def _all(facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo) -> list[Transition]:
-    """Every transition of the schedule, in time order (ties: the order they happen in).
+def _all(
+    schedule: DeletionSchedule,
+    policy: DeletionPolicy,
+    events: _Events,
+    start: datetime,
+    end: datetime,
+) -> Iterator[Transition]:
+    """The transitions of the schedule in ``[start, end)``, in time order (ties: the order
+    they happen in), each built only when the iteration reaches it.
 
-    A schedule has at most three state changes and one reminder per configured day, so
-    they are all computed at once from the deadlines; no day is stepped through.
+    A schedule has at most three state changes and one reminder per configured day, all
+    known from the deadlines; no day is stepped through, and those outside the window are
+    never built.
     """
-    schedule = facts.schedule
-    if schedule is None:
-        return []
-    when, outcome, events = _events(facts, policy, tz)
+    when, outcome, moves = events
     date_ = when.deletion_date
     notice = policy.notice_for(schedule.kind)
     automatic = schedule.kind is DeletionScheduleKind.AUTOMATIC
-    pending_until = events[0][0]  # the cancel, keep or delete instant
+    pending_until = moves[0][0]  # the cancel, keep or delete instant
     manual = Reason(
         code=_Code.MANUAL_DELETION, rule="DEL-2", details={"deletion_at": when.deletion_at}
     )
-    scheduled = Reason(
-        code=_Code.DELETION_SCHEDULED,
-        rule="DEL-3",
-        details={"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice},
-    )
-    opening: list[Effect] = []
-    if notice > 0:
-        opening = [
-            SendEmail(
-                at=schedule.scheduled_at,
-                rule="DEL-3",
-                template=NOTICE_TEMPLATE,
-                to=Role.OWNER.value,
-                details={"deletion_date": date_.isoformat(), "days": notice},
-            ),
-            ShowBanner(
-                at=schedule.scheduled_at,
-                rule="DEL-5",
-                banner=BANNER,
-                details={"deletion_date": date_.isoformat()},
-            ),
-        ]
-    found = [
-        Transition(
-            at=schedule.scheduled_at,
+    opened = schedule.scheduled_at
+    if opened >= end:
+        return
+    if opened >= start:
+        scheduled = Reason(
+            code=_Code.DELETION_SCHEDULED,
+            rule="DEL-3",
+            details={"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice},
+        )
+        opening: tuple[Effect, ...] = ()
+        if notice > 0:
+            opening = (
+                SendEmail(
+                    at=opened,
+                    rule="DEL-3",
+                    template=NOTICE_TEMPLATE,
+                    to=Role.OWNER.value,
+                    details={"deletion_date": date_.isoformat(), "days": notice},
+                ),
+                ShowBanner(
+                    at=opened,
+                    rule="DEL-5",
+                    banner=BANNER,
+                    details={"deletion_date": date_.isoformat()},
+                ),
+            )
+        yield Transition(
+            at=opened,
             area=_AREA,
             kind=_Kind.DELETION_SCHEDULED,
             reasons=(scheduled,) if automatic else (manual, scheduled),
-            effects=tuple(opening),
+            effects=opening,
         )
-    ]
     if notice > 0:
-        found.extend(
-            Transition(
+        for days, instant in when.reminders:
+            if instant >= pending_until:
+                continue
+            if instant >= end:
+                return
+            if instant < start:
+                continue
+            yield Transition(
                 at=instant,
                 area=_AREA,
                 kind=_Kind.DELETION_REMINDER,
@@ -124,32 +139,29 @@ def _all(facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo) -> list[Tra
                     ),
                 ),
             )
-            for days, instant in when.reminders
-            if instant < pending_until
-        )
     hide: tuple[Effect, ...] = (
         (HideBanner(at=pending_until, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
     )
-    for at, event in events:
+    for at, event in moves:
+        if at >= end:
+            return
+        if at < start:
+            continue
         if event is _Ev.CANCEL:
-            found.append(
-                Transition(
-                    at=at,
-                    area=_AREA,
-                    kind=_Kind.DELETION_CANCELLED,
-                    reasons=outcome.reasons[:1],
-                    effects=hide,
-                )
+            yield Transition(
+                at=at,
+                area=_AREA,
+                kind=_Kind.DELETION_CANCELLED,
+                reasons=outcome.reasons[:1],
+                effects=hide,
             )
         elif event is _Ev.KEEP:
-            found.append(
-                Transition(
-                    at=at,
-                    area=_AREA,
-                    kind=_Kind.DELETION_KEPT,
-                    reasons=outcome.reasons[:1],
-                    effects=hide,
-                )
+            yield Transition(
+                at=at,
+                area=_AREA,
+                kind=_Kind.DELETION_KEPT,
+                reasons=outcome.reasons[:1],
+                effects=hide,
             )
         elif event is _Ev.DELETE:
             deleted = Reason(
@@ -157,56 +169,41 @@ def _all(facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo) -> list[Tra
                 rule="DEL-6",
                 details={"deletion_at": at, "restorable_until": when.purge_at},
             )
-            found.append(
-                Transition(
-                    at=at,
-                    area=_AREA,
-                    kind=_Kind.ACCOUNT_DELETED,
-                    reasons=(deleted, outcome.reasons[0]) if automatic else (manual, deleted),
-                    effects=(*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
-                )
+            yield Transition(
+                at=at,
+                area=_AREA,
+                kind=_Kind.ACCOUNT_DELETED,
+                reasons=(deleted, outcome.reasons[0]) if automatic else (manual, deleted),
+                effects=(*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
             )
         elif event is _Ev.RESTORE:
-            found.append(
-                Transition(
-                    at=at,
-                    area=_AREA,
-                    kind=_Kind.ACCOUNT_RESTORED,
-                    reasons=(
-                        Reason(
-                            code=_Code.ACCOUNT_RESTORED,
-                            rule="DEL-6",
-                            details={"restored_at": at, "deletion_at": when.deletion_at},
-                        ),
+            yield Transition(
+                at=at,
+                area=_AREA,
+                kind=_Kind.ACCOUNT_RESTORED,
+                reasons=(
+                    Reason(
+                        code=_Code.ACCOUNT_RESTORED,
+                        rule="DEL-6",
+                        details={"restored_at": at, "deletion_at": when.deletion_at},
                     ),
-                    effects=(RestoreAccount(at=at, rule="DEL-6"),),
-                )
+                ),
+                effects=(RestoreAccount(at=at, rule="DEL-6"),),
             )
         else:  # purge
-            found.append(
-                Transition(
-                    at=at,
-                    area=_AREA,
-                    kind=_Kind.DATA_PURGED,
-                    reasons=(
-                        Reason(
-                            code=_Code.DATA_PURGED,
-                            rule="DEL-6",
-                            details={"deletion_at": when.deletion_at, "purge_at": at},
-                        ),
+            yield Transition(
+                at=at,
+                area=_AREA,
+                kind=_Kind.DATA_PURGED,
+                reasons=(
+                    Reason(
+                        code=_Code.DATA_PURGED,
+                        rule="DEL-6",
+                        details={"deletion_at": when.deletion_at, "purge_at": at},
                     ),
-                    effects=(PurgeData(at=at, rule="DEL-6"),),
-                )
+                ),
+                effects=(PurgeData(at=at, rule="DEL-6"),),
             )
-    return found
-
-
-def _between(found: list[Transition], start: datetime, end: datetime) -> Iterator[Transition]:
-    for transition in found:
-        if transition.at >= end:
-            return
-        if transition.at >= start:
-            yield transition
 
 
 @checked
@@ -237,8 +234,18 @@ def transitions(
             (a cancel after the deletion instant, a restore outside the retention window).
     """
     _window(start, end)
-    tz = _time.to_zone(zone)
-    return _between(_all(facts, policy, tz), start, end)
+    return _transitions(facts, policy, start, end, _time.to_zone(zone))
+
+
+def _transitions(
+    facts: DeletionFacts, policy: DeletionPolicy, start: datetime, end: datetime, tz: ZoneInfo
+) -> Iterator[Transition]:
+    """:func:`transitions` with its arguments checked: an inconsistent schedule is refused at
+    once, and the transitions are built as they are taken."""
+    schedule = facts.schedule
+    if schedule is None:
+        return iter(())
+    return _all(schedule, policy, _events(facts, policy, tz), start, end)
 
 
 @checked
@@ -258,9 +265,10 @@ def effects_due(
     DEL-2 (a manual deletion without notice has no email, banner or reminder): the effects of
     :func:`transitions` in the same window.
     """
+    _window(start, end)
     return tuple(
         effect
-        for transition in transitions(facts, policy, start=start, end=end, zone=zone)
+        for transition in _transitions(facts, policy, start, end, _time.to_zone(zone))
         for effect in transition.effects
     )
 
@@ -297,19 +305,31 @@ def findings(
         InvalidInput: ``at`` is before the account's creation.
     """
     tz = _time.to_zone(zone)
+    activity = facts.activity
+    _not_before_creation(activity, at)
     eligible = Finding(
         area=_AREA,
         question=DeletionQuestion.ELIGIBLE_FOR_DELETION,
-        decision=can_schedule(facts, policy, at=at, zone=tz),
+        decision=_eligibility(activity, policy, at, tz),
     )
-    if facts.schedule is None:
+    schedule = facts.schedule
+    if schedule is None:
         return (eligible,)
-    goes_ahead = Finding(
+    return (
+        eligible,
+        _recall(facts, "goes_ahead", policy, tz, lambda: _goes_ahead(facts, schedule, policy, tz)),
+    )
+
+
+def _goes_ahead(
+    facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
+) -> Finding:
+    """DEL-7's finding: it does not depend on the instant asked about."""
+    return Finding(
         area=_AREA,
         question=DeletionQuestion.DELETION_GOES_AHEAD,
-        decision=can_go_ahead(facts, policy, zone=tz),
+        decision=_outcome(facts, schedule, policy, tz)[1],
     )
-    return (eligible, goes_ahead)
 
 
 #: DEL-2: the finding for each role, built once.
@@ -335,12 +355,12 @@ def role_findings(
     """
     who = _role(role)
     manual = _MANUAL_FINDINGS[who]
+    tz = _time.to_zone(zone)
     if facts.schedule is None:
-        _time.to_zone(zone)
         return (manual,)
     cancelling = Finding(
         area=_AREA,
         question=DeletionQuestion.CANCEL_DELETION,
-        decision=can_cancel(facts, policy, role=who, at=at, zone=zone),
+        decision=_can_cancel(facts, policy, who, at, tz),
     )
     return (manual, cancelling)

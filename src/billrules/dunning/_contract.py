@@ -9,15 +9,18 @@ from datetime import MAXYEAR, UTC, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from moneyed import Money
+
 from billrules import _time
 from billrules._check import checked
-from billrules.balance import BalanceFacts, Ledger
-from billrules.balance._ledger import debt_periods
+from billrules._redact import shown
+from billrules._validate import FrozenMapping
+from billrules.balance import Ledger
+from billrules.balance._ledger import _state_at, debt_periods
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
-from billrules.dunning._access import restriction_for
 from billrules.dunning._codes import AREA, DunningCode, DunningKind, DunningQuestion
-from billrules.dunning._schedule import _LIFTED, DunningPolicy
+from billrules.dunning._schedule import _LIFTED, DunningPolicy, _Table
 from billrules.errors import InvalidInput
 from billrules.roles import Role
 
@@ -103,6 +106,50 @@ def transitions(
     return _transitions(ledger, policy, start, end, _time.to_zone(zone))
 
 
+def _stage_index(table: _Table, started: datetime, at: datetime, zone: ZoneInfo) -> int:
+    """The index of the stage in force at ``at`` of a debt that started at ``started`` (at or
+    before ``at``), or -1 for a debt carried into a later month: :func:`restriction_for`'s
+    stage, without the rest of its :class:`~billrules.dunning.Access` (DUN-1, DUN-3)."""
+    today = at.astimezone(zone).date()
+    debt_day = started.astimezone(zone).date()
+    if table.month_start:
+        if today.month != debt_day.month or today.year != debt_day.year:
+            return -1
+        return table.stage_of_day[today.day]
+    elapsed = (today - debt_day).days
+    return table.stage_of_day[elapsed + 1 if elapsed < 32 else 32]
+
+
+def _shared_index(
+    ledger: Ledger, policy: DunningPolicy, at: datetime, zone: ZoneInfo
+) -> int | None:
+    """The stage index at ``at`` (``None``: no debt), computed once for every role asked.
+
+    explain asks for each role present in turn at one instant: the ledger remembers the last
+    instant's answer (with the zone and policy it was computed under, matched by identity, and
+    the instant's fold, which equality of two times on one clock ignores).
+    """
+    memo = ledger._memo
+    last = memo.get(_STAGE)
+    if (
+        last is not None
+        and last[0] == at
+        and last[1] == at.fold
+        and last[2] is zone
+        and last[3] is policy
+    ):
+        index: int | None = last[4]
+        return index
+    started = _state_at(ledger, at)[1]
+    index = None if started is None else _stage_index(policy._table, started, at, zone)
+    memo[_STAGE] = (at, at.fold, zone, policy, index)
+    return index
+
+
+#: The key of :func:`_shared_index`'s answer in the ledger's memo.
+_STAGE: Final = "dunning_stage_index"
+
+
 @checked
 def role_findings(
     ledger: Ledger,
@@ -112,19 +159,25 @@ def role_findings(
     at: datetime,
     zone: ZoneInfo | str,
 ) -> tuple[Finding, ...]:
-    """Whether a user with ``role`` may use the product at ``at``. Decides DUN-1 … DUN-3.
+    """Whether a user with ``role`` may use the product at ``at``. Decides DUN-1, DUN-2 and
+    DUN-3.
 
     One ``use_product`` finding carrying :func:`restriction_for`'s reasons: allowed with full
-    access or full access with a reminder. The findings are built once per policy.
+    access or full access with a reminder; without debt, allowed because the balance is not
+    negative, and in debt the reasons say that only paying it in full lifts the restriction
+    (DUN-2). The findings are built once per policy; the stage at ``at`` is computed once for
+    every role asked about at that instant.
     """
-    facts = BalanceFacts.from_ledger(ledger, at)
-    access = restriction_for(facts, policy, role=role, at=at, zone=zone)
-    row = policy._table.rows[role]
-    if access.stage is None:
+    try:
+        row = policy._table.rows[role]
+    except KeyError:
+        raise InvalidInput("role", f"unknown role {shown(role)}") from None
+    index = _shared_index(ledger, policy, at, _time.to_zone(zone))
+    if index is None:
         return row.clear_finding
-    if access.reasons is row.carried[2]:
+    if index < 0:
         return row.carried_finding
-    return row.stage_findings[access.stage.name]
+    return row.stage_findings[row.heads[index][1].name]
 
 
 @checked
@@ -137,20 +190,20 @@ def findings(
     the restrictions. Nothing when the balance is not negative.
     """
     _time.to_zone(zone)
-    facts = BalanceFacts.from_ledger(ledger, at)
-    if facts.amount_to_pay is None:
+    amount, started = _state_at(ledger, at)
+    if started is None:
         return ()
-    details = {"amount_to_pay": facts.amount_to_pay, "debt_started_at": facts.debt_started_at}
+    to_pay = Money(-amount, ledger.currency)  # BalanceFacts.amount_to_pay
     reason = Reason(
         code=DunningCode.FULL_PAYMENT_LIFTS,
         rule="DUN-2",
-        details={"amount_to_pay": facts.amount_to_pay},
+        details=FrozenMapping({"amount_to_pay": to_pay}),
     )
     return (
         Finding(
             area=AREA,
             question=DunningQuestion.DEBT_PAID,
             decision=Decision.refuse(reason),
-            details=details,
+            details=FrozenMapping({"amount_to_pay": to_pay, "debt_started_at": started}),
         ),
     )

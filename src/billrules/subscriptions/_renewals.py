@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import calendar
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -22,7 +24,7 @@ from billrules.subscriptions._facts import (
     SubscriptionCode,
     SubscriptionPolicy,
 )
-from billrules.subscriptions._period import PlanChangeKind, PlanChangeTiming
+from billrules.subscriptions._period import Period, PlanChangeKind, PlanChangeTiming
 
 # --------------------------------------------------------------------------------------------
 # SUB-1: renewal dates
@@ -43,20 +45,36 @@ def _require_index(n: object) -> int:
 
 
 _LAST_DAY: Final = date(_time.LAST_YEAR, 12, 31)
+_LAST_MONTH: Final = _time.LAST_YEAR * 12 + 11
+
+#: Per period: whether it counts weeks, and how many weeks or months it lasts (read once).
+_STEPS: Final[Mapping[Period, tuple[bool, int]]] = MappingProxyType(
+    {period: (period.unit == "week", period.length) for period in Period}
+)
 
 
 def _boundary(sub: Subscription, n: int, field: str = "n") -> date:
-    """``anchor + n`` periods (SUB-1, SUB-7); :class:`OutOfCalendar` past the year 8999."""
-    period = sub.period
-    if period.unit == "week":
-        days = 7 * period.length * n
-        if days > (_LAST_DAY - sub.anchor).days:
+    """``anchor + n`` periods (SUB-1, SUB-7); :class:`OutOfCalendar` past the year 8999.
+
+    Months are added as :func:`billrules._time.add_months` does (the day clamped to the
+    month's last), counted here directly: renewals are computed one boundary at a time.
+    """
+    weekly, length = _STEPS[sub.period]
+    anchor = sub.anchor
+    if weekly:
+        days = 7 * length * n
+        if days > (_LAST_DAY - anchor).days:
             raise OutOfCalendar(field, f"the boundary falls after the year {_time.LAST_YEAR}")
-        return sub.anchor + timedelta(days=days)
-    months = period.length * n
-    if sub.anchor.year * 12 + sub.anchor.month - 1 + months > _time.LAST_YEAR * 12 + 11:
+        return anchor + timedelta(days=days)
+    month = anchor.year * 12 + anchor.month - 1 + length * n
+    if month > _LAST_MONTH:
         raise OutOfCalendar(field, f"the boundary falls after the year {_time.LAST_YEAR}")
-    return _time.add_months(sub.anchor, months)
+    year, month = divmod(month, 12)
+    month += 1
+    day = anchor.day
+    if day > 28:
+        day = min(day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
 
 
 @checked
@@ -172,17 +190,26 @@ def renewals_between(
 
 def renewals(sub: Subscription, start: datetime, end: datetime, tz: ZoneInfo) -> Iterator[Renewal]:
     """The renewals in ``[start, end)``, oldest first, one boundary at a time (lazily)."""
-    index = max(_index_on(sub, _time.local_date(start, tz)), 1)
+    for index, on, at in _renewal_instants(sub, start, end, tz):
+        yield Renewal(index=index, on=on, at=at, plan=plan_on(sub, on))
+
+
+def _renewal_instants(
+    sub: Subscription, start: datetime, end: datetime, tz: ZoneInfo
+) -> Iterator[tuple[int, date, datetime]]:
+    """:func:`renewals` as ``(index, local date, instant)``, lazily."""
+    index = max(_index_on(sub, start.astimezone(tz).date()), 1)
+    ends_at = sub.ends_at
     while True:
         try:
             on = _boundary(sub, index)
         except OutOfCalendar:  # past the year 8999, hence past ``end``
             return
         at = _time.start_of_day(on, tz)
-        if at >= end or not _renews(sub, at):
+        if at >= end or (ends_at is not None and at >= ends_at):  # SUB-2: not renewed
             return
         if at >= start:
-            yield Renewal(index=index, on=on, at=at, plan=plan_on(sub, on))
+            yield index, on, at
         index += 1
 
 

@@ -20,7 +20,7 @@ from billrules.subscriptions._facts import (
     SubscriptionKind,
     SubscriptionPolicy,
 )
-from billrules.subscriptions._renewals import renewals
+from billrules.subscriptions._renewals import _renewal_instants, plan_on
 
 _AREA: Final = "subscriptions"
 
@@ -90,26 +90,25 @@ def _transitions(
 ) -> Iterator[Transition]:
     sub = facts.subscription
     change = sub.pending_change
+    changes_on = None if change is None else change.takes_effect_on
     for since, until in _open_windows(start, end, facts.suspensions):
-        for renewal in renewals(sub, since, until, tz):
-            reasons: tuple[Reason, ...] = (
-                Reason(
-                    code=SubscriptionCode.RENEWAL,
-                    rule="SUB-1",
-                    details={"index": renewal.index, "plan": renewal.plan, "on": renewal.on},
-                ),
+        for index, on, at in _renewal_instants(sub, since, until, tz):
+            renewal = Reason(
+                code=SubscriptionCode.RENEWAL,
+                rule="SUB-1",
+                details=v.FrozenMapping({"index": index, "plan": plan_on(sub, on), "on": on}),
             )
-            if change is not None and renewal.on == change.takes_effect_on:
-                reasons += (
+            reasons: tuple[Reason, ...] = (renewal,)
+            if change is not None and on == changes_on:
+                reasons = (
+                    renewal,
                     Reason(
                         code=SubscriptionCode.PLAN_CHANGES,
                         rule="SUB-3",
                         details={"from_plan": sub.plan, "to_plan": change.to_plan},
                     ),
                 )
-            yield Transition(
-                at=renewal.at, area=_AREA, kind=SubscriptionKind.RENEWAL, reasons=reasons
-            )
+            yield Transition(at=at, area=_AREA, kind=SubscriptionKind.RENEWAL, reasons=reasons)
     if sub.ends_at is not None and start <= sub.ends_at < end:
         yield Transition(
             at=sub.ends_at,
@@ -152,6 +151,7 @@ def role_findings(
     Decides nothing; part of the area contract.
     """
     del facts, policy, at
-    v.enum_member(Role, "role")(role)
+    if type(role) is not Role:
+        v.enum_member(Role, "role")(role)
     _time.to_zone(zone)
     return ()
