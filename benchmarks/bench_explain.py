@@ -181,6 +181,7 @@ _LEVELS = (
 )
 _FIRST_DAYS = (1, 4, 7, 10)
 _ROLE_INDEX = {"owner": 0, "admin": 1, "staff": 2}
+#: The registry's order of areas (billrules.evaluation.AREAS) for transitions at one instant.
 _RANK = {"dunning": 0, "invoices": 1, "cancellation": 2, "subscriptions": 3, "deletion": 4}
 
 
@@ -313,7 +314,7 @@ def baseline(a: Account, at: datetime) -> tuple[Any, ...]:
     events: list[tuple[datetime, int, str]] = []
     r = a.cancellation_request
     if r is not None and r.state != "withdrawn" and at <= r.deactivates_at < end:
-        events.append((r.deactivates_at, 0, "cancellation_effective"))
+        events.append((r.deactivates_at, _RANK["cancellation"], "cancellation_effective"))
     sub = a.subscription
     if sub is not None:
         local = at.astimezone(zone).date()
@@ -328,13 +329,13 @@ def baseline(a: Account, at: datetime) -> tuple[Any, ...]:
             if stopped:
                 break
             if when >= at:
-                events.append((when, 1, "renewal"))
+                events.append((when, _RANK["subscriptions"], "renewal"))
                 if len(events) > 6:
                     break
             n += 1
     for i in due:
         if at <= i.due_at < end:
-            events.append((i.due_at, 2, "invoice_overdue"))
+            events.append((i.due_at, _RANK["invoices"], "invoice_overdue"))
     for started, ended in periods:
         debt_day = started.astimezone(zone).date()
         first = _stage_of(debt_day.day)
@@ -344,12 +345,12 @@ def baseline(a: Account, at: datetime) -> tuple[Any, ...]:
         times = [t for t in times if ended is None or t < ended]
         for t in times:
             if at <= t < end:
-                events.append((t, 3, "dunning_stage"))
+                events.append((t, _RANK["dunning"], "dunning_stage"))
         if ended is not None and at <= ended < end:
-            events.append((ended, 3, "dunning_lifted"))
+            events.append((ended, _RANK["dunning"], "dunning_lifted"))
     for when, kind in deletion_events:
         if at <= when < end:
-            events.append((when, 4, kind))
+            events.append((when, _RANK["deletion"], kind))
     events.sort(key=lambda e: (e[0], e[1]))
     return (
         tuple(roles),
