@@ -269,8 +269,12 @@ def frozen_mapping(field: str) -> Callable[[object], Mapping[str, Any]]:
     """A converter to a :class:`FrozenMapping`; ``field`` names it in errors."""
 
     def convert(value: object) -> Mapping[str, Any]:
-        if type(value) is dict and all(type(key) is str for key in value):
-            return FrozenMapping(value)  # the common case, checked first
+        if type(value) is dict:  # the common case, checked first
+            try:
+                "".join(value)  # every key a str, tested at C speed
+            except TypeError:
+                raise InvalidType(field, "keys must be strings") from None
+            return FrozenMapping(value)
         if not isinstance(value, Mapping):
             raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
         for key in value:

@@ -44,17 +44,37 @@ from billrules.roles import Role
 __all__ = ["AREAS", "Area", "Evaluation"]
 
 
+def _body(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The body of a checked public function: an evaluation passes it checked values only."""
+    body: Callable[..., Any] = getattr(function, "__wrapped__", function)
+    return body
+
+
 @attrs.frozen
 class Area:
     """One registered area: its name (also its field in ``Policy``), module and facts.
 
     ``facts`` reads the area's facts from an :class:`Evaluation`; ``None`` means the account
-    has nothing in this area (no seats, no subscription…), so the area is not asked.
+    has nothing in this area (no seats, no subscription…), so the area is not asked. The
+    contract's functions are read from the module once; an evaluation calls their bodies,
+    since every value it passes was checked when the account and the policy were built.
     """
 
     name: str
     module: ModuleType
     facts: Callable[[Evaluation], Any]
+    transitions: Callable[..., Iterator[Transition]] = attrs.field(init=False)
+    findings: Callable[..., tuple[Finding, ...]] = attrs.field(init=False)
+    role_findings: Callable[..., tuple[Finding, ...]] = attrs.field(init=False)
+    suspensions: Callable[..., tuple[Suspension, ...]] | None = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        module = self.module
+        object.__setattr__(self, "transitions", _body(module.transitions))
+        object.__setattr__(self, "findings", _body(module.findings))
+        object.__setattr__(self, "role_findings", _body(module.role_findings))
+        stops = getattr(module, "suspensions", None)
+        object.__setattr__(self, "suspensions", None if stops is None else _body(stops))
 
     def policy(self, policy: Policy) -> Any:
         """The area's own policy in the bundle."""
@@ -111,8 +131,7 @@ class Evaluation:
         """The spans in which the areas that stop billing say nothing is billed."""
         found: list[Suspension] = []
         for area in AREAS:
-            stops: Callable[..., tuple[Suspension, ...]] | None
-            stops = getattr(area.module, "suspensions", None)
+            stops = area.suspensions
             facts = None if stops is None else area.facts(self)
             if stops is not None and facts is not None:
                 found.extend(stops(facts, area.policy(self.policy), zone=self.zone))
@@ -145,7 +164,7 @@ class Evaluation:
         return tuple(
             finding
             for area, facts, policy in self.facts()
-            for finding in area.module.findings(facts, policy, at=self.at, zone=self.zone)
+            for finding in area.findings(facts, policy, at=self.at, zone=self.zone)
         )
 
     def role_findings(self, role: Role) -> tuple[Finding, ...]:
@@ -153,9 +172,7 @@ class Evaluation:
         return tuple(
             finding
             for area, facts, policy in self.facts()
-            for finding in area.module.role_findings(
-                facts, policy, role=role, at=self.at, zone=self.zone
-            )
+            for finding in area.role_findings(facts, policy, role=role, at=self.at, zone=self.zone)
         )
 
     def transitions(self, end: datetime) -> Iterator[Transition]:
@@ -164,7 +181,7 @@ class Evaluation:
         At one instant the registry's order of areas decides; within an area, the area's own.
         """
         streams = [
-            area.module.transitions(facts, policy, start=self.at, end=end, zone=self.zone)
+            area.transitions(facts, policy, start=self.at, end=end, zone=self.zone)
             for area, facts, policy in self.facts()
         ]
         return heapq.merge(*streams, key=_order)
