@@ -109,13 +109,13 @@ class Evaluation:
     @functools.cached_property
     def state(self) -> cancellation.AccountState:
         """The cancellation area's facts, with the balance at ``at``."""
-        return account_state(self.account, self.at)
+        return _account_state(self.account, self.at)
 
     @functools.cached_property
     def deletion_facts(self) -> deletion.DeletionFacts:
         """The deletion area's facts: activity from the same ledger, and the schedule."""
         return deletion.DeletionFacts(
-            activity=activity(self.account), schedule=self.account.deletion_schedule
+            activity=_activity(self.account), schedule=self.account.deletion_schedule
         )
 
     @functools.cached_property
@@ -208,6 +208,11 @@ AREAS: Final[tuple[Area, ...]] = (
     Area("payment_methods", payment_methods, lambda ev: ev.account.wallet),
     Area("seats", seats, lambda ev: ev.account.seats),
 )
+
+_account_state: Final[Callable[[Account, datetime | None], cancellation.AccountState]] = _body(
+    account_state
+)
+_activity: Final[Callable[[Account], deletion.AccountActivity]] = _body(activity)
 
 _RANK: Final = {area.name: index for index, area in enumerate(AREAS)}
 
