@@ -6,15 +6,22 @@ the cumulative microseconds of the top-level imports. Target: billrules ≤ 1.3x
 
 ``import billrules`` loads its names lazily (PEP 562), so it is also timed with the first use
 of one area (``billrules.Invoice``) and of everything (``billrules.explain``), which is what a
-backend pays before its first answer.
+backend pays before its first answer. Target for every area: at most 2x the dependencies.
+
+Both sides are timed as installed: with their bytecode compiled (``pip`` compiles the
+dependencies' on install; the project's is compiled here first, and ``PYTHONDONTWRITEBYTECODE``
+is cleared for the runs), so compiling source is not what is timed.
 """
 
 from __future__ import annotations
 
+import compileall
+import os
 import re
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 
 RUNS = 15
 VARIANTS = {
@@ -27,11 +34,13 @@ VARIANTS = {
 
 def cumulative_us(code: str) -> int:
     """The summed cumulative import time (µs) of the top-level imports of ``code``."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     total = 0
     for line in run.stderr.splitlines():
@@ -42,6 +51,7 @@ def cumulative_us(code: str) -> int:
 
 
 def main() -> None:
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "src", quiet=1)
     medians = {}
     for name, code in VARIANTS.items():
         values = sorted(cumulative_us(code) for _ in range(RUNS))
@@ -49,7 +59,8 @@ def main() -> None:
         print(f"{name:<28} median {medians[name] / 1000:7.1f} ms  (min {values[0] / 1000:.1f})")
     deps = medians["attrs + dateutil + moneyed"]
     for name in list(VARIANTS)[1:]:
-        print(f"ratio {name} / deps: {medians[name] / deps:.2f}x (target <= 1.3x)")
+        target = "2x" if name.endswith("every area") else "1.3x"
+        print(f"ratio {name} / deps: {medians[name] / deps:.2f}x (target <= {target})")
 
 
 if __name__ == "__main__":
