@@ -19,6 +19,8 @@ from billrules import _money, _time
 from billrules._redact import holds_card_number, longest_digit_run, shown
 from billrules.errors import InvalidInput, InvalidType
 
+T = TypeVar("T")
+
 E = TypeVar("E", bound=Enum)
 K = TypeVar("K")
 V = TypeVar("V")
@@ -28,6 +30,22 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 def where(instance: object, attribute: attrs.Attribute[Any]) -> str:
     """The field's name as errors print it: ``Class.field``."""
     return f"{type(instance).__name__}.{attribute.name}"
+
+
+def require(value: T, kind: type[Any] | tuple[type[Any], ...], field: str) -> T:
+    """``value`` if it is an instance of ``kind``, else :class:`InvalidType` naming ``field``.
+
+    >>> require(3, int, "count")
+    3
+    >>> require("3", int, "count")
+    Traceback (most recent call last):
+    ...
+    billrules.errors.InvalidType: count: must be int, not str
+    """
+    if isinstance(value, kind):
+        return value
+    names = " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
+    raise InvalidType(field, f"must be {names}, not {type(value).__name__}")
 
 
 def free_text(value: str, field: str) -> str:

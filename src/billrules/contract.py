@@ -158,14 +158,9 @@ class Finding:
         details: Mapping[str, Any] = NO_DETAILS,
     ) -> None:
         # Written by hand: explain builds a few dozen; common cases test cheaply.
-        if not isinstance(question, Question):
-            raise InvalidType(
-                "Finding.question", f"must be a Question member, not {type(question).__name__}"
-            )
+        v.require(question, Question, "Finding.question")
         if type(decision) is not Decision:
-            raise InvalidType(
-                "Finding.decision", f"must be a Decision, not {type(decision).__name__}"
-            )
+            v.require(decision, Decision, "Finding.decision")
         if details is not NO_DETAILS and type(details) is not v.FrozenMapping:
             details = _to_details(details)
         if question.fields and not question.fields.issubset(details):

@@ -32,7 +32,7 @@ import attrs
 from moneyed import Money
 
 from billrules import _money
-from billrules._validate import FrozenMapping, frozen_mapping
+from billrules._validate import FrozenMapping, frozen_mapping, require
 from billrules.errors import BillRulesError, InvalidInput, InvalidType
 
 __all__ = [
@@ -221,9 +221,7 @@ class Reason:
         # Written by hand rather than by attrs: every question builds reasons, so the common
         # case (a code, a non-empty rule, a dict or no details) is tested first and cheaply.
         if not isinstance(code, ReasonCode):
-            raise InvalidType(
-                "Reason.code", f"must be a ReasonCode member, not {type(code).__name__}"
-            )
+            require(code, ReasonCode, "Reason.code")
         if type(rule) is not str or not rule or rule.isspace():
             _rule(rule, "Reason.rule")
         if details is not NO_DETAILS:
