@@ -1091,3 +1091,66 @@ class TestSharedWork:
         assert findings(state, policy, at=NOW, zone="UTC") == findings(
             fresh_state, fresh_policy, at=NOW, zone="UTC"
         )
+
+    @given(_WITH_REQUESTS, cancellation_policies(), st.permutations(list(Role)))
+    def test_a_role_refused_by_the_policy_alone_gets_the_policys_finding(
+        self, state, policy, roles
+    ):
+        """CAN-1, CAN-2: where the account itself could cancel (active, nothing outstanding,
+        no debt), a role refused by CAN-1 or CAN-2 gets one finding built once per policy:
+        the same value for every such account, equal to the decision asked from scratch; the
+        owner with self-service on is allowed with this account's own reasons."""
+        clear = attrs.evolve(
+            state,
+            status=AccountStatus.ACTIVE,
+            invoices=tuple(inv for inv in state.invoices if not inv.amount_due.amount),
+            prepaid_balance=None,
+        )
+        other = AccountState(status="active", currency="USD")
+        for role in roles:
+            expected = _asked_from_scratch(clear, policy, role)
+            (may,) = found = role_findings(clear, policy, role=role, at=NOW, zone="UTC")
+            assert (CancellationQuestion.REQUEST_CANCELLATION, expected) == (
+                may.question,
+                may.decision,
+            )
+            again = role_findings(other, policy, role=role, at=NOW, zone="UTC")
+            if role is Role.OWNER and policy.self_service:
+                assert expected.allowed
+                assert ("CAN-2", "CAN-1", "CAN-3") == may.rules
+            else:
+                assert not expected.allowed
+                assert found is again  # built once for the policy and the role
+            assert _asked_from_scratch(other, policy, role) == again[0].decision
+
+    @given(_WITH_REQUESTS)
+    def test_nothing_scheduled_is_one_finding(self, state):
+        """CAN-9: an account with nothing scheduled gets the one finding built at import; an
+        account with billings still scheduled gets its own, naming them."""
+        policy = CancellationPolicy()
+        (found,) = findings(state, policy, at=NOW, zone="UTC")
+        assert CancellationQuestion.NOTHING_SCHEDULED == found.question
+        assert can_complete_cancellation(state) == found.decision
+        other = AccountState(status="active", currency="USD")
+        if found.allowed:
+            assert findings(state, policy, at=NOW, zone="UTC") is findings(
+                other, policy, at=NOW, zone="UTC"
+            )
+        else:
+            ids = tuple(inv.id for inv in still_scheduled(state))
+            assert {"invoice_ids": ids} == dict(found.reasons[0].details)
+
+    @given(_WITH_REQUESTS, cancellation_policies())
+    def test_a_policys_filled_caches_change_nothing(self, state, policy):
+        """The findings a policy builds once leave its equality, hash and pickle alone, and a
+        pickled copy answers the same."""
+        fresh = pickle.loads(pickle.dumps(policy))
+        clear = AccountState(status="active", currency="USD")
+        answers = [role_findings(clear, policy, role=role, at=NOW, zone="UTC") for role in Role]
+        copy = pickle.loads(pickle.dumps(policy))
+        assert (fresh, hash(fresh)) == (policy, hash(policy)) == (copy, hash(copy))
+        assert pickle.dumps(fresh) == pickle.dumps(policy)
+        assert answers == [
+            role_findings(clear, copy, role=role, at=NOW, zone="UTC") for role in Role
+        ]
+        assert attrs.evolve(policy) == policy

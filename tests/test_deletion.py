@@ -2429,3 +2429,19 @@ class TestSharedOnce:
         with pytest.raises(InvalidInput) as excinfo:
             transitions(bad, POLICY, start=NOW, end=NOW + FAR, zone=KYIV)
         assert "DeletionSchedule.restored_at" == excinfo.value.field
+
+    @given(story=stories())
+    def test_a_window_past_the_last_change_is_empty(self, story):
+        """X-5, DEL-3 … DEL-6: the last state change is the last transition; a window from
+        its instant holds exactly the transitions at that instant, and one after it none."""
+        facts, policy, zone = _facts_of(story)
+        opened = facts.schedule.scheduled_at
+        whole = timedelta(days=3 * 3650)  # longer than any notice and retention together
+        every = list(transitions(facts, policy, start=opened, end=opened + whole, zone=zone))
+        last = every[-1].at
+        assert max(t.at for t in every) == last
+        assert [t for t in every if t.at >= last] == list(
+            transitions(facts, policy, start=last, end=last + whole, zone=zone)
+        )
+        after = last + timedelta(microseconds=1)
+        assert [] == list(transitions(facts, policy, start=after, end=after + whole, zone=zone))

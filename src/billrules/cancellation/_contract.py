@@ -10,7 +10,12 @@ from zoneinfo import ZoneInfo
 
 from billrules import _time
 from billrules._check import checked
-from billrules.cancellation._back_office import _can_complete, _deactivation_effects
+from billrules._validate import FrozenMapping
+from billrules.cancellation._back_office import (
+    _NOTHING_SCHEDULED,
+    _can_complete,
+    _deactivation_effects,
+)
 from billrules.cancellation._facts import (
     AccountState,
     CancellationCode,
@@ -25,6 +30,8 @@ from billrules.contract import Finding, Suspension, Transition
 from billrules.decisions import Reason
 from billrules.errors import InvalidInput
 from billrules.roles import Role
+
+_AREA: Final = "cancellation"
 
 #: CAN-8: what deactivation does, the same sentence every time.
 _DEACTIVATED: Final = Reason(code=CancellationCode.DEACTIVATED, rule="CAN-8")
@@ -70,13 +77,13 @@ def _transitions(
         return
     yield Transition(
         at=request.deactivates_at,
-        area="cancellation",
+        area=_AREA,
         kind=CancellationKind.CANCELLATION_EFFECTIVE,
         reasons=(
             Reason(
                 code=CancellationCode.CANCELLATION_EFFECTIVE,
                 rule="CAN-6",
-                details={"reason": request.reason, "at": request.deactivates_at},
+                details=FrozenMapping({"reason": request.reason, "at": request.deactivates_at}),
             ),
             _DEACTIVATED,
         ),
@@ -109,13 +116,20 @@ def findings(
     CAN-9 (as :func:`~billrules.cancellation.can_complete_cancellation`)."""
     del policy, at
     _time.to_zone(zone)
+    decision = _can_complete(state)
+    if decision is _NOTHING_SCHEDULED:
+        return _NOTHING_SCHEDULED_FINDINGS
     return (
-        Finding(
-            area="cancellation",
-            question=CancellationQuestion.NOTHING_SCHEDULED,
-            decision=_can_complete(state),
-        ),
+        Finding(area=_AREA, question=CancellationQuestion.NOTHING_SCHEDULED, decision=decision),
     )
+
+
+#: CAN-9: the answer when nothing is scheduled, the same every time.
+_NOTHING_SCHEDULED_FINDINGS: Final = (
+    Finding(
+        area=_AREA, question=CancellationQuestion.NOTHING_SCHEDULED, decision=_NOTHING_SCHEDULED
+    ),
+)
 
 
 @checked
@@ -131,10 +145,14 @@ def role_findings(
     (as :func:`~billrules.cancellation.can_request_cancellation`)."""
     del at
     _time.to_zone(zone)
+    who = role if type(role) is Role else _to_role(role)
+    if policy._own_refusals[who] and not state._standing[0]:
+        # Refused by CAN-1 or CAN-2 alone: the finding depends on the policy and the role only.
+        return policy._refused_findings[who]
     return (
         Finding(
-            area="cancellation",
+            area=_AREA,
             question=CancellationQuestion.REQUEST_CANCELLATION,
-            decision=_can_request(state, policy, role if type(role) is Role else _to_role(role)),
+            decision=_can_request(state, policy, who),
         ),
     )

@@ -15,10 +15,12 @@ from moneyed import Currency, Money
 from billrules import _money
 from billrules import _validate as v
 from billrules._redact import shown
-from billrules.decisions import Question, Reason, ReasonCode
+from billrules.contract import Finding
+from billrules.decisions import Decision, Question, Reason, ReasonCode
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice
 from billrules.invoices._facts import _outstanding_of, _tuple_of
+from billrules.roles import Role
 
 
 class CancellationCode(ReasonCode):
@@ -231,11 +233,6 @@ class AccountState:
     # fields: equality, hashing and pickling ignore them.
 
     @functools.cached_property
-    def _outstanding(self) -> tuple[Invoice, ...]:
-        """The invoices with money still due, in settlement order (CAN-3, INV-3)."""
-        return _outstanding_of(self.invoices)
-
-    @functools.cached_property
     def _standing(self) -> tuple[tuple[Reason, ...], tuple[Reason, ...]]:
         """CAN-1 and CAN-3 as far as they depend on the account alone: the refusals (the
         account not active, a bill outstanding, a prepaid debt) and, when there is none, the
@@ -246,17 +243,19 @@ class AccountState:
                 Reason(
                     code=CancellationCode.ACCOUNT_NOT_ACTIVE,
                     rule="CAN-1",
-                    details={"status": str(self.status)},
+                    details=v.FrozenMapping({"status": str(self.status)}),
                 )
             )
-        due = self._outstanding
-        amount = _money.total((inv.amount_due for inv in self.invoices), self.currency)
+        invoices = self.invoices
+        due = _outstanding_of(invoices)  # the invoices with money still due (CAN-3, INV-3)
         if due:
             refusals.append(
                 Reason(
                     code=CancellationCode.OUTSTANDING_BALANCE,
                     rule="CAN-3",
-                    details={"amount": amount, "invoice_ids": tuple(inv.id for inv in due)},
+                    details=v.FrozenMapping(
+                        {"amount": self._owed, "invoice_ids": tuple(inv.id for inv in due)}
+                    ),
                 )
             )
         debt = self.prepaid_balance
@@ -265,7 +264,7 @@ class AccountState:
                 Reason(
                     code=CancellationCode.PREPAID_DEBT,
                     rule="CAN-3",
-                    details={"amount": _money.round_to_minor_unit(-debt)},
+                    details=v.FrozenMapping({"amount": _money.round_to_minor_unit(-debt)}),
                 )
             )
         if refusals:
@@ -273,9 +272,16 @@ class AccountState:
         return (), (
             _ACTIVE,
             Reason(
-                code=CancellationCode.NOTHING_OUTSTANDING, rule="CAN-3", details={"amount": amount}
+                code=CancellationCode.NOTHING_OUTSTANDING,
+                rule="CAN-3",
+                details=v.FrozenMapping({"amount": self._owed}),
             ),
         )
+
+    @property
+    def _owed(self) -> Money:
+        """What is still due on every invoice, in the account's currency (CAN-3, INV-3)."""
+        return _money.total((inv.amount_due for inv in self.invoices), self.currency)
 
 
 #: CAN-1: the account is active, the same reason every time.
@@ -283,6 +289,18 @@ _ACTIVE: Final = Reason(code=CancellationCode.ACCOUNT_ACTIVE, rule="CAN-1")
 
 #: CAN-2: self-service is on, the same reason every time.
 _SELF_SERVICE: Final = Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE, rule="CAN-2")
+
+#: CAN-1: the owner may request it, the same reason every time.
+_IS_OWNER: Final = Reason(code=CancellationCode.IS_OWNER, rule="CAN-1")
+
+#: CAN-1: any other role may not, one reason per role.
+_NOT_OWNER: Final[Mapping[Role, Reason]] = MappingProxyType(
+    {
+        role: Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1", details={"role": str(role)})
+        for role in Role
+        if role is not Role.OWNER
+    }
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -305,12 +323,40 @@ class CancellationPolicy:
     reassign_leads_to: str | None = attrs.field(default=None, validator=v.optional_text)
 
     @functools.cached_property
-    def _self_service(self) -> tuple[bool, Reason]:
-        """CAN-2 under this policy, built once: whether self-service is on, and its reason."""
+    def _self_service(self) -> Reason:
+        """CAN-2's reason under this policy, built once: self-service is on, or ask support."""
         if self.self_service:
-            return True, _SELF_SERVICE
-        return False, Reason(
+            return _SELF_SERVICE
+        return Reason(
             code=CancellationCode.CANCEL_VIA_SUPPORT,
             rule="CAN-2",
             details={"contact": self.support_contact},
+        )
+
+    @functools.cached_property
+    def _own_refusals(self) -> Mapping[Role, tuple[Reason, ...]]:
+        """CAN-1 and CAN-2 for each role under this policy, built once: the reasons the role
+        is refused whatever the account (empty for the owner where self-service is on)."""
+        service = () if self.self_service else (self._self_service,)
+        return MappingProxyType(
+            {role: service if role is Role.OWNER else (*service, _NOT_OWNER[role]) for role in Role}
+        )
+
+    @functools.cached_property
+    def _refused_findings(self) -> Mapping[Role, tuple[Finding, ...]]:
+        """The role findings of an account that CAN-1 and CAN-3 would let cancel, for each
+        role refused by CAN-1 or CAN-2 alone under this policy: they depend on nothing else,
+        so they are built once."""
+        return MappingProxyType(
+            {
+                role: (
+                    Finding(
+                        area="cancellation",
+                        question=CancellationQuestion.REQUEST_CANCELLATION,
+                        decision=Decision(allowed=False, reasons=own),
+                    ),
+                )
+                for role, own in self._own_refusals.items()
+                if own
+            }
         )

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from types import MappingProxyType
-from typing import Final
 
 import attrs
 
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.cancellation._facts import (
+    _IS_OWNER,
     REQUEST_TRANSITIONS,
     AccountState,
     CancellationCode,
@@ -31,15 +29,6 @@ from billrules.invoices import (
 )
 from billrules.roles import Role
 
-# The reasons that never change, built once.
-_IS_OWNER: Final = Reason(code=CancellationCode.IS_OWNER, rule="CAN-1")
-_NOT_OWNER: Final[Mapping[Role, Reason]] = MappingProxyType(
-    {
-        role: Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1", details={"role": str(role)})
-        for role in Role
-        if role is not Role.OWNER
-    }
-)
 _to_role = v.enum_member(Role, "role")
 
 
@@ -70,17 +59,15 @@ def can_request_cancellation(
 def _can_request(state: AccountState, policy: CancellationPolicy, who: Role) -> Decision:
     """The body of :func:`can_request_cancellation`, for a checked role.
 
-    What depends on the policy (CAN-2) is built once per policy, what depends on the account
-    (CAN-1's status, CAN-3) once per account state; only the role's part is asked each time.
+    What depends on the policy and the role (CAN-1's owner, CAN-2) is built once per policy,
+    what depends on the account (CAN-1's status, CAN-3) once per account state; only the
+    decision joining them is built each time.
     """
-    self_service, service = policy._self_service
+    own = policy._own_refusals[who]
     refusals, allowance = state._standing
-    if self_service and who is Role.OWNER and not refusals:
-        return Decision.allow(service, _IS_OWNER, *allowance)
-    mine: tuple[Reason, ...] = () if self_service else (service,)
-    if who is not Role.OWNER:
-        mine = (*mine, _NOT_OWNER[who])
-    return Decision.refuse(*mine, *refusals)
+    if not own and not refusals:  # the owner, with self-service on
+        return Decision(allowed=True, reasons=(policy._self_service, _IS_OWNER, *allowance))
+    return Decision(allowed=False, reasons=(*own, *refusals))
 
 
 # --------------------------------------------------------------------------------------------

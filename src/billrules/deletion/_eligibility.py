@@ -107,7 +107,14 @@ def _deadlines_of(
     facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
 ) -> DeletionDeadlines:
     """:func:`_deadlines` of the facts' schedule, computed once per facts, policy and zone."""
-    return _recall(facts, "deadlines", policy, tz, lambda: _deadlines(schedule, policy, tz))
+    return _recall(_compute_deadlines, facts, schedule, policy, tz)
+
+
+def _compute_deadlines(
+    facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
+) -> DeletionDeadlines:
+    del facts  # the schedule is the facts' own
+    return _deadlines(schedule, policy, tz)
 
 
 def _scheduled(facts: DeletionFacts) -> DeletionSchedule:

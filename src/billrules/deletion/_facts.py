@@ -279,7 +279,7 @@ class DeletionFacts:
             )
 
     @functools.cached_property
-    def _memo(self) -> dict[tuple[str, int, ZoneInfo], tuple[object, Any]]:
+    def _memo(self) -> dict[tuple[Callable[..., Any], int, ZoneInfo], tuple[object, Any]]:
         """What the questions share for one policy and zone, computed once (:func:`_recall`).
 
         Kept on the instance only: not a field, so equality, hashing, ``repr``, pickling and
@@ -289,6 +289,7 @@ class DeletionFacts:
 
 
 _T = TypeVar("_T")
+_P = TypeVar("_P")
 
 #: How many values one facts value remembers before it forgets them all (a host that asks
 #: the same facts under many policies or zones does not grow them without bound).
@@ -296,20 +297,25 @@ _MEMO_SIZE: Final = 16
 
 
 def _recall(
-    facts: DeletionFacts, what: str, policy: object, zone: ZoneInfo, compute: Callable[[], _T]
+    compute: Callable[[DeletionFacts, DeletionSchedule, _P, ZoneInfo], _T],
+    facts: DeletionFacts,
+    schedule: DeletionSchedule,
+    policy: _P,
+    zone: ZoneInfo,
 ) -> _T:
-    """``compute()`` for ``facts`` under ``policy`` in ``zone``, computed once and remembered.
+    """``compute(facts, schedule, policy, zone)``, computed once per facts, policy and zone
+    and remembered (``schedule`` is the facts' own).
 
     Only what depends on nothing else (no instant) is remembered. The policy is matched by
     identity and kept with the value, so its id cannot be reused by another policy while the
     value is remembered. Errors are not remembered: they are raised again on every call.
     """
     memo = facts._memo
-    key = (what, id(policy), zone)
+    key = (compute, id(policy), zone)
     hit = memo.get(key)
     if hit is not None and hit[0] is policy:
         return cast(_T, hit[1])
-    value = compute()
+    value = compute(facts, schedule, policy, zone)
     if len(memo) >= _MEMO_SIZE:
         memo.clear()
     memo[key] = (policy, value)

@@ -59,38 +59,68 @@ def _go_ahead(
 ) -> Decision:
     if schedule.kept_at is not None and schedule.kept_at != when.deletion_at:
         raise InvalidInput("DeletionSchedule.kept_at", "must be the deletion instant")
-    details: dict[str, Any] = {"deletion_at": when.deletion_at}
-    if schedule.cancelled_at is not None and schedule.cancelled_at < when.deletion_at:
-        return Decision.refuse(
-            Reason(
-                code=_Code.DELETION_CANCELLED,
-                rule="DEL-3",
-                details={**details, "cancelled_at": schedule.cancelled_at},
-            )
+    deletion_at = when.deletion_at
+    if schedule.cancelled_at is not None and schedule.cancelled_at < deletion_at:
+        return Decision(
+            allowed=False,
+            reasons=(
+                Reason(
+                    code=_Code.DELETION_CANCELLED,
+                    rule="DEL-3",
+                    details=FrozenMapping(
+                        {"deletion_at": deletion_at, "cancelled_at": schedule.cancelled_at}
+                    ),
+                ),
+            ),
         )
     if schedule.kind is DeletionScheduleKind.MANUAL:
-        return Decision.allow(Reason(code=_Code.MANUAL_DELETION, rule="DEL-2", details=details))
+        return Decision(
+            allowed=True,
+            reasons=(
+                Reason(
+                    code=_Code.MANUAL_DELETION,
+                    rule="DEL-2",
+                    details=FrozenMapping({"deletion_at": deletion_at}),
+                ),
+            ),
+        )
     if schedule.kept_at is not None:
-        return Decision.refuse(
+        return Decision(
+            allowed=False,
+            reasons=(
+                Reason(
+                    code=_Code.NO_LONGER_ELIGIBLE,
+                    rule="DEL-7",
+                    details=FrozenMapping(
+                        {"deletion_at": deletion_at, "kept_because": schedule.kept_because}
+                    ),
+                ),
+            ),
+        )
+    still = _eligibility(facts.activity, policy, deletion_at, when.zone)
+    if still.allowed:
+        return Decision(
+            allowed=True,
+            reasons=(
+                Reason(
+                    code=_Code.STILL_ELIGIBLE,
+                    rule="DEL-7",
+                    details=FrozenMapping({"deletion_at": deletion_at}),
+                ),
+                *still.reasons,
+            ),
+        )
+    unmet = tuple(r.code.value for r in still.reasons if r.code in _UNMET_CODES)
+    return Decision(
+        allowed=False,
+        reasons=(
             Reason(
                 code=_Code.NO_LONGER_ELIGIBLE,
                 rule="DEL-7",
-                details={**details, "kept_because": schedule.kept_because},
-            )
-        )
-    still = _eligibility(facts.activity, policy, when.deletion_at, when.zone)
-    if still.allowed:
-        return Decision.allow(
-            Reason(code=_Code.STILL_ELIGIBLE, rule="DEL-7", details=details), *still.reasons
-        )
-    unmet = tuple(r.code.value for r in still.reasons if r.code in _UNMET_CODES)
-    return Decision.refuse(
-        Reason(
-            code=_Code.NO_LONGER_ELIGIBLE,
-            rule="DEL-7",
-            details={**details, "kept_because": unmet},
+                details=FrozenMapping({"deletion_at": deletion_at, "kept_because": unmet}),
+            ),
+            *still.reasons,
         ),
-        *still.reasons,
     )
 
 
@@ -125,11 +155,14 @@ def _outcome(
     deletion instant.
     """
 
-    def compute() -> tuple[DeletionDeadlines, Decision]:
-        when = _deadlines_of(facts, schedule, policy, tz)
-        return when, _go_ahead(facts, schedule, policy, when)
+    return _recall(_compute_outcome, facts, schedule, policy, tz)
 
-    return _recall(facts, "outcome", policy, tz, compute)
+
+def _compute_outcome(
+    facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
+) -> tuple[DeletionDeadlines, Decision]:
+    when = _deadlines_of(facts, schedule, policy, tz)
+    return when, _go_ahead(facts, schedule, policy, when)
 
 
 _Events = tuple[DeletionDeadlines, Decision, tuple[tuple[datetime, DeletionEvent], ...]]
@@ -141,10 +174,7 @@ def _events(facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo) -> _Even
     Computed once per facts, policy and zone (the transitions, the suspension, the state at
     every instant and each role's answers read them).
     """
-    schedule = _scheduled(facts)
-    return _recall(
-        facts, "events", policy, tz, lambda: _compute_events(facts, schedule, policy, tz)
-    )
+    return _recall(_compute_events, facts, _scheduled(facts), policy, tz)
 
 
 def _compute_events(
@@ -177,7 +207,13 @@ def _state(
     facts: DeletionFacts, policy: DeletionPolicy, at: datetime, tz: ZoneInfo
 ) -> DeletionState | None:
     schedule = _scheduled(facts)
-    _, _, events = _events(facts, policy, tz)
+    return _state_in(schedule, _events(facts, policy, tz)[2], at)
+
+
+def _state_in(
+    schedule: DeletionSchedule, events: tuple[tuple[datetime, DeletionEvent], ...], at: datetime
+) -> DeletionState | None:
+    """The state at ``at`` of ``schedule``, whose events are ``events`` (:func:`_events`)."""
     if at < schedule.scheduled_at:
         return None
     state = _St.PENDING
@@ -305,8 +341,9 @@ def _can_cancel(
     facts: DeletionFacts, policy: DeletionPolicy, who: Role, at: datetime, tz: ZoneInfo
 ) -> Decision:
     """:func:`can_cancel` with its arguments already checked."""
-    state = _state(facts, policy, at, tz)
-    when = _deadlines_of(facts, _scheduled(facts), policy, tz)
+    schedule = _scheduled(facts)
+    when, _, events = _events(facts, policy, tz)  # one look-up for the state and the instant
+    state = _state_in(schedule, events, at)
     details = FrozenMapping(  # frozen once: both reasons may share it
         {
             "role": who.value,
@@ -315,14 +352,21 @@ def _can_cancel(
             "status": _status(state),
         }
     )
-    reasons: list[Reason] = []
-    if who is not Role.OWNER:
-        reasons.append(Reason(code=_Code.OWNER_ONLY, rule="DEL-3", details=details))
-    if state is not _St.PENDING:
-        reasons.append(Reason(code=_Code.DELETION_NOT_PENDING, rule="DEL-3", details=details))
-    if reasons:
-        return Decision.refuse(*reasons)
-    return Decision.allow(Reason(code=_Code.DELETION_CANCELLABLE, rule="DEL-3", details=details))
+    if who is Role.OWNER:
+        if state is _St.PENDING:
+            return Decision(
+                allowed=True,
+                reasons=(Reason(code=_Code.DELETION_CANCELLABLE, rule="DEL-3", details=details),),
+            )
+        return Decision(allowed=False, reasons=(_not_pending(details),))
+    owner_only = Reason(code=_Code.OWNER_ONLY, rule="DEL-3", details=details)
+    if state is _St.PENDING:
+        return Decision(allowed=False, reasons=(owner_only,))
+    return Decision(allowed=False, reasons=(owner_only, _not_pending(details)))
+
+
+def _not_pending(details: FrozenMapping[str, Any]) -> Reason:
+    return Reason(code=_Code.DELETION_NOT_PENDING, rule="DEL-3", details=details)
 
 
 @checked

@@ -16,10 +16,17 @@ from zoneinfo import ZoneInfo
 
 from billrules import _time
 from billrules._check import checked
+from billrules._validate import FrozenMapping
 from billrules.contract import Finding, Suspension, Transition
-from billrules.decisions import Reason
+from billrules.decisions import Decision, Reason
 from billrules.deletion._codes import DeletionCode, DeletionKind, DeletionQuestion
-from billrules.deletion._eligibility import _MANUAL, _eligibility, _not_before_creation, _role
+from billrules.deletion._eligibility import (
+    _MANUAL,
+    DeletionDeadlines,
+    _eligibility,
+    _not_before_creation,
+    _role,
+)
 from billrules.deletion._facts import (
     BANNER,
     NOTICE_TEMPLATE,
@@ -48,6 +55,7 @@ _Ev = DeletionEvent
 _Code = DeletionCode
 _Kind = DeletionKind
 _AREA: Final = "deletion"
+_OWNER: Final = Role.OWNER.value  # DEL-3, DEL-4: the emails go to the owner
 
 
 def _window(start: datetime, end: datetime) -> None:
@@ -67,50 +75,33 @@ def _all(
 
     A schedule has at most three state changes and one reminder per configured day, all
     known from the deadlines; no day is stepped through, and those outside the window are
-    never built.
+    never built, nor any reason or effect of theirs.
     """
     when, outcome, moves = events
-    date_ = when.deletion_date
-    notice = policy.notice_for(schedule.kind)
-    automatic = schedule.kind is DeletionScheduleKind.AUTOMATIC
-    pending_until = moves[0][0]  # the cancel, keep or delete instant
-    manual = Reason(
-        code=_Code.MANUAL_DELETION, rule="DEL-2", details={"deletion_at": when.deletion_at}
-    )
     opened = schedule.scheduled_at
-    if opened >= end:
-        return
+    if opened >= end or moves[-1][0] < start:
+        return  # the window holds none of them (the last move is the last of all)
+    automatic = schedule.kind is DeletionScheduleKind.AUTOMATIC
+    # DEL-2, DEL-3: the notice of the schedule's kind (DeletionPolicy.notice_for, unchecked).
+    notice = policy.notice_days if automatic else policy.manual_notice_days
+    # DEL-2: a manual deletion says so when scheduled and when deleted; built once, if so.
+    manual: tuple[Reason, ...] = (
+        ()
+        if automatic
+        else (
+            Reason(
+                code=_Code.MANUAL_DELETION,
+                rule="DEL-2",
+                details=FrozenMapping({"deletion_at": when.deletion_at}),
+            ),
+        )
+    )
+    pending_until = moves[0][0]  # the cancel, keep or delete instant
     if opened >= start:
-        scheduled = Reason(
-            code=_Code.DELETION_SCHEDULED,
-            rule="DEL-3",
-            details={"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice},
-        )
-        opening: tuple[Effect, ...] = ()
-        if notice > 0:
-            opening = (
-                SendEmail(
-                    at=opened,
-                    rule="DEL-3",
-                    template=NOTICE_TEMPLATE,
-                    to=Role.OWNER.value,
-                    details={"deletion_date": date_.isoformat(), "days": notice},
-                ),
-                ShowBanner(
-                    at=opened,
-                    rule="DEL-5",
-                    banner=BANNER,
-                    details={"deletion_date": date_.isoformat()},
-                ),
-            )
-        yield Transition(
-            at=opened,
-            area=_AREA,
-            kind=_Kind.DELETION_SCHEDULED,
-            reasons=(scheduled,) if automatic else (manual, scheduled),
-            effects=opening,
-        )
-    if notice > 0:
+        yield _scheduled_transition(schedule, when, notice, manual)
+    if notice > 0 and when.reminders and start < pending_until:
+        date_ = when.deletion_date
+        shown = date_.isoformat()
         for days, instant in when.reminders:
             if instant >= pending_until:
                 continue
@@ -126,7 +117,7 @@ def _all(
                     Reason(
                         code=_Code.DELETION_REMINDER,
                         rule="DEL-4",
-                        details={"days": days, "deletion_date": date_},
+                        details=FrozenMapping({"days": days, "deletion_date": date_}),
                     ),
                 ),
                 effects=(
@@ -134,76 +125,134 @@ def _all(
                         at=instant,
                         rule="DEL-4",
                         template=REMINDER_TEMPLATE,
-                        to=Role.OWNER.value,
-                        details={"deletion_date": date_.isoformat(), "days_before": days},
+                        to=_OWNER,
+                        details=FrozenMapping({"deletion_date": shown, "days_before": days}),
                     ),
                 ),
             )
-    hide: tuple[Effect, ...] = (
-        (HideBanner(at=pending_until, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
-    )
     for at, event in moves:
         if at >= end:
             return
         if at < start:
             continue
-        if event is _Ev.CANCEL:
-            yield Transition(
-                at=at,
-                area=_AREA,
-                kind=_Kind.DELETION_CANCELLED,
-                reasons=outcome.reasons[:1],
-                effects=hide,
-            )
-        elif event is _Ev.KEEP:
-            yield Transition(
-                at=at,
-                area=_AREA,
-                kind=_Kind.DELETION_KEPT,
-                reasons=outcome.reasons[:1],
-                effects=hide,
-            )
-        elif event is _Ev.DELETE:
-            deleted = Reason(
-                code=_Code.ACCOUNT_DELETED,
-                rule="DEL-6",
-                details={"deletion_at": at, "restorable_until": when.purge_at},
-            )
-            yield Transition(
-                at=at,
-                area=_AREA,
-                kind=_Kind.ACCOUNT_DELETED,
-                reasons=(deleted, outcome.reasons[0]) if automatic else (manual, deleted),
-                effects=(*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
-            )
-        elif event is _Ev.RESTORE:
-            yield Transition(
-                at=at,
-                area=_AREA,
-                kind=_Kind.ACCOUNT_RESTORED,
-                reasons=(
-                    Reason(
-                        code=_Code.ACCOUNT_RESTORED,
-                        rule="DEL-6",
-                        details={"restored_at": at, "deletion_at": when.deletion_at},
-                    ),
+        yield _move(schedule, when, outcome, at, event, notice, manual)
+
+
+def _scheduled_transition(
+    schedule: DeletionSchedule,
+    when: DeletionDeadlines,
+    notice: int,
+    manual: tuple[Reason, ...],
+) -> Transition:
+    """DEL-2, DEL-3, DEL-5: the scheduling, with the notice and the banner when it has one."""
+    opened = schedule.scheduled_at
+    date_ = when.deletion_date
+    scheduled = Reason(
+        code=_Code.DELETION_SCHEDULED,
+        rule="DEL-3",
+        details=FrozenMapping(
+            {"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice}
+        ),
+    )
+    opening: tuple[Effect, ...] = ()
+    if notice > 0:
+        shown = date_.isoformat()
+        opening = (
+            SendEmail(
+                at=opened,
+                rule="DEL-3",
+                template=NOTICE_TEMPLATE,
+                to=_OWNER,
+                details=FrozenMapping({"deletion_date": shown, "days": notice}),
+            ),
+            ShowBanner(
+                at=opened,
+                rule="DEL-5",
+                banner=BANNER,
+                details=FrozenMapping({"deletion_date": shown}),
+            ),
+        )
+    return Transition(
+        at=opened,
+        area=_AREA,
+        kind=_Kind.DELETION_SCHEDULED,
+        reasons=(*manual, scheduled),
+        effects=opening,
+    )
+
+
+def _move(
+    schedule: DeletionSchedule,
+    when: DeletionDeadlines,
+    outcome: Decision,
+    at: datetime,
+    event: DeletionEvent,
+    notice: int,
+    manual: tuple[Reason, ...],
+) -> Transition:
+    """The state change ``event`` at ``at`` (DEL-3, DEL-6, DEL-7), with its effects: the
+    banner is hidden when the deletion stops being pending (DEL-5)."""
+    if event is _Ev.RESTORE:
+        return Transition(
+            at=at,
+            area=_AREA,
+            kind=_Kind.ACCOUNT_RESTORED,
+            reasons=(
+                Reason(
+                    code=_Code.ACCOUNT_RESTORED,
+                    rule="DEL-6",
+                    details=FrozenMapping({"restored_at": at, "deletion_at": when.deletion_at}),
                 ),
-                effects=(RestoreAccount(at=at, rule="DEL-6"),),
-            )
-        else:  # purge
-            yield Transition(
-                at=at,
-                area=_AREA,
-                kind=_Kind.DATA_PURGED,
-                reasons=(
-                    Reason(
-                        code=_Code.DATA_PURGED,
-                        rule="DEL-6",
-                        details={"deletion_at": when.deletion_at, "purge_at": at},
-                    ),
+            ),
+            effects=(RestoreAccount(at=at, rule="DEL-6"),),
+        )
+    if event is _Ev.PURGE:
+        return Transition(
+            at=at,
+            area=_AREA,
+            kind=_Kind.DATA_PURGED,
+            reasons=(
+                Reason(
+                    code=_Code.DATA_PURGED,
+                    rule="DEL-6",
+                    details=FrozenMapping({"deletion_at": when.deletion_at, "purge_at": at}),
                 ),
-                effects=(PurgeData(at=at, rule="DEL-6"),),
-            )
+            ),
+            effects=(PurgeData(at=at, rule="DEL-6"),),
+        )
+    # The cancel, keep or delete instant: the deletion stops being pending.
+    hide: tuple[Effect, ...] = (
+        (HideBanner(at=at, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
+    )
+    if event is _Ev.CANCEL:
+        return Transition(
+            at=at,
+            area=_AREA,
+            kind=_Kind.DELETION_CANCELLED,
+            reasons=outcome.reasons[:1],
+            effects=hide,
+        )
+    if event is _Ev.KEEP:
+        return Transition(
+            at=at,
+            area=_AREA,
+            kind=_Kind.DELETION_KEPT,
+            reasons=outcome.reasons[:1],
+            effects=hide,
+        )
+    automatic = not manual
+    deleted = Reason(
+        code=_Code.ACCOUNT_DELETED,
+        rule="DEL-6",
+        details=FrozenMapping({"deletion_at": at, "restorable_until": when.purge_at}),
+    )
+    return Transition(
+        at=at,
+        area=_AREA,
+        kind=_Kind.ACCOUNT_DELETED,
+        reasons=(deleted, outcome.reasons[0]) if automatic else (*manual, deleted),
+        effects=(*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
+    )
 
 
 @checked
@@ -317,7 +366,7 @@ def findings(
         return (eligible,)
     return (
         eligible,
-        _recall(facts, "goes_ahead", policy, tz, lambda: _goes_ahead(facts, schedule, policy, tz)),
+        _recall(_goes_ahead, facts, schedule, policy, tz),
     )
 
 
@@ -332,10 +381,10 @@ def _goes_ahead(
     )
 
 
-#: DEL-2: the finding for each role, built once.
-_MANUAL_FINDINGS: Final[Mapping[Role, Finding]] = MappingProxyType(
+#: DEL-2: the role findings of an account without a schedule, for each role, built once.
+_MANUAL_FINDINGS: Final[Mapping[Role, tuple[Finding]]] = MappingProxyType(
     {
-        role: Finding(area=_AREA, question=DeletionQuestion.DELETE_MANUALLY, decision=decision)
+        role: (Finding(area=_AREA, question=DeletionQuestion.DELETE_MANUALLY, decision=decision),)
         for role, decision in _MANUAL.items()
     }
 )
@@ -357,10 +406,10 @@ def role_findings(
     manual = _MANUAL_FINDINGS[who]
     tz = _time.to_zone(zone)
     if facts.schedule is None:
-        return (manual,)
+        return manual
     cancelling = Finding(
         area=_AREA,
         question=DeletionQuestion.CANCEL_DELETION,
         decision=_can_cancel(facts, policy, who, at, tz),
     )
-    return (manual, cancelling)
+    return (*manual, cancelling)
