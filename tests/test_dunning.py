@@ -1599,3 +1599,70 @@ class TestStageSharedByRoles:
             for role in Role:
                 (use,) = role_findings(ledger, policy, role=role, at=at, zone=zone)
                 assert _use_product(ledger, policy, role, at, zone) == use.decision
+
+
+class TestSharedByLedger:
+    """DUN-1 … DUN-3: what a ledger remembers (each debt's transitions under the last policy
+    and zone asked about, the debt_paid finding of each state) changes no answer."""
+
+    @given(
+        ledger=_ledgers(),
+        hours=st.lists(_hours, min_size=2, max_size=4),
+        places=st.lists(zones(), min_size=1, max_size=2),
+        policies=st.lists(dunning_policies(), min_size=1, max_size=2),
+        asks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1), st.integers(0, 1))),
+    )
+    def test_property_remembered_answers_equal_a_fresh_ledgers(
+        self,
+        ledger: Ledger,
+        hours: list[int],
+        places: list[ZoneInfo],
+        policies: list[DunningPolicy],
+        asks: list[tuple[int, int, int]],
+    ) -> None:
+        """DUN-1 … DUN-3 property: asked in turn over windows, zones and policies, in any
+        order, the ledger answers as a fresh copy of it (which remembers nothing) does, and
+        the split property holds on the remembered transitions."""
+        first = ledger.entries[0].at
+        for when, where, which in asks:
+            start = first + timedelta(hours=hours[when % len(hours)])
+            end = start + timedelta(hours=hours[(when + 1) % len(hours)])
+            middle = start + (end - start) / 2
+            zone = places[where % len(places)]
+            policy = policies[which % len(policies)]
+            fresh = Ledger(currency=ledger.currency, entries=ledger.entries)
+
+            def window(
+                source: Ledger,
+                a: datetime,
+                b: datetime,
+                zone: ZoneInfo = zone,
+                policy: DunningPolicy = policy,
+            ) -> list[Transition]:
+                return list(transitions(source, policy, start=a, end=b, zone=zone))
+
+            whole = window(ledger, start, end)
+            assert whole == window(fresh, start, end)
+            assert whole == window(ledger, start, middle) + window(ledger, middle, end)
+            assert findings(fresh, policy, at=start, zone=zone) == findings(
+                ledger, policy, at=start, zone=zone
+            )
+
+    def test_lazy_iterations_of_one_ledger_interleave(self) -> None:
+        """DUN-1: two iterations over one debt, taken in turn, each give every change once."""
+        ledger = _debts(("-40.00", datetime(2024, 5, 1, 9, tzinfo=UTC)))
+        policy = DunningPolicy()
+        start, end = datetime(2024, 4, 1, tzinfo=UTC), datetime(2024, 8, 1, tzinfo=UTC)
+        fresh = Ledger(currency=ledger.currency, entries=ledger.entries)
+        expected = list(transitions(fresh, policy, start=start, end=end, zone="UTC"))
+        iterations = (
+            transitions(ledger, policy, start=start, end=end, zone="UTC"),
+            transitions(ledger, policy, start=start, end=end, zone="UTC"),
+        )
+        taken: tuple[list[Transition], list[Transition]] = ([], [])
+        for turn in (0, 1, 1, 0, 1, 0, 0, 1, 0, 1):
+            change = next(iterations[turn], None)
+            if change is not None:
+                taken[turn].append(change)
+        assert 4 == len(expected)
+        assert (expected, expected) == taken

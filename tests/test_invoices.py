@@ -64,6 +64,7 @@ from billrules.invoices import (
     transition,
     transitions,
 )
+from billrules.invoices._contract import _KEPT_COUNTS
 from billrules.testing import (
     aware_datetimes,
     billing_details,
@@ -1581,6 +1582,52 @@ class TestSharedWork:
         assert [inv.amount_due for inv in facts.invoices] == [
             inv.amount_due for inv in copy.invoices
         ]
+
+    @given(
+        many=st.lists(invoice_facts, min_size=1, max_size=4),
+        policy=invoice_policies(),
+        at=aware_datetimes(),
+        zone=zones(),
+    )
+    def test_a_policy_that_answered_before_answers_as_a_fresh_one(
+        self, many: list[InvoiceFacts], policy: InvoicePolicy, at: datetime, zone: ZoneInfo
+    ) -> None:
+        """INV-1, INV-3: the findings a policy keeps once built (per count of invoices listed
+        and issued, per currency when nothing is due) equal those of a fresh copy of the
+        policy, for every account asked in turn; the policy still equals, hashes and pickles
+        as before."""
+        before = (hash(policy), pickle.dumps(policy))
+        for facts in [*many, *many]:
+            fresh = pickle.loads(pickle.dumps(policy))
+            assert findings(facts, fresh, at=at, zone=zone) == findings(
+                facts, policy, at=at, zone=zone
+            )
+        assert before == (hash(policy), pickle.dumps(policy))
+        again = pickle.loads(pickle.dumps(policy))
+        assert (policy, {}) == (again, again._answers)
+
+    def test_more_invoices_than_a_policy_keeps(self) -> None:
+        """INV-1: past the counts a policy keeps, the history finding is built afresh, alike."""
+        policy = InvoicePolicy()
+        bills = tuple(
+            make(
+                id=f"inv-{n}",
+                status="paid",
+                issued=utc(2020, 12, 1) + timedelta(days=n),
+                paid_at=utc(2021, 6, 1),
+            )
+            for n in range(_KEPT_COUNTS + 3)
+        )
+        facts = _facts(*bills)
+        _, first = findings(facts, policy, at=utc(2022, 1, 1), zone="UTC")
+        _, again = findings(facts, policy, at=utc(2022, 1, 1), zone="UTC")
+        assert first == again
+        assert (_KEPT_COUNTS + 3 - 31, _KEPT_COUNTS + 3, 31) == (
+            first.details["listed"],
+            first.details["issued"],
+            first.reasons[0].details["before_cutoff"],
+        )
+        assert not any(key[1] > _KEPT_COUNTS for key in policy._answers if type(key[1]) is int)
 
     def test_a_changed_invoice_has_its_own_amount_due(self) -> None:
         """INV-3: an invoice's amount due is its own, never an older version's."""

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from moneyed import Money
+
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
@@ -26,40 +28,67 @@ from billrules.invoices._facts import (
     InvoicePolicy,
     InvoiceStatus,
 )
-from billrules.invoices._history import _in_window
-from billrules.invoices._statuses import _overdue
 from billrules.roles import Role
 
 _AREA: Final = "invoices"
 _to_role = v.enum_member(Role, "role")
 
 
-def _outstanding_finding(facts: InvoiceFacts, at: datetime) -> Finding:
+#: The most invoices whose history finding (INV-1) a policy keeps once built: the counts
+#: key it, so it stays a small table.
+_KEPT_COUNTS: Final = 64
+
+
+def _outstanding_finding(facts: InvoiceFacts, policy: InvoicePolicy, at: datetime) -> Finding:
     """INV-3: what is still due, and INV-2: which of it is overdue at ``at``."""
     due = facts._outstanding
     owed = facts._owed
-    ids = tuple(inv.id for inv in due)
-    overdue = tuple(inv.id for inv in due if _overdue(inv, at))
-    details = {"amount": owed, "invoice_ids": ids, "overdue_ids": overdue}
     if not due:
-        decision = Decision.allow(
-            Reason(code=InvoiceCode.NOTHING_OUTSTANDING, rule="INV-3", details=details)
+        # The same answer for every account in one currency: built once per policy.
+        answers = policy._answers
+        key = (_NOTHING, owed.currency)
+        found: Finding | None = answers.get(key)
+        if found is None:
+            found = answers[key] = _nothing_outstanding(owed)
+        return found
+    ids = tuple(inv.id for inv in due)
+    # In settlement order, oldest due first: the overdue ones (due before ``at``) lead.
+    overdue = tuple(inv.id for inv in due if at > inv.due_at)
+    outstanding = Reason(
+        code=InvoiceCode.AMOUNT_OUTSTANDING,
+        rule="INV-3",
+        details=v.FrozenMapping({"amount": owed, "invoice_ids": ids, "overdue_ids": overdue}),
+    )
+    reasons: tuple[Reason, ...] = (outstanding,)
+    if overdue:
+        reasons = (
+            outstanding,
+            Reason(
+                code=InvoiceCode.INVOICES_OVERDUE,
+                rule="INV-2",
+                details=v.FrozenMapping({"overdue_ids": overdue}),
+            ),
         )
-    else:
-        reasons = [Reason(code=InvoiceCode.AMOUNT_OUTSTANDING, rule="INV-3", details=details)]
-        if overdue:
-            reasons.append(
-                Reason(
-                    code=InvoiceCode.INVOICES_OVERDUE,
-                    rule="INV-2",
-                    details={"overdue_ids": overdue},
-                )
-            )
-        decision = Decision.refuse(*reasons)
     return Finding(
         area=_AREA,
         question=InvoiceQuestion.NOTHING_OUTSTANDING,
-        decision=decision,
+        decision=Decision(allowed=False, reasons=reasons),
+        details=v.FrozenMapping({"amount": owed}),
+    )
+
+
+#: The key of INV-3's "nothing outstanding" finding in a policy's table of answers.
+_NOTHING: Final = "nothing_outstanding"
+
+
+def _nothing_outstanding(owed: Money) -> Finding:
+    details = {"amount": owed, "invoice_ids": (), "overdue_ids": ()}
+    return Finding(
+        area=_AREA,
+        question=InvoiceQuestion.NOTHING_OUTSTANDING,
+        decision=Decision.allow(
+            Reason(code=InvoiceCode.NOTHING_OUTSTANDING, rule="INV-3", details=details)
+        ),
         details={"amount": owed},
     )
 
@@ -67,17 +96,33 @@ def _outstanding_finding(facts: InvoiceFacts, at: datetime) -> Finding:
 def _history_finding(
     facts: InvoiceFacts, policy: InvoicePolicy, at: datetime, zone: ZoneInfo
 ) -> Finding:
-    """INV-1: how many issued invoices the self-service history lists, how many it leaves out."""
-    issued = [
-        inv
-        for inv in facts.invoices
-        if inv.status is not InvoiceStatus.SCHEDULED and inv.issued_at <= at
-    ]
-    listed = sum(1 for inv in issued if _in_window(inv, policy, zone))
-    hidden = len(issued) - listed
+    """INV-1: how many issued invoices the self-service history lists, how many it leaves out.
+
+    The finding depends on the policy and the two counts only: a policy keeps the ones it
+    has built (for up to :data:`_KEPT_COUNTS` invoices).
+    """
+    issued = listed = 0
+    cutoff = policy.history_cutoff
+    for inv in facts.invoices:
+        if inv.status is not InvoiceStatus.SCHEDULED and inv.issued_at <= at:
+            issued += 1
+            if _time.local_date(inv.issued_at, zone) >= cutoff:
+                listed += 1
+    if issued > _KEPT_COUNTS:
+        return _history(policy, listed, issued)
+    answers = policy._answers
+    key = (listed, issued)
+    found: Finding | None = answers.get(key)
+    if found is None:
+        found = answers[key] = _history(policy, listed, issued)
+    return found
+
+
+def _history(policy: InvoicePolicy, listed: int, issued: int) -> Finding:
+    hidden = issued - listed
     details = {
         "listed": listed,
-        "issued": len(issued),
+        "issued": issued,
         "before_cutoff": hidden,
         "history_cutoff": policy.history_cutoff,
         "contact": policy.support_contact,
@@ -94,7 +139,7 @@ def _history_finding(
         area=_AREA,
         question=InvoiceQuestion.ALL_IN_HISTORY,
         decision=decision,
-        details={"listed": listed, "issued": len(issued)},
+        details={"listed": listed, "issued": issued},
     )
 
 
@@ -111,6 +156,9 @@ def findings(
       ``invoice_ids``, ``overdue_ids``), with a second reason (INV-2) naming those overdue;
     - ``all_in_history`` (INV-1): refused when issued invoices fall before the history cutoff
       (details ``listed``, ``issued``, ``before_cutoff``, ``history_cutoff``, ``contact``).
+
+    The answers that depend on the policy and a few counts only (the history finding, and
+    "nothing outstanding" in a currency) are built once per policy and shared.
 
     >>> from datetime import datetime, UTC
     >>> from moneyed import Money
@@ -130,7 +178,7 @@ def findings(
         UnknownTimeZone: ``zone`` is not a known IANA zone.
     """
     tz = _time.to_zone(zone)
-    return (_outstanding_finding(facts, at), _history_finding(facts, policy, at, tz))
+    return (_outstanding_finding(facts, policy, at), _history_finding(facts, policy, at, tz))
 
 
 @checked

@@ -284,9 +284,10 @@ def _outstanding_of(invoices: Iterable[Invoice]) -> tuple[Invoice, ...]:
     The body of :func:`~billrules.invoices.outstanding_invoices`, for callers whose invoices
     were checked when their facts were built.
     """
-    return tuple(
-        sorted((inv for inv in invoices if inv.amount_due.amount > 0), key=_settlement_key)
-    )
+    due = [inv for inv in invoices if inv.amount_due.amount > 0]
+    if len(due) > 1:
+        due.sort(key=_settlement_key)
+    return tuple(due)
 
 
 @attrs.frozen(kw_only=True)
@@ -311,6 +312,16 @@ class InvoicePolicy:
 
     history_cutoff: date = attrs.field(default=date(2021, 1, 1), validator=v.calendar_date)
     support_contact: str = attrs.field(default="support", validator=v.text)
+
+    @functools.cached_property
+    def _answers(self) -> dict[tuple[object, ...], Any]:
+        """Findings that depend on this policy and a few small values only, built once each
+        when first needed and then shared (INV-1's history finding per count of invoices
+        listed and issued, INV-3's "nothing outstanding" per currency).
+
+        Not a field: equality, hashing, ``repr``, pickling and copies ignore it.
+        """
+        return {}
 
 
 @attrs.frozen(kw_only=True)
