@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import itertools
-import pickle
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -57,7 +56,6 @@ from billrules.subscriptions import (
     request_plan_change,
     transitions,
 )
-from billrules.subscriptions import _facts as subs_facts
 from billrules.testing._core import aware_datetimes, zones
 from billrules.testing._subscriptions import (
     lead_package_tiers,
@@ -970,57 +968,6 @@ class TestContract:
             "The plan can change from Starter to Growth."
         )
         assert all("{" not in message for message in messages.values())
-
-
-class TestSharedRenewals:
-    """SUB-1: the renewals a subscription remembers per zone are no field and change nothing."""
-
-    @given(_living_facts(), _window(), zones(), zones())
-    def test_remembered_renewals_equal_a_fresh_subscriptions(self, facts, window, zone, other):
-        """SUB-1, SUB-2, SUB-3: windows asked before, in this zone and another, leave the
-        transitions of any window equal to those of a fresh copy, which remembers nothing."""
-        a, b, c = window
-        fresh = attrs.evolve(facts, subscription=pickle.loads(pickle.dumps(facts.subscription)))
-        assert {} == fresh.subscription._renewals
-        for start, end, where in ((b, c, other), (b, c, zone), (a, b, zone)):
-            list(transitions(facts, POLICY, start=start, end=end, zone=where))
-        assert list(transitions(fresh, POLICY, start=a, end=c, zone=zone)) == list(
-            transitions(facts, POLICY, start=a, end=c, zone=zone)
-        )
-
-    def test_the_memo_is_no_field(self):
-        """SUB-1: a subscription that remembers renewals equals, hashes and pickles as before;
-        a pickled copy starts afresh."""
-        sub = attrs.evolve(JAN31)
-        before = (hash(sub), pickle.dumps(sub))
-        list(
-            transitions(
-                SubscriptionFacts(subscription=sub),
-                POLICY,
-                start=_local(2024, 1, 1),
-                end=_local(2025, 1, 1),
-                zone=KYIV,
-            )
-        )
-        assert 11 == len(sub._renewals[KYIV].transitions)  # February to December
-        again = pickle.loads(pickle.dumps(sub))
-        assert before == (hash(sub), pickle.dumps(sub))
-        assert (JAN31, {}) == (again, again._renewals)
-
-    def test_more_renewals_than_are_kept(self):
-        """SUB-1: past the renewals a subscription keeps, they are computed afresh, alike."""
-        weekly = Subscription(plan="Weekly", anchor=date(2024, 1, 1), period="1 week")
-        facts = SubscriptionFacts(subscription=weekly)
-        start, end = datetime(2024, 1, 1, tzinfo=UTC), datetime(2044, 1, 1, tzinfo=UTC)
-        first = list(transitions(facts, POLICY, start=start, end=end, zone="UTC"))
-        again = list(transitions(facts, POLICY, start=start, end=end, zone="UTC"))
-        kept = weekly._renewals[ZoneInfo("UTC")]
-        assert first == again
-        assert len(first) > subs_facts.KEPT_RENEWALS
-        assert subs_facts.KEPT_RENEWALS == len(kept.transitions) == len(kept.instants)
-        assert [r.at for r in renewals_between(weekly, start=start, end=end, zone="UTC")] == [
-            t.at for t in first
-        ]
 
 
 class TestBoundaryArithmetic:

@@ -14,7 +14,7 @@ from billrules import _time
 from billrules._check import checked
 from billrules._validate import FrozenMapping
 from billrules.balance._codes import BalanceCode, BalanceQuestion
-from billrules.balance._ledger import Ledger, _state, _state_index
+from billrules.balance._ledger import Ledger, _state_at
 from billrules.balance._policy import BalancePolicy
 from billrules.balance._top_up import TOP_UP_DECISIONS, _role
 from billrules.contract import Finding, Transition
@@ -49,8 +49,7 @@ def findings(
 
     One finding, ``balance_not_negative``: allowed when the balance (every entry up to and
     including ``at``) is zero or more; otherwise refused, with the instant the debt started.
-    What lifts the debt is dunning's answer (DUN-2), not this one. Built once per state of
-    the ledger (the entries up to ``at``) and kept by the ledger.
+    What lifts the debt is dunning's answer (DUN-2), not this one.
 
     >>> from datetime import datetime, UTC
     >>> from billrules.balance import BalancePolicy, Ledger, findings
@@ -60,22 +59,7 @@ def findings(
     (True, 'Balance 0.00 USD.', ('BAL-3',))
     """
     _time.to_zone(zone)
-    index = _state_index(ledger, at)
-    # The answer depends on the state after the entries up to ``at`` alone: built once per
-    # state of this ledger.
-    known = ledger._by_state(_FINDINGS)
-    found: tuple[Finding, ...] | None = known[index]
-    if found is None:
-        found = known[index] = _balance_finding(ledger, index)
-    return found
-
-
-#: The name of the balance findings in a ledger's memo.
-_FINDINGS: Final = "balance_findings"
-
-
-def _balance_finding(ledger: Ledger, index: int) -> tuple[Finding, ...]:
-    amount, started = _state(ledger, index)
+    amount, started = _state_at(ledger, at)
     # Frozen once: the reason and the finding share the same details.
     details = FrozenMapping({"balance": Money(amount, ledger.currency), "debt_started_at": started})
     if started is None:

@@ -190,25 +190,13 @@ class Ledger:
 
     @functools.cached_property
     def _memo(self) -> dict[str, Any]:
-        """What the areas that read this ledger share, by name: dunning's stage at one
-        instant (asked for every role in turn), kept until another instant is asked about;
-        the answers that depend on the state after each entry alone (:meth:`_by_state`).
+        """What the areas that read this ledger share at one instant, by name (for example
+        dunning's stage, asked for every role in turn), each kept until another instant is
+        asked about.
 
         Not a field: equality, hashing, ``repr``, pickling and copies ignore it.
         """
         return {}
-
-    def _by_state(self, name: str) -> list[Any]:
-        """The answers named ``name`` per state of the balance, filled in as computed.
-
-        Item ``i`` belongs to the state after the entries at ``times[i - 1]`` (item 0: before
-        the first entry), the position :func:`_state_index` gives; ``None`` until computed.
-        """
-        memo = self._memo
-        found: list[Any] | None = memo.get(name)
-        if found is None:
-            found = memo[name] = [None] * (len(self._history.times) + 1)
-        return found
 
     @property
     def balance(self) -> Money:
@@ -240,20 +228,6 @@ def _state_at(ledger: Ledger, at: datetime) -> tuple[Decimal, datetime | None]:
     index = bisect.bisect_right(history.times, at)
     if index == 0:
         return Decimal(0), None
-    return history.balances[index - 1], history.debt_starts[index - 1]
-
-
-def _state_index(ledger: Ledger, at: datetime) -> int:
-    """The position of the state at ``at``: how many distinct instants of entries are at or
-    before it (0: before the first entry). :func:`_state_at` reads the state there."""
-    return bisect.bisect_right(ledger._history.times, at)
-
-
-def _state(ledger: Ledger, index: int) -> tuple[Decimal, datetime | None]:
-    """The balance and the debt's start at the position ``index`` (:func:`_state_index`)."""
-    if index == 0:
-        return Decimal(0), None
-    history = ledger._history
     return history.balances[index - 1], history.debt_starts[index - 1]
 
 

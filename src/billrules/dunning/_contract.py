@@ -16,7 +16,7 @@ from billrules._check import checked
 from billrules._redact import shown
 from billrules._validate import FrozenMapping
 from billrules.balance import Ledger
-from billrules.balance._ledger import _state, _state_at, _state_index, debt_periods
+from billrules.balance._ledger import _state_at, debt_periods
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
 from billrules.dunning._codes import AREA, DunningCode, DunningKind, DunningQuestion
@@ -66,79 +66,16 @@ def _transitions(
 ) -> Iterator[Transition]:
     periods = debt_periods(ledger)
     # The first debt that is not over before the window: a lift at ``start`` still counts.
-    first = bisect.bisect_left(periods, start, key=_ended)
-    if first == len(periods):
-        return
-    debts = _debts(ledger, policy, zone)
-    for position in range(first, len(periods)):
-        started, ended = periods[position]
+    for started, ended in periods[bisect.bisect_left(periods, start, key=_ended) :]:
         if started >= end:
             return
-        debt = debts[position]
-        if debt is None:
-            debt = debts[position] = _Debt(started, ended, policy, zone)
-        built = debt.built
-        for index, (at, reasons) in enumerate(debt.moves):
-            if at >= end:
+        for at, reasons in _period_moves(started, policy, zone):
+            if at >= end or (ended is not None and at >= ended):
                 break
             if at >= start:
-                change = built[index]
-                if change is None:
-                    change = built[index] = Transition(
-                        at=at, area=AREA, kind=DunningKind.DUNNING_STAGE, reasons=reasons
-                    )
-                yield change
+                yield Transition(at=at, area=AREA, kind=DunningKind.DUNNING_STAGE, reasons=reasons)
         if ended is not None and start <= ended < end:
-            yield debt.lifted()
-
-
-class _Debt:
-    """One debt's stage changes before it ended (DUN-1, DUN-3), computed once; the
-    transition of each, built when first taken; the transition that lifts it (DUN-2)."""
-
-    __slots__ = ("_ended", "_lifted", "built", "moves")
-
-    def __init__(
-        self, started: datetime, ended: datetime | None, policy: DunningPolicy, zone: ZoneInfo
-    ) -> None:
-        moves: list[tuple[datetime, tuple[Reason, ...]]] = []
-        for move in _period_moves(started, policy, zone):
-            if ended is not None and move[0] >= ended:
-                break
-            moves.append(move)
-        self.moves = tuple(moves)
-        self.built: list[Transition | None] = [None] * len(self.moves)
-        self._ended = ended
-        self._lifted: Transition | None = None
-
-    def lifted(self) -> Transition:
-        """The ``dunning_lifted`` transition at the instant the debt ended (DUN-2)."""
-        found = self._lifted
-        if found is None:
-            assert self._ended is not None  # only an ended debt is lifted
-            found = self._lifted = Transition(
-                at=self._ended, area=AREA, kind=DunningKind.DUNNING_LIFTED, reasons=_LIFTED
-            )
-        return found
-
-
-def _debts(ledger: Ledger, policy: DunningPolicy, zone: ZoneInfo) -> list[_Debt | None]:
-    """Per debt of the ledger, its :class:`_Debt` under ``policy`` in ``zone`` once computed.
-
-    The ledger remembers them for the last policy and zone asked about (matched by identity).
-    """
-    memo = ledger._memo
-    last = memo.get(_DEBTS)
-    if last is not None and last[0] is policy and last[1] is zone:
-        debts: list[_Debt | None] = last[2]
-        return debts
-    debts = [None] * len(debt_periods(ledger))
-    memo[_DEBTS] = (policy, zone, debts)
-    return debts
-
-
-#: The key of :func:`_debts`' answer in the ledger's memo.
-_DEBTS: Final = "dunning_debts"
+            yield Transition(at=ended, area=AREA, kind=DunningKind.DUNNING_LIFTED, reasons=_LIFTED)
 
 
 @checked
@@ -159,8 +96,7 @@ def transitions(
     (``dunning_lifted``, DUN-2). Computed from the schedule, one value per change, lazily: a
     debt's changes are computed when the iteration reaches it. Each stage change's details
     give the stage, its first day, every role's level and the most severe level's
-    ``severity`` (0 full … 3 blocked). The ledger keeps each debt's changes, and their
-    transitions once taken, for the last policy and zone asked about.
+    ``severity`` (0 full … 3 blocked).
 
     Raises:
         InvalidInput: ``end`` is before ``start``.
@@ -251,29 +187,12 @@ def findings(
     """What lifts the debt at ``at``, if the balance is negative then. Decides DUN-2.
 
     One ``debt_paid`` finding, refused, with the amount to pay: only paying it in full lifts
-    the restrictions. Nothing when the balance is not negative. Built once per state of the
-    ledger (the entries up to ``at``) and kept by the ledger.
+    the restrictions. Nothing when the balance is not negative.
     """
     _time.to_zone(zone)
-    index = _state_index(ledger, at)
-    if _state(ledger, index)[1] is None:
-        return ()  # no debt
-    # The answer depends on the state after the entries up to ``at`` alone: built once per
-    # state of this ledger.
-    known = ledger._by_state(_DEBT_PAID)
-    found: tuple[Finding, ...] | None = known[index]
-    if found is None:
-        found = known[index] = _debt_paid(ledger, index)
-    return found
-
-
-#: The name of the ``debt_paid`` findings in a ledger's memo.
-_DEBT_PAID: Final = "dunning_debt_paid"
-
-
-def _debt_paid(ledger: Ledger, index: int) -> tuple[Finding, ...]:
-    amount, started = _state(ledger, index)
-    assert started is not None  # only a debt is paid
+    amount, started = _state_at(ledger, at)
+    if started is None:
+        return ()
     to_pay = Money(-amount, ledger.currency)  # BalanceFacts.amount_to_pay
     reason = Reason(
         code=DunningCode.FULL_PAYMENT_LIFTS,

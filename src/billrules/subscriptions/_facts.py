@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Final
-from zoneinfo import ZoneInfo
 
 import attrs
 
 from billrules import _validate as v
-from billrules.contract import Suspension, Transition
+from billrules.contract import Suspension
 from billrules.decisions import ReasonCode
 from billrules.errors import InvalidInput
 from billrules.subscriptions._period import (
@@ -111,34 +108,6 @@ class Subscription:
         default=(),
         converter=v.named(_contacts),  # type: ignore[misc]  # attrs.Converter unknown to mypy
     )
-
-    @functools.cached_property
-    def _renewals(self) -> dict[ZoneInfo, _Renewals]:
-        """Per zone, the renewals computed so far (SUB-1): each is the same wherever a window
-        starts, so every window, and every question about this subscription, shares them.
-
-        Not a field: equality, hashing, ``repr``, pickling and copies ignore it.
-        """
-        return {}
-
-
-class _Renewals:
-    """One subscription's renewals in one zone, by index, as computed: the instant of each
-    period boundary, and the transition of each renewal taken (SUB-1, SUB-3).
-
-    At most :data:`KEPT_RENEWALS` of each are kept; later ones are computed afresh.
-    """
-
-    __slots__ = ("instants", "transitions")
-
-    def __init__(self) -> None:
-        self.instants: dict[int, tuple[date, datetime]] = {}
-        self.transitions: dict[int, Transition] = {}
-
-
-#: The most renewals a subscription keeps per zone (:class:`_Renewals`): about twenty years of
-#: monthly renewals, five of weekly ones.
-KEPT_RENEWALS: Final = 256
 
 
 @attrs.frozen(kw_only=True)

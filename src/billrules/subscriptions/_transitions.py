@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -12,18 +12,15 @@ from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Suspension, Transition
 from billrules.decisions import Reason
-from billrules.errors import InvalidInput, OutOfCalendar
+from billrules.errors import InvalidInput
 from billrules.roles import Role
 from billrules.subscriptions._facts import (
-    KEPT_RENEWALS,
-    Subscription,
     SubscriptionCode,
     SubscriptionFacts,
     SubscriptionKind,
     SubscriptionPolicy,
-    _Renewals,
 )
-from billrules.subscriptions._renewals import _boundary, _index_on, plan_on
+from billrules.subscriptions._renewals import _renewal_instants, plan_on
 
 _AREA: Final = "subscriptions"
 
@@ -67,9 +64,7 @@ def transitions(
     (the spans in which another area stops billing) and before a cancellation's effective
     instant (SUB-2); the renewal at which a pending plan change takes effect also names SUB-3.
     The end of a cancelled subscription (SUB-2) comes after its last renewal. Lazy: the
-    renewals are computed one boundary at a time as they are taken; the subscription keeps
-    each boundary's instant and each renewal's transition per zone (the first
-    ``KEPT_RENEWALS``), so later windows and calls share them.
+    renewals are computed one boundary at a time as they are taken.
 
     >>> from datetime import date, datetime, UTC
     >>> from itertools import islice
@@ -94,13 +89,26 @@ def _transitions(
     facts: SubscriptionFacts, start: datetime, end: datetime, tz: ZoneInfo
 ) -> Iterator[Transition]:
     sub = facts.subscription
-    windows = _open_windows(start, end, facts.suspensions)
-    if windows:
-        kept = sub._renewals.get(tz)
-        if kept is None:
-            kept = sub._renewals[tz] = _Renewals()
-        for since, until in windows:
-            yield from _renewals(sub, kept, since, until, tz)
+    change = sub.pending_change
+    changes_on = None if change is None else change.takes_effect_on
+    for since, until in _open_windows(start, end, facts.suspensions):
+        for index, on, at in _renewal_instants(sub, since, until, tz):
+            renewal = Reason(
+                code=SubscriptionCode.RENEWAL,
+                rule="SUB-1",
+                details=v.FrozenMapping({"index": index, "plan": plan_on(sub, on), "on": on}),
+            )
+            reasons: tuple[Reason, ...] = (renewal,)
+            if change is not None and on == changes_on:
+                reasons = (
+                    renewal,
+                    Reason(
+                        code=SubscriptionCode.PLAN_CHANGES,
+                        rule="SUB-3",
+                        details={"from_plan": sub.plan, "to_plan": change.to_plan},
+                    ),
+                )
+            yield Transition(at=at, area=_AREA, kind=SubscriptionKind.RENEWAL, reasons=reasons)
     if sub.ends_at is not None and start <= sub.ends_at < end:
         yield Transition(
             at=sub.ends_at,
@@ -114,58 +122,6 @@ def _transitions(
                 ),
             ),
         )
-
-
-def _renewals(
-    sub: Subscription, kept: _Renewals, start: datetime, end: datetime, tz: ZoneInfo
-) -> Iterator[Transition]:
-    """The renewal transitions in ``[start, end)`` (SUB-1, SUB-2, SUB-3), one boundary at a
-    time, each boundary's instant and each renewal's transition computed once per zone."""
-    instants = kept.instants
-    built = kept.transitions
-    index = max(_index_on(sub, start.astimezone(tz).date()), 1)
-    ends_at = sub.ends_at
-    while True:
-        boundary = instants.get(index)
-        if boundary is None:
-            try:
-                on = _boundary(sub, index)
-            except OutOfCalendar:  # past the year 8999, hence past ``end``
-                return
-            boundary = (on, _time.start_of_day(on, tz))
-            if len(instants) < KEPT_RENEWALS:
-                instants[index] = boundary
-        at = boundary[1]
-        if at >= end or (ends_at is not None and at >= ends_at):  # SUB-2: not renewed
-            return
-        if at >= start:
-            change = built.get(index)
-            if change is None:
-                change = _renewal(sub, index, boundary[0], at)
-                if len(built) < KEPT_RENEWALS:
-                    built[index] = change
-            yield change
-        index += 1
-
-
-def _renewal(sub: Subscription, index: int, on: date, at: datetime) -> Transition:
-    renewal = Reason(
-        code=SubscriptionCode.RENEWAL,
-        rule="SUB-1",
-        details=v.FrozenMapping({"index": index, "plan": plan_on(sub, on), "on": on}),
-    )
-    reasons: tuple[Reason, ...] = (renewal,)
-    change = sub.pending_change
-    if change is not None and on == change.takes_effect_on:
-        reasons = (
-            renewal,
-            Reason(
-                code=SubscriptionCode.PLAN_CHANGES,
-                rule="SUB-3",
-                details={"from_plan": sub.plan, "to_plan": change.to_plan},
-            ),
-        )
-    return Transition(at=at, area=_AREA, kind=SubscriptionKind.RENEWAL, reasons=reasons)
 
 
 @checked
