@@ -453,7 +453,7 @@ class TestContractTypes:
     @pytest.mark.parametrize(
         ("kwargs", "field"),
         [
-            ({"at": datetime(2024, 5, 1)}, "Transition.at"),
+            ({"at": datetime(2024, 5, 1)}, "Transition.at"),  # noqa: DTZ001 - naive on purpose
             ({"area": ""}, "Transition.area"),
             ({"reasons": ("x",)}, "Transition.reasons[0]"),
             ({"effects": ["x"]}, "Transition.effects[0]"),

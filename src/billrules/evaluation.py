@@ -36,12 +36,18 @@ from billrules import (
     seats,
     subscriptions,
 )
+from billrules import _validate as v
 from billrules.account import Account, account_state, activity
 from billrules.contract import Finding, Suspension, Transition
+from billrules.errors import InvalidInput, InvalidType
 from billrules.policy import Policy
 from billrules.roles import Role
 
 __all__ = ["AREAS", "Area", "Evaluation"]
+
+
+#: What every area module defines (``suspensions`` only where an area stops billing).
+_CONTRACT: Final = ("transitions", "findings", "role_findings")
 
 
 def _body(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,7 +75,13 @@ class Area:
     suspensions: Callable[..., tuple[Suspension, ...]] | None = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        module = self.module
+        v.require(self.name, str, "Area.name")
+        module = v.require(self.module, ModuleType, "Area.module")
+        if not callable(self.facts):
+            raise InvalidType("Area.facts", f"must be callable, not {type(self.facts).__name__}")
+        for part in _CONTRACT:
+            if not callable(getattr(module, part, None)):
+                raise InvalidInput("Area.module", f"must define {part} (the area contract)")
         object.__setattr__(self, "transitions", _body(module.transitions))
         object.__setattr__(self, "findings", _body(module.findings))
         object.__setattr__(self, "role_findings", _body(module.role_findings))
