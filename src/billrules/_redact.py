@@ -29,6 +29,8 @@ _LONGEST_SHOWN: Final = 40
 
 #: A run of digits, with single spaces, dashes or dots between them (how card numbers are written).
 _DIGIT_RUN: Final = re.compile(r"[0-9](?:[ .\-]?[0-9])*")
+#: Twelve digits in one run: the least a card number needs (a quick test before the full one).
+_TWELVE_DIGITS: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){11}")
 _SEPARATORS: Final = re.compile(r"[ .\-]")
 _MASK: Final = "•••"
 
@@ -102,6 +104,8 @@ def holds_card_number(text: str) -> bool:
     A run is also searched group by group (the digits between separators), so a card number
     followed or preceded by other digits (``"4242 4242 4242 4242 12 2030"``) is found too.
     """
+    if len(text) < 12 or _TWELVE_DIGITS.search(text) is None:
+        return False  # no run of twelve digits: nothing to test (the common case)
     for match in _DIGIT_RUN.finditer(text):
         for digits in _candidates(match.group()):
             if 12 <= len(digits) <= 19 and luhn_valid(digits):

@@ -7,7 +7,7 @@ that a converter needs live in the converter itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from datetime import date
 from enum import Enum
 from typing import Any, Final, TypeVar
@@ -65,7 +65,8 @@ def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
     if not value.strip():
         raise InvalidInput(where(instance, attribute), "must not be empty")
-    free_text(value, where(instance, attribute))
+    if holds_card_number(value):  # the field's name is built only for the error
+        free_text(value, where(instance, attribute))
 
 
 def optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -269,6 +270,17 @@ class FrozenMapping(Mapping[K, V]):
 
     def __getitem__(self, key: K) -> V:
         return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def keys(self) -> KeysView[K]:
+        """The keys, as the underlying dict's view (set operations at C speed)."""
+        return self._data.keys()
+
+    def get(self, key: K, default: Any = None) -> Any:
+        """The value of ``key``, or ``default``."""
+        return self._data.get(key, default)
 
     def __iter__(self) -> Iterator[K]:
         return iter(self._data)

@@ -50,8 +50,6 @@ from billrules.errors import InvalidInput, InvalidType
 __all__ = ["Finding", "Suspension", "Transition"]
 
 
-_set = object.__setattr__
-
 #: An area's name or a transition's kind: a snake_case identifier (no digits, so no card
 #: number can hide in one).
 _IDENTIFIER: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
@@ -73,8 +71,8 @@ def _reasons(value: object) -> tuple[Reason, ...]:
 
 
 def _effects(value: object) -> tuple[Effect, ...]:
-    if value == ():
-        return ()
+    if type(value) is tuple and all(isinstance(effect, Effect) for effect in value):
+        return value  # the common case, checked first
     found: tuple[Effect, ...] = v.tuple_of(Effect, "Transition.effects")(value)
     return found
 
@@ -108,11 +106,11 @@ class Transition:
         effects: tuple[Effect, ...] = (),
     ) -> None:
         # Written by hand: the timeline builds one per transition; common cases test cheaply.
-        _set(self, "at", _time.require_aware(at, "Transition.at"))
-        _set(self, "area", _identifier(area, "Transition.area"))
-        _set(self, "kind", _identifier(kind, "Transition.kind"))
-        _set(self, "reasons", _reasons(reasons))
-        _set(self, "effects", _effects(effects))
+        _set_at(self, _time.require_aware(at, "Transition.at"))
+        _set_area(self, _identifier(area, "Transition.area"))
+        _set_kind(self, _identifier(kind, "Transition.kind"))
+        _set_reasons(self, _reasons(reasons))
+        _set_effects(self, _effects(effects))
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -129,6 +127,13 @@ class Transition:
         """The reasons' sentences, rendered when read."""
         return " ".join(reason.message for reason in self.reasons)
 
+
+# The slots' own setters: cheaper than object.__setattr__ on a frozen class's hot path.
+_set_at = Transition.__dict__["at"].__set__
+_set_area = Transition.__dict__["area"].__set__
+_set_kind = Transition.__dict__["kind"].__set__
+_set_reasons = Transition.__dict__["reasons"].__set__
+_set_effects = Transition.__dict__["effects"].__set__
 
 _to_details = v.frozen_mapping("Finding.details")
 
@@ -163,16 +168,16 @@ class Finding:
             v.require(decision, Decision, "Finding.decision")
         if details is not NO_DETAILS and type(details) is not v.FrozenMapping:
             details = _to_details(details)
-        if question.fields and not question.fields.issubset(details):
+        if question.fields and not question.fields <= details.keys():
             raise InvalidInput(
                 "Finding.details",
                 f"lacks {', '.join(missing_fields(question.fields, details))}, "
                 f"which the summary of {question.value!r} needs",
             )
-        _set(self, "area", _identifier(area, "Finding.area"))
-        _set(self, "question", question)
-        _set(self, "decision", decision)
-        _set(self, "details", details)
+        _set_finding_area(self, _identifier(area, "Finding.area"))
+        _set_question(self, question)
+        _set_decision(self, decision)
+        _set_details(self, details)
 
     @property
     def allowed(self) -> bool:
@@ -193,6 +198,12 @@ class Finding:
     def summary(self) -> str:
         """A human sentence stating the answer, rendered when read."""
         return self.question.summary(self.decision.allowed, self.details)
+
+
+_set_finding_area = Finding.__dict__["area"].__set__
+_set_question = Finding.__dict__["question"].__set__
+_set_decision = Finding.__dict__["decision"].__set__
+_set_details = Finding.__dict__["details"].__set__
 
 
 def _optional_end(instance: Suspension, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -226,20 +226,26 @@ class Reason:
             _rule(rule, "Reason.rule")
         if details is not NO_DETAILS:
             details = _details(details)
-        if code.fields and not code.fields.issubset(details):
+        if code.fields and not code.fields <= details.keys():
             raise InvalidInput(
                 "Reason.details",
                 f"lacks {', '.join(missing_fields(code.fields, details))}, "
                 f"which the sentence of {code.value!r} needs",
             )
-        _set(self, "code", code)
-        _set(self, "rule", rule)
-        _set(self, "details", details)
+        _set_code(self, code)
+        _set_rule(self, rule)
+        _set_details(self, details)
 
     @property
     def message(self) -> str:
         """One human sentence, rendered from the code's template and the details."""
         return self.code.render(self.details)
+
+
+# The slots' own setters: cheaper than object.__setattr__ on a frozen class's hot path.
+_set_code = Reason.__dict__["code"].__set__
+_set_rule = Reason.__dict__["rule"].__set__
+_set_details = Reason.__dict__["details"].__set__
 
 
 def _reasons(value: object) -> tuple[Reason, ...]:
@@ -272,8 +278,8 @@ class Decision:
         reasons = _reasons(reasons)
         if not allowed and not reasons:
             raise InvalidInput("Decision.reasons", "a refusal needs at least one reason")
-        _set(self, "allowed", allowed)
-        _set(self, "reasons", reasons)
+        _set_allowed(self, allowed)
+        _set_reasons(self, reasons)
 
     @classmethod
     def allow(cls, *reasons: Reason) -> Decision:
@@ -336,6 +342,10 @@ class Decision:
         """
         if not self.allowed:
             raise PolicyViolation(self)
+
+
+_set_allowed = Decision.__dict__["allowed"].__set__
+_set_reasons = Decision.__dict__["reasons"].__set__
 
 
 class PolicyViolation(BillRulesError):
