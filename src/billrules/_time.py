@@ -20,7 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 
 from billrules._redact import shown
-from billrules.errors import InvalidType, NaiveDatetimeError, OutOfCalendar, UnknownTimeZone
+from billrules.errors import (
+    InvalidInput,
+    InvalidType,
+    NaiveDatetimeError,
+    OutOfCalendar,
+    UnknownTimeZone,
+)
 
 #: The first and last years an instant or a date may have (see the module docstring).
 FIRST_YEAR = 1000
@@ -70,6 +76,12 @@ def to_zone(value: object, field: str = "zone") -> ZoneInfo:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UnknownTimeZone(field, f"unknown time zone {shown(value)}") from None
+
+
+def require_window(start: datetime, end: datetime) -> None:
+    """Refuse a half-open window ``[start, end)`` that ends before it starts, naming ``end``."""
+    if end < start:
+        raise InvalidInput("end", "must not be before start")
 
 
 def local_date(at: datetime, zone: ZoneInfo) -> date:

@@ -553,7 +553,6 @@ def transitions(
     Raises:
         InvalidInput: ``end`` is before ``start``.
     """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     _time.to_zone(zone)
     return iter(())

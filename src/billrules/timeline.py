@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from billrules import _plain, _render
+from billrules import _plain, _render, _time
 from billrules._check import checked
 from billrules.account import Account
 from billrules.contract import Transition
@@ -138,8 +138,7 @@ def timeline(account: Account, policy: Policy, start: datetime, end: datetime) -
         InvalidInput: ``end`` is before ``start``.
         InvalidType: ``account`` or ``policy`` is not what it should be.
     """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     return Timeline(
         account_id=account.id,
         zone=account.zone,

@@ -19,7 +19,6 @@ from billrules.balance._policy import BalancePolicy
 from billrules.balance._top_up import TOP_UP_DECISIONS, _role
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
-from billrules.errors import InvalidInput
 from billrules.roles import Role
 
 #: The area's name in findings and transitions.
@@ -116,7 +115,6 @@ def transitions(
     Raises:
         InvalidInput: ``end`` is before ``start``.
     """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     _time.to_zone(zone)
     return iter(())

@@ -28,7 +28,6 @@ from billrules.cancellation._facts import (
 from billrules.cancellation._request import _can_request, _to_role
 from billrules.contract import Finding, Suspension, Transition
 from billrules.decisions import Reason
-from billrules.errors import InvalidInput
 from billrules.roles import Role
 
 _AREA: Final = "cancellation"
@@ -63,8 +62,7 @@ def transitions(
     Raises:
         InvalidInput: ``end`` is before ``start``.
     """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     _time.to_zone(zone)
     return _transitions(state, policy, start, end)
 

@@ -48,7 +48,6 @@ from billrules.effects import (
     SendEmail,
     ShowBanner,
 )
-from billrules.errors import InvalidInput
 from billrules.roles import Role
 
 _Ev = DeletionEvent
@@ -59,8 +58,7 @@ _OWNER: Final = Role.OWNER.value  # DEL-3, DEL-4: the emails go to the owner
 
 
 def _window(start: datetime, end: datetime) -> None:
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
 
 
 def _all(

@@ -101,8 +101,7 @@ def transitions(
     Raises:
         InvalidInput: ``end`` is before ``start``.
     """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     return _transitions(ledger, policy, start, end, _time.to_zone(zone))
 
 

@@ -19,7 +19,6 @@ from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
-from billrules.errors import InvalidInput
 from billrules.invoices._codes import InvoiceCode, InvoiceKind, InvoiceQuestion
 from billrules.invoices._facts import (
     DUE_STATUSES,
@@ -257,8 +256,7 @@ def transitions(
         InvalidInput: ``end`` is before ``start``.
         NaiveDatetimeError: ``start`` or ``end`` has no time zone.
     """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     _time.to_zone(zone)
     candidates = [
         (inv.due_at, inv.id, inv)

@@ -17,7 +17,6 @@ from moneyed import Currency, Money
 from billrules import _money, _time
 from billrules._check import checked
 from billrules.decisions import Decision, Reason
-from billrules.errors import InvalidInput
 from billrules.invoices._codes import InvoiceCode
 from billrules.invoices._facts import (
     BillingDetails,
@@ -169,8 +168,7 @@ def history(
 
 
 def _window(start: datetime, end: datetime) -> None:
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
 
 
 @checked

@@ -14,7 +14,6 @@ from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Transition
-from billrules.errors import InvalidInput
 from billrules.payment_methods._cards import PaymentMethodPolicy
 from billrules.payment_methods._wallet import Wallet
 from billrules.roles import Role
@@ -83,7 +82,6 @@ def transitions(
     Raises:
         InvalidInput: ``end`` is before ``start``.
     """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     _time.to_zone(zone)
     return iter(())

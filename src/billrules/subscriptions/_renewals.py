@@ -183,8 +183,7 @@ def renewals_between(
     Raises:
         InvalidInput: ``end`` is before ``start``.
     """
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     return tuple(renewals(subscription, start, end, _time.to_zone(zone)))
 
 

@@ -12,7 +12,6 @@ from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Suspension, Transition
 from billrules.decisions import Reason
-from billrules.errors import InvalidInput
 from billrules.roles import Role
 from billrules.subscriptions._facts import (
     SubscriptionCode,
@@ -80,8 +79,7 @@ def transitions(
         InvalidInput: ``end`` is before ``start``.
     """
     del policy  # no knob changes when renewals fall
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
+    _time.require_window(start, end)
     return _transitions(facts, start, end, _time.to_zone(zone))
 
 
