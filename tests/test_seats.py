@@ -49,6 +49,8 @@ from billrules.testing._core import aware_datetimes, zones
 from billrules.testing._seats import seat_policies, seat_pools
 
 AT = datetime(2024, 5, 1, tzinfo=UTC)
+#: The occasion of SEAT-5's effects: the back-office cancellation, whatever the instant (X-6).
+OCCASION = "back_office_cancellation"
 SEVEN = ("ann", "bob", "cy", "dee", "eve", "flo", "gus")
 SEED = SeatPool(total=10, occupants=SEVEN)  # seed 000: 10 seats, 7 occupied
 PRICE = Money("25", "USD")
@@ -368,9 +370,9 @@ class TestBackOfficeCancel:
         pool, effects = back_office_cancel(SeatPool(total=10, occupants=("ann", "bob")), at=AT)
         assert SeatPool(total=0) == pool
         expected = (
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann"),
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob"),
-            SetLicenceCount(at=AT, rule="SEAT-5", count=0),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION),
         )
         assert expected == effects
 
@@ -392,7 +394,7 @@ class TestBackOfficeCancel:
         deactivated = [e.user_id for e in effects if isinstance(e, DeactivateUser)]
         assert list(pool.occupants) == deactivated
         if pool.total:
-            assert SetLicenceCount(at=at, rule="SEAT-5", count=0) == effects[-1]
+            assert SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=OCCASION) == effects[-1]
         assert (after, ()) == back_office_cancel(after, at=at)
 
 
@@ -649,9 +651,9 @@ class TestBackOfficeCancelEffects:
         pool, effects = back_office_cancel(SeatPool(total=3, occupants=("ann", "bob")), at=AT)
         assert SeatPool(total=0) == pool
         assert (
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann"),
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob"),
-            SetLicenceCount(at=AT, rule="SEAT-5", count=0),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION),
         ) == effects
 
 

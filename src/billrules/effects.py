@@ -1,30 +1,67 @@
-"""Effects: what the host application is asked to do (X-2).
+"""Effects: what the host application is asked to do (X-2), each with its key (X-6).
 
 billrules never sends an email, deletes an account or cancels a billing. An operation that
 calls for something to happen returns effect values; the host carries them out. Every effect
 is a frozen value with the instant it is due (``at``) and the rule that called for it
 (``rule``), so it can be logged, queued, compared and replayed.
 
+Two optional fields say *which* effect it is: ``account``, the id of the account it acts on
+(set on every effect gathered for an account: the timeline, ``upcoming``, ``explain``), and
+``occasion``, for an operation's effect, a short text naming the facts it acts on (the
+invoice, the charge, the cancellation request…); a scheduled effect has none, its occasion
+is the instant it is due.
+
+:attr:`Effect.key` is a short deterministic string (X-6) built from what makes an effect the
+same effect: its account, kind, rule, target (the fields of its own class: the invoice, the
+user, the template…) and occasion. Recomputing an effect from the same facts, in any later
+run and from any window, gives the same key; different effects get different keys. A host
+that records the keys of what it executed carries out each effect exactly once
+(``docs/effects.md`` shows how). The key is ``"eff_"`` followed by the 32 lowercase hex
+digits of the BLAKE2b digest (16 bytes, no key, no salt) of the UTF-8 bytes of::
+
+    json.dumps([KEY_VERSION, account, kind, rule, target, occasion],
+               sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+where ``account`` is the id or ``null``; ``kind`` the effect's kind (``"send_email"``);
+``target`` the object of the effect's own fields (every field but ``at``, ``rule``,
+``account`` and ``occasion``) in their plain forms: text, integers and booleans as they are,
+money as ``"19.00 USD"``, a date as ``"2024-05-01"``, an instant as ISO 8601 with its
+offset, a mapping as an object, a tuple as a list, none as ``null``; and ``occasion`` is
+the ``occasion`` text, or, when it is none, ``at`` in UTC as ISO 8601
+(``"2024-05-01T00:00:00+00:00"``, with ``.ffffff`` microseconds only when they are not 0).
+Keys are compact JSON with sorted keys and ``\\uXXXX`` escapes for every non-ASCII
+character, so any language can recompute them. :data:`KEY_VERSION` changes if the encoding
+ever does.
+
 >>> from datetime import datetime, UTC
 >>> from billrules.effects import CancelBilling
 >>> effect = CancelBilling(at=datetime(2024, 5, 1, tzinfo=UTC), rule="CAN-7", invoice_id="inv-9")
 >>> effect.kind, effect.invoice_id
 ('cancel_billing', 'inv-9')
+>>> effect.key
+'eff_16fa0f71ed9c1548c6d0f1ca988008cd'
+>>> attrs.evolve(effect, account="acme").key == effect.key
+False
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, ClassVar
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Final
 
 import attrs
 from moneyed import Money
 
+from billrules import _plain
 from billrules import _validate as v
+from billrules.errors import InvalidType
 
 __all__ = [
+    "KEY_VERSION",
     "CancelBilling",
     "ChargePaymentMethod",
     "DeactivateUser",
@@ -46,18 +83,80 @@ __all__ = [
 ]
 
 
+#: The first item of every key's canonical encoding: it changes if the encoding ever does.
+KEY_VERSION: Final = "billrules.effect.v1"
+
+#: The canonical JSON of a key: compact, sorted keys, ASCII only (an encoder keeps no state).
+_canonical: Final = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+).encode
+
+#: The fields of :class:`Effect` itself: every other field of an effect is its target.
+_BASE_FIELDS: Final = frozenset({"at", "rule", "account", "occasion"})
+
+
 @attrs.frozen(kw_only=True)
 class Effect:
-    """The base of every effect: when it is due and which rule called for it (X-2)."""
+    """The base of every effect: when it is due, which rule called for it (X-2), and which
+    effect it is (X-6).
+
+    Attributes:
+        at: When it is due.
+        rule: The rule that called for it (``"CAN-7"``).
+        account: The id of the account it acts on; set on the effects gathered for an
+            account (timeline, ``upcoming``, ``explain``). An operation is given no account:
+            the host sets it (``attrs.evolve(effect, account=account_id)``) before keying
+            effects of several accounts in one place.
+        occasion: For an operation's effect, a short text naming the facts it acts on (the
+            charge, the cancellation request…), so the same operation on the same facts gives
+            the same key whenever it runs; ``None`` for a scheduled effect, whose occasion is
+            ``at``.
+    """
 
     kind: ClassVar[str] = "effect"
 
     at: datetime = attrs.field(validator=v.instant)
     rule: str = attrs.field(validator=v.text)
+    account: str | None = attrs.field(default=None, validator=v.optional_text)
+    occasion: str | None = attrs.field(default=None, validator=v.optional_text)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.kind = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+    @property
+    def target(self) -> dict[str, Any]:
+        """The plain form of the effect's own fields (all but the base's): what it acts on."""
+        try:
+            return {
+                field.name: value if type(value) is str else _plain.unstructure(value)
+                for field in attrs.fields(type(self))
+                if field.name not in _BASE_FIELDS
+                for value in (getattr(self, field.name),)
+            }
+        except InvalidType:
+            raise InvalidType(
+                f"{type(self).__name__}.target", "holds a value that has no plain form"
+            ) from None
+
+    @property
+    def key(self) -> str:
+        """The effect's key (X-6): ``"eff_"`` and 32 hex digits, the same for the same effect
+        in every run, process and machine, and different for different effects.
+
+        See the module's documentation for the encoding.
+
+        Raises:
+            InvalidType: a field (such as an email's ``details``) holds a value that has no
+                plain form.
+        """
+        occasion = self.occasion
+        if occasion is None:
+            occasion = self.at.astimezone(UTC).isoformat()
+        canonical = _canonical(
+            [KEY_VERSION, self.account, self.kind, self.rule, self.target, occasion]
+        )
+        return "eff_" + hashlib.blake2b(canonical.encode("ascii"), digest_size=16).hexdigest()
 
 
 @attrs.frozen(kw_only=True)

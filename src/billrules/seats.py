@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -465,6 +465,10 @@ def seat_charge(
 # SEAT-5: back-office cancellation
 
 
+#: The occasion of SEAT-5's effects (X-6): the account's back-office cancellation.
+BACK_OFFICE_OCCASION: Final = "back_office_cancellation"
+
+
 @checked
 def back_office_cancel(pool: SeatPool, *, at: datetime) -> tuple[SeatPool, tuple[Effect, ...]]:
     """Cancel the seats in the back office at ``at``: the count becomes 0. Decides SEAT-5.
@@ -472,7 +476,9 @@ def back_office_cancel(pool: SeatPool, *, at: datetime) -> tuple[SeatPool, tuple
     Returns the new pool (no seats, no occupants: the remaining users are deactivated) and the
     effects for the host, in order: a :class:`~billrules.effects.DeactivateUser` for each
     remaining user, then :class:`~billrules.effects.SetLicenceCount` to 0. For a pool that
-    already has no seats the plan is empty (idempotent, as CAN-7 asks).
+    already has no seats the plan is empty (idempotent, as CAN-7 asks). The effects' occasion
+    is ``"back_office_cancellation"``, not ``at``: the same cancellation planned again, at
+    any instant, gives the same keys (X-6).
 
     >>> from datetime import datetime, UTC
     >>> from billrules.seats import SeatPool, back_office_cancel
@@ -484,9 +490,10 @@ def back_office_cancel(pool: SeatPool, *, at: datetime) -> tuple[SeatPool, tuple
     if pool.total == 0:
         return pool, ()
     effects: list[Effect] = [
-        DeactivateUser(at=at, rule="SEAT-5", user_id=user) for user in pool.occupants
+        DeactivateUser(at=at, rule="SEAT-5", user_id=user, occasion=BACK_OFFICE_OCCASION)
+        for user in pool.occupants
     ]
-    effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0))
+    effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=BACK_OFFICE_OCCASION))
     return SeatPool(total=0), tuple(effects)
 
 
