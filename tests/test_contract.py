@@ -11,16 +11,18 @@ from enum import StrEnum
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from billrules import effects as effect_module
 from billrules.account import Account
 from billrules.contract import Finding, Transition
 from billrules.decisions import Question, ReasonCode
+from billrules.effects import Effect
 from billrules.evaluation import AREAS, Area, Evaluation
 from billrules.policy import DEFAULT_POLICY, Policy
 from billrules.roles import Role
-from billrules.testing import accounts, policies
+from billrules.testing import accounts, effects, policies
 
 NAMES = [area.name for area in AREAS]
 
@@ -139,3 +141,31 @@ def test_evaluation_computes_shared_facts_once(
     first = [facts for _, facts, _ in evaluation.facts()]
     again = [facts for _, facts, _ in evaluation.facts()]
     assert all(a is b for a, b in zip(first, again, strict=True))
+
+
+#: Every kind of effect billrules.effects exports.
+EFFECT_KINDS = {
+    kind
+    for name in effect_module.__all__
+    for kind in (getattr(effect_module, name),)
+    if isinstance(kind, type) and issubclass(kind, Effect) and kind is not Effect
+}
+
+
+def test_effects_strategy_draws_every_kind_with_and_without_account_and_occasion() -> None:
+    """billrules.testing.effects draws every exported kind of effect, each with and without an
+    account and an occasion, and every value it draws is a valid, keyed effect."""
+    seen: set[tuple[type[Effect], bool, bool]] = set()
+
+    @settings(max_examples=600)  # every one of the kinds is drawn, whatever the profile
+    @given(effects())
+    def draw(effect: Effect) -> None:
+        assert type(effect) in EFFECT_KINDS
+        assert re.fullmatch(r"eff_[0-9a-f]{32}", effect.key)
+        assert effect == attrs.evolve(effect)
+        seen.add((type(effect), effect.account is None, effect.occasion is None))
+
+    draw()
+    assert EFFECT_KINDS == {kind for kind, _, _ in seen}
+    assert {True, False} == {account for _, account, _ in seen}
+    assert {True, False} == {occasion for _, _, occasion in seen}

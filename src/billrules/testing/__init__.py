@@ -33,6 +33,7 @@ from billrules.testing._cancellation import (
 )
 from billrules.testing._contract import (
     decisions,
+    effects,
     findings,
     questions,
     reason_codes,
@@ -110,6 +111,7 @@ __all__ = [
     "decisions",
     "deletion_policies",
     "dunning_policies",
+    "effects",
     "findings",
     "inactive_accounts",
     "invoice_facts",

@@ -1,16 +1,24 @@
-"""Strategies for the values every area shares: reasons, decisions, findings, transitions."""
+"""Strategies for the values every area shares: reasons, decisions, findings, transitions,
+effects."""
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
+import attrs
 from hypothesis import strategies as st
+from moneyed import Money
 
+from billrules import effects as _effects
 from billrules._check import checked
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Question, Reason, ReasonCode
+from billrules.effects import Effect
 from billrules.evaluation import AREAS
 from billrules.testing._core import aware_datetimes, money
 
@@ -130,3 +138,69 @@ def transitions() -> st.SearchStrategy[Transition]:
         kind=st.sampled_from(("renewal", "dunning_stage", "account_deleted")),
         reasons=st.lists(reasons(), min_size=1, max_size=3).map(tuple),
     )
+
+
+#: Every kind of effect: the subclasses of ``Effect`` that ``billrules.effects`` exports.
+_EFFECT_KINDS: Final = tuple(
+    kind
+    for name in _effects.__all__
+    for kind in (getattr(_effects, name),)
+    if isinstance(kind, type) and issubclass(kind, Effect) and kind is not Effect
+)
+
+#: Text an effect's fields hold: ids, templates, roles, and non-ASCII text.
+_EFFECT_TEXT = st.sampled_from(
+    ("inv-1", "inv-2", "owner", "ann", "deletion_notice", "Usage of 2024-05", "Олена", "DELETE")
+)
+
+#: What an effect's ``details`` hold: JSON's own values, as the areas write them.
+_EFFECT_DETAILS = st.dictionaries(
+    st.sampled_from(("deletion_date", "days", "days_before", "note")),
+    st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), _EFFECT_TEXT),
+    max_size=3,
+)
+
+
+def _effect_field(hint: Any) -> st.SearchStrategy[Any]:
+    """Values of an effect's own field, from its type hint."""
+    options = typing.get_args(hint)
+    if type(None) in options:  # ``str | None``
+        return st.none() | _effect_field(next(o for o in options if o is not type(None)))
+    if hint is str:
+        return _EFFECT_TEXT
+    if hint is bool:
+        return st.booleans()
+    if hint is int:
+        return st.integers(min_value=0, max_value=1000)
+    if hint is Money:
+        return money(min_value=1)
+    if hint is datetime:
+        return aware_datetimes()
+    if typing.get_origin(hint) is Mapping:
+        return _EFFECT_DETAILS
+    raise TypeError(f"no strategy for an effect field of type {hint}")  # pragma: no cover
+
+
+@checked
+def effects() -> st.SearchStrategy[Effect]:
+    """Effects of every kind ``billrules.effects`` exports, with and without ``account`` and
+    ``occasion``: due at any instant (in any zone), under a rule ID of any area, their own
+    fields drawn from their types (ids and non-ASCII text, positive money, counts, flags,
+    ``details`` of JSON values)."""
+    base: dict[str, st.SearchStrategy[Any]] = {
+        "at": aware_datetimes(),
+        "rule": st.sampled_from(("CAN-7", "CAN-8", "SEAT-5", "DEL-3", "DEL-6", "BAL-7", "SUB-5")),
+        "account": st.none() | st.sampled_from(("acme", "acct-1", "kyiv-realty")),
+        "occasion": st.none() | st.sampled_from(("back_office_cancellation", "charge-2024-05")),
+    }
+
+    def build(kind: type[Effect]) -> st.SearchStrategy[Effect]:
+        hints = typing.get_type_hints(kind)
+        own = {
+            field.name: _effect_field(hints[field.name])
+            for field in attrs.fields(kind)
+            if field.name not in base
+        }
+        return st.builds(kind, **base, **own)
+
+    return st.one_of([build(kind) for kind in _EFFECT_KINDS])
