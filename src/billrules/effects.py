@@ -24,14 +24,16 @@ digits of the BLAKE2b digest (16 bytes, no key, no salt) of the UTF-8 bytes of::
 
 where ``account`` is the id or ``null``; ``kind`` the effect's kind (``"send_email"``);
 ``target`` the object of the effect's own fields (every field but ``at``, ``rule``,
-``account`` and ``occasion``) in their plain forms: text, integers and booleans as they are,
-money as ``"19.00 USD"``, a date as ``"2024-05-01"``, an instant as ISO 8601 with its
-offset, a mapping as an object, a tuple as a list, none as ``null``; and ``occasion`` is
-the ``occasion`` text, or, when it is none, ``at`` in UTC as ISO 8601
-(``"2024-05-01T00:00:00+00:00"``, with ``.ffffff`` microseconds only when they are not 0).
-Keys are compact JSON with sorted keys and ``\\uXXXX`` escapes for every non-ASCII
-character, so any language can recompute them. :data:`KEY_VERSION` changes if the encoding
-ever does.
+``account`` and ``occasion``) in canonical form; and ``occasion`` the ``occasion`` text or,
+when it is none, ``at`` in canonical form. Canonical forms make equal values equal text:
+text, integers, booleans, ``null`` and finite floats as they are; an enum member as its
+value; an instant in UTC as ISO 8601 (``"2024-05-01T00:00:00+00:00"``, with ``.ffffff``
+only when the microseconds are not 0); a date as ``"2024-05-01"``; a decimal as a string
+in plain notation without trailing zeros (``"19.5"``, ``"0"``); money as that amount, a
+space and the currency code (``"19.5 USD"``); a mapping (string keys) as an object; a tuple
+or list as a list; a set as a list sorted by the canonical JSON of its items. The JSON is
+compact, with sorted keys and ``\\uXXXX`` escapes for every non-ASCII character, so any
+language can recompute a key. :data:`KEY_VERSION` changes if the encoding ever does.
 
 >>> from datetime import datetime, UTC
 >>> from billrules.effects import CancelBilling
@@ -46,17 +48,19 @@ False
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Final
 
 import attrs
 from moneyed import Money
 
-from billrules import _plain
 from billrules import _validate as v
 from billrules.errors import InvalidType
 
@@ -95,6 +99,48 @@ _canonical: Final = json.JSONEncoder(
 _BASE_FIELDS: Final = frozenset({"at", "rule", "account", "occasion"})
 
 
+class _NoCanonicalForm(Exception):
+    """A value of a kind the key's encoding has no form for."""
+
+
+def _number(value: Decimal) -> str:
+    """A finite decimal in plain notation without trailing zeros: ``"19.5"``, ``"0"``."""
+    if not value.is_finite():
+        raise _NoCanonicalForm
+    if not value:
+        return "0"
+    return format(value.normalize(), "f")
+
+
+def _canonical_form(value: object) -> Any:
+    """``value`` as the key's encoding writes it (see the module's documentation)."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _NoCanonicalForm
+        return value
+    if isinstance(value, Money):
+        return f"{_number(value.amount)} {value.currency.code}"
+    if isinstance(value, Decimal):
+        return _number(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        if not all(isinstance(key, str) for key in value):
+            raise _NoCanonicalForm
+        return {key: _canonical_form(item) for key, item in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_canonical_form(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical_form(item) for item in value), key=_canonical)
+    raise _NoCanonicalForm
+
+
 @attrs.frozen(kw_only=True)
 class Effect:
     """The base of every effect: when it is due, which rule called for it (X-2), and which
@@ -126,18 +172,27 @@ class Effect:
 
     @property
     def target(self) -> dict[str, Any]:
-        """The plain form of the effect's own fields (all but the base's): what it acts on."""
-        try:
-            return {
-                field.name: value if type(value) is str else _plain.unstructure(value)
-                for field in attrs.fields(type(self))
-                if field.name not in _BASE_FIELDS
-                for value in (getattr(self, field.name),)
-            }
-        except InvalidType:
-            raise InvalidType(
-                f"{type(self).__name__}.target", "holds a value that has no plain form"
-            ) from None
+        """The canonical form of the effect's own fields (all but the base's): what it acts
+        on, as its key encodes it.
+
+        Raises:
+            InvalidType: a field (such as an email's ``details``) holds a value that has no
+                canonical form (see the module's documentation).
+        """
+        found: dict[str, Any] = {}
+        for field in attrs.fields(type(self)):
+            name = field.name
+            if name in _BASE_FIELDS:
+                continue
+            value = getattr(self, name)
+            try:
+                found[name] = value if type(value) is str else _canonical_form(value)
+            except _NoCanonicalForm:
+                raise InvalidType(
+                    f"{type(self).__name__}.{name}",
+                    "holds a value that has no canonical form, so the effect has no key",
+                ) from None
+        return found
 
     @property
     def key(self) -> str:
@@ -148,7 +203,7 @@ class Effect:
 
         Raises:
             InvalidType: a field (such as an email's ``details``) holds a value that has no
-                plain form.
+                canonical form.
         """
         occasion = self.occasion
         if occasion is None:
