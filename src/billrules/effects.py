@@ -56,7 +56,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, cast
 
 import attrs
 from moneyed import Money
@@ -99,6 +99,10 @@ _canonical: Final = json.JSONEncoder(
 _BASE_FIELDS: Final = frozenset({"at", "rule", "account", "occasion"})
 
 
+#: The kinds of value the key's encoding writes as they are.
+_AS_THEY_ARE: Final = frozenset({str, int, bool, type(None)})
+
+
 class _NoCanonicalForm(Exception):
     """A value of a kind the key's encoding has no form for."""
 
@@ -114,6 +118,15 @@ def _number(value: Decimal) -> str:
 
 def _canonical_form(value: object) -> Any:
     """``value`` as the key's encoding writes it (see the module's documentation)."""
+    kind = type(value)
+    if kind in _AS_THEY_ARE:  # the common cases, checked first
+        return value
+    if kind is v.FrozenMapping:  # an effect's details: string keys, checked when built
+        details = cast("v.FrozenMapping[str, Any]", value)
+        return {
+            key: item if type(item) in _AS_THEY_ARE else _canonical_form(item)
+            for key, item in details.items()
+        }
     if isinstance(value, enum.Enum):
         value = value.value
     if value is None or isinstance(value, (bool, int, str)):
