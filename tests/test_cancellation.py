@@ -69,6 +69,8 @@ from billrules.testing._cancellation import (
 )
 
 NOW = datetime(2024, 5, 10, 15, 30, tzinfo=UTC)
+#: The occasion of a back-office plan's effects for an account without a request (X-6).
+BACK_OFFICE = "back_office_cancellation"
 PERIOD_END = datetime(2024, 6, 1, tzinfo=UTC)
 
 
@@ -405,12 +407,18 @@ class TestBackOfficePlan:
             account, at=NOW, reason="switched_service", feedback="Moved", email_opt_out=True
         )
         assert (
-            SetLicenceCount(at=NOW, rule="SEAT-5", count=0),
-            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-2"),
-            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-3"),
-            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE"),
-            RecordCancellation(at=NOW, rule="CAN-7", reason="switched_service", feedback="Moved"),
-            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=True),
+            SetLicenceCount(at=NOW, rule="SEAT-5", count=0, occasion=BACK_OFFICE),
+            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-2", occasion=BACK_OFFICE),
+            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-3", occasion=BACK_OFFICE),
+            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE),
+            RecordCancellation(
+                at=NOW,
+                rule="CAN-7",
+                reason="switched_service",
+                feedback="Moved",
+                occasion=BACK_OFFICE,
+            ),
+            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=True, occasion=BACK_OFFICE),
         ) == plan
         done = apply_plan(account, effects=plan)
         assert AccountStatus.DELETE is done.status
@@ -435,9 +443,9 @@ class TestBackOfficePlan:
     def test_deleted_account_with_leftover_billing_only_cancels_it(self):
         """CAN-7: a DELETE account with a leftover scheduled billing gets only that fixed."""
         account = _account(_invoice("ar-9", "scheduled", "10", 7), status="DELETE", licences=0)
-        assert (CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-9"),) == back_office_plan(
-            account, at=NOW, reason="other"
-        )
+        assert (
+            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-9", occasion=BACK_OFFICE),
+        ) == back_office_plan(account, at=NOW, reason="other")
 
     @given(account_states(), st.sampled_from(CancellationReason), st.booleans())
     def test_plan_is_idempotent(self, account, reason, opt_out):
@@ -826,9 +834,11 @@ class TestDefaults:
         """CAN-7: without ``feedback`` or ``email_opt_out`` the plan records none and keeps email."""
         plan = back_office_plan(_account(licences=0), at=NOW, reason="unused")
         assert (
-            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE"),
-            RecordCancellation(at=NOW, rule="CAN-7", reason="unused", feedback=""),
-            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=False),
+            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE),
+            RecordCancellation(
+                at=NOW, rule="CAN-7", reason="unused", feedback="", occasion=BACK_OFFICE
+            ),
+            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=False, occasion=BACK_OFFICE),
         ) == plan
 
     def test_leads_go_to_the_hosts_choice_by_default(self):

@@ -712,7 +712,13 @@ class TestPortalInvitationAndDetails:
         """SUB-5 (seed 004): the portal invitation is emailed on the first sign-up only."""
         at = _local(2024, 3, 1)
         assert (
-            SendEmail(at=at, rule="SUB-5", template="customer_portal_invitation", to="owner"),
+            SendEmail(
+                at=at,
+                rule="SUB-5",
+                template="customer_portal_invitation",
+                to="owner",
+                occasion="first_sign_up",
+            ),
         ) == portal_invitation(0, POLICY, to="owner", at=at)
         assert () == portal_invitation(2, POLICY, to="owner", at=at)
         custom = SubscriptionPolicy(portal_invitation_template="portal_v2")

@@ -177,7 +177,8 @@ def charge_month(
 
     The charge (see :func:`monthly_charge`) is added to the ledger, and the only effect is a
     :class:`~billrules.effects.DebitBalance` of its total (none for a zero charge): prepaid
-    mode never charges a card (BAL-7).
+    mode never charges a card (BAL-7). Its occasion is the charge's id (``charge-YYYY-MM``):
+    charging the same month again gives the same key (X-6).
 
     Raises:
         InvalidInput: the month is already charged.
@@ -191,7 +192,11 @@ def charge_month(
     if charge.amount.amount < 0:
         effects = (
             DebitBalance(
-                at=charge.at, rule="BAL-7", amount=-charge.amount, description=charge.description
+                at=charge.at,
+                rule="BAL-7",
+                amount=-charge.amount,
+                description=charge.description,
+                occasion=charge.id,
             ),
         )
     return ChargeResult(ledger=ledger.add(charge), charge=charge, effects=effects)

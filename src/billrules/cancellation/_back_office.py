@@ -4,7 +4,7 @@ deactivation (CAN-8). Private."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 import attrs
@@ -36,6 +36,7 @@ from billrules.effects import (
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, settlement_order, transition
 from billrules.invoices._facts import _settlement_key
+from billrules.seats import BACK_OFFICE_OCCASION
 
 #: CAN-7: the billings the back office cancels.
 _CANCELLED_BY_PLAN: Final = frozenset({InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED})
@@ -61,25 +62,49 @@ def back_office_plan(
     every scheduled and submitted billing; and, unless the status is already ``DELETE``, set
     it, record the cancellation's date and reason, and the email opt-out. The plan is
     idempotent: once applied (:func:`apply_plan`), planning again gives nothing, and for an
-    account already cancelled it is empty.
+    account already cancelled it is empty. The effects' occasion names the cancellation
+    request the account has (``"cancellation_request:2024-05-01T09:00:00+00:00"``), or is
+    ``"back_office_cancellation"`` without one: planning again on the same facts, at any
+    instant, gives the same keys (X-6).
 
     Raises:
         InvalidInput: an unknown ``reason``.
     """
     why = v.enum_member(CancellationReason, "reason")(reason)
+    occasion = _plan_occasion(state)
     effects: list[Effect] = []
     if state.licence_count:
-        effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0))
+        effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion))
     effects.extend(
-        CancelBilling(at=at, rule="CAN-7", invoice_id=inv.id)
+        CancelBilling(at=at, rule="CAN-7", invoice_id=inv.id, occasion=occasion)
         for inv in settlement_order(state.invoices)
         if inv.status in _CANCELLED_BY_PLAN
     )
     if state.status is not AccountStatus.DELETE:
-        effects.append(SetAccountStatus(at=at, rule="CAN-7", status=AccountStatus.DELETE.value))
-        effects.append(RecordCancellation(at=at, rule="CAN-7", reason=why.value, feedback=feedback))
-        effects.append(SetEmailOptOut(at=at, rule="CAN-7", opt_out=email_opt_out))
+        effects.extend(
+            (
+                SetAccountStatus(
+                    at=at, rule="CAN-7", status=AccountStatus.DELETE.value, occasion=occasion
+                ),
+                RecordCancellation(
+                    at=at, rule="CAN-7", reason=why.value, feedback=feedback, occasion=occasion
+                ),
+                SetEmailOptOut(at=at, rule="CAN-7", opt_out=email_opt_out, occasion=occasion),
+            )
+        )
     return tuple(effects)
+
+
+def _plan_occasion(state: AccountState) -> str:
+    """The occasion of a back-office plan's effects (X-6): the cancellation request the
+    account has (``"cancellation_request:"`` and the instant it was made, in UTC), or, when
+    it has none (or withdrew it), ``"back_office_cancellation"``, the occasion of SEAT-5's
+    effects too. Never the instant the plan is computed at: the same plan computed again,
+    at any instant, gives the same keys."""
+    request = state.request
+    if request is None or request.state is RequestState.WITHDRAWN:
+        return BACK_OFFICE_OCCASION
+    return f"cancellation_request:{request.requested_at.astimezone(UTC).isoformat()}"
 
 
 @checked
@@ -165,7 +190,10 @@ def deactivation_effects(
 
     Users lose access; the account's leads are reassigned to another agent
     (``policy.reassign_leads_to``, or the host's choice) and removed from the call queue.
-    Nothing for a withdrawn request.
+    Nothing for a withdrawn request. The effects are scheduled (due at the request's
+    ``deactivates_at``, a fact of the request), so they have no ``occasion``: their keys are
+    those of the cancellation's transition in the account's timeline once the account's id
+    is set (X-6).
     """
     return _deactivation_effects(request, policy)
 

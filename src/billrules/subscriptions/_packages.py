@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 from decimal import Decimal
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -134,6 +135,9 @@ def period_amount(package: LeadPackage, *, leads: int) -> Money:
 # --------------------------------------------------------------------------------------------
 # SUB-5, SUB-6
 
+#: The occasion of SUB-5's invitation (X-6): the customer's first sign-up, which is once.
+FIRST_SIGN_UP: Final = "first_sign_up"
+
 
 @checked
 def portal_invitation(
@@ -146,7 +150,8 @@ def portal_invitation(
     """The portal invitation for a sign-up to a billing plan. Decides SUB-5.
 
     Emitted only on the customer's first sign-up (``previous_sign_ups == 0``), never on later
-    onboardings.
+    onboardings. Its occasion is ``"first_sign_up"``, which an account has once: the
+    invitation computed again, at any instant, has the same key (X-6).
 
     Raises:
         InvalidInput: ``previous_sign_ups`` is negative.
@@ -160,7 +165,15 @@ def portal_invitation(
     _time.require_aware(at, "at")
     if previous_sign_ups:
         return ()
-    return (SendEmail(at=at, rule="SUB-5", template=policy.portal_invitation_template, to=to),)
+    return (
+        SendEmail(
+            at=at,
+            rule="SUB-5",
+            template=policy.portal_invitation_template,
+            to=to,
+            occasion=FIRST_SIGN_UP,
+        ),
+    )
 
 
 @checked
