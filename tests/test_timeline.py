@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from billrules.contract import Suspension, Transition
 from billrules.decisions import Reason
 from billrules.deletion import DeletionCode, DeletionFacts, DeletionSchedule
 from billrules.dunning import DunningCode, DunningKind
-from billrules.effects import RevokeAccess, SendEmail
+from billrules.effects import Effect, RevokeAccess, SendEmail
 from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError
 from billrules.evaluation import AREAS
 from billrules.invoices import InvoiceStatus, is_overdue
@@ -46,6 +47,16 @@ def _kinds(tl: Timeline) -> list[tuple[str, str]]:
 
 def _deletion_facts(account: Account) -> DeletionFacts:
     return DeletionFacts(activity=activity(account), schedule=account.deletion_schedule)
+
+
+def _for(account: Account, effects: Iterable[Effect]) -> tuple[Effect, ...]:
+    """``effects`` as the timeline gives them: carrying the account's id (X-6)."""
+    return tuple(attrs.evolve(effect, account=account.id) for effect in effects)
+
+
+def _stamped(account: Account, transition: Transition) -> Transition:
+    """An area's transition as the timeline gives it: its effects carry the account's id."""
+    return attrs.evolve(transition, effects=_for(account, transition.effects))
 
 
 def _start(account: Account, data: st.DataObject, low: int = -2000, high: int = 9000) -> datetime:
@@ -101,7 +112,7 @@ class TestTimeline:
         assert ("cancellation_effective", "deactivated") == by_kind["cancellation_effective"].codes
         request = DELINQUENT.cancellation_request
         assert request is not None
-        expected = deactivation_effects(request, DEFAULT_POLICY.cancellation)
+        expected = _for(DELINQUENT, deactivation_effects(request, DEFAULT_POLICY.cancellation))
         assert expected == by_kind["cancellation_effective"].effects
         assert isinstance(expected[0], RevokeAccess)
         assert ["hide_banner", "delete_account"] == [
@@ -349,11 +360,11 @@ class TestTimeline:
         expected_deletion = list(
             deletion.transitions(facts, policy.deletion, start=start, end=end, zone=zone)
         )
-        assert expected_deletion == of("deletion")
+        assert [_stamped(account, t) for t in expected_deletion] == of("deletion")
         if account.deletion_schedule is None:
             assert [] == of("deletion")
         effects = deletion.effects_due(facts, policy.deletion, start=start, end=end, zone=zone)
-        assert sorted(effects, key=lambda x: x.at) == sorted(
+        assert sorted(_for(account, effects), key=lambda x: x.at) == sorted(
             (x for e in of("deletion") for x in e.effects), key=lambda x: x.at
         )
         for event in of("invoices"):
@@ -366,7 +377,8 @@ class TestTimeline:
         if deactivations:
             assert request is not None
             assert request.deactivates_at == deactivations[0].at
-            assert deactivation_effects(request, policy.cancellation) == deactivations[0].effects
+            expected = _for(account, deactivation_effects(request, policy.cancellation))
+            assert expected == deactivations[0].effects
 
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_nothing_renews_in_a_suspension(

@@ -191,12 +191,14 @@ class Evaluation:
         """Every area's transitions in ``[at, end)``, merged lazily in time order.
 
         At one instant the registry's order of areas decides; within an area, the area's own.
+        Their effects carry the account's id (``Effect.account``, X-6); the areas' own
+        transitions are account-free.
         """
         streams = [
             area.transitions(facts, policy, start=self.at, end=end, zone=self.zone)
             for area, facts, policy in self.facts()
         ]
-        return heapq.merge(*streams, key=_order)
+        return _stamped(heapq.merge(*streams, key=_order), self.account.id)
 
     def upcoming(self, count: int, days: int) -> tuple[Transition, ...]:
         """The first ``count`` transitions of the ``days`` days from ``at``, computed lazily.
@@ -231,3 +233,16 @@ _RANK: Final = {area.name: index for index, area in enumerate(AREAS)}
 
 def _order(transition: Transition) -> tuple[datetime, int]:
     return transition.at, _RANK[transition.area]
+
+
+def _stamped(transitions: Iterator[Transition], account: str) -> Iterator[Transition]:
+    """``transitions`` with the account's id on their effects (X-6), lazily; a transition
+    without effects passes as it is."""
+    for transition in transitions:
+        if transition.effects:
+            yield attrs.evolve(
+                transition,
+                effects=tuple(attrs.evolve(e, account=account) for e in transition.effects),
+            )
+        else:
+            yield transition
