@@ -482,8 +482,9 @@ class TestReportRendering:
         assert "next: nothing in the next 400 days" in text
 
     def test_to_dict_is_json(self) -> None:
-        """X-1: to_dict is JSON-ready: amounts "19.00 USD", instants ISO 8601, reasons with
-        code, rule, message and details."""
+        """X-1: to_dict is JSON-ready: amounts "19.00 USD" as in the account JSON, instants
+        ISO 8601, each finding's decision with its reasons (code, rule, details, area and
+        message), details values tagged by what they are."""
         data = explain(FULL, DEFAULT_POLICY, AT).to_dict()
         assert json.loads(json.dumps(data)) == data
         assert ("19.00 USD", "-19.00 USD") == (data["outstanding"], data["balance"])
@@ -496,7 +497,9 @@ class TestReportRendering:
             first["question"],
             first["allowed"],
         )
-        assert {"code", "rule", "message", "details"} == set(first["reasons"][0])
+        assert {"code", "rule", "details", "area", "message"} == set(
+            first["decision"]["reasons"][0]
+        )
         debt = data["account"][0]
         assert ("dunning", "debt_paid", False, ["DUN-2"]) == (
             debt["area"],
@@ -504,8 +507,9 @@ class TestReportRendering:
             debt["allowed"],
             debt["rules"],
         )
-        assert {"amount_to_pay": "19.00 USD"} == debt["reasons"][0]["details"]
-        assert ["full_payment_lifts"] == [reason["code"] for reason in debt["reasons"]]
+        reasons = debt["decision"]["reasons"]
+        assert {"amount_to_pay": {"$money": "19.00 USD"}} == reasons[0]["details"]
+        assert ["full_payment_lifts"] == [reason["code"] for reason in reasons]
         assert "dunning_stage" == data["next_events"][0]["kind"]
 
     def test_html_escapes_text(self) -> None:

@@ -27,7 +27,7 @@ from billrules.evaluation import Evaluation
 from billrules.invoices import outstanding
 from billrules.policy import Policy
 from billrules.roles import Role
-from billrules.timeline import transition_data
+from billrules.timeline import WRITING
 
 __all__ = [
     "NEXT_EVENTS_COUNT",
@@ -45,23 +45,13 @@ NEXT_EVENTS_COUNT: Final = 5
 
 @checked
 def finding_data(finding: Finding) -> dict[str, Any]:
-    """A finding as JSON-ready data."""
-    return {
-        "area": finding.area,
-        "question": str(finding.question),
-        "allowed": finding.allowed,
-        "summary": finding.summary,
-        "rules": list(finding.rules),
-        "reasons": [
-            {
-                "code": str(reason.code),
-                "rule": reason.rule,
-                "message": reason.message,
-                "details": _plain.plain_data(reason.details),
-            }
-            for reason in finding.reasons
-        ],
-    }
+    """A finding as JSON-ready data, as :func:`billrules.serialize.to_dict` writes it.
+
+    Its area, question, decision (the answer and its reasons, each with its details, area
+    and message) and details, then its answer, summary and rules.
+    """
+    data: dict[str, Any] = _plain.unstructure(finding, WRITING)
+    return data
 
 
 @attrs.frozen(kw_only=True)
@@ -72,8 +62,9 @@ class RoleReport:
     findings: tuple[Finding, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The role's findings as JSON-ready data."""
-        return {"role": str(self.role), "findings": [finding_data(f) for f in self.findings]}
+        """The role's findings as JSON-ready data (:func:`finding_data`)."""
+        data: dict[str, Any] = _plain.unstructure(self, WRITING)
+        return data
 
 
 @attrs.frozen(kw_only=True)
@@ -123,18 +114,14 @@ class Report:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data (amounts ``"19.00 USD"``, instants ISO 8601)."""
-        return {
-            "account_id": self.account_id,
-            "at": self.at.isoformat(),
-            "zone": self.zone.key,
-            "status": str(self.status),
-            "outstanding": _render.amount(self.outstanding),
-            "balance": None if self.balance is None else _render.amount(self.balance),
-            "roles": [role_report.to_dict() for role_report in self.roles],
-            "account": [finding_data(finding) for finding in self.account],
-            "next_events": [transition_data(event) for event in self.next_events],
-        }
+        """The report as JSON-ready data, as :func:`billrules.serialize.to_dict` writes it.
+
+        Amounts as in the account JSON (``"19.00 USD"``, every digit the amount has), instants
+        ISO 8601 with their offset, findings as :func:`finding_data` and events as
+        :func:`~billrules.timeline.transition_data` write them.
+        """
+        data: dict[str, Any] = _plain.unstructure(self, WRITING)
+        return data
 
     def _repr_html_(self) -> str:
         """The report as an HTML fragment for notebooks (all text escaped)."""

@@ -1,5 +1,22 @@
-"""Account snapshots as plain data and JSON: the format the ``billrules`` command reads.
+"""Every billrules value to and from plain data and JSON; account snapshots in particular.
 
+:func:`to_dict` and :func:`from_dict` (and :func:`to_json`, :func:`from_json`) write and read
+every value: accounts, policies and each area's policy, the areas' facts, decisions, reasons,
+findings, transitions, suspensions, effects, reports and timelines, with money and instants
+written the same way everywhere. ``from_dict(type(x), to_dict(x)) == x`` for every value
+(``docs/json.md`` documents the forms, and :mod:`billrules.schema` publishes them as JSON
+Schemas).
+
+>>> from datetime import datetime, UTC
+>>> from billrules.effects import CancelBilling, Effect
+>>> effect = CancelBilling(at=datetime(2024, 5, 1, tzinfo=UTC), rule="CAN-7", invoice_id="inv-9")
+>>> data = to_dict(effect)
+>>> data["kind"], data["at"], data["invoice_id"]
+('cancel_billing', '2024-05-01T00:00:00+00:00', 'inv-9')
+>>> from_dict(Effect, data) == effect
+True
+
+Account snapshots are the format the ``billrules`` command reads.
 An :class:`~billrules.account.Account` becomes a JSON object whose keys are its fields, and
 back. The plain forms are those of policy files (``billrules._plain``): money is
 ``"19.00 USD"``, an instant is ISO 8601 with an offset (``"2024-05-08T09:00:00+03:00"``; a
@@ -29,20 +46,223 @@ billrules.errors.NaiveDatetimeError: created_at: must be timezone-aware (a naive
 
 from __future__ import annotations
 
+import enum
 import json
+import re
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Final, TypeVar
+
+import attrs
 
 from billrules import _loads, _plain
 from billrules._check import DOCUMENT, checked
+from billrules._redact import shown
 from billrules.account import Account
+from billrules.contract import Finding, Transition
+from billrules.decisions import Question, Reason, ReasonCode
+from billrules.errors import InvalidType
+from billrules.timeline import ENUM_AREAS, WRITING
 
 __all__ = [
     "account_from_json",
     "account_from_mapping",
     "account_to_json",
     "account_to_mapping",
+    "from_dict",
+    "from_json",
+    "to_dict",
+    "to_json",
 ]
+
+T = TypeVar("T")
+
+
+def _members(base: type[enum.Enum]) -> dict[str, dict[str, Any]]:
+    """The members of the areas' enums derived from ``base``: value -> area -> member."""
+    found: dict[str, dict[str, Any]] = {}
+    for kind, area in ENUM_AREAS.items():
+        if issubclass(kind, base):
+            for member in kind:
+                found.setdefault(member.value, {})[area] = member
+    return found
+
+
+def _kinds() -> dict[tuple[str, str], Any]:
+    """The transition kinds of each area: the ``<Area>Kind`` enum of its ``<Area>Code``."""
+    prefixes = {
+        kind.__name__.removesuffix("Code"): area
+        for kind, area in ENUM_AREAS.items()
+        if issubclass(kind, ReasonCode)
+    }
+    return {
+        (area, member.value): member
+        for kind, area in ENUM_AREAS.items()
+        if prefixes.get(kind.__name__.removesuffix("Kind")) == area
+        for member in kind
+    }
+
+
+#: The areas' reason codes, questions and transition kinds. Codes are not unique across
+#: areas (``owner_only`` is cancellation's and deletion's): a reason names its area.
+_CODES: Final = _members(ReasonCode)
+_QUESTIONS: Final = _members(Question)
+_KINDS: Final = _kinds()
+
+
+def _member(
+    table: dict[str, dict[str, Any]], what: str, data: object, area: object, path: str
+) -> Any:
+    value = _plain.structure(str, data, path)
+    found = table.get(value)
+    if found is None:
+        raise _plain.problem(path, f"unknown {what} {shown(value)}")
+    if isinstance(area, str) and area in found:
+        return found[area]
+    if len(found) == 1:
+        return next(iter(found.values()))
+    areas = ", ".join(sorted(found))
+    raise _plain.problem(
+        path, f"is a {what} of more than one area ({areas}): the area must be given"
+    )
+
+
+def _read_code(data: object, whole: Mapping[str, object], path: str) -> ReasonCode:
+    area = whole.get("area")
+    code = _member(_CODES, "reason code", data, area, _plain.join(path, "code"))
+    if area is not None and ENUM_AREAS.get(type(code)) != area:
+        raise _plain.problem(_plain.join(path, "area"), f"has no reason code {shown(data)}")
+    member: ReasonCode = code
+    return member
+
+
+def _read_question(data: object, whole: Mapping[str, object], path: str) -> Question:
+    question: Question = _member(
+        _QUESTIONS, "question", data, whole.get("area"), _plain.join(path, "question")
+    )
+    return question
+
+
+def _read_kind(data: object, whole: Mapping[str, object], path: str) -> str:
+    kind: str = _plain.structure(str, data, _plain.join(path, "kind"))
+    area = whole.get("area")
+    return _KINDS.get((area, kind), kind) if isinstance(area, str) else kind
+
+
+def _names(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "string", "enum": sorted(table)}
+
+
+#: How every value is read and written: the writers' hooks, and the readers of the fields an
+#: area's enum holds (a reason's code, a finding's question, a transition's kind).
+HOOKS: Final = (
+    WRITING.refine(
+        Reason,
+        readers={"code": _read_code},
+        schemas={"code": {**_names(_CODES), "description": "A reason code of the area."}},
+    )
+    .refine(
+        Finding,
+        readers={"question": _read_question},
+        schemas={"question": {**_names(_QUESTIONS), "description": "The area's question."}},
+    )
+    .refine(
+        Transition,
+        readers={"kind": _read_kind},
+        schemas={
+            "kind": {
+                "description": "The kind of transition, a snake_case name.",
+                "type": "string",
+                "pattern": "^[a-z]+(_[a-z]+)*$",
+            }
+        },
+    )
+)
+
+_SOURCE: Final = re.compile(r"billrules(\.[a-z_]+)*")
+
+
+def _value_kind(kind: object) -> type[Any]:
+    if (
+        isinstance(kind, type)
+        and attrs.has(kind)
+        and _SOURCE.fullmatch(kind.__module__) is not None
+    ):
+        return kind
+    name = getattr(kind, "__name__", type(kind).__name__)
+    raise InvalidType(
+        "kind", f"must be a billrules value class (such as Account), not {shown(name)}"
+    )
+
+
+def to_dict(value: object) -> dict[str, Any]:
+    """The plain data of any billrules value: JSON-ready, and read back by :func:`from_dict`.
+
+    Amounts are ``"19.00 USD"``, instants ISO 8601 with their offset, enums their values,
+    tuples lists; an effect is tagged by its ``kind``; details values say what they are
+    (``{"$money": "19.00 USD"}``). Values written for readers come with the fields: a
+    reason's area and message, a finding's answer, summary and rules, a transition's rules,
+    codes and description, an effect's key.
+
+    Raises:
+        InvalidType: ``value`` is not a billrules value, or its details hold a value with
+            no plain form.
+    """
+    if not attrs.has(type(value)) or _SOURCE.fullmatch(type(value).__module__) is None:
+        raise InvalidType("value", f"must be a billrules value, not {type(value).__name__}")
+    data: dict[str, Any] = _plain.unstructure(value, HOOKS)
+    return data
+
+
+def from_dict(kind: type[T], data: Mapping[str, Any]) -> T:
+    """The value of class ``kind`` whose plain data is ``data``: the inverse of :func:`to_dict`.
+
+    ``kind`` may be a base class that a tag resolves: ``from_dict(Effect, data)`` builds the
+    effect class ``data["kind"]`` names. Values written for readers (``message``, ``key``…)
+    may be left out; when present they must equal what the other fields give.
+
+    Raises:
+        InvalidInput: ``data`` cannot become such a value: a ``PlainDataError`` names the
+            path and what is wrong (an unknown key, a missing one, an unknown kind or code, an
+            edited key); the constructors' own errors (``NaiveDatetimeError``…) name the path
+            too. Data no file holds (nesting deeper than 32 levels, an integer of more than
+            40 digits, NaN, a lone surrogate) is refused first.
+        InvalidType: ``kind`` is not a billrules value class, or ``data`` not a mapping.
+    """
+    checked_kind = _value_kind(kind)
+    if not isinstance(data, Mapping):
+        raise InvalidType("data", f"must be a mapping, not {type(data).__name__}")
+    value: T = _from_plain(checked_kind, data)
+    return value
+
+
+def _from_plain(kind: type[Any], data: object) -> Any:
+    _loads.vet(data)
+    if not isinstance(data, Mapping):
+        raise _plain.problem("", f"a {kind.__name__} must be an object")
+    return _plain.structure(kind, dict(data), "", HOOKS)
+
+
+def to_json(value: object) -> str:
+    """``value`` as indented JSON text (UTF-8 friendly, ending with a newline): :func:`to_dict`."""
+    return json.dumps(to_dict(value), indent=2, ensure_ascii=False) + "\n"
+
+
+def from_json(kind: type[T], text: str) -> T:
+    """The value of class ``kind`` from JSON text: :func:`from_dict` of the parsed text.
+
+    A leading byte-order mark is ignored.
+
+    Raises:
+        InvalidInput: malformed JSON (a ``PlainDataError`` whose ``field`` is
+            ``"(JSON text)"``; the message names the line and column), or any error of
+            :func:`from_dict`.
+        InvalidType: ``kind`` is not a billrules value class, or ``text`` not a string.
+    """
+    checked_kind = _value_kind(kind)
+    if not isinstance(text, str):
+        raise InvalidType("text", f"must be a str, not {type(text).__name__}")
+    value: T = _from_plain(checked_kind, _loads.json_data(text, "(JSON text)"))
+    return value
 
 
 @checked
@@ -71,7 +291,7 @@ def _account_from_plain(data: object) -> Account:
     _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.PlainDataError("(top level)", "an account must be an object")
-    account: Account = _plain.structure(Account, dict(data))
+    account: Account = _plain.structure(Account, dict(data), "", HOOKS)
     return account
 
 
@@ -82,7 +302,7 @@ def account_to_mapping(account: Account) -> dict[str, Any]:
     Raises:
         InvalidType: ``account`` is not an :class:`Account`.
     """
-    mapping: dict[str, Any] = _plain.unstructure(account)
+    mapping: dict[str, Any] = _plain.unstructure(account, HOOKS)
     return mapping
 
 

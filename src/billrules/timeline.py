@@ -37,19 +37,22 @@ end)``: the timeline of ``[a, c)`` is that of ``[a, b)`` followed by that of ``[
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from billrules import _plain, _render, _time
+from billrules import _plain, _render, _time, effects
 from billrules._check import checked
 from billrules.account import Account
-from billrules.contract import Transition
+from billrules.contract import Finding, Transition
+from billrules.decisions import Question, Reason, ReasonCode
 from billrules.effects import Effect
 from billrules.errors import InvalidInput
-from billrules.evaluation import Evaluation
+from billrules.evaluation import AREAS, Evaluation
 from billrules.policy import Policy
 
 __all__ = [
@@ -60,26 +63,107 @@ __all__ = [
 ]
 
 
+def _enum_areas() -> dict[type[Any], str]:
+    """Each area's reason-code, question and kind enums, and the area's name."""
+    found: dict[type[Any], str] = {}
+    for area in AREAS:
+        for name in area.module.__all__:
+            kind = getattr(area.module, name)
+            if (
+                isinstance(kind, type)
+                and issubclass(kind, enum.Enum)
+                and kind not in (ReasonCode, Question)
+            ):
+                found[kind] = area.name
+    return found
+
+
+#: The area whose module defines each enum (a reason's code names its area by it).
+ENUM_AREAS: Final[Mapping[type[Any], str]] = _enum_areas()
+
+#: Every effect class ``billrules.effects`` exports, by its ``kind``.
+EFFECT_KINDS: Final[Mapping[str, type[Effect]]] = {
+    kind.kind: kind
+    for name in effects.__all__
+    for kind in (getattr(effects, name),)
+    if isinstance(kind, type) and issubclass(kind, Effect) and kind is not Effect
+}
+
+_TEXT: Final = {"type": "string"}
+_TEXTS: Final = {"type": "array", "items": _TEXT}
+
+#: What billrules' values write beyond their fields, for ``_plain`` (``serialize`` adds the
+#: readers): a reason's area and message; a finding's answer, summary and rules; a
+#: transition's rules, codes and description; an effect's kind (the tag naming its class)
+#: and key, written first.
+WRITING: Final = _plain.Hooks(
+    {
+        Reason: _plain.Shape(
+            derived={
+                "area": lambda reason: ENUM_AREAS.get(type(reason.code)),
+                "message": lambda reason: reason.message,
+            },
+            details=frozenset({"details"}),
+            schemas={
+                "area": {
+                    "description": "The area whose reason codes hold the code.",
+                    "enum": [area.name for area in AREAS],
+                },
+                "message": {**_TEXT, "description": "The sentence, rendered from the details."},
+            },
+        ),
+        Finding: _plain.Shape(
+            derived={
+                "allowed": lambda finding: finding.allowed,
+                "summary": lambda finding: finding.summary,
+                "rules": lambda finding: finding.rules,
+            },
+            details=frozenset({"details"}),
+            schemas={
+                "allowed": {"type": "boolean", "description": "The decision's answer."},
+                "summary": {**_TEXT, "description": "The answer as a sentence."},
+                "rules": {**_TEXTS, "description": "The rule IDs behind it."},
+            },
+        ),
+        Transition: _plain.Shape(
+            derived={
+                "rules": lambda transition: transition.rules,
+                "codes": lambda transition: transition.codes,
+                "description": lambda transition: transition.description,
+            },
+            schemas={
+                "rules": {**_TEXTS, "description": "The rule IDs behind it."},
+                "codes": {**_TEXTS, "description": "The reasons' codes."},
+                "description": {**_TEXT, "description": "The reasons' sentences."},
+            },
+        ),
+        Effect: _plain.Shape(
+            derived={"kind": lambda effect: effect.kind, "key": lambda effect: effect.key},
+            lead=True,
+            details=frozenset({"details"}),
+            schemas={
+                "key": {
+                    "description": "The effect's key (X-6), from its other fields.",
+                    "type": "string",
+                    "pattern": "^eff_[0-9a-f]{32}$",
+                }
+            },
+            tag="kind",
+            variants=EFFECT_KINDS,
+        ),
+    }
+)
+
+
 @checked
 def transition_data(transition: Transition) -> dict[str, Any]:
-    """A transition as JSON-ready data; effects as ``{"kind": ..., **fields}``."""
-    return {
-        "at": transition.at.isoformat(),
-        "area": transition.area,
-        "kind": str(transition.kind),
-        "rules": list(transition.rules),
-        "codes": list(transition.codes),
-        "description": transition.description,
-        "effects": [_effect_data(effect) for effect in transition.effects],
-    }
+    """A transition as JSON-ready data, as :func:`billrules.serialize.to_dict` writes it.
 
-
-def _effect_data(effect: Effect) -> dict[str, Any]:
-    """An effect as JSON-ready data: ``{"kind": effect.kind, "at": ..., "rule": ..., ...}``."""
-    fields: dict[str, Any] = {"kind": effect.kind}
-    for field in attrs.fields(type(effect)):
-        fields[field.name] = _plain.plain_data(getattr(effect, field.name))
-    return fields
+    Its fields (reasons with their details, effects as ``{"kind": ..., "key": ..., fields}``),
+    then its rules, codes and description.
+    """
+    data: dict[str, Any] = _plain.unstructure(transition, WRITING)
+    return data
 
 
 @attrs.frozen(kw_only=True)
@@ -105,14 +189,10 @@ class Timeline:
         return _render.timeline_text(self.account_id, self.zone, self.start, self.end, self.events)
 
     def to_dict(self) -> dict[str, Any]:
-        """The timeline as JSON-ready data (instants ISO 8601 with their offset)."""
-        return {
-            "account_id": self.account_id,
-            "zone": self.zone.key,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "events": [transition_data(event) for event in self.events],
-        }
+        """The timeline as JSON-ready data, as :func:`billrules.serialize.to_dict` writes it
+        (instants ISO 8601 with their offset, events as :func:`transition_data` writes them)."""
+        data: dict[str, Any] = _plain.unstructure(self, WRITING)
+        return data
 
     def _repr_svg_(self) -> str:
         """A horizontal strip: dunning stages as bands, every transition as a labelled tick."""
