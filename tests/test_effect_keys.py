@@ -1,0 +1,468 @@
+"""Tests for effect keys (X-6): the same effect has the same key in every run, window, process
+and machine; different effects have different keys; effects gathered for an account carry
+its id."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money
+
+from _accounts import DELINQUENT, KYIV, T0
+from billrules import DEFAULT_POLICY
+from billrules.account import Account
+from billrules.balance import BalancePolicy, Ledger, charge_month
+from billrules.cancellation import (
+    AccountState,
+    CancellationReason,
+    CancellationRequest,
+    back_office_plan,
+    deactivation_effects,
+)
+from billrules.effects import (
+    KEY_VERSION,
+    CancelBilling,
+    DebitBalance,
+    Effect,
+    ReassignLeads,
+    RevokeAccess,
+    SendEmail,
+    SetLicenceCount,
+)
+from billrules.errors import InvalidInput, InvalidType
+from billrules.policy import Policy
+from billrules.report import explain
+from billrules.seats import SeatPool, back_office_cancel
+from billrules.subscriptions import SubscriptionPolicy, portal_invitation
+from billrules.testing import (
+    account_states,
+    accounts,
+    aware_datetimes,
+    cancellation_requests,
+    effects,
+    policies,
+    seat_pools,
+)
+from billrules.timeline import timeline, upcoming
+
+AT = datetime(2024, 5, 1, tzinfo=UTC)
+KEY = r"eff_[0-9a-f]{32}"
+
+
+def _keys(found: tuple[Effect, ...] | list[Effect]) -> list[str]:
+    return [effect.key for effect in found]
+
+
+def _identity(effect: Effect) -> tuple[Any, ...]:
+    """What makes an effect the same effect, compared strictly (``True`` is not ``1``)."""
+    occasion: Any = effect.occasion if effect.occasion is not None else effect.at.astimezone(UTC)
+    own = tuple(
+        (field.name, _strict(getattr(effect, field.name)))
+        for field in attrs.fields(type(effect))
+        if field.name not in {"at", "rule", "account", "occasion"}
+    )
+    return (type(effect), effect.account, effect.rule, occasion, own)
+
+
+def _strict(value: object) -> object:
+    if isinstance(value, Money):
+        return ("money", value.amount.normalize(), value.currency.code)
+    if isinstance(value, dict) or hasattr(value, "keys"):
+        items = value.items()  # type: ignore[attr-defined]  # a mapping of details
+        return tuple(sorted((key, type(item).__name__, item) for key, item in items))
+    return (type(value).__name__, value)
+
+
+class TestExampleKeys:
+    """X-6: keys pinned, so any change of the encoding is caught."""
+
+    def test_pinned_keys(self) -> None:
+        """X-6: the keys of a few effects, as the documented encoding gives them."""
+        examples = {
+            "eff_16fa0f71ed9c1548c6d0f1ca988008cd": CancelBilling(
+                at=AT, rule="CAN-7", invoice_id="inv-9"
+            ),
+            "eff_587619af3b81bba79476be76ec4aaefc": SendEmail(
+                at=AT,
+                rule="DEL-3",
+                template="t",
+                to="owner",
+                details={"deletion_date": "2024-05-11", "days": 10},
+                account="acme",
+            ),
+            "eff_701311b9b4ef19c40243884bbe98fd01": DebitBalance(
+                at=datetime(2024, 6, 1, tzinfo=KYIV),
+                rule="BAL-7",
+                amount=Money("19.00", "USD"),
+                description="Usage of 2024-05",
+                occasion="charge-2024-05",
+                account="acme",
+            ),
+            "eff_0b48b04084fa3b31ceef974a0b9c65dd": RevokeAccess(
+                at=datetime(2024, 6, 1, tzinfo=KYIV), rule="CAN-8"
+            ),
+            "eff_4c9513d055daf29070824161776db62d": ReassignLeads(
+                at=AT, rule="CAN-8", to_agent=None, account="Олена"
+            ),
+        }
+        assert examples == {effect.key: effect for effect in examples.values()}
+
+    def test_key_is_the_documented_digest(self) -> None:
+        """X-6: the key is eff_ and BLAKE2b-128 of the compact, sorted, ASCII JSON of
+        [version, account, kind, rule, target, occasion], the occasion being ``at`` in UTC."""
+        effect = DebitBalance(
+            at=datetime(2024, 6, 1, tzinfo=KYIV),
+            rule="BAL-7",
+            amount=Money("19.50", "USD"),
+            description="Usage of 2024-05 — Київ",
+            account="acme",
+        )
+        canonical = json.dumps(
+            [
+                KEY_VERSION,
+                "acme",
+                "debit_balance",
+                "BAL-7",
+                {"description": "Usage of 2024-05 — Київ", "amount": "19.5 USD"},
+                "2024-05-31T21:00:00+00:00",
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=True,
+        )
+        digest = hashlib.blake2b(canonical.encode("ascii"), digest_size=16).hexdigest()
+        assert f"eff_{digest}" == effect.key
+        assert {"amount": "19.5 USD", "description": "Usage of 2024-05 — Київ"} == effect.target
+
+    def test_canonical_forms_of_details(self) -> None:
+        """X-6: details in canonical form: instants in UTC, dates ISO, decimals and money
+        without trailing zeros, tuples and sets as lists (sets sorted), enums as values."""
+        email = SendEmail(
+            at=AT,
+            rule="DEL-4",
+            template="t",
+            to="owner",
+            details={
+                "at": datetime(2024, 5, 1, 3, tzinfo=KYIV),
+                "day": date(2024, 5, 2),
+                "rate": Decimal("1.50"),
+                "zero": Decimal("-0.00"),
+                "due": Money("100", "JPY"),
+                "ids": ("b", "a"),
+                "set": frozenset({"b", "c", "a"}),
+                "reason": CancellationReason.OTHER,
+                "ratio": 0.5,
+                "nested": {"n": None, "flag": True},
+            },
+        )
+        assert {
+            "at": "2024-05-01T00:00:00+00:00",
+            "day": "2024-05-02",
+            "rate": "1.5",
+            "zero": "0",
+            "due": "100 JPY",
+            "ids": ["b", "a"],
+            "set": ["a", "b", "c"],
+            "reason": "other",
+            "ratio": 0.5,
+            "nested": {"n": None, "flag": True},
+        } == email.target["details"]
+
+    def test_a_value_without_canonical_form_is_named(self) -> None:
+        """X-6: details holding a value the encoding has no form for (an object, NaN, a
+        mapping with other than string keys) give no key: InvalidType names the field."""
+        for value in (object(), float("nan"), Decimal("Infinity"), {1: "x"}):
+            email = SendEmail(at=AT, rule="DEL-4", template="t", to="owner", details={"x": value})
+            with pytest.raises(InvalidType) as excinfo:
+                _ = email.key
+            assert "SendEmail.details" == excinfo.value.field
+            assert isinstance(excinfo.value, TypeError)
+
+    def test_account_and_occasion_are_checked_text(self) -> None:
+        """X-6: account and occasion are non-empty text holding no card number (PM-6)."""
+        for field in ("account", "occasion"):
+            number: dict[str, Any] = {field: 7}
+            with pytest.raises(InvalidType) as type_error:
+                RevokeAccess(at=AT, rule="CAN-8", **number)
+            assert f"RevokeAccess.{field}" == type_error.value.field
+            with pytest.raises(InvalidInput) as empty:
+                RevokeAccess(at=AT, rule="CAN-8", **{field: " "})
+            assert f"RevokeAccess.{field}" == empty.value.field
+            with pytest.raises(InvalidInput) as card:
+                RevokeAccess(at=AT, rule="CAN-8", **{field: "4242 4242 4242 4242"})
+            assert "4242" not in str(card.value)
+
+
+class TestWhatTheKeyDependsOn:
+    """X-6: the key follows what makes the effect the same effect, and nothing else."""
+
+    BASE = CancelBilling(at=AT, rule="CAN-7", invoice_id="inv-1", account="acme")
+
+    def test_each_part_changes_the_key(self) -> None:
+        """X-6: account, kind, rule, target and occasion each change the key."""
+        base = self.BASE
+        others = [
+            attrs.evolve(base, account="other"),
+            attrs.evolve(base, account=None),
+            attrs.evolve(base, rule="CAN-9"),
+            attrs.evolve(base, invoice_id="inv-2"),
+            attrs.evolve(base, occasion="back_office_cancellation"),
+            attrs.evolve(base, at=AT + timedelta(microseconds=1)),
+            RevokeAccess(at=AT, rule="CAN-7", account="acme"),
+        ]
+        keys = {base.key, *_keys(others)}
+        assert len(others) + 1 == len(keys)
+
+    def test_occasion_replaces_the_instant(self) -> None:
+        """X-6: with an occasion, the instant the effect is due does not change the key."""
+        base = attrs.evolve(self.BASE, occasion="cancellation_request:2024-05-01T00:00:00+00:00")
+        assert base.key == attrs.evolve(base, at=AT + timedelta(days=400)).key
+
+    @given(aware_datetimes())
+    def test_same_instant_on_any_clock(self, at: datetime) -> None:
+        """X-6: the instant is keyed in UTC: the same instant in another zone, same key."""
+        effect = attrs.evolve(self.BASE, at=at)
+        for zone in (UTC, ZoneInfo("Pacific/Kiritimati"), timezone(timedelta(hours=-5))):
+            assert effect.key == attrs.evolve(effect, at=at.astimezone(zone)).key
+
+    def test_equal_amounts_give_equal_keys(self) -> None:
+        """X-6: 19.00 USD and 19.0 USD are the same amount, so the same key."""
+        debit = DebitBalance(at=AT, rule="BAL-7", amount=Money("19.00", "USD"), description="x")
+        assert debit.key == attrs.evolve(debit, amount=Money("19.0", "USD")).key
+
+    @given(effects(), st.data())
+    def test_same_effect_same_key(self, effect: Effect, data: st.DataObject) -> None:
+        """X-6: an effect rebuilt from its fields, or due at another instant when it has an
+        occasion, has the same key."""
+        assert effect.key == attrs.evolve(effect).key
+        if effect.occasion is not None:
+            other = data.draw(aware_datetimes())
+            assert effect.key == attrs.evolve(effect, at=other).key
+
+    @given(st.lists(effects(), max_size=12, unique_by=_identity))
+    def test_distinct_effects_distinct_keys(self, found: list[Effect]) -> None:
+        """X-6: effects that differ in what makes them the same effect never share a key."""
+        keys = _keys(found)
+        assert len(found) == len(set(keys))
+
+
+class TestTimelineKeys:
+    """X-6 over timelines: a window cut into runs gives the same keys as one run."""
+
+    @given(accounts(), policies(), st.data())
+    def test_any_partition_of_a_window_gives_the_same_keys(
+        self, account: Account, policy: Policy, data: st.DataObject
+    ) -> None:
+        """X-6: the keys of the effects of runs over any partition of a window into
+        consecutive windows are those of one timeline over the window, in order, without
+        duplicates; distinct effects there have distinct keys."""
+        start = account.created_at + timedelta(hours=data.draw(st.integers(-2000, 9000)))
+        length = data.draw(st.integers(0, 900 * 24))
+        end = start + timedelta(hours=length)
+        cuts = data.draw(st.lists(st.integers(0, length), max_size=6).map(sorted))
+        bounds = [start, *(start + timedelta(hours=cut) for cut in cuts), end]
+        whole = [e for t in timeline(account, policy, start, end).events for e in t.effects]
+        runs = [
+            e
+            for first, last in itertools.pairwise(bounds)
+            for t in timeline(account, policy, first, last).events
+            for e in t.effects
+        ]
+        assert _keys(whole) == _keys(runs)
+        assert len(whole) == len(set(_keys(whole)))
+        assert len({_identity(e) for e in whole}) == len(set(_keys(whole)))
+        assert all(account.id == e.account for e in whole)
+
+    @given(accounts(), policies(), st.data())
+    def test_a_later_run_recomputes_the_same_keys(
+        self, account: Account, policy: Policy, data: st.DataObject
+    ) -> None:
+        """X-6: a later cron window overlapping an earlier one gives the keys of the effects
+        they share, and the other effects have keys the earlier window did not."""
+        start = account.created_at + timedelta(hours=data.draw(st.integers(-2000, 9000)))
+        first_end = start + timedelta(days=data.draw(st.integers(1, 400)))
+        later = start + timedelta(hours=data.draw(st.integers(0, 400 * 24)))
+        later_end = later + timedelta(days=data.draw(st.integers(1, 400)))
+        first = {
+            e.key: e for t in timeline(account, policy, start, first_end).events for e in t.effects
+        }
+        second = {
+            e.key: e for t in timeline(account, policy, later, later_end).events for e in t.effects
+        }
+        for key in first.keys() & second.keys():
+            assert first[key] == second[key]
+        for key, effect in second.items():
+            inside = start <= effect.at < first_end
+            assert (key in first) is inside
+
+    def test_seed_account_keys(self) -> None:
+        """X-6: the seed account's deletion and cancellation effects carry its id, and their
+        keys are those of the areas' operations stamped with it."""
+        tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=60))
+        found = [e for t in tl.events for e in t.effects]
+        assert found
+        assert {"acme"} == {e.account for e in found}
+        request = DELINQUENT.cancellation_request
+        assert request is not None
+        expected = deactivation_effects(request, DEFAULT_POLICY.cancellation)
+        stamped = [attrs.evolve(e, account="acme") for e in expected]
+        assert set(_keys(stamped)) <= set(_keys(found))
+        assert not set(_keys(list(expected))) & set(_keys(found))
+
+
+class TestGatheredForAnAccount:
+    """X-6: the effects of timeline, upcoming and explain carry the account's id."""
+
+    @given(accounts(), policies(), st.data())
+    def test_timeline_upcoming_and_explain_carry_the_account(
+        self, account: Account, policy: Policy, data: st.DataObject
+    ) -> None:
+        """X-6: every effect of a timeline, of ``upcoming`` and of a report's next events
+        names the account; a transition without effects is unchanged."""
+        at = account.created_at + timedelta(hours=data.draw(st.integers(0, 9000)))
+        gathered = [
+            *timeline(account, policy, at, at + timedelta(days=400)).events,
+            *upcoming(account, policy, at, count=10, days=800),
+            *explain(account, policy, at).next_events,
+        ]
+        assert all(e.account == account.id for t in gathered for e in t.effects)
+
+
+class TestOperationKeys:
+    """X-6: an operation run at two instants on the same facts gives the same keys."""
+
+    @given(
+        account_states(requests=st.none() | cancellation_requests()),
+        st.sampled_from(CancellationReason),
+        aware_datetimes(),
+        aware_datetimes(),
+    )
+    def test_back_office_plan(
+        self, state: AccountState, reason: CancellationReason, first: datetime, second: datetime
+    ) -> None:
+        """CAN-7, SEAT-5, X-6: the plan computed at two instants has the same keys."""
+        once = back_office_plan(state, at=first, reason=reason)
+        again = back_office_plan(state, at=second, reason=reason)
+        assert _keys(once) == _keys(again)
+        assert len(once) == len(set(_keys(once)))
+        assert all(e.occasion is not None for e in once)
+
+    def test_back_office_plan_names_the_request(self) -> None:
+        """CAN-7, X-6: a plan's occasion is the request (its instant in UTC), or the
+        back-office cancellation without one; two requests give two sets of keys."""
+        state = AccountState(status="active", currency="USD", licence_count=3)
+        request = CancellationRequest(
+            reason="other",
+            requested_at=datetime(2024, 5, 2, 12, tzinfo=KYIV),
+            deactivates_at=datetime(2024, 6, 1, tzinfo=KYIV),
+        )
+        without = back_office_plan(state, at=AT, reason="other")
+        with_request = back_office_plan(attrs.evolve(state, request=request), at=AT, reason="other")
+        assert {"back_office_cancellation"} == {e.occasion for e in without}
+        assert {"cancellation_request:2024-05-02T09:00:00+00:00"} == {
+            e.occasion for e in with_request
+        }
+        assert not set(_keys(without)) & set(_keys(with_request))
+        withdrawn = attrs.evolve(request, state="withdrawn")
+        assert _keys(without) == _keys(
+            back_office_plan(attrs.evolve(state, request=withdrawn), at=AT, reason="other")
+        )
+
+    @given(seat_pools(), aware_datetimes(), aware_datetimes())
+    def test_seat_back_office_cancel(
+        self, pool: SeatPool, first: datetime, second: datetime
+    ) -> None:
+        """SEAT-5, X-6: cancelling the seats at two instants gives the same keys, and the
+        count set to 0 is the same effect as the back-office plan's without a request."""
+        _, once = back_office_cancel(pool, at=first)
+        _, again = back_office_cancel(pool, at=second)
+        assert _keys(once) == _keys(again)
+        assert len(once) == len(set(_keys(once)))
+        if pool.total:
+            plan = back_office_plan(
+                AccountState(status="DELETE", currency="USD", licence_count=pool.total),
+                at=second,
+                reason="other",
+            )
+            assert [SetLicenceCount.kind] == [e.kind for e in plan]
+            assert plan[0].key == once[-1].key
+
+    @given(aware_datetimes(), aware_datetimes())
+    def test_portal_invitation(self, first: datetime, second: datetime) -> None:
+        """SUB-5, X-6: the invitation computed at two instants has one key."""
+        policy = SubscriptionPolicy()
+        once = portal_invitation(0, policy, to="owner", at=first)
+        again = portal_invitation(0, policy, to="owner", at=second)
+        assert ("first_sign_up",) == tuple(e.occasion for e in once)
+        assert _keys(once) == _keys(again)
+
+    def test_monthly_debit(self) -> None:
+        """BAL-7, X-6: the debit's occasion is its charge; each month its own key."""
+        ledger = Ledger(currency="USD")
+        policy = BalancePolicy()
+        may = charge_month(ledger, (), policy, month=date(2024, 5, 1), zone=KYIV)
+        june = charge_month(ledger, (), policy, month=date(2024, 6, 9), zone=KYIV)
+        (debit,) = may.effects
+        assert may.charge.id == debit.occasion == "charge-2024-05"
+        assert (
+            debit.key
+            == charge_month(ledger, (), policy, month=date(2024, 5, 31), zone=KYIV).effects[0].key
+        )
+        assert debit.key != june.effects[0].key
+
+
+#: Effects whose keys are computed in fresh interpreters: non-ASCII text, money, instants in
+#: a zone, and a set of strings (whose iteration order follows the hash seed).
+_PROGRAM = textwrap.dedent(
+    """
+    import json
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    from moneyed import Money
+    from billrules.effects import DebitBalance, SendEmail, RevokeAccess
+    kyiv = ZoneInfo("Europe/Kyiv")
+    found = [
+        SendEmail(at=datetime(2024, 5, 20, tzinfo=kyiv), rule="DEL-3", template="notice",
+                  to="Олена", account="acme",
+                  details={"ids": frozenset({"a", "b", "c", "d", "e"}), "days": 10}),
+        DebitBalance(at=datetime(2024, 6, 1, tzinfo=kyiv), rule="BAL-7",
+                     amount=Money("19.00", "USD"), description="Usage of 2024-05",
+                     occasion="charge-2024-05"),
+        RevokeAccess(at=datetime(2024, 6, 1, tzinfo=kyiv), rule="CAN-8", account="acme"),
+    ]
+    print(json.dumps([effect.key for effect in found]))
+    """
+)
+
+
+def test_keys_are_the_same_in_other_processes() -> None:
+    """X-6: two fresh interpreters with different hash seeds compute the same keys, and
+    those of this process."""
+    namespace: dict[str, Any] = {}
+    exec(_PROGRAM.replace("print(", "result = ("), namespace)
+    expected = json.loads(namespace["result"])
+    for seed in ("0", "4242"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _PROGRAM],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=environment,
+            timeout=120,
+        )
+        assert expected == json.loads(done.stdout)
