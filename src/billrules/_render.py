@@ -5,32 +5,95 @@ hold data; their ``__str__``, ``_repr_html_`` and ``_repr_svg_`` call the functi
 which read only the kernel's :class:`~billrules.contract.Finding` and
 :class:`~billrules.contract.Transition` and plain values. Sentences come from the values
 themselves (rendered from their codes); nothing here decides or re-tests a rule.
+
+The words around them (the answers' marks, "next:", the timeline's title) and the way an
+instant is written come from a :class:`Words`; :data:`ENGLISH` is the default, which
+``str(report)`` and ``str(timeline)`` use. :mod:`billrules.i18n` passes another to write the
+same layout in another language (X-7).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Final
+from operator import attrgetter
+from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 from moneyed import Money
 
 from billrules import _money, _time
 from billrules.contract import Finding, Transition
+from billrules.decisions import Reason
 from billrules.effects import Effect
 
 __all__ = [
+    "ENGLISH",
+    "Words",
     "amount",
     "report_html",
     "report_text",
+    "section_text",
     "timeline_html",
     "timeline_svg",
     "timeline_text",
 ]
 
 Section = tuple[str, Sequence[Finding]]
+
+
+def _timeline_title(
+    account_id: str, zone: ZoneInfo, start: datetime, end: datetime, count: int
+) -> str:
+    return (
+        f"Timeline of {account_id} ({zone.key}), "
+        f"{_time.wall_clock(start, zone)} to {_time.wall_clock(end, zone)}: "
+        f"{count} event{'' if count == 1 else 's'}"
+    )
+
+
+class Words(NamedTuple):
+    """The words of one language around the values' sentences, and how it writes them.
+
+    Attributes:
+        yes: The mark of an allowed answer (three characters keep the columns).
+        no: The mark of a refused answer.
+        next: The heading of what happens next.
+        nothing_next: The line shown when nothing happens in the window looked at.
+        summary: A finding's summary sentence.
+        message: A reason's sentence.
+        description: A transition's sentence.
+        kind: A transition's kind as shown.
+        when: An instant as the account's clock shows it.
+        timeline_title: The first line of a timeline's text.
+    """
+
+    yes: str
+    no: str
+    next: str
+    nothing_next: str
+    summary: Callable[[Finding], str]
+    message: Callable[[Reason], str]
+    description: Callable[[Transition], str]
+    kind: Callable[[Transition], str]
+    when: Callable[[datetime, ZoneInfo], str]
+    timeline_title: Callable[[str, ZoneInfo, datetime, datetime, int], str]
+
+
+#: The words of ``str(report)`` and ``str(timeline)``: the kernel's own English sentences.
+ENGLISH: Final = Words(
+    yes="yes",
+    no="no ",
+    next="next:",
+    nothing_next="next: nothing in the next 400 days",
+    summary=attrgetter("summary"),
+    message=attrgetter("message"),
+    description=attrgetter("description"),
+    kind=attrgetter("kind"),
+    when=_time.wall_clock,
+    timeline_title=_timeline_title,
+)
 
 
 def amount(money: Money) -> str:
@@ -42,25 +105,35 @@ def amount(money: Money) -> str:
 # The report
 
 
-def _finding_lines(finding: Finding) -> str:
-    mark = "yes" if finding.allowed else "no "
-    head = f"  [{mark}] {finding.area}.{finding.question}: {finding.summary} "
+def _finding_lines(finding: Finding, words: Words) -> str:
+    mark = words.yes if finding.allowed else words.no
+    head = f"  [{mark}] {finding.area}.{finding.question}: {words.summary(finding)} "
     head += f"[{', '.join(finding.rules)}]"
-    return "\n".join([head, *(f"        - {reason.message}" for reason in finding.reasons)])
+    message = words.message
+    return "\n".join([head, *(f"        - {message(reason)}" for reason in finding.reasons)])
+
+
+def section_text(title: str, findings: Sequence[Finding], words: Words = ENGLISH) -> str:
+    """One section of a report: its title, then each answer with its reasons."""
+    return "\n".join([f"{title}:", *(_finding_lines(finding, words) for finding in findings)])
 
 
 def report_text(
-    head: str, sections: Sequence[Section], upcoming: Sequence[Transition], zone: ZoneInfo
+    head: str,
+    sections: Sequence[Section],
+    upcoming: Sequence[Transition],
+    zone: ZoneInfo,
+    words: Words = ENGLISH,
 ) -> str:
     """A readable report: the header lines, each section's answers with reasons, what next."""
     lines = [head]
     for title, findings in sections:
         lines.append(f"{title}:")
-        lines.extend(_finding_lines(finding) for finding in findings)
-    lines.append("next:" if upcoming else "next: nothing in the next 400 days")
+        lines.extend(_finding_lines(finding, words) for finding in findings)
+    lines.append(words.next if upcoming else words.nothing_next)
+    when, kind, description = words.when, words.kind, words.description
     lines.extend(
-        f"  {_time.wall_clock(t.at, zone)}  {t.kind} [{', '.join(t.rules)}] {t.description}"
-        for t in upcoming
+        f"  {when(t.at, zone)}  {kind(t)} [{', '.join(t.rules)}] {description(t)}" for t in upcoming
     )
     return "\n".join(lines)
 
@@ -115,18 +188,15 @@ def timeline_text(
     start: datetime,
     end: datetime,
     transitions: Sequence[Transition],
+    words: Words = ENGLISH,
 ) -> str:
     """One line per transition in local time, effects indented below it."""
-    count = len(transitions)
-    lines = [
-        f"Timeline of {account_id} ({zone.key}), "
-        f"{_time.wall_clock(start, zone)} to {_time.wall_clock(end, zone)}: "
-        f"{count} event{'' if count == 1 else 's'}"
-    ]
+    lines = [words.timeline_title(account_id, zone, start, end, len(transitions))]
+    when, kind, description = words.when, words.kind, words.description
     for t in transitions:
         lines.append(
-            f"  {_time.wall_clock(t.at, zone)}  {t.area:<13} {t.kind:<22} "
-            f"[{', '.join(t.rules)}] {t.description}"
+            f"  {when(t.at, zone)}  {t.area:<13} {kind(t):<22} "
+            f"[{', '.join(t.rules)}] {description(t)}"
         )
         lines.extend(
             f"      -> {effect.kind} ({effect.rule}){_effect_note(effect)}" for effect in t.effects

@@ -21,6 +21,7 @@ __all__ = [
     "FloatAmountError",
     "InvalidInput",
     "InvalidType",
+    "LocaleFallback",
     "NaiveDatetimeError",
     "OutOfCalendar",
     "UnknownTimeZone",
@@ -78,3 +79,24 @@ class UnknownTimeZone(InvalidInput):
 
 class CurrencyMismatch(InvalidInput):
     """Two amounts in different currencies met where one currency is required (X-4)."""
+
+
+class LocaleFallback(UserWarning):
+    """A warning, not an error: the locale asked for is not shipped, so English is used (X-7).
+
+    :func:`billrules.i18n.render` issues it once per call and goes on in English; it never
+    raises in the middle of a report. ``requested`` is the locale asked for as an error message
+    may print it (quoted, cut short, long digit runs masked).
+
+    >>> str(LocaleFallback("'fr'"))
+    "locale 'fr' is not shipped; falling back to English"
+    """
+
+    requested: str
+
+    def __init__(self, requested: str) -> None:
+        self.requested = requested
+        super().__init__(f"locale {requested} is not shipped; falling back to English")
+
+    def __reduce__(self) -> tuple[type[LocaleFallback], tuple[str]]:
+        return (type(self), (self.requested,))
