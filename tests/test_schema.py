@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs are declared for it
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -54,7 +54,7 @@ def problems(name: str, document: object) -> list[str]:
 
 def documented_json() -> list[tuple[str, str, str]]:
     """Every ```json block of the docs and the README, with its page and schema name."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     for page in DOCS:
         text = page.read_text(encoding="utf-8")
         blocks = _JSON_BLOCK.findall(text)
@@ -68,7 +68,7 @@ def documented_json() -> list[tuple[str, str, str]]:
 def documented_policies() -> list[tuple[str, str, bool]]:
     """The TOML policies of the docs: ```toml blocks (which must load) and the text pycon
     examples give policy_from_toml (some of which show an error)."""
-    found = []
+    found: list[tuple[str, str, bool]] = []
     for page in DOCS:
         text = page.read_text(encoding="utf-8")
         found.extend((page.name, body, True) for body in _TOML_BLOCK.findall(text))

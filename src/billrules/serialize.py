@@ -128,11 +128,12 @@ def _member(
 
 def _read_code(data: object, whole: Mapping[str, object], path: str) -> ReasonCode:
     area = whole.get("area")
-    code = _member(_CODES, "reason code", data, area, _plain.join(path, "code"))
-    if area is not None and ENUM_AREAS.get(type(code)) != area:
-        raise _plain.problem(_plain.join(path, "area"), f"has no reason code {shown(data)}")
-    member: ReasonCode = code
-    return member
+    if area is not None:
+        value = _plain.structure(str, data, _plain.join(path, "code"))
+        if value in _CODES and area not in _CODES[value]:
+            raise _plain.problem(_plain.join(path, "area"), f"has no reason code {shown(value)}")
+    code: ReasonCode = _member(_CODES, "reason code", data, area, _plain.join(path, "code"))
+    return code
 
 
 def _read_question(data: object, whole: Mapping[str, object], path: str) -> Question:

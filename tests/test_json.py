@@ -1,0 +1,292 @@
+"""Every value to and from JSON: billrules.serialize.to_dict/from_dict/to_json/from_json round
+trip every generated value, write money and instants in one form, and name the path of what
+they refuse (X-1, X-2, X-4, X-5)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from moneyed import Money
+
+from billrules import DEFAULT_POLICY, InvalidInput, InvalidType
+from billrules._plain import PlainDataError
+from billrules.cancellation import CancellationCode
+from billrules.contract import Finding, Transition
+from billrules.decisions import Decision, Reason
+from billrules.deletion import DeletionCode, DeletionKind, DeletionQuestion
+from billrules.dunning import DunningCode
+from billrules.effects import CancelBilling, ChargePaymentMethod, Effect, SendEmail
+from billrules.report import explain
+from billrules.serialize import from_dict, from_json, to_dict, to_json
+from billrules.testing import (
+    account_activities,
+    account_states,
+    accounts,
+    balance_facts,
+    balance_policies,
+    cancellation_policies,
+    decisions,
+    deletion_policies,
+    dunning_policies,
+    effects,
+    findings,
+    invoice_facts,
+    invoice_policies,
+    ledgers,
+    payment_method_policies,
+    policies,
+    reasons,
+    seat_policies,
+    seat_pools,
+    subscription_facts,
+    subscription_policies,
+    suspensions,
+    transitions,
+    wallets,
+)
+from billrules.timeline import timeline
+
+T0 = datetime(2024, 5, 1, tzinfo=UTC)
+
+#: Every generated kind of value.
+VALUES = st.one_of(
+    accounts(),
+    policies(),
+    balance_policies(),
+    cancellation_policies(),
+    deletion_policies(),
+    dunning_policies(),
+    invoice_policies(),
+    payment_method_policies(),
+    seat_policies(),
+    subscription_policies(),
+    ledgers(),
+    invoice_facts(),
+    subscription_facts(),
+    account_activities(),
+    account_states(),
+    balance_facts(),
+    wallets(),
+    seat_pools(),
+    suspensions().flatmap(lambda found: st.sampled_from(found) if found else st.nothing()),
+    reasons(),
+    decisions(),
+    findings(),
+    transitions(),
+    effects(),
+)
+
+
+def round_trip(value: Any) -> None:
+    """``value`` comes back equal through plain data and through JSON text."""
+    data = to_dict(value)
+    assert json.loads(json.dumps(data)) == data
+    assert value == from_dict(type(value), data)
+    assert value == from_json(type(value), to_json(value))
+
+
+class TestRoundTrip:
+    """``from_dict(type(x), to_dict(x)) == x`` for every value."""
+
+    @given(VALUES)
+    def test_every_generated_value(self, value: Any) -> None:
+        """X-1: every generated fact, policy, reason, decision, finding, transition,
+        suspension and effect comes back equal, through plain data and JSON text."""
+        round_trip(value)
+
+    @given(effects())
+    def test_effects_through_their_base(self, effect: Effect) -> None:
+        """X-2, X-6: an effect read as an Effect is built as the class its kind names, with
+        the same key."""
+        back = from_dict(Effect, to_dict(effect))
+        assert type(effect) is type(back)
+        assert effect.key == back.key
+        assert effect == back
+
+    @given(reasons())
+    def test_reason_codes_keep_their_area(self, reason: Reason) -> None:
+        """X-1: a reason's code comes back as its own area's enum member, even where the same
+        code belongs to two areas."""
+        back = from_dict(Reason, to_dict(reason))
+        assert type(reason.code) is type(back.code)
+        assert reason.message == back.message
+
+    @given(accounts(), st.integers(min_value=0, max_value=800))
+    def test_reports_and_timelines(self, account: Any, days: int) -> None:
+        """X-1, X-5: the report and the timeline of a generated account come back equal, and
+        their to_dict is serialize.to_dict."""
+        at = account.created_at + timedelta(days=days)
+        report = explain(account, DEFAULT_POLICY, at)
+        assert to_dict(report) == report.to_dict()
+        round_trip(report)
+        events = timeline(account, DEFAULT_POLICY, at, at + timedelta(days=400))
+        assert to_dict(events) == events.to_dict()
+        round_trip(events)
+        for event in events.events:
+            assert type(event.kind) is type(from_dict(Transition, to_dict(event)).kind)
+
+
+class TestForms:
+    """One form for money and instants everywhere; details say what they are."""
+
+    def test_money_is_canonical_and_exact(self) -> None:
+        """X-4: amounts are written to the minor unit at least, with every further digit,
+        never with an exponent, the same way in the account JSON and the report."""
+        charge = ChargePaymentMethod(
+            at=T0, rule="INV-4", amount=Money("1E+2", "USD"), method_id="pm", invoice_id="i"
+        )
+        assert "100.00 USD" == to_dict(charge)["amount"]
+        finer = ChargePaymentMethod(
+            at=T0, rule="INV-4", amount=Money("2.675", "USD"), method_id="pm", invoice_id="i"
+        )
+        assert "2.675 USD" == to_dict(finer)["amount"]
+        assert finer == from_dict(Effect, to_dict(finer))
+
+    def test_details_are_tagged(self) -> None:
+        """X-4: money, instants, dates and decimals in details are tagged objects; tuples are
+        lists; mappings are objects; and they come back as they were."""
+        details = {
+            "amount": Money("19.00", "USD"),
+            "at": T0,
+            "day": date(2024, 5, 2),
+            "share": Decimal("0.25"),
+            "ids": ("a", "b"),
+            "access": {"owner": "full"},
+            "odd": {"$money": "x"},
+            "none": None,
+            "flag": True,
+            "count": 3,
+        }
+        email = SendEmail(at=T0, rule="DEL-3", template="t", to="owner", details=details)
+        written = to_dict(email)["details"]
+        assert {
+            "amount": {"$money": "19.00 USD"},
+            "at": {"$instant": "2024-05-01T00:00:00+00:00"},
+            "day": {"$date": "2024-05-02"},
+            "share": {"$decimal": "0.25"},
+            "ids": ["a", "b"],
+            "access": {"owner": "full"},
+            "odd": {"$object": {"$money": "x"}},
+            "none": None,
+            "flag": True,
+            "count": 3,
+        } == written
+        back = from_dict(SendEmail, to_dict(email))
+        assert details == dict(back.details)
+
+    def test_effect_is_tagged_by_kind_and_keyed(self) -> None:
+        """X-2, X-6: an effect's JSON starts with its kind and key, then its fields."""
+        effect = CancelBilling(at=T0, rule="CAN-7", invoice_id="inv-9", account="acme")
+        data = to_dict(effect)
+        assert ["kind", "key", "at", "rule", "account", "occasion", "invoice_id"] == list(data)
+        assert ("cancel_billing", effect.key) == (data["kind"], data["key"])
+
+    def test_values_written_for_readers(self) -> None:
+        """X-1: a reason's area and message, a finding's answer, summary and rules, a
+        transition's rules, codes and description are written; they may be left out."""
+        reason = Reason(code=DeletionCode.OWNER_ONLY, rule="DEL-5", details={"role": "admin"})
+        data = to_dict(reason)
+        assert ("deletion", reason.message) == (data["area"], data["message"])
+        short = {key: data[key] for key in ("code", "rule", "details", "area")}
+        assert reason == from_dict(Reason, short)
+        question = next(iter(DeletionQuestion))
+        finding = Finding(
+            area="deletion",
+            question=question,
+            decision=Decision.refuse(reason),
+            details=dict.fromkeys(question.fields, 1),
+        )
+        written = to_dict(finding)
+        assert (False, finding.summary, ["DEL-5"]) == (
+            written["allowed"],
+            written["summary"],
+            written["rules"],
+        )
+        transition = Transition(at=T0, area="deletion", kind="account_deleted", reasons=(reason,))
+        shown = to_dict(transition)
+        assert (["DEL-5"], ["owner_only"]) == (shown["rules"], shown["codes"])
+        assert DeletionKind.ACCOUNT_DELETED is from_dict(Transition, shown).kind
+
+
+class TestErrors:
+    """What cannot become a value is refused, naming the path."""
+
+    def problem(self, kind: Any, data: Any) -> str:
+        with pytest.raises(InvalidInput) as caught:
+            from_dict(kind, data)
+        return f"{caught.value.field}: {caught.value.problem}"
+
+    def test_unknown_effect_kind(self) -> None:
+        """X-2: an unknown kind is refused, listing the known ones."""
+        data = {**to_dict(CancelBilling(at=T0, rule="CAN-7", invoice_id="i")), "kind": "fax"}
+        assert self.problem(Effect, data).startswith("kind: unknown kind 'fax'; known are ")
+        assert "kind: is required" in self.problem(Effect, {"at": "2024-05-01T00:00:00+00:00"})
+        assert self.problem(SendEmail, data).startswith("kind: unknown kind")
+
+    def test_edited_key(self) -> None:
+        """X-6: a key that does not match the effect's fields means the data was edited."""
+        data = to_dict(CancelBilling(at=T0, rule="CAN-7", invoice_id="inv-9"))
+        data["invoice_id"] = "inv-10"
+        assert "key: does not match" in self.problem(Effect, data)
+
+    def test_edited_message(self) -> None:
+        """X-1: a message that is not the code's sentence is refused."""
+        reason = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2")
+        data = {**to_dict(reason), "message": "Pay later."}
+        assert "message: does not match" in self.problem(Reason, data)
+
+    def test_bad_money(self) -> None:
+        """X-4: a float amount or a malformed one is refused at its path."""
+        data = to_dict(
+            ChargePaymentMethod(
+                at=T0, rule="INV-4", amount=Money("5", "USD"), method_id="pm", invoice_id="i"
+            )
+        )
+        assert self.problem(Effect, {**data, "amount": 5.0}).startswith("amount: must be a string")
+        assert self.problem(Effect, {**data, "amount": "five USD"}).startswith(
+            "amount: is not an amount"
+        )
+        email = to_dict(SendEmail(at=T0, rule="DEL-3", template="t", to="o"))
+        bad = {**email, "details": {"due": {"$money": "1e3 USD"}}}
+        assert self.problem(Effect, bad).startswith("details.due['$money']: is not an amount")
+        tagged = {**email, "details": {"due": {"$euro": "1"}}}
+        assert "unknown tag" in self.problem(Effect, tagged)
+
+    def test_ambiguous_code_needs_its_area(self) -> None:
+        """X-1: a code two areas share (owner_only) is read by its area; without one it is
+        refused, and an area without that code is refused too."""
+        reason = Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1")
+        data = to_dict(reason)
+        assert "cancellation" == data["area"]
+        bare = {key: value for key, value in data.items() if key != "area"}
+        assert "more than one area (cancellation, deletion)" in self.problem(Reason, bare)
+        assert "area: has no reason code" in self.problem(Reason, {**data, "area": "seats"})
+        assert "unknown reason code" in self.problem(Reason, {**data, "code": "nope"})
+
+    def test_unknown_field_and_kind_and_data(self) -> None:
+        """X-1: unknown keys are errors; a kind that is no billrules value and data that is
+        no mapping are type errors; malformed JSON names the line."""
+        data = to_dict(Decision.allow())
+        assert self.problem(Decision, {**data, "note": 1}).startswith("note: unknown field")
+        with pytest.raises(InvalidType, match="kind"):
+            from_dict(dict, {})  # not a billrules value: refused
+        with pytest.raises(InvalidType, match="data"):
+            from_dict(Decision, [])  # type: ignore[arg-type]  # not a mapping: refused
+        with pytest.raises(InvalidType, match="value"):
+            to_dict({"allowed": True})
+        with pytest.raises(PlainDataError, match="malformed JSON at line 1"):
+            from_json(Decision, "{")
+        with pytest.raises(PlainDataError, match="must be an object"):
+            from_json(Decision, "[]")
+
+    def test_refused_data_is_vetted_first(self) -> None:
+        """X-1: data no file holds (NaN, deep nesting) is refused naming its path."""
+        email = to_dict(SendEmail(at=T0, rule="DEL-3", template="t", to="o"))
+        with pytest.raises(PlainDataError, match=r"details\.x: is NaN"):
+            from_dict(Effect, {**email, "details": {"x": float("nan")}})
