@@ -113,30 +113,38 @@ class _Module:
                 if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                     yield argument.value
 
-    def keys(self, node: ast.expr | None, depth: int = 0) -> set[str]:
-        """The keys a details expression is known to hold (a dict, or what a function returns)."""
+    def keys(self, node: ast.expr | None, scope: ast.AST, depth: int = 0) -> set[str]:
+        """The keys a details expression is known to hold: a dict, what it wraps, what a
+        function of the module returns, what a name of the same function was assigned."""
         if node is None or depth > 4:
             return set()
         if isinstance(node, ast.Dict):
             found: set[str] = set()
             for key, value in zip(node.keys, node.values, strict=True):
                 if key is None:
-                    found |= self.keys(value, depth + 1)
+                    found |= self.keys(value, scope, depth + 1)
                 elif isinstance(key, ast.Constant) and isinstance(key.value, str):
                     found.add(key.value)
             return found
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name) and node.func.id in self.functions:
+                function = self.functions[node.func.id]
                 returns = [
-                    child.value
-                    for child in ast.walk(self.functions[node.func.id])
-                    if isinstance(child, ast.Return)
+                    child.value for child in ast.walk(function) if isinstance(child, ast.Return)
                 ]
-                return set().union(*(self.keys(value, depth + 1) for value in returns))
-            if isinstance(node.func, ast.Name) and node.func.id == "dict":
-                return {kw.arg for kw in node.keywords if kw.arg} | self.keys(
-                    node.args[0] if node.args else None, depth + 1
+                return set().union(*(self.keys(value, function, depth + 1) for value in returns))
+            # dict(...), FrozenMapping({...}) and the like: the keys of what they wrap.
+            found = {kw.arg for kw in node.keywords if kw.arg}
+            return found | self.keys(node.args[0] if node.args else None, scope, depth + 1)
+        if isinstance(node, ast.Name):
+            return set().union(
+                *(
+                    self.keys(child.value, scope, depth + 1)
+                    for child in ast.walk(scope)
+                    if isinstance(child, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == node.id for t in child.targets)
                 )
+            )
         return set()
 
 
@@ -162,7 +170,8 @@ def scan() -> tuple[dict[Key, set[str]], dict[Key, set[str]]]:
                 key = (type(member), member.name)
                 if "rule" in given:
                     rules[key].update(module.rules(given["rule"], call))
-                keys[key] |= module.keys(given.get("details"))
+                scope = module.enclosing(call) or module.tree
+                keys[key] |= module.keys(given.get("details"), scope)
     return rules, keys
 
 
