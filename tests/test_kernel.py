@@ -32,8 +32,9 @@ from billrules import (
     _validate,
 )
 from billrules.contract import Finding, Suspension, Transition
+from billrules.decisions import sentence
 from billrules.effects import CancelBilling, Effect, SendEmail, SetLicenceCount
-from billrules.testing import aware_datetimes, currencies, zones
+from billrules.testing import aware_datetimes, currencies, findings, reasons, zones
 
 
 class Code(ReasonCode):
@@ -142,6 +143,24 @@ class TestDecision:
 
 class TestSentences:
     """X-1, X-4: a reason's sentence is rendered from its code's template when read."""
+
+    @given(reason=reasons(), finding=findings())
+    def test_templates_parsed_once_render_as_the_formatter_does(
+        self, reason: Reason, finding: Finding
+    ) -> None:
+        """X-1 property: a code's template, parsed once when the code is defined, renders
+        every reason exactly as formatting the template anew does; so do question summaries."""
+        assert sentence(reason.code.template, reason.details) == reason.message
+        question = finding.question
+        template = question.yes if finding.allowed else question.no
+        assert sentence(template, finding.details) == finding.summary
+
+    def test_a_malformed_template_is_refused_when_the_code_is_defined(self) -> None:
+        """A template that cannot render fails when its enum is defined, not when read."""
+        with pytest.raises(ValueError, match="expected '}'"):
+
+            class Broken(ReasonCode):
+                BAD = "bad", "An unmatched { brace."
 
     def test_template_fields_render_money_dates_lists_and_plurals(self) -> None:
         """X-4: money at its minor unit with its code; dates ISO; tuples joined; plurals."""

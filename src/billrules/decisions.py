@@ -44,6 +44,10 @@ __all__ = [
 ]
 
 
+#: A template parsed once: each literal part, then the field it is followed by and its spec.
+Template = tuple[tuple[str, str | None, str], ...]
+
+
 class _Sentence(string.Formatter):
     """Formats a template's named fields for a human sentence.
 
@@ -64,6 +68,31 @@ class _Sentence(string.Formatter):
             return super().get_field(field_name, args, kwargs)
         except (LookupError, AttributeError, TypeError):
             return None, field_name
+
+    def compile(self, template: str) -> Template:
+        """``template`` parsed once: its literal parts, fields and specs.
+
+        Raises:
+            ValueError: the template is malformed (an unmatched brace, a field in a spec).
+        """
+        parts: list[tuple[str, str | None, str]] = []
+        for literal, field, spec, _ in self.parse(template):
+            if spec and "{" in spec:
+                raise ValueError("a template's spec cannot hold a field")
+            parts.append((literal, field, spec or ""))
+        return tuple(parts)
+
+    def fill(self, template: Template, details: Mapping[str, Any]) -> str:
+        """A compiled template with its fields taken from ``details`` (as :meth:`vformat`)."""
+        pieces: list[str] = []
+        for literal, field, spec in template:
+            pieces.append(literal)
+            if field is not None:
+                value = (
+                    details[field] if field in details else self.get_field(field, (), details)[0]
+                )
+                pieces.append(self.format_field(value, spec))
+        return "".join(pieces)
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if "|" in format_spec:
@@ -135,17 +164,19 @@ class ReasonCode(StrEnum):
 
     template: str
     fields: frozenset[str]
+    _parts: Template
 
     def __new__(cls, value: str, template: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.template = template
         member.fields = _fields(template)
+        member._parts = _SENTENCE.compile(template)  # parsed once: messages render on read
         return member
 
     def render(self, details: Mapping[str, Any]) -> str:
         """The English sentence for ``details``."""
-        return sentence(self.template, details)
+        return _SENTENCE.fill(self._parts, details)
 
 
 class Question(StrEnum):
@@ -163,6 +194,8 @@ class Question(StrEnum):
     yes: str
     no: str
     fields: frozenset[str]
+    _yes: Template
+    _no: Template
 
     def __new__(cls, value: str, yes: str = "", no: str = "") -> Self:
         member = str.__new__(cls, value)
@@ -170,11 +203,13 @@ class Question(StrEnum):
         member.yes = yes
         member.no = no or yes
         member.fields = _fields(yes) | _fields(member.no)
+        member._yes = _SENTENCE.compile(yes)  # parsed once: summaries render on read
+        member._no = _SENTENCE.compile(member.no)
         return member
 
     def summary(self, allowed: bool, details: Mapping[str, Any]) -> str:
         """The English summary of an answer."""
-        return sentence(self.yes if allowed else self.no, details)
+        return _SENTENCE.fill(self._yes if allowed else self._no, details)
 
 
 _to_details = frozen_mapping("Reason.details")
