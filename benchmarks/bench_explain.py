@@ -16,6 +16,11 @@ inactivity eligibility (DEL-1), whether a scheduled deletion goes ahead (DEL-7),
 scheduled (CAN-9), and the first five events of the next 400 days (X-5) with their instants.
 No messages, no reasons, no effects: that is what billrules adds. Before timing, both sides
 are checked to give the same answers on every pool account.
+
+Rendering happens on read (X-7): the last lines time writing built reports as text, in
+English (``billrules.i18n.render``, which is ``str(report)``) and in Ukrainian, per report,
+against building them. Target: rendering a report in either locale costs no more than
+building it.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from billrules.account import Account, User
 from billrules.balance import Ledger, LedgerEntry
 from billrules.cancellation import CancellationRequest
 from billrules.deletion import DeletionSchedule
+from billrules.i18n import render
 from billrules.invoices import Invoice
 from billrules.payment_methods import PaymentMethod, Wallet
 from billrules.policy import DEFAULT_POLICY
@@ -438,6 +444,28 @@ def main() -> None:
         print(f"{name:<20} {value * 1e6:8.1f} µs per account  ({value * N:.2f} s for {N:,})")
     ratio = med["billrules explain"] / med["plain baseline"]
     print(f"ratio explain / baseline: {ratio:.2f}x (target <= 3x)")
+    bench_render(inputs, med["billrules explain"])
+
+
+def bench_render(inputs: list[tuple[Account, datetime]], explain_median: float) -> None:
+    """X-7: rendering built reports in English and Ukrainian, per report, against explain."""
+    count = min(len(inputs), int(os.environ.get("BENCH_RENDER_N", "10000")))
+    reports = [explain(account, DEFAULT_POLICY, at) for account, at in inputs[:count]]
+    for report in reports[:50]:  # the catalogues are read once, before timing
+        render(report, locale="uk")
+    times: dict[str, list[float]] = {"en": [], "uk": []}
+    for _ in range(ROUNDS):
+        for locale, spent in times.items():
+            start = time.perf_counter()
+            for report in reports:
+                render(report, locale=locale)
+            spent.append((time.perf_counter() - start) / count)
+    for locale, values in times.items():
+        value = statistics.median(values)
+        print(
+            f"render {locale:<13} {value * 1e6:8.1f} µs per report  "
+            f"({value / explain_median:.2f}x explain; target <= 1x)"
+        )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from billrules import _render
 from billrules._redact import shown
 from billrules.contract import Finding, Transition
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, Reason, Template
 from billrules.errors import InvalidType, LocaleFallback
 from billrules.i18n._catalogue import HEADINGS, LOCALES, areas_of_codes, catalogue
 from billrules.i18n._format import LocalSentence
@@ -124,8 +124,15 @@ class _Locale:
         self.messages = catalogue(locale)
         terms = {key: text for (context, key), text in self.messages.items() if context == "term"}
         none = self.messages.get(("heading", "none"), HEADINGS["none"])
-        self.sentence = LocalSentence(locale, terms, none)
+        self.sentence = sentence = LocalSentence(locale, terms, none)
         self.areas = areas_of_codes()
+        # Every template parsed once (None: a broken one, which renders in English).
+        self.compiled: dict[str, Template | None] = {}
+        for template in [*self.messages.values(), *HEADINGS.values()]:
+            try:
+                self.compiled[template] = sentence.compile(template)
+            except ValueError:
+                self.compiled[template] = None
         self.words = _render.Words(
             yes=self.heading("yes"),
             no=self.heading("no"),
@@ -142,8 +149,11 @@ class _Locale:
     def _format(self, template: str | None, details: Mapping[str, Any], english: str) -> str:
         if template is None:
             return english
+        compiled = self.compiled.get(template)
+        if compiled is None:
+            return english
         try:
-            return self.sentence.vformat(template, (), details)
+            return self.sentence.fill(compiled, details)
         except (ValueError, TypeError, IndexError, KeyError):  # a broken translation
             return english
 

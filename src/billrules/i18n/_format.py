@@ -26,12 +26,15 @@ from enum import Enum
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
+from babel.plural import to_python
 from moneyed import Money
 
 from billrules import _money
 from billrules.decisions import _Sentence
+
+#: Counts below this have their plural category looked up in a table.
+_SMALL = 1000
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
 
@@ -41,9 +44,20 @@ class LocalSentence(_Sentence):
 
     def __init__(self, locale: str, terms: Mapping[str, str], none: str) -> None:
         super().__init__()
-        self.locale = Locale.parse(locale)
+        self.locale = found = Locale.parse(locale)
         self.terms = terms
         self.none = none
+        # The locale's data, looked up once: rendering a report formats many values.
+        self._category = category = to_python(found.plural_form)
+        #: The plural categories of the counts sentences mostly hold, computed once.
+        self._small = tuple(category(n) for n in range(_SMALL))
+        symbols = found.number_symbols.get("latn", {})
+        self._decimal = symbols.get("decimal", ".")
+        self._group = symbols.get("group", ",").translate(_SPACES)
+        self._minus = symbols.get("minusSign", "-")
+        self._long_date = found.date_formats["long"]
+        self._medium_date = found.date_formats["medium"]
+        self._short_time = found.time_formats["short"]
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if "|" in format_spec:
@@ -69,11 +83,12 @@ class LocalSentence(_Sentence):
         if "=" not in forms[0]:
             return forms[0] if value == 1 else forms[-1]
         words = dict(form.partition("=")[::2] for form in forms)
-        category = (
-            self.locale.plural_form(value)
-            if isinstance(value, (int, Decimal)) and not isinstance(value, bool)
-            else "other"
-        )
+        if type(value) is int and 0 <= value < _SMALL:
+            category = self._small[value]
+        elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            category = self._category(value)
+        else:
+            category = "other"
         return words.get(category, words.get("other", ""))
 
     def word(self, value: object) -> str:
@@ -85,7 +100,7 @@ class LocalSentence(_Sentence):
         if isinstance(value, datetime):
             return self.instant(value)
         if isinstance(value, date):
-            return format_date(value, "long", locale=self.locale).translate(_SPACES)
+            return str(self._long_date.apply(value, self.locale)).translate(_SPACES)
         if isinstance(value, Enum):
             return str(value.value)
         if isinstance(value, (tuple, list, frozenset)):
@@ -99,22 +114,21 @@ class LocalSentence(_Sentence):
     def money(self, value: Money) -> str:
         """``-33,00 USD``: the amount at its currency's minor unit, then its code (X-4)."""
         rounded = _money.round_to_minor_unit(value).amount
-        if not rounded:
-            rounded = abs(rounded)  # a zero is never written with a minus sign
         digits = _money.minor_unit_exponent(value.currency)
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + " ¤¤"
-        text = format_currency(
-            rounded, value.currency.code, pattern, locale=self.locale, currency_digits=False
+        # Digits grouped by three, the locale's separators; a zero never has a minus sign.
+        text = f"{abs(rounded):,.{digits}f}".translate(
+            {ord(","): self._group, ord("."): self._decimal}
         )
-        return text.translate(_SPACES)
+        sign = self._minus if rounded < 0 else ""
+        return f"{sign}{text} {value.currency.code}"
 
     def instant(self, value: datetime) -> str:
         """An instant on its own clock: the locale's long date and short time."""
-        day = format_date(value, "long", locale=self.locale)
-        return f"{day} {format_time(value, 'short', locale=self.locale)}".translate(_SPACES)
+        day = self._long_date.apply(value, self.locale)
+        return f"{day} {self._short_time.apply(value, self.locale)}".translate(_SPACES)
 
     def when(self, value: datetime, zone: Any) -> str:
         """An instant on the account's clock, for a list: the medium date and short time."""
         local = value.astimezone(zone)
-        day = format_date(local, "medium", locale=self.locale)
-        return f"{day} {format_time(local, 'short', locale=self.locale)}".translate(_SPACES)
+        day = self._medium_date.apply(local, self.locale)
+        return f"{day} {self._short_time.apply(local, self.locale)}".translate(_SPACES)
