@@ -184,13 +184,18 @@ class TestExampleKeys:
 
     def test_a_value_without_canonical_form_is_named(self) -> None:
         """X-6: details holding a value the encoding has no form for (an object, NaN, a
-        mapping with other than string keys) give no key: InvalidType names the field."""
-        for value in (object(), float("nan"), Decimal("Infinity"), {1: "x"}):
+        mapping with other than string keys, a number of more than 4,000 digits) give no key:
+        InvalidType names the field."""
+        for value in (object(), float("nan"), Decimal("Infinity"), Decimal("1E+9999"), {1: "x"}):
             email = SendEmail(at=AT, rule="DEL-4", template="t", to="owner", details={"x": value})
             with pytest.raises(InvalidType) as excinfo:
                 _ = email.key
             assert "SendEmail.details" == excinfo.value.field
             assert isinstance(excinfo.value, TypeError)
+        huge = SendEmail(at=AT, rule="DEL-4", template="t", to="owner", details={"x": 10**5000})
+        with pytest.raises(InvalidType) as too_long:
+            _ = huge.key
+        assert "SendEmail.target" == too_long.value.field
 
     def test_account_and_occasion_are_checked_text(self) -> None:
         """X-6: account and occasion are non-empty text holding no card number (PM-6)."""

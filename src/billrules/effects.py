@@ -29,8 +29,8 @@ when it is none, ``at`` in canonical form. Canonical forms make equal values equ
 text, integers, booleans, ``null`` and finite floats as they are; an enum member as its
 value; an instant in UTC as ISO 8601 (``"2024-05-01T00:00:00+00:00"``, with ``.ffffff``
 only when the microseconds are not 0); a date as ``"2024-05-01"``; a decimal as a string
-in plain notation without trailing zeros (``"19.5"``, ``"0"``); money as that amount, a
-space and the currency code (``"19.5 USD"``); a mapping (string keys) as an object; a tuple
+in plain notation without trailing zeros (``"19.5"``, ``"0"``; a number of more than 4,000
+digits has none); money as that amount, a space and the currency code (``"19.5 USD"``); a mapping (string keys) as an object; a tuple
 or list as a list; a set as a list sorted by the canonical JSON of its items. The JSON is
 compact, with sorted keys and ``\\uXXXX`` escapes for every non-ASCII character, so any
 language can recompute a key. :data:`KEY_VERSION` changes if the encoding ever does.
@@ -103,6 +103,10 @@ _BASE_FIELDS: Final = frozenset({"at", "rule", "account", "occasion"})
 _AS_THEY_ARE: Final = frozenset({str, int, bool, type(None)})
 
 
+#: The most digits a number written in a key may have (Python writes no longer integer).
+_MOST_DIGITS: Final = 4000
+
+
 class _NoCanonicalForm(Exception):
     """A value of a kind the key's encoding has no form for."""
 
@@ -113,7 +117,10 @@ def _number(value: Decimal) -> str:
         raise _NoCanonicalForm
     if not value:
         return "0"
-    return format(value.normalize(), "f")
+    normal = value.normalize()
+    if abs(normal.adjusted()) > _MOST_DIGITS or len(normal.as_tuple().digits) > _MOST_DIGITS:
+        raise _NoCanonicalForm
+    return format(normal, "f")
 
 
 def _canonical_form(value: object) -> Any:
@@ -221,9 +228,15 @@ class Effect:
         occasion = self.occasion
         if occasion is None:
             occasion = self.at.astimezone(UTC).isoformat()
-        canonical = _canonical(
-            [KEY_VERSION, self.account, self.kind, self.rule, self.target, occasion]
-        )
+        try:
+            canonical = _canonical(
+                [KEY_VERSION, self.account, self.kind, self.rule, self.target, occasion]
+            )
+        except ValueError:  # an integer too long for Python to write
+            raise InvalidType(
+                f"{type(self).__name__}.target",
+                f"holds a number of more than {_MOST_DIGITS} digits, so the effect has no key",
+            ) from None
         return "eff_" + hashlib.blake2b(canonical.encode("ascii"), digest_size=16).hexdigest()
 
 
