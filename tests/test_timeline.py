@@ -570,8 +570,8 @@ class TestTimelineRendering:
         assert svg.endswith("</svg>")
 
     def test_transition_data_plain_details(self) -> None:
-        """X-2: effect details of any shape become JSON-ready data; the transition's rules,
-        codes and description come with it."""
+        """X-2, X-6: effect details of any shape become JSON-ready data, with the effect's
+        key; the transition's rules, codes, description and reasons come with it."""
         effect = SendEmail(
             at=T0, rule="DEL-4", template="t", to="owner", details={"s": frozenset({1})}
         )
@@ -585,6 +585,7 @@ class TestTimelineRendering:
         )
         data = transition_data(transition)
         assert {"s": [1]} == data["effects"][0]["details"]
+        assert effect.key == data["effects"][0]["key"]
         assert {
             "at": "2024-05-01T00:00:00+03:00",
             "area": "deletion",
@@ -592,7 +593,10 @@ class TestTimelineRendering:
             "rules": ["DEL-4"],
             "codes": ["deletion_reminder"],
             "description": "Reminder to the owner: the account is deleted in 1 day.",
-        } == {k: v for k, v in data.items() if k != "effects"}
+        } == {k: v for k, v in data.items() if k not in ("effects", "reasons")}
+        assert [("deletion_reminder", "DEL-4")] == [
+            (reason["code"], reason["rule"]) for reason in data["reasons"]
+        ]
         assert json.loads(json.dumps(data)) == data
 
 
