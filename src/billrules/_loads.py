@@ -107,6 +107,30 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Refused:
     return result
 
 
+def vetted_json(text: str, source: str) -> object:
+    """The plain data of the JSON ``text``, vetted: :func:`json_data` then :func:`vet`.
+
+    The walk of :func:`vet` is skipped when the text shows it would find nothing: no key
+    appeared twice, and the text holds no ``NaN``/``Infinity`` literal, no exponent outside
+    strings (``1e999`` is an infinity), no run of more than :data:`MAX_DIGITS` digits and no
+    surrogate (raw or escaped). Depth is checked on the text by :func:`json_data` itself.
+    Errors are those of :func:`vet`, with the same paths.
+    """
+    twice: list[bool] = []
+    data, outside = _json(text, source, twice)
+    if twice or _NEEDS_VETTING.search(outside) or _SURROGATES_IN_TEXT.search(text):
+        vet(data)
+    return data
+
+
+#: Outside strings: what may make a value :func:`vet` refuses (NaN, Infinity, an exponent,
+#: a long run of digits).
+_NEEDS_VETTING: Final = re.compile(rf"NaN|Infinity|[0-9][eE]|[0-9]{{{MAX_DIGITS + 1}}}")
+
+#: A surrogate in the text, raw or as a JSON escape (``\ud800``).
+_SURROGATES_IN_TEXT: Final = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+
+
 def json_data(text: str, source: str) -> object:
     """The plain data of the JSON ``text``; :func:`vet` must walk it before it is used.
 
@@ -115,6 +139,19 @@ def json_data(text: str, source: str) -> object:
             and the message names the line and column), or nesting deeper than
             :data:`MAX_DEPTH` (``field`` is the path where it goes too deep).
     """
+    return _json(text, source, [])[0]
+
+
+def _json(text: str, source: str, twice: list[bool]) -> tuple[object, str]:
+    """:func:`json_data` and the text outside strings, noting in ``twice`` whether a key
+    appeared twice in an object."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any] | _Refused:
+        found = _object(items)
+        if type(found) is _Refused:
+            twice.append(True)
+        return found
+
     text = text.removeprefix(_BOM)
     outside_strings = _JSON_STRINGS.sub("", text)
     if _too_deep(outside_strings):
@@ -127,13 +164,13 @@ def json_data(text: str, source: str) -> object:
             text,
             parse_int=_parse_int if long_digits else None,
             parse_constant=_parse_constant,
-            object_pairs_hook=_object,
+            object_pairs_hook=pairs,
         )
     except json.JSONDecodeError as error:
         raise PlainDataError(
             source, f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
-    return data
+    return data, outside_strings
 
 
 def toml_data(text: str, source: str) -> dict[str, Any]:

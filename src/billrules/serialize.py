@@ -236,8 +236,9 @@ def from_dict(kind: type[T], data: Mapping[str, Any]) -> T:
     return value
 
 
-def _from_plain(kind: type[Any], data: object) -> Any:
-    _loads.vet(data)
+def _from_plain(kind: type[Any], data: object, *, vetted: bool = False) -> Any:
+    if not vetted:
+        _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.problem("", f"a {kind.__name__} must be an object")
     return _plain.structure(kind, dict(data), "", HOOKS)
@@ -262,7 +263,7 @@ def from_json(kind: type[T], text: str) -> T:
     checked_kind = _value_kind(kind)
     if not isinstance(text, str):
         raise InvalidType("text", f"must be a str, not {type(text).__name__}")
-    value: T = _from_plain(checked_kind, _loads.json_data(text, "(JSON text)"))
+    value: T = _from_plain(checked_kind, _loads.vetted_json(text, "(JSON text)"), vetted=True)
     return value
 
 
@@ -288,8 +289,9 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
     return _account_from_plain(data)
 
 
-def _account_from_plain(data: object) -> Account:
-    _loads.vet(data)
+def _account_from_plain(data: object, *, vetted: bool = False) -> Account:
+    if not vetted:
+        _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.PlainDataError("(top level)", "an account must be an object")
     account: Account = _plain.structure(Account, dict(data), "", HOOKS)
@@ -320,7 +322,7 @@ def account_from_json(text: Annotated[str, DOCUMENT]) -> Account:
             :func:`account_from_mapping`.
         InvalidType: ``text`` is not a string.
     """
-    return _account_from_plain(_loads.json_data(text, "(account file)"))
+    return _account_from_plain(_loads.vetted_json(text, "(account file)"), vetted=True)
 
 
 @checked

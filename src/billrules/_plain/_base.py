@@ -30,6 +30,8 @@ OBJECT_TAG: Final = "$object"
 class PlainDataError(InvalidInput):
     """Plain data (a policy file, an account JSON) that cannot become a billrules value."""
 
+    __module__ = "billrules._plain"  # where it is imported from and shown in tracebacks
+
 
 #: A field's reader: the field's data, the whole object's data and the object's path.
 Reader = Callable[[object, Mapping[str, object], str], Any]
@@ -65,6 +67,9 @@ class Hooks:
     """The :class:`Shape` of each class that needs one; a subclass uses its base's."""
 
     shapes: Mapping[type[Any], Shape] = attrs.field(factory=dict)
+    #: The compiled readers of these hooks, by type (see ``_read.structure``): a memo of
+    #: what the types and shapes, which never change, say; no field of the hooks.
+    plans: dict[Any, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
     def shape(self, kind: type[Any]) -> Shape | None:
         """The shape of ``kind`` or of its nearest base that has one."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,8 +36,200 @@ from billrules.errors import BillRulesError
 _NONE = type(None)
 
 
+#: A compiled reader: plain data and its path in, the value out (or a billrules error).
+_Plan = Callable[[object, str], Any]
+
+
 def structure(kind: Any, data: object, path: str = "", hooks: Hooks = NO_HOOKS) -> Any:
-    """A value of type ``kind`` built from plain ``data``; errors name ``path``."""
+    """A value of type ``kind`` built from plain ``data``; errors name ``path``.
+
+    Each type is compiled once per set of hooks into a reader (:func:`_plan`) that tests the
+    common case first — the exact JSON type, a known enum value, a key that is a field — and
+    builds a path only for a field it reads; anything else goes through :func:`_slowly`, which
+    raises the same errors, with the same paths, as always.
+    """
+    return _plan(kind, hooks)(data, path)
+
+
+def _plan(kind: Any, hooks: Hooks) -> _Plan:
+    plans = hooks.plans
+    try:
+        return typing.cast(_Plan, plans[kind])
+    except KeyError:
+        pass
+    except TypeError:  # pragma: no cover - an unhashable hint: read it the long way
+        return functools.partial(_slowly, kind, hooks=hooks)
+
+    def forward(data: object, path: str) -> Any:  # a type that holds itself, while compiled
+        return plans[kind](data, path)
+
+    plans[kind] = forward
+    plans[kind] = plan = _compile(kind, hooks)
+    return plan
+
+
+def _compile(kind: Any, hooks: Hooks) -> _Plan:
+    origin = typing.get_origin(kind)
+    slow: _Plan = functools.partial(_slowly, kind, hooks=hooks)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(kind)
+        rest = [option for option in options if option is not _NONE]
+        if _NONE not in options or len(rest) != 1:
+            return slow  # pragma: no cover - no such field
+        inner = _plan(rest[0], hooks)
+        return lambda data, path: None if data is None else inner(data, path)
+    if kind is Any or kind is object:
+        return detail
+    if origin is tuple:
+        return _tuple_plan(_plan(typing.get_args(kind)[0], hooks), slow)
+    if origin in (Mapping, dict, typing.Mapping) or kind is Mapping:
+        return slow
+    if isinstance(kind, type) and attrs.has(kind):
+        shape = hooks.shape(kind)
+        if shape is not None and shape.tag is not None:
+            return _variant_plan(kind, shape, hooks)
+        return _fields_plan(kind, hooks)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return _enum_plan(kind)
+    found = _SCALARS.get(kind)
+    if found is not None:
+        return found
+    return lambda data, path: _structure_scalar(kind, data, path)
+
+
+def _tuple_plan(item: _Plan, slow: _Plan) -> _Plan:
+    def read(data: object, path: str) -> Any:
+        if type(data) is not list:
+            return slow(data, path)
+        return tuple([item(value, f"{path}[{n}]") for n, value in enumerate(data)])
+
+    return read
+
+
+def _enum_plan(kind: type[enum.Enum]) -> _Plan:
+    members = {member.value: member for member in kind if type(member.value) is str}
+
+    def read(data: object, path: str) -> Any:
+        if type(data) is str:
+            member = members.get(data)
+            if member is not None:
+                return member
+        return _structure_enum(kind, data, path)
+
+    return read
+
+
+def _variant_plan(kind: type[Any], shape: Shape, hooks: Hooks) -> _Plan:
+    def read(data: object, path: str) -> Any:
+        if type(data) is not dict:
+            return _slowly(kind, data, path, hooks)
+        return _fields_plan(_variant(kind, shape, data, path), hooks)(data, path)
+
+    return read
+
+
+def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
+    """The reader of an attrs class's own fields (cached apart from the tag's dispatch)."""
+    key = ("fields", kind)
+    plans = hooks.plans
+    found = plans.get(key)
+    if found is not None:
+        return typing.cast(_Plan, found)
+    shape = hooks.shape(kind)
+    derived = dict(shape.derived) if shape is not None else {}
+    readers = shape.readers if shape is not None else {}
+    hints = _hints(kind)
+    specs: list[tuple[str, bool, Any, bool]] = []
+    known: set[str] = set(derived)
+    for field in attrs.fields(kind):
+        if not field.init:
+            continue
+        name = field.alias or field.name
+        known.add(name)
+        custom = readers.get(field.name)
+        read_field = custom if custom is not None else _plan(hints[field.name], hooks)
+        specs.append((name, custom is not None, read_field, field.default is attrs.NOTHING))
+    allowed = frozenset(known)
+
+    def read(data: object, path: str) -> Any:
+        if type(data) is not dict:
+            return _structure_attrs(kind, data, path, hooks)
+        for name in data:
+            if name not in allowed:
+                return _structure_attrs(kind, data, path, hooks)  # names the unknown key
+        arguments = {}
+        for name, is_custom, read_field, required in specs:
+            if name in data:
+                if is_custom:
+                    arguments[name] = read_field(data[name], data, path)
+                else:
+                    arguments[name] = read_field(data[name], f"{path}.{name}" if path else name)
+            elif required:
+                raise _problem(join(path, name), "is required")
+        try:
+            value = kind(**arguments)
+        except BillRulesError as error:
+            raise _relocate(error, kind, path) from None
+        for name, compute in derived.items():
+            if name in data and data[name] != unstructure(compute(value), hooks):
+                raise _problem(
+                    join(path, name),
+                    "does not match what the other fields give: the data was edited",
+                )
+        return value
+
+    plans[key] = read
+    return read
+
+
+def _read_str(data: object, path: str) -> Any:
+    return data if type(data) is str else _structure_scalar(str, data, path)
+
+
+def _read_int(data: object, path: str) -> Any:
+    return data if type(data) is int else _structure_scalar(int, data, path)
+
+
+def _read_bool(data: object, path: str) -> Any:
+    return data if type(data) is bool else _structure_scalar(bool, data, path)
+
+
+def _read_instant(data: object, path: str) -> Any:
+    if type(data) is str:
+        try:
+            parsed = datetime.fromisoformat(data)
+        except ValueError:
+            pass
+        else:
+            return _time.require_aware(parsed, path)
+    return _structure_scalar(datetime, data, path)
+
+
+def _read_date(data: object, path: str) -> Any:
+    if type(data) is str:
+        try:
+            day = date.fromisoformat(data)
+        except ValueError:
+            pass
+        else:
+            return _time.require_date(day, path)
+    return _structure_scalar(date, data, path)
+
+
+_SCALARS: dict[Any, _Plan] = {
+    str: _read_str,
+    int: _read_int,
+    bool: _read_bool,
+    datetime: _read_instant,
+    date: _read_date,
+    Money: lambda data, path: _structure_money(data, path),
+    Currency: _money.to_currency,
+    ZoneInfo: _time.to_zone,
+}
+
+
+def _slowly(kind: Any, data: object, path: str = "", hooks: Hooks = NO_HOOKS) -> Any:
+    """:func:`structure` step by step: what a compiled reader falls back on (and its errors)."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(kind)
