@@ -134,6 +134,8 @@ OUTPUTS = {
     "billrules.invoices._history.StatementLine",
     "billrules.invoices._statuses.AllocationLine",
     "billrules.report.Report",
+    "billrules.run.AccountDue",
+    "billrules.run.AccountError",
     "billrules.subscriptions._facts.PlanDetails",
     "billrules.subscriptions._facts.Renewal",
     "billrules.timeline.Timeline",

@@ -14,6 +14,9 @@ never surfaces as a raw ``AttributeError`` deep inside a rule). What each annota
   removed: PM-6), so no id or reference passed in can carry one into a sentence;
   ``Annotated[str, DOCUMENT]`` marks a whole file's text, checked as a ``str`` only;
   ``Annotated[str, LABEL]`` a masked payment-method label (at most four digits in a run);
+  ``Annotated[Iterable[X], STREAM]`` any iterable (not a string or mapping), handed on as it
+  is and read lazily by the function: a stream of millions of items is never held, and each
+  item is the function's to check;
 - ``int``: an ``int`` that fits in a signed 64-bit integer (``bool`` is refused);
 - ``Iterable[X]``, ``Sequence[X]``, ``tuple[X, ...]``: any iterable (not a string or mapping)
   whose items are ``X``; the function receives it as a tuple, so a generator is read once;
@@ -182,6 +185,16 @@ def _label(value: object, name: str) -> object:
     return value
 
 
+#: ``Annotated[Iterable[X], STREAM]``: an iterable read lazily by the function itself.
+STREAM: Final = "stream"
+
+
+def _stream(value: object, name: str) -> object:
+    if isinstance(value, (str, bytes, abc.Mapping)) or not isinstance(value, abc.Iterable):
+        raise InvalidType(name, f"must be an iterable, not {type(value).__name__}")
+    return value
+
+
 def _str_only(value: object, name: str) -> object:
     if not isinstance(value, str):
         raise InvalidType(name, f"must be str, not {type(value).__name__}")
@@ -199,6 +212,8 @@ def check_for(kind: Any) -> Check:
             return _str_only
         if base is str and LABEL in marks:
             return _label
+        if STREAM in marks:
+            return _stream
         return check_for(base)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(kind)

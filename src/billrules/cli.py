@@ -37,24 +37,32 @@ repeat the input) and asking for a report; 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Sequence
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, NoReturn, TextIO, TypeVar
+from typing import Any, BinaryIO, Final, NoReturn, TextIO, TypeVar
+
+from tqdm import tqdm
 
 from billrules._redact import shown
 from billrules.account import Account
-from billrules.errors import BillRulesError
+from billrules.errors import BillRulesError, LocaleFallback
+from billrules.i18n import LOCALES, render
 from billrules.policy import DEFAULT_POLICY, Policy, policy_from_json, policy_from_toml
-from billrules.report import explain
+from billrules.report import Report, explain
+from billrules.run import Unreadable, due, lines
+from billrules.schema import NAMES, schema_text
 from billrules.serialize import account_from_json
-from billrules.timeline import timeline
+from billrules.timeline import Timeline, timeline
 
 __all__ = [
     "EXAMPLE_AT",
@@ -75,6 +83,9 @@ EXAMPLE_AT: Final = datetime.fromisoformat("2024-05-08T09:00:00+03:00")
 MAX_FILE_BYTES: Final = 10 * 1024 * 1024
 
 _LIMIT_TEXT: Final = "10 MiB"
+
+#: The most worker processes ``billrules run --workers`` takes.
+_MOST_WORKERS: Final = 256
 
 _T = TypeVar("_T")
 
@@ -151,7 +162,46 @@ def _parser() -> _Parser:
         "2024-05-08T09:00:00+03:00 for the bundled example)",
     )
     _common_options(timeline_)
+    _run_parser(commands)
+    schema_ = commands.add_parser(
+        "schema",
+        help="print a published JSON Schema (2020-12)",
+        description="Print the JSON Schema (draft 2020-12) of one of billrules' JSON forms.",
+    )
+    schema_.add_argument("name", choices=NAMES, help="which document")
     return parser
+
+
+def _run_parser(commands: Any) -> None:
+    run_ = commands.add_parser(
+        "run",
+        help="every effect due for many accounts in [--since, --until), as JSON Lines",
+        description=(
+            "Every keyed effect due in [--since, --until) for each account of a JSON Lines "
+            "file (one account snapshot per line), as JSON Lines: one effect per line, and one "
+            "account_error line per account that cannot be read. The summary goes to stderr."
+        ),
+    )
+    run_.add_argument("accounts", metavar="ACCOUNTS.jsonl", help="account snapshots, one per line")
+    run_.add_argument("--since", metavar="INSTANT", required=True, help="the window's start")
+    run_.add_argument(
+        "--until", metavar="INSTANT", required=True, help="the window's end (excluded)"
+    )
+    run_.add_argument(
+        "--workers", type=_positive, default=1, metavar="N", help="processes to use (default 1)"
+    )
+    run_.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="a policy file, .json or .toml (default: the seeds' policy)",
+    )
+    run_.add_argument("--out", metavar="FILE", help="write the effects there (default: stdout)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= _MOST_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {_MOST_WORKERS}")
+    return int(text)
 
 
 def _account_argument(parser: argparse.ArgumentParser) -> None:
@@ -174,6 +224,13 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         choices=("text", "json"),
         default="text",
         help="text for people (default), json for programs",
+    )
+    parser.add_argument(
+        "--locale",
+        default="en",
+        metavar="LOCALE",
+        help=f"the language of the text: {', '.join(LOCALES)} (default en; uk_UA works too; "
+        "another falls back to English with a warning; json output is locale-free)",
     )
 
 
@@ -208,7 +265,12 @@ def _main(arguments: list[str]) -> int:
     except SystemExit as exit_:  # --help, or a usage error already printed on one line
         return exit_.code if isinstance(exit_.code, int) else _BAD_INPUT
     try:
-        output = _run(options)
+        if options.command == "run":
+            return _batch(options)
+        if options.command == "schema":
+            output = schema_text(options.name).rstrip("\n")
+        else:
+            output = _run(options)
     except (_InputError, BillRulesError) as error:
         _complain(str(error))
         return _BAD_INPUT
@@ -260,19 +322,106 @@ def _answer(
     if options.command == "explain":
         at = _instant(options.at, "--at", default_at)
         report = explain(account, policy, at)
-        return _render(options.format, str(report), report.to_dict())
+        return _render(options, report, report.to_dict)
     start = _instant(options.start, "--from", default_at)
     end = _instant(options.until, "--until", default_at)
     if end < start:
         raise _InputError(f"--until: must not be before --from ({start.isoformat()})")
     tl = timeline(account, policy, start, end)
-    return _render(options.format, str(tl), tl.to_dict())
+    return _render(options, tl, tl.to_dict)
 
 
-def _render(format_: str, text: str, data: dict[str, Any]) -> str:
-    if format_ == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False)
+def _render(
+    options: argparse.Namespace, value: Report | Timeline, data: Callable[[], dict[str, Any]]
+) -> str:
+    if options.format == "json":
+        return json.dumps(data(), indent=2, ensure_ascii=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LocaleFallback)
+        text = render(value, locale=options.locale)
+    for warning in caught:
+        _complain(str(warning.message), prefix="warning: ")
     return text
+
+
+def _batch(options: argparse.Namespace) -> int:
+    """``billrules run``: stream the accounts' effects as JSON Lines; the summary on stderr."""
+    since = _instant(options.since, "--since", datetime.now(UTC))
+    until = _instant(options.until, "--until", since)
+    if until < since:
+        raise _InputError(f"--until: must not be before --since ({since.isoformat()})")
+    policy = _load_policy(options.policy)
+    source = _open_lines(options.accounts)
+    size = os.fstat(source.fileno()).st_size
+    started = time.monotonic()
+    with source, _output(options.out) as out, _progress(size) as bar:
+        records = due(
+            _lines_of(source, bar), policy, since=since, until=until, workers=options.workers
+        )
+        for line in lines(records):
+            out.write(line)
+    seconds = time.monotonic() - started
+    summary = records.summary
+    rate = summary.accounts / seconds if seconds > 0 else 0.0
+    _write(
+        sys.stderr,
+        f"{_PROG}: run: {summary.accounts} accounts, {summary.transitions} transitions, "
+        f"{summary.effects} effects, {summary.errors} errors in {seconds:.1f} s "
+        f"({rate:.0f} accounts/s)\n",
+    )
+    return 0
+
+
+def _open_lines(path: str) -> BinaryIO:
+    """The regular file ``path``, opened for reading in binary (a FIFO or device is refused)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise _InputError(
+            f"{path}: cannot read the accounts file: {error.strerror or error}"
+        ) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _InputError(f"{path}: cannot read the accounts file: not a regular file")
+    return os.fdopen(descriptor, "rb")
+
+
+def _lines_of(source: BinaryIO, bar: Any) -> Iterator[bytes | Unreadable]:
+    """The file's lines; a line over :data:`MAX_FILE_BYTES` becomes an :class:`Unreadable`."""
+    while line := source.readline(MAX_FILE_BYTES + 1):
+        bar.update(len(line))
+        if len(line) <= MAX_FILE_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := source.readline(MAX_FILE_BYTES)) and not rest.endswith(b"\n"):
+            bar.update(len(rest))
+        bar.update(len(rest))
+        yield Unreadable(f"the line is longer than {_LIMIT_TEXT}")
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise _InputError(f"--out: {path}: {error.strerror or error}") from None
+    with stream:
+        yield stream
+
+
+def _progress(size: int) -> Any:
+    """A progress bar over the file's bytes on stderr, shown only on a terminal."""
+    return tqdm(
+        total=size,
+        unit="B",
+        unit_scale=True,
+        desc="accounts",
+        disable=not sys.stderr.isatty(),
+        file=sys.stderr,
+    )
 
 
 def _load_account(path: str | None) -> tuple[Account, datetime]:

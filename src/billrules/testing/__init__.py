@@ -74,6 +74,7 @@ from billrules.testing._payment_methods import (
     payment_methods,
     wallets,
 )
+from billrules.testing._population import population, population_lines
 from billrules.testing._seats import (
     seat_policies,
     seat_pools,
@@ -126,6 +127,8 @@ __all__ = [
     "payment_methods",
     "payments",
     "policies",
+    "population",
+    "population_lines",
     "questions",
     "reason_codes",
     "reasons",

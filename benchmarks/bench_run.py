@@ -1,0 +1,150 @@
+"""The run over many accounts (X-8): accounts per second, memory, and the cost of parsing and keying.
+
+Run with ``python benchmarks/bench_run.py [--count 100000] [--skip-dask]``. Not a test: it
+prints figures. Every figure is measured in this run, over the same generated accounts
+(``billrules.testing.population_lines``, seed 1, a one-day window), and every side is first
+checked to give the same output as one process:
+
+- accounts per second: one process; ``workers=2``; a Dask ``LocalCluster`` with two worker
+  processes (one partition per chunk of lines);
+- the per-account cost of the run (parse, evaluate, key, write JSON Lines) against a one-day
+  ``timeline`` call alone on accounts already parsed (the issue's target: at most 1.3×), median
+  of five rounds over the first 2,000 accounts;
+- the peak memory (max RSS) of a process running 10,000 and ``--count`` accounts, each in a
+  fresh interpreter reading its accounts from a file: it must not grow with the count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from billrules.policy import DEFAULT_POLICY
+from billrules.run import due, due_bag, lines
+from billrules.serialize import account_from_json
+from billrules.testing import population_lines
+from billrules.timeline import timeline
+
+SINCE = datetime(2024, 5, 8, tzinfo=UTC)
+UNTIL = SINCE + timedelta(days=1)
+SAMPLE = 2_000
+ROUNDS = 5
+
+_MEMORY_CHILD = """
+import resource, sys
+from datetime import datetime, timedelta, UTC
+from billrules.policy import DEFAULT_POLICY
+from billrules.run import due, lines
+since = datetime(2024, 5, 8, tzinfo=UTC)
+with open(sys.argv[1], "rb") as source, open(sys.argv[2], "w", encoding="utf-8") as out:
+    for line in lines(due(source, DEFAULT_POLICY, since=since, until=since + timedelta(days=1))):
+        out.write(line)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _write_population(path: Path, count: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.writelines(population_lines(count, seed=1, as_of=SINCE))
+
+
+def _run_lines(texts: list[str], workers: int) -> list[str]:
+    return list(lines(due(texts, DEFAULT_POLICY, since=SINCE, until=UNTIL, workers=workers)))
+
+
+def _timed(function, *args):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - started
+
+
+def _dask(path: Path) -> tuple[list[str], float]:
+    import dask.bag
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster),
+    ):
+        # Warm the workers (imports) before timing, as the process pool's start is timed too.
+        dask.bag.from_sequence([1, 2], npartitions=2).map(lambda x: x).compute()
+        bag = dask.bag.read_text(str(path), blocksize=4_000_000)
+        started = time.perf_counter()
+        result = due_bag(bag, DEFAULT_POLICY, since=SINCE, until=UNTIL).compute()
+        return result, time.perf_counter() - started
+
+
+def _per_account(texts: list[str]) -> None:
+    sample = texts[:SAMPLE]
+    accounts = [account_from_json(text) for text in sample]
+    run_times, timeline_times = [], []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _line in lines(due(sample, DEFAULT_POLICY, since=SINCE, until=UNTIL)):
+            pass
+        run_times.append((time.perf_counter() - started) / len(sample))
+        started = time.perf_counter()
+        for account in accounts:
+            for event in timeline(account, DEFAULT_POLICY, SINCE, UNTIL).events:
+                for effect in event.effects:
+                    _ = effect.key
+        timeline_times.append((time.perf_counter() - started) / len(sample))
+    run, alone = statistics.median(run_times), statistics.median(timeline_times)
+    print(
+        f"per account (median of {ROUNDS} rounds over {len(sample)}): run {run * 1e6:.1f} µs "
+        f"vs one-day timeline alone {alone * 1e6:.1f} µs = {run / alone:.2f}x (target <= 1.3x)"
+    )
+
+
+def _memory(path: Path, count: int) -> int:
+    with tempfile.TemporaryDirectory() as scratch:
+        done = subprocess.run(
+            [sys.executable, "-c", _MEMORY_CHILD, str(path), str(Path(scratch) / "out.jsonl")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return int(done.stdout.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--skip-dask", action="store_true")
+    options = parser.parse_args()
+    count = options.count
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "accounts.jsonl"
+        _write_population(path, count)
+        small = Path(scratch) / "small.jsonl"
+        _write_population(small, 10_000)
+        texts = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        print(f"{count} accounts, one-day window, {os.cpu_count()} CPUs")
+        _per_account(texts)
+        one, seconds = _timed(_run_lines, texts, 1)
+        print(f"one process: {count / seconds:,.0f} accounts/s ({seconds:.1f} s, {len(one)} lines)")
+        two, seconds = _timed(_run_lines, texts, 2)
+        assert two == one, "workers=2 differs from one process"
+        print(f"workers=2:   {count / seconds:,.0f} accounts/s ({seconds:.1f} s)")
+        if not options.skip_dask:
+            on_dask, seconds = _dask(path)
+            # Error lines would count lines per partition; the generated accounts have none.
+            assert on_dask == one, "Dask differs from one process"
+            print(f"Dask LocalCluster, 2 workers: {count / seconds:,.0f} accounts/s ({seconds:.1f} s)")
+        for label, file, n in (("10,000", small, 10_000), (f"{count:,}", path, count)):
+            rss = _memory(file, n)
+            print(f"peak RSS of one process over {label} accounts: {rss / 1024:.1f} MiB")
+        del texts
+    print(f"(this process's peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
