@@ -71,7 +71,9 @@ def _dask(path: Path) -> tuple[list[str], float]:
     from distributed import Client, LocalCluster
 
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
         Client(cluster),
     ):
         # Warm the workers (imports) before timing, as the process pool's start is timed too.
@@ -138,12 +140,16 @@ def main() -> None:
             on_dask, seconds = _dask(path)
             # Error lines would count lines per partition; the generated accounts have none.
             assert on_dask == one, "Dask differs from one process"
-            print(f"Dask LocalCluster, 2 workers: {count / seconds:,.0f} accounts/s ({seconds:.1f} s)")
+            print(
+                f"Dask LocalCluster, 2 workers: {count / seconds:,.0f} accounts/s ({seconds:.1f} s)"
+            )
         for label, file, n in (("10,000", small, 10_000), (f"{count:,}", path, count)):
             rss = _memory(file, n)
             print(f"peak RSS of one process over {label} accounts: {rss / 1024:.1f} MiB")
         del texts
-    print(f"(this process's peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")
+    print(
+        f"(this process's peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -27,6 +27,10 @@ USERS = ("ann", "bob", "cy", "dee", "eve", "flo")
 AT = datetime(2024, 5, 1, tzinfo=UTC)
 
 
+#: The occasion SEAT-5's effects name (X-6): the same cancellation gives the same keys.
+OCCASION = "back_office_cancellation"
+
+
 class SeatPoolMachine(RuleBasedStateMachine):
     """A seat pool driven through users joining and leaving, seats bought and removed, and
     back-office cancellation.
@@ -96,8 +100,11 @@ class SeatPoolMachine(RuleBasedStateMachine):
         self.pool, effects = back_office_cancel(self.pool, at=AT)
         if self.total:
             expected = (
-                *(DeactivateUser(at=AT, rule="SEAT-5", user_id=u) for u in self.users),
-                SetLicenceCount(at=AT, rule="SEAT-5", count=0),
+                *(
+                    DeactivateUser(at=AT, rule="SEAT-5", user_id=u, occasion=OCCASION)
+                    for u in self.users
+                ),
+                SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION),
             )
             assert expected == effects
         else:

@@ -447,3 +447,61 @@ class TestNoCardNumberInMessages:
             with pytest.raises(InvalidInput) as excinfo:
                 load()
             assert re.search(r"[0-9]{5}", str(excinfo.value).replace(" ", "")) is None
+
+
+# --- JSON text read in one pass: the vetting walk is skipped only when it would find nothing ---
+
+_JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**45), 10**45)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=6)
+    | st.sampled_from(["\ud800", "a\udfffb", "4111 1111 1111 1111"])
+)
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return ("ok", json.dumps(read(), sort_keys=True, default=repr))
+    except PlainDataError as error:
+        return ("error", type(error), error.field, error.problem)
+
+
+@given(_JSON_VALUES, st.booleans(), st.booleans())
+def test_vetted_json_refuses_exactly_what_the_vetting_walk_refuses(value, twice, escaped):
+    """Skipping the walk never lets through what it would refuse, with the same field and
+    problem: NaN and infinities, 1e999, long integers, lone surrogates (raw or escaped), a key
+    twice in an object."""
+    from billrules import _loads
+
+    text = json.dumps({"data": value}, ensure_ascii=escaped)
+    if twice:
+        text = text[:-1] + ', "data": 1}'
+    expected = _outcome(
+        lambda: (lambda data: (_loads.vet(data), data)[1])(_loads.json_data(text, "(t)"))
+    )
+    assert _outcome(lambda: _loads.vetted_json(text, "(t)")) == expected
+
+
+def test_vetted_json_examples():
+    from billrules import _loads
+
+    for text, field in (
+        ('{"a": 1e999}', "a"),
+        ('{"a": [NaN]}', "a[0]"),
+        ('{"a": "\\ud800"}', "a"),
+        ('{"a": 1, "a": 2}', "a"),
+        ('{"a": ' + "9" * 41 + "}", "a"),
+    ):
+        with pytest.raises(PlainDataError) as raised:
+            _loads.vetted_json(text, "(t)")
+        assert raised.value.field == field
+    assert _loads.vetted_json('{"true": true, "e": "1e999"}', "(t)") == {"true": True, "e": "1e999"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import functools
 import math
 import types
 import typing
@@ -22,6 +21,7 @@ from billrules._plain._base import (
     OBJECT_TAG,
     TAGS,
     Hooks,
+    PlainDataError,
     Shape,
     _hints,
     _problem,
@@ -45,20 +45,16 @@ def structure(kind: Any, data: object, path: str = "", hooks: Hooks = NO_HOOKS) 
 
     Each type is compiled once per set of hooks into a reader (:func:`_plan`) that tests the
     common case first — the exact JSON type, a known enum value, a key that is a field — and
-    builds a path only for a field it reads; anything else goes through :func:`_slowly`, which
-    raises the same errors, with the same paths, as always.
+    builds a path only for a field it reads.
     """
     return _plan(kind, hooks)(data, path)
 
 
 def _plan(kind: Any, hooks: Hooks) -> _Plan:
     plans = hooks.plans
-    try:
-        return typing.cast(_Plan, plans[kind])
-    except KeyError:
-        pass
-    except TypeError:  # pragma: no cover - an unhashable hint: read it the long way
-        return functools.partial(_slowly, kind, hooks=hooks)
+    found = plans.get(kind)
+    if found is not None:
+        return typing.cast(_Plan, found)
 
     def forward(data: object, path: str) -> Any:  # a type that holds itself, while compiled
         return plans[kind](data, path)
@@ -70,20 +66,20 @@ def _plan(kind: Any, hooks: Hooks) -> _Plan:
 
 def _compile(kind: Any, hooks: Hooks) -> _Plan:
     origin = typing.get_origin(kind)
-    slow: _Plan = functools.partial(_slowly, kind, hooks=hooks)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(kind)
         rest = [option for option in options if option is not _NONE]
-        if _NONE not in options or len(rest) != 1:
-            return slow  # pragma: no cover - no such field
+        if _NONE not in options or len(rest) != 1:  # pragma: no cover - no field is typed so
+            raise TypeError(f"cannot read a value of type {kind}")
         inner = _plan(rest[0], hooks)
         return lambda data, path: None if data is None else inner(data, path)
     if kind is Any or kind is object:
         return detail
     if origin is tuple:
-        return _tuple_plan(_plan(typing.get_args(kind)[0], hooks), slow)
+        return _tuple_plan(_plan(typing.get_args(kind)[0], hooks))
     if origin in (Mapping, dict, typing.Mapping) or kind is Mapping:
-        return slow
+        key_kind, value_kind = typing.get_args(kind) or (str, Any)
+        return _mapping_plan(_plan(key_kind, hooks), _plan(value_kind, hooks))
     if isinstance(kind, type) and attrs.has(kind):
         shape = hooks.shape(kind)
         if shape is not None and shape.tag is not None:
@@ -97,11 +93,23 @@ def _compile(kind: Any, hooks: Hooks) -> _Plan:
     return lambda data, path: _structure_scalar(kind, data, path)
 
 
-def _tuple_plan(item: _Plan, slow: _Plan) -> _Plan:
+def _tuple_plan(item: _Plan) -> _Plan:
     def read(data: object, path: str) -> Any:
-        if type(data) is not list:
-            return slow(data, path)
+        if not isinstance(data, list):
+            raise _problem(path, f"must be a list, not {_name(data)}")
         return tuple([item(value, f"{path}[{n}]") for n, value in enumerate(data)])
+
+    return read
+
+
+def _mapping_plan(key: _Plan, value: _Plan) -> _Plan:
+    def read(data: object, path: str) -> Any:
+        if not isinstance(data, dict):
+            raise _not_an_object(data, path)
+        return {
+            key(name, join(path, name)): value(item, join(path, name))
+            for name, item in data.items()
+        }
 
     return read
 
@@ -121,8 +129,8 @@ def _enum_plan(kind: type[enum.Enum]) -> _Plan:
 
 def _variant_plan(kind: type[Any], shape: Shape, hooks: Hooks) -> _Plan:
     def read(data: object, path: str) -> Any:
-        if type(data) is not dict:
-            return _slowly(kind, data, path, hooks)
+        if not isinstance(data, dict):
+            raise _not_an_object(data, path)
         return _fields_plan(_variant(kind, shape, data, path), hooks)(data, path)
 
     return read
@@ -152,11 +160,11 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
     allowed = frozenset(known)
 
     def read(data: object, path: str) -> Any:
-        if type(data) is not dict:
-            return _structure_attrs(kind, data, path, hooks)
+        if not isinstance(data, dict):
+            raise _not_an_object(data, path)
         for name in data:
             if name not in allowed:
-                return _structure_attrs(kind, data, path, hooks)  # names the unknown key
+                raise _unknown(kind, name, path)
         arguments = {}
         for name, is_custom, read_field, required in specs:
             if name in data:
@@ -226,42 +234,6 @@ _SCALARS: dict[Any, _Plan] = {
     Currency: _money.to_currency,
     ZoneInfo: _time.to_zone,
 }
-
-
-def _slowly(kind: Any, data: object, path: str = "", hooks: Hooks = NO_HOOKS) -> Any:
-    """:func:`structure` step by step: what a compiled reader falls back on (and its errors)."""
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(kind)
-        if data is None and _NONE in options:
-            return None
-        rest = [option for option in options if option is not _NONE]
-        if len(rest) == 1:
-            return structure(rest[0], data, path, hooks)
-        raise _problem(path, f"cannot read a value of type {kind}")  # pragma: no cover
-    if kind is Any or kind is object:
-        return detail(data, path)
-    if origin is tuple:
-        args = typing.get_args(kind)
-        if not isinstance(data, list):
-            raise _problem(path, f"must be a list, not {_name(data)}")
-        item = args[0]
-        return tuple(structure(item, value, index(path, i), hooks) for i, value in enumerate(data))
-    if origin in (Mapping, dict, typing.Mapping) or kind is Mapping:
-        key_kind, value_kind = typing.get_args(kind) or (str, Any)
-        if not isinstance(data, dict):
-            raise _problem(path, f"must be an object, not {_name(data)}")
-        return {
-            structure(key_kind, key, join(path, key), hooks): structure(
-                value_kind, value, join(path, key), hooks
-            )
-            for key, value in data.items()
-        }
-    if isinstance(kind, type) and attrs.has(kind):
-        return _structure_attrs(kind, data, path, hooks)
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return _structure_enum(kind, data, path)
-    return _structure_scalar(kind, data, path)
 
 
 def _structure_enum(kind: type[enum.Enum], data: object, path: str) -> enum.Enum:
@@ -355,42 +327,14 @@ def _variant(kind: type[Any], shape: Shape, data: dict[str, Any], path: str) -> 
     return found
 
 
-def _structure_attrs(kind: Any, data: object, path: str, hooks: Hooks) -> Any:
-    if not isinstance(data, dict):
-        raise _problem(path, f"must be an object, not {_name(data)}")
-    shape = hooks.shape(kind)
-    if shape is not None and shape.tag is not None:
-        kind = _variant(kind, shape, data, path)
-    hints = _hints(kind)
-    fields = {field.alias or field.name: field for field in attrs.fields(kind) if field.init}
-    derived = shape.derived if shape is not None else {}
-    for key in data:
-        if not isinstance(key, str) or (key not in fields and key not in derived):
-            known = ", ".join(sorted(fields))
-            raise _problem(join(path, key), f"unknown field; known fields are {known}")
-    readers = shape.readers if shape is not None else {}
-    arguments = {}
-    for key, field in fields.items():
-        if key not in data:
-            if field.default is attrs.NOTHING:
-                raise _problem(join(path, key), "is required")
-            continue
-        reader = readers.get(field.name)
-        if reader is not None:
-            arguments[key] = reader(data[key], data, path)
-        else:
-            arguments[key] = structure(hints[field.name], data[key], join(path, key), hooks)
-    try:
-        value = kind(**arguments)
-    except BillRulesError as error:
-        raise _relocate(error, kind, path) from None
-    for key, compute in derived.items():
-        if key in data and data[key] != unstructure(compute(value), hooks):
-            raise _problem(
-                join(path, key),
-                "does not match what the other fields give: the data was edited",
-            )
-    return value
+def _not_an_object(data: object, path: str) -> PlainDataError:
+    return _problem(path, f"must be an object, not {_name(data)}")
+
+
+def _unknown(kind: type[Any], key: object, path: str) -> PlainDataError:
+    fields = attrs.fields(kind)
+    known = ", ".join(sorted(field.alias or field.name for field in fields if field.init))
+    return _problem(join(path, key), f"unknown field; known fields are {known}")
 
 
 def detail(data: object, path: str) -> Any:
