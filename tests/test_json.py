@@ -290,3 +290,43 @@ class TestErrors:
         email = to_dict(SendEmail(at=T0, rule="DEL-3", template="t", to="o"))
         with pytest.raises(PlainDataError, match=r"details\.x: is NaN"):
             from_dict(Effect, {**email, "details": {"x": float("nan")}})
+
+    def test_an_area_that_is_no_string_is_named(self) -> None:
+        """X-1: a reason's, finding's or transition's ``area`` that is a list, an object or a
+        number is refused naming ``area`` (never a raw TypeError), in a value or nested."""
+        reason = to_dict(Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1"))
+        finding = to_dict(
+            Finding(
+                area="deletion",
+                question=next(iter(DeletionQuestion)),
+                decision=Decision.allow(),
+                details=dict.fromkeys(next(iter(DeletionQuestion)).fields, 1),
+            )
+        )
+        transition = to_dict(
+            Transition(
+                at=T0,
+                area="deletion",
+                kind="account_deleted",
+                reasons=(
+                    Reason(code=DeletionCode.OWNER_ONLY, rule="DEL-5", details={"role": "admin"}),
+                ),
+            )
+        )
+        for bad in ([], {}, 5, ["cancellation"]):
+            assert self.problem(Reason, {**reason, "area": bad}).startswith(
+                "area: must be a string"
+            )
+            assert self.problem(Finding, {**finding, "area": bad}).startswith(
+                "area: must be a string"
+            )
+            assert self.problem(Transition, {**transition, "area": bad}).startswith(
+                "area: must be a string"
+            )
+            nested = {**finding, "decision": {**finding["decision"], "reasons": [reason]}}
+            nested["decision"]["reasons"][0] = {**reason, "area": bad}
+            assert self.problem(Finding, nested).startswith(
+                "decision.reasons[0].area: must be a string"
+            )
+            with pytest.raises(PlainDataError):
+                from_json(Reason, json.dumps({**reason, "area": bad}))

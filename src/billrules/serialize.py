@@ -109,14 +109,23 @@ _QUESTIONS: Final = _members(Question)
 _KINDS: Final = _kinds()
 
 
+def _area(whole: Mapping[str, object], path: str) -> str | None:
+    """The ``area`` the object names, if any: a string (checked before any lookup by it)."""
+    area = whole.get("area")
+    if area is None:
+        return None
+    checked_area: str = _plain.structure(str, area, _plain.join(path, "area"))
+    return checked_area
+
+
 def _member(
-    table: dict[str, dict[str, Any]], what: str, data: object, area: object, path: str
+    table: dict[str, dict[str, Any]], what: str, data: object, area: str | None, path: str
 ) -> Any:
     value = _plain.structure(str, data, path)
     found = table.get(value)
     if found is None:
         raise _plain.problem(path, f"unknown {what} {shown(value)}")
-    if isinstance(area, str) and area in found:
+    if area is not None and area in found:
         return found[area]
     if len(found) == 1:
         return next(iter(found.values()))
@@ -127,7 +136,7 @@ def _member(
 
 
 def _read_code(data: object, whole: Mapping[str, object], path: str) -> ReasonCode:
-    area = whole.get("area")
+    area = _area(whole, path)
     if area is not None:
         value = _plain.structure(str, data, _plain.join(path, "code"))
         if value in _CODES and area not in _CODES[value]:
@@ -138,15 +147,15 @@ def _read_code(data: object, whole: Mapping[str, object], path: str) -> ReasonCo
 
 def _read_question(data: object, whole: Mapping[str, object], path: str) -> Question:
     question: Question = _member(
-        _QUESTIONS, "question", data, whole.get("area"), _plain.join(path, "question")
+        _QUESTIONS, "question", data, _area(whole, path), _plain.join(path, "question")
     )
     return question
 
 
 def _read_kind(data: object, whole: Mapping[str, object], path: str) -> str:
     kind: str = _plain.structure(str, data, _plain.join(path, "kind"))
-    area = whole.get("area")
-    return _KINDS.get((area, kind), kind) if isinstance(area, str) else kind
+    area = _area(whole, path)
+    return kind if area is None else _KINDS.get((area, kind), kind)
 
 
 def _names(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
