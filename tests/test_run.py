@@ -208,14 +208,18 @@ def test_two_worker_processes_give_the_same_records_in_the_same_order():
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_dask_local_cluster_gives_what_one_process_gives(tmp_path):
-    bag_module = pytest.importorskip("dask.bag")
-    distributed = pytest.importorskip("distributed")
+    import dask.bag as bag_module
+    import distributed
+
     path = tmp_path / "accounts.jsonl"
     path.write_text("".join([*population_lines(60, seed=4, as_of=AS_OF), "{]\n"]), encoding="utf-8")
     window = {"since": AS_OF - 5 * DAY, "until": AS_OF + 5 * DAY}
-    expected = list(
-        lines(due(path.read_text(encoding="utf-8").splitlines(), DEFAULT_POLICY, **window))
-    )
+    expected = [
+        line.removesuffix("\n")
+        for line in lines(
+            due(path.read_text(encoding="utf-8").splitlines(), DEFAULT_POLICY, **window)
+        )
+    ]
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -225,8 +229,13 @@ def test_a_dask_local_cluster_gives_what_one_process_gives(tmp_path):
         bag = bag_module.read_text(str(path))
         result = due_bag(bag, DEFAULT_POLICY, **window).compute()
         assert len(client.scheduler_info()["workers"]) == 2
+        due_bag(bag, DEFAULT_POLICY, **window).to_textfiles(str(tmp_path / "out" / "*.jsonl"))
     assert result == expected
     assert json.loads(result[-1])["line"] == 61
+    written = "".join(
+        path.read_text(encoding="utf-8") for path in sorted((tmp_path / "out").glob("*.jsonl"))
+    )
+    assert written.splitlines() == expected
 
 
 def test_the_command_runs_a_generated_file(tmp_path):
@@ -338,50 +347,135 @@ def test_the_command_writes_to_stdout_and_skips_nothing_but_blank_lines(tmp_path
     )
 
 
-def test_an_over_long_line_is_an_error_record(tmp_path, capsys, monkeypatch):
+def test_an_over_long_line_is_an_error_record_and_the_next_line_is_read(
+    tmp_path, capsys, monkeypatch
+):
     from billrules import cli
 
-    monkeypatch.setattr(cli, "MAX_FILE_BYTES", 64)
+    monkeypatch.setattr(cli, "MAX_FILE_BYTES", 2_000)
+    monkeypatch.setattr(cli, "_LIMIT_TEXT", "2,000 bytes")
+    good = next(data for data in population(50, seed=9, as_of=AS_OF) if data["deletion_schedule"])
     accounts_file = tmp_path / "accounts.jsonl"
-    good = next(population_lines(1, seed=1, as_of=AS_OF))
-    accounts_file.write_text('{"id": "' + "x" * 300 + '"}\n' + "", encoding="utf-8")
-    assert (
-        cli.main(
-            [
-                "run",
-                str(accounts_file),
-                "--since",
-                "2024-05-01T00:00:00Z",
-                "--until",
-                "2024-05-02T00:00:00Z",
-            ]
-        )
-        == 0
+    accounts_file.write_text(
+        '{"id": "' + "x" * 5_000 + '"}\n' + json.dumps(good) + "\n", encoding="utf-8"
     )
-    (line,) = capsys.readouterr().out.splitlines()
-    assert json.loads(line) == {
+    window = ["--since", "2024-04-01T00:00:00Z", "--until", "2024-07-01T00:00:00Z"]
+    assert cli.main(["run", str(accounts_file), *window]) == 0
+    first, *rest = capsys.readouterr().out.splitlines()
+    assert json.loads(first) == {
         "kind": "account_error",
         "line": 1,
         "account": None,
         "field": "(account line)",
-        "message": "the line is longer than 10 MiB",
+        "message": "the line is longer than 2,000 bytes",
     }
-    assert len(good) > 64
+    assert rest
+    assert all(json.loads(line)["account"] == good["id"] for line in rest)
 
 
-def test_memory_does_not_hold_the_whole_input():
-    """The stream is lazy: records come out before the input is exhausted."""
+def test_the_stream_reads_ahead_a_bounded_amount_in_one_process_and_with_workers():
+    """Records come out while the input is still being read: one process reads one account
+    ahead of its output; two workers at most two chunks each."""
     consumed = []
 
     def source():
-        for n, text in enumerate(population_lines(1_000, seed=8, as_of=AS_OF)):
+        for n, text in enumerate(population_lines(400, seed=8, as_of=AS_OF)):
             consumed.append(n)
             yield text
 
     run = due(source(), DEFAULT_POLICY, since=AS_OF, until=AS_OF + DAY)
-    first = next(run)
-    assert first.line == 1
+    assert next(run).line == 1
     assert len(consumed) == 1
+    consumed.clear()
+    run = due(source(), DEFAULT_POLICY, since=AS_OF, until=AS_OF + DAY, workers=2, chunk=20)
+    assert next(run).line == 1
+    assert len(consumed) <= 2 * 2 * 20 + 1
+    assert [record.line for record in run] == list(range(2, 401))
+
+
+def test_memory_does_not_grow_with_the_number_of_accounts():
+    """The peak of memory allocated while a run streams 2,000 accounts is about that of 200."""
+    import tracemalloc
+
+    def peak(count):
+        tracemalloc.start()
+        try:
+            for _line in lines(
+                due(
+                    population_lines(count, seed=5, as_of=AS_OF),
+                    DEFAULT_POLICY,
+                    since=AS_OF,
+                    until=AS_OF + DAY,
+                )
+            ):
+                pass
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak(50)  # compile the readers and fill the library's constant caches first
+    small, large = peak(200), peak(2_000)
+    assert large < 1.5 * small
+
+
+def test_an_error_record_keeps_a_safe_id_even_when_vetting_refuses_the_line():
+    good = json.loads(next(population_lines(1, seed=3, as_of=AS_OF)))
+    nan = json.dumps({**good, "status": "active"}).replace('"active"', "NaN")
+    surrogate_id = json.dumps({**good, "id": "\ud800"})
+    (first, second) = due([nan, surrogate_id], DEFAULT_POLICY, since=AS_OF, until=AS_OF)
+    assert (first.account_id, first.field) == (good["id"], "status")
+    assert second.account_id is None
+
+
+def test_the_command_stops_quietly_when_its_reader_does(tmp_path):
+    accounts_file = tmp_path / "accounts.jsonl"
+    accounts_file.write_text(
+        "".join(population_lines(3_000, seed=2, as_of=AS_OF)), encoding="utf-8"
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "billrules",
+            "run",
+            str(accounts_file),
+            "--since",
+            "2024-04-01T00:00:00Z",
+            "--until",
+            "2024-07-01T00:00:00Z",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    _, errors = process.communicate(timeout=120)
+    assert json.loads(first)["key"].startswith("eff_")
+    assert process.returncode == 0, errors
+    assert b"the output was closed early" in errors
+    assert b"internal error" not in errors
+
+
+def test_the_command_names_its_options_in_errors(tmp_path, capsys):
+    from billrules.cli import main
+
+    accounts_file = tmp_path / "accounts.jsonl"
+    accounts_file.write_text("", encoding="utf-8")
+    assert (
+        main(
+            [
+                "run",
+                str(accounts_file),
+                "--since",
+                "9500-01-01T00:00:00Z",
+                "--until",
+                "9500-01-02T00:00:00Z",
+            ]
+        )
+        == 2
+    )
+    assert "billrules: error: --since: must be in the years 1000 to 8999" in capsys.readouterr().err
 
 
 def test_population_is_seeded_and_valid(tmp_path: Path):

@@ -475,7 +475,17 @@ def _outcome(read: Callable[[], object]) -> object:
         return ("error", type(error), error.field, error.problem)
 
 
-@given(_JSON_VALUES, st.booleans(), st.booleans())
+def _nested(value, levels, objects):
+    for level in range(levels):
+        value = {"k": value} if objects and level % 2 else [value]
+    return value
+
+
+@given(
+    st.builds(_nested, _JSON_VALUES, st.integers(0, 70), st.booleans()),
+    st.booleans(),
+    st.booleans(),
+)
 def test_vetted_json_refuses_exactly_what_the_vetting_walk_refuses(value, twice, escaped):
     """Skipping the walk never lets through what it would refuse, with the same field and
     problem: NaN and infinities, 1e999, long integers, lone surrogates (raw or escaped), a key
@@ -494,7 +504,9 @@ def test_vetted_json_refuses_exactly_what_the_vetting_walk_refuses(value, twice,
 def test_vetted_json_examples():
     from billrules import _loads
 
+    alternating = '{"a": ' + '[{"a": ' * 20 + "1" + "}]" * 20 + "}"  # 41 levels
     for text, field in (
+        (alternating, "a" + "[0].a" * 15 + "[0]"),
         ('{"a": 1e999}', "a"),
         ('{"a": [NaN]}', "a[0]"),
         ('{"a": "\\ud800"}', "a"),
@@ -505,3 +517,39 @@ def test_vetted_json_examples():
             _loads.vetted_json(text, "(t)")
         assert raised.value.field == field
     assert _loads.vetted_json('{"true": true, "e": "1e999"}', "(t)") == {"true": True, "e": "1e999"}
+
+
+def test_readers_compiled_by_threads_at_once_read_alike():
+    """The compiled readers are kept only once finished: threads reading with fresh hooks at
+    the same moment never see a half-built reader (no RecursionError, the same account)."""
+    import sys
+    import threading
+
+    from billrules import _plain
+    from billrules.account import Account as AccountKind
+
+    data = json.loads(
+        resources.files("billrules").joinpath("examples/delinquent.json").read_text("utf-8")
+    )
+    expected = _plain.structure(AccountKind, data)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(3):
+            hooks = _plain.Hooks()
+            results: list[object] = []
+
+            def read(hooks=hooks, results=results):
+                try:
+                    results.append(_plain.structure(AccountKind, data, "", hooks))
+                except Exception as error:  # pragma: no cover - only when the test fails
+                    results.append(error)
+
+            threads = [threading.Thread(target=read) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert results == [expected] * 8
+    finally:
+        sys.setswitchinterval(interval)

@@ -25,6 +25,7 @@ billrules._plain.PlainDataError: id: appears twice in the same object
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -107,20 +108,45 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Refused:
     return result
 
 
-def vetted_json(text: str, source: str) -> object:
+def vetted_json(text: str, source: str, parsed: list[object] | None = None) -> object:
     """The plain data of the JSON ``text``, vetted: :func:`json_data` then :func:`vet`.
 
     The walk of :func:`vet` is skipped when the text shows it would find nothing: no key
     appeared twice, and the text holds no ``NaN``/``Infinity`` literal, no exponent outside
     strings (``1e999`` is an infinity), no run of more than :data:`MAX_DIGITS` digits and no
-    surrogate (raw or escaped). Depth is checked on the text by :func:`json_data` itself.
+    surrogate (raw or escaped), and its brackets nest no deeper than :data:`MAX_DEPTH`.
     Errors are those of :func:`vet`, with the same paths.
+
+    Args:
+        text: The JSON text.
+        source: What the text is, for an error about it as a whole (``"(account line)"``).
+        parsed: When given, receives the parsed data before it is vetted (so a caller can
+            name what it read, such as an account's id, even when the data is refused).
     """
     twice: list[bool] = []
     data, outside = _json(text, source, twice)
-    if twice or _NEEDS_VETTING.search(outside) or _SURROGATES_IN_TEXT.search(text):
+    if parsed is not None:
+        parsed.append(data)
+    if (
+        twice
+        or _NEEDS_VETTING.search(outside)
+        or _SURROGATES_IN_TEXT.search(text)
+        or _depth(outside) > MAX_DEPTH
+    ):
         vet(data)
     return data
+
+
+def _depth(outside_strings: str) -> int:
+    """How deep the brackets of a parsed JSON text (its strings removed) nest."""
+    brackets = _NOT_BRACKETS.sub("", outside_strings)
+    if len(brackets) <= 2 * MAX_DEPTH:  # balanced, since it parsed: at most half of them deep
+        return len(brackets) // 2
+    steps = brackets.translate(_STEPS)  # "(" opens, ")" closes
+    return max(itertools.accumulate(1 if step == "(" else -1 for step in steps), default=0)
+
+
+_STEPS: Final = str.maketrans("[{]}", "(())")
 
 
 #: Outside strings: what may make a value :func:`vet` refuses (NaN, Infinity, an exponent,

@@ -278,9 +278,7 @@ def _main(arguments: list[str]) -> int:
         _write(sys.stdout, output + "\n")
     except BrokenPipeError:
         # The reader stopped early (``billrules explain | head``): not an error of the input.
-        # Point stdout at devnull so that Python's final flush does not fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
     return 0
 
 
@@ -345,7 +343,11 @@ def _render(
 
 
 def _batch(options: argparse.Namespace) -> int:
-    """``billrules run``: stream the accounts' effects as JSON Lines; the summary on stderr."""
+    """``billrules run``: stream the accounts' effects as JSON Lines; the summary on stderr.
+
+    The output is UTF-8 whatever the terminal's encoding (JSON Lines are UTF-8). A reader that
+    stops early (``billrules run ... | head``) ends the run quietly, as for ``explain``.
+    """
     since = _instant(options.since, "--since", datetime.now(UTC))
     until = _instant(options.until, "--until", since)
     if until < since:
@@ -354,12 +356,21 @@ def _batch(options: argparse.Namespace) -> int:
     source = _open_lines(options.accounts)
     size = os.fstat(source.fileno()).st_size
     started = time.monotonic()
-    with source, _output(options.out) as out, _progress(size) as bar:
-        records = due(
-            _lines_of(source, bar), policy, since=since, until=until, workers=options.workers
-        )
-        for line in lines(records):
-            out.write(line)
+    closed = False
+    with source, _output(options.out) as write, _progress(size) as bar:
+        try:
+            records = due(
+                _lines_of(source, bar), policy, since=since, until=until, workers=options.workers
+            )
+        except BillRulesError as error:
+            field = getattr(error, "field", "")
+            raise _InputError(f"--{field}: {getattr(error, 'problem', error)}") from None
+        try:
+            for line in lines(records):
+                write(line.encode("utf-8"))
+        except BrokenPipeError:
+            _quiet_stdout()
+            closed = True
     seconds = time.monotonic() - started
     summary = records.summary
     rate = summary.accounts / seconds if seconds > 0 else 0.0
@@ -367,9 +378,15 @@ def _batch(options: argparse.Namespace) -> int:
         sys.stderr,
         f"{_PROG}: run: {summary.accounts} accounts, {summary.transitions} transitions, "
         f"{summary.effects} effects, {summary.errors} errors in {seconds:.1f} s "
-        f"({rate:.0f} accounts/s)\n",
+        f"({rate:.0f} accounts/s){'; the output was closed early' if closed else ''}\n",
     )
     return 0
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at devnull, so that Python's final flush does not fail on a closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _open_lines(path: str) -> BinaryIO:
@@ -400,16 +417,24 @@ def _lines_of(source: BinaryIO, bar: Any) -> Iterator[bytes | Unreadable]:
 
 
 @contextlib.contextmanager
-def _output(path: str | None) -> Iterator[TextIO]:
+def _output(path: str | None) -> Iterator[Callable[[bytes], object]]:
+    """How to write bytes of output: to ``path``, or to stdout's bytes (its text when it has
+    none, as under ``contextlib.redirect_stdout``)."""
     if path is None:
-        yield sys.stdout
+        sys.stdout.flush()
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:
+            yield lambda data: sys.stdout.write(data.decode("utf-8"))
+        else:
+            yield binary.write
+            binary.flush()
         return
     try:
-        stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        stream = open(path, "wb")  # noqa: SIM115 - closed below
     except OSError as error:
         raise _InputError(f"--out: {path}: {error.strerror or error}") from None
     with stream:
-        yield stream
+        yield stream.write
 
 
 def _progress(size: int) -> Any:

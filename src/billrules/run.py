@@ -171,9 +171,13 @@ class Run(Iterator[Record]):
 def _account_id(data: object) -> str | None:
     """The id of an account that could not be read, when it is safe to repeat."""
     ident = data.get("id") if isinstance(data, Mapping) else None
-    if isinstance(ident, str) and len(ident) <= 200 and not holds_card_number(ident):
-        return ident
-    return None
+    if not isinstance(ident, str) or len(ident) > 200 or holds_card_number(ident):
+        return None
+    try:
+        ident.encode("utf-8")  # a lone surrogate is no text to write out
+    except UnicodeEncodeError:
+        return None
+    return ident
 
 
 def _text(item: str | bytes | bytearray) -> str:
@@ -195,12 +199,12 @@ def _parse(item: object, read: list[object]) -> Account:
         raise _plain.PlainDataError("(account line)", item.problem)
     data: object = item
     if isinstance(item, (str, bytes, bytearray)):
-        data = _loads.vetted_json(_text(item), "(account line)")
+        data = _loads.vetted_json(_text(item), "(account line)", read)
     else:
+        read.append(data)
         _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.PlainDataError("(account line)", "an account must be a JSON object")
-    read.append(data)
     account: Account = _plain.structure(Account, dict(data), "", serialize.HOOKS)
     return account
 
@@ -216,7 +220,7 @@ def _one(item: object, line: int, policy: Policy, since: datetime, until: dateti
     except BillRulesError as error:
         field = getattr(error, "field", "(account line)")
         problem = getattr(error, "problem", str(error))
-        ident = _account_id(read[0]) if read else None
+        ident = item.id if isinstance(item, Account) else _account_id(read[0]) if read else None
         return AccountError(line=line, account_id=ident, field=field, message=problem)
 
 
@@ -330,19 +334,21 @@ def lines(records: Iterable[Record]) -> Iterator[str]:
 def _partition(
     items: Iterable[object], policy: Policy, since: datetime, until: datetime
 ) -> list[str]:
-    """One Dask partition: its lines in, its JSON Lines out (lines counted in the partition)."""
-    return list(lines(_serial(items, policy, since, until)))
+    """One Dask partition: its lines in, one JSON text per output line out (lines counted in
+    the partition; no newline, which ``to_textfiles`` adds)."""
+    return [line[:-1] for line in lines(_serial(items, policy, since, until))]
 
 
 @checked
 def due_bag(bag: Any, policy: Policy, *, since: datetime, until: datetime) -> dask.bag.Bag:
-    """The same job on Dask: a bag of account lines in, a bag of JSON Lines (effects) out.
+    """The same job on Dask: a bag of account lines in, a bag of output lines out.
 
     Build ``bag`` with ``dask.bag.read_text(urlpath)`` (local files or any fsspec URL: one
     partition per file keeps each error record's ``line`` the line of its file) and compute the
     result on whatever cluster the current Dask client points at, or write it with
-    ``.to_textfiles``. Each partition is one serial run (:func:`due`), so the output equals one
-    process's, partition by partition. Needs the ``billrules[dask]`` extra.
+    ``.to_textfiles`` (JSON Lines). Each item is the JSON text of one line of :func:`lines`,
+    without its newline; each partition is one serial run (:func:`due`), so the output equals
+    one process's, partition by partition. Needs the ``billrules[dask]`` extra.
 
     Raises:
         NaiveDatetimeError: ``since`` or ``until`` has no time zone.

@@ -51,17 +51,16 @@ def structure(kind: Any, data: object, path: str = "", hooks: Hooks = NO_HOOKS) 
 
 
 def _plan(kind: Any, hooks: Hooks) -> _Plan:
+    """The compiled reader of ``kind``, compiled on first use and kept with ``hooks``.
+
+    Only finished readers are kept, so threads reading at once at most compile one twice.
+    (No type holds itself, directly or not; one that did would not compile.)
+    """
     plans = hooks.plans
     found = plans.get(kind)
-    if found is not None:
-        return typing.cast(_Plan, found)
-
-    def forward(data: object, path: str) -> Any:  # a type that holds itself, while compiled
-        return plans[kind](data, path)
-
-    plans[kind] = forward
-    plans[kind] = plan = _compile(kind, hooks)
-    return plan
+    if found is None:
+        found = plans[kind] = _compile(kind, hooks)
+    return typing.cast(_Plan, found)
 
 
 def _compile(kind: Any, hooks: Hooks) -> _Plan:
