@@ -1,4 +1,5 @@
-"""X-8: the run over many accounts — streamed, keyed, the same in one process, several, or Dask."""
+"""X-8: the run over many accounts — streamed, its effects keyed (X-6), the same in one process,
+several, or Dask."""
 
 from __future__ import annotations
 

@@ -341,7 +341,7 @@ def _partition(
 
 @checked
 def due_bag(bag: Any, policy: Policy, *, since: datetime, until: datetime) -> dask.bag.Bag:
-    """The same job on Dask: a bag of account lines in, a bag of output lines out.
+    """The same job on Dask (X-8): a bag of account lines in, a bag of output lines out.
 
     Build ``bag`` with ``dask.bag.read_text(urlpath)`` (local files or any fsspec URL: one
     partition per file keeps each error record's ``line`` the line of its file) and compute the
