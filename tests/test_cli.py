@@ -663,3 +663,26 @@ class TestFilesInProcess:
         monkeypatch.setattr(sys, "stdout", stdout)
         assert 0 == main(["explain", str(path), "--at", DOC_AT])
         assert sink.getvalue().startswith(b"Account \\u0442\\u0438\\u0445\\u0438\\u0439 (")
+
+
+def test_the_schema_command_prints_a_schema_that_validates_the_documented_account(capsys):
+    """`billrules schema account` prints a JSON Schema (2020-12) that the account example of
+    docs/account-json.md satisfies, and that refuses the example with a naive instant."""
+    import jsonschema  # type: ignore[import-untyped]  # a dev dependency without stubs
+
+    assert main(["schema", "account"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    page = (Path(__file__).parent.parent / "docs" / "account-json.md").read_text(encoding="utf-8")
+    example = json.loads(
+        re.search(r"<!-- schema: account -->\n```json\n(.*?)^```$", page, re.M | re.S)[1]
+    )
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert list(validator.iter_errors(example)) == []
+    naive = {**example, "created_at": "2024-01-10T10:00:00"}
+    assert list(validator.iter_errors(naive))
+
+
+def test_the_schema_command_refuses_an_unknown_name(capsys):
+    assert main(["schema", "invoice-ish"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
