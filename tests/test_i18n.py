@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.resources
+import json
 import string
 import warnings
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,15 +17,16 @@ from hypothesis import given
 from moneyed import Money
 
 from billrules import DEFAULT_POLICY, Decision, Reason, ReasonCode, cli
+from billrules.balance import BalanceCode
 from billrules.cli import EXAMPLE_AT
 from billrules.contract import Finding, Transition
 from billrules.deletion import DeletionCode
 from billrules.errors import BillRulesError, InvalidType, LocaleFallback
-from billrules.i18n import LOCALES, _shipped, negotiate, render
+from billrules.i18n import LOCALES, _Locale, _shipped, negotiate, render
 from billrules.i18n._catalogue import english_entries
 from billrules.i18n._format import LocalSentence
 from billrules.report import Report, explain
-from billrules.serialize import account_from_json
+from billrules.serialize import account_from_json, from_json
 from billrules.testing import decisions, findings, reasons, transitions
 from billrules.timeline import Timeline, timeline
 
@@ -137,6 +140,43 @@ class TestUkrainian:
         assert "8 травня 2024 р." == sentence.word(date(2024, 5, 8))
         kyiv = datetime(2024, 5, 1, tzinfo=ZoneInfo("Europe/Kyiv"))
         assert "1 травня 2024 р. 00:00" == sentence.word(kyiv)
+
+    def test_numbers_of_any_length_render(self) -> None:
+        """X-4, X-7: a decimal or an amount of more than 28 digits (which JSON input holds)
+        renders in the locale's digits, every digit kept, in a reason and in a report's
+        sentence; rendering never raises mid-report."""
+        long = "123456789012345678901234567890.5"
+        grouped = "123 456 789 012 345 678 901 234 567 890"
+        decimal_reason = from_json(
+            Reason,
+            json.dumps(
+                {
+                    "code": "balance_negative",
+                    "rule": "BAL-3",
+                    "details": {"balance": {"$decimal": long}},
+                }
+            ),
+        )
+        assert f"Баланс: {grouped},5." == render(decimal_reason, locale="uk")
+        money_reason = Reason(
+            code=BalanceCode.BALANCE_NEGATIVE,
+            rule="BAL-3",
+            details={"balance": Money(long, "USD")},
+        )
+        assert f"Баланс: {grouped},50 USD." == render(money_reason, locale="uk")
+        assert f"Баланс: -{grouped},50 USD." == render(
+            Reason(
+                code=BalanceCode.BALANCE_NEGATIVE,
+                rule="BAL-3",
+                details={"balance": Money(f"-{long}", "USD")},
+            ),
+            locale="uk",
+        )
+        decision = Decision.refuse(decimal_reason, money_reason)
+        assert render(decision, locale="uk").count(grouped) == 2
+        sentence = LocalSentence("uk", {}, "немає")
+        assert "10" + " 000" * 33 == sentence.word(Decimal("1E+100"))
+        assert "NaN" == sentence.word(Decimal("NaN"))
 
     def test_seed_terms_for_dunning_and_deletion(self, report: Report) -> None:
         """Seed 002's own words: the payment page only stage, the owner's deletion email."""
@@ -260,8 +300,18 @@ class TestLocales:
         ukrainian = _shipped("uk")
         assert "English" == ukrainian._format("{", {}, "English")
         assert "English" == ukrainian._format("{n:>x}", {"n": 1}, "English")
-        decision = Decision.refuse(Reason(code=DeletionCode.MANUAL_DELETION, rule="DEL-2"))
-        assert "Власник кабінету замовив видалення." == render(decision, locale="uk")
+        # A decision whose reason's translation is broken renders that reason in English,
+        # and its other reasons in the locale.
+        broken = _Locale("uk")
+        manual = Reason(code=DeletionCode.MANUAL_DELETION, rule="DEL-2")
+        reminder = Reason(code=DeletionCode.DELETION_REMINDER, rule="DEL-4", details={"days": 2})
+        template = broken.messages[("reason|deletion", DeletionCode.MANUAL_DELETION)]
+        broken.compiled[template] = None
+        decision = Decision.refuse(manual, reminder)
+        assert (
+            f"{manual.message} Нагадування власнику кабінету: кабінет буде видалено через 2 дні."
+        ) == broken.text(decision)
+        assert "Власник кабінету замовив видалення." == render(manual, locale="uk")
 
     def test_a_code_outside_the_registry_stays_english(self) -> None:
         """A host's own reason code has no catalogue entry: its English sentence is kept."""
@@ -282,17 +332,44 @@ class TestLocales:
         assert str(warning) == str(pickle.loads(pickle.dumps(warning)))
 
 
-def _cli_has_locale() -> bool:
-    _, unknown = cli._parser().parse_known_args(["explain", "--locale", "uk"])
-    return not unknown
-
-
 class TestCommandLine:
-    @pytest.mark.skipif(not _cli_has_locale(), reason="the CLI's --locale option is not wired yet")
     def test_explain_in_ukrainian(self, capsys: pytest.CaptureFixture[str], report: Report) -> None:
-        """`billrules explain --locale uk` prints the bundled account in Ukrainian."""
+        """X-7: `billrules explain --locale uk` prints the bundled account's report in
+        Ukrainian, as render(report, "uk") writes it."""
         assert 0 == cli.main(["explain", "--locale", "uk"])
-        assert render(report, locale="uk") == capsys.readouterr().out.rstrip("\n")
+        captured = capsys.readouterr()
+        lines = captured.out.splitlines()
+        assert lines[0].startswith("Кабінет kyiv-delinquent (Europe/Kyiv) на 8 травня 2024 р.")
+        assert "Баланс: -33,00 USD; несплачено за рахунками: 0,00 USD" == lines[1]
+        assert "власник кабінету:" in lines
+        assert render(report, locale="uk") == captured.out.rstrip("\n")
+        assert "" == captured.err
+
+    def test_timeline_in_ukrainian(
+        self, capsys: pytest.CaptureFixture[str], example_timeline: Timeline
+    ) -> None:
+        """X-7: `billrules timeline --locale uk` prints the bundled account's timeline in
+        Ukrainian."""
+        until = (EXAMPLE_AT + timedelta(days=120)).isoformat()
+        assert 0 == cli.main(["timeline", "--until", until, "--locale", "uk"])
+        captured = capsys.readouterr()
+        first = captured.out.splitlines()[0]
+        assert first.startswith("Події кабінету kyiv-delinquent (Europe/Kyiv) з 8 травня 2024 р.")
+        assert first.endswith(f": {len(example_timeline.events)} подій")
+        assert render(example_timeline, locale="uk") == captured.out.rstrip("\n")
+
+    def test_a_locale_not_shipped_warns_on_stderr(
+        self, capsys: pytest.CaptureFixture[str], report: Report
+    ) -> None:
+        """X-7: `billrules explain --locale fr` prints the English report, and the fallback
+        warning on stderr."""
+        assert 0 == cli.main(["explain", "--locale", "fr"])
+        captured = capsys.readouterr()
+        assert str(report) == captured.out.rstrip("\n")
+        assert (
+            "billrules: warning: locale 'fr' is not shipped; falling back to English"
+            in captured.err.splitlines()
+        )
 
 
 def test_no_warning_for_shipped_locales(report: Report) -> None:
@@ -301,4 +378,3 @@ def test_no_warning_for_shipped_locales(report: Report) -> None:
         warnings.simplefilter("error")
         for locale in ("en", "uk", "uk_UA", "en-US"):
             render(report, locale=locale)
-    assert datetime(2024, 5, 8, 6, tzinfo=UTC) == EXAMPLE_AT

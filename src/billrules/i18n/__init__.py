@@ -154,8 +154,8 @@ class _Locale:
             return english
         try:
             return self.sentence.fill(compiled, details)
-        except (ValueError, TypeError, IndexError, KeyError):  # a broken translation
-            return english
+        except (ValueError, TypeError, LookupError, ArithmeticError):
+            return english  # a broken translation, or a value it cannot format
 
     def heading(self, key: str, **fields: Any) -> str:
         english = HEADINGS[key]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from enum import Enum
 from typing import Any
 
@@ -108,17 +108,35 @@ class LocalSentence(_Sentence):
         if value is None:
             return self.none
         if isinstance(value, Decimal):
-            return format_decimal(value, locale=self.locale).translate(_SPACES)
+            return self.decimal(value)
         return str(value)
+
+    def decimal(self, value: Decimal) -> str:
+        """A decimal in the locale's digits (``1 234,5``), whatever its size: formatted with
+        a context wide enough for every digit (the default context's 28 digits would refuse
+        a longer number); one that is not finite is written as English writes it."""
+        if not value.is_finite():
+            return format(value, "f")
+        digits = len(value.as_tuple().digits)
+        with localcontext(Context(prec=max(digits, value.adjusted() + 1, 1) + 8)):
+            return format_decimal(value, locale=self.locale).translate(_SPACES)
 
     def money(self, value: Money) -> str:
         """``-33,00 USD``: the amount at its currency's minor unit, then its code (X-4)."""
-        rounded = _money.round_to_minor_unit(value).amount
         digits = _money.minor_unit_exponent(value.currency)
-        # Digits grouped by three, the locale's separators; a zero never has a minus sign.
-        text = f"{abs(rounded):,.{digits}f}".translate(
-            {ord(","): self._group, ord("."): self._decimal}
+        amount = value.amount
+        if not amount.is_finite():
+            return _money.in_words(value)  # refused as English refuses it
+        # Rounded half-up as in English, with every digit kept whatever the amount's size
+        # (the default context's 28 digits would refuse a large one).
+        wide = Context(prec=max(amount.adjusted(), 0) + digits + 2)
+        rounded = amount.quantize(
+            Decimal(1).scaleb(-digits), rounding=_money.DEFAULT_ROUNDING, context=wide
         )
+        # Digits grouped by three, the locale's separators; a zero never has a minus sign.
+        with localcontext(wide):  # formatting rounds to the context's precision too
+            grouped = f"{abs(rounded):,.{digits}f}"
+        text = grouped.translate({ord(","): self._group, ord("."): self._decimal})
         sign = self._minus if rounded < 0 else ""
         return f"{sign}{text} {value.currency.code}"
 
