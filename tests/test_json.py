@@ -21,7 +21,13 @@ from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
 from billrules.deletion import DeletionCode, DeletionKind, DeletionQuestion
 from billrules.dunning import DunningCode
-from billrules.effects import CancelBilling, ChargePaymentMethod, Effect, SendEmail
+from billrules.effects import (
+    CancelBilling,
+    ChargePaymentMethod,
+    Effect,
+    SendEmail,
+    ShowBanner,
+)
 from billrules.report import explain
 from billrules.serialize import from_dict, from_json, to_dict, to_json
 from billrules.testing import (
@@ -179,6 +185,48 @@ class TestForms:
         } == written
         back = from_dict(SendEmail, to_dict(email))
         assert details == dict(back.details)
+
+    def test_details_come_back_equal(self) -> None:
+        """X-1, X-4: details holding lists (kept as tuples), mappings of lists, money, dates,
+        decimals, text that looks like them, and a lone ``$`` key at the top level come back
+        equal, through plain data and JSON text, in an effect, a reason and a finding."""
+        details = {
+            "ids": [9, 10],
+            "nested": {"rows": [["a", 1.5], {"$money": "19.5 USD"}]},
+            "amount": Money("19.50", "USD"),
+            "looks_like_money": "19.5 USD",
+            "day": date(2024, 5, 2),
+            "looks_like_day": "2024-05-02",
+            "share": Decimal("1.50"),
+            "looks_like_share": "1.5",
+        }
+        email = SendEmail(at=T0, rule="DEL-3", template="t", to="owner", details=details)
+        assert (9, 10) == email.details["ids"]
+        assert (("a", 1.5), {"$money": "19.5 USD"}) == email.details["nested"]["rows"]
+        round_trip(email)
+        assert email == from_dict(Effect, to_dict(email))
+        round_trip(ShowBanner(at=T0, rule="DUN-2", banner="b", details={"$money": "x"}))
+        assert {"$money": "x"} == to_dict(
+            ShowBanner(at=T0, rule="DUN-2", banner="b", details={"$money": "x"})
+        )["details"]
+        reason = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2", details=details)
+        round_trip(reason)
+
+    def test_a_set_in_details_is_refused_naming_the_field(self) -> None:
+        """X-1: JSON has no set, and the list it would become is not equal to it: a set in
+        details, at any depth, is refused when the value is built, naming the field."""
+        for details in (
+            {"ids": frozenset({9, 10})},
+            {"ids": {9}},
+            {"rows": ({"ids": frozenset({"a"})},)},
+        ):
+            with pytest.raises(InvalidType) as effect:
+                SendEmail(at=T0, rule="DEL-3", template="t", to="o", details=details)
+            assert "SendEmail.details" == effect.value.field
+            assert isinstance(effect.value, TypeError)
+            with pytest.raises(InvalidType) as reason:
+                Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2", details=details)
+            assert "Reason.details" == reason.value.field
 
     def test_effect_is_tagged_by_kind_and_keyed(self) -> None:
         """X-2, X-6: an effect's JSON starts with its kind and key, then its fields."""

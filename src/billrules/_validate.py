@@ -8,7 +8,8 @@ that a converter needs live in the converter itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any, Final, TypeVar
 
@@ -295,8 +296,48 @@ class FrozenMapping(Mapping[K, V]):
         return (FrozenMapping, (self._data,))
 
 
+#: The kinds of detail value kept as they are (checked first: nearly every value).
+_KEPT_DETAILS: Final = frozenset(
+    {str, int, bool, float, type(None), Decimal, Money, date, datetime}
+)
+
+
+def _detail(value: object, field: str) -> object:
+    """A details value as kept: a list (or any tuple) becomes a tuple and a mapping a
+    :class:`FrozenMapping`, at every depth, so a value read back from its JSON (where both are
+    arrays and objects) is equal to it; an enum member that is neither a ``str`` nor an
+    ``int`` becomes its value (as written). A set is refused: JSON has none, and the tuple it
+    would become is not equal to it."""
+    if type(value) in _KEPT_DETAILS:
+        return value
+    if isinstance(value, (set, frozenset)):
+        raise InvalidType(
+            field, "must not hold a set (JSON has none): give a tuple, in the order wanted"
+        )
+    if isinstance(value, (tuple, list)):
+        items = tuple([_detail(item, field) for item in value])
+        if type(value) is tuple and all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items
+    if isinstance(value, Mapping):
+        return FrozenMapping({key: _detail(item, field) for key, item in value.items()})
+    if isinstance(value, Enum) and not isinstance(value, (str, int)):
+        return _detail(value.value, field)
+    return value
+
+
+def _details(value: Mapping[Any, Any], field: str) -> FrozenMapping[str, Any]:
+    kept = _KEPT_DETAILS
+    for item in value.values():
+        if type(item) not in kept:
+            return FrozenMapping({key: _detail(item, field) for key, item in value.items()})
+    return value if type(value) is FrozenMapping else FrozenMapping(value)
+
+
 def frozen_mapping(field: str) -> Callable[[object], Mapping[str, Any]]:
-    """A converter to a :class:`FrozenMapping`; ``field`` names it in errors."""
+    """A converter of details to a :class:`FrozenMapping` (``str`` keys); ``field`` names it
+    in errors. Lists become tuples and mappings read-only at every depth; a set is refused
+    (:func:`_detail`)."""
 
     def convert(value: object) -> Mapping[str, Any]:
         if type(value) is dict:  # the common case, checked first
@@ -304,13 +345,13 @@ def frozen_mapping(field: str) -> Callable[[object], Mapping[str, Any]]:
                 "".join(value)  # every key a str, tested at C speed
             except TypeError:
                 raise InvalidType(field, "keys must be strings") from None
-            return FrozenMapping(value)
+            return _details(value, field)
         if not isinstance(value, Mapping):
             raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
         for key in value:
             if not isinstance(key, str):
                 raise InvalidType(field, "keys must be strings")
-        return FrozenMapping(value)
+        return _details(value, field)
 
     return convert
 
@@ -349,11 +390,12 @@ def to_tuple(kind: type[Any]) -> attrs.Converter[Any, Any]:
 
 
 def to_frozen_mapping() -> attrs.Converter[Any, Any]:
-    """A converter to a :class:`FrozenMapping` with ``str`` keys, naming the field."""
+    """A converter of details to a :class:`FrozenMapping` (see :func:`frozen_mapping`),
+    naming the field."""
 
     def convert(value: object, field: str) -> Mapping[str, Any]:
         if type(value) is FrozenMapping:
-            return value
+            return _details(value, field)
         return frozen_mapping(field)(value)
 
     return named(convert)

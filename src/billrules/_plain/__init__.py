@@ -14,13 +14,15 @@ Plain forms:
   offset (``"2024-05-08T09:00:00+03:00"``; a naive one is refused); a ``ZoneInfo`` is its IANA
   name; a ``Currency`` its code; an enum its value; tuples are lists; mappings are objects.
 - A field typed ``Mapping[str, Any]`` (a reason's, a finding's or an effect's ``details``)
-  holds values of any kind, so each value says what it is: text, integers, floats, booleans
-  and ``null`` as they are (an enum member as its value), a tuple (or list, or set) as a list,
-  and the rest as an object of one ``$`` key: ``{"$money": "19.00 USD"}``,
-  ``{"$instant": "2024-05-08T09:00:00+03:00"}``, ``{"$date": "2024-05-01"}``,
-  ``{"$decimal": "1.50"}``. Any other object is a mapping of such values (one whose only key
-  starts with ``$`` is written ``{"$object": {...}}``). Reading gives the same values back:
-  tuples for lists, read-only mappings for objects.
+  is an object (whatever its keys) of values of any kind, so each value says what it is:
+  text, integers, floats, booleans and ``null`` as they are (an enum member as its value), a
+  tuple (or list) as a list, and the rest as an object of one ``$`` key:
+  ``{"$money": "19.00 USD"}``, ``{"$instant": "2024-05-08T09:00:00+03:00"}``,
+  ``{"$date": "2024-05-01"}``, ``{"$decimal": "1.50"}``. Any other object is a mapping of
+  such values (one whose only key starts with ``$`` is written ``{"$object": {...}}``).
+  Reading gives the same values back: tuples for lists, read-only mappings for objects;
+  details keep lists as tuples and mappings read-only from the start, and refuse sets
+  (``billrules._validate.frozen_mapping``), so a value read back is equal to the one written.
 
 What a class needs beyond its fields comes from :class:`Hooks`, handed in by the layer that
 knows the class: the values written for readers (a reason's ``message``, an effect's ``kind``

@@ -72,7 +72,7 @@ def _unstructure_attrs(value: object, hooks: Hooks) -> dict[str, Any]:
     details = shape.details if shape is not None else frozenset()
     fields = {
         (field.alias or field.name): (
-            detail_data(item) if field.name in details else unstructure(item, hooks)
+            _details_data(item) if field.name in details else unstructure(item, hooks)
         )
         for field in attrs.fields(kind)
         if field.init
@@ -82,6 +82,17 @@ def _unstructure_attrs(value: object, hooks: Hooks) -> dict[str, Any]:
         return fields
     derived = {key: unstructure(compute(value), hooks) for key, compute in shape.derived.items()}
     return {**derived, **fields} if shape.lead else {**fields, **derived}
+
+
+def _details_data(value: object) -> Any:
+    """A details field: an object of detail values. Never wrapped in ``$object``, even when
+    its only key starts with ``$``: a details field is read as an object, never as a value."""
+    if not isinstance(value, Mapping):
+        return detail_data(value)
+    for key in value:
+        if not isinstance(key, str):
+            raise InvalidType("details", "keys must be strings")
+    return {key: detail_data(item) for key, item in value.items()}
 
 
 def detail_data(value: object) -> Any:
@@ -112,10 +123,5 @@ def detail_data(value: object) -> Any:
         return data
     if isinstance(value, (tuple, list)):
         return [detail_data(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        items = [detail_data(item) for item in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            return sorted(items, key=repr)
+    # A set has no plain form: details refuse one when they are built (_validate.frozen_mapping).
     raise InvalidType("details", f"cannot write a {type(value).__name__} as plain data")

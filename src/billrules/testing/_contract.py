@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
@@ -42,6 +42,7 @@ _VALUES = st.one_of(
     money(),
     aware_datetimes(),
     st.lists(st.sampled_from(("inv-1", "inv-2")), max_size=3).map(tuple),
+    st.lists(st.sampled_from(("inv-1", "inv-2")), max_size=3),  # kept as a tuple
 )
 
 #: The prefix of each registered area's rule IDs.
@@ -153,10 +154,46 @@ _EFFECT_TEXT = st.sampled_from(
     ("inv-1", "inv-2", "owner", "ann", "deletion_notice", "Usage of 2024-05", "Олена", "DELETE")
 )
 
-#: What an effect's ``details`` hold: JSON's own values, as the areas write them.
+#: Text that reads like the other kinds of detail value: an amount, a date, an instant, a
+#: number, a tag.
+_LOOK_ALIKES = st.sampled_from(
+    ("19.5 USD", "19.50 USD", "2024-05-02", "2024-05-01T00:00:00+00:00", "1", "1.5", "$money")
+)
+
+#: A detail value that holds no other: JSON's own, numbers equal across kinds (``1``,
+#: ``1.0``, ``True``, ``Decimal("1.00")``, ``-0.0``), money, dates, instants, and text
+#: looking like them.
+_DETAIL_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 1000),
+    st.floats(-1000, 1000, allow_nan=False, allow_infinity=False),
+    st.sampled_from((0, 1, 1.0, -0.0, 1.5, True, False)),
+    st.decimals(-1000, 1000, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from((Decimal("1"), Decimal("1.00"), Decimal("1.5"), Decimal("-0"))),
+    money(),
+    st.sampled_from((Money("19.5", "USD"), Money("19.50", "USD"), Money("19.5", "EUR"))),
+    st.dates(date(2000, 1, 1), date(2100, 12, 31)),
+    aware_datetimes(),
+    _EFFECT_TEXT,
+    _LOOK_ALIKES,
+)
+
+#: What an effect's ``details`` hold: the values above, and lists, tuples and mappings of
+#: them (a mapping whose only key starts with ``$`` too).
+_DETAIL_VALUES = st.recursive(
+    _DETAIL_SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.sampled_from(("a", "b", "$money", "$object")), inner, max_size=2),
+    ),
+    max_leaves=6,
+)
+
 _EFFECT_DETAILS = st.dictionaries(
-    st.sampled_from(("deletion_date", "days", "days_before", "note")),
-    st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), _EFFECT_TEXT),
+    st.sampled_from(("deletion_date", "days", "days_before", "note", "ids", "$money")),
+    _DETAIL_VALUES,
     max_size=3,
 )
 
@@ -186,7 +223,8 @@ def effects() -> st.SearchStrategy[Effect]:
     """Effects of every kind ``billrules.effects`` exports, with and without ``account`` and
     ``occasion``: due at any instant (in any zone), under a rule ID of any area, their own
     fields drawn from their types (ids and non-ASCII text, positive money, counts, flags,
-    ``details`` of JSON values)."""
+    ``details`` holding numbers equal across kinds, money, dates, instants, text that looks
+    like them, and lists, tuples and mappings of these)."""
     base: dict[str, st.SearchStrategy[Any]] = {
         "at": aware_datetimes(),
         "rule": st.sampled_from(("CAN-7", "CAN-8", "SEAT-5", "DEL-3", "DEL-6", "BAL-7", "SUB-5")),
