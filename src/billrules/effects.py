@@ -14,26 +14,37 @@ is the instant it is due.
 :attr:`Effect.key` is a short deterministic string (X-6) built from what makes an effect the
 same effect: its account, kind, rule, target (the fields of its own class: the invoice, the
 user, the template…) and occasion. Recomputing an effect from the same facts, in any later
-run and from any window, gives the same key; different effects get different keys. A host
-that records the keys of what it executed carries out each effect exactly once
-(``docs/effects.md`` shows how). The key is ``"eff_"`` followed by the 32 lowercase hex
-digits of the BLAKE2b digest (16 bytes, no key, no salt) of the UTF-8 bytes of::
+run and from any window, gives the same key: two effects have the same key exactly when they
+are equal (``==``), their ``at`` aside when they have an occasion. A host that records the
+keys of what it executed carries out each effect exactly once (``docs/effects.md`` shows
+how). The key is ``"eff_"`` followed by the 32 lowercase hex digits of the BLAKE2b digest
+(16 bytes, no key, no salt) of the UTF-8 bytes of::
 
     json.dumps([KEY_VERSION, account, kind, rule, target, occasion],
                sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 where ``account`` is the id or ``null``; ``kind`` the effect's kind (``"send_email"``);
 ``target`` the object of the effect's own fields (every field but ``at``, ``rule``,
-``account`` and ``occasion``) in canonical form; and ``occasion`` the ``occasion`` text or,
-when it is none, ``at`` in canonical form. Canonical forms make equal values equal text:
-text, integers, booleans, ``null`` and finite floats as they are; an enum member as its
-value; an instant in UTC as ISO 8601 (``"2024-05-01T00:00:00+00:00"``, with ``.ffffff``
-only when the microseconds are not 0); a date as ``"2024-05-01"``; a decimal as a string
-in plain notation without trailing zeros (``"19.5"``, ``"0"``; a number of more than 4,000
-digits has none); money as that amount, a space and the currency code (``"19.5 USD"``); a mapping (string keys) as an object; a tuple
-or list as a list; a set as a list sorted by the canonical JSON of its items. The JSON is
-compact, with sorted keys and ``\\uXXXX`` escapes for every non-ASCII character, so any
-language can recompute a key. :data:`KEY_VERSION` changes if the encoding ever does.
+``account`` and ``occasion``) in canonical form; and ``occasion`` the pair
+``["occasion", text]`` or, for a scheduled effect, ``["at", at in UTC as ISO 8601]``.
+Canonical forms make equal values equal text, and values of different kinds different
+text (a string never reads as an amount, a date or a number):
+
+- text and ``null`` as they are; an enum member as its value;
+- a number (an integer, a boolean, a float, a decimal) by its value: an integral one as a
+  JSON integer (``True`` is ``1``; ``1.0``, ``Decimal("1.00")`` and ``-0.0`` are ``1``, ``1``
+  and ``0``), any other as ``{"$decimal": "1.5"}``, its exact value in plain notation
+  without trailing zeros (a float's binary value in full); a number of more than 4,000
+  digits has none;
+- money as ``{"$money": "19.5 USD"}`` (the amount so written, a space, the currency code);
+- an instant as ``{"$instant": "2024-05-01T00:00:00+00:00"}``, in UTC (with ``.ffffff``
+  only when the microseconds are not 0); a date as ``{"$date": "2024-05-01"}``;
+- a mapping (string keys) as an object of canonical forms, written
+  ``{"$object": {...}}`` when its only key starts with ``$``; a tuple or list as a list.
+
+Details hold no set (refused when an effect is built). The JSON is compact, with sorted keys
+and ``\\uXXXX`` escapes for every non-ASCII character, so any language can recompute a key.
+:data:`KEY_VERSION` changes when the encoding does (``v2``: tagged values and occasions).
 
 >>> from datetime import datetime, UTC
 >>> from billrules.effects import CancelBilling
@@ -41,7 +52,7 @@ language can recompute a key. :data:`KEY_VERSION` changes if the encoding ever d
 >>> effect.kind, effect.invoice_id
 ('cancel_billing', 'inv-9')
 >>> effect.key
-'eff_16fa0f71ed9c1548c6d0f1ca988008cd'
+'eff_cf13fc18e719cf4a6369c808e7f6f72f'
 >>> attrs.evolve(effect, account="acme").key == effect.key
 False
 """
@@ -55,7 +66,7 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Any, ClassVar, Final, cast
 
 import attrs
@@ -88,7 +99,7 @@ __all__ = [
 
 
 #: The first item of every key's canonical encoding: it changes if the encoding ever does.
-KEY_VERSION: Final = "billrules.effect.v1"
+KEY_VERSION: Final = "billrules.effect.v2"
 
 #: The canonical JSON of a key: compact, sorted keys, ASCII only (an encoder keeps no state).
 _canonical: Final = json.JSONEncoder(
@@ -99,12 +110,11 @@ _canonical: Final = json.JSONEncoder(
 _BASE_FIELDS: Final = frozenset({"at", "rule", "account", "occasion"})
 
 
-#: The kinds of value the key's encoding writes as they are.
-_AS_THEY_ARE: Final = frozenset({str, int, bool, type(None)})
-
-
 #: The most digits a number written in a key may have (Python writes no longer integer).
 _MOST_DIGITS: Final = 4000
+
+#: Integers strictly between ``-_BIG`` and ``_BIG`` have at most ``_MOST_DIGITS`` digits.
+_BIG: Final = 10**_MOST_DIGITS
 
 
 class _NoCanonicalForm(Exception):
@@ -117,47 +127,65 @@ def _number(value: Decimal) -> str:
         raise _NoCanonicalForm
     if not value:
         return "0"
-    normal = value.normalize()
+    normal = value.normalize(_WIDE)
     if abs(normal.adjusted()) > _MOST_DIGITS or len(normal.as_tuple().digits) > _MOST_DIGITS:
         raise _NoCanonicalForm
     return format(normal, "f")
 
 
+#: A context keeping every digit of the numbers a key writes (the default keeps 28).
+_WIDE: Final = Context(prec=_MOST_DIGITS + 1, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _integer(value: int) -> int:
+    if -_BIG < value < _BIG:
+        return value
+    raise _NoCanonicalForm
+
+
+def _decimal(value: Decimal) -> Any:
+    """A number by its value: an integral one as a JSON integer, any other tagged."""
+    text = _number(value)
+    if "." in text:
+        return {"$decimal": text}
+    return _integer(int(text))
+
+
 def _canonical_form(value: object) -> Any:
     """``value`` as the key's encoding writes it (see the module's documentation)."""
     kind = type(value)
-    if kind in _AS_THEY_ARE:  # the common cases, checked first
+    if kind is str or value is None:  # the common cases, checked first
         return value
-    if kind is v.FrozenMapping:  # an effect's details: string keys, checked when built
-        details = cast("v.FrozenMapping[str, Any]", value)
-        return {
-            key: item if type(item) in _AS_THEY_ARE else _canonical_form(item)
-            for key, item in details.items()
-        }
+    if kind is int:
+        return _integer(cast(int, value))
+    if kind is v.FrozenMapping or isinstance(value, Mapping):
+        items = cast("Mapping[object, Any]", value)
+        if not all(isinstance(key, str) for key in items):
+            raise _NoCanonicalForm
+        mapping = {str.__str__(key): _canonical_form(item) for key, item in items.items()}
+        if len(mapping) == 1 and next(iter(mapping)).startswith("$"):
+            return {"$object": mapping}
+        return mapping
     if isinstance(value, enum.Enum):
-        value = value.value
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
+        return _canonical_form(value.value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):  # a bool is the integer it equals
+        return _integer(int(value))
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _NoCanonicalForm
-        return value
-    if isinstance(value, Money):
-        return f"{_number(value.amount)} {value.currency.code}"
+        return _decimal(Decimal(value))  # exact: 0.5 and Decimal("0.5") are equal
     if isinstance(value, Decimal):
-        return _number(value)
+        return _decimal(value)
+    if isinstance(value, Money):
+        return {"$money": f"{_number(value.amount)} {value.currency.code}"}
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
+        return {"$instant": value.astimezone(UTC).isoformat()}
     if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        if not all(isinstance(key, str) for key in value):
-            raise _NoCanonicalForm
-        return {key: _canonical_form(item) for key, item in value.items()}
+        return {"$date": value.isoformat()}
     if isinstance(value, (tuple, list)):
         return [_canonical_form(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted((_canonical_form(item) for item in value), key=_canonical)
     raise _NoCanonicalForm
 
 
@@ -210,7 +238,8 @@ class Effect:
             except _NoCanonicalForm:
                 raise InvalidType(
                     f"{type(self).__name__}.{name}",
-                    "holds a value that has no canonical form, so the effect has no key",
+                    "holds a value that has no canonical form (an object, NaN, a number of"
+                    f" more than {_MOST_DIGITS} digits), so the effect has no key",
                 ) from None
         return found
 
@@ -226,17 +255,12 @@ class Effect:
                 canonical form.
         """
         occasion = self.occasion
-        if occasion is None:
-            occasion = self.at.astimezone(UTC).isoformat()
-        try:
-            canonical = _canonical(
-                [KEY_VERSION, self.account, self.kind, self.rule, self.target, occasion]
-            )
-        except ValueError:  # an integer too long for Python to write
-            raise InvalidType(
-                f"{type(self).__name__}.target",
-                f"holds a number of more than {_MOST_DIGITS} digits, so the effect has no key",
-            ) from None
+        when = (
+            ["at", self.at.astimezone(UTC).isoformat()]
+            if occasion is None
+            else ["occasion", occasion]
+        )
+        canonical = _canonical([KEY_VERSION, self.account, self.kind, self.rule, self.target, when])
         return "eff_" + hashlib.blake2b(canonical.encode("ascii"), digest_size=16).hexdigest()
 
 
