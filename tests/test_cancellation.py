@@ -69,8 +69,9 @@ from billrules.testing._cancellation import (
 )
 
 NOW = datetime(2024, 5, 10, 15, 30, tzinfo=UTC)
-#: The occasion of a back-office plan's effects for an account without a request (X-6).
-BACK_OFFICE = "back_office_cancellation"
+#: The occasion of a back-office plan's effects at NOW for an account without a request (X-6):
+#: the back-office cancellation of that day.
+BACK_OFFICE = "back_office_cancellation:2024-05-10"
 PERIOD_END = datetime(2024, 6, 1, tzinfo=UTC)
 
 
@@ -493,6 +494,32 @@ class TestBackOfficePlan:
         assert "email_opt_out" == excinfo3.value.field
         with pytest.raises(NaiveDatetimeError):
             back_office_plan(account, at=datetime(2024, 5, 1), reason="other")  # noqa: DTZ001
+        for bad in ("", " ", "4242-4242-4242-4242"):
+            with pytest.raises(InvalidInput) as excinfo4:
+                back_office_plan(account, at=NOW, reason="other", occasion=bad)
+            assert "occasion" == excinfo4.value.field
+            assert "4242" not in str(excinfo4.value)
+
+    def test_plan_occasion_is_the_day_the_request_or_the_host_s_own(self):
+        """CAN-7, X-6: without a request, the plan's occasion is the UTC day it is planned
+        on: planned again that day, the same keys; an account re-seated and cancelled a year
+        later, new keys. A request names the occasion; the host's own occasion replaces
+        either."""
+        account = _account()
+        first = back_office_plan(account, at=NOW, reason="other")
+        same_day = back_office_plan(account, at=NOW + timedelta(hours=8), reason="other")
+        next_year = back_office_plan(account, at=NOW + timedelta(days=365), reason="other")
+        assert [e.key for e in first] == [e.key for e in same_day]
+        assert not {e.key for e in first} & {e.key for e in next_year}
+        assert {"back_office_cancellation:2025-05-10"} == {e.occasion for e in next_year}
+        own = back_office_plan(account, at=NOW, reason="other", occasion="ticket-4711")
+        assert {"ticket-4711"} == {e.occasion for e in own}
+        assert [e.key for e in own] == [
+            e.key
+            for e in back_office_plan(
+                account, at=NOW + timedelta(days=40), reason="other", occasion="ticket-4711"
+            )
+        ]
 
     def test_apply_plan_refuses_unknown_invoice_and_ignores_records(self):
         """CAN-7: a CancelBilling for an invoice the account lacks is an error."""

@@ -148,6 +148,12 @@ _LOOK_ALIKE_EFFECTS = st.one_of(
 )
 
 
+def _same_day(instant: datetime, seconds: int) -> datetime:
+    """An instant ``seconds`` into the UTC day of ``instant``, on ``instant``'s clock."""
+    day = instant.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (day + timedelta(seconds=seconds)).astimezone(instant.tzinfo)
+
+
 class TestExampleKeys:
     """X-6: keys pinned, so any change of the encoding is caught."""
 
@@ -497,21 +503,27 @@ class TestOperationKeys:
         account_states(requests=st.none() | cancellation_requests()),
         st.sampled_from(CancellationReason),
         aware_datetimes(),
-        aware_datetimes(),
+        st.integers(min_value=0, max_value=24 * 3600 - 1),
     )
     def test_back_office_plan(
-        self, state: AccountState, reason: CancellationReason, first: datetime, second: datetime
+        self, state: AccountState, reason: CancellationReason, first: datetime, seconds: int
     ) -> None:
-        """CAN-7, SEAT-5, X-6: the plan computed at two instants has the same keys."""
+        """CAN-7, SEAT-5, X-6: the plan computed at two instants of one UTC day has the same
+        keys (with a request, at any two instants)."""
+        second = _same_day(first, seconds)
         once = back_office_plan(state, at=first, reason=reason)
         again = back_office_plan(state, at=second, reason=reason)
         assert _keys(once) == _keys(again)
         assert len(once) == len(set(_keys(once)))
         assert all(e.occasion is not None for e in once)
+        if state.request is not None and state.request.state != "withdrawn":
+            later = back_office_plan(state, at=first + timedelta(days=400), reason=reason)
+            assert _keys(once) == _keys(later)
 
     def test_back_office_plan_names_the_request(self) -> None:
         """CAN-7, X-6: a plan's occasion is the request (its instant in UTC), or the
-        back-office cancellation without one; two requests give two sets of keys."""
+        back-office cancellation of the day without one; two requests give two sets of keys,
+        and so do two days without one."""
         state = AccountState(status="active", currency="USD", licence_count=3)
         request = CancellationRequest(
             reason="other",
@@ -520,7 +532,7 @@ class TestOperationKeys:
         )
         without = back_office_plan(state, at=AT, reason="other")
         with_request = back_office_plan(attrs.evolve(state, request=request), at=AT, reason="other")
-        assert {"back_office_cancellation"} == {e.occasion for e in without}
+        assert {"back_office_cancellation:2024-05-01"} == {e.occasion for e in without}
         assert {"cancellation_request:2024-05-02T09:00:00+00:00"} == {
             e.occasion for e in with_request
         }
@@ -529,13 +541,15 @@ class TestOperationKeys:
         assert _keys(without) == _keys(
             back_office_plan(attrs.evolve(state, request=withdrawn), at=AT, reason="other")
         )
+        a_year_later = back_office_plan(state, at=AT + timedelta(days=365), reason="other")
+        assert not set(_keys(without)) & set(_keys(a_year_later))
 
-    @given(seat_pools(), aware_datetimes(), aware_datetimes())
-    def test_seat_back_office_cancel(
-        self, pool: SeatPool, first: datetime, second: datetime
-    ) -> None:
-        """SEAT-5, X-6: cancelling the seats at two instants gives the same keys, and the
-        count set to 0 is the same effect as the back-office plan's without a request."""
+    @given(seat_pools(), aware_datetimes(), st.integers(min_value=0, max_value=24 * 3600 - 1))
+    def test_seat_back_office_cancel(self, pool: SeatPool, first: datetime, seconds: int) -> None:
+        """SEAT-5, X-6: cancelling the seats at two instants of one UTC day gives the same
+        keys, and the count set to 0 is the same effect as the back-office plan's without a
+        request that day."""
+        second = _same_day(first, seconds)
         _, once = back_office_cancel(pool, at=first)
         _, again = back_office_cancel(pool, at=second)
         assert _keys(once) == _keys(again)
@@ -548,6 +562,18 @@ class TestOperationKeys:
             )
             assert [SetLicenceCount.kind] == [e.kind for e in plan]
             assert plan[0].key == once[-1].key
+
+    def test_a_cancellation_repeated_a_year_later_has_new_keys(self) -> None:
+        """SEAT-5, X-6: a pool cancelled, re-seated and cancelled a year later: the second
+        cancellation's keys are new, so a host recording keys carries it out too; with the
+        host's own occasion for each, likewise."""
+        pool = SeatPool(total=2, occupants=("ann",))
+        _, first = back_office_cancel(pool, at=AT)
+        _, second = back_office_cancel(pool, at=AT + timedelta(days=365))
+        assert not set(_keys(first)) & set(_keys(second))
+        _, mine = back_office_cancel(pool, at=AT, occasion="ticket-1")
+        _, mine_again = back_office_cancel(pool, at=AT, occasion="ticket-2")
+        assert not set(_keys(mine)) & set(_keys(mine_again))
 
     @given(aware_datetimes(), aware_datetimes())
     def test_portal_invitation(self, first: datetime, second: datetime) -> None:

@@ -7,6 +7,7 @@ import pickle
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -49,8 +50,8 @@ from billrules.testing._core import aware_datetimes, zones
 from billrules.testing._seats import seat_policies, seat_pools
 
 AT = datetime(2024, 5, 1, tzinfo=UTC)
-#: The occasion of SEAT-5's effects: the back-office cancellation, whatever the instant (X-6).
-OCCASION = "back_office_cancellation"
+#: The occasion of SEAT-5's effects at AT: the back-office cancellation of that day (X-6).
+OCCASION = "back_office_cancellation:2024-05-01"
 SEVEN = ("ann", "bob", "cy", "dee", "eve", "flo", "gus")
 SEED = SeatPool(total=10, occupants=SEVEN)  # seed 000: 10 seats, 7 occupied
 PRICE = Money("25", "USD")
@@ -394,8 +395,41 @@ class TestBackOfficeCancel:
         deactivated = [e.user_id for e in effects if isinstance(e, DeactivateUser)]
         assert list(pool.occupants) == deactivated
         if pool.total:
-            assert SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=OCCASION) == effects[-1]
+            day = at.astimezone(UTC).date().isoformat()
+            occasion = f"back_office_cancellation:{day}"
+            assert SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion) == effects[-1]
         assert (after, ()) == back_office_cancel(after, at=at)
+
+    def test_the_occasion_is_the_day_or_the_host_s_own(self):
+        """SEAT-5, X-6: the effects' occasion is the UTC day of the cancellation, so the same
+        cancellation later that day has the same keys and a pool re-seated and cancelled a
+        year later new ones; a host's own occasion replaces it."""
+        pool = SeatPool(total=3, occupants=("ann",))
+        _, first = back_office_cancel(pool, at=AT)
+        _, retried = back_office_cancel(pool, at=AT + timedelta(hours=23, minutes=59))
+        _, next_year = back_office_cancel(pool, at=AT + timedelta(days=365))
+        assert [e.key for e in first] == [e.key for e in retried]
+        assert not {e.key for e in first} & {e.key for e in next_year}
+        assert {"back_office_cancellation:2025-05-01"} == {e.occasion for e in next_year}
+        kyiv_after_midnight = datetime(2024, 5, 2, 0, 30, tzinfo=ZoneInfo("Europe/Kyiv"))
+        assert {"back_office_cancellation:2024-05-01"} == {
+            e.occasion for e in back_office_cancel(pool, at=kyiv_after_midnight)[1]
+        }
+        _, own = back_office_cancel(pool, at=AT, occasion="ticket-4711")
+        _, own_later = back_office_cancel(pool, at=AT + timedelta(days=3), occasion="ticket-4711")
+        assert {"ticket-4711"} == {e.occasion for e in own}
+        assert [e.key for e in own] == [e.key for e in own_later]
+
+    def test_a_bad_occasion_is_refused_naming_it(self):
+        """SEAT-5, PM-6: the host's occasion is non-empty text holding no card number."""
+        for bad in ("", "  ", "ticket 4242 4242 4242 4242"):
+            with pytest.raises(InvalidInput) as excinfo:
+                back_office_cancel(SEED, at=AT, occasion=bad)
+            assert "occasion" == excinfo.value.field
+            assert "4242" not in str(excinfo.value)
+        with pytest.raises(InvalidType) as wrong:
+            back_office_cancel(SEED, at=AT, occasion=7)
+        assert "occasion" == wrong.value.field
 
 
 class TestFuzzConstructors:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import settings
@@ -27,7 +27,8 @@ USERS = ("ann", "bob", "cy", "dee", "eve", "flo")
 AT = datetime(2024, 5, 1, tzinfo=UTC)
 
 
-#: The occasion SEAT-5's effects name (X-6): the same cancellation gives the same keys.
+#: The occasion SEAT-5's effects name (X-6), before the day of the cancellation: the same
+#: cancellation on the same day gives the same keys, one on another day new ones.
 OCCASION = "back_office_cancellation"
 
 
@@ -45,6 +46,9 @@ class SeatPoolMachine(RuleBasedStateMachine):
         self.pool = SeatPool(total=10, occupants=("ann", "bob", "cy"))
         self.total = 10
         self.users: list[str] = ["ann", "bob", "cy"]
+        self.now = AT
+        #: The keys of the cancellations' effects, by the day they were planned on.
+        self.keys: dict[str, set[str]] = {}
 
     def refused(self, operation, decision: Decision) -> None:
         before = self.pool
@@ -94,21 +98,34 @@ class SeatPoolMachine(RuleBasedStateMachine):
         self.pool = add_seats(self.pool, count=count)
         self.total += count
 
+    @rule(days=st.integers(min_value=0, max_value=400), hours=st.integers(0, 23))
+    def wait(self, days: int, hours: int) -> None:
+        """Time passes: a later cancellation may fall on another day."""
+        self.now += timedelta(days=days, hours=hours)
+
     @rule()
     def cancel(self) -> None:
-        """SEAT-5: back-office cancellation: count 0, every remaining user deactivated."""
-        self.pool, effects = back_office_cancel(self.pool, at=AT)
+        """SEAT-5: back-office cancellation: count 0, every remaining user deactivated. X-6:
+        the effects' occasion is the cancellation's day: the keys of a cancellation never
+        repeat those of one on another day (a pool re-seated and cancelled again)."""
+        self.pool, effects = back_office_cancel(self.pool, at=self.now)
+        day = self.now.date().isoformat()
+        occasion = f"{OCCASION}:{day}"
         if self.total:
             expected = (
                 *(
-                    DeactivateUser(at=AT, rule="SEAT-5", user_id=u, occasion=OCCASION)
+                    DeactivateUser(at=self.now, rule="SEAT-5", user_id=u, occasion=occasion)
                     for u in self.users
                 ),
-                SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION),
+                SetLicenceCount(at=self.now, rule="SEAT-5", count=0, occasion=occasion),
             )
             assert expected == effects
         else:
             assert () == effects
+        keys = {effect.key for effect in effects}
+        for other, earlier in self.keys.items():
+            assert other == day or not keys & earlier
+        self.keys.setdefault(day, set()).update(keys)
         self.total = 0
         self.users = []
 

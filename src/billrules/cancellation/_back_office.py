@@ -36,7 +36,7 @@ from billrules.effects import (
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, settlement_order, transition
 from billrules.invoices._facts import _settlement_key
-from billrules.seats import BACK_OFFICE_OCCASION
+from billrules.seats import _back_office_occasion
 
 #: CAN-7: the billings the back office cancels.
 _CANCELLED_BY_PLAN: Final = frozenset({InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED})
@@ -55,6 +55,7 @@ def back_office_plan(
     reason: CancellationReason | str,
     feedback: str = "",
     email_opt_out: bool = False,
+    occasion: str | None = None,
 ) -> tuple[Effect, ...]:
     """The back-office actions that cancel the account at ``at``. Decides CAN-7 and SEAT-5.
 
@@ -62,16 +63,23 @@ def back_office_plan(
     every scheduled and submitted billing; and, unless the status is already ``DELETE``, set
     it, record the cancellation's date and reason, and the email opt-out. The plan is
     idempotent: once applied (:func:`apply_plan`), planning again gives nothing, and for an
-    account already cancelled it is empty. The effects' occasion names the cancellation
-    request the account has (``"cancellation_request:2024-05-01T09:00:00+00:00"``), or is
-    ``"back_office_cancellation"`` without one: planning again on the same facts, at any
-    instant, gives the same keys (X-6).
+    account already cancelled it is empty.
+
+    The effects' occasion (X-6) is ``occasion``, the host's own id of this cancellation, when
+    given; else the cancellation request the account has
+    (``"cancellation_request:2024-05-01T09:00:00+00:00"``: planning again on the same facts,
+    at any instant, gives the same keys), or, without one (or with a withdrawn one),
+    ``"back_office_cancellation:"`` and the date of ``at`` in UTC
+    (``"back_office_cancellation:2024-05-01"``, the occasion of
+    :func:`billrules.seats.back_office_cancel` too): planned again the same day, the same
+    keys; an account cancelled again another day, new keys.
 
     Raises:
-        InvalidInput: an unknown ``reason``.
+        InvalidInput: an unknown ``reason``; an empty ``occasion`` or one holding a card
+            number (PM-6).
     """
     why = v.enum_member(CancellationReason, "reason")(reason)
-    occasion = _plan_occasion(state)
+    occasion = _plan_occasion(state, at, occasion)
     effects: list[Effect] = []
     if state.licence_count:
         effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion))
@@ -95,15 +103,16 @@ def back_office_plan(
     return tuple(effects)
 
 
-def _plan_occasion(state: AccountState) -> str:
-    """The occasion of a back-office plan's effects (X-6): the cancellation request the
-    account has (``"cancellation_request:"`` and the instant it was made, in UTC), or, when
-    it has none (or withdrew it), ``"back_office_cancellation"``, the occasion of SEAT-5's
-    effects too. Never the instant the plan is computed at: the same plan computed again,
-    at any instant, gives the same keys."""
+def _plan_occasion(state: AccountState, at: datetime, occasion: str | None) -> str:
+    """The occasion of a back-office plan's effects (X-6): the host's own, or the
+    cancellation request the account has (``"cancellation_request:"`` and the instant it was
+    made, in UTC), or, when it has none (or withdrew it), the back-office cancellation of the
+    day of ``at`` (``"back_office_cancellation:2024-05-01"``), the occasion of SEAT-5's
+    effects too. Never the instant the plan is computed at: the same plan computed again the
+    same day gives the same keys."""
     request = state.request
-    if request is None or request.state is RequestState.WITHDRAWN:
-        return BACK_OFFICE_OCCASION
+    if occasion is not None or request is None or request.state is RequestState.WITHDRAWN:
+        return _back_office_occasion(at, occasion)
     return f"cancellation_request:{request.requested_at.astimezone(UTC).isoformat()}"
 
 

@@ -229,7 +229,8 @@ def effects() -> st.SearchStrategy[Effect]:
         "at": aware_datetimes(),
         "rule": st.sampled_from(("CAN-7", "CAN-8", "SEAT-5", "DEL-3", "DEL-6", "BAL-7", "SUB-5")),
         "account": st.none() | st.sampled_from(("acme", "acct-1", "kyiv-realty")),
-        "occasion": st.none() | st.sampled_from(("back_office_cancellation", "charge-2024-05")),
+        "occasion": st.none()
+        | st.sampled_from(("back_office_cancellation:2024-05-01", "charge-2024-05")),
     }
 
     def build(kind: type[Effect]) -> st.SearchStrategy[Effect]:
