@@ -378,3 +378,26 @@ class TestErrors:
             )
             with pytest.raises(PlainDataError):
                 from_json(Reason, json.dumps({**reason, "area": bad}))
+
+
+def test_a_window_ending_in_a_dst_gap_round_trips() -> None:
+    """X-3: a host that adds days in the account's zone may land in a DST gap (Kyiv has no
+    2024-03-31 03:30); the timeline and the report keep the same instant as a wall time that
+    exists, so they compare equal after a trip through JSON."""
+    from zoneinfo import ZoneInfo
+
+    from billrules.serialize import account_from_json
+
+    kyiv = ZoneInfo("Europe/Kyiv")
+    account = account_from_json(
+        '{"id": "acme", "zone": "Europe/Kyiv", "currency": "USD",'
+        ' "created_at": "2024-01-10T10:00:00+02:00", "users": [{"id": "ann", "role": "owner"}]}'
+    )
+    gap = datetime(2024, 3, 31, 3, 30, tzinfo=kyiv)
+    events = timeline(account, DEFAULT_POLICY, gap - timedelta(days=30), gap)
+    assert events.end == gap.astimezone(UTC)
+    assert events.end.utcoffset() == timedelta(hours=3)
+    round_trip(events)
+    report = explain(account, DEFAULT_POLICY, gap)
+    assert report.at == gap.astimezone(UTC)
+    round_trip(report)

@@ -395,7 +395,9 @@ def test_the_stream_reads_ahead_a_bounded_amount_in_one_process_and_with_workers
 
 
 def test_memory_does_not_grow_with_the_number_of_accounts():
-    """The peak of memory allocated while a run streams 2,000 accounts is about that of 200."""
+    """The peak of memory allocated while a run streams 2,000 accounts stays near that of 200,
+    and far below what holding them would take (their lines alone are ~2.8 MB, the accounts
+    ~15 KB each): nothing is kept per account."""
     import tracemalloc
 
     def peak(count):
@@ -416,7 +418,8 @@ def test_memory_does_not_grow_with_the_number_of_accounts():
 
     peak(50)  # compile the readers and fill the library's constant caches first
     small, large = peak(200), peak(2_000)
-    assert large < 1.5 * small
+    assert large < 3 * small
+    assert large < 1_000_000
 
 
 def test_an_error_record_keeps_a_safe_id_even_when_vetting_refuses_the_line():

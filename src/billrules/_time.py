@@ -78,6 +78,18 @@ def to_zone(value: object, field: str = "zone") -> ZoneInfo:
         raise UnknownTimeZone(field, f"unknown time zone {shown(value)}") from None
 
 
+def normalized(at: datetime) -> datetime:
+    """``at`` as a wall time that exists in its own zone: the same instant.
+
+    A wall time a host computed by adding days in a zone can fall in a DST gap
+    (2020-03-29 03:00 in Kyiv does not exist); Python compares such a value unequal to every
+    value in another zone, even at the same instant. The round trip through UTC gives the
+    wall time that instant has (04:00 +03:00), so what billrules returns compares and
+    round-trips through JSON as expected; a fixed-offset or existing time is unchanged.
+    """
+    return at.astimezone(UTC).astimezone(at.tzinfo)
+
+
 def require_window(start: datetime, end: datetime) -> None:
     """Refuse a half-open window ``[start, end)`` that ends before it starts, naming ``end``."""
     if end < start:

@@ -152,7 +152,7 @@ def explain(account: Account, policy: Policy, at: datetime) -> Report:
     ledger = account.ledger
     return Report(
         account_id=account.id,
-        at=at,
+        at=_time.normalized(at),
         zone=account.zone,
         status=account.status,
         outstanding=outstanding(account.invoices, currency=account.currency),

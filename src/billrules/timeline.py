@@ -222,8 +222,8 @@ def timeline(account: Account, policy: Policy, start: datetime, end: datetime) -
     return Timeline(
         account_id=account.id,
         zone=account.zone,
-        start=start,
-        end=end,
+        start=_time.normalized(start),
+        end=_time.normalized(end),
         events=tuple(Evaluation(account=account, policy=policy, at=start).transitions(end)),
     )
 
