@@ -3,6 +3,7 @@ several, or Dask."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -492,3 +493,29 @@ def test_population_is_seeded_and_valid(tmp_path: Path):
     assert {"deletion_reminder", "renewal", "cancellation_effective"} <= kinds
     with pytest.raises(InvalidInput):
         population(-1, as_of=AS_OF)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(tmp_path, monkeypatch, capsys):
+    """The bar (over the file's bytes) is drawn on stderr when it is a terminal, never into a
+    redirected stderr; the summary line comes last either way."""
+    from billrules import cli
+
+    accounts_file = tmp_path / "accounts.jsonl"
+    accounts_file.write_text("".join(population_lines(30, seed=1, as_of=AS_OF)), encoding="utf-8")
+    window = ["--since", "2024-05-01T00:00:00Z", "--until", "2024-05-02T00:00:00Z"]
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(["run", str(accounts_file), *window]) == 0
+    shown = terminal.getvalue()
+    assert "accounts: 100%" in shown
+    assert shown.rstrip().splitlines()[-1].startswith("billrules: run: 30 accounts")
+    monkeypatch.undo()
+    assert cli.main(["run", str(accounts_file), *window]) == 0
+    err = capsys.readouterr().err
+    assert "%" not in err
+    assert err.startswith("billrules: run: 30 accounts")
