@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from moneyed import Money
 
@@ -61,6 +61,10 @@ from billrules.timeline import timeline, upcoming
 
 AT = datetime(2024, 5, 1, tzinfo=UTC)
 KEY = r"eff_[0-9a-f]{32}"
+
+#: Examples of a property that explains or runs the timeline of a whole generated account
+#: (years of transitions each): the profile's count, at most 60, to keep the gate short.
+_WHOLE_ACCOUNT_EXAMPLES = min(settings.default.max_examples, 60)
 
 
 def _keys(found: tuple[Effect, ...] | list[Effect]) -> list[str]:
@@ -416,6 +420,7 @@ class TestWhatTheKeyDependsOn:
 class TestTimelineKeys:
     """X-6 over timelines: a window cut into runs gives the same keys as one run."""
 
+    @settings(max_examples=_WHOLE_ACCOUNT_EXAMPLES, deadline=None)
     @given(accounts(), policies(), st.data())
     def test_any_partition_of_a_window_gives_the_same_keys(
         self, account: Account, policy: Policy, data: st.DataObject
@@ -441,6 +446,7 @@ class TestTimelineKeys:
             assert (first.key == second.key) is _same(first, second)
         assert all(account.id == e.account for e in whole)
 
+    @settings(max_examples=_WHOLE_ACCOUNT_EXAMPLES, deadline=None)
     @given(accounts(), policies(), st.data())
     def test_a_later_run_recomputes_the_same_keys(
         self, account: Account, policy: Policy, data: st.DataObject
@@ -481,6 +487,7 @@ class TestTimelineKeys:
 class TestGatheredForAnAccount:
     """X-6: the effects of timeline, upcoming and explain carry the account's id."""
 
+    @settings(max_examples=_WHOLE_ACCOUNT_EXAMPLES, deadline=None)
     @given(accounts(), policies(), st.data())
     def test_timeline_upcoming_and_explain_carry_the_account(
         self, account: Account, policy: Policy, data: st.DataObject

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from moneyed import Money
 
@@ -88,6 +88,10 @@ VALUES = st.one_of(
     effects(),
 )
 
+#: Examples of a property that explains or runs the timeline of a whole generated account
+#: (years of transitions each): the profile's count, at most 60, to keep the gate short.
+_WHOLE_ACCOUNT_EXAMPLES = min(settings.default.max_examples, 60)
+
 
 def round_trip(value: Any) -> None:
     """``value`` comes back equal through plain data and through JSON text."""
@@ -123,6 +127,7 @@ class TestRoundTrip:
         assert type(reason.code) is type(back.code)
         assert reason.message == back.message
 
+    @settings(max_examples=_WHOLE_ACCOUNT_EXAMPLES, deadline=None)
     @given(accounts(), st.integers(min_value=0, max_value=800))
     def test_reports_and_timelines(self, account: Any, days: int) -> None:
         """X-1, X-5: the report and the timeline of a generated account come back equal, and

@@ -396,8 +396,8 @@ def test_the_stream_reads_ahead_a_bounded_amount_in_one_process_and_with_workers
 
 
 def test_memory_does_not_grow_with_the_number_of_accounts():
-    """The peak of memory allocated while a run streams 2,000 accounts stays near that of 200,
-    and far below what holding them would take (their lines alone are ~2.8 MB, the accounts
+    """The peak of memory allocated while a run streams 1,000 accounts stays near that of 100,
+    and far below what holding them would take (their lines alone are ~1.4 MB, the accounts
     ~15 KB each): nothing is kept per account."""
     import tracemalloc
 
@@ -418,7 +418,7 @@ def test_memory_does_not_grow_with_the_number_of_accounts():
             tracemalloc.stop()
 
     peak(50)  # compile the readers and fill the library's constant caches first
-    small, large = peak(200), peak(2_000)
+    small, large = peak(100), peak(1_000)
     assert large < 3 * small
     assert large < 1_000_000
 

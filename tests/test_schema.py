@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs are declared for it
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billrules import InvalidInput
@@ -38,6 +38,10 @@ _ANY_JSON_BLOCK = re.compile(r"^```json\n", re.M)
 #: A ```toml block, or the TOML text a pycon example hands to policy_from_toml.
 _TOML_BLOCK = re.compile(r"^```toml\n(.*?)^```$", re.M | re.S)
 _TOML_CALL = re.compile(r"policy_from_toml\('''\n(.*?)\.\.\. '''\)", re.S)
+
+#: Examples of a property that explains or runs the timeline of a whole generated account
+#: (years of transitions each): the profile's count, at most 60, to keep the gate short.
+_WHOLE_ACCOUNT_EXAMPLES = min(settings.default.max_examples, 60)
 
 
 def validator(name: str) -> jsonschema.Draft202012Validator:
@@ -170,6 +174,7 @@ class TestDocumentedExamples:
 class TestGeneratedValues:
     """What billrules writes validates: generated accounts, policies, reports, effects."""
 
+    @settings(max_examples=_WHOLE_ACCOUNT_EXAMPLES, deadline=None)
     @given(accounts())
     def test_accounts(self, account: Any) -> None:
         """X-1: every generated account's JSON validates against "account"."""
@@ -195,6 +200,7 @@ class TestGeneratedValues:
         """X-5: every generated transition's JSON validates against "transition"."""
         assert [] == problems("transition", to_dict(transition))
 
+    @settings(max_examples=_WHOLE_ACCOUNT_EXAMPLES, deadline=None)
     @given(accounts(), st.integers(min_value=0, max_value=800))
     def test_reports_and_timelines(self, account: Any, days: int) -> None:
         """X-1, X-5: the report and the timeline of a generated account validate."""
