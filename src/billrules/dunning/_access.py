@@ -35,9 +35,14 @@ def restriction_for(
     since the debt's local start day plus one (``debt_start``), and the stage of that day gives
     the role's level.
 
+    A clock change can take the local date back across midnight after the debt started
+    (St. John's, 2010-11-07 00:01 NDT became 23:01 NST on the 6th): that earlier date is a day
+    like any other, so a debt that started on the 7th is on day 6 for that hour under
+    ``month_start``, and on day 0 under ``debt_start``, which is the first stage's (X-3).
+
     Raises:
         NaiveDatetimeError: ``at`` has no time zone.
-        InvalidInput: ``at`` falls on a local day before the debt started; unknown role.
+        InvalidInput: the instant ``at`` is before the debt started; unknown role.
     """
     table = policy._table
     try:
@@ -49,17 +54,28 @@ def restriction_for(
         zone = _time.to_zone(zone)
     if started is None:
         return row.clear
+    # X-3: "before the debt started" compares instants; the days count local dates, and a
+    # clock change can take the local date back below the debt's own (a day like any other).
+    if _time.before(at, started):
+        raise InvalidInput("at", "must not be before the debt started")
     today = at.astimezone(zone).date()
     debt_day = started.astimezone(zone).date()
     next_on: date | None = None
     if table.month_start:
         if today.month != debt_day.month or today.year != debt_day.year:
-            if today < debt_day:
-                raise InvalidInput("at", "must not be before the debt started")
-            return _new_access(Access, (*row.carried, None, facts.amount_to_pay))
+            if today > debt_day:
+                return _new_access(Access, (*row.carried, None, facts.amount_to_pay))
+            # The local date went back into the month before the debt's: day 0 or earlier.
+            index = 0
+            offset = table.next_offset[0]
+            if offset >= 0:
+                first = debt_day - _DAYS[debt_day.day - 1]
+                if offset < calendar.monthrange(first.year, first.month)[1]:
+                    next_on = first + _DAYS[offset]
+                else:
+                    next_on = _time.add_months(first, 1)
+            return _new_access(Access, (*row.heads[index], next_on, facts.amount_to_pay))
         day = today.day
-        if day < debt_day.day:
-            raise InvalidInput("at", "must not be before the debt started")
         index = table.stage_of_day[day]
         offset = table.next_offset[index]
         if offset >= 0:
@@ -69,9 +85,11 @@ def restriction_for(
                 next_on = _time.add_months(today - _DAYS[day - 1], 1)
     else:
         elapsed = (today - debt_day).days
-        if elapsed < 0:
-            raise InvalidInput("at", "must not be before the debt started")
-        index = table.stage_of_day[elapsed + 1 if elapsed < 32 else 32]
+        if elapsed < 32:
+            # A date gone back before the debt's own is day 0 or earlier: the first stage.
+            index = table.stage_of_day[elapsed + 1 if elapsed >= 0 else 0]
+        else:
+            index = table.stage_of_day[32]
         offset = table.next_offset[index]
         if offset >= 0:
             next_on = debt_day + _DAYS[offset]
