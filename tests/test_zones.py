@@ -22,10 +22,11 @@ from moneyed import Money
 from billrules import _time
 from billrules.account import Account, User
 from billrules.balance import BalanceFacts, Ledger, LedgerEntry
-from billrules.dunning import DunningPolicy, restriction_for, role_findings
+from billrules.dunning import DunningPolicy, Stage, restriction_for, role_findings
 from billrules.errors import InvalidInput
 from billrules.policy import Policy
 from billrules.report import explain
+from billrules.roles import Role
 from billrules.subscriptions import (
     Subscription,
     SubscriptionPolicy,
@@ -219,6 +220,38 @@ class TestDateThatGoesBack:
         for policy in (BY_MONTH, BY_DEBT):
             with pytest.raises(InvalidInput) as excinfo:
                 restriction_for(_facts(_SJ_AT), policy, role="admin", at=_SJ_STARTED, zone=ST_JOHNS)
+            assert "at" == excinfo.value.field
+
+    def test_a_date_gone_back_into_the_month_before_is_day_0(self) -> None:
+        """DUN-1, DUN-3: St. John's went from 00:01 NDT on 2009-11-01 back to 23:01 NST on
+        October 31st: for a debt from 00:00:30 on November 1st, that hour is day 0 under
+        either anchor, the first stage; the next stage starts on its day of November."""
+        started = datetime(2009, 11, 1, 0, 0, 30, tzinfo=ST_JOHNS)
+        at = datetime(2009, 11, 1, 3, 1, tzinfo=UTC)
+        assert date(2009, 10, 31) == _local_date(at, ST_JOHNS)
+        late = Stage(name="late", first_day=31, access=dict.fromkeys(Role, "blocked"))
+        free = Stage(name="free", first_day=1, access=dict.fromkeys(Role, "full"))
+        cases = [
+            (BY_MONTH, "no_restriction", date(2009, 11, 4)),
+            (BY_DEBT, "no_restriction", date(2009, 11, 4)),
+            # November has no day 31: the next change is the 1st of December (DUN-3 Reading).
+            (DunningPolicy(stages=(free, late)), "free", date(2009, 12, 1)),
+            (DunningPolicy(stages=(free,)), "free", None),
+        ]
+        for policy, stage, next_on in cases:
+            access = restriction_for(_facts(started), policy, role="owner", at=at, zone=ST_JOHNS)
+            assert access.stage is not None
+            assert (stage, next_on) == (access.stage.name, access.next_stage_on)
+            assert stage == _role_stage(_debt_ledger(started), policy, at, ST_JOHNS)
+
+    def test_an_earlier_instant_in_the_next_local_month_is_refused(self) -> None:
+        """DUN-3, X-3: a debt from 23:31 NST on 2009-10-31 (after the clocks went back) has not
+        started at 00:00:30 NDT on November 1st, an hour earlier."""
+        started = datetime(2009, 11, 1, 3, 1, tzinfo=UTC).astimezone(ST_JOHNS)
+        at = datetime(2009, 11, 1, 0, 0, 30, tzinfo=ST_JOHNS)
+        for policy in (BY_MONTH, BY_DEBT):
+            with pytest.raises(InvalidInput) as excinfo:
+                restriction_for(_facts(started), policy, role="admin", at=at, zone=ST_JOHNS)
             assert "at" == excinfo.value.field
 
     def test_before_compares_instants_that_share_a_zone(self) -> None:
