@@ -17,6 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from moneyed import Money
 
 from billrules import _time
@@ -440,3 +442,21 @@ def test_zone_examples_from_the_issue_go_back() -> None:
                 access = restriction_for(_facts(started), policy, role="staff", at=at, zone=zone)
                 assert access.stage is not None
                 assert access.stage.name == _role_stage(_debt_ledger(started), policy, at, zone)
+
+
+@given(
+    day=st.dates(min_value=date(1800, 1, 1), max_value=date(2100, 12, 31)),
+    key=st.sampled_from(sorted(zoneinfo.available_timezones())),
+)
+def test_property_a_day_starts_when_its_date_is_first_reached(day: date, key: str) -> None:
+    """X-3: for any date in any zone, one microsecond before the day's start the local date is
+    earlier, and at it the local date is the day itself or, for a skipped date, a later one."""
+    zone = ZoneInfo(key)
+
+    start = _time.start_of_day(day, zone)
+
+    assert _local_date(_just_before(start), zone) < day <= _local_date(start, zone)
+    assert start.astimezone(UTC).astimezone(zone) == start
+    assert start.astimezone(UTC) <= _time.start_of_day(day + timedelta(days=1), zone).astimezone(
+        UTC
+    )

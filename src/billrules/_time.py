@@ -3,6 +3,12 @@
 Rules kept here:
 - an instant is an aware ``datetime``; a naive one is refused (:class:`NaiveDatetimeError`);
 - "today", "day of month" and "N days" are taken in the account's ``ZoneInfo``;
+- a day starts at the first local instant that exists on its date (:func:`start_of_day`):
+  local midnight, or where a DST gap swallows midnight, the end of the gap; a date a gap skips
+  whole starts with the next date;
+- a clock change can take the local date back across midnight: that earlier date is a day like
+  any other, and "before" between two instants compares the instants (:func:`before`), never
+  their local dates or wall clocks;
 - month arithmetic is ``anchor + relativedelta(months=n)``, computed from the anchor each time
   (it clamps to the month's end), never chained;
 - the supported calendar is the years 1000 to 8999 (an instant's year on its own clock): an
