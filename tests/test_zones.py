@@ -218,7 +218,7 @@ class TestDateThatGoesBack:
 
     def test_an_earlier_instant_on_a_later_local_date_is_refused(self) -> None:
         """DUN-3, X-3: a debt from 23:30:30 NST on the 6th (the second time the clocks showed
-        it) has not started at 00:00:30 NDT on the 7th, an hour earlier."""
+        it) has not started at 00:00:30 NDT on the 7th, half an hour earlier."""
         for policy in (BY_MONTH, BY_DEBT):
             with pytest.raises(InvalidInput) as excinfo:
                 restriction_for(_facts(_SJ_AT), policy, role="admin", at=_SJ_STARTED, zone=ST_JOHNS)
@@ -248,7 +248,7 @@ class TestDateThatGoesBack:
 
     def test_an_earlier_instant_in_the_next_local_month_is_refused(self) -> None:
         """DUN-3, X-3: a debt from 23:31 NST on 2009-10-31 (after the clocks went back) has not
-        started at 00:00:30 NDT on November 1st, an hour earlier."""
+        started at 00:00:30 NDT on November 1st, half an hour earlier."""
         started = datetime(2009, 11, 1, 3, 1, tzinfo=UTC).astimezone(ST_JOHNS)
         at = datetime(2009, 11, 1, 0, 0, 30, tzinfo=ST_JOHNS)
         for policy in (BY_MONTH, BY_DEBT):

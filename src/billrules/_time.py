@@ -109,7 +109,7 @@ def before(earlier: datetime, later: datetime) -> bool:
 
     Python compares two times that share one ``tzinfo`` by their wall clocks, ignoring the
     fold: in St. John's, 23:30 on 2010-11-06 after the clocks went back (fold=1) would be
-    "before" 00:00 on the 7th an hour earlier. Such a pair is compared through UTC.
+    "before" 00:00 on the 7th, half an hour earlier. Such a pair is compared through UTC.
     """
     zone = earlier.tzinfo
     if zone is not later.tzinfo or zone is UTC:
