@@ -485,9 +485,10 @@ class TestAnchor:
         policy = DunningPolicy(anchor=Anchor.DEBT_START)
         facts = _debt(datetime(2024, 5, 15, 18, tzinfo=KYIV))
 
+        # At 20:00: the debt has started by then on the 15th (an earlier instant is refused).
         levels = [
             restriction_for(
-                facts, policy, role=Role.ADMIN, at=datetime(2024, 5, d, 12, tzinfo=KYIV), zone=KYIV
+                facts, policy, role=Role.ADMIN, at=datetime(2024, 5, d, 20, tzinfo=KYIV), zone=KYIV
             ).level
             for d in (15, 17, 18, 21, 24)
         ]

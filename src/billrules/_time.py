@@ -3,6 +3,12 @@
 Rules kept here:
 - an instant is an aware ``datetime``; a naive one is refused (:class:`NaiveDatetimeError`);
 - "today", "day of month" and "N days" are taken in the account's ``ZoneInfo``;
+- a day starts at the first local instant that exists on its date (:func:`start_of_day`):
+  local midnight, or where a DST gap swallows midnight, the end of the gap; a date a gap skips
+  whole starts with the next date;
+- a clock change can take the local date back across midnight: that earlier date is a day like
+  any other, and "before" between two instants compares the instants (:func:`before`), never
+  their local dates or wall clocks;
 - month arithmetic is ``anchor + relativedelta(months=n)``, computed from the anchor each time
   (it clamps to the month's end), never chained;
 - the supported calendar is the years 1000 to 8999 (an instant's year on its own clock): an
@@ -14,7 +20,7 @@ Rules kept here:
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
@@ -35,6 +41,8 @@ LAST_YEAR = 8999
 #: The last instant a computed window may reach: the supported calendar's end, a day early so
 #: that it is inside the calendar on every clock (UTC-12 to UTC+14).
 LAST_INSTANT = datetime(LAST_YEAR, 12, 30, tzinfo=UTC)
+
+_MICROSECOND = timedelta(microseconds=1)
 
 #: What an IANA time zone key can look like: ``Europe/Kyiv``, ``Etc/GMT+3``, ``UTC``.
 _ZONE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}", re.ASCII)
@@ -96,21 +104,60 @@ def require_window(start: datetime, end: datetime) -> None:
         raise InvalidInput("end", "must not be before start")
 
 
+def before(earlier: datetime, later: datetime) -> bool:
+    """Whether the instant ``earlier`` comes before the instant ``later`` (X-3).
+
+    Python compares two times that share one ``tzinfo`` by their wall clocks, ignoring the
+    fold: in St. John's, 23:30 on 2010-11-06 after the clocks went back (fold=1) would be
+    "before" 00:00 on the 7th, half an hour earlier. Such a pair is compared through UTC.
+    """
+    zone = earlier.tzinfo
+    if zone is not later.tzinfo or zone is UTC:
+        return earlier < later
+    return earlier.astimezone(UTC) < later.astimezone(UTC)
+
+
 def local_date(at: datetime, zone: ZoneInfo) -> date:
     """The calendar date of the instant ``at`` in the account's ``zone`` (X-3)."""
     return at.astimezone(zone).date()
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:
-    """The first instant of ``day`` in ``zone`` (X-3).
+    """The first instant of ``day`` in ``zone``: the first local time that exists on it (X-3).
 
-    Where a DST change skips local midnight, the day starts at the first local time that
-    exists; the result is normalised through UTC so it is a real instant.
+    Usually local midnight (the first of the two when a clock change repeats it). Where a DST
+    gap swallows midnight, the day starts where the gap ends: in Toronto on 1919-03-31 the
+    clocks went from 23:30 EST straight to 00:30 EDT, so that day starts at 00:30 EDT. Where a
+    gap swallows a whole date (Pacific/Apia skipped 2011-12-30), that date has no instant of its
+    own: its start is the start of the next date that exists, a day of no length. In every case
+    the instant one microsecond earlier has an earlier local date. The result is a wall time
+    that exists in ``zone`` (see :func:`normalized`).
     """
-    local = datetime(day.year, day.month, day.day, tzinfo=zone)
-    # In a gap, fold=0 reads the wall time with the offset in force before the change, so the
-    # round trip lands on the first wall time that exists, later the same day.
-    return local.astimezone(UTC).astimezone(zone)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+    # fold=0 reads a repeated or skipped wall time with the offset in force before the change:
+    # for a midnight that exists, the round trip gives it back (the earlier of two).
+    start = midnight.astimezone(UTC).astimezone(zone)
+    if start.hour or start.minute or start.second or start.microsecond:
+        return _after_gap(midnight, zone)
+    return start
+
+
+def _after_gap(midnight: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant whose wall time is ``midnight`` or later, ``midnight`` being in a gap.
+
+    In a gap, fold=1 reads the wall time with the offset in force after the change, so
+    ``[after, before]`` holds the change; the search is for its instant, to the microsecond.
+    """
+    wall = midnight.replace(tzinfo=None)
+    low = midnight.replace(fold=1).astimezone(UTC)  # shown before midnight
+    high = midnight.astimezone(UTC)  # shown after midnight
+    while high - low > _MICROSECOND:
+        middle = low + (high - low) // 2
+        if middle.astimezone(zone).replace(tzinfo=None) < wall:
+            low = middle
+        else:
+            high = middle
+    return high.astimezone(zone)
 
 
 def add_months(anchor: date, months: int) -> date:

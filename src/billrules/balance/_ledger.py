@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -104,7 +104,7 @@ def _lines_total(lines: tuple[ChargeLine, ...], currency: Currency) -> Money:
 class _History:
     """The balance's one history, computed once per ledger in a single pass.
 
-    ``times`` are the distinct instants of the entries, oldest first; after the entries at
+    ``times`` are the distinct instants of the entries in UTC, oldest first; after the entries at
     ``times[i]`` the balance is ``balances[i]`` and the debt in force (if any) started at
     ``debt_starts[i]``. ``periods`` are the stretches of negative balance: when each began and
     when it ended (``None``: still running).
@@ -132,7 +132,7 @@ def _history(entries: tuple[LedgerEntry, ...]) -> _History:
             elif running >= 0 and started is not None:
                 periods.append((started, at))
                 started = None
-            times.append(at)
+            times.append(at.astimezone(UTC))
             balances.append(running)
             debt_starts.append(started)
     except ArithmeticError:
@@ -225,7 +225,9 @@ def _ledger(value: object, field: str = "ledger") -> Ledger:
 def _state_at(ledger: Ledger, at: datetime) -> tuple[Decimal, datetime | None]:
     """The balance and the start of the debt in force after every entry up to ``at``."""
     history = ledger._history
-    index = bisect.bisect_right(history.times, at)
+    # Compared in UTC: two times that share a zone compare by wall clock, and a clock change
+    # that repeats an hour would put an instant after the debt's start "before" it (X-3).
+    index = bisect.bisect_right(history.times, at if at.tzinfo is UTC else at.astimezone(UTC))
     if index == 0:
         return Decimal(0), None
     return history.balances[index - 1], history.debt_starts[index - 1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from billrules import _time
@@ -35,9 +36,14 @@ def restriction_for(
     since the debt's local start day plus one (``debt_start``), and the stage of that day gives
     the role's level.
 
+    A clock change can take the local date back across midnight after the debt started
+    (St. John's, 2010-11-07 00:01 NDT became 23:01 NST on the 6th): that earlier date is a day
+    like any other, so a debt that started on the 7th is on day 6 for that hour under
+    ``month_start``, and on day 0 under ``debt_start``, which is the first stage's (X-3).
+
     Raises:
         NaiveDatetimeError: ``at`` has no time zone.
-        InvalidInput: ``at`` falls on a local day before the debt started; unknown role.
+        InvalidInput: the instant ``at`` is before the debt started; unknown role.
     """
     table = policy._table
     try:
@@ -51,15 +57,31 @@ def restriction_for(
         return row.clear
     today = at.astimezone(zone).date()
     debt_day = started.astimezone(zone).date()
+    # X-3: "before the debt started" compares instants, and only local dates count days: a
+    # clock change can take the local date back below the debt's own (a day like any other).
+    # Comparing instants is needed only within _NEAR days of the debt's local date (see there).
     next_on: date | None = None
     if table.month_start:
         if today.month != debt_day.month or today.year != debt_day.year:
-            if today < debt_day:
-                raise InvalidInput("at", "must not be before the debt started")
-            return _new_access(Access, (*row.carried, None, facts.amount_to_pay))
+            if today > debt_day:
+                # Within _NEAR (3) days, that is on the 1st or 2nd of the next month.
+                if today.day < 3 and (today - debt_day).days < 3 and _time.before(at, started):
+                    raise _before_the_debt()
+                return _new_access(Access, (*row.carried, None, facts.amount_to_pay))
+            if _time.before(at, started):
+                raise _before_the_debt()
+            # The local date went back into the month before the debt's: day 0 or earlier.
+            offset = table.next_offset[0]
+            if offset >= 0:
+                first = debt_day - _DAYS[debt_day.day - 1]
+                if offset < calendar.monthrange(first.year, first.month)[1]:
+                    next_on = first + _DAYS[offset]
+                else:
+                    next_on = _time.add_months(first, 1)
+            return _new_access(Access, (*row.heads[0], next_on, facts.amount_to_pay))
         day = today.day
-        if day < debt_day.day:
-            raise InvalidInput("at", "must not be before the debt started")
+        if day < debt_day.day + 3 and _time.before(at, started):  # 3: _NEAR
+            raise _before_the_debt()
         index = table.stage_of_day[day]
         offset = table.next_offset[index]
         if offset >= 0:
@@ -69,10 +91,25 @@ def restriction_for(
                 next_on = _time.add_months(today - _DAYS[day - 1], 1)
     else:
         elapsed = (today - debt_day).days
-        if elapsed < 0:
-            raise InvalidInput("at", "must not be before the debt started")
-        index = table.stage_of_day[elapsed + 1 if elapsed < 32 else 32]
+        if elapsed < 3 and _time.before(at, started):  # 3: _NEAR
+            raise _before_the_debt()
+        if elapsed < 32:
+            # A date gone back before the debt's own is day 0 or earlier: the first stage.
+            index = table.stage_of_day[elapsed + 1 if elapsed >= 0 else 0]
+        else:
+            index = table.stage_of_day[32]
         offset = table.next_offset[index]
         if offset >= 0:
             next_on = debt_day + _DAYS[offset]
     return _new_access(Access, (*row.heads[index], next_on, facts.amount_to_pay))
+
+
+#: How many days after the debt's local date the local date of an earlier instant can be: a
+#: UTC offset is under 24 hours either way, so a clock change moves the wall clock back by
+#: under 48 hours, and an instant before the debt shows a date at most 2 days after the
+#: debt's. From 3 days on, ``at`` is after the debt started without comparing instants.
+_NEAR: Final = 3
+
+
+def _before_the_debt() -> InvalidInput:
+    return InvalidInput("at", "must not be before the debt started")

@@ -108,14 +108,20 @@ def transitions(
 def _stage_index(table: _Table, started: datetime, at: datetime, zone: ZoneInfo) -> int:
     """The index of the stage in force at ``at`` of a debt that started at ``started`` (at or
     before ``at``), or -1 for a debt carried into a later month: :func:`restriction_for`'s
-    stage, without the rest of its :class:`~billrules.dunning.Access` (DUN-1, DUN-3)."""
+    stage, without the rest of its :class:`~billrules.dunning.Access` (DUN-1, DUN-3).
+
+    A local date that a clock change took back before the debt's own counts as it is (X-3):
+    an earlier day of the same month under ``month_start``, day 0 or earlier otherwise, which
+    is the first stage's."""
     today = at.astimezone(zone).date()
     debt_day = started.astimezone(zone).date()
     if table.month_start:
         if today.month != debt_day.month or today.year != debt_day.year:
-            return -1
+            return -1 if today > debt_day else 0
         return table.stage_of_day[today.day]
     elapsed = (today - debt_day).days
+    if elapsed < 0:
+        return 0
     return table.stage_of_day[elapsed + 1 if elapsed < 32 else 32]
 
 
