@@ -28,7 +28,8 @@ Output never fails the command: text the terminal cannot encode is written with 
 escapes, and a reader that stops early (``billrules explain | head``) is not an error.
 
 Exit status: 0 on success; 2 on bad input (a missing or unreadable file, malformed JSON or TOML,
-an unknown field, a naive instant, an unknown zone, a value breaking a rule), with a one-line
+an unknown field, a naive instant, an unknown zone, a value breaking a rule; for ``run``, an
+output that is the accounts file or that cannot be written), with a one-line
 message on stderr that names the file and the field, and no traceback; 70 (``EX_SOFTWARE``) if
 billrules itself fails, with one line naming the exception type (never its message, which could
 repeat the input) and asking for a report; 130 when interrupted.
