@@ -399,7 +399,9 @@ def due(
 
     Args:
         accounts: :class:`Account` values, account JSON mappings, or account JSON text (str or
-            bytes: a line of a JSON Lines file), in any mix; read lazily, one chunk at a time.
+            bytes: a line of a JSON Lines file, as :func:`file_lines` splits one), in any mix;
+            read lazily, one chunk at a time. A text item of ASCII whitespace only is a blank
+            line (skipped, counted); bytes are decoded as UTF-8 item by item.
         policy: The policy bundle.
         since: The window's first instant (included): the previous run's ``until``.
         until: The window's end (excluded).
