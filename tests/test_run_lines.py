@@ -273,3 +273,21 @@ def test_an_item_that_kills_its_worker_still_gets_the_record_of_one_process():
         AccountDue,
     ]
     assert list(due(items, DEFAULT_POLICY, **WINDOW, workers=2, chunk=2)) == one
+
+
+def test_a_worker_sends_back_the_lines_of_items_it_cannot_unpickle():
+    from billrules.run import _chunk, _packed
+
+    items = [VALID[0].decode(), threading.Lock(), _Unloadable(), " ", {"id": "acct-map"}]
+    packed = _packed(items)
+    assert packed is not None
+    assert packed[1] is None
+    records = _chunk(packed, 10, DEFAULT_POLICY, WINDOW["since"], WINDOW["until"], True)
+    assert [record if isinstance(record, int) else type(record) for record in records] == [
+        AccountDue,
+        11,
+        12,
+        AccountError,
+    ]
+    assert records[3].line == 14
+    assert _packed([VALID[0], VALID[1].decode()]) is None  # plain lines are sent as they are
