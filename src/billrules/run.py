@@ -18,6 +18,13 @@ machine, :func:`due_bag` runs the same job over a ``dask.bag`` (the ``billrules[
 :func:`billrules.serialize.to_dict`, tagged by ``kind``, with its ``key`` and ``account``), and
 one ``{"kind": "account_error", ...}`` line per account that could not be read.
 
+Lines (one rule for the command, :func:`due` and :func:`read_bag`, in :func:`file_lines`): a
+file is split on ``"\n"`` only (a bare CR or a U+2028 inside a line is not a line break, as
+JSON allows both inside a line); a line holding nothing but ASCII whitespace is blank, skipped
+but counted in the line numbers (a line of NBSP or U+3000 is no blank line but a bad account
+line, an error record); a line that is not UTF-8 is an error record on its line, and the run
+goes on.
+
 >>> from datetime import datetime, UTC
 >>> from billrules import DEFAULT_POLICY
 >>> from billrules.testing import population_lines
@@ -39,9 +46,10 @@ import concurrent.futures
 import itertools
 import json
 import multiprocessing
-from collections.abc import Iterable, Iterator, Mapping
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Final
 
 import attrs
 
@@ -68,6 +76,7 @@ __all__ = [
     "due",
     "due_bag",
     "lines",
+    "read_bag",
 ]
 
 #: Accounts per chunk sent to a worker process.
@@ -75,6 +84,12 @@ CHUNK: Final = 256
 
 #: The ``kind`` of an error record in the JSON Lines output.
 ERROR_KIND: Final = "account_error"
+
+#: The longest line of a file read as an account (10 MiB); a longer one is an error record.
+MAX_LINE_BYTES: Final = 10 * 1024 * 1024
+
+#: What a blank line may hold: ASCII whitespace only (what ``bytes.isspace`` means).
+_ASCII_SPACE: Final = " \t\n\r\x0b\x0c"
 
 
 @attrs.frozen(kw_only=True)
@@ -225,15 +240,84 @@ def _one(item: object, line: int, policy: Policy, since: datetime, until: dateti
 
 
 def _chunk(
-    items: list[object], first: int, policy: Policy, since: datetime, until: datetime
-) -> list[Record]:
-    """One worker's share: the records of ``items``, the first on line ``first``."""
-    return list(_serial(items, policy, since, until, first))
+    items: list[Any], first: int, policy: Policy, since: datetime, until: datetime, packed: bool
+) -> list[Record | int]:
+    """One worker's share: the records of ``items``, the first on line ``first``.
+
+    ``packed`` items are each pickled apart (``None`` for one that would not pickle): one that
+    cannot be sent or unpickled here comes back as its line number, for the parent to read
+    (:func:`_parallel`), so every item gets the record one process gives it.
+    """
+    if not packed:
+        return list(_serial(items, policy, since, until, first))
+    records: list[Record | int] = []
+    for line, blob in enumerate(items, start=first):
+        try:
+            item = None if blob is None else pickle.loads(blob)  # our own pickles, made in _packed
+        except Exception:  # any item that cannot be unpickled goes back
+            blob = None
+        if blob is None:
+            records.append(line)
+        elif not _blank(item):
+            records.append(_one(item, line, policy, since, until))
+    return records
+
+
+def _packed(items: list[object]) -> list[bytes | None] | None:
+    """``items`` pickled one by one (``None`` for one that will not pickle); ``None`` when all
+    are plain lines (``str`` or ``bytes``), which are sent as they are."""
+    if all(type(item) is str or type(item) is bytes for item in items):
+        return None
+    blobs: list[bytes | None] = []
+    for item in items:
+        try:
+            blobs.append(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
+        except Exception:  # whatever stops pickling, the parent reads the item
+            blobs.append(None)
+    return blobs
 
 
 def _blank(item: object) -> bool:
-    """A blank line of a JSON Lines file: skipped, but counted in the line numbers."""
-    return isinstance(item, (str, bytes, bytearray)) and not item.strip()
+    """A blank line of a JSON Lines file: skipped, but counted in the line numbers.
+
+    Blank means empty or ASCII whitespace only, for text as for bytes: a line of NBSP or
+    U+3000 is a bad account line (an error record), never skipped. ``isspace`` stops at the
+    first other character, so an account line costs no copy.
+    """
+    if isinstance(item, str):
+        return not item or (item.isspace() and item.isascii() and not item.strip(_ASCII_SPACE))
+    if isinstance(item, (bytes, bytearray)):
+        return not item or item.isspace()
+    return False
+
+
+def file_lines(
+    stream: BinaryIO,
+    limit: int = MAX_LINE_BYTES,
+    too_long: str = "10 MiB",
+    progress: Callable[[int], object] | None = None,
+) -> Iterator[bytes | Unreadable]:
+    """The lines of the binary file ``stream``: the one line splitter of the command and of
+    :func:`read_bag`.
+
+    Lines end at ``b"\n"`` only (a bare CR, or U+2028 in UTF-8, stays inside its line) and are
+    handed on as bytes, newline included, for :func:`due` to decode one by one (a line that is
+    not UTF-8 becomes an error record on its line). A line longer than ``limit`` bytes is
+    skipped without being held and becomes an :class:`Unreadable` saying it is longer than
+    ``too_long``. ``progress`` receives the number of bytes read as they are read.
+    """
+    while line := stream.readline(limit + 1):
+        if progress is not None:
+            progress(len(line))
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+            if progress is not None:
+                progress(len(rest))
+        if progress is not None:
+            progress(len(rest))
+        yield Unreadable(f"the line is longer than {too_long}")
 
 
 def _serial(
@@ -252,22 +336,53 @@ def _parallel(
     workers: int,
     chunk: int,
 ) -> Iterator[Record]:
-    """Chunks in ``workers`` processes, at most two per worker in flight: constant memory."""
+    """Chunks in ``workers`` processes, at most two per worker in flight: constant memory.
+
+    Every item gets the record one process gives it: an item that cannot be pickled or
+    unpickled is read here, and so is a chunk whose records do not come back (a worker that
+    died, records that would not pickle); once the pool is broken, the rest is read here too.
+    """
     context = multiprocessing.get_context("spawn")
     source = iter(accounts)
-    pending: collections.deque[concurrent.futures.Future[list[Record]]] = collections.deque()
+    pending: collections.deque[
+        tuple[list[object], int, concurrent.futures.Future[list[Record | int]] | None]
+    ] = collections.deque()
     first = 1
+    broken = False
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         while True:
             while len(pending) < 2 * workers:
                 items = list(itertools.islice(source, chunk))
                 if not items:
                     break
-                pending.append(pool.submit(_chunk, items, first, policy, since, until))
+                future = None
+                if not broken:
+                    packed = _packed(items)
+                    sent = items if packed is None else packed
+                    try:
+                        future = pool.submit(
+                            _chunk, sent, first, policy, since, until, packed is not None
+                        )
+                    except concurrent.futures.process.BrokenProcessPool:
+                        broken = True
+                pending.append((items, first, future))
                 first += len(items)
             if not pending:
                 return
-            yield from pending.popleft().result()
+            items, line, future = pending.popleft()
+            records: list[Record | int]
+            try:
+                records = future.result() if future is not None else []
+            except Exception:  # the chunk did not come back: read it here
+                future = None
+            if future is None:
+                yield from _serial(items, policy, since, until, line)
+                continue
+            for record in records:
+                if isinstance(record, int):
+                    yield _one(items[record - line], record, policy, since, until)
+                else:
+                    yield record
 
 
 @checked
@@ -284,7 +399,9 @@ def due(
 
     Args:
         accounts: :class:`Account` values, account JSON mappings, or account JSON text (str or
-            bytes: a line of a JSON Lines file), in any mix; read lazily, one chunk at a time.
+            bytes: a line of a JSON Lines file, as :func:`file_lines` splits one), in any mix;
+            read lazily, one chunk at a time. A text item of ASCII whitespace only is a blank
+            line (skipped, counted); bytes are decoded as UTF-8 item by item.
         policy: The policy bundle.
         since: The window's first instant (included): the previous run's ``until``.
         until: The window's end (excluded).
@@ -309,8 +426,13 @@ def due(
     return Run(_parallel(accounts, policy, since, until, workers, chunk))
 
 
-def record_data(record: Record) -> Iterator[dict[str, Any]]:
-    """The JSON Lines objects of ``record``: its effects, or one ``account_error`` object."""
+def record_data(record: Record, name: str = "record") -> Iterator[dict[str, Any]]:
+    """The JSON Lines objects of ``record``: its effects, or one ``account_error`` object.
+
+    Raises:
+        InvalidType: ``record`` is no :class:`AccountDue` or :class:`AccountError` (``name``
+            is the parameter named).
+    """
     if isinstance(record, AccountError):
         yield {
             "kind": ERROR_KIND,
@@ -320,14 +442,24 @@ def record_data(record: Record) -> Iterator[dict[str, Any]]:
             "message": record.message,
         }
         return
+    if not isinstance(record, AccountDue):
+        raise InvalidType(
+            name, f"must hold AccountDue or AccountError records, not {type(record).__name__}"
+        )
     for effect in record.effects:
         yield serialize.to_dict(effect)
 
 
-def lines(records: Iterable[Record]) -> Iterator[str]:
-    """``records`` as JSON Lines (compact, each ending with a newline)."""
+@checked
+def lines(records: Annotated[Iterable[Record], STREAM]) -> Iterator[str]:
+    """``records`` as JSON Lines (compact, each ending with a newline).
+
+    Raises:
+        InvalidType: ``records`` is not an iterable (a string, a mapping, ``None``), checked
+            at the call; or, as it is read, one of its items is no record.
+    """
     for record in records:
-        for data in record_data(record):
+        for data in record_data(record, "records"):
             yield json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -343,9 +475,9 @@ def _partition(
 def due_bag(bag: Any, policy: Policy, *, since: datetime, until: datetime) -> dask.bag.Bag:
     """The same job on Dask (X-8): a bag of account lines in, a bag of output lines out.
 
-    Build ``bag`` with ``dask.bag.read_text(urlpath)`` (local files or any fsspec URL: one
-    partition per file keeps each error record's ``line`` the line of its file) and compute the
-    result on whatever cluster the current Dask client points at, or write it with
+    Build ``bag`` with :func:`read_bag` (local files or any fsspec URL: one partition per
+    file keeps each error record's ``line`` the line of its file; lines split and decoded as
+    the command does) and compute the result on whatever cluster the current Dask client points at, or write it with
     ``.to_textfiles`` (JSON Lines). Each item is the JSON text of one line of :func:`lines`,
     without its newline; each partition is one serial run (:func:`due`), so the output equals
     one process's, partition by partition. Needs the ``billrules[dask]`` extra.
@@ -364,6 +496,46 @@ def due_bag(bag: Any, policy: Policy, *, since: datetime, until: datetime) -> da
         _partition, policy, since, until
     )
     return mapped
+
+
+def _file_partition(file: Any) -> list[bytes | Unreadable]:
+    """One Dask partition of :func:`read_bag`: the lines of one file, split by :func:`file_lines`."""
+    with file as stream:
+        return list(file_lines(stream))
+
+
+@checked
+def read_bag(urlpath: str, *, storage_options: Mapping[str, Any] | None = None) -> dask.bag.Bag:
+    """The account lines of the JSON Lines files at ``urlpath``, as a ``dask.bag`` for
+    :func:`due_bag`: one partition per file, each line split and read as the command reads it.
+
+    ``dask.bag.read_text`` would decode each file as a whole (one byte that is not UTF-8 then
+    aborts the run) and split lines on a bare CR; here each item is one line's bytes, split on
+    ``"\n"`` only by :func:`file_lines` (a line over :data:`MAX_LINE_BYTES` becomes an error
+    record), and decoded by the run itself, so a line that is not UTF-8 is an error record on
+    its line. Compressed files are read by their suffix (``.gz``, ...). Needs the
+    ``billrules[dask]`` extra.
+
+    Args:
+        urlpath: A path, a glob (``accounts/*.jsonl``) or any fsspec URL (``s3://...``).
+        storage_options: Passed to fsspec (credentials, endpoint).
+
+    Raises:
+        InvalidInput: ``urlpath`` matches no file, or cannot be opened.
+    """
+    import dask.bag  # the optional extra: imported only when asked for
+    from dask.delayed import delayed
+    from fsspec.core import open_files  # type: ignore[import-untyped]  # fsspec ships no types
+
+    try:
+        files = open_files(urlpath, mode="rb", compression="infer", **dict(storage_options or {}))
+    except (OSError, ValueError, TypeError, ImportError, KeyError) as error:
+        raise InvalidInput("urlpath", f"cannot be opened ({type(error).__name__})") from None
+    if not files:
+        raise InvalidInput("urlpath", "matches no file")
+    parts = [delayed(_file_partition)(file) for file in files]
+    bag: dask.bag.Bag = dask.bag.from_delayed(parts)  # type: ignore[no-untyped-call]  # dask's API is untyped
+    return bag
 
 
 def _window(since: datetime, until: datetime) -> None:

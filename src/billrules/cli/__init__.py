@@ -28,7 +28,8 @@ Output never fails the command: text the terminal cannot encode is written with 
 escapes, and a reader that stops early (``billrules explain | head``) is not an error.
 
 Exit status: 0 on success; 2 on bad input (a missing or unreadable file, malformed JSON or TOML,
-an unknown field, a naive instant, an unknown zone, a value breaking a rule), with a one-line
+an unknown field, a naive instant, an unknown zone, a value breaking a rule; for ``run``, an
+output that is the accounts file or that cannot be written), with a one-line
 message on stderr that names the file and the field, and no traceback; 70 (``EX_SOFTWARE``) if
 billrules itself fails, with one line naming the exception type (never its message, which could
 repeat the input) and asking for a report; 130 when interrupted.
@@ -37,7 +38,6 @@ repeat the input) and asking for a report; 130 when interrupted.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
@@ -45,7 +45,7 @@ import stat
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -55,11 +55,15 @@ from tqdm import tqdm
 
 from billrules._redact import shown
 from billrules.account import Account
+from billrules.cli._out import InputError as _InputError
+from billrules.cli._out import output as _output
+from billrules.cli._out import quiet_stdout as _quiet_stdout
+from billrules.cli._out import reason as _reason
 from billrules.errors import BillRulesError, LocaleFallback
 from billrules.i18n import LOCALES, render
 from billrules.policy import DEFAULT_POLICY, Policy, policy_from_json, policy_from_toml
 from billrules.report import Report, explain
-from billrules.run import Unreadable, due, lines
+from billrules.run import due, file_lines, lines
 from billrules.schema import NAMES, schema_text
 from billrules.serialize import account_from_json
 from billrules.timeline import Timeline, timeline
@@ -106,10 +110,6 @@ _CARD_LIKE: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){11,}")
 
 #: How an option's value is echoed: short values as typed, longer ones cut.
 _LONGEST_ECHO: Final = 40
-
-
-class _InputError(Exception):
-    """Bad input found by the command itself; ``str`` is the one-line message."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -346,7 +346,10 @@ def _batch(options: argparse.Namespace) -> int:
     """``billrules run``: stream the accounts' effects as JSON Lines; the summary on stderr.
 
     The output is UTF-8 whatever the terminal's encoding (JSON Lines are UTF-8). A reader that
-    stops early (``billrules run ... | head``) ends the run quietly, as for ``explain``.
+    stops early (``billrules run ... | head``) ends the run quietly, as for ``explain``. An
+    output that is the accounts file is refused before anything is read or written; ``--out``
+    is written whole or not at all (:func:`_output`); a write that fails is bad input (exit 2,
+    one line), not a failure of billrules.
     """
     since = _instant(options.since, "--since", datetime.now(UTC))
     until = _instant(options.until, "--until", since)
@@ -354,23 +357,38 @@ def _batch(options: argparse.Namespace) -> int:
         raise _InputError(f"--until: must not be before --since ({since.isoformat()})")
     policy = _load_policy(options.policy)
     source = _open_lines(options.accounts)
-    size = os.fstat(source.fileno()).st_size
-    started = time.monotonic()
-    closed = False
-    with source, _output(options.out) as write, _progress(size) as bar:
-        try:
-            records = due(
-                _lines_of(source, bar), policy, since=since, until=until, workers=options.workers
-            )
-        except BillRulesError as error:
-            field = getattr(error, "field", "")
-            raise _InputError(f"--{field}: {getattr(error, 'problem', error)}") from None
-        try:
-            for line in lines(records):
-                write(line.encode("utf-8"))
-        except BrokenPipeError:
-            _quiet_stdout()
-            closed = True
+    with source:
+        read = os.fstat(source.fileno())
+        started = time.monotonic()
+        closed = False
+        where = f"--out: {options.out}" if options.out is not None else "the output (stdout)"
+        with _output(options.out, options.accounts, read) as write, _progress(read.st_size) as bar:
+            try:
+                records = due(
+                    file_lines(source, MAX_FILE_BYTES, _LIMIT_TEXT, bar.update),
+                    policy,
+                    since=since,
+                    until=until,
+                    workers=options.workers,
+                )
+            except BillRulesError as error:
+                field = getattr(error, "field", "")
+                raise _InputError(f"--{field}: {getattr(error, 'problem', error)}") from None
+            try:
+                for line in lines(records):
+                    data = line.encode("utf-8")
+                    try:
+                        write(data)
+                    except BrokenPipeError:
+                        raise
+                    except OSError as error:
+                        if options.out is None:
+                            _quiet_stdout()  # what stdout still holds must not fail at exit
+                        raise _InputError(f"{where}: cannot write: {_reason(error)}") from None
+            except BrokenPipeError:
+                if options.out is None:
+                    _quiet_stdout()
+                closed = True
     seconds = time.monotonic() - started
     summary = records.summary
     rate = summary.accounts / seconds if seconds > 0 else 0.0
@@ -383,58 +401,16 @@ def _batch(options: argparse.Namespace) -> int:
     return 0
 
 
-def _quiet_stdout() -> None:
-    """Point stdout at devnull, so that Python's final flush does not fail on a closed pipe."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 def _open_lines(path: str) -> BinaryIO:
     """The regular file ``path``, opened for reading in binary (a FIFO or device is refused)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        raise _InputError(
-            f"{path}: cannot read the accounts file: {error.strerror or error}"
-        ) from None
+        raise _InputError(f"{path}: cannot read the accounts file: {_reason(error)}") from None
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
         raise _InputError(f"{path}: cannot read the accounts file: not a regular file")
     return os.fdopen(descriptor, "rb")
-
-
-def _lines_of(source: BinaryIO, bar: Any) -> Iterator[bytes | Unreadable]:
-    """The file's lines; a line over :data:`MAX_FILE_BYTES` becomes an :class:`Unreadable`."""
-    while line := source.readline(MAX_FILE_BYTES + 1):
-        bar.update(len(line))
-        if len(line) <= MAX_FILE_BYTES or line.endswith(b"\n"):
-            yield line
-            continue
-        while (rest := source.readline(MAX_FILE_BYTES)) and not rest.endswith(b"\n"):
-            bar.update(len(rest))
-        bar.update(len(rest))
-        yield Unreadable(f"the line is longer than {_LIMIT_TEXT}")
-
-
-@contextlib.contextmanager
-def _output(path: str | None) -> Iterator[Callable[[bytes], object]]:
-    """How to write bytes of output: to ``path``, or to stdout's bytes (its text when it has
-    none, as under ``contextlib.redirect_stdout``)."""
-    if path is None:
-        sys.stdout.flush()
-        binary = getattr(sys.stdout, "buffer", None)
-        if binary is None:
-            yield lambda data: sys.stdout.write(data.decode("utf-8"))
-        else:
-            yield binary.write
-            binary.flush()
-        return
-    try:
-        stream = open(path, "wb")  # noqa: SIM115 - closed below
-    except OSError as error:
-        raise _InputError(f"--out: {path}: {error.strerror or error}") from None
-    with stream:
-        yield stream.write
 
 
 def _progress(size: int) -> Any:
