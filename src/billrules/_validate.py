@@ -218,10 +218,9 @@ def enum_member(kind: type[E], field: str) -> Callable[[object], E]:
         try:
             return kind(value)
         except (ValueError, TypeError):
-            allowed = allowed_values(kind)
-            raise InvalidInput(
-                field, f"unknown value {shown(value)}; expected one of {allowed}"
-            ) from None
+            pass  # raised below, outside the handler: the enum's error holds the value (PM-6)
+        allowed = allowed_values(kind)
+        raise InvalidInput(field, f"unknown value {shown(value)}; expected one of {allowed}")
 
     return convert
 
