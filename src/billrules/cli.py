@@ -544,5 +544,9 @@ def _instant(value: str | None, option: str, default: datetime) -> datetime:
 
 
 def _echo(value: str) -> str:
-    """An option's value as an error repeats it: as typed if short, else cut (PM-6)."""
-    return repr(value) if len(value) <= _LONGEST_ECHO else shown(value)
+    """An option's value as an error repeats it: as typed if short, else cut (PM-6).
+
+    A card number in it is masked before ``repr`` escapes its separators (``\\xa0``), which
+    would hide it from the mask of the line written.
+    """
+    return repr(masked(value, fewest=12)) if len(value) <= _LONGEST_ECHO else shown(value)
