@@ -674,12 +674,10 @@ class TestDisguisedNumbers:
             ),
             st.datetimes(timezones=st.timezones()).map(datetime.isoformat),
             st.datetimes(timezones=st.timezones()).map(str),
-            st.uuids().map(str).filter(lambda text: text[-12:].isalpha() or "-" in text),
         )
     )
     def test_ordinary_ids_and_instants_are_accepted(self, value):
         """PM-6: ids with fewer than twelve digits, and ISO instants, pass every text field."""
-        assume(not holds_card_number(value) or sum(c.isdigit() for c in value) < 12)
         for kind, field in CHECKED_FIELDS:
             name = _qualified(kind, field)
             if name in STRUCTURED:
