@@ -1,10 +1,14 @@
 """PM-6 everywhere: no field takes a card number, and no output repeats one.
 
 Card numbers of every brand (PM-8's default brands, Maestro included) are written plain, in
-groups of four separated by spaces, dashes or dots. Every field that holds a payment-method
-label refuses more than four digits in a run; every other text field of a fact or a policy
-refuses a Luhn-valid 12–19 digit run; and no error message, ``repr``, account JSON or report
-shows five consecutive digits of the number.
+groups of four separated by spaces, dashes or dots; and, generated, in groups of any size
+joined by one to three separator characters of every kind ``billrules._redact`` reads
+(underscores, slashes, commas, CR/LF, NBSP and other spaces, dashes), in several digit
+scripts, inside other text. Every field that holds a payment-method label refuses more than
+four digits in a run; every other text field of a fact or a policy refuses a Luhn-valid
+12–19 digit run; and no error message, ``repr``, account JSON or report shows five
+consecutive digits of the number, nor does any error in a refusal's ``__cause__`` or
+``__context__`` chain.
 """
 
 from __future__ import annotations
