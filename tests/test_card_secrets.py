@@ -1,10 +1,14 @@
 """PM-6 everywhere: no field takes a card number, and no output repeats one.
 
 Card numbers of every brand (PM-8's default brands, Maestro included) are written plain, in
-groups of four separated by spaces, dashes or dots. Every field that holds a payment-method
-label refuses more than four digits in a run; every other text field of a fact or a policy
-refuses a Luhn-valid 12–19 digit run; and no error message, ``repr``, account JSON or report
-shows five consecutive digits of the number.
+groups of four separated by spaces, dashes or dots; and, generated, in groups of any size
+joined by one to three separator characters of every kind ``billrules._redact`` reads
+(underscores, slashes, commas, CR/LF, NBSP and other spaces, dashes), in several digit
+scripts, inside other text. Every field that holds a payment-method label refuses more than
+four digits in a run; every other text field of a fact or a policy refuses a Luhn-valid
+12–19 digit run; and no error message, ``repr``, account JSON or report shows five
+consecutive digits of the number, nor does any error in a refusal's ``__cause__`` or
+``__context__`` chain.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import re
 import traceback
 import types
 import typing
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,16 +35,28 @@ import billrules
 from _accounts import DELINQUENT, KYIV, T0
 from billrules import invoices as inv
 from billrules import payment_methods as pm
-from billrules._redact import longest_digit_run
+from billrules._redact import holds_card_number, longest_digit_run, luhn_valid
 from billrules.account import Account
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
 from billrules.errors import BillRulesError, InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, Payment
 from billrules.payment_methods import CardBrand, CardDetails, Wallet
-from billrules.policy import DEFAULT_POLICY, policy_from_mapping, policy_to_mapping
+from billrules.policy import (
+    DEFAULT_POLICY,
+    policy_from_json,
+    policy_from_mapping,
+    policy_from_toml,
+    policy_to_mapping,
+)
 from billrules.report import explain
-from billrules.serialize import account_from_mapping, account_to_json, account_to_mapping
+from billrules.serialize import (
+    account_from_json,
+    account_from_mapping,
+    account_to_json,
+    account_to_mapping,
+    from_json,
+)
 from billrules.testing import TEST_CARD_NUMBERS, accounts, card_brands, card_numbers, cvvs
 from billrules.timeline import timeline
 
@@ -561,3 +578,236 @@ def _minimal_account() -> Account:
             "users": [{"id": "olena", "role": "owner"}],
         }
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Card numbers written with any separator the guard reads, in any digit script
+
+#: Separator characters generated between groups (one to three of them): each kind that
+#: ``billrules._redact`` reads.
+SEPARATOR_CHARS = (
+    " -._/\\,|·\t\r\n\x0b\x0c\x1c\xa0\u2009\u202f\u3000\u2028\u00ad\u200b\u2060\ufeff"
+    "\u2010\u2013\u2014\u2212\u3001\uff0c\uff0d\uff0e\uff0f"
+)
+#: The zero of each digit script generated: ASCII, full-width, Arabic-Indic, Devanagari, bold.
+ZEROS = ("0", "\uff10", "\u0660", "\u0966", "\U0001d7ce")
+#: Surrounding text: anything but a decimal digit (which would join the number's run).
+_AROUND = st.text(st.characters(blacklist_categories=("Nd", "Cs")), max_size=12)
+
+
+def _with_check_digit(body: str) -> str:
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
+
+
+@st.composite
+def disguised_numbers(draw: st.DrawFn) -> tuple[str, str]:
+    """``(number, text)``: a Luhn-valid 12–19 digit ``number`` in generated groups joined by
+    generated separators, in a generated digit script, inside generated text."""
+    length = draw(st.integers(12, 19), label="length")
+    body = draw(st.text("0123456789", min_size=length - 1, max_size=length - 1), label="body")
+    number = _with_check_digit(body)
+    cuts = sorted(draw(st.sets(st.integers(1, length - 1)), label="cuts"))
+    groups = [number[a:b] for a, b in zip([0, *cuts], [*cuts, length], strict=True)]
+    written = groups[0]
+    for group in groups[1:]:
+        written += draw(st.text(st.sampled_from(SEPARATOR_CHARS), min_size=1, max_size=3))
+        written += group
+    zero = draw(st.sampled_from(ZEROS), label="script")
+    written = "".join(chr(ord(zero) + int(c)) if c in "0123456789" else c for c in written)
+    return number, draw(_AROUND) + written + draw(_AROUND)
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every Unicode decimal digit written as its ASCII digit."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
+def assert_not_repeated(number: str, texts: list[str]) -> None:
+    """No text holds a card number, nor five consecutive digits of ``number`` (PM-6)."""
+    for text in texts:
+        assert not holds_card_number(text), text[:200]
+        assert_hidden(number, ascii_digits(text))
+
+
+class TestDisguisedNumbers:
+    @settings(deadline=None)
+    @given(disguised_numbers())
+    def test_every_text_field_refuses_a_card_number_with_any_separator(self, case):
+        """PM-6: ``4242_4242…``, ``4242/4242…``, ``4242,4242…``, a number split over lines,
+        NBSP and other spaces, `` - ``, full-width digits: every text field of a fact or policy
+        refuses it, naming the field, and no message repeats it."""
+        number, text = case
+        accepted = []
+        refusals: list[tuple[str, InvalidInput]] = []
+        for kind, field in CHECKED_FIELDS:
+            try:
+                _check(kind, field, text)
+            except InvalidInput as error:
+                refusals.append((f"{kind.__name__}.{field.name}", error))
+            else:
+                accepted.append(_qualified(kind, field))
+        assert [] == accepted
+        for name, error in refusals:
+            assert error.field in {name, f"{name}[0]"}
+            assert_not_repeated(number, error_texts(error))
+
+    @settings(deadline=None)
+    @given(disguised_numbers())
+    def test_an_account_holding_a_disguised_number_is_refused(self, case):
+        """PM-6: an account id (and a policy's ``support_contact``) holding a card number is
+        refused on the way in, so it never reaches an effect's ``account`` field."""
+        number, text = case
+        plain = account_to_mapping(_minimal_account())
+        plain["id"] = text
+        with pytest.raises(InvalidInput) as excinfo:
+            account_from_mapping(plain)
+        assert "id" == excinfo.value.field
+        assert_not_repeated(number, error_texts(excinfo.value))
+        for contact in ("invoices", "cancellation"):
+            policy = policy_to_mapping(DEFAULT_POLICY)
+            policy[contact]["support_contact"] = text
+            with pytest.raises(InvalidInput) as excinfo:
+                policy_from_mapping(policy)
+            assert f"{contact}.support_contact" == excinfo.value.field
+            assert_not_repeated(number, error_texts(excinfo.value))
+
+    @given(
+        st.one_of(
+            st.from_regex(r"[a-z]{1,8}([-_./ :][a-z0-9]{1,5}){0,5}", fullmatch=True).filter(
+                lambda text: sum(c.isdigit() for c in text) < 12
+            ),
+            st.datetimes(timezones=st.timezones()).map(datetime.isoformat),
+            st.datetimes(timezones=st.timezones()).map(str),
+        )
+    )
+    def test_ordinary_ids_and_instants_are_accepted(self, value):
+        """PM-6: ids with fewer than twelve digits, and ISO instants, pass every text field."""
+        for kind, field in CHECKED_FIELDS:
+            name = _qualified(kind, field)
+            if name in STRUCTURED:
+                continue
+            if name in LABEL_FIELDS and longest_digit_run(value) > 4:
+                continue
+            _check(kind, field, value)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors never keep the number in their chain (__cause__, __context__)
+
+CHAIN_CARD = "4242424242424242"
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and every exception its ``__cause__`` and ``__context__`` reach."""
+    found: list[BaseException] = []
+    waiting = [error]
+    while waiting:
+        each = waiting.pop()
+        if any(each is seen for seen in found):
+            continue
+        found.append(each)
+        waiting += [e for e in (each.__cause__, each.__context__) if e is not None]
+    return found
+
+
+def _chain_texts(error: BaseException) -> list[str]:
+    texts = []
+    for each in _chain(error):
+        texts += [str(each), repr(each), repr(each.args), repr(getattr(each, "__dict__", {}))]
+    return texts
+
+
+def _account_plain(**changes: Any) -> dict[str, Any]:
+    plain = {
+        "id": "acme",
+        "zone": "UTC",
+        "currency": "USD",
+        "created_at": "2024-01-01T00:00:00+00:00",
+        "users": [{"id": "olena", "role": "owner"}],
+        "invoices": [
+            {
+                "id": "inv-1",
+                "amount": "19.00 USD",
+                "issued_at": "2024-01-01T00:00:00+00:00",
+                "due_at": "2024-01-15T00:00:00+00:00",
+                "status": "submitted",
+            }
+        ],
+    }
+    plain.update(changes)
+    return plain
+
+
+def _invoice_plain(**changes: Any) -> dict[str, Any]:
+    return _account_plain(invoices=[{**_account_plain()["invoices"][0], **changes}])
+
+
+def _refusals(text: str) -> list[tuple[str, Any]]:
+    """``(what, call)``: each call refuses ``text`` where the library reads a caller's value."""
+    blob = json.dumps(text)
+    toml_key = json.dumps(text)
+    return [
+        ("money text", lambda: account_from_mapping(_invoice_plain(amount=f"{text}USD"))),
+        ("money amount", lambda: account_from_mapping(_invoice_plain(amount=f"{text}x USD"))),
+        ("currency", lambda: account_from_mapping(_account_plain(currency=text))),
+        ("money currency", lambda: account_from_mapping(_invoice_plain(amount=f"1 {text}"))),
+        ("instant", lambda: account_from_mapping(_account_plain(created_at=text))),
+        ("instant in an invoice", lambda: account_from_mapping(_invoice_plain(due_at=text))),
+        ("zone", lambda: account_from_mapping(_account_plain(zone=f"Etc/{text}"))),
+        ("account id", lambda: account_from_mapping(_account_plain(id=text))),
+        ("invoice id", lambda: account_from_mapping(_invoice_plain(id=text))),
+        ("enum value", lambda: account_from_mapping(_invoice_plain(status=text))),
+        ("role", lambda: account_from_mapping(_account_plain(users=[{"id": "o", "role": text}]))),
+        ("enum converter", lambda: _invoice(status=text)),
+        ("json text", lambda: account_from_json('{"id": ' + blob + ', "zone": ')),
+        ("json value", lambda: account_from_json(json.dumps(_account_plain(zone=text)))),
+        ("json kind", lambda: from_json(Invoice, '{"id": ' + blob + "")),
+        ("policy json", lambda: policy_from_json('{"invoices": {"support_contact": ' + blob)),
+        ("policy toml", lambda: policy_from_toml(f"[{toml_key}]\n[{toml_key}]\n")),
+        ("policy toml value", lambda: policy_from_toml(f"[invoices]\nsupport_contact = {blob}\n")),
+        ("policy contact", lambda: policy_from_mapping({"invoices": {"support_contact": text}})),
+        ("dunning access", lambda: _dunning_access(text, "full")),
+        ("dunning level", lambda: _dunning_access("owner", text)),
+        ("top-up role", lambda: _top_up_role(text)),
+    ]
+
+
+def _dunning_access(role: str, level: str) -> object:
+    plain = policy_to_mapping(DEFAULT_POLICY)
+    plain["dunning"]["stages"][0]["access"] = {role: level}
+    return policy_from_mapping(plain)
+
+
+def _top_up_role(role: str) -> object:
+    from billrules import balance
+
+    return balance.can_top_up(role=role)
+
+
+@pytest.mark.parametrize("separator", ["", " ", "-", "_", "/", ",", "\r\n", "\xa0", " - "])
+@pytest.mark.parametrize("what", [what for what, _ in _refusals(CHAIN_CARD)])
+def test_no_error_in_the_chain_keeps_the_card_number(what, separator):
+    """PM-6: a refusal keeps the number neither in its message nor in the hidden
+    ``__context__`` or ``__cause__`` of the error (a parser's own error holds its input)."""
+    text = separator.join(CHAIN_CARD[i : i + 4] for i in range(0, 16, 4))
+    call = dict(_refusals(text))[what]
+    with pytest.raises(BillRulesError) as excinfo:
+        call()
+    assert_not_repeated(CHAIN_CARD, _chain_texts(excinfo.value))
+
+
+@pytest.mark.parametrize("separator", ["_", "/", ",", "\xa0", " - ", "\u3000", "\r\n"])
+def test_the_command_never_repeats_a_disguised_card_number(capsys, separator):
+    """PM-6: an option's value holding a card number, however written, is masked in the one
+    line the command writes on stderr."""
+    from billrules.cli import main
+
+    text = separator.join(CHAIN_CARD[i : i + 4] for i in range(0, 16, 4))
+    for arguments in (
+        ["explain", "--at", text],
+        ["timeline", "--from", text, "--until", "2024-06-01T00:00:00+00:00"],
+    ):
+        assert 2 == main(arguments)
+        err = capsys.readouterr().err
+        assert "•••" in err
+        assert_not_repeated(CHAIN_CARD, [err])

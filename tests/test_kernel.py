@@ -28,6 +28,7 @@ from billrules import (
     Role,
     UnknownTimeZone,
     _money,
+    _redact,
     _time,
     _validate,
 )
@@ -552,3 +553,196 @@ class TestNamedConverters:
             with pytest.raises(BillRulesError) as excinfo:
                 Holder(*args)
             assert field == excinfo.value.field  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------
+# PM-6: where a card number hides (billrules._redact)
+
+#: A Luhn-valid Visa test number, and a 16-digit number no 12–19 digit part of which passes
+#: the Luhn check (so no grouping of it is a card number).
+CARD = "4242424242424242"
+NOT_A_CARD = "4242483378876232"
+
+#: Every kind of separator the guard reads between two digits (see ``billrules._redact``).
+SEPARATORS = (
+    " ",
+    "-",
+    ".",
+    "_",
+    "/",
+    "\\",
+    ",",
+    "|",
+    "·",
+    "\t",
+    "\r",
+    "\n",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\xa0",
+    "\u2009",
+    "\u202f",
+    "\u3000",
+    "\u2028",
+    "\u00ad",
+    "\u200b",
+    "\u2060",
+    "\ufeff",
+    "\u2010",
+    "\u2013",
+    "\u2014",
+    "\u2212",
+    "\u3001",
+    "\uff0c",
+    "\uff0d",
+    "\uff0e",
+    "\uff0f",
+    " - ",
+    " / ",
+    ", ",
+    "  ",
+    "\r\n\t",
+    "__",
+)
+
+#: The zero of each digit script tried (the script's other digits follow it).
+ZEROS = ("0", "\uff10", "\u0660", "\u06f0", "\u0966", "\u0e50", "\U0001d7ce")
+
+
+def in_groups(number: str, separator: str, size: int = 4) -> str:
+    return separator.join(number[i : i + size] for i in range(0, len(number), size))
+
+
+def in_script(text: str, zero: str) -> str:
+    return "".join(chr(ord(zero) + int(c)) if c.isascii() and c.isdigit() else c for c in text)
+
+
+def _plain_reading(text: str) -> bool:
+    """The guard's rule read plainly, character by character (the reference for the property).
+
+    Runs of digits joined by one to three separator characters; every stretch of whole groups
+    with 12–19 digits is a card number when it passes Luhn.
+    """
+    from unicodedata import category, decimal
+
+    marks = set("-_./\\,|·\u00ad\u200b\u200c\u200d\u2060\ufeff\u2212\u3001\u3002")
+    marks |= {chr(c) for c in range(0x2010, 0x2016)} | set("，－．／＼＿｜")
+    runs: list[list[str]] = []
+    groups: list[str] = []
+    gap = 0  # separator characters since the last digit
+    for char in text + "x":
+        if category(char) == "Nd":
+            if groups and 1 <= gap <= 3:
+                groups.append("")
+            elif groups and gap:
+                runs.append(groups)
+                groups = [""]
+            elif not groups:
+                groups = [""]
+            groups[-1] += str(decimal(char))
+            gap = 0
+        elif groups and (char.isspace() or char in marks) and gap < 3:
+            gap += 1
+        elif groups:
+            runs.append(groups)
+            groups, gap = [], 0
+    for run in runs:
+        for start in range(len(run)):
+            for end in range(start + 1, len(run) + 1):
+                digits = "".join(run[start:end])
+                if 12 <= len(digits) <= 19 and _redact.luhn_valid(digits):
+                    return True
+    return False
+
+
+class TestCardNumberGuard:
+    """PM-6: the guard finds a card number however it is written, and nothing else."""
+
+    @pytest.mark.parametrize("separator", SEPARATORS)
+    def test_a_card_number_is_found_with_every_separator(self, separator: str) -> None:
+        """PM-6: ``4242_4242_…``, ``4242/4242/…``, ``4242,4242,…``, CR/LF, NBSP, `` - ``…"""
+        for size in (4, 3, 6, 1):
+            text = in_groups(CARD, separator, size)
+            assert _redact.holds_card_number(text)
+            assert _redact.holds_card_number(f"account of Olena: {text}, thanks")
+            assert not _redact.holds_card_number(in_groups(NOT_A_CARD, separator, size))
+
+    @pytest.mark.parametrize("separator", SEPARATORS)
+    def test_shown_masks_the_runs_the_guard_reads(self, separator: str) -> None:
+        """PM-6: the mask and the guard read the same runs: no five digits of it are shown."""
+        text = in_groups(CARD, separator)
+        for value in (text, f"id {text}", f"{text} USD"):
+            digits = "".join(c for c in _redact.shown(value) if c.isdigit())
+            assert len(digits) < 5, _redact.shown(value)
+            assert "•••" in _redact.shown(value)
+
+    @pytest.mark.parametrize("zero", ZEROS)
+    def test_a_card_number_in_other_digits_is_found(self, zero: str) -> None:
+        """PM-6: full-width and other Unicode decimal digits count as the digits they are."""
+        for separator in ("", " ", "\u3000", "－"):
+            text = in_script(in_groups(CARD, separator), zero)
+            assert _redact.holds_card_number(f"カード {text}")
+            assert _redact.shown(text) == "'•••'"
+            assert not _redact.holds_card_number(in_script(in_groups(NOT_A_CARD, separator), zero))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "inv-2024-05",
+            "inv-2024-05-0001",
+            "2024-05-01T12:00:00+00:00",
+            "2024-05-01 12:00:00.123456+03:00",
+            "+380 44 123 4566",  # a phone number, not Luhn-valid
+            "order 123456789",
+            "Card 4242, 12/30",
+            "pm_2024_05_01",
+            "4242    4242    4242    4242",  # four separator characters end a run
+            "4242:4242:4242:4242",  # a colon is not a separator (times, ratios)
+            "4242•4242•4242•4242",  # nor is the mask
+            "4242²4242²4242²4242",  # superscripts are not decimal digits
+        ],
+    )
+    def test_ordinary_text_is_not_a_card_number(self, text: str) -> None:
+        """PM-6: ids, instants, phone numbers and labels without a card number pass."""
+        assert not _redact.holds_card_number(text)
+
+    def test_a_phone_number_that_passes_luhn_is_refused(self) -> None:
+        """PM-6: the guard reads digits, not meaning: a Luhn-valid 12–19 digit run is refused."""
+        assert _redact.luhn_valid("380441234560")
+        assert _redact.holds_card_number("+380 44 123 4560")
+
+    def test_a_label_run_joins_digits_with_one_separator_character(self) -> None:
+        """PM-6: labels show four digits at most, however one separator disguises a run."""
+        for separator in ("_", "/", ",", "\xa0", "－", "\u200b"):
+            assert 8 == _redact.longest_digit_run(f"Visa 4242{separator}4242")
+        assert 4 == _redact.longest_digit_run("Card 4242, 12/30")
+        assert 4 == _redact.longest_digit_run("Visa •••• ４２４２")
+
+    @given(st.text(st.sampled_from("0123456789 -_./,\\|\t\r\nx:"), max_size=60))
+    def test_the_ascii_search_agrees_with_the_unicode_search(self, text: str) -> None:
+        """PM-6: the fast path for ASCII text finds a twelve-digit run exactly when the
+        Unicode search does."""
+        ascii_found = _redact._TWELVE_ASCII_DIGITS.search(text) is not None
+        assert ascii_found == (_redact._TWELVE_DIGITS.search(text) is not None)
+
+    @given(
+        st.text(
+            st.sampled_from("0123456789４２٤ -_./,\t\r\n\xa0\u3000\u200b－x:•"),
+            max_size=80,
+        )
+    )
+    def test_the_guard_agrees_with_a_plain_reading_of_its_rule(self, text: str) -> None:
+        """PM-6: digits, separators, runs, groups and Luhn, as ``billrules._redact`` decides."""
+        assert _plain_reading(text) == _redact.holds_card_number(text)
+
+    def test_long_text_of_short_groups_is_read_in_linear_time(self) -> None:
+        """PM-6: a hostile text of many short groups is read in a few steps per group."""
+        import time
+
+        for text in ("1 " * 100_000, "12-" * 70_000, "1\u3000" * 100_000, "1" * 300_000):
+            started = time.perf_counter()
+            assert not _redact.holds_card_number(text)
+            assert "•••" in _redact.masked(text)
+            assert time.perf_counter() - started < 10

@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from billrules._plain import PlainDataError, index, join
+from billrules._redact import masked
 
 #: The deepest nesting a file may have: the top-level object is level 1.
 MAX_DEPTH: Final = 32
@@ -193,10 +194,11 @@ def _json(text: str, source: str, twice: list[bool]) -> tuple[object, str]:
             object_pairs_hook=pairs,
         )
     except json.JSONDecodeError as error:
-        raise PlainDataError(
-            source, f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
-    return data, outside_strings
+        # Raised below, outside the handler: the decoder's error holds the whole text (PM-6).
+        malformed = f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+    else:
+        return data, outside_strings
+    raise PlainDataError(source, malformed)
 
 
 def toml_data(text: str, source: str) -> dict[str, Any]:
@@ -212,7 +214,8 @@ def toml_data(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise PlainDataError(source, f"malformed TOML: {error}") from None
+        malformed = f"malformed TOML: {masked(str(error))}"  # it may quote a key
+    raise PlainDataError(source, malformed)  # outside the handler: no context (PM-6)
 
 
 class _Problem(Exception):
@@ -235,7 +238,10 @@ def vet(data: object, path: str = "") -> None:
     except _Problem as found:
         for is_index, step in reversed(found.steps):
             path = index(path, step) if is_index else join(path, step)
-        raise PlainDataError(path or "(top level)", found.problem) from None
+        problem = found.problem
+    else:
+        return
+    raise PlainDataError(path or "(top level)", problem)  # outside the handler: no context
 
 
 def _vet(data: object, depth: int) -> None:

@@ -33,7 +33,8 @@ def to_currency(value: object, field: str) -> Currency:
         try:
             return get_currency(value.upper())
         except CurrencyDoesNotExist:
-            raise InvalidInput(field, f"unknown currency code {shown(value)}") from None
+            pass  # raised below, outside the handler: the error it replaces holds the code (PM-6)
+        raise InvalidInput(field, f"unknown currency code {shown(value)}")
     raise InvalidType(field, f"must be a Currency or an ISO 4217 code, not {type(value).__name__}")
 
 

@@ -2,10 +2,29 @@
 
 PM-6: no error message, ``repr`` or output repeats a value that could be a card number. An
 error echoes a value only through :func:`shown`, which prints short digit-light values as they
-are and masks every run of five or more digits (spaces, dashes and dots between the digits
-count as part of the run). Free-text fields refuse a value holding a card number written with
-or without separators (:func:`holds_card_number`); payment-method labels refuse more than four
-digits in one run (:func:`longest_digit_run`).
+are and masks every *digit run* of five or more digits. Free-text fields refuse a value holding
+a card number written with or without separators (:func:`holds_card_number`); payment-method
+labels refuse more than four digits in one run (:func:`longest_digit_run`).
+
+What a digit run is (decided here, for the guard and the mask alike):
+
+- A **digit** is any Unicode decimal digit (category Nd), read as its value: ASCII ``0``–``9``,
+  full-width ``０``–``９``, Arabic-Indic, Devanagari, mathematical digits and so on. Other
+  numerals (superscripts ``²``, Roman numerals, circled digits) are not digits.
+- A **separator** is one to three characters between two digits, each of them one of
+  :data:`SEPARATOR_CHARACTERS`: any whitespace (``str.isspace``: space, tab, CR, LF, vertical
+  tab, form feed, NBSP, U+2000–U+200A, U+202F, U+205F, U+3000, line and paragraph separators),
+  an invisible format character (soft hyphen, zero-width space, non-joiner and joiner, word
+  joiner, byte order mark), or one of the marks ``- _ . , / \\ |``, the middle dot ``·``, the
+  Unicode dashes U+2010–U+2015, the minus sign U+2212, the ideographic comma and full stop and
+  the full-width ``， － ． ／ ＼ ＿ ｜``. So ``4242 - 4242``, ``4242,\\t4242`` and a number
+  split over lines with CR LF are one run. Letters, the colon, ``+``, ``*``, ``#``, brackets,
+  quotes and the mask ``•`` are not separators, nor are four characters or more: ISO
+  timestamps (``2024-05-01T12:00:00``), times and masked labels (``Visa •••• 4242``) are split
+  into short runs.
+- A **card number** in a run is 12–19 digits passing the Luhn check, made of whole groups of
+  the run (the digits between two separators): the whole run, or a part of it, so a number
+  followed by an expiry (``4242 4242 4242 4242 12 2030``) is found.
 
 >>> shown("Visa 4242 4242 4242 4242")
 "'Visa •••'"
@@ -17,39 +36,92 @@ digits in one run (:func:`longest_digit_run`).
 (True, False)
 >>> holds_card_number("paid with 4242 4242 4242 4242 12 2030")
 True
+>>> holds_card_number("4242_4242_4242_4242"), holds_card_number("4242 - 4242\\r\\n4242/4242")
+(True, True)
+>>> holds_card_number("４２４２ ４２４２ ４２４２ ４２４２"), holds_card_number("2024-05-01T12:00:00Z")
+(True, False)
+>>> shown("4242_4242_4242_4242")
+"'•••'"
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from itertools import accumulate
 from typing import Final
 
 #: The longest value an error message repeats as it is.
 _LONGEST_SHOWN: Final = 40
 
-#: A run of digits, with single spaces, dashes or dots between them (how card numbers are written).
-_DIGIT_RUN: Final = re.compile(r"[0-9](?:[ .\-]?[0-9])*")
+#: The characters that may stand between two digits of one run (see the module docstring), as
+#: the body of a regular expression's character class.
+SEPARATOR_CHARACTERS: Final = (
+    r"\s"  # every whitespace character (str.isspace), CR and LF included
+    r"\u00ad\u200b-\u200d\u2060\ufeff"  # soft hyphen, zero-width characters, BOM
+    r"\-_./\\,|\u00b7"  # ASCII marks and the middle dot
+    r"\u2010-\u2015\u2212"  # Unicode hyphens and dashes, the minus sign
+    r"\u3001\u3002\uff0c-\uff0f\uff3c\uff3f\uff5c"  # ideographic and full-width marks
+)
+#: The most separator characters between two digits of one run.
+MOST_SEPARATORS: Final = 3
+
+_SEP: Final = f"[{SEPARATOR_CHARACTERS}]"
+#: A digit run (digits joined by separators), as long as it goes.
+_DIGIT_RUN: Final = re.compile(rf"\d(?:{_SEP}{{0,{MOST_SEPARATORS}}}+\d)*")
 #: Twelve digits in one run: the least a card number needs (a quick test before the full one).
-_TWELVE_DIGITS: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){11}")
-_SEPARATORS: Final = re.compile(r"[ .\-]")
+#: The separators are possessive, a separator never being a digit, so a failed search stays
+#: linear; ASCII text, nearly all of it, takes the ASCII form, which the engine scans faster.
+_TWELVE_DIGITS: Final = re.compile(rf"\d(?:{_SEP}{{0,{MOST_SEPARATORS}}}+\d){{11}}")
+_TWELVE_ASCII_DIGITS: Final = re.compile(
+    rf"[0-9](?:[\s\-_./\\,|]{{0,{MOST_SEPARATORS}}}+[0-9]){{11}}"
+)
+#: Digits joined by at most one separator character: the run a label may show (four digits).
+_TIGHT_RUN: Final = re.compile(rf"\d(?:{_SEP}?+\d)*")
+#: The groups of a run: its digits between separators.
+_GROUP: Final = re.compile(r"\d+")
+_NOT_DIGITS: Final = re.compile(r"\D+")
 _MASK: Final = "•••"
 
+#: A digit's Luhn contribution when doubled (PM-5).
+_DOUBLED: Final = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
-def _digits(run: str) -> str:
-    return _SEPARATORS.sub("", run)
+
+def _values(digits: str) -> list[int]:
+    """The value of each Unicode decimal digit of ``digits``."""
+    if digits.isascii():
+        return [ord(char) - 48 for char in digits]
+    return [unicodedata.decimal(char) for char in digits]
 
 
-def _mask(text: str) -> str:
-    return _DIGIT_RUN.sub(lambda m: _MASK if len(_digits(m.group())) >= 5 else m.group(), text)
+def _count(run: str) -> int:
+    """How many digits the run ``run`` holds."""
+    return len(_NOT_DIGITS.sub("", run))
+
+
+def masked(text: str, fewest: int = 5) -> str:
+    """``text`` with every digit run of ``fewest`` digits or more replaced by ``•••`` (PM-6).
+
+    For a message built from another's (a parser's error, which may quote its input).
+
+    >>> masked("Cannot declare ('4242_4242_4242_4242',) twice (at line 2, column 18)")
+    "Cannot declare ('•••',) twice (at line 2, column 18)"
+    >>> masked("line 123456: 4242-4242-4242-4242", fewest=12)
+    'line 123456: •••'
+    """
+    return _DIGIT_RUN.sub(lambda m: _MASK if _count(m.group()) >= fewest else m.group(), text)
+
+
+_mask = masked
 
 
 def shown(value: object) -> str:
     """``value`` as an error message may print it: short, with long digit runs masked (PM-6).
 
-    Strings and small integers print as their ``repr`` with every run of five or more digits
-    replaced by ``•••`` and anything past 40 characters cut; an integer beyond 60 bits
-    prints as "a very large integer"; any other value prints
-    as its type's name, since its ``repr`` could hold anything.
+    Strings and small integers print as their ``repr`` with every digit run (the module
+    docstring says what one is) of five or more digits replaced by ``•••`` and anything past
+    40 characters cut; an integer beyond 60 bits prints as "a very large integer"; any other
+    value prints as its type's name, since its ``repr`` could hold anything.
     """
     if isinstance(value, bool) or value is None:
         return repr(value)
@@ -78,45 +150,63 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _candidates(run: str) -> list[str]:
-    """The digit strings of ``run`` that could be a card number written in it.
+def _run_holds_card_number(run: str) -> bool:
+    """Whether whole groups of the digit run ``run`` make a Luhn-valid 12–19 digit number.
 
-    The whole run, separators removed, and every sequence of its separator-delimited groups
-    with 12–19 digits: ``"4242 4242 4242 4242 2030"`` (a number followed by a year) holds
-    ``"4242424242424242"``.
+    Every stretch of consecutive groups with 12–19 digits is tried, the Luhn sums read from
+    two running totals (one for each parity of the last digit), so a run of many short groups
+    costs a few steps per group.
     """
-    groups = _SEPARATORS.split(run)
-    found = [_digits(run)]
-    for start in range(len(groups)):
-        length = 0
-        for end in range(start, len(groups)):
-            length += len(groups[end])
+    groups = _GROUP.findall(run)
+    values = _values("".join(groups))
+    if len(values) < 12:
+        return False
+    # even[k]: the Luhn sum of the first k digits with those at even positions doubled; odd[k]:
+    # the same with those at odd positions doubled. The digits doubled are every second one from
+    # the last: for a stretch ending before position ``end``, those of the parity of ``end``.
+    even = accumulate(((_DOUBLED[v] if i % 2 == 0 else v) for i, v in enumerate(values)), initial=0)
+    odd = accumulate(((v if i % 2 == 0 else _DOUBLED[v]) for i, v in enumerate(values)), initial=0)
+    sums = (list(even), list(odd))
+    bounds = list(accumulate((len(group) for group in groups), initial=0))
+    for first, start in enumerate(bounds):
+        for end in bounds[first + 1 : first + 20]:  # a group holds a digit at least
+            length = end - start
             if length > 19:
                 break
             if length >= 12:
-                found.append("".join(groups[start : end + 1]))
-    return found
-
-
-def holds_card_number(text: str) -> bool:
-    """Whether ``text`` holds a 12–19 digit run passing Luhn once separators are removed (PM-6).
-
-    A run is also searched group by group (the digits between separators), so a card number
-    followed or preceded by other digits (``"4242 4242 4242 4242 12 2030"``) is found too.
-    """
-    if len(text) < 12 or _TWELVE_DIGITS.search(text) is None:
-        return False  # no run of twelve digits: nothing to test (the common case)
-    for match in _DIGIT_RUN.finditer(text):
-        for digits in _candidates(match.group()):
-            if 12 <= len(digits) <= 19 and luhn_valid(digits):
-                return True
+                total = sums[end % 2]
+                if (total[end] - total[start]) % 10 == 0:
+                    return True
     return False
 
 
+def holds_card_number(text: str) -> bool:
+    """Whether ``text`` holds a card number: a Luhn-valid 12–19 digit stretch of a run (PM-6).
+
+    Digits, separators, runs and their groups are as the module docstring decides: any
+    Unicode decimal digit, one to three whitespace or punctuation characters between them. A
+    run is also searched group by group, so a card number followed or preceded by other digits
+    (``"4242 4242 4242 4242 12 2030"``) is found too.
+    """
+    if len(text) < 12:
+        return False
+    twelve = _TWELVE_ASCII_DIGITS if text.isascii() else _TWELVE_DIGITS
+    if twelve.search(text) is None:
+        return False  # no run of twelve digits: nothing to test (the common case)
+    return any(_run_holds_card_number(match.group()) for match in _DIGIT_RUN.finditer(text))
+
+
 def longest_digit_run(text: str) -> int:
-    """The digits in ``text``'s longest digit run, separators removed (PM-6: no disguise).
+    """The digits in ``text``'s longest tightly written run (PM-6: no disguise).
+
+    A label's run joins digits with at most *one* separator character (any of
+    :data:`SEPARATOR_CHARACTERS`): ``"4242_4242"`` is one run of eight digits, while an
+    expiry after a comma and a space (``"Card 4242, 12/30"``) is a run of its own. A card
+    number written with longer separators is still refused, by :func:`holds_card_number`.
 
     >>> longest_digit_run("Visa •••• 4242"), longest_digit_run("Visa 4242 4242 4242 4242")
     (4, 16)
+    >>> longest_digit_run("Card 4242, 12/30"), longest_digit_run("Visa 4242_4242")
+    (4, 8)
     """
-    return max((len(_digits(m.group())) for m in _DIGIT_RUN.finditer(text)), default=0)
+    return max((_count(m.group()) for m in _TIGHT_RUN.finditer(text)), default=0)

@@ -83,7 +83,8 @@ def to_zone(value: object, field: str = "zone") -> ZoneInfo:
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UnknownTimeZone(field, f"unknown time zone {shown(value)}") from None
+        pass  # raised below, outside the handler: the error it replaces holds the name (PM-6)
+    raise UnknownTimeZone(field, f"unknown time zone {shown(value)}")
 
 
 def normalized(at: datetime) -> datetime:

@@ -52,8 +52,9 @@ def require(value: T, kind: type[Any] | tuple[type[Any], ...], field: str) -> T:
 def free_text(value: str, field: str) -> str:
     """``value`` if it holds no card number; else :class:`InvalidInput` naming ``field`` (PM-6).
 
-    A card number is a 12–19 digit run passing the Luhn check once spaces, dashes and dots are
-    removed (:func:`billrules._redact.holds_card_number`). The message never repeats it.
+    A card number is a 12–19 digit run passing the Luhn check once its separators are removed
+    (any whitespace or punctuation :mod:`billrules._redact` reads:
+    :func:`billrules._redact.holds_card_number`). The message never repeats it.
     """
     if holds_card_number(value):
         raise InvalidInput(field, "must not hold a card number (PM-6: no card number is ever kept)")
@@ -84,9 +85,10 @@ def label(value: str, field: str) -> str:
     """``value`` if it is a masked payment-method label; else :class:`InvalidInput` (PM-6).
 
     A label shows at most the last four digits of a card: any run of more than four digits,
-    counted once spaces, dashes and dots between them are removed, is refused, so
-    ``"Visa 4242 4242 4242 4242"`` is refused like ``"Visa 4242424242424242"`` while
-    ``"Visa •••• 4242"`` is accepted. The message never repeats the value.
+    one separator character apart at most (:func:`billrules._redact.longest_digit_run`), is
+    refused, so ``"Visa 4242 4242 4242 4242"`` and ``"Visa 4242_4242"`` are refused like
+    ``"Visa 4242424242424242"`` while ``"Visa •••• 4242"`` is accepted. The message never
+    repeats the value.
     """
     if longest_digit_run(value) > LABEL_DIGITS:
         raise InvalidInput(
@@ -218,10 +220,9 @@ def enum_member(kind: type[E], field: str) -> Callable[[object], E]:
         try:
             return kind(value)
         except (ValueError, TypeError):
-            allowed = allowed_values(kind)
-            raise InvalidInput(
-                field, f"unknown value {shown(value)}; expected one of {allowed}"
-            ) from None
+            pass  # raised below, outside the handler: the enum's error holds the value (PM-6)
+        allowed = allowed_values(kind)
+        raise InvalidInput(field, f"unknown value {shown(value)}; expected one of {allowed}")
 
     return convert
 

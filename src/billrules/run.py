@@ -201,9 +201,10 @@ def _text(item: str | bytes | bytearray) -> str:
     try:
         return bytes(item).decode("utf-8")
     except UnicodeDecodeError as error:
-        raise _plain.PlainDataError(
-            "(account line)", f"is not UTF-8 text (invalid byte at offset {error.start})"
-        ) from None
+        offset = error.start  # the error holds the line's bytes: raised below, outside (PM-6)
+    raise _plain.PlainDataError(
+        "(account line)", f"is not UTF-8 text (invalid byte at offset {offset})"
+    )
 
 
 def _parse(item: object, read: list[object]) -> Account:

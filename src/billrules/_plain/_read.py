@@ -173,10 +173,15 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
                     arguments[name] = read_field(data[name], f"{path}.{name}" if path else name)
             elif required:
                 raise _problem(join(path, name), "is required")
+        refused: BillRulesError | None
         try:
             value = kind(**arguments)
         except BillRulesError as error:
-            raise _relocate(error, kind, path) from None
+            refused = _relocate(error, kind, path)
+        else:
+            refused = None
+        if refused is not None:  # raised outside the handler: no context to hold a value
+            raise refused
         for name, compute in derived.items():
             if name in data and data[name] != unstructure(compute(value), hooks):
                 raise _problem(
@@ -285,16 +290,20 @@ def _structure_scalar(kind: Any, data: object, path: str) -> Any:
         try:
             parsed = datetime.fromisoformat(data)
         except ValueError:
-            raise _problem(path, f"is not an ISO 8601 instant: {shown(data)}") from None
-        return _time.require_aware(parsed, path)
+            pass  # raised below, outside the handler: Python's error holds the text (PM-6)
+        else:
+            return _time.require_aware(parsed, path)
+        raise _problem(path, f"is not an ISO 8601 instant: {shown(data)}")
     if kind is date:
         if not isinstance(data, str):
             raise _problem(path, f"must be an ISO 8601 date string, not {_name(data)}")
         try:
             day = date.fromisoformat(data)
         except ValueError:
-            raise _problem(path, f"is not an ISO 8601 date: {shown(data)}") from None
-        return _time.require_date(day, path)
+            pass  # raised below, outside the handler: Python's error holds the text (PM-6)
+        else:
+            return _time.require_date(day, path)
+        raise _problem(path, f"is not an ISO 8601 date: {shown(data)}")
     raise _problem(path, f"cannot read a value of type {kind}")  # pragma: no cover
 
 

@@ -44,7 +44,8 @@ def _role(value: object) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise InvalidInput("role", f"unknown role {shown(value)}") from None
+        pass  # raised below, outside the handler: the enum's error holds the value (PM-6)
+    raise InvalidInput("role", f"unknown role {shown(value)}")
 
 
 @checked

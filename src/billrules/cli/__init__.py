@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import stat
 import sys
 import time
@@ -53,7 +52,7 @@ from typing import Any, BinaryIO, Final, NoReturn, TextIO, TypeVar
 
 from tqdm import tqdm
 
-from billrules._redact import shown
+from billrules._redact import masked, shown
 from billrules.account import Account
 from billrules.cli._out import InputError as _InputError
 from billrules.cli._out import output as _output
@@ -104,9 +103,6 @@ _BAD_INPUT: Final = 2
 _INTERNAL: Final = 70
 _INTERRUPTED: Final = 130
 
-#: A run of 12 or more digits (spaces, dashes or dots between them): what a card number looks
-#: like. The last guard of every stderr line, for what the user typed on the command line.
-_CARD_LIKE: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){11,}")
 
 #: How an option's value is echoed: short values as typed, longer ones cut.
 _LONGEST_ECHO: Final = 40
@@ -284,7 +280,7 @@ def _main(arguments: list[str]) -> int:
 
 def _complain(message: str, prefix: str = "error: ") -> None:
     """Write ``billrules: error: MESSAGE`` on stderr: one line, card-like digit runs masked."""
-    line = _CARD_LIKE.sub("•••", " ".join(message.split()))
+    line = masked(" ".join(message.split()), fewest=12)
     _write(sys.stderr, f"{_PROG}: {prefix}{line}\n")
 
 
@@ -506,12 +502,14 @@ def _instant(value: str | None, option: str, default: datetime) -> datetime:
     if value is None:
         return default
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed: datetime | None = datetime.fromisoformat(value)
     except ValueError:
+        parsed = None  # raised below, outside the handler: Python's error holds the text (PM-6)
+    if parsed is None:
         raise _InputError(
             f"{option}: is not an ISO 8601 instant: {_echo(value)} "
             "(for example 2024-05-08T09:00:00+03:00)"
-        ) from None
+        )
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise _InputError(
             f"{option}: must be timezone-aware (a naive datetime has no instant): "
@@ -522,5 +520,9 @@ def _instant(value: str | None, option: str, default: datetime) -> datetime:
 
 
 def _echo(value: str) -> str:
-    """An option's value as an error repeats it: as typed if short, else cut (PM-6)."""
-    return repr(value) if len(value) <= _LONGEST_ECHO else shown(value)
+    """An option's value as an error repeats it: as typed if short, else cut (PM-6).
+
+    A card number in it is masked before ``repr`` escapes its separators (``\\xa0``), which
+    would hide it from the mask of the line written.
+    """
+    return repr(masked(value, fewest=12)) if len(value) <= _LONGEST_ECHO else shown(value)

@@ -47,9 +47,11 @@ def restriction_for(
     """
     table = policy._table
     try:
-        row = table.rows[role]
-    except (KeyError, TypeError):
-        raise InvalidInput("role", f"unknown role {shown(role)}") from None
+        row = table.rows.get(role)
+    except TypeError:  # unhashable
+        row = None
+    if row is None:  # a KeyError would hold the value (PM-6)
+        raise InvalidInput("role", f"unknown role {shown(role)}")
     started = facts.debt_started_at
     if type(zone) is not ZoneInfo:
         zone = _time.to_zone(zone)

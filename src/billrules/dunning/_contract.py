@@ -173,10 +173,9 @@ def role_findings(
     (DUN-2). The findings are built once per policy; the stage at ``at`` is computed once for
     every role asked about at that instant.
     """
-    try:
-        row = policy._table.rows[role]
-    except KeyError:
-        raise InvalidInput("role", f"unknown role {shown(role)}") from None
+    row = policy._table.rows.get(role)
+    if row is None:  # a KeyError would hold the value (PM-6)
+        raise InvalidInput("role", f"unknown role {shown(role)}")
     index = _shared_index(ledger, policy, at, _time.to_zone(zone))
     if index is None:
         return row.clear_finding

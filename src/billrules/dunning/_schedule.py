@@ -57,14 +57,20 @@ def _access(value: object) -> Mapping[Role, AccessLevel]:
         raise InvalidType("Stage.access", f"must be a mapping, not {type(value).__name__}")
     levels: dict[Role, AccessLevel] = {}
     for key, level in value.items():
+        # The enums' errors hold the value: each refusal is raised outside the handler (PM-6).
         try:
             role = Role(key)
         except (ValueError, TypeError):
-            raise InvalidInput("Stage.access", f"unknown role {shown(key)}") from None
+            role = None
+        if role is None:
+            raise InvalidInput("Stage.access", f"unknown role {shown(key)}")
         try:
-            levels[role] = AccessLevel(level)
+            access: AccessLevel | None = AccessLevel(level)
         except (ValueError, TypeError):
-            raise InvalidInput(f"Stage.access[{role}]", f"unknown level {shown(level)}") from None
+            access = None
+        if access is None:
+            raise InvalidInput(f"Stage.access[{role}]", f"unknown level {shown(level)}")
+        levels[role] = access
     missing = [str(role) for role in Role if role not in levels]
     if missing:
         raise InvalidInput("Stage.access", f"must give a level for every role; missing {missing}")
