@@ -644,7 +644,7 @@ class TestChargeMonth:
             _entry("p1", "payment", "10.00", datetime(2024, 5, 3, tzinfo=KYIV))
         )
 
-        result = charge_month(ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV)
+        result = charge_month(ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV, account="acme")
 
         assert usd("-9.00") == result.ledger.balance
         assert [DebitBalance] == [type(e) for e in result.effects]
@@ -655,10 +655,12 @@ class TestChargeMonth:
 
     def test_a_month_is_charged_once(self) -> None:
         """BAL-4: charging a month twice is refused."""
-        once = charge_month(Ledger(currency=USD), (), POLICY, month=date(2024, 5, 1), zone=KYIV)
+        once = charge_month(
+            Ledger(currency=USD), (), POLICY, month=date(2024, 5, 1), zone=KYIV, account="acme"
+        )
 
         with pytest.raises(InvalidInput) as excinfo:
-            charge_month(once.ledger, (), POLICY, month=date(2024, 5, 9), zone=KYIV)
+            charge_month(once.ledger, (), POLICY, month=date(2024, 5, 9), zone=KYIV, account="acme")
 
         assert "month" == excinfo.value.field
 
@@ -666,7 +668,9 @@ class TestChargeMonth:
         """BAL-7: a free month debits nothing."""
         free = BalancePolicy(base_tariff=usd("0"))
 
-        result = charge_month(Ledger(currency=USD), (), free, month=date(2024, 5, 1), zone=KYIV)
+        result = charge_month(
+            Ledger(currency=USD), (), free, month=date(2024, 5, 1), zone=KYIV, account="acme"
+        )
 
         assert () == result.effects
 
@@ -675,7 +679,9 @@ class TestChargeMonth:
         euro = BalancePolicy(base_tariff=Money("19", "EUR"))
 
         with pytest.raises(CurrencyMismatch) as excinfo:
-            charge_month(Ledger(currency=USD), (), euro, month=date(2024, 5, 1), zone=KYIV)
+            charge_month(
+                Ledger(currency=USD), (), euro, month=date(2024, 5, 1), zone=KYIV, account="acme"
+            )
 
         assert "policy.base_tariff" == excinfo.value.field
 
@@ -690,7 +696,7 @@ class TestChargeMonth:
         self, ledger: Ledger, policy: BalancePolicy, source: Source, month: date, zone: ZoneInfo
     ) -> None:
         """BAL-7: charging a month never produces a card charge, only balance debits."""
-        result = charge_month(ledger, (source,), policy, month=month, zone=zone)
+        result = charge_month(ledger, (source,), policy, month=month, zone=zone, account="acme")
 
         assert not any(isinstance(e, ChargePaymentMethod) for e in result.effects)
         assert all(isinstance(e, DebitBalance) for e in result.effects)
@@ -705,7 +711,9 @@ class TestBalanceView:
         ledger = Ledger(currency=USD).add(
             _entry("p1", "payment", "100.00", datetime(2024, 5, 3, tzinfo=KYIV)),
         )
-        ledger = charge_month(ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV).ledger
+        ledger = charge_month(
+            ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV, account="acme"
+        ).ledger
         source = _source("30.00", (datetime(2024, 6, 1, tzinfo=KYIV), None))
         at = datetime(2024, 6, 10, 12, tzinfo=KYIV)
 
@@ -773,7 +781,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def charge(self) -> None:
-        result = charge_month(self.ledger, (), POLICY, month=self.month, zone=KYIV)
+        result = charge_month(self.ledger, (), POLICY, month=self.month, zone=KYIV, account="acme")
         self.ledger = result.ledger
         self.model -= Decimal("19.00")
         self.month = date(self.month.year + self.month.month // 12, self.month.month % 12 + 1, 1)

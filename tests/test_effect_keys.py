@@ -471,17 +471,17 @@ class TestTimelineKeys:
 
     def test_seed_account_keys(self) -> None:
         """X-6: the seed account's deletion and cancellation effects carry its id, and their
-        keys are those of the areas' operations stamped with it."""
+        keys are those of the areas' operations given it."""
         tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=60))
         found = [e for t in tl.events for e in t.effects]
         assert found
         assert {"acme"} == {e.account for e in found}
         request = DELINQUENT.cancellation_request
         assert request is not None
-        expected = deactivation_effects(request, DEFAULT_POLICY.cancellation)
-        stamped = [attrs.evolve(e, account="acme") for e in expected]
-        assert set(_keys(stamped)) <= set(_keys(found))
-        assert not set(_keys(list(expected))) & set(_keys(found))
+        expected = deactivation_effects(request, DEFAULT_POLICY.cancellation, account="acme")
+        assert set(_keys(expected)) <= set(_keys(found))
+        other = deactivation_effects(request, DEFAULT_POLICY.cancellation, account="globex")
+        assert not set(_keys(other)) & set(_keys(found))
 
 
 class TestGatheredForAnAccount:
@@ -518,13 +518,15 @@ class TestOperationKeys:
         """CAN-7, SEAT-5, X-6: the plan computed at two instants of one UTC day has the same
         keys (with a request, at any two instants)."""
         second = _same_day(first, seconds)
-        once = back_office_plan(state, at=first, reason=reason)
-        again = back_office_plan(state, at=second, reason=reason)
+        once = back_office_plan(state, at=first, reason=reason, account="acme")
+        again = back_office_plan(state, at=second, reason=reason, account="acme")
         assert _keys(once) == _keys(again)
         assert len(once) == len(set(_keys(once)))
         assert all(e.occasion is not None for e in once)
         if state.request is not None and state.request.state != "withdrawn":
-            later = back_office_plan(state, at=first + timedelta(days=400), reason=reason)
+            later = back_office_plan(
+                state, at=first + timedelta(days=400), reason=reason, account="acme"
+            )
             assert _keys(once) == _keys(later)
 
     def test_back_office_plan_names_the_request(self) -> None:
@@ -537,8 +539,10 @@ class TestOperationKeys:
             requested_at=datetime(2024, 5, 2, 12, tzinfo=KYIV),
             deactivates_at=datetime(2024, 6, 1, tzinfo=KYIV),
         )
-        without = back_office_plan(state, at=AT, reason="other")
-        with_request = back_office_plan(attrs.evolve(state, request=request), at=AT, reason="other")
+        without = back_office_plan(state, at=AT, reason="other", account="acme")
+        with_request = back_office_plan(
+            attrs.evolve(state, request=request), at=AT, reason="other", account="acme"
+        )
         assert {"back_office_cancellation:2024-05-01"} == {e.occasion for e in without}
         assert {"cancellation_request:2024-05-02T09:00:00+00:00"} == {
             e.occasion for e in with_request
@@ -546,9 +550,13 @@ class TestOperationKeys:
         assert not set(_keys(without)) & set(_keys(with_request))
         withdrawn = attrs.evolve(request, state="withdrawn")
         assert _keys(without) == _keys(
-            back_office_plan(attrs.evolve(state, request=withdrawn), at=AT, reason="other")
+            back_office_plan(
+                attrs.evolve(state, request=withdrawn), at=AT, reason="other", account="acme"
+            )
         )
-        a_year_later = back_office_plan(state, at=AT + timedelta(days=365), reason="other")
+        a_year_later = back_office_plan(
+            state, at=AT + timedelta(days=365), reason="other", account="acme"
+        )
         assert not set(_keys(without)) & set(_keys(a_year_later))
 
     @given(seat_pools(), aware_datetimes(), st.integers(min_value=0, max_value=24 * 3600 - 1))
@@ -557,8 +565,8 @@ class TestOperationKeys:
         keys, and the count set to 0 is the same effect as the back-office plan's without a
         request that day."""
         second = _same_day(first, seconds)
-        _, once = back_office_cancel(pool, at=first)
-        _, again = back_office_cancel(pool, at=second)
+        _, once = back_office_cancel(pool, at=first, account="acme")
+        _, again = back_office_cancel(pool, at=second, account="acme")
         assert _keys(once) == _keys(again)
         assert len(once) == len(set(_keys(once)))
         if pool.total:
@@ -566,6 +574,7 @@ class TestOperationKeys:
                 AccountState(status="DELETE", currency="USD", licence_count=pool.total),
                 at=second,
                 reason="other",
+                account="acme",
             )
             assert [SetLicenceCount.kind] == [e.kind for e in plan]
             assert plan[0].key == once[-1].key
@@ -575,19 +584,19 @@ class TestOperationKeys:
         cancellation's keys are new, so a host recording keys carries it out too; with the
         host's own occasion for each, likewise."""
         pool = SeatPool(total=2, occupants=("ann",))
-        _, first = back_office_cancel(pool, at=AT)
-        _, second = back_office_cancel(pool, at=AT + timedelta(days=365))
+        _, first = back_office_cancel(pool, at=AT, account="acme")
+        _, second = back_office_cancel(pool, at=AT + timedelta(days=365), account="acme")
         assert not set(_keys(first)) & set(_keys(second))
-        _, mine = back_office_cancel(pool, at=AT, occasion="ticket-1")
-        _, mine_again = back_office_cancel(pool, at=AT, occasion="ticket-2")
+        _, mine = back_office_cancel(pool, at=AT, occasion="ticket-1", account="acme")
+        _, mine_again = back_office_cancel(pool, at=AT, occasion="ticket-2", account="acme")
         assert not set(_keys(mine)) & set(_keys(mine_again))
 
     @given(aware_datetimes(), aware_datetimes())
     def test_portal_invitation(self, first: datetime, second: datetime) -> None:
         """SUB-5, X-6: the invitation computed at two instants has one key."""
         policy = SubscriptionPolicy()
-        once = portal_invitation(0, policy, to="owner", at=first)
-        again = portal_invitation(0, policy, to="owner", at=second)
+        once = portal_invitation(0, policy, to="owner", at=first, account="acme")
+        again = portal_invitation(0, policy, to="owner", at=second, account="acme")
         assert ("first_sign_up",) == tuple(e.occasion for e in once)
         assert _keys(once) == _keys(again)
 
@@ -595,13 +604,15 @@ class TestOperationKeys:
         """BAL-7, X-6: the debit's occasion is its charge; each month its own key."""
         ledger = Ledger(currency="USD")
         policy = BalancePolicy()
-        may = charge_month(ledger, (), policy, month=date(2024, 5, 1), zone=KYIV)
-        june = charge_month(ledger, (), policy, month=date(2024, 6, 9), zone=KYIV)
+        may = charge_month(ledger, (), policy, month=date(2024, 5, 1), zone=KYIV, account="acme")
+        june = charge_month(ledger, (), policy, month=date(2024, 6, 9), zone=KYIV, account="acme")
         (debit,) = may.effects
         assert may.charge.id == debit.occasion == "charge-2024-05"
         assert (
             debit.key
-            == charge_month(ledger, (), policy, month=date(2024, 5, 31), zone=KYIV).effects[0].key
+            == charge_month(ledger, (), policy, month=date(2024, 5, 31), zone=KYIV, account="acme")
+            .effects[0]
+            .key
         )
         assert debit.key != june.effects[0].key
 

@@ -108,7 +108,7 @@ class SeatPoolMachine(RuleBasedStateMachine):
         """SEAT-5: back-office cancellation: count 0, every remaining user deactivated. X-6:
         the effects' occasion is the cancellation's day: the keys of a cancellation never
         repeat those of one on another day (a pool re-seated and cancelled again)."""
-        self.pool, effects = back_office_cancel(self.pool, at=self.now)
+        self.pool, effects = back_office_cancel(self.pool, at=self.now, account="acme")
         day = self.now.date().isoformat()
         occasion = f"{OCCASION}:{day}"
         if self.total:
