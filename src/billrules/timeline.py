@@ -89,6 +89,7 @@ EFFECT_KINDS: Final[Mapping[str, type[Effect]]] = {
     if isinstance(kind, type) and issubclass(kind, Effect) and kind is not Effect
 }
 
+
 def _key_or_none(effect: Effect) -> str | None:
     """An effect's key as written: ``None`` for one without an account, which has none."""
     return None if effect.account is None else effect.key
