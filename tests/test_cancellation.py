@@ -413,18 +413,27 @@ class TestBackOfficePlan:
             account="acme",
         )
         assert (
-            SetLicenceCount(at=NOW, rule="SEAT-5", count=0, occasion=BACK_OFFICE),
-            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-2", occasion=BACK_OFFICE),
-            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-3", occasion=BACK_OFFICE),
-            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE),
+            SetLicenceCount(at=NOW, rule="SEAT-5", count=0, occasion=BACK_OFFICE, account="acme"),
+            CancelBilling(
+                at=NOW, rule="CAN-7", invoice_id="ar-2", occasion=BACK_OFFICE, account="acme"
+            ),
+            CancelBilling(
+                at=NOW, rule="CAN-7", invoice_id="ar-3", occasion=BACK_OFFICE, account="acme"
+            ),
+            SetAccountStatus(
+                at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE, account="acme"
+            ),
             RecordCancellation(
                 at=NOW,
                 rule="CAN-7",
                 reason="switched_service",
                 feedback="Moved",
                 occasion=BACK_OFFICE,
+                account="acme",
             ),
-            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=True, occasion=BACK_OFFICE),
+            SetEmailOptOut(
+                at=NOW, rule="CAN-7", opt_out=True, occasion=BACK_OFFICE, account="acme"
+            ),
         ) == plan
         done = apply_plan(account, effects=plan)
         assert AccountStatus.DELETE is done.status
@@ -452,7 +461,9 @@ class TestBackOfficePlan:
         """CAN-7: a DELETE account with a leftover scheduled billing gets only that fixed."""
         account = _account(_invoice("ar-9", "scheduled", "10", 7), status="DELETE", licences=0)
         assert (
-            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-9", occasion=BACK_OFFICE),
+            CancelBilling(
+                at=NOW, rule="CAN-7", invoice_id="ar-9", occasion=BACK_OFFICE, account="acme"
+            ),
         ) == back_office_plan(account, at=NOW, reason="other", account="acme")
 
     @given(account_states(), st.sampled_from(CancellationReason), st.booleans())
@@ -623,9 +634,9 @@ class TestDeactivationEffects:
         )
         policy = CancellationPolicy(reassign_leads_to="agent-7")
         assert (
-            RevokeAccess(at=PERIOD_END, rule="CAN-8"),
-            ReassignLeads(at=PERIOD_END, rule="CAN-8", to_agent="agent-7"),
-            RemoveFromCallQueue(at=PERIOD_END, rule="CAN-8"),
+            RevokeAccess(at=PERIOD_END, rule="CAN-8", account="acme"),
+            ReassignLeads(at=PERIOD_END, rule="CAN-8", to_agent="agent-7", account="acme"),
+            RemoveFromCallQueue(at=PERIOD_END, rule="CAN-8", account="acme"),
         ) == deactivation_effects(request, policy, account="acme")
 
     def test_withdrawn_request_has_no_consequences(self):
@@ -882,18 +893,27 @@ class TestDefaults:
         """CAN-7: without ``feedback`` or ``email_opt_out`` the plan records none and keeps email."""
         plan = back_office_plan(_account(licences=0), at=NOW, reason="unused", account="acme")
         assert (
-            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE),
-            RecordCancellation(
-                at=NOW, rule="CAN-7", reason="unused", feedback="", occasion=BACK_OFFICE
+            SetAccountStatus(
+                at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE, account="acme"
             ),
-            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=False, occasion=BACK_OFFICE),
+            RecordCancellation(
+                at=NOW,
+                rule="CAN-7",
+                reason="unused",
+                feedback="",
+                occasion=BACK_OFFICE,
+                account="acme",
+            ),
+            SetEmailOptOut(
+                at=NOW, rule="CAN-7", opt_out=False, occasion=BACK_OFFICE, account="acme"
+            ),
         ) == plan
 
     def test_leads_go_to_the_hosts_choice_by_default(self):
         """CAN-8: with no ``reassign_leads_to`` the effect names no agent."""
         request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
         effects = deactivation_effects(request, CancellationPolicy(), account="acme")
-        assert ReassignLeads(at=NOW, rule="CAN-8", to_agent=None) == effects[1]
+        assert ReassignLeads(at=NOW, rule="CAN-8", to_agent=None, account="acme") == effects[1]
 
     def test_apply_plan_sets_count_status_and_keeps_other_billings(self):
         """CAN-7, SEAT-5: ``apply_plan`` sets the count and status given and cancels only the
@@ -983,7 +1003,10 @@ class TestContract:
             change.kind,
         )
         assert ("CAN-6", "CAN-8") == change.rules
-        assert deactivation_effects(self.REQUEST, policy, account="acme") == change.effects
+        stamped = deactivation_effects(self.REQUEST, policy, account="acme")
+        # the area's own transition is account-free: the evaluation stamps the account (X-6)
+        assert tuple(attrs.evolve(e, account=None) for e in stamped) == change.effects
+        assert stamped == tuple(attrs.evolve(e, account="acme") for e in change.effects)
         assert (
             "The cancellation (unused) takes effect. Access is revoked, the leads are "
             "reassigned and removed from the call queue."

@@ -1798,14 +1798,22 @@ class TestWholeOutputs:
                 template=NOTICE_TEMPLATE,
                 to="owner",
                 details={"deletion_date": date_, "days": 10},
+                account="acme",
             ),
-            ShowBanner(at=NOW, rule="DEL-5", banner=BANNER, details={"deletion_date": date_}),
+            ShowBanner(
+                at=NOW,
+                rule="DEL-5",
+                banner=BANNER,
+                details={"deletion_date": date_},
+                account="acme",
+            ),
             SendEmail(
                 at=NOW + 7 * day,
                 rule="DEL-4",
                 template=REMINDER_TEMPLATE,
                 to="owner",
                 details={"deletion_date": date_, "days_before": 3},
+                account="acme",
             ),
             SendEmail(
                 at=NOW + 9 * day,
@@ -1813,10 +1821,11 @@ class TestWholeOutputs:
                 template=REMINDER_TEMPLATE,
                 to="owner",
                 details={"deletion_date": date_, "days_before": 1},
+                account="acme",
             ),
-            HideBanner(at=_DELETION_AT, rule="DEL-5", banner=BANNER),
-            DeleteAccount(at=_DELETION_AT, rule="DEL-6"),
-            PurgeData(at=_PURGE_AT, rule="DEL-6"),
+            HideBanner(at=_DELETION_AT, rule="DEL-5", banner=BANNER, account="acme"),
+            DeleteAccount(at=_DELETION_AT, rule="DEL-6", account="acme"),
+            PurgeData(at=_PURGE_AT, rule="DEL-6", account="acme"),
         ) == tuple(all_effects(sched, activity))
         assert ("deletion_notice", "deletion_reminder", "deletion_scheduled") == (
             NOTICE_TEMPLATE,
@@ -1832,13 +1841,16 @@ class TestWholeOutputs:
         restored = restore(
             DeletionFacts(activity=activity, schedule=sched), POLICY, at=_DELETION_AT, zone=KYIV
         ).schedule
-        assert RestoreAccount(at=_DELETION_AT, rule="DEL-6") == all_effects(restored, activity)[-1]
+        assert (
+            RestoreAccount(at=_DELETION_AT, rule="DEL-6", account="acme")
+            == all_effects(restored, activity)[-1]
+        )
         manual = delete_manually(
             DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV, role="owner"
         ).schedule
         assert (
-            DeleteAccount(at=NOW, rule="DEL-2"),
-            PurgeData(at=NOW + timedelta(days=20), rule="DEL-6"),
+            DeleteAccount(at=NOW, rule="DEL-2", account="acme"),
+            PurgeData(at=NOW + timedelta(days=20), rule="DEL-6", account="acme"),
         ) == tuple(all_effects(manual, activity))
 
     def test_transitions_in_full(self):
@@ -1864,7 +1876,8 @@ class TestWholeOutputs:
         def change(at, kind, *reasons, effects=()):
             return Transition(at=at, area="deletion", kind=kind, reasons=reasons, effects=effects)
 
-        effects = all_effects(sched, activity)
+        # the area's own transitions are account-free: the evaluation stamps the account
+        effects = tuple(attrs.evolve(e, account=None) for e in all_effects(sched, activity))
         deleted = reason(
             DeletionCode.ACCOUNT_DELETED,
             "DEL-6",

@@ -373,9 +373,9 @@ class TestBackOfficeCancel:
         )
         assert SeatPool(total=0) == pool
         expected = (
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION),
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION),
-            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION, account="acme"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION, account="acme"),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION, account="acme"),
         )
         assert expected == effects
 
@@ -401,7 +401,10 @@ class TestBackOfficeCancel:
         if pool.total:
             day = at.astimezone(UTC).date().isoformat()
             occasion = f"back_office_cancellation:{day}"
-            assert SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion) == effects[-1]
+            assert (
+                SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion, account="acme")
+                == effects[-1]
+            )
         assert (after, ()) == back_office_cancel(after, at=at, account="acme")
 
     def test_the_occasion_is_the_day_or_the_host_s_own(self):
@@ -695,9 +698,9 @@ class TestBackOfficeCancelEffects:
         )
         assert SeatPool(total=0) == pool
         assert (
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION),
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION),
-            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION, account="acme"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION, account="acme"),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION, account="acme"),
         ) == effects
 
 

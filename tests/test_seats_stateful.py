@@ -114,10 +114,14 @@ class SeatPoolMachine(RuleBasedStateMachine):
         if self.total:
             expected = (
                 *(
-                    DeactivateUser(at=self.now, rule="SEAT-5", user_id=u, occasion=occasion)
+                    DeactivateUser(
+                        at=self.now, rule="SEAT-5", user_id=u, occasion=occasion, account="acme"
+                    )
                     for u in self.users
                 ),
-                SetLicenceCount(at=self.now, rule="SEAT-5", count=0, occasion=occasion),
+                SetLicenceCount(
+                    at=self.now, rule="SEAT-5", count=0, occasion=occasion, account="acme"
+                ),
             )
             assert expected == effects
         else:

@@ -718,6 +718,7 @@ class TestPortalInvitationAndDetails:
                 template="customer_portal_invitation",
                 to="owner",
                 occasion="first_sign_up",
+                account="acme",
             ),
         ) == portal_invitation(0, POLICY, to="owner", at=at, account="acme")
         assert () == portal_invitation(2, POLICY, to="owner", at=at, account="acme")
