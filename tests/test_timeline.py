@@ -578,7 +578,9 @@ class TestTimelineRendering:
     def test_transition_data_plain_details(self) -> None:
         """X-2, X-6: effect details of any shape become JSON-ready data, with the effect's
         key; the transition's rules, codes, description and reasons come with it."""
-        effect = SendEmail(at=T0, rule="DEL-4", template="t", to="owner", details={"s": (1,)})
+        effect = SendEmail(
+            at=T0, rule="DEL-4", template="t", to="owner", details={"s": (1,)}, account="acme"
+        )
         reason = Reason(
             code=DeletionCode.DELETION_REMINDER,
             rule="DEL-4",
