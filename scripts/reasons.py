@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import io
 import sys
 from collections import defaultdict
@@ -69,6 +70,21 @@ class _Module:
         self.parent: dict[ast.AST, ast.AST] = {
             child: node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)
         }
+
+    def owner(self, name: str) -> _Module | None:
+        """The module defining the function ``name`` calls: this one, or the package's
+        module it was imported from (a private module of the same area)."""
+        if name in self.functions:
+            return self
+        function = self.namespace.get(name)
+        module = sys.modules.get(getattr(function, "__module__", ""))
+        path = getattr(module, "__file__", None)
+        if not inspect.isfunction(function) or path is None:
+            return None
+        if not Path(path).is_relative_to(SOURCE):
+            return None
+        other = _Module(Path(path))
+        return other if name in other.functions else None
 
     def members(self, node: ast.expr) -> Iterator[ReasonCode]:
         """The reason codes an expression names (``Code.X`` or ``Code.X if c else Code.Y``)."""
@@ -127,12 +143,14 @@ class _Module:
                     found.add(key.value)
             return found
         if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name) and node.func.id in self.functions:
-                function = self.functions[node.func.id]
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            owner = self.owner(name) if name is not None else None
+            if name is not None and owner is not None:
+                function = owner.functions[name]
                 returns = [
                     child.value for child in ast.walk(function) if isinstance(child, ast.Return)
                 ]
-                return set().union(*(self.keys(value, function, depth + 1) for value in returns))
+                return set().union(*(owner.keys(value, function, depth + 1) for value in returns))
             # dict(...), FrozenMapping({...}) and the like: the keys of what they wrap.
             found = {kw.arg for kw in node.keywords if kw.arg}
             return found | self.keys(node.args[0] if node.args else None, scope, depth + 1)

@@ -111,15 +111,17 @@ class TestDerivedFacts:
 
     def test_account_state(self) -> None:
         """CAN-7: the licence count is the seat total."""
-        assert 10 == account_state(FULL).licence_count
-        assert 0 == account_state(DELINQUENT).licence_count
+        assert 10 == account_state(FULL, at=AT).licence_count
+        assert 0 == account_state(DELINQUENT, at=AT).licence_count
 
     def test_account_state_carries_the_prepaid_balance_at_an_instant(self) -> None:
-        """CAN-3: with an instant, a prepaid account's balance is part of the state."""
-        assert account_state(DELINQUENT).prepaid_balance is None
-        balance = account_state(DELINQUENT, datetime(2024, 5, 8, tzinfo=UTC)).prepaid_balance
+        """CAN-3: a prepaid account's balance at the instant is part of the state."""
+        balance = account_state(DELINQUENT, at=datetime(2024, 5, 8, tzinfo=UTC)).prepaid_balance
         assert balance is not None
         assert balance.amount < 0
+        before = account_state(DELINQUENT, at=T0 - timedelta(seconds=1)).prepaid_balance
+        assert before is not None
+        assert before.amount >= 0
 
 
 class TestExplain:
@@ -229,7 +231,7 @@ class TestExplain:
             report.account, DeletionQuestion.DELETION_GOES_AHEAD
         ).rules
         assert (
-            can_complete_cancellation(account_state(DELINQUENT)).allowed
+            can_complete_cancellation(account_state(DELINQUENT, at=AT)).allowed
             == _finding(report.account, CancellationQuestion.NOTHING_SCHEDULED).allowed
         )
 
@@ -333,7 +335,7 @@ class TestExplain:
         ledger = account.ledger if account.ledger is not None else Ledger(currency=account.currency)
         facts = BalanceFacts.from_ledger(ledger, at)
         assert balance_facts(account, at) == facts
-        state = account_state(account, at)
+        state = account_state(account, at=at)
         deleting = DeletionFacts(activity=activity(account), schedule=account.deletion_schedule)
         assert [r for r in Role if r in {u.role for u in account.users}] == [
             r.role for r in report.roles

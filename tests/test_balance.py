@@ -639,26 +639,38 @@ class TestChargeMonth:
     """BAL-4, BAL-7: charging the balance."""
 
     def test_charge_is_drawn_from_the_balance(self) -> None:
-        """BAL-4, BAL-7: the charge goes on the ledger; the only effect debits the balance."""
+        """BAL-4, BAL-7: the only effect debits the balance; carrying it out is adding the
+        charge to the ledger (the ledger handed in is left as it is: one source of truth)."""
         ledger = Ledger(currency=USD).add(
             _entry("p1", "payment", "10.00", datetime(2024, 5, 3, tzinfo=KYIV))
         )
 
-        result = charge_month(ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV)
+        result = charge_month(ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV, account="acme")
 
-        assert usd("-9.00") == result.ledger.balance
+        assert usd("10.00") == ledger.balance
+        charged = ledger.add(result.charge)
+        assert usd("-9.00") == charged.balance
         assert [DebitBalance] == [type(e) for e in result.effects]
         assert (usd("19.00"), "BAL-7") == (result.effects[0].amount, result.effects[0].rule)
         assert datetime(2024, 6, 1, tzinfo=KYIV) == debt_started_at(
-            result.ledger, at=datetime(2024, 6, 2, tzinfo=KYIV)
+            charged, at=datetime(2024, 6, 2, tzinfo=KYIV)
         )
 
     def test_a_month_is_charged_once(self) -> None:
         """BAL-4: charging a month twice is refused."""
-        once = charge_month(Ledger(currency=USD), (), POLICY, month=date(2024, 5, 1), zone=KYIV)
+        once = charge_month(
+            Ledger(currency=USD), (), POLICY, month=date(2024, 5, 1), zone=KYIV, account="acme"
+        )
 
         with pytest.raises(InvalidInput) as excinfo:
-            charge_month(once.ledger, (), POLICY, month=date(2024, 5, 9), zone=KYIV)
+            charge_month(
+                Ledger(currency=USD).add(once.charge),
+                (),
+                POLICY,
+                month=date(2024, 5, 9),
+                zone=KYIV,
+                account="acme",
+            )
 
         assert "month" == excinfo.value.field
 
@@ -666,7 +678,9 @@ class TestChargeMonth:
         """BAL-7: a free month debits nothing."""
         free = BalancePolicy(base_tariff=usd("0"))
 
-        result = charge_month(Ledger(currency=USD), (), free, month=date(2024, 5, 1), zone=KYIV)
+        result = charge_month(
+            Ledger(currency=USD), (), free, month=date(2024, 5, 1), zone=KYIV, account="acme"
+        )
 
         assert () == result.effects
 
@@ -675,7 +689,9 @@ class TestChargeMonth:
         euro = BalancePolicy(base_tariff=Money("19", "EUR"))
 
         with pytest.raises(CurrencyMismatch) as excinfo:
-            charge_month(Ledger(currency=USD), (), euro, month=date(2024, 5, 1), zone=KYIV)
+            charge_month(
+                Ledger(currency=USD), (), euro, month=date(2024, 5, 1), zone=KYIV, account="acme"
+            )
 
         assert "policy.base_tariff" == excinfo.value.field
 
@@ -690,11 +706,11 @@ class TestChargeMonth:
         self, ledger: Ledger, policy: BalancePolicy, source: Source, month: date, zone: ZoneInfo
     ) -> None:
         """BAL-7: charging a month never produces a card charge, only balance debits."""
-        result = charge_month(ledger, (source,), policy, month=month, zone=zone)
+        result = charge_month(ledger, (source,), policy, month=month, zone=zone, account="acme")
 
         assert not any(isinstance(e, ChargePaymentMethod) for e in result.effects)
         assert all(isinstance(e, DebitBalance) for e in result.effects)
-        assert result.ledger.balance == ledger.balance + result.charge.amount
+        assert ledger.add(result.charge).balance == ledger.balance + result.charge.amount
 
 
 class TestBalanceView:
@@ -705,7 +721,11 @@ class TestBalanceView:
         ledger = Ledger(currency=USD).add(
             _entry("p1", "payment", "100.00", datetime(2024, 5, 3, tzinfo=KYIV)),
         )
-        ledger = charge_month(ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV).ledger
+        ledger = ledger.add(
+            charge_month(
+                ledger, (), POLICY, month=date(2024, 5, 1), zone=KYIV, account="acme"
+            ).charge
+        )
         source = _source("30.00", (datetime(2024, 6, 1, tzinfo=KYIV), None))
         at = datetime(2024, 6, 10, 12, tzinfo=KYIV)
 
@@ -773,8 +793,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def charge(self) -> None:
-        result = charge_month(self.ledger, (), POLICY, month=self.month, zone=KYIV)
-        self.ledger = result.ledger
+        result = charge_month(self.ledger, (), POLICY, month=self.month, zone=KYIV, account="acme")
+        self.ledger = self.ledger.add(result.charge)
         self.model -= Decimal("19.00")
         self.month = date(self.month.year + self.month.month // 12, self.month.month % 12 + 1, 1)
         self.now = max(self.now, result.charge.at)

@@ -405,27 +405,43 @@ class TestBackOfficePlan:
         account = _account(paid, submitted, scheduled, licences=5)
         assert not can_complete_cancellation(account).allowed
         plan = back_office_plan(
-            account, at=NOW, reason="switched_service", feedback="Moved", email_opt_out=True
+            account,
+            at=NOW,
+            reason="switched_service",
+            feedback="Moved",
+            email_opt_out=True,
+            account="acme",
         )
         assert (
-            SetLicenceCount(at=NOW, rule="SEAT-5", count=0, occasion=BACK_OFFICE),
-            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-2", occasion=BACK_OFFICE),
-            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-3", occasion=BACK_OFFICE),
-            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE),
+            SetLicenceCount(at=NOW, rule="SEAT-5", count=0, occasion=BACK_OFFICE, account="acme"),
+            CancelBilling(
+                at=NOW, rule="CAN-7", invoice_id="ar-2", occasion=BACK_OFFICE, account="acme"
+            ),
+            CancelBilling(
+                at=NOW, rule="CAN-7", invoice_id="ar-3", occasion=BACK_OFFICE, account="acme"
+            ),
+            SetAccountStatus(
+                at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE, account="acme"
+            ),
             RecordCancellation(
                 at=NOW,
                 rule="CAN-7",
                 reason="switched_service",
                 feedback="Moved",
                 occasion=BACK_OFFICE,
+                account="acme",
             ),
-            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=True, occasion=BACK_OFFICE),
+            SetEmailOptOut(
+                at=NOW, rule="CAN-7", opt_out=True, occasion=BACK_OFFICE, account="acme"
+            ),
         ) == plan
         done = apply_plan(account, effects=plan)
         assert AccountStatus.DELETE is done.status
         assert 0 == done.licence_count
         assert ["paid", "cancelled", "cancelled"] == [str(inv.status) for inv in done.invoices]
-        assert () == back_office_plan(done, at=NOW + timedelta(days=1), reason="other")
+        assert () == back_office_plan(
+            done, at=NOW + timedelta(days=1), reason="other", account="acme"
+        )
         assert ("no_billing_scheduled",) == can_complete_cancellation(done).codes
         assert 5 == account.licence_count  # the input is unchanged
 
@@ -445,16 +461,22 @@ class TestBackOfficePlan:
         """CAN-7: a DELETE account with a leftover scheduled billing gets only that fixed."""
         account = _account(_invoice("ar-9", "scheduled", "10", 7), status="DELETE", licences=0)
         assert (
-            CancelBilling(at=NOW, rule="CAN-7", invoice_id="ar-9", occasion=BACK_OFFICE),
-        ) == back_office_plan(account, at=NOW, reason="other")
+            CancelBilling(
+                at=NOW, rule="CAN-7", invoice_id="ar-9", occasion=BACK_OFFICE, account="acme"
+            ),
+        ) == back_office_plan(account, at=NOW, reason="other", account="acme")
 
     @given(account_states(), st.sampled_from(CancellationReason), st.booleans())
     def test_plan_is_idempotent(self, account, reason, opt_out):
         """CAN-7, CAN-9, SEAT-5: applying the plan then planning again yields nothing, and
         nothing is left scheduled."""
-        plan = back_office_plan(account, at=NOW, reason=reason, email_opt_out=opt_out)
+        plan = back_office_plan(
+            account, at=NOW, reason=reason, email_opt_out=opt_out, account="acme"
+        )
         done = apply_plan(account, effects=plan)
-        assert () == back_office_plan(done, at=NOW, reason=reason, email_opt_out=opt_out)
+        assert () == back_office_plan(
+            done, at=NOW, reason=reason, email_opt_out=opt_out, account="acme"
+        )
         assert can_complete_cancellation(done).allowed
         assert 0 == done.licence_count
         assert AccountStatus.DELETE is done.status
@@ -478,25 +500,25 @@ class TestBackOfficePlan:
                 if inv.status not in (InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED)
             ),
         )
-        assert () == back_office_plan(done, at=NOW, reason="other")
+        assert () == back_office_plan(done, at=NOW, reason="other", account="acme")
 
     def test_bad_plan_arguments(self):
         """CAN-7: unknown reason, wrong feedback or opt-out types and naive instants are refused."""
         account = _account()
         with pytest.raises(InvalidInput) as excinfo:
-            back_office_plan(account, at=NOW, reason="bored")
+            back_office_plan(account, at=NOW, reason="bored", account="acme")
         assert "reason" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo2:
-            back_office_plan(account, at=NOW, reason="other", feedback=None)  # type: ignore[arg-type]
+            back_office_plan(account, at=NOW, reason="other", feedback=None, account="acme")  # type: ignore[arg-type]
         assert "feedback" == excinfo2.value.field
         with pytest.raises(InvalidType) as excinfo3:
-            back_office_plan(account, at=NOW, reason="other", email_opt_out=1)  # type: ignore[arg-type]
+            back_office_plan(account, at=NOW, reason="other", email_opt_out=1, account="acme")  # type: ignore[arg-type]
         assert "email_opt_out" == excinfo3.value.field
         with pytest.raises(NaiveDatetimeError):
-            back_office_plan(account, at=datetime(2024, 5, 1), reason="other")  # noqa: DTZ001
+            back_office_plan(account, at=datetime(2024, 5, 1), reason="other", account="acme")  # noqa: DTZ001
         for bad in ("", " ", "4242-4242-4242-4242"):
             with pytest.raises(InvalidInput) as excinfo4:
-                back_office_plan(account, at=NOW, reason="other", occasion=bad)
+                back_office_plan(account, at=NOW, reason="other", occasion=bad, account="acme")
             assert "occasion" == excinfo4.value.field
             assert "4242" not in str(excinfo4.value)
 
@@ -506,18 +528,28 @@ class TestBackOfficePlan:
         later, new keys. A request names the occasion; the host's own occasion replaces
         either."""
         account = _account()
-        first = back_office_plan(account, at=NOW, reason="other")
-        same_day = back_office_plan(account, at=NOW + timedelta(hours=8), reason="other")
-        next_year = back_office_plan(account, at=NOW + timedelta(days=365), reason="other")
+        first = back_office_plan(account, at=NOW, reason="other", account="acme")
+        same_day = back_office_plan(
+            account, at=NOW + timedelta(hours=8), reason="other", account="acme"
+        )
+        next_year = back_office_plan(
+            account, at=NOW + timedelta(days=365), reason="other", account="acme"
+        )
         assert [e.key for e in first] == [e.key for e in same_day]
         assert not {e.key for e in first} & {e.key for e in next_year}
         assert {"back_office_cancellation:2025-05-10"} == {e.occasion for e in next_year}
-        own = back_office_plan(account, at=NOW, reason="other", occasion="ticket-4711")
+        own = back_office_plan(
+            account, at=NOW, reason="other", occasion="ticket-4711", account="acme"
+        )
         assert {"ticket-4711"} == {e.occasion for e in own}
         assert [e.key for e in own] == [
             e.key
             for e in back_office_plan(
-                account, at=NOW + timedelta(days=40), reason="other", occasion="ticket-4711"
+                account,
+                at=NOW + timedelta(days=40),
+                reason="other",
+                occasion="ticket-4711",
+                account="acme",
             )
         ]
 
@@ -602,24 +634,24 @@ class TestDeactivationEffects:
         )
         policy = CancellationPolicy(reassign_leads_to="agent-7")
         assert (
-            RevokeAccess(at=PERIOD_END, rule="CAN-8"),
-            ReassignLeads(at=PERIOD_END, rule="CAN-8", to_agent="agent-7"),
-            RemoveFromCallQueue(at=PERIOD_END, rule="CAN-8"),
-        ) == deactivation_effects(request, policy)
+            RevokeAccess(at=PERIOD_END, rule="CAN-8", account="acme"),
+            ReassignLeads(at=PERIOD_END, rule="CAN-8", to_agent="agent-7", account="acme"),
+            RemoveFromCallQueue(at=PERIOD_END, rule="CAN-8", account="acme"),
+        ) == deactivation_effects(request, policy, account="acme")
 
     def test_withdrawn_request_has_no_consequences(self):
         """CAN-8, CAN-5: a withdrawn request deactivates nothing."""
         request = CancellationRequest(
             reason="unused", requested_at=NOW, deactivates_at=NOW, state="withdrawn"
         )
-        assert () == deactivation_effects(request, CancellationPolicy())
+        assert () == deactivation_effects(request, CancellationPolicy(), account="acme")
         with pytest.raises(InvalidType):
-            deactivation_effects(None, CancellationPolicy())  # type: ignore[arg-type]
+            deactivation_effects(None, CancellationPolicy(), account="acme")  # type: ignore[arg-type]
 
     @given(cancellation_requests(max_final_payments=0), cancellation_policies())
     def test_every_consequence_is_due_at_deactivation(self, request, policy):
         """CAN-8: every effect is due at the deactivation instant and names CAN-8."""
-        effects = deactivation_effects(request, policy)
+        effects = deactivation_effects(request, policy, account="acme")
         assert all(e.at == request.deactivates_at and e.rule == "CAN-8" for e in effects)
 
 
@@ -859,20 +891,29 @@ class TestDefaults:
 
     def test_plan_defaults_keep_email_and_no_feedback(self):
         """CAN-7: without ``feedback`` or ``email_opt_out`` the plan records none and keeps email."""
-        plan = back_office_plan(_account(licences=0), at=NOW, reason="unused")
+        plan = back_office_plan(_account(licences=0), at=NOW, reason="unused", account="acme")
         assert (
-            SetAccountStatus(at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE),
-            RecordCancellation(
-                at=NOW, rule="CAN-7", reason="unused", feedback="", occasion=BACK_OFFICE
+            SetAccountStatus(
+                at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE, account="acme"
             ),
-            SetEmailOptOut(at=NOW, rule="CAN-7", opt_out=False, occasion=BACK_OFFICE),
+            RecordCancellation(
+                at=NOW,
+                rule="CAN-7",
+                reason="unused",
+                feedback="",
+                occasion=BACK_OFFICE,
+                account="acme",
+            ),
+            SetEmailOptOut(
+                at=NOW, rule="CAN-7", opt_out=False, occasion=BACK_OFFICE, account="acme"
+            ),
         ) == plan
 
     def test_leads_go_to_the_hosts_choice_by_default(self):
         """CAN-8: with no ``reassign_leads_to`` the effect names no agent."""
         request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
-        effects = deactivation_effects(request, CancellationPolicy())
-        assert ReassignLeads(at=NOW, rule="CAN-8", to_agent=None) == effects[1]
+        effects = deactivation_effects(request, CancellationPolicy(), account="acme")
+        assert ReassignLeads(at=NOW, rule="CAN-8", to_agent=None, account="acme") == effects[1]
 
     def test_apply_plan_sets_count_status_and_keeps_other_billings(self):
         """CAN-7, SEAT-5: ``apply_plan`` sets the count and status given and cancels only the
@@ -962,7 +1003,10 @@ class TestContract:
             change.kind,
         )
         assert ("CAN-6", "CAN-8") == change.rules
-        assert deactivation_effects(self.REQUEST, policy) == change.effects
+        stamped = deactivation_effects(self.REQUEST, policy, account="acme")
+        # the area's own transition is account-free: the evaluation stamps the account (X-6)
+        assert tuple(attrs.evolve(e, account=None) for e in stamped) == change.effects
+        assert stamped == tuple(attrs.evolve(e, account="acme") for e in change.effects)
         assert (
             "The cancellation (unused) takes effect. Access is revoked, the leads are "
             "reassigned and removed from the call queue."

@@ -130,6 +130,7 @@ def all_effects(sched, activity, policy=POLICY, zone=KYIV):
         start=start,
         end=start + FAR,
         zone=zone,
+        account="acme",
     )
 
 
@@ -513,6 +514,7 @@ class TestSchedule:
                 start=naive,
                 end=NOW,
                 zone=KYIV,
+                account="acme",
             ),
             "end": lambda: list(
                 transitions(
@@ -673,6 +675,7 @@ class TestCancel:
                 start=NOW,
                 end=NOW + FAR,
                 zone=KYIV,
+                account="acme",
             )
         assert "DeletionSchedule.cancelled_at" == excinfo.value.field
 
@@ -939,6 +942,7 @@ class TestEffectsDue:
             start=start,
             end=end,
             zone=zone,
+            account="acme",
         )
         bounds = [start, *sorted(sched.scheduled_at + timedelta(hours=h) for h in cuts), end]
         pieces = [
@@ -950,6 +954,7 @@ class TestEffectsDue:
                 start=since,
                 end=until,
                 zone=zone,
+                account="acme",
             )
         ]
         assert list(whole) == pieces
@@ -988,7 +993,12 @@ class TestEffectsDue:
         activity = seed_account()
         sched = schedule(DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV).schedule
         assert () == effects_due(
-            DeletionFacts(activity=activity, schedule=sched), POLICY, start=NOW, end=NOW, zone=KYIV
+            DeletionFacts(activity=activity, schedule=sched),
+            POLICY,
+            start=NOW,
+            end=NOW,
+            zone=KYIV,
+            account="acme",
         )
         with pytest.raises(InvalidInput) as excinfo:
             effects_due(
@@ -997,6 +1007,7 @@ class TestEffectsDue:
                 start=NOW,
                 end=NOW - FAR,
                 zone=KYIV,
+                account="acme",
             )
         assert "end" == excinfo.value.field
 
@@ -1672,6 +1683,7 @@ def _error_calls() -> dict[str, Callable[[], object]]:
             start=NOW,
             end=NOW - second,
             zone=KYIV,
+            account="acme",
         ),
     }
 
@@ -1786,14 +1798,22 @@ class TestWholeOutputs:
                 template=NOTICE_TEMPLATE,
                 to="owner",
                 details={"deletion_date": date_, "days": 10},
+                account="acme",
             ),
-            ShowBanner(at=NOW, rule="DEL-5", banner=BANNER, details={"deletion_date": date_}),
+            ShowBanner(
+                at=NOW,
+                rule="DEL-5",
+                banner=BANNER,
+                details={"deletion_date": date_},
+                account="acme",
+            ),
             SendEmail(
                 at=NOW + 7 * day,
                 rule="DEL-4",
                 template=REMINDER_TEMPLATE,
                 to="owner",
                 details={"deletion_date": date_, "days_before": 3},
+                account="acme",
             ),
             SendEmail(
                 at=NOW + 9 * day,
@@ -1801,10 +1821,11 @@ class TestWholeOutputs:
                 template=REMINDER_TEMPLATE,
                 to="owner",
                 details={"deletion_date": date_, "days_before": 1},
+                account="acme",
             ),
-            HideBanner(at=_DELETION_AT, rule="DEL-5", banner=BANNER),
-            DeleteAccount(at=_DELETION_AT, rule="DEL-6"),
-            PurgeData(at=_PURGE_AT, rule="DEL-6"),
+            HideBanner(at=_DELETION_AT, rule="DEL-5", banner=BANNER, account="acme"),
+            DeleteAccount(at=_DELETION_AT, rule="DEL-6", account="acme"),
+            PurgeData(at=_PURGE_AT, rule="DEL-6", account="acme"),
         ) == tuple(all_effects(sched, activity))
         assert ("deletion_notice", "deletion_reminder", "deletion_scheduled") == (
             NOTICE_TEMPLATE,
@@ -1820,13 +1841,16 @@ class TestWholeOutputs:
         restored = restore(
             DeletionFacts(activity=activity, schedule=sched), POLICY, at=_DELETION_AT, zone=KYIV
         ).schedule
-        assert RestoreAccount(at=_DELETION_AT, rule="DEL-6") == all_effects(restored, activity)[-1]
+        assert (
+            RestoreAccount(at=_DELETION_AT, rule="DEL-6", account="acme")
+            == all_effects(restored, activity)[-1]
+        )
         manual = delete_manually(
             DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV, role="owner"
         ).schedule
         assert (
-            DeleteAccount(at=NOW, rule="DEL-2"),
-            PurgeData(at=NOW + timedelta(days=20), rule="DEL-6"),
+            DeleteAccount(at=NOW, rule="DEL-2", account="acme"),
+            PurgeData(at=NOW + timedelta(days=20), rule="DEL-6", account="acme"),
         ) == tuple(all_effects(manual, activity))
 
     def test_transitions_in_full(self):
@@ -1852,7 +1876,8 @@ class TestWholeOutputs:
         def change(at, kind, *reasons, effects=()):
             return Transition(at=at, area="deletion", kind=kind, reasons=reasons, effects=effects)
 
-        effects = all_effects(sched, activity)
+        # the area's own transitions are account-free: the evaluation stamps the account
+        effects = tuple(attrs.evolve(e, account=None) for e in all_effects(sched, activity))
         deleted = reason(
             DeletionCode.ACCOUNT_DELETED,
             "DEL-6",
@@ -1999,6 +2024,7 @@ class TestWholeOutputs:
             start=NOW,
             end=_DELETION_AT,
             zone=KYIV,
+            account="acme",
         )
         after = effects_due(
             DeletionFacts(activity=activity, schedule=sched),
@@ -2006,6 +2032,7 @@ class TestWholeOutputs:
             start=_DELETION_AT,
             end=FAR + NOW,
             zone=KYIV,
+            account="acme",
         )
         assert (NOW, NOW + timedelta(days=9)) == (before[0].at, before[-1].at)
         assert (_DELETION_AT, _PURGE_AT) == (after[0].at, after[-1].at)
@@ -2185,7 +2212,7 @@ class TestContract:
         """DEL-6: without a schedule nothing happens and nothing is suspended."""
         facts = DeletionFacts(activity=seed_account())
         assert [] == list(transitions(facts, POLICY, start=NOW, end=NOW + FAR, zone=KYIV))
-        assert () == effects_due(facts, POLICY, start=NOW, end=NOW + FAR, zone=KYIV)
+        assert () == effects_due(facts, POLICY, start=NOW, end=NOW + FAR, zone=KYIV, account="acme")
         assert () == suspensions(facts, POLICY, zone=KYIV)
         assert state_at(facts, POLICY, at=NOW, zone=KYIV) is None
         with pytest.raises(InvalidInput) as excinfo:
@@ -2358,7 +2385,7 @@ def _answers(facts, policy, at, zone):
         findings(facts, policy, at=at, zone=zone),
         tuple(role_findings(facts, policy, role=role, at=at, zone=zone) for role in Role),
         list(transitions(facts, policy, start=at - FAR, end=at + FAR, zone=zone)),
-        effects_due(facts, policy, start=at - FAR, end=at + FAR, zone=zone),
+        effects_due(facts, policy, start=at - FAR, end=at + FAR, zone=zone, account="acme"),
         suspensions(facts, policy, zone=zone),
         deadlines(facts, policy, zone=zone),
         can_go_ahead(facts, policy, zone=zone),

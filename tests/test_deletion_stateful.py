@@ -74,6 +74,7 @@ class DeletionMachine(RuleBasedStateMachine):
                     start=self.window_start,
                     end=until,
                     zone=self.zone,
+                    account="acme",
                 )
             )
         self.window_start = until
@@ -273,6 +274,7 @@ class DeletionMachine(RuleBasedStateMachine):
             start=self.schedule.scheduled_at,
             end=self.window_start,
             zone=self.zone,
+            account="acme",
         )
         assert list(whole) == self.emitted
 

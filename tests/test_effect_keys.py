@@ -138,18 +138,29 @@ _LOOK_ALIKE_EFFECTS = st.one_of(
         template=st.just("t"),
         to=st.just("owner"),
         details=st.dictionaries(st.sampled_from(("x", "y")), _LOOK_ALIKES, max_size=2),
-        account=st.none() | st.just("acme"),
+        account=st.sampled_from(("acme", "globex")),
         occasion=st.none() | st.sampled_from(("x", "2024-05-02T00:00:00+00:00")),
     ),
     st.builds(
         RevokeAccess,
         at=st.sampled_from(_INSTANTS),
         rule=st.just("CAN-8"),
+        account=st.just("acme"),
         occasion=st.none()
         | st.sampled_from([at.isoformat() for at in _INSTANTS])
         | st.just(_T.astimezone(timezone(timedelta(hours=3))).isoformat()),
     ),
 )
+
+
+def _keyed_effects() -> st.SearchStrategy[Effect]:
+    """Generated effects of every kind, each with an account (an effect has a key only with
+    one)."""
+    return effects().map(
+        lambda effect: (
+            effect if effect.account is not None else attrs.evolve(effect, account="acme")
+        )
+    )
 
 
 def _same_day(instant: datetime, seconds: int) -> datetime:
@@ -164,8 +175,8 @@ class TestExampleKeys:
     def test_pinned_keys(self) -> None:
         """X-6: the keys of a few effects, as the documented encoding gives them."""
         examples = {
-            "eff_cf13fc18e719cf4a6369c808e7f6f72f": CancelBilling(
-                at=AT, rule="CAN-7", invoice_id="inv-9"
+            "eff_6476633bfd2d0a75bff9d5e12926476c": CancelBilling(
+                at=AT, rule="CAN-7", invoice_id="inv-9", account="acme"
             ),
             "eff_c6e933d4ea31d077a499cd70f71f70e6": SendEmail(
                 at=AT,
@@ -196,8 +207,8 @@ class TestExampleKeys:
                 occasion="charge-2024-05",
                 account="acme",
             ),
-            "eff_cc71519106fd2bdc4257f1ce31afa7df": RevokeAccess(
-                at=datetime(2024, 6, 1, tzinfo=KYIV), rule="CAN-8"
+            "eff_ae298c21e1f91e804663bbf836886cfc": RevokeAccess(
+                at=datetime(2024, 6, 1, tzinfo=KYIV), rule="CAN-8", account="acme"
             ),
             "eff_7c5471b7467253c74666fab92374242e": ReassignLeads(
                 at=AT, rule="CAN-8", to_agent=None, account="Олена"
@@ -294,13 +305,15 @@ class TestExampleKeys:
             10**5000,
             -(10**4000),
         ):
-            email = SendEmail(at=AT, rule="DEL-4", template="t", to="owner", details={"x": value})
+            email = SendEmail(
+                at=AT, rule="DEL-4", template="t", to="owner", details={"x": value}, account="acme"
+            )
             with pytest.raises(InvalidType) as excinfo:
                 _ = email.key
             assert "SendEmail.details" == excinfo.value.field
             assert isinstance(excinfo.value, TypeError)
         longest = SendEmail(
-            at=AT, rule="DEL-4", template="t", to="owner", details={"x": 10**4000 - 1}
+            at=AT, rule="DEL-4", template="t", to="owner", details={"x": 10**4000 - 1}, account="a"
         )
         assert longest.key.startswith("eff_")
 
@@ -333,11 +346,14 @@ class TestWhatTheKeyDependsOn:
     BASE = CancelBilling(at=AT, rule="CAN-7", invoice_id="inv-1", account="acme")
 
     def test_each_part_changes_the_key(self) -> None:
-        """X-6: account, kind, rule, target and occasion each change the key."""
+        """X-6: account, kind, rule, target and occasion each change the key (and without
+        an account there is no key)."""
         base = self.BASE
+        with pytest.raises(InvalidInput) as no_account:
+            _ = attrs.evolve(base, account=None).key
+        assert "account" == no_account.value.field
         others = [
             attrs.evolve(base, account="other"),
-            attrs.evolve(base, account=None),
             attrs.evolve(base, rule="CAN-9"),
             attrs.evolve(base, invoice_id="inv-2"),
             attrs.evolve(base, occasion="back_office_cancellation"),
@@ -361,10 +377,12 @@ class TestWhatTheKeyDependsOn:
 
     def test_equal_amounts_give_equal_keys(self) -> None:
         """X-6: 19.00 USD and 19.0 USD are the same amount, so the same key."""
-        debit = DebitBalance(at=AT, rule="BAL-7", amount=Money("19.00", "USD"), description="x")
+        debit = DebitBalance(
+            at=AT, rule="BAL-7", amount=Money("19.00", "USD"), description="x", account="acme"
+        )
         assert debit.key == attrs.evolve(debit, amount=Money("19.0", "USD")).key
 
-    @given(effects(), st.data())
+    @given(_keyed_effects(), st.data())
     def test_same_effect_same_key(self, effect: Effect, data: st.DataObject) -> None:
         """X-6: an effect rebuilt from its fields, or due at another instant when it has an
         occasion, has the same key."""
@@ -373,7 +391,7 @@ class TestWhatTheKeyDependsOn:
             other = data.draw(aware_datetimes())
             assert effect.key == attrs.evolve(effect, at=other).key
 
-    @given(st.lists(effects(), max_size=12))
+    @given(st.lists(_keyed_effects(), max_size=12))
     def test_same_key_iff_same_effect(self, found: list[Effect]) -> None:
         """X-6 property: two effects of any kind share a key exactly when they are the same
         effect (equal, their ``at`` aside when they have an occasion)."""
@@ -395,7 +413,9 @@ class TestWhatTheKeyDependsOn:
         of different kinds give one key."""
 
         def email(value: object) -> SendEmail:
-            return SendEmail(at=AT, rule="DEL-3", template="t", to="owner", details={"x": value})
+            return SendEmail(
+                at=AT, rule="DEL-3", template="t", to="owner", details={"x": value}, account="a"
+            )
 
         apart = [
             (Money("19.50", "USD"), "19.5 USD"),
@@ -412,8 +432,8 @@ class TestWhatTheKeyDependsOn:
         for value, other in alike:
             assert email(value) == email(other)
             assert email(value).key == email(other).key
-        scheduled = RevokeAccess(at=AT, rule="CAN-8")
-        named = RevokeAccess(at=AT, rule="CAN-8", occasion=AT.isoformat())
+        scheduled = RevokeAccess(at=AT, rule="CAN-8", account="acme")
+        named = RevokeAccess(at=AT, rule="CAN-8", occasion=AT.isoformat(), account="acme")
         assert scheduled.key != named.key
 
 
@@ -471,17 +491,17 @@ class TestTimelineKeys:
 
     def test_seed_account_keys(self) -> None:
         """X-6: the seed account's deletion and cancellation effects carry its id, and their
-        keys are those of the areas' operations stamped with it."""
+        keys are those of the areas' operations given it."""
         tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=60))
         found = [e for t in tl.events for e in t.effects]
         assert found
         assert {"acme"} == {e.account for e in found}
         request = DELINQUENT.cancellation_request
         assert request is not None
-        expected = deactivation_effects(request, DEFAULT_POLICY.cancellation)
-        stamped = [attrs.evolve(e, account="acme") for e in expected]
-        assert set(_keys(stamped)) <= set(_keys(found))
-        assert not set(_keys(list(expected))) & set(_keys(found))
+        expected = deactivation_effects(request, DEFAULT_POLICY.cancellation, account="acme")
+        assert set(_keys(expected)) <= set(_keys(found))
+        other = deactivation_effects(request, DEFAULT_POLICY.cancellation, account="globex")
+        assert not set(_keys(other)) & set(_keys(found))
 
 
 class TestGatheredForAnAccount:
@@ -518,13 +538,15 @@ class TestOperationKeys:
         """CAN-7, SEAT-5, X-6: the plan computed at two instants of one UTC day has the same
         keys (with a request, at any two instants)."""
         second = _same_day(first, seconds)
-        once = back_office_plan(state, at=first, reason=reason)
-        again = back_office_plan(state, at=second, reason=reason)
+        once = back_office_plan(state, at=first, reason=reason, account="acme")
+        again = back_office_plan(state, at=second, reason=reason, account="acme")
         assert _keys(once) == _keys(again)
         assert len(once) == len(set(_keys(once)))
         assert all(e.occasion is not None for e in once)
         if state.request is not None and state.request.state != "withdrawn":
-            later = back_office_plan(state, at=first + timedelta(days=400), reason=reason)
+            later = back_office_plan(
+                state, at=first + timedelta(days=400), reason=reason, account="acme"
+            )
             assert _keys(once) == _keys(later)
 
     def test_back_office_plan_names_the_request(self) -> None:
@@ -537,8 +559,10 @@ class TestOperationKeys:
             requested_at=datetime(2024, 5, 2, 12, tzinfo=KYIV),
             deactivates_at=datetime(2024, 6, 1, tzinfo=KYIV),
         )
-        without = back_office_plan(state, at=AT, reason="other")
-        with_request = back_office_plan(attrs.evolve(state, request=request), at=AT, reason="other")
+        without = back_office_plan(state, at=AT, reason="other", account="acme")
+        with_request = back_office_plan(
+            attrs.evolve(state, request=request), at=AT, reason="other", account="acme"
+        )
         assert {"back_office_cancellation:2024-05-01"} == {e.occasion for e in without}
         assert {"cancellation_request:2024-05-02T09:00:00+00:00"} == {
             e.occasion for e in with_request
@@ -546,9 +570,13 @@ class TestOperationKeys:
         assert not set(_keys(without)) & set(_keys(with_request))
         withdrawn = attrs.evolve(request, state="withdrawn")
         assert _keys(without) == _keys(
-            back_office_plan(attrs.evolve(state, request=withdrawn), at=AT, reason="other")
+            back_office_plan(
+                attrs.evolve(state, request=withdrawn), at=AT, reason="other", account="acme"
+            )
         )
-        a_year_later = back_office_plan(state, at=AT + timedelta(days=365), reason="other")
+        a_year_later = back_office_plan(
+            state, at=AT + timedelta(days=365), reason="other", account="acme"
+        )
         assert not set(_keys(without)) & set(_keys(a_year_later))
 
     @given(seat_pools(), aware_datetimes(), st.integers(min_value=0, max_value=24 * 3600 - 1))
@@ -557,8 +585,8 @@ class TestOperationKeys:
         keys, and the count set to 0 is the same effect as the back-office plan's without a
         request that day."""
         second = _same_day(first, seconds)
-        _, once = back_office_cancel(pool, at=first)
-        _, again = back_office_cancel(pool, at=second)
+        _, once = back_office_cancel(pool, at=first, account="acme")
+        _, again = back_office_cancel(pool, at=second, account="acme")
         assert _keys(once) == _keys(again)
         assert len(once) == len(set(_keys(once)))
         if pool.total:
@@ -566,6 +594,7 @@ class TestOperationKeys:
                 AccountState(status="DELETE", currency="USD", licence_count=pool.total),
                 at=second,
                 reason="other",
+                account="acme",
             )
             assert [SetLicenceCount.kind] == [e.kind for e in plan]
             assert plan[0].key == once[-1].key
@@ -575,19 +604,19 @@ class TestOperationKeys:
         cancellation's keys are new, so a host recording keys carries it out too; with the
         host's own occasion for each, likewise."""
         pool = SeatPool(total=2, occupants=("ann",))
-        _, first = back_office_cancel(pool, at=AT)
-        _, second = back_office_cancel(pool, at=AT + timedelta(days=365))
+        _, first = back_office_cancel(pool, at=AT, account="acme")
+        _, second = back_office_cancel(pool, at=AT + timedelta(days=365), account="acme")
         assert not set(_keys(first)) & set(_keys(second))
-        _, mine = back_office_cancel(pool, at=AT, occasion="ticket-1")
-        _, mine_again = back_office_cancel(pool, at=AT, occasion="ticket-2")
+        _, mine = back_office_cancel(pool, at=AT, occasion="ticket-1", account="acme")
+        _, mine_again = back_office_cancel(pool, at=AT, occasion="ticket-2", account="acme")
         assert not set(_keys(mine)) & set(_keys(mine_again))
 
     @given(aware_datetimes(), aware_datetimes())
     def test_portal_invitation(self, first: datetime, second: datetime) -> None:
         """SUB-5, X-6: the invitation computed at two instants has one key."""
         policy = SubscriptionPolicy()
-        once = portal_invitation(0, policy, to="owner", at=first)
-        again = portal_invitation(0, policy, to="owner", at=second)
+        once = portal_invitation(0, policy, to="owner", at=first, account="acme")
+        again = portal_invitation(0, policy, to="owner", at=second, account="acme")
         assert ("first_sign_up",) == tuple(e.occasion for e in once)
         assert _keys(once) == _keys(again)
 
@@ -595,13 +624,15 @@ class TestOperationKeys:
         """BAL-7, X-6: the debit's occasion is its charge; each month its own key."""
         ledger = Ledger(currency="USD")
         policy = BalancePolicy()
-        may = charge_month(ledger, (), policy, month=date(2024, 5, 1), zone=KYIV)
-        june = charge_month(ledger, (), policy, month=date(2024, 6, 9), zone=KYIV)
+        may = charge_month(ledger, (), policy, month=date(2024, 5, 1), zone=KYIV, account="acme")
+        june = charge_month(ledger, (), policy, month=date(2024, 6, 9), zone=KYIV, account="acme")
         (debit,) = may.effects
         assert may.charge.id == debit.occasion == "charge-2024-05"
         assert (
             debit.key
-            == charge_month(ledger, (), policy, month=date(2024, 5, 31), zone=KYIV).effects[0].key
+            == charge_month(ledger, (), policy, month=date(2024, 5, 31), zone=KYIV, account="acme")
+            .effects[0]
+            .key
         )
         assert debit.key != june.effects[0].key
 
@@ -623,7 +654,7 @@ _PROGRAM = textwrap.dedent(
                            "days": 10}),
         DebitBalance(at=datetime(2024, 6, 1, tzinfo=kyiv), rule="BAL-7",
                      amount=Money("19.00", "USD"), description="Usage of 2024-05",
-                     occasion="charge-2024-05"),
+                     occasion="charge-2024-05", account="acme"),
         RevokeAccess(at=datetime(2024, 6, 1, tzinfo=kyiv), rule="CAN-8", account="acme"),
     ]
     print(json.dumps([effect.key for effect in found]))

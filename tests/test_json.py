@@ -114,9 +114,13 @@ class TestRoundTrip:
     def test_effects_through_their_base(self, effect: Effect) -> None:
         """X-2, X-6: an effect read as an Effect is built as the class its kind names, with
         the same key."""
-        back = from_dict(Effect, to_dict(effect))
+        data = to_dict(effect)
+        back = from_dict(Effect, data)
         assert type(effect) is type(back)
-        assert effect.key == back.key
+        assert data["key"] == to_dict(back)["key"]
+        assert (data["key"] is None) is (effect.account is None)
+        if effect.account is not None:
+            assert effect.key == back.key == data["key"]
         assert effect == back
 
     @given(reasons())
@@ -284,8 +288,11 @@ class TestErrors:
 
     def test_edited_key(self) -> None:
         """X-6: a key that does not match the effect's fields means the data was edited."""
-        data = to_dict(CancelBilling(at=T0, rule="CAN-7", invoice_id="inv-9"))
+        data = to_dict(CancelBilling(at=T0, rule="CAN-7", invoice_id="inv-9", account="acme"))
         data["invoice_id"] = "inv-10"
+        assert "key: does not match" in self.problem(Effect, data)
+        data = to_dict(CancelBilling(at=T0, rule="CAN-7", invoice_id="inv-9", account="acme"))
+        data["account"] = None  # a key without its account: two accounts could share it
         assert "key: does not match" in self.problem(Effect, data)
 
     def test_edited_message(self) -> None:

@@ -368,55 +368,66 @@ class TestSeatCharge:
 class TestBackOfficeCancel:
     def test_count_becomes_zero_and_users_are_deactivated(self):
         """SEAT-5: back-office cancellation sets the licence count to 0, deactivating users."""
-        pool, effects = back_office_cancel(SeatPool(total=10, occupants=("ann", "bob")), at=AT)
+        pool, effects = back_office_cancel(
+            SeatPool(total=10, occupants=("ann", "bob")), at=AT, account="acme"
+        )
         assert SeatPool(total=0) == pool
         expected = (
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION),
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION),
-            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION, account="acme"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION, account="acme"),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION, account="acme"),
         )
         assert expected == effects
 
     def test_idempotent(self):
         """SEAT-5: cancelling a pool that has no seats plans nothing."""
-        assert (SeatPool(total=0), ()) == back_office_cancel(SeatPool(total=0), at=AT)
+        assert (SeatPool(total=0), ()) == back_office_cancel(
+            SeatPool(total=0), at=AT, account="acme"
+        )
 
     def test_bad_input(self):
         """SEAT-5: the instant is aware."""
         with pytest.raises(NaiveDatetimeError) as excinfo:
-            back_office_cancel(SEED, at=datetime(2024, 5, 1))  # noqa: DTZ001
+            back_office_cancel(SEED, at=datetime(2024, 5, 1), account="acme")  # noqa: DTZ001
         assert "at" == excinfo.value.field
 
     @given(seat_pools(), aware_datetimes())
     def test_every_occupant_deactivated_once(self, pool, at):
         """SEAT-5: one DeactivateUser per occupant, then the count set to 0; nothing left."""
-        after, effects = back_office_cancel(pool, at=at)
+        after, effects = back_office_cancel(pool, at=at, account="acme")
         assert (0, 0) == (after.total, after.occupied)
         deactivated = [e.user_id for e in effects if isinstance(e, DeactivateUser)]
         assert list(pool.occupants) == deactivated
         if pool.total:
             day = at.astimezone(UTC).date().isoformat()
             occasion = f"back_office_cancellation:{day}"
-            assert SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion) == effects[-1]
-        assert (after, ()) == back_office_cancel(after, at=at)
+            assert (
+                SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion, account="acme")
+                == effects[-1]
+            )
+        assert (after, ()) == back_office_cancel(after, at=at, account="acme")
 
     def test_the_occasion_is_the_day_or_the_host_s_own(self):
         """SEAT-5, X-6: the effects' occasion is the UTC day of the cancellation, so the same
         cancellation later that day has the same keys and a pool re-seated and cancelled a
         year later new ones; a host's own occasion replaces it."""
         pool = SeatPool(total=3, occupants=("ann",))
-        _, first = back_office_cancel(pool, at=AT)
-        _, retried = back_office_cancel(pool, at=AT + timedelta(hours=23, minutes=59))
-        _, next_year = back_office_cancel(pool, at=AT + timedelta(days=365))
+        _, first = back_office_cancel(pool, at=AT, account="acme")
+        _, retried = back_office_cancel(
+            pool, at=AT + timedelta(hours=23, minutes=59), account="acme"
+        )
+        _, next_year = back_office_cancel(pool, at=AT + timedelta(days=365), account="acme")
         assert [e.key for e in first] == [e.key for e in retried]
         assert not {e.key for e in first} & {e.key for e in next_year}
         assert {"back_office_cancellation:2025-05-01"} == {e.occasion for e in next_year}
         kyiv_after_midnight = datetime(2024, 5, 2, 0, 30, tzinfo=ZoneInfo("Europe/Kyiv"))
         assert {"back_office_cancellation:2024-05-01"} == {
-            e.occasion for e in back_office_cancel(pool, at=kyiv_after_midnight)[1]
+            e.occasion for e in back_office_cancel(pool, at=kyiv_after_midnight, account="acme")[1]
         }
-        _, own = back_office_cancel(pool, at=AT, occasion="ticket-4711")
-        _, own_later = back_office_cancel(pool, at=AT + timedelta(days=3), occasion="ticket-4711")
+        _, own = back_office_cancel(pool, at=AT, occasion="ticket-4711", account="acme")
+        _, own_later = back_office_cancel(
+            pool, at=AT + timedelta(days=3), occasion="ticket-4711", account="acme"
+        )
         assert {"ticket-4711"} == {e.occasion for e in own}
         assert [e.key for e in own] == [e.key for e in own_later]
 
@@ -424,11 +435,11 @@ class TestBackOfficeCancel:
         """SEAT-5, PM-6: the host's occasion is non-empty text holding no card number."""
         for bad in ("", "  ", "ticket 4242 4242 4242 4242"):
             with pytest.raises(InvalidInput) as excinfo:
-                back_office_cancel(SEED, at=AT, occasion=bad)
+                back_office_cancel(SEED, at=AT, occasion=bad, account="acme")
             assert "occasion" == excinfo.value.field
             assert "4242" not in str(excinfo.value)
         with pytest.raises(InvalidType) as wrong:
-            back_office_cancel(SEED, at=AT, occasion=7)
+            back_office_cancel(SEED, at=AT, occasion=7, account="acme")
         assert "occasion" == wrong.value.field
 
 
@@ -682,12 +693,14 @@ class TestSeatChargeBoundaries:
 class TestBackOfficeCancelEffects:
     def test_effects_carry_the_rule_and_the_instant(self):
         """SEAT-5: each user is deactivated at ``at``, then the count is set to 0, under SEAT-5."""
-        pool, effects = back_office_cancel(SeatPool(total=3, occupants=("ann", "bob")), at=AT)
+        pool, effects = back_office_cancel(
+            SeatPool(total=3, occupants=("ann", "bob")), at=AT, account="acme"
+        )
         assert SeatPool(total=0) == pool
         assert (
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION),
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION),
-            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION, account="acme"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION, account="acme"),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION, account="acme"),
         ) == effects
 
 

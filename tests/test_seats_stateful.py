@@ -108,16 +108,20 @@ class SeatPoolMachine(RuleBasedStateMachine):
         """SEAT-5: back-office cancellation: count 0, every remaining user deactivated. X-6:
         the effects' occasion is the cancellation's day: the keys of a cancellation never
         repeat those of one on another day (a pool re-seated and cancelled again)."""
-        self.pool, effects = back_office_cancel(self.pool, at=self.now)
+        self.pool, effects = back_office_cancel(self.pool, at=self.now, account="acme")
         day = self.now.date().isoformat()
         occasion = f"{OCCASION}:{day}"
         if self.total:
             expected = (
                 *(
-                    DeactivateUser(at=self.now, rule="SEAT-5", user_id=u, occasion=occasion)
+                    DeactivateUser(
+                        at=self.now, rule="SEAT-5", user_id=u, occasion=occasion, account="acme"
+                    )
                     for u in self.users
                 ),
-                SetLicenceCount(at=self.now, rule="SEAT-5", count=0, occasion=occasion),
+                SetLicenceCount(
+                    at=self.now, rule="SEAT-5", count=0, occasion=occasion, account="acme"
+                ),
             )
             assert expected == effects
         else:

@@ -718,25 +718,26 @@ class TestPortalInvitationAndDetails:
                 template="customer_portal_invitation",
                 to="owner",
                 occasion="first_sign_up",
+                account="acme",
             ),
-        ) == portal_invitation(0, POLICY, to="owner", at=at)
-        assert () == portal_invitation(2, POLICY, to="owner", at=at)
+        ) == portal_invitation(0, POLICY, to="owner", at=at, account="acme")
+        assert () == portal_invitation(2, POLICY, to="owner", at=at, account="acme")
         custom = SubscriptionPolicy(portal_invitation_template="portal_v2")
-        (email,) = portal_invitation(0, custom, to="u1", at=at)
+        (email,) = portal_invitation(0, custom, to="u1", at=at, account="acme")
         assert "portal_v2" == email.template
 
     @given(st.integers(min_value=0, max_value=50), aware_datetimes())
     def test_at_most_one_invitation(self, previous, at):
         """SUB-5: exactly one invitation for the first sign-up, none for later onboardings."""
         assert (1 if previous == 0 else 0) == len(
-            portal_invitation(previous, POLICY, to="owner", at=at)
+            portal_invitation(previous, POLICY, to="owner", at=at, account="acme")
         )
 
     @pytest.mark.parametrize(("value", "error"), [(-1, InvalidInput), ("0", InvalidType)])
     def test_bad_sign_up_count(self, value, error):
         """SUB-5: the sign-up count is a non-negative int."""
         with pytest.raises(error) as excinfo:
-            portal_invitation(value, POLICY, to="owner", at=_local(2024, 3, 1))
+            portal_invitation(value, POLICY, to="owner", at=_local(2024, 3, 1), account="acme")
         assert "previous_sign_ups" == excinfo.value.field
 
     def test_plan_details(self):

@@ -112,7 +112,9 @@ class TestTimeline:
         assert ("cancellation_effective", "deactivated") == by_kind["cancellation_effective"].codes
         request = DELINQUENT.cancellation_request
         assert request is not None
-        expected = _for(DELINQUENT, deactivation_effects(request, DEFAULT_POLICY.cancellation))
+        expected = _for(
+            DELINQUENT, deactivation_effects(request, DEFAULT_POLICY.cancellation, account="acme")
+        )
         assert expected == by_kind["cancellation_effective"].effects
         assert isinstance(expected[0], RevokeAccess)
         assert ["hide_banner", "delete_account"] == [
@@ -363,7 +365,9 @@ class TestTimeline:
         assert [_stamped(account, t) for t in expected_deletion] == of("deletion")
         if account.deletion_schedule is None:
             assert [] == of("deletion")
-        effects = deletion.effects_due(facts, policy.deletion, start=start, end=end, zone=zone)
+        effects = deletion.effects_due(
+            facts, policy.deletion, start=start, end=end, zone=zone, account="acme"
+        )
         assert sorted(_for(account, effects), key=lambda x: x.at) == sorted(
             (x for e in of("deletion") for x in e.effects), key=lambda x: x.at
         )
@@ -377,7 +381,9 @@ class TestTimeline:
         if deactivations:
             assert request is not None
             assert request.deactivates_at == deactivations[0].at
-            expected = _for(account, deactivation_effects(request, policy.cancellation))
+            expected = _for(
+                account, deactivation_effects(request, policy.cancellation, account="acme")
+            )
             assert expected == deactivations[0].effects
 
     @given(account=accounts(), policy=policies(), data=st.data())
@@ -391,7 +397,7 @@ class TestTimeline:
         end = start + timedelta(days=900)
         zone = account.zone
         spans = cancellation.suspensions(
-            account_state(account, start), policy.cancellation, zone=zone
+            account_state(account, at=start), policy.cancellation, zone=zone
         ) + deletion.suspensions(_deletion_facts(account), policy.deletion, zone=zone)
         for event in timeline(account, policy, start, end).events:
             if event.kind == "renewal":
@@ -572,7 +578,9 @@ class TestTimelineRendering:
     def test_transition_data_plain_details(self) -> None:
         """X-2, X-6: effect details of any shape become JSON-ready data, with the effect's
         key; the transition's rules, codes, description and reasons come with it."""
-        effect = SendEmail(at=T0, rule="DEL-4", template="t", to="owner", details={"s": (1,)})
+        effect = SendEmail(
+            at=T0, rule="DEL-4", template="t", to="owner", details={"s": (1,)}, account="acme"
+        )
         reason = Reason(
             code=DeletionCode.DELETION_REMINDER,
             rule="DEL-4",
@@ -673,7 +681,7 @@ class TestAreasMeet:
         assert (
             Suspension(start=datetime(2024, 6, 1, tzinfo=KYIV), end=None, rule="CAN-6"),
         ) == cancellation.suspensions(
-            account_state(account, T0), DEFAULT_POLICY.cancellation, zone=KYIV
+            account_state(account, at=T0), DEFAULT_POLICY.cancellation, zone=KYIV
         )
 
     def test_a_withdrawn_request_stops_nothing(self) -> None:
@@ -693,7 +701,7 @@ class TestAreasMeet:
         )
         assert ["05-15", "06-15", "07-15"] == [k[0] for k in _kinds(tl) if k[1] == "renewal"]
         assert () == cancellation.suspensions(
-            account_state(account, T0), DEFAULT_POLICY.cancellation, zone=KYIV
+            account_state(account, at=T0), DEFAULT_POLICY.cancellation, zone=KYIV
         )
 
     def test_no_renewal_while_the_account_is_deleted(self) -> None:

@@ -61,6 +61,24 @@ def free_text(value: str, field: str) -> str:
     return value
 
 
+def account_id(value: str, field: str = "account") -> str:
+    """``value``, the id of the account an operation's effects act on (X-6), if it is a
+    non-empty ``str`` holding no card number (PM-6); else a billrules error naming ``field``.
+
+    >>> account_id("acme")
+    'acme'
+    >>> account_id(" ")
+    Traceback (most recent call last):
+    ...
+    billrules.errors.InvalidInput: account: must not be empty (an effect is keyed with its account)
+    """
+    if type(value) is not str:
+        require(value, str, field)
+    if not value.strip():
+        raise InvalidInput(field, "must not be empty (an effect is keyed with its account)")
+    return free_text(value, field)
+
+
 def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A non-empty ``str`` that holds no card number (PM-6)."""
     if not isinstance(value, str):

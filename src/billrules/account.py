@@ -167,15 +167,17 @@ def activity(account: Account) -> AccountActivity:
 
 
 @checked
-def account_state(account: Account, at: datetime | None = None) -> AccountState:
-    """The cancellation area's facts: status, invoices, licences and the request, if any.
+def account_state(account: Account, *, at: datetime) -> AccountState:
+    """The cancellation area's facts at ``at``: status, invoices, licences, the request, if
+    any, and a prepaid account's balance at that instant, so a negative balance counts as
+    outstanding (CAN-3).
 
-    With ``at``, a prepaid account's balance at that instant is included, so a negative
-    balance counts as outstanding (CAN-3).
+    ``at`` is required: the answer to "may the owner cancel?" depends on the instant (a
+    prepaid debt is outstanding from the instant the balance turns negative).
     """
     prepaid = None
-    if at is not None and account.ledger is not None:
-        prepaid = balance_at(account.ledger, at=_time.require_aware(at, "at"))
+    if account.ledger is not None:
+        prepaid = balance_at(account.ledger, at=at)
     return AccountState(
         status=account.status,
         currency=account.currency,

@@ -6,7 +6,8 @@ is a frozen value with the instant it is due (``at``) and the rule that called f
 (``rule``), so it can be logged, queued, compared and replayed.
 
 Two optional fields say *which* effect it is: ``account``, the id of the account it acts on
-(set on every effect gathered for an account: the timeline, ``upcoming``, ``explain``), and
+(set on every effect gathered for an account — the timeline, ``upcoming``, ``explain`` — and
+by every operation returning effects, which takes the account's id as ``account=``), and
 ``occasion``, for an operation's effect, a short text naming the facts it acts on (the
 invoice, the charge, the cancellation request…); a scheduled effect has none, its occasion
 is the instant it is due.
@@ -23,7 +24,8 @@ how). The key is ``"eff_"`` followed by the 32 lowercase hex digits of the BLAKE
     json.dumps([KEY_VERSION, account, kind, rule, target, occasion],
                sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
-where ``account`` is the id or ``null``; ``kind`` the effect's kind (``"send_email"``);
+where ``account`` is the account's id (an effect without one has no key: two accounts'
+effects would share it); ``kind`` the effect's kind (``"send_email"``);
 ``target`` the object of the effect's own fields (every field but ``at``, ``rule``,
 ``account`` and ``occasion``) in canonical form; and ``occasion`` the pair
 ``["occasion", text]`` or, for a scheduled effect, ``["at", at in UTC as ISO 8601]``.
@@ -48,13 +50,18 @@ and ``\\uXXXX`` escapes for every non-ASCII character, so any language can recom
 
 >>> from datetime import datetime, UTC
 >>> from billrules.effects import CancelBilling
->>> effect = CancelBilling(at=datetime(2024, 5, 1, tzinfo=UTC), rule="CAN-7", invoice_id="inv-9")
+>>> effect = CancelBilling(at=datetime(2024, 5, 1, tzinfo=UTC), rule="CAN-7", invoice_id="inv-9",
+...                        account="acme")
 >>> effect.kind, effect.invoice_id
 ('cancel_billing', 'inv-9')
 >>> effect.key
-'eff_cf13fc18e719cf4a6369c808e7f6f72f'
->>> attrs.evolve(effect, account="acme").key == effect.key
+'eff_...'
+>>> attrs.evolve(effect, account="globex").key == effect.key
 False
+>>> attrs.evolve(effect, account=None).key
+Traceback (most recent call last):
+...
+billrules.errors.InvalidInput: account: an effect is keyed with its account: ...
 """
 
 from __future__ import annotations
@@ -73,7 +80,7 @@ import attrs
 from moneyed import Money
 
 from billrules import _validate as v
-from billrules.errors import InvalidType
+from billrules.errors import InvalidInput, InvalidType
 
 __all__ = [
     "KEY_VERSION",
@@ -197,10 +204,11 @@ class Effect:
     Attributes:
         at: When it is due.
         rule: The rule that called for it (``"CAN-7"``).
-        account: The id of the account it acts on; set on the effects gathered for an
-            account (timeline, ``upcoming``, ``explain``). An operation is given no account:
-            the host sets it (``attrs.evolve(effect, account=account_id)``) before keying
-            effects of several accounts in one place.
+        account: The id of the account it acts on: set on the effects gathered for an
+            account (timeline, ``upcoming``, ``explain``) and on those an operation returns
+            (every operation returning effects takes ``account=``). ``None`` only on the
+            account-free effects of an area's own ``transitions()``; such an effect has no
+            :attr:`key` until its account is set (``attrs.evolve(effect, account=...)``).
         occasion: For an operation's effect, a short text naming the facts it acts on (the
             charge, the cancellation request…), so the same operation on the same facts gives
             the same key whenever it runs; ``None`` for a scheduled effect, whose occasion is
@@ -251,16 +259,25 @@ class Effect:
         See the module's documentation for the encoding.
 
         Raises:
+            InvalidInput: the effect has no ``account`` (two accounts' effects would share
+                the key: X-6).
             InvalidType: a field (such as an email's ``details``) holds a value that has no
                 canonical form.
         """
+        account = self.account
+        if account is None:
+            raise InvalidInput(
+                "account",
+                "an effect is keyed with its account: pass account= to the operation, or set"
+                " it (attrs.evolve(effect, account=...)) before keying",
+            )
         occasion = self.occasion
         when = (
             ["at", self.at.astimezone(UTC).isoformat()]
             if occasion is None
             else ["occasion", occasion]
         )
-        canonical = _canonical([KEY_VERSION, self.account, self.kind, self.rule, self.target, when])
+        canonical = _canonical([KEY_VERSION, account, self.kind, self.rule, self.target, when])
         return "eff_" + hashlib.blake2b(canonical.encode("ascii"), digest_size=16).hexdigest()
 
 
@@ -314,7 +331,13 @@ class ChargePaymentMethod(Effect):
 
 @attrs.frozen(kw_only=True)
 class DebitBalance(Effect):
-    """Draw ``amount`` from the prepaid balance for ``description``."""
+    """Draw ``amount`` from the prepaid balance for ``description`` (BAL-7).
+
+    Its ``occasion`` is the id of the ledger entry that records the draw (a monthly charge's
+    ``charge-YYYY-MM``, :func:`billrules.balance.charge_month`): the host carries it out by
+    adding that entry to the account's ledger (``ledger.add(result.charge)``), which refuses
+    an id already there, so the balance is drawn once.
+    """
 
     amount: Money = attrs.field(validator=v.positive_money)
     description: str = attrs.field(validator=v.text)

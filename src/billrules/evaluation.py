@@ -122,7 +122,7 @@ class Evaluation:
     @functools.cached_property
     def state(self) -> cancellation.AccountState:
         """The cancellation area's facts, with the balance at ``at``."""
-        return _account_state(self.account, self.at)
+        return _account_state(self.account, at=self.at)
 
     @functools.cached_property
     def deletion_facts(self) -> deletion.DeletionFacts:
@@ -224,9 +224,7 @@ AREAS: Final[tuple[Area, ...]] = (
     Area("seats", seats, lambda ev: ev.account.seats),
 )
 
-_account_state: Final[Callable[[Account, datetime | None], cancellation.AccountState]] = _body(
-    account_state
-)
+_account_state: Final[Callable[..., cancellation.AccountState]] = _body(account_state)
 _activity: Final[Callable[[Account], deletion.AccountActivity]] = _body(activity)
 
 _RANK: Final = {area.name: index for index, area in enumerate(AREAS)}

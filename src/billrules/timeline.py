@@ -89,13 +89,19 @@ EFFECT_KINDS: Final[Mapping[str, type[Effect]]] = {
     if isinstance(kind, type) and issubclass(kind, Effect) and kind is not Effect
 }
 
+
+def _key_or_none(effect: Effect) -> str | None:
+    """An effect's key as written: ``None`` for one without an account, which has none."""
+    return None if effect.account is None else effect.key
+
+
 _TEXT: Final = {"type": "string"}
 _TEXTS: Final = {"type": "array", "items": _TEXT}
 
 #: What billrules' values write beyond their fields, for ``_plain`` (``serialize`` adds the
 #: readers): a reason's area and message; a finding's answer, summary and rules; a
 #: transition's rules, codes and description; an effect's kind (the tag naming its class)
-#: and key, written first.
+#: and key (``null`` without an account), written first.
 WRITING: Final = _plain.Hooks(
     {
         Reason: _plain.Shape(
@@ -138,13 +144,14 @@ WRITING: Final = _plain.Hooks(
             },
         ),
         Effect: _plain.Shape(
-            derived={"kind": lambda effect: effect.kind, "key": lambda effect: effect.key},
+            derived={"kind": lambda effect: effect.kind, "key": _key_or_none},
             lead=True,
             details=frozenset({"details"}),
             schemas={
                 "key": {
-                    "description": "The effect's key (X-6), from its other fields.",
-                    "type": "string",
+                    "description": "The effect's key (X-6), from its other fields; null for an"
+                    " effect without an account, which has no key.",
+                    "type": ["string", "null"],
                     "pattern": "^eff_[0-9a-f]{32}$",
                 }
             },

@@ -157,9 +157,16 @@ def monthly_charge(
 
 @attrs.frozen(kw_only=True)
 class ChargeResult:
-    """The ledger after a monthly charge, and the effects for the host (BAL-7: balance only)."""
+    """A monthly charge to carry out (BAL-4, BAL-7): the ledger ``charge`` entry and the
+    effects that record it.
 
-    ledger: Ledger
+    The charge is not on any ledger yet: ``effects`` holds one
+    :class:`~billrules.effects.DebitBalance` (none for a zero charge) whose ``occasion`` is
+    ``charge.id``. Executing it *is* adding the entry, ``ledger.add(result.charge)``, which
+    refuses an id already in the ledger: one source of truth, so a host that stores the
+    ledger and executes the effect draws the balance once, also on a retry.
+    """
+
     charge: LedgerEntry
     effects: tuple[DebitBalance, ...]
 
@@ -170,20 +177,27 @@ def charge_month(
     sources: Iterable[Source],
     policy: BalancePolicy,
     *,
+    account: str,
     month: date,
     zone: ZoneInfo | str,
 ) -> ChargeResult:
-    """Charge the month containing ``month`` to the prepaid balance. Decides BAL-4, BAL-5, BAL-7.
+    """The charge of the month containing ``month`` to the prepaid balance, to carry out.
+    Decides BAL-4, BAL-5, BAL-7.
 
-    The charge (see :func:`monthly_charge`) is added to the ledger, and the only effect is a
+    The charge (see :func:`monthly_charge`) is returned with the only effect, a
     :class:`~billrules.effects.DebitBalance` of its total (none for a zero charge): prepaid
-    mode never charges a card (BAL-7). Its occasion is the charge's id (``charge-YYYY-MM``):
-    charging the same month again gives the same key (X-6).
+    mode never charges a card (BAL-7). The ledger is not changed: executing the effect is
+    adding the charge to it (``ledger.add(result.charge)``), so the charge has one source of
+    truth and is drawn once. The effect names ``account`` and its occasion is the charge's
+    id (``charge-YYYY-MM``), the id of the ledger entry it records: charging the same month
+    again gives the same key (X-6).
 
     Raises:
-        InvalidInput: the month is already charged.
+        InvalidInput: the month is already charged (its entry is in ``ledger``); ``account``
+            is empty or holds a card number (PM-6).
         CurrencyMismatch: the policy is not in the ledger's currency.
     """
+    v.account_id(account)
     charge = monthly_charge(month, sources, policy, zone=zone)
     _money.require_currency(policy.base_tariff, _ledger(ledger).currency, "policy.base_tariff")
     if any(entry.id == charge.id for entry in ledger.entries):
@@ -197,9 +211,10 @@ def charge_month(
                 amount=-charge.amount,
                 description=charge.description,
                 occasion=charge.id,
+                account=account,
             ),
         )
-    return ChargeResult(ledger=ledger.add(charge), charge=charge, effects=effects)
+    return ChargeResult(charge=charge, effects=effects)
 
 
 # --------------------------------------------------------------------------------------------

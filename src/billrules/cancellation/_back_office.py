@@ -36,7 +36,7 @@ from billrules.effects import (
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, settlement_order, transition
 from billrules.invoices._facts import _settlement_key
-from billrules.seats import _back_office_occasion
+from billrules.seats._back_office import _back_office_occasion
 
 #: CAN-7: the billings the back office cancels.
 _CANCELLED_BY_PLAN: Final = frozenset({InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED})
@@ -51,6 +51,7 @@ _NOTHING_SCHEDULED: Final = Decision.allow(
 def back_office_plan(
     state: AccountState,
     *,
+    account: str,
     at: datetime,
     reason: CancellationReason | str,
     feedback: str = "",
@@ -72,19 +73,23 @@ def back_office_plan(
     ``"back_office_cancellation:"`` and the date of ``at`` in UTC
     (``"back_office_cancellation:2024-05-01"``, the occasion of
     :func:`billrules.seats.back_office_cancel` too): planned again the same day, the same
-    keys; an account cancelled again another day, new keys.
+    keys; an account cancelled again another day, new keys. Every effect names ``account``,
+    the id of the account cancelled, so two accounts' plans never share a key (X-6).
 
     Raises:
-        InvalidInput: an unknown ``reason``; an empty ``occasion`` or one holding a card
-            number (PM-6).
+        InvalidInput: an unknown ``reason``; an empty ``account`` or ``occasion``, or one
+            holding a card number (PM-6).
     """
+    v.account_id(account)
     why = v.enum_member(CancellationReason, "reason")(reason)
     occasion = _plan_occasion(state, at, occasion)
     effects: list[Effect] = []
     if state.licence_count:
-        effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion))
+        effects.append(
+            SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion, account=account)
+        )
     effects.extend(
-        CancelBilling(at=at, rule="CAN-7", invoice_id=inv.id, occasion=occasion)
+        CancelBilling(at=at, rule="CAN-7", invoice_id=inv.id, occasion=occasion, account=account)
         for inv in settlement_order(state.invoices)
         if inv.status in _CANCELLED_BY_PLAN
     )
@@ -92,12 +97,23 @@ def back_office_plan(
         effects.extend(
             (
                 SetAccountStatus(
-                    at=at, rule="CAN-7", status=AccountStatus.DELETE.value, occasion=occasion
+                    at=at,
+                    rule="CAN-7",
+                    status=AccountStatus.DELETE.value,
+                    occasion=occasion,
+                    account=account,
                 ),
                 RecordCancellation(
-                    at=at, rule="CAN-7", reason=why.value, feedback=feedback, occasion=occasion
+                    at=at,
+                    rule="CAN-7",
+                    reason=why.value,
+                    feedback=feedback,
+                    occasion=occasion,
+                    account=account,
                 ),
-                SetEmailOptOut(at=at, rule="CAN-7", opt_out=email_opt_out, occasion=occasion),
+                SetEmailOptOut(
+                    at=at, rule="CAN-7", opt_out=email_opt_out, occasion=occasion, account=account
+                ),
             )
         )
     return tuple(effects)
@@ -193,7 +209,7 @@ def _can_complete(state: AccountState) -> Decision:
 
 @checked
 def deactivation_effects(
-    request: CancellationRequest, policy: CancellationPolicy
+    request: CancellationRequest, policy: CancellationPolicy, *, account: str
 ) -> tuple[Effect, ...]:
     """What happens at the request's deactivation instant. Decides CAN-8.
 
@@ -201,20 +217,25 @@ def deactivation_effects(
     (``policy.reassign_leads_to``, or the host's choice) and removed from the call queue.
     Nothing for a withdrawn request. The effects are scheduled (due at the request's
     ``deactivates_at``, a fact of the request), so they have no ``occasion``: their keys are
-    those of the cancellation's transition in the account's timeline once the account's id
-    is set (X-6).
+    those of the cancellation's transition in the account's timeline (X-6): they name
+    ``account``, the id of the account deactivated.
+
+    Raises:
+        InvalidInput: ``account`` is empty or holds a card number (PM-6).
     """
-    return _deactivation_effects(request, policy)
+    v.account_id(account)
+    return _deactivation_effects(request, policy, account)
 
 
 def _deactivation_effects(
-    request: CancellationRequest, policy: CancellationPolicy
+    request: CancellationRequest, policy: CancellationPolicy, account: str | None = None
 ) -> tuple[Effect, ...]:
+    """CAN-8's effects, naming ``account`` (``None`` in the area's account-free timeline)."""
     if request.state is RequestState.WITHDRAWN:
         return ()
     at = request.deactivates_at
     return (
-        RevokeAccess(at=at, rule="CAN-8"),
-        ReassignLeads(at=at, rule="CAN-8", to_agent=policy.reassign_leads_to),
-        RemoveFromCallQueue(at=at, rule="CAN-8"),
+        RevokeAccess(at=at, rule="CAN-8", account=account),
+        ReassignLeads(at=at, rule="CAN-8", to_agent=policy.reassign_leads_to, account=account),
+        RemoveFromCallQueue(at=at, rule="CAN-8", account=account),
     )

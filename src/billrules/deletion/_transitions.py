@@ -14,7 +14,10 @@ from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from billrules import _time
+from billrules import _validate as v
 from billrules._check import checked
 from billrules._validate import FrozenMapping
 from billrules.contract import Finding, Suspension, Transition
@@ -300,6 +303,7 @@ def effects_due(
     facts: DeletionFacts,
     policy: DeletionPolicy,
     *,
+    account: str,
     start: datetime,
     end: datetime,
     zone: ZoneInfo | str,
@@ -310,11 +314,17 @@ def effects_due(
     DEL-5 (banner shown at scheduling, hidden when the deletion stops being pending),
     DEL-6 (delete, then purge or restore), DEL-7 (no delete when no longer eligible) and
     DEL-2 (a manual deletion without notice has no email, banner or reminder): the effects of
-    :func:`transitions` in the same window.
+    :func:`transitions` in the same window, each naming ``account``, the id of the account
+    (X-6: two accounts' effects never share a key).
+
+    Raises:
+        InvalidInput: ``account`` is empty or holds a card number (PM-6); ``end`` is before
+            ``start``.
     """
+    v.account_id(account)
     _window(start, end)
     return tuple(
-        effect
+        attrs.evolve(effect, account=account)
         for transition in _transitions(facts, policy, start, end, _time.to_zone(zone))
         for effect in transition.effects
     )

@@ -144,6 +144,7 @@ def portal_invitation(
     previous_sign_ups: int,
     policy: SubscriptionPolicy,
     *,
+    account: str,
     to: str,
     at: datetime,
 ) -> tuple[SendEmail, ...]:
@@ -151,11 +152,14 @@ def portal_invitation(
 
     Emitted only on the customer's first sign-up (``previous_sign_ups == 0``), never on later
     onboardings. Its occasion is ``"first_sign_up"``, which an account has once: the
-    invitation computed again, at any instant, has the same key (X-6).
+    invitation computed again, at any instant, has the same key (X-6); it names ``account``,
+    the id of the account signing up, so two customers' invitations never share a key.
 
     Raises:
-        InvalidInput: ``previous_sign_ups`` is negative.
+        InvalidInput: ``previous_sign_ups`` is negative; ``account`` is empty or holds a card
+            number (PM-6).
     """
+    v.account_id(account)
     if isinstance(previous_sign_ups, bool) or not isinstance(previous_sign_ups, int):
         raise InvalidType(
             "previous_sign_ups", f"must be an int, not {type(previous_sign_ups).__name__}"
@@ -172,6 +176,7 @@ def portal_invitation(
             template=policy.portal_invitation_template,
             to=to,
             occasion=FIRST_SIGN_UP,
+            account=account,
         ),
     )
 

@@ -1,0 +1,85 @@
+"""The back-office cancellation of the seats (SEAT-5). Private.
+
+Part of :mod:`billrules.seats`; import the public names from there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Final
+
+from billrules import _validate as v
+from billrules._check import checked
+from billrules.effects import DeactivateUser, Effect, SetLicenceCount
+from billrules.errors import InvalidInput
+from billrules.seats._facts import (
+    SeatPool,
+)
+
+# --------------------------------------------------------------------------------------------
+# SEAT-5: back-office cancellation
+
+
+#: The occasion of SEAT-5's effects (X-6), before the date of the back-office cancellation.
+BACK_OFFICE_OCCASION: Final = "back_office_cancellation"
+
+
+def _back_office_occasion(at: datetime, occasion: str | None) -> str:
+    """The occasion of a back-office cancellation's effects (X-6): the host's own id of the
+    cancellation, or ``"back_office_cancellation:"`` and the UTC date of ``at``.
+
+    Raises:
+        InvalidInput: ``occasion`` is empty (a card number in it is refused by ``@checked``).
+    """
+    if occasion is None:
+        return f"{BACK_OFFICE_OCCASION}:{at.astimezone(UTC).date().isoformat()}"
+    if not occasion.strip():
+        raise InvalidInput("occasion", "must not be empty")
+    return occasion
+
+
+@checked
+def back_office_cancel(
+    pool: SeatPool, *, account: str, at: datetime, occasion: str | None = None
+) -> tuple[SeatPool, tuple[Effect, ...]]:
+    """Cancel the seats in the back office at ``at``: the count becomes 0. Decides SEAT-5.
+
+    Returns the new pool (no seats, no occupants: the remaining users are deactivated) and the
+    effects for the host, in order: a :class:`~billrules.effects.DeactivateUser` for each
+    remaining user, then :class:`~billrules.effects.SetLicenceCount` to 0. For a pool that
+    already has no seats the plan is empty (idempotent, as CAN-7 asks).
+
+    The effects' occasion (X-6) is ``occasion``, the host's own id of this cancellation (a
+    ticket, a request id), when given; else ``"back_office_cancellation:"`` and the date of
+    ``at`` in UTC (``"back_office_cancellation:2024-05-01"``). The same cancellation planned
+    again the same day gives the same keys; a pool cancelled again another day (re-seated in
+    between) gets new keys, so a host following the exactly-once recipe carries it out too.
+    A host that may cancel twice in one day, or retries across midnight, passes its own id.
+    Every effect names ``account``, the id of the account whose seats are cancelled, so two
+    accounts cancelled the same day never share a key.
+
+    >>> from datetime import datetime, UTC
+    >>> from billrules.seats import SeatPool, back_office_cancel
+    >>> pool, effects = back_office_cancel(SeatPool(total=5, occupants=("ann",)),
+    ...                                    account="acme", at=datetime(2024, 5, 1, 9, tzinfo=UTC))
+    >>> pool.total, pool.occupants, [effect.kind for effect in effects]
+    (0, (), ['deactivate_user', 'set_licence_count'])
+    >>> effects[0].occasion
+    'back_office_cancellation:2024-05-01'
+    >>> back_office_cancel(SeatPool(total=5), account="acme", at=datetime(2024, 5, 1, tzinfo=UTC),
+    ...                    occasion="ticket-4711")[1][0].occasion
+    'ticket-4711'
+
+    Raises:
+        InvalidInput: ``account`` or ``occasion`` is empty or holds a card number (PM-6).
+    """
+    v.account_id(account)
+    keyed = _back_office_occasion(at, occasion)
+    if pool.total == 0:
+        return pool, ()
+    effects: list[Effect] = [
+        DeactivateUser(at=at, rule="SEAT-5", user_id=user, occasion=keyed, account=account)
+        for user in pool.occupants
+    ]
+    effects.append(SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=keyed, account=account))
+    return SeatPool(total=0), tuple(effects)

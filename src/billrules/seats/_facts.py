@@ -1,0 +1,172 @@
+"""The seats area's facts, policy, codes and questions (SEAT-1 … SEAT-4). Private.
+
+Part of :mod:`billrules.seats`; import the public names from there.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from billrules import _validate as v
+from billrules.contract import Finding
+from billrules.decisions import Decision, Question, Reason, ReasonCode
+from billrules.errors import InvalidInput
+
+
+class SeatCode(ReasonCode):
+    """Every reason the seats area gives, with its English sentence (SEAT-1 … SEAT-3)."""
+
+    #: SEAT-2: a user occupies at most one seat.
+    ALREADY_SEATED = "user_already_seated", "User '{user_id}' already occupies a seat."
+    #: SEAT-2: adding a user needs a free seat.
+    NO_FREE_SEAT = (
+        "no_free_seat",
+        "All {total} seats are occupied: add a seat before adding a user.",
+    )
+    #: SEAT-2: a seat is free for the user.
+    FREE_SEAT = "free_seat", "{unoccupied} of {total} seats are free."
+    #: SEAT-1: only a user who occupies a seat can be deleted from the pool.
+    NOT_SEATED = "user_not_seated", "User '{user_id}' occupies no seat."
+    #: SEAT-1: deleting a user frees the seat and keeps the count.
+    SEAT_KEPT = (
+        "seat_kept",
+        "Deleting user '{user_id}' frees their seat; the {total} seats and what is billed for "
+        "them stay the same.",
+    )
+    #: SEAT-3: at least one seat must be chosen.
+    NOT_POSITIVE = (
+        "seat_removal_not_positive",
+        "Choose at least one seat to remove: {removable} of {total} seats "
+        "{removable:is|are} unoccupied.",
+    )
+    #: SEAT-3: occupied seats are never removed.
+    OCCUPIED_NOT_REMOVABLE = (
+        "occupied_seats_not_removable",
+        "Occupied seats are never removed: {removable} of {total} seats "
+        "{removable:is|are} unoccupied, so at most {removable} can be removed.",
+    )
+    #: SEAT-2: the seats asked for are unoccupied.
+    UNOCCUPIED = (
+        "seats_unoccupied",
+        "{requested} of the {unoccupied} unoccupied seats can be removed.",
+    )
+
+
+class SeatQuestion(Question):
+    """The questions :func:`role_findings` answers (SEAT-2, SEAT-3)."""
+
+    REMOVE_SEATS = "remove_seats", "{removable} of {total} seats can be removed."
+
+
+class SeatProration(StrEnum):
+    """How a change of the seat count in the middle of a period is charged (SEAT-4)."""
+
+    #: The period is charged for the count at its start; changes count from the next period.
+    NONE = "none"
+    #: Each local day of the period is charged for the count in force that day.
+    DAILY = "daily"
+
+
+@attrs.frozen(kw_only=True)
+class SeatPolicy:
+    """The knobs of the seats area.
+
+    Attributes:
+        proration: SEAT-4: ``"none"`` (the seed's default: a period is charged for the seat
+            count at its start) or ``"daily"`` (each day at the count in force that day).
+    """
+
+    proration: SeatProration = attrs.field(
+        default=SeatProration.NONE,
+        converter=v.to_enum(SeatProration),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    )
+
+
+@attrs.frozen(kw_only=True)
+class SeatPool:
+    """The purchased seats and the users occupying them (SEAT-1, SEAT-2).
+
+    ``occupants`` are distinct user ids, one per occupied seat; there are never more of them
+    than ``total`` seats.
+
+    >>> from billrules.seats import SeatPool
+    >>> pool = SeatPool(total=10, occupants=("ann", "bob", "cy"))
+    >>> pool.occupied, pool.unoccupied
+    (3, 7)
+
+    Attributes:
+        total: The number of purchased seats (the licence count); zero or more.
+        occupants: The ids of the users occupying a seat, in the order they were added.
+    """
+
+    total: int = attrs.field(validator=v.integer(minimum=0))
+    occupants: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple(str))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+
+    @occupants.validator
+    def _check_occupants(self, attribute: attrs.Attribute[object], value: tuple[str, ...]) -> None:
+        seen: set[str] = set()
+        for index, user in enumerate(value):
+            if not user.strip():
+                raise InvalidInput(f"SeatPool.occupants[{index}]", "must not be empty")
+            if user in seen:
+                raise InvalidInput(f"SeatPool.occupants[{index}]", "duplicate user id")
+            seen.add(user)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.occupants) > self.total:
+            raise InvalidInput(
+                "SeatPool.occupants", "there are more occupants than seats (occupied ≤ total)"
+            )
+
+    @property
+    def occupied(self) -> int:
+        """The number of occupied seats."""
+        return len(self.occupants)
+
+    @property
+    def unoccupied(self) -> int:
+        """The number of free seats: total − occupied (SEAT-2)."""
+        return self.total - self.occupied
+
+    @functools.cached_property
+    def _role_findings(self) -> tuple[Finding, ...]:
+        """How many seats can be removed (SEAT-2, SEAT-3), built once when first read.
+
+        The body of :func:`role_findings`, whose answer depends on the pool alone. The cache
+        is no field: equality, hashing and pickling ignore it.
+        """
+        removable = self.unoccupied
+        return (
+            Finding(
+                area="seats",
+                question=SeatQuestion.REMOVE_SEATS,
+                decision=_can_remove(self, max(removable, 1)),
+                details={"removable": removable, "total": self.total},
+            ),
+        )
+
+
+def _check_user(user_id: str) -> str:
+    # Its type is checked by @checked; an empty id is a value no user has.
+    if not user_id.strip():
+        raise InvalidInput("user_id", "must not be empty")
+    return user_id
+
+
+def _pool_details(pool: SeatPool) -> dict[str, Any]:
+    return {"total": pool.total, "occupied": pool.occupied, "unoccupied": pool.unoccupied}
+
+
+def _can_remove(pool: SeatPool, count: int) -> Decision:
+    details = {**_pool_details(pool), "requested": count, "removable": pool.unoccupied}
+    if count <= 0:
+        return Decision.refuse(Reason(code=SeatCode.NOT_POSITIVE, rule="SEAT-3", details=details))
+    if count > pool.unoccupied:
+        return Decision.refuse(
+            Reason(code=SeatCode.OCCUPIED_NOT_REMOVABLE, rule="SEAT-3", details=details)
+        )
+    return Decision.allow(Reason(code=SeatCode.UNOCCUPIED, rule="SEAT-2", details=details))
