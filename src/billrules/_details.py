@@ -29,11 +29,12 @@ import enum
 import math
 import re
 from collections.abc import Iterator, KeysView, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timezone
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Any, Final, TypeVar, cast
+from zoneinfo import ZoneInfo
 
-from moneyed import Money
+from moneyed import CURRENCIES, Money
 
 from billrules import _money, _time
 from billrules._redact import holds_card_number, shown
@@ -257,32 +258,68 @@ def _int(value: int) -> int:
     raise _Refused(InvalidInput, f"must not hold an integer of more than {MOST_DIGITS} digits")
 
 
+def _sane(amount: Decimal) -> bool:
+    """Whether ``amount`` is within every amount's bounds (``_money.require_sane``), tested
+    without building its digit tuple when its text is short enough to show it is."""
+    if not amount.is_finite():
+        return False
+    adjusted = amount.adjusted()
+    if amount and adjusted >= _money.LARGEST_EXPONENT:
+        return False
+    # Every digit of the coefficient is in its text, so its exponent is at least this.
+    if len(str(amount)) <= adjusted + 1 - _money.FINEST_EXPONENT:
+        return True
+    return cast(int, amount.as_tuple().exponent) >= _money.FINEST_EXPONENT
+
+
 def _amount(value: Decimal) -> Decimal:
+    if _sane(value):
+        return value
     try:
-        return _money.require_sane(value, "")
+        _money.require_sane(value, "")
     except _FieldError as error:
         problem = error.problem
-    raise _Refused(InvalidInput, problem)
-
-
-def _money_value(value: Money) -> Money:
-    try:
-        _money.require_sane(value.amount, "")
-        _money.to_currency(value.currency.code, "")
-    except _FieldError as error:
-        problem = error.problem
-    else:
+    else:  # pragma: no cover - _sane refuses only what require_sane refuses
         return value
     raise _Refused(InvalidInput, problem)
 
 
+def _known(money: Money) -> bool:
+    """Whether ``money``'s amount is within bounds and its currency is one ISO 4217 lists
+    (what ``from_json`` reads back)."""
+    currency = money.currency
+    listed = CURRENCIES.get(currency.code)
+    return _sane(money.amount) and (listed is currency or listed == currency)
+
+
+def _money_value(value: Money) -> Money:
+    if _known(value):
+        return value
+    if not _sane(value.amount):
+        _amount(value.amount)
+    raise _Refused(InvalidInput, "is in a currency ISO 4217 does not list")
+
+
+def _aware(value: datetime) -> bool:
+    """Whether ``value`` is an instant of the supported calendar (``_time.require_aware``)."""
+    zone = type(value.tzinfo)
+    return (
+        # the zones of the standard library always have an offset: asked of any other
+        (zone is timezone or zone is ZoneInfo or value.utcoffset() is not None)
+        and _time.FIRST_YEAR <= value.year <= _time.LAST_YEAR
+    )
+
+
 def _when(value: datetime) -> datetime:
+    if _aware(value):  # within the years: its UTC instant exists (offsets are under a day)
+        return value
     try:
         _time.require_aware(value, "")
     except _FieldError as error:
-        raise _Refused(type(error), error.problem) from None
-    _instant(value)  # within the years checked: always has a UTC instant
-    return value
+        problem, kind = error.problem, type(error)
+    else:  # pragma: no cover - _aware refuses only what require_aware refuses
+        return value
+    raise _Refused(kind, problem)
 
 
 def _day(value: date) -> date:
@@ -402,7 +439,7 @@ def details(value: Mapping[Any, Any], field: str) -> FrozenMapping[str, Any]:
     """``value`` (a mapping) as details keep it, or a billrules error naming ``field`` and
     the path within it (``Reason.details.dates[2]``).
 
-    The common case — text, integers, booleans and ``None`` under short keys — is checked in
+    The common case — text, integers, booleans, ``None``, money and instants — is checked in
     one loop; any other value is checked by kind, at every depth.
 
     Raises:
@@ -413,7 +450,7 @@ def details(value: Mapping[Any, Any], field: str) -> FrozenMapping[str, Any]:
     refused: _Refused | None = None
     try:
         for key, item in value.items():
-            if type(key) is not str or len(key) >= 12:
+            if type(key) is not str or (len(key) >= 12 and holds_card_number(key)):
                 break
             kind = type(item)
             if kind is str:
@@ -421,6 +458,12 @@ def details(value: Mapping[Any, Any], field: str) -> FrozenMapping[str, Any]:
                     break
             elif kind is int:
                 if not -_BIG < item < _BIG:
+                    break
+            elif kind is Money:
+                if not _known(item):
+                    break
+            elif kind is datetime:
+                if not _aware(item):
                     break
             elif kind is not bool and item is not None:
                 break
