@@ -37,12 +37,18 @@ text (a string never reads as an amount, a date or a number):
   without trailing zeros (a float's binary value in full); a number of more than 4,000
   digits has none;
 - money as ``{"$money": "19.5 USD"}`` (the amount so written, a space, the currency code);
-- an instant as ``{"$instant": "2024-05-01T00:00:00+00:00"}``, in UTC (with ``.ffffff``
-  only when the microseconds are not 0); a date as ``{"$date": "2024-05-01"}``;
+- an instant as ``{"$instant": "2024-05-01T00:00:00+00:00"}``, its UTC instant (with
+  ``.ffffff`` only when the microseconds are not 0): a wall time in a fold is the instant its
+  ``fold`` picks, one in a gap the instant its ``utcoffset()`` gives (``fold=0``: the offset
+  before the change); a date as ``{"$date": "2024-05-01"}``;
 - a mapping (string keys) as an object of canonical forms, written
   ``{"$object": {...}}`` when its only key starts with ``$``; a tuple or list as a list.
 
-Details hold no set (refused when an effect is built). The JSON is compact, with sorted keys
+The forms are ``billrules._details.canonical_form``, which details' equality is computed from
+too, and an effect's ``at`` compares as its UTC instant, so ``==`` never disagrees with the
+key. Details hold only values that have a form (no set, no naive instant, no card number, no
+number out of bounds, nothing nested more than 32 deep): anything else is refused when the
+effect is built, so ``key`` never fails on a built effect. The JSON is compact, with sorted keys
 and ``\\uXXXX`` escapes for every non-ASCII character, so any language can recompute a key.
 :data:`KEY_VERSION` changes when the encoding does (``v2``: tagged values and occasions).
 
