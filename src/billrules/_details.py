@@ -4,14 +4,19 @@ one canonical form that both their equality and an effect's key are computed fro
 One place decides what a details value may be (checked when the value is built, so that
 ``.message``, ``render``, ``==``, ``key`` and ``to_json`` never fail on it):
 
-- text holding no card number (PM-6), in values and in keys, at every depth;
-- ``None``, booleans, integers of at most :data:`MOST_DIGITS` digits, finite floats;
+- text holding no card number (PM-6) and no lone surrogate (JSON has none), in values and in
+  keys, at every depth;
+- ``None``, booleans, integers of at most :data:`MOST_INTEGER_DIGITS` digits (what a JSON
+  file may hold), finite floats;
 - decimals and money amounts as every amount is bounded: finite, below ``10**30`` in
   magnitude, no finer than ``10**-30`` (what ``from_json`` reads back);
 - timezone-aware instants (a naive ``datetime`` is refused: it has no instant, X-3) and dates,
   in the years 1000 to 8999;
-- tuples (a list becomes one) and mappings with ``str`` keys (kept read-only), nested at most
-  :data:`MOST_DEPTH` deep, with at most :data:`MOST_VALUES` values in all;
+- tuples (a list becomes one) and mappings with ``str`` keys (kept read-only), with at most
+  :data:`MOST_VALUES` values in all, whose JSON form nests at most :data:`MOST_DEPTH` levels
+  (each tuple and mapping is a level, and so is the object that tags an amount, a decimal, a
+  date or an instant, or wraps a mapping whose only key starts with ``$``): the details of a
+  reason deep in a report are then still within the 32 levels a JSON file may have;
 - an enum member as it is when it is a ``str`` or an ``int``, else as its value.
 
 A set is refused (JSON has none), and so is anything else (its ``repr`` could hold anything).
@@ -43,8 +48,14 @@ from billrules.errors import InvalidInput, InvalidType, _FieldError
 K = TypeVar("K")
 V = TypeVar("V")
 
-#: The deepest a details value may be nested in tuples and mappings.
-MOST_DEPTH: Final = 32
+#: The most levels a details value's JSON form may nest (see the module's documentation).
+MOST_DEPTH: Final = 16
+
+#: The most digits an integer in details may have: what a JSON file may hold (``_loads``).
+MOST_INTEGER_DIGITS: Final = 40
+
+#: Integers strictly between ``-_LARGEST`` and ``_LARGEST`` have at most 40 digits.
+_LARGEST: Final = 10**MOST_INTEGER_DIGITS
 
 #: The most values one details mapping may hold, counted at every depth.
 MOST_VALUES: Final = 100_000
@@ -230,6 +241,8 @@ class _Refused(Exception):
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,39}", re.ASCII)
 
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
 _CARD: Final = "must not hold a card number (PM-6: no card number is ever kept)"
 
 
@@ -249,13 +262,17 @@ def _refusal(field: str, refused: _Refused) -> _FieldError:
 def _text(value: str) -> str:
     if len(value) >= 12 and holds_card_number(value):
         raise _Refused(InvalidInput, _CARD)
+    if not value.isascii() and _SURROGATE.search(value):
+        raise _Refused(InvalidInput, "must not hold a lone surrogate (JSON text has none)")
     return value
 
 
 def _int(value: int) -> int:
-    if -_BIG < value < _BIG:
+    if -_LARGEST < value < _LARGEST:
         return value
-    raise _Refused(InvalidInput, f"must not hold an integer of more than {MOST_DIGITS} digits")
+    raise _Refused(
+        InvalidInput, f"must not hold an integer of more than {MOST_INTEGER_DIGITS} digits"
+    )
 
 
 def _sane(amount: Decimal) -> bool:
@@ -343,8 +360,21 @@ class _Budget:
             raise _Refused(InvalidInput, f"must hold at most {MOST_VALUES} values in all")
 
 
+TOO_DEEP: Final = f"must not nest more than {MOST_DEPTH} levels deep as JSON"
+
+
+def _level(depth: int, levels: int = 1) -> int:
+    """The depth inside a value that takes ``levels`` JSON levels at ``depth``; refused when
+    it would nest deeper than :data:`MOST_DEPTH`."""
+    inner = depth + levels
+    if inner > MOST_DEPTH:
+        raise _Refused(InvalidInput, TOO_DEEP)
+    return inner
+
+
 def _value(value: object, depth: int, budget: _Budget) -> object:
-    """``value`` as details keep it, or :class:`_Refused`."""
+    """``value`` as details keep it, or :class:`_Refused`; ``depth`` is how many JSON levels
+    hold it within the details."""
     kind = type(value)
     if kind is str:
         return _text(cast(str, value))
@@ -352,28 +382,33 @@ def _value(value: object, depth: int, budget: _Budget) -> object:
         return _int(cast(int, value))
     if kind is bool or value is None:
         return value
-    if kind is Money:
-        return _money_value(cast(Money, value))
-    if kind is datetime:
-        return _when(cast(datetime, value))
-    if kind is date:
-        return _day(cast(date, value))
-    if kind is Decimal:
-        return _amount(cast(Decimal, value))
     if kind is float:
         if math.isfinite(cast(float, value)):
             return value
         raise _Refused(InvalidInput, "must not hold NaN or an infinity")
-    if isinstance(value, (tuple, list, Mapping)):
-        if depth >= MOST_DEPTH:
-            raise _Refused(InvalidInput, f"must not nest values more than {MOST_DEPTH} deep")
-        if isinstance(value, Mapping):
-            return FrozenMapping(_mapping(value, depth + 1, budget))
+    if kind is Money:
+        _level(depth)  # written in a tag's object, as are instants, dates and decimals
+        return _money_value(cast(Money, value))
+    if kind is datetime:
+        _level(depth)
+        return _when(cast(datetime, value))
+    if kind is date:
+        _level(depth)
+        return _day(cast(date, value))
+    if kind is Decimal:
+        _level(depth)
+        return _amount(cast(Decimal, value))
+    if isinstance(value, Mapping):
+        first = next(iter(value), None)
+        wrapped = len(value) == 1 and isinstance(first, str) and first.startswith("$")
+        return FrozenMapping(_mapping(value, _level(depth, 2 if wrapped else 1), budget))
+    if isinstance(value, (tuple, list)):
+        inner = _level(depth)
         budget.spend(len(value))
         items = []
         for position, item in enumerate(value):
             try:
-                items.append(_value(item, depth + 1, budget))
+                items.append(_value(item, inner, budget))
             except _Refused as refused:
                 refused.path.append(f"[{position}]")
                 raise
@@ -403,19 +438,21 @@ def _subclass(value: object, depth: int, budget: _Budget) -> object:
     if isinstance(value, float):
         _value(float(value), depth, budget)
         return value
-    if isinstance(value, Decimal):
-        _amount(value)
+    if isinstance(value, (Decimal, Money, date)):
+        _level(depth)
+        if isinstance(value, Decimal):
+            _amount(value)
+        elif isinstance(value, Money):
+            _money_value(value)
+        elif isinstance(value, datetime):
+            _when(value)
+        else:
+            _day(value)
         return value
-    if isinstance(value, Money):
-        return _money_value(value)
-    if isinstance(value, datetime):
-        return _when(value)
-    if isinstance(value, date):
-        return _day(value)
     raise _Refused(
         InvalidType,
-        f"must not hold a value of type {type(value).__name__}: details hold text, numbers, booleans, None,"
-        " money, dates, instants, and tuples and mappings of them",
+        f"must not hold a value of type {type(value).__name__}: details hold text, numbers,"
+        " booleans, None, money, dates, instants, and tuples and mappings of them",
     )
 
 
@@ -450,14 +487,14 @@ def details(value: Mapping[Any, Any], field: str) -> FrozenMapping[str, Any]:
     refused: _Refused | None = None
     try:
         for key, item in value.items():
-            if type(key) is not str or (len(key) >= 12 and holds_card_number(key)):
+            if type(key) is not str or not key.isascii() or len(key) >= 12:
                 break
             kind = type(item)
             if kind is str:
-                if len(item) >= 12 and holds_card_number(item):
+                if (len(item) >= 12 and holds_card_number(item)) or not item.isascii():
                     break
             elif kind is int:
-                if not -_BIG < item < _BIG:
+                if not -_LARGEST < item < _LARGEST:
                     break
             elif kind is Money:
                 if not _known(item):

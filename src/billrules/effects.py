@@ -47,9 +47,10 @@ text (a string never reads as an amount, a date or a number):
 The forms are ``billrules._details.canonical_form``, which details' equality is computed from
 too, and an effect's ``at`` compares as its UTC instant, so ``==`` never disagrees with the
 key. Details hold only values that have a form (no set, no naive instant, no card number, no
-number out of bounds, nothing nested more than 32 deep): anything else is refused when the
-effect is built, so ``key`` never fails on a built effect. The JSON is compact, with sorted keys
-and ``\\uXXXX`` escapes for every non-ASCII character, so any language can recompute a key.
+number out of bounds, nothing whose JSON nests more than 16 levels): anything else is refused
+when the effect is built, so ``key`` never fails on a built effect. The JSON is compact, with
+sorted keys and ``\\uXXXX`` escapes for every non-ASCII character, so any language can
+recompute a key.
 :data:`KEY_VERSION` changes when the encoding does (``v2``: tagged values and occasions).
 
 >>> from datetime import datetime, UTC

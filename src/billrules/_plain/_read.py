@@ -339,8 +339,9 @@ def _unknown(kind: type[Any], key: object, path: str) -> PlainDataError:
 def detail(data: object, path: str, depth: int = 0) -> Any:
     """A details value from its plain form (see the module docstring).
 
-    Read as deep as details may be nested (``billrules._details.MOST_DEPTH``) and no deeper,
-    so that what is read is what a details value may be; the value built is checked there.
+    Read as deep as a details value may nest (``billrules._details.MOST_DEPTH`` levels of
+    lists and objects, tags included, ``depth`` of them around ``data``) and no deeper, so
+    that what is read is what a details value may be; the value built checks the rest.
     """
     if data is None or isinstance(data, (bool, int, str)):
         return data
@@ -348,33 +349,36 @@ def detail(data: object, path: str, depth: int = 0) -> Any:
         if not math.isfinite(data):
             raise _problem(path, "is NaN or an infinity")
         return data
-    if isinstance(data, (list, Mapping)) and depth >= _details.MOST_DEPTH:
-        raise _problem(path, f"must not nest values more than {_details.MOST_DEPTH} deep")
+    if not isinstance(data, (list, tuple, Mapping)):
+        raise _problem(path, f"cannot read a {_name(data)} as a detail")
+    if depth >= _details.MOST_DEPTH:
+        raise _problem(path, _details.TOO_DEEP)
     if isinstance(data, (list, tuple)):
         return tuple(detail(item, index(path, i), depth + 1) for i, item in enumerate(data))
-    if isinstance(data, Mapping):
-        if len(data) == 1:
-            ((key, inner),) = data.items()
-            if isinstance(key, str) and key.startswith("$"):
-                return _tagged(key, inner, join(path, key), depth)
-        return _detail_mapping(data, path, depth)
-    raise _problem(path, f"cannot read a {_name(data)} as a detail")
+    if len(data) == 1:
+        ((key, inner),) = data.items()
+        if isinstance(key, str) and key.startswith("$"):
+            return _tagged(key, inner, join(path, key), depth + 1)
+    return _detail_mapping(data, path, depth + 1)
 
 
-def _detail_mapping(data: Mapping[Any, Any], path: str, depth: int = 0) -> Mapping[str, Any]:
+def _detail_mapping(data: Mapping[Any, Any], path: str, depth: int) -> Mapping[str, Any]:
+    """The mapping of ``data``, whose values are ``depth`` levels deep."""
     for key in data:
         if not isinstance(key, str):
             raise _problem(join(path, key), "a key must be a string")
     return _validate.FrozenMapping(
-        {key: detail(item, join(path, key), depth + 1) for key, item in data.items()}
+        {key: detail(item, join(path, key), depth) for key, item in data.items()}
     )
 
 
-def _tagged(tag: str, data: object, path: str, depth: int = 0) -> Any:
+def _tagged(tag: str, data: object, path: str, depth: int) -> Any:
     if tag == OBJECT_TAG:
         if not isinstance(data, Mapping):
             raise _problem(path, f"must be an object, not {_name(data)}")
-        return _detail_mapping(data, path, depth)
+        if depth >= _details.MOST_DEPTH:
+            raise _problem(path, _details.TOO_DEEP)
+        return _detail_mapping(data, path, depth + 1)
     kind = TAGS.get(tag)
     if kind is None:
         known = ", ".join(sorted([*TAGS, OBJECT_TAG]))
