@@ -8,7 +8,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import cache
 from random import Random
@@ -269,6 +269,25 @@ class TestDetailsValues:
             with pytest.raises(NaiveDatetimeError) as why:
                 reason(value)
             assert "Reason.details.first_day" + path == why.value.field
+
+    def test_an_instant_whose_zone_gives_no_offset_is_refused(self) -> None:
+        """X-3: an instant whose tzinfo gives no offset (or one that is not a timedelta)
+        is refused naming the path, never a raw TypeError."""
+
+        class Broken(tzinfo):
+            def utcoffset(self, dt: datetime | None) -> timedelta:
+                return 5  # type: ignore[return-value]  # broken on purpose
+
+        class Naive(tzinfo):
+            def utcoffset(self, dt: datetime | None) -> None:
+                return None
+
+        with pytest.raises(InvalidInput) as broken:
+            email((datetime(2024, 5, 1, tzinfo=Broken()),))
+        assert "SendEmail.details.x[0]" == broken.value.field
+        with pytest.raises(NaiveDatetimeError) as naive:
+            email(datetime(2024, 5, 1, tzinfo=Naive()))
+        assert "SendEmail.details.x" == naive.value.field
 
     def test_the_key_does_not_follow_the_process_time_zone(self) -> None:
         """X-6: the same effects have the same keys whatever ``TZ`` the process runs under

@@ -319,21 +319,26 @@ def _money_value(value: Money) -> Money:
 
 def _aware(value: datetime) -> bool:
     """Whether ``value`` is an instant of the supported calendar (``_time.require_aware``)."""
+    if not _time.FIRST_YEAR <= value.year <= _time.LAST_YEAR:
+        return False
     zone = type(value.tzinfo)
-    return (
-        # the zones of the standard library always have an offset: asked of any other
-        (zone is timezone or zone is ZoneInfo or value.utcoffset() is not None)
-        and _time.FIRST_YEAR <= value.year <= _time.LAST_YEAR
-    )
+    if zone is timezone or zone is ZoneInfo:  # the standard library's: always an offset
+        return True
+    try:
+        return value.utcoffset() is not None
+    except (TypeError, ValueError, ArithmeticError):  # a tzinfo that gives no offset
+        return False
 
 
 def _when(value: datetime) -> datetime:
-    if _aware(value):  # within the years: its UTC instant exists (offsets are under a day)
-        return value
     try:
+        if _aware(value):  # within the years: its UTC instant exists (offsets are under a day)
+            return value
         _time.require_aware(value, "")
     except _FieldError as error:
         problem, kind = error.problem, type(error)
+    except (TypeError, ValueError, ArithmeticError):  # a tzinfo that gives no offset
+        problem, kind = "must have a time zone that gives its offset", InvalidInput
     else:  # pragma: no cover - _aware refuses only what require_aware refuses
         return value
     raise _Refused(kind, problem)
