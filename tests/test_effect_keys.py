@@ -282,9 +282,9 @@ class TestExampleKeys:
 
     def test_a_value_without_canonical_form_is_refused_when_built(self) -> None:
         """X-6: details holding a value the encoding has no form for (an object, NaN, a
-        mapping with other than string keys, a number of more than 4,000 digits or out of an
-        amount's bounds) are refused when the effect is built, naming the path, so ``key``
-        never fails."""
+        mapping with other than string keys, an integer of more than 40 digits (what JSON
+        reads), a decimal out of an amount's bounds) are refused when the effect is built,
+        naming the path, so ``key`` never fails."""
         for value, error in (
             (object(), InvalidType),
             (float("nan"), InvalidInput),
@@ -294,12 +294,13 @@ class TestExampleKeys:
             ({1: "x"}, InvalidType),
             (10**5000, InvalidInput),
             (-(10**4000), InvalidInput),
+            (10**40, InvalidInput),
         ):
             with pytest.raises(error) as excinfo:
                 SendEmail(at=AT, rule="DEL-4", template="t", to="owner", details={"x": value})
             assert "SendEmail.details.x" == excinfo.value.field
         longest = SendEmail(
-            at=AT, rule="DEL-4", template="t", to="owner", details={"x": 10**4000 - 1}
+            at=AT, rule="DEL-4", template="t", to="owner", details={"x": 10**40 - 1}
         )
         assert longest.key.startswith("eff_")
 
