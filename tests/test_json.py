@@ -224,18 +224,18 @@ class TestForms:
     def test_a_set_in_details_is_refused_naming_the_field(self) -> None:
         """X-1: JSON has no set, and the list it would become is not equal to it: a set in
         details, at any depth, is refused when the value is built, naming the field."""
-        for details in (
-            {"ids": frozenset({9, 10})},
-            {"ids": {9}},
-            {"rows": ({"ids": frozenset({"a"})},)},
+        for details, path in (
+            ({"ids": frozenset({9, 10})}, ".ids"),
+            ({"ids": {9}}, ".ids"),
+            ({"rows": ({"ids": frozenset({"a"})},)}, ".rows[0].ids"),
         ):
             with pytest.raises(InvalidType) as effect:
                 SendEmail(at=T0, rule="DEL-3", template="t", to="o", details=details)
-            assert "SendEmail.details" == effect.value.field
+            assert "SendEmail.details" + path == effect.value.field
             assert isinstance(effect.value, TypeError)
             with pytest.raises(InvalidType) as reason:
                 Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2", details=details)
-            assert "Reason.details" == reason.value.field
+            assert "Reason.details" + path == reason.value.field
 
     def test_effect_is_tagged_by_kind_and_keyed(self) -> None:
         """X-2, X-6: an effect's JSON starts with its kind and key, then its fields."""

@@ -7,9 +7,8 @@ that a converter needs live in the converter itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from enum import Enum
 from typing import Any, Final, TypeVar
 
@@ -17,6 +16,8 @@ import attrs
 from moneyed import Money
 
 from billrules import _money, _time
+from billrules._details import FrozenMapping as FrozenMapping
+from billrules._details import details
 from billrules._redact import holds_card_number, longest_digit_run, shown
 from billrules.errors import InvalidInput, InvalidType
 
@@ -280,97 +281,16 @@ def not_before(instance: object, earlier: date, later: date, field: str, other: 
         raise InvalidInput(f"{type(instance).__name__}.{field}", f"must not be before {other}")
 
 
-class FrozenMapping(Mapping[K, V]):
-    """A read-only mapping that pickles (``MappingProxyType`` does not)."""
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Mapping[K, V]) -> None:
-        self._data = dict(data)
-
-    def __getitem__(self, key: K) -> V:
-        return self._data[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def keys(self) -> KeysView[K]:
-        """The keys, as the underlying dict's view (set operations at C speed)."""
-        return self._data.keys()
-
-    def get(self, key: K, default: Any = None) -> Any:
-        """The value of ``key``, or ``default``."""
-        return self._data.get(key, default)
-
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return repr(self._data)
-
-    def __reduce__(self) -> tuple[type[FrozenMapping[K, V]], tuple[dict[K, V]]]:
-        return (FrozenMapping, (self._data,))
-
-
-#: The kinds of detail value kept as they are (checked first: nearly every value).
-_KEPT_DETAILS: Final = frozenset(
-    {str, int, bool, float, type(None), Decimal, Money, date, datetime}
-)
-
-
-def _detail(value: object, field: str) -> object:
-    """A details value as kept: a list (or any tuple) becomes a tuple and a mapping a
-    :class:`FrozenMapping`, at every depth, so a value read back from its JSON (where both are
-    arrays and objects) is equal to it; an enum member that is neither a ``str`` nor an
-    ``int`` becomes its value (as written). A set is refused: JSON has none, and the tuple it
-    would become is not equal to it."""
-    if type(value) in _KEPT_DETAILS:
-        return value
-    if isinstance(value, (set, frozenset)):
-        raise InvalidType(
-            field, "must not hold a set (JSON has none): give a tuple, in the order wanted"
-        )
-    if isinstance(value, (tuple, list)):
-        items = tuple([_detail(item, field) for item in value])
-        if type(value) is tuple and all(a is b for a, b in zip(items, value, strict=True)):
-            return value
-        return items
-    if isinstance(value, Mapping):
-        return FrozenMapping({key: _detail(item, field) for key, item in value.items()})
-    if isinstance(value, Enum) and not isinstance(value, (str, int)):
-        return _detail(value.value, field)
-    return value
-
-
-def _details(value: Mapping[Any, Any], field: str) -> FrozenMapping[str, Any]:
-    kept = _KEPT_DETAILS
-    for item in value.values():
-        if type(item) not in kept:
-            return FrozenMapping({key: _detail(item, field) for key, item in value.items()})
-    return value if type(value) is FrozenMapping else FrozenMapping(value)
-
-
 def frozen_mapping(field: str) -> Callable[[object], Mapping[str, Any]]:
     """A converter of details to a :class:`FrozenMapping` (``str`` keys); ``field`` names it
-    in errors. Lists become tuples and mappings read-only at every depth; a set is refused
-    (:func:`_detail`)."""
+    in errors. What a details value may be is decided in one place,
+    :func:`billrules._details.details`: lists become tuples and mappings read-only at every
+    depth; sets, naive instants, card numbers, NaN and numbers out of bounds are refused."""
 
     def convert(value: object) -> Mapping[str, Any]:
-        if type(value) is dict:  # the common case, checked first
-            try:
-                "".join(value)  # every key a str, tested at C speed
-            except TypeError:
-                raise InvalidType(field, "keys must be strings") from None
-            return _details(value, field)
-        if not isinstance(value, Mapping):
-            raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
-        for key in value:
-            if not isinstance(key, str):
-                raise InvalidType(field, "keys must be strings")
-        return _details(value, field)
+        if type(value) is dict or isinstance(value, Mapping):
+            return details(value, field)
+        raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
 
     return convert
 
@@ -413,8 +333,8 @@ def to_frozen_mapping() -> attrs.Converter[Any, Any]:
     naming the field."""
 
     def convert(value: object, field: str) -> Mapping[str, Any]:
-        if type(value) is FrozenMapping:
-            return _details(value, field)
-        return frozen_mapping(field)(value)
+        if isinstance(value, Mapping):
+            return details(value, field)
+        raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
 
     return named(convert)

@@ -52,8 +52,8 @@ class _Sentence(string.Formatter):
     """Formats a template's named fields for a human sentence.
 
     Money is written at its currency's minor unit with its code (``19.00 USD``, X-4); dates
-    and instants in ISO 8601; enum members by their value; tuples joined with commas; ``None``
-    as ``none``. Two format specs: ``{n:day|days}`` writes the singular or the plural word
+    and instants in ISO 8601; enum members by their value; tuples joined with commas, mappings
+    as ``key: value`` pairs so joined; ``None`` as ``none``. Two format specs: ``{n:day|days}`` writes the singular or the plural word
     for the integer ``n``, and ``{level:words}`` writes a snake_case value with spaces.
     """
 
@@ -115,6 +115,8 @@ def _word(value: object) -> str:
         return str(value.value)
     if isinstance(value, (tuple, list, frozenset)):
         return ", ".join(_word(item) for item in value)
+    if isinstance(value, Mapping):  # each value as a sentence writes it, never a repr
+        return ", ".join(f"{key}: {_word(item)}" for key, item in value.items())
     if value is None:
         return "none"
     if isinstance(value, Decimal):

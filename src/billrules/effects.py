@@ -39,13 +39,20 @@ text (a string never reads as an amount, a date or a number):
   without trailing zeros (a float's binary value in full); a number of more than 4,000
   digits has none;
 - money as ``{"$money": "19.5 USD"}`` (the amount so written, a space, the currency code);
-- an instant as ``{"$instant": "2024-05-01T00:00:00+00:00"}``, in UTC (with ``.ffffff``
-  only when the microseconds are not 0); a date as ``{"$date": "2024-05-01"}``;
+- an instant as ``{"$instant": "2024-05-01T00:00:00+00:00"}``, its UTC instant (with
+  ``.ffffff`` only when the microseconds are not 0): a wall time in a fold is the instant its
+  ``fold`` picks, one in a gap the instant its ``utcoffset()`` gives (``fold=0``: the offset
+  before the change); a date as ``{"$date": "2024-05-01"}``;
 - a mapping (string keys) as an object of canonical forms, written
   ``{"$object": {...}}`` when its only key starts with ``$``; a tuple or list as a list.
 
-Details hold no set (refused when an effect is built). The JSON is compact, with sorted keys
-and ``\\uXXXX`` escapes for every non-ASCII character, so any language can recompute a key.
+The forms are ``billrules._details.canonical_form``, which details' equality is computed from
+too, and an effect's ``at`` compares as its UTC instant, so ``==`` never disagrees with the
+key. Details hold only values that have a form (no set, no naive instant, no card number, no
+number out of bounds, nothing whose JSON nests more than 16 levels): anything else is refused
+when the effect is built, so ``key`` never fails on a built effect. The JSON is compact, with
+sorted keys and ``\\uXXXX`` escapes for every non-ASCII character, so any language can
+recompute a key.
 :data:`KEY_VERSION` changes when the encoding does (``v2``: tagged values and occasions).
 
 >>> from datetime import datetime, UTC
@@ -66,19 +73,17 @@ billrules.errors.InvalidInput: account: an effect is keyed with its account: ...
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
-import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
-from typing import Any, ClassVar, Final, cast
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Final
 
 import attrs
 from moneyed import Money
 
+from billrules import _details
 from billrules import _validate as v
 from billrules.errors import InvalidInput, InvalidType
 
@@ -118,82 +123,20 @@ _BASE_FIELDS: Final = frozenset({"at", "rule", "account", "occasion"})
 
 
 #: The most digits a number written in a key may have (Python writes no longer integer).
-_MOST_DIGITS: Final = 4000
+_MOST_DIGITS: Final = _details.MOST_DIGITS
 
-#: Integers strictly between ``-_BIG`` and ``_BIG`` have at most ``_MOST_DIGITS`` digits.
-_BIG: Final = 10**_MOST_DIGITS
+#: A value of a kind the key's encoding has no form for.
+_NoCanonicalForm: Final = _details.NoCanonicalForm
 
-
-class _NoCanonicalForm(Exception):
-    """A value of a kind the key's encoding has no form for."""
-
-
-def _number(value: Decimal) -> str:
-    """A finite decimal in plain notation without trailing zeros: ``"19.5"``, ``"0"``."""
-    if not value.is_finite():
-        raise _NoCanonicalForm
-    if not value:
-        return "0"
-    normal = value.normalize(_WIDE)
-    if abs(normal.adjusted()) > _MOST_DIGITS or len(normal.as_tuple().digits) > _MOST_DIGITS:
-        raise _NoCanonicalForm
-    return format(normal, "f")
+#: ``value`` as the key's encoding writes it (see the module's documentation): the same
+#: canonical form that details' equality is computed from (``billrules._details``).
+_canonical_form: Final = _details.canonical_form
 
 
-#: A context keeping every digit of the numbers a key writes (the default keeps 28).
-_WIDE: Final = Context(prec=_MOST_DIGITS + 1, Emax=MAX_EMAX, Emin=MIN_EMIN)
-
-
-def _integer(value: int) -> int:
-    if -_BIG < value < _BIG:
-        return value
-    raise _NoCanonicalForm
-
-
-def _decimal(value: Decimal) -> Any:
-    """A number by its value: an integral one as a JSON integer, any other tagged."""
-    text = _number(value)
-    if "." in text:
-        return {"$decimal": text}
-    return _integer(int(text))
-
-
-def _canonical_form(value: object) -> Any:
-    """``value`` as the key's encoding writes it (see the module's documentation)."""
-    kind = type(value)
-    if kind is str or value is None:  # the common cases, checked first
-        return value
-    if kind is int:
-        return _integer(cast(int, value))
-    if kind is v.FrozenMapping or isinstance(value, Mapping):
-        items = cast("Mapping[object, Any]", value)
-        if not all(isinstance(key, str) for key in items):
-            raise _NoCanonicalForm
-        mapping = {str.__str__(key): _canonical_form(item) for key, item in items.items()}
-        if len(mapping) == 1 and next(iter(mapping)).startswith("$"):
-            return {"$object": mapping}
-        return mapping
-    if isinstance(value, enum.Enum):
-        return _canonical_form(value.value)
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, int):  # a bool is the integer it equals
-        return _integer(int(value))
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _NoCanonicalForm
-        return _decimal(Decimal(value))  # exact: 0.5 and Decimal("0.5") are equal
-    if isinstance(value, Decimal):
-        return _decimal(value)
-    if isinstance(value, Money):
-        return {"$money": f"{_number(value.amount)} {value.currency.code}"}
-    if isinstance(value, datetime):
-        return {"$instant": value.astimezone(UTC).isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, (tuple, list)):
-        return [_canonical_form(item) for item in value]
-    raise _NoCanonicalForm
+def _utc(value: datetime) -> datetime:
+    """An instant as compared: its UTC instant (a wall time in a fold or gap is the instant
+    its ``utcoffset()`` gives), so that ``==`` agrees with the key."""
+    return value.astimezone(UTC)
 
 
 @attrs.frozen(kw_only=True)
@@ -217,7 +160,7 @@ class Effect:
 
     kind: ClassVar[str] = "effect"
 
-    at: datetime = attrs.field(validator=v.instant)
+    at: datetime = attrs.field(validator=v.instant, eq=_utc)
     rule: str = attrs.field(validator=v.text)
     account: str | None = attrs.field(default=None, validator=v.optional_text)
     occasion: str | None = attrs.field(default=None, validator=v.optional_text)

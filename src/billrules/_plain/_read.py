@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Currency, Money
 
-from billrules import _money, _time, _validate
+from billrules import _details, _money, _time, _validate
 from billrules._plain._base import (
     NO_HOOKS,
     OBJECT_TAG,
@@ -345,39 +345,49 @@ def _unknown(kind: type[Any], key: object, path: str) -> PlainDataError:
     return _problem(join(path, key), f"unknown field; known fields are {known}")
 
 
-def detail(data: object, path: str) -> Any:
-    """A details value from its plain form (see the module docstring)."""
+def detail(data: object, path: str, depth: int = 0) -> Any:
+    """A details value from its plain form (see the module docstring).
+
+    Read as deep as a details value may nest (``billrules._details.MOST_DEPTH`` levels of
+    lists and objects, tags included, ``depth`` of them around ``data``) and no deeper, so
+    that what is read is what a details value may be; the value built checks the rest.
+    """
     if data is None or isinstance(data, (bool, int, str)):
         return data
     if isinstance(data, float):
         if not math.isfinite(data):
             raise _problem(path, "is NaN or an infinity")
         return data
+    if not isinstance(data, (list, tuple, Mapping)):
+        raise _problem(path, f"cannot read a {_name(data)} as a detail")
+    if depth >= _details.MOST_DEPTH:
+        raise _problem(path, _details.TOO_DEEP)
     if isinstance(data, (list, tuple)):
-        return tuple(detail(item, index(path, i)) for i, item in enumerate(data))
-    if isinstance(data, Mapping):
-        if len(data) == 1:
-            ((key, inner),) = data.items()
-            if isinstance(key, str) and key.startswith("$"):
-                return _tagged(key, inner, join(path, key))
-        return _detail_mapping(data, path)
-    raise _problem(path, f"cannot read a {_name(data)} as a detail")
+        return tuple(detail(item, index(path, i), depth + 1) for i, item in enumerate(data))
+    if len(data) == 1:
+        ((key, inner),) = data.items()
+        if isinstance(key, str) and key.startswith("$"):
+            return _tagged(key, inner, join(path, key), depth + 1)
+    return _detail_mapping(data, path, depth + 1)
 
 
-def _detail_mapping(data: Mapping[Any, Any], path: str) -> Mapping[str, Any]:
+def _detail_mapping(data: Mapping[Any, Any], path: str, depth: int) -> Mapping[str, Any]:
+    """The mapping of ``data``, whose values are ``depth`` levels deep."""
     for key in data:
         if not isinstance(key, str):
             raise _problem(join(path, key), "a key must be a string")
     return _validate.FrozenMapping(
-        {key: detail(item, join(path, key)) for key, item in data.items()}
+        {key: detail(item, join(path, key), depth) for key, item in data.items()}
     )
 
 
-def _tagged(tag: str, data: object, path: str) -> Any:
+def _tagged(tag: str, data: object, path: str, depth: int) -> Any:
     if tag == OBJECT_TAG:
         if not isinstance(data, Mapping):
             raise _problem(path, f"must be an object, not {_name(data)}")
-        return _detail_mapping(data, path)
+        if depth >= _details.MOST_DEPTH:
+            raise _problem(path, _details.TOO_DEEP)
+        return _detail_mapping(data, path, depth + 1)
     kind = TAGS.get(tag)
     if kind is None:
         known = ", ".join(sorted([*TAGS, OBJECT_TAG]))

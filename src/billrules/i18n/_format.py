@@ -73,6 +73,8 @@ class LocalSentence(_Sentence):
         """The locale's word for a value the catalogue lists (each item of a tuple)."""
         if isinstance(value, (tuple, list, frozenset)):
             return ", ".join(self.term(item) for item in value)
+        if isinstance(value, Mapping):
+            return self.word(value)
         key = value.value if isinstance(value, Enum) else value
         if isinstance(key, str) and key in self.terms:
             return self.terms[key]
@@ -105,6 +107,8 @@ class LocalSentence(_Sentence):
             return str(value.value)
         if isinstance(value, (tuple, list, frozenset)):
             return ", ".join(self.word(item) for item in value)
+        if isinstance(value, Mapping):  # each value as the locale writes it, never a repr
+            return ", ".join(f"{key}: {self.word(item)}" for key, item in value.items())
         if value is None:
             return self.none
         if isinstance(value, Decimal):
