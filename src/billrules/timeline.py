@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from billrules import _plain, _render, _time, effects
+from billrules import _validate as v
 from billrules._check import checked
 from billrules.account import Account
 from billrules.contract import Finding, Transition
@@ -178,7 +179,7 @@ class Timeline:
         events: The transitions, oldest first.
     """
 
-    account_id: str
+    account_id: str = attrs.field(validator=v.identifier)
     zone: ZoneInfo
     start: datetime
     end: datetime
