@@ -55,15 +55,15 @@ DATE_PATTERN = (
     r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
     rf"|{_LEAP_YEAR}-02-29)"
 )
-#: The one written form of an instant (X-3), RFC 3339 as billrules writes it: the date, an
-#: upper-case ``T``, ``hh:mm:ss`` with at most six decimals, and the offset ``Z`` or
-#: ``±hh:mm`` (with ``:ss`` and six decimals when the offset has them, as a local mean time
-#: has): ``"2024-05-08T09:00:00+03:00"``. No space or lower-case ``t`` or ``z``, no
-#: ``+0200`` or ``+02``, no basic ``20240508T090000Z``; a naive time has no offset and is
-#: refused.
+#: The one written form of an instant (X-3), ISO 8601's extended form as billrules writes it:
+#: the date, an upper-case ``T``, ``hh:mm`` or ``hh:mm:ss`` with at most six decimals, and the
+#: offset ``Z`` or ``±hh:mm`` (with ``:ss`` and six decimals when the offset has them, as a
+#: local mean time has): ``"2024-05-08T09:00:00+03:00"``. No space or lower-case ``t`` or
+#: ``z``, no ``+0200`` or ``+02``, no basic ``20240508T090000Z``; a naive time has no offset
+#: and is refused.
 INSTANT_PATTERN = (
     DATE_PATTERN
-    + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
+    + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
     + r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{6})?)?)"
 )
 DATE_FORM = re.compile(DATE_PATTERN, re.ASCII)

@@ -17,7 +17,6 @@ import attrs
 from moneyed import Money
 
 from billrules import _plain, _render, _time
-from billrules import _validate as v
 from billrules._check import checked
 from billrules.account import Account
 from billrules.balance import balance_at
@@ -84,7 +83,7 @@ class Report:
         next_events: The first transitions of the timeline from ``at`` (X-5).
     """
 
-    account_id: str = attrs.field(validator=v.identifier)
+    account_id: str
     at: datetime
     zone: ZoneInfo
     status: AccountStatus

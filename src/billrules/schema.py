@@ -1,8 +1,12 @@
 """JSON Schemas (draft 2020-12) of billrules' JSON: the documents a frontend or a gateway checks.
 
 :func:`json_schema` builds the schema of one kind of document from the same attrs fields and
-type hints :mod:`billrules.serialize` reads (:func:`billrules._plain.structure`), so the schema
-and the reader cannot drift apart; the documents are also shipped in the package, as
+type hints :mod:`billrules.serialize` reads (:func:`billrules._plain.structure`), each field's
+rule from the validator that checks it (``billrules._validate.described``: bounds, patterns, at
+least one item, at most 256 characters for an id), and the scalar forms from the very pattern or
+list the reader matches (``billrules._time.INSTANT_PATTERN``, ``DATE_PATTERN``,
+``billrules._money.AMOUNT_PATTERN``, ``CURRENCY_CODES``), so the schema and the reader cannot
+drift apart; the documents are also shipped in the package, as
 ``billrules/schemas/<name>.schema.json``, and printed by ``billrules schema NAME``.
 
 >>> from billrules.schema import NAMES, json_schema
@@ -11,16 +15,19 @@ and the reader cannot drift apart; the documents are also shipped in the package
 >>> schema = json_schema("account")
 >>> schema["$schema"], schema["$ref"]
 ('https://json-schema.org/draft/2020-12/schema', '#/$defs/Account')
->>> schema["$defs"]["User"]["required"], schema["$defs"]["money"]["description"]
-(['id', 'role'], 'An amount and its ISO 4217 currency code: "19.00 USD".')
+>>> schema["$defs"]["User"]["required"], schema["$defs"]["User"]["properties"]["id"]["maxLength"]
+(['id', 'role'], 256)
 >>> json_schema("acount")
 Traceback (most recent call last):
 ...
 billrules.errors.InvalidInput: name: unknown schema 'acount'; known are account, decision, effect, policy, report, timeline, transition
 
-Only what a constructor checks across fields (an account has exactly one owner, a ledger's
-currency is the account's) is left to the reader: a document the schema accepts may still be
-refused by :func:`billrules.serialize.from_dict`, with an error naming the path.
+A document the schema accepts is one the reader accepts, and the other way round, but for what
+no keyword can say, which is left to the reader (an error naming the path) and written in the
+schema's ``description``: what a constructor checks across fields (an account has exactly one
+owner, a ledger's currency is the account's: ``_ACROSS_FIELDS``), a value written for readers
+that must equal what the other fields give (an effect's key), a card number in text (PM-6, a
+Luhn test), a zone name the tz database lacks, and the limits on a whole file (nesting, digits).
 """
 
 from __future__ import annotations
@@ -141,8 +148,8 @@ SCALARS: Final[Mapping[str, Mapping[str, Any]]] = {
     },
     "instant": {
         "description": (
-            'An instant, RFC 3339 as billrules writes it: "2024-05-08T09:00:00+03:00" or'
-            ' "2024-05-08T06:00:00Z"; upper-case T and Z, seconds always, at most six'
+            'An instant, ISO 8601 as billrules writes it: "2024-05-08T09:00:00+03:00" or'
+            ' "2024-05-08T06:00:00Z"; upper-case T and Z, hh:mm or hh:mm:ss with at most six'
             " decimals, an offset of ±hh:mm (with :ss when a local mean time has them), in the"
             " years 1000 to 8999."
         ),

@@ -46,7 +46,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from billrules import _plain, _render, _time, effects
-from billrules import _validate as v
 from billrules._check import checked
 from billrules.account import Account
 from billrules.contract import Finding, Transition
@@ -179,7 +178,7 @@ class Timeline:
         events: The transitions, oldest first.
     """
 
-    account_id: str = attrs.field(validator=v.identifier)
+    account_id: str
     zone: ZoneInfo
     start: datetime
     end: datetime

@@ -40,9 +40,9 @@ _NONE = type(None)
 _INSTANT_FORM = _time.INSTANT_FORM.fullmatch
 _DATE_FORM = _time.DATE_FORM.fullmatch
 _NOT_AN_INSTANT = (
-    'is not an instant written as "2024-05-08T09:00:00+03:00" (RFC 3339, an offset or Z): {}'
+    'is not an ISO 8601 instant written as "2024-05-08T09:00:00+03:00" (an offset or Z): {}'
 )
-_NOT_A_DATE = 'is not a date written as "2024-05-01": {}'
+_NOT_A_DATE = 'is not an ISO 8601 date written as "2024-05-01": {}'
 
 
 #: A compiled reader: plain data and its path in, the value out (or a billrules error).
@@ -292,6 +292,12 @@ def _structure_scalar(kind: Any, data: object, path: str) -> Any:
         if not isinstance(data, str):
             raise _problem(path, f"must be an ISO 8601 string, not {_name(data)}")
         if _INSTANT_FORM(data) is None:
+            try:
+                spelt_otherwise = datetime.fromisoformat(data)
+            except ValueError:
+                pass
+            else:  # a naive time or a year out of the calendar is said as such
+                _time.require_aware(spelt_otherwise, path)
             raise _problem(path, _NOT_AN_INSTANT.format(shown(data)))
         try:
             parsed = datetime.fromisoformat(data)
@@ -302,6 +308,12 @@ def _structure_scalar(kind: Any, data: object, path: str) -> Any:
         if not isinstance(data, str):
             raise _problem(path, f"must be an ISO 8601 date string, not {_name(data)}")
         if _DATE_FORM(data) is None:
+            try:
+                spelt_otherwise = date.fromisoformat(data)
+            except ValueError:
+                pass
+            else:  # a year out of the calendar is said as such
+                _time.require_date(spelt_otherwise, path)
             raise _problem(path, _NOT_A_DATE.format(shown(data)))
         try:
             day = date.fromisoformat(data)
