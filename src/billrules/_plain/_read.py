@@ -309,11 +309,11 @@ def _structure_scalar(kind: Any, data: object, path: str) -> Any:
             raise _problem(path, f"must be an ISO 8601 date string, not {_name(data)}")
         if _DATE_FORM(data) is None:
             try:
-                spelt_otherwise = date.fromisoformat(data)
+                other_day = date.fromisoformat(data)
             except ValueError:
                 pass
             else:  # a year out of the calendar is said as such
-                _time.require_date(spelt_otherwise, path)
+                _time.require_date(other_day, path)
             raise _problem(path, _NOT_A_DATE.format(shown(data)))
         try:
             day = date.fromisoformat(data)
