@@ -421,3 +421,38 @@ class TestIdLength:
 
 def _account() -> Account:
     return serialize.account_from_mapping(_ACCOUNT)
+
+
+#: Near spellings of an instant, a date and an amount: every part optional or swapped.
+_NEAR_INSTANTS = st.from_regex(
+    r"\A[0-9]{4}-?[0-1][0-9]-?[0-3][0-9]([Tt ]|x)[0-2][0-9](:?[0-6][0-9](:?[0-6][0-9]"
+    r"([.,][0-9]{1,8})?)?)?(Z|z|[+-][0-2][0-9](:?[0-6][0-9](:[0-6][0-9](\.[0-9]{1,7})?)?)?)?\Z"
+)
+_NEAR_DATES = st.from_regex(r"\A([0-9]{4}-?[0-1][0-9]-?[0-3][0-9]|[0-9]{4}-W[0-5][0-9]-[1-7])\Z")
+_NEAR_AMOUNTS = st.from_regex(
+    r"\A\s?[+-]?[0-9]{1,32}(\.[0-9]{0,32})?(e[0-9])?( |  |\t)?(USD|usd|Usd|XYZ|EUR|JPY)\s?\Z"
+)
+
+
+class TestNearSpellings:
+    """X-3, X-4: for every near spelling of an instant, a date or an amount, the schema and
+    the reader give one answer: the reader reads the one form the schema publishes."""
+
+    @given(_NEAR_INSTANTS)
+    def test_instant(self, text: str) -> None:
+        """X-3: an instant's spelling."""
+        assert_schema_agrees("account", {**_ACCOUNT, "created_at": text})
+
+    @given(_NEAR_DATES)
+    def test_date(self, text: str) -> None:
+        """X-3: a date's spelling."""
+        data = policy_to_mapping(DEFAULT_POLICY)
+        data["invoices"]["history_cutoff"] = text
+        assert_schema_agrees("policy", data)
+
+    @given(_NEAR_AMOUNTS)
+    def test_amount(self, text: str) -> None:
+        """X-4: an amount's spelling (a tariff of zero or more)."""
+        data = policy_to_mapping(DEFAULT_POLICY)
+        data["balance"]["base_tariff"] = text
+        assert_schema_agrees("policy", data)
