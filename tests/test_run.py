@@ -534,12 +534,9 @@ def test_the_progress_bar_shows_on_a_terminal_only(tmp_path, monkeypatch, capsys
     assert err.startswith("billrules: run: 30 accounts")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the bound on an account id's length is added by the schema change (issue 18); "
-    "remove this mark once it is on the branch",
-)
 def test_a_ten_megabyte_account_id_is_an_error_record_not_copied_into_effect_lines():
+    """X-8: an account id over 256 characters is an error record naming ``id``, without the
+    id, so it is never copied into every effect line."""
     window = {"since": AS_OF - 30 * DAY, "until": AS_OF + 60 * DAY}
     for text in population_lines(200, seed=1, as_of=AS_OF):
         (record,) = due([text], DEFAULT_POLICY, **window)

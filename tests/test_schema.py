@@ -18,7 +18,10 @@ from hypothesis import strategies as st
 
 from billrules import InvalidInput
 from billrules.effects import SendEmail
-from billrules.policy import DEFAULT_POLICY, policy_from_toml
+from billrules.policy import (
+    DEFAULT_POLICY,
+    policy_from_toml,
+)
 from billrules.report import explain
 from billrules.schema import DRAFT, NAMES, json_schema, schema_text
 from billrules.serialize import to_dict
@@ -126,11 +129,16 @@ class TestPublished:
         their patterns; enums list their values."""
         defs = json_schema("account")["$defs"]
         assert ["id", "zone", "currency", "created_at", "users"] == defs["Account"]["required"]
-        assert {"$ref": "#/$defs/money"} == defs["Invoice"]["properties"]["amount"]
+        amount = defs["Invoice"]["properties"]["amount"]
+        assert "#/$defs/money" == amount["$ref"]  # and the rule of its validator: not negative
+        assert re.search(amount["not"]["pattern"], "-1.00 USD")
+        assert not re.search(amount["not"]["pattern"], "-0.00 USD")
         assert ["owner", "admin", "staff"] == defs["User"]["properties"]["role"]["enum"]
         money = re.compile(defs["money"]["pattern"])
         assert money.fullmatch("19.00 USD")
-        assert money.fullmatch("-0.5 jpy")
+        assert money.fullmatch("-0.5 JPY")
+        assert not money.fullmatch("-0.5 jpy")  # the reader takes upper-case codes only
+        assert not money.fullmatch(" 19.00 USD")
         assert not money.fullmatch("19.00")
         assert not money.fullmatch("1e3 USD")
         instant = re.compile(defs["instant"]["pattern"])

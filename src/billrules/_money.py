@@ -16,13 +16,15 @@ import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
-from moneyed import Currency, Money, get_currency
+from moneyed import CURRENCIES, Currency, Money, get_currency
 from moneyed.classes import CurrencyDoesNotExist
 
 from billrules._redact import shown
 from billrules.errors import CurrencyMismatch, FloatAmountError, InvalidInput, InvalidType
 
 DEFAULT_ROUNDING = ROUND_HALF_UP
+
+_CODE = re.compile(r"[A-Z]{3}", re.ASCII)
 
 
 def to_currency(value: object, field: str) -> Currency:
@@ -45,6 +47,27 @@ _AMOUNT_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?", re.ASCII)
 #: The largest magnitude (as a power of ten) and the finest fraction an amount may have.
 LARGEST_EXPONENT = 30
 FINEST_EXPONENT = -30
+#: The longest amount text read (:func:`to_decimal`).
+LONGEST_AMOUNT_TEXT = 80
+
+#: An amount that :func:`to_decimal` reads, as one pattern (the JSON Schema's): at most
+#: thirty digits before the point once leading zeros are dropped, at most thirty after it.
+AMOUNT_PATTERN = rf"[+-]?0*[0-9]{{1,{LARGEST_EXPONENT}}}(?:\.[0-9]{{1,{-FINEST_EXPONENT}}})?"
+
+#: The ISO 4217 codes a plain document may name, exactly as py-moneyed lists them (upper
+#: case): the reader of JSON and TOML and the JSON Schema's enum.
+CURRENCY_CODES = tuple(sorted(code for code in CURRENCIES if _CODE.fullmatch(code)))
+_CURRENCY_CODES = frozenset(CURRENCY_CODES)
+
+
+def currency_code(value: object, field: str) -> Currency:
+    """The ``Currency`` of an ISO 4217 code as a document writes it: one of
+    :data:`CURRENCY_CODES`, exactly (``"USD"``, never ``"usd"``)."""
+    if type(value) is str and value in _CURRENCY_CODES:
+        return get_currency(value)
+    if not isinstance(value, str):
+        raise InvalidType(field, f"must be an ISO 4217 code, not {type(value).__name__}")
+    raise InvalidInput(field, f"unknown currency code {shown(value)}; codes are upper case")
 
 
 def to_decimal(value: object, field: str) -> Decimal:

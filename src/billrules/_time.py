@@ -44,8 +44,38 @@ LAST_INSTANT = datetime(LAST_YEAR, 12, 30, tzinfo=UTC)
 
 _MICROSECOND = timedelta(microseconds=1)
 
-#: What an IANA time zone key can look like: ``Europe/Kyiv``, ``Etc/GMT+3``, ``UTC``.
-_ZONE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}", re.ASCII)
+#: What an IANA time zone key can look like: ``Europe/Kyiv``, ``Etc/GMT+3``, ``UTC``. Which
+#: keys exist is the tz database's to say (the reader asks it; the JSON Schema says so).
+ZONE_PATTERN = r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}"
+_ZONE_KEY = re.compile(ZONE_PATTERN, re.ASCII)
+
+#: A leap year of the supported calendar (1000 to 8999): divisible by 4, and by 400 when
+#: it ends a century.
+_LEAP_YEAR = (
+    r"(?:[1-8][0-9](?:0[48]|[2468][048]|[13579][26])"
+    r"|(?:1[26]|2[048]|3[26]|4[048]|5[26]|6[048]|7[26]|8[048])00)"
+)
+#: The one written form of a date (X-3): ``YYYY-MM-DD``, a day that exists, in the years
+#: 1000 to 8999. The reader and the JSON Schema share it: no basic ``20250603``, no week date.
+DATE_PATTERN = (
+    r"(?:[1-8][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    rf"|{_LEAP_YEAR}-02-29)"
+)
+#: The one written form of an instant (X-3), ISO 8601's extended form as billrules writes it:
+#: the date, an upper-case ``T``, ``hh:mm`` or ``hh:mm:ss`` with at most six decimals, and the
+#: offset ``Z`` or ``±hh:mm`` (with ``:ss`` and six decimals when the offset has them, as a
+#: local mean time has): ``"2024-05-08T09:00:00+03:00"``. No space or lower-case ``t`` or
+#: ``z``, no ``+0200`` or ``+02``, no basic ``20240508T090000Z``; a naive time has no offset
+#: and is refused.
+INSTANT_PATTERN = (
+    DATE_PATTERN
+    + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+    + r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{6})?)?)"
+)
+DATE_FORM = re.compile(DATE_PATTERN, re.ASCII)
+INSTANT_FORM = re.compile(INSTANT_PATTERN, re.ASCII)
 
 
 def require_aware(value: object, field: str) -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -18,7 +19,7 @@ from moneyed import Money
 from billrules import _money, _time
 from billrules._details import FrozenMapping as FrozenMapping
 from billrules._details import details
-from billrules._redact import holds_card_number, longest_digit_run, shown
+from billrules._redact import SEPARATOR_CHARACTERS, holds_card_number, longest_digit_run, shown
 from billrules.errors import InvalidInput, InvalidType
 
 T = TypeVar("T")
@@ -64,7 +65,8 @@ def free_text(value: str, field: str) -> str:
 
 def account_id(value: str, field: str = "account") -> str:
     """``value``, the id of the account an operation's effects act on (X-6), if it is a
-    non-empty ``str`` holding no card number (PM-6); else a billrules error naming ``field``.
+    non-empty ``str`` of at most :data:`MAX_ID_LENGTH` characters holding no card number
+    (PM-6); else a billrules error naming ``field``, never repeating the value.
 
     >>> account_id("acme")
     'acme'
@@ -75,9 +77,41 @@ def account_id(value: str, field: str = "account") -> str:
     """
     if type(value) is not str:
         require(value, str, field)
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidInput(field, f"must be at most {MAX_ID_LENGTH} characters long")
     if not value.strip():
         raise InvalidInput(field, "must not be empty (an effect is keyed with its account)")
     return free_text(value, field)
+
+
+def described(check: T, schema: Mapping[str, Any]) -> T:
+    """``check`` (a validator) carrying ``schema``: the JSON Schema keywords of what it accepts.
+
+    :mod:`billrules.schema` publishes a field's schema from its validator's description, so
+    the two cannot drift apart; a rule that no keyword can say (the Luhn test of PM-6) is
+    left to the validator and written in the ``description``.
+    """
+    setattr(check, "json_schema", MappingProxyType(dict(schema)))  # noqa: B010 - a function's attribute
+    return check
+
+
+def json_schema_of(check: object) -> Mapping[str, Any]:
+    """The JSON Schema keywords a validator carries (:func:`described`), or none."""
+    found: Mapping[str, Any] = getattr(check, "json_schema", MappingProxyType({}))
+    return found
+
+
+#: The text rule as JSON Schema keywords: a non-whitespace character somewhere (``\S``: a
+#: Unicode whitespace character as Python's ``str.isspace`` reads it).
+TEXT_SCHEMA: Final = {
+    "minLength": 1,
+    "pattern": r"\S",
+    "description": "Text with a character other than whitespace, holding no card number (PM-6).",
+}
+
+#: The longest identifier (an account, user, invoice, payment, charge or method id, a rule,
+#: a plan): a 10 MB id would be copied into every effect line.
+MAX_ID_LENGTH: Final = 256
 
 
 def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -90,10 +124,45 @@ def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         free_text(value, where(instance, attribute))
 
 
+def identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An id: a non-empty ``str`` of at most :data:`MAX_ID_LENGTH` characters that holds no
+    card number (PM-6). An over-long id is refused without being repeated."""
+    if not isinstance(value, str):
+        raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidInput(
+            where(instance, attribute), f"must be at most {MAX_ID_LENGTH} characters long"
+        )
+    if not value.strip():
+        raise InvalidInput(where(instance, attribute), "must not be empty")
+    if holds_card_number(value):  # the field's name is built only for the error
+        free_text(value, where(instance, attribute))
+
+
 def optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """``None`` or a non-empty ``str``."""
     if value is not None:
         text(instance, attribute, value)
+
+
+def optional_identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """``None`` or an id (:func:`identifier`)."""
+    if value is not None:
+        identifier(instance, attribute, value)
+
+
+ID_SCHEMA: Final = {
+    **TEXT_SCHEMA,
+    "maxLength": MAX_ID_LENGTH,
+    "description": (
+        f"An id: text of at most {MAX_ID_LENGTH} characters with a character other than"
+        " whitespace, holding no card number (PM-6)."
+    ),
+}
+described(text, TEXT_SCHEMA)
+described(optional_text, TEXT_SCHEMA)
+described(identifier, ID_SCHEMA)
+described(optional_identifier, ID_SCHEMA)
 
 
 #: The most digits in one run a payment-method label may show: the last four of a card.
@@ -124,6 +193,18 @@ def masked_label(instance: object, attribute: attrs.Attribute[Any], value: objec
         raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
     label(value, where(instance, attribute))
     text(instance, attribute, value)
+
+
+described(
+    masked_label,
+    {
+        **TEXT_SCHEMA,
+        # a run of more than LABEL_DIGITS digits, one separator allowed between two (as
+        # billrules._redact.longest_digit_run reads a run)
+        "not": {"pattern": rf"\d(?:[{SEPARATOR_CHARACTERS}]?\d){{{LABEL_DIGITS}}}"},
+        "description": "A masked label showing at most the last four digits of a card (PM-6).",
+    },
+)
 
 
 def instant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -167,6 +248,20 @@ def positive_money(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise InvalidInput(where(instance, attribute), "must be more than zero")
 
 
+#: The amount rules as JSON Schema keywords on ``"19.00 USD"``: no minus before a digit
+#: other than zero; no minus and not zero.
+NON_NEGATIVE_MONEY_SCHEMA: Final = {
+    "not": {"pattern": "^-[0-9.]*[1-9]"},
+    "description": 'An amount of zero or more and its currency: "19.00 USD".',
+}
+POSITIVE_MONEY_SCHEMA: Final = {
+    "not": {"pattern": "^(?:-|[+]?[0.]+ )"},
+    "description": 'An amount of more than zero and its currency: "19.00 USD".',
+}
+described(non_negative_money, NON_NEGATIVE_MONEY_SCHEMA)
+described(positive_money, POSITIVE_MONEY_SCHEMA)
+
+
 #: The widest integer any field holds: a signed 64-bit integer, as a database column would.
 LARGEST_INT: Final = 2**63 - 1
 
@@ -189,7 +284,7 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Validator
         if value > high:
             raise InvalidInput(name, f"must be at most {high}")
 
-    return check
+    return described(check, {"minimum": low, "maximum": high})
 
 
 def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -48,7 +48,7 @@ __all__ = [
 class User:
     """A user of the account: id, role and the instant of the last login (``None``: never)."""
 
-    id: str = attrs.field(validator=v.text)
+    id: str = attrs.field(validator=v.identifier)
     role: Role = attrs.field(converter=v.to_enum(Role))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     last_login_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
 
@@ -73,7 +73,7 @@ class Account:
         deletion_schedule: An inactivity or manual deletion schedule (DEL-3 … DEL-7), if any.
     """
 
-    id: str = attrs.field(validator=v.text)
+    id: str = attrs.field(validator=v.identifier)
     zone: ZoneInfo = attrs.field(converter=v.named(_time.to_zone))  # type: ignore[misc]  # as above
     currency: Currency = attrs.field(converter=v.named(_money.to_currency))  # type: ignore[misc]  # as above
     status: AccountStatus = attrs.field(

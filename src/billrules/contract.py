@@ -53,6 +53,13 @@ __all__ = ["Finding", "Suspension", "Transition"]
 #: An area's name or a transition's kind: a snake_case identifier (no digits, so no card
 #: number can hide in one).
 _IDENTIFIER: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
+#: The JSON Schema of such a name (an area, a transition's kind).
+_NAME_SCHEMA: Final = {
+    "json_schema": {
+        "pattern": f"^{_IDENTIFIER.pattern}$",
+        "description": "A snake_case name of letters.",
+    }
+}
 
 
 def _identifier(value: object, where: str) -> str:
@@ -91,8 +98,8 @@ class Transition:
     """
 
     at: datetime
-    area: str
-    kind: str
+    area: str = attrs.field(metadata=_NAME_SCHEMA)
+    kind: str = attrs.field(metadata=_NAME_SCHEMA)
     reasons: tuple[Reason, ...]
     effects: tuple[Effect, ...] = ()
 
@@ -149,7 +156,7 @@ class Finding:
         details: The fields of the summary sentence.
     """
 
-    area: str
+    area: str = attrs.field(metadata=_NAME_SCHEMA)
     question: Question
     decision: Decision
     details: Mapping[str, Any] = attrs.field(hash=False, repr=False)
@@ -229,7 +236,7 @@ class Suspension:
 
     start: datetime = attrs.field(validator=v.instant)
     end: datetime | None = attrs.field(default=None, validator=_optional_end)
-    rule: str = attrs.field(validator=v.text)
+    rule: str = attrs.field(validator=v.identifier)
 
     def covers(self, at: datetime) -> bool:
         """Whether ``at`` falls inside the span."""

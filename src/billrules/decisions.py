@@ -32,7 +32,7 @@ import attrs
 from moneyed import Money
 
 from billrules import _money
-from billrules._validate import FrozenMapping, frozen_mapping, require
+from billrules._validate import TEXT_SCHEMA, FrozenMapping, frozen_mapping, require
 from billrules.errors import BillRulesError, InvalidInput, InvalidType
 
 __all__ = [
@@ -249,7 +249,7 @@ class Reason:
     """
 
     code: ReasonCode
-    rule: str
+    rule: str = attrs.field(metadata={"json_schema": TEXT_SCHEMA})
     details: Mapping[str, Any] = attrs.field(hash=False, repr=False)
 
     def __init__(

@@ -161,9 +161,9 @@ class Effect:
     kind: ClassVar[str] = "effect"
 
     at: datetime = attrs.field(validator=v.instant, eq=_utc)
-    rule: str = attrs.field(validator=v.text)
-    account: str | None = attrs.field(default=None, validator=v.optional_text)
-    occasion: str | None = attrs.field(default=None, validator=v.optional_text)
+    rule: str = attrs.field(validator=v.identifier)
+    account: str | None = attrs.field(default=None, validator=v.optional_identifier)
+    occasion: str | None = attrs.field(default=None, validator=v.optional_identifier)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -260,7 +260,7 @@ class HideBanner(Effect):
 class CancelBilling(Effect):
     """Cancel the scheduled or submitted billing (invoice) ``invoice_id``."""
 
-    invoice_id: str = attrs.field(validator=v.text)
+    invoice_id: str = attrs.field(validator=v.identifier)
 
 
 @attrs.frozen(kw_only=True)
@@ -268,8 +268,8 @@ class ChargePaymentMethod(Effect):
     """Charge ``amount`` for ``invoice_id`` to the stored payment method ``method_id``."""
 
     amount: Money = attrs.field(validator=v.positive_money)
-    method_id: str = attrs.field(validator=v.text)
-    invoice_id: str = attrs.field(validator=v.text)
+    method_id: str = attrs.field(validator=v.identifier)
+    invoice_id: str = attrs.field(validator=v.identifier)
 
 
 @attrs.frozen(kw_only=True)
@@ -319,7 +319,7 @@ class SetEmailOptOut(Effect):
 class DeactivateUser(Effect):
     """Deactivate the user ``user_id``."""
 
-    user_id: str = attrs.field(validator=v.text)
+    user_id: str = attrs.field(validator=v.identifier)
 
 
 @attrs.frozen(kw_only=True)
@@ -331,7 +331,7 @@ class RevokeAccess(Effect):
 class ReassignLeads(Effect):
     """Reassign the account's leads to another agent (``to_agent``, or the host's choice)."""
 
-    to_agent: str | None = attrs.field(default=None, validator=v.optional_text)
+    to_agent: str | None = attrs.field(default=None, validator=v.optional_identifier)
 
 
 @attrs.frozen(kw_only=True)

@@ -1,8 +1,12 @@
 """JSON Schemas (draft 2020-12) of billrules' JSON: the documents a frontend or a gateway checks.
 
 :func:`json_schema` builds the schema of one kind of document from the same attrs fields and
-type hints :mod:`billrules.serialize` reads (:func:`billrules._plain.structure`), so the schema
-and the reader cannot drift apart; the documents are also shipped in the package, as
+type hints :mod:`billrules.serialize` reads (:func:`billrules._plain.structure`), each field's
+rule from the validator that checks it (``billrules._validate.described``: bounds, patterns, at
+least one item, at most 256 characters for an id), and the scalar forms from the very pattern or
+list the reader matches (``billrules._time.INSTANT_PATTERN``, ``DATE_PATTERN``,
+``billrules._money.AMOUNT_PATTERN``, ``CURRENCY_CODES``), so the schema and the reader cannot
+drift apart; the documents are also shipped in the package, as
 ``billrules/schemas/<name>.schema.json``, and printed by ``billrules schema NAME``.
 
 >>> from billrules.schema import NAMES, json_schema
@@ -11,16 +15,19 @@ and the reader cannot drift apart; the documents are also shipped in the package
 >>> schema = json_schema("account")
 >>> schema["$schema"], schema["$ref"]
 ('https://json-schema.org/draft/2020-12/schema', '#/$defs/Account')
->>> schema["$defs"]["User"]["required"], schema["$defs"]["money"]["description"]
-(['id', 'role'], 'An amount and its ISO 4217 currency code: "19.00 USD".')
+>>> schema["$defs"]["User"]["required"], schema["$defs"]["User"]["properties"]["id"]["maxLength"]
+(['id', 'role'], 256)
 >>> json_schema("acount")
 Traceback (most recent call last):
 ...
 billrules.errors.InvalidInput: name: unknown schema 'acount'; known are account, decision, effect, policy, report, timeline, transition
 
-Only what a constructor checks across fields (an account has exactly one owner, a ledger's
-currency is the account's) is left to the reader: a document the schema accepts may still be
-refused by :func:`billrules.serialize.from_dict`, with an error naming the path.
+A document the schema accepts is one the reader accepts, and the other way round, but for what
+no keyword can say, which is left to the reader (an error naming the path) and written in the
+schema's ``description``: what a constructor checks across fields (an account has exactly one
+owner, a ledger's currency is the account's: ``_ACROSS_FIELDS``), a value written for readers
+that must equal what the other fields give (an effect's key), a card number in text (PM-6, a
+Luhn test), a zone name the tz database lacks, and the limits on a whole file (nesting, digits).
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Currency, Money
 
-from billrules import _plain
+from billrules import _loads, _money, _plain, _time, _validate
 from billrules._check import checked
 from billrules._redact import shown
 from billrules.account import Account
@@ -106,46 +113,66 @@ def schema_text(name: str) -> str:
     return json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"
 
 
-#: An instant: ISO 8601 with an offset (``Z`` or ``±hh:mm``).
-_INSTANT: Final = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
-    r"(Z|z|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)$"
-)
-_AMOUNT: Final = r"[+-]?[0-9]+(\.[0-9]+)?"
+#: The widest integer a plain document holds (``billrules._loads``: at most 40 digits).
+_WIDEST_INTEGER: Final = 10**_loads.MAX_DIGITS - 1
+#: The widest integer an amount may be (below ``10**30`` in magnitude).
+_WIDEST_AMOUNT: Final = 10**_money.LARGEST_EXPONENT - 1
+_CODES: Final = "|".join(_money.CURRENCY_CODES)
 
-#: The schemas of the scalar forms, by their name in ``$defs``.
+#: The schemas of the scalar forms, by their name in ``$defs``: each one built from the
+#: pattern or the list its reader uses (``billrules._time``, ``billrules._money``).
 SCALARS: Final[Mapping[str, Mapping[str, Any]]] = {
     "money": {
-        "description": 'An amount and its ISO 4217 currency code: "19.00 USD".',
+        "description": (
+            'An amount and its ISO 4217 currency code: "19.00 USD". The amount is plain'
+            " decimal notation (at most thirty digits before the point and thirty after it),"
+            " one space, the code in upper case."
+        ),
         "type": "string",
-        "pattern": f"^{_AMOUNT} [A-Za-z]{{3}}$",
+        "maxLength": _money.LONGEST_AMOUNT_TEXT + 4,
+        "pattern": f"^{_money.AMOUNT_PATTERN} (?:{_CODES})$",
     },
     "decimal": {
-        "description": 'An exact number: a string such as "2.5", or an integer.',
-        "type": ["string", "integer"],
-        "pattern": f"^{_AMOUNT}$",
+        "description": (
+            'An exact number: a string such as "2.5" (at most thirty digits before the point'
+            " and thirty after it), or an integer below 10**30 in magnitude."
+        ),
+        "anyOf": [
+            {
+                "type": "string",
+                "maxLength": _money.LONGEST_AMOUNT_TEXT,
+                "pattern": f"^{_money.AMOUNT_PATTERN}$",
+            },
+            {"type": "integer", "minimum": -_WIDEST_AMOUNT, "maximum": _WIDEST_AMOUNT},
+        ],
     },
     "instant": {
-        "description": 'ISO 8601 with an offset: "2024-05-08T09:00:00+03:00".',
+        "description": (
+            'An instant, ISO 8601 as billrules writes it: "2024-05-08T09:00:00+03:00" or'
+            ' "2024-05-08T06:00:00Z"; upper-case T and Z, hh:mm or hh:mm:ss with at most six'
+            " decimals, an offset of ±hh:mm (with :ss when a local mean time has them), in the"
+            " years 1000 to 8999."
+        ),
         "type": "string",
-        "format": "date-time",
-        "pattern": _INSTANT,
+        "pattern": f"^{_time.INSTANT_PATTERN}$",
     },
     "date": {
-        "description": 'An ISO 8601 date: "2024-05-01".',
+        "description": 'A date, "2024-05-01" (a day that exists, in the years 1000 to 8999).',
         "type": "string",
         "format": "date",
-        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "pattern": f"^{_time.DATE_PATTERN}$",
     },
     "zone": {
-        "description": 'An IANA time zone name: "Europe/Kyiv".',
+        "description": (
+            'An IANA time zone name: "Europe/Kyiv". Which names exist is the tz database\'s'
+            " to say: a name of this form that it lacks is refused by the reader."
+        ),
         "type": "string",
-        "pattern": "^[A-Za-z][A-Za-z0-9_+/-]*$",
+        "pattern": f"^{_time.ZONE_PATTERN}$",
     },
     "currency": {
-        "description": 'An ISO 4217 currency code: "USD".',
-        "type": "string",
-        "pattern": "^[A-Za-z]{3}$",
+        "description": 'An ISO 4217 currency code, in upper case: "USD".',
+        "enum": list(_money.CURRENCY_CODES),
     },
     "detail": {
         "description": (
@@ -154,7 +181,8 @@ SCALARS: Final[Mapping[str, Mapping[str, Any]]] = {
             ' {"$decimal": ...}, {"$object": {...}}), or an object of details values.'
         ),
         "anyOf": [
-            {"type": ["string", "number", "boolean", "null"]},
+            {"type": ["string", "boolean", "null"]},
+            {"type": "number", "minimum": -_WIDEST_INTEGER, "maximum": _WIDEST_INTEGER},
             {"type": "array", "items": {"$ref": "#/$defs/detail"}},
             *(
                 {
@@ -257,6 +285,9 @@ def _describe_attrs(kind: type[Any], hooks: _plain.Hooks, defs: dict[str, Any]) 
     shape = hooks.shape(kind) or _plain.Shape()
     doc = (kind.__doc__ or "").strip().split("\n\n")[0]
     head = {"title": kind.__name__, "description": " ".join(doc.split())}
+    across = _ACROSS_FIELDS.get(kind.__name__)
+    if across:
+        head["description"] += f" Left to the reader (rules across fields): {across}"
     variants = [
         other for other in shape.variants.values() if issubclass(other, kind) and other is not kind
     ]
@@ -274,7 +305,9 @@ def _describe_attrs(kind: type[Any], hooks: _plain.Hooks, defs: dict[str, Any]) 
         elif field.name in shape.details:
             properties[key] = _scalar("details", defs)
         else:
-            properties[key] = _describe(hints[field.name], hooks, defs)
+            properties[key] = _constrained(
+                _describe(hints[field.name], hooks, defs), _field_rules(field)
+            )
         if field.default is attrs.NOTHING:
             required.append(key)
     derived = {key: dict(shape.schemas[key]) for key in shape.derived if key != shape.tag}
@@ -290,3 +323,98 @@ def _describe_attrs(kind: type[Any], hooks: _plain.Hooks, defs: dict[str, Any]) 
         "required": required,
         "additionalProperties": False,
     }
+
+
+def _field_rules(field: attrs.Attribute[Any]) -> dict[str, Any]:
+    """The JSON Schema keywords of what ``field``'s validator accepts (``_validate.described``),
+    an ``attrs.validators.optional`` or ``and_`` looked into, and those of its metadata
+    (``json_schema``: a rule a class checks of the field alone, such as "at least one")."""
+    rules: dict[str, Any] = {}
+    pending: list[object] = [field.validator]
+    while pending:
+        check = pending.pop()
+        if check is None:
+            continue
+        inner = getattr(check, "validator", None)  # attrs.validators.optional
+        if inner is not None:
+            pending.append(inner)
+        pending.extend(getattr(check, "_validators", ()))  # attrs.validators.and_
+        rules.update(_validate.json_schema_of(check))
+    rules.update(field.metadata.get("json_schema", {}))
+    return rules
+
+
+def _constrained(schema: dict[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` with ``rules`` added to what it says of a value that is not ``null``."""
+    if not rules:
+        return schema
+    options = schema.get("anyOf")
+    if options is not None and {"type": "null"} in options:
+        return {
+            **schema,
+            "anyOf": [
+                option if option == {"type": "null"} else _constrained(option, rules)
+                for option in options
+            ],
+        }
+    if "description" in schema and "description" in rules:
+        rules = {key: rules[key] for key in rules if key != "description"}
+    merged = {**schema, **rules}
+    if isinstance(schema.get("items"), dict) and "items" in rules:
+        merged["items"] = _constrained(schema["items"], rules["items"])
+    return merged
+
+
+#: What a class checks across its fields, which no keyword of a field can say: written into
+#: the class's ``description``. Besides these, every text field's "no card number" (PM-6, a
+#: Luhn test) and a zone name the tz database lacks are left to the reader.
+_ACROSS_FIELDS: Final[Mapping[str, str]] = {
+    "Account": (
+        "exactly one user is the owner; user ids and invoice ids are unique; the ledger is in"
+        " the account's currency."
+    ),
+    "Wallet": (
+        "method ids are unique; default_id is the id of one of the methods, given exactly"
+        " when there are methods."
+    ),
+    "PaymentMethod": "a card gives its expiry month and year, together.",
+    "Invoice": (
+        "due_at is not before issued_at; amount_paid is at most amount, equals it on a paid"
+        " invoice and is zero on a scheduled one; paid_at is given exactly on a paid invoice."
+    ),
+    "BonusTier": "exactly one of percent and fixed is given.",
+    "EnabledPeriod": "end is after start.",
+    "LedgerEntry": (
+        "the sign of amount follows the kind; the lines of a charge add up to it, and only a"
+        " charge has lines."
+    ),
+    "SeatPool": "there are no more occupants than total.",
+    "CancellationRequest": "deactivates_at is not before requested_at.",
+    "Suspension": "end is not before start.",
+    "DeletionSchedule": (
+        "cancelled_at, restored_at and kept_at are not recorded together; kept_because is"
+        " given exactly when kept_at is; a manual deletion is never kept."
+    ),
+    "DeletionPolicy": "every reminder comes after the notice (fewer days than notice_days).",
+    "DunningPolicy": (
+        "the first stage starts on day 1, the next ones on later days; stage names are"
+        " unique; no role's access improves from one stage to the next."
+    ),
+    "PaymentMethodPolicy": "each brand appears once; no two prefix ranges of one length overlap.",
+    "CardBrandRule": "a prefix range does not end before it starts.",
+    "Reason": (
+        "code is a code of the area (the area given beside it, or the one area it names);"
+        " details hold the fields the code's sentence needs; message, when given, is the"
+        " sentence the code and details give."
+    ),
+    "Finding": (
+        "details hold the fields the question's summary needs; the values written for"
+        " readers, when given, are what the other fields give."
+    ),
+    "Transition": (
+        "kind is one of the area's kinds; the values written for readers (rules, codes,"
+        " description), when given, are what the reasons give."
+    ),
+    "Effect": "key, when given, is the key the other fields give (X-6).",
+    "Decision": "a refusal (allowed false) has at least one reason.",
+}

@@ -35,6 +35,15 @@ from billrules.errors import BillRulesError
 
 _NONE = type(None)
 
+#: The one written form of an instant and of a date (``billrules._time``): what the JSON
+#: Schemas publish, so the reader refuses the other spellings ``fromisoformat`` would take.
+_INSTANT_FORM = _time.INSTANT_FORM.fullmatch
+_DATE_FORM = _time.DATE_FORM.fullmatch
+_NOT_AN_INSTANT = (
+    'is not an ISO 8601 instant written as "2024-05-08T09:00:00+03:00" (an offset or Z): {}'
+)
+_NOT_A_DATE = 'is not an ISO 8601 date written as "2024-05-01": {}'
+
 
 #: A compiled reader: plain data and its path in, the value out (or a billrules error).
 _Plan = Callable[[object, str], Any]
@@ -207,7 +216,7 @@ def _read_bool(data: object, path: str) -> Any:
 
 
 def _read_instant(data: object, path: str) -> Any:
-    if type(data) is str:
+    if type(data) is str and _INSTANT_FORM(data) is not None:
         try:
             parsed = datetime.fromisoformat(data)
         except ValueError:
@@ -218,7 +227,7 @@ def _read_instant(data: object, path: str) -> Any:
 
 
 def _read_date(data: object, path: str) -> Any:
-    if type(data) is str:
+    if type(data) is str and _DATE_FORM(data) is not None:
         try:
             day = date.fromisoformat(data)
         except ValueError:
@@ -235,7 +244,7 @@ _SCALARS: dict[Any, _Plan] = {
     datetime: _read_instant,
     date: _read_date,
     Money: lambda data, path: _structure_money(data, path),
-    Currency: _money.to_currency,
+    Currency: _money.currency_code,
     ZoneInfo: _time.to_zone,
 }
 
@@ -281,41 +290,59 @@ def _structure_scalar(kind: Any, data: object, path: str) -> Any:
     if kind is Money:
         return _structure_money(data, path)
     if kind is Currency:
-        return _money.to_currency(data, path)
+        return _money.currency_code(data, path)
     if kind is ZoneInfo:
         return _time.to_zone(data, path)
     if kind is datetime:
         if not isinstance(data, str):
             raise _problem(path, f"must be an ISO 8601 string, not {_name(data)}")
+        if _INSTANT_FORM(data) is None:
+            try:
+                spelt_otherwise = datetime.fromisoformat(data)
+            except ValueError:
+                pass
+            else:  # a naive time or a year out of the calendar is said as such (X-3)
+                _time.require_aware(spelt_otherwise, path)
+            raise _problem(path, _NOT_AN_INSTANT.format(shown(data)))
         try:
             parsed = datetime.fromisoformat(data)
-        except ValueError:
+        except ValueError:  # pragma: no cover - the form was checked above
             pass  # raised below, outside the handler: Python's error holds the text (PM-6)
         else:
             return _time.require_aware(parsed, path)
-        raise _problem(path, f"is not an ISO 8601 instant: {shown(data)}")
+        raise _problem(path, _NOT_AN_INSTANT.format(shown(data)))  # pragma: no cover
     if kind is date:
         if not isinstance(data, str):
             raise _problem(path, f"must be an ISO 8601 date string, not {_name(data)}")
+        if _DATE_FORM(data) is None:
+            try:
+                other_day = date.fromisoformat(data)
+            except ValueError:
+                pass
+            else:  # a year out of the calendar is said as such (X-3)
+                _time.require_date(other_day, path)
+            raise _problem(path, _NOT_A_DATE.format(shown(data)))
         try:
             day = date.fromisoformat(data)
-        except ValueError:
+        except ValueError:  # pragma: no cover - the form was checked above
             pass  # raised below, outside the handler: Python's error holds the text (PM-6)
         else:
             return _time.require_date(day, path)
-        raise _problem(path, f"is not an ISO 8601 date: {shown(data)}")
+        raise _problem(path, _NOT_A_DATE.format(shown(data)))  # pragma: no cover
     raise _problem(path, f"cannot read a value of type {kind}")  # pragma: no cover
 
 
 def _structure_money(data: object, path: str) -> Money:
     if not isinstance(data, str):
         raise _problem(path, f'must be a string such as "19.00 USD", not {_name(data)}')
-    parts = data.split()
+    parts = data.split(" ")
     if len(parts) != 2:
         raise _problem(
-            path, f'must be an amount and a currency, such as "19.00 USD": {shown(data)}'
+            path,
+            f'must be an amount, one space and a currency, such as "19.00 USD": {shown(data)}',
         )
-    return _money.money(parts[0], parts[1], path)
+    amount = _money.to_decimal(parts[0], path)
+    return Money(amount, _money.currency_code(parts[1], f"{path}.currency"))
 
 
 def _variant(kind: type[Any], shape: Shape, data: dict[str, Any], path: str) -> type[Any]:

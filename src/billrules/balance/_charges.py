@@ -54,7 +54,7 @@ class Source:
     ``enabled`` periods are in order and do not overlap; only the last may be open.
     """
 
-    id: str = attrs.field(validator=v.text)
+    id: str = attrs.field(validator=v.identifier)
     name: str = attrs.field(validator=v.text)
     kind: SourceKind = attrs.field(converter=v.to_enum(SourceKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     monthly_price: Money = attrs.field(validator=v.non_negative_money)

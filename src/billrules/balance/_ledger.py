@@ -33,9 +33,15 @@ class EntryKind(StrEnum):
     ADJUSTMENT = "adjustment"
 
 
+_DAYS = v.integer(0, 31)
+
+
 def _optional_days(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
     if value is not None:
-        v.integer(0, 31)(instance, attribute, value)
+        _DAYS(instance, attribute, value)
+
+
+v.described(_optional_days, v.json_schema_of(_DAYS))
 
 
 @attrs.frozen(kw_only=True)
@@ -50,7 +56,7 @@ class ChargeLine:
         days_in_month: For a source, the days of the month (the proration's denominator).
     """
 
-    item: str = attrs.field(validator=v.text)
+    item: str = attrs.field(validator=v.identifier)
     description: str = attrs.field(validator=v.text)
     amount: Money = attrs.field(validator=v.non_negative_money)
     days_enabled: int | None = attrs.field(default=None, validator=_optional_days)
@@ -74,7 +80,7 @@ class LedgerEntry:
         lines: A charge's breakdown (empty for other kinds).
     """
 
-    id: str = attrs.field(validator=v.text)
+    id: str = attrs.field(validator=v.identifier)
     kind: EntryKind = attrs.field(converter=v.to_enum(EntryKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     at: datetime = attrs.field(validator=v.instant)
     amount: Money = attrs.field(validator=v.money)

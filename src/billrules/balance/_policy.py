@@ -36,6 +36,9 @@ def _optional_positive_money(
         v.positive_money(instance, attribute, value)
 
 
+v.described(_optional_positive_money, v.POSITIVE_MONEY_SCHEMA)
+
+
 @attrs.frozen(kw_only=True)
 class BonusTier:
     """A top-up of at least ``threshold`` earns ``percent`` of it, or a ``fixed`` bonus (BAL-2).

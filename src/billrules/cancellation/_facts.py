@@ -320,7 +320,7 @@ class CancellationPolicy:
         default=CancellationTiming.PERIOD_END,
         converter=v.to_enum(CancellationTiming),  # type: ignore[misc]  # attrs.Converter unknown to mypy
     )
-    reassign_leads_to: str | None = attrs.field(default=None, validator=v.optional_text)
+    reassign_leads_to: str | None = attrs.field(default=None, validator=v.optional_identifier)
 
     @functools.cached_property
     def _self_service(self) -> Reason:

@@ -89,7 +89,11 @@ class Stage:
 
     name: str = attrs.field(validator=v.text)
     first_day: int = attrs.field(validator=v.integer(1, 31))
-    access: Mapping[Role, AccessLevel] = attrs.field(converter=_access, hash=False)
+    access: Mapping[Role, AccessLevel] = attrs.field(
+        converter=_access,
+        hash=False,
+        metadata={"json_schema": {"required": [role.value for role in Role]}},
+    )
 
     @property
     def restricts(self) -> bool:
@@ -217,7 +221,11 @@ class DunningPolicy:
         anchor: ``month_start`` (default) or ``debt_start`` (DUN-3).
     """
 
-    stages: tuple[Stage, ...] = attrs.field(default=DEFAULT_STAGES, converter=v.to_tuple(Stage))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    stages: tuple[Stage, ...] = attrs.field(
+        default=DEFAULT_STAGES,
+        converter=v.to_tuple(Stage),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        metadata={"json_schema": {"minItems": 1}},
+    )
     anchor: Anchor = attrs.field(default=Anchor.MONTH_START, converter=v.to_enum(Anchor))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     _table: _Table = attrs.field(init=False, eq=False, hash=False, repr=False)
 

@@ -74,6 +74,9 @@ def _masked_label(instance: object, attribute: attrs.Attribute[str | None], valu
     v.masked_label(instance, attribute, value)
 
 
+v.described(_masked_label, v.json_schema_of(v.masked_label))
+
+
 T = TypeVar("T")
 
 
@@ -224,7 +227,7 @@ class Invoice:
         billing_details: The name and address printed on it (INV-4).
     """
 
-    id: str = attrs.field(validator=v.text)
+    id: str = attrs.field(validator=v.identifier)
     status: InvoiceStatus = attrs.field(converter=v.to_enum(InvoiceStatus))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     amount: Money = attrs.field(validator=v.non_negative_money)
     issued_at: datetime = attrs.field(validator=v.instant)
@@ -294,7 +297,7 @@ def _outstanding_of(invoices: Iterable[Invoice]) -> tuple[Invoice, ...]:
 class Payment:
     """A payment received (INV-5): its amount, instant and masked payment method."""
 
-    id: str = attrs.field(validator=v.text)
+    id: str = attrs.field(validator=v.identifier)
     amount: Money = attrs.field(validator=v.positive_money)
     paid_at: datetime = attrs.field(validator=v.instant)
     method: str | None = attrs.field(default=None, validator=_masked_label)

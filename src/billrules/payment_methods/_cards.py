@@ -158,8 +158,20 @@ class CardBrandRule:
     """
 
     brand: CardBrand = attrs.field(converter=v.to_enum(CardBrand))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    prefixes: tuple[str, ...] = attrs.field(converter=v.to_tuple(str))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    lengths: tuple[int, ...] = attrs.field(converter=v.to_tuple(int))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    prefixes: tuple[str, ...] = attrs.field(
+        converter=v.to_tuple(str),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        metadata={"json_schema": {"minItems": 1, "items": {"pattern": f"^{_PREFIX.pattern}$"}}},
+    )
+    lengths: tuple[int, ...] = attrs.field(
+        converter=v.to_tuple(int),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        metadata={
+            "json_schema": {
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"minimum": MIN_NUMBER_LENGTH, "maximum": MAX_NUMBER_LENGTH},
+            }
+        },
+    )
     cvv_length: int = attrs.field(default=3, validator=v.integer(3, 4))
 
     @prefixes.validator
@@ -248,6 +260,7 @@ class PaymentMethodPolicy:
     brands: tuple[CardBrandRule, ...] = attrs.field(
         default=DEFAULT_CARD_BRANDS,
         converter=v.to_tuple(CardBrandRule),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        metadata={"json_schema": {"minItems": 1}},
     )
     _table: _PrefixTable = attrs.field(init=False, eq=False, hash=False, repr=False)
 

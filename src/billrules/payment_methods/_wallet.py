@@ -56,6 +56,12 @@ def _last4(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         )
 
 
+v.described(
+    _last4,
+    {"pattern": "^[0-9]{4}$", "description": "The last four digits of the card."},
+)
+
+
 @attrs.frozen(kw_only=True)
 class PaymentMethod:
     """A stored payment method: what may be kept of it, never a secret (PM-6, PM-7).
@@ -73,7 +79,7 @@ class PaymentMethod:
         exp_year: The expiry year (four digits), or ``None``; given together with the month.
     """
 
-    id: str = attrs.field(validator=v.text)
+    id: str = attrs.field(validator=v.identifier)
     kind: PaymentMethodKind = attrs.field(converter=v.to_enum(PaymentMethodKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     brand: CardBrand | None = attrs.field(default=None, converter=v.named(_brand))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     last4: str | None = attrs.field(default=None, validator=_last4)
@@ -142,7 +148,7 @@ class Wallet:
         default=(),
         converter=v.to_tuple(PaymentMethod),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     )
-    default_id: str | None = attrs.field(default=None, validator=v.optional_text)
+    default_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()

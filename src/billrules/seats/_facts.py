@@ -104,12 +104,21 @@ class SeatPool:
     """
 
     total: int = attrs.field(validator=v.integer(minimum=0))
-    occupants: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple(str))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    occupants: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=v.to_tuple(str),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        metadata={"json_schema": {"uniqueItems": True, "items": v.ID_SCHEMA}},
+    )
 
     @occupants.validator
     def _check_occupants(self, attribute: attrs.Attribute[object], value: tuple[str, ...]) -> None:
         seen: set[str] = set()
         for index, user in enumerate(value):
+            if len(user) > v.MAX_ID_LENGTH:
+                raise InvalidInput(
+                    f"SeatPool.occupants[{index}]",
+                    f"must be at most {v.MAX_ID_LENGTH} characters long",
+                )
             if not user.strip():
                 raise InvalidInput(f"SeatPool.occupants[{index}]", "must not be empty")
             if user in seen:

@@ -58,7 +58,7 @@ class PlanChange:
         takes_effect_on: The renewal date (in the account's zone) it applies from.
     """
 
-    to_plan: str = attrs.field(validator=v.text)
+    to_plan: str = attrs.field(validator=v.identifier)
     kind: PlanChangeKind = attrs.field(
         converter=v.to_enum(PlanChangeKind)  # type: ignore[misc]  # attrs.Converter unknown to mypy
     )
@@ -95,7 +95,7 @@ class Subscription:
     ['2024-02-29', '2024-03-31', '2024-04-30']
     """
 
-    plan: str = attrs.field(validator=v.text)
+    plan: str = attrs.field(validator=v.identifier)
     anchor: date = attrs.field(validator=v.calendar_date)
     period: Period = attrs.field(
         converter=v.named(to_period)  # type: ignore[misc]  # attrs.Converter unknown to mypy
