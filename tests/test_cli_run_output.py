@@ -221,3 +221,11 @@ def test_a_fifo_out_is_written_in_place(accounts_file):
     assert received == [expected]
     assert expected
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_an_empty_out_is_refused_as_empty_not_as_the_current_folder(accounts_file, capsys):
+    """X-8: ``--out ""`` names no file: exit 2, saying so (not "is a directory")."""
+    assert main(["run", str(accounts_file), *WINDOW, "--out", ""]) == 2
+    assert _one_error_line(capsys.readouterr().err).endswith(
+        "--out: the path is empty; name a file"
+    )

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import cache
 from random import Random
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from billrules import Decision, Reason
-from billrules._redact import holds_card_number
+from billrules._redact import holds_card_number, luhn_valid
 from billrules.dunning import DunningCode
 from billrules.effects import CancelBilling, SendEmail
 from billrules.errors import BillRulesError, InvalidInput, InvalidType, NaiveDatetimeError
@@ -466,3 +467,80 @@ def test_twin_keeps_or_changes_the_value() -> None:
     skipped = datetime(2024, 3, 10, 2, 30, tzinfo=YORK)
     seen = {email(twin(skipped, Random(seed))) == email(skipped) for seed in range(20)}
     assert seen == {True, False}
+
+
+class TestWhatJsonCannotCarry:
+    """Values that a writer would write and a reader refuse, or that would hide a card number,
+    are refused when the value is built (X-6, PM-6)."""
+
+    @given(
+        number=st.integers(min_value=10**11, max_value=10**19 - 1),
+        sign=st.sampled_from((1, -1)),
+        spelling=st.sampled_from((int, Decimal, lambda n: Decimal(n).quantize(Decimal("0.01")))),
+    )
+    def test_a_card_number_written_as_a_number_in_details_is_refused(
+        self, number: int, sign: int, spelling: Any
+    ) -> None:
+        """PM-6: an integral number of 12–19 digits passing Luhn is a card number, in details
+        as in text: refused naming the path, the message never repeating it; any other such
+        number is kept."""
+        value = spelling(sign * number)
+        if luhn_valid(str(number)):
+            with pytest.raises(InvalidInput) as excinfo:
+                email(value)
+            assert "SendEmail.details.x" == excinfo.value.field
+            assert str(number) not in str(excinfo.value)
+        else:
+            assert value == email(value).details["x"]
+
+    def test_a_float_card_number_in_details_is_refused(self) -> None:
+        """PM-6: ``4242424242424242.0`` is the card number too."""
+        with pytest.raises(InvalidInput, match="card number"):
+            email(4242424242424242.0)
+        assert 4242424242424241.0 == email(4242424242424241.0).details["x"]
+
+    def test_an_int_subclass_is_kept_as_the_integer_it_is(self) -> None:
+        """X-6: a subclass of int whose ``__int__`` says another number is checked and kept
+        as the integer it is, so its key is that integer's and JSON writes it."""
+
+        class Lying(int):
+            def __int__(self) -> int:
+                return 5
+
+        with pytest.raises(InvalidInput, match="more than 40 digits"):
+            email(Lying(10**5000))
+        kept = email(Lying(7))
+        assert int is type(kept.details["x"])
+        assert email(7).key == kept.key
+        assert kept.key != email(5).key
+
+    @pytest.mark.parametrize("where", ["at", "details"])
+    def test_an_offset_finer_than_a_second_is_refused(self, where: str) -> None:
+        """X-3: ISO 8601 writes no offset finer than a second (and Python 3.11 reads
+        ``+00:00:00.000001`` as ``+00:00``): such an instant is refused where it enters, so
+        JSON never moves it by a microsecond."""
+        odd = datetime(2024, 5, 1, tzinfo=timezone(timedelta(microseconds=1)))
+
+        def build() -> object:
+            if where == "at":
+                return CancelBilling(at=odd, rule="CAN-7", invoice_id="inv-9", account="acme")
+            return email(odd)
+
+        with pytest.raises(InvalidInput, match="whole seconds") as excinfo:
+            build()
+        assert excinfo.value.field in {"CancelBilling.at", "SendEmail.details.x"}
+        seconds = datetime(2024, 5, 1, tzinfo=timezone(timedelta(seconds=-37)))
+        back = from_json(SendEmail, to_json(email(seconds)))
+        assert seconds == back.details["x"]
+
+    @pytest.mark.parametrize("field", ["template", "to", "account", "rule", "occasion"])
+    def test_a_lone_surrogate_in_an_effects_text_is_refused(self, field: str) -> None:
+        """X-6: no UTF-8 or JSON text holds a lone surrogate, so a text field refuses one
+        when the effect is built (``to_json`` could not write it for ``from_json``)."""
+        fields: dict[str, Any] = {"template": "t", "to": "owner", "account": "acme"}
+        fields[field] = "é\ud800"
+        with pytest.raises(InvalidInput, match="lone surrogate") as excinfo:
+            SendEmail(at=AT, rule=fields.pop("rule", "DEL-3"), **fields)
+        assert f"SendEmail.{field}" == excinfo.value.field
+        kept = SendEmail(at=AT, rule="DEL-3", template="шаблон", to="owner", account="acme")
+        assert kept == from_json(SendEmail, to_json(kept))

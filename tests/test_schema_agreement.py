@@ -83,6 +83,9 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str], ...] = (
     ("Transition: kind of the area", r"kind: unknown"),
     ("Reason/Finding: code of the area", r"of more than one area|has no reason code"),
     ("Decision: a refusal has a reason", r"a refusal needs at least one reason"),
+    ("a number with a zero fraction where an integer is wanted", r"must be an integer, not float"),
+    ("a lone surrogate in text", r"lone surrogate"),
+    ("details: at most 16 levels and 100,000 values", r"must not nest more than|values in all"),
 )
 _EXCEPTION = re.compile("|".join(f"(?:{pattern})" for _, pattern in DOCUMENTED_EXCEPTIONS))
 
@@ -91,7 +94,7 @@ _EXCEPTION = re.compile("|".join(f"(?:{pattern})" for _, pattern in DOCUMENTED_E
 # fmt: off
 _ODD_VALUES: tuple[object, ...] = (
     "", " ", "\u3000", "x" * 257, "x" * 256, None, 0, -1, 1, 4, 12, 31, 32, 3651, 2**63,
-    1.5, True, [], {}, "unknown", "owner",
+    1.5, 1.0, True, [], {}, "unknown", "owner", "\ud800",
     "2024-05-08T09:00:00+03:00", "2024-05-08T09:00:00Z", "2024-05-08t09:00:00+00:00",
     "2024-05-08T09:00:00z", "2024-05-08T09:00:00+0200", "2024-05-08T09:00:00+02",
     "20240508T090000Z", "2024-05-08 09:00:00+00:00", "2024-05-08T09:00+03:00",

@@ -34,7 +34,7 @@ import enum
 import math
 import re
 from collections.abc import Iterator, KeysView, Mapping
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Any, Final, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 from moneyed import CURRENCIES, Money
 
 from billrules import _money, _time
-from billrules._redact import holds_card_number, shown
+from billrules._redact import holds_card_number, luhn_valid, shown
 from billrules.errors import InvalidInput, InvalidType, _FieldError
 
 K = TypeVar("K")
@@ -267,12 +267,35 @@ def _text(value: str) -> str:
     return value
 
 
+#: The integers a card number could be written as: 12 to 19 digits (PM-6).
+_CARD_LOW: Final = 10**11
+_CARD_HIGH: Final = 10**19
+
+
+def _card_like(value: int) -> bool:
+    """Whether the integer ``value`` could be a card number: 12–19 digits passing Luhn (PM-6)."""
+    magnitude = -value if value < 0 else value
+    return _CARD_LOW <= magnitude < _CARD_HIGH and luhn_valid(str(magnitude))
+
+
 def _int(value: int) -> int:
+    if -_CARD_LOW < value < _CARD_LOW:  # the common case: too short to be a card number
+        return value
     if -_LARGEST < value < _LARGEST:
+        if _card_like(value):
+            raise _Refused(InvalidInput, _CARD)
         return value
     raise _Refused(
         InvalidInput, f"must not hold an integer of more than {MOST_INTEGER_DIGITS} digits"
     )
+
+
+def _integral_card(value: Decimal | float) -> bool:
+    """Whether the number ``value`` is integral and could be a card number (PM-6)."""
+    if not _CARD_LOW <= abs(value) < _CARD_HIGH:
+        return False
+    exact = Decimal(value)
+    return exact == exact.to_integral_value() and _card_like(int(exact))
 
 
 def _sane(amount: Decimal) -> bool:
@@ -291,6 +314,8 @@ def _sane(amount: Decimal) -> bool:
 
 def _amount(value: Decimal) -> Decimal:
     if _sane(value):
+        if _integral_card(value):
+            raise _Refused(InvalidInput, _CARD)
         return value
     try:
         _money.require_sane(value, "")
@@ -322,10 +347,11 @@ def _aware(value: datetime) -> bool:
     if not _time.FIRST_YEAR <= value.year <= _time.LAST_YEAR:
         return False
     zone = type(value.tzinfo)
-    if zone is timezone or zone is ZoneInfo:  # the standard library's: always an offset
+    if zone is ZoneInfo or value.tzinfo is UTC:  # the standard library's: whole-second offsets
         return True
     try:
-        return value.utcoffset() is not None
+        offset = value.utcoffset()
+        return offset is not None and not offset.microseconds
     except (TypeError, ValueError, ArithmeticError):  # a tzinfo that gives no offset
         return False
 
@@ -388,9 +414,11 @@ def _value(value: object, depth: int, budget: _Budget) -> object:
     if kind is bool or value is None:
         return value
     if kind is float:
-        if math.isfinite(cast(float, value)):
-            return value
-        raise _Refused(InvalidInput, "must not hold NaN or an infinity")
+        if not math.isfinite(cast(float, value)):
+            raise _Refused(InvalidInput, "must not hold NaN or an infinity")
+        if _integral_card(cast(float, value)):
+            raise _Refused(InvalidInput, _CARD)
+        return value
     if kind is Money:
         _level(depth)  # written in a tag's object, as are instants, dates and decimals
         return _money_value(cast(Money, value))
@@ -435,14 +463,11 @@ def _value(value: object, depth: int, budget: _Budget) -> object:
 def _subclass(value: object, depth: int, budget: _Budget) -> object:
     """A value of a subclass of a kind details hold: checked as that kind."""
     if isinstance(value, str):
-        _text(str.__str__(value))
-        return value
-    if isinstance(value, int):
-        _int(int(value))
-        return value
+        return _text(str.__str__(value))
+    if isinstance(value, int):  # kept as the integer it is: a subclass's __int__ may say otherwise
+        return _int(int.__int__(value))
     if isinstance(value, float):
-        _value(float(value), depth, budget)
-        return value
+        return _value(float.__float__(value), depth, budget)
     if isinstance(value, (Decimal, Money, date)):
         _level(depth)
         if isinstance(value, Decimal):
@@ -499,7 +524,7 @@ def details(value: Mapping[Any, Any], field: str) -> FrozenMapping[str, Any]:
                 if (len(item) >= 12 and holds_card_number(item)) or not item.isascii():
                     break
             elif kind is int:
-                if not -_LARGEST < item < _LARGEST:
+                if not -_CARD_LOW < item < _CARD_LOW:
                     break
             elif kind is Money:
                 if not _known(item):

@@ -7,6 +7,7 @@ that a converter needs live in the converter itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from enum import Enum
@@ -27,6 +28,9 @@ T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
 K = TypeVar("K")
 V = TypeVar("V")
+
+#: A lone surrogate: a code point no UTF-8 or JSON text can carry.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
@@ -56,10 +60,14 @@ def free_text(value: str, field: str) -> str:
 
     A card number is a 12–19 digit run passing the Luhn check once its separators are removed
     (any whitespace or punctuation :mod:`billrules._redact` reads:
-    :func:`billrules._redact.holds_card_number`). The message never repeats it.
+    :func:`billrules._redact.holds_card_number`). The message never repeats it. A lone
+    surrogate is refused too: no UTF-8 or JSON text holds one, so what is written could not
+    be read back.
     """
     if holds_card_number(value):
         raise InvalidInput(field, "must not hold a card number (PM-6: no card number is ever kept)")
+    if not value.isascii() and _SURROGATE.search(value):
+        raise InvalidInput(field, "must not hold a lone surrogate (UTF-8 and JSON text have none)")
     return value
 
 
@@ -120,7 +128,7 @@ def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
     if not value.strip():
         raise InvalidInput(where(instance, attribute), "must not be empty")
-    if holds_card_number(value):  # the field's name is built only for the error
+    if not value.isascii() or holds_card_number(value):  # the name is built only for the error
         free_text(value, where(instance, attribute))
 
 
@@ -135,7 +143,7 @@ def identifier(instance: object, attribute: attrs.Attribute[Any], value: object)
         )
     if not value.strip():
         raise InvalidInput(where(instance, attribute), "must not be empty")
-    if holds_card_number(value):  # the field's name is built only for the error
+    if not value.isascii() or holds_card_number(value):  # the name is built only for the error
         free_text(value, where(instance, attribute))
 
 

@@ -211,7 +211,12 @@ SCALARS: Final[Mapping[str, Mapping[str, Any]]] = {
         ],
     },
     "details": {
-        "description": "Named facts of any kind (see detail).",
+        "description": (
+            "Named facts of any kind (see detail). Left to the reader: details nest at most 16"
+            " JSON levels (each list and object, tags included) and hold at most 100,000 values"
+            " in all; text holds no card number and no lone surrogate; an integral number of 12"
+            " to 19 digits passing the Luhn check is a card number (PM-6)."
+        ),
         "type": "object",
         "additionalProperties": {"$ref": "#/$defs/detail"},
     },

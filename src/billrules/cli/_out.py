@@ -55,6 +55,8 @@ def output(
     if path is None:
         yield from _stdout_output(source, read)
         return
+    if not path:
+        raise InputError("--out: the path is empty; name a file")
     target = os.path.realpath(path)  # a symbolic link stays; the file it names is replaced
     try:
         found: os.stat_result | None = os.stat(target)
