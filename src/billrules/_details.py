@@ -292,9 +292,9 @@ def _int(value: int) -> int:
 
 def _integral_card(value: Decimal | float) -> bool:
     """Whether the number ``value`` is integral and could be a card number (PM-6)."""
-    if not _CARD_LOW <= abs(value) < _CARD_HIGH:
+    exact = Decimal(value)  # exact for a float too
+    if not _CARD_LOW <= abs(exact) < _CARD_HIGH:
         return False
-    exact = Decimal(value)
     return exact == exact.to_integral_value() and _card_like(int(exact))
 
 
