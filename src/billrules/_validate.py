@@ -55,7 +55,7 @@ def free_text(value: str, field: str) -> str:
     """``value`` if it holds no card number; else :class:`InvalidInput` naming ``field`` (PM-6).
 
     A card number is a 12–19 digit run passing the Luhn check once its separators are removed
-    (any whitespace or punctuation :mod:`billrules._redact` reads:
+    (any whitespace, invisible format character or punctuation :mod:`billrules._redact` reads:
     :func:`billrules._redact.holds_card_number`). The message never repeats it.
     """
     if holds_card_number(value):
