@@ -3,7 +3,8 @@
 Card numbers of every brand (PM-8's default brands, Maestro included) are written plain, in
 groups of four separated by spaces, dashes or dots; and, generated, in groups of any size
 joined by one to three separator characters of every kind ``billrules._redact`` reads
-(underscores, slashes, commas, CR/LF, NBSP and other spaces, dashes), in several digit
+(underscores, slashes, commas, apostrophes, CR/LF, NBSP and other spaces, dashes, invisible
+format characters such as the direction marks, lookalikes such as the bullet operator), in several digit
 scripts, inside other text. Every field that holds a payment-method label refuses more than
 four digits in a run; every other text field of a fact or a policy refuses a Luhn-valid
 12–19 digit run; and no error message, ``repr``, account JSON or report shows five
@@ -35,7 +36,7 @@ import billrules
 from _accounts import DELINQUENT, KYIV, T0
 from billrules import invoices as inv
 from billrules import payment_methods as pm
-from billrules._redact import holds_card_number, longest_digit_run, luhn_valid
+from billrules._redact import holds_card_number, longest_digit_run, luhn_valid, shown
 from billrules.account import Account
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
@@ -588,7 +589,10 @@ def _minimal_account() -> Account:
 SEPARATOR_CHARS = (
     " -._/\\,|·\t\r\n\x0b\x0c\x1c\xa0\u2009\u202f\u3000\u2028\u00ad\u200b\u2060\ufeff"
     "\u2010\u2013\u2014\u2212\u3001\uff0c\uff0d\uff0e\uff0f"
+    "'\u2019\u2024\u2027\u2219\u30fb\ufe58\u066b\u066c"  # apostrophes and lookalikes
 )
+#: One separator character: one of those above, or any format character (category Cf).
+_SEPARATOR_CHAR = st.one_of(st.sampled_from(SEPARATOR_CHARS), st.characters(categories=("Cf",)))
 #: The zero of each digit script generated: ASCII, full-width, Arabic-Indic, Devanagari, bold.
 ZEROS = ("0", "\uff10", "\u0660", "\u0966", "\U0001d7ce")
 #: Surrounding text: anything but a decimal digit (which would join the number's run).
@@ -610,7 +614,7 @@ def disguised_numbers(draw: st.DrawFn) -> tuple[str, str]:
     groups = [number[a:b] for a, b in zip([0, *cuts], [*cuts, length], strict=True)]
     written = groups[0]
     for group in groups[1:]:
-        written += draw(st.text(st.sampled_from(SEPARATOR_CHARS), min_size=1, max_size=3))
+        written += draw(st.text(_SEPARATOR_CHAR, min_size=1, max_size=3))
         written += group
     zero = draw(st.sampled_from(ZEROS), label="script")
     written = "".join(chr(ord(zero) + int(c)) if c in "0123456789" else c for c in written)
@@ -811,3 +815,147 @@ def test_the_command_never_repeats_a_disguised_card_number(capsys, separator):
         err = capsys.readouterr().err
         assert "•••" in err
         assert_not_repeated(CHAIN_CARD, [err])
+
+
+# --------------------------------------------------------------------------------------------
+# Invisible format characters and lookalike marks between the groups
+
+#: Characters once read as part of no run, so a card number written with them passed every
+#: guard: format characters (the direction marks, embeddings and overrides, invisible
+#: operators, isolates, the Mongolian vowel separator, the Arabic letter mark) and marks that
+#: look like a separator (one dot leader, hyphenation point, bullet operator, katakana middle
+#: dot, small em dash, the Arabic thousands and decimal separators, the apostrophes).
+HIDING_CHARS = (
+    "\u200e",
+    "\u200f",
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2061, 0x2065)),
+    *map(chr, range(0x2066, 0x2070)),
+    "\u180e",
+    "\u061c",
+    "\u2024",
+    "\u2027",
+    "\u2219",
+    "\u30fb",
+    "\ufe58",
+    "\u066c",
+    "\u066b",
+    "'",
+    "\u2019",
+)
+_HIDING_IDS = [f"U+{ord(char):04X}" for char in HIDING_CHARS]
+
+
+def _hidden(char: str) -> str:
+    """The test card number in groups of four joined by ``char``."""
+    return char.join(CHAIN_CARD[i : i + 4] for i in range(0, 16, 4))
+
+
+def _label_pattern() -> str:
+    """The label's ``not.pattern`` in the account schema (a run of more than four digits)."""
+    from billrules.schema import json_schema
+
+    found = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "masked label" in str(node.get("description", "")) and "not" in node:
+                found.add(node["not"]["pattern"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json_schema("account"))
+    assert 1 == len(found)
+    return found.pop()
+
+
+class TestHidingCharacters:
+    @pytest.mark.parametrize("char", HIDING_CHARS, ids=_HIDING_IDS)
+    def test_a_card_number_split_by_the_character_is_found(self, char):
+        """PM-6: ``4242<LRM>4242<LRM>4242<LRM>4242`` and the like hold a card number."""
+        assert holds_card_number(_hidden(char))
+        assert holds_card_number(f"paid {_hidden(char)} today")
+
+    @pytest.mark.parametrize("char", HIDING_CHARS, ids=_HIDING_IDS)
+    def test_an_id_holding_a_split_card_number_is_refused(self, char):
+        """PM-6: an account id or an invoice id holding it is refused, never echoed."""
+        text = _hidden(char)
+        for plain, field in (
+            (_account_plain(id=text), "id"),
+            (_invoice_plain(id=text), "invoices[0].id"),
+        ):
+            with pytest.raises(InvalidInput) as excinfo:
+                account_from_mapping(plain)
+            assert field == excinfo.value.field
+            assert_not_repeated(CHAIN_CARD, error_texts(excinfo.value))
+        with pytest.raises(InvalidInput) as excinfo:
+            _invoice(id=text)
+        assert "Invoice.id" == excinfo.value.field
+        assert_not_repeated(CHAIN_CARD, error_texts(excinfo.value))
+
+    @pytest.mark.parametrize("char", HIDING_CHARS, ids=_HIDING_IDS)
+    def test_an_error_message_masks_a_split_card_number(self, char):
+        """PM-6: ``shown`` masks the whole run, and a call taking a name (the schema's)
+        refuses it without repeating it."""
+        from billrules.schema import json_schema
+
+        text = _hidden(char)
+        assert "'•••'" == shown(text)
+        assert "'card •••!'" == shown(f"card {text}!")
+        with pytest.raises(InvalidInput) as excinfo:
+            json_schema(text)
+        assert "name" == excinfo.value.field
+        assert "must not hold a card number" in excinfo.value.problem
+        assert_not_repeated(CHAIN_CARD, error_texts(excinfo.value))
+
+    @pytest.mark.parametrize("char", HIDING_CHARS, ids=_HIDING_IDS)
+    def test_the_command_never_repeats_a_split_card_number(self, capsys, char):
+        """PM-6: the one line the command writes on stderr masks it."""
+        from billrules.cli import main
+
+        assert 2 == main(["explain", "--at", _hidden(char)])
+        err = capsys.readouterr().err
+        assert "•••" in err
+        assert_not_repeated(CHAIN_CARD, [err])
+
+    @pytest.mark.parametrize("char", HIDING_CHARS, ids=_HIDING_IDS)
+    def test_a_label_run_counts_digits_across_the_character(self, char):
+        """PM-6: one such character joins a label's run, as the label schema reads it."""
+        label = f"Visa 42{char}42{char}4"
+        assert 5 == longest_digit_run(label)
+        assert re.search(_label_pattern(), label)
+        with pytest.raises(InvalidInput) as excinfo:
+            _invoice(method=label)
+        assert "Invoice.method" == excinfo.value.field
+        assert 4 == longest_digit_run(f"Visa{char}4242")
+        assert not re.search(_label_pattern(), f"Visa{char}4242")
+
+    def test_every_format_character_is_a_separator(self):
+        """PM-6: every character of category Cf this Python knows joins a run, in the guard,
+        the mask and the label rule alike, and in the label schema every one of the Basic
+        Multilingual Plane (the others have no escape ECMA-262 and Python read alike)."""
+        pattern = re.compile(_label_pattern())
+        formats = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+        assert len(formats) >= 163
+        missed = [
+            f"U+{ord(char):04X}"
+            for char in formats
+            if not (
+                holds_card_number(_hidden(char))
+                and "'•••'" == shown(_hidden(char))
+                and 5 == longest_digit_run(f"42{char}424")
+                and (ord(char) > 0xFFFF or pattern.search(f"42{char}424"))
+            )
+        ]
+        assert [] == missed
+
+    @pytest.mark.parametrize(
+        "value", ["O'Brien", "it's 2024", "inv-2024-05-0001", "Zürich’s 1’234 seats", "acme"]
+    )
+    def test_ordinary_text_with_apostrophes_is_accepted(self, value):
+        """PM-6: an apostrophe between words or short numbers holds no card number."""
+        assert not holds_card_number(value)
+        account_from_mapping(_account_plain(id=value))

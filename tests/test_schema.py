@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import tomllib
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -269,3 +271,38 @@ class TestInvalidDocuments:
         assert [] == problems("effect", {**data, "details": good})
         assert problems("effect", {**data, "details": {"a": {"$money": 1}}})
         assert problems("effect", {**data, "details": {"a": {"$euro": "1"}}})
+
+
+def _patterns(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return found + [p for value in node.values() for p in _patterns(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _patterns(value)]
+    return []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_pattern_is_read_alike_by_ecma_262_and_python(name: str) -> None:
+    """X-1: a JSON Schema ``pattern`` is an ECMA-262 regular expression: every pattern of the
+    published schemas compiles in a JavaScript engine (with and without the ``u`` flag, as
+    validators differ) and in Python's ``re``, and uses no escape only Python reads
+    (``\\U0001…``, ``\\A``, ``\\Z``, ``(?P<``)."""
+    patterns = sorted(set(_patterns(json_schema(name))))
+    assert patterns
+    for pattern in patterns:
+        re.compile(pattern)
+        assert not re.search(r"\\U|\\A|\\Z|\(\?P<", pattern), pattern
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no JavaScript engine here to compile the patterns with")
+    script = (
+        "const ps = JSON.parse(require('fs').readFileSync(0, 'utf8')); const bad = [];"
+        "for (const p of ps) { for (const f of ['', 'u']) {"
+        " try { new RegExp(p, f); } catch (e) { bad.push([p, f, String(e)]); } } }"
+        "process.stdout.write(JSON.stringify(bad));"
+    )
+    done = subprocess.run(
+        [node, "-e", script], input=json.dumps(patterns), capture_output=True, text=True, check=True
+    )
+    assert [] == json.loads(done.stdout)

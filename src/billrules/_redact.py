@@ -14,14 +14,20 @@ What a digit run is (decided here, for the guard and the mask alike):
 - A **separator** is one to three characters between two digits, each of them one of
   :data:`SEPARATOR_CHARACTERS`: any whitespace (``str.isspace``: space, tab, CR, LF, vertical
   tab, form feed, NBSP, U+2000–U+200A, U+202F, U+205F, U+3000, line and paragraph separators),
-  an invisible format character (soft hyphen, zero-width space, non-joiner and joiner, word
-  joiner, byte order mark), or one of the marks ``- _ . , / \\ |``, the middle dot ``·``, the
-  Unicode dashes U+2010–U+2015, the minus sign U+2212, the ideographic comma and full stop and
-  the full-width ``， － ． ／ ＼ ＿ ｜``. So ``4242 - 4242``, ``4242,\\t4242`` and a number
-  split over lines with CR LF are one run. Letters, the colon, ``+``, ``*``, ``#``, brackets,
-  quotes and the mask ``•`` are not separators, nor are four characters or more: ISO
-  timestamps (``2024-05-01T12:00:00``), times and masked labels (``Visa •••• 4242``) are split
-  into short runs.
+  any invisible format character (every character of Unicode category Cf,
+  :data:`FORMAT_CHARACTERS`: soft hyphen, zero-width characters, the direction marks LRM and
+  RLM, embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069, invisible operators
+  U+2061–U+2064, the Arabic letter mark, the Mongolian vowel separator, byte order mark, tags…),
+  one of the marks ``- _ . , / \\ |`` and the apostrophes ``'`` and ``’`` (a Swiss thousands
+  separator), the middle dot ``·``, the Unicode dashes U+2010–U+2015, the minus sign U+2212,
+  the lookalikes one dot leader U+2024, hyphenation point U+2027, bullet operator U+2219,
+  katakana middle dot U+30FB, small em dash U+FE58 and the Arabic decimal and thousands
+  separators U+066B and U+066C, the ideographic comma and full stop and the full-width
+  ``， － ． ／ ＼ ＿ ｜``. So ``4242 - 4242``, ``4242,\\t4242``, ``4242\\u200e4242`` and a
+  number split over lines with CR LF are one run. Letters, the colon, ``+``, ``*``, ``#``,
+  brackets, double quotes and the mask ``•`` are not separators, nor are four characters or
+  more: ISO timestamps (``2024-05-01T12:00:00``), times and masked labels (``Visa •••• 4242``)
+  are split into short runs.
 - A **card number** in a run is 12–19 digits passing the Luhn check, made of whole groups of
   the run (the digits between two separators): the whole run, or a part of it, so a number
   followed by an expiry (``4242 4242 4242 4242 12 2030``) is found.
@@ -42,6 +48,10 @@ True
 (True, False)
 >>> shown("4242_4242_4242_4242")
 "'•••'"
+>>> holds_card_number("4242\\u200e4242\\u200e4242\\u200e4242"), holds_card_number("4242'4242'4242'4242")
+(True, True)
+>>> shown("4242\\u200e4242\\u200e4242\\u200e4242"), shown("ref 1'234'567")
+("'•••'", "'ref •••'")
 """
 
 from __future__ import annotations
@@ -54,15 +64,40 @@ from typing import Final
 #: The longest value an error message repeats as it is.
 _LONGEST_SHOWN: Final = 40
 
-#: The characters that may stand between two digits of one run (see the module docstring), as
-#: the body of a regular expression's character class.
-SEPARATOR_CHARACTERS: Final = (
-    r"\s"  # every whitespace character (str.isspace), CR and LF included
-    r"\u00ad\u200b-\u200d\u2060\ufeff"  # soft hyphen, zero-width characters, BOM
-    r"\-_./\\,|\u00b7"  # ASCII marks and the middle dot
-    r"\u2010-\u2015\u2212"  # Unicode hyphens and dashes, the minus sign
-    r"\u3001\u3002\uff0c-\uff0f\uff3c\uff3f\uff5c"  # ideographic and full-width marks
+
+#: Every format character (Unicode category Cf) of Unicode 17.0, as the body of a regular
+#: expression's character class. Written out rather than read from :mod:`unicodedata` at import
+#: (a scan of the whole code range would add some 70 ms to every import) and the same on every
+#: Python the library supports, so the schemas shipped do not depend on the Python that wrote
+#: them; Python 3.11's Unicode 14.0 lacks only U+13439–U+1343F. ``tests/test_card_secrets.py``
+#: checks it holds every Cf character of the running Python's :mod:`unicodedata`.
+_BMP_FORMAT_CHARACTERS: Final = (
+    r"\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
 )
+FORMAT_CHARACTERS: Final = (
+    _BMP_FORMAT_CHARACTERS + r"\U000110bd\U000110cd\U00013430-\U0001343f"
+    r"\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+
+#: The visible separators: ASCII marks, the apostrophe and the middle dot; Unicode hyphens and
+#: dashes, the minus sign; lookalikes: ’ (Swiss), dot leader, hyphenation point, bullet
+#: operator, Arabic decimal and thousands separators; CJK, small and full-width marks.
+_MARKS: Final = (
+    r"\-_./\\,|'\u00b7"
+    r"\u2010-\u2015\u2212"
+    r"\u2019\u2024\u2027\u2219\u066b\u066c"
+    r"\u3001\u3002\u30fb\ufe58\uff0c-\uff0f\uff3c\uff3f\uff5c"
+)
+
+#: The characters that may stand between two digits of one run (see the module docstring), as
+#: the body of a regular expression's character class: every whitespace character
+#: (``str.isspace``, CR and LF included), every invisible format character, and the marks.
+SEPARATOR_CHARACTERS: Final = r"\s" + FORMAT_CHARACTERS + _MARKS
+#: The same without the format characters beyond the Basic Multilingual Plane, written only
+#: with ``\uXXXX`` escapes, which ECMA-262 (a JSON Schema ``pattern``) and Python's ``re`` read
+#: alike: the published schemas use it, and leave those few characters to the reader.
+PORTABLE_SEPARATOR_CHARACTERS: Final = r"\s" + _BMP_FORMAT_CHARACTERS + _MARKS
 #: The most separator characters between two digits of one run.
 MOST_SEPARATORS: Final = 3
 
@@ -74,7 +109,7 @@ _DIGIT_RUN: Final = re.compile(rf"\d(?:{_SEP}{{0,{MOST_SEPARATORS}}}+\d)*")
 #: linear; ASCII text, nearly all of it, takes the ASCII form, which the engine scans faster.
 _TWELVE_DIGITS: Final = re.compile(rf"\d(?:{_SEP}{{0,{MOST_SEPARATORS}}}+\d){{11}}")
 _TWELVE_ASCII_DIGITS: Final = re.compile(
-    rf"[0-9](?:[\s\-_./\\,|]{{0,{MOST_SEPARATORS}}}+[0-9]){{11}}"
+    rf"[0-9](?:[\s\-_./\\,|']{{0,{MOST_SEPARATORS}}}+[0-9]){{11}}"
 )
 #: Digits joined by at most one separator character: the run a label may show (four digits).
 _TIGHT_RUN: Final = re.compile(rf"\d(?:{_SEP}?+\d)*")
@@ -184,7 +219,8 @@ def holds_card_number(text: str) -> bool:
     """Whether ``text`` holds a card number: a Luhn-valid 12–19 digit stretch of a run (PM-6).
 
     Digits, separators, runs and their groups are as the module docstring decides: any
-    Unicode decimal digit, one to three whitespace or punctuation characters between them. A
+    Unicode decimal digit, one to three whitespace, invisible format or punctuation characters
+    between them. A
     run is also searched group by group, so a card number followed or preceded by other digits
     (``"4242 4242 4242 4242 12 2030"``) is found too.
     """

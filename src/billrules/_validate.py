@@ -20,7 +20,12 @@ from moneyed import Money
 from billrules import _money, _time
 from billrules._details import FrozenMapping as FrozenMapping
 from billrules._details import details
-from billrules._redact import SEPARATOR_CHARACTERS, holds_card_number, longest_digit_run, shown
+from billrules._redact import (
+    PORTABLE_SEPARATOR_CHARACTERS,
+    holds_card_number,
+    longest_digit_run,
+    shown,
+)
 from billrules.errors import InvalidInput, InvalidType
 
 T = TypeVar("T")
@@ -59,7 +64,7 @@ def free_text(value: str, field: str) -> str:
     """``value`` if it holds no card number; else :class:`InvalidInput` naming ``field`` (PM-6).
 
     A card number is a 12–19 digit run passing the Luhn check once its separators are removed
-    (any whitespace or punctuation :mod:`billrules._redact` reads:
+    (any whitespace, invisible format character or punctuation :mod:`billrules._redact` reads:
     :func:`billrules._redact.holds_card_number`). The message never repeats it. A lone
     surrogate is refused too: no UTF-8 or JSON text holds one, so what is written could not
     be read back.
@@ -208,8 +213,10 @@ described(
     {
         **TEXT_SCHEMA,
         # a run of more than LABEL_DIGITS digits, one separator allowed between two (as
-        # billrules._redact.longest_digit_run reads a run)
-        "not": {"pattern": rf"\d(?:[{SEPARATOR_CHARACTERS}]?\d){{{LABEL_DIGITS}}}"},
+        # billrules._redact.longest_digit_run reads a run; the format characters beyond the
+        # Basic Multilingual Plane are left to the reader: ECMA-262 has no escape for them
+        # that Python's re reads alike)
+        "not": {"pattern": rf"\d(?:[{PORTABLE_SEPARATOR_CHARACTERS}]?\d){{{LABEL_DIGITS}}}"},
         "description": "A masked label showing at most the last four digits of a card (PM-6).",
     },
 )
