@@ -76,7 +76,7 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str], ...] = (
         "DeletionSchedule: records",
         r"cannot be recorded together|is required exactly when|never kept",
     ),
-    ("DeletionPolicy: reminders", r"every reminder must come after the notice"),
+    ("DeletionPolicy: reminders", r"every reminder must come after the notice|strictly decreasing"),
     ("DunningPolicy: stages", r"first_day: must (be 1|be after stages)|access\[\w+\]: .*improve"),
     ("PaymentMethodPolicy: ranges", r"overlap|the range must not end before it starts"),
     ("Reason/Finding: details", r"lacks .*, which the (sentence|summary) of"),

@@ -94,6 +94,25 @@ def require_aware(value: object, field: str) -> datetime:
     return value
 
 
+def instant_key(value: datetime | None) -> datetime | None:
+    """An instant as values compare it (X-3, X-6): its UTC instant, so a wall time in a fold
+    (``fold=0`` and ``fold=1`` are an hour apart) or in a gap (the instant its ``utcoffset()``
+    gives) compares as the instant it is, and ``==`` agrees with JSON and with effect keys.
+    ``None`` is itself. Used as the ``eq`` key of every instant field.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> first = datetime(2024, 11, 3, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    >>> first == first.replace(fold=1), instant_key(first) == instant_key(first.replace(fold=1))
+    (True, False)
+    """
+    return None if value is None else value.astimezone(UTC)
+
+
+def instants_key(values: tuple[datetime, ...]) -> tuple[datetime, ...]:
+    """Instants as values compare them (:func:`instant_key`)."""
+    return tuple(value.astimezone(UTC) for value in values)
+
+
 def require_date(value: object, field: str) -> date:
     """Return ``value`` if it is a calendar ``date`` (and not a ``datetime``)."""
     if isinstance(value, datetime) or not isinstance(value, date):

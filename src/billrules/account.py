@@ -50,7 +50,9 @@ class User:
 
     id: str = attrs.field(validator=v.identifier)
     role: Role = attrs.field(converter=v.to_enum(Role))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    last_login_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
+    last_login_at: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -80,7 +82,7 @@ class Account:
         default=AccountStatus.ACTIVE,
         converter=v.to_enum(AccountStatus),  # type: ignore[misc]  # as above
     )
-    created_at: datetime = attrs.field(validator=v.instant)
+    created_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     users: tuple[User, ...] = attrs.field(converter=v.to_tuple(User))  # type: ignore[misc]  # as above
     ledger: Ledger | None = attrs.field(default=None, validator=v.instance_of((Ledger, type(None))))
     invoices: tuple[Invoice, ...] = attrs.field(

@@ -97,7 +97,7 @@ class Transition:
         effects: What the host is asked to do at ``at`` (X-2); often empty.
     """
 
-    at: datetime
+    at: datetime = attrs.field(eq=_time.instant_key)
     area: str = attrs.field(metadata=_NAME_SCHEMA)
     kind: str = attrs.field(metadata=_NAME_SCHEMA)
     reasons: tuple[Reason, ...]
@@ -234,8 +234,8 @@ class Suspension:
         rule: The rule that stops billing.
     """
 
-    start: datetime = attrs.field(validator=v.instant)
-    end: datetime | None = attrs.field(default=None, validator=_optional_end)
+    start: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
+    end: datetime | None = attrs.field(eq=_time.instant_key, default=None, validator=_optional_end)
     rule: str = attrs.field(validator=v.identifier)
 
     def covers(self, at: datetime) -> bool:

@@ -83,7 +83,7 @@ from typing import Any, ClassVar, Final
 import attrs
 from moneyed import Money
 
-from billrules import _details
+from billrules import _details, _time
 from billrules import _validate as v
 from billrules.errors import InvalidInput, InvalidType
 
@@ -133,12 +133,6 @@ _NoCanonicalForm: Final = _details.NoCanonicalForm
 _canonical_form: Final = _details.canonical_form
 
 
-def _utc(value: datetime) -> datetime:
-    """An instant as compared: its UTC instant (a wall time in a fold or gap is the instant
-    its ``utcoffset()`` gives), so that ``==`` agrees with the key."""
-    return value.astimezone(UTC)
-
-
 @attrs.frozen(kw_only=True)
 class Effect:
     """The base of every effect: when it is due, which rule called for it (X-2), and which
@@ -160,7 +154,7 @@ class Effect:
 
     kind: ClassVar[str] = "effect"
 
-    at: datetime = attrs.field(validator=v.instant, eq=_utc)
+    at: datetime = attrs.field(validator=v.instant, eq=_time.instant_key)
     rule: str = attrs.field(validator=v.identifier)
     account: str | None = attrs.field(default=None, validator=v.optional_identifier)
     occasion: str | None = attrs.field(default=None, validator=v.optional_identifier)

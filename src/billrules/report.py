@@ -84,7 +84,7 @@ class Report:
     """
 
     account_id: str
-    at: datetime
+    at: datetime = attrs.field(eq=_time.instant_key)
     zone: ZoneInfo
     status: AccountStatus
     outstanding: Money

@@ -400,7 +400,10 @@ _ACROSS_FIELDS: Final[Mapping[str, str]] = {
         "cancelled_at, restored_at and kept_at are not recorded together; kept_because is"
         " given exactly when kept_at is; a manual deletion is never kept."
     ),
-    "DeletionPolicy": "every reminder comes after the notice (fewer days than notice_days).",
+    "DeletionPolicy": (
+        "every reminder comes after the notice (fewer days than notice_days), and the reminders"
+        " are strictly decreasing."
+    ),
     "DunningPolicy": (
         "the first stage starts on day 1, the next ones on later days; stage names are"
         " unique; no role's access improves from one stage to the next."

@@ -187,8 +187,8 @@ class Timeline:
 
     account_id: str
     zone: ZoneInfo
-    start: datetime
-    end: datetime
+    start: datetime = attrs.field(eq=_time.instant_key)
+    end: datetime = attrs.field(eq=_time.instant_key)
     events: tuple[Transition, ...]
 
     def __str__(self) -> str:

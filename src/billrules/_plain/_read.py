@@ -9,7 +9,7 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -192,7 +192,7 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
         if refused is not None:  # raised outside the handler: no context to hold a value
             raise refused
         for name, compute in derived.items():
-            if name in data and data[name] != unstructure(compute(value), hooks):
+            if name in data and not _same_json(data[name], unstructure(compute(value), hooks)):
                 raise _problem(
                     join(path, name),
                     "does not match what the other fields give: the data was edited",
@@ -201,6 +201,27 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
 
     plans[key] = read
     return read
+
+
+def _same_json(read: object, written: object) -> bool:
+    """Whether two JSON values are the same JSON: as ``==``, but ``1``, ``1.0`` and ``true``
+    differ (a value written for readers is compared as written)."""
+    kind = type(read)
+    if kind is not type(written):
+        return (
+            kind in (list, tuple) and type(written) in (list, tuple) and _same_items(read, written)
+        )
+    if kind is dict:
+        one, other = cast("dict[str, object]", read), cast("dict[str, object]", written)
+        return one.keys() == other.keys() and all(_same_json(one[k], other[k]) for k in one)
+    if kind is list or kind is tuple:
+        return _same_items(read, written)
+    return read == written
+
+
+def _same_items(read: object, written: object) -> bool:
+    one, other = cast("list[object]", read), cast("list[object]", written)
+    return len(one) == len(other) and all(map(_same_json, one, other))
 
 
 def _read_str(data: object, path: str) -> Any:

@@ -39,8 +39,10 @@ class SourceKind(StrEnum):
 class EnabledPeriod:
     """A source was enabled from ``start`` until ``end`` (exclusive; ``None``: still enabled)."""
 
-    start: datetime = attrs.field(validator=v.instant)
-    end: datetime | None = attrs.field(default=None, validator=v.optional_instant)
+    start: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
+    end: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.end is not None and self.end <= self.start:
@@ -228,7 +230,7 @@ class Usage:
     month: date
     lines: tuple[ChargeLine, ...]
     total: Money
-    charged_at: datetime
+    charged_at: datetime = attrs.field(eq=_time.instant_key)
 
 
 @checked
@@ -262,7 +264,7 @@ class BalanceView:
     ``history`` lists the entries up to ``at``, newest first; each charge carries its lines.
     """
 
-    at: datetime
+    at: datetime = attrs.field(eq=_time.instant_key)
     balance: Money
     usage: Usage
     history: tuple[LedgerEntry, ...]

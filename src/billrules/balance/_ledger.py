@@ -82,7 +82,7 @@ class LedgerEntry:
 
     id: str = attrs.field(validator=v.identifier)
     kind: EntryKind = attrs.field(converter=v.to_enum(EntryKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    at: datetime = attrs.field(validator=v.instant)
+    at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     amount: Money = attrs.field(validator=v.money)
     description: str = attrs.field(default="", validator=v.instance_of(str))
     lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=v.to_tuple(ChargeLine))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
@@ -290,7 +290,9 @@ class BalanceFacts:
     """
 
     balance: Money = attrs.field(validator=v.money)
-    debt_started_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
+    debt_started_at: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
     amount_to_pay: Money | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

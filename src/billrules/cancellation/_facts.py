@@ -12,7 +12,7 @@ from typing import Final
 import attrs
 from moneyed import Currency, Money
 
-from billrules import _money
+from billrules import _money, _time
 from billrules import _validate as v
 from billrules._redact import shown
 from billrules.contract import Finding
@@ -162,8 +162,8 @@ class CancellationRequest:
         converter=v.to_enum(CancellationReason)  # type: ignore[misc]  # attrs.Converter unknown to mypy
     )
     feedback: str = attrs.field(default="", validator=v.instance_of(str))
-    requested_at: datetime = attrs.field(validator=v.instant)
-    deactivates_at: datetime = attrs.field(validator=v.instant)
+    requested_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
+    deactivates_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     final_payments: tuple[Invoice, ...] = attrs.field(
         default=(),
         converter=v.to_tuple(Invoice),  # type: ignore[misc]  # attrs.Converter unknown to mypy

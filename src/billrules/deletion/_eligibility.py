@@ -67,10 +67,10 @@ class DeletionDeadlines:
         zone: The account's zone the days were counted in.
     """
 
-    scheduled_at: datetime
+    scheduled_at: datetime = attrs.field(eq=_time.instant_key)
     reminders: tuple[tuple[int, datetime], ...]
-    deletion_at: datetime
-    purge_at: datetime
+    deletion_at: datetime = attrs.field(eq=_time.instant_key)
+    purge_at: datetime = attrs.field(eq=_time.instant_key)
     zone: ZoneInfo
 
     @property

@@ -140,8 +140,12 @@ class AccountActivity:
     Decimal('19')
     """
 
-    created_at: datetime = attrs.field(validator=v.instant)
-    logins: tuple[datetime, ...] = attrs.field(default=(), converter=v.named(_logins))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    created_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
+    logins: tuple[datetime, ...] = attrs.field(
+        default=(),
+        eq=_time.instants_key,
+        converter=v.named(_logins),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    )
     ledger: Ledger = attrs.field(validator=v.instance_of(Ledger))
 
     def __attrs_post_init__(self) -> None:
@@ -214,15 +218,25 @@ class DeletionSchedule:
         kept_because: DEL-7: the codes of the DEL-1 conditions that were no longer met.
     """
 
-    scheduled_at: datetime = attrs.field(validator=v.instant)
+    scheduled_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     kind: DeletionScheduleKind = attrs.field(
         default=DeletionScheduleKind.AUTOMATIC,
         converter=v.to_enum(DeletionScheduleKind),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     )
-    cancelled_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
-    restored_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
-    kept_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
-    kept_because: tuple[str, ...] = attrs.field(default=(), converter=v.named(_codes))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    cancelled_at: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
+    restored_at: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
+    kept_at: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
+    kept_because: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=v.named(_codes),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        metadata={"json_schema": {"items": v.TEXT_SCHEMA}},
+    )
 
     def __attrs_post_init__(self) -> None:
         for name in ("cancelled_at", "restored_at", "kept_at"):
@@ -363,6 +377,13 @@ class DeletionPolicy:
     reminder_days_before: tuple[int, ...] = attrs.field(
         default=(3, 1),
         converter=v.named(_reminders),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        metadata={
+            "json_schema": {
+                "items": {"type": "integer", "minimum": 1, "maximum": _MAX_DAYS},
+                "uniqueItems": True,
+                "description": "Days before the deletion, strictly decreasing (the earliest first).",
+            }
+        },
     )
     retention_days: int = attrs.field(default=20, validator=v.integer(0, _MAX_DAYS))
     manual_notice_days: int = attrs.field(default=0, validator=v.integer(0, _MAX_DAYS))

@@ -109,7 +109,7 @@ class BillingDetails:
 class BillingDetailsChange:
     """Billing details in effect from ``effective_at`` on (INV-4)."""
 
-    effective_at: datetime = attrs.field(validator=v.instant)
+    effective_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     details: BillingDetails = attrs.field(validator=v.instance_of(BillingDetails))
 
 
@@ -230,12 +230,14 @@ class Invoice:
     id: str = attrs.field(validator=v.identifier)
     status: InvoiceStatus = attrs.field(converter=v.to_enum(InvoiceStatus))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
     amount: Money = attrs.field(validator=v.non_negative_money)
-    issued_at: datetime = attrs.field(validator=v.instant)
-    due_at: datetime = attrs.field(validator=v.instant)
+    issued_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
+    due_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     amount_paid: Money = attrs.field(
         default=attrs.Factory(_default_paid, takes_self=True), validator=v.non_negative_money
     )
-    paid_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
+    paid_at: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
     method: str | None = attrs.field(default=None, validator=_masked_label)
     billing_details: BillingDetails | None = attrs.field(
         default=None, validator=v.instance_of((BillingDetails, type(None)))
@@ -299,7 +301,7 @@ class Payment:
 
     id: str = attrs.field(validator=v.identifier)
     amount: Money = attrs.field(validator=v.positive_money)
-    paid_at: datetime = attrs.field(validator=v.instant)
+    paid_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     method: str | None = attrs.field(default=None, validator=_masked_label)
 
 

@@ -190,7 +190,7 @@ class StatementLine:
     (a negative balance is credit).
     """
 
-    at: datetime
+    at: datetime = attrs.field(eq=_time.instant_key)
     kind: Literal["charge", "payment"]
     reference: str
     amount: Money
@@ -201,8 +201,8 @@ class StatementLine:
 class Statement:
     """Charges and payments over ``[start, end)``: opening, running and closing balances (INV-5)."""
 
-    start: datetime
-    end: datetime
+    start: datetime = attrs.field(eq=_time.instant_key)
+    end: datetime = attrs.field(eq=_time.instant_key)
     opening_balance: Money
     lines: tuple[StatementLine, ...]
     closing_balance: Money

@@ -32,7 +32,7 @@ from billrules.seats._facts import (
 class SeatCountChange:
     """The seat count became ``total`` at the instant ``at`` (SEAT-4)."""
 
-    at: datetime = attrs.field(validator=v.instant)
+    at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     total: int = attrs.field(validator=v.integer(minimum=0))
 
 

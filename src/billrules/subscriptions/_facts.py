@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import attrs
 
+from billrules import _time
 from billrules import _validate as v
 from billrules.contract import Suspension
 from billrules.decisions import ReasonCode
@@ -62,7 +63,7 @@ class PlanChange:
     kind: PlanChangeKind = attrs.field(
         converter=v.to_enum(PlanChangeKind)  # type: ignore[misc]  # attrs.Converter unknown to mypy
     )
-    requested_at: datetime = attrs.field(validator=v.instant)
+    requested_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     takes_effect_on: date = attrs.field(validator=v.calendar_date)
 
 
@@ -100,13 +101,16 @@ class Subscription:
     period: Period = attrs.field(
         converter=v.named(to_period)  # type: ignore[misc]  # attrs.Converter unknown to mypy
     )
-    ends_at: datetime | None = attrs.field(default=None, validator=v.optional_instant)
+    ends_at: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
     pending_change: PlanChange | None = attrs.field(
         default=None, validator=v.instance_of((PlanChange, type(None)))
     )
     contacts: tuple[str, ...] = attrs.field(
         default=(),
         converter=v.named(_contacts),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        metadata={"json_schema": {"items": v.TEXT_SCHEMA}},
     )
 
 
@@ -160,7 +164,7 @@ class Renewal:
 
     index: int
     on: date
-    at: datetime
+    at: datetime = attrs.field(eq=_time.instant_key)
     plan: str
 
 
@@ -172,6 +176,6 @@ class PlanDetails:
     period: Period
     start_date: date
     renewal_date: date | None
-    ends_at: datetime | None
+    ends_at: datetime | None = attrs.field(eq=_time.instant_key)
     pending_change: PlanChange | None
     contacts: tuple[str, ...]
