@@ -306,3 +306,25 @@ def checked(function: Callable[P, R]) -> Callable[P, R]:
     exec(compile(source, f"<checked {function.__qualname__}>", "exec"), namespace)
     wrapper: Callable[P, R] = namespace["wrapper"]
     return functools.wraps(function)(wrapper)
+
+
+def unchecked(function: Callable[P, R]) -> Callable[P, R]:
+    """The body of the public function ``function``, without its argument checks.
+
+    A value is checked where it enters the library, and never again (DESIGN.md, "Checked
+    once"). A caller whose arguments were checked when its own facts were built — an area
+    reading another area's facts through that area's public functions, an evaluation calling
+    the areas' contract — calls the body: nothing is checked twice, and an instant the library
+    computed itself (a deadline past the last year of the calendar) is not refused as if a host
+    had passed it. A function that wears no ``@checked`` is returned as it is.
+
+    >>> @checked
+    ... def double(count: int) -> int:
+    ...     return 2 * count
+    >>> unchecked(double)(21)
+    42
+    >>> unchecked(unchecked(double)) is unchecked(double)
+    True
+    """
+    body: Callable[P, R] = getattr(function, "__wrapped__", function)
+    return body

@@ -438,6 +438,23 @@ def to_tuple(kind: type[Any]) -> attrs.Converter[Any, Any]:
     return named(convert)
 
 
+def to_exact_tuple(kind: type[T]) -> attrs.Converter[Any, Any]:
+    """:func:`to_tuple` for facts built on every evaluation: a tuple of exactly ``kind`` (as
+    an account holds, its items checked when they were built) is kept as it is; anything else
+    is checked item by item, the error naming the field, which the converter learns from attrs.
+
+    ``kind`` is a class of checked values (an ``Invoice``, a ``Payment``), not ``str``: a text
+    item is checked by :func:`to_tuple`.
+    """
+
+    def convert(value: object, instance: object, field: attrs.Attribute[Any]) -> tuple[T, ...]:
+        if type(value) is tuple and all(type(item) is kind for item in value):
+            return value
+        return tuple_of(kind, f"{type(instance).__name__}.{field.name}")(value)
+
+    return attrs.Converter(convert, takes_self=True, takes_field=True)
+
+
 def to_frozen_mapping() -> attrs.Converter[Any, Any]:
     """A converter of details to a :class:`FrozenMapping` (see :func:`frozen_mapping`),
     naming the field."""

@@ -37,6 +37,7 @@ from billrules import (
     subscriptions,
 )
 from billrules import _validate as v
+from billrules._check import unchecked
 from billrules.account import Account, account_state, activity
 from billrules.contract import Finding, Suspension, Transition
 from billrules.effects import Effect
@@ -49,12 +50,6 @@ __all__ = ["AREAS", "Area", "Evaluation"]
 
 #: What every area module defines (``suspensions`` only where an area stops billing).
 _CONTRACT: Final = ("transitions", "findings", "role_findings")
-
-
-def _body(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The body of a checked public function: an evaluation passes it checked values only."""
-    body: Callable[..., Any] = getattr(function, "__wrapped__", function)
-    return body
 
 
 @attrs.frozen
@@ -83,11 +78,11 @@ class Area:
         for part in _CONTRACT:
             if not callable(getattr(module, part, None)):
                 raise InvalidInput("Area.module", f"must define {part} (the area contract)")
-        object.__setattr__(self, "transitions", _body(module.transitions))
-        object.__setattr__(self, "findings", _body(module.findings))
-        object.__setattr__(self, "role_findings", _body(module.role_findings))
+        object.__setattr__(self, "transitions", unchecked(module.transitions))
+        object.__setattr__(self, "findings", unchecked(module.findings))
+        object.__setattr__(self, "role_findings", unchecked(module.role_findings))
         stops = getattr(module, "suspensions", None)
-        object.__setattr__(self, "suspensions", None if stops is None else _body(stops))
+        object.__setattr__(self, "suspensions", None if stops is None else unchecked(stops))
 
     def policy(self, policy: Policy) -> Any:
         """The area's own policy in the bundle."""
@@ -224,8 +219,8 @@ AREAS: Final[tuple[Area, ...]] = (
     Area("seats", seats, lambda ev: ev.account.seats),
 )
 
-_account_state: Final[Callable[..., cancellation.AccountState]] = _body(account_state)
-_activity: Final[Callable[[Account], deletion.AccountActivity]] = _body(activity)
+_account_state: Final[Callable[..., cancellation.AccountState]] = unchecked(account_state)
+_activity: Final[Callable[[Account], deletion.AccountActivity]] = unchecked(activity)
 
 _RANK: Final = {area.name: index for index, area in enumerate(AREAS)}
 

@@ -19,7 +19,9 @@ changes only with the host's entries), all over a :class:`Ledger`.
 
 A ledger computes its balance history once, when it is built: the balance and the start of
 the debt at an instant (:func:`balance_at`, :func:`debt_started_at`,
-:meth:`BalanceFacts.from_ledger`) are a binary search, not a sum.
+:meth:`BalanceFacts.from_ledger`) are a binary search, not a sum, and the stretches of debt
+(:func:`debt_periods`) are read from it. These are what the other areas read of a ledger
+(dunning, deletion): never the area's private names.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from billrules.balance._ledger import (
     LedgerEntry,
     balance_at,
     debt_month,
+    debt_periods,
     debt_started_at,
 )
 from billrules.balance._policy import DEFAULT_BASE_TARIFF, BalancePolicy, BonusTier
@@ -74,6 +77,7 @@ __all__ = [
     "can_top_up",
     "charge_month",
     "debt_month",
+    "debt_periods",
     "debt_started_at",
     "findings",
     "monthly_charge",

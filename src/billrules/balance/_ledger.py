@@ -239,8 +239,34 @@ def _state_at(ledger: Ledger, at: datetime) -> tuple[Decimal, datetime | None]:
     return history.balances[index - 1], history.debt_starts[index - 1]
 
 
+@checked
 def debt_periods(ledger: Ledger) -> tuple[tuple[datetime, datetime | None], ...]:
-    """Each stretch of a negative balance: the instant it turned negative and when it ended."""
+    """Each stretch of a negative balance on ``ledger``, oldest first. Serves BAL-3, and
+    DUN-1 and DUN-3: the debts whose stages dunning schedules.
+
+    Entries at one instant count together, as in :func:`balance_at`. Read from the history the
+    ledger computed when it was built: no sum.
+
+    Args:
+        ledger: The prepaid ledger.
+
+    Returns:
+        One ``(started, ended)`` pair per debt: the instant the balance turned negative (what
+        :func:`debt_started_at` answers while it lasts) and the instant of the entry that
+        brought it back to zero or more, or ``None`` for a debt still running after the last
+        entry. The periods do not overlap; ``ended`` is after ``started``.
+
+    >>> from datetime import datetime, UTC
+    >>> from moneyed import Money
+    >>> from billrules.balance import Ledger, LedgerEntry, debt_periods
+    >>> def entry(id, day, amount):
+    ...     return LedgerEntry(id=id, kind="adjustment", at=datetime(2024, 5, day, tzinfo=UTC),
+    ...                        amount=Money(amount, "USD"))
+    >>> ledger = Ledger(currency="USD", entries=(entry("fee", 1, "-19.00"),
+    ...                 entry("paid", 9, "19.00"), entry("fee2", 20, "-5.00")))
+    >>> [(start.day, None if end is None else end.day) for start, end in debt_periods(ledger)]
+    [(1, 9), (20, None)]
+    """
     return ledger._history.periods
 
 

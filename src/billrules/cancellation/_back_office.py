@@ -10,7 +10,7 @@ from typing import Final
 import attrs
 
 from billrules import _validate as v
-from billrules._check import checked
+from billrules._check import checked, unchecked
 from billrules._redact import shown
 from billrules.cancellation._facts import (
     AccountState,
@@ -35,8 +35,12 @@ from billrules.effects import (
 )
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, settlement_order, transition
-from billrules.invoices._facts import _settlement_key
-from billrules.seats._back_office import _back_office_occasion
+from billrules.seats import back_office_occasion
+
+# The other areas' public functions, their bodies: the account state was checked when it
+# was built, and the arguments by this area's own public functions.
+_settlement_order: Final = unchecked(settlement_order)
+_back_office_occasion: Final = unchecked(back_office_occasion)
 
 #: CAN-7: the billings the back office cancels.
 _CANCELLED_BY_PLAN: Final = frozenset({InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED})
@@ -128,7 +132,7 @@ def _plan_occasion(state: AccountState, at: datetime, occasion: str | None) -> s
     same day gives the same keys."""
     request = state.request
     if occasion is not None or request is None or request.state is RequestState.WITHDRAWN:
-        return _back_office_occasion(at, occasion)
+        return _back_office_occasion(at=at, occasion=occasion)
     return f"cancellation_request:{request.requested_at.astimezone(UTC).isoformat()}"
 
 
@@ -172,12 +176,7 @@ def still_scheduled(state: AccountState) -> tuple[Invoice, ...]:
 
 
 def _still_scheduled(state: AccountState) -> tuple[Invoice, ...]:
-    return tuple(
-        sorted(
-            (inv for inv in state.invoices if inv.status is InvoiceStatus.SCHEDULED),
-            key=_settlement_key,
-        )
-    )
+    return _settlement_order(inv for inv in state.invoices if inv.status is InvoiceStatus.SCHEDULED)
 
 
 @checked

@@ -14,13 +14,17 @@ from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules import _validate as v
+from billrules._check import unchecked
 from billrules._redact import shown
 from billrules.contract import Finding
 from billrules.decisions import Decision, Question, Reason, ReasonCode
 from billrules.errors import InvalidInput
-from billrules.invoices import Invoice
-from billrules.invoices._facts import _outstanding_of, _tuple_of
+from billrules.invoices import Invoice, outstanding_invoices
 from billrules.roles import Role
+
+#: The invoices area's public function, its body: an account state's invoices were checked
+#: when it was built (CAN-3 reads what INV-3 decides is outstanding).
+_outstanding_invoices: Final = unchecked(outstanding_invoices)
 
 
 class CancellationCode(ReasonCode):
@@ -203,7 +207,7 @@ class AccountState:
     )
     invoices: tuple[Invoice, ...] = attrs.field(
         default=(),
-        converter=_tuple_of(Invoice),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        converter=v.to_exact_tuple(Invoice),  # type: ignore[misc]  # attrs.Converter unknown to mypy
     )
     licence_count: int = attrs.field(default=0, validator=v.integer(minimum=0))
     prepaid_balance: Money | None = attrs.field(default=None, validator=v.optional_money)
@@ -247,7 +251,7 @@ class AccountState:
                 )
             )
         invoices = self.invoices
-        due = _outstanding_of(invoices)  # the invoices with money still due (CAN-3, INV-3)
+        due = _outstanding_invoices(invoices)  # the invoices with money still due (CAN-3, INV-3)
         if due:
             refusals.append(
                 Reason(

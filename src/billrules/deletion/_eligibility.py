@@ -18,8 +18,8 @@ from moneyed import Money
 
 from billrules import _time
 from billrules import _validate as v
-from billrules._check import checked
-from billrules.balance._ledger import _state_at
+from billrules._check import checked, unchecked
+from billrules.balance import balance_at
 from billrules.decisions import Decision, Reason
 from billrules.deletion._codes import DeletionCode
 from billrules.deletion._facts import (
@@ -33,6 +33,10 @@ from billrules.errors import InvalidInput
 from billrules.roles import Role
 
 _Code = DeletionCode
+
+#: The balance area's public function, its body: the ledger and the instant were checked when
+#: they entered (DEL-1 reads the balance, BAL-3 decides it).
+_balance_at: Final = unchecked(balance_at)
 
 # --------------------------------------------------------------------------------------------
 # Days in the account's zone
@@ -191,8 +195,7 @@ def _eligibility(
             "inactivity_days": policy.inactivity_days,
         }
     )
-    ledger = activity.ledger
-    balance = Money(_state_at(ledger, at)[0], ledger.currency)  # balance_at, unchecked
+    balance = _balance_at(activity.ledger, at=at)
     empty = balance.amount <= policy.max_balance
     balance_details = v.FrozenMapping(
         {

@@ -9,20 +9,23 @@ from datetime import MAXYEAR, UTC, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from moneyed import Money
-
 from billrules import _time
-from billrules._check import checked
+from billrules._check import checked, unchecked
 from billrules._redact import shown
 from billrules._validate import FrozenMapping
-from billrules.balance import Ledger
-from billrules.balance._ledger import _state_at, debt_periods
+from billrules.balance import Ledger, balance_at, debt_periods, debt_started_at
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
 from billrules.dunning._codes import AREA, DunningCode, DunningKind, DunningQuestion
 from billrules.dunning._schedule import _LIFTED, DunningPolicy, _Table
 from billrules.errors import InvalidInput
 from billrules.roles import Role
+
+# What dunning reads of the ledger, through the balance area's public functions: their bodies,
+# since the ledger and the instants were checked when they entered.
+_balance_at: Final = unchecked(balance_at)
+_debt_started_at: Final = unchecked(debt_started_at)
+_debt_periods: Final = unchecked(debt_periods)
 
 
 def _period_moves(
@@ -64,7 +67,7 @@ def _ended(period: tuple[datetime, datetime | None]) -> datetime:
 def _transitions(
     ledger: Ledger, policy: DunningPolicy, start: datetime, end: datetime, zone: ZoneInfo
 ) -> Iterator[Transition]:
-    periods = debt_periods(ledger)
+    periods = _debt_periods(ledger)
     # The first debt that is not over before the window: a lift at ``start`` still counts.
     for started, ended in periods[bisect.bisect_left(periods, start, key=_ended) :]:
         if started >= end:
@@ -145,7 +148,7 @@ def _shared_index(
     ):
         index: int | None = last[4]
         return index
-    started = _state_at(ledger, at)[1]
+    started = _debt_started_at(ledger, at=at)
     index = None if started is None else _stage_index(policy._table, started, at, zone)
     memo[_STAGE] = (at, at.fold, zone, policy, index)
     return index
@@ -194,10 +197,10 @@ def findings(
     the restrictions. Nothing when the balance is not negative.
     """
     _time.to_zone(zone)
-    amount, started = _state_at(ledger, at)
+    started = _debt_started_at(ledger, at=at)
     if started is None:
         return ()
-    to_pay = Money(-amount, ledger.currency)  # BalanceFacts.amount_to_pay
+    to_pay = -_balance_at(ledger, at=at)  # BalanceFacts.amount_to_pay
     reason = Reason(
         code=DunningCode.FULL_PAYMENT_LIFTS,
         rule="DUN-2",

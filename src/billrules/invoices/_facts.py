@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal
 
 import attrs
 from moneyed import Currency, Money
@@ -75,22 +75,6 @@ def _masked_label(instance: object, attribute: attrs.Attribute[str | None], valu
 
 
 v.described(_masked_label, v.json_schema_of(v.masked_label))
-
-
-T = TypeVar("T")
-
-
-def _tuple_of(kind: type[T]) -> attrs.Converter[Any, Any]:
-    """:func:`_validate.to_tuple` for facts built on every evaluation: a tuple of exactly
-    ``kind`` (as an account holds) is taken as it is; anything else is checked item by item,
-    the error naming the field, which the converter learns from attrs."""
-
-    def convert(value: object, instance: object, field: attrs.Attribute[Any]) -> tuple[T, ...]:
-        if type(value) is tuple and all(type(item) is kind for item in value):
-            return value
-        return v.tuple_of(kind, f"{type(instance).__name__}.{field.name}")(value)
-
-    return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,8 +328,8 @@ class InvoiceFacts:
     """
 
     currency: Currency = attrs.field(converter=v.named(_money.to_currency))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_tuple_of(Invoice))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    payments: tuple[Payment, ...] = attrs.field(default=(), converter=_tuple_of(Payment))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=v.to_exact_tuple(Invoice))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    payments: tuple[Payment, ...] = attrs.field(default=(), converter=v.to_exact_tuple(Payment))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
 
     def __attrs_post_init__(self) -> None:
         currency = self.currency

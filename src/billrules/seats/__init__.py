@@ -9,7 +9,9 @@ Decides SEAT-1 … SEAT-5 (see ``docs/policies.md``):
   unoccupied count is refused, and the decision says how many can be removed;
 - SEAT-4 seat charges follow the seat count, occupied or not; mid-period changes are not
   prorated by default (:attr:`SeatPolicy.proration`), or prorated by the day;
-- SEAT-5 back-office cancellation sets the count to 0 and deactivates the remaining users.
+- SEAT-5 back-office cancellation sets the count to 0 and deactivates the remaining users;
+  its effects' occasion (X-6) is :func:`back_office_occasion`, which the cancellation area's
+  back-office plan (CAN-7) shares.
 
 Fact: :class:`SeatPool` (its invariant, occupied ≤ total, holds by construction). Policy:
 :class:`SeatPolicy`. Every function takes the pool first, the policy second when it reads one,
@@ -21,7 +23,7 @@ and the rest by keyword (``can_remove_seats(pool, *, count)``). The area contrac
 
 from __future__ import annotations
 
-from billrules.seats._back_office import back_office_cancel
+from billrules.seats._back_office import back_office_cancel, back_office_occasion
 from billrules.seats._charge import SeatCharge, SeatChargeLine, SeatCountChange, seat_charge
 from billrules.seats._contract import findings, role_findings, transitions
 from billrules.seats._facts import SeatCode, SeatPolicy, SeatPool, SeatProration, SeatQuestion
@@ -48,6 +50,7 @@ __all__ = [
     "add_seats",
     "add_user",
     "back_office_cancel",
+    "back_office_occasion",
     "can_add_user",
     "can_delete_user",
     "can_remove_seats",

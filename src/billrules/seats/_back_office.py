@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from billrules import _validate as v
-from billrules._check import checked
+from billrules._check import checked, unchecked
 from billrules.effects import DeactivateUser, Effect, SetLicenceCount
 from billrules.errors import InvalidInput
 from billrules.seats._facts import (
@@ -24,18 +24,38 @@ from billrules.seats._facts import (
 BACK_OFFICE_OCCASION: Final = "back_office_cancellation"
 
 
-def _back_office_occasion(at: datetime, occasion: str | None) -> str:
-    """The occasion of a back-office cancellation's effects (X-6): the host's own id of the
-    cancellation, or ``"back_office_cancellation:"`` and the UTC date of ``at``.
+@checked
+def back_office_occasion(*, at: datetime, occasion: str | None = None) -> str:
+    """The occasion of a back-office cancellation's effects (X-6). Serves SEAT-5, and CAN-7,
+    whose plan shares it when the account has no cancellation request.
+
+    Args:
+        at: The instant of the back-office cancellation.
+        occasion: The host's own id of the cancellation (a ticket, a request id), if any.
+
+    Returns:
+        ``occasion`` when given; else ``"back_office_cancellation:"`` and the date of ``at`` in
+        UTC, so the same cancellation planned again the same day gives the same effect keys.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from billrules.seats import back_office_occasion
+    >>> back_office_occasion(at=datetime(2024, 5, 1, 23, tzinfo=timezone(timedelta(hours=-3))))
+    'back_office_cancellation:2024-05-02'
+    >>> back_office_occasion(at=datetime(2024, 5, 1, tzinfo=timezone.utc), occasion="ticket-4711")
+    'ticket-4711'
 
     Raises:
-        InvalidInput: ``occasion`` is empty (a card number in it is refused by ``@checked``).
+        InvalidInput: ``occasion`` is empty or holds a card number (PM-6).
     """
     if occasion is None:
         return f"{BACK_OFFICE_OCCASION}:{at.astimezone(UTC).date().isoformat()}"
     if not occasion.strip():
         raise InvalidInput("occasion", "must not be empty")
     return occasion
+
+
+#: Its body, for :func:`back_office_cancel`, whose arguments are checked already.
+_back_office_occasion: Final = unchecked(back_office_occasion)
 
 
 @checked
@@ -74,7 +94,7 @@ def back_office_cancel(
         InvalidInput: ``account`` or ``occasion`` is empty or holds a card number (PM-6).
     """
     v.account_id(account)
-    keyed = _back_office_occasion(at, occasion)
+    keyed = _back_office_occasion(at=at, occasion=occasion)
     if pool.total == 0:
         return pool, ()
     effects: list[Effect] = [
