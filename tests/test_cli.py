@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import importlib.metadata
 import io
 import json
 import os
@@ -686,3 +687,35 @@ def test_the_schema_command_prints_a_schema_that_validates_the_documented_accoun
 def test_the_schema_command_refuses_an_unknown_name(capsys):
     assert main(["schema", "invoice-ish"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+class TestVersion:
+    """`billrules --version` prints the installed version and exits 0."""
+
+    def test_version_prints_the_installed_distributions_version(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert 0 == main(["--version"])
+        out, err = capsys.readouterr()
+        assert (f"billrules {importlib.metadata.version('billrules')}\n", "") == (out, err)
+
+    def test_version_falls_back_to_the_package_version_when_not_installed(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import billrules
+
+        def missing(name: str) -> str:
+            raise importlib.metadata.PackageNotFoundError(name)
+
+        monkeypatch.setattr(importlib.metadata, "version", missing)
+        assert 0 == main(["--version"])
+        assert f"billrules {billrules.__version__}\n" == capsys.readouterr().out
+
+    def test_python_m_billrules_version(self) -> None:
+        done = billrules("--version")
+        expected = f"billrules {importlib.metadata.version('billrules')}\n"
+        assert (0, expected, "") == (done.returncode, done.stdout, done.stderr)
+
+    def test_version_is_in_the_help(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert 0 == main(["--help"])
+        assert "--version" in capsys.readouterr().out

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Final, NamedTuple
+from unicodedata import east_asian_width
 from zoneinfo import ZoneInfo
 
 from moneyed import Money
@@ -32,6 +33,7 @@ __all__ = [
     "ENGLISH",
     "Words",
     "amount",
+    "label_width",
     "report_html",
     "report_text",
     "section_text",
@@ -219,7 +221,6 @@ def timeline_html(
 _WIDTH: Final = 960
 _LEFT: Final = 20
 _RIGHT: Final = 20
-_BAND_Y: Final = 150
 _BAND_H: Final = 22
 _FILL: Final = ("#e8f5e9", "#fff8e1", "#ffe0b2", "#ffcdd2")
 _AREA_COLOUR: Final[Mapping[str, str]] = {
@@ -240,6 +241,79 @@ def _severity(transition: Transition) -> int | None:
     return None
 
 
+#: The labels' font size, in pixels (the SVG's own ``font-size``).
+FONT_SIZE: Final = 11
+#: The estimated advance of a character, in ems: 0.6 for most, 1.0 for an East Asian wide or
+#: full-width one. The renderer is held to the estimate: every label states it as its
+#: ``textLength``, so a browser fits the text to that width whatever the font.
+CHAR_EMS: Final = 0.6
+WIDE_CHAR_EMS: Final = 1.0
+#: A label's box around its baseline: a font size above it, 0.3 of one below.
+_DESCENT: Final = 0.3 * FONT_SIZE
+#: The height of a row of labels, and the least space between two labels of one row.
+_ROW: Final = 16
+_GAP: Final = 6
+#: The space above the top row, and between the lowest row and the strip.
+_TOP: Final = 8
+_ABOVE_BAND: Final = 8
+
+
+def label_width(text: str, font_size: float = FONT_SIZE) -> float:
+    """The estimated width of ``text`` in pixels: its characters' ems (:data:`CHAR_EMS`,
+    :data:`WIDE_CHAR_EMS`) times the font size, to a tenth of a pixel.
+
+    >>> label_width("2024-05-10 dunning_stage")
+    158.4
+    """
+    ems = sum(WIDE_CHAR_EMS if east_asian_width(c) in "WF" else CHAR_EMS for c in text)
+    return round(ems * font_size, 1)
+
+
+def _fitted(text: str, room: float) -> str:
+    """``text``, or as much of it as fits in ``room`` pixels followed by an ellipsis."""
+    if label_width(text) <= room:
+        return text
+    cut = len(text)
+    while cut and label_width(text[:cut] + "…") > room:
+        cut -= 1
+    return text[:cut] + "…"
+
+
+class _Label(NamedTuple):
+    left: float
+    width: float
+    anchor_x: float
+    anchored_end: bool
+    text: str
+    full: str
+    colour: str
+
+
+def _label(text: str, at: float, colour: str) -> _Label:
+    """A label beginning at its tick, or ending at the strip's right edge if it would leave it."""
+    right = _WIDTH - _RIGHT
+    shown = _fitted(text, right - _LEFT)
+    width = label_width(shown)
+    if at + width <= right:
+        return _Label(at, width, at, False, shown, text, colour)
+    return _Label(round(right - width, 1), width, right, True, shown, text, colour)
+
+
+def _rows(labels: Sequence[_Label]) -> list[int]:
+    """Each label's row, 0 nearest the strip: the lowest whose labels all end ``_GAP`` before
+    it begins (taken from the leftmost label on), so no two labels of a row overlap."""
+    rows = [0] * len(labels)
+    ends: list[float] = []
+    for index in sorted(range(len(labels)), key=lambda i: (labels[i].left, i)):
+        label = labels[index]
+        row = next((r for r, end in enumerate(ends) if end + _GAP <= label.left), len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = label.left + label.width
+        rows[index] = row
+    return rows
+
+
 def timeline_svg(
     account_id: str,
     zone: ZoneInfo,
@@ -247,19 +321,40 @@ def timeline_svg(
     end: datetime,
     transitions: Sequence[Transition],
 ) -> str:
-    """A horizontal strip: restricted spans as bands coloured by severity, a tick per event."""
+    """A horizontal strip: restricted spans as bands coloured by severity, a tick per event.
+
+    Above the strip each event's label (its local date, kind and rule IDs) starts at its tick
+    and sits in the lowest row where it overlaps no other; the picture grows a row at a time.
+    A label that would leave the picture on the right ends at its right edge instead, and one
+    wider than the strip is cut with an ellipsis (the whole label is its tooltip). Widths are
+    estimated from the characters (:func:`label_width`) and stated as ``textLength``. An event
+    outside ``[start, end]`` is drawn at the nearer end of the strip.
+    """
     span = (end - start).total_seconds() or 1.0
     usable = _WIDTH - _LEFT - _RIGHT
 
     def x(at: datetime) -> float:
-        return round(_LEFT + usable * (at - start).total_seconds() / span, 1)
+        share = min(max((at - start).total_seconds() / span, 0.0), 1.0)
+        return round(_LEFT + usable * share, 1)
 
     esc = html.escape
+    labels = [
+        _label(
+            f"{t.at.astimezone(zone).strftime('%Y-%m-%d')} {t.kind} [{', '.join(t.rules)}]",
+            x(t.at),
+            _AREA_COLOUR.get(t.area, "#424242"),
+        )
+        for t in transitions
+    ]
+    rows = _rows(labels)
+    band_y = _TOP + _ROW * (max(rows) + 1 if rows else 0) + _ABOVE_BAND
+    bottom = band_y + _BAND_H + 22
+    height = bottom + 8
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="230" '
-        f'viewBox="0 0 {_WIDTH} 230" font-family="sans-serif" font-size="11">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {_WIDTH} {height}" font-family="sans-serif" font-size="{FONT_SIZE}">',
         f"<title>{esc(f'Timeline of {account_id}')}</title>",
-        f'<rect x="{_LEFT}" y="{_BAND_Y}" width="{usable}" height="{_BAND_H}" '
+        f'<rect x="{_LEFT}" y="{band_y}" width="{usable}" height="{_BAND_H}" '
         'fill="#f5f5f5" stroke="#9e9e9e"/>',
     ]
     banded = [(t, _severity(t)) for t in transitions if t.area == "dunning"]
@@ -269,29 +364,30 @@ def timeline_svg(
         stop = banded[index + 1][0].at if index + 1 < len(banded) else end
         level = max(0, min(severity, len(_FILL) - 1))
         parts.append(
-            f'<rect x="{x(t.at)}" y="{_BAND_Y}" width="{max(x(stop) - x(t.at), 1)}" '
+            f'<rect x="{x(t.at)}" y="{band_y}" width="{max(round(x(stop) - x(t.at), 1), 1)}" '
             f'height="{_BAND_H}" fill="{_FILL[level]}" stroke="#bdbdbd">'
             f"<title>{esc(t.description)}</title></rect>"
         )
-    for index, t in enumerate(transitions):
+    for t, label, row in zip(transitions, labels, rows, strict=True):
         at = x(t.at)
-        colour = _AREA_COLOUR.get(t.area, "#424242")
-        label = f"{t.at.astimezone(zone).strftime('%Y-%m-%d')} {t.kind}"
         parts.append(
-            f'<line x1="{at}" y1="{_BAND_Y - 6}" x2="{at}" y2="{_BAND_Y + _BAND_H + 6}" '
-            f'stroke="{colour}" stroke-width="2"><title>{esc(t.description)}</title></line>'
+            f'<line x1="{at}" y1="{band_y - 6}" x2="{at}" y2="{band_y + _BAND_H + 6}" '
+            f'stroke="{label.colour}" stroke-width="2"><title>{esc(t.description)}</title></line>'
         )
-        lift = 10 + 12 * (index % 4)
+        baseline = round(band_y - _ABOVE_BAND - _ROW * row - _DESCENT - 0.5, 1)
+        anchor = ' text-anchor="end"' if label.anchored_end else ""
+        tooltip = "" if label.text == label.full else f"<title>{esc(label.full)}</title>"
         parts.append(
-            f'<text x="{at}" y="{_BAND_Y - lift}" fill="{colour}" '
-            f'transform="rotate(-30 {at} {_BAND_Y - lift})">{esc(label)} '
-            f"[{esc(', '.join(t.rules))}]</text>"
+            f'<text x="{label.anchor_x}" y="{baseline}"{anchor} textLength="{label.width}" '
+            f'lengthAdjust="spacing" fill="{label.colour}">{esc(label.text)}{tooltip}</text>'
         )
-    bottom = _BAND_Y + _BAND_H + 22
-    parts.append(f'<text x="{_LEFT}" y="{bottom}">{esc(_time.wall_clock(start, zone))}</text>')
-    parts.append(
-        f'<text x="{_WIDTH - _RIGHT}" y="{bottom}" text-anchor="end">'
-        f"{esc(_time.wall_clock(end, zone))}</text>"
-    )
+    for text, at, anchor in (
+        (_time.wall_clock(start, zone), _LEFT, ""),
+        (_time.wall_clock(end, zone), _WIDTH - _RIGHT, ' text-anchor="end"'),
+    ):
+        parts.append(
+            f'<text x="{at}" y="{bottom}"{anchor} textLength="{label_width(text)}" '
+            f'lengthAdjust="spacing">{esc(text)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

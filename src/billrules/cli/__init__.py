@@ -2,6 +2,7 @@
 
 Usage::
 
+    billrules --version            # prints "billrules 0.1.0"
     billrules explain  [ACCOUNT.json] [--at INSTANT] [--policy FILE] [--format text|json]
     billrules timeline [ACCOUNT.json] --until INSTANT [--from INSTANT] [--policy FILE]
                        [--format text|json]
@@ -38,6 +39,7 @@ repeat the input) and asking for a report; 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import stat
@@ -52,6 +54,7 @@ from typing import Any, BinaryIO, Final, NoReturn, TextIO, TypeVar
 
 from tqdm import tqdm
 
+from billrules import __version__ as _package_version
 from billrules._redact import masked, shown
 from billrules.account import Account
 from billrules.cli._out import InputError as _InputError
@@ -124,6 +127,12 @@ def _parser() -> _Parser:
             "IDs, and what happens next. Without a command, explains the bundled example."
         ),
     )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{_PROG} {_version()}",
+        help="print the installed billrules' version and exit",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     explain_ = commands.add_parser(
         "explain",
@@ -166,6 +175,15 @@ def _parser() -> _Parser:
     )
     schema_.add_argument("name", choices=NAMES, help="which document")
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version; the package's ``__version__`` if it is not
+    installed (run from a source tree)."""
+    try:
+        return importlib.metadata.version(_PROG)
+    except importlib.metadata.PackageNotFoundError:
+        return _package_version
 
 
 def _run_parser(commands: Any) -> None:
