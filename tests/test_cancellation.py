@@ -72,6 +72,9 @@ NOW = datetime(2024, 5, 10, 15, 30, tzinfo=UTC)
 #: The occasion of a back-office plan's effects at NOW for an account without a request (X-6):
 #: the back-office cancellation of that day.
 BACK_OFFICE = "back_office_cancellation:2024-05-10"
+#: The occasion of that day's back-office cancellation of five licences, and of none.
+BACK_OFFICE_5 = f"{BACK_OFFICE}:5"
+BACK_OFFICE_0 = f"{BACK_OFFICE}:0"
 PERIOD_END = datetime(2024, 6, 1, tzinfo=UTC)
 
 
@@ -413,26 +416,26 @@ class TestBackOfficePlan:
             account="acme",
         )
         assert (
-            SetLicenceCount(at=NOW, rule="SEAT-5", count=0, occasion=BACK_OFFICE, account="acme"),
+            SetLicenceCount(at=NOW, rule="SEAT-5", count=0, occasion=BACK_OFFICE_5, account="acme"),
             CancelBilling(
-                at=NOW, rule="CAN-7", invoice_id="ar-2", occasion=BACK_OFFICE, account="acme"
+                at=NOW, rule="CAN-7", invoice_id="ar-2", occasion=BACK_OFFICE_5, account="acme"
             ),
             CancelBilling(
-                at=NOW, rule="CAN-7", invoice_id="ar-3", occasion=BACK_OFFICE, account="acme"
+                at=NOW, rule="CAN-7", invoice_id="ar-3", occasion=BACK_OFFICE_5, account="acme"
             ),
             SetAccountStatus(
-                at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE, account="acme"
+                at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE_5, account="acme"
             ),
             RecordCancellation(
                 at=NOW,
                 rule="CAN-7",
                 reason="switched_service",
                 feedback="Moved",
-                occasion=BACK_OFFICE,
+                occasion=BACK_OFFICE_5,
                 account="acme",
             ),
             SetEmailOptOut(
-                at=NOW, rule="CAN-7", opt_out=True, occasion=BACK_OFFICE, account="acme"
+                at=NOW, rule="CAN-7", opt_out=True, occasion=BACK_OFFICE_5, account="acme"
             ),
         ) == plan
         done = apply_plan(account, effects=plan)
@@ -462,7 +465,7 @@ class TestBackOfficePlan:
         account = _account(_invoice("ar-9", "scheduled", "10", 7), status="DELETE", licences=0)
         assert (
             CancelBilling(
-                at=NOW, rule="CAN-7", invoice_id="ar-9", occasion=BACK_OFFICE, account="acme"
+                at=NOW, rule="CAN-7", invoice_id="ar-9", occasion=BACK_OFFICE_0, account="acme"
             ),
         ) == back_office_plan(account, at=NOW, reason="other", account="acme")
 
@@ -537,7 +540,7 @@ class TestBackOfficePlan:
         )
         assert [e.key for e in first] == [e.key for e in same_day]
         assert not {e.key for e in first} & {e.key for e in next_year}
-        assert {"back_office_cancellation:2025-05-10"} == {e.occasion for e in next_year}
+        assert {"back_office_cancellation:2025-05-10:12"} == {e.occasion for e in next_year}
         own = back_office_plan(
             account, at=NOW, reason="other", occasion="ticket-4711", account="acme"
         )
@@ -894,18 +897,18 @@ class TestDefaults:
         plan = back_office_plan(_account(licences=0), at=NOW, reason="unused", account="acme")
         assert (
             SetAccountStatus(
-                at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE, account="acme"
+                at=NOW, rule="CAN-7", status="DELETE", occasion=BACK_OFFICE_0, account="acme"
             ),
             RecordCancellation(
                 at=NOW,
                 rule="CAN-7",
                 reason="unused",
                 feedback="",
-                occasion=BACK_OFFICE,
+                occasion=BACK_OFFICE_0,
                 account="acme",
             ),
             SetEmailOptOut(
-                at=NOW, rule="CAN-7", opt_out=False, occasion=BACK_OFFICE, account="acme"
+                at=NOW, rule="CAN-7", opt_out=False, occasion=BACK_OFFICE_0, account="acme"
             ),
         ) == plan
 

@@ -561,7 +561,7 @@ class TestOperationKeys:
         with_request = back_office_plan(
             attrs.evolve(state, request=request), at=AT, reason="other", account="acme"
         )
-        assert {"back_office_cancellation:2024-05-01"} == {e.occasion for e in without}
+        assert {"back_office_cancellation:2024-05-01:3"} == {e.occasion for e in without}
         assert {"cancellation_request:2024-05-02T09:00:00+00:00"} == {
             e.occasion for e in with_request
         }

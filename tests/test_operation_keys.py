@@ -217,8 +217,8 @@ class TestOperationsCarryTheirAccount:
         assert sorted(carried_out) == sorted(
             [(e.account, e.kind) for e in acme] + [(e.account, e.kind) for e in globex]
         )
-        _, seats_acme = back_office_cancel(SeatPool(total=1), account="acme", at=AT)
-        _, seats_globex = back_office_cancel(SeatPool(total=1), account="globex", at=AT)
+        _, seats_acme = back_office_cancel(SeatPool(total=3), account="acme", at=AT)
+        _, seats_globex = back_office_cancel(SeatPool(total=3), account="globex", at=AT)
         # the count set to 0 is the plan's own effect (same account, same day): done already
         assert (0, 0) == (run(seats_acme), run(seats_globex))
 

@@ -35,6 +35,7 @@ from billrules.seats import (
     add_seats,
     add_user,
     back_office_cancel,
+    back_office_occasion,
     can_add_user,
     can_delete_user,
     can_remove_seats,
@@ -52,6 +53,9 @@ from billrules.testing._seats import seat_policies, seat_pools
 AT = datetime(2024, 5, 1, tzinfo=UTC)
 #: The occasion of SEAT-5's effects at AT: the back-office cancellation of that day (X-6).
 OCCASION = "back_office_cancellation:2024-05-01"
+#: The occasion of cancelling ten seats that day.
+TEN = f"{OCCASION}:10"
+THREE = f"{OCCASION}:3"
 SEVEN = ("ann", "bob", "cy", "dee", "eve", "flo", "gus")
 SEED = SeatPool(total=10, occupants=SEVEN)  # seed 000: 10 seats, 7 occupied
 PRICE = Money("25", "USD")
@@ -373,9 +377,9 @@ class TestBackOfficeCancel:
         )
         assert SeatPool(total=0) == pool
         expected = (
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION, account="acme"),
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION, account="acme"),
-            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION, account="acme"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=TEN, account="acme"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=TEN, account="acme"),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=TEN, account="acme"),
         )
         assert expected == effects
 
@@ -400,7 +404,7 @@ class TestBackOfficeCancel:
         assert list(pool.occupants) == deactivated
         if pool.total:
             day = at.astimezone(UTC).date().isoformat()
-            occasion = f"back_office_cancellation:{day}"
+            occasion = f"back_office_cancellation:{day}:{pool.total}"
             assert (
                 SetLicenceCount(at=at, rule="SEAT-5", count=0, occasion=occasion, account="acme")
                 == effects[-1]
@@ -419,9 +423,9 @@ class TestBackOfficeCancel:
         _, next_year = back_office_cancel(pool, at=AT + timedelta(days=365), account="acme")
         assert [e.key for e in first] == [e.key for e in retried]
         assert not {e.key for e in first} & {e.key for e in next_year}
-        assert {"back_office_cancellation:2025-05-01"} == {e.occasion for e in next_year}
+        assert {"back_office_cancellation:2025-05-01:3"} == {e.occasion for e in next_year}
         kyiv_after_midnight = datetime(2024, 5, 2, 0, 30, tzinfo=ZoneInfo("Europe/Kyiv"))
-        assert {"back_office_cancellation:2024-05-01"} == {
+        assert {"back_office_cancellation:2024-05-01:3"} == {
             e.occasion for e in back_office_cancel(pool, at=kyiv_after_midnight, account="acme")[1]
         }
         _, own = back_office_cancel(pool, at=AT, occasion="ticket-4711", account="acme")
@@ -430,6 +434,30 @@ class TestBackOfficeCancel:
         )
         assert {"ticket-4711"} == {e.occasion for e in own}
         assert [e.key for e in own] == [e.key for e in own_later]
+
+    def test_a_pool_re_seated_and_cancelled_again_the_same_day_gets_new_keys(self):
+        """SEAT-5, X-6: two cancellations of one account the same day, of pools of different
+        sizes (re-seated in between), share no key, so the exactly-once recipe carries out the
+        second; the seats cancelled are part of the occasion."""
+        _, morning = back_office_cancel(
+            SeatPool(total=5, occupants=("ann",)), at=AT + timedelta(hours=9), account="acme"
+        )
+        _, evening = back_office_cancel(
+            SeatPool(total=3, occupants=("ann",)), at=AT + timedelta(hours=18), account="acme"
+        )
+        assert not {e.key for e in morning} & {e.key for e in evening}
+        assert {f"{OCCASION}:5"} == {e.occasion for e in morning}
+        assert {f"{OCCASION}:3"} == {e.occasion for e in evening}
+
+    def test_the_occasion_names_the_licences_it_cancels(self):
+        """SEAT-5, X-6: ``back_office_occasion`` refuses a count that is no count."""
+        assert f"{OCCASION}:0" == back_office_occasion(at=AT, licences=0)
+        with pytest.raises(InvalidInput) as negative:
+            back_office_occasion(at=AT, licences=-1)
+        assert "licences" == negative.value.field
+        with pytest.raises(InvalidType) as wrong:
+            back_office_occasion(at=AT, licences=True)
+        assert "licences" == wrong.value.field
 
     def test_a_bad_occasion_is_refused_naming_it(self):
         """SEAT-5, PM-6: the host's occasion is non-empty text holding no card number."""
@@ -698,9 +726,9 @@ class TestBackOfficeCancelEffects:
         )
         assert SeatPool(total=0) == pool
         assert (
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=OCCASION, account="acme"),
-            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=OCCASION, account="acme"),
-            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=OCCASION, account="acme"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="ann", occasion=THREE, account="acme"),
+            DeactivateUser(at=AT, rule="SEAT-5", user_id="bob", occasion=THREE, account="acme"),
+            SetLicenceCount(at=AT, rule="SEAT-5", count=0, occasion=THREE, account="acme"),
         ) == effects
 
 

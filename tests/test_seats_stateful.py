@@ -110,7 +110,7 @@ class SeatPoolMachine(RuleBasedStateMachine):
         repeat those of one on another day (a pool re-seated and cancelled again)."""
         self.pool, effects = back_office_cancel(self.pool, at=self.now, account="acme")
         day = self.now.date().isoformat()
-        occasion = f"{OCCASION}:{day}"
+        occasion = f"{OCCASION}:{day}:{self.total}"
         if self.total:
             expected = (
                 *(

@@ -74,10 +74,10 @@ def back_office_plan(
     given; else the cancellation request the account has
     (``"cancellation_request:2024-05-01T09:00:00+00:00"``: planning again on the same facts,
     at any instant, gives the same keys), or, without one (or with a withdrawn one),
-    ``"back_office_cancellation:"`` and the date of ``at`` in UTC
-    (``"back_office_cancellation:2024-05-01"``, the occasion of
+    ``"back_office_cancellation:"``, the date of ``at`` in UTC and the licences cancelled
+    (``"back_office_cancellation:2024-05-01:5"``, the occasion of
     :func:`billrules.seats.back_office_cancel` too): planned again the same day, the same
-    keys; an account cancelled again another day, new keys. Every effect names ``account``,
+    keys; an account cancelled again another day, or with another licence count, new keys. Every effect names ``account``,
     the id of the account cancelled, so two accounts' plans never share a key (X-6).
 
     Raises:
@@ -127,12 +127,12 @@ def _plan_occasion(state: AccountState, at: datetime, occasion: str | None) -> s
     """The occasion of a back-office plan's effects (X-6): the host's own, or the
     cancellation request the account has (``"cancellation_request:"`` and the instant it was
     made, in UTC), or, when it has none (or withdrew it), the back-office cancellation of the
-    day of ``at`` (``"back_office_cancellation:2024-05-01"``), the occasion of SEAT-5's
+    day of ``at`` and its licences (``"back_office_cancellation:2024-05-01:5"``), the occasion of SEAT-5's
     effects too. Never the instant the plan is computed at: the same plan computed again the
     same day gives the same keys."""
     request = state.request
     if occasion is not None or request is None or request.state is RequestState.WITHDRAWN:
-        return _back_office_occasion(at=at, occasion=occasion)
+        return _back_office_occasion(at=at, licences=state.licence_count, occasion=occasion)
     return f"cancellation_request:{request.requested_at.astimezone(UTC).isoformat()}"
 
 

@@ -11,7 +11,7 @@ from typing import Final
 from billrules import _validate as v
 from billrules._check import checked, unchecked
 from billrules.effects import DeactivateUser, Effect, SetLicenceCount
-from billrules.errors import InvalidInput
+from billrules.errors import InvalidInput, InvalidType
 from billrules.seats._facts import (
     SeatPool,
 )
@@ -25,30 +25,41 @@ BACK_OFFICE_OCCASION: Final = "back_office_cancellation"
 
 
 @checked
-def back_office_occasion(*, at: datetime, occasion: str | None = None) -> str:
+def back_office_occasion(*, at: datetime, licences: int, occasion: str | None = None) -> str:
     """The occasion of a back-office cancellation's effects (X-6). Serves SEAT-5, and CAN-7,
     whose plan shares it when the account has no cancellation request.
 
     Args:
         at: The instant of the back-office cancellation.
+        licences: The number of licences (seats) it cancels: the fact that tells two
+            cancellations of one day apart.
         occasion: The host's own id of the cancellation (a ticket, a request id), if any.
 
     Returns:
-        ``occasion`` when given; else ``"back_office_cancellation:"`` and the date of ``at`` in
-        UTC, so the same cancellation planned again the same day gives the same effect keys.
+        ``occasion`` when given; else ``"back_office_cancellation:"``, the date of ``at`` in
+        UTC and the licences cancelled, so the same cancellation planned again the same day
+        gives the same effect keys, and a pool re-seated and cancelled again gets new ones. A
+        host that may cancel the same seats twice in one day passes its own ``occasion``.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> from billrules.seats import back_office_occasion
-    >>> back_office_occasion(at=datetime(2024, 5, 1, 23, tzinfo=timezone(timedelta(hours=-3))))
-    'back_office_cancellation:2024-05-02'
-    >>> back_office_occasion(at=datetime(2024, 5, 1, tzinfo=timezone.utc), occasion="ticket-4711")
+    >>> back_office_occasion(at=datetime(2024, 5, 1, 23, tzinfo=timezone(timedelta(hours=-3))),
+    ...                      licences=5)
+    'back_office_cancellation:2024-05-02:5'
+    >>> back_office_occasion(at=datetime(2024, 5, 1, tzinfo=timezone.utc), licences=5,
+    ...                      occasion="ticket-4711")
     'ticket-4711'
 
     Raises:
-        InvalidInput: ``occasion`` is empty or holds a card number (PM-6).
+        InvalidInput: ``occasion`` is empty or holds a card number (PM-6); ``licences`` is
+            negative.
     """
+    if isinstance(licences, bool) or not isinstance(licences, int):
+        raise InvalidType("licences", f"must be an int, not {type(licences).__name__}")
+    if licences < 0:
+        raise InvalidInput("licences", "must not be negative")
     if occasion is None:
-        return f"{BACK_OFFICE_OCCASION}:{at.astimezone(UTC).date().isoformat()}"
+        return f"{BACK_OFFICE_OCCASION}:{at.astimezone(UTC).date().isoformat()}:{licences}"
     if not occasion.strip():
         raise InvalidInput("occasion", "must not be empty")
     return occasion
@@ -70,11 +81,12 @@ def back_office_cancel(
     already has no seats the plan is empty (idempotent, as CAN-7 asks).
 
     The effects' occasion (X-6) is ``occasion``, the host's own id of this cancellation (a
-    ticket, a request id), when given; else ``"back_office_cancellation:"`` and the date of
-    ``at`` in UTC (``"back_office_cancellation:2024-05-01"``). The same cancellation planned
-    again the same day gives the same keys; a pool cancelled again another day (re-seated in
-    between) gets new keys, so a host following the exactly-once recipe carries it out too.
-    A host that may cancel twice in one day, or retries across midnight, passes its own id.
+    ticket, a request id), when given; else ``"back_office_cancellation:"``, the date of
+    ``at`` in UTC and the seats cancelled (``"back_office_cancellation:2024-05-01:5"``). The
+    same cancellation planned again the same day gives the same keys; a pool re-seated and
+    cancelled again (another day, or the same day with another count) gets new keys, so a
+    host following the exactly-once recipe carries it out too. A host that may cancel the
+    same count twice in one day, or retries across midnight, passes its own id.
     Every effect names ``account``, the id of the account whose seats are cancelled, so two
     accounts cancelled the same day never share a key.
 
@@ -85,7 +97,7 @@ def back_office_cancel(
     >>> pool.total, pool.occupants, [effect.kind for effect in effects]
     (0, (), ['deactivate_user', 'set_licence_count'])
     >>> effects[0].occasion
-    'back_office_cancellation:2024-05-01'
+    'back_office_cancellation:2024-05-01:5'
     >>> back_office_cancel(SeatPool(total=5), account="acme", at=datetime(2024, 5, 1, tzinfo=UTC),
     ...                    occasion="ticket-4711")[1][0].occasion
     'ticket-4711'
@@ -94,7 +106,7 @@ def back_office_cancel(
         InvalidInput: ``account`` or ``occasion`` is empty or holds a card number (PM-6).
     """
     v.account_id(account)
-    keyed = _back_office_occasion(at=at, occasion=occasion)
+    keyed = _back_office_occasion(at=at, licences=pool.total, occasion=occasion)
     if pool.total == 0:
         return pool, ()
     effects: list[Effect] = [
