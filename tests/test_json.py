@@ -8,7 +8,9 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +18,7 @@ from moneyed import Money
 
 from billrules import DEFAULT_POLICY, InvalidInput, InvalidType
 from billrules._plain import PlainDataError
+from billrules._time import start_of_day
 from billrules.cancellation import CancellationCode
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
@@ -413,3 +416,70 @@ def test_a_window_ending_in_a_dst_gap_round_trips() -> None:
     report = explain(account, DEFAULT_POLICY, gap)
     assert report.at == gap.astimezone(UTC)
     round_trip(report)
+
+
+class TestInstantsCompareAsInstants:
+    """X-3, X-6: every instant of every value compares as its UTC instant, so ``==`` agrees
+    with JSON (which writes the instant) and with effect keys, in DST folds and gaps too."""
+
+    HAVANA = ZoneInfo("America/Havana")  # midnight repeats on 2024-11-03
+    YORK = ZoneInfo("America/New_York")
+
+    def test_a_transition_at_a_repeated_midnight_round_trips_equal(self) -> None:
+        """X-3: the library's own start of a day whose midnight repeats reads back equal, and
+        the other fold, an hour later, is another transition."""
+        start = start_of_day(date(2024, 11, 3), self.HAVANA)
+        first = Transition(at=start, area="deletion", kind="account_deleted", reasons=())
+        assert first == from_json(Transition, to_json(first))
+        other = Transition(
+            at=start.replace(fold=1 - start.fold),
+            area="deletion",
+            kind="account_deleted",
+            reasons=(),
+        )
+        assert first != other
+        assert hash(first) == hash(from_json(Transition, to_json(first)))
+
+    @given(transitions(), st.sampled_from((0, 1)))
+    def test_transitions_equal_exactly_when_their_instants_are(self, base, fold) -> None:
+        """X-3: a transition moved to an ambiguous wall time equals another exactly when both
+        are the same instant, and every one round-trips equal through JSON."""
+        folded = datetime(2024, 11, 3, 1, 30, fold=fold, tzinfo=self.YORK)
+        one = attrs.evolve(base, at=folded)
+        other = attrs.evolve(base, at=folded.replace(fold=1 - fold))
+        assert one != other
+        assert one == attrs.evolve(base, at=folded.astimezone(UTC))
+        assert one == from_json(Transition, to_json(one))
+
+    def test_a_report_and_a_ledger_entry_in_a_fold_round_trip_equal(self) -> None:
+        """X-3: ``explain`` at an ambiguous wall time, and a ledger entry at one, read back
+        equal; the same wall time in the other fold is another instant."""
+        from tests._accounts import DELINQUENT
+
+        folded = datetime(2024, 11, 3, 1, 30, tzinfo=self.YORK)
+        report = explain(DELINQUENT, DEFAULT_POLICY, at=folded)
+        assert report == from_dict(type(report), to_dict(report))
+        later = explain(DELINQUENT, DEFAULT_POLICY, at=folded.replace(fold=1))
+        assert report != later
+        entry = DELINQUENT.ledger.entries[0]
+        assert attrs.evolve(entry, at=folded) != attrs.evolve(entry, at=folded.replace(fold=1))
+
+
+class TestValuesWrittenForReaders:
+    """X-1: a value written for readers is compared as the JSON written, not by Python's
+    ``==`` (where ``1 == True == 1.0``)."""
+
+    @pytest.mark.parametrize("edited", [1, 1.0, "true"])
+    def test_an_allowed_spelt_otherwise_is_refused(self, edited: object) -> None:
+        """X-1: a finding's ``allowed`` read back as ``1``, ``1.0`` or ``"true"`` is refused
+        as edited data, naming the field."""
+        from tests._accounts import DELINQUENT
+
+        report = explain(DELINQUENT, DEFAULT_POLICY, at=datetime(2024, 6, 1, tzinfo=UTC))
+        finding = next(f for role in report.roles for f in role.findings if f.allowed)
+        data = to_dict(finding)
+        assert from_dict(Finding, data) == finding
+        data["allowed"] = edited
+        with pytest.raises(PlainDataError) as excinfo:
+            from_dict(Finding, data)
+        assert excinfo.value.field.endswith("allowed")

@@ -13,6 +13,7 @@ import jsonschema  # type: ignore[import-untyped]  # no stubs are declared for i
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._accounts import DELINQUENT
 
 from billrules import InvalidInput, serialize
 from billrules.account import Account, User
@@ -311,6 +312,9 @@ class TestSchemaAgreesWithReader:
             ("deletion", "inactivity_days", 3651),
             ("balance", "base_tariff", "-1.00 USD"),
             ("cancellation", "support_contact", ""),
+            ("deletion", "reminder_days_before", [0]),
+            ("deletion", "reminder_days_before", [-1]),
+            ("deletion", "reminder_days_before", [3651]),
         ],
     )
     def test_policy_schema_refuses_what_the_loader_refuses(
@@ -324,6 +328,24 @@ class TestSchemaAgreesWithReader:
         with pytest.raises(InvalidInput) as caught:
             policy_from_mapping(data)
         assert caught.value.field.startswith(f"{section}.{key}")
+
+    @pytest.mark.parametrize("blank", ["", " ", "\u00a0"])
+    def test_blank_contacts_and_kept_because_are_refused_by_both(self, blank: str) -> None:
+        """X-1: the items of a subscription's contacts and of a schedule's kept_because are
+        text with a character other than whitespace, in the schema as in the reader."""
+        for field in ("contacts", "kept_because"):
+            schema = json.dumps(json_schema("account"))
+            assert f'"{field}"' in schema
+            data = to_dict(DELINQUENT)
+            if field == "contacts":
+                data["subscription"]["contacts"] = [blank]
+            else:  # kept by DEL-7 a day after it was scheduled
+                data["deletion_schedule"] |= {"kept_at": "2024-05-21T09:15:00+03:00"}
+                data["deletion_schedule"]["kept_because"] = [blank]
+            assert problems("account", data)
+            with pytest.raises(InvalidInput) as caught:
+                serialize.account_from_mapping(data)
+            assert f"{field}[0]" in caught.value.field
 
     def test_empty_prefixes_and_rule_are_refused_by_both(self) -> None:
         """X-1: a brand without prefixes, a reason with an empty rule."""
