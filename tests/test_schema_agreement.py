@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests._accounts import DELINQUENT
 
-from billrules import InvalidInput, serialize
+from billrules import InvalidInput, _time, serialize
 from billrules.account import Account, User
 from billrules.contract import Transition
 from billrules.decisions import Decision
@@ -481,3 +481,15 @@ class TestNearSpellings:
         data = policy_to_mapping(DEFAULT_POLICY)
         data["balance"]["base_tariff"] = text
         assert_schema_agrees("policy", data)
+
+
+@given(st.from_regex(_time.COMMON_INSTANT_FORM, fullmatch=True))
+def test_the_readers_quick_instant_test_accepts_only_the_one_spelling(text: str) -> None:
+    """X-3: what the reader's quick test of an instant lets through and Python reads is an
+    instant of the one spelling the schema publishes (the quick test never widens it)."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return
+    assert parsed.tzinfo is not None
+    assert _time.INSTANT_FORM.fullmatch(text) is not None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from typing import Final
 
 from moneyed import CURRENCIES, Currency, Money, get_currency
 from moneyed.classes import CurrencyDoesNotExist
@@ -58,13 +59,17 @@ AMOUNT_PATTERN = rf"[+-]?0*[0-9]{{1,{LARGEST_EXPONENT}}}(?:\.[0-9]{{1,{-FINEST_E
 #: case): the reader of JSON and TOML and the JSON Schema's enum.
 CURRENCY_CODES = tuple(sorted(code for code in CURRENCIES if _CODE.fullmatch(code)))
 _CURRENCY_CODES = frozenset(CURRENCY_CODES)
+#: The currency of each of :data:`CURRENCY_CODES`.
+CURRENCY_OF: Final = {code: get_currency(code) for code in CURRENCY_CODES}
 
 
 def currency_code(value: object, field: str) -> Currency:
     """The ``Currency`` of an ISO 4217 code as a document writes it: one of
     :data:`CURRENCY_CODES`, exactly (``"USD"``, never ``"usd"``)."""
-    if type(value) is str and value in _CURRENCY_CODES:
-        return get_currency(value)
+    if type(value) is str:
+        found = CURRENCY_OF.get(value)
+        if found is not None:
+            return found
     if not isinstance(value, str):
         raise InvalidType(field, f"must be an ISO 4217 code, not {type(value).__name__}")
     raise InvalidInput(field, f"unknown currency code {shown(value)}; codes are upper case")

@@ -129,6 +129,14 @@ MAX_ID_LENGTH: Final = 256
 
 def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A non-empty ``str`` that holds no card number (PM-6)."""
+    if (
+        type(value) is str
+        and value
+        and value.isascii()
+        and not value.isspace()
+        and (len(value) < 12 or not holds_card_number(value))
+    ):
+        return  # the common case: ASCII text holding no card number
     if not isinstance(value, str):
         raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
     if not value.strip():
@@ -140,6 +148,14 @@ def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
 def identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """An id: a non-empty ``str`` of at most :data:`MAX_ID_LENGTH` characters that holds no
     card number (PM-6). An over-long id is refused without being repeated."""
+    if (
+        type(value) is str
+        and 0 < len(value) <= MAX_ID_LENGTH
+        and value.isascii()
+        and not value.isspace()
+        and (len(value) < 12 or not holds_card_number(value))
+    ):
+        return  # the common case: an ASCII id holding no card number
     if not isinstance(value, str):
         raise InvalidType(where(instance, attribute), f"must be a str, not {type(value).__name__}")
     if len(value) > MAX_ID_LENGTH:

@@ -38,6 +38,7 @@ _NONE = type(None)
 #: The one written form of an instant and of a date (``billrules._time``): what the JSON
 #: Schemas publish, so the reader refuses the other spellings ``fromisoformat`` would take.
 _INSTANT_FORM = _time.INSTANT_FORM.fullmatch
+_COMMON_INSTANT_FORM = _time.COMMON_INSTANT_FORM.fullmatch
 _DATE_FORM = _time.DATE_FORM.fullmatch
 _NOT_AN_INSTANT = (
     'is not an ISO 8601 instant written as "2024-05-08T09:00:00+03:00" (an offset or Z): {}'
@@ -237,7 +238,9 @@ def _read_bool(data: object, path: str) -> Any:
 
 
 def _read_instant(data: object, path: str) -> Any:
-    if type(data) is str and _INSTANT_FORM(data) is not None:
+    if type(data) is str and (
+        _COMMON_INSTANT_FORM(data) is not None or _INSTANT_FORM(data) is not None
+    ):
         try:
             parsed = datetime.fromisoformat(data)
         except ValueError:
@@ -363,7 +366,10 @@ def _structure_money(data: object, path: str) -> Money:
             f'must be an amount, one space and a currency, such as "19.00 USD": {shown(data)}',
         )
     amount = _money.to_decimal(parts[0], path)
-    return Money(amount, _money.currency_code(parts[1], f"{path}.currency"))
+    currency = _money.CURRENCY_OF.get(parts[1])
+    if currency is None:  # the field's name is built only for the error
+        currency = _money.currency_code(parts[1], f"{path}.currency")
+    return Money(amount, currency)
 
 
 def _variant(kind: type[Any], shape: Shape, data: dict[str, Any], path: str) -> type[Any]:
