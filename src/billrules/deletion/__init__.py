@@ -44,6 +44,13 @@ The span in which the account is deleted is :func:`suspensions` (no renewal insi
 from __future__ import annotations
 
 from billrules.deletion._codes import DeletionCode, DeletionKind, DeletionQuestion
+from billrules.deletion._contract import (
+    effects_due,
+    findings,
+    role_findings,
+    suspensions,
+    transitions,
+)
 from billrules.deletion._eligibility import (
     DeletionDeadlines,
     can_delete_manually,
@@ -59,7 +66,6 @@ from billrules.deletion._facts import (
     AccountActivity,
     DeletionEvent,
     DeletionFacts,
-    DeletionPolicy,
     DeletionSchedule,
     DeletionScheduleKind,
     DeletionState,
@@ -75,13 +81,7 @@ from billrules.deletion._lifecycle import (
     schedule,
     state_at,
 )
-from billrules.deletion._transitions import (
-    effects_due,
-    findings,
-    role_findings,
-    suspensions,
-    transitions,
-)
+from billrules.deletion._policy import DeletionPolicy
 
 __all__ = [
     "BANNER",

@@ -25,10 +25,10 @@ from billrules.deletion._codes import DeletionCode
 from billrules.deletion._facts import (
     AccountActivity,
     DeletionFacts,
-    DeletionPolicy,
     DeletionSchedule,
     _recall,
 )
+from billrules.deletion._policy import DeletionPolicy
 from billrules.errors import InvalidInput
 from billrules.roles import Role
 

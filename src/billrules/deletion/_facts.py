@@ -1,4 +1,4 @@
-"""Deletion: the facts, the policy and the state machine's table (DEL-1 … DEL-7).
+"""Deletion: the facts and the state machine's table (DEL-1 … DEL-7).
 
 Part of :mod:`billrules.deletion`; import the public names from there.
 """
@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final, TypeVar, cast
@@ -19,7 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Currency, Money
 
-from billrules import _money, _time
+from billrules import _time
 from billrules import _validate as v
 from billrules.balance import Ledger, LedgerEntry, balance_at
 from billrules.errors import InvalidInput, InvalidType
@@ -30,8 +28,6 @@ NOTICE_TEMPLATE: Final = "deletion_notice"
 REMINDER_TEMPLATE: Final = "deletion_reminder"
 #: DEL-5: the banner every user sees while a deletion is pending.
 BANNER: Final = "deletion_scheduled"
-
-_MAX_DAYS: Final = 3650
 
 
 class DeletionScheduleKind(StrEnum):
@@ -334,72 +330,3 @@ def _recall(
         memo.clear()
     memo[key] = (policy, value)
     return value
-
-
-def _reminders(value: object, field: str) -> tuple[int, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
-        raise InvalidType(field, f"must be a tuple of int, not {type(value).__name__}")
-    items = tuple(value)
-    for index, item in enumerate(items):
-        if isinstance(item, bool) or not isinstance(item, int):
-            raise InvalidType(f"{field}[{index}]", f"must be an int, not {type(item).__name__}")
-        if not 1 <= item <= _MAX_DAYS:
-            raise InvalidInput(f"{field}[{index}]", f"must be between 1 and {_MAX_DAYS}")
-    for index, (before, after) in enumerate(itertools.pairwise(items), start=1):
-        if after >= before:
-            raise InvalidInput(
-                f"{field}[{index}]", "reminders go from the earliest: must be strictly decreasing"
-            )
-    return items
-
-
-@attrs.frozen(kw_only=True)
-class DeletionPolicy:
-    """The knobs of the deletion area; the defaults are the seed's (``002``).
-
-    Attributes:
-        min_age_days: DEL-1: an account must be *more* than this many days old (40).
-        inactivity_days: DEL-1: no login during this many days (30); a login exactly this
-            many days ago still counts as recent.
-        max_balance: DEL-1: the balance must be at or below this amount, in the balance's own
-            currency (0: "no money or a negative balance").
-        notice_days: DEL-3: days from scheduling to the deletion of an automatic one (10).
-        reminder_days_before: DEL-4: reminders this many days before the deletion (3, 1),
-            strictly decreasing, each fewer than ``notice_days``.
-        retention_days: DEL-6: days the data are kept after the deletion (20).
-        manual_notice_days: DEL-2: the notice period of a manual deletion (0: deleted at once).
-    """
-
-    min_age_days: int = attrs.field(default=40, validator=v.integer(0, _MAX_DAYS))
-    inactivity_days: int = attrs.field(default=30, validator=v.integer(0, _MAX_DAYS))
-    max_balance: Decimal = attrs.field(default=Decimal(0), converter=v.named(_money.to_decimal))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    notice_days: int = attrs.field(default=10, validator=v.integer(0, _MAX_DAYS))
-    reminder_days_before: tuple[int, ...] = attrs.field(
-        default=(3, 1),
-        converter=v.named(_reminders),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-        metadata={
-            "json_schema": {
-                "items": {"type": "integer", "minimum": 1, "maximum": _MAX_DAYS},
-                "uniqueItems": True,
-                "description": "Days before the deletion, strictly decreasing (the earliest first).",
-            }
-        },
-    )
-    retention_days: int = attrs.field(default=20, validator=v.integer(0, _MAX_DAYS))
-    manual_notice_days: int = attrs.field(default=0, validator=v.integer(0, _MAX_DAYS))
-
-    def __attrs_post_init__(self) -> None:
-        if self.reminder_days_before and self.reminder_days_before[0] >= self.notice_days:
-            raise InvalidInput(
-                "DeletionPolicy.reminder_days_before",
-                "every reminder must come after the notice: fewer days than notice_days",
-            )
-
-    def notice_for(self, kind: DeletionScheduleKind | str) -> int:
-        """The notice period in days of a deletion of ``kind`` (DEL-2, DEL-3)."""
-        member = v.enum_member(DeletionScheduleKind, "kind")(kind)
-        return (
-            self.notice_days
-            if member is DeletionScheduleKind.AUTOMATIC
-            else (self.manual_notice_days)
-        )

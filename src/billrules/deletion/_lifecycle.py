@@ -31,12 +31,12 @@ from billrules.deletion._facts import (
     TRANSITIONS,
     DeletionEvent,
     DeletionFacts,
-    DeletionPolicy,
     DeletionSchedule,
     DeletionScheduleKind,
     DeletionState,
     _recall,
 )
+from billrules.deletion._policy import DeletionPolicy
 from billrules.errors import InvalidInput
 from billrules.roles import Role
 

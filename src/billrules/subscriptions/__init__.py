@@ -25,16 +25,15 @@ date there.
 
 from __future__ import annotations
 
+from billrules.subscriptions._codes import SubscriptionCode, SubscriptionKind
+from billrules.subscriptions._contract import findings, role_findings, transitions
 from billrules.subscriptions._facts import (
     BillingPeriod,
     PlanChange,
     PlanDetails,
     Renewal,
     Subscription,
-    SubscriptionCode,
     SubscriptionFacts,
-    SubscriptionKind,
-    SubscriptionPolicy,
 )
 from billrules.subscriptions._packages import (
     LeadPackage,
@@ -50,6 +49,7 @@ from billrules.subscriptions._period import (
     PlanChangeKind,
     PlanChangeTiming,
 )
+from billrules.subscriptions._policy import SubscriptionPolicy
 from billrules.subscriptions._renewals import (
     apply_pending_change,
     can_cancel,
@@ -62,7 +62,6 @@ from billrules.subscriptions._renewals import (
     renewals_between,
     request_plan_change,
 )
-from billrules.subscriptions._transitions import findings, role_findings, transitions
 
 __all__ = [
     "PERIOD_MONTHS",

@@ -1,51 +1,20 @@
-"""The facts, policy, reason codes and transition kinds of the subscriptions area. Private."""
+"""The facts of the subscriptions area. Private."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import attrs
 
 from billrules import _time
 from billrules import _validate as v
 from billrules.contract import Suspension
-from billrules.decisions import ReasonCode
 from billrules.errors import InvalidInput
 from billrules.subscriptions._period import (
-    PORTAL_INVITATION_TEMPLATE,
     Period,
     PlanChangeKind,
-    PlanChangeTiming,
     to_period,
 )
-
-
-class SubscriptionCode(ReasonCode):
-    """Every reason the subscriptions area gives, with its English sentence."""
-
-    ALREADY_CANCELLED = (
-        "subscription_already_cancelled",
-        "The subscription is already cancelled from {ends_at}.",
-    )
-    NOT_STARTED = "subscription_not_started", "The subscription starts on {anchor}."
-    RENEWING = "subscription_renewing", "The subscription renews and can be cancelled."
-    SAME_PLAN = "same_plan", "The subscription is already on {plan}."
-    CANCELLED = "subscription_cancelled", "A cancelled subscription cannot change plan."
-    PLAN_CHANGE_ALLOWED = "plan_change_allowed", "The plan can change from {plan} to {to_plan}."
-    RENEWAL = "renewal", "Renewal {index} of the {plan} plan."
-    PLAN_CHANGES = "plan_changes", "The plan changes from {from_plan} to {to_plan}."
-    SUBSCRIPTION_ENDS = (
-        "subscription_ends",
-        "The {plan} subscription ends; nothing renews from now on.",
-    )
-
-
-class SubscriptionKind(StrEnum):
-    """The kinds of the subscriptions area's transitions."""
-
-    RENEWAL = "renewal"
-    SUBSCRIPTION_ENDS = "subscription_ends"
 
 
 @attrs.frozen(kw_only=True)
@@ -128,24 +97,6 @@ class SubscriptionFacts:
     suspensions: tuple[Suspension, ...] = attrs.field(
         default=(),
         converter=v.to_tuple(Suspension),  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
-
-
-@attrs.frozen(kw_only=True)
-class SubscriptionPolicy:
-    """The knobs of the subscriptions area.
-
-    Attributes:
-        plan_changes: SUB-3: ``next_renewal`` (default) or ``immediately``.
-        portal_invitation_template: SUB-5: the email template of the portal invitation.
-    """
-
-    plan_changes: PlanChangeTiming = attrs.field(
-        default=PlanChangeTiming.NEXT_RENEWAL,
-        converter=v.to_enum(PlanChangeTiming),  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
-    portal_invitation_template: str = attrs.field(
-        default=PORTAL_INVITATION_TEMPLATE, validator=v.text
     )
 
 

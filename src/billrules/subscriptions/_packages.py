@@ -17,7 +17,8 @@ from billrules._check import checked
 from billrules._redact import shown
 from billrules.effects import SendEmail
 from billrules.errors import InvalidInput, InvalidType
-from billrules.subscriptions._facts import PlanDetails, Subscription, SubscriptionPolicy
+from billrules.subscriptions._facts import PlanDetails, Subscription
+from billrules.subscriptions._policy import SubscriptionPolicy
 from billrules.subscriptions._renewals import next_renewal, plan_at
 
 # --------------------------------------------------------------------------------------------

@@ -16,15 +16,15 @@ from billrules import _validate as v
 from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput, InvalidType, OutOfCalendar
+from billrules.subscriptions._codes import SubscriptionCode
 from billrules.subscriptions._facts import (
     BillingPeriod,
     PlanChange,
     Renewal,
     Subscription,
-    SubscriptionCode,
-    SubscriptionPolicy,
 )
 from billrules.subscriptions._period import Period, PlanChangeKind, PlanChangeTiming
+from billrules.subscriptions._policy import SubscriptionPolicy
 
 # --------------------------------------------------------------------------------------------
 # SUB-1: renewal dates

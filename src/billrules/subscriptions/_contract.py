@@ -13,12 +13,9 @@ from billrules._check import checked
 from billrules.contract import Finding, Suspension, Transition
 from billrules.decisions import Reason
 from billrules.roles import Role
-from billrules.subscriptions._facts import (
-    SubscriptionCode,
-    SubscriptionFacts,
-    SubscriptionKind,
-    SubscriptionPolicy,
-)
+from billrules.subscriptions._codes import SubscriptionCode, SubscriptionKind
+from billrules.subscriptions._facts import SubscriptionFacts
+from billrules.subscriptions._policy import SubscriptionPolicy
 from billrules.subscriptions._renewals import _renewal_instants, plan_on
 
 _AREA: Final = "subscriptions"

@@ -36,12 +36,12 @@ from billrules.deletion._facts import (
     REMINDER_TEMPLATE,
     DeletionEvent,
     DeletionFacts,
-    DeletionPolicy,
     DeletionSchedule,
     DeletionScheduleKind,
     _recall,
 )
 from billrules.deletion._lifecycle import _can_cancel, _Events, _events, _outcome
+from billrules.deletion._policy import DeletionPolicy
 from billrules.effects import (
     DeleteAccount,
     Effect,

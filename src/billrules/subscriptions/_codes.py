@@ -1,0 +1,34 @@
+"""The reason codes and transition kinds of the subscriptions area. Private."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from billrules.decisions import ReasonCode
+
+
+class SubscriptionCode(ReasonCode):
+    """Every reason the subscriptions area gives, with its English sentence."""
+
+    ALREADY_CANCELLED = (
+        "subscription_already_cancelled",
+        "The subscription is already cancelled from {ends_at}.",
+    )
+    NOT_STARTED = "subscription_not_started", "The subscription starts on {anchor}."
+    RENEWING = "subscription_renewing", "The subscription renews and can be cancelled."
+    SAME_PLAN = "same_plan", "The subscription is already on {plan}."
+    CANCELLED = "subscription_cancelled", "A cancelled subscription cannot change plan."
+    PLAN_CHANGE_ALLOWED = "plan_change_allowed", "The plan can change from {plan} to {to_plan}."
+    RENEWAL = "renewal", "Renewal {index} of the {plan} plan."
+    PLAN_CHANGES = "plan_changes", "The plan changes from {from_plan} to {to_plan}."
+    SUBSCRIPTION_ENDS = (
+        "subscription_ends",
+        "The {plan} subscription ends; nothing renews from now on.",
+    )
+
+
+class SubscriptionKind(StrEnum):
+    """The kinds of the subscriptions area's transitions."""
+
+    RENEWAL = "renewal"
+    SUBSCRIPTION_ENDS = "subscription_ends"
