@@ -31,20 +31,21 @@ from billrules.cancellation._back_office import (
     deactivation_effects,
     still_scheduled,
 )
+from billrules.cancellation._codes import (
+    CancellationCode,
+    CancellationKind,
+    CancellationQuestion,
+)
 from billrules.cancellation._contract import findings, role_findings, suspensions, transitions
 from billrules.cancellation._facts import (
     REQUEST_TRANSITIONS,
     AccountState,
     AccountStatus,
-    CancellationCode,
-    CancellationKind,
-    CancellationPolicy,
-    CancellationQuestion,
     CancellationReason,
     CancellationRequest,
-    CancellationTiming,
     RequestState,
 )
+from billrules.cancellation._policy import CancellationPolicy, CancellationTiming
 from billrules.cancellation._request import (
     can_request_cancellation,
     can_transition_request,

@@ -12,15 +12,15 @@ import attrs
 from billrules import _validate as v
 from billrules._check import checked, unchecked
 from billrules._redact import shown
+from billrules.cancellation._codes import CancellationCode
 from billrules.cancellation._facts import (
     AccountState,
     AccountStatus,
-    CancellationCode,
-    CancellationPolicy,
     CancellationReason,
     CancellationRequest,
     RequestState,
 )
+from billrules.cancellation._policy import CancellationPolicy
 from billrules.decisions import Decision, Reason
 from billrules.effects import (
     CancelBilling,

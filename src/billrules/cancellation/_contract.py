@@ -16,15 +16,17 @@ from billrules.cancellation._back_office import (
     _can_complete,
     _deactivation_effects,
 )
-from billrules.cancellation._facts import (
-    AccountState,
+from billrules.cancellation._codes import (
     CancellationCode,
     CancellationKind,
-    CancellationPolicy,
     CancellationQuestion,
+)
+from billrules.cancellation._facts import (
+    AccountState,
     CancellationRequest,
     RequestState,
 )
+from billrules.cancellation._policy import CancellationPolicy
 from billrules.cancellation._request import _can_request, _to_role
 from billrules.contract import Finding, Suspension, Transition
 from billrules.decisions import Reason

@@ -1,4 +1,7 @@
-"""The facts, policy, state table, reason codes, questions and kinds of cancellation. Private."""
+"""The facts of cancellation: the account state, its request and the request state table. Private.
+
+Part of :mod:`billrules.cancellation`; import the public names from there.
+"""
 
 from __future__ import annotations
 
@@ -16,81 +19,14 @@ from billrules import _money, _time
 from billrules import _validate as v
 from billrules._check import unchecked
 from billrules._redact import shown
-from billrules.contract import Finding
-from billrules.decisions import Decision, Question, Reason, ReasonCode
+from billrules.cancellation._codes import CancellationCode
+from billrules.decisions import Reason
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, outstanding_invoices
-from billrules.roles import Role
 
 #: The invoices area's public function, its body: an account state's invoices were checked
 #: when it was built (CAN-3 reads what INV-3 decides is outstanding).
 _outstanding_invoices: Final = unchecked(outstanding_invoices)
-
-
-class CancellationCode(ReasonCode):
-    """Every reason the cancellation area gives, with its English sentence."""
-
-    SELF_SERVICE_AVAILABLE = "self_service_available", "Cancellation can be requested here."
-    CANCEL_VIA_SUPPORT = (
-        "cancel_via_support",
-        "Cancellation is not available here; ask {contact} to cancel the account.",
-    )
-    IS_OWNER = "is_owner", "You are the account owner."
-    OWNER_ONLY = "owner_only", "Only the account owner can request cancellation."
-    ACCOUNT_ACTIVE = "account_active", "The account is active."
-    ACCOUNT_NOT_ACTIVE = (
-        "account_not_active",
-        "The account is {status}; only an active account can be cancelled.",
-    )
-    OUTSTANDING_BALANCE = (
-        "outstanding_balance",
-        "Pay the outstanding {amount} (invoices {invoice_ids}) before requesting cancellation.",
-    )
-    PREPAID_DEBT = (
-        "prepaid_debt",
-        "Pay the negative balance of {amount} before requesting cancellation.",
-    )
-    NOTHING_OUTSTANDING = "nothing_outstanding", "Nothing is outstanding."
-    REQUEST_TRANSITION_ALLOWED = (
-        "request_transition_allowed",
-        "A cancellation request may go from {from} to {to}.",
-    )
-    REQUEST_STATE_FINAL = (
-        "request_state_final",
-        "The cancellation request is {from}, a final state.",
-    )
-    REQUEST_TRANSITION_NOT_ALLOWED = (
-        "request_transition_not_allowed",
-        "A {from} cancellation request cannot become {to}; it may become {allowed}.",
-    )
-    BILLING_STILL_SCHEDULED = "billing_still_scheduled", "Billings still scheduled: {invoice_ids}."
-    NO_BILLING_SCHEDULED = "no_billing_scheduled", "No billing is scheduled."
-    CANCELLATION_EFFECTIVE = "cancellation_effective", "The cancellation ({reason}) takes effect."
-    DEACTIVATED = (
-        "deactivated",
-        "Access is revoked, the leads are reassigned and removed from the call queue.",
-    )
-
-
-class CancellationQuestion(Question):
-    """The questions the report asks of the cancellation area."""
-
-    REQUEST_CANCELLATION = (
-        "request_cancellation",
-        "May request cancellation.",
-        "May not request cancellation.",
-    )
-    NOTHING_SCHEDULED = (
-        "nothing_scheduled",
-        "No billing is scheduled.",
-        "Billings are still scheduled.",
-    )
-
-
-class CancellationKind(StrEnum):
-    """The kinds of the cancellation area's transitions."""
-
-    CANCELLATION_EFFECTIVE = "cancellation_effective"
 
 
 class AccountStatus(StrEnum):
@@ -103,13 +39,6 @@ class AccountStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     DELETE = "DELETE"
-
-
-class CancellationTiming(StrEnum):
-    """When a cancellation takes effect (CAN-6)."""
-
-    PERIOD_END = "period_end"
-    IMMEDIATELY = "immediately"
 
 
 class CancellationReason(StrEnum):
@@ -291,76 +220,5 @@ class AccountState:
 #: CAN-1: the account is active, the same reason every time.
 _ACTIVE: Final = Reason(code=CancellationCode.ACCOUNT_ACTIVE, rule="CAN-1")
 
-#: CAN-2: self-service is on, the same reason every time.
-_SELF_SERVICE: Final = Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE, rule="CAN-2")
-
 #: CAN-1: the owner may request it, the same reason every time.
 _IS_OWNER: Final = Reason(code=CancellationCode.IS_OWNER, rule="CAN-1")
-
-#: CAN-1: any other role may not, one reason per role.
-_NOT_OWNER: Final[Mapping[Role, Reason]] = MappingProxyType(
-    {
-        role: Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1", details={"role": str(role)})
-        for role in Role
-        if role is not Role.OWNER
-    }
-)
-
-
-@attrs.frozen(kw_only=True)
-class CancellationPolicy:
-    """The knobs of the cancellation area.
-
-    Attributes:
-        self_service: CAN-2: whether owners can request cancellation themselves (default yes).
-        support_contact: CAN-2: where to ask when self-service is off.
-        effective: CAN-6: ``period_end`` (default) or ``immediately``.
-        reassign_leads_to: CAN-8: the agent who takes the leads, or ``None`` (host's choice).
-    """
-
-    self_service: bool = attrs.field(default=True, validator=v.boolean)
-    support_contact: str = attrs.field(default="support", validator=v.text)
-    effective: CancellationTiming = attrs.field(
-        default=CancellationTiming.PERIOD_END,
-        converter=v.to_enum(CancellationTiming),  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
-    reassign_leads_to: str | None = attrs.field(default=None, validator=v.optional_identifier)
-
-    @functools.cached_property
-    def _self_service(self) -> Reason:
-        """CAN-2's reason under this policy, built once: self-service is on, or ask support."""
-        if self.self_service:
-            return _SELF_SERVICE
-        return Reason(
-            code=CancellationCode.CANCEL_VIA_SUPPORT,
-            rule="CAN-2",
-            details={"contact": self.support_contact},
-        )
-
-    @functools.cached_property
-    def _own_refusals(self) -> Mapping[Role, tuple[Reason, ...]]:
-        """CAN-1 and CAN-2 for each role under this policy, built once: the reasons the role
-        is refused whatever the account (empty for the owner where self-service is on)."""
-        service = () if self.self_service else (self._self_service,)
-        return MappingProxyType(
-            {role: service if role is Role.OWNER else (*service, _NOT_OWNER[role]) for role in Role}
-        )
-
-    @functools.cached_property
-    def _refused_findings(self) -> Mapping[Role, tuple[Finding, ...]]:
-        """The role findings of an account that CAN-1 and CAN-3 would let cancel, for each
-        role refused by CAN-1 or CAN-2 alone under this policy: they depend on nothing else,
-        so they are built once."""
-        return MappingProxyType(
-            {
-                role: (
-                    Finding(
-                        area="cancellation",
-                        question=CancellationQuestion.REQUEST_CANCELLATION,
-                        decision=Decision(allowed=False, reasons=own),
-                    ),
-                )
-                for role, own in self._own_refusals.items()
-                if own
-            }
-        )

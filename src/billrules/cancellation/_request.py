@@ -9,17 +9,16 @@ import attrs
 
 from billrules import _validate as v
 from billrules._check import checked
+from billrules.cancellation._codes import CancellationCode
 from billrules.cancellation._facts import (
     _IS_OWNER,
     REQUEST_TRANSITIONS,
     AccountState,
-    CancellationCode,
-    CancellationPolicy,
     CancellationReason,
     CancellationRequest,
-    CancellationTiming,
     RequestState,
 )
+from billrules.cancellation._policy import CancellationPolicy, CancellationTiming
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput
 from billrules.invoices import (

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 from billrules.seats._back_office import back_office_cancel, back_office_occasion
 from billrules.seats._charge import SeatCharge, SeatChargeLine, SeatCountChange, seat_charge
+from billrules.seats._codes import SeatCode, SeatQuestion
 from billrules.seats._contract import findings, role_findings, transitions
-from billrules.seats._facts import SeatCode, SeatPolicy, SeatPool, SeatProration, SeatQuestion
+from billrules.seats._facts import SeatPool
+from billrules.seats._policy import SeatPolicy, SeatProration
 from billrules.seats._users import (
     add_seats,
     add_user,

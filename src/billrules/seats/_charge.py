@@ -18,11 +18,8 @@ from billrules import _money, _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.errors import InvalidInput
-from billrules.seats._facts import (
-    SeatPolicy,
-    SeatPool,
-    SeatProration,
-)
+from billrules.seats._facts import SeatPool
+from billrules.seats._policy import SeatPolicy, SeatProration
 
 # --------------------------------------------------------------------------------------------
 # SEAT-4: charges

@@ -14,10 +14,8 @@ from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Transition
 from billrules.roles import Role
-from billrules.seats._facts import (
-    SeatPolicy,
-    SeatPool,
-)
+from billrules.seats._facts import SeatPool
+from billrules.seats._policy import SeatPolicy
 
 # --------------------------------------------------------------------------------------------
 # The area contract

@@ -10,8 +10,8 @@ import attrs
 from billrules._check import checked
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput
+from billrules.seats._codes import SeatCode
 from billrules.seats._facts import (
-    SeatCode,
     SeatPool,
     _can_remove,
     _check_user,

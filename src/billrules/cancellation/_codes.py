@@ -1,0 +1,76 @@
+"""The cancellation area's reason codes, questions and transition kinds. Private.
+
+Part of :mod:`billrules.cancellation`; import the public names from there.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from billrules.decisions import Question, ReasonCode
+
+
+class CancellationCode(ReasonCode):
+    """Every reason the cancellation area gives, with its English sentence."""
+
+    SELF_SERVICE_AVAILABLE = "self_service_available", "Cancellation can be requested here."
+    CANCEL_VIA_SUPPORT = (
+        "cancel_via_support",
+        "Cancellation is not available here; ask {contact} to cancel the account.",
+    )
+    IS_OWNER = "is_owner", "You are the account owner."
+    OWNER_ONLY = "owner_only", "Only the account owner can request cancellation."
+    ACCOUNT_ACTIVE = "account_active", "The account is active."
+    ACCOUNT_NOT_ACTIVE = (
+        "account_not_active",
+        "The account is {status}; only an active account can be cancelled.",
+    )
+    OUTSTANDING_BALANCE = (
+        "outstanding_balance",
+        "Pay the outstanding {amount} (invoices {invoice_ids}) before requesting cancellation.",
+    )
+    PREPAID_DEBT = (
+        "prepaid_debt",
+        "Pay the negative balance of {amount} before requesting cancellation.",
+    )
+    NOTHING_OUTSTANDING = "nothing_outstanding", "Nothing is outstanding."
+    REQUEST_TRANSITION_ALLOWED = (
+        "request_transition_allowed",
+        "A cancellation request may go from {from} to {to}.",
+    )
+    REQUEST_STATE_FINAL = (
+        "request_state_final",
+        "The cancellation request is {from}, a final state.",
+    )
+    REQUEST_TRANSITION_NOT_ALLOWED = (
+        "request_transition_not_allowed",
+        "A {from} cancellation request cannot become {to}; it may become {allowed}.",
+    )
+    BILLING_STILL_SCHEDULED = "billing_still_scheduled", "Billings still scheduled: {invoice_ids}."
+    NO_BILLING_SCHEDULED = "no_billing_scheduled", "No billing is scheduled."
+    CANCELLATION_EFFECTIVE = "cancellation_effective", "The cancellation ({reason}) takes effect."
+    DEACTIVATED = (
+        "deactivated",
+        "Access is revoked, the leads are reassigned and removed from the call queue.",
+    )
+
+
+class CancellationQuestion(Question):
+    """The questions the report asks of the cancellation area."""
+
+    REQUEST_CANCELLATION = (
+        "request_cancellation",
+        "May request cancellation.",
+        "May not request cancellation.",
+    )
+    NOTHING_SCHEDULED = (
+        "nothing_scheduled",
+        "No billing is scheduled.",
+        "Billings are still scheduled.",
+    )
+
+
+class CancellationKind(StrEnum):
+    """The kinds of the cancellation area's transitions."""
+
+    CANCELLATION_EFFECTIVE = "cancellation_effective"
