@@ -257,7 +257,7 @@ class TestEveryTextField:
         assert LABEL_FIELDS <= names
         for expected in (
             "billrules.account.Account.id",
-            "billrules.balance._ledger.LedgerEntry.description",
+            "billrules.balance._facts.LedgerEntry.description",
             "billrules.cancellation._facts.CancellationRequest.feedback",
             "billrules.contract.Transition.area",
             "billrules.contract.Transition.kind",

@@ -29,9 +29,6 @@ from __future__ import annotations
 from billrules.balance._charges import (
     BalanceView,
     ChargeResult,
-    EnabledPeriod,
-    Source,
-    SourceKind,
     Usage,
     balance_view,
     charge_month,
@@ -40,17 +37,17 @@ from billrules.balance._charges import (
 )
 from billrules.balance._codes import BalanceCode, BalanceQuestion
 from billrules.balance._contract import findings, role_findings, transitions
-from billrules.balance._ledger import (
+from billrules.balance._facts import (
     BalanceFacts,
     ChargeLine,
+    EnabledPeriod,
     EntryKind,
     Ledger,
     LedgerEntry,
-    balance_at,
-    debt_month,
-    debt_periods,
-    debt_started_at,
+    Source,
+    SourceKind,
 )
+from billrules.balance._ledger import balance_at, debt_month, debt_periods, debt_started_at
 from billrules.balance._policy import DEFAULT_BASE_TARIFF, BalancePolicy, BonusTier
 from billrules.balance._top_up import bonus_for, can_top_up, top_up
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import calendar
-import itertools
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -15,82 +13,18 @@ from moneyed import Currency, Money
 from billrules import _money, _time
 from billrules import _validate as v
 from billrules._check import checked
-from billrules.balance._ledger import (
+from billrules.balance._facts import (
     ChargeLine,
     EntryKind,
     Ledger,
     LedgerEntry,
+    Source,
     _ledger,
-    balance_at,
 )
+from billrules.balance._ledger import balance_at
 from billrules.balance._policy import BalancePolicy, _policy
 from billrules.effects import DebitBalance
 from billrules.errors import InvalidInput
-
-
-class SourceKind(StrEnum):
-    """A billable item that can be switched on and off (BAL-5)."""
-
-    INTEGRATION = "integration"
-    COMMUNICATION = "communication"
-
-
-@attrs.frozen(kw_only=True)
-class EnabledPeriod:
-    """A source was enabled from ``start`` until ``end`` (exclusive; ``None``: still enabled)."""
-
-    start: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
-    end: datetime | None = attrs.field(
-        eq=_time.instant_key, default=None, validator=v.optional_instant
-    )
-
-    def __attrs_post_init__(self) -> None:
-        if self.end is not None and self.end <= self.start:
-            raise InvalidInput("EnabledPeriod.end", "must be after start")
-
-
-@attrs.frozen(kw_only=True)
-class Source:
-    """An integration or communication source, its monthly price and when it was enabled (BAL-5).
-
-    ``enabled`` periods are in order and do not overlap; only the last may be open.
-    """
-
-    id: str = attrs.field(validator=v.identifier)
-    name: str = attrs.field(validator=v.text)
-    kind: SourceKind = attrs.field(converter=v.to_enum(SourceKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    monthly_price: Money = attrs.field(validator=v.non_negative_money)
-    enabled: tuple[EnabledPeriod, ...] = attrs.field(
-        default=(),
-        converter=v.to_tuple(EnabledPeriod),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    )
-
-    @enabled.validator
-    def _check_periods(
-        self, attribute: attrs.Attribute[object], value: tuple[EnabledPeriod, ...]
-    ) -> None:
-        for index, (before, after) in enumerate(itertools.pairwise(value), start=1):
-            if before.end is None or after.start < before.end:
-                raise InvalidInput(
-                    f"Source.enabled[{index}].start", f"must not overlap enabled[{index - 1}]"
-                )
-
-    def days_enabled(self, first: date, last: date, zone: ZoneInfo) -> int:
-        """The local days in ``[first, last]`` on which the source was enabled at any moment."""
-        days: set[date] = set()
-        for period in self.enabled:
-            begin = max(_time.local_date(period.start, zone), first)
-            if period.end is None:
-                end = last
-            else:
-                end = _time.local_date(period.end, zone)
-                if period.end <= _time.start_of_day(end, zone):
-                    end -= timedelta(days=1)
-                end = min(end, last)
-            while begin <= end:
-                days.add(begin)
-                begin += timedelta(days=1)
-        return len(days)
 
 
 def _sources(value: object, currency: Currency) -> tuple[Source, ...]:

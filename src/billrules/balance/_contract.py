@@ -14,7 +14,7 @@ from billrules import _time
 from billrules._check import checked
 from billrules._validate import FrozenMapping
 from billrules.balance._codes import BalanceCode, BalanceQuestion
-from billrules.balance._ledger import Ledger, _state_at
+from billrules.balance._facts import Ledger, _state_at
 from billrules.balance._policy import BalancePolicy
 from billrules.balance._top_up import TOP_UP_DECISIONS, _role
 from billrules.contract import Finding, Transition

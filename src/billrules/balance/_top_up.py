@@ -13,7 +13,7 @@ from billrules import _money
 from billrules._check import checked
 from billrules._redact import shown
 from billrules.balance._codes import BalanceCode
-from billrules.balance._ledger import EntryKind, Ledger, LedgerEntry
+from billrules.balance._facts import EntryKind, Ledger, LedgerEntry
 from billrules.balance._policy import BalancePolicy, _policy
 from billrules.decisions import Decision, Reason
 from billrules.errors import InvalidInput, InvalidType

@@ -27,7 +27,7 @@ from __future__ import annotations
 from billrules.dunning._access import restriction_for
 from billrules.dunning._codes import DunningCode, DunningKind, DunningQuestion
 from billrules.dunning._contract import findings, role_findings, transitions
-from billrules.dunning._schedule import (
+from billrules.dunning._policy import (
     DEFAULT_STAGES,
     Access,
     AccessLevel,

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from billrules import _time
 from billrules._check import checked
 from billrules._redact import shown
-from billrules.balance import BalanceFacts
-from billrules.dunning._schedule import _DAYS, Access, DunningPolicy, _new_access
+from billrules.dunning._facts import BalanceFacts
+from billrules.dunning._policy import Access, DunningPolicy
 from billrules.errors import InvalidInput
 from billrules.roles import Role
+
+#: ``timedelta(days=n)`` for n in 0–31, built once.
+_DAYS: Final = tuple(timedelta(days=n) for n in range(32))
+#: Builds an :class:`Access` from a tuple of its fields without the keyword-argument wrapper.
+_new_access: Final = tuple.__new__
 
 
 @checked

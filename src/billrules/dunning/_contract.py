@@ -10,22 +10,16 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from billrules import _time
-from billrules._check import checked, unchecked
+from billrules._check import checked
 from billrules._redact import shown
 from billrules._validate import FrozenMapping
-from billrules.balance import Ledger, balance_at, debt_periods, debt_started_at
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason
 from billrules.dunning._codes import AREA, DunningCode, DunningKind, DunningQuestion
-from billrules.dunning._schedule import _LIFTED, DunningPolicy, _Table
+from billrules.dunning._facts import Ledger, _balance_at, _debt_periods, _debt_started_at
+from billrules.dunning._policy import _LIFTED, DunningPolicy, _Table
 from billrules.errors import InvalidInput
 from billrules.roles import Role
-
-# What dunning reads of the ledger, through the balance area's public functions: their bodies,
-# since the ledger and the instants were checked when they entered.
-_balance_at: Final = unchecked(balance_at)
-_debt_started_at: Final = unchecked(debt_started_at)
-_debt_periods: Final = unchecked(debt_periods)
 
 
 def _period_moves(

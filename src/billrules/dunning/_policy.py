@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -380,9 +380,3 @@ def _build_table(policy: DunningPolicy) -> _Table:
             ),
         ),
     )
-
-
-#: ``timedelta(days=n)`` for n in 0–31, built once.
-_DAYS: Final = tuple(timedelta(days=n) for n in range(32))
-#: Builds an :class:`Access` from a tuple of its fields without the keyword-argument wrapper.
-_new_access: Final = tuple.__new__
