@@ -172,8 +172,8 @@ STRUCTURED = {
     "billrules.contract.Finding.area",
     "billrules.contract.Transition.area",
     "billrules.contract.Transition.kind",
-    "billrules.payment_methods._wallet.PaymentMethod.last4",
-    "billrules.payment_methods._cards.CardBrandRule.prefixes",
+    "billrules.payment_methods._facts.PaymentMethod.last4",
+    "billrules.payment_methods._policy.CardBrandRule.prefixes",
 }
 
 #: The fields that hold a payment method's masked label (PM-6): at most four digits in a run.
@@ -264,7 +264,7 @@ class TestEveryTextField:
             "billrules.contract.Finding.area",
             "billrules.contract.Suspension.rule",
             "billrules.deletion._facts.DeletionSchedule.kept_because",
-            "billrules.payment_methods._wallet.PaymentMethod.id",
+            "billrules.payment_methods._facts.PaymentMethod.id",
             "billrules.subscriptions._facts.Subscription.plan",
             "billrules.effects.RecordCancellation.feedback",
         ):

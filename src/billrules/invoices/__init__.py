@@ -33,7 +33,6 @@ from billrules.invoices._facts import (
     DisplayStatus,
     Invoice,
     InvoiceFacts,
-    InvoicePolicy,
     InvoiceStatus,
     Payment,
 )
@@ -49,6 +48,7 @@ from billrules.invoices._history import (
     payments_made,
     statement,
 )
+from billrules.invoices._policy import InvoicePolicy
 from billrules.invoices._statuses import (
     Allocation,
     AllocationLine,

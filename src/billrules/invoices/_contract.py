@@ -24,9 +24,9 @@ from billrules.invoices._facts import (
     DUE_STATUSES,
     Invoice,
     InvoiceFacts,
-    InvoicePolicy,
     InvoiceStatus,
 )
+from billrules.invoices._policy import InvoicePolicy
 from billrules.roles import Role
 
 _AREA: Final = "invoices"

@@ -1,5 +1,5 @@
-"""The invoices area's facts and policy: :class:`Invoice`, :class:`Payment`, billing details
-(INV-4), :class:`InvoiceFacts`, :class:`InvoicePolicy`, and the status table (INV-2).
+"""The invoices area's facts: :class:`Invoice`, :class:`Payment`, billing details (INV-4),
+:class:`InvoiceFacts`, and the status table (INV-2).
 
 Part of :mod:`billrules.invoices`; import the public names from there.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import attrs
 from moneyed import Currency, Money
@@ -287,30 +287,6 @@ class Payment:
     amount: Money = attrs.field(validator=v.positive_money)
     paid_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     method: str | None = attrs.field(default=None, validator=_masked_label)
-
-
-@attrs.frozen(kw_only=True)
-class InvoicePolicy:
-    """The knobs of the invoices area.
-
-    Attributes:
-        history_cutoff: INV-1: the first issue date (in the account's zone) listed and
-            downloadable in self-service; inclusive. Seed default 2021-01-01.
-        support_contact: INV-1: where older invoices can be asked for.
-    """
-
-    history_cutoff: date = attrs.field(default=date(2021, 1, 1), validator=v.calendar_date)
-    support_contact: str = attrs.field(default="support", validator=v.text)
-
-    @functools.cached_property
-    def _answers(self) -> dict[tuple[object, ...], Any]:
-        """Findings that depend on this policy and a few small values only, built once each
-        when first needed and then shared (INV-1's history finding per count of invoices
-        listed and issued, INV-3's "nothing outstanding" per currency).
-
-        Not a field: equality, hashing, ``repr``, pickling and copies ignore it.
-        """
-        return {}
 
 
 @attrs.frozen(kw_only=True)

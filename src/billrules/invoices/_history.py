@@ -22,10 +22,10 @@ from billrules.invoices._facts import (
     BillingDetails,
     DisplayStatus,
     Invoice,
-    InvoicePolicy,
     InvoiceStatus,
     Payment,
 )
+from billrules.invoices._policy import InvoicePolicy
 from billrules.invoices._statuses import _display
 
 _S = InvoiceStatus

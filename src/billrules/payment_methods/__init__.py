@@ -33,10 +33,7 @@ local time.
 from __future__ import annotations
 
 from billrules.payment_methods._cards import (
-    DEFAULT_CARD_BRANDS,
-    CardBrand,
     CardBrandNotAccepted,
-    CardBrandRule,
     CardCvvError,
     CardDetails,
     CardExpiredError,
@@ -46,15 +43,22 @@ from billrules.payment_methods._cards import (
     CardNumberFormatError,
     CardNumberLengthError,
     InvalidCardDetails,
-    PaymentMethodKind,
-    PaymentMethodPolicy,
     UnknownCardBrand,
 )
-from billrules.payment_methods._codes import PaymentMethodCode, PaymentMethodQuestion
+from billrules.payment_methods._codes import (
+    CardBrand,
+    PaymentMethodCode,
+    PaymentMethodKind,
+    PaymentMethodQuestion,
+)
 from billrules.payment_methods._contract import findings, role_findings, transitions
+from billrules.payment_methods._facts import PaymentMethod, Wallet
+from billrules.payment_methods._policy import (
+    DEFAULT_CARD_BRANDS,
+    CardBrandRule,
+    PaymentMethodPolicy,
+)
 from billrules.payment_methods._wallet import (
-    PaymentMethod,
-    Wallet,
     add,
     can_add,
     can_remove,

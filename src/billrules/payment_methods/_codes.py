@@ -1,9 +1,13 @@
-"""The payment-methods area's reason codes and questions (PM-1 … PM-5, PM-8).
+"""The payment-methods area's reason codes and questions (PM-1 … PM-5, PM-8), and its kinds
+and card brands (PM-5, PM-7).
 
 Part of :mod:`billrules.payment_methods`; import the public names from there.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
 
 from billrules.decisions import Question, ReasonCode
 
@@ -56,3 +60,62 @@ class PaymentMethodQuestion(Question):
         "The default payment method can be removed.",
         "The default payment method cannot be removed.",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Kinds and brands
+
+
+class PaymentMethodKind(StrEnum):
+    """The kinds of payment method (PM-7)."""
+
+    CARD = "card"
+    GOOGLE_PAY = "google_pay"
+    APPLE_PAY = "apple_pay"
+
+    @property
+    def label(self) -> str:
+        """The name shown to people (``"Apple Pay"``)."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS: Final = {
+    PaymentMethodKind.CARD: "Card",
+    PaymentMethodKind.GOOGLE_PAY: "Google Pay",
+    PaymentMethodKind.APPLE_PAY: "Apple Pay",
+}
+
+
+class CardBrand(StrEnum):
+    """The card brands recognised from a number's prefix (PM-5)."""
+
+    VISA = "visa"
+    MASTERCARD = "mastercard"
+    AMEX = "amex"
+    DISCOVER = "discover"
+    JCB = "jcb"
+    DINERS = "diners"
+    UNIONPAY = "unionpay"
+    MAESTRO = "maestro"
+
+    @property
+    def label(self) -> str:
+        """The brand's name as printed (``"American Express"``)."""
+        return _BRAND_LABELS[self]
+
+    @property
+    def cvv_length(self) -> int:
+        """The seed's CVV length: 4 for American Express, else 3 (PM-5; a policy may differ)."""
+        return 4 if self is CardBrand.AMEX else 3
+
+
+_BRAND_LABELS: Final = {
+    CardBrand.VISA: "Visa",
+    CardBrand.MASTERCARD: "Mastercard",
+    CardBrand.AMEX: "American Express",
+    CardBrand.DISCOVER: "Discover",
+    CardBrand.JCB: "JCB",
+    CardBrand.DINERS: "Diners Club",
+    CardBrand.UNIONPAY: "UnionPay",
+    CardBrand.MAESTRO: "Maestro",
+}

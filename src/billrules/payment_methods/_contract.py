@@ -14,8 +14,8 @@ from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Transition
-from billrules.payment_methods._cards import PaymentMethodPolicy
-from billrules.payment_methods._wallet import Wallet
+from billrules.payment_methods._facts import Wallet
+from billrules.payment_methods._policy import PaymentMethodPolicy
 from billrules.roles import Role
 
 _to_role = v.enum_member(Role, "role")
