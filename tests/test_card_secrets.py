@@ -250,6 +250,21 @@ def _check(kind: type[Any], field: attrs.Attribute[Any], text: str) -> None:
         field.validator(instance, field, value)
 
 
+def _every_text_field(text: str) -> tuple[list[str], list[tuple[str, InvalidInput]]]:
+    """``text`` given to every checked text field: the fields that accepted it, and the
+    refusals, each with the ``Class.field`` it should name."""
+    accepted = []
+    refusals: list[tuple[str, InvalidInput]] = []
+    for kind, field in CHECKED_FIELDS:
+        try:
+            _check(kind, field, text)
+        except InvalidInput as error:
+            refusals.append((f"{kind.__name__}.{field.name}", error))
+        else:
+            accepted.append(_qualified(kind, field))
+    return accepted, refusals
+
+
 class TestEveryTextField:
     def test_the_fields_are_found(self):
         """PM-6: the enumeration reaches the facts' and policies' text fields (and the labels)."""
@@ -294,15 +309,7 @@ class TestEveryTextField:
         The error names ``Class.field`` and repeats none of the number.
         """
         number, _, text = case
-        accepted = []
-        refusals: list[tuple[str, InvalidInput]] = []
-        for kind, field in CHECKED_FIELDS:
-            try:
-                _check(kind, field, text)
-            except InvalidInput as error:
-                refusals.append((f"{kind.__name__}.{field.name}", error))
-            else:
-                accepted.append(_qualified(kind, field))
+        accepted, refusals = _every_text_field(text)
         assert [] == accepted
         for name, error in refusals:
             assert error.field in {name, f"{name}[0]"}
@@ -641,15 +648,7 @@ class TestDisguisedNumbers:
         NBSP and other spaces, `` - ``, full-width digits: every text field of a fact or policy
         refuses it, naming the field, and no message repeats it."""
         number, text = case
-        accepted = []
-        refusals: list[tuple[str, InvalidInput]] = []
-        for kind, field in CHECKED_FIELDS:
-            try:
-                _check(kind, field, text)
-            except InvalidInput as error:
-                refusals.append((f"{kind.__name__}.{field.name}", error))
-            else:
-                accepted.append(_qualified(kind, field))
+        accepted, refusals = _every_text_field(text)
         assert [] == accepted
         for name, error in refusals:
             assert error.field in {name, f"{name}[0]"}
