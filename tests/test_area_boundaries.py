@@ -22,7 +22,7 @@ from billrules.evaluation import AREAS
 SOURCE = Path(billrules.__file__).resolve().parent
 
 #: The registered areas' packages: ``balance``, ``invoices``… (the registry names them).
-AREA_PACKAGES = frozenset(area.module.__name__.split(".")[1] for area in AREAS)
+AREA_PACKAGES = frozenset(AREAS.names)
 
 #: Callables that import a module named by a string.
 _IMPORTERS = frozenset({"import_module", "__import__"})

@@ -3,11 +3,15 @@ every reason it gives uses a code of its own closed set (X-1, X-5; DESIGN.md).""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import itertools
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
+from types import ModuleType
 
 import attrs
 import pytest
@@ -16,16 +20,21 @@ from hypothesis import strategies as st
 
 from billrules import effects as effect_module
 from billrules.account import Account
+from billrules.area import Area
 from billrules.contract import Finding, Transition
 from billrules.decisions import Question, ReasonCode
 from billrules.effects import Effect
 from billrules.errors import InvalidInput
-from billrules.evaluation import AREAS, Area, Evaluation
+from billrules.evaluation import AREAS, Evaluation, Registered
 from billrules.policy import DEFAULT_POLICY, Policy
 from billrules.roles import Role
 from billrules.testing import accounts, effects, policies
 
-NAMES = [area.name for area in AREAS]
+NAMES = list(AREAS.names)
+ENTRIES = list(AREAS)
+POLICIES_MD = Path(__file__).parents[1] / "docs" / "policies.md"
+#: Every rule ID the catalogue of rules lists (implemented or planned).
+RULE_IDS = frozenset(re.findall(r"\b([A-Z]+-[0-9]+)\b", POLICIES_MD.read_text(encoding="utf-8")))
 
 #: The shared signatures: positional facts and policy, then keyword-only arguments.
 SIGNATURES = {
@@ -35,8 +44,12 @@ SIGNATURES = {
 }
 
 
+def _package(area: Area) -> ModuleType:
+    return importlib.import_module(f"billrules.{area.name}")
+
+
 def _exported(area: Area, base: type[StrEnum]) -> list[type[StrEnum]]:
-    module = area.module
+    module = _package(area)
     return [
         getattr(module, name)
         for name in module.__all__
@@ -44,45 +57,68 @@ def _exported(area: Area, base: type[StrEnum]) -> list[type[StrEnum]]:
     ]
 
 
-def _codes(area: Area) -> type[ReasonCode]:
-    (codes,) = _exported(area, ReasonCode)
-    return codes  # type: ignore[return-value]  # _exported filters on ReasonCode
-
-
 def test_the_registry_lists_every_area_once_in_the_policy_bundle() -> None:
-    """Every registered area's policy is the field of its name in Policy, and no area of the
-    bundle is left out of the registry."""
+    """Every registered area's policy is the field of its name in Policy, of the type the
+    area declares, and no area of the bundle is left out of the registry."""
     fields = [field.name for field in attrs.fields(Policy)]
     assert sorted(NAMES) == sorted(fields)
     assert len(set(NAMES)) == len(NAMES)
-    for area in AREAS:
-        assert area.policy(DEFAULT_POLICY) is getattr(DEFAULT_POLICY, area.name)
+    for entry in AREAS:
+        assert entry.policy(DEFAULT_POLICY) is getattr(DEFAULT_POLICY, entry.name)
+        assert type(entry.policy(DEFAULT_POLICY)) is entry.area.policy
 
 
-@pytest.mark.parametrize("area", AREAS, ids=NAMES)
-def test_area_has_the_contract_functions_with_the_shared_signature(area: Area) -> None:
-    """transitions, findings and role_findings take (facts, policy, *, ...) and are public."""
+@pytest.mark.parametrize("entry", ENTRIES, ids=NAMES)
+def test_each_area_declares_itself_once_in_its_package(entry: Registered) -> None:
+    """The registry's declaration is the package's AREA; its enums are the ones the package
+    exports and declare that area; its rule prefix is that of the area's rule IDs."""
+    area = entry.area
+    package = _package(area)
+    assert package.AREA is area
+    assert "AREA" in package.__all__
+    assert _exported(area, ReasonCode) == [area.codes]
+    assert _exported(area, Question) == ([area.questions] if area.questions else [])
+    for enum in area.enums():
+        assert enum.__module__.startswith(f"billrules.{area.name}.")
+    assert area.codes.area == area.name
+    assert area.questions is None or area.questions.area == area.name
+    assert any(rule.startswith(f"{area.prefix}-") for rule in RULE_IDS), area.prefix
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=NAMES)
+def test_area_has_the_contract_functions_with_the_shared_signature(entry: Registered) -> None:
+    """transitions, findings and role_findings take (facts, policy, *, ...) and are public,
+    and the declaration's contract is the package's own functions."""
+    package = _package(entry.area)
     for name, keywords in SIGNATURES.items():
-        function = getattr(area.module, name)
-        assert name in area.module.__all__
+        function = getattr(package, name)
+        assert name in package.__all__
+        assert getattr(entry.area.contract, name) is function
         parameters = list(inspect.signature(function).parameters.values())
         positional = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
         keyword = [p.name for p in parameters if p.kind is p.KEYWORD_ONLY]
-        assert len(positional) == 2, (area.name, name, positional)
-        assert positional[1] == "policy", (area.name, name, positional)
-        assert keyword == list(keywords), (area.name, name, keyword)
+        assert len(positional) == 2, (entry.name, name, positional)
+        assert positional[1] == "policy", (entry.name, name, positional)
+        assert keyword == list(keywords), (entry.name, name, keyword)
+        returned = inspect.signature(inspect.unwrap(function), eval_str=True).return_annotation
+        expected = Iterator[Transition] if name == "transitions" else tuple[Finding, ...]
+        assert returned == expected, (entry.name, name, returned)
+    if entry.area.suspensions is not None:
+        assert entry.area.suspensions is package.suspensions
 
 
-@pytest.mark.parametrize("area", AREAS, ids=NAMES)
-def test_area_exports_one_closed_set_of_reason_codes(area: Area) -> None:
+@pytest.mark.parametrize("entry", ENTRIES, ids=NAMES)
+def test_area_exports_one_closed_set_of_reason_codes(entry: Registered) -> None:
     """Each area exports exactly one ReasonCode enum (and at most one Question enum); every code
     is snake_case with an English template, and no two areas share a code's enum."""
-    codes = _codes(area)
+    codes = entry.area.codes
     assert len(codes) >= 1
     for code in codes:
         assert re.fullmatch(r"[a-z][a-z0-9_]*", code.value), code
         assert code.template.strip(), code
-    assert len(_exported(area, Question)) <= 1
+    assert len(_exported(entry.area, Question)) <= 1
+    others = [other.area.codes for other in AREAS if other is not entry]
+    assert codes not in others
 
 
 def _reasons_of(findings: tuple[Finding, ...], transitions: tuple[Transition, ...]) -> list:
@@ -106,27 +142,37 @@ def test_every_reason_an_area_gives_uses_its_own_codes(
     at = account.created_at + timedelta(hours=hours)
     evaluation = Evaluation(account=account, policy=policy, at=at)
     end = at + timedelta(days=400)
-    for area, facts, area_policy in evaluation.facts():
-        codes = _codes(area)
-        module = area.module
-        findings = module.findings(facts, area_policy, at=at, zone=account.zone)
+    for entry, facts, area_policy in evaluation.facts():
+        area = entry.area
+        contract = area.contract
+        findings = contract.findings(facts, area_policy, at=at, zone=account.zone)
         for role in Role:
-            findings += module.role_findings(
+            findings += contract.role_findings(
                 facts, area_policy, role=role, at=at, zone=account.zone
             )
         transitions = tuple(
             itertools.islice(
-                module.transitions(facts, area_policy, start=at, end=end, zone=account.zone), 50
+                contract.transitions(facts, area_policy, start=at, end=end, zone=account.zone),
+                50,
             )
         )
         assert {f.area for f in findings} <= {area.name}
         assert {t.area for t in transitions} <= {area.name}
         for finding in findings:
             assert finding.summary  # renders
-            (questions,) = _exported(area, Question)
-            assert isinstance(finding.question, questions)
+            assert area.questions is not None
+            assert isinstance(finding.question, area.questions)
+        for transition in transitions:
+            assert area.kinds is not None
+            assert transition.kind in set(area.kinds), (area.name, transition.kind)
         for reason in _reasons_of(findings, transitions):
-            assert isinstance(reason.code, codes), (area.name, reason.code)
+            assert isinstance(reason.code, area.codes), (area.name, reason.code)
+            assert reason.code.area == area.name
+            assert reason.rule.startswith(f"{area.prefix}-") or reason.rule.startswith("X-"), (
+                area.name,
+                reason.rule,
+            )
+            assert reason.rule in RULE_IDS, reason.rule
             assert reason.message  # renders from its details
         assert [t.at for t in transitions] == sorted(t.at for t in transitions)
 

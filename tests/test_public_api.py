@@ -84,6 +84,8 @@ def _is_callable_api(obj: object) -> bool:
         return True
     if not isinstance(obj, type) or issubclass(obj, (BaseException, enum.Enum)):
         return False
+    if getattr(obj, "_is_protocol", False):
+        return False  # a Protocol describes a shape; it is never called
     return attrs.has(obj) or "__init__" in vars(obj)
 
 

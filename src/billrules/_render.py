@@ -31,6 +31,7 @@ from billrules.effects import Effect
 
 __all__ = [
     "ENGLISH",
+    "Style",
     "Words",
     "amount",
     "label_width",
@@ -212,9 +213,10 @@ def timeline_html(
     start: datetime,
     end: datetime,
     transitions: Sequence[Transition],
+    style: Style | None = None,
 ) -> str:
     """The SVG strip followed by the transitions as a list, for notebooks."""
-    svg = timeline_svg(account_id, zone, start, end, transitions)
+    svg = timeline_svg(account_id, zone, start, end, transitions, style)
     return f"<div>{svg}<ul>{_items(transitions, zone)}</ul></div>"
 
 
@@ -223,13 +225,17 @@ _LEFT: Final = 20
 _RIGHT: Final = 20
 _BAND_H: Final = 22
 _FILL: Final = ("#e8f5e9", "#fff8e1", "#ffe0b2", "#ffcdd2")
-_AREA_COLOUR: Final[Mapping[str, str]] = {
-    "cancellation": "#6a1b9a",
-    "subscriptions": "#1565c0",
-    "invoices": "#00838f",
-    "dunning": "#e65100",
-    "deletion": "#b71c1c",
-}
+
+
+class Style(NamedTuple):
+    """How the picture draws each area: its tick colour, and whether its transitions are the
+    band of stages under the ticks (as the registry's areas declare)."""
+
+    colours: Mapping[str, str]
+    bands: frozenset[str]
+
+
+_PLAIN: Final = Style({}, frozenset())
 
 
 def _severity(transition: Transition) -> int | None:
@@ -320,6 +326,7 @@ def timeline_svg(
     start: datetime,
     end: datetime,
     transitions: Sequence[Transition],
+    style: Style | None = None,
 ) -> str:
     """A horizontal strip: restricted spans as bands coloured by severity, a tick per event.
 
@@ -330,6 +337,7 @@ def timeline_svg(
     estimated from the characters (:func:`label_width`) and stated as ``textLength``. An event
     outside ``[start, end]`` is drawn at the nearer end of the strip.
     """
+    colours, bands = style or _PLAIN
     span = (end - start).total_seconds() or 1.0
     usable = _WIDTH - _LEFT - _RIGHT
 
@@ -342,7 +350,7 @@ def timeline_svg(
         _label(
             f"{t.at.astimezone(zone).strftime('%Y-%m-%d')} {t.kind} [{', '.join(t.rules)}]",
             x(t.at),
-            _AREA_COLOUR.get(t.area, "#424242"),
+            colours.get(t.area, "#424242"),
         )
         for t in transitions
     ]
@@ -357,7 +365,7 @@ def timeline_svg(
         f'<rect x="{_LEFT}" y="{band_y}" width="{usable}" height="{_BAND_H}" '
         'fill="#f5f5f5" stroke="#9e9e9e"/>',
     ]
-    banded = [(t, _severity(t)) for t in transitions if t.area == "dunning"]
+    banded = [(t, _severity(t)) for t in transitions if t.area in bands]
     for index, (t, severity) in enumerate(banded):
         if severity is None:
             continue

@@ -164,9 +164,15 @@ class ReasonCode(StrEnum):
     sentence, rendered by :attr:`Reason.message`.
     """
 
+    #: The area whose codes these are: ``class DunningCode(ReasonCode, area="dunning")``.
+    area: str
     template: str
     fields: frozenset[str]
     _parts: Template
+
+    def __init_subclass__(cls, *, area: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        type.__setattr__(cls, "area", area)
 
     def __new__(cls, value: str, template: str = "") -> Self:
         member = str.__new__(cls, value)
@@ -193,11 +199,17 @@ class Question(StrEnum):
     An empty "no" template means the "yes" template serves both answers.
     """
 
+    #: The area whose questions these are: ``class SeatQuestion(Question, area="seats")``.
+    area: str
     yes: str
     no: str
     fields: frozenset[str]
     _yes: Template
     _no: Template
+
+    def __init_subclass__(cls, *, area: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        type.__setattr__(cls, "area", area)
 
     def __new__(cls, value: str, yes: str = "", no: str = "") -> Self:
         member = str.__new__(cls, value)
@@ -213,6 +225,10 @@ class Question(StrEnum):
         """The English summary of an answer."""
         return _SENTENCE.fill(self._yes if allowed else self._no, details)
 
+
+# The bases belong to no area (a subclass names its own).
+type.__setattr__(ReasonCode, "area", "")
+type.__setattr__(Question, "area", "")
 
 _to_details = frozen_mapping("Reason.details")
 

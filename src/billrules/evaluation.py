@@ -1,10 +1,12 @@
 """One account at one instant, evaluated once: the registry of areas and what they share.
 
-:data:`AREAS` lists the areas in the order the timeline and the report use. Each entry names
-the area, its module (which follows the area contract of :mod:`billrules.contract`) and how
-its facts are read from an :class:`Evaluation`; the area's policy is the field of the same name
-in :class:`~billrules.policy.Policy`. Adding an area is its module, one line here and one
-field in ``Policy``.
+:data:`AREAS` is the registry: the areas in the order the timeline and the report use, each
+its declaration (:class:`billrules.area.Area`, in its package) with how its facts are read
+from an :class:`Evaluation`; the area's policy is the field of the same name in
+:class:`~billrules.policy.Policy`. It is the one place that names every area: adding an area
+is its package, one line here, and its fields in ``Policy`` and ``Account``. A
+:class:`Registry` is a value: a host adds its own area with :meth:`Registry.with_area` and
+passes the result where it is needed.
 
 An :class:`Evaluation` computes what several questions share for one account at one instant —
 the ledger, the cancellation area's account state with the balance at that instant, the
@@ -17,9 +19,9 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from types import ModuleType
+from types import MappingProxyType
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -36,57 +38,142 @@ from billrules import (
     seats,
     subscriptions,
 )
-from billrules import _validate as v
 from billrules._check import unchecked
 from billrules.account import Account, account_state, activity
+from billrules.area import Area
 from billrules.contract import Finding, Suspension, Transition
 from billrules.effects import Effect
 from billrules.errors import InvalidInput, InvalidType
 from billrules.policy import Policy
 from billrules.roles import Role
 
-__all__ = ["AREAS", "Area", "Evaluation"]
+__all__ = ["AREAS", "Evaluation", "Registered", "Registry"]
 
 
-#: What every area module defines (``suspensions`` only where an area stops billing).
-_CONTRACT: Final = ("transitions", "findings", "role_findings")
+def _an_area(entry: Registered, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Area):
+        raise InvalidType("Registered.area", f"must be an Area, not {type(value).__name__}")
+
+
+def _callable(where: str, *, optional: bool = False) -> Callable[..., None]:
+    def check(entry: Registered, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not (callable(value) or (optional and value is None)):
+            raise InvalidType(where, f"must be callable, not {type(value).__name__}")
+
+    return check
 
 
 @attrs.frozen
-class Area:
-    """One registered area: its name (also its field in ``Policy``), module and facts.
+class Registered:
+    """One area of a registry: its declaration, how its facts are read from an evaluation,
+    and which policy of the bundle is its own.
 
     ``facts`` reads the area's facts from an :class:`Evaluation`; ``None`` means the account
-    has nothing in this area (no seats, no subscription…), so the area is not asked. The
-    contract's functions are read from the module once; an evaluation calls their bodies,
-    since every value it passes was checked when the account and the policy were built.
+    has nothing in this area (no seats, no subscription…), so the area is not asked.
+    ``policy`` picks the area's policy from the bundle (by default the field of the area's
+    name). The contract's functions are read from the declaration once; an evaluation calls
+    their bodies, since every value it passes was checked when the account and the policy
+    were built.
     """
 
-    name: str
-    module: ModuleType
-    facts: Callable[[Evaluation], Any]
-    transitions: Callable[..., Iterator[Transition]] = attrs.field(init=False)
-    findings: Callable[..., tuple[Finding, ...]] = attrs.field(init=False)
-    role_findings: Callable[..., tuple[Finding, ...]] = attrs.field(init=False)
-    suspensions: Callable[..., tuple[Suspension, ...]] | None = attrs.field(init=False)
+    area: Area = attrs.field(validator=_an_area)
+    facts: Callable[[Evaluation], Any] = attrs.field(validator=_callable("Registered.facts"))
+    policy_of: Callable[[Policy], Any] | None = attrs.field(
+        default=None, validator=_callable("Registered.policy_of", optional=True)
+    )
+    transitions: Callable[..., Iterator[Transition]] = attrs.field(init=False, eq=False)
+    findings: Callable[..., tuple[Finding, ...]] = attrs.field(init=False, eq=False)
+    role_findings: Callable[..., tuple[Finding, ...]] = attrs.field(init=False, eq=False)
+    suspensions: Callable[..., tuple[Suspension, ...]] | None = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        v.require(self.name, str, "Area.name")
-        module = v.require(self.module, ModuleType, "Area.module")
-        if not callable(self.facts):
-            raise InvalidType("Area.facts", f"must be callable, not {type(self.facts).__name__}")
-        for part in _CONTRACT:
-            if not callable(getattr(module, part, None)):
-                raise InvalidInput("Area.module", f"must define {part} (the area contract)")
-        object.__setattr__(self, "transitions", unchecked(module.transitions))
-        object.__setattr__(self, "findings", unchecked(module.findings))
-        object.__setattr__(self, "role_findings", unchecked(module.role_findings))
-        stops = getattr(module, "suspensions", None)
+        contract = self.area.contract
+        object.__setattr__(self, "transitions", unchecked(contract.transitions))
+        object.__setattr__(self, "findings", unchecked(contract.findings))
+        object.__setattr__(self, "role_findings", unchecked(contract.role_findings))
+        stops = self.area.suspensions
         object.__setattr__(self, "suspensions", None if stops is None else unchecked(stops))
+
+    @property
+    def name(self) -> str:
+        """The area's name."""
+        return self.area.name
 
     def policy(self, policy: Policy) -> Any:
         """The area's own policy in the bundle."""
-        return getattr(policy, self.name)
+        if self.policy_of is not None:
+            return self.policy_of(policy)
+        return getattr(policy, self.area.name)
+
+
+def _entries(entries: Iterable[Registered]) -> tuple[Registered, ...]:
+    if not isinstance(entries, Iterable) or isinstance(entries, (str, bytes)):
+        raise InvalidType("Registry.entries", f"must be areas, not {type(entries).__name__}")
+    return tuple(entries)
+
+
+@attrs.frozen
+class Registry:
+    """The areas an evaluation asks, in the order of the timeline and the report.
+
+    A value, not a global to register into: :data:`AREAS` is the default, and a host (or a
+    test) builds another with :meth:`with_area` and passes it where it is needed
+    (``explain(..., areas=...)``, ``timeline(..., areas=...)``, ``serialize``, ``schema``).
+
+    Raises:
+        InvalidInput: two areas share a name or a rule prefix.
+    """
+
+    entries: tuple[Registered, ...] = attrs.field(converter=_entries)
+    rank: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        names: dict[str, int] = {}
+        prefixes: set[str] = set()
+        for index, entry in enumerate(self.entries):
+            if not isinstance(entry, Registered):
+                raise InvalidType(f"Registry.entries[{index}]", "must be a Registered area")
+            if entry.name in names:
+                raise InvalidInput(f"Registry.entries[{index}]", "names an area already there")
+            if entry.area.prefix in prefixes:
+                raise InvalidInput(f"Registry.entries[{index}]", "uses a rule prefix already there")
+            names[entry.name] = index
+            prefixes.add(entry.area.prefix)
+        object.__setattr__(self, "rank", MappingProxyType(names))
+
+    def __iter__(self) -> Iterator[Registered]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        """The declarations, in order."""
+        return tuple(entry.area for entry in self.entries)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The areas' names, in order."""
+        return tuple(entry.name for entry in self.entries)
+
+    def __getitem__(self, name: str) -> Area:
+        """The area called ``name``."""
+        index = self.rank.get(name)
+        if index is None:
+            raise KeyError(name)
+        return self.entries[index].area
+
+    def with_area(
+        self,
+        area: Area,
+        *,
+        facts: Callable[[Evaluation], Any],
+        policy: Callable[[Policy], Any] | None = None,
+    ) -> Registry:
+        """This registry with ``area`` added last, its facts read by ``facts`` and its policy
+        picked by ``policy`` (by default the bundle's field of the area's name)."""
+        return Registry((*self.entries, Registered(area, facts, policy)))
 
 
 @attrs.frozen(kw_only=True)
@@ -100,6 +187,7 @@ class Evaluation:
     account: Account
     policy: Policy
     at: datetime
+    areas: Registry = attrs.field(factory=lambda: AREAS)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -138,7 +226,7 @@ class Evaluation:
     def suspensions(self) -> tuple[Suspension, ...]:
         """The spans in which the areas that stop billing say nothing is billed."""
         found: list[Suspension] = []
-        for area in AREAS:
+        for area in self.areas:
             stops = area.suspensions
             facts = None if stops is None else area.facts(self)
             if stops is not None and facts is not None:
@@ -154,16 +242,16 @@ class Evaluation:
         return subscriptions.SubscriptionFacts(subscription=sub, suspensions=self.suspensions)
 
     @functools.cached_property
-    def present(self) -> tuple[tuple[Area, Any, Any], ...]:
+    def present(self) -> tuple[tuple[Registered, Any, Any], ...]:
         """Each area the account has facts in, with those facts and the area's policy."""
         found = []
-        for area in AREAS:
+        for area in self.areas:
             facts = area.facts(self)
             if facts is not None:
                 found.append((area, facts, area.policy(self.policy)))
         return tuple(found)
 
-    def facts(self) -> Iterator[tuple[Area, Any, Any]]:
+    def facts(self) -> Iterator[tuple[Registered, Any, Any]]:
         """Each area the account has facts in, with those facts and the area's policy."""
         return iter(self.present)
 
@@ -194,7 +282,11 @@ class Evaluation:
             area.transitions(facts, policy, start=self.at, end=end, zone=self.zone)
             for area, facts, policy in self.facts()
         ]
-        return _stamped(heapq.merge(*streams, key=_order), self.account.id)
+        rank = self.areas.rank
+        return _stamped(
+            heapq.merge(*streams, key=lambda t: (t.at, rank.get(t.area, len(rank)))),
+            self.account.id,
+        )
 
     def upcoming(self, count: int, days: int) -> tuple[Transition, ...]:
         """The first ``count`` transitions of the ``days`` days from ``at``, computed lazily.
@@ -207,26 +299,23 @@ class Evaluation:
         return tuple(itertools.islice(self.transitions(end), count))
 
 
-#: The registered areas, in the order of the timeline and the report.
-AREAS: Final[tuple[Area, ...]] = (
-    Area("dunning", dunning, lambda ev: ev.ledger),
-    Area("balance", balance, lambda ev: ev.account.ledger),
-    Area("invoices", invoices, lambda ev: ev.invoice_facts),
-    Area("cancellation", cancellation, lambda ev: ev.state),
-    Area("subscriptions", subscriptions, lambda ev: ev.subscription_facts),
-    Area("deletion", deletion, lambda ev: ev.deletion_facts),
-    Area("payment_methods", payment_methods, lambda ev: ev.account.wallet),
-    Area("seats", seats, lambda ev: ev.account.seats),
+#: The registered areas, in the order of the timeline and the report: the one place that
+#: names every area.
+AREAS: Final[Registry] = Registry(
+    (
+        Registered(dunning.AREA, lambda ev: ev.ledger),
+        Registered(balance.AREA, lambda ev: ev.account.ledger),
+        Registered(invoices.AREA, lambda ev: ev.invoice_facts),
+        Registered(cancellation.AREA, lambda ev: ev.state),
+        Registered(subscriptions.AREA, lambda ev: ev.subscription_facts),
+        Registered(deletion.AREA, lambda ev: ev.deletion_facts),
+        Registered(payment_methods.AREA, lambda ev: ev.account.wallet),
+        Registered(seats.AREA, lambda ev: ev.account.seats),
+    )
 )
 
 _account_state: Final[Callable[..., cancellation.AccountState]] = unchecked(account_state)
 _activity: Final[Callable[[Account], deletion.AccountActivity]] = unchecked(activity)
-
-_RANK: Final = {area.name: index for index, area in enumerate(AREAS)}
-
-
-def _order(transition: Transition) -> tuple[datetime, int]:
-    return transition.at, _RANK[transition.area]
 
 
 def _stamped(transitions: Iterator[Transition], account: str) -> Iterator[Transition]:

@@ -16,18 +16,17 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Money
 
-from billrules import _plain, _render, _time
+from billrules import _render, _time, serialize
 from billrules._check import checked
 from billrules.account import Account
 from billrules.balance import balance_at
 from billrules.cancellation import AccountStatus
 from billrules.contract import Finding, Transition
 from billrules.errors import InvalidInput
-from billrules.evaluation import Evaluation
+from billrules.evaluation import AREAS, Evaluation, Registry
 from billrules.invoices import outstanding
 from billrules.policy import Policy
 from billrules.roles import Role
-from billrules.timeline import WRITING
 
 __all__ = [
     "NEXT_EVENTS_COUNT",
@@ -50,8 +49,7 @@ def finding_data(finding: Finding) -> dict[str, Any]:
     Its area, question, decision (the answer and its reasons, each with its details, area
     and message) and details, then its answer, summary and rules.
     """
-    data: dict[str, Any] = _plain.unstructure(finding, WRITING)
-    return data
+    return serialize.to_dict(finding)
 
 
 @attrs.frozen(kw_only=True)
@@ -63,8 +61,7 @@ class RoleReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The role's findings as JSON-ready data (:func:`finding_data`)."""
-        data: dict[str, Any] = _plain.unstructure(self, WRITING)
-        return data
+        return serialize.to_dict(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -120,8 +117,7 @@ class Report:
         ISO 8601 with their offset, findings as :func:`finding_data` and events as
         :func:`~billrules.timeline.transition_data` write them.
         """
-        data: dict[str, Any] = _plain.unstructure(self, WRITING)
-        return data
+        return serialize.to_dict(self)
 
     def _repr_html_(self) -> str:
         """The report as an HTML fragment for notebooks (all text escaped)."""
@@ -130,7 +126,7 @@ class Report:
 
 
 @checked
-def explain(account: Account, policy: Policy, at: datetime) -> Report:
+def explain(account: Account, policy: Policy, at: datetime, *, areas: Registry = AREAS) -> Report:
     """Every area's answers for ``account`` at ``at``, for every role, and what happens next.
 
     Decides nothing itself (X-1): it evaluates the account once at ``at``
@@ -147,7 +143,7 @@ def explain(account: Account, policy: Policy, at: datetime) -> Report:
     """
     if at < account.created_at:
         raise InvalidInput("at", "must not be before the account's creation (created_at)")
-    evaluation = Evaluation(account=account, policy=policy, at=at)
+    evaluation = Evaluation(account=account, policy=policy, at=at, areas=areas)
     present = {user.role for user in account.users}
     ledger = account.ledger
     return Report(

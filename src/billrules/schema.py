@@ -53,9 +53,10 @@ from billrules.contract import Transition
 from billrules.decisions import Decision
 from billrules.effects import Effect
 from billrules.errors import InvalidInput
+from billrules.evaluation import AREAS, Registry
 from billrules.policy import Policy
 from billrules.report import Report
-from billrules.serialize import HOOKS
+from billrules.serialize import hooks
 from billrules.timeline import Timeline
 
 __all__ = [
@@ -84,8 +85,9 @@ NAMES: Final = tuple(_DOCUMENTS)
 
 
 @checked
-def json_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of the documents called ``name`` (one of :data:`NAMES`).
+def json_schema(name: str, *, areas: Registry = AREAS) -> dict[str, Any]:
+    """The JSON Schema of the documents called ``name`` (one of :data:`NAMES`), whose reason
+    codes, questions and areas are those of ``areas`` (the registry).
 
     Raises:
         InvalidInput: ``name`` is not one of :data:`NAMES` (``field`` is ``"name"``).
@@ -94,7 +96,7 @@ def json_schema(name: str) -> dict[str, Any]:
         raise InvalidInput("name", f"unknown schema {shown(name)}; known are {', '.join(NAMES)}")
     kind, title = _DOCUMENTS[name]
     defs: dict[str, Any] = {}
-    top = _describe(kind, HOOKS, defs)
+    top = _describe(kind, hooks(areas), defs)
     return {
         "$schema": DRAFT,
         "title": title,
@@ -104,13 +106,13 @@ def json_schema(name: str) -> dict[str, Any]:
 
 
 @checked
-def schema_text(name: str) -> str:
+def schema_text(name: str, *, areas: Registry = AREAS) -> str:
     """:func:`json_schema` as indented JSON text ending with a newline (what is shipped).
 
     Raises:
         InvalidInput: ``name`` is not one of :data:`NAMES`.
     """
-    return json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_schema(name, areas=areas), indent=2, ensure_ascii=False) + "\n"
 
 
 #: The widest integer a plain document holds (``billrules._loads``: at most 40 digits).

@@ -46,7 +46,7 @@ billrules.errors.NaiveDatetimeError: created_at: must be timezone-aware (a naive
 
 from __future__ import annotations
 
-import enum
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -54,14 +54,15 @@ from typing import Annotated, Any, Final, TypeVar
 
 import attrs
 
-from billrules import _loads, _plain
+from billrules import _loads, _plain, effects
 from billrules._check import DOCUMENT, checked
 from billrules._redact import shown
 from billrules.account import Account
 from billrules.contract import Finding, Transition
 from billrules.decisions import Question, Reason, ReasonCode
+from billrules.effects import Effect
 from billrules.errors import InvalidType
-from billrules.timeline import ENUM_AREAS, WRITING
+from billrules.evaluation import AREAS, Registry
 
 __all__ = [
     "account_from_json",
@@ -77,36 +78,106 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _members(base: type[enum.Enum]) -> dict[str, dict[str, Any]]:
-    """The members of the areas' enums derived from ``base``: value -> area -> member."""
-    found: dict[str, dict[str, Any]] = {}
-    for kind, area in ENUM_AREAS.items():
-        if issubclass(kind, base):
-            for member in kind:
-                found.setdefault(member.value, {})[area] = member
-    return found
+#: Every effect class ``billrules.effects`` exports, by its ``kind``.
+EFFECT_KINDS: Final[Mapping[str, type[Effect]]] = {
+    kind.kind: kind
+    for name in effects.__all__
+    for kind in (getattr(effects, name),)
+    if isinstance(kind, type) and issubclass(kind, Effect) and kind is not Effect
+}
 
 
-def _kinds() -> dict[tuple[str, str], Any]:
-    """The transition kinds of each area: the ``<Area>Kind`` enum of its ``<Area>Code``."""
-    prefixes = {
-        kind.__name__.removesuffix("Code"): area
-        for kind, area in ENUM_AREAS.items()
-        if issubclass(kind, ReasonCode)
+def _key_or_none(effect: Effect) -> str | None:
+    """An effect's key as written: ``None`` for one without an account, which has none."""
+    return None if effect.account is None else effect.key
+
+
+_TEXT: Final = {"type": "string"}
+_TEXTS: Final = {"type": "array", "items": _TEXT}
+
+#: What billrules' values write beyond their fields (:func:`hooks` adds the readers): a
+#: reason's area (the one its code's enum declares) and message; a finding's answer, summary and rules; a
+#: transition's rules, codes and description; an effect's kind (the tag naming its class)
+#: and key (``null`` without an account), written first.
+WRITING: Final = _plain.Hooks(
+    {
+        Reason: _plain.Shape(
+            derived={
+                "area": lambda reason: reason.code.area or None,
+                "message": lambda reason: reason.message,
+            },
+            details=frozenset({"details"}),
+            schemas={
+                "area": {"description": "The area whose reason codes hold the code."},
+                "message": {**_TEXT, "description": "The sentence, rendered from the details."},
+            },
+        ),
+        Finding: _plain.Shape(
+            derived={
+                "allowed": lambda finding: finding.allowed,
+                "summary": lambda finding: finding.summary,
+                "rules": lambda finding: finding.rules,
+            },
+            details=frozenset({"details"}),
+            schemas={
+                "allowed": {"type": "boolean", "description": "The decision's answer."},
+                "summary": {**_TEXT, "description": "The answer as a sentence."},
+                "rules": {**_TEXTS, "description": "The rule IDs behind it."},
+            },
+        ),
+        Transition: _plain.Shape(
+            derived={
+                "rules": lambda transition: transition.rules,
+                "codes": lambda transition: transition.codes,
+                "description": lambda transition: transition.description,
+            },
+            schemas={
+                "rules": {**_TEXTS, "description": "The rule IDs behind it."},
+                "codes": {**_TEXTS, "description": "The reasons' codes."},
+                "description": {**_TEXT, "description": "The reasons' sentences."},
+            },
+        ),
+        Effect: _plain.Shape(
+            derived={"kind": lambda effect: effect.kind, "key": _key_or_none},
+            lead=True,
+            details=frozenset({"details"}),
+            schemas={
+                "key": {
+                    "description": "The effect's key (X-6), from its other fields; null for an"
+                    " effect without an account, which has no key.",
+                    "type": ["string", "null"],
+                    "pattern": "^eff_[0-9a-f]{32}$",
+                }
+            },
+            tag="kind",
+            variants=EFFECT_KINDS,
+        ),
     }
-    return {
-        (area, member.value): member
-        for kind, area in ENUM_AREAS.items()
-        if prefixes.get(kind.__name__.removesuffix("Kind")) == area
-        for member in kind
-    }
+)
 
 
-#: The areas' reason codes, questions and transition kinds. Codes are not unique across
-#: areas (``owner_only`` is cancellation's and deletion's): a reason names its area.
-_CODES: Final = _members(ReasonCode)
-_QUESTIONS: Final = _members(Question)
-_KINDS: Final = _kinds()
+@attrs.frozen
+class _Tables:
+    """A registry's enums by value, for reading: codes and questions are not unique across
+    areas (``owner_only`` is cancellation's and deletion's), so a reason names its area."""
+
+    codes: dict[str, dict[str, Any]]
+    questions: dict[str, dict[str, Any]]
+    kinds: dict[tuple[str, str], Any]
+
+    @classmethod
+    def of(cls, areas: Registry) -> _Tables:
+        codes: dict[str, dict[str, Any]] = {}
+        questions: dict[str, dict[str, Any]] = {}
+        kinds: dict[tuple[str, str], Any] = {}
+        for area in areas.areas:
+            for member in area.codes:
+                codes.setdefault(member.value, {})[area.name] = member
+            for asked in area.questions or ():
+                questions.setdefault(asked.value, {})[area.name] = asked
+            for kind in area.kinds or ():
+                kinds[(area.name, kind.value)] = kind
+        return cls(codes, questions, kinds)
 
 
 def _area(whole: Mapping[str, object], path: str) -> str | None:
@@ -135,58 +206,77 @@ def _member(
     )
 
 
-def _read_code(data: object, whole: Mapping[str, object], path: str) -> ReasonCode:
-    area = _area(whole, path)
-    if area is not None:
-        value = _plain.structure(str, data, _plain.join(path, "code"))
-        if value in _CODES and area not in _CODES[value]:
-            raise _plain.problem(_plain.join(path, "area"), f"has no reason code {shown(value)}")
-    code: ReasonCode = _member(_CODES, "reason code", data, area, _plain.join(path, "code"))
-    return code
-
-
-def _read_question(data: object, whole: Mapping[str, object], path: str) -> Question:
-    question: Question = _member(
-        _QUESTIONS, "question", data, _area(whole, path), _plain.join(path, "question")
-    )
-    return question
-
-
-def _read_kind(data: object, whole: Mapping[str, object], path: str) -> str:
-    kind: str = _plain.structure(str, data, _plain.join(path, "kind"))
-    area = _area(whole, path)
-    return kind if area is None else _KINDS.get((area, kind), kind)
-
-
 def _names(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {"type": "string", "enum": sorted(table)}
 
 
-#: How every value is read and written: the writers' hooks, and the readers of the fields an
-#: area's enum holds (a reason's code, a finding's question, a transition's kind).
-HOOKS: Final = (
-    WRITING.refine(
-        Reason,
-        readers={"code": _read_code},
-        schemas={"code": {**_names(_CODES), "description": "A reason code of the area."}},
+@functools.cache
+def hooks(areas: Registry = AREAS) -> _plain.Hooks:
+    """How every value is read and written with the areas of ``areas``: the writers' hooks,
+    and the readers of the fields an area's enum holds (a reason's code, a finding's
+    question, a transition's kind), made once per registry."""
+    tables = _Tables.of(areas)
+
+    def read_code(data: object, whole: Mapping[str, object], path: str) -> ReasonCode:
+        area = _area(whole, path)
+        if area is not None:
+            value = _plain.structure(str, data, _plain.join(path, "code"))
+            if value in tables.codes and area not in tables.codes[value]:
+                raise _plain.problem(
+                    _plain.join(path, "area"), f"has no reason code {shown(value)}"
+                )
+        code: ReasonCode = _member(
+            tables.codes, "reason code", data, area, _plain.join(path, "code")
+        )
+        return code
+
+    def read_question(data: object, whole: Mapping[str, object], path: str) -> Question:
+        question: Question = _member(
+            tables.questions, "question", data, _area(whole, path), _plain.join(path, "question")
+        )
+        return question
+
+    def read_kind(data: object, whole: Mapping[str, object], path: str) -> str:
+        kind: str = _plain.structure(str, data, _plain.join(path, "kind"))
+        area = _area(whole, path)
+        return kind if area is None else tables.kinds.get((area, kind), kind)
+
+    area_names = {"enum": list(areas.names)}
+    return (
+        WRITING.refine(
+            Reason,
+            readers={"code": read_code},
+            schemas={
+                "code": {**_names(tables.codes), "description": "A reason code of the area."},
+                "area": {
+                    "description": "The area whose reason codes hold the code.",
+                    **area_names,
+                },
+            },
+        )
+        .refine(
+            Finding,
+            readers={"question": read_question},
+            schemas={
+                "question": {**_names(tables.questions), "description": "The area's question."}
+            },
+        )
+        .refine(
+            Transition,
+            readers={"kind": read_kind},
+            schemas={
+                "kind": {
+                    "description": "The kind of transition, a snake_case name.",
+                    "type": "string",
+                    "pattern": "^[a-z]+(_[a-z]+)*$",
+                },
+            },
+        )
     )
-    .refine(
-        Finding,
-        readers={"question": _read_question},
-        schemas={"question": {**_names(_QUESTIONS), "description": "The area's question."}},
-    )
-    .refine(
-        Transition,
-        readers={"kind": _read_kind},
-        schemas={
-            "kind": {
-                "description": "The kind of transition, a snake_case name.",
-                "type": "string",
-                "pattern": "^[a-z]+(_[a-z]+)*$",
-            }
-        },
-    )
-)
+
+
+#: How every value is read and written with the registered areas (:data:`AREAS`).
+HOOKS: Final = hooks(AREAS)
 
 _SOURCE: Final = re.compile(r"billrules(\.[a-z_]+)*")
 
@@ -223,12 +313,13 @@ def to_dict(value: object) -> dict[str, Any]:
     return data
 
 
-def from_dict(kind: type[T], data: Mapping[str, Any]) -> T:
+def from_dict(kind: type[T], data: Mapping[str, Any], *, areas: Registry = AREAS) -> T:
     """The value of class ``kind`` whose plain data is ``data``: the inverse of :func:`to_dict`.
 
     ``kind`` may be a base class that a tag resolves: ``from_dict(Effect, data)`` builds the
     effect class ``data["kind"]`` names. Values written for readers (``message``, ``key``…)
-    may be left out; when present they must equal what the other fields give.
+    may be left out; when present they must equal what the other fields give. Reason codes,
+    questions and transition kinds are those of the areas of ``areas`` (the registry).
 
     Raises:
         InvalidInput: ``data`` cannot become such a value: a ``PlainDataError`` names the
@@ -241,16 +332,18 @@ def from_dict(kind: type[T], data: Mapping[str, Any]) -> T:
     checked_kind = _value_kind(kind)
     if not isinstance(data, Mapping):
         raise InvalidType("data", f"must be a mapping, not {type(data).__name__}")
-    value: T = _from_plain(checked_kind, data)
+    value: T = _from_plain(checked_kind, data, areas)
     return value
 
 
-def _from_plain(kind: type[Any], data: object, *, vetted: bool = False) -> Any:
+def _from_plain(kind: type[Any], data: object, areas: Registry, *, vetted: bool = False) -> Any:
     if not vetted:
         _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.problem("", f"a {kind.__name__} must be an object")
-    return _plain.structure(kind, dict(data), "", HOOKS)
+    if not isinstance(areas, Registry):
+        raise InvalidType("areas", f"must be a Registry, not {type(areas).__name__}")
+    return _plain.structure(kind, dict(data), "", HOOKS if areas is AREAS else hooks(areas))
 
 
 def to_json(value: object) -> str:
@@ -258,7 +351,7 @@ def to_json(value: object) -> str:
     return json.dumps(to_dict(value), indent=2, ensure_ascii=False) + "\n"
 
 
-def from_json(kind: type[T], text: str) -> T:
+def from_json(kind: type[T], text: str, *, areas: Registry = AREAS) -> T:
     """The value of class ``kind`` from JSON text: :func:`from_dict` of the parsed text.
 
     A leading byte-order mark is ignored.
@@ -272,7 +365,9 @@ def from_json(kind: type[T], text: str) -> T:
     checked_kind = _value_kind(kind)
     if not isinstance(text, str):
         raise InvalidType("text", f"must be a str, not {type(text).__name__}")
-    value: T = _from_plain(checked_kind, _loads.vetted_json(text, "(JSON text)"), vetted=True)
+    value: T = _from_plain(
+        checked_kind, _loads.vetted_json(text, "(JSON text)"), areas, vetted=True
+    )
     return value
 
 

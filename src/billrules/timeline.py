@@ -37,22 +37,18 @@ end)``: the timeline of ``[a, c)`` is that of ``[a, b)`` followed by that of ``[
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from billrules import _plain, _render, _time, effects
+from billrules import _render, _time, serialize
 from billrules._check import checked
 from billrules.account import Account
-from billrules.contract import Finding, Transition
-from billrules.decisions import Question, Reason, ReasonCode
-from billrules.effects import Effect
+from billrules.contract import Transition
 from billrules.errors import InvalidInput
-from billrules.evaluation import AREAS, Evaluation
+from billrules.evaluation import AREAS, Evaluation, Registry
 from billrules.policy import Policy
 
 __all__ = [
@@ -63,102 +59,10 @@ __all__ = [
 ]
 
 
-def _enum_areas() -> dict[type[Any], str]:
-    """Each area's reason-code, question and kind enums, and the area's name."""
-    found: dict[type[Any], str] = {}
-    for area in AREAS:
-        for name in area.module.__all__:
-            kind = getattr(area.module, name)
-            if (
-                isinstance(kind, type)
-                and issubclass(kind, enum.Enum)
-                and kind not in (ReasonCode, Question)
-            ):
-                found[kind] = area.name
-    return found
-
-
-#: The area whose module defines each enum (a reason's code names its area by it).
-ENUM_AREAS: Final[Mapping[type[Any], str]] = _enum_areas()
-
-#: Every effect class ``billrules.effects`` exports, by its ``kind``.
-EFFECT_KINDS: Final[Mapping[str, type[Effect]]] = {
-    kind.kind: kind
-    for name in effects.__all__
-    for kind in (getattr(effects, name),)
-    if isinstance(kind, type) and issubclass(kind, Effect) and kind is not Effect
-}
-
-
-def _key_or_none(effect: Effect) -> str | None:
-    """An effect's key as written: ``None`` for one without an account, which has none."""
-    return None if effect.account is None else effect.key
-
-
-_TEXT: Final = {"type": "string"}
-_TEXTS: Final = {"type": "array", "items": _TEXT}
-
-#: What billrules' values write beyond their fields, for ``_plain`` (``serialize`` adds the
-#: readers): a reason's area and message; a finding's answer, summary and rules; a
-#: transition's rules, codes and description; an effect's kind (the tag naming its class)
-#: and key (``null`` without an account), written first.
-WRITING: Final = _plain.Hooks(
-    {
-        Reason: _plain.Shape(
-            derived={
-                "area": lambda reason: ENUM_AREAS.get(type(reason.code)),
-                "message": lambda reason: reason.message,
-            },
-            details=frozenset({"details"}),
-            schemas={
-                "area": {
-                    "description": "The area whose reason codes hold the code.",
-                    "enum": [area.name for area in AREAS],
-                },
-                "message": {**_TEXT, "description": "The sentence, rendered from the details."},
-            },
-        ),
-        Finding: _plain.Shape(
-            derived={
-                "allowed": lambda finding: finding.allowed,
-                "summary": lambda finding: finding.summary,
-                "rules": lambda finding: finding.rules,
-            },
-            details=frozenset({"details"}),
-            schemas={
-                "allowed": {"type": "boolean", "description": "The decision's answer."},
-                "summary": {**_TEXT, "description": "The answer as a sentence."},
-                "rules": {**_TEXTS, "description": "The rule IDs behind it."},
-            },
-        ),
-        Transition: _plain.Shape(
-            derived={
-                "rules": lambda transition: transition.rules,
-                "codes": lambda transition: transition.codes,
-                "description": lambda transition: transition.description,
-            },
-            schemas={
-                "rules": {**_TEXTS, "description": "The rule IDs behind it."},
-                "codes": {**_TEXTS, "description": "The reasons' codes."},
-                "description": {**_TEXT, "description": "The reasons' sentences."},
-            },
-        ),
-        Effect: _plain.Shape(
-            derived={"kind": lambda effect: effect.kind, "key": _key_or_none},
-            lead=True,
-            details=frozenset({"details"}),
-            schemas={
-                "key": {
-                    "description": "The effect's key (X-6), from its other fields; null for an"
-                    " effect without an account, which has no key.",
-                    "type": ["string", "null"],
-                    "pattern": "^eff_[0-9a-f]{32}$",
-                }
-            },
-            tag="kind",
-            variants=EFFECT_KINDS,
-        ),
-    }
+#: How the picture draws the registered areas.
+_STYLE: Final = _render.Style(
+    colours={area.name: area.colour for area in AREAS.areas},
+    bands=frozenset(area.name for area in AREAS.areas if area.bands),
 )
 
 
@@ -169,8 +73,7 @@ def transition_data(transition: Transition) -> dict[str, Any]:
     Its fields (reasons with their details, effects as ``{"kind": ..., "key": ..., fields}``),
     then its rules, codes and description.
     """
-    data: dict[str, Any] = _plain.unstructure(transition, WRITING)
-    return data
+    return serialize.to_dict(transition)
 
 
 @attrs.frozen(kw_only=True)
@@ -198,23 +101,34 @@ class Timeline:
     def to_dict(self) -> dict[str, Any]:
         """The timeline as JSON-ready data, as :func:`billrules.serialize.to_dict` writes it
         (instants ISO 8601 with their offset, events as :func:`transition_data` writes them)."""
-        data: dict[str, Any] = _plain.unstructure(self, WRITING)
-        return data
+        return serialize.to_dict(self)
 
     def _repr_svg_(self) -> str:
         """A horizontal strip: dunning stages as bands, every transition as a labelled tick."""
-        return _render.timeline_svg(self.account_id, self.zone, self.start, self.end, self.events)
+        return _render.timeline_svg(
+            self.account_id, self.zone, self.start, self.end, self.events, _STYLE
+        )
 
     def _repr_html_(self) -> str:
         """The SVG strip followed by the transitions as a list, for notebooks."""
-        return _render.timeline_html(self.account_id, self.zone, self.start, self.end, self.events)
+        return _render.timeline_html(
+            self.account_id, self.zone, self.start, self.end, self.events, _STYLE
+        )
 
 
 @checked
-def timeline(account: Account, policy: Policy, start: datetime, end: datetime) -> Timeline:
+def timeline(
+    account: Account,
+    policy: Policy,
+    start: datetime,
+    end: datetime,
+    *,
+    areas: Registry = AREAS,
+) -> Timeline:
     """Every transition of ``account`` in ``[start, end)``, in time order. Decides X-5.
 
-    Merges the transitions of every registered area (:data:`billrules.evaluation.AREAS`):
+    Merges the transitions of every area of ``areas`` (the registry,
+    :data:`billrules.evaluation.AREAS` unless a host passes its own):
     each area computes its own from its rules' next boundaries, and the areas meet only
     through the data they publish (the spans in which cancellation and deletion stop billing
     are handed to the subscription area). Transitions at one instant keep the registry's
@@ -231,13 +145,21 @@ def timeline(account: Account, policy: Policy, start: datetime, end: datetime) -
         zone=account.zone,
         start=_time.normalized(start),
         end=_time.normalized(end),
-        events=tuple(Evaluation(account=account, policy=policy, at=start).transitions(end)),
+        events=tuple(
+            Evaluation(account=account, policy=policy, at=start, areas=areas).transitions(end)
+        ),
     )
 
 
 @checked
 def upcoming(
-    account: Account, policy: Policy, at: datetime, *, count: int, days: int
+    account: Account,
+    policy: Policy,
+    at: datetime,
+    *,
+    count: int,
+    days: int,
+    areas: Registry = AREAS,
 ) -> tuple[Transition, ...]:
     """The first ``count`` transitions of ``account`` in the ``days`` days from ``at`` (X-5).
 
@@ -251,4 +173,4 @@ def upcoming(
         raise InvalidInput("count", "must not be negative")
     if days < 0:
         raise InvalidInput("days", "must not be negative")
-    return Evaluation(account=account, policy=policy, at=at).upcoming(count, days)
+    return Evaluation(account=account, policy=policy, at=at, areas=areas).upcoming(count, days)

@@ -26,6 +26,10 @@ the debt at an instant (:func:`balance_at`, :func:`debt_started_at`,
 
 from __future__ import annotations
 
+from typing import Final
+
+from billrules.area import Area
+from billrules.balance import _contract
 from billrules.balance._charges import (
     BalanceView,
     ChargeResult,
@@ -35,6 +39,7 @@ from billrules.balance._charges import (
     monthly_charge,
     usage_to_date,
 )
+from billrules.balance._codes import AREA as _AREA_NAME
 from billrules.balance._codes import BalanceCode, BalanceQuestion
 from billrules.balance._contract import findings, role_findings, transitions
 from billrules.balance._facts import (
@@ -52,6 +57,7 @@ from billrules.balance._policy import DEFAULT_BASE_TARIFF, BalancePolicy, BonusT
 from billrules.balance._top_up import bonus_for, can_top_up, top_up
 
 __all__ = [
+    "AREA",
     "DEFAULT_BASE_TARIFF",
     "BalanceCode",
     "BalanceFacts",
@@ -83,3 +89,15 @@ __all__ = [
     "transitions",
     "usage_to_date",
 ]
+
+
+#: The balance area, as the registry (:data:`billrules.evaluation.AREAS`) reads it.
+AREA: Final = Area(
+    name=_AREA_NAME,
+    prefix="BAL",
+    codes=BalanceCode,
+    questions=BalanceQuestion,
+    kinds=None,
+    policy=BalancePolicy,
+    contract=_contract,
+)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from billrules.decisions import Question, ReasonCode
 
+#: The area's name in findings, transitions and reasons.
+AREA: Final = "balance"
 
-class BalanceCode(ReasonCode):
+
+class BalanceCode(ReasonCode, area=AREA):
     """Every reason the balance area gives, with its English sentence (BAL-1, BAL-3)."""
 
     TOP_UP_BY_ADMIN = "top_up_by_admin", "A user with the {role} role may top up the balance."
@@ -14,7 +19,7 @@ class BalanceCode(ReasonCode):
     BALANCE_NEGATIVE = "balance_negative", "The balance is {balance}."
 
 
-class BalanceQuestion(Question):
+class BalanceQuestion(Question, area=AREA):
     """What the report asks of the balance area, with the summaries of a yes and a no."""
 
     TOP_UP = "top_up", "May top up the balance.", "May not top up the balance."

@@ -24,6 +24,10 @@ are :class:`CancellationQuestion`; transitions are of a :class:`CancellationKind
 
 from __future__ import annotations
 
+from typing import Final
+
+from billrules.area import Area
+from billrules.cancellation import _contract
 from billrules.cancellation._back_office import (
     apply_plan,
     back_office_plan,
@@ -31,6 +35,7 @@ from billrules.cancellation._back_office import (
     deactivation_effects,
     still_scheduled,
 )
+from billrules.cancellation._codes import AREA as _AREA_NAME
 from billrules.cancellation._codes import (
     CancellationCode,
     CancellationKind,
@@ -56,6 +61,7 @@ from billrules.cancellation._request import (
 )
 
 __all__ = [
+    "AREA",
     "REQUEST_TRANSITIONS",
     "AccountState",
     "AccountStatus",
@@ -83,3 +89,18 @@ __all__ = [
     "transition_request",
     "transitions",
 ]
+
+
+#: The cancellation area, as the registry (:data:`billrules.evaluation.AREAS`) reads it.
+AREA: Final = Area(
+    name=_AREA_NAME,
+    prefix="CAN",
+    codes=CancellationCode,
+    questions=CancellationQuestion,
+    kinds=CancellationKind,
+    policy=CancellationPolicy,
+    contract=_contract,
+    suspensions=suspensions,
+    terms=tuple(str(term) for term in (*AccountStatus, *RequestState, *CancellationReason)),
+    colour="#6a1b9a",
+)

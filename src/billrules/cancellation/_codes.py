@@ -6,11 +6,15 @@ Part of :mod:`billrules.cancellation`; import the public names from there.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from billrules.decisions import Question, ReasonCode
 
+#: The area's name in findings, transitions and reasons.
+AREA: Final = "cancellation"
 
-class CancellationCode(ReasonCode):
+
+class CancellationCode(ReasonCode, area=AREA):
     """Every reason the cancellation area gives, with its English sentence."""
 
     SELF_SERVICE_AVAILABLE = "self_service_available", "Cancellation can be requested here."
@@ -55,7 +59,7 @@ class CancellationCode(ReasonCode):
     )
 
 
-class CancellationQuestion(Question):
+class CancellationQuestion(Question, area=AREA):
     """The questions the report asks of the cancellation area."""
 
     REQUEST_CANCELLATION = (

@@ -43,6 +43,11 @@ The span in which the account is deleted is :func:`suspensions` (no renewal insi
 
 from __future__ import annotations
 
+from typing import Final
+
+from billrules.area import Area
+from billrules.deletion import _contract
+from billrules.deletion._codes import AREA as _AREA_NAME
 from billrules.deletion._codes import DeletionCode, DeletionKind, DeletionQuestion
 from billrules.deletion._contract import (
     effects_due,
@@ -84,6 +89,7 @@ from billrules.deletion._lifecycle import (
 from billrules.deletion._policy import DeletionPolicy
 
 __all__ = [
+    "AREA",
     "BANNER",
     "FINAL_STATES",
     "NOTICE_TEMPLATE",
@@ -118,3 +124,18 @@ __all__ = [
     "suspensions",
     "transitions",
 ]
+
+
+#: The deletion area, as the registry (:data:`billrules.evaluation.AREAS`) reads it.
+AREA: Final = Area(
+    name=_AREA_NAME,
+    prefix="DEL",
+    codes=DeletionCode,
+    questions=DeletionQuestion,
+    kinds=DeletionKind,
+    policy=DeletionPolicy,
+    contract=_contract,
+    suspensions=suspensions,
+    terms=tuple(str(term) for term in (*DeletionState, "not_scheduled_yet")),
+    colour="#b71c1c",
+)

@@ -7,11 +7,15 @@ Part of :mod:`billrules.deletion`; import the public names from there.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from billrules.decisions import Question, ReasonCode
 
+#: The area's name in findings, transitions and reasons.
+AREA: Final = "deletion"
 
-class DeletionCode(ReasonCode):
+
+class DeletionCode(ReasonCode, area=AREA):
     """Every reason the deletion area gives, with its English sentence (DEL-1 … DEL-7)."""
 
     #: DEL-1: the account is old enough.
@@ -119,7 +123,7 @@ class DeletionCode(ReasonCode):
     )
 
 
-class DeletionQuestion(Question):
+class DeletionQuestion(Question, area=AREA):
     """What the report asks of the deletion area, with the summaries of a yes and a no."""
 
     DELETE_MANUALLY = "delete_manually", "May delete the account.", "May not delete the account."

@@ -24,7 +24,12 @@ a role may use the product).
 
 from __future__ import annotations
 
+from typing import Final
+
+from billrules.area import Area
+from billrules.dunning import _contract
 from billrules.dunning._access import restriction_for
+from billrules.dunning._codes import AREA as _AREA_NAME
 from billrules.dunning._codes import DunningCode, DunningKind, DunningQuestion
 from billrules.dunning._contract import findings, role_findings, transitions
 from billrules.dunning._policy import (
@@ -37,6 +42,7 @@ from billrules.dunning._policy import (
 )
 
 __all__ = [
+    "AREA",
     "DEFAULT_STAGES",
     "Access",
     "AccessLevel",
@@ -51,3 +57,20 @@ __all__ = [
     "role_findings",
     "transitions",
 ]
+
+
+#: The dunning area, as the registry (:data:`billrules.evaluation.AREAS`) reads it.
+AREA: Final = Area(
+    name=_AREA_NAME,
+    prefix="DUN",
+    codes=DunningCode,
+    questions=DunningQuestion,
+    kinds=DunningKind,
+    policy=DunningPolicy,
+    contract=_contract,
+    terms=tuple(
+        str(term) for term in (*AccessLevel, *Anchor, *(stage.name for stage in DEFAULT_STAGES))
+    ),
+    bands=True,
+    colour="#e65100",
+)

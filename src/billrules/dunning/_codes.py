@@ -13,7 +13,7 @@ AREA: Final = "dunning"
 _LEVELS = "owner {access[owner]}, admin {access[admin]}, staff {access[staff]}"
 
 
-class DunningCode(ReasonCode):
+class DunningCode(ReasonCode, area=AREA):
     """Every reason the dunning area gives, with its English sentence (DUN-1 … DUN-3)."""
 
     DUNNING_STAGE = (
@@ -43,7 +43,7 @@ class DunningCode(ReasonCode):
     DEBT_LIFTED = "debt_lifted", "The debt is paid in full: every restriction is lifted."
 
 
-class DunningQuestion(Question):
+class DunningQuestion(Question, area=AREA):
     """What the report asks of the dunning area, with the summaries of a yes and a no."""
 
     USE_PRODUCT = "use_product", "Access: {level:words} (dunning stage {stage}).", ""

@@ -34,13 +34,14 @@ from billrules import _render
 from billrules._redact import shown
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason, Template
-from billrules.errors import InvalidType, LocaleFallback
-from billrules.i18n._catalogue import HEADINGS, LOCALES, areas_of_codes, catalogue
+from billrules.errors import InvalidInput, InvalidType, LocaleFallback
+from billrules.evaluation import AREAS, Registry
+from billrules.i18n._catalogue import HEADINGS, LOCALES, catalogue, missing
 from billrules.i18n._format import LocalSentence
 from billrules.report import NEXT_EVENTS_DAYS, Report, RoleReport
 from billrules.timeline import Timeline
 
-__all__ = ["LOCALES", "Renderable", "negotiate", "render"]
+__all__ = ["LOCALES", "Renderable", "missing_messages", "negotiate", "render"]
 
 #: What :func:`render` writes.
 Renderable = Reason | Decision | Finding | Transition | RoleReport | Report | Timeline
@@ -49,6 +50,27 @@ _RENDERABLE: Final = (Reason, Decision, Finding, Transition, RoleReport, Report,
 #: A locale tag: a language, then optional region, script or variant parts, then an optional
 #: encoding and modifier (``uk``, ``uk_UA``, ``uk-UA``, ``uk_UA.UTF-8``, ``sr_RS@latin``).
 _TAG: Final = re.compile(r"([A-Za-z]{2,3})(?:[_-][A-Za-z0-9]{1,8})*(?:\.[A-Za-z0-9-]+)?(?:@\w+)?")
+
+
+def missing_messages(locale: str, *, areas: Registry = AREAS) -> tuple[tuple[str, str], ...]:
+    """The catalogue check: the ``(context, id)`` of every message the areas of ``areas``
+    need that the shipped catalogue of ``locale`` lacks (those render in English).
+
+    Empty for every shipped locale and the registered areas; a host that adds an area lists
+    here what its translators have to write.
+
+    >>> missing_messages("uk")
+    ()
+
+    Raises:
+        InvalidInput: no shipped locale serves ``locale``.
+    """
+    shipped = negotiate(locale)
+    if shipped is None:
+        raise InvalidInput(
+            "locale", f"no shipped locale serves it; shipped are {', '.join(LOCALES)}"
+        )
+    return missing(shipped, areas)
 
 
 def negotiate(locale: str) -> str | None:
@@ -125,7 +147,6 @@ class _Locale:
         terms = {key: text for (context, key), text in self.messages.items() if context == "term"}
         none = self.messages.get(("heading", "none"), HEADINGS["none"])
         self.sentence = sentence = LocalSentence(locale, terms, none)
-        self.areas = areas_of_codes()
         # Every template parsed once (None: a broken one, which renders in English).
         self.compiled: dict[str, Template | None] = {}
         for template in [*self.messages.values(), *HEADINGS.values()]:
@@ -162,8 +183,8 @@ class _Locale:
         return self._format(self.messages.get(("heading", key), english), fields, english)
 
     def message(self, reason: Reason) -> str:
-        area = self.areas.get(type(reason.code))
-        template = None if area is None else self.messages.get((f"reason|{area}", reason.code))
+        area = reason.code.area
+        template = self.messages.get((f"reason|{area}", reason.code)) if area else None
         if template is None:
             return reason.message
         return self._format(template, reason.details, "") or reason.message

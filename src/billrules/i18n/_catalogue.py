@@ -25,33 +25,17 @@ import functools
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from importlib import resources
-from types import MappingProxyType, ModuleType
-from typing import Final, NamedTuple, TypeVar
+from types import MappingProxyType
+from typing import Final, NamedTuple
 
 from babel.messages.pofile import read_po
 
-from billrules.cancellation import AccountStatus, CancellationKind, CancellationReason, RequestState
 from billrules.decisions import Question, ReasonCode
-from billrules.deletion import DeletionKind, DeletionState
-from billrules.dunning import AccessLevel, Anchor, DunningKind, DunningPolicy
-from billrules.evaluation import AREAS
-from billrules.invoices import InvoiceKind, InvoiceStatus
+from billrules.evaluation import AREAS, Registry
 from billrules.roles import Role
-from billrules.subscriptions import SubscriptionKind
 
 #: The locales that ship, English first (the fallback).
 LOCALES: Final = ("en", "uk")
-
-#: The transition kinds of each area that has transitions.
-KINDS: Final[Mapping[str, type[StrEnum]]] = MappingProxyType(
-    {
-        "invoices": InvoiceKind,
-        "cancellation": CancellationKind,
-        "dunning": DunningKind,
-        "deletion": DeletionKind,
-        "subscriptions": SubscriptionKind,
-    }
-)
 
 #: The words around the values, by name, in English: the report's and the timeline's.
 HEADINGS: Final[Mapping[str, str]] = MappingProxyType(
@@ -70,20 +54,6 @@ HEADINGS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
-#: Values the sentences name that a reader's language writes in its own words.
-_TERM_ENUMS: Final = (
-    Role,
-    AccessLevel,
-    Anchor,
-    AccountStatus,
-    InvoiceStatus,
-    DeletionState,
-    RequestState,
-    CancellationReason,
-)
-#: DEL-3, DEL-6: the status of a deletion not scheduled yet.
-_MORE_TERMS: Final = ("not_scheduled_yet",)
-
 
 class Entry(NamedTuple):
     """One message of a catalogue: its context, id, English text and a note for translators."""
@@ -94,57 +64,56 @@ class Entry(NamedTuple):
     note: str
 
 
-_E = TypeVar("_E", bound=StrEnum)
-
-
-def _members(module: ModuleType, base: type[_E]) -> Iterator[type[_E]]:
-    for name in getattr(module, "__all__", ()):
-        value = getattr(module, name)
-        if isinstance(value, type) and issubclass(value, base) and value is not base:
-            yield value
-
-
-def reason_codes() -> Iterator[tuple[str, type[ReasonCode]]]:
+def reason_codes(areas: Registry = AREAS) -> Iterator[tuple[str, type[ReasonCode]]]:
     """Each area's name with its reason-code enum, in the registry's order."""
-    for area in AREAS:
-        for enum in _members(area.module, ReasonCode):
-            yield area.name, enum
+    for area in areas.areas:
+        yield area.name, area.codes
 
 
-def questions() -> Iterator[tuple[str, type[Question]]]:
+def questions(areas: Registry = AREAS) -> Iterator[tuple[str, type[Question]]]:
     """Each area's name with its question enum, in the registry's order."""
-    for area in AREAS:
-        for enum in _members(area.module, Question):
-            yield area.name, enum
+    for area in areas.areas:
+        if area.questions is not None:
+            yield area.name, area.questions
 
 
-def terms() -> tuple[str, ...]:
-    """The values a sentence may write with ``{field:term}``, without repeats."""
-    values = [str(member) for enum in _TERM_ENUMS for member in enum]
-    values += [stage.name for stage in DunningPolicy().stages]
-    return tuple(dict.fromkeys([*values, *_MORE_TERMS]))
+def kinds(areas: Registry = AREAS) -> Iterator[tuple[str, type[StrEnum]]]:
+    """Each area's name with the enum of its transitions' kinds, in the registry's order."""
+    for area in areas.areas:
+        if area.kinds is not None:
+            yield area.name, area.kinds
 
 
-def english_entries() -> tuple[Entry, ...]:
-    """Every entry a catalogue holds, with its English text, in a stable order."""
+def terms(areas: Registry = AREAS) -> tuple[str, ...]:
+    """The values a sentence may write with ``{field:term}``, without repeats: the roles,
+    then each area's terms."""
+    values = [str(role) for role in Role]
+    for area in areas.areas:
+        values.extend(area.terms)
+    return tuple(dict.fromkeys(values))
+
+
+def english_entries(areas: Registry = AREAS) -> tuple[Entry, ...]:
+    """Every entry a catalogue holds for the areas of ``areas``, with its English text, in a
+    stable order."""
     entries: list[Entry] = []
-    for area, codes in reason_codes():
+    for area, codes in reason_codes(areas):
         entries.extend(
             Entry(f"reason|{area}", code.value, code.template, f"{codes.__name__}.{code.name}")
             for code in codes
         )
-    for area, asked in questions():
+    for area, asked in questions(areas):
         for question in asked:
             note = f"{asked.__name__}.{question.name}"
             entries.append(Entry(f"yes|{area}", question.value, question.yes, note))
             entries.append(Entry(f"no|{area}", question.value, question.no, note))
-    for area, kinds in KINDS.items():
+    for area, kind_enum in kinds(areas):
         entries.extend(
-            Entry(f"kind|{area}", kind.value, kind.value, f"{kinds.__name__}.{kind.name}")
-            for kind in kinds
+            Entry(f"kind|{area}", kind.value, kind.value, f"{kind_enum.__name__}.{kind.name}")
+            for kind in kind_enum
         )
     entries.extend(Entry("heading", key, text, "") for key, text in HEADINGS.items())
-    entries.extend(Entry("term", value, value.replace("_", " "), "") for value in terms())
+    entries.extend(Entry("term", value, value.replace("_", " "), "") for value in terms(areas))
     return tuple(entries)
 
 
@@ -166,7 +135,15 @@ def catalogue(locale: str) -> Mapping[tuple[str, str], str]:
     )
 
 
-@functools.cache
-def areas_of_codes() -> Mapping[type[ReasonCode], str]:
-    """The area whose enum each registered reason code belongs to."""
-    return MappingProxyType({codes: area for area, codes in reason_codes()})
+def missing(locale: str, areas: Registry = AREAS) -> tuple[tuple[str, str], ...]:
+    """The ``(context, id)`` of every entry the areas of ``areas`` need that the shipped
+    catalogue of ``locale`` does not translate (English is the code's own text: nothing is
+    missing from it), in the order of :func:`english_entries`."""
+    if locale == LOCALES[0]:
+        return ()
+    messages = catalogue(locale)
+    return tuple(
+        (entry.context, entry.id)
+        for entry in english_entries(areas)
+        if (entry.context, entry.id) not in messages
+    )

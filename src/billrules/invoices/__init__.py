@@ -21,6 +21,11 @@ cutoff) are taken in the account's zone.
 
 from __future__ import annotations
 
+from typing import Final
+
+from billrules.area import Area
+from billrules.invoices import _contract
+from billrules.invoices._codes import AREA as _AREA_NAME
 from billrules.invoices._codes import InvoiceCode, InvoiceKind, InvoiceQuestion
 from billrules.invoices._contract import findings, role_findings, transitions
 from billrules.invoices._facts import (
@@ -66,6 +71,7 @@ from billrules.invoices._statuses import (
 )
 
 __all__ = [
+    "AREA",
     "DUE_STATUSES",
     "FINAL_STATUSES",
     "TRANSITIONS",
@@ -108,3 +114,17 @@ __all__ = [
     "transition",
     "transitions",
 ]
+
+
+#: The invoices area, as the registry (:data:`billrules.evaluation.AREAS`) reads it.
+AREA: Final = Area(
+    name=_AREA_NAME,
+    prefix="INV",
+    codes=InvoiceCode,
+    questions=InvoiceQuestion,
+    kinds=InvoiceKind,
+    policy=InvoicePolicy,
+    contract=_contract,
+    terms=tuple(str(term) for term in tuple(InvoiceStatus)),
+    colour="#00838f",
+)

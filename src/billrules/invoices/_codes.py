@@ -6,11 +6,15 @@ Part of :mod:`billrules.invoices`; import the public names from there.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from billrules.decisions import Question, ReasonCode
 
+#: The area's name in findings, transitions and reasons.
+AREA: Final = "invoices"
 
-class InvoiceCode(ReasonCode):
+
+class InvoiceCode(ReasonCode, area=AREA):
     """Every reason the invoices area gives, with its English sentence (INV-1 … INV-6)."""
 
     #: INV-2: the status table allows the move.
@@ -57,7 +61,7 @@ class InvoiceCode(ReasonCode):
     )
 
 
-class InvoiceQuestion(Question):
+class InvoiceQuestion(Question, area=AREA):
     """The questions :func:`~billrules.invoices.findings` answers (INV-1, INV-3)."""
 
     NOTHING_OUTSTANDING = "nothing_outstanding", "Nothing is outstanding.", "{amount} outstanding."

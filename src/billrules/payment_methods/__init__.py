@@ -32,6 +32,10 @@ local time.
 
 from __future__ import annotations
 
+from typing import Final
+
+from billrules.area import Area
+from billrules.payment_methods import _contract
 from billrules.payment_methods._cards import (
     CardBrandNotAccepted,
     CardCvvError,
@@ -45,6 +49,7 @@ from billrules.payment_methods._cards import (
     InvalidCardDetails,
     UnknownCardBrand,
 )
+from billrules.payment_methods._codes import AREA as _AREA_NAME
 from billrules.payment_methods._codes import (
     CardBrand,
     PaymentMethodCode,
@@ -71,6 +76,7 @@ from billrules.payment_methods._wallet import (
 )
 
 __all__ = [
+    "AREA",
     "DEFAULT_CARD_BRANDS",
     "CardBrand",
     "CardBrandNotAccepted",
@@ -104,3 +110,15 @@ __all__ = [
     "update_card",
     "validate_card",
 ]
+
+
+#: The payment methods area, as the registry (:data:`billrules.evaluation.AREAS`) reads it.
+AREA: Final = Area(
+    name=_AREA_NAME,
+    prefix="PM",
+    codes=PaymentMethodCode,
+    questions=PaymentMethodQuestion,
+    kinds=None,
+    policy=PaymentMethodPolicy,
+    contract=_contract,
+)

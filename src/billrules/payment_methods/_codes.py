@@ -11,8 +11,11 @@ from typing import Final
 
 from billrules.decisions import Question, ReasonCode
 
+#: The area's name in findings, transitions and reasons.
+AREA: Final = "payment_methods"
 
-class PaymentMethodCode(ReasonCode):
+
+class PaymentMethodCode(ReasonCode, area=AREA):
     """Every reason the payment-methods area gives, with its English sentence."""
 
     #: PM-3, PM-4: the id names no method of the wallet.
@@ -52,7 +55,7 @@ class PaymentMethodCode(ReasonCode):
     NOT_DEFAULT = "not_default", "{label} is not the default and can be removed."
 
 
-class PaymentMethodQuestion(Question):
+class PaymentMethodQuestion(Question, area=AREA):
     """The questions :func:`~billrules.payment_methods.role_findings` answers (PM-2)."""
 
     REMOVE_DEFAULT_METHOD = (

@@ -23,8 +23,13 @@ and the rest by keyword (``can_remove_seats(pool, *, count)``). The area contrac
 
 from __future__ import annotations
 
+from typing import Final
+
+from billrules.area import Area
+from billrules.seats import _contract
 from billrules.seats._back_office import back_office_cancel, back_office_occasion
 from billrules.seats._charge import SeatCharge, SeatChargeLine, SeatCountChange, seat_charge
+from billrules.seats._codes import AREA as _AREA_NAME
 from billrules.seats._codes import SeatCode, SeatQuestion
 from billrules.seats._contract import findings, role_findings, transitions
 from billrules.seats._facts import SeatPool
@@ -41,6 +46,7 @@ from billrules.seats._users import (
 )
 
 __all__ = [
+    "AREA",
     "SeatCharge",
     "SeatChargeLine",
     "SeatCode",
@@ -64,3 +70,15 @@ __all__ = [
     "seat_charge",
     "transitions",
 ]
+
+
+#: The seats area, as the registry (:data:`billrules.evaluation.AREAS`) reads it.
+AREA: Final = Area(
+    name=_AREA_NAME,
+    prefix="SEAT",
+    codes=SeatCode,
+    questions=SeatQuestion,
+    kinds=None,
+    policy=SeatPolicy,
+    contract=_contract,
+)

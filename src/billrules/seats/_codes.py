@@ -5,10 +5,15 @@ Part of :mod:`billrules.seats`; import the public names from there.
 
 from __future__ import annotations
 
+from typing import Final
+
 from billrules.decisions import Question, ReasonCode
 
+#: The area's name in findings, transitions and reasons.
+AREA: Final = "seats"
 
-class SeatCode(ReasonCode):
+
+class SeatCode(ReasonCode, area=AREA):
     """Every reason the seats area gives, with its English sentence (SEAT-1 … SEAT-3)."""
 
     #: SEAT-2: a user occupies at most one seat.
@@ -47,7 +52,7 @@ class SeatCode(ReasonCode):
     )
 
 
-class SeatQuestion(Question):
+class SeatQuestion(Question, area=AREA):
     """The questions :func:`role_findings` answers (SEAT-2, SEAT-3)."""
 
     REMOVE_SEATS = "remove_seats", "{removable} of {total} seats can be removed."

@@ -25,6 +25,11 @@ date there.
 
 from __future__ import annotations
 
+from typing import Final
+
+from billrules.area import Area
+from billrules.subscriptions import _contract
+from billrules.subscriptions._codes import AREA as _AREA_NAME
 from billrules.subscriptions._codes import SubscriptionCode, SubscriptionKind
 from billrules.subscriptions._contract import findings, role_findings, transitions
 from billrules.subscriptions._facts import (
@@ -64,6 +69,7 @@ from billrules.subscriptions._renewals import (
 )
 
 __all__ = [
+    "AREA",
     "PERIOD_MONTHS",
     "PORTAL_INVITATION_TEMPLATE",
     "BillingPeriod",
@@ -97,3 +103,16 @@ __all__ = [
     "role_findings",
     "transitions",
 ]
+
+
+#: The subscriptions area, as the registry (:data:`billrules.evaluation.AREAS`) reads it.
+AREA: Final = Area(
+    name=_AREA_NAME,
+    prefix="SUB",
+    codes=SubscriptionCode,
+    questions=None,
+    kinds=SubscriptionKind,
+    policy=SubscriptionPolicy,
+    contract=_contract,
+    colour="#1565c0",
+)

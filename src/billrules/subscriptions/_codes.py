@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from billrules.decisions import ReasonCode
 
+#: The area's name in findings, transitions and reasons.
+AREA: Final = "subscriptions"
 
-class SubscriptionCode(ReasonCode):
+
+class SubscriptionCode(ReasonCode, area=AREA):
     """Every reason the subscriptions area gives, with its English sentence."""
 
     ALREADY_CANCELLED = (

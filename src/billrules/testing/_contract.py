@@ -25,10 +25,9 @@ from billrules.testing._core import aware_datetimes, money
 
 def _members(base: type[StrEnum]) -> list[Any]:
     found: list[Any] = []
-    for area in AREAS:
-        for name in area.module.__all__:
-            kind = getattr(area.module, name)
-            if isinstance(kind, type) and issubclass(kind, base):
+    for area in AREAS.areas:
+        for kind in area.enums():
+            if issubclass(kind, base):
                 found.extend(kind)
     return found
 
@@ -46,16 +45,7 @@ _VALUES = st.one_of(
 )
 
 #: The prefix of each registered area's rule IDs.
-_PREFIX: Final = {
-    "invoices": "INV",
-    "payment_methods": "PM",
-    "seats": "SEAT",
-    "cancellation": "CAN",
-    "dunning": "DUN",
-    "balance": "BAL",
-    "deletion": "DEL",
-    "subscriptions": "SUB",
-}
+_PREFIX: Final = {area.name: area.prefix for area in AREAS.areas}
 
 
 def _details(fields: frozenset[str]) -> st.SearchStrategy[dict[str, Any]]:
@@ -71,10 +61,8 @@ def _details(fields: frozenset[str]) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def _area_of(member: Any) -> str:
-    return next(
-        area.name for area in AREAS if type(member).__module__.startswith(area.module.__name__)
-    )
+def _area_of(member: ReasonCode | Question) -> str:
+    return member.area
 
 
 @checked
@@ -135,7 +123,7 @@ def transitions() -> st.SearchStrategy[Transition]:
     return st.builds(
         Transition,
         at=aware_datetimes(),
-        area=st.sampled_from([area.name for area in AREAS]),
+        area=st.sampled_from(AREAS.names),
         kind=st.sampled_from(("renewal", "dunning_stage", "account_deleted")),
         reasons=st.lists(reasons(), min_size=1, max_size=3).map(tuple),
     )
