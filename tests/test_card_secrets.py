@@ -159,9 +159,9 @@ OUTPUTS = {
     "billrules.timeline.Timeline",
 }
 
-#: The library's own registry of areas: its entries are written in ``billrules.evaluation``
-#: and no public function takes one from a caller.
-REGISTRY = {"billrules.evaluation.Area"}
+#: The library's own registry of areas: none now; an area's declaration
+#: (``billrules.area.Area``) checks its text fields like a fact.
+REGISTRY: set[str] = set()
 
 #: Str fields checked for being non-empty text only, on the hot path of every question: a
 #: Reason is built by the library from facts whose text was checked on construction.
@@ -169,6 +169,10 @@ NOT_FREE_TEXT = {"billrules.decisions.Reason.rule"}
 
 #: Str fields with a format of their own (digits, codes), refused when they hold other text.
 STRUCTURED = {
+    "billrules.area.Area.colour",
+    "billrules.area.Area.name",
+    "billrules.area.Area.prefix",
+    "billrules.area.Area.terms",
     "billrules.contract.Finding.area",
     "billrules.contract.Transition.area",
     "billrules.contract.Transition.kind",

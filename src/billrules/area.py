@@ -61,6 +61,9 @@ Suspensions = Callable[..., tuple[Suspension, ...]]
 _NAME: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
 _PREFIX: Final = re.compile(r"[A-Z]+")
 _COLOUR: Final = re.compile(r"#[0-9a-f]{6}")
+#: A term: an enum's value (``not_scheduled_yet``, ``DELETE``), letters only, so no card
+#: number can hide in one.
+_TERM: Final = re.compile(r"[A-Za-z]+(?:_[A-Za-z]+)*")
 
 
 def _name(area: Area, attribute: attrs.Attribute[str], value: object) -> None:
@@ -103,6 +106,8 @@ def _texts(values: Iterable[str]) -> tuple[str, ...]:
     for index, value in enumerate(found):
         if not isinstance(value, str):
             raise InvalidType(f"Area.terms[{index}]", f"must be a str, not {type(value).__name__}")
+        if not _TERM.fullmatch(value):
+            raise InvalidInput(f"Area.terms[{index}]", "must be a name of letters and underscores")
     return found
 
 
