@@ -6,6 +6,8 @@ Usage::
     billrules explain  [ACCOUNT.json] [--at INSTANT] [--policy FILE] [--format text|json]
     billrules timeline [ACCOUNT.json] --end INSTANT [--start INSTANT] [--policy FILE]
                        [--format text|json]
+    billrules run ACCOUNTS.jsonl --start INSTANT --end INSTANT [--workers N] [--policy FILE]
+                  [--out FILE]
     python -m billrules            # explain the bundled example account
 
 ``ACCOUNT.json`` is an account snapshot in the format of ``docs/account-json.md``. Without it,
