@@ -34,8 +34,8 @@ from billrules.serialize import account_from_json
 from billrules.testing import population_lines
 from billrules.timeline import timeline
 
-SINCE = datetime(2024, 5, 8, tzinfo=UTC)
-UNTIL = SINCE + timedelta(days=1)
+START = datetime(2024, 5, 8, tzinfo=UTC)
+END = START + timedelta(days=1)
 SAMPLE = 2_000
 ROUNDS = 5
 
@@ -44,9 +44,9 @@ import resource, sys
 from datetime import datetime, timedelta, UTC
 from billrules.policy import DEFAULT_POLICY
 from billrules.run import due, lines
-since = datetime(2024, 5, 8, tzinfo=UTC)
+start = datetime(2024, 5, 8, tzinfo=UTC)
 with open(sys.argv[1], "rb") as source, open(sys.argv[2], "w", encoding="utf-8") as out:
-    for line in lines(due(source, DEFAULT_POLICY, since=since, until=since + timedelta(days=1))):
+    for line in lines(due(source, DEFAULT_POLICY, start=start, end=start + timedelta(days=1))):
         out.write(line)
 # VmHWM is this image's own peak; ru_maxrss can carry the forking parent's across exec.
 with open("/proc/self/status", encoding="ascii") as status:
@@ -57,11 +57,11 @@ print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def _write_population(path: Path, count: int) -> None:
     with path.open("w", encoding="utf-8") as out:
-        out.writelines(population_lines(count, seed=1, as_of=SINCE))
+        out.writelines(population_lines(count, seed=1, as_of=START))
 
 
 def _run_lines(texts: list[str], workers: int) -> list[str]:
-    return list(lines(due(texts, DEFAULT_POLICY, since=SINCE, until=UNTIL, workers=workers)))
+    return list(lines(due(texts, DEFAULT_POLICY, start=START, end=END, workers=workers)))
 
 
 def _timed(function, *args):  # type: ignore[no-untyped-def]
@@ -84,7 +84,7 @@ def _dask(path: Path) -> tuple[list[str], float]:
         dask.bag.from_sequence([1, 2], npartitions=2).map(lambda x: x).compute()
         bag = dask.bag.read_text(str(path), blocksize=4_000_000)
         started = time.perf_counter()
-        result = due_bag(bag, DEFAULT_POLICY, since=SINCE, until=UNTIL).compute()
+        result = due_bag(bag, DEFAULT_POLICY, start=START, end=END).compute()
         return result, time.perf_counter() - started
 
 
@@ -94,12 +94,12 @@ def _per_account(texts: list[str]) -> None:
     run_times, timeline_times = [], []
     for _ in range(ROUNDS):
         started = time.perf_counter()
-        for _line in lines(due(sample, DEFAULT_POLICY, since=SINCE, until=UNTIL)):
+        for _line in lines(due(sample, DEFAULT_POLICY, start=START, end=END)):
             pass
         run_times.append((time.perf_counter() - started) / len(sample))
         started = time.perf_counter()
         for account in accounts:
-            for event in timeline(account, DEFAULT_POLICY, SINCE, UNTIL).events:
+            for event in timeline(account, DEFAULT_POLICY, start=START, end=END).events:
                 for effect in event.effects:
                     _ = effect.key
         timeline_times.append((time.perf_counter() - started) / len(sample))

@@ -136,7 +136,7 @@ def main() -> None:
             _check(kind, acct, at)
             figures["explain"][n] = _median(lambda a=acct, t=at: explain(a, DEFAULT_POLICY, t))
             figures["timeline"][n] = _median(
-                lambda a=acct, t=at: timeline(a, DEFAULT_POLICY, t, t + timedelta(days=1))
+                lambda a=acct, t=at: timeline(a, DEFAULT_POLICY, start=t, end=t + timedelta(days=1))
             )
             figures["fresh"][n] = _median(
                 lambda a=acct, t=at: explain(_fresh(a), DEFAULT_POLICY, t)

@@ -68,12 +68,12 @@ ROUNDS = 7
 
 def per_call(account: Account, days: int) -> tuple[int, float]:
     end = START + timedelta(days=days)
-    events = len(timeline(account, DEFAULT_POLICY, START, end).events)
+    events = len(timeline(account, DEFAULT_POLICY, start=START, end=end).events)
     times = []
     for _ in range(ROUNDS):
         t0 = time.perf_counter()
         for _ in range(REPEAT):
-            timeline(account, DEFAULT_POLICY, START, end)
+            timeline(account, DEFAULT_POLICY, start=START, end=end)
         times.append((time.perf_counter() - t0) / REPEAT)
     return events, statistics.median(times)
 

@@ -311,7 +311,9 @@ class TestExplain:
     def test_next_events_come_from_the_timeline(self) -> None:
         """X-5: the next events are the first events of the timeline from ``at``."""
         report = explain(DELINQUENT, DEFAULT_POLICY, AT)
-        ahead = timeline(DELINQUENT, DEFAULT_POLICY, AT, AT + timedelta(days=NEXT_EVENTS_DAYS))
+        ahead = timeline(
+            DELINQUENT, DEFAULT_POLICY, start=AT, end=AT + timedelta(days=NEXT_EVENTS_DAYS)
+        )
         assert ahead.events[:NEXT_EVENTS_COUNT] == report.next_events
         first = report.next_events[0]
         assert isinstance(first, Transition)
@@ -571,7 +573,9 @@ class TestCalendarEnds:
         account = attrs.evolve(DELINQUENT, created_at=self.FIRST)
 
         report = explain(account, DEFAULT_POLICY, self.FIRST)
-        events = timeline(account, DEFAULT_POLICY, self.FIRST, self.FIRST + timedelta(days=400))
+        events = timeline(
+            account, DEFAULT_POLICY, start=self.FIRST, end=self.FIRST + timedelta(days=400)
+        )
 
         assert self.FIRST == report.at
         assert all(self.FIRST <= event.at for event in events.events)
@@ -595,7 +599,7 @@ class TestCalendarEnds:
     def test_a_timeline_until_the_year_9999_names_end(self) -> None:
         """X-5: a timeline whose end leaves the calendar is refused, naming ``end``."""
         with pytest.raises(OutOfCalendar) as excinfo:
-            timeline(DELINQUENT, DEFAULT_POLICY, AT, datetime(9999, 1, 1, tzinfo=UTC))
+            timeline(DELINQUENT, DEFAULT_POLICY, start=AT, end=datetime(9999, 1, 1, tzinfo=UTC))
         assert "end" == excinfo.value.field
 
     def test_created_at_outside_the_calendar_names_the_field(self) -> None:

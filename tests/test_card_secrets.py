@@ -198,7 +198,7 @@ def _built_by_the_library() -> dict[type[Any], Any]:
     finding = report.account[0]
     transition = next(
         event
-        for event in timeline(DELINQUENT, DEFAULT_POLICY, T0, DELINQUENT_AT).events
+        for event in timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=DELINQUENT_AT).events
         if event.reasons
     )
     return {
@@ -812,7 +812,7 @@ def test_the_command_never_repeats_a_disguised_card_number(capsys, separator):
     text = separator.join(CHAIN_CARD[i : i + 4] for i in range(0, 16, 4))
     for arguments in (
         ["explain", "--at", text],
-        ["timeline", "--from", text, "--until", "2024-06-01T00:00:00+00:00"],
+        ["timeline", "--start", text, "--end", "2024-06-01T00:00:00+00:00"],
     ):
         assert 2 == main(arguments)
         err = capsys.readouterr().err

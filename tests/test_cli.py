@@ -27,7 +27,9 @@ from billrules.cli import EXAMPLE_AT, MAX_FILE_BYTES, main
 from billrules.errors import CurrencyMismatch
 from billrules.policy import DEFAULT_POLICY, policy_to_json, policy_to_toml
 from billrules.report import explain
+from billrules.run import due, lines
 from billrules.serialize import account_from_json
+from billrules.testing import population_lines
 from billrules.timeline import timeline
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "account-json.md"
@@ -104,7 +106,7 @@ class TestBundledExample:
     def test_timeline_shows_the_blocking_stage_on_the_10th(self) -> None:
         """DUN-1, DUN-4, X-5: from the 8th the next stage is the block on the 10th, then the
         renewal on the 1st."""
-        done = billrules("timeline", "--until", "2024-06-01T00:00:01+03:00", "--format", "json")
+        done = billrules("timeline", "--end", "2024-06-01T00:00:01+03:00", "--format", "json")
         assert (0, "") == (done.returncode, done.stderr)
         events = [(event["at"], event["kind"]) for event in json.loads(done.stdout)["events"]]
         assert ("2024-05-10T00:00:00+03:00", "dunning_stage") == events[0]
@@ -131,9 +133,11 @@ class TestDocumentedAccount:
         report = billrules("explain", path, "--at", DOC_AT, "--format", "json")
         assert explain(account, DEFAULT_POLICY, at).to_dict() == json.loads(report.stdout)
         events = billrules(
-            "timeline", path, "--from", DOC_AT, "--until", end.isoformat(), "--format", "json"
+            "timeline", path, "--start", DOC_AT, "--end", end.isoformat(), "--format", "json"
         )
-        assert timeline(account, DEFAULT_POLICY, at, end).to_dict() == json.loads(events.stdout)
+        assert timeline(account, DEFAULT_POLICY, start=at, end=end).to_dict() == json.loads(
+            events.stdout
+        )
 
     def test_a_policy_file_changes_the_timeline(self, tmp_path: Path) -> None:
         """DEL-6: with a policy file keeping data 5 days instead of 20, the purge comes on the
@@ -146,9 +150,9 @@ class TestDocumentedAccount:
             done = billrules(
                 "timeline",
                 path,
-                "--from",
+                "--start",
                 DOC_AT,
-                "--until",
+                "--end",
                 "2024-06-01T00:00:00-04:00",
                 "--policy",
                 tmp_path / policy,
@@ -210,13 +214,13 @@ class TestBrokenInput:
         head, stage_0, stage_1, rest = text.split("first_day", 3)
         policy = tmp_path / "policy.toml"
         policy.write_text("first_day".join([head, stage_0, stage_1]) + "first_dy" + rest, "utf-8")
-        done = billrules("timeline", "--until", "2024-06-01T00:00Z", "--policy", policy)
+        done = billrules("timeline", "--end", "2024-06-01T00:00Z", "--policy", policy)
         assert_input_error(done, "policy.toml: dunning.stages[2].first_dy: unknown field")
 
     def test_usage_error_is_one_line_too(self) -> None:
-        """An unknown command or a missing --until is a usage error on one line, exit 2."""
+        """An unknown command or a missing --end is a usage error on one line, exit 2."""
         assert_input_error(billrules("explian"), "invalid choice: 'explian'")
-        assert_input_error(billrules("timeline"), "--until")
+        assert_input_error(billrules("timeline"), "--end")
 
 
 class TestMainInProcess:
@@ -241,23 +245,23 @@ class TestMainInProcess:
     def test_an_account_file_defaults_to_the_current_time(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
     ) -> None:
-        """For a file, --at and --from default to the current instant (the CLI reads the
+        """For a file, --at and --start default to the current instant (the CLI reads the
         clock, the library never does): an aware instant in the output."""
         path = documented_account(tmp_path)
         status, data, _ = self.run(capsys, "explain", path, "--format", "json")
         assert 0 == status
         assert datetime.fromisoformat(data["at"]).tzinfo is not None
         status, data, _ = self.run(
-            capsys, "timeline", path, "--until", "2100-01-01T00:00Z", "--format", "json"
+            capsys, "timeline", path, "--end", "2100-01-01T00:00Z", "--format", "json"
         )
         assert 0 == status
         assert datetime.fromisoformat(data["start"]).tzinfo is not None
 
-    def test_until_before_from(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """X-5: a window ending before it starts is bad input naming --until."""
-        status, _, err = self.run(capsys, "timeline", "--until", "2024-05-01T00:00:00+03:00")
+    def test_end_before_start(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """X-5: a window ending before it starts is bad input naming --end."""
+        status, _, err = self.run(capsys, "timeline", "--end", "2024-05-01T00:00:00+03:00")
         assert 2 == status
-        assert err.startswith("billrules: error: --until: must not be before --from")
+        assert err.startswith("billrules: error: --end: must not be before --start")
 
     def test_library_errors_name_the_option(self, capsys: pytest.CaptureFixture[str]) -> None:
         """An instant the rules refuse (before the account existed) names --at, not `at`."""
@@ -389,6 +393,112 @@ class TestMainInProcess:
             assert 0 == main(["explain"])
 
 
+class TestWindowOptions:
+    """One window everywhere: `--start INSTANT` and `--end INSTANT`, the library's `start=`
+    and `end=`, for `timeline` and `run` alike; the old names are refused (exit 2)."""
+
+    START = "2024-05-08T09:00:00+03:00"
+    END = "2024-06-01T00:00:01+03:00"
+
+    def test_timeline_takes_start_and_end(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """X-5: `timeline ACCOUNT --start S --end E` prints the library's
+        timeline(account, policy, start=S, end=E)."""
+        path = documented_account(tmp_path)
+        start, end = "2024-04-01T00:00:00-04:00", "2024-08-01T00:00:00-04:00"
+        status = main(["timeline", str(path), "--start", start, "--end", end, "--format", "json"])
+        out, err = capsys.readouterr()
+        assert (0, "") == (status, err)
+        account = account_from_json(path.read_text(encoding="utf-8"))
+        expected = timeline(
+            account,
+            DEFAULT_POLICY,
+            start=datetime.fromisoformat(start),
+            end=datetime.fromisoformat(end),
+        ).to_dict()
+        assert expected["events"]
+        assert expected == json.loads(out)
+
+    def test_run_takes_start_and_end(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """X-8: `run --start S --end E` writes the effects of due(start=S, end=E)."""
+        texts = list(population_lines(30, seed=5, as_of=datetime.fromisoformat(self.START)))
+        accounts = tmp_path / "accounts.jsonl"
+        accounts.write_text("".join(texts), encoding="utf-8")
+        out = tmp_path / "effects.jsonl"
+        status = main(
+            ["run", str(accounts), "--start", self.START, "--end", self.END, "--out", str(out)]
+        )
+        _, err = capsys.readouterr()
+        assert 0 == status, err
+        window = {
+            "start": datetime.fromisoformat(self.START),
+            "end": datetime.fromisoformat(self.END),
+        }
+        expected = "".join(lines(due(texts, DEFAULT_POLICY, **window)))
+        assert expected
+        assert expected == out.read_text(encoding="utf-8")
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ["timeline", "--from", START, "--end", END],
+            ["timeline", "--start", START, "--end", END, "--until", END],
+            ["timeline", "--since", START, "--end", END],
+            ["run", "accounts.jsonl", "--since", START, "--start", START, "--end", END],
+            ["run", "accounts.jsonl", "--start", START, "--end", END, "--until", END],
+            ["run", "accounts.jsonl", "--from", START, "--start", START, "--end", END],
+        ],
+        ids=lambda args: (
+            f"{args[0]}-{next(a for a in args if a in ('--from', '--since', '--until'))}"
+        ),
+    )
+    def test_the_old_window_options_are_refused(
+        self, capsys: pytest.CaptureFixture[str], args: list[str]
+    ) -> None:
+        """`--from`, `--since` and `--until` are gone: a usage error naming the option, exit 2,
+        nothing run or written."""
+        old = next(arg for arg in args if arg in ("--from", "--since", "--until"))
+        status = main(args)
+        out, err = capsys.readouterr()
+        assert (2, "") == (status, out)
+        assert 1 == err.count("\n")
+        assert err.startswith("billrules: error: unrecognized arguments: ")
+        assert old in err
+
+    @pytest.mark.parametrize(
+        ("args", "missing"),
+        [
+            (["timeline", "--from", START, "--until", END], "--end"),
+            (["run", "accounts.jsonl", "--since", START, "--until", END], "--start, --end"),
+        ],
+    )
+    def test_only_the_old_names_is_a_missing_window(
+        self, capsys: pytest.CaptureFixture[str], args: list[str], missing: str
+    ) -> None:
+        """A command line still written with the old names is told which new options it
+        lacks (exit 2)."""
+        status = main(args)
+        _, err = capsys.readouterr()
+        assert 2 == status
+        assert f"the following arguments are required: {missing}" in err
+
+    @pytest.mark.parametrize("command", ["timeline", "run"])
+    def test_the_help_names_start_and_end_only(
+        self, capsys: pytest.CaptureFixture[str], command: str
+    ) -> None:
+        """`billrules timeline --help` and `billrules run --help` name the window `[--start,
+        --end)` and never the old options."""
+        assert 0 == main([command, "--help"])
+        out = capsys.readouterr().out
+        assert "--start INSTANT" in out
+        assert "--end INSTANT" in out
+        assert "[--start, --end)" in " ".join(out.split())
+        assert not re.search(r"--(from|since|until)\b", out)
+
+
 def _deep(path: Path) -> str:
     path.write_text('{"users": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
     return "users" + "[0]" * 31 + ": nesting deeper than 32 levels"
@@ -497,7 +607,7 @@ class TestOutput:
         """`billrules timeline ... | head -0`: the reader is gone before the output; exit 0,
         nothing on stderr."""
         process = subprocess.Popen(
-            [sys.executable, "-m", "billrules", "timeline", "--until", "2034-01-01T00:00Z"],
+            [sys.executable, "-m", "billrules", "timeline", "--end", "2034-01-01T00:00Z"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -510,7 +620,7 @@ class TestOutput:
         ("args", "message"),
         [
             (["explain", "--at", "9999-12-31T23:59:59+00:00"], "--at: must be in the years"),
-            (["timeline", "--until", "9999-12-31T23:59:59+00:00"], "--until: must be in the years"),
+            (["timeline", "--end", "9999-12-31T23:59:59+00:00"], "--end: must be in the years"),
             (["explain", "--zone", "Europe/Kyiv"], "unrecognized arguments: --zone"),
         ],
     )

@@ -20,7 +20,7 @@ from billrules.cli import main
 from billrules.testing import population_lines
 
 AS_OF = datetime(2024, 5, 8, tzinfo=UTC)
-WINDOW = ["--since", "2024-05-01T00:00:00Z", "--until", "2024-05-15T00:00:00Z"]
+WINDOW = ["--start", "2024-05-01T00:00:00Z", "--end", "2024-05-15T00:00:00Z"]
 
 
 @pytest.fixture

@@ -451,11 +451,13 @@ class TestTimelineKeys:
         end = start + timedelta(hours=length)
         cuts = data.draw(st.lists(st.integers(0, length), max_size=6).map(sorted))
         bounds = [start, *(start + timedelta(hours=cut) for cut in cuts), end]
-        whole = [e for t in timeline(account, policy, start, end).events for e in t.effects]
+        whole = [
+            e for t in timeline(account, policy, start=start, end=end).events for e in t.effects
+        ]
         runs = [
             e
             for first, last in itertools.pairwise(bounds)
-            for t in timeline(account, policy, first, last).events
+            for t in timeline(account, policy, start=first, end=last).events
             for e in t.effects
         ]
         assert _keys(whole) == _keys(runs)
@@ -476,10 +478,14 @@ class TestTimelineKeys:
         later = start + timedelta(hours=data.draw(st.integers(0, 400 * 24)))
         later_end = later + timedelta(days=data.draw(st.integers(1, 400)))
         first = {
-            e.key: e for t in timeline(account, policy, start, first_end).events for e in t.effects
+            e.key: e
+            for t in timeline(account, policy, start=start, end=first_end).events
+            for e in t.effects
         }
         second = {
-            e.key: e for t in timeline(account, policy, later, later_end).events for e in t.effects
+            e.key: e
+            for t in timeline(account, policy, start=later, end=later_end).events
+            for e in t.effects
         }
         for key in first.keys() & second.keys():
             assert first[key] == second[key]
@@ -490,7 +496,7 @@ class TestTimelineKeys:
     def test_seed_account_keys(self) -> None:
         """X-6: the seed account's deletion and cancellation effects carry its id, and their
         keys are those of the areas' operations given it."""
-        tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=60))
+        tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=60))
         found = [e for t in tl.events for e in t.effects]
         assert found
         assert {"acme"} == {e.account for e in found}
@@ -514,7 +520,7 @@ class TestGatheredForAnAccount:
         names the account; a transition without effects is unchanged."""
         at = account.created_at + timedelta(hours=data.draw(st.integers(0, 9000)))
         gathered = [
-            *timeline(account, policy, at, at + timedelta(days=400)).events,
+            *timeline(account, policy, start=at, end=at + timedelta(days=400)).events,
             *upcoming(account, policy, at, count=10, days=800),
             *explain(account, policy, at).next_events,
         ]

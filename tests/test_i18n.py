@@ -58,7 +58,7 @@ def report() -> Report:
 def example_timeline() -> Timeline:
     text = (importlib.resources.files("billrules") / "examples" / "delinquent.json").read_text()
     account = account_from_json(text)
-    return timeline(account, DEFAULT_POLICY, EXAMPLE_AT, EXAMPLE_AT + timedelta(days=120))
+    return timeline(account, DEFAULT_POLICY, start=EXAMPLE_AT, end=EXAMPLE_AT + timedelta(days=120))
 
 
 class TestCatalogues:
@@ -350,8 +350,8 @@ class TestCommandLine:
     ) -> None:
         """X-7: `billrules timeline --locale uk` prints the bundled account's timeline in
         Ukrainian."""
-        until = (EXAMPLE_AT + timedelta(days=120)).isoformat()
-        assert 0 == cli.main(["timeline", "--until", until, "--locale", "uk"])
+        end = (EXAMPLE_AT + timedelta(days=120)).isoformat()
+        assert 0 == cli.main(["timeline", "--end", end, "--locale", "uk"])
         captured = capsys.readouterr()
         first = captured.out.splitlines()[0]
         assert first.startswith("Події кабінету kyiv-delinquent (Europe/Kyiv) з 8 травня 2024 р.")

@@ -143,7 +143,7 @@ class TestRoundTrip:
         report = explain(account, DEFAULT_POLICY, at)
         assert to_dict(report) == report.to_dict()
         round_trip(report)
-        events = timeline(account, DEFAULT_POLICY, at, at + timedelta(days=400))
+        events = timeline(account, DEFAULT_POLICY, start=at, end=at + timedelta(days=400))
         assert to_dict(events) == events.to_dict()
         round_trip(events)
         for event in events.events:
@@ -409,7 +409,7 @@ def test_a_window_ending_in_a_dst_gap_round_trips() -> None:
         ' "created_at": "2024-01-10T10:00:00+02:00", "users": [{"id": "ann", "role": "owner"}]}'
     )
     gap = datetime(2024, 3, 31, 3, 30, tzinfo=kyiv)
-    events = timeline(account, DEFAULT_POLICY, gap - timedelta(days=30), gap)
+    events = timeline(account, DEFAULT_POLICY, start=gap - timedelta(days=30), end=gap)
     assert events.end == gap.astimezone(UTC)
     assert events.end.utcoffset() == timedelta(hours=3)
     round_trip(events)

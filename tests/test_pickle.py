@@ -48,7 +48,7 @@ def test_accounts_policies_reports_and_timelines_pickle(
     timeline) is equal to the original after pickling."""
     at = account.created_at + timedelta(hours=hours)
     report = explain(account, policy, at)
-    events = timeline(account, policy, at, at + timedelta(days=60))
+    events = timeline(account, policy, start=at, end=at + timedelta(days=60))
 
     assert account == _round_trip(account)
     assert policy == _round_trip(policy)

@@ -290,3 +290,40 @@ def test_decimal_is_not_money() -> None:
     invoice_module = importlib.import_module("billrules.invoices")
     with pytest.raises(billrules.InvalidType):
         invoice_module.Payment(id="p", amount=Decimal(1), paid_at=datetime(2024, 1, 1, tzinfo=UTC))
+
+
+#: The names of a window's two ends: one pair everywhere (DESIGN "Checked once").
+_WINDOW = ("start", "end")
+#: The names the window no longer goes by.
+_OLD_WINDOW = ("since", "until")
+#: Areas whose ``transitions`` take the window.
+_AREAS = (
+    "balance",
+    "cancellation",
+    "deletion",
+    "dunning",
+    "invoices",
+    "payment_methods",
+    "seats",
+    "subscriptions",
+)
+
+
+def test_every_public_window_is_start_and_end_keyword_only() -> None:
+    """X-5, X-8: every public function taking a window names it ``start=``/``end=``, keyword
+    only (``timeline``, ``due``, ``due_bag`` and each area's ``transitions`` alike), and none
+    says ``since``/``until``."""
+    windowed = []
+    for name, function in CALLABLES:
+        if inspect.isclass(function):
+            continue
+        parameters = inspect.signature(function).parameters
+        assert not set(_OLD_WINDOW) & set(parameters), name
+        if set(_WINDOW) <= set(parameters):
+            windowed.append(function)
+            for word in _WINDOW:
+                assert parameters[word].kind is inspect.Parameter.KEYWORD_ONLY, (name, word)
+    run = importlib.import_module("billrules.run")
+    expected = [importlib.import_module("billrules.timeline").timeline, run.due, run.due_bag]
+    expected += [importlib.import_module(f"billrules.{area}").transitions for area in _AREAS]
+    assert all(function in windowed for function in expected)

@@ -49,14 +49,16 @@ def _keys(records):
 
 def test_each_account_yields_its_timeline_in_the_window_in_input_order():
     texts = list(population_lines(40, seed=3, as_of=AS_OF))
-    records = list(due(texts, DEFAULT_POLICY, since=AS_OF, until=AS_OF + 10 * DAY))
+    records = list(due(texts, DEFAULT_POLICY, start=AS_OF, end=AS_OF + 10 * DAY))
     assert [record.line for record in records] == list(range(1, 41))
     assert [record.account_id for record in records] == [f"acct-{n:07d}" for n in range(40)]
     for record, data in zip(records, population(40, seed=3, as_of=AS_OF), strict=True):
         assert isinstance(record, AccountDue)
         from billrules.serialize import account_from_mapping
 
-        expected = timeline(account_from_mapping(data), DEFAULT_POLICY, AS_OF, AS_OF + 10 * DAY)
+        expected = timeline(
+            account_from_mapping(data), DEFAULT_POLICY, start=AS_OF, end=AS_OF + 10 * DAY
+        )
         assert record.transitions == expected.events
         assert all(effect.account == record.account_id for effect in record.effects)
     assert sum(len(record.effects) for record in records) > 0
@@ -67,7 +69,7 @@ def test_accounts_mappings_and_text_give_the_same_records():
     from billrules.serialize import account_from_mapping
 
     values = [account_from_mapping(item) for item in data]
-    window = {"since": AS_OF, "until": AS_OF + 10 * DAY}
+    window = {"start": AS_OF, "end": AS_OF + 10 * DAY}
     from_text = list(due([json.dumps(item) for item in data], DEFAULT_POLICY, **window))
     assert list(due(data, DEFAULT_POLICY, **window)) == from_text
     assert list(due(values, DEFAULT_POLICY, **window)) == from_text
@@ -79,7 +81,7 @@ def test_accounts_mappings_and_text_give_the_same_records():
 
 def test_the_summary_counts_accounts_transitions_effects_and_errors():
     texts = [*population_lines(30, seed=2, as_of=AS_OF), "not json\n", "\n"]
-    run = due(texts, DEFAULT_POLICY, since=AS_OF, until=AS_OF + 7 * DAY)
+    run = due(texts, DEFAULT_POLICY, start=AS_OF, end=AS_OF + 7 * DAY)
     assert run.summary == RunSummary()
     records = list(run)
     found = [record for record in records if isinstance(record, AccountDue)]
@@ -111,7 +113,7 @@ def _bad_lines():
 
 
 def test_bad_accounts_become_error_records_and_the_run_goes_on():
-    records = list(due(_bad_lines(), DEFAULT_POLICY, since=AS_OF, until=AS_OF + DAY))
+    records = list(due(_bad_lines(), DEFAULT_POLICY, start=AS_OF, end=AS_OF + DAY))
     errors = records[:6]
     assert all(isinstance(record, AccountError) for record in errors)
     assert [record.line for record in records] == [1, 2, 3, 4, 5, 6, 7]
@@ -134,9 +136,7 @@ def test_bad_accounts_become_error_records_and_the_run_goes_on():
 
 
 def test_error_lines_are_tagged_and_effect_lines_carry_key_and_account():
-    records = list(
-        due(_bad_lines(), DEFAULT_POLICY, since=AS_OF - 40 * DAY, until=AS_OF + 40 * DAY)
-    )
+    records = list(due(_bad_lines(), DEFAULT_POLICY, start=AS_OF - 40 * DAY, end=AS_OF + 40 * DAY))
     output = [json.loads(line) for line in lines(records)]
     errors = [item for item in output if item["kind"] == "account_error"]
     assert [item["line"] for item in errors] == [1, 2, 3, 4, 5, 6]
@@ -148,7 +148,7 @@ def test_error_lines_are_tagged_and_effect_lines_carry_key_and_account():
 
 def test_an_unreadable_item_is_an_error_on_its_line():
     (record,) = due(
-        [Unreadable("the line is longer than 10 MiB")], DEFAULT_POLICY, since=AS_OF, until=AS_OF
+        [Unreadable("the line is longer than 10 MiB")], DEFAULT_POLICY, start=AS_OF, end=AS_OF
     )
     assert record == AccountError(
         line=1, account_id=None, field="(account line)", message="the line is longer than 10 MiB"
@@ -157,15 +157,15 @@ def test_an_unreadable_item_is_an_error_on_its_line():
 
 def test_arguments_are_checked_before_anything_is_read():
     with pytest.raises(InvalidInput) as raised:
-        due([], DEFAULT_POLICY, since=AS_OF, until=AS_OF - DAY)
-    assert raised.value.field == "until"
+        due([], DEFAULT_POLICY, start=AS_OF, end=AS_OF - DAY)
+    assert raised.value.field == "end"
     with pytest.raises(NaiveDatetimeError):
-        due([], DEFAULT_POLICY, since=AS_OF.replace(tzinfo=None), until=AS_OF)
+        due([], DEFAULT_POLICY, start=AS_OF.replace(tzinfo=None), end=AS_OF)
     with pytest.raises(InvalidInput) as raised:
-        due([], DEFAULT_POLICY, since=AS_OF, until=AS_OF, workers=0)
+        due([], DEFAULT_POLICY, start=AS_OF, end=AS_OF, workers=0)
     assert raised.value.field == "workers"
     with pytest.raises(InvalidInput) as raised:
-        due([], DEFAULT_POLICY, since=AS_OF, until=AS_OF, chunk=0)
+        due([], DEFAULT_POLICY, start=AS_OF, end=AS_OF, chunk=0)
     assert raised.value.field == "chunk"
 
 
@@ -178,11 +178,11 @@ def test_any_partition_of_a_window_into_runs_gives_each_key_once(seed, cuts):
     texts = list(population_lines(12, seed=seed, as_of=AS_OF))
     start, end = AS_OF - 30 * DAY, AS_OF + 30 * DAY
     instants = [start, *sorted(start + timedelta(hours=cut) for cut in set(cuts)), end]
-    whole = _keys(due(texts, DEFAULT_POLICY, since=start, until=end))
+    whole = _keys(due(texts, DEFAULT_POLICY, start=start, end=end))
     pieces = [
         key
-        for since, until in itertools.pairwise(instants)
-        for key in _keys(due(texts, DEFAULT_POLICY, since=since, until=until))
+        for lo, hi in itertools.pairwise(instants)
+        for key in _keys(due(texts, DEFAULT_POLICY, start=lo, end=hi))
     ]
     assert sorted(pieces) == sorted(whole)
     assert len(set(whole)) == len(whole)
@@ -193,11 +193,12 @@ def test_any_partition_of_a_window_into_runs_gives_each_key_once(seed, cuts):
 def test_generated_accounts_run_as_their_timelines(values):
     texts = [account_to_json(account) for account in values]
     for account, record in zip(
-        values, due(texts, DEFAULT_POLICY, since=AS_OF, until=AS_OF + 60 * DAY), strict=True
+        values, due(texts, DEFAULT_POLICY, start=AS_OF, end=AS_OF + 60 * DAY), strict=True
     ):
         assert isinstance(record, AccountDue)
         assert (
-            record.transitions == timeline(account, DEFAULT_POLICY, AS_OF, AS_OF + 60 * DAY).events
+            record.transitions
+            == timeline(account, DEFAULT_POLICY, start=AS_OF, end=AS_OF + 60 * DAY).events
         )
 
 
@@ -207,7 +208,7 @@ def test_two_worker_processes_give_the_same_records_in_the_same_order():
         "oops\n",
         *population_lines(7, seed=12, as_of=AS_OF),
     ]
-    window = {"since": AS_OF - 5 * DAY, "until": AS_OF + 5 * DAY}
+    window = {"start": AS_OF - 5 * DAY, "end": AS_OF + 5 * DAY}
     one = list(due(texts, DEFAULT_POLICY, **window))
     two = list(due(texts, DEFAULT_POLICY, **window, workers=2, chunk=16))
     assert two == one
@@ -225,7 +226,7 @@ def test_a_dask_local_cluster_gives_what_one_process_gives(tmp_path):
 
     path = tmp_path / "accounts.jsonl"
     path.write_text("".join([*population_lines(60, seed=4, as_of=AS_OF), "{]\n"]), encoding="utf-8")
-    window = {"since": AS_OF - 5 * DAY, "until": AS_OF + 5 * DAY}
+    window = {"start": AS_OF - 5 * DAY, "end": AS_OF + 5 * DAY}
     with path.open("rb") as source:
         expected = [
             line.removesuffix("\n")
@@ -266,9 +267,9 @@ def test_the_command_runs_a_generated_file(tmp_path):
             "billrules",
             "run",
             str(accounts_file),
-            "--since",
+            "--start",
             "2024-05-01T00:00:00Z",
-            "--until",
+            "--end",
             "2024-05-15T00:00:00Z",
             "--out",
             str(out),
@@ -300,18 +301,18 @@ def test_the_command_runs_a_generated_file(tmp_path):
     ("arguments", "message"),
     [
         (
-            ["--since", "2024-05-01T00:00:00", "--until", "2024-05-02T00:00:00Z"],
-            "--since: must be timezone-aware",
+            ["--start", "2024-05-01T00:00:00", "--end", "2024-05-02T00:00:00Z"],
+            "--start: must be timezone-aware",
         ),
         (
-            ["--since", "2024-05-02T00:00:00Z", "--until", "2024-05-01T00:00:00Z"],
-            "--until: must not be before --since",
+            ["--start", "2024-05-02T00:00:00Z", "--end", "2024-05-01T00:00:00Z"],
+            "--end: must not be before --start",
         ),
         (
             [
-                "--since",
+                "--start",
                 "2024-05-01T00:00:00Z",
-                "--until",
+                "--end",
                 "2024-05-02T00:00:00Z",
                 "--workers",
                 "0",
@@ -332,7 +333,7 @@ def test_the_command_refuses_bad_arguments_with_exit_status_2(tmp_path, capsys, 
 def test_the_command_refuses_a_missing_file_and_a_directory(tmp_path, capsys):
     from billrules.cli import main
 
-    window = ["--since", "2024-05-01T00:00:00Z", "--until", "2024-05-02T00:00:00Z"]
+    window = ["--start", "2024-05-01T00:00:00Z", "--end", "2024-05-02T00:00:00Z"]
     assert main(["run", str(tmp_path / "absent.jsonl"), *window]) == 2
     assert "cannot read the accounts file" in capsys.readouterr().err
     assert main(["run", str(tmp_path), *window]) == 2
@@ -348,9 +349,9 @@ def test_the_command_writes_to_stdout_and_skips_nothing_but_blank_lines(tmp_path
         [
             "run",
             str(accounts_file),
-            "--since",
+            "--start",
             "2024-04-01T00:00:00Z",
-            "--until",
+            "--end",
             "2024-06-01T00:00:00Z",
         ]
     )
@@ -374,7 +375,7 @@ def test_an_over_long_line_is_an_error_record_and_the_next_line_is_read(
     accounts_file.write_text(
         '{"id": "' + "x" * 5_000 + '"}\n' + json.dumps(good) + "\n", encoding="utf-8"
     )
-    window = ["--since", "2024-04-01T00:00:00Z", "--until", "2024-07-01T00:00:00Z"]
+    window = ["--start", "2024-04-01T00:00:00Z", "--end", "2024-07-01T00:00:00Z"]
     assert cli.main(["run", str(accounts_file), *window]) == 0
     first, *rest = capsys.readouterr().out.splitlines()
     assert json.loads(first) == {
@@ -398,11 +399,11 @@ def test_the_stream_reads_ahead_a_bounded_amount_in_one_process_and_with_workers
             consumed.append(n)
             yield text
 
-    run = due(source(), DEFAULT_POLICY, since=AS_OF, until=AS_OF + DAY)
+    run = due(source(), DEFAULT_POLICY, start=AS_OF, end=AS_OF + DAY)
     assert next(run).line == 1
     assert len(consumed) == 1
     consumed.clear()
-    run = due(source(), DEFAULT_POLICY, since=AS_OF, until=AS_OF + DAY, workers=2, chunk=20)
+    run = due(source(), DEFAULT_POLICY, start=AS_OF, end=AS_OF + DAY, workers=2, chunk=20)
     assert next(run).line == 1
     assert len(consumed) <= 2 * 2 * 20 + 1
     assert [record.line for record in run] == list(range(2, 401))
@@ -421,8 +422,8 @@ def test_memory_does_not_grow_with_the_number_of_accounts():
                 due(
                     population_lines(count, seed=5, as_of=AS_OF),
                     DEFAULT_POLICY,
-                    since=AS_OF,
-                    until=AS_OF + DAY,
+                    start=AS_OF,
+                    end=AS_OF + DAY,
                 )
             ):
                 pass
@@ -440,7 +441,7 @@ def test_an_error_record_keeps_a_safe_id_even_when_vetting_refuses_the_line():
     good = json.loads(next(population_lines(1, seed=3, as_of=AS_OF)))
     nan = json.dumps({**good, "status": "active"}).replace('"active"', "NaN")
     surrogate_id = json.dumps({**good, "id": "\ud800"})
-    (first, second) = due([nan, surrogate_id], DEFAULT_POLICY, since=AS_OF, until=AS_OF)
+    (first, second) = due([nan, surrogate_id], DEFAULT_POLICY, start=AS_OF, end=AS_OF)
     assert (first.account_id, first.field) == (good["id"], "status")
     assert second.account_id is None
 
@@ -457,9 +458,9 @@ def test_the_command_stops_quietly_when_its_reader_does(tmp_path):
             "billrules",
             "run",
             str(accounts_file),
-            "--since",
+            "--start",
             "2024-04-01T00:00:00Z",
-            "--until",
+            "--end",
             "2024-07-01T00:00:00Z",
         ],
         stdout=subprocess.PIPE,
@@ -485,22 +486,22 @@ def test_the_command_names_its_options_in_errors(tmp_path, capsys):
             [
                 "run",
                 str(accounts_file),
-                "--since",
+                "--start",
                 "9500-01-01T00:00:00Z",
-                "--until",
+                "--end",
                 "9500-01-02T00:00:00Z",
             ]
         )
         == 2
     )
-    assert "billrules: error: --since: must be in the years 1000 to 8999" in capsys.readouterr().err
+    assert "billrules: error: --start: must be in the years 1000 to 8999" in capsys.readouterr().err
 
 
 def test_population_is_seeded_and_valid(tmp_path: Path):
     a = list(population_lines(300, seed=13, as_of=AS_OF))
     assert a == list(population_lines(300, seed=13, as_of=AS_OF))
     assert a != list(population_lines(300, seed=14, as_of=AS_OF))
-    records = list(due(a, DEFAULT_POLICY, since=AS_OF, until=AS_OF + 30 * DAY))
+    records = list(due(a, DEFAULT_POLICY, start=AS_OF, end=AS_OF + 30 * DAY))
     assert not [record for record in records if isinstance(record, AccountError)]
     kinds = {str(change.kind) for record in records for change in record.transitions}
     assert {"deletion_reminder", "renewal", "cancellation_effective"} <= kinds
@@ -520,7 +521,7 @@ def test_the_progress_bar_shows_on_a_terminal_only(tmp_path, monkeypatch, capsys
 
     accounts_file = tmp_path / "accounts.jsonl"
     accounts_file.write_text("".join(population_lines(30, seed=1, as_of=AS_OF)), encoding="utf-8")
-    window = ["--since", "2024-05-01T00:00:00Z", "--until", "2024-05-02T00:00:00Z"]
+    window = ["--start", "2024-05-01T00:00:00Z", "--end", "2024-05-02T00:00:00Z"]
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert cli.main(["run", str(accounts_file), *window]) == 0
@@ -537,7 +538,7 @@ def test_the_progress_bar_shows_on_a_terminal_only(tmp_path, monkeypatch, capsys
 def test_a_ten_megabyte_account_id_is_an_error_record_not_copied_into_effect_lines():
     """X-8: an account id over 256 characters is an error record naming ``id``, without the
     id, so it is never copied into every effect line."""
-    window = {"since": AS_OF - 30 * DAY, "until": AS_OF + 60 * DAY}
+    window = {"start": AS_OF - 30 * DAY, "end": AS_OF + 60 * DAY}
     for text in population_lines(200, seed=1, as_of=AS_OF):
         (record,) = due([text], DEFAULT_POLICY, **window)
         if record.effects:

@@ -23,8 +23,8 @@ from billrules.run import AccountDue, AccountError, due, due_bag, file_lines, li
 from billrules.testing import population_lines
 
 AS_OF = datetime(2024, 5, 8, tzinfo=UTC)
-WINDOW = {"since": AS_OF - timedelta(days=5), "until": AS_OF + timedelta(days=5)}
-COMMAND_WINDOW = ["--since", "2024-05-03T00:00:00Z", "--until", "2024-05-13T00:00:00Z"]
+WINDOW = {"start": AS_OF - timedelta(days=5), "end": AS_OF + timedelta(days=5)}
+COMMAND_WINDOW = ["--start", "2024-05-03T00:00:00Z", "--end", "2024-05-13T00:00:00Z"]
 
 #: The profile's settings, with few examples: each one starts worker processes and a Dask job.
 SLOW = settings(
@@ -282,7 +282,7 @@ def test_a_worker_sends_back_the_lines_of_items_it_cannot_unpickle():
     packed = _packed(items)
     assert packed is not None
     assert packed[1] is None
-    records = _chunk(packed, 10, DEFAULT_POLICY, WINDOW["since"], WINDOW["until"], True)
+    records = _chunk(packed, 10, DEFAULT_POLICY, WINDOW["start"], WINDOW["end"], True)
     assert [record if isinstance(record, int) else type(record) for record in records] == [
         AccountDue,
         11,

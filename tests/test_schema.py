@@ -216,7 +216,7 @@ class TestGeneratedValues:
         """X-1, X-5: the report and the timeline of a generated account validate."""
         at = account.created_at + timedelta(days=days)
         assert [] == problems("report", explain(account, DEFAULT_POLICY, at).to_dict())
-        events = timeline(account, DEFAULT_POLICY, at, at + timedelta(days=400))
+        events = timeline(account, DEFAULT_POLICY, start=at, end=at + timedelta(days=400))
         assert [] == problems("timeline", events.to_dict())
 
 

@@ -245,7 +245,7 @@ class TestSchemaAgreesWithReader:
         answer from the schema and the reader."""
         at = account.created_at + timedelta(days=days)
         report = explain(account, DEFAULT_POLICY, at).to_dict()
-        events = timeline(account, DEFAULT_POLICY, at, at + timedelta(days=120)).to_dict()
+        events = timeline(account, DEFAULT_POLICY, start=at, end=at + timedelta(days=120)).to_dict()
         for name, document in (("report", report), ("timeline", events)):
             assert_schema_agrees(name, document)
             for changed in _mutations(data.draw, document)[:3]:

@@ -123,7 +123,7 @@ def strip(events: Sequence[Transition], start: datetime = T0, days: float = 30) 
 def test_the_seed_month_labels_neither_overprint_nor_leave_the_picture() -> None:
     """X-5: the delinquent account's month, whose stages of the 1st, 4th, 7th and 10th
     overprinted (and whose fourth label was clipped at the top) with rotated labels."""
-    tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=32))
+    tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=32))
     labels = assert_laid_out(tl._repr_svg_(), len(tl.events))
     assert "2024-05-10 dunning_stage [DUN-1, DUN-3]" == labels[3].text
 

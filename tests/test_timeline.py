@@ -70,7 +70,7 @@ class TestTimeline:
         """X-5: DUN-1 stages on the 1st, 4th, 7th and 10th; INV-2 due and SUB-1 renewal on the
         15th (in the registry's order of areas); DEL-3 notice on the 20th with DEL-4 reminders
         and DEL-6 deletion on the 30th; CAN-6/CAN-8 deactivation on June 1st — in time order."""
-        tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=32))
+        tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=32))
         expected = [
             ("05-01", "dunning_stage"),
             ("05-04", "dunning_stage"),
@@ -100,7 +100,7 @@ class TestTimeline:
         """X-2, X-5: each transition has its rule IDs and reason codes; deletion and
         cancellation transitions carry the effects their areas return (DEL-3 notice, DEL-5
         banner, DEL-6 delete, CAN-8)."""
-        tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=60))
+        tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=60))
         by_kind = {str(e.kind): e for e in tl.events}
         assert ("DEL-3",) == by_kind["deletion_scheduled"].rules
         assert ("deletion_scheduled",) == by_kind["deletion_scheduled"].codes
@@ -132,7 +132,7 @@ class TestTimeline:
     def test_events_carry_details_and_sentences(self) -> None:
         """X-1, X-5: the reasons' details are the facts used; the description is their
         sentences, rendered from the codes' templates."""
-        tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=60))
+        tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=60))
         blocked = tl.events[3]
         assert DunningKind.DUNNING_STAGE == blocked.kind
         assert (DunningCode.STAGE_BEGINS, DunningCode.SCHEDULE_ANCHOR) == tuple(
@@ -183,7 +183,9 @@ class TestTimeline:
             currency="USD",
             entries=(_charge(T0, "-19.00"), _payment(T0 + timedelta(days=5), "19.00")),
         )
-        tl = timeline(_account(ledger=ledger), DEFAULT_POLICY, T0, T0 + timedelta(days=31))
+        tl = timeline(
+            _account(ledger=ledger), DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=31)
+        )
         assert [
             ("05-01", "dunning_stage"),
             ("05-04", "dunning_stage"),
@@ -207,7 +209,9 @@ class TestTimeline:
                 takes_effect_on=date(2024, 5, 15),
             ),
         )
-        tl = timeline(_account(subscription=sub), DEFAULT_POLICY, T0, T0 + timedelta(days=365))
+        tl = timeline(
+            _account(subscription=sub), DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=365)
+        )
         assert [
             ("05-15", "renewal"),
             ("06-15", "renewal"),
@@ -223,7 +227,10 @@ class TestTimeline:
         assert DELINQUENT.cancellation_request is not None
         request = attrs.evolve(DELINQUENT.cancellation_request, state=RequestState.WITHDRAWN)
         tl = timeline(
-            _account(cancellation_request=request), DEFAULT_POLICY, T0, T0 + timedelta(days=60)
+            _account(cancellation_request=request),
+            DEFAULT_POLICY,
+            start=T0,
+            end=T0 + timedelta(days=60),
         )
         assert () == tl.events
 
@@ -235,7 +242,9 @@ class TestTimeline:
             amount_paid=Money("19.00", "USD"),
             paid_at=T0,
         )
-        tl = timeline(_account(invoices=(paid,)), DEFAULT_POLICY, T0, T0 + timedelta(days=60))
+        tl = timeline(
+            _account(invoices=(paid,)), DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=60)
+        )
         assert () == tl.events
 
     def test_manual_deletion_without_notice(self) -> None:
@@ -243,7 +252,10 @@ class TestTimeline:
         without reminders."""
         schedule = DeletionSchedule(scheduled_at=T0 + timedelta(days=2), kind="manual")
         tl = timeline(
-            _account(deletion_schedule=schedule), DEFAULT_POLICY, T0, T0 + timedelta(days=60)
+            _account(deletion_schedule=schedule),
+            DEFAULT_POLICY,
+            start=T0,
+            end=T0 + timedelta(days=60),
         )
         assert ["deletion_scheduled", "account_deleted", "data_purged"] == [
             str(e.kind) for e in tl.events
@@ -255,7 +267,10 @@ class TestTimeline:
         users = (User(id="ann", role="owner", last_login_at=datetime(2024, 5, 25, tzinfo=KYIV)),)
         account = attrs.evolve(DELINQUENT, users=users, cancellation_request=None)
         tl = timeline(
-            account, DEFAULT_POLICY, datetime(2024, 5, 20, tzinfo=KYIV), T0 + timedelta(days=60)
+            account,
+            DEFAULT_POLICY,
+            start=datetime(2024, 5, 20, tzinfo=KYIV),
+            end=T0 + timedelta(days=60),
         )
         kinds = [str(e.kind) for e in tl.events]
         assert "deletion_kept" in kinds
@@ -265,7 +280,7 @@ class TestTimeline:
 
     def test_empty_window(self) -> None:
         """X-5: ``[t, t)`` holds nothing."""
-        assert () == timeline(DELINQUENT, DEFAULT_POLICY, T0, T0).events
+        assert () == timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0).events
 
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_events_in_order(self, account: Account, policy: Policy, data: st.DataObject) -> None:
@@ -273,7 +288,7 @@ class TestTimeline:
         order; every transition lies in [start, end), names a registered area, at least one
         rule and one code per reason, and its description renders."""
         start = _start(account, data)
-        tl = timeline(account, policy, start, start + timedelta(days=800))
+        tl = timeline(account, policy, start=start, end=start + timedelta(days=800))
         keys = [(e.at, _AREA_NAMES.index(e.area)) for e in tl.events]
         assert sorted(keys) == keys
         assert all(start <= e.at < tl.end and e.rules for e in tl.events)
@@ -286,8 +301,11 @@ class TestTimeline:
         a = _start(account, data, -3000, 9000)
         b = a + timedelta(minutes=data.draw(st.integers(0, 600_000)))
         c = b + timedelta(minutes=data.draw(st.integers(0, 600_000)))
-        whole = timeline(account, policy, a, c).events
-        parts = timeline(account, policy, a, b).events + timeline(account, policy, b, c).events
+        whole = timeline(account, policy, start=a, end=c).events
+        parts = (
+            timeline(account, policy, start=a, end=b).events
+            + timeline(account, policy, start=b, end=c).events
+        )
         assert whole == parts
 
     @given(
@@ -303,9 +321,11 @@ class TestTimeline:
         returned exactly once, in the window that holds its transition."""
         start = _start(account, data)
         end = start + timedelta(days=800)
-        whole = timeline(account, policy, start, end).events
+        whole = timeline(account, policy, start=start, end=end).events
         bounds = [start, *sorted(start + timedelta(minutes=m) for m in cuts), end]
-        windows = [timeline(account, policy, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+        windows = [
+            timeline(account, policy, start=lo, end=hi) for lo, hi in itertools.pairwise(bounds)
+        ]
         pieces = [effect for tl in windows for e in tl.events for effect in e.effects]
         effects = [effect for e in whole for effect in e.effects]
         assert effects == pieces
@@ -320,8 +340,8 @@ class TestTimeline:
         """X-5: a ten-year window holds the same transitions as a one-month one where they
         overlap."""
         start = _start(account, data)
-        month = timeline(account, policy, start, start + timedelta(days=31)).events
-        decade = timeline(account, policy, start, start + timedelta(days=3653)).events
+        month = timeline(account, policy, start=start, end=start + timedelta(days=31)).events
+        decade = timeline(account, policy, start=start, end=start + timedelta(days=3653)).events
         assert month == tuple(e for e in decade if e.at < start + timedelta(days=31))
 
     @given(account=accounts(), policy=policies(), data=st.data())
@@ -333,7 +353,7 @@ class TestTimeline:
         stop, CAN-8 deactivation_effects, INV-2 is_overdue."""
         start = _start(account, data)
         end = start + timedelta(days=data.draw(st.integers(0, 900)))
-        tl = timeline(account, policy, start, end)
+        tl = timeline(account, policy, start=start, end=end)
         zone = account.zone
 
         def of(area: str) -> list[Transition]:
@@ -399,7 +419,7 @@ class TestTimeline:
         spans = cancellation.suspensions(
             account_state(account, at=start), policy.cancellation, zone=zone
         ) + deletion.suspensions(_deletion_facts(account), policy.deletion, zone=zone)
-        for event in timeline(account, policy, start, end).events:
+        for event in timeline(account, policy, start=start, end=end).events:
             if event.kind == "renewal":
                 assert not any(span.covers(event.at) for span in spans)
                 assert _renews(account, policy, event.at)
@@ -421,7 +441,7 @@ class TestUpcoming:
         """X-5: ``upcoming(count=5, days=400)`` is the first five transitions of the timeline
         of the 400 days from ``at``."""
         at = _start(account, data)
-        expected = timeline(account, policy, at, at + timedelta(days=400)).events[:5]
+        expected = timeline(account, policy, start=at, end=at + timedelta(days=400)).events[:5]
         assert expected == upcoming(account, policy, at, count=5, days=400)
 
     @given(account=accounts(), policy=policies(), data=st.data())
@@ -431,7 +451,7 @@ class TestUpcoming:
         """X-5: three transitions of a 3,000-year window are those a one-year window starts
         with, and only a handful of transitions are built to find them."""
         at = _start(account, data)
-        year = timeline(account, policy, at, at + timedelta(days=365)).events
+        year = timeline(account, policy, start=at, end=at + timedelta(days=365)).events
         with pytest.MonkeyPatch.context() as patch:
             built = _count_transitions(patch)
             found = upcoming(account, policy, at, count=3, days=3000 * 366)
@@ -495,7 +515,7 @@ class TestTimelineRendering:
     def test_str_lists_local_times_rules_and_effects(self) -> None:
         """X-5, X-3: str shows each transition in the account's local time, its rules and
         effects."""
-        text = str(timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=32)))
+        text = str(timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=32)))
         assert text.startswith("Timeline of acme (Europe/Kyiv), 2024-05-01 00:00 to")
         assert "2024-05-10 00:00  dunning" in text
         assert "[DUN-1, DUN-3]" in text
@@ -508,7 +528,7 @@ class TestTimelineRendering:
 
     def test_to_dict_is_json(self) -> None:
         """X-5: to_dict is JSON-ready; effects are ``{"kind": ..., fields}``."""
-        data = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=32)).to_dict()
+        data = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=32)).to_dict()
         assert json.loads(json.dumps(data)) == data
         assert "Europe/Kyiv" == data["zone"]
         scheduled = next(e for e in data["events"] if e["kind"] == "deletion_scheduled")
@@ -523,7 +543,7 @@ class TestTimelineRendering:
         """X-5: a plain SVG strip with a tick and label per transition, text escaped; HTML
         embeds it."""
         account = attrs.evolve(DELINQUENT, id="<acme & co>")
-        tl = timeline(account, DEFAULT_POLICY, T0, T0 + timedelta(days=32))
+        tl = timeline(account, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=32))
         svg = tl._repr_svg_()
         assert svg.startswith("<svg ")
         assert svg.endswith("</svg>")
@@ -539,7 +559,7 @@ class TestTimelineRendering:
     def test_svg_colours_dunning_bands_by_severity(self) -> None:
         """DUN-1, X-5: each dunning stage is a band coloured by the severity its transition
         states in its details; the blocked stage uses the last fill colour."""
-        tl = timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 + timedelta(days=32))
+        tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=32))
         stages = [e for e in tl.events if e.area == "dunning"]
         assert [0, 1, 2, 3] == [e.reasons[0].details["severity"] for e in stages]
         assert [_FILLS[0], _FILLS[1], _FILLS[2], _FILLS[-1]] == _band_fills(tl._repr_svg_())
@@ -570,7 +590,7 @@ class TestTimelineRendering:
 
     def test_svg_of_an_empty_window(self) -> None:
         """X-5: an empty window still draws the strip."""
-        svg = timeline(_account(), DEFAULT_POLICY, T0, T0)._repr_svg_()
+        svg = timeline(_account(), DEFAULT_POLICY, start=T0, end=T0)._repr_svg_()
         assert "<line " not in svg
         assert [] == _band_fills(svg)
         assert svg.endswith("</svg>")
@@ -621,28 +641,28 @@ class TestTimelineBadInput:
     def test_naive_start(self) -> None:
         """X-3: a naive start is refused."""
         with pytest.raises(NaiveDatetimeError) as excinfo:
-            timeline(DELINQUENT, DEFAULT_POLICY, datetime(2024, 5, 1), T0)  # noqa: DTZ001
+            timeline(DELINQUENT, DEFAULT_POLICY, start=datetime(2024, 5, 1), end=T0)  # noqa: DTZ001
         assert "start" == excinfo.value.field
 
     def test_naive_end(self) -> None:
         """X-3: a naive end is refused."""
         with pytest.raises(NaiveDatetimeError) as excinfo:
-            timeline(DELINQUENT, DEFAULT_POLICY, T0, datetime(2024, 6, 1))  # noqa: DTZ001
+            timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=datetime(2024, 6, 1))  # noqa: DTZ001
         assert "end" == excinfo.value.field
 
     def test_end_before_start(self) -> None:
         """X-5: the window must not run backwards."""
         with pytest.raises(InvalidInput) as excinfo:
-            timeline(DELINQUENT, DEFAULT_POLICY, T0, T0 - timedelta(seconds=1))
+            timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 - timedelta(seconds=1))
         assert "end" == excinfo.value.field
 
     def test_wrong_account_and_policy(self) -> None:
         """X-1: the account and the policy must be what they claim."""
         with pytest.raises(InvalidType) as excinfo:
-            timeline("acme", DEFAULT_POLICY, T0, T0)  # type: ignore[arg-type]
+            timeline("acme", DEFAULT_POLICY, start=T0, end=T0)  # type: ignore[arg-type]
         assert "account" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
-            timeline(DELINQUENT, DEFAULT_POLICY.dunning, T0, T0)  # type: ignore[arg-type]
+            timeline(DELINQUENT, DEFAULT_POLICY.dunning, start=T0, end=T0)  # type: ignore[arg-type]
         assert "policy" == excinfo.value.field
 
 
@@ -674,8 +694,8 @@ class TestAreasMeet:
         tl = timeline(
             account,
             DEFAULT_POLICY,
-            datetime(2024, 5, 1, tzinfo=KYIV),
-            datetime(2024, 9, 1, tzinfo=KYIV),
+            start=datetime(2024, 5, 1, tzinfo=KYIV),
+            end=datetime(2024, 9, 1, tzinfo=KYIV),
         )
         assert [("05-15", "renewal")] == [k for k in _kinds(tl) if k[1] == "renewal"]
         assert (
@@ -696,8 +716,8 @@ class TestAreasMeet:
         tl = timeline(
             account,
             DEFAULT_POLICY,
-            datetime(2024, 5, 1, tzinfo=KYIV),
-            datetime(2024, 8, 1, tzinfo=KYIV),
+            start=datetime(2024, 5, 1, tzinfo=KYIV),
+            end=datetime(2024, 8, 1, tzinfo=KYIV),
         )
         assert ["05-15", "06-15", "07-15"] == [k[0] for k in _kinds(tl) if k[1] == "renewal"]
         assert () == cancellation.suspensions(
@@ -717,8 +737,8 @@ class TestAreasMeet:
         tl = timeline(
             quiet,
             DEFAULT_POLICY,
-            datetime(2024, 5, 1, tzinfo=KYIV),
-            datetime(2024, 9, 1, tzinfo=KYIV),
+            start=datetime(2024, 5, 1, tzinfo=KYIV),
+            end=datetime(2024, 9, 1, tzinfo=KYIV),
         )
         assert ["05-15"] == [k[0] for k in _kinds(tl) if k[1] == "renewal"]
         assert ("05-30", "account_deleted") in _kinds(tl)

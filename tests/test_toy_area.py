@@ -177,8 +177,8 @@ def test_the_toy_area_is_merged_into_the_timeline(account: Account, expiry: date
     """The toy area's transition sits in time order among the others, and nothing else of
     the timeline changes."""
     start, end = account.created_at, account.created_at + timedelta(days=120)
-    ours = timeline(account, DEFAULT_POLICY, start, end, areas=REGISTRY)
-    default = timeline(account, DEFAULT_POLICY, start, end)
+    ours = timeline(account, DEFAULT_POLICY, start=start, end=end, areas=REGISTRY)
+    default = timeline(account, DEFAULT_POLICY, start=start, end=end)
     added = [event for event in ours.events if event.area == NAME]
     assert [(e.at, e.kind, e.rules, e.codes) for e in added] == [
         (expiry, "points_expired", ("LOY-1",), ("points_expire",))
@@ -193,7 +193,7 @@ def test_the_toy_area_round_trips_through_json(account: Account) -> None:
     read back equal with the registry; the default registry refuses the unknown code,
     naming its path."""
     start, end = account.created_at, account.created_at + timedelta(days=60)
-    ours = timeline(account, DEFAULT_POLICY, start, end, areas=REGISTRY)
+    ours = timeline(account, DEFAULT_POLICY, start=start, end=end, areas=REGISTRY)
     data = to_dict(ours)
     toy = [event for event in data["events"] if event["area"] == NAME]
     assert [reason["area"] for event in toy for reason in event["reasons"]] == [NAME]

@@ -1,7 +1,7 @@
 """The run over many accounts: every effect due in a window, as a stream (X-8).
 
 A host runs the same job every few minutes or every night: for every account, what is due in
-``[since, until)``? :func:`due` answers it for any iterable of accounts — :class:`Account`
+``[start, end)``? :func:`due` answers it for any iterable of accounts — :class:`Account`
 values, account JSON mappings, or account JSON text (one line of a JSON Lines file each) — and
 yields one record per account, in the input's order: an :class:`AccountDue` with the account's
 transitions in the window (their effects carry the account id and their key, X-6), or an
@@ -28,10 +28,10 @@ goes on.
 >>> from datetime import datetime, UTC
 >>> from billrules import DEFAULT_POLICY
 >>> from billrules.testing import population_lines
->>> since = datetime(2024, 5, 8, tzinfo=UTC)
->>> until = datetime(2024, 5, 9, tzinfo=UTC)
->>> accounts = list(population_lines(50, seed=1, as_of=since))
->>> run = due([*accounts, '{"id": "broken"'], DEFAULT_POLICY, since=since, until=until)
+>>> start = datetime(2024, 5, 8, tzinfo=UTC)
+>>> end = datetime(2024, 5, 9, tzinfo=UTC)
+>>> accounts = list(population_lines(50, seed=1, as_of=start))
+>>> run = due([*accounts, '{"id": "broken"'], DEFAULT_POLICY, start=start, end=end)
 >>> records = list(run)
 >>> run.summary.accounts, run.summary.errors
 (51, 1)
@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Final
 
 import attrs
 
-from billrules import _loads, _plain, serialize
+from billrules import _loads, _plain, _time, serialize
 from billrules import _validate as v
 from billrules._check import STREAM, checked
 from billrules._redact import holds_card_number
@@ -99,7 +99,7 @@ class AccountDue:
     Attributes:
         line: The account's place in the input, from 1 (its line in a JSON Lines file).
         account_id: The account's id.
-        transitions: Its transitions in ``[since, until)``, in time order; their effects carry
+        transitions: Its transitions in ``[start, end)``, in time order; their effects carry
             the account id.
     """
 
@@ -225,13 +225,13 @@ def _parse(item: object, read: list[object]) -> Account:
     return account
 
 
-def _one(item: object, line: int, policy: Policy, since: datetime, until: datetime) -> Record:
+def _one(item: object, line: int, policy: Policy, start: datetime, end: datetime) -> Record:
     read: list[object] = []
     try:
         account = _parse(item, read)
-        evaluation = Evaluation(account=account, policy=policy, at=since)
+        evaluation = Evaluation(account=account, policy=policy, at=start)
         return AccountDue(
-            line=line, account_id=account.id, transitions=tuple(evaluation.transitions(until))
+            line=line, account_id=account.id, transitions=tuple(evaluation.transitions(end))
         )
     except BillRulesError as error:
         field = getattr(error, "field", "(account line)")
@@ -241,7 +241,7 @@ def _one(item: object, line: int, policy: Policy, since: datetime, until: dateti
 
 
 def _chunk(
-    items: list[Any], first: int, policy: Policy, since: datetime, until: datetime, packed: bool
+    items: list[Any], first: int, policy: Policy, start: datetime, end: datetime, packed: bool
 ) -> list[Record | int]:
     """One worker's share: the records of ``items``, the first on line ``first``.
 
@@ -250,7 +250,7 @@ def _chunk(
     (:func:`_parallel`), so every item gets the record one process gives it.
     """
     if not packed:
-        return list(_serial(items, policy, since, until, first))
+        return list(_serial(items, policy, start, end, first))
     records: list[Record | int] = []
     for line, blob in enumerate(items, start=first):
         try:
@@ -260,7 +260,7 @@ def _chunk(
         if blob is None:
             records.append(line)
         elif not _blank(item):
-            records.append(_one(item, line, policy, since, until))
+            records.append(_one(item, line, policy, start, end))
     return records
 
 
@@ -322,18 +322,18 @@ def file_lines(
 
 
 def _serial(
-    accounts: Iterable[object], policy: Policy, since: datetime, until: datetime, first: int = 1
+    accounts: Iterable[object], policy: Policy, start: datetime, end: datetime, first: int = 1
 ) -> Iterator[Record]:
     for line, item in enumerate(accounts, start=first):
         if not _blank(item):
-            yield _one(item, line, policy, since, until)
+            yield _one(item, line, policy, start, end)
 
 
 def _parallel(
     accounts: Iterable[object],
     policy: Policy,
-    since: datetime,
-    until: datetime,
+    start: datetime,
+    end: datetime,
     workers: int,
     chunk: int,
 ) -> Iterator[Record]:
@@ -362,7 +362,7 @@ def _parallel(
                     sent = items if packed is None else packed
                     try:
                         future = pool.submit(
-                            _chunk, sent, first, policy, since, until, packed is not None
+                            _chunk, sent, first, policy, start, end, packed is not None
                         )
                     except concurrent.futures.process.BrokenProcessPool:
                         broken = True
@@ -377,11 +377,11 @@ def _parallel(
             except Exception:  # the chunk did not come back: read it here
                 future = None
             if future is None:
-                yield from _serial(items, policy, since, until, line)
+                yield from _serial(items, policy, start, end, line)
                 continue
             for record in records:
                 if isinstance(record, int):
-                    yield _one(items[record - line], record, policy, since, until)
+                    yield _one(items[record - line], record, policy, start, end)
                 else:
                     yield record
 
@@ -391,12 +391,12 @@ def due(
     accounts: Annotated[Iterable[Any], STREAM],
     policy: Policy,
     *,
-    since: datetime,
-    until: datetime,
+    start: datetime,
+    end: datetime,
     workers: int = 1,
     chunk: int = CHUNK,
 ) -> Run:
-    """Every account's transitions and keyed effects in ``[since, until)``, as a stream (X-8).
+    """Every account's transitions and keyed effects in ``[start, end)``, as a stream (X-8).
 
     Args:
         accounts: :class:`Account` values, account JSON mappings, or account JSON text (str or
@@ -404,8 +404,8 @@ def due(
             read lazily, one chunk at a time. A text item of ASCII whitespace only is a blank
             line (skipped, counted); bytes are decoded as UTF-8 item by item.
         policy: The policy bundle.
-        since: The window's first instant (included): the previous run's ``until``.
-        until: The window's end (excluded).
+        start: The window's first instant (included): the previous run's ``end``.
+        end: The window's end (excluded).
         workers: Processes to use; 1 runs in this process.
         chunk: Accounts per chunk handed to a worker process.
 
@@ -414,17 +414,17 @@ def due(
         ``summary`` counts what was read.
 
     Raises:
-        NaiveDatetimeError: ``since`` or ``until`` has no time zone.
-        InvalidInput: ``until`` is before ``since``; ``workers`` or ``chunk`` is below 1.
+        NaiveDatetimeError: ``start`` or ``end`` has no time zone.
+        InvalidInput: ``end`` is before ``start``; ``workers`` or ``chunk`` is below 1.
     """
-    _window(since, until)
+    _time.require_window(start, end)
     if workers < 1:
         raise InvalidInput("workers", "must be at least 1")
     if chunk < 1:
         raise InvalidInput("chunk", "must be at least 1")
     if workers == 1:
-        return Run(_serial(accounts, policy, since, until))
-    return Run(_parallel(accounts, policy, since, until, workers, chunk))
+        return Run(_serial(accounts, policy, start, end))
+    return Run(_parallel(accounts, policy, start, end, workers, chunk))
 
 
 def record_data(record: Record, name: str = "record") -> Iterator[dict[str, Any]]:
@@ -465,15 +465,15 @@ def lines(records: Annotated[Iterable[Record], STREAM]) -> Iterator[str]:
 
 
 def _partition(
-    items: Iterable[object], policy: Policy, since: datetime, until: datetime
+    items: Iterable[object], policy: Policy, start: datetime, end: datetime
 ) -> list[str]:
     """One Dask partition: its lines in, one JSON text per output line out (lines counted in
     the partition; no newline, which ``to_textfiles`` adds)."""
-    return [line[:-1] for line in lines(_serial(items, policy, since, until))]
+    return [line[:-1] for line in lines(_serial(items, policy, start, end))]
 
 
 @checked
-def due_bag(bag: Any, policy: Policy, *, since: datetime, until: datetime) -> dask.bag.Bag:
+def due_bag(bag: Any, policy: Policy, *, start: datetime, end: datetime) -> dask.bag.Bag:
     """The same job on Dask (X-8): a bag of account lines in, a bag of output lines out.
 
     Build ``bag`` with :func:`read_bag` (local files or any fsspec URL: one partition per
@@ -484,17 +484,17 @@ def due_bag(bag: Any, policy: Policy, *, since: datetime, until: datetime) -> da
     one process's, partition by partition. Needs the ``billrules[dask]`` extra.
 
     Raises:
-        NaiveDatetimeError: ``since`` or ``until`` has no time zone.
-        InvalidInput: ``until`` is before ``since``.
+        NaiveDatetimeError: ``start`` or ``end`` has no time zone.
+        InvalidInput: ``end`` is before ``start``.
         InvalidType: ``bag`` is not a ``dask.bag.Bag``.
     """
     import dask.bag  # the optional extra: imported only when asked for
 
-    _window(since, until)
+    _time.require_window(start, end)
     if not isinstance(bag, dask.bag.Bag):
         raise InvalidType("bag", f"must be a dask.bag.Bag, not {type(bag).__name__}")
     mapped: dask.bag.Bag = bag.map_partitions(  # type: ignore[no-untyped-call]  # dask's API is untyped
-        _partition, policy, since, until
+        _partition, policy, start, end
     )
     return mapped
 
@@ -537,8 +537,3 @@ def read_bag(urlpath: str, *, storage_options: Mapping[str, Any] | None = None) 
     parts = [delayed(_file_partition)(file) for file in files]
     bag: dask.bag.Bag = dask.bag.from_delayed(parts)  # type: ignore[no-untyped-call]  # dask's API is untyped
     return bag
-
-
-def _window(since: datetime, until: datetime) -> None:
-    if until < since:
-        raise InvalidInput("until", "must not be before since")

@@ -24,7 +24,7 @@ end)``: the timeline of ``[a, c)`` is that of ``[a, b)`` followed by that of ``[
 ...                   users=(User(id="ann", role="owner"),),
 ...                   ledger=Ledger(currency="USD", entries=(charge,)))
 >>> start = datetime(2024, 5, 1, tzinfo=UTC)
->>> tl = timeline(account, DEFAULT_POLICY, start, start + timedelta(days=31))
+>>> tl = timeline(account, DEFAULT_POLICY, start=start, end=start + timedelta(days=31))
 >>> [(event.at.astimezone(account.zone).day, str(event.kind)) for event in tl.events]
 [(1, 'dunning_stage'), (4, 'dunning_stage'), (7, 'dunning_stage'), (10, 'dunning_stage')]
 >>> tl.events[-1].area, tl.events[-1].rules, tl.events[-1].codes
@@ -120,9 +120,9 @@ class Timeline:
 def timeline(
     account: Account,
     policy: Policy,
+    *,
     start: datetime,
     end: datetime,
-    *,
     areas: Registry = AREAS,
 ) -> Timeline:
     """Every transition of ``account`` in ``[start, end)``, in time order. Decides X-5.

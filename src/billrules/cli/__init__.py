@@ -4,8 +4,10 @@ Usage::
 
     billrules --version            # prints "billrules 0.1.0"
     billrules explain  [ACCOUNT.json] [--at INSTANT] [--policy FILE] [--format text|json]
-    billrules timeline [ACCOUNT.json] --until INSTANT [--from INSTANT] [--policy FILE]
+    billrules timeline [ACCOUNT.json] --end INSTANT [--start INSTANT] [--policy FILE]
                        [--format text|json]
+    billrules run ACCOUNTS.jsonl --start INSTANT --end INSTANT [--workers N] [--policy FILE]
+                  [--out FILE]
     python -m billrules            # explain the bundled example account
 
 ``ACCOUNT.json`` is an account snapshot in the format of ``docs/account-json.md``. Without it,
@@ -16,7 +18,7 @@ time (when the admin can open only the payment page, DUN-1). ``--policy`` reads 
 
 Instants are ISO 8601 with an offset (``2024-05-08T09:00:00+03:00`` or ``...Z``); a naive one is
 refused (X-3). This is the one place in billrules that reads the clock: for an account file,
-``--at`` (and ``--from``) default to the current time. For the bundled example they default to
+``--at`` (and ``--start``) default to the current time. For the bundled example they default to
 its own instant, so its output never changes.
 
 Files: an account or policy file is read only if it is a regular file of at most 10 MiB
@@ -96,7 +98,7 @@ _MOST_WORKERS: Final = 256
 _T = TypeVar("_T")
 
 #: The library's parameter names and the options that give them.
-_OPTIONS: Final = {"at": "--at", "start": "--from", "end": "--until"}
+_OPTIONS: Final = {"at": "--at", "start": "--start", "end": "--end"}
 
 _PROG: Final = "billrules"
 _EXAMPLE_LABEL: Final = "(bundled example)"
@@ -150,18 +152,17 @@ def _parser() -> _Parser:
     timeline_ = commands.add_parser(
         "timeline",
         help="what happens to the account and when, between two instants",
-        description="Every event of the account in [--from, --until), in time order.",
+        description="Every event of the account in [--start, --end), in time order.",
     )
     _account_argument(timeline_)
     timeline_.add_argument(
-        "--until",
+        "--end",
         metavar="INSTANT",
         required=True,
         help="the end of the window (excluded), ISO 8601 with an offset",
     )
     timeline_.add_argument(
-        "--from",
-        dest="start",
+        "--start",
         metavar="INSTANT",
         help="the start of the window (included; default: now for an account file, "
         "2024-05-08T09:00:00+03:00 for the bundled example)",
@@ -189,18 +190,18 @@ def _version() -> str:
 def _run_parser(commands: Any) -> None:
     run_ = commands.add_parser(
         "run",
-        help="every effect due for many accounts in [--since, --until), as JSON Lines",
+        help="every effect due for many accounts in [--start, --end), as JSON Lines",
         description=(
-            "Every keyed effect due in [--since, --until) for each account of a JSON Lines "
+            "Every keyed effect due in [--start, --end) for each account of a JSON Lines "
             "file (one account snapshot per line), as JSON Lines: one effect per line, and one "
             "account_error line per account that cannot be read. The summary goes to stderr."
         ),
     )
     run_.add_argument("accounts", metavar="ACCOUNTS.jsonl", help="account snapshots, one per line")
-    run_.add_argument("--since", metavar="INSTANT", required=True, help="the window's start")
     run_.add_argument(
-        "--until", metavar="INSTANT", required=True, help="the window's end (excluded)"
+        "--start", metavar="INSTANT", required=True, help="the window's start (included)"
     )
+    run_.add_argument("--end", metavar="INSTANT", required=True, help="the window's end (excluded)")
     run_.add_argument(
         "--workers", type=_positive, default=1, metavar="N", help="processes to use (default 1)"
     )
@@ -335,11 +336,11 @@ def _answer(
         at = _instant(options.at, "--at", default_at)
         report = explain(account, policy, at)
         return _render(options, report, report.to_dict)
-    start = _instant(options.start, "--from", default_at)
-    end = _instant(options.until, "--until", default_at)
+    start = _instant(options.start, "--start", default_at)
+    end = _instant(options.end, "--end", default_at)
     if end < start:
-        raise _InputError(f"--until: must not be before --from ({start.isoformat()})")
-    tl = timeline(account, policy, start, end)
+        raise _InputError(f"--end: must not be before --start ({start.isoformat()})")
+    tl = timeline(account, policy, start=start, end=end)
     return _render(options, tl, tl.to_dict)
 
 
@@ -365,10 +366,10 @@ def _batch(options: argparse.Namespace) -> int:
     is written whole or not at all (:func:`_output`); a write that fails is bad input (exit 2,
     one line), not a failure of billrules.
     """
-    since = _instant(options.since, "--since", datetime.now(UTC))
-    until = _instant(options.until, "--until", since)
-    if until < since:
-        raise _InputError(f"--until: must not be before --since ({since.isoformat()})")
+    start = _instant(options.start, "--start", datetime.now(UTC))
+    end = _instant(options.end, "--end", start)
+    if end < start:
+        raise _InputError(f"--end: must not be before --start ({start.isoformat()})")
     policy = _load_policy(options.policy)
     source = _open_lines(options.accounts)
     with source:
@@ -381,8 +382,8 @@ def _batch(options: argparse.Namespace) -> int:
                 records = due(
                     file_lines(source, MAX_FILE_BYTES, _LIMIT_TEXT, bar.update),
                     policy,
-                    since=since,
-                    until=until,
+                    start=start,
+                    end=end,
                     workers=options.workers,
                 )
             except BillRulesError as error:
@@ -440,7 +441,7 @@ def _progress(size: int) -> Any:
 
 
 def _load_account(path: str | None) -> tuple[Account, datetime]:
-    """The account to explain, and the instant ``--at``/``--from`` default to for it."""
+    """The account to explain, and the instant ``--at``/``--start`` default to for it."""
     if path is None:
         text = resources.files("billrules").joinpath(EXAMPLE_FILE).read_text(encoding="utf-8")
         return _parse(account_from_json, text, _EXAMPLE_LABEL), EXAMPLE_AT
