@@ -488,7 +488,10 @@ def to_exact_tuple(kind: type[T]) -> attrs.Converter[Any, Any]:
 # from an ``attrs.Converter`` (the shape that hands the converter its field, to name it in
 # errors). Each class below is such a subscripted generic class: subscripting it builds the
 # ``attrs.Converter`` that runs, and its ``__init__`` signature is what mypy reads as the
-# field's parameter in the class's ``__init__``. None of them is ever instantiated.
+# field's parameter in the class's ``__init__``. None of them is ever instantiated. A
+# converter of one field only is a plain function that names its field itself, typed with
+# what it accepts: ``def _zone(value: ZoneInfo | str) -> ZoneInfo``. tests/test_typing.py
+# checks that every converter's error names its field.
 
 
 def _not_a_value(kind: type[Any]) -> TypeError:
