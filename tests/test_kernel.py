@@ -532,14 +532,11 @@ class TestNamedConverters:
 
         @attrs.frozen
         class Holder:
-            role: Role = attrs.field(converter=_validate.to_enum(Role))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-            items: tuple[int, ...] = attrs.field(
-                default=(),
-                converter=_validate.to_tuple(int),  # type: ignore[misc]  # as above
-            )
+            role: Role = attrs.field(converter=_validate.ToEnum[Role])
+            items: tuple[int, ...] = attrs.field(default=(), converter=_validate.ToTuple[int])
             data: object = attrs.field(
                 factory=dict,
-                converter=_validate.to_frozen_mapping(),  # type: ignore[misc]  # as above
+                converter=_validate.named(_validate.details_of),
             )
 
         assert Role.OWNER == Holder("owner").role

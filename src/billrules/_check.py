@@ -120,7 +120,7 @@ def _int64(value: object, name: str) -> object:
     return value
 
 
-def _text(value: object, name: str) -> object:
+def _text(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise InvalidType(name, f"must be str, not {type(value).__name__}")
     if holds_card_number(value):
@@ -177,8 +177,7 @@ LABEL: Final = "label"
 
 
 def _label(value: object, name: str) -> object:
-    _text(value, name)
-    if longest_digit_run(value) > 4:  # type: ignore[arg-type]  # a str: checked just above
+    if longest_digit_run(_text(value, name)) > 4:
         raise InvalidInput(
             name, "must be a masked label showing at most the last four digits of a card (PM-6)"
         )

@@ -106,7 +106,8 @@ def require_sane(number: Decimal, field: str) -> Decimal:
         raise InvalidInput(field, "must be a finite number")
     if number and number.adjusted() >= LARGEST_EXPONENT:
         raise InvalidInput(field, f"must be less than 10**{LARGEST_EXPONENT} in magnitude")
-    if number.as_tuple().exponent < FINEST_EXPONENT:  # type: ignore[operator]  # finite: an int
+    exponent = number.as_tuple().exponent  # an int: the number is finite
+    if isinstance(exponent, int) and exponent < FINEST_EXPONENT:
         raise InvalidInput(field, f"must not be finer than 10**{FINEST_EXPONENT}")
     return number
 

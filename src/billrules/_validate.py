@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 from moneyed import Money
@@ -409,9 +409,7 @@ def not_before(instance: object, earlier: date, later: date, field: str, other: 
 
 def frozen_mapping(field: str) -> Callable[[object], Mapping[str, Any]]:
     """A converter of details to a :class:`FrozenMapping` (``str`` keys); ``field`` names it
-    in errors. What a details value may be is decided in one place,
-    :func:`billrules._details.details`: lists become tuples and mappings read-only at every
-    depth; sets, naive instants, card numbers, NaN and numbers out of bounds are refused."""
+    in errors, as :func:`details_of` does (inlined: reasons are built on the hot path)."""
 
     def convert(value: object) -> Mapping[str, Any]:
         if type(value) is dict or isinstance(value, Mapping):
@@ -419,6 +417,16 @@ def frozen_mapping(field: str) -> Callable[[object], Mapping[str, Any]]:
         raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
 
     return convert
+
+
+def details_of(value: object, field: str) -> Mapping[str, Any]:
+    """``value``, a mapping of details, as a :class:`FrozenMapping` (``str`` keys); errors name
+    ``field``. What a details value may be is decided in one place,
+    :func:`billrules._details.details`: lists become tuples and mappings read-only at every
+    depth; sets, naive instants, card numbers, NaN and numbers out of bounds are refused."""
+    if type(value) is dict or isinstance(value, Mapping):
+        return details(value, field)
+    raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
 
 
 def named(convert: Callable[[object, str], Any]) -> attrs.Converter[Any, Any]:
@@ -437,12 +445,16 @@ def named(convert: Callable[[object, str], Any]) -> attrs.Converter[Any, Any]:
 def to_enum(kind: type[E]) -> attrs.Converter[Any, Any]:
     """A converter to a member of ``kind`` (its value or the member), naming the field."""
 
-    def convert(value: object, field: str) -> E:
+    def convert(value: object, instance: object, field: attrs.Attribute[Any]) -> E:
         if type(value) is kind:
             return value  # the common case, checked first
-        return enum_member(kind, field)(value)
+        try:
+            return kind(value)  # its value
+        except (ValueError, TypeError):
+            pass  # refused below, outside the handler: the enum's error holds the value (PM-6)
+        return enum_member(kind, f"{type(instance).__name__}.{field.name}")(value)  # raises
 
-    return named(convert)
+    return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
 def to_tuple(kind: type[Any]) -> attrs.Converter[Any, Any]:
@@ -471,13 +483,61 @@ def to_exact_tuple(kind: type[T]) -> attrs.Converter[Any, Any]:
     return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
-def to_frozen_mapping() -> attrs.Converter[Any, Any]:
-    """A converter of details to a :class:`FrozenMapping` (see :func:`frozen_mapping`),
-    naming the field."""
+# The converters of fields, spelled ``converter=v.ToEnum[Kind]``: mypy's attrs plugin reads a
+# converter's signature only from a function, a class or a subscripted generic class, never
+# from an ``attrs.Converter`` (the shape that hands the converter its field, to name it in
+# errors). Each class below is such a subscripted generic class: subscripting it builds the
+# ``attrs.Converter`` that runs, and its ``__init__`` signature is what mypy reads as the
+# field's parameter in the class's ``__init__``. None of them is ever instantiated. A
+# converter of one field only is a plain function that names its field itself, typed with
+# what it accepts: ``def _zone(value: ZoneInfo | str) -> ZoneInfo``. tests/test_typing.py
+# checks that every converter's error names its field.
 
-    def convert(value: object, field: str) -> Mapping[str, Any]:
-        if isinstance(value, Mapping):
-            return details(value, field)
-        raise InvalidType(field, f"must be a mapping, not {type(value).__name__}")
 
-    return named(convert)
+def _not_a_value(kind: type[Any]) -> TypeError:
+    return TypeError(f"{kind.__name__}[...] is a field's converter, not a value")
+
+
+class ToEnum(Generic[E]):
+    """``converter=v.ToEnum[Kind]``: a member of ``Kind`` or its value (:func:`to_enum`).
+
+    >>> from billrules.roles import Role
+    >>> @attrs.frozen
+    ... class Grant:
+    ...     role: Role = attrs.field(converter=ToEnum[Role])
+    >>> Grant("owner")
+    Grant(role=<Role.OWNER: 'owner'>)
+    >>> Grant("root")
+    Traceback (most recent call last):
+    ...
+    billrules.errors.InvalidInput: Grant.role: unknown value 'root'; expected one of 'owner', 'admin', 'staff'
+    """
+
+    def __init__(self, value: E | str) -> None:
+        raise _not_a_value(ToEnum)
+
+    def __class_getitem__(cls, kind: type[E]) -> attrs.Converter[Any, E]:
+        return to_enum(kind)
+
+
+class ToTuple(Generic[T]):
+    """``converter=v.ToTuple[Item]``: any iterable of ``Item`` values, kept as a tuple
+    (:func:`to_tuple`). A ``str`` is not taken for a sequence of ``str``, though mypy
+    cannot refuse it (a ``str`` is an ``Iterable[str]``)."""
+
+    def __init__(self, value: Iterable[T]) -> None:
+        raise _not_a_value(ToTuple)
+
+    def __class_getitem__(cls, kind: type[T]) -> attrs.Converter[Any, tuple[T, ...]]:
+        return to_tuple(kind)
+
+
+class ToExactTuple(Generic[T]):
+    """``converter=v.ToExactTuple[Item]``: :class:`ToTuple` for facts built on every
+    evaluation (:func:`to_exact_tuple`)."""
+
+    def __init__(self, value: Iterable[T]) -> None:
+        raise _not_a_value(ToExactTuple)
+
+    def __class_getitem__(cls, kind: type[T]) -> attrs.Converter[Any, tuple[T, ...]]:
+        return to_exact_tuple(kind)

@@ -49,10 +49,18 @@ class User:
     """A user of the account: id, role and the instant of the last login (``None``: never)."""
 
     id: str = attrs.field(validator=v.identifier)
-    role: Role = attrs.field(converter=v.to_enum(Role))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    role: Role = attrs.field(converter=v.ToEnum[Role])
     last_login_at: datetime | None = attrs.field(
         eq=_time.instant_key, default=None, validator=v.optional_instant
     )
+
+
+def _zone(value: ZoneInfo | str) -> ZoneInfo:
+    return _time.to_zone(value, "Account.zone")
+
+
+def _currency(value: Currency | str) -> Currency:
+    return _money.to_currency(value, "Account.currency")
 
 
 @attrs.frozen(kw_only=True)
@@ -76,22 +84,22 @@ class Account:
     """
 
     id: str = attrs.field(validator=v.identifier)
-    zone: ZoneInfo = attrs.field(converter=v.named(_time.to_zone))  # type: ignore[misc]  # as above
-    currency: Currency = attrs.field(converter=v.named(_money.to_currency))  # type: ignore[misc]  # as above
+    zone: ZoneInfo = attrs.field(converter=_zone)
+    currency: Currency = attrs.field(converter=_currency)
     status: AccountStatus = attrs.field(
         default=AccountStatus.ACTIVE,
-        converter=v.to_enum(AccountStatus),  # type: ignore[misc]  # as above
+        converter=v.ToEnum[AccountStatus],
     )
     created_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
-    users: tuple[User, ...] = attrs.field(converter=v.to_tuple(User))  # type: ignore[misc]  # as above
+    users: tuple[User, ...] = attrs.field(converter=v.ToTuple[User])
     ledger: Ledger | None = attrs.field(default=None, validator=v.instance_of((Ledger, type(None))))
     invoices: tuple[Invoice, ...] = attrs.field(
         default=(),
-        converter=v.to_tuple(Invoice),  # type: ignore[misc]  # as above
+        converter=v.ToTuple[Invoice],
     )
     payments: tuple[Payment, ...] = attrs.field(
         default=(),
-        converter=v.to_tuple(Payment),  # type: ignore[misc]  # as above
+        converter=v.ToTuple[Payment],
     )
     wallet: Wallet = attrs.field(factory=Wallet, validator=v.instance_of(Wallet))
     seats: SeatPool | None = attrs.field(

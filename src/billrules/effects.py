@@ -218,6 +218,14 @@ class Effect:
         return "eff_" + hashlib.blake2b(canonical.encode("ascii"), digest_size=16).hexdigest()
 
 
+def _email_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return v.details_of(value, "SendEmail.details")
+
+
+def _banner_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return v.details_of(value, "ShowBanner.details")
+
+
 @attrs.frozen(kw_only=True)
 class SendEmail(Effect):
     """Send the email ``template`` to ``to`` (a user id, or a role such as ``"owner"``)."""
@@ -226,7 +234,7 @@ class SendEmail(Effect):
     to: str = attrs.field(validator=v.text)
     details: Mapping[str, Any] = attrs.field(
         factory=dict,
-        converter=v.to_frozen_mapping(),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=_email_details,
         hash=False,
     )
 
@@ -238,7 +246,7 @@ class ShowBanner(Effect):
     banner: str = attrs.field(validator=v.text)
     details: Mapping[str, Any] = attrs.field(
         factory=dict,
-        converter=v.to_frozen_mapping(),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=_banner_details,
         hash=False,
     )
 

@@ -81,11 +81,11 @@ class LedgerEntry:
     """
 
     id: str = attrs.field(validator=v.identifier)
-    kind: EntryKind = attrs.field(converter=v.to_enum(EntryKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    kind: EntryKind = attrs.field(converter=v.ToEnum[EntryKind])
     at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     amount: Money = attrs.field(validator=v.money)
     description: str = attrs.field(default="", validator=v.instance_of(str))
-    lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=v.to_tuple(ChargeLine))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=v.ToTuple[ChargeLine])
 
     def __attrs_post_init__(self) -> None:
         sign = self.amount.amount
@@ -150,6 +150,10 @@ def _history(entries: tuple[LedgerEntry, ...]) -> _History:
     return _History(tuple(times), tuple(balances), tuple(debt_starts), tuple(periods))
 
 
+def _currency(value: Currency | str) -> Currency:
+    return _money.to_currency(value, "Ledger.currency")
+
+
 @attrs.frozen(kw_only=True)
 class Ledger:
     """A prepaid balance as the ordered history of its entries.
@@ -169,10 +173,8 @@ class Ledger:
     Decimal('50.00')
     """
 
-    currency: Currency = attrs.field(
-        converter=v.named(_money.to_currency)  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    )
-    entries: tuple[LedgerEntry, ...] = attrs.field(default=(), converter=v.to_tuple(LedgerEntry))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    currency: Currency = attrs.field(converter=_currency)
+    entries: tuple[LedgerEntry, ...] = attrs.field(default=(), converter=v.ToTuple[LedgerEntry])
     _history: _History = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     @entries.validator
@@ -309,11 +311,11 @@ class Source:
 
     id: str = attrs.field(validator=v.identifier)
     name: str = attrs.field(validator=v.text)
-    kind: SourceKind = attrs.field(converter=v.to_enum(SourceKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    kind: SourceKind = attrs.field(converter=v.ToEnum[SourceKind])
     monthly_price: Money = attrs.field(validator=v.non_negative_money)
     enabled: tuple[EnabledPeriod, ...] = attrs.field(
         default=(),
-        converter=v.to_tuple(EnabledPeriod),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToTuple[EnabledPeriod],
     )
 
     @enabled.validator

@@ -20,7 +20,8 @@ DEFAULT_BASE_TARIFF = Money("19.00", "USD")
 _MAX_PERCENT = Decimal(1000)
 
 
-def _optional_percent(value: object, field: str) -> Decimal | None:
+def _percent(value: Decimal | int | str | None) -> Decimal | None:
+    field = "BonusTier.percent"
     if value is None:
         return None
     number = _money.to_decimal(value, field)
@@ -47,7 +48,7 @@ class BonusTier:
     """
 
     threshold: Money = attrs.field(validator=v.positive_money)
-    percent: Decimal | None = attrs.field(default=None, converter=v.named(_optional_percent))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    percent: Decimal | None = attrs.field(default=None, converter=_percent)
     fixed: Money | None = attrs.field(default=None, validator=_optional_positive_money)
 
     def __attrs_post_init__(self) -> None:
@@ -77,7 +78,7 @@ class BalancePolicy:
     """
 
     base_tariff: Money = attrs.field(default=DEFAULT_BASE_TARIFF, validator=v.non_negative_money)
-    bonus_tiers: tuple[BonusTier, ...] = attrs.field(default=(), converter=v.to_tuple(BonusTier))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    bonus_tiers: tuple[BonusTier, ...] = attrs.field(default=(), converter=v.ToTuple[BonusTier])
 
     @bonus_tiers.validator
     def _check_tiers(

@@ -91,20 +91,18 @@ class CancellationRequest:
         state: ``requested`` on creation (CAN-5).
     """
 
-    reason: CancellationReason = attrs.field(
-        converter=v.to_enum(CancellationReason)  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
+    reason: CancellationReason = attrs.field(converter=v.ToEnum[CancellationReason])
     feedback: str = attrs.field(default="", validator=v.instance_of(str))
     requested_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     deactivates_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     final_payments: tuple[Invoice, ...] = attrs.field(
         default=(),
-        converter=v.to_tuple(Invoice),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        converter=v.ToTuple[Invoice],
     )
     email_opt_out: bool = attrs.field(default=False, validator=v.boolean)
     state: RequestState = attrs.field(
         default=RequestState.REQUESTED,
-        converter=v.to_enum(RequestState),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        converter=v.ToEnum[RequestState],
     )
 
     def __attrs_post_init__(self) -> None:
@@ -112,6 +110,10 @@ class CancellationRequest:
             raise InvalidInput(
                 "CancellationRequest.deactivates_at", "must not be before requested_at"
             )
+
+
+def _currency(value: Currency | str) -> Currency:
+    return _money.to_currency(value, "AccountState.currency")
 
 
 @attrs.frozen(kw_only=True)
@@ -128,15 +130,11 @@ class AccountState:
         request: The cancellation request, if one was made (CAN-4 … CAN-6, CAN-8).
     """
 
-    status: AccountStatus = attrs.field(
-        converter=v.to_enum(AccountStatus)  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
-    currency: Currency = attrs.field(
-        converter=v.named(_money.to_currency)  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
+    status: AccountStatus = attrs.field(converter=v.ToEnum[AccountStatus])
+    currency: Currency = attrs.field(converter=_currency)
     invoices: tuple[Invoice, ...] = attrs.field(
         default=(),
-        converter=v.to_exact_tuple(Invoice),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        converter=v.ToExactTuple[Invoice],
     )
     licence_count: int = attrs.field(default=0, validator=v.integer(minimum=0))
     prepaid_balance: Money | None = attrs.field(default=None, validator=v.optional_money)

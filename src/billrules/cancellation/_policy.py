@@ -55,7 +55,7 @@ class CancellationPolicy:
     support_contact: str = attrs.field(default="support", validator=v.text)
     effective: CancellationTiming = attrs.field(
         default=CancellationTiming.PERIOD_END,
-        converter=v.to_enum(CancellationTiming),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        converter=v.ToEnum[CancellationTiming],
     )
     reassign_leads_to: str | None = attrs.field(default=None, validator=v.optional_identifier)
 

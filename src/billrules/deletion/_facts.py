@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -98,7 +98,8 @@ _EVENT_RULES: Final[Mapping[DeletionEvent, str]] = MappingProxyType(
 # Facts
 
 
-def _logins(value: object, field: str) -> tuple[datetime, ...]:
+def _logins(value: Iterable[datetime]) -> tuple[datetime, ...]:
+    field = "AccountActivity.logins"
     items = v.tuple_of(datetime, field)(value)
     for index, item in enumerate(items):
         _time.require_aware(item, f"{field}[{index}]")
@@ -140,7 +141,7 @@ class AccountActivity:
     logins: tuple[datetime, ...] = attrs.field(
         default=(),
         eq=_time.instants_key,
-        converter=v.named(_logins),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=_logins,
     )
     ledger: Ledger = attrs.field(validator=v.instance_of(Ledger))
 
@@ -187,7 +188,8 @@ class AccountActivity:
         return attrs.evolve(self, ledger=self.ledger.add(entry))
 
 
-def _codes(value: object, field: str) -> tuple[str, ...]:
+def _codes(value: Iterable[str]) -> tuple[str, ...]:
+    field = "DeletionSchedule.kept_because"
     codes = v.tuple_of(str, field)(value)
     for index, code in enumerate(codes):
         if not code.strip():
@@ -217,7 +219,7 @@ class DeletionSchedule:
     scheduled_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     kind: DeletionScheduleKind = attrs.field(
         default=DeletionScheduleKind.AUTOMATIC,
-        converter=v.to_enum(DeletionScheduleKind),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToEnum[DeletionScheduleKind],
     )
     cancelled_at: datetime | None = attrs.field(
         eq=_time.instant_key, default=None, validator=v.optional_instant
@@ -230,7 +232,7 @@ class DeletionSchedule:
     )
     kept_because: tuple[str, ...] = attrs.field(
         default=(),
-        converter=v.named(_codes),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=_codes,
         metadata={"json_schema": {"items": v.TEXT_SCHEMA}},
     )
 

@@ -19,7 +19,12 @@ from billrules.errors import InvalidInput, InvalidType
 _MAX_DAYS: Final = 3650
 
 
-def _reminders(value: object, field: str) -> tuple[int, ...]:
+def _max_balance(value: Decimal | int | str) -> Decimal:
+    return _money.to_decimal(value, "DeletionPolicy.max_balance")
+
+
+def _reminders(value: tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    field = "DeletionPolicy.reminder_days_before"
     if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
         raise InvalidType(field, f"must be a tuple of int, not {type(value).__name__}")
     items = tuple(value)
@@ -55,11 +60,11 @@ class DeletionPolicy:
 
     min_age_days: int = attrs.field(default=40, validator=v.integer(0, _MAX_DAYS))
     inactivity_days: int = attrs.field(default=30, validator=v.integer(0, _MAX_DAYS))
-    max_balance: Decimal = attrs.field(default=Decimal(0), converter=v.named(_money.to_decimal))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    max_balance: Decimal = attrs.field(default=Decimal(0), converter=_max_balance)
     notice_days: int = attrs.field(default=10, validator=v.integer(0, _MAX_DAYS))
     reminder_days_before: tuple[int, ...] = attrs.field(
         default=(3, 1),
-        converter=v.named(_reminders),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=_reminders,
         metadata={
             "json_schema": {
                 "items": {"type": "integer", "minimum": 1, "maximum": _MAX_DAYS},

@@ -223,10 +223,10 @@ class DunningPolicy:
 
     stages: tuple[Stage, ...] = attrs.field(
         default=DEFAULT_STAGES,
-        converter=v.to_tuple(Stage),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToTuple[Stage],
         metadata={"json_schema": {"minItems": 1}},
     )
-    anchor: Anchor = attrs.field(default=Anchor.MONTH_START, converter=v.to_enum(Anchor))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    anchor: Anchor = attrs.field(default=Anchor.MONTH_START, converter=v.ToEnum[Anchor])
     _table: _Table = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     @stages.validator

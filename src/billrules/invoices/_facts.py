@@ -116,7 +116,7 @@ class BillingProfile:
 
     changes: tuple[BillingDetailsChange, ...] = attrs.field(
         default=(),
-        converter=v.to_tuple(BillingDetailsChange),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToTuple[BillingDetailsChange],
     )
 
     @changes.validator
@@ -212,7 +212,7 @@ class Invoice:
     """
 
     id: str = attrs.field(validator=v.identifier)
-    status: InvoiceStatus = attrs.field(converter=v.to_enum(InvoiceStatus))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    status: InvoiceStatus = attrs.field(converter=v.ToEnum[InvoiceStatus])
     amount: Money = attrs.field(validator=v.non_negative_money)
     issued_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     due_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
@@ -289,6 +289,10 @@ class Payment:
     method: str | None = attrs.field(default=None, validator=_masked_label)
 
 
+def _currency(value: Currency | str) -> Currency:
+    return _money.to_currency(value, "InvoiceFacts.currency")
+
+
 @attrs.frozen(kw_only=True)
 class InvoiceFacts:
     """An account's invoices and payments in its currency: the facts of the area contract.
@@ -303,9 +307,9 @@ class InvoiceFacts:
         payments: The payments received, in any order (INV-5).
     """
 
-    currency: Currency = attrs.field(converter=v.named(_money.to_currency))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=v.to_exact_tuple(Invoice))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    payments: tuple[Payment, ...] = attrs.field(default=(), converter=v.to_exact_tuple(Payment))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    currency: Currency = attrs.field(converter=_currency)
+    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=v.ToExactTuple[Invoice])
+    payments: tuple[Payment, ...] = attrs.field(default=(), converter=v.ToExactTuple[Payment])
 
     def __attrs_post_init__(self) -> None:
         currency = self.currency

@@ -24,12 +24,6 @@ from billrules.payment_methods._codes import (
 )
 
 
-def _brand(value: object, field: str) -> CardBrand | None:
-    if value is None:
-        return None
-    return v.enum_member(CardBrand, field)(value)
-
-
 def _last4(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
@@ -67,8 +61,10 @@ class PaymentMethod:
     """
 
     id: str = attrs.field(validator=v.identifier)
-    kind: PaymentMethodKind = attrs.field(converter=v.to_enum(PaymentMethodKind))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
-    brand: CardBrand | None = attrs.field(default=None, converter=v.named(_brand))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    kind: PaymentMethodKind = attrs.field(converter=v.ToEnum[PaymentMethodKind])
+    brand: CardBrand | None = attrs.field(
+        default=None, converter=attrs.converters.optional(v.ToEnum[CardBrand])
+    )
     last4: str | None = attrs.field(default=None, validator=_last4)
     exp_month: int | None = attrs.field(
         default=None, validator=attrs.validators.optional(v.integer(minimum=1, maximum=12))
@@ -133,7 +129,7 @@ class Wallet:
 
     methods: tuple[PaymentMethod, ...] = attrs.field(
         default=(),
-        converter=v.to_tuple(PaymentMethod),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToTuple[PaymentMethod],
     )
     default_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
 

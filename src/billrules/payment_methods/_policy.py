@@ -42,13 +42,13 @@ class CardBrandRule:
         cvv_length: The digits of its CVV, 3 (default) or 4.
     """
 
-    brand: CardBrand = attrs.field(converter=v.to_enum(CardBrand))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    brand: CardBrand = attrs.field(converter=v.ToEnum[CardBrand])
     prefixes: tuple[str, ...] = attrs.field(
-        converter=v.to_tuple(str),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToTuple[str],
         metadata={"json_schema": {"minItems": 1, "items": {"pattern": f"^{_PREFIX.pattern}$"}}},
     )
     lengths: tuple[int, ...] = attrs.field(
-        converter=v.to_tuple(int),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToTuple[int],
         metadata={
             "json_schema": {
                 "minItems": 1,
@@ -144,7 +144,7 @@ class PaymentMethodPolicy:
 
     brands: tuple[CardBrandRule, ...] = attrs.field(
         default=DEFAULT_CARD_BRANDS,
-        converter=v.to_tuple(CardBrandRule),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToTuple[CardBrandRule],
         metadata={"json_schema": {"minItems": 1}},
     )
     _table: _PrefixTable = attrs.field(init=False, eq=False, hash=False, repr=False)

@@ -54,7 +54,7 @@ class SeatCharge:
     """
 
     amount: Money = attrs.field(validator=v.non_negative_money)
-    lines: tuple[SeatChargeLine, ...] = attrs.field(converter=v.to_tuple(SeatChargeLine))  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+    lines: tuple[SeatChargeLine, ...] = attrs.field(converter=v.ToTuple[SeatChargeLine])
     period_days: int = attrs.field(validator=v.integer(minimum=1))
 
 

@@ -37,7 +37,7 @@ class SeatPool:
     total: int = attrs.field(validator=v.integer(minimum=0))
     occupants: tuple[str, ...] = attrs.field(
         default=(),
-        converter=v.to_tuple(str),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToTuple[str],
         metadata={"json_schema": {"uniqueItems": True, "items": v.ID_SCHEMA}},
     )
 

@@ -32,5 +32,5 @@ class SeatPolicy:
 
     proration: SeatProration = attrs.field(
         default=SeatProration.NONE,
-        converter=v.to_enum(SeatProration),  # type: ignore[misc]  # mypy's attrs plugin reads no attrs.Converter
+        converter=v.ToEnum[SeatProration],
     )

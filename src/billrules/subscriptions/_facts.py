@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import attrs
@@ -29,14 +30,17 @@ class PlanChange:
     """
 
     to_plan: str = attrs.field(validator=v.identifier)
-    kind: PlanChangeKind = attrs.field(
-        converter=v.to_enum(PlanChangeKind)  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
+    kind: PlanChangeKind = attrs.field(converter=v.ToEnum[PlanChangeKind])
     requested_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
     takes_effect_on: date = attrs.field(validator=v.calendar_date)
 
 
-def _contacts(value: object, field: str) -> tuple[str, ...]:
+def _period(value: Period | str) -> Period:
+    return to_period(value, "Subscription.period")
+
+
+def _contacts(value: Iterable[str]) -> tuple[str, ...]:
+    field = "Subscription.contacts"
     items: tuple[str, ...] = v.tuple_of(str, field)(value)
     for index, item in enumerate(items):
         if not item.strip():
@@ -67,9 +71,7 @@ class Subscription:
 
     plan: str = attrs.field(validator=v.identifier)
     anchor: date = attrs.field(validator=v.calendar_date)
-    period: Period = attrs.field(
-        converter=v.named(to_period)  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
+    period: Period = attrs.field(converter=_period)
     ends_at: datetime | None = attrs.field(
         eq=_time.instant_key, default=None, validator=v.optional_instant
     )
@@ -78,7 +80,7 @@ class Subscription:
     )
     contacts: tuple[str, ...] = attrs.field(
         default=(),
-        converter=v.named(_contacts),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        converter=_contacts,
         metadata={"json_schema": {"items": v.TEXT_SCHEMA}},
     )
 
@@ -96,7 +98,7 @@ class SubscriptionFacts:
     subscription: Subscription = attrs.field(validator=v.instance_of(Subscription))
     suspensions: tuple[Suspension, ...] = attrs.field(
         default=(),
-        converter=v.to_tuple(Suspension),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        converter=v.ToTuple[Suspension],
     )
 
 

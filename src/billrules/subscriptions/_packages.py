@@ -67,9 +67,7 @@ class LeadPackages:
         CurrencyMismatch: two packages are in different currencies.
     """
 
-    packages: tuple[LeadPackage, ...] = attrs.field(
-        converter=v.to_tuple(LeadPackage)  # type: ignore[misc]  # attrs.Converter unknown to mypy
-    )
+    packages: tuple[LeadPackage, ...] = attrs.field(converter=v.ToTuple[LeadPackage])
 
     @packages.validator
     def _check_volume_pricing(

@@ -19,7 +19,7 @@ class SubscriptionPolicy:
 
     plan_changes: PlanChangeTiming = attrs.field(
         default=PlanChangeTiming.NEXT_RENEWAL,
-        converter=v.to_enum(PlanChangeTiming),  # type: ignore[misc]  # attrs.Converter unknown to mypy
+        converter=v.ToEnum[PlanChangeTiming],
     )
     portal_invitation_template: str = attrs.field(
         default=PORTAL_INVITATION_TEMPLATE, validator=v.text

@@ -13,6 +13,9 @@ from billrules.balance import Ledger, LedgerEntry
 from billrules.deletion import AccountActivity, DeletionPolicy
 from billrules.testing._core import aware_datetimes, money
 
+#: The balances a generated policy tolerates, as a host passes them: an int or a numeric str.
+_MAX_BALANCES: tuple[int | str, ...] = (0, 1, "0.50")
+
 
 @checked
 def deletion_policies() -> st.SearchStrategy[DeletionPolicy]:
@@ -32,7 +35,7 @@ def deletion_policies() -> st.SearchStrategy[DeletionPolicy]:
         return DeletionPolicy(
             min_age_days=draw(st.integers(min_value=0, max_value=60)),
             inactivity_days=draw(st.integers(min_value=0, max_value=45)),
-            max_balance=draw(st.sampled_from((0, 1, "0.50"))),
+            max_balance=draw(st.sampled_from(_MAX_BALANCES)),
             notice_days=notice,
             reminder_days_before=tuple(reminders),
             retention_days=draw(st.integers(min_value=0, max_value=30)),
