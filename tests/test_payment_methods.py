@@ -77,9 +77,6 @@ from billrules.testing._payment_methods import (
 AT = datetime(2024, 6, 15, 12, tzinfo=UTC)
 ZONE = "Europe/Kyiv"
 
-#: The seed's accepted brands (PM-8).
-SEED = PaymentMethodPolicy()
-
 
 def card(
     id: str = "pm-visa", brand: str = "visa", last4: str = "4242", month: int = 12, year: int = 2030
@@ -130,7 +127,10 @@ class TestWallet:
         wallet = add(one(), SEED, method=MASTERCARD, at=AT, zone=ZONE)
         assert ("pm-visa", "pm-mc") == wallet.ids
         assert "pm-visa" == wallet.default_id
-        assert "default_unchanged" == can_add(one(), SEED, method=MASTERCARD, at=AT, zone=ZONE).codes[0]
+        assert (
+            "default_unchanged"
+            == can_add(one(), SEED, method=MASTERCARD, at=AT, zone=ZONE).codes[0]
+        )
 
     def test_empty_wallet_has_no_default(self):
         """PM-1: an empty wallet has no default."""
@@ -191,7 +191,9 @@ class TestWallet:
             assert (wallet.default_id or method.id) == after.default_id
             assert method == after.get(method.id)
         else:
-            assert_refused(lambda: add(wallet, SEED, method=method, at=AT, zone=ZONE), decision, wallet)
+            assert_refused(
+                lambda: add(wallet, SEED, method=method, at=AT, zone=ZONE), decision, wallet
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -516,7 +518,9 @@ class TestUpdateCard:
         """PM-1, PM-5: a taken id is a refusal; bad details are an error; the wallet unchanged."""
         new = details("5555555555554444")
         decision = can_add(
-            one(), SEED, method=validate_card(new, method_id="pm-visa", at=AT, zone=ZONE),
+            one(),
+            SEED,
+            method=validate_card(new, method_id="pm-visa", at=AT, zone=ZONE),
             at=AT,
             zone=ZONE,
         )
