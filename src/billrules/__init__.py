@@ -62,7 +62,6 @@ if TYPE_CHECKING:
         DeletionState,
     )
     from billrules.dunning import (
-        Access,
         AccessLevel,
         Anchor,
         DunningPolicy,
@@ -137,7 +136,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_POLICY",
-    "Access",
     "AccessLevel",
     "Account",
     "AccountActivity",
@@ -227,7 +225,6 @@ __version__ = "0.1.0"
 #: Where each public name lives.
 _EXPORTS: dict[str, str] = {
     "DEFAULT_POLICY": "billrules.policy",
-    "Access": "billrules.dunning",
     "AccessLevel": "billrules.dunning",
     "Account": "billrules.account",
     "AccountActivity": "billrules.deletion",
