@@ -1629,3 +1629,22 @@ class TestStageSharedByRoles:
             for role in Role:
                 (use,) = role_findings(ledger, policy, role=role, at=at, zone=zone)
                 assert _use_product(ledger, policy, role, at, zone) == use.decision
+
+
+@pytest.mark.parametrize(
+    ("day", "role"),
+    [(2, "owner"), (5, "admin"), (8, "admin"), (8, "staff"), (11, "staff")],
+)
+def test_can_use_product_is_the_use_product_finding_decision(day: int, role: str) -> None:
+    """DUN-1, DUN-2: one place decides "may use the product": the question returns the very
+    decision explain's use_product finding carries, for a debt of the seed's month."""
+    ledger = _ledger_of(_debt(MAY_1))
+    at = datetime(2024, 5, day, 12, tzinfo=KYIV)
+
+    decision = can_use_product(
+        BalanceFacts.from_ledger(ledger, at), POLICY, role=role, at=at, zone=KYIV
+    )
+    (use,) = role_findings(ledger, POLICY, role=role, at=at, zone=KYIV)
+
+    assert decision is use.decision
+    assert use.details["level"] == decision.reasons[0].details["level"]
