@@ -4,8 +4,9 @@ Run with ``python benchmarks/bench_dunning.py`` (``pip install billrules[bench]`
 ``rule-engine``; without it the third way is skipped and the output says so). Not part of the
 test suite: it prints figures, it asserts nothing about time.
 
-1. billrules: ``restriction_for(facts, policy, role=role, at=at, zone=zone)``, which returns a full
-   :class:`~billrules.dunning.Access` value (level, stage, reasons, next stage date, amount).
+1. billrules: ``can_use_product(facts, policy, role=role, at=at, zone=zone)``, which returns a
+   full :class:`~billrules.decisions.Decision` (allowed, and reasons whose details carry the
+   level, stage and first day).
 2. A minimal hand-written function computing the same levels of the default schedule.
 3. The same schedule as a ``rule-engine`` rule. rule-engine has no time-zone conversion of its
    own, so the local day and "a later month" are computed in Python exactly as in (2) and
@@ -31,7 +32,7 @@ from zoneinfo import ZoneInfo
 from moneyed import Money
 
 from billrules.balance import BalanceFacts
-from billrules.dunning import DunningPolicy, restriction_for
+from billrules.dunning import DunningPolicy, can_use_product
 
 try:
     import rule_engine
@@ -139,7 +140,7 @@ def loop_hand_written(inputs: list[Input]) -> None:
 
 def loop_billrules(inputs: list[Input]) -> None:
     for facts, role, at, zone in inputs:
-        restriction_for(facts, POLICY, role=role, at=at, zone=zone)
+        can_use_product(facts, POLICY, role=role, at=at, zone=zone)
 
 
 def loop_rule_engine(inputs: list[Input]) -> None:
@@ -170,7 +171,8 @@ def main() -> int:
     engine = rule_engine is not None
     for facts, role, at, zone in inputs:
         expected = hand_written(facts, role, at, zone)
-        got = restriction_for(facts, POLICY, role=role, at=at, zone=zone).level.value
+        decision = can_use_product(facts, POLICY, role=role, at=at, zone=zone)
+        got = decision.reasons[0].details["level"]
         by_engine = with_rule_engine(facts, role, at, zone) if engine else expected
         if (got, by_engine) != (expected, expected):
             print(f"disagreement on {facts!r} {role} {at} {zone}: {expected} vs {got, by_engine}")
@@ -182,7 +184,7 @@ def main() -> int:
     )
     print(f"all {'three' if engine else 'two'} agree on every input")
     # Each way is called directly in its own loop of the same shape; billrules returns its
-    # whole Access value (the hand-written function only a string).
+    # whole decision (the hand-written function only a string).
     loops: dict[str, Callable[[list[Input]], None]] = {
         "hand-written": loop_hand_written,
         "billrules": loop_billrules,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from _accounts import DELINQUENT, KYIV, T0
+from _dunning import answer
 from billrules import deletion, invoices, payment_methods, seats
 from billrules.account import (
     Account,
@@ -38,7 +39,7 @@ from billrules.cancellation import (
 from billrules.contract import Finding, Transition
 from billrules.decisions import Question
 from billrules.deletion import DeletionFacts, DeletionQuestion
-from billrules.dunning import AccessLevel, DunningCode, DunningQuestion, restriction_for
+from billrules.dunning import AccessLevel, DunningCode, DunningQuestion
 from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError, OutOfCalendar
 from billrules.invoices import InvoiceQuestion, outstanding
 from billrules.payment_methods import PaymentMethod, PaymentMethodQuestion, Wallet
@@ -326,7 +327,7 @@ class TestExplain:
     @given(account=accounts(), policy=policies(), hours=st.integers(0, 9000))
     def test_agrees_with_each_area(self, account: Account, policy: Policy, hours: int) -> None:
         """X-1 for generated accounts: each finding is the area's own decision, asked directly
-        — DUN-1 restriction_for, BAL-1 can_top_up, CAN-1…CAN-3 can_request_cancellation, DEL-2
+        — DUN-1 can_use_product, BAL-1 can_top_up, CAN-1…CAN-3 can_request_cancellation, DEL-2
         can_delete_manually, DEL-3 can_cancel, PM-2 can_remove, SEAT-2 removable_seats and
         can_remove_seats, DEL-1 can_schedule, DEL-7 can_go_ahead, CAN-9
         can_complete_cancellation, INV-3 outstanding, BAL-3 the balance — and the roles
@@ -346,7 +347,7 @@ class TestExplain:
             role = role_report.role
             found = role_report.findings
             asked: list[Question] = [DunningQuestion.USE_PRODUCT]
-            access = restriction_for(facts, policy.dunning, role=role, at=at, zone=zone)
+            access = answer(facts, policy.dunning, role=role, at=at, zone=zone)
             use = _finding(found, DunningQuestion.USE_PRODUCT)
             assert access.reasons == use.reasons
             assert use.allowed == (

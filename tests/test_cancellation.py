@@ -15,7 +15,7 @@ from moneyed import Money
 from billrules import cancellation as can
 from billrules._money import round_to_minor_unit
 from billrules.cancellation import (
-    REQUEST_TRANSITIONS,
+    REQUEST_STATE_CHANGES,
     AccountState,
     AccountStatus,
     CancellationCode,
@@ -27,9 +27,10 @@ from billrules.cancellation import (
     RequestState,
     apply_plan,
     back_office_plan,
+    can_change_request_state,
     can_complete_cancellation,
     can_request_cancellation,
-    can_transition_request,
+    change_request_state,
     deactivation_effects,
     effective_at,
     final_payments,
@@ -38,7 +39,6 @@ from billrules.cancellation import (
     role_findings,
     still_scheduled,
     suspensions,
-    transition_request,
     transitions,
 )
 from billrules.contract import Suspension
@@ -351,13 +351,13 @@ class TestRequestStates:
             RequestState.CONFIRMED: {RequestState.COMPLETED, RequestState.WITHDRAWN},
             RequestState.COMPLETED: set(),
             RequestState.WITHDRAWN: set(),
-        } == {state: set(targets) for state, targets in REQUEST_TRANSITIONS.items()}
+        } == {state: set(targets) for state, targets in REQUEST_STATE_CHANGES.items()}
 
     def test_happy_path(self):
         """CAN-5: a request is confirmed by staff, then completed."""
         request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
-        confirmed = transition_request(request, to="confirmed")
-        completed = transition_request(confirmed, to=RequestState.COMPLETED)
+        confirmed = change_request_state(request, to="confirmed")
+        completed = change_request_state(confirmed, to=RequestState.COMPLETED)
         assert RequestState.COMPLETED is completed.state
         assert RequestState.REQUESTED is request.state
 
@@ -367,14 +367,14 @@ class TestRequestStates:
             reason="unused", requested_at=NOW, deactivates_at=NOW, state="completed"
         )
         with pytest.raises(PolicyViolation) as excinfo:
-            transition_request(request, to="withdrawn")
+            change_request_state(request, to="withdrawn")
         assert ("request_state_final",) == excinfo.value.decision.codes
-        assert can_transition_request(request, to="withdrawn") == excinfo.value.decision
+        assert can_change_request_state(request, to="withdrawn") == excinfo.value.decision
 
     def test_skipping_confirmation_is_refused(self):
         """CAN-5: a request is not yet a cancellation: it cannot complete unconfirmed."""
         request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
-        decision = can_transition_request(request, to="completed")
+        decision = can_change_request_state(request, to="completed")
         assert ("request_transition_not_allowed",) == decision.codes
         assert "confirmed, withdrawn" in decision.message
 
@@ -382,10 +382,10 @@ class TestRequestStates:
         """CAN-5: unknown target states and wrong request types are clear errors."""
         request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
         with pytest.raises(InvalidInput) as excinfo:
-            can_transition_request(request, to="paused")
+            can_change_request_state(request, to="paused")
         assert "to" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo2:
-            can_transition_request("request", to="confirmed")  # type: ignore[arg-type]
+            can_change_request_state("request", to="confirmed")  # type: ignore[arg-type]
         assert "request" == excinfo2.value.field
 
     @given(st.sampled_from(RequestState), st.sampled_from(RequestState))
@@ -394,8 +394,8 @@ class TestRequestStates:
         request = CancellationRequest(
             reason="other", requested_at=NOW, deactivates_at=NOW, state=state
         )
-        decision = can_transition_request(request, to=target)
-        assert (target in REQUEST_TRANSITIONS[request.state]) == decision.allowed
+        decision = can_change_request_state(request, to=target)
+        assert (target in REQUEST_STATE_CHANGES[request.state]) == decision.allowed
 
 
 class TestBackOfficePlan:
@@ -735,9 +735,9 @@ def _reasons_by_code() -> dict[str, Reason]:
     request = CancellationRequest(reason="unused", requested_at=NOW, deactivates_at=NOW)
     completed = attrs.evolve(request, state="completed")
     decisions += [
-        can_transition_request(request, to="confirmed"),
-        can_transition_request(completed, to="withdrawn"),
-        can_transition_request(request, to="completed"),
+        can_change_request_state(request, to="confirmed"),
+        can_change_request_state(completed, to="withdrawn"),
+        can_change_request_state(request, to="completed"),
         can_complete_cancellation(
             _account(_invoice("ar-4", "scheduled", "1", 7), _invoice("ar-3", "scheduled", "1", 6))
         ),
@@ -954,7 +954,7 @@ _ERRORS = [
         "unknown value 'closed'; expected one of 'active', 'suspended', 'DELETE'",
     ),
     (
-        lambda: transition_request(
+        lambda: change_request_state(
             CancellationRequest(reason="other", requested_at=NOW, deactivates_at=NOW), to="paused"
         ),
         "to",
@@ -1089,7 +1089,7 @@ class TestContract:
         ]
         if state.request is not None:
             for to in RequestState:
-                reasons += can_transition_request(state.request, to=to).reasons
+                reasons += can_change_request_state(state.request, to=to).reasons
         assert all(isinstance(reason.code, CancellationCode) for reason in reasons)
         assert all(reason.message and "{" not in reason.message for reason in reasons)
 

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from billrules.cancellation import (
-    REQUEST_TRANSITIONS,
+    REQUEST_STATE_CHANGES,
     CancellationRequest,
     RequestState,
-    can_transition_request,
-    transition_request,
+    can_change_request_state,
+    change_request_state,
 )
 from billrules.decisions import PolicyViolation
 
@@ -47,13 +47,13 @@ class CancellationRequestMachine(RuleBasedStateMachine):
         """CAN-5: a move follows the table, or is refused with nothing changed."""
         before = self.request
         if to.value in _MODEL[self.model]:
-            self.request = transition_request(before, to=to)
+            self.request = change_request_state(before, to=to)
             self.model = to.value
             self.history.append(to.value)
         else:
             with pytest.raises(PolicyViolation) as excinfo:
-                transition_request(before, to=to)
-            assert can_transition_request(before, to=to) == excinfo.value.decision
+                change_request_state(before, to=to)
+            assert can_change_request_state(before, to=to) == excinfo.value.decision
             assert before == self.request
 
     @invariant()
@@ -64,8 +64,8 @@ class CancellationRequestMachine(RuleBasedStateMachine):
     @invariant()
     def table_matches_model(self) -> None:
         """CAN-5: the library's table is the model."""
-        assert self.model in REQUEST_TRANSITIONS
-        assert _MODEL[self.model] == {s.value for s in REQUEST_TRANSITIONS[self.request.state]}
+        assert self.model in REQUEST_STATE_CHANGES
+        assert _MODEL[self.model] == {s.value for s in REQUEST_STATE_CHANGES[self.request.state]}
 
     @invariant()
     def never_completed_after_withdrawal(self) -> None:

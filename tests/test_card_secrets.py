@@ -402,7 +402,7 @@ class TestLabels:
         invoice = _invoice()
         for target in ("paid", "cancelled", "failed"):
             with pytest.raises(InvalidInput) as excinfo:
-                inv.transition(invoice, to=target, at=AT, method=f"Visa {text}")
+                inv.change_status(invoice, to=target, at=AT, method=f"Visa {text}")
             assert "method" == excinfo.value.field
             assert_hidden(number, *error_texts(excinfo.value))
         for invoices, amount in (((invoice,), "19.00"), ((invoice,), "1.00"), ((), "1.00")):
@@ -413,7 +413,7 @@ class TestLabels:
 
     def test_history_rows_keep_the_masked_label(self):
         """PM-6: history rows and documents show the label the invoice was charged to."""
-        paid = inv.transition(_invoice(), to="paid", at=AT, method="Visa •••• 4242")
+        paid = inv.change_status(_invoice(), to="paid", at=AT, method="Visa •••• 4242")
         rows = inv.history((paid,), DEFAULT_POLICY.invoices, at=AT, zone="UTC")
         assert ("Visa •••• 4242",) == tuple(row.method for row in rows)
 

@@ -23,7 +23,7 @@ from billrules.deletion import (
     FINAL_STATES,
     NOTICE_TEMPLATE,
     REMINDER_TEMPLATE,
-    TRANSITIONS,
+    STATE_CHANGES,
     AccountActivity,
     DeletionCode,
     DeletionDeadlines,
@@ -1035,11 +1035,11 @@ class TestTransitionTable:
             DeletionEvent.CANCEL: DeletionState.CANCELLED,
             DeletionEvent.KEEP: DeletionState.KEPT,
             DeletionEvent.DELETE: DeletionState.DELETED,
-        } == dict(TRANSITIONS[DeletionState.PENDING])
+        } == dict(STATE_CHANGES[DeletionState.PENDING])
         assert {
             DeletionEvent.RESTORE: DeletionState.RESTORED,
             DeletionEvent.PURGE: DeletionState.PURGED,
-        } == dict(TRANSITIONS[DeletionState.DELETED])
+        } == dict(STATE_CHANGES[DeletionState.DELETED])
         assert {
             DeletionState.CANCELLED,
             DeletionState.KEPT,

@@ -13,12 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
+from _dunning import answer
 from billrules.balance import BalanceFacts, EntryKind, Ledger, LedgerEntry
 from billrules.contract import Transition
 from billrules.decisions import Decision, Reason
 from billrules.dunning import (
     DEFAULT_STAGES,
-    Access,
     AccessLevel,
     Anchor,
     DunningCode,
@@ -26,8 +26,9 @@ from billrules.dunning import (
     DunningPolicy,
     DunningQuestion,
     Stage,
+    can_use_product,
     findings,
-    restriction_for,
+    next_stage_on,
     role_findings,
     transitions,
 )
@@ -108,10 +109,11 @@ class TestSeedTable:
         facts = _debt(datetime(2024, 5, 1, 9, 30, tzinfo=KYIV))
         at = datetime(2024, 5, day, 12, 0, tzinfo=KYIV)
 
-        access = restriction_for(facts, POLICY, role=role, at=at, zone=KYIV)
+        access = answer(facts, POLICY, role=role, at=at, zone=KYIV)
 
         assert _seed_level(day, role) == access.level
-        assert Money("25.00", "USD") == access.amount_to_pay
+        assert (access.level in (FULL, REMIND)) is access.allowed
+        assert ("dunning_stage", "full_payment_lifts") == access.codes
         assert ("DUN-1", "DUN-2") == access.rules
 
     @pytest.mark.parametrize("day", range(1, 32))
@@ -121,24 +123,22 @@ class TestSeedTable:
         facts = BalanceFacts(balance=Money("0.00", "USD"))
         at = datetime(2024, 5, day, 12, 0, tzinfo=KYIV)
 
-        access = restriction_for(facts, POLICY, role=role, at=at, zone=KYIV)
+        access = answer(facts, POLICY, role=role, at=at, zone=KYIV)
 
-        assert (FULL, None, None, None) == (
+        assert (FULL, None, None, True) == (
             access.level,
             access.stage,
-            access.amount_to_pay,
             access.next_stage_on,
+            access.allowed,
         )
         assert ("balance_not_negative",) == access.codes
         assert not access.restricted
 
     def test_next_stage_dates_follow_the_schedule(self) -> None:
-        """DUN-1: the access value names the local date the next stage starts."""
+        """DUN-1: next_stage_on names the local date the next stage starts."""
         facts = _debt(datetime(2024, 5, 1, tzinfo=KYIV))
         on = [
-            restriction_for(
-                facts, POLICY, role=Role.ADMIN, at=datetime(2024, 5, d, tzinfo=KYIV), zone=KYIV
-            )
+            answer(facts, POLICY, role=Role.ADMIN, at=datetime(2024, 5, d, tzinfo=KYIV), zone=KYIV)
             for d in (1, 4, 7, 10)
         ]
 
@@ -154,9 +154,9 @@ class TestSeedTable:
         facts = _debt(datetime(2024, 5, 1, tzinfo=KYIV))
         at = datetime(2024, 5, 8, tzinfo=KYIV)
 
-        assert restriction_for(
-            facts, POLICY, role="admin", at=at, zone="Europe/Kyiv"
-        ) == restriction_for(facts, POLICY, role=Role.ADMIN, at=at, zone=KYIV)
+        assert answer(facts, POLICY, role="admin", at=at, zone="Europe/Kyiv") == answer(
+            facts, POLICY, role=Role.ADMIN, at=at, zone=KYIV
+        )
 
 
 class TestPayment:
@@ -182,7 +182,7 @@ class TestPayment:
         charge = ("adjustment", "-40.00", datetime(2024, 5, 1, tzinfo=KYIV))
         partial = ("payment", "30.00", datetime(2024, 5, 8, 10, tzinfo=KYIV))
         at = datetime(2024, 5, 8, 11, tzinfo=KYIV)
-        before = restriction_for(
+        before = answer(
             BalanceFacts.from_ledger(self._ledger(charge), at),
             POLICY,
             role=Role.ADMIN,
@@ -190,16 +190,12 @@ class TestPayment:
             zone=KYIV,
         )
 
-        after = restriction_for(
-            BalanceFacts.from_ledger(self._ledger(charge, partial), at),
-            POLICY,
-            role=Role.ADMIN,
-            at=at,
-            zone=KYIV,
-        )
+        paid_part = BalanceFacts.from_ledger(self._ledger(charge, partial), at)
+        after = answer(paid_part, POLICY, role=Role.ADMIN, at=at, zone=KYIV)
 
         assert (PAY_PAGE, PAY_PAGE) == (before.level, after.level)
-        assert Money("10.00", "USD") == after.amount_to_pay
+        assert before.decision == after.decision
+        assert Money("10.00", "USD") == paid_part.amount_to_pay
 
     def test_full_payment_lifts_at_once(self) -> None:
         """DUN-2: paying the whole debt on day 12 lifts the block at that very instant."""
@@ -207,14 +203,14 @@ class TestPayment:
         paid_at = datetime(2024, 5, 12, 10, tzinfo=KYIV)
         ledger = self._ledger(charge, ("payment", "40.00", paid_at))
 
-        before = restriction_for(
+        before = answer(
             BalanceFacts.from_ledger(ledger, paid_at - timedelta(seconds=1)),
             POLICY,
             role=Role.STAFF,
             at=paid_at - timedelta(seconds=1),
             zone=KYIV,
         )
-        after = restriction_for(
+        after = answer(
             BalanceFacts.from_ledger(ledger, paid_at),
             POLICY,
             role=Role.STAFF,
@@ -232,7 +228,7 @@ class TestPayment:
             ("adjustment", "-5.00", datetime(2024, 6, 1, tzinfo=KYIV)),
         )
 
-        access = restriction_for(
+        access = answer(
             BalanceFacts.from_ledger(ledger, datetime(2024, 6, 2, tzinfo=KYIV)),
             POLICY,
             role=Role.ADMIN,
@@ -251,7 +247,7 @@ class TestPayment:
         if facts.debt_started_at is not None:
             facts = BalanceFacts(balance=-facts.balance)
 
-        assert FULL == restriction_for(facts, POLICY, role=role, at=at, zone=zone).level
+        assert FULL == answer(facts, POLICY, role=role, at=at, zone=zone).level
 
 
 class TestProperties:
@@ -275,7 +271,7 @@ class TestProperties:
         """DUN-1, DUN-3: for a fixed debt, restrictions only grow as time goes on."""
         facts = _debt(started)
         levels = [
-            restriction_for(
+            answer(
                 facts, policy, role=role, at=started + timedelta(hours=h), zone=zone
             ).level.severity
             for h in sorted(hours)
@@ -290,14 +286,12 @@ class TestProperties:
         """DUN-1: before the blocking stage the staff are never more restricted than the admin."""
         facts = _debt(started)
         at = started + timedelta(hours=hours)
-        staff = restriction_for(facts, POLICY, role=Role.STAFF, at=at, zone=zone)
-        admin = restriction_for(facts, POLICY, role=Role.ADMIN, at=at, zone=zone)
+        staff = answer(facts, POLICY, role=Role.STAFF, at=at, zone=zone)
+        admin = answer(facts, POLICY, role=Role.ADMIN, at=at, zone=zone)
 
         if admin.stage is not None and admin.stage.name != "blocked":
             assert staff.level.severity <= admin.level.severity
-        assert (
-            restriction_for(facts, POLICY, role=Role.OWNER, at=at, zone=zone).level == admin.level
-        )
+        assert answer(facts, POLICY, role=Role.OWNER, at=at, zone=zone).level == admin.level
 
     @given(
         policy=dunning_policies(max_first_day=28),
@@ -319,13 +313,13 @@ class TestProperties:
         by_month = DunningPolicy(stages=policy.stages, anchor=Anchor.MONTH_START)
         by_debt = DunningPolicy(stages=policy.stages, anchor=Anchor.DEBT_START)
 
-        month_access = restriction_for(facts, by_month, role=role, at=at, zone=zone)
-        debt_access = restriction_for(facts, by_debt, role=role, at=at, zone=zone)
+        month_access = answer(facts, by_month, role=role, at=at, zone=zone)
+        debt_access = answer(facts, by_debt, role=role, at=at, zone=zone)
 
         assert (month_access.level, month_access.stage) == (debt_access.level, debt_access.stage)
 
     @given(policy=dunning_policies(), started=aware_datetimes(), zone=zones())
-    def test_transitions_agree_with_restriction_for(
+    def test_transitions_agree_with_can_use_product(
         self, policy: DunningPolicy, started: datetime, zone: ZoneInfo
     ) -> None:
         """DUN-1, DUN-3: at each transition instant, the check reports the transition's stage."""
@@ -336,7 +330,7 @@ class TestProperties:
 
         assert changes[0].at == started
         for change in changes:
-            access = restriction_for(facts, policy, role=Role.STAFF, at=change.at, zone=zone)
+            access = answer(facts, policy, role=Role.STAFF, at=change.at, zone=zone)
             assert access.stage is not None
             assert _name(change) == access.stage.name
             assert (
@@ -345,9 +339,7 @@ class TestProperties:
             )
             if change.at > started:
                 just_before = change.at - timedelta(microseconds=1)
-                earlier = restriction_for(
-                    facts, policy, role=Role.STAFF, at=just_before, zone=zone
-                ).stage
+                earlier = answer(facts, policy, role=Role.STAFF, at=just_before, zone=zone).stage
                 assert earlier is not None
                 assert earlier.name != _name(change)
 
@@ -368,10 +360,10 @@ class TestTimeZones:
         facts = _debt(datetime(2024, 5, 1, 8, tzinfo=zone))
         midnight = datetime(2024, 5, 4, tzinfo=zone)
 
-        before = restriction_for(
+        before = answer(
             facts, POLICY, role=Role.ADMIN, at=midnight - timedelta(seconds=1), zone=zone
         )
-        at = restriction_for(facts, POLICY, role=Role.ADMIN, at=midnight.astimezone(UTC), zone=zone)
+        at = answer(facts, POLICY, role=Role.ADMIN, at=midnight.astimezone(UTC), zone=zone)
 
         assert (FULL, REMIND) == (before.level, at.level)
 
@@ -382,7 +374,7 @@ class TestTimeZones:
         at = datetime(2024, 5, 9, 23, 30, tzinfo=UTC)
         local_day = at.astimezone(zone).day
 
-        access = restriction_for(facts, POLICY, role=Role.STAFF, at=at, zone=zone)
+        access = answer(facts, POLICY, role=Role.STAFF, at=at, zone=zone)
 
         assert (BLOCKED if local_day >= 10 else FULL) == access.level
 
@@ -408,19 +400,16 @@ class TestTimeZones:
         ]
         assert all(c.at.astimezone(zone).time() == datetime.min.time() for c in changes[1:])
         end_of_nine = datetime.combine(day_ten, datetime.min.time(), zone) - timedelta(seconds=1)
-        assert (
-            PAY_PAGE
-            == restriction_for(facts, policy, role=Role.ADMIN, at=end_of_nine, zone=zone).level
-        )
+        assert PAY_PAGE == answer(facts, policy, role=Role.ADMIN, at=end_of_nine, zone=zone).level
 
     def test_february_of_a_leap_year(self) -> None:
         """DUN-1, DUN-3: Feb 29 2024 is still February; March 1 carries the debt over."""
         facts = _debt(datetime(2024, 2, 27, tzinfo=AUCKLAND))
 
-        feb_29 = restriction_for(
+        feb_29 = answer(
             facts, POLICY, role=Role.ADMIN, at=datetime(2024, 2, 29, tzinfo=AUCKLAND), zone=AUCKLAND
         )
-        mar_1 = restriction_for(
+        mar_1 = answer(
             facts, POLICY, role=Role.ADMIN, at=datetime(2024, 3, 1, tzinfo=AUCKLAND), zone=AUCKLAND
         )
 
@@ -432,7 +421,7 @@ class TestTimeZones:
         """DUN-1: a debt from Feb 1 2024 (leap year) reaches each stage on the seed's days."""
         facts = _debt(datetime(2024, 2, 1, 0, 0, tzinfo=KOLKATA))
         levels = [
-            restriction_for(
+            answer(
                 facts,
                 POLICY,
                 role=Role.ADMIN,
@@ -449,10 +438,10 @@ class TestTimeZones:
         """DUN-1, DUN-3: day 31 is still blocked in the month; the 1st after carries over."""
         facts = _debt(datetime(2024, 7, 2, tzinfo=zone))
 
-        day_31 = restriction_for(
+        day_31 = answer(
             facts, POLICY, role=Role.STAFF, at=datetime(2024, 7, 31, 23, 59, tzinfo=zone), zone=zone
         )
-        next_1st = restriction_for(
+        next_1st = answer(
             facts, POLICY, role=Role.STAFF, at=datetime(2024, 8, 1, tzinfo=zone), zone=zone
         )
 
@@ -465,7 +454,7 @@ class TestTimeZones:
         facts = _debt(datetime(2024, 5, 1, tzinfo=KYIV))
 
         with pytest.raises(NaiveDatetimeError) as excinfo:
-            restriction_for(facts, POLICY, role=Role.ADMIN, at=datetime(2024, 5, 5), zone=KYIV)  # noqa: DTZ001
+            answer(facts, POLICY, role=Role.ADMIN, at=datetime(2024, 5, 5), zone=KYIV)  # noqa: DTZ001
 
         assert "at" == excinfo.value.field
 
@@ -487,12 +476,12 @@ class TestAnchor:
 
         # At 20:00: the debt has started by then on the 15th (an earlier instant is refused).
         levels = [
-            restriction_for(
+            answer(
                 facts, policy, role=Role.ADMIN, at=datetime(2024, 5, d, 20, tzinfo=KYIV), zone=KYIV
             ).level
             for d in (15, 17, 18, 21, 24)
         ]
-        access = restriction_for(
+        access = answer(
             facts, policy, role=Role.ADMIN, at=datetime(2024, 5, 18, tzinfo=KYIV), zone=KYIV
         )
 
@@ -504,7 +493,7 @@ class TestAnchor:
         policy = DunningPolicy(anchor="debt_start")
         facts = _debt(datetime(2024, 1, 15, tzinfo=KYIV))
 
-        access = restriction_for(
+        access = answer(
             facts, policy, role=Role.STAFF, at=datetime(2024, 6, 1, tzinfo=KYIV), zone=KYIV
         )
 
@@ -514,7 +503,7 @@ class TestAnchor:
         """DUN-3: with ``month_start``, a debt from the 8th starts at the payment-page stage."""
         facts = _debt(datetime(2024, 5, 8, 15, tzinfo=KYIV))
 
-        access = restriction_for(
+        access = answer(
             facts, POLICY, role=Role.ADMIN, at=datetime(2024, 5, 8, 16, tzinfo=KYIV), zone=KYIV
         )
 
@@ -524,17 +513,17 @@ class TestAnchor:
         """DUN-3 Reading: a debt from the 30th is at the last stage from the 1st until paid."""
         facts = _debt(datetime(2024, 4, 30, 20, tzinfo=NEW_YORK))
 
-        on_30th = restriction_for(
+        on_30th = answer(
             facts,
             POLICY,
             role=Role.STAFF,
             at=datetime(2024, 4, 30, 21, tzinfo=NEW_YORK),
             zone=NEW_YORK,
         )
-        on_1st = restriction_for(
+        on_1st = answer(
             facts, POLICY, role=Role.STAFF, at=datetime(2024, 5, 1, tzinfo=NEW_YORK), zone=NEW_YORK
         )
-        on_3rd = restriction_for(
+        on_3rd = answer(
             facts, POLICY, role=Role.STAFF, at=datetime(2024, 5, 3, tzinfo=NEW_YORK), zone=NEW_YORK
         )
 
@@ -550,10 +539,10 @@ class TestAnchor:
         policy = DunningPolicy(stages=stages)
         facts = _debt(datetime(2024, 4, 2, tzinfo=KYIV))
 
-        access = restriction_for(
+        access = answer(
             facts, policy, role=Role.ADMIN, at=datetime(2024, 4, 29, tzinfo=KYIV), zone=KYIV
         )
-        may = restriction_for(
+        may = answer(
             facts, policy, role=Role.ADMIN, at=datetime(2024, 7, 3, tzinfo=KYIV), zone=KYIV
         )
 
@@ -568,7 +557,7 @@ class TestAnchor:
         )
         facts = _debt(datetime(2024, 5, 2, tzinfo=KYIV))
 
-        access = restriction_for(
+        access = answer(
             facts,
             DunningPolicy(stages=stages),
             role=Role.ADMIN,
@@ -589,7 +578,7 @@ class TestAnchor:
             (debt_policy, datetime(2024, 5, 9, tzinfo=KYIV)),
         ]:
             with pytest.raises(InvalidInput) as excinfo:
-                restriction_for(facts, policy, role=Role.ADMIN, at=at, zone=KYIV)
+                answer(facts, policy, role=Role.ADMIN, at=at, zone=KYIV)
             assert "at" == excinfo.value.field
 
 
@@ -865,27 +854,27 @@ class TestBadInput:
             pass
 
         for role in ("owner", "admin", "staff"):
-            assert restriction_for(
+            assert can_use_product(
                 self.FACTS, POLICY, role=role, at=self.AT, zone=KYIV
-            ) == restriction_for(self.FACTS, HostPolicy(), role=role, at=self.AT, zone=KYIV)
+            ) == can_use_product(self.FACTS, HostPolicy(), role=role, at=self.AT, zone=KYIV)
 
     def test_unknown_role(self) -> None:
         """DUN-1: roles are owner, admin and staff."""
         for role in ("guest", ["admin"]):
             with pytest.raises((InvalidInput, InvalidType)) as excinfo:
-                restriction_for(self.FACTS, POLICY, role=role, at=self.AT, zone=KYIV)  # type: ignore[arg-type]
+                can_use_product(self.FACTS, POLICY, role=role, at=self.AT, zone=KYIV)  # type: ignore[arg-type]
             assert "role" == excinfo.value.field
 
     def test_bad_facts_policy_zone_instant(self) -> None:
         """DUN-1: facts, policy, zone and instant are checked."""
         with pytest.raises(InvalidType) as facts:
-            restriction_for(Money("1", "USD"), POLICY, role=Role.ADMIN, at=self.AT, zone=KYIV)  # type: ignore[arg-type]
+            can_use_product(Money("1", "USD"), POLICY, role=Role.ADMIN, at=self.AT, zone=KYIV)  # type: ignore[arg-type]
         with pytest.raises(InvalidType) as policy:
-            restriction_for(self.FACTS, None, role=Role.ADMIN, at=self.AT, zone=KYIV)  # type: ignore[arg-type]
+            can_use_product(self.FACTS, None, role=Role.ADMIN, at=self.AT, zone=KYIV)  # type: ignore[arg-type]
         with pytest.raises(UnknownTimeZone) as zone:
-            restriction_for(self.FACTS, POLICY, role=Role.ADMIN, at=self.AT, zone="Mars/Olympus")
+            can_use_product(self.FACTS, POLICY, role=Role.ADMIN, at=self.AT, zone="Mars/Olympus")
         with pytest.raises(InvalidType) as at:
-            restriction_for(self.FACTS, POLICY, role=Role.ADMIN, at="2024-05-05", zone=KYIV)  # type: ignore[arg-type]
+            can_use_product(self.FACTS, POLICY, role=Role.ADMIN, at="2024-05-05", zone=KYIV)  # type: ignore[arg-type]
 
         assert ("facts", "policy", "zone", "at") == (
             facts.value.field,
@@ -894,16 +883,32 @@ class TestBadInput:
             at.value.field,
         )
 
-    def test_access_is_a_value(self) -> None:
-        """DUN-1: the access value is immutable and compares by its fields."""
-        access = restriction_for(self.FACTS, POLICY, role=Role.ADMIN, at=self.AT, zone=KYIV)
+    def test_next_stage_on_checks_its_arguments(self) -> None:
+        """DUN-1: next_stage_on refuses what can_use_product refuses, naming the field."""
+        with pytest.raises(InvalidType) as facts:
+            next_stage_on(Money("1", "USD"), POLICY, at=self.AT, zone=KYIV)  # type: ignore[arg-type]
+        with pytest.raises(UnknownTimeZone) as zone:
+            next_stage_on(self.FACTS, POLICY, at=self.AT, zone="Mars/Olympus")
+        with pytest.raises(InvalidInput) as before:
+            next_stage_on(self.FACTS, POLICY, at=MAY_1 - timedelta(days=1), zone=KYIV)
 
-        assert isinstance(access, Access)
-        assert access == restriction_for(
+        assert ("facts", "zone", "at") == (
+            facts.value.field,
+            zone.value.field,
+            before.value.field,
+        )
+
+    def test_the_answer_is_a_decision(self) -> None:
+        """DUN-1: the answer is the kernel's Decision, the same for a role given by value and
+        an instant given in another zone."""
+        decision = can_use_product(self.FACTS, POLICY, role=Role.ADMIN, at=self.AT, zone=KYIV)
+
+        assert type(decision) is Decision
+        assert decision == can_use_product(
             self.FACTS, POLICY, role="admin", at=self.AT.astimezone(UTC), zone=KYIV
         )
         with pytest.raises(AttributeError):
-            access.level = FULL  # type: ignore[misc]
+            decision.allowed = False  # type: ignore[misc]
 
 
 class _HostFacts(BalanceFacts):
@@ -916,7 +921,7 @@ def test_subclassed_facts_are_accepted() -> None:
         balance=Money("-1", "USD"), debt_started_at=datetime(2024, 5, 1, tzinfo=KYIV)
     )
 
-    access = restriction_for(
+    access = answer(
         facts, POLICY, role=Role.STAFF, at=datetime(2024, 5, 11, tzinfo=KYIV), zone=KYIV
     )
 
@@ -942,19 +947,20 @@ def _stage_reason(stage: str, first_day: int, role: str, level: str, anchor: str
 
 
 class TestReasonsGolden:
-    """One golden test per reason code: the whole Access, its rule IDs, sentences and details."""
+    """One golden test per reason code: the whole decision, its rule IDs, sentences and
+    details."""
 
     def test_dunning_stage(self) -> None:
         """DUN-1, DUN-2: a stage gives the role's level, with the stage's details and the lift."""
         # Policies built inside the test: their lookup tables are part of what is tested.
-        access = restriction_for(
+        staff = can_use_product(
             _debt(MAY_1),
             DunningPolicy(),
             role=Role.STAFF,
             at=datetime(2024, 5, 5, tzinfo=KYIV),
             zone=KYIV,
         )
-        admin = restriction_for(
+        admin = can_use_product(
             _debt(MAY_1),
             DunningPolicy(),
             role=Role.ADMIN,
@@ -963,91 +969,116 @@ class TestReasonsGolden:
         )
 
         assert (
-            Access(
-                level=FULL,
-                stage=DEFAULT_STAGES[1],
+            Decision(
+                allowed=True,
                 reasons=(_stage_reason("reminder", 4, "staff", "full", "month_start"), LIFT),
-                next_stage_on=date(2024, 5, 7),
-                amount_to_pay=Money("25.00", "USD"),
             )
-            == access
+            == staff
         )
-        assert (False, ("dunning_stage", "full_payment_lifts"), ("DUN-1", "DUN-2")) == (
-            access.restricted,
-            access.codes,
-            access.rules,
+        assert (True, ("dunning_stage", "full_payment_lifts"), ("DUN-1", "DUN-2")) == (
+            staff.allowed,
+            staff.codes,
+            staff.rules,
         )
         assert (
-            _stage_reason("reminder", 4, "admin", "full_with_reminder", "month_start"),
-            LIFT,
-        ) == admin.reasons
+            Decision(
+                allowed=True,
+                reasons=(
+                    _stage_reason("reminder", 4, "admin", "full_with_reminder", "month_start"),
+                    LIFT,
+                ),
+            )
+            == admin
+        )
         assert (
             "The balance is negative: stage reminder (from day 4) gives the admin full with "
             "reminder access.",
             "Only paying the debt in full lifts the restriction; a partial payment does not.",
         ) == tuple(reason.message for reason in admin.reasons)
+        assert date(2024, 5, 7) == next_stage_on(
+            _debt(MAY_1), DunningPolicy(), at=datetime(2024, 5, 5, tzinfo=KYIV), zone=KYIV
+        )
+
+    def test_payment_page_only_is_a_refusal(self) -> None:
+        """DUN-1: on day 8 the admin may open only the payment page: refused, the level in the
+        details; the staff keep full access."""
+        at = datetime(2024, 5, 8, 12, tzinfo=KYIV)
+        admin = can_use_product(_debt(MAY_1), POLICY, role="admin", at=at, zone=KYIV)
+        staff = can_use_product(_debt(MAY_1), POLICY, role="staff", at=at, zone=KYIV)
+
+        assert (False, "payment_page_only", "payment_page_only", 7) == (
+            admin.allowed,
+            admin.reasons[0].details["level"],
+            admin.reasons[0].details["stage"],
+            admin.reasons[0].details["first_day"],
+        )
+        assert (True, "full", "payment_page_only") == (
+            staff.allowed,
+            staff.reasons[0].details["level"],
+            staff.reasons[0].details["stage"],
+        )
 
     def test_dunning_stage_names_the_debt_start_anchor(self) -> None:
         """DUN-3: under the debt_start anchor the stage reason's details say so."""
         policy = DunningPolicy(anchor="debt_start")
-        access = restriction_for(
-            _debt(MAY_1), policy, role=Role.ADMIN, at=datetime(2024, 6, 5, tzinfo=KYIV), zone=KYIV
-        )
+        at = datetime(2024, 6, 5, tzinfo=KYIV)
+        decision = can_use_product(_debt(MAY_1), policy, role=Role.ADMIN, at=at, zone=KYIV)
 
         assert (
-            BLOCKED,
-            (_stage_reason("blocked", 10, "admin", "blocked", "debt_start"), LIFT),
-            None,
-        ) == (access.level, access.reasons, access.next_stage_on)
-        assert access.restricted
+            Decision(
+                allowed=False,
+                reasons=(_stage_reason("blocked", 10, "admin", "blocked", "debt_start"), LIFT),
+            )
+            == decision
+        )
+        assert next_stage_on(_debt(MAY_1), policy, at=at, zone=KYIV) is None
 
     def test_balance_not_negative(self) -> None:
         """DUN-2: without debt everyone has full access, nothing to pay, no next stage."""
-        access = restriction_for(
-            BalanceFacts(balance=Money("0", "USD")),
-            DunningPolicy(),
-            role="owner",
-            at=MAY_1,
-            zone=KYIV,
-        )
+        facts = BalanceFacts(balance=Money("0", "USD"))
+        decision = can_use_product(facts, DunningPolicy(), role="owner", at=MAY_1, zone=KYIV)
 
         assert (
-            Access(
-                level=FULL,
-                stage=None,
-                reasons=(Reason(code=DunningCode.BALANCE_NOT_NEGATIVE, rule="DUN-2"),),
-                next_stage_on=None,
-                amount_to_pay=None,
+            Decision(
+                allowed=True,
+                reasons=(
+                    Reason(
+                        code=DunningCode.BALANCE_NOT_NEGATIVE,
+                        rule="DUN-2",
+                        details={"level": "full"},
+                    ),
+                ),
             )
-            == access
+            == decision
         )
-        assert "The balance is not negative: no restriction applies." == access.reasons[0].message
+        assert "The balance is not negative: no restriction applies." == decision.message
+        assert (None, None) == (
+            facts.amount_to_pay,
+            next_stage_on(facts, DunningPolicy(), at=MAY_1, zone=KYIV),
+        )
 
     def test_debt_carried_over(self) -> None:
         """DUN-3 Reading: a debt carried into June is at the last stage, with the DUN-3 reason."""
-        access = restriction_for(
-            _debt(MAY_1), POLICY, role=Role.ADMIN, at=datetime(2024, 6, 2, tzinfo=KYIV), zone=KYIV
-        )
+        at = datetime(2024, 6, 2, tzinfo=KYIV)
+        decision = can_use_product(_debt(MAY_1), POLICY, role=Role.ADMIN, at=at, zone=KYIV)
 
         assert (
-            Access(
-                level=BLOCKED,
-                stage=DEFAULT_STAGES[3],
+            Decision(
+                allowed=False,
                 reasons=(
                     _stage_reason("blocked", 10, "admin", "blocked", "month_start"),
                     LIFT,
                     Reason(code=DunningCode.DEBT_CARRIED_OVER, rule="DUN-3"),
                 ),
-                next_stage_on=None,
-                amount_to_pay=Money("25.00", "USD"),
             )
-            == access
+            == decision
         )
-        assert ("DUN-1", "DUN-2", "DUN-3") == access.rules
+        assert ("DUN-1", "DUN-2", "DUN-3") == decision.rules
         assert (
             "The debt was carried into a later month: the last stage applies until it is paid."
-            == access.reasons[-1].message
+            == decision.reasons[-1].message
         )
+        assert next_stage_on(_debt(MAY_1), POLICY, at=at, zone=KYIV) is None
 
 
 class TestErrorsGolden:
@@ -1114,12 +1145,12 @@ class TestErrorsGolden:
             (lambda: POLICY.stage_on_day(0), InvalidInput, "day: must be an int of at least 1"),
             (lambda: POLICY.stage_on_day(True), InvalidInput, "day: must be an int of at least 1"),
             (
-                lambda: restriction_for(_debt(MAY_1), POLICY, role="boss", at=MAY_1, zone=KYIV),
+                lambda: answer(_debt(MAY_1), POLICY, role="boss", at=MAY_1, zone=KYIV),
                 InvalidInput,
                 "role: unknown role 'boss'",
             ),
             (
-                lambda: restriction_for(
+                lambda: answer(
                     _debt(MAY_1),
                     POLICY,
                     role="owner",
@@ -1130,7 +1161,7 @@ class TestErrorsGolden:
                 "at: must not be before the debt started",
             ),
             (
-                lambda: restriction_for(
+                lambda: answer(
                     _debt(datetime(2024, 5, 9, tzinfo=KYIV)),
                     POLICY,
                     role="owner",
@@ -1141,7 +1172,7 @@ class TestErrorsGolden:
                 "at: must not be before the debt started",
             ),
             (
-                lambda: restriction_for(
+                lambda: answer(
                     _debt(MAY_1),
                     DunningPolicy(anchor="debt_start"),
                     role="owner",
@@ -1207,7 +1238,7 @@ class TestBoundaries:
             (started, "no_restriction", ("DUN-1", "DUN-3")),
             (datetime(2024, 4, 30, tzinfo=KYIV), "late", ("DUN-1", "DUN-3")),
         ] == _transitions(_debt(started), policy)
-        access = restriction_for(
+        access = answer(
             _debt(started),
             policy,
             role=Role.ADMIN,
@@ -1434,11 +1465,11 @@ class TestContract:
     def test_property_findings_agree_with_the_check(
         self, ledger: Ledger, policy: DunningPolicy, role: Role, zone: ZoneInfo, hours: int
     ) -> None:
-        """DUN-1 … DUN-3: role_findings carry restriction_for's reasons; findings say what
+        """DUN-1 … DUN-3: role_findings carry can_use_product's reasons; findings say what
         lifts the debt exactly when the balance is negative."""
         at = ledger.entries[0].at + timedelta(hours=hours)
         facts = BalanceFacts.from_ledger(ledger, at)
-        access = restriction_for(facts, policy, role=role, at=at, zone=zone)
+        access = answer(facts, policy, role=role, at=at, zone=zone)
 
         (use,) = role_findings(ledger, policy, role=role, at=at, zone=zone)
         found = findings(ledger, policy, at=at, zone=zone)
@@ -1540,10 +1571,8 @@ class TestContract:
 
 
 def _use_product(ledger: Ledger, policy: DunningPolicy, role: Role, at: datetime, zone: ZoneInfo):
-    """restriction_for's answer as role_findings gives it, from the check itself."""
-    access = restriction_for(
-        BalanceFacts.from_ledger(ledger, at), policy, role=role, at=at, zone=zone
-    )
+    """can_use_product's answer as role_findings gives it, from the check itself."""
+    access = answer(BalanceFacts.from_ledger(ledger, at), policy, role=role, at=at, zone=zone)
     return Decision(allowed=access.level in (FULL, REMIND), reasons=access.reasons)
 
 
@@ -1592,7 +1621,7 @@ class TestStageSharedByRoles:
     ) -> None:
         """DUN-1 … DUN-3 property: one ledger asked in turn for every role at a few instants,
         zones and policies, in any order (the same instant again, another zone or policy at
-        the same instant), answers each time as restriction_for does."""
+        the same instant), answers each time as can_use_product does."""
         for when, where, which in asks:
             at = ledger.entries[0].at + timedelta(hours=hours[when % len(hours)])
             zone = places[where % len(places)]
@@ -1600,3 +1629,22 @@ class TestStageSharedByRoles:
             for role in Role:
                 (use,) = role_findings(ledger, policy, role=role, at=at, zone=zone)
                 assert _use_product(ledger, policy, role, at, zone) == use.decision
+
+
+@pytest.mark.parametrize(
+    ("day", "role"),
+    [(2, "owner"), (5, "admin"), (8, "admin"), (8, "staff"), (11, "staff")],
+)
+def test_can_use_product_is_the_use_product_finding_decision(day: int, role: str) -> None:
+    """DUN-1, DUN-2: one place decides "may use the product": the question returns the very
+    decision explain's use_product finding carries, for a debt of the seed's month."""
+    ledger = _ledger_of(_debt(MAY_1))
+    at = datetime(2024, 5, day, 12, tzinfo=KYIV)
+
+    decision = can_use_product(
+        BalanceFacts.from_ledger(ledger, at), POLICY, role=role, at=at, zone=KYIV
+    )
+    (use,) = role_findings(ledger, POLICY, role=role, at=at, zone=KYIV)
+
+    assert decision is use.decision
+    assert use.details["level"] == decision.reasons[0].details["level"]

@@ -30,7 +30,7 @@ from billrules.decisions import Reason
 from billrules.invoices import (
     DUE_STATUSES,
     FINAL_STATUSES,
-    TRANSITIONS,
+    STATUS_CHANGES,
     BillingDetails,
     BillingDetailsChange,
     BillingProfile,
@@ -47,9 +47,10 @@ from billrules.invoices import (
     StatementLine,
     allocate_payment,
     apply_payment,
+    can_change_status,
     can_download,
-    can_transition,
     can_view,
+    change_status,
     display_status,
     download,
     findings,
@@ -61,7 +62,6 @@ from billrules.invoices import (
     payments_made,
     role_findings,
     statement,
-    transition,
     transitions,
 )
 from billrules.invoices._contract import _KEPT_COUNTS
@@ -166,8 +166,8 @@ class TestStatuses:
     def test_table_decides_every_pair(self, source: InvoiceStatus, target: InvoiceStatus) -> None:
         """INV-2: exactly the pairs in the table are allowed; the rest are refused with INV-2."""
         invoice = _in_status(source)
-        decision = can_transition(invoice, to=target)
-        assert (target in TRANSITIONS[source]) == decision.allowed
+        decision = can_change_status(invoice, to=target)
+        assert (target in STATUS_CHANGES[source]) == decision.allowed
         assert ("INV-2",) == decision.rules
 
     def test_seed_table(self) -> None:
@@ -179,26 +179,26 @@ class TestStatuses:
             s.FAILED: {s.PAID, s.CANCELLED},
             s.PAID: set(),
             s.CANCELLED: set(),
-        } == {k: set(v) for k, v in TRANSITIONS.items()}
+        } == {k: set(v) for k, v in STATUS_CHANGES.items()}
         assert {s.PAID, s.CANCELLED} == FINAL_STATUSES
 
     def test_refused_transition_raises_with_the_same_decision(self) -> None:
-        """INV-2: a paid invoice cannot fail; the error carries can_transition's decision."""
+        """INV-2: a paid invoice cannot fail; the error carries can_change_status's decision."""
         paid = make(status="paid", paid_at=utc(2024, 4, 2))
         with pytest.raises(PolicyViolation) as excinfo:
-            transition(paid, to="failed", at=utc(2024, 4, 3))
-        assert can_transition(paid, to="failed") == excinfo.value.decision
+            change_status(paid, to="failed", at=utc(2024, 4, 3))
+        assert can_change_status(paid, to="failed") == excinfo.value.decision
         assert "final" in str(excinfo.value)
 
     def test_non_final_refusal_lists_what_is_allowed(self) -> None:
         """INV-2: scheduled → paid is refused, naming where a scheduled invoice may go."""
-        decision = can_transition(make(status="scheduled"), to="paid")
+        decision = can_change_status(make(status="scheduled"), to="paid")
         assert ("invoice_transition_not_allowed",) == decision.codes
         assert "cancelled, submitted" in decision.message
 
     def test_paying_records_amount_instant_and_method(self) -> None:
         """INV-2: submitted → paid records the whole amount, the instant and the method."""
-        paid = transition(make(), to="paid", at=utc(2024, 4, 5), method="Visa •••• 4242")
+        paid = change_status(make(), to="paid", at=utc(2024, 4, 5), method="Visa •••• 4242")
         assert (InvoiceStatus.PAID, usd("49.00"), utc(2024, 4, 5), "Visa •••• 4242") == (
             paid.status,
             paid.amount_paid,
@@ -208,8 +208,8 @@ class TestStatuses:
 
     def test_failed_invoice_can_still_be_paid(self) -> None:
         """INV-2: the seed's "pay an overdue bill": failed → paid."""
-        failed = transition(make(), to=InvoiceStatus.FAILED, at=utc(2024, 4, 2))
-        assert InvoiceStatus.PAID == transition(failed, to="paid", at=utc(2024, 4, 20)).status
+        failed = change_status(make(), to=InvoiceStatus.FAILED, at=utc(2024, 4, 2))
+        assert InvoiceStatus.PAID == change_status(failed, to="paid", at=utc(2024, 4, 20)).status
 
     def test_overdue_is_derived_at_an_instant(self) -> None:
         """INV-2: a submitted invoice is overdue only after its due instant."""
@@ -233,11 +233,11 @@ class TestStatuses:
     ) -> None:
         """INV-2 property: a refused transition raises and leaves the invoice equal to before."""
         before = attrs.evolve(invoice)
-        if can_transition(invoice, to=target).allowed:
-            assert target == transition(invoice, to=target, at=at).status
+        if can_change_status(invoice, to=target).allowed:
+            assert target == change_status(invoice, to=target, at=at).status
         else:
             with pytest.raises(PolicyViolation):
-                transition(invoice, to=target, at=at)
+                change_status(invoice, to=target, at=at)
         assert before == invoice
 
     def test_unknown_status_is_refused(self) -> None:
@@ -833,9 +833,9 @@ OLD = make(issued=utc(2020, 6, 1))
 def _reasons_of(call: str) -> tuple[Reason, ...]:
     """The reasons of one of the decisions below, by name."""
     decisions = {
-        "allowed": lambda: can_transition(make(), to="paid"),
-        "final": lambda: can_transition(PAID_APRIL, to="failed"),
-        "not_allowed": lambda: can_transition(SCHEDULED_APRIL, to="paid"),
+        "allowed": lambda: can_change_status(make(), to="paid"),
+        "final": lambda: can_change_status(PAID_APRIL, to="failed"),
+        "not_allowed": lambda: can_change_status(SCHEDULED_APRIL, to="paid"),
         "in_window": lambda: can_view(make(), POLICY, zone="UTC"),
         "before_cutoff": lambda: can_view(OLD, POLICY, zone="UTC"),
         "not_issued": lambda: can_download(SCHEDULED_APRIL, POLICY, zone="UTC"),
@@ -936,7 +936,7 @@ class TestReasonDetails:
 
     def test_transition_details_are_plain_strings(self) -> None:
         """INV-2: `from` and `to` are the statuses' text, whatever form `to` was given in."""
-        details = can_transition(make(), to=InvoiceStatus.FAILED).reasons[0].details
+        details = can_change_status(make(), to=InvoiceStatus.FAILED).reasons[0].details
         assert ("submitted", "failed") == (details["from"], details["to"])
         assert (str, str) == (type(details["from"]), type(details["to"]))
 
@@ -1063,13 +1063,13 @@ class TestBoundaries:
 
     def test_paying_before_issue_is_recorded_at_the_issue(self) -> None:
         """INV-2: an invoice is never paid before it was issued: paid_at is the later of the two."""
-        paid = transition(make(), to="paid", at=utc(2024, 3, 1))
+        paid = change_status(make(), to="paid", at=utc(2024, 3, 1))
         assert APRIL == paid.paid_at
 
     def test_paying_without_a_method_keeps_the_invoices_own(self) -> None:
         """INV-2, INV-5: paid without a method, an invoice keeps the label it already had."""
         invoice = make(method="Visa •••• 4242")
-        assert "Visa •••• 4242" == transition(invoice, to="paid", at=utc(2024, 4, 5)).method
+        assert "Visa •••• 4242" == change_status(invoice, to="paid", at=utc(2024, 4, 5)).method
         paid = apply_payment([invoice], payment=usd("49.00"), at=utc(2024, 4, 5)).invoices[0]
         assert (InvoiceStatus.PAID, "Visa •••• 4242") == (paid.status, paid.method)
 
@@ -1306,7 +1306,7 @@ class TestFieldNames:
     def test_an_unknown_target_status_names_to(self) -> None:
         """INV-2: asking about a status that does not exist names the `to` argument."""
         with pytest.raises(InvalidInput) as excinfo:
-            can_transition(make(), to="overdue")
+            can_change_status(make(), to="overdue")
         assert "to" == excinfo.value.field
 
     def test_a_payment_label_shows_four_digits_at_most(self) -> None:
@@ -1635,7 +1635,7 @@ class TestSharedWork:
         assert usd("49.00") == bill.amount_due
         part = attrs.evolve(bill, amount_paid=usd("9.00"))
         assert (usd("40.00"), usd("49.00")) == (part.amount_due, bill.amount_due)
-        paid = transition(part, to="paid", at=APRIL)
+        paid = change_status(part, to="paid", at=APRIL)
         assert usd("0") == paid.amount_due
 
 

@@ -14,14 +14,14 @@ from moneyed import Money
 from billrules import PolicyViolation
 from billrules.invoices import (
     FINAL_STATUSES,
-    TRANSITIONS,
+    STATUS_CHANGES,
     Invoice,
     InvoiceStatus,
     apply_payment,
-    can_transition,
+    can_change_status,
+    change_status,
     is_overdue,
     outstanding,
-    transition,
 )
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -62,14 +62,14 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     @rule(status=st.sampled_from(InvoiceStatus))
     def move(self, status: InvoiceStatus) -> None:
         before = self.invoice
-        decision = can_transition(before, to=status)
+        decision = can_change_status(before, to=status)
         if decision.allowed:
-            self.invoice = transition(before, to=status, at=self.now)
+            self.invoice = change_status(before, to=status, at=self.now)
             assert status == self.invoice.status
             self.history.append(status)
         else:
             with pytest.raises(PolicyViolation) as excinfo:
-                transition(before, to=status, at=self.now)
+                change_status(before, to=status, at=self.now)
             assert decision == excinfo.value.decision
             assert before == self.invoice
 
@@ -86,7 +86,7 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     @invariant()
     def every_step_follows_the_table(self) -> None:
         for before, after in zip(self.history, self.history[1:], strict=False):
-            assert after in TRANSITIONS[before]
+            assert after in STATUS_CHANGES[before]
 
     @invariant()
     def final_statuses_stay_final(self) -> None:

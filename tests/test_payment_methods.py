@@ -116,18 +116,21 @@ def assert_refused(operation: Any, decision: Decision, before: object) -> None:
 class TestWallet:
     def test_first_method_becomes_default(self):
         """PM-1: the first method added to an empty wallet becomes the default."""
-        wallet = add(Wallet(), method=VISA, at=AT, zone=ZONE)
+        wallet = add(Wallet(), SEED, method=VISA, at=AT, zone=ZONE)
         assert "pm-visa" == wallet.default_id
         assert VISA == wallet.default
-        decision = can_add(Wallet(), method=VISA, at=AT, zone=ZONE)
+        decision = can_add(Wallet(), SEED, method=VISA, at=AT, zone=ZONE)
         assert ("first_method_becomes_default", "payment_method_unexpired") == decision.codes
 
     def test_later_methods_keep_the_default(self):
         """PM-1: adding a second method leaves the default as it was."""
-        wallet = add(one(), method=MASTERCARD, at=AT, zone=ZONE)
+        wallet = add(one(), SEED, method=MASTERCARD, at=AT, zone=ZONE)
         assert ("pm-visa", "pm-mc") == wallet.ids
         assert "pm-visa" == wallet.default_id
-        assert "default_unchanged" == can_add(one(), method=MASTERCARD, at=AT, zone=ZONE).codes[0]
+        assert (
+            "default_unchanged"
+            == can_add(one(), SEED, method=MASTERCARD, at=AT, zone=ZONE).codes[0]
+        )
 
     def test_empty_wallet_has_no_default(self):
         """PM-1: an empty wallet has no default."""
@@ -150,16 +153,16 @@ class TestWallet:
         with pytest.raises(InvalidInput) as excinfo:
             Wallet(methods=(VISA, VISA), default_id="pm-visa")
         assert "Wallet.methods[1].id" == excinfo.value.field
-        decision = can_add(one(), method=VISA, at=AT, zone=ZONE)
+        decision = can_add(one(), SEED, method=VISA, at=AT, zone=ZONE)
         assert ("payment_method_id_taken",) == decision.codes
         assert ("PM-1",) == decision.rules
-        assert_refused(lambda: add(one(), method=VISA, at=AT, zone=ZONE), decision, one())
+        assert_refused(lambda: add(one(), SEED, method=VISA, at=AT, zone=ZONE), decision, one())
 
     def test_adding_an_expired_card_is_refused(self):
         """PM-5: a card whose expiry month has passed is not added."""
-        decision = can_add(one(), method=EXPIRED, at=AT, zone=ZONE)
+        decision = can_add(one(), SEED, method=EXPIRED, at=AT, zone=ZONE)
         assert ("payment_method_expired",) == decision.codes
-        assert_refused(lambda: add(one(), method=EXPIRED, at=AT, zone=ZONE), decision, one())
+        assert_refused(lambda: add(one(), SEED, method=EXPIRED, at=AT, zone=ZONE), decision, one())
 
     def test_bad_input(self):
         """PM-1: wallets are built from PaymentMethod values only."""
@@ -170,25 +173,27 @@ class TestWallet:
             Wallet(methods="pm-1")
         assert "Wallet.methods" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
-            can_add("wallet", method=VISA, at=AT, zone=ZONE)
+            can_add("wallet", SEED, method=VISA, at=AT, zone=ZONE)
         assert "wallet" == excinfo.value.field
         with pytest.raises(InvalidType) as excinfo:
-            can_add(Wallet(), method="pm", at=AT, zone=ZONE)
+            can_add(Wallet(), SEED, method="pm", at=AT, zone=ZONE)
         assert "method" == excinfo.value.field
         with pytest.raises(NaiveDatetimeError) as excinfo:
-            can_add(Wallet(), method=VISA, at=datetime(2024, 6, 1), zone=ZONE)  # noqa: DTZ001
+            can_add(Wallet(), SEED, method=VISA, at=datetime(2024, 6, 1), zone=ZONE)  # noqa: DTZ001
         assert "at" == excinfo.value.field
 
     @given(wallets(), payment_methods())
     def test_add_keeps_exactly_one_default(self, wallet, method):
         """PM-1: after an add (allowed or refused) the wallet has exactly one default."""
-        decision = can_add(wallet, method=method, at=AT, zone=ZONE)
+        decision = can_add(wallet, SEED, method=method, at=AT, zone=ZONE)
         if decision.allowed:
-            after = add(wallet, method=method, at=AT, zone=ZONE)
+            after = add(wallet, SEED, method=method, at=AT, zone=ZONE)
             assert (wallet.default_id or method.id) == after.default_id
             assert method == after.get(method.id)
         else:
-            assert_refused(lambda: add(wallet, method=method, at=AT, zone=ZONE), decision, wallet)
+            assert_refused(
+                lambda: add(wallet, SEED, method=method, at=AT, zone=ZONE), decision, wallet
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,7 +207,7 @@ class TestRemove:
         refused = can_remove(wallet, method_id="pm-visa")
         assert_refused(lambda: remove(wallet, method_id="pm-visa"), refused, wallet)
 
-        wallet = add(wallet, method=MASTERCARD, at=AT, zone=ZONE)
+        wallet = add(wallet, SEED, method=MASTERCARD, at=AT, zone=ZONE)
         wallet = set_default(wallet, method_id="pm-mc", at=AT, zone=ZONE)
         assert ("not_default",) == can_remove(wallet, method_id="pm-visa").codes
         wallet = remove(wallet, method_id="pm-visa")
@@ -514,6 +519,7 @@ class TestUpdateCard:
         new = details("5555555555554444")
         decision = can_add(
             one(),
+            SEED,
             method=validate_card(new, method_id="pm-visa", at=AT, zone=ZONE),
             at=AT,
             zone=ZONE,
@@ -590,7 +596,7 @@ def _exposed(number: str, cvv: str, month: int, year: int) -> list[str]:
     assert good is copy.deepcopy(good)
     method = validate_card(good, method_id="pm-new", at=at, zone="UTC")
     wallet = Wallet(methods=(VISA,), default_id="pm-visa")
-    texts += _texts(can_add(wallet, method=method, at=at, zone="UTC"))
+    texts += _texts(can_add(wallet, SEED, method=method, at=at, zone="UTC"))
     after = update_card(wallet, details=good, at=at, zone="UTC", method_id="pm-new")
     texts += _texts(method) + _texts(after)
     texts += _texts(can_set_default(after, method_id="pm-new", at=at, zone="UTC"))
@@ -937,7 +943,7 @@ class TestPaymentMethodPolicy:
         ).codes
         no_brand = PaymentMethod(id="pm-g", kind="google_pay")
         assert can_add(one(), NO_MAESTRO, method=no_brand, at=AT, zone=ZONE).allowed
-        assert can_add(one(), method=maestro, at=AT, zone=ZONE).allowed
+        assert can_add(one(), SEED, method=maestro, at=AT, zone=ZONE).allowed
 
     def test_longest_prefix_wins(self):
         """PM-8: where prefixes overlap, the one matching more leading digits gives the brand."""
@@ -1174,11 +1180,11 @@ def _decision(case):
     cases = {
         "unknown_set": lambda: can_set_default(one(), method_id="pm-nope", at=AT, zone=ZONE),
         "unknown_remove": lambda: can_remove(one(), method_id="pm-nope"),
-        "taken": lambda: can_add(one(), method=VISA, at=AT, zone=ZONE),
+        "taken": lambda: can_add(one(), SEED, method=VISA, at=AT, zone=ZONE),
         "not_accepted": lambda: can_add(one(), NO_MAESTRO, method=MAESTRO, at=AT, zone=ZONE),
-        "expired_add": lambda: can_add(one(), method=EXPIRED, at=AT, zone=ZONE),
-        "first": lambda: can_add(Wallet(), method=VISA, at=AT, zone=ZONE),
-        "unchanged": lambda: can_add(one(), method=MASTERCARD, at=AT, zone=ZONE),
+        "expired_add": lambda: can_add(one(), SEED, method=EXPIRED, at=AT, zone=ZONE),
+        "first": lambda: can_add(Wallet(), SEED, method=VISA, at=AT, zone=ZONE),
+        "unchanged": lambda: can_add(one(), SEED, method=MASTERCARD, at=AT, zone=ZONE),
         "expired_set": lambda: can_set_default(WITH_EXPIRED, method_id="pm-old", at=AT, zone=ZONE),
         "unexpired_set": lambda: can_set_default(one(), method_id="pm-visa", at=AT, zone=ZONE),
         "default": lambda: can_remove(one(), method_id="pm-visa"),
@@ -1366,7 +1372,7 @@ class TestReasonDetails:
         for zone, month in (("UTC", (2024, 5)), ("Europe/Kyiv", (2024, 6))):
             decision = can_set_default(one(), method_id="pm-visa", at=evening, zone=zone)
             assert month == decision.reasons[0].details["current_month"]
-            added = can_add(Wallet(), method=VISA, at=evening, zone=zone)
+            added = can_add(Wallet(), SEED, method=VISA, at=evening, zone=zone)
             assert month == added.reasons[1].details["current_month"]
 
 
@@ -1686,8 +1692,8 @@ class TestCardBoundaries:
         june = validate_card(details(month=6, year=2024), method_id="pm-june", at=AT, zone=ZONE)
         assert (2024, 6) == june.expiry
         assert not is_expired(june, at=AT, zone=ZONE)
-        assert can_add(one(), method=june, at=AT, zone=ZONE).allowed
-        wallet = add(one(), method=june, at=AT, zone=ZONE)
+        assert can_add(one(), SEED, method=june, at=AT, zone=ZONE).allowed
+        wallet = add(one(), SEED, method=june, at=AT, zone=ZONE)
         assert "pm-june" == set_default(wallet, method_id="pm-june", at=AT, zone=ZONE).default_id
 
     def test_a_later_month_of_this_year_is_valid(self):
@@ -1699,9 +1705,9 @@ class TestCardBoundaries:
         """PM-5: can_add judges the expiry in the account's zone."""
         may = card(id="pm-may", month=5, year=2024)
         evening = datetime(2024, 5, 31, 22, tzinfo=UTC)  # 1 June, 01:00 in Kyiv
-        assert can_add(one(), method=may, at=evening, zone="UTC").allowed
+        assert can_add(one(), SEED, method=may, at=evening, zone="UTC").allowed
         assert ("payment_method_expired",) == can_add(
-            one(), method=may, at=evening, zone="Europe/Kyiv"
+            one(), SEED, method=may, at=evening, zone="Europe/Kyiv"
         ).codes
         wallet = Wallet(methods=(VISA, may), default_id="pm-visa")
         assert can_set_default(wallet, method_id="pm-may", at=evening, zone="UTC").allowed

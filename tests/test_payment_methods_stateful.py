@@ -15,6 +15,7 @@ from billrules.payment_methods import (
     CardDetails,
     CardExpiredError,
     PaymentMethod,
+    PaymentMethodPolicy,
     Wallet,
     add,
     can_add,
@@ -28,6 +29,8 @@ from billrules.payment_methods import (
 )
 from billrules.testing._payment_methods import card_details, payment_methods
 
+#: The seed's accepted brands.
+SEED = PaymentMethodPolicy()
 IDS = ("pm-a", "pm-b", "pm-c", "pm-d", "pm-e")
 YEARS = range(2023, 2030)
 
@@ -60,18 +63,18 @@ class WalletMachine(RuleBasedStateMachine):
     @rule(method=payment_methods(ids=st.sampled_from(IDS), years=YEARS))
     def add_method(self, method: PaymentMethod) -> None:
         """PM-1, PM-5: a new id, unexpired, is added; the first becomes the default."""
-        decision = can_add(self.wallet, method=method, at=self.at, zone=self.zone)
+        decision = can_add(self.wallet, SEED, method=method, at=self.at, zone=self.zone)
         expected = method.id not in self.model and not is_expired(
             method, at=self.at, zone=self.zone
         )
         assert expected == decision.allowed
         if decision.allowed:
-            self.wallet = add(self.wallet, method=method, at=self.at, zone=self.zone)
+            self.wallet = add(self.wallet, SEED, method=method, at=self.at, zone=self.zone)
             self.model[method.id] = method
             self.model_default = self.model_default or method.id
         else:
             self.refused(
-                lambda: add(self.wallet, method=method, at=self.at, zone=self.zone), decision
+                lambda: add(self.wallet, SEED, method=method, at=self.at, zone=self.zone), decision
             )
 
     @rule(method_id=st.sampled_from(IDS))
@@ -119,7 +122,7 @@ class WalletMachine(RuleBasedStateMachine):
                 )
             assert before == self.wallet
             return
-        decision = can_add(self.wallet, method=method, at=self.at, zone=self.zone)
+        decision = can_add(self.wallet, SEED, method=method, at=self.at, zone=self.zone)
         if not decision.allowed:
             self.refused(
                 lambda: update_card(

@@ -2,7 +2,7 @@
 
 The regression tests use the examples the zone scan found; the scan itself walks every
 transition of every zone in ``zoneinfo`` and checks the day's start against an independent
-reading, and that :func:`restriction_for` and explain's dunning findings agree around each
+reading, and that :func:`can_use_product` and explain's dunning findings agree around each
 transition for a debt that starts just before it.
 """
 
@@ -21,10 +21,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
+from _dunning import answer
 from billrules import _time
 from billrules.account import Account, User
 from billrules.balance import BalanceFacts, Ledger, LedgerEntry
-from billrules.dunning import DunningPolicy, Stage, restriction_for, role_findings
+from billrules.dunning import DunningPolicy, Stage, role_findings
 from billrules.errors import InvalidInput
 from billrules.policy import Policy
 from billrules.report import explain
@@ -154,11 +155,9 @@ class TestDateThatGoesBack:
         assert (date(2010, 11, 7), date(2010, 11, 6)) == (_SJ_STARTED.date(), _SJ_AT.date())
         assert _SJ_AT.fold == 1
 
-    def test_restriction_for_answers_day_6_under_month_start(self) -> None:
+    def test_can_use_product_answers_day_6_under_month_start(self) -> None:
         """DUN-1, DUN-3: the 6th that the clock change brings back is day 6 of the month."""
-        access = restriction_for(
-            _facts(_SJ_STARTED), BY_MONTH, role="admin", at=_SJ_AT, zone=ST_JOHNS
-        )
+        access = answer(_facts(_SJ_STARTED), BY_MONTH, role="admin", at=_SJ_AT, zone=ST_JOHNS)
 
         assert access.stage is not None
         assert (access.stage, access.next_stage_on) == (
@@ -167,19 +166,17 @@ class TestDateThatGoesBack:
         )
         assert "reminder" == access.stage.name
 
-    def test_restriction_for_answers_the_first_stage_under_debt_start(self) -> None:
+    def test_can_use_product_answers_the_first_stage_under_debt_start(self) -> None:
         """DUN-3: a date before the debt's own is day 0: the first stage, nothing restricted."""
-        access = restriction_for(
-            _facts(_SJ_STARTED), BY_DEBT, role="admin", at=_SJ_AT, zone=ST_JOHNS
-        )
+        access = answer(_facts(_SJ_STARTED), BY_DEBT, role="admin", at=_SJ_AT, zone=ST_JOHNS)
 
         assert access.stage == BY_DEBT.stages[0]
         assert not access.restricted
         assert date(2010, 11, 10) == access.next_stage_on
 
     @pytest.mark.parametrize("policy", [BY_MONTH, BY_DEBT], ids=["month_start", "debt_start"])
-    def test_explain_and_restriction_for_agree(self, policy: DunningPolicy) -> None:
-        """DUN-1, DUN-3: explain gives every role the stage restriction_for gives it."""
+    def test_explain_and_can_use_product_agree(self, policy: DunningPolicy) -> None:
+        """DUN-1, DUN-3: explain gives every role the stage can_use_product gives it."""
         account = Account(
             id="sj",
             zone=ST_JOHNS,
@@ -193,7 +190,7 @@ class TestDateThatGoesBack:
 
         for role_report in report.roles:
             (finding,) = [f for f in role_report.findings if f.area == "dunning"]
-            access = restriction_for(
+            access = answer(
                 _facts(_SJ_STARTED), policy, role=role_report.role, at=_SJ_AT, zone=ST_JOHNS
             )
             assert access.stage is not None
@@ -204,7 +201,7 @@ class TestDateThatGoesBack:
         started = datetime(2024, 5, 15, 18, tzinfo=ST_JOHNS)
         for policy in (BY_MONTH, BY_DEBT):
             with pytest.raises(InvalidInput) as excinfo:
-                restriction_for(
+                answer(
                     _facts(started),
                     policy,
                     role="admin",
@@ -221,7 +218,7 @@ class TestDateThatGoesBack:
         it) has not started at 00:00:30 NDT on the 7th, half an hour earlier."""
         for policy in (BY_MONTH, BY_DEBT):
             with pytest.raises(InvalidInput) as excinfo:
-                restriction_for(_facts(_SJ_AT), policy, role="admin", at=_SJ_STARTED, zone=ST_JOHNS)
+                answer(_facts(_SJ_AT), policy, role="admin", at=_SJ_STARTED, zone=ST_JOHNS)
             assert "at" == excinfo.value.field
 
     def test_a_date_gone_back_into_the_month_before_is_day_0(self) -> None:
@@ -241,7 +238,7 @@ class TestDateThatGoesBack:
             (DunningPolicy(stages=(free,)), "free", None),
         ]
         for policy, stage, next_on in cases:
-            access = restriction_for(_facts(started), policy, role="owner", at=at, zone=ST_JOHNS)
+            access = answer(_facts(started), policy, role="owner", at=at, zone=ST_JOHNS)
             assert access.stage is not None
             assert (stage, next_on) == (access.stage.name, access.next_stage_on)
             assert stage == _role_stage(_debt_ledger(started), policy, at, ST_JOHNS)
@@ -253,7 +250,7 @@ class TestDateThatGoesBack:
         at = datetime(2009, 11, 1, 0, 0, 30, tzinfo=ST_JOHNS)
         for policy in (BY_MONTH, BY_DEBT):
             with pytest.raises(InvalidInput) as excinfo:
-                restriction_for(_facts(started), policy, role="admin", at=at, zone=ST_JOHNS)
+                answer(_facts(started), policy, role="admin", at=at, zone=ST_JOHNS)
             assert "at" == excinfo.value.field
 
     def test_before_compares_instants_that_share_a_zone(self) -> None:
@@ -369,9 +366,9 @@ def _role_stage(ledger: Ledger, policy: DunningPolicy, at: datetime, zone: ZoneI
     return finding.details["stage"]
 
 
-def test_every_zone_restriction_for_and_explain_agree_around_each_transition() -> None:
+def test_every_zone_can_use_product_and_explain_agree_around_each_transition() -> None:
     """DUN-1, DUN-3, X-3: for a debt that starts a minute before each transition of each
-    zone, restriction_for answers (never "before the debt started") and gives the stage that
+    zone, can_use_product answers (never "before the debt started") and gives the stage that
     explain's dunning finding gives, under both anchors, at the transition, across the hour or
     day a clock change repeats and just after; the stage is that of the local date's day.
 
@@ -399,7 +396,7 @@ def test_every_zone_restriction_for_and_explain_agree_around_each_transition() -
                     (BY_MONTH, _month_day(today, debt_day)),
                     (BY_DEBT, (today - debt_day).days + 1),
                 ):
-                    access = restriction_for(facts, policy, role="admin", at=at, zone=zone)
+                    access = answer(facts, policy, role="admin", at=at, zone=zone)
                     assert access.stage is not None
                     expected = (
                         policy.stages[-1]
@@ -444,7 +441,7 @@ def test_zone_examples_from_the_issue_go_back() -> None:
             started = (change - timedelta(minutes=1)).astimezone(zone)
             at = change.astimezone(zone)
             for policy in (BY_MONTH, BY_DEBT):
-                access = restriction_for(_facts(started), policy, role="staff", at=at, zone=zone)
+                access = answer(_facts(started), policy, role="staff", at=at, zone=zone)
                 assert access.stage is not None
                 assert access.stage.name == _role_stage(_debt_ledger(started), policy, at, zone)
 

@@ -9,318 +9,189 @@ area questions and operations live in their modules (``billrules.invoices``,
 ``billrules.dunning``…), as does ``billrules.timeline.timeline`` (a submodule of the same name
 would shadow it here). Names are loaded on first use (PEP 562), so ``import billrules``
 costs little and a backend that only asks dunning questions loads only what they need.
+
+The imports below are the one list of the public names: type checkers read them, and at run
+time ``__all__`` and the loader's table are read from their compiled form (the module's code
+object), without importing anything.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import sys
 
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (type checkers read the name alike).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    # One import per module, each name re-exported explicitly (``X as X``), so that type
+    # checkers in strict mode see it: isort would split these into one import per name.
+    # isort: off
     from billrules.account import (
-        Account,
-        User,
+        Account as Account,
+        User as User,
     )
     from billrules.balance import (
-        BalanceFacts,
-        BalancePolicy,
-        BonusTier,
-        EnabledPeriod,
-        EntryKind,
-        Ledger,
-        LedgerEntry,
-        Source,
-        SourceKind,
+        BalanceFacts as BalanceFacts,
+        BalancePolicy as BalancePolicy,
+        BonusTier as BonusTier,
+        EnabledPeriod as EnabledPeriod,
+        EntryKind as EntryKind,
+        Ledger as Ledger,
+        LedgerEntry as LedgerEntry,
+        Source as Source,
+        SourceKind as SourceKind,
     )
     from billrules.cancellation import (
-        AccountState,
-        AccountStatus,
-        CancellationPolicy,
-        CancellationReason,
-        CancellationRequest,
-        CancellationTiming,
-        RequestState,
+        AccountState as AccountState,
+        AccountStatus as AccountStatus,
+        CancellationPolicy as CancellationPolicy,
+        CancellationReason as CancellationReason,
+        CancellationRequest as CancellationRequest,
+        CancellationTiming as CancellationTiming,
+        RequestState as RequestState,
     )
     from billrules.contract import (
-        Finding,
-        Suspension,
-        Transition,
+        Finding as Finding,
+        Suspension as Suspension,
+        Transition as Transition,
     )
     from billrules.decisions import (
-        Decision,
-        PolicyViolation,
-        Question,
-        Reason,
-        ReasonCode,
+        Decision as Decision,
+        PolicyViolation as PolicyViolation,
+        Question as Question,
+        Reason as Reason,
+        ReasonCode as ReasonCode,
     )
     from billrules.deletion import (
-        AccountActivity,
-        DeletionFacts,
-        DeletionPolicy,
-        DeletionSchedule,
-        DeletionScheduleKind,
-        DeletionState,
+        AccountActivity as AccountActivity,
+        DeletionFacts as DeletionFacts,
+        DeletionPolicy as DeletionPolicy,
+        DeletionSchedule as DeletionSchedule,
+        DeletionScheduleKind as DeletionScheduleKind,
+        DeletionState as DeletionState,
     )
     from billrules.dunning import (
-        Access,
-        AccessLevel,
-        Anchor,
-        DunningPolicy,
-        Stage,
+        AccessLevel as AccessLevel,
+        Anchor as Anchor,
+        DunningPolicy as DunningPolicy,
+        Stage as Stage,
     )
     from billrules.errors import (
-        BillRulesError,
-        CurrencyMismatch,
-        FloatAmountError,
-        InvalidInput,
-        InvalidType,
-        NaiveDatetimeError,
-        OutOfCalendar,
-        UnknownTimeZone,
+        BillRulesError as BillRulesError,
+        CurrencyMismatch as CurrencyMismatch,
+        FloatAmountError as FloatAmountError,
+        InvalidInput as InvalidInput,
+        InvalidType as InvalidType,
+        NaiveDatetimeError as NaiveDatetimeError,
+        OutOfCalendar as OutOfCalendar,
+        UnknownTimeZone as UnknownTimeZone,
     )
     from billrules.invoices import (
-        BillingDetails,
-        BillingProfile,
-        Invoice,
-        InvoiceFacts,
-        InvoicePolicy,
-        InvoiceStatus,
-        Payment,
+        BillingDetails as BillingDetails,
+        BillingProfile as BillingProfile,
+        Invoice as Invoice,
+        InvoiceFacts as InvoiceFacts,
+        InvoicePolicy as InvoicePolicy,
+        InvoiceStatus as InvoiceStatus,
+        Payment as Payment,
     )
     from billrules.payment_methods import (
-        CardBrand,
-        CardBrandRule,
-        CardDetails,
-        InvalidCardDetails,
-        PaymentMethod,
-        PaymentMethodKind,
-        PaymentMethodPolicy,
-        Wallet,
+        CardBrand as CardBrand,
+        CardBrandRule as CardBrandRule,
+        CardDetails as CardDetails,
+        InvalidCardDetails as InvalidCardDetails,
+        PaymentMethod as PaymentMethod,
+        PaymentMethodKind as PaymentMethodKind,
+        PaymentMethodPolicy as PaymentMethodPolicy,
+        Wallet as Wallet,
     )
     from billrules.policy import (
-        DEFAULT_POLICY,
-        Policy,
+        DEFAULT_POLICY as DEFAULT_POLICY,
+        Policy as Policy,
     )
     from billrules.report import (
-        Report,
-        RoleReport,
-        explain,
+        Report as Report,
+        RoleReport as RoleReport,
+        explain as explain,
     )
     from billrules.roles import (
-        Role,
+        Role as Role,
     )
     from billrules.seats import (
-        SeatPolicy,
-        SeatPool,
-        SeatProration,
+        SeatPolicy as SeatPolicy,
+        SeatPool as SeatPool,
+        SeatProration as SeatProration,
     )
     from billrules.serialize import (
-        account_from_json,
-        account_from_mapping,
-        account_to_json,
-        account_to_mapping,
+        account_from_json as account_from_json,
+        account_from_mapping as account_from_mapping,
+        account_to_json as account_to_json,
+        account_to_mapping as account_to_mapping,
     )
     from billrules.subscriptions import (
-        LeadPackage,
-        LeadPackages,
-        Period,
-        PlanChange,
-        PlanChangeKind,
-        PlanChangeTiming,
-        Subscription,
-        SubscriptionFacts,
-        SubscriptionPolicy,
+        LeadPackage as LeadPackage,
+        LeadPackages as LeadPackages,
+        Period as Period,
+        PlanChange as PlanChange,
+        PlanChangeKind as PlanChangeKind,
+        PlanChangeTiming as PlanChangeTiming,
+        Subscription as Subscription,
+        SubscriptionFacts as SubscriptionFacts,
+        SubscriptionPolicy as SubscriptionPolicy,
     )
     from billrules.timeline import (
-        Timeline,
+        Timeline as Timeline,
     )
-
-__all__ = [
-    "DEFAULT_POLICY",
-    "Access",
-    "AccessLevel",
-    "Account",
-    "AccountActivity",
-    "AccountState",
-    "AccountStatus",
-    "Anchor",
-    "BalanceFacts",
-    "BalancePolicy",
-    "BillRulesError",
-    "BillingDetails",
-    "BillingProfile",
-    "BonusTier",
-    "CancellationPolicy",
-    "CancellationReason",
-    "CancellationRequest",
-    "CancellationTiming",
-    "CardBrand",
-    "CardBrandRule",
-    "CardDetails",
-    "CurrencyMismatch",
-    "Decision",
-    "DeletionFacts",
-    "DeletionPolicy",
-    "DeletionSchedule",
-    "DeletionScheduleKind",
-    "DeletionState",
-    "DunningPolicy",
-    "EnabledPeriod",
-    "EntryKind",
-    "Finding",
-    "FloatAmountError",
-    "InvalidCardDetails",
-    "InvalidInput",
-    "InvalidType",
-    "Invoice",
-    "InvoiceFacts",
-    "InvoicePolicy",
-    "InvoiceStatus",
-    "LeadPackage",
-    "LeadPackages",
-    "Ledger",
-    "LedgerEntry",
-    "NaiveDatetimeError",
-    "OutOfCalendar",
-    "Payment",
-    "PaymentMethod",
-    "PaymentMethodKind",
-    "PaymentMethodPolicy",
-    "Period",
-    "PlanChange",
-    "PlanChangeKind",
-    "PlanChangeTiming",
-    "Policy",
-    "PolicyViolation",
-    "Question",
-    "Reason",
-    "ReasonCode",
-    "Report",
-    "RequestState",
-    "Role",
-    "RoleReport",
-    "SeatPolicy",
-    "SeatPool",
-    "SeatProration",
-    "Source",
-    "SourceKind",
-    "Stage",
-    "Subscription",
-    "SubscriptionFacts",
-    "SubscriptionPolicy",
-    "Suspension",
-    "Timeline",
-    "Transition",
-    "UnknownTimeZone",
-    "User",
-    "Wallet",
-    "__version__",
-    "account_from_json",
-    "account_from_mapping",
-    "account_to_json",
-    "account_to_mapping",
-    "explain",
-]
+    # isort: on
 
 __version__ = "0.1.0"
 
-#: Where each public name lives.
-_EXPORTS: dict[str, str] = {
-    "DEFAULT_POLICY": "billrules.policy",
-    "Access": "billrules.dunning",
-    "AccessLevel": "billrules.dunning",
-    "Account": "billrules.account",
-    "AccountActivity": "billrules.deletion",
-    "AccountState": "billrules.cancellation",
-    "AccountStatus": "billrules.cancellation",
-    "Anchor": "billrules.dunning",
-    "BalanceFacts": "billrules.balance",
-    "BalancePolicy": "billrules.balance",
-    "BillRulesError": "billrules.errors",
-    "BillingDetails": "billrules.invoices",
-    "BillingProfile": "billrules.invoices",
-    "BonusTier": "billrules.balance",
-    "CancellationPolicy": "billrules.cancellation",
-    "CancellationReason": "billrules.cancellation",
-    "CancellationRequest": "billrules.cancellation",
-    "CancellationTiming": "billrules.cancellation",
-    "CardBrand": "billrules.payment_methods",
-    "CardBrandRule": "billrules.payment_methods",
-    "CardDetails": "billrules.payment_methods",
-    "CurrencyMismatch": "billrules.errors",
-    "Decision": "billrules.decisions",
-    "DeletionFacts": "billrules.deletion",
-    "DeletionPolicy": "billrules.deletion",
-    "DeletionSchedule": "billrules.deletion",
-    "DeletionScheduleKind": "billrules.deletion",
-    "DeletionState": "billrules.deletion",
-    "DunningPolicy": "billrules.dunning",
-    "EnabledPeriod": "billrules.balance",
-    "EntryKind": "billrules.balance",
-    "Finding": "billrules.contract",
-    "FloatAmountError": "billrules.errors",
-    "InvalidCardDetails": "billrules.payment_methods",
-    "InvalidInput": "billrules.errors",
-    "InvalidType": "billrules.errors",
-    "Invoice": "billrules.invoices",
-    "InvoiceFacts": "billrules.invoices",
-    "InvoicePolicy": "billrules.invoices",
-    "InvoiceStatus": "billrules.invoices",
-    "LeadPackage": "billrules.subscriptions",
-    "LeadPackages": "billrules.subscriptions",
-    "Ledger": "billrules.balance",
-    "LedgerEntry": "billrules.balance",
-    "NaiveDatetimeError": "billrules.errors",
-    "OutOfCalendar": "billrules.errors",
-    "Payment": "billrules.invoices",
-    "PaymentMethod": "billrules.payment_methods",
-    "PaymentMethodKind": "billrules.payment_methods",
-    "PaymentMethodPolicy": "billrules.payment_methods",
-    "Period": "billrules.subscriptions",
-    "PlanChange": "billrules.subscriptions",
-    "PlanChangeKind": "billrules.subscriptions",
-    "PlanChangeTiming": "billrules.subscriptions",
-    "Policy": "billrules.policy",
-    "PolicyViolation": "billrules.decisions",
-    "Question": "billrules.decisions",
-    "Reason": "billrules.decisions",
-    "ReasonCode": "billrules.decisions",
-    "Report": "billrules.report",
-    "RequestState": "billrules.cancellation",
-    "Role": "billrules.roles",
-    "RoleReport": "billrules.report",
-    "SeatPolicy": "billrules.seats",
-    "SeatPool": "billrules.seats",
-    "SeatProration": "billrules.seats",
-    "Source": "billrules.balance",
-    "SourceKind": "billrules.balance",
-    "Stage": "billrules.dunning",
-    "Subscription": "billrules.subscriptions",
-    "SubscriptionFacts": "billrules.subscriptions",
-    "SubscriptionPolicy": "billrules.subscriptions",
-    "Suspension": "billrules.contract",
-    "Timeline": "billrules.timeline",
-    "Transition": "billrules.contract",
-    "UnknownTimeZone": "billrules.errors",
-    "User": "billrules.account",
-    "Wallet": "billrules.payment_methods",
-    "account_from_json": "billrules.serialize",
-    "account_from_mapping": "billrules.serialize",
-    "account_to_json": "billrules.serialize",
-    "account_to_mapping": "billrules.serialize",
-    "explain": "billrules.report",
-}
+#: This module's code: its imports above are read from it on first use.
+_CODE = sys._getframe().f_code
+
+
+def _read_exports() -> dict[str, str]:
+    """Each public name and the module it is imported from, as the imports above say.
+
+    An ``IMPORT_NAME`` of a ``billrules`` module is followed by one ``IMPORT_FROM`` per name.
+    """
+    import dis
+
+    exports: dict[str, str] = {}
+    module = ""
+    for instruction in dis.get_instructions(_CODE):
+        if instruction.opname == "IMPORT_NAME":
+            module = instruction.argval
+        elif instruction.opname == "IMPORT_FROM" and module.startswith("billrules."):
+            exports[instruction.argval] = module
+    return exports
 
 
 def __getattr__(name: str) -> Any:
-    """Load a public name from its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'billrules' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    """Load a public name from its module on first use; ``__all__`` is built on first use too."""
+    exports: dict[str, str] | None = globals().get("_EXPORTS")
+    if exports is None:
+        exports = _read_exports()
+        globals()["_EXPORTS"] = exports
+    if name == "__all__":
+        value: Any = sorted([*exports, "__version__"], key=_isort_key)
+    else:
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module 'billrules' has no attribute {name!r}")
+        value = getattr(__import__(module, fromlist=(name,)), name)
     globals()[name] = value
     return value
 
 
+def _isort_key(name: str) -> tuple[int, str]:
+    """Constants, then classes, then functions, each alphabetically (isort's order)."""
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1 if name[:1].isupper() else 2, name)
+
+
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    names: list[str] = __getattr__("__all__")
+    return sorted(set(globals()) | set(names))

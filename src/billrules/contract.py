@@ -20,6 +20,49 @@ Every area (``invoices``, ``payment_methods``, ``seats``, ``cancellation``, ``du
 ``<Area>Question``        the area's :class:`~billrules.decisions.Question` enum
 ========================  ===================================================================
 
+Every question is ``can_<verb>(facts, policy, *, <its own arguments>, at, zone) -> Decision``,
+the facts and the policy positional, the policy required, ``at`` and ``zone`` keyword-only. A
+question leaves an argument out only where no rule it decides can ever depend on it;
+:data:`QUESTION_SHAPES` says which, and the rule that makes it so (a test checks every
+question's signature against it):
+
+==========================================  ========================================================
+question                                    arguments left out (and why)
+==========================================  ========================================================
+``balance.can_top_up(*, role)``             facts, policy, at, zone: BAL-1 reads only the role
+``cancellation.can_change_request_state``   policy, at, zone: CAN-5's states and moves are the
+                                            rule itself, read from the request's state alone
+``cancellation.can_complete_cancellation``  policy, at, zone: CAN-9 reads only whether a billing
+                                            of the account is still scheduled
+``cancellation.can_request_cancellation``   at, zone: CAN-1 reads the stored status and CAN-3
+                                            every bill still due, past its due date or not
+``deletion.can_cancel``                     —
+``deletion.can_delete_manually(*, role)``   facts, policy, at, zone: DEL-2 reads only the role
+``deletion.can_go_ahead``                   at: DEL-7 asks at the scheduled deletion instant,
+                                            which the facts hold
+``deletion.can_restore``                    —
+``deletion.can_schedule``                   —
+``dunning.can_use_product``                 —
+``invoices.can_change_status``              policy, at, zone: INV-2's table of moves is the rule
+                                            itself, read from the stored status alone
+``invoices.can_download``                   at: INV-6 reads the stored status; INV-1's cutoff is
+                                            a fixed date, not a span back from now
+``invoices.can_view``                       at: INV-1's cutoff is a fixed date, compared with the
+                                            local issue date, not a span back from now
+``payment_methods.can_add``                 —
+``payment_methods.can_remove``              policy, at, zone: PM-2 and PM-3 read only which
+                                            method is the default ("at any time")
+``payment_methods.can_set_default``         policy: PM-4 reads only the method's expiry (the
+                                            accepted brands, PM-8, are checked when it is added)
+``seats.can_add_user``                      policy, at, zone: SEAT-2 counts the pool's free
+                                            seats (the one knob, proration, prices seats)
+``seats.can_delete_user``                   policy, at, zone: SEAT-1 reads only who is seated
+``seats.can_remove_seats``                  policy, at, zone: SEAT-2 and SEAT-3 count the pool's
+                                            unoccupied seats
+``subscriptions.can_cancel``                —
+``subscriptions.can_change_plan``           —
+==========================================  ========================================================
+
 >>> from datetime import datetime, UTC
 >>> from billrules.decisions import Reason, ReasonCode
 >>> class Code(ReasonCode):
@@ -47,7 +90,7 @@ from billrules.decisions import NO_DETAILS, Decision, Question, Reason, missing_
 from billrules.effects import Effect
 from billrules.errors import InvalidInput, InvalidType
 
-__all__ = ["Finding", "Suspension", "Transition"]
+__all__ = ["ARGUMENTS", "QUESTION_SHAPES", "Finding", "Shape", "Suspension", "Transition"]
 
 
 #: An area's name or a transition's kind: a snake_case identifier (no digits, so no card
@@ -241,3 +284,111 @@ class Suspension:
     def covers(self, at: datetime) -> bool:
         """Whether ``at`` falls inside the span."""
         return self.start <= at and (self.end is None or at < self.end)
+
+
+#: The arguments every question takes unless its shape leaves one out: the facts and the
+#: policy (positional), the instant and the account's zone (keyword-only).
+ARGUMENTS: Final = ("facts", "policy", "at", "zone")
+
+
+@attrs.frozen
+class Shape:
+    """Which of :data:`ARGUMENTS` a question takes: all but those it leaves out.
+
+    Attributes:
+        left_out: Each argument left out, with the rule that makes it needless.
+    """
+
+    left_out: Mapping[str, str] = attrs.field(default=NO_DETAILS, hash=False)
+
+    @property
+    def takes(self) -> tuple[str, ...]:
+        """The arguments taken, in the order of :data:`ARGUMENTS`."""
+        return tuple(name for name in ARGUMENTS if name not in self.left_out)
+
+
+_FULL: Final = Shape()
+
+
+def _without(reason: str, *names: str) -> Shape:
+    return Shape(v.FrozenMapping(dict.fromkeys(names, reason)))
+
+
+#: Every area question's shape, by ``"<area>.<question>"`` (DESIGN.md, the area contract 3).
+QUESTION_SHAPES: Final[Mapping[str, Shape]] = v.FrozenMapping(
+    {
+        "balance.can_top_up": _without(
+            "BAL-1 reads only the role", "facts", "policy", "at", "zone"
+        ),
+        "cancellation.can_change_request_state": _without(
+            "CAN-5's states and moves are the rule itself, read from the request's state alone",
+            "policy",
+            "at",
+            "zone",
+        ),
+        "cancellation.can_complete_cancellation": _without(
+            "CAN-9 reads only whether a billing of the account is still scheduled",
+            "policy",
+            "at",
+            "zone",
+        ),
+        "cancellation.can_request_cancellation": _without(
+            "CAN-1 reads the stored status and CAN-3 every bill still due, past its due date or "
+            "not",
+            "at",
+            "zone",
+        ),
+        "deletion.can_cancel": _FULL,
+        "deletion.can_delete_manually": _without(
+            "DEL-2 reads only the role", "facts", "policy", "at", "zone"
+        ),
+        "deletion.can_go_ahead": _without(
+            "DEL-7 asks at the scheduled deletion instant, which the facts hold", "at"
+        ),
+        "deletion.can_restore": _FULL,
+        "deletion.can_schedule": _FULL,
+        "dunning.can_use_product": _FULL,
+        "invoices.can_change_status": _without(
+            "INV-2's table of moves is the rule itself, read from the stored status alone",
+            "policy",
+            "at",
+            "zone",
+        ),
+        "invoices.can_download": _without(
+            "INV-6 reads the stored status; INV-1's cutoff is a fixed date, not a span back "
+            "from now",
+            "at",
+        ),
+        "invoices.can_view": _without(
+            "INV-1's cutoff is a fixed date, compared with the local issue date, not a span "
+            "back from now",
+            "at",
+        ),
+        "payment_methods.can_add": _FULL,
+        "payment_methods.can_remove": _without(
+            'PM-2 and PM-3 read only which method is the default ("at any time")',
+            "policy",
+            "at",
+            "zone",
+        ),
+        "payment_methods.can_set_default": _without(
+            "PM-4 reads only the method's expiry (the accepted brands, PM-8, are checked when "
+            "it is added)",
+            "policy",
+        ),
+        "seats.can_add_user": _without(
+            "SEAT-2 counts the pool's free seats (the one knob, proration, prices seats)",
+            "policy",
+            "at",
+            "zone",
+        ),
+        "seats.can_delete_user": _without(
+            "SEAT-1 reads only who is seated", "policy", "at", "zone"
+        ),
+        "seats.can_remove_seats": _without(
+            "SEAT-2 and SEAT-3 count the pool's unoccupied seats", "policy", "at", "zone"
+        ),
+        "subscriptions.can_cancel": _FULL,
+        "subscriptions.can_change_plan": _FULL,
+    }
+)

@@ -9,7 +9,7 @@ Decides CAN-1 … CAN-9 (see ``docs/policies.md``) and SEAT-5:
 - CAN-4 a request records a reason from a fixed list, free feedback, the final payments still
   to come, the deactivation instant and the email opt-out;
 - CAN-5 request states ``requested → confirmed → completed``, or ``withdrawn`` before
-  completion, as the data table :data:`REQUEST_TRANSITIONS`;
+  completion, as the data table :data:`REQUEST_STATE_CHANGES`;
 - CAN-6 a cancellation takes effect at the end of the current paid period (or immediately,
   a knob); no rebill is scheduled from then on (:func:`suspensions`);
 - CAN-7 the back-office plan: licence count 0 (SEAT-5), cancel every scheduled and submitted
@@ -43,7 +43,7 @@ from billrules.cancellation._codes import (
 )
 from billrules.cancellation._contract import findings, role_findings, suspensions, transitions
 from billrules.cancellation._facts import (
-    REQUEST_TRANSITIONS,
+    REQUEST_STATE_CHANGES,
     AccountState,
     AccountStatus,
     CancellationReason,
@@ -52,17 +52,17 @@ from billrules.cancellation._facts import (
 )
 from billrules.cancellation._policy import CancellationPolicy, CancellationTiming
 from billrules.cancellation._request import (
+    can_change_request_state,
     can_request_cancellation,
-    can_transition_request,
+    change_request_state,
     effective_at,
     final_payments,
     request_cancellation,
-    transition_request,
 )
 
 __all__ = [
     "AREA",
-    "REQUEST_TRANSITIONS",
+    "REQUEST_STATE_CHANGES",
     "AccountState",
     "AccountStatus",
     "CancellationCode",
@@ -75,9 +75,10 @@ __all__ = [
     "RequestState",
     "apply_plan",
     "back_office_plan",
+    "can_change_request_state",
     "can_complete_cancellation",
     "can_request_cancellation",
-    "can_transition_request",
+    "change_request_state",
     "deactivation_effects",
     "effective_at",
     "final_payments",
@@ -86,7 +87,6 @@ __all__ = [
     "role_findings",
     "still_scheduled",
     "suspensions",
-    "transition_request",
     "transitions",
 ]
 

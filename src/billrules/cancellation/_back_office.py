@@ -34,7 +34,7 @@ from billrules.effects import (
     SetLicenceCount,
 )
 from billrules.errors import InvalidInput
-from billrules.invoices import Invoice, InvoiceStatus, settlement_order, transition
+from billrules.invoices import Invoice, InvoiceStatus, change_status, settlement_order
 from billrules.seats import back_office_occasion
 
 # The other areas' public functions, their bodies: the account state was checked when it
@@ -141,7 +141,7 @@ def apply_plan(state: AccountState, *, effects: Iterable[Effect]) -> AccountStat
     """The account after the host carried out ``effects`` (a :func:`back_office_plan`).
 
     Licence count and status are set; billings are cancelled through
-    :func:`billrules.invoices.transition` (INV-2). Effects about records, email and access
+    :func:`billrules.invoices.change_status` (INV-2). Effects about records, email and access
     change nothing here. A helper for tests and simulations of CAN-7.
 
     Raises:
@@ -161,7 +161,7 @@ def apply_plan(state: AccountState, *, effects: Iterable[Effect]) -> AccountStat
                 raise InvalidInput(
                     "CancelBilling.invoice_id", f"no invoice {shown(effect.invoice_id)}"
                 )
-            invoices[effect.invoice_id] = transition(
+            invoices[effect.invoice_id] = change_status(
                 invoices[effect.invoice_id], to=InvoiceStatus.CANCELLED, at=effect.at
             )
     return attrs.evolve(

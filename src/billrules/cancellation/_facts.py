@@ -67,7 +67,7 @@ _R = RequestState
 
 #: CAN-5: the states each request state may move to. ``completed`` and ``withdrawn`` are final;
 #: a request is withdrawn only before completion; staff confirm before it completes.
-REQUEST_TRANSITIONS: Final[Mapping[RequestState, frozenset[RequestState]]] = MappingProxyType(
+REQUEST_STATE_CHANGES: Final[Mapping[RequestState, frozenset[RequestState]]] = MappingProxyType(
     {
         _R.REQUESTED: frozenset({_R.CONFIRMED, _R.WITHDRAWN}),
         _R.CONFIRMED: frozenset({_R.COMPLETED, _R.WITHDRAWN}),

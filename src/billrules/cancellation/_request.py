@@ -12,7 +12,7 @@ from billrules._check import checked
 from billrules.cancellation._codes import CancellationCode
 from billrules.cancellation._facts import (
     _IS_OWNER,
-    REQUEST_TRANSITIONS,
+    REQUEST_STATE_CHANGES,
     AccountState,
     CancellationReason,
     CancellationRequest,
@@ -141,18 +141,18 @@ def request_cancellation(
 
 
 @checked
-def can_transition_request(request: CancellationRequest, *, to: RequestState | str) -> Decision:
+def can_change_request_state(request: CancellationRequest, *, to: RequestState | str) -> Decision:
     """Whether ``request`` may move to the state ``to``. Decides CAN-5.
 
     >>> from datetime import datetime, UTC
-    >>> from billrules.cancellation import CancellationRequest, can_transition_request
+    >>> from billrules.cancellation import CancellationRequest, can_change_request_state
     >>> at = datetime(2024, 5, 1, tzinfo=UTC)
     >>> request = CancellationRequest(reason="unused", requested_at=at, deactivates_at=at)
-    >>> can_transition_request(request, to="completed").codes
+    >>> can_change_request_state(request, to="completed").codes
     ('request_transition_not_allowed',)
     """
     target = v.enum_member(RequestState, "to")(to)
-    onward = REQUEST_TRANSITIONS[request.state]
+    onward = REQUEST_STATE_CHANGES[request.state]
     details = {"from": str(request.state), "to": str(target)}
     if target in onward:
         return Decision.allow(
@@ -172,13 +172,13 @@ def can_transition_request(request: CancellationRequest, *, to: RequestState | s
 
 
 @checked
-def transition_request(
+def change_request_state(
     request: CancellationRequest, *, to: RequestState | str
 ) -> CancellationRequest:
     """``request`` moved to the state ``to``. Decides CAN-5.
 
     Raises:
-        PolicyViolation: the move is not in :data:`REQUEST_TRANSITIONS`; nothing changes.
+        PolicyViolation: the move is not in :data:`REQUEST_STATE_CHANGES`; nothing changes.
     """
-    can_transition_request(request, to=to).require()
+    can_change_request_state(request, to=to).require()
     return attrs.evolve(request, state=RequestState(to))  # ``to`` was checked just above

@@ -36,7 +36,7 @@ back-dated into a window already run).
 
 Facts: :class:`DeletionFacts` (an :class:`AccountActivity` — creation, logins and the prepaid
 ledger — and the :class:`DeletionSchedule`, if any). Policy: :class:`DeletionPolicy`. The
-state machine is :data:`TRANSITIONS`. Every reason's code is a :class:`DeletionCode`; the
+state machine is :data:`STATE_CHANGES`. Every reason's code is a :class:`DeletionCode`; the
 report's questions are :class:`DeletionQuestion`; the timeline's kinds :class:`DeletionKind`.
 The span in which the account is deleted is :func:`suspensions` (no renewal inside it).
 """
@@ -67,7 +67,7 @@ from billrules.deletion._facts import (
     FINAL_STATES,
     NOTICE_TEMPLATE,
     REMINDER_TEMPLATE,
-    TRANSITIONS,
+    STATE_CHANGES,
     AccountActivity,
     DeletionEvent,
     DeletionFacts,
@@ -94,7 +94,7 @@ __all__ = [
     "FINAL_STATES",
     "NOTICE_TEMPLATE",
     "REMINDER_TEMPLATE",
-    "TRANSITIONS",
+    "STATE_CHANGES",
     "AccountActivity",
     "DeletionCode",
     "DeletionDeadlines",

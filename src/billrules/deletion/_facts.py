@@ -63,7 +63,7 @@ _Ev = DeletionEvent
 
 #: DEL-3, DEL-6, DEL-7: for each state, the events it accepts and the state each leads to.
 #: A schedule starts ``pending`` at its scheduling instant.
-TRANSITIONS: Final[Mapping[DeletionState, Mapping[DeletionEvent, DeletionState]]] = (
+STATE_CHANGES: Final[Mapping[DeletionState, Mapping[DeletionEvent, DeletionState]]] = (
     MappingProxyType(
         {
             _St.PENDING: MappingProxyType(
@@ -80,7 +80,7 @@ TRANSITIONS: Final[Mapping[DeletionState, Mapping[DeletionEvent, DeletionState]]
 
 #: The states no event leaves.
 FINAL_STATES: Final[frozenset[DeletionState]] = frozenset(
-    state for state, events in TRANSITIONS.items() if not events
+    state for state, events in STATE_CHANGES.items() if not events
 )
 
 _EVENT_RULES: Final[Mapping[DeletionEvent, str]] = MappingProxyType(

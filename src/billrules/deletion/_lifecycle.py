@@ -28,7 +28,7 @@ from billrules.deletion._eligibility import (
     can_schedule,
 )
 from billrules.deletion._facts import (
-    TRANSITIONS,
+    STATE_CHANGES,
     DeletionEvent,
     DeletionFacts,
     DeletionSchedule,
@@ -169,7 +169,7 @@ _Events = tuple[DeletionDeadlines, Decision, tuple[tuple[datetime, DeletionEvent
 
 
 def _events(facts: DeletionFacts, policy: DeletionPolicy, tz: ZoneInfo) -> _Events:
-    """Every event of the schedule in time order; each is a move :data:`TRANSITIONS` allows.
+    """Every event of the schedule in time order; each is a move :data:`STATE_CHANGES` allows.
 
     Computed once per facts, policy and zone (the transitions, the suspension, the state at
     every instant and each role's answers read them).
@@ -220,7 +220,7 @@ def _state_in(
     for instant, event in events:
         if instant > at:
             break
-        state = TRANSITIONS[state][event]
+        state = STATE_CHANGES[state][event]
     return state
 
 
@@ -230,7 +230,7 @@ def state_at(
 ) -> DeletionState | None:
     """The state of the schedule at ``at``, or ``None`` before it was scheduled (or without one).
 
-    Decides DEL-3, DEL-6 and DEL-7 through :data:`TRANSITIONS`: ``pending`` from the
+    Decides DEL-3, DEL-6 and DEL-7 through :data:`STATE_CHANGES`: ``pending`` from the
     scheduling instant; then ``cancelled`` (the owner's cancel), ``kept`` (no longer eligible
     at the deletion instant) or ``deleted``; a deleted account becomes ``restored`` (support)
     or ``purged`` (at the end of retention). Each change takes effect at its own instant.

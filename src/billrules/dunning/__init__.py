@@ -11,10 +11,11 @@ Decides DUN-1 … DUN-4 (see ``docs/policies.md``):
   stage until paid) or ``debt_start`` (day 1 is the day the balance turned negative);
 - DUN-4 the grace period is derived: the first day of the blocking stage.
 
-The check :func:`restriction_for` runs on every request a host serves, so everything that
-depends only on the policy (the stage of each day, the reasons for each stage and role, the
+The question :func:`can_use_product` runs on every request a host serves, so everything that
+depends only on the policy (the stage of each day, the decision for each stage and role, the
 findings and the transitions' reasons) is built once, when the policy is constructed, and
-each call does two time-zone conversions and a few lookups.
+each call does two time-zone conversions and a few lookups. The access level is a detail of
+its decision; :func:`next_stage_on` says when the next stage starts.
 
 The area contract, over a :class:`~billrules.balance.Ledger`: :class:`DunningCode`,
 :class:`DunningQuestion`, :class:`DunningKind`, :func:`transitions` (the stage changes of
@@ -28,13 +29,12 @@ from typing import Final
 
 from billrules.area import Area
 from billrules.dunning import _contract
-from billrules.dunning._access import restriction_for
+from billrules.dunning._access import can_use_product, next_stage_on
 from billrules.dunning._codes import AREA as _AREA_NAME
 from billrules.dunning._codes import DunningCode, DunningKind, DunningQuestion
 from billrules.dunning._contract import findings, role_findings, transitions
 from billrules.dunning._policy import (
     DEFAULT_STAGES,
-    Access,
     AccessLevel,
     Anchor,
     DunningPolicy,
@@ -44,7 +44,6 @@ from billrules.dunning._policy import (
 __all__ = [
     "AREA",
     "DEFAULT_STAGES",
-    "Access",
     "AccessLevel",
     "Anchor",
     "DunningCode",
@@ -52,8 +51,9 @@ __all__ = [
     "DunningPolicy",
     "DunningQuestion",
     "Stage",
+    "can_use_product",
     "findings",
-    "restriction_for",
+    "next_stage_on",
     "role_findings",
     "transitions",
 ]

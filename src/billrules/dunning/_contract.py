@@ -104,8 +104,8 @@ def transitions(
 
 def _stage_index(table: _Table, started: datetime, at: datetime, zone: ZoneInfo) -> int:
     """The index of the stage in force at ``at`` of a debt that started at ``started`` (at or
-    before ``at``), or -1 for a debt carried into a later month: :func:`restriction_for`'s
-    stage, without the rest of its :class:`~billrules.dunning.Access` (DUN-1, DUN-3).
+    before ``at``), or -1 for a debt carried into a later month: the stage of
+    :func:`~billrules.dunning.can_use_product`'s decision (DUN-1, DUN-3).
 
     A local date that a clock change took back before the debt's own counts as it is (X-3):
     an earlier day of the same month under ``month_start``, day 0 or earlier otherwise, which
@@ -164,10 +164,10 @@ def role_findings(
     """Whether a user with ``role`` may use the product at ``at``. Decides DUN-1, DUN-2 and
     DUN-3.
 
-    One ``use_product`` finding carrying :func:`restriction_for`'s reasons: allowed with full
-    access or full access with a reminder; without debt, allowed because the balance is not
-    negative, and in debt the reasons say that only paying it in full lifts the restriction
-    (DUN-2). The findings are built once per policy; the stage at ``at`` is computed once for
+    One ``use_product`` finding carrying :func:`~billrules.dunning.can_use_product`'s decision:
+    allowed with full access or full access with a reminder; without debt, allowed because the
+    balance is not negative, and in debt the reasons say that only paying it in full lifts the
+    restriction (DUN-2). The findings are built once per policy; the stage at ``at`` is computed once for
     every role asked about at that instant.
     """
     row = policy._table.rows.get(role)
@@ -178,7 +178,7 @@ def role_findings(
         return row.clear_finding
     if index < 0:
         return row.carried_finding
-    return row.stage_findings[row.heads[index][1].name]
+    return row.stage_findings[index]
 
 
 @checked

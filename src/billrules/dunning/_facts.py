@@ -2,7 +2,7 @@
 
 Dunning keeps no facts of its own: a debt is the balance area's :class:`~billrules.balance.Ledger`
 (for the transitions and findings) or its :class:`~billrules.balance.BalanceFacts` at an instant
-(for :func:`~billrules.dunning.restriction_for`), read only through the balance area's public
+(for :func:`~billrules.dunning.can_use_product`), read only through the balance area's public
 names.
 """
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final, NamedTuple
+from typing import Final
 
 import attrs
-from moneyed import Money
 
 from billrules import _validate as v
 from billrules._redact import shown
@@ -136,57 +134,20 @@ DEFAULT_STAGES: Final[tuple[Stage, ...]] = (
 )
 
 
-class Access(NamedTuple):
-    """What a user with a role gets at an instant (DUN-1 … DUN-3).
-
-    An immutable named tuple rather than an attrs class: :func:`restriction_for` builds one
-    on every request a host serves, and a tuple is several times cheaper to build. Compare
-    its fields, not the whole value with plain tuples.
-
-    Attributes:
-        level: The access level.
-        stage: The stage in force, or ``None`` when the balance is not negative.
-        reasons: Why, with rule IDs (the stage, what lifts it, the anchor's reading).
-        next_stage_on: The local date the next stage starts, or ``None`` (no debt, or the last
-            stage already).
-        amount_to_pay: What lifts the restriction: the whole debt (DUN-2), ``None`` without
-            debt.
-    """
-
-    level: AccessLevel
-    stage: Stage | None
-    reasons: tuple[Reason, ...]
-    next_stage_on: date | None
-    amount_to_pay: Money | None
-
-    @property
-    def restricted(self) -> bool:
-        """Whether the level is anything but full access."""
-        return self.level is not AccessLevel.FULL
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """The reason codes, in order."""
-        return tuple(reason.code for reason in self.reasons)
-
-    @property
-    def rules(self) -> tuple[str, ...]:
-        """The rule IDs behind the reasons, in order, without repeats."""
-        return tuple(dict.fromkeys(reason.rule for reason in self.reasons))
-
-
 @attrs.frozen
 class _Row:
-    """What :func:`restriction_for` needs for one role, built once per policy."""
+    """What :func:`~billrules.dunning.can_use_product` answers one role, built once per policy:
+    the one decision per case, and the ``use_product`` findings that carry it."""
 
-    clear: Access
-    #: Per stage: the first three fields of the Access (level, stage, reasons).
-    heads: tuple[tuple[AccessLevel, Stage, tuple[Reason, ...]], ...]
-    #: The same for a debt carried into a later month (last stage, DUN-3 reason added).
-    carried: tuple[AccessLevel, Stage, tuple[Reason, ...]]
-    #: The use_product finding without debt, per stage (by name), and for a carried debt.
+    #: Without debt (DUN-2).
+    clear: Decision
+    #: Per stage (DUN-1).
+    decisions: tuple[Decision, ...]
+    #: For a debt carried into a later month (the last stage, DUN-3 reason added).
+    carried: Decision
+    #: The use_product finding without debt, per stage, and for a carried debt.
     clear_finding: tuple[Finding, ...]
-    stage_findings: dict[str, tuple[Finding, ...]]
+    stage_findings: tuple[tuple[Finding, ...], ...]
     carried_finding: tuple[Finding, ...]
 
 
@@ -291,7 +252,9 @@ def _stage_reason(stage: Stage, role: Role, anchor: Anchor) -> Reason:
 
 
 _LIFT = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2")
-_CLEAR = Reason(code=DunningCode.BALANCE_NOT_NEGATIVE, rule="DUN-2")
+_CLEAR = Reason(
+    code=DunningCode.BALANCE_NOT_NEGATIVE, rule="DUN-2", details={"level": str(AccessLevel.FULL)}
+)
 _CARRIED = Reason(code=DunningCode.DEBT_CARRIED_OVER, rule="DUN-3")
 _LIFTED = (
     Reason(
@@ -317,11 +280,16 @@ def _stage_details(stage: Stage, anchor: Anchor) -> dict[str, object]:
     }
 
 
-def _use_finding(level: AccessLevel, stage: Stage | None, reasons: tuple[Reason, ...]) -> Finding:
+def _use(level: AccessLevel, reasons: tuple[Reason, ...]) -> Decision:
+    """DUN-1: may use the product at ``level``; the one place this is decided."""
+    return Decision(allowed=level in _USABLE, reasons=reasons)
+
+
+def _use_finding(level: AccessLevel, stage: Stage | None, decision: Decision) -> Finding:
     return Finding(
         area=AREA,
         question=DunningQuestion.USE_PRODUCT,
-        decision=Decision(allowed=level in _USABLE, reasons=reasons),
+        decision=decision,
         details={"level": str(level), "stage": None if stage is None else stage.name},
     )
 
@@ -332,28 +300,26 @@ def _build_table(policy: DunningPolicy) -> _Table:
     stage_of_day = [0] * 33
     for day in range(1, 33):
         stage_of_day[day] = max(i for i, stage in enumerate(stages) if stage.first_day <= day)
-    clear = Access(
-        level=AccessLevel.FULL,
-        stage=None,
-        reasons=(_CLEAR,),
-        next_stage_on=None,
-        amount_to_pay=None,
-    )
-    clear_finding = (_use_finding(AccessLevel.FULL, None, (_CLEAR,)),)
+    clear = _use(AccessLevel.FULL, (_CLEAR,))
+    clear_finding = (_use_finding(AccessLevel.FULL, None, clear),)
     rows: dict[str, _Row] = {}
     for role in Role:
         reasons = tuple((_stage_reason(stage, role, anchor), _LIFT) for stage in stages)
-        heads = tuple(
-            (stage.access[role], stage, why) for stage, why in zip(stages, reasons, strict=True)
+        decisions = tuple(
+            _use(stage.access[role], why) for stage, why in zip(stages, reasons, strict=True)
         )
-        carried = (stages[-1].access[role], stages[-1], (*reasons[-1], _CARRIED))
+        last = stages[-1]
+        carried = _use(last.access[role], (*reasons[-1], _CARRIED))
         rows[role] = _Row(
             clear=clear,
-            heads=heads,
+            decisions=decisions,
             carried=carried,
             clear_finding=clear_finding,
-            stage_findings={head[1].name: (_use_finding(*head),) for head in heads},
-            carried_finding=(_use_finding(*carried),),
+            stage_findings=tuple(
+                (_use_finding(stage.access[role], stage, decision),)
+                for stage, decision in zip(stages, decisions, strict=True)
+            ),
+            carried_finding=(_use_finding(last.access[role], last, carried),),
         )
     since = Reason(code=DunningCode.SCHEDULE_ANCHOR, rule="DUN-3", details={"anchor": str(anchor)})
     return _Table(

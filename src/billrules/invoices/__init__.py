@@ -3,7 +3,7 @@
 Decides INV-1 … INV-6 (see ``docs/policies.md``):
 
 - INV-1 the self-service history starts at a cutoff date (2021-01-01, inclusive);
-- INV-2 statuses and their transition table; ``overdue`` is derived at an instant, and an
+- INV-2 statuses and their table of status changes; ``overdue`` is derived at an instant, and an
   invoice with money due falls due at its ``due_at`` (:func:`transitions`);
 - INV-3 outstanding balance, and payments settling the oldest due invoice first, any excess
   left as credit;
@@ -31,7 +31,7 @@ from billrules.invoices._contract import findings, role_findings, transitions
 from billrules.invoices._facts import (
     DUE_STATUSES,
     FINAL_STATUSES,
-    TRANSITIONS,
+    STATUS_CHANGES,
     BillingDetails,
     BillingDetailsChange,
     BillingProfile,
@@ -60,21 +60,21 @@ from billrules.invoices._statuses import (
     PaymentApplication,
     allocate_payment,
     apply_payment,
-    can_transition,
+    can_change_status,
+    change_status,
     display_status,
     is_overdue,
     issue,
     outstanding,
     outstanding_invoices,
     settlement_order,
-    transition,
 )
 
 __all__ = [
     "AREA",
     "DUE_STATUSES",
     "FINAL_STATUSES",
-    "TRANSITIONS",
+    "STATUS_CHANGES",
     "Allocation",
     "AllocationLine",
     "BillingDetails",
@@ -96,9 +96,10 @@ __all__ = [
     "StatementLine",
     "allocate_payment",
     "apply_payment",
+    "can_change_status",
     "can_download",
-    "can_transition",
     "can_view",
+    "change_status",
     "display_status",
     "download",
     "findings",
@@ -111,7 +112,6 @@ __all__ = [
     "role_findings",
     "settlement_order",
     "statement",
-    "transition",
     "transitions",
 ]
 

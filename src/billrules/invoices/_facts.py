@@ -35,7 +35,7 @@ class InvoiceStatus(StrEnum):
 _S = InvoiceStatus
 
 #: INV-2: the statuses each status may move to. ``paid`` and ``cancelled`` are final.
-TRANSITIONS: Final[Mapping[InvoiceStatus, frozenset[InvoiceStatus]]] = MappingProxyType(
+STATUS_CHANGES: Final[Mapping[InvoiceStatus, frozenset[InvoiceStatus]]] = MappingProxyType(
     {
         _S.SCHEDULED: frozenset({_S.SUBMITTED, _S.CANCELLED}),
         _S.SUBMITTED: frozenset({_S.PAID, _S.FAILED, _S.CANCELLED}),
@@ -47,7 +47,7 @@ TRANSITIONS: Final[Mapping[InvoiceStatus, frozenset[InvoiceStatus]]] = MappingPr
 
 #: INV-2: statuses no transition leaves.
 FINAL_STATUSES: Final[frozenset[InvoiceStatus]] = frozenset(
-    status for status, targets in TRANSITIONS.items() if not targets
+    status for status, targets in STATUS_CHANGES.items() if not targets
 )
 
 #: INV-2, INV-3: the statuses whose unpaid amount is still due (and may become overdue).

@@ -23,7 +23,7 @@ from billrules.invoices._facts import (
     _DISPLAY,
     DUE_STATUSES,
     FINAL_STATUSES,
-    TRANSITIONS,
+    STATUS_CHANGES,
     BillingProfile,
     DisplayStatus,
     Invoice,
@@ -41,29 +41,29 @@ _to_status = v.enum_member(InvoiceStatus, "to")
 
 
 @checked
-def can_transition(invoice: Invoice, *, to: InvoiceStatus | str) -> Decision:
+def can_change_status(invoice: Invoice, *, to: InvoiceStatus | str) -> Decision:
     """Whether ``invoice`` may move to the status ``to``. Decides INV-2.
 
     >>> from datetime import datetime, UTC
     >>> from moneyed import Money
-    >>> from billrules.invoices import Invoice, can_transition
+    >>> from billrules.invoices import Invoice, can_change_status
     >>> jan = datetime(2024, 1, 1, tzinfo=UTC)
     >>> paid = Invoice(id="inv-1", status="paid", amount=Money("49", "USD"),
     ...                issued_at=jan, due_at=jan, paid_at=jan)
-    >>> decision = can_transition(paid, to="failed")
+    >>> decision = can_change_status(paid, to="failed")
     >>> decision.allowed, [str(code) for code in decision.codes]
     (False, ['invoice_status_final'])
     """
     target = _to_status(to)
     status = invoice.status
     details = {"invoice_id": invoice.id, "from": str(status), "to": str(target)}
-    if target in TRANSITIONS[status]:
+    if target in STATUS_CHANGES[status]:
         return Decision.allow(
             Reason(code=InvoiceCode.TRANSITION_ALLOWED, rule="INV-2", details=details)
         )
     if status in FINAL_STATUSES:
         return Decision.refuse(Reason(code=InvoiceCode.STATUS_FINAL, rule="INV-2", details=details))
-    allowed = tuple(sorted(str(option) for option in TRANSITIONS[status]))
+    allowed = tuple(sorted(str(option) for option in STATUS_CHANGES[status]))
     return Decision.refuse(
         Reason(
             code=InvoiceCode.TRANSITION_NOT_ALLOWED,
@@ -74,7 +74,7 @@ def can_transition(invoice: Invoice, *, to: InvoiceStatus | str) -> Decision:
 
 
 @checked
-def transition(
+def change_status(
     invoice: Invoice,
     *,
     to: InvoiceStatus | str,
@@ -87,11 +87,11 @@ def transition(
     masked label of the payment method, if given).
 
     Raises:
-        PolicyViolation: the transition is not in the table; ``invoice`` is unchanged.
+        PolicyViolation: the change is not in :data:`STATUS_CHANGES`; ``invoice`` is unchanged.
         NaiveDatetimeError: ``at`` has no time zone.
     """
-    can_transition(invoice, to=to).require()
-    target = InvoiceStatus(to)  # a status: can_transition has refused anything else
+    can_change_status(invoice, to=to).require()
+    target = InvoiceStatus(to)  # a status: can_change_status has refused anything else
     if target is _S.PAID:
         return attrs.evolve(
             invoice,
@@ -140,7 +140,7 @@ def issue(invoice: Invoice, *, profile: BillingProfile) -> Invoice:
     Raises:
         PolicyViolation: ``invoice`` is not scheduled.
     """
-    issued = transition(invoice, to=_S.SUBMITTED, at=invoice.issued_at)
+    issued = change_status(invoice, to=_S.SUBMITTED, at=invoice.issued_at)
     return attrs.evolve(issued, billing_details=profile.details_at(invoice.issued_at))
 
 
@@ -280,7 +280,7 @@ def apply_payment(
         if line is None:
             updated.append(invoice)
         elif line.settles:
-            updated.append(transition(invoice, to=_S.PAID, at=at, method=method))
+            updated.append(change_status(invoice, to=_S.PAID, at=at, method=method))
         else:
             updated.append(attrs.evolve(invoice, amount_paid=invoice.amount_paid + line.amount))
     return PaymentApplication(invoices=tuple(updated), allocation=allocation)

@@ -20,9 +20,10 @@ Decides PM-1 … PM-8 (see ``docs/policies.md``):
   leading digits, and a card of a brand the policy leaves out is refused.
 
 Every function takes the facts first (the :class:`Wallet`, or the :class:`CardDetails` to
-check), the policy second when it reads one (it defaults to the seed's), and the rest by
-keyword: ``can_add(wallet, policy, *, method, at, zone)``, ``can_remove(wallet, *,
-method_id)``. The area contract: :func:`role_findings` (whether the default can be removed,
+check), the policy second when it reads one (required by the question :func:`can_add` and its
+operation :func:`add`; the card checks :func:`validate_card` and :func:`update_card` default to
+the seed's), and the rest by keyword: ``can_add(wallet, policy, *, method, at, zone)``,
+``can_remove(wallet, *, method_id)``. The area contract: :func:`role_findings` (whether the default can be removed,
 PM-2), :func:`findings` and :func:`transitions` (none); reasons are
 :class:`PaymentMethodCode` members, questions :class:`PaymentMethodQuestion` members.
 

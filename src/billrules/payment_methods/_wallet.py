@@ -77,7 +77,7 @@ def _expiry_details(method: PaymentMethod, now: tuple[int, int]) -> dict[str, An
 @checked
 def can_add(
     wallet: Wallet,
-    policy: PaymentMethodPolicy = _SEED,
+    policy: PaymentMethodPolicy,
     *,
     method: PaymentMethod,
     at: datetime,
@@ -137,7 +137,7 @@ def can_add(
 @checked
 def add(
     wallet: Wallet,
-    policy: PaymentMethodPolicy = _SEED,
+    policy: PaymentMethodPolicy,
     *,
     method: PaymentMethod,
     at: datetime,

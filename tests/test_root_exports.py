@@ -1,0 +1,102 @@
+"""The package root lists its public names once — the imports type checkers read — and
+``__all__`` and the lazy loader are read from them (X-1)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import billrules
+
+INIT = Path(billrules.__file__)
+
+
+def _declared() -> dict[str, str]:
+    """The names the root's ``if TYPE_CHECKING:`` imports re-export, with their modules."""
+    tree = ast.parse(INIT.read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom) and statement.module != "typing":
+                    for alias in statement.names:
+                        assert alias.asname == alias.name, alias.name  # an explicit re-export
+                        found[alias.name] = f"{statement.module}"
+    return found
+
+
+def test_all_is_the_declared_imports_and_the_version() -> None:
+    """``__all__`` holds every name imported for type checkers, and only those."""
+    assert sorted([*_declared(), "__version__"]) == sorted(billrules.__all__)
+
+
+def test_every_declared_name_loads_from_its_module() -> None:
+    """Each name resolves, on first use, to the object of the module it is imported from."""
+    for name, module in _declared().items():
+        assert getattr(billrules, name) is getattr(importlib.import_module(module), name), name
+
+
+def test_names_are_written_once() -> None:
+    """No other list of the public names in the root: no string literal repeats one."""
+    declared = set(_declared())
+    tree = ast.parse(INIT.read_text(encoding="utf-8"))
+    strings = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert set() == declared & strings
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    """An unknown name raises AttributeError, so ``hasattr`` and ``getattr(..., default)``
+    work."""
+    assert not hasattr(billrules, "restriction_for")
+    with pytest.raises(AttributeError, match="no attribute 'Access'"):
+        _ = billrules.Access  # type: ignore[attr-defined]
+
+
+def test_import_billrules_loads_no_area() -> None:
+    """``import billrules`` imports neither the areas nor ``typing``: names load on first use."""
+    code = (
+        "import sys, billrules; "
+        "print(sorted(m for m in sys.modules if m.startswith('billrules.') or m == 'typing'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(INIT.parent.parent)},
+    ).stdout
+    assert "[]" == out.strip()
+
+
+def test_strict_type_checkers_see_the_root_names(tmp_path: Path) -> None:
+    """``from billrules import X`` type-checks under ``mypy --strict`` with X's own type."""
+    api = pytest.importorskip("mypy.api")
+    snippet = tmp_path / "host.py"
+    snippet.write_text(
+        textwrap.dedent(
+            """
+            from billrules import DEFAULT_POLICY, Invoice, explain
+
+            reveal_type(Invoice)
+            reveal_type(DEFAULT_POLICY.dunning)
+            reveal_type(explain)
+            """
+        ),
+        encoding="utf-8",
+    )
+    out, _, _ = api.run(["--strict", "--no-incremental", "--follow-imports=silent", str(snippet)])
+    assert "-> billrules.invoices._facts.Invoice" in out, out
+    assert 'Revealed type is "billrules.dunning._policy.DunningPolicy"' in out, out
+    assert "-> billrules.report.Report" in out, out
+    assert 'Revealed type is "Any"' not in out, out
+    assert "Success: no issues found" in out, out
