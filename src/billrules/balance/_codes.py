@@ -6,7 +6,7 @@ from billrules.decisions import Question, ReasonCode
 
 
 class BalanceCode(ReasonCode):
-    """Every reason the balance area gives, with its English sentence (BAL-1, BAL-3)."""
+    """Every reason the balance area gives, with its rule and its English sentence (BAL-1, BAL-3)."""
 
     TOP_UP_BY_ADMIN = (
         "top_up_by_admin",

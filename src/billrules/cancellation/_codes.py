@@ -11,7 +11,7 @@ from billrules.decisions import Question, ReasonCode
 
 
 class CancellationCode(ReasonCode):
-    """Every reason the cancellation area gives, with its English sentence."""
+    """Every reason the cancellation area gives, with its rule and its English sentence."""
 
     SELF_SERVICE_AVAILABLE = (
         "self_service_available",

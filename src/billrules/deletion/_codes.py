@@ -12,7 +12,7 @@ from billrules.decisions import Question, ReasonCode
 
 
 class DeletionCode(ReasonCode):
-    """Every reason the deletion area gives, with its English sentence (DEL-1 … DEL-7)."""
+    """Every reason the deletion area gives, with its rule and its English sentence (DEL-1 … DEL-7)."""
 
     #: DEL-1: the account is old enough.
     ACCOUNT_OLD_ENOUGH = (

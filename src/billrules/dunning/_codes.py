@@ -14,7 +14,7 @@ _LEVELS = "owner {access[owner]}, admin {access[admin]}, staff {access[staff]}"
 
 
 class DunningCode(ReasonCode):
-    """Every reason the dunning area gives, with its English sentence (DUN-1 … DUN-3)."""
+    """Every reason the dunning area gives, with its rule and its English sentence (DUN-1 … DUN-3)."""
 
     DUNNING_STAGE = (
         "dunning_stage",

@@ -11,7 +11,7 @@ from billrules.decisions import Question, ReasonCode
 
 
 class InvoiceCode(ReasonCode):
-    """Every reason the invoices area gives, with its English sentence (INV-1 … INV-6)."""
+    """Every reason the invoices area gives, with its rule and its English sentence (INV-1 … INV-6)."""
 
     #: INV-2: the status table allows the move.
     TRANSITION_ALLOWED = (

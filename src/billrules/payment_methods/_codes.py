@@ -13,7 +13,7 @@ from billrules.decisions import Question, ReasonCode
 
 
 class PaymentMethodCode(ReasonCode):
-    """Every reason the payment-methods area gives, with its English sentence."""
+    """Every reason the payment-methods area gives, with its rule and its English sentence."""
 
     #: PM-3: the id names no method of the wallet, so there is nothing to remove.
     UNKNOWN = (

@@ -9,7 +9,7 @@ from billrules.decisions import Question, ReasonCode
 
 
 class SeatCode(ReasonCode):
-    """Every reason the seats area gives, with its English sentence (SEAT-1 … SEAT-3)."""
+    """Every reason the seats area gives, with its rule and its English sentence (SEAT-1 … SEAT-3)."""
 
     #: SEAT-2: a user occupies at most one seat.
     ALREADY_SEATED = "user_already_seated", "SEAT-2", "User '{user_id}' already occupies a seat."

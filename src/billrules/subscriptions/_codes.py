@@ -8,7 +8,7 @@ from billrules.decisions import ReasonCode
 
 
 class SubscriptionCode(ReasonCode):
-    """Every reason the subscriptions area gives, with its English sentence."""
+    """Every reason the subscriptions area gives, with its rule and its English sentence."""
 
     ALREADY_CANCELLED = (
         "subscription_already_cancelled",
