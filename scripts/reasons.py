@@ -4,8 +4,8 @@
 
     .venv/bin/python scripts/reasons.py          # write docs/reasons.md and the catalogues
 
-- ``docs/reasons.md`` lists, per area, every reason code with the rule(s) it is given with, the
-  keys of its details and its English sentence.
+- ``docs/reasons.md`` lists, per area, every reason code with the rule it declares, the keys
+  of its details and its English sentence.
 - ``src/billrules/i18n/locales/en/LC_MESSAGES/billrules.po`` is the English catalogue: every
   entry of :func:`billrules.i18n._catalogue.english_entries`, the translators' source.
 - every other shipped catalogue is brought up to date with it: new entries are added
@@ -13,10 +13,10 @@
   dropped, translations are kept, and each entry's notes (its rules and English text) are
   refreshed.
 
-A code's rules and details' keys are read from the source: every ``Reason(code=..., rule=...)``
-the package builds (not its testing strategies), with the rule as a literal or a parameter of
-the function that builds it whose callers pass literals. ``tests/test_reasons_doc.py`` checks
-that the files are current and that every code is found with at least one rule.
+A code's rule is the one it declares (``ReasonCode.rule``); the keys of its details are read
+from the source: every ``Reason(code=...)`` the package builds (not its testing strategies).
+``tests/test_reasons_doc.py`` checks that the files are current and that every code is built
+somewhere.
 """
 
 from __future__ import annotations
@@ -104,31 +104,6 @@ class _Module:
                 return node
         return None
 
-    def rules(self, node: ast.expr, call: ast.Call) -> Iterator[str]:
-        """The rule IDs an expression can be: a literal, or a parameter its callers pass."""
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            yield node.value
-            return
-        function = self.enclosing(call)
-        if not isinstance(node, ast.Name) or function is None:
-            return
-        names = [arg.arg for arg in function.args.args]
-        if node.id not in names:
-            return
-        position = names.index(node.id)
-        for other in ast.walk(self.tree):
-            if (
-                isinstance(other, ast.Call)
-                and isinstance(other.func, ast.Name)
-                and other.func.id == function.name
-            ):
-                given = {kw.arg: kw.value for kw in other.keywords}
-                argument = (
-                    other.args[position] if position < len(other.args) else given.get(node.id)
-                )
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    yield argument.value
-
     def keys(self, node: ast.expr | None, scope: ast.AST, depth: int = 0) -> set[str]:
         """The keys a details expression is known to hold: a dict, what it wraps, what a
         function of the module returns, what a name of the same function was assigned."""
@@ -167,7 +142,8 @@ class _Module:
 
 
 def scan() -> tuple[dict[Key, set[str]], dict[Key, set[str]]]:
-    """Each code's rules and details' keys, as the package's ``Reason(...)`` calls give them."""
+    """Each code's rule (the one it declares) and details' keys, for every code the package's
+    ``Reason(...)`` calls build."""
     rules: dict[Key, set[str]] = defaultdict(set)
     keys: dict[Key, set[str]] = defaultdict(set)
     for path in sorted(SOURCE.rglob("*.py")):
@@ -186,8 +162,7 @@ def scan() -> tuple[dict[Key, set[str]], dict[Key, set[str]]]:
                 continue
             for member in module.members(given["code"]):
                 key = (type(member), member.name)
-                if "rule" in given:
-                    rules[key].update(module.rules(given["rule"], call))
+                rules[key].add(member.rule)
                 scope = module.enclosing(call) or module.tree
                 keys[key] |= module.keys(given.get("details"), scope)
     return rules, keys
@@ -208,7 +183,7 @@ def reasons_markdown() -> str:
         "# Reason codes",
         "",
         "Every reason a decision, a finding or a transition can give, per area: its stable",
-        "`code` (never localised), the rule(s) it is given with, the keys of its `details` (the",
+        "`code` (never localised), the rule it is given under, the keys of its `details` (the",
         "sentence's fields first) and its English sentence, `Reason.message`. The sentences in",
         "other languages are in the catalogues (see [locales](locales.md)).",
         "",

@@ -1099,40 +1099,32 @@ def _asked_from_scratch(state: AccountState, policy: CancellationPolicy, role: R
     refusals: list[Reason] = []
     met: list[Reason] = []
     if policy.self_service:
-        met.append(Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE, rule="CAN-2"))
+        met.append(Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE))
     else:
         details = {"contact": policy.support_contact}
-        refusals.append(
-            Reason(code=CancellationCode.CANCEL_VIA_SUPPORT, rule="CAN-2", details=details)
-        )
+        refusals.append(Reason(code=CancellationCode.CANCEL_VIA_SUPPORT, details=details))
     if role is Role.OWNER:
-        met.append(Reason(code=CancellationCode.IS_OWNER, rule="CAN-1"))
+        met.append(Reason(code=CancellationCode.IS_OWNER))
     else:
         details = {"role": str(role)}
-        refusals.append(Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1", details=details))
+        refusals.append(Reason(code=CancellationCode.OWNER_ONLY, details=details))
     if state.status is AccountStatus.ACTIVE:
-        met.append(Reason(code=CancellationCode.ACCOUNT_ACTIVE, rule="CAN-1"))
+        met.append(Reason(code=CancellationCode.ACCOUNT_ACTIVE))
     else:
         details = {"status": str(state.status)}
-        refusals.append(
-            Reason(code=CancellationCode.ACCOUNT_NOT_ACTIVE, rule="CAN-1", details=details)
-        )
+        refusals.append(Reason(code=CancellationCode.ACCOUNT_NOT_ACTIVE, details=details))
     due = outstanding_invoices(state.invoices)
     amount = outstanding(state.invoices, currency=state.currency)
     if due:
         details = {"amount": amount, "invoice_ids": tuple(inv.id for inv in due)}
-        refusals.append(
-            Reason(code=CancellationCode.OUTSTANDING_BALANCE, rule="CAN-3", details=details)
-        )
+        refusals.append(Reason(code=CancellationCode.OUTSTANDING_BALANCE, details=details))
     debt = state.prepaid_balance
     if debt is not None and debt.amount < 0:
         details = {"amount": round_to_minor_unit(-debt)}
-        refusals.append(Reason(code=CancellationCode.PREPAID_DEBT, rule="CAN-3", details=details))
+        refusals.append(Reason(code=CancellationCode.PREPAID_DEBT, details=details))
     if refusals:
         return Decision.refuse(*refusals)
-    last = Reason(
-        code=CancellationCode.NOTHING_OUTSTANDING, rule="CAN-3", details={"amount": amount}
-    )
+    last = Reason(code=CancellationCode.NOTHING_OUTSTANDING, details={"amount": amount})
     return Decision.allow(*met, last)
 
 

@@ -652,7 +652,8 @@ class TestCancel:
             zone=KYIV,
             role="admin",
         )
-        assert ("owner_only",) == decision.codes
+        assert ("cancel_owner_only",) == decision.codes
+        assert ("DEL-3",) == decision.rules
         early = NOW - timedelta(days=1)
         decision = can_cancel(
             DeletionFacts(activity=activity, schedule=sched),
@@ -661,7 +662,7 @@ class TestCancel:
             zone=KYIV,
             role="staff",
         )
-        assert ("owner_only", "deletion_not_pending") == decision.codes
+        assert ("cancel_owner_only", "deletion_not_pending") == decision.codes
         assert "not scheduled yet" in decision.message
 
     def test_a_recorded_cancel_after_the_deletion_is_invalid(self):
@@ -1390,8 +1391,7 @@ _GOLDEN: list[tuple[str, int, str, str, str, dict[str, object]]] = [
         0,
         "owner_only",
         "DEL-2",
-        "Only the account owner may delete the account or cancel its deletion, not a user with "
-        "the admin role.",
+        "Only the account owner may delete the account, not a user with the admin role.",
         {"role": "admin"},
     ),
     (
@@ -1399,8 +1399,7 @@ _GOLDEN: list[tuple[str, int, str, str, str, dict[str, object]]] = [
         0,
         "owner_only",
         "DEL-2",
-        "Only the account owner may delete the account or cancel its deletion, not a user with "
-        "the staff role.",
+        "Only the account owner may delete the account, not a user with the staff role.",
         {"role": "staff"},
     ),
     (
@@ -1414,10 +1413,9 @@ _GOLDEN: list[tuple[str, int, str, str, str, dict[str, object]]] = [
     (
         "early",
         0,
-        "owner_only",
+        "cancel_owner_only",
         "DEL-3",
-        "Only the account owner may delete the account or cancel its deletion, not a user with "
-        "the staff role.",
+        "Only the account owner may cancel the account's deletion, not a user with the staff role.",
         {
             "role": "staff",
             "state": None,

@@ -46,7 +46,7 @@ def email(value: object) -> SendEmail:
 
 def reason(value: object) -> Reason:
     details = {"stage": "warning", "first_day": value, "role": "owner", "level": "full"}
-    return Reason(code=DunningCode.DUNNING_STAGE, rule="DUN-1", details=details)
+    return Reason(code=DunningCode.DUNNING_STAGE, details=details)
 
 
 def nested(depth: int, leaf: object = 1) -> object:

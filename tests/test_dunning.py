@@ -929,13 +929,12 @@ def test_subclassed_facts_are_accepted() -> None:
 
 
 MAY_1 = datetime(2024, 5, 1, tzinfo=KYIV)
-LIFT = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2")
+LIFT = Reason(code=DunningCode.FULL_PAYMENT_LIFTS)
 
 
 def _stage_reason(stage: str, first_day: int, role: str, level: str, anchor: str) -> Reason:
     return Reason(
         code=DunningCode.DUNNING_STAGE,
-        rule="DUN-1",
         details={
             "stage": stage,
             "first_day": first_day,
@@ -1044,7 +1043,6 @@ class TestReasonsGolden:
                 reasons=(
                     Reason(
                         code=DunningCode.BALANCE_NOT_NEGATIVE,
-                        rule="DUN-2",
                         details={"level": "full"},
                     ),
                 ),
@@ -1068,7 +1066,7 @@ class TestReasonsGolden:
                 reasons=(
                     _stage_reason("blocked", 10, "admin", "blocked", "month_start"),
                     LIFT,
-                    Reason(code=DunningCode.DEBT_CARRIED_OVER, rule="DUN-3"),
+                    Reason(code=DunningCode.DEBT_CARRIED_OVER),
                 ),
             )
             == decision

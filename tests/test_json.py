@@ -221,7 +221,7 @@ class TestForms:
         assert {"$money": "x"} == to_dict(
             ShowBanner(at=T0, rule="DUN-2", banner="b", details={"$money": "x"})
         )["details"]
-        reason = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2", details=details)
+        reason = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, details=details)
         round_trip(reason)
 
     def test_a_set_in_details_is_refused_naming_the_field(self) -> None:
@@ -237,7 +237,7 @@ class TestForms:
             assert "SendEmail.details" + path == effect.value.field
             assert isinstance(effect.value, TypeError)
             with pytest.raises(InvalidType) as reason:
-                Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2", details=details)
+                Reason(code=DunningCode.FULL_PAYMENT_LIFTS, details=details)
             assert "Reason.details" + path == reason.value.field
 
     def test_effect_is_tagged_by_kind_and_keyed(self) -> None:
@@ -250,7 +250,7 @@ class TestForms:
     def test_values_written_for_readers(self) -> None:
         """X-1: a reason's area and message, a finding's answer, summary and rules, a
         transition's rules, codes and description are written; they may be left out."""
-        reason = Reason(code=DeletionCode.OWNER_ONLY, rule="DEL-5", details={"role": "admin"})
+        reason = Reason(code=DeletionCode.OWNER_ONLY, details={"role": "admin"})
         data = to_dict(reason)
         assert ("deletion", reason.message) == (data["area"], data["message"])
         short = {key: data[key] for key in ("code", "rule", "details", "area")}
@@ -263,14 +263,14 @@ class TestForms:
             details=dict.fromkeys(question.fields, 1),
         )
         written = to_dict(finding)
-        assert (False, finding.summary, ["DEL-5"]) == (
+        assert (False, finding.summary, ["DEL-2"]) == (
             written["allowed"],
             written["summary"],
             written["rules"],
         )
         transition = Transition(at=T0, area="deletion", kind="account_deleted", reasons=(reason,))
         shown = to_dict(transition)
-        assert (["DEL-5"], ["owner_only"]) == (shown["rules"], shown["codes"])
+        assert (["DEL-2"], ["owner_only"]) == (shown["rules"], shown["codes"])
         assert DeletionKind.ACCOUNT_DELETED is from_dict(Transition, shown).kind
 
 
@@ -300,7 +300,7 @@ class TestErrors:
 
     def test_edited_message(self) -> None:
         """X-1: a message that is not the code's sentence is refused."""
-        reason = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2")
+        reason = Reason(code=DunningCode.FULL_PAYMENT_LIFTS)
         data = {**to_dict(reason), "message": "Pay later."}
         assert "message: does not match" in self.problem(Reason, data)
 
@@ -324,7 +324,7 @@ class TestErrors:
     def test_ambiguous_code_needs_its_area(self) -> None:
         """X-1: a code two areas share (owner_only) is read by its area; without one it is
         refused, and an area without that code is refused too."""
-        reason = Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1")
+        reason = Reason(code=CancellationCode.OWNER_ONLY)
         data = to_dict(reason)
         assert "cancellation" == data["area"]
         bare = {key: value for key, value in data.items() if key != "area"}
@@ -357,7 +357,7 @@ class TestErrors:
     def test_an_area_that_is_no_string_is_named(self) -> None:
         """X-1: a reason's, finding's or transition's ``area`` that is a list, an object or a
         number is refused naming ``area`` (never a raw TypeError), in a value or nested."""
-        reason = to_dict(Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1"))
+        reason = to_dict(Reason(code=CancellationCode.OWNER_ONLY))
         finding = to_dict(
             Finding(
                 area="deletion",
@@ -371,9 +371,7 @@ class TestErrors:
                 at=T0,
                 area="deletion",
                 kind="account_deleted",
-                reasons=(
-                    Reason(code=DeletionCode.OWNER_ONLY, rule="DEL-5", details={"role": "admin"}),
-                ),
+                reasons=(Reason(code=DeletionCode.OWNER_ONLY, details={"role": "admin"}),),
             )
         )
         for bad in ([], {}, 5, ["cancellation"]):

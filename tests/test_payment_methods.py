@@ -287,7 +287,8 @@ class TestSetDefault:
     def test_unknown_method_cannot_become_default(self):
         """PM-4: only a stored method can become the default."""
         decision = can_set_default(one(), method_id="pm-nope", at=AT, zone=ZONE)
-        assert ("payment_method_unknown",) == decision.codes
+        assert ("default_method_unknown",) == decision.codes
+        assert ("PM-4",) == decision.rules
         assert_refused(
             lambda: set_default(one(), method_id="pm-nope", at=AT, zone=ZONE), decision, one()
         )
@@ -1228,9 +1229,9 @@ class TestSentences:
         [
             (
                 "unknown_set",
-                ("payment_method_unknown",),
+                ("default_method_unknown",),
                 ("PM-4",),
-                "There is no payment method 'pm-nope' in the wallet.",
+                "There is no payment method 'pm-nope' in the wallet to make the default.",
             ),
             (
                 "unknown_remove",

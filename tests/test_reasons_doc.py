@@ -43,7 +43,7 @@ def test_catalogue_is_current(generator: ModuleType, locale: str) -> None:
 
 
 def test_every_code_is_listed_with_a_rule(generator: ModuleType) -> None:
-    """Every reason code of every area is built somewhere with a rule the source names, and
+    """Every reason code of every area is built somewhere, under the rule it declares, and
     the page lists each one under its area."""
     rules, _ = generator.scan()
     page = (ROOT / "docs" / "reasons.md").read_text(encoding="utf-8")
@@ -61,13 +61,15 @@ def test_every_code_is_listed_with_a_rule(generator: ModuleType) -> None:
 
 
 def test_rules_read_from_the_source_are_the_rules_given(generator: ModuleType) -> None:
-    """The scan reads the rules the areas really give: DEL-4 for the reminder, PM-3 and PM-4
-    for an unknown method (a parameter its callers pass), DEL-1 for both branches of a choice."""
+    """The scan gives each code the one rule it declares: DEL-4 for the reminder, PM-3 for an
+    unknown method to remove and PM-4 for one to make the default, DEL-1 for both branches of
+    a choice."""
     from billrules.deletion import DeletionCode
     from billrules.payment_methods import PaymentMethodCode
 
     rules, keys = generator.scan()
     assert {"DEL-4"} == rules[(DeletionCode, "DELETION_REMINDER")]
-    assert {"PM-3", "PM-4"} <= rules[(PaymentMethodCode, "UNKNOWN")]
+    assert {"PM-3"} == rules[(PaymentMethodCode, "UNKNOWN")]
+    assert {"PM-4"} == rules[(PaymentMethodCode, "DEFAULT_UNKNOWN")]
     assert {"DEL-1"} == rules[(DeletionCode, "ACCOUNT_TOO_NEW")]
     assert {"days"} <= keys[(DeletionCode, "DELETION_REMINDER")]

@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 
 from _accounts import DELINQUENT, KYIV, T0
 from billrules.contract import Transition
-from billrules.decisions import Reason
-from billrules.dunning import DunningCode
+from billrules.decisions import Reason, ReasonCode
 from billrules.policy import DEFAULT_POLICY
 from billrules.testing import aware_datetimes, transitions
 from billrules.timeline import Timeline, timeline
@@ -106,8 +105,19 @@ def assert_laid_out(svg: str, events: int) -> list[Box]:
     return labels
 
 
-def event(at: datetime, rule: str = "DUN-1", kind: str = "dunning_stage") -> Transition:
-    reason = Reason(code=DunningCode.BALANCE_NOT_NEGATIVE, rule=rule)
+class Labelled(ReasonCode):
+    """Codes whose rules make labels of every width: a short one, and three that are cut."""
+
+    SHORT = "short_rule", "DUN-1", "A stage begins."
+    LONG = "long_rule", "R" * 300, "A long rule."
+    WIDE = "wide_rule", "規則" * 90, "A rule of wide characters."
+    NUMBERED = "numbered_rule", "X-" + "9" * 120, "A rule with a long number."
+
+
+def event(
+    at: datetime, code: ReasonCode = Labelled.SHORT, kind: str = "dunning_stage"
+) -> Transition:
+    reason = Reason(code=code)
     return Transition(at=at, area="invoices", kind=kind, reasons=(reason,))
 
 
@@ -173,9 +183,9 @@ def test_a_label_wider_than_the_strip_is_cut_with_its_whole_text_as_tooltip() ->
     """X-5: a label longer than the strip is cut to fit, with an ellipsis; the whole label is
     its tooltip. Wide characters count double (their width is estimated at 1 em)."""
     long_rules = [
-        event(T0 + timedelta(days=1), rule="R" * 300),
-        event(T0 + timedelta(days=1, hours=1), rule="規則" * 90),
-        event(T0 + timedelta(days=29), rule="X-" + "9" * 120),
+        event(T0 + timedelta(days=1), Labelled.LONG),
+        event(T0 + timedelta(days=1, hours=1), Labelled.WIDE),
+        event(T0 + timedelta(days=29), Labelled.NUMBERED),
     ]
     svg = strip(long_rules)
     labels = assert_laid_out(svg, 3)
@@ -189,7 +199,7 @@ def test_a_label_wider_than_the_strip_is_cut_with_its_whole_text_as_tooltip() ->
 
 def test_a_label_that_fits_has_no_tooltip_and_is_not_cut() -> None:
     """X-5: a label that fits is shown whole."""
-    svg = strip([event(T0 + timedelta(days=2), rule="DUN-1")])
+    svg = strip([event(T0 + timedelta(days=2), Labelled.SHORT)])
     root, _, _ = picture(svg)
     text = next(root.iter(f"{SVG}text"))
     assert "2024-05-03 dunning_stage [DUN-1]" == text.text

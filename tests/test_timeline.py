@@ -577,7 +577,7 @@ class TestTimelineRendering:
                 at=T0 + timedelta(days=day),
                 area="dunning",
                 kind="dunning_stage",
-                reasons=(Reason(code=DunningCode.STAGE_BEGINS, rule="DUN-1", details=details),),
+                reasons=(Reason(code=DunningCode.STAGE_BEGINS, details=details),),
             )
 
         events = (stage(1, 3), stage(2, None), stage(3, 1), stage(4, 9), stage(5, 0))
@@ -603,7 +603,6 @@ class TestTimelineRendering:
         )
         reason = Reason(
             code=DeletionCode.DELETION_REMINDER,
-            rule="DEL-4",
             details={"days": 1, "deletion_date": date(2024, 5, 2)},
         )
         transition = Transition(

@@ -39,8 +39,8 @@ NAME = "loyalty"
 class LoyaltyCode(ReasonCode, area=NAME):
     """The toy area's reasons."""
 
-    POINTS_EXPIRE = "points_expire", "The loyalty points expire on {day}."
-    POINTS_KEPT = "points_kept", "The loyalty points are kept until {day}."
+    POINTS_EXPIRE = "points_expire", "LOY-1", "The loyalty points expire on {day}."
+    POINTS_KEPT = "points_kept", "LOY-1", "The loyalty points are kept until {day}."
 
 
 class LoyaltyQuestion(Question, area=NAME):
@@ -83,9 +83,7 @@ class LoyaltyContract:
         at = LoyaltyContract._expiry(facts, policy)
         if start <= at < end:
             reason = Reason(
-                code=LoyaltyCode.POINTS_EXPIRE,
-                rule="LOY-1",
-                details={"day": at.astimezone(zone).date()},
+                code=LoyaltyCode.POINTS_EXPIRE, details={"day": at.astimezone(zone).date()}
             )
             yield Transition(at=at, area=NAME, kind=LoyaltyKind.POINTS_EXPIRED, reasons=(reason,))
 
@@ -96,13 +94,9 @@ class LoyaltyContract:
         expiry = LoyaltyContract._expiry(facts, policy)
         day = expiry.astimezone(zone).date()
         if at < expiry:
-            decision = Decision.allow(
-                Reason(code=LoyaltyCode.POINTS_KEPT, rule="LOY-1", details={"day": day})
-            )
+            decision = Decision.allow(Reason(code=LoyaltyCode.POINTS_KEPT, details={"day": day}))
         else:
-            decision = Decision.deny(
-                Reason(code=LoyaltyCode.POINTS_EXPIRE, rule="LOY-1", details={"day": day})
-            )
+            decision = Decision.deny(Reason(code=LoyaltyCode.POINTS_EXPIRE, details={"day": day}))
         return (
             Finding(
                 area=NAME,
@@ -233,7 +227,7 @@ def test_the_catalogue_check_lists_the_toy_area_s_messages() -> None:
     assert missing_messages("en", areas=REGISTRY) == ()
     entries = {(entry.context, entry.id) for entry in english_entries(REGISTRY)}
     assert set(expected) <= entries
-    reason = Reason(code=LoyaltyCode.POINTS_EXPIRE, rule="LOY-1", details={"day": AT.date()})
+    reason = Reason(code=LoyaltyCode.POINTS_EXPIRE, details={"day": AT.date()})
     assert render(reason, locale="uk") == reason.message
 
 
@@ -260,6 +254,10 @@ def test_an_area_refuses_enums_of_another_area() -> None:
     with pytest.raises(InvalidType) as not_an_enum:
         attrs.evolve(LOYALTY, kinds=str)
     assert not_an_enum.value.field == "Area.kinds"
+    with pytest.raises(InvalidInput) as prefix:
+        attrs.evolve(LOYALTY, prefix="LOYAL")
+    assert prefix.value.field == "Area.codes"
+    assert "LOY-1" in str(prefix.value)
     with pytest.raises(InvalidInput) as colour:
         attrs.evolve(LOYALTY, colour='red" onload="x')
     assert colour.value.field == "Area.colour"

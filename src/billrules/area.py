@@ -93,6 +93,16 @@ def _enum_of(base: type[StrEnum], where: str, *, optional: bool) -> Callable[...
     return check
 
 
+def _rules(area: Area, attribute: attrs.Attribute[Any], value: type[ReasonCode]) -> None:
+    """Every code's rule is one of the area's (its prefix) or a cross-cutting one (``X-``)."""
+    for code in value:
+        if not code.rule.startswith((f"{area.prefix}-", "X-")):
+            raise InvalidInput(
+                "Area.codes",
+                f"{code.value} declares rule {code.rule}, not one of {area.prefix}-… or X-…",
+            )
+
+
 def _contract(area: Area, attribute: attrs.Attribute[Any], value: object) -> None:
     for part in ("transitions", "findings", "role_findings"):
         if not callable(getattr(value, part, None)):
@@ -157,7 +167,7 @@ class Area:
     name: str = attrs.field(validator=_name)
     prefix: str = attrs.field(validator=_prefix)
     codes: type[ReasonCode] = attrs.field(
-        validator=_enum_of(ReasonCode, "Area.codes", optional=False)
+        validator=[_enum_of(ReasonCode, "Area.codes", optional=False), _rules]
     )
     questions: type[Question] | None = attrs.field(
         validator=_enum_of(Question, "Area.questions", optional=True)

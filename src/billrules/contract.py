@@ -66,10 +66,10 @@ question                                    arguments left out (and why)
 >>> from datetime import datetime, UTC
 >>> from billrules.decisions import Reason, ReasonCode
 >>> class Code(ReasonCode):
-...     DUE = "invoice_due", "Invoice {invoice_id} is due."
+...     DUE = "invoice_due", "INV-2", "Invoice {invoice_id} is due."
 >>> change = Transition(
 ...     at=datetime(2024, 5, 1, tzinfo=UTC), area="invoices", kind="invoice_overdue",
-...     reasons=(Reason(code=Code.DUE, rule="INV-2", details={"invoice_id": "inv-1"}),),
+...     reasons=(Reason(code=Code.DUE, details={"invoice_id": "inv-1"}),),
 ... )
 >>> change.rules, change.description
 (('INV-2',), 'Invoice inv-1 is due.')

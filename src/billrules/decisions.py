@@ -2,16 +2,16 @@
 
 A :class:`Decision` says whether something is allowed and why: a tuple of :class:`Reason`
 values, each with a stable machine-readable ``code`` (a member of its area's
-:class:`ReasonCode` enum), the ``rule`` ID from the policy catalogue and the structured
-``details`` (the facts it used). The human sentence, :attr:`Reason.message`, is rendered from
+:class:`ReasonCode` enum), the ``rule`` ID from the policy catalogue that the code declares and
+the structured ``details`` (the facts it used). The human sentence, :attr:`Reason.message`, is rendered from
 the code's template and the details when it is read, never when the reason is built.
 Operations ask their own question first and raise :class:`PolicyViolation` carrying the very
 same decision when it refuses.
 
 >>> from billrules import Decision, Reason, ReasonCode
 >>> class Code(ReasonCode):
-...     OWNER_ONLY = "owner_only", "Only the owner may cancel, not the {role}."
->>> why = Reason(code=Code.OWNER_ONLY, rule="CAN-1", details={"role": "admin"})
+...     OWNER_ONLY = "owner_only", "CAN-1", "Only the owner may cancel, not the {role}."
+>>> why = Reason(code=Code.OWNER_ONLY, details={"role": "admin"})
 >>> decision = Decision.refuse(why)
 >>> decision.allowed, decision.codes, decision.rules
 (False, ('owner_only',), ('CAN-1',))
@@ -21,6 +21,7 @@ same decision when it refuses.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -32,6 +33,7 @@ import attrs
 from moneyed import Money
 
 from billrules import _money
+from billrules._redact import shown
 from billrules._validate import TEXT_SCHEMA, FrozenMapping, frozen_mapping, require
 from billrules.errors import BillRulesError, InvalidInput, InvalidType
 
@@ -151,21 +153,33 @@ def missing_fields(fields: frozenset[str], details: Mapping[str, Any]) -> list[s
     return sorted(field for field in fields if field not in details)
 
 
+#: A rule ID: one word, as the policy catalogue writes them (``DUN-1``, ``X-7``).
+_RULE_ID: Final = re.compile(r"\S+")
+
+
 class ReasonCode(StrEnum):
     """The base of every area's reason codes: a closed set of stable snake_case codes.
 
-    Each member is declared with its code and its English sentence template, whose named
-    fields are the keys of the reason's ``details``::
+    Each member is declared with its code, the rule ID that gives it and its English sentence
+    template, whose named fields are the keys of the reason's ``details``::
 
         class CancellationCode(ReasonCode):
-            OWNER_ONLY = "owner_only", "Only the owner may request cancellation."
+            OWNER_ONLY = "owner_only", "CAN-1", "Only the owner may request cancellation."
 
-    The member *is* the code (``Code.OWNER_ONLY == "owner_only"``); ``template`` is its
-    sentence, rendered by :attr:`Reason.message`.
+    The member *is* the code (``Code.OWNER_ONLY == "owner_only"``); ``rule`` is its rule ID,
+    which every :class:`Reason` of the code carries, and ``template`` its sentence, rendered by
+    :attr:`Reason.message`.
+
+    Raises:
+        InvalidInput: a member is not declared with a code, a rule and a template, or its
+            rule is not a rule ID (one word, such as ``DUN-1``), as when the template is
+            written in its place.
+        InvalidType: a member's rule is not a str.
     """
 
     #: The area whose codes these are: ``class DunningCode(ReasonCode, area="dunning")``.
     area: str
+    rule: str
     template: str
     fields: frozenset[str]
     _parts: Template
@@ -174,12 +188,29 @@ class ReasonCode(StrEnum):
         super().__init_subclass__(**kwargs)
         type.__setattr__(cls, "area", area)
 
-    def __new__(cls, value: str, template: str = "") -> Self:
+    def __new__(cls, value: str, *declared: str) -> Self:
+        where = f"{cls.__name__}({value!r})"
+        if len(declared) != 2:
+            raise InvalidInput(
+                where,
+                "must be declared as its code, rule ID and template, such as "
+                "'owner_only', 'CAN-1', 'Only the owner may cancel.'",
+            )
+        # Not named as the members' attributes: mypy takes such a local for an enum member.
+        rule_id, sentence_template = declared
+        if type(rule_id) is not str:
+            raise InvalidType(f"{where}.rule", f"must be a str, not {type(rule_id).__name__}")
+        if not _RULE_ID.fullmatch(rule_id):
+            raise InvalidInput(
+                f"{where}.rule",
+                f"must be a rule ID such as 'DUN-1' (one word), not {shown(rule_id)}",
+            )
         member = str.__new__(cls, value)
         member._value_ = value
-        member.template = template
-        member.fields = _fields(template)
-        member._parts = _SENTENCE.compile(template)  # parsed once: messages render on read
+        member.rule = rule_id
+        member.template = sentence_template
+        member.fields = _fields(sentence_template)
+        member._parts = _SENTENCE.compile(sentence_template)  # parsed once: messages render on read
         return member
 
     def render(self, details: Mapping[str, Any]) -> str:
@@ -244,12 +275,15 @@ def _details(value: object) -> Mapping[str, Any]:
     return _to_details(value)
 
 
-def _rule(value: object, where: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidType(where, f"must be a str, not {type(value).__name__}")
-    if not value.strip():
-        raise InvalidInput(where, "must not be empty")
-    return value
+def _check_rule(code: ReasonCode, rule: object) -> None:
+    """Refuse a rule given for ``code`` that is not the one the code declares."""
+    if not isinstance(rule, str):
+        raise InvalidType("Reason.rule", f"must be a str, not {type(rule).__name__}")
+    if str.__str__(rule) != code.rule:
+        raise InvalidInput(
+            "Reason.rule",
+            f"is {shown(rule)}, but the code {code.value!r} is given under rule {code.rule}",
+        )
 
 
 @attrs.frozen(kw_only=True, init=False)
@@ -259,7 +293,9 @@ class Reason:
     Attributes:
         code: A member of the deciding area's :class:`ReasonCode` enum (``"outstanding_balance"``);
             never localised.
-        rule: The rule ID in the policy catalogue that decided (``"CAN-3"``).
+        rule: The rule ID in the policy catalogue that decided (``"CAN-3"``): the one the
+            code declares. It may be left out; given, it must be the code's (a reason read
+            back from JSON names its rule, and one naming another is refused).
         details: The facts the rule used, by name (amounts, dates, ids): at least the fields
             of the code's sentence, so the sentence always renders.
     """
@@ -269,14 +305,18 @@ class Reason:
     details: Mapping[str, Any] = attrs.field(hash=False, repr=False)
 
     def __init__(
-        self, *, code: ReasonCode, rule: str, details: Mapping[str, Any] = NO_DETAILS
+        self,
+        *,
+        code: ReasonCode,
+        rule: str | None = None,
+        details: Mapping[str, Any] = NO_DETAILS,
     ) -> None:
         # Written by hand rather than by attrs: every question builds reasons, so the common
-        # case (a code, a non-empty rule, a dict or no details) is tested first and cheaply.
+        # case (a code, no rule, a dict or no details) is tested first and cheaply.
         if not isinstance(code, ReasonCode):
             require(code, ReasonCode, "Reason.code")
-        if type(rule) is not str or not rule or rule.isspace():
-            _rule(rule, "Reason.rule")
+        if rule is not None and rule is not code.rule:
+            _check_rule(code, rule)
         if details is not NO_DETAILS:
             details = _details(details)
         if code.fields and not code.fields <= details.keys():
@@ -286,7 +326,7 @@ class Reason:
                 f"which the sentence of {code.value!r} needs",
             )
         _set_code(self, code)
-        _set_rule(self, rule)
+        _set_rule(self, code.rule)
         _set_details(self, details)
 
     @property
@@ -352,11 +392,11 @@ class Decision:
         says which conditions were met.
 
         >>> class Code(ReasonCode):
-        ...     OLD = "old_enough", "Old enough."
-        ...     IDLE = "still_active", "Still active."
+        ...     OLD = "old_enough", "DEL-1", "Old enough."
+        ...     IDLE = "still_active", "DEL-1", "Still active."
         >>> decision = Decision.all_of(
-        ...     (True, Reason(code=Code.OLD, rule="DEL-1")),
-        ...     (False, Reason(code=Code.IDLE, rule="DEL-1")),
+        ...     (True, Reason(code=Code.OLD)),
+        ...     (False, Reason(code=Code.IDLE)),
         ... )
         >>> decision.allowed, decision.codes
         (False, ('old_enough', 'still_active'))
@@ -386,9 +426,9 @@ class Decision:
         """Raise :class:`PolicyViolation` carrying this decision if it is a refusal.
 
         >>> class Code(ReasonCode):
-        ...     NO = "no", "No."
+        ...     NO = "no", "X-1", "No."
         >>> Decision.allow().require()  # nothing happens
-        >>> Decision.refuse(Reason(code=Code.NO, rule="X-1")).require()
+        >>> Decision.refuse(Reason(code=Code.NO)).require()
         Traceback (most recent call last):
         ...
         billrules.decisions.PolicyViolation: No. [X-1]

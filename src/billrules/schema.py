@@ -414,8 +414,9 @@ _ACROSS_FIELDS: Final[Mapping[str, str]] = {
     "CardBrandRule": "a prefix range does not end before it starts.",
     "Reason": (
         "code is a code of the area (the area given beside it, or the one area it names);"
-        " details hold the fields the code's sentence needs; message, when given, is the"
-        " sentence the code and details give."
+        " rule is the rule the code declares (docs/reasons.md); details hold the fields the"
+        " code's sentence needs; message, when given, is the sentence the code and details"
+        " give."
     ),
     "Finding": (
         "details hold the fields the question's summary needs; the values written for"

@@ -11,12 +11,20 @@ AREA: Final = "balance"
 
 
 class BalanceCode(ReasonCode, area=AREA):
-    """Every reason the balance area gives, with its English sentence (BAL-1, BAL-3)."""
+    """Every reason the balance area gives, with its rule and its English sentence (BAL-1, BAL-3)."""
 
-    TOP_UP_BY_ADMIN = "top_up_by_admin", "A user with the {role} role may top up the balance."
-    TOP_UP_ADMIN_ONLY = "top_up_admin_only", "Only an administrator can top up the balance."
-    BALANCE_NOT_NEGATIVE = "balance_not_negative", "The balance is {balance}."
-    BALANCE_NEGATIVE = "balance_negative", "The balance is {balance}."
+    TOP_UP_BY_ADMIN = (
+        "top_up_by_admin",
+        "BAL-1",
+        "A user with the {role} role may top up the balance.",
+    )
+    TOP_UP_ADMIN_ONLY = (
+        "top_up_admin_only",
+        "BAL-1",
+        "Only an administrator can top up the balance.",
+    )
+    BALANCE_NOT_NEGATIVE = "balance_not_negative", "BAL-3", "The balance is {balance}."
+    BALANCE_NEGATIVE = "balance_negative", "BAL-3", "The balance is {balance}."
 
 
 class BalanceQuestion(Question, area=AREA):

@@ -64,12 +64,12 @@ def findings(
     if started is None:
         decision = Decision(
             allowed=True,
-            reasons=(Reason(code=BalanceCode.BALANCE_NOT_NEGATIVE, rule="BAL-3", details=details),),
+            reasons=(Reason(code=BalanceCode.BALANCE_NOT_NEGATIVE, details=details),),
         )
     else:
         decision = Decision(
             allowed=False,
-            reasons=(Reason(code=BalanceCode.BALANCE_NEGATIVE, rule="BAL-3", details=details),),
+            reasons=(Reason(code=BalanceCode.BALANCE_NEGATIVE, details=details),),
         )
     return (
         Finding(

@@ -23,12 +23,8 @@ from billrules.roles import Role
 def _top_up_decision(role: Role) -> Decision:
     details = {"role": str(role)}
     if role.is_admin:
-        return Decision.allow(
-            Reason(code=BalanceCode.TOP_UP_BY_ADMIN, rule="BAL-1", details=details)
-        )
-    return Decision.refuse(
-        Reason(code=BalanceCode.TOP_UP_ADMIN_ONLY, rule="BAL-1", details=details)
-    )
+        return Decision.allow(Reason(code=BalanceCode.TOP_UP_BY_ADMIN, details=details))
+    return Decision.refuse(Reason(code=BalanceCode.TOP_UP_ADMIN_ONLY, details=details))
 
 
 #: BAL-1 depends on the role alone: one decision per role, built once (looked up by the role

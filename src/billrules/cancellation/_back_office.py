@@ -46,9 +46,7 @@ _back_office_occasion: Final = unchecked(back_office_occasion)
 _CANCELLED_BY_PLAN: Final = frozenset({InvoiceStatus.SCHEDULED, InvoiceStatus.SUBMITTED})
 
 #: CAN-9: the allowance, the same every time.
-_NOTHING_SCHEDULED: Final = Decision.allow(
-    Reason(code=CancellationCode.NO_BILLING_SCHEDULED, rule="CAN-9")
-)
+_NOTHING_SCHEDULED: Final = Decision.allow(Reason(code=CancellationCode.NO_BILLING_SCHEDULED))
 
 
 @checked
@@ -195,7 +193,6 @@ def _can_complete(state: AccountState) -> Decision:
         return Decision.refuse(
             Reason(
                 code=CancellationCode.BILLING_STILL_SCHEDULED,
-                rule="CAN-9",
                 details={"invoice_ids": tuple(inv.id for inv in left)},
             )
         )

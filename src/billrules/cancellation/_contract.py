@@ -35,7 +35,7 @@ from billrules.roles import Role
 _AREA: Final = "cancellation"
 
 #: CAN-8: what deactivation does, the same sentence every time.
-_DEACTIVATED: Final = Reason(code=CancellationCode.DEACTIVATED, rule="CAN-8")
+_DEACTIVATED: Final = Reason(code=CancellationCode.DEACTIVATED)
 
 
 def _deactivating(state: AccountState) -> CancellationRequest | None:
@@ -82,7 +82,6 @@ def _transitions(
         reasons=(
             Reason(
                 code=CancellationCode.CANCELLATION_EFFECTIVE,
-                rule="CAN-6",
                 details=FrozenMapping({"reason": request.reason, "at": request.deactivates_at}),
             ),
             _DEACTIVATED,

@@ -173,7 +173,6 @@ class AccountState:
             refusals.append(
                 Reason(
                     code=CancellationCode.ACCOUNT_NOT_ACTIVE,
-                    rule="CAN-1",
                     details=v.FrozenMapping({"status": str(self.status)}),
                 )
             )
@@ -183,7 +182,6 @@ class AccountState:
             refusals.append(
                 Reason(
                     code=CancellationCode.OUTSTANDING_BALANCE,
-                    rule="CAN-3",
                     details=v.FrozenMapping(
                         {"amount": self._owed, "invoice_ids": tuple(inv.id for inv in due)}
                     ),
@@ -194,7 +192,6 @@ class AccountState:
             refusals.append(
                 Reason(
                     code=CancellationCode.PREPAID_DEBT,
-                    rule="CAN-3",
                     details=v.FrozenMapping({"amount": _money.round_to_minor_unit(-debt)}),
                 )
             )
@@ -204,7 +201,6 @@ class AccountState:
             _ACTIVE,
             Reason(
                 code=CancellationCode.NOTHING_OUTSTANDING,
-                rule="CAN-3",
                 details=v.FrozenMapping({"amount": self._owed}),
             ),
         )
@@ -216,7 +212,7 @@ class AccountState:
 
 
 #: CAN-1: the account is active, the same reason every time.
-_ACTIVE: Final = Reason(code=CancellationCode.ACCOUNT_ACTIVE, rule="CAN-1")
+_ACTIVE: Final = Reason(code=CancellationCode.ACCOUNT_ACTIVE)
 
 #: CAN-1: the owner may request it, the same reason every time.
-_IS_OWNER: Final = Reason(code=CancellationCode.IS_OWNER, rule="CAN-1")
+_IS_OWNER: Final = Reason(code=CancellationCode.IS_OWNER)

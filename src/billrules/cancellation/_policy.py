@@ -28,12 +28,12 @@ class CancellationTiming(StrEnum):
 
 
 #: CAN-2: self-service is on, the same reason every time.
-_SELF_SERVICE: Final = Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE, rule="CAN-2")
+_SELF_SERVICE: Final = Reason(code=CancellationCode.SELF_SERVICE_AVAILABLE)
 
 #: CAN-1: any other role may not, one reason per role.
 _NOT_OWNER: Final[Mapping[Role, Reason]] = MappingProxyType(
     {
-        role: Reason(code=CancellationCode.OWNER_ONLY, rule="CAN-1", details={"role": str(role)})
+        role: Reason(code=CancellationCode.OWNER_ONLY, details={"role": str(role)})
         for role in Role
         if role is not Role.OWNER
     }
@@ -66,7 +66,6 @@ class CancellationPolicy:
             return _SELF_SERVICE
         return Reason(
             code=CancellationCode.CANCEL_VIA_SUPPORT,
-            rule="CAN-2",
             details={"contact": self.support_contact},
         )
 

@@ -156,16 +156,13 @@ def can_change_request_state(request: CancellationRequest, *, to: RequestState |
     details = {"from": str(request.state), "to": str(target)}
     if target in onward:
         return Decision.allow(
-            Reason(code=CancellationCode.REQUEST_TRANSITION_ALLOWED, rule="CAN-5", details=details)
+            Reason(code=CancellationCode.REQUEST_TRANSITION_ALLOWED, details=details)
         )
     if not onward:
-        return Decision.refuse(
-            Reason(code=CancellationCode.REQUEST_STATE_FINAL, rule="CAN-5", details=details)
-        )
+        return Decision.refuse(Reason(code=CancellationCode.REQUEST_STATE_FINAL, details=details))
     return Decision.refuse(
         Reason(
             code=CancellationCode.REQUEST_TRANSITION_NOT_ALLOWED,
-            rule="CAN-5",
             details={**details, "allowed": tuple(sorted(str(state) for state in onward))},
         )
     )

@@ -92,7 +92,6 @@ def _all(
         else (
             Reason(
                 code=_Code.MANUAL_DELETION,
-                rule="DEL-2",
                 details=FrozenMapping({"deletion_at": when.deletion_at}),
             ),
         )
@@ -117,7 +116,6 @@ def _all(
                 reasons=(
                     Reason(
                         code=_Code.DELETION_REMINDER,
-                        rule="DEL-4",
                         details=FrozenMapping({"days": days, "deletion_date": date_}),
                     ),
                 ),
@@ -150,7 +148,6 @@ def _scheduled_transition(
     date_ = when.deletion_date
     scheduled = Reason(
         code=_Code.DELETION_SCHEDULED,
-        rule="DEL-3",
         details=FrozenMapping(
             {"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice}
         ),
@@ -201,7 +198,6 @@ def _move(
             reasons=(
                 Reason(
                     code=_Code.ACCOUNT_RESTORED,
-                    rule="DEL-6",
                     details=FrozenMapping({"restored_at": at, "deletion_at": when.deletion_at}),
                 ),
             ),
@@ -215,7 +211,6 @@ def _move(
             reasons=(
                 Reason(
                     code=_Code.DATA_PURGED,
-                    rule="DEL-6",
                     details=FrozenMapping({"deletion_at": when.deletion_at, "purge_at": at}),
                 ),
             ),
@@ -244,7 +239,6 @@ def _move(
     automatic = not manual
     deleted = Reason(
         code=_Code.ACCOUNT_DELETED,
-        rule="DEL-6",
         details=FrozenMapping({"deletion_at": at, "restorable_until": when.purge_at}),
     )
     return Transition(

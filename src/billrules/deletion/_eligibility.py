@@ -210,17 +210,14 @@ def _eligibility(
         reasons=(
             Reason(
                 code=_Code.ACCOUNT_OLD_ENOUGH if old_enough else _Code.ACCOUNT_TOO_NEW,
-                rule="DEL-1",
                 details=age_details,
             ),
             Reason(
                 code=_Code.NO_RECENT_LOGIN if inactive else _Code.RECENT_LOGIN,
-                rule="DEL-1",
                 details=login_details,
             ),
             Reason(
                 code=_Code.BALANCE_EMPTY if empty else _Code.BALANCE_REMAINING,
-                rule="DEL-1",
                 details=balance_details,
             ),
         ),
@@ -271,13 +268,9 @@ def _role(value: object) -> Role:
 #: DEL-2: the answer for each role, built once.
 _MANUAL: Final[Mapping[Role, Decision]] = MappingProxyType(
     {
-        role: Decision.allow(
-            Reason(code=_Code.OWNER_MAY_DELETE, rule="DEL-2", details={"role": str(role)})
-        )
+        role: Decision.allow(Reason(code=_Code.OWNER_MAY_DELETE, details={"role": str(role)}))
         if role is Role.OWNER
-        else Decision.refuse(
-            Reason(code=_Code.OWNER_ONLY, rule="DEL-2", details={"role": str(role)})
-        )
+        else Decision.refuse(Reason(code=_Code.OWNER_ONLY, details={"role": str(role)}))
         for role in Role
     }
 )

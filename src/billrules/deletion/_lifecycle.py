@@ -66,7 +66,6 @@ def _go_ahead(
             reasons=(
                 Reason(
                     code=_Code.DELETION_CANCELLED,
-                    rule="DEL-3",
                     details=FrozenMapping(
                         {"deletion_at": deletion_at, "cancelled_at": schedule.cancelled_at}
                     ),
@@ -79,7 +78,6 @@ def _go_ahead(
             reasons=(
                 Reason(
                     code=_Code.MANUAL_DELETION,
-                    rule="DEL-2",
                     details=FrozenMapping({"deletion_at": deletion_at}),
                 ),
             ),
@@ -90,7 +88,6 @@ def _go_ahead(
             reasons=(
                 Reason(
                     code=_Code.NO_LONGER_ELIGIBLE,
-                    rule="DEL-7",
                     details=FrozenMapping(
                         {"deletion_at": deletion_at, "kept_because": schedule.kept_because}
                     ),
@@ -104,7 +101,6 @@ def _go_ahead(
             reasons=(
                 Reason(
                     code=_Code.STILL_ELIGIBLE,
-                    rule="DEL-7",
                     details=FrozenMapping({"deletion_at": deletion_at}),
                 ),
                 *still.reasons,
@@ -116,7 +112,6 @@ def _go_ahead(
         reasons=(
             Reason(
                 code=_Code.NO_LONGER_ELIGIBLE,
-                rule="DEL-7",
                 details=FrozenMapping({"deletion_at": deletion_at, "kept_because": unmet}),
             ),
             *still.reasons,
@@ -356,17 +351,17 @@ def _can_cancel(
         if state is _St.PENDING:
             return Decision(
                 allowed=True,
-                reasons=(Reason(code=_Code.DELETION_CANCELLABLE, rule="DEL-3", details=details),),
+                reasons=(Reason(code=_Code.DELETION_CANCELLABLE, details=details),),
             )
         return Decision(allowed=False, reasons=(_not_pending(details),))
-    owner_only = Reason(code=_Code.OWNER_ONLY, rule="DEL-3", details=details)
+    owner_only = Reason(code=_Code.CANCEL_OWNER_ONLY, details=details)
     if state is _St.PENDING:
         return Decision(allowed=False, reasons=(owner_only,))
     return Decision(allowed=False, reasons=(owner_only, _not_pending(details)))
 
 
 def _not_pending(details: FrozenMapping[str, Any]) -> Reason:
-    return Reason(code=_Code.DELETION_NOT_PENDING, rule="DEL-3", details=details)
+    return Reason(code=_Code.DELETION_NOT_PENDING, details=details)
 
 
 @checked
@@ -410,11 +405,11 @@ def can_restore(
         "restorable_until": when.purge_at,
     }
     if state is _St.DELETED:
-        return Decision.allow(Reason(code=_Code.INSIDE_RETENTION, rule="DEL-6", details=details))
+        return Decision.allow(Reason(code=_Code.INSIDE_RETENTION, details=details))
     if state is _St.PURGED:
-        return Decision.refuse(Reason(code=_Code.RETENTION_OVER, rule="DEL-6", details=details))
+        return Decision.refuse(Reason(code=_Code.RETENTION_OVER, details=details))
     return Decision.refuse(
-        Reason(code=_Code.NOT_DELETED, rule="DEL-6", details={**details, "status": _status(state)})
+        Reason(code=_Code.NOT_DELETED, details={**details, "status": _status(state)})
     )
 
 

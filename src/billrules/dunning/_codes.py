@@ -14,33 +14,46 @@ _LEVELS = "owner {access[owner]}, admin {access[admin]}, staff {access[staff]}"
 
 
 class DunningCode(ReasonCode, area=AREA):
-    """Every reason the dunning area gives, with its English sentence (DUN-1 … DUN-3)."""
+    """Every reason the dunning area gives, with its rule and its English sentence (DUN-1 … DUN-3)."""
 
     DUNNING_STAGE = (
         "dunning_stage",
+        "DUN-1",
         "The balance is negative: stage {stage} (from day {first_day}) gives the {role} "
         "{level:words} access.",
     )
     FULL_PAYMENT_LIFTS = (
         "full_payment_lifts",
+        "DUN-2",
         "Only paying the debt in full lifts the restriction; a partial payment does not.",
     )
     BALANCE_NOT_NEGATIVE = (
         "balance_not_negative",
+        "DUN-2",
         "The balance is not negative: no restriction applies.",
     )
     DEBT_CARRIED_OVER = (
         "debt_carried_over",
+        "DUN-3",
         "The debt was carried into a later month: the last stage applies until it is paid.",
     )
-    STAGE_BEGINS = "stage_begins", "Dunning stage {stage} (day {first_day}): " + _LEVELS + "."
-    SCHEDULE_ANCHOR = "schedule_anchor", "The schedule's days count from the {anchor:words}."
+    STAGE_BEGINS = (
+        "stage_begins",
+        "DUN-1",
+        "Dunning stage {stage} (day {first_day}): " + _LEVELS + ".",
+    )
+    SCHEDULE_ANCHOR = (
+        "schedule_anchor",
+        "DUN-3",
+        "The schedule's days count from the {anchor:words}.",
+    )
     STAGE_CARRIED_OVER = (
         "stage_carried_over",
+        "DUN-3",
         "The debt is carried into a later month: dunning stage {stage} (day {first_day}) "
         "applies until it is paid: " + _LEVELS + ".",
     )
-    DEBT_LIFTED = "debt_lifted", "The debt is paid in full: every restriction is lifted."
+    DEBT_LIFTED = "debt_lifted", "DUN-2", "The debt is paid in full: every restriction is lifted."
 
 
 class DunningQuestion(Question, area=AREA):

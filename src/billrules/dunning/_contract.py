@@ -197,7 +197,6 @@ def findings(
     to_pay = -_balance_at(ledger, at=at)  # BalanceFacts.amount_to_pay
     reason = Reason(
         code=DunningCode.FULL_PAYMENT_LIFTS,
-        rule="DUN-2",
         details=FrozenMapping({"amount_to_pay": to_pay}),
     )
     return (

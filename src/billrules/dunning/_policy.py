@@ -240,7 +240,6 @@ class DunningPolicy:
 def _stage_reason(stage: Stage, role: Role, anchor: Anchor) -> Reason:
     return Reason(
         code=DunningCode.DUNNING_STAGE,
-        rule="DUN-1",
         details={
             "stage": stage.name,
             "first_day": stage.first_day,
@@ -251,15 +250,12 @@ def _stage_reason(stage: Stage, role: Role, anchor: Anchor) -> Reason:
     )
 
 
-_LIFT = Reason(code=DunningCode.FULL_PAYMENT_LIFTS, rule="DUN-2")
-_CLEAR = Reason(
-    code=DunningCode.BALANCE_NOT_NEGATIVE, rule="DUN-2", details={"level": str(AccessLevel.FULL)}
-)
-_CARRIED = Reason(code=DunningCode.DEBT_CARRIED_OVER, rule="DUN-3")
+_LIFT = Reason(code=DunningCode.FULL_PAYMENT_LIFTS)
+_CLEAR = Reason(code=DunningCode.BALANCE_NOT_NEGATIVE, details={"level": str(AccessLevel.FULL)})
+_CARRIED = Reason(code=DunningCode.DEBT_CARRIED_OVER)
 _LIFTED = (
     Reason(
         code=DunningCode.DEBT_LIFTED,
-        rule="DUN-2",
         details={
             "severity": AccessLevel.FULL.severity,
             "access": v.FrozenMapping({str(role): str(AccessLevel.FULL) for role in Role}),
@@ -321,7 +317,7 @@ def _build_table(policy: DunningPolicy) -> _Table:
             ),
             carried_finding=(_use_finding(last.access[role], last, carried),),
         )
-    since = Reason(code=DunningCode.SCHEDULE_ANCHOR, rule="DUN-3", details={"anchor": str(anchor)})
+    since = Reason(code=DunningCode.SCHEDULE_ANCHOR, details={"anchor": str(anchor)})
     return _Table(
         stage_of_day=tuple(stage_of_day),
         next_offset=(*(stage.first_day - 1 for stage in stages[1:]), -1),
@@ -331,7 +327,6 @@ def _build_table(policy: DunningPolicy) -> _Table:
             (
                 Reason(
                     code=DunningCode.STAGE_BEGINS,
-                    rule="DUN-1",
                     details=_stage_details(stage, anchor),
                 ),
                 since,
@@ -341,7 +336,6 @@ def _build_table(policy: DunningPolicy) -> _Table:
         carry=(
             Reason(
                 code=DunningCode.STAGE_CARRIED_OVER,
-                rule="DUN-3",
                 details=_stage_details(stages[-1], anchor),
             ),
         ),

@@ -9,7 +9,7 @@ money and dates. A reason's ``details`` stay locale-free data.
 
 >>> from billrules import Reason
 >>> from billrules.deletion import DeletionCode
->>> reminder = Reason(code=DeletionCode.DELETION_REMINDER, rule="DEL-4", details={"days": 3})
+>>> reminder = Reason(code=DeletionCode.DELETION_REMINDER, details={"days": 3})
 >>> render(reminder, locale="uk")
 'Нагадування власнику кабінету: кабінет буде видалено через 3 дні.'
 >>> render(reminder) == reminder.message

@@ -55,7 +55,6 @@ def _outstanding_finding(facts: InvoiceFacts, policy: InvoicePolicy, at: datetim
     overdue = tuple(inv.id for inv in due if at > inv.due_at)
     outstanding = Reason(
         code=InvoiceCode.AMOUNT_OUTSTANDING,
-        rule="INV-3",
         details=v.FrozenMapping({"amount": owed, "invoice_ids": ids, "overdue_ids": overdue}),
     )
     reasons: tuple[Reason, ...] = (outstanding,)
@@ -64,7 +63,6 @@ def _outstanding_finding(facts: InvoiceFacts, policy: InvoicePolicy, at: datetim
             outstanding,
             Reason(
                 code=InvoiceCode.INVOICES_OVERDUE,
-                rule="INV-2",
                 details=v.FrozenMapping({"overdue_ids": overdue}),
             ),
         )
@@ -85,9 +83,7 @@ def _nothing_outstanding(owed: Money) -> Finding:
     return Finding(
         area=_AREA,
         question=InvoiceQuestion.NOTHING_OUTSTANDING,
-        decision=Decision.allow(
-            Reason(code=InvoiceCode.NOTHING_OUTSTANDING, rule="INV-3", details=details)
-        ),
+        decision=Decision.allow(Reason(code=InvoiceCode.NOTHING_OUTSTANDING, details=details)),
         details={"amount": owed},
     )
 
@@ -127,13 +123,9 @@ def _history(policy: InvoicePolicy, listed: int, issued: int) -> Finding:
         "contact": policy.support_contact,
     }
     if hidden:
-        decision = Decision.refuse(
-            Reason(code=InvoiceCode.BEFORE_HISTORY_CUTOFF, rule="INV-1", details=details)
-        )
+        decision = Decision.refuse(Reason(code=InvoiceCode.BEFORE_HISTORY_CUTOFF, details=details))
     else:
-        decision = Decision.allow(
-            Reason(code=InvoiceCode.HISTORY_WINDOW, rule="INV-1", details=details)
-        )
+        decision = Decision.allow(Reason(code=InvoiceCode.HISTORY_WINDOW, details=details))
     return Finding(
         area=_AREA,
         question=InvoiceQuestion.ALL_IN_HISTORY,
@@ -207,7 +199,6 @@ def _due(invoice: Invoice) -> Transition:
         reasons=(
             Reason(
                 code=InvoiceCode.INVOICE_DUE,
-                rule="INV-2",
                 details={
                     "invoice_id": invoice.id,
                     "due_at": invoice.due_at,

@@ -58,13 +58,10 @@ def can_view(invoice: Invoice, policy: InvoicePolicy, *, zone: ZoneInfo | str) -
         "history_cutoff": policy.history_cutoff,
     }
     if issued_on >= policy.history_cutoff:
-        return Decision.allow(
-            Reason(code=InvoiceCode.IN_HISTORY_WINDOW, rule="INV-1", details=details)
-        )
+        return Decision.allow(Reason(code=InvoiceCode.IN_HISTORY_WINDOW, details=details))
     return Decision.refuse(
         Reason(
             code=InvoiceCode.BEFORE_HISTORY_CUTOFF,
-            rule="INV-1",
             details={**details, "contact": policy.support_contact},
         )
     )
@@ -78,9 +75,7 @@ def can_download(invoice: Invoice, policy: InvoicePolicy, *, zone: ZoneInfo | st
     """
     window = can_view(invoice, policy, zone=zone)
     if invoice.status is _S.SCHEDULED:
-        not_issued = Reason(
-            code=InvoiceCode.NOT_ISSUED, rule="INV-6", details={"invoice_id": invoice.id}
-        )
+        not_issued = Reason(code=InvoiceCode.NOT_ISSUED, details={"invoice_id": invoice.id})
         return Decision.refuse(not_issued, *(r for r in window.reasons if not window.allowed))
     return window
 

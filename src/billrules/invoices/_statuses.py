@@ -58,16 +58,13 @@ def can_change_status(invoice: Invoice, *, to: InvoiceStatus | str) -> Decision:
     status = invoice.status
     details = {"invoice_id": invoice.id, "from": str(status), "to": str(target)}
     if target in STATUS_CHANGES[status]:
-        return Decision.allow(
-            Reason(code=InvoiceCode.TRANSITION_ALLOWED, rule="INV-2", details=details)
-        )
+        return Decision.allow(Reason(code=InvoiceCode.TRANSITION_ALLOWED, details=details))
     if status in FINAL_STATUSES:
-        return Decision.refuse(Reason(code=InvoiceCode.STATUS_FINAL, rule="INV-2", details=details))
+        return Decision.refuse(Reason(code=InvoiceCode.STATUS_FINAL, details=details))
     allowed = tuple(sorted(str(option) for option in STATUS_CHANGES[status]))
     return Decision.refuse(
         Reason(
             code=InvoiceCode.TRANSITION_NOT_ALLOWED,
-            rule="INV-2",
             details={**details, "allowed": allowed},
         )
     )

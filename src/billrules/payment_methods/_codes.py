@@ -16,43 +16,61 @@ AREA: Final = "payment_methods"
 
 
 class PaymentMethodCode(ReasonCode, area=AREA):
-    """Every reason the payment-methods area gives, with its English sentence."""
+    """Every reason the payment-methods area gives, with its rule and its English sentence."""
 
-    #: PM-3, PM-4: the id names no method of the wallet.
-    UNKNOWN = "payment_method_unknown", "There is no payment method '{method_id}' in the wallet."
+    #: PM-3: the id names no method of the wallet, so there is nothing to remove.
+    UNKNOWN = (
+        "payment_method_unknown",
+        "PM-3",
+        "There is no payment method '{method_id}' in the wallet.",
+    )
+    #: PM-4: the id names no method of the wallet, so none can become the default.
+    DEFAULT_UNKNOWN = (
+        "default_method_unknown",
+        "PM-4",
+        "There is no payment method '{method_id}' in the wallet to make the default.",
+    )
     #: PM-1: method ids are unique in a wallet.
-    ID_TAKEN = "payment_method_id_taken", "The wallet already has a payment method '{method_id}'."
+    ID_TAKEN = (
+        "payment_method_id_taken",
+        "PM-1",
+        "The wallet already has a payment method '{method_id}'.",
+    )
     #: PM-8: the policy does not accept the card's brand.
     BRAND_NOT_ACCEPTED = (
         "card_brand_not_accepted",
+        "PM-8",
         "{label} cannot be added: {brand_label} cards are not accepted.",
     )
     #: PM-5: new details must not be before the current month.
-    EXPIRED = "payment_method_expired", "{label} has expired and cannot be added."
+    EXPIRED = "payment_method_expired", "PM-5", "{label} has expired and cannot be added."
     #: PM-5: the new method has not expired.
-    UNEXPIRED = "payment_method_unexpired", "{label} has not expired."
+    UNEXPIRED = "payment_method_unexpired", "PM-5", "{label} has not expired."
     #: PM-1: the first method of an empty wallet becomes its default.
     FIRST_BECOMES_DEFAULT = (
         "first_method_becomes_default",
+        "PM-1",
         "{label} is the first payment method and becomes the default.",
     )
     #: PM-1: adding a method to a wallet that has a default keeps it.
-    DEFAULT_UNCHANGED = "default_unchanged", "{label} is added; the default stays as it is."
+    DEFAULT_UNCHANGED = "default_unchanged", "PM-1", "{label} is added; the default stays as it is."
     #: PM-4: an expired card cannot become the default.
     EXPIRED_NOT_DEFAULT = (
         "expired_cannot_become_default",
+        "PM-4",
         "{label} has expired and cannot become the default.",
     )
     #: PM-4: a stored method that has not expired can become the default.
-    CAN_BECOME_DEFAULT = "stored_and_unexpired", "{label} is stored and has not expired."
+    CAN_BECOME_DEFAULT = "stored_and_unexpired", "PM-4", "{label} is stored and has not expired."
     #: PM-2: the default cannot be removed.
     DEFAULT_METHOD = (
         "default_payment_method",
+        "PM-2",
         "{label} is the default payment method and cannot be removed. Add another payment "
         "method and make it the default first, then remove this one.",
     )
     #: PM-3: any other method can be removed at any time.
-    NOT_DEFAULT = "not_default", "{label} is not the default and can be removed."
+    NOT_DEFAULT = "not_default", "PM-3", "{label} is not the default and can be removed."
 
 
 class PaymentMethodQuestion(Question, area=AREA):

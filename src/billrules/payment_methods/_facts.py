@@ -191,11 +191,9 @@ def _can_remove(wallet: Wallet, method_id: str) -> Decision:
     method = wallet.get(method_id)
     if method is None:
         return Decision.refuse(
-            Reason(code=PaymentMethodCode.UNKNOWN, rule="PM-3", details={"method_id": method_id})
+            Reason(code=PaymentMethodCode.UNKNOWN, details={"method_id": method_id})
         )
     details = {"method_id": method.id, "label": method.label, "default_id": wallet.default_id}
     if method_id == wallet.default_id:
-        return Decision.refuse(
-            Reason(code=PaymentMethodCode.DEFAULT_METHOD, rule="PM-2", details=details)
-        )
-    return Decision.allow(Reason(code=PaymentMethodCode.NOT_DEFAULT, rule="PM-3", details=details))
+        return Decision.refuse(Reason(code=PaymentMethodCode.DEFAULT_METHOD, details=details))
+    return Decision.allow(Reason(code=PaymentMethodCode.NOT_DEFAULT, details=details))

@@ -61,10 +61,6 @@ def is_expired(method: PaymentMethod, *, at: datetime, zone: ZoneInfo | str) -> 
 _C = PaymentMethodCode
 
 
-def _unknown(method_id: str, rule: str) -> Decision:
-    return Decision.refuse(Reason(code=_C.UNKNOWN, rule=rule, details={"method_id": method_id}))
-
-
 def _expiry_details(method: PaymentMethod, now: tuple[int, int]) -> dict[str, Any]:
     return {
         "method_id": method.id,
@@ -92,14 +88,11 @@ def can_add(
     """
     now = _local_month(at, zone)
     if wallet.get(method.id) is not None:
-        return Decision.refuse(
-            Reason(code=_C.ID_TAKEN, rule="PM-1", details={"method_id": method.id})
-        )
+        return Decision.refuse(Reason(code=_C.ID_TAKEN, details={"method_id": method.id}))
     if method.brand is not None and policy.rule(method.brand) is None:
         return Decision.refuse(
             Reason(
                 code=_C.BRAND_NOT_ACCEPTED,
-                rule="PM-8",
                 details={
                     "method_id": method.id,
                     "label": method.label,
@@ -110,28 +103,22 @@ def can_add(
             )
         )
     if is_expired(method, at=at, zone=zone):
-        return Decision.refuse(
-            Reason(code=_C.EXPIRED, rule="PM-5", details=_expiry_details(method, now))
-        )
+        return Decision.refuse(Reason(code=_C.EXPIRED, details=_expiry_details(method, now)))
     if not wallet.methods:
         placed = Reason(
             code=_C.FIRST_BECOMES_DEFAULT,
-            rule="PM-1",
             details={"method_id": method.id, "label": method.label},
         )
     else:
         placed = Reason(
             code=_C.DEFAULT_UNCHANGED,
-            rule="PM-1",
             details={
                 "method_id": method.id,
                 "label": method.label,
                 "default_id": wallet.default_id,
             },
         )
-    return Decision.allow(
-        placed, Reason(code=_C.UNEXPIRED, rule="PM-5", details=_expiry_details(method, now))
-    )
+    return Decision.allow(placed, Reason(code=_C.UNEXPIRED, details=_expiry_details(method, now)))
 
 
 @checked
@@ -164,11 +151,11 @@ def can_set_default(
     now = _local_month(at, zone)
     method = wallet.get(method_id)
     if method is None:
-        return _unknown(method_id, "PM-4")
+        return Decision.refuse(Reason(code=_C.DEFAULT_UNKNOWN, details={"method_id": method_id}))
     details = _expiry_details(method, now)
     if is_expired(method, at=at, zone=zone):
-        return Decision.refuse(Reason(code=_C.EXPIRED_NOT_DEFAULT, rule="PM-4", details=details))
-    return Decision.allow(Reason(code=_C.CAN_BECOME_DEFAULT, rule="PM-4", details=details))
+        return Decision.refuse(Reason(code=_C.EXPIRED_NOT_DEFAULT, details=details))
+    return Decision.allow(Reason(code=_C.CAN_BECOME_DEFAULT, details=details))
 
 
 @checked

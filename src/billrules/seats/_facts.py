@@ -104,9 +104,7 @@ def _pool_details(pool: SeatPool) -> dict[str, Any]:
 def _can_remove(pool: SeatPool, count: int) -> Decision:
     details = {**_pool_details(pool), "requested": count, "removable": pool.unoccupied}
     if count <= 0:
-        return Decision.refuse(Reason(code=SeatCode.NOT_POSITIVE, rule="SEAT-3", details=details))
+        return Decision.refuse(Reason(code=SeatCode.NOT_POSITIVE, details=details))
     if count > pool.unoccupied:
-        return Decision.refuse(
-            Reason(code=SeatCode.OCCUPIED_NOT_REMOVABLE, rule="SEAT-3", details=details)
-        )
-    return Decision.allow(Reason(code=SeatCode.UNOCCUPIED, rule="SEAT-2", details=details))
+        return Decision.refuse(Reason(code=SeatCode.OCCUPIED_NOT_REMOVABLE, details=details))
+    return Decision.allow(Reason(code=SeatCode.UNOCCUPIED, details=details))

@@ -31,10 +31,10 @@ def can_add_user(pool: SeatPool, *, user_id: str) -> Decision:
     _check_user(user_id)
     details = {**_pool_details(pool), "user_id": user_id}
     if user_id in pool.occupants:
-        return Decision.refuse(Reason(code=SeatCode.ALREADY_SEATED, rule="SEAT-2", details=details))
+        return Decision.refuse(Reason(code=SeatCode.ALREADY_SEATED, details=details))
     if pool.unoccupied == 0:
-        return Decision.refuse(Reason(code=SeatCode.NO_FREE_SEAT, rule="SEAT-2", details=details))
-    return Decision.allow(Reason(code=SeatCode.FREE_SEAT, rule="SEAT-2", details=details))
+        return Decision.refuse(Reason(code=SeatCode.NO_FREE_SEAT, details=details))
+    return Decision.allow(Reason(code=SeatCode.FREE_SEAT, details=details))
 
 
 @checked
@@ -57,8 +57,8 @@ def can_delete_user(pool: SeatPool, *, user_id: str) -> Decision:
     _check_user(user_id)
     details = {**_pool_details(pool), "user_id": user_id}
     if user_id not in pool.occupants:
-        return Decision.refuse(Reason(code=SeatCode.NOT_SEATED, rule="SEAT-1", details=details))
-    return Decision.allow(Reason(code=SeatCode.SEAT_KEPT, rule="SEAT-1", details=details))
+        return Decision.refuse(Reason(code=SeatCode.NOT_SEATED, details=details))
+    return Decision.allow(Reason(code=SeatCode.SEAT_KEPT, details=details))
 
 
 @checked

@@ -90,7 +90,6 @@ def _transitions(
         for index, on, at in _renewal_instants(sub, since, until, tz):
             renewal = Reason(
                 code=SubscriptionCode.RENEWAL,
-                rule="SUB-1",
                 details=v.FrozenMapping({"index": index, "plan": plan_on(sub, on), "on": on}),
             )
             reasons: tuple[Reason, ...] = (renewal,)
@@ -99,7 +98,6 @@ def _transitions(
                     renewal,
                     Reason(
                         code=SubscriptionCode.PLAN_CHANGES,
-                        rule="SUB-3",
                         details={"from_plan": sub.plan, "to_plan": change.to_plan},
                     ),
                 )
@@ -112,7 +110,6 @@ def _transitions(
             reasons=(
                 Reason(
                     code=SubscriptionCode.SUBSCRIPTION_ENDS,
-                    rule="SUB-2",
                     details={"plan": sub.plan, "ends_at": sub.ends_at},
                 ),
             ),

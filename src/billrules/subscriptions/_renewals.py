@@ -233,14 +233,10 @@ def can_cancel(
     tz = _time.to_zone(zone)
     details = {"plan": sub.plan, "anchor": sub.anchor, "ends_at": sub.ends_at}
     if sub.ends_at is not None:
-        return Decision.refuse(
-            Reason(code=SubscriptionCode.ALREADY_CANCELLED, rule="SUB-2", details=details)
-        )
+        return Decision.refuse(Reason(code=SubscriptionCode.ALREADY_CANCELLED, details=details))
     if current_period(sub, at=at, zone=tz) is None:
-        return Decision.refuse(
-            Reason(code=SubscriptionCode.NOT_STARTED, rule="SUB-2", details=details)
-        )
-    return Decision.allow(Reason(code=SubscriptionCode.RENEWING, rule="SUB-2", details=details))
+        return Decision.refuse(Reason(code=SubscriptionCode.NOT_STARTED, details=details))
+    return Decision.allow(Reason(code=SubscriptionCode.RENEWING, details=details))
 
 
 @checked
@@ -312,20 +308,15 @@ def can_change_plan(
     current = plan_at(sub, at=at, zone=zone)
     details = {"plan": current, "to_plan": to_plan}
     if to_plan == current:
-        return Decision.refuse(
-            Reason(code=SubscriptionCode.SAME_PLAN, rule="SUB-3", details=details)
-        )
+        return Decision.refuse(Reason(code=SubscriptionCode.SAME_PLAN, details=details))
     if sub.ends_at is not None:
         return Decision.refuse(
             Reason(
                 code=SubscriptionCode.CANCELLED,
-                rule="SUB-3",
                 details={**details, "ends_at": sub.ends_at},
             )
         )
-    return Decision.allow(
-        Reason(code=SubscriptionCode.PLAN_CHANGE_ALLOWED, rule="SUB-3", details=details)
-    )
+    return Decision.allow(Reason(code=SubscriptionCode.PLAN_CHANGE_ALLOWED, details=details))
 
 
 @checked

@@ -44,9 +44,6 @@ _VALUES = st.one_of(
     st.lists(st.sampled_from(("inv-1", "inv-2")), max_size=3),  # kept as a tuple
 )
 
-#: The prefix of each registered area's rule IDs.
-_PREFIX: Final = {area.name: area.prefix for area in AREAS.areas}
-
 
 def _details(fields: frozenset[str]) -> st.SearchStrategy[dict[str, Any]]:
     """Details holding every field a sentence needs (a field read by index gets a mapping)."""
@@ -79,14 +76,14 @@ def questions() -> st.SearchStrategy[Question]:
 
 @checked
 def reasons() -> st.SearchStrategy[Reason]:
-    """Reasons of any area's code, with one of that area's rule IDs and details holding every
-    field of the code's sentence (of every kind a sentence renders), so the message renders."""
+    """Reasons of any area's code, under the rule the code declares, with details holding
+    every field of the code's sentence (of every kind a sentence renders), so the message
+    renders."""
 
     @st.composite
     def build(draw: st.DrawFn) -> Reason:
         code = draw(reason_codes())
-        rule = f"{_PREFIX[_area_of(code)]}-{draw(st.integers(min_value=1, max_value=9))}"
-        return Reason(code=code, rule=rule, details=draw(_details(code.fields)))
+        return Reason(code=code, details=draw(_details(code.fields)))
 
     return build()
 
