@@ -236,7 +236,11 @@ def test_a_registry_refuses_an_area_twice_or_a_prefix_twice() -> None:
     with pytest.raises(InvalidInput) as twice:
         REGISTRY.with_area(LOYALTY, facts=lambda ev: None)
     assert twice.value.field == f"Registry.entries[{len(AREAS) + 1}]"
-    same_prefix = attrs.evolve(AREAS["seats"], prefix="LOY")
+
+    class PointsCode(ReasonCode, area="points"):
+        EARNED = "points_earned", "LOY-2", "Points were earned."
+
+    same_prefix = attrs.evolve(LOYALTY, name="points", codes=PointsCode, questions=None, kinds=None)
     with pytest.raises(InvalidInput) as prefix:
         Registry(()).with_area(LOYALTY, facts=lambda ev: None).with_area(
             same_prefix, facts=lambda ev: None
