@@ -19,6 +19,11 @@ from billrules.payment_methods._codes import CardBrand
 MIN_NUMBER_LENGTH: Final = 12
 MAX_NUMBER_LENGTH: Final = 19
 _PREFIX: Final = re.compile(r"([0-9]{1,8})(?:-([0-9]{1,8}))?")
+#: The same in JSON Schema, which cannot compare lengths: a range's two bounds of one length,
+#: spelled out for each length (the order of the bounds is written in the description).
+_PREFIX_SCHEMA: Final = (
+    "^(?:" + "|".join(f"[0-9]{{{n}}}(?:-[0-9]{{{n}}})?" for n in range(1, 9)) + ")$"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -45,7 +50,7 @@ class CardBrandRule:
     brand: CardBrand = attrs.field(converter=v.ToEnum[CardBrand])
     prefixes: tuple[str, ...] = attrs.field(
         converter=v.ToTuple[str],
-        metadata={"json_schema": {"minItems": 1, "items": {"pattern": f"^{_PREFIX.pattern}$"}}},
+        metadata={"json_schema": {"minItems": 1, "items": {"pattern": _PREFIX_SCHEMA}}},
     )
     lengths: tuple[int, ...] = attrs.field(
         converter=v.ToTuple[int],
