@@ -22,7 +22,7 @@ from billrules import effects as effect_module
 from billrules.account import Account
 from billrules.area import Area
 from billrules.contract import Finding, Transition
-from billrules.decisions import Question, ReasonCode
+from billrules.decisions import Decision, Question, ReasonCode
 from billrules.effects import Effect
 from billrules.errors import InvalidInput
 from billrules.evaluation import AREAS, Evaluation, Registered
@@ -105,6 +105,40 @@ def test_area_has_the_contract_functions_with_the_shared_signature(entry: Regist
         assert returned == expected, (entry.name, name, returned)
     if entry.area.suspensions is not None:
         assert entry.area.suspensions is package.suspensions
+
+
+#: The questions no operation of the same verb carries out: they answer for the host (may this
+#: role use the product, view an invoice, change plan at all) or for the area's own transitions
+#: (CAN-9's completion, DEL-7's go-ahead).
+QUESTIONS_WITHOUT_OPERATION = {
+    "dunning.can_use_product",
+    "invoices.can_view",
+    "cancellation.can_complete_cancellation",
+    "subscriptions.can_change_plan",
+    "deletion.can_go_ahead",
+}
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=NAMES)
+def test_each_operation_asks_with_its_question_s_arguments(entry: Registered) -> None:
+    """DESIGN.md, operations: ``<verb>`` asks ``can_<verb>`` first, so it takes every argument
+    of its question, with the same name and kind, and returns new facts, never a Decision."""
+    package = _package(entry.area)
+    questions = [name for name in package.__all__ if name.startswith("can_")]
+    assert questions, entry.name
+    for name in questions:
+        verb = name.removeprefix("can_")
+        if f"{entry.name}.{name}" in QUESTIONS_WITHOUT_OPERATION:
+            assert verb not in package.__all__, (entry.name, verb)
+            continue
+        assert verb in package.__all__, (entry.name, verb)
+        question = inspect.signature(inspect.unwrap(getattr(package, name)), eval_str=True)
+        operation = inspect.signature(inspect.unwrap(getattr(package, verb)), eval_str=True)
+        asked = [(p.name, p.kind) for p in question.parameters.values()]
+        taken = [(p.name, p.kind) for p in operation.parameters.values()]
+        assert [pair for pair in taken if pair in asked] == asked, (entry.name, verb)
+        assert question.return_annotation is Decision, (entry.name, name)
+        assert operation.return_annotation is not Decision, (entry.name, verb)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=NAMES)
