@@ -7,11 +7,16 @@ The toy area: loyalty points that expire ``expiry_days`` after the account was c
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
-from collections.abc import Iterator
+import pickle
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from enum import StrEnum
 from importlib import resources
+from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -30,7 +35,7 @@ from billrules.policy import DEFAULT_POLICY
 from billrules.report import Report, explain
 from billrules.roles import Role
 from billrules.schema import json_schema
-from billrules.serialize import account_from_json, from_json, to_dict, to_json
+from billrules.serialize import account_from_json, from_dict, from_json, to_dict, to_json
 from billrules.timeline import Timeline, timeline
 
 NAME = "loyalty"
@@ -96,7 +101,7 @@ class LoyaltyContract:
         if at < expiry:
             decision = Decision.allow(Reason(code=LoyaltyCode.POINTS_KEPT, details={"day": day}))
         else:
-            decision = Decision.deny(Reason(code=LoyaltyCode.POINTS_EXPIRE, details={"day": day}))
+            decision = Decision.refuse(Reason(code=LoyaltyCode.POINTS_EXPIRE, details={"day": day}))
         return (
             Finding(
                 area=NAME,
@@ -234,7 +239,7 @@ def test_the_catalogue_check_lists_the_toy_area_s_messages() -> None:
 def test_a_registry_refuses_an_area_twice_or_a_prefix_twice() -> None:
     """Two areas of one name, or two areas with one rule prefix, cannot be registered."""
     with pytest.raises(InvalidInput) as twice:
-        REGISTRY.with_area(LOYALTY, facts=lambda ev: None)
+        REGISTRY.with_area(LOYALTY, facts=lambda ev: None, policy=lambda bundle: LoyaltyPolicy())
     assert twice.value.field == f"Registry.entries[{len(AREAS) + 1}]"
 
     class PointsCode(ReasonCode, area="points"):
@@ -242,9 +247,9 @@ def test_a_registry_refuses_an_area_twice_or_a_prefix_twice() -> None:
 
     same_prefix = attrs.evolve(LOYALTY, name="points", codes=PointsCode, questions=None, kinds=None)
     with pytest.raises(InvalidInput) as prefix:
-        Registry(()).with_area(LOYALTY, facts=lambda ev: None).with_area(
-            same_prefix, facts=lambda ev: None
-        )
+        Registry(()).with_area(
+            LOYALTY, facts=lambda ev: None, policy=lambda bundle: LoyaltyPolicy()
+        ).with_area(same_prefix, facts=lambda ev: None, policy=lambda bundle: LoyaltyPolicy())
     assert prefix.value.field == "Registry.entries[1]"
     assert "prefix" in str(prefix.value)
 
@@ -265,3 +270,113 @@ def test_an_area_refuses_enums_of_another_area() -> None:
     with pytest.raises(InvalidInput) as colour:
         attrs.evolve(LOYALTY, colour='red" onload="x')
     assert colour.value.field == "Area.colour"
+
+
+def test_the_toy_area_refuses_once_its_points_expired(account: Account, expiry: datetime) -> None:
+    """After the expiry, the toy area's finding is a refusal with its reason and rule."""
+    report = explain(account, DEFAULT_POLICY, expiry + timedelta(hours=1), areas=REGISTRY)
+    (ours,) = [finding for finding in report.account if finding.area == NAME]
+    assert (False, ("LOY-1",)) == (ours.allowed, ours.rules)
+    assert "The points have expired." == ours.summary
+
+
+def test_a_registry_keeps_what_is_derived_from_it(account: Account) -> None:
+    """The readers and schemas of a registry are made once and kept with it, not in a cache
+    of the process: a hundred registries leave nothing behind, and a contract that cannot be
+    hashed (a namespace) is fine."""
+    text = to_json(explain(account, DEFAULT_POLICY, account.created_at, areas=REGISTRY))
+    for _ in range(3):
+        registry = AREAS.with_area(
+            attrs.evolve(LOYALTY, contract=SimpleNamespace(**vars(LoyaltyContract))),
+            facts=lambda ev: ev.account.created_at,
+            policy=lambda bundle: LoyaltyPolicy(),
+        )
+        assert from_json(Report, text, areas=registry) == from_json(Report, text, areas=REGISTRY)
+        assert "points_kept" in json.dumps(json_schema("report", areas=registry))
+        assert ["serialize.hooks"] == list(registry.derived)
+    assert not hasattr(from_json, "cache_info")
+
+
+def test_a_host_area_without_a_policy_field_must_say_how_its_policy_is_picked() -> None:
+    """The bundle has no field for a host's area: with_area without policy= is refused at once,
+    naming the argument, rather than failing later inside explain."""
+    with pytest.raises(InvalidInput) as refused:
+        AREAS.with_area(LOYALTY, facts=lambda ev: ev.account.created_at)
+    assert "policy" == refused.value.field
+
+
+def test_a_host_s_decorators_on_its_contract_are_kept(account: Account) -> None:
+    """Only billrules' own argument checks are taken off the areas' functions: a host's
+    decorator (tracing, here) still runs."""
+    calls: list[str] = []
+
+    def traced(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls.append(function.__name__)
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    contract = SimpleNamespace(
+        transitions=traced(LoyaltyContract.transitions),
+        findings=traced(LoyaltyContract.findings),
+        role_findings=traced(LoyaltyContract.role_findings),
+    )
+    registry = AREAS.with_area(
+        attrs.evolve(LOYALTY, contract=contract),
+        facts=lambda ev: ev.account.created_at,
+        policy=lambda bundle: LoyaltyPolicy(),
+    )
+    explain(account, DEFAULT_POLICY, account.created_at, areas=registry)
+    assert "findings" in calls
+    assert "role_findings" in calls
+
+
+def test_the_picture_draws_a_host_area_in_its_colour(account: Account) -> None:
+    """The timeline made with a registry draws each area as that registry declares it; the
+    style is not data (neither compared nor written)."""
+    start, end = account.created_at, account.created_at + timedelta(days=60)
+    ours = timeline(account, DEFAULT_POLICY, start=start, end=end, areas=REGISTRY)
+    assert 'fill="#ff00aa"' in ours._repr_svg_() or 'stroke="#ff00aa"' in ours._repr_svg_()
+    assert "style" not in to_dict(ours)
+    assert from_json(Timeline, to_json(ours), areas=REGISTRY) == ours
+
+
+def test_a_finding_under_another_area_is_refused(account: Account) -> None:
+    """A finding names the area whose question it answers: built or read under another area,
+    it is refused naming the field."""
+    report = explain(account, DEFAULT_POLICY, account.created_at, areas=REGISTRY)
+    (ours,) = [finding for finding in report.account if finding.area == NAME]
+    with pytest.raises(InvalidInput) as built:
+        attrs.evolve(ours, area="seats")
+    assert "Finding.area" == built.value.field
+    data = {**to_dict(ours), "area": "seats"}
+    with pytest.raises(PlainDataError) as read:
+        from_dict(Finding, data, areas=REGISTRY)
+    assert "area" == read.value.field
+
+
+def test_areas_and_the_default_registry_pickle_and_copy() -> None:
+    """A declared area, and the default registry, are values: they pickle and copy as
+    themselves."""
+    assert pickle.loads(pickle.dumps(AREAS)) is AREAS
+    assert copy.deepcopy(AREAS) is AREAS
+    for area in AREAS.areas:
+        assert pickle.loads(pickle.dumps(area)) is area
+
+
+def test_an_unknown_area_name_is_a_key_error_that_names_no_value() -> None:
+    """AREAS[name] for a name no area has: a billrules error that is a KeyError too, without
+    repeating the name (it could be anything a caller passes)."""
+    with pytest.raises(KeyError) as refused:
+        AREAS["4242424242424242"]
+    assert isinstance(refused.value, InvalidInput)
+    assert "4242" not in str(refused.value)
+
+
+def test_the_catalogue_check_refuses_what_is_not_a_registry() -> None:
+    """missing_messages checks its areas as every other entry point does."""
+    with pytest.raises(InvalidType) as refused:
+        missing_messages("uk", areas=AREAS.areas)  # type: ignore[arg-type]
+    assert "areas" == refused.value.field

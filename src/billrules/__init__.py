@@ -168,23 +168,6 @@ def _read_exports() -> dict[str, str]:
     return exports
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from its module on first use; ``__all__`` is built on first use too."""
-    exports: dict[str, str] | None = globals().get("_EXPORTS")
-    if exports is None:
-        exports = _read_exports()
-        globals()["_EXPORTS"] = exports
-    if name == "__all__":
-        value: Any = sorted([*exports, "__version__"], key=_isort_key)
-    else:
-        module = exports.get(name)
-        if module is None:
-            raise AttributeError(f"module 'billrules' has no attribute {name!r}")
-        value = getattr(__import__(module, fromlist=(name,)), name)
-    globals()[name] = value
-    return value
-
-
 def _isort_key(name: str) -> tuple[int, str]:
     """Constants, then classes, then functions, each alphabetically (isort's order)."""
     if name.isupper() and len(name) > 1:
@@ -192,6 +175,26 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (1 if name[:1].isupper() else 2, name)
 
 
-def __dir__() -> list[str]:
-    names: list[str] = __getattr__("__all__")
-    return sorted(set(globals()) | set(names))
+# Only at run time: a type checker reads the imports above, so a name they do not list (a
+# misspelt or removed one) is an error for it rather than ``Any``.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """Load a public name from its module on first use; ``__all__`` is built on first use too."""
+        exports: dict[str, str] | None = globals().get("_EXPORTS")
+        if exports is None:
+            exports = _read_exports()
+            globals()["_EXPORTS"] = exports
+        if name == "__all__":
+            value: Any = sorted([*exports, "__version__"], key=_isort_key)
+        else:
+            module = exports.get(name)
+            if module is None:
+                raise AttributeError(f"module 'billrules' has no attribute {name!r}")
+            value = getattr(__import__(module, fromlist=(name,)), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        names: list[str] = __getattr__("__all__")
+        return sorted(set(globals()) | set(names))

@@ -18,7 +18,9 @@ the catalogues, the test strategies) derives from it.
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
@@ -33,6 +35,17 @@ from billrules.errors import InvalidInput, InvalidType
 from billrules.roles import Role
 
 __all__ = ["Area", "AreaContract"]
+
+
+def _declared(package: str) -> Area:
+    """The area the package ``package`` declares (how a declared area is unpickled)."""
+    area: Area = getattr(importlib.import_module(package), "AREA")  # noqa: B009 - a module's name
+    return area
+
+
+def _rebuilt(fields: dict[str, Any]) -> Area:
+    """An area from its fields (how a host's area is unpickled)."""
+    return Area(**fields)
 
 
 class AreaContract(Protocol):
@@ -181,6 +194,16 @@ class Area:
     terms: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     bands: bool = attrs.field(default=False, validator=_bands)
     colour: str = attrs.field(default="#424242", validator=_colour)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An area a package declares is that package's ``AREA``: it pickles (and copies) by
+        # the package's name. Another holds its host's contract, pickled as that is.
+        package = self.codes.__module__.rpartition(".")[0]
+        module = sys.modules.get(package)
+        if package and module is not None and getattr(module, "AREA", None) is self:
+            return (_declared, (package,))
+        fields = {field.name: getattr(self, field.name) for field in attrs.fields(Area)}
+        return (_rebuilt, (fields,))
 
     def enums(self) -> tuple[type[StrEnum], ...]:
         """Its code, question and kind enums, those it has."""

@@ -225,6 +225,8 @@ class Finding:
                 f"which the summary of {question.value!r} needs",
             )
         _set_finding_area(self, _identifier(area, "Finding.area"))
+        if question.area and question.area != area:
+            raise InvalidInput("Finding.area", f"has no question {question.value!r}")
         _set_question(self, question)
         _set_decision(self, decision)
         _set_details(self, details)

@@ -189,7 +189,7 @@ class ReasonCode(StrEnum):
         type.__setattr__(cls, "area", area)
 
     def __new__(cls, value: str, *declared: str) -> Self:
-        where = f"{cls.__name__}({value!r})"
+        where = f"{cls.__name__}({shown(value)})"
         if len(declared) != 2:
             raise InvalidInput(
                 where,

@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -39,6 +39,7 @@ from billrules import (
     subscriptions,
 )
 from billrules._check import unchecked
+from billrules._redact import shown
 from billrules.account import Account, account_state, activity
 from billrules.area import Area
 from billrules.contract import Finding, Suspension, Transition
@@ -47,7 +48,7 @@ from billrules.errors import InvalidInput, InvalidType
 from billrules.policy import Policy
 from billrules.roles import Role
 
-__all__ = ["AREAS", "Evaluation", "Registered", "Registry"]
+__all__ = ["AREAS", "Evaluation", "Registered", "Registry", "UnknownArea"]
 
 
 def _an_area(entry: Registered, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -61,6 +62,10 @@ def _callable(where: str, *, optional: bool = False) -> Callable[..., None]:
             raise InvalidType(where, f"must be callable, not {type(value).__name__}")
 
     return check
+
+
+#: The areas the policy bundle has a field for.
+_POLICY_FIELDS: Final = frozenset(field.name for field in attrs.fields(Policy))
 
 
 @attrs.frozen
@@ -87,6 +92,12 @@ class Registered:
     suspensions: Callable[..., tuple[Suspension, ...]] | None = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.policy_of is None and self.area.name not in _POLICY_FIELDS:
+            raise InvalidInput(
+                "policy",
+                f"the policy bundle has no field {self.area.name!r}: say how the area's policy"
+                " is picked (policy=lambda bundle: ...)",
+            )
         contract = self.area.contract
         object.__setattr__(self, "transitions", unchecked(contract.transitions))
         object.__setattr__(self, "findings", unchecked(contract.findings))
@@ -104,6 +115,16 @@ class Registered:
         if self.policy_of is not None:
             return self.policy_of(policy)
         return getattr(policy, self.area.name)
+
+
+class UnknownArea(InvalidInput, KeyError):
+    """No area of the registry has the name asked for."""
+
+    def __str__(self) -> str:
+        return InvalidInput.__str__(self)
+
+
+_T = TypeVar("_T")
 
 
 def _entries(entries: Iterable[Registered]) -> tuple[Registered, ...]:
@@ -126,6 +147,9 @@ class Registry:
 
     entries: tuple[Registered, ...] = attrs.field(converter=_entries)
     rank: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+    #: What the layers above derive from this registry (its readers, its schemas), made once
+    #: when first asked and kept with it: a registry's lifetime bounds them.
+    derived: dict[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         names: dict[str, int] = {}
@@ -158,11 +182,32 @@ class Registry:
         return tuple(entry.name for entry in self.entries)
 
     def __getitem__(self, name: str) -> Area:
-        """The area called ``name``."""
-        index = self.rank.get(name)
+        """The area called ``name``.
+
+        Raises:
+            UnknownArea: no area of the registry has that name (a ``KeyError`` too).
+        """
+        index = self.rank.get(name) if isinstance(name, str) else None
         if index is None:
-            raise KeyError(name)
+            raise UnknownArea(
+                "name", f"no area {shown(name)}; the areas are {', '.join(self.names)}"
+            )
         return self.entries[index].area
+
+    def derive(self, key: str, make: Callable[[Registry], _T]) -> _T:
+        """``make(self)``, made once per registry and kept with it (for the layers above)."""
+        found = self.derived.get(key)
+        if found is None:
+            found = self.derived.setdefault(key, make(self))
+        made: _T = found
+        return made
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # The default registry pickles by name; another holds its host's functions, which
+        # pickle (or not) as those do.
+        if self is AREAS:
+            return "AREAS"
+        return (Registry, (self.entries,))
 
     def with_area(
         self,

@@ -32,6 +32,7 @@ Luhn test), a zone name the tz database lacks, and the limits on a whole file (n
 
 from __future__ import annotations
 
+import copy
 import enum
 import json
 import types
@@ -97,12 +98,15 @@ def json_schema(name: str, *, areas: Registry = AREAS) -> dict[str, Any]:
     kind, title = _DOCUMENTS[name]
     defs: dict[str, Any] = {}
     top = _describe(kind, hooks(areas), defs)
-    return {
-        "$schema": DRAFT,
-        "title": title,
-        **top,
-        "$defs": {key: defs[key] for key in sorted(defs)},
-    }
+    # A copy: the hooks' own schema pieces stay as they are whatever a caller does with it.
+    return copy.deepcopy(
+        {
+            "$schema": DRAFT,
+            "title": title,
+            **top,
+            "$defs": {key: defs[key] for key in sorted(defs)},
+        }
+    )
 
 
 @checked

@@ -46,7 +46,6 @@ billrules.errors.NaiveDatetimeError: created_at: must be timezone-aware (a naive
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Mapping
@@ -210,11 +209,17 @@ def _names(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {"type": "string", "enum": sorted(table)}
 
 
-@functools.cache
 def hooks(areas: Registry = AREAS) -> _plain.Hooks:
     """How every value is read and written with the areas of ``areas``: the writers' hooks,
     and the readers of the fields an area's enum holds (a reason's code, a finding's
-    question, a transition's kind), made once per registry."""
+    question, a transition's kind), made once per registry and kept with it."""
+    if not isinstance(areas, Registry):
+        raise InvalidType("areas", f"must be a Registry, not {type(areas).__name__}")
+    made: _plain.Hooks = areas.derive("serialize.hooks", _hooks)
+    return made
+
+
+def _hooks(areas: Registry) -> _plain.Hooks:
     tables = _Tables.of(areas)
 
     def read_code(data: object, whole: Mapping[str, object], path: str) -> ReasonCode:
@@ -231,8 +236,13 @@ def hooks(areas: Registry = AREAS) -> _plain.Hooks:
         return code
 
     def read_question(data: object, whole: Mapping[str, object], path: str) -> Question:
+        area = _area(whole, path)
+        if area is not None:
+            value = _plain.structure(str, data, _plain.join(path, "question"))
+            if value in tables.questions and area not in tables.questions[value]:
+                raise _plain.problem(_plain.join(path, "area"), f"has no question {shown(value)}")
         question: Question = _member(
-            tables.questions, "question", data, _area(whole, path), _plain.join(path, "question")
+            tables.questions, "question", data, area, _plain.join(path, "question")
         )
         return question
 
@@ -341,8 +351,6 @@ def _from_plain(kind: type[Any], data: object, areas: Registry, *, vetted: bool 
         _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.problem("", f"a {kind.__name__} must be an object")
-    if not isinstance(areas, Registry):
-        raise InvalidType("areas", f"must be a Registry, not {type(areas).__name__}")
     return _plain.structure(kind, dict(data), "", HOOKS if areas is AREAS else hooks(areas))
 
 

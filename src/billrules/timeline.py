@@ -60,10 +60,15 @@ __all__ = [
 
 
 #: How the picture draws the registered areas.
-_STYLE: Final = _render.Style(
-    colours={area.name: area.colour for area in AREAS.areas},
-    bands=frozenset(area.name for area in AREAS.areas if area.bands),
-)
+def _style(areas: Registry) -> _render.Style:
+    """How the picture draws the areas of ``areas``: their colours and bands."""
+    return _render.Style(
+        colours={area.name: area.colour for area in areas.areas},
+        bands=frozenset(area.name for area in areas.areas if area.bands),
+    )
+
+
+_STYLE: Final = _style(AREAS)
 
 
 @checked
@@ -93,6 +98,9 @@ class Timeline:
     start: datetime = attrs.field(eq=_time.instant_key)
     end: datetime = attrs.field(eq=_time.instant_key)
     events: tuple[Transition, ...]
+    #: How the picture draws the areas: those of the registry the timeline was made with (not
+    #: data: it is neither compared nor written).
+    style: _render.Style = attrs.field(init=False, default=_STYLE, eq=False, repr=False, hash=False)
 
     def __str__(self) -> str:
         """One line per transition in local time, effects indented below it."""
@@ -106,13 +114,13 @@ class Timeline:
     def _repr_svg_(self) -> str:
         """A horizontal strip: dunning stages as bands, every transition as a labelled tick."""
         return _render.timeline_svg(
-            self.account_id, self.zone, self.start, self.end, self.events, _STYLE
+            self.account_id, self.zone, self.start, self.end, self.events, self.style
         )
 
     def _repr_html_(self) -> str:
         """The SVG strip followed by the transitions as a list, for notebooks."""
         return _render.timeline_html(
-            self.account_id, self.zone, self.start, self.end, self.events, _STYLE
+            self.account_id, self.zone, self.start, self.end, self.events, self.style
         )
 
 
@@ -140,7 +148,7 @@ def timeline(
         InvalidType: ``account`` or ``policy`` is not what it should be.
     """
     _time.require_window(start, end)
-    return Timeline(
+    made = Timeline(
         account_id=account.id,
         zone=account.zone,
         start=_time.normalized(start),
@@ -149,6 +157,9 @@ def timeline(
             Evaluation(account=account, policy=policy, at=start, areas=areas).transitions(end)
         ),
     )
+    if areas is not AREAS:
+        object.__setattr__(made, "style", areas.derive("timeline.style", _style))
+    return made
 
 
 @checked

@@ -31,6 +31,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from billrules import _render
+from billrules._check import checked
 from billrules._redact import shown
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Reason, Template
@@ -52,6 +53,7 @@ _RENDERABLE: Final = (Reason, Decision, Finding, Transition, RoleReport, Report,
 _TAG: Final = re.compile(r"([A-Za-z]{2,3})(?:[_-][A-Za-z0-9]{1,8})*(?:\.[A-Za-z0-9-]+)?(?:@\w+)?")
 
 
+@checked
 def missing_messages(locale: str, *, areas: Registry = AREAS) -> tuple[tuple[str, str], ...]:
     """The catalogue check: the ``(context, id)`` of every message the areas of ``areas``
     need that the shipped catalogue of ``locale`` lacks (those render in English).
