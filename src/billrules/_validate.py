@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
@@ -106,6 +106,28 @@ def described(check: T, schema: Mapping[str, Any]) -> T:
     """
     setattr(check, "json_schema", MappingProxyType(dict(schema)))  # noqa: B010 - a function's attribute
     return check
+
+
+def settled_by_reading(check: T, hint: object, rest: Validator | None = None) -> T:
+    """``check`` (a validator, or a converter's function) marked as settled by reading.
+
+    A reader of plain data (:mod:`billrules._plain`) checks a field of the type hint ``hint``
+    as ``check`` would (an aware instant, a sane amount, a member of the enum, an instance of
+    the class it builds): a value it read has passed ``check`` already, so the value is built
+    without running ``check`` again, only ``rest`` (if any) — DESIGN "Checked once".
+    """
+    setattr(check, "settled_by_reading", (hint, rest))  # noqa: B010 - a function's attribute
+    return check
+
+
+def settled_check(check: object, hint: object) -> tuple[bool, Validator | None]:
+    """Whether reading a field of type hint ``hint`` settles ``check`` (:func:`settled_by_reading`),
+    and what is left to check then."""
+    found = getattr(check, "settled_by_reading", None)
+    if found is None or found[0] != hint:
+        return False, None
+    rest: Validator | None = found[1]
+    return True, rest
 
 
 def json_schema_of(check: object) -> Mapping[str, Any]:
@@ -265,18 +287,43 @@ def optional_money(instance: object, attribute: attrs.Attribute[Any], value: obj
         money(instance, attribute, value)
 
 
+def _not_negative(instance: object, attribute: attrs.Attribute[Any], value: Money) -> None:
+    if value.amount < 0:
+        raise InvalidInput(where(instance, attribute), "must not be negative")
+
+
+def _more_than_zero(instance: object, attribute: attrs.Attribute[Any], value: Money) -> None:
+    if value.amount <= 0:
+        raise InvalidInput(where(instance, attribute), "must be more than zero")
+
+
 def non_negative_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A ``Money`` of zero or more."""
-    amount = _money.require_money(value, where(instance, attribute))
-    if amount.amount < 0:
-        raise InvalidInput(where(instance, attribute), "must not be negative")
+    _not_negative(instance, attribute, _money.require_money(value, where(instance, attribute)))
 
 
 def positive_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A ``Money`` of more than zero."""
-    amount = _money.require_money(value, where(instance, attribute))
-    if amount.amount <= 0:
-        raise InvalidInput(where(instance, attribute), "must be more than zero")
+    _more_than_zero(instance, attribute, _money.require_money(value, where(instance, attribute)))
+
+
+def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``bool``."""
+    if not isinstance(value, bool):
+        raise InvalidType(where(instance, attribute), f"must be a bool, not {type(value).__name__}")
+
+
+# What a reader of plain data checks as these do (billrules._plain): an instant read is aware
+# and in the calendar, a date is one, an amount is sane, a bool is one; the sign of an amount
+# is left to check.
+settled_by_reading(instant, datetime)
+settled_by_reading(optional_instant, datetime | None)
+settled_by_reading(calendar_date, date)
+settled_by_reading(money, Money)
+settled_by_reading(optional_money, Money | None)
+settled_by_reading(non_negative_money, Money, _not_negative)
+settled_by_reading(positive_money, Money, _more_than_zero)
+settled_by_reading(boolean, bool)
 
 
 #: The amount rules as JSON Schema keywords on ``"19.00 USD"``: no minus before a digit
@@ -318,12 +365,6 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Validator
     return described(check, {"minimum": low, "maximum": high})
 
 
-def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A ``bool``."""
-    if not isinstance(value, bool):
-        raise InvalidType(where(instance, attribute), f"must be a bool, not {type(value).__name__}")
-
-
 def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
     """An instance of ``kind``; a ``str`` must hold no card number (:func:`free_text`, PM-6)."""
 
@@ -338,6 +379,12 @@ def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
         if isinstance(value, str):  # a str field with no other rule is free text (PM-6)
             free_text(value, where(instance, attribute))
 
+    # A reader builds an instance of the class a field's hint names (or ``None`` where the
+    # hint allows it): the check is settled, but for a ``str``, which may hold a card number.
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    classes = [k for k in kinds if k is not type(None)]
+    if len(classes) == 1 and attrs.has(classes[0]):
+        settled_by_reading(check, classes[0] | None if len(kinds) == 2 else classes[0])
     return check
 
 
@@ -454,6 +501,7 @@ def to_enum(kind: type[E]) -> attrs.Converter[Any, Any]:
             pass  # refused below, outside the handler: the enum's error holds the value (PM-6)
         return enum_member(kind, f"{type(instance).__name__}.{field.name}")(value)  # raises
 
+    settled_by_reading(convert, kind)  # a reader gives the member
     return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
@@ -463,7 +511,10 @@ def to_tuple(kind: type[Any]) -> attrs.Converter[Any, Any]:
     def convert(value: object, field: str) -> tuple[Any, ...]:
         return tuple_of(kind, field)(value)
 
-    return named(convert)
+    converter = named(convert)
+    if attrs.has(kind):  # a reader gives a tuple of such values; a str would need its check
+        settled_by_reading(converter.converter, tuple.__class_getitem__((kind, ...)))
+    return converter
 
 
 def to_exact_tuple(kind: type[T]) -> attrs.Converter[Any, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ import attrs
 from moneyed import Currency, Money
 
 from billrules import _details, _money, _time, _validate
+from billrules._plain import _build
 from billrules._plain._base import (
     NO_HOOKS,
     OBJECT_TAG,
@@ -29,6 +31,7 @@ from billrules._plain._base import (
     index,
     join,
 )
+from billrules._plain._build import MISSING
 from billrules._plain._write import unstructure
 from billrules._redact import shown
 from billrules.errors import BillRulesError
@@ -158,34 +161,46 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
     hints = _hints(kind)
     specs: list[tuple[str, bool, Any, bool]] = []
     known: set[str] = set(derived)
+    read_by_hint: set[str] = set()
     for field in attrs.fields(kind):
         if not field.init:
             continue
         name = field.alias or field.name
         known.add(name)
         custom = readers.get(field.name)
+        if custom is None:
+            read_by_hint.add(field.name)
         read_field = custom if custom is not None else _plan(hints[field.name], hooks)
         specs.append((name, custom is not None, read_field, field.default is attrs.NOTHING))
     allowed = frozenset(known)
+    names = [spec[0] for spec in specs]
+    build = _build.builder(kind, hints, frozenset(read_by_hint))
+    if build is None:
+        build = lambda values: kind(  # noqa: E731 - the plain constructor
+            **{n: value for n, value in zip(names, values, strict=True) if value is not MISSING}
+        )
 
     def read(data: object, path: str) -> Any:
         if not isinstance(data, dict):
             raise _not_an_object(data, path)
-        for name in data:
-            if name not in allowed:
-                raise _unknown(kind, name, path)
-        arguments = {}
+        if not allowed.issuperset(data):
+            for name in data:
+                if name not in allowed:
+                    raise _unknown(kind, name, path)
+        values = []
         for name, is_custom, read_field, required in specs:
             if name in data:
                 if is_custom:
-                    arguments[name] = read_field(data[name], data, path)
+                    values.append(read_field(data[name], data, path))
                 else:
-                    arguments[name] = read_field(data[name], f"{path}.{name}" if path else name)
+                    values.append(read_field(data[name], f"{path}.{name}" if path else name))
             elif required:
                 raise _problem(join(path, name), "is required")
+            else:
+                values.append(MISSING)
         refused: BillRulesError | None
         try:
-            value = kind(**arguments)
+            value = build(values)
         except BillRulesError as error:
             refused = _relocate(error, kind, path)
         else:
@@ -238,27 +253,48 @@ def _read_bool(data: object, path: str) -> Any:
 
 
 def _read_instant(data: object, path: str) -> Any:
-    if type(data) is str and (
-        _COMMON_INSTANT_FORM(data) is not None or _INSTANT_FORM(data) is not None
-    ):
-        try:
-            parsed = datetime.fromisoformat(data)
-        except ValueError:
-            pass
-        else:
-            return _time.require_aware(parsed, path)
+    if type(data) is str:
+        if _COMMON_INSTANT_FORM(data) is not None:
+            try:
+                # The common form has an offset of whole minutes and a year of the calendar:
+                # what it reads is an instant ``require_aware`` accepts (checked once).
+                return datetime.fromisoformat(data)
+            except ValueError:
+                pass
+        elif _INSTANT_FORM(data) is not None:
+            try:
+                parsed = datetime.fromisoformat(data)
+            except ValueError:
+                pass
+            else:
+                return _time.require_aware(parsed, path)
     return _structure_scalar(datetime, data, path)
 
 
 def _read_date(data: object, path: str) -> Any:
     if type(data) is str and _DATE_FORM(data) is not None:
         try:
-            day = date.fromisoformat(data)
+            # The form holds a year of the calendar: a date ``require_date`` accepts.
+            return date.fromisoformat(data)
         except ValueError:
             pass
-        else:
-            return _time.require_date(day, path)
     return _structure_scalar(date, data, path)
+
+
+#: An amount and a currency code as nearly every amount is written: an amount that
+#: ``_money.to_decimal`` reads as it is (of at most thirty digits before the point and after
+#: it: finite, below ``10**30``, no finer than ``10**-30``), a space, three letters.
+_COMMON_MONEY = re.compile(rf"({_money.AMOUNT_PATTERN}) ([A-Z]{{3}})", re.ASCII).fullmatch
+
+
+def _read_money(data: object, path: str) -> Any:
+    if type(data) is str and len(data) <= _money.LONGEST_AMOUNT_TEXT:
+        found = _COMMON_MONEY(data)
+        if found is not None:
+            currency = _money.CURRENCY_OF.get(found[2])
+            if currency is not None:
+                return Money(Decimal(found[1]), currency)
+    return _structure_money(data, path)
 
 
 _SCALARS: dict[Any, _Plan] = {
@@ -267,7 +303,7 @@ _SCALARS: dict[Any, _Plan] = {
     bool: _read_bool,
     datetime: _read_instant,
     date: _read_date,
-    Money: lambda data, path: _structure_money(data, path),
+    Money: _read_money,
     Currency: _money.currency_code,
     ZoneInfo: _time.to_zone,
 }

@@ -1,0 +1,153 @@
+"""Building an attrs value from fields a reader has checked, each check made once. Private.
+
+DESIGN "Checked once": a value read from plain data is checked by its reader (an instant is
+aware and in the calendar, an amount sane, an enum value a member, a nested object built);
+the attrs class's own validator or converter of that field would check it again. A
+validator or converter marked with :func:`billrules._validate.settled_by_reading` for the
+field's type hint is skipped for a value read (only what it leaves, such as an amount's
+sign, runs); every other converter and validator, every default, and
+``__attrs_post_init__`` (the checks across fields) run exactly as the class's ``__init__``
+runs them, in the same order, so a value built is the one ``kind(**fields)`` builds and a
+value refused is refused with the same error.
+
+A class whose ``__init__`` attrs did not write, or that runs ``__attrs_pre_init__`` or
+caches its hash, is built by calling it (:func:`builder` gives ``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from billrules import _validate
+
+#: A field left out of the data: its default is used (and converted, and checked).
+MISSING: Final[Any] = object()
+
+#: What the builder does for one field: (slot name, the field, whether it is set from the
+#: data, its default or factory, whether the factory takes the instance, its converter
+#: taking (value, instance, field) or ``None``, and the converter to skip for a value read).
+_Step = tuple[str, "attrs.Attribute[Any]", bool, Any, bool, Any, bool]
+
+#: A field's validator: (the field's position among the ``__init__`` fields, -1 for another;
+#: its name; the field; the validator; what to run instead for a value read).
+_Check = tuple[int, str, "attrs.Attribute[Any]", Any, Any]
+
+Builder = Callable[[Sequence[Any]], Any]
+
+
+def _converter(field: attrs.Attribute[Any]) -> Callable[[Any, Any, Any], Any] | None:
+    """The field's converter as attrs calls it: (value, instance, field)."""
+    converter = field.converter
+    if converter is None:
+        return None
+    if isinstance(converter, attrs.Converter):
+        inner = converter.converter
+        if converter.takes_self and converter.takes_field:
+            return inner  # type: ignore[no-any-return]  # attrs types its converter as Any
+        if converter.takes_self:
+            return lambda value, instance, _field: inner(value, instance)
+        if converter.takes_field:
+            return lambda value, _instance, field: inner(value, field)
+        return lambda value, _instance, _field: inner(value)
+    plain = converter
+    return lambda value, _instance, _field: plain(value)
+
+
+def _built_by_attrs(kind: type[Any]) -> bool:
+    init = kind.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    return (
+        code is not None
+        and code.co_filename.startswith("<attrs generated")
+        and not hasattr(kind, "__attrs_pre_init__")
+        and "_attrs_cached_hash" not in getattr(kind, "__slots__", ())
+        and not hasattr(kind, "_attrs_cached_hash")
+    )
+
+
+def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> Builder | None:
+    """The trusted constructor of ``kind``: the values of its ``__init__`` fields in order
+    (:data:`MISSING` for one left out) in, the value out.
+
+    ``read`` names the fields read by the reader of their type hint ``hints[name]`` (not by
+    a custom reader): their settled checks are skipped. ``None`` when ``kind`` must be built
+    by calling it. The constructor is written out as Python source, one line per step, as
+    attrs writes ``__init__`` (a loop over the fields would cost more than it saves).
+    """
+    if not _built_by_attrs(kind):
+        return None
+    names: dict[str, Any] = {
+        "_new": object.__new__,
+        "_kind": kind,
+        "_set": object.__setattr__,
+        "_MISSING": MISSING,
+        "_disabled": attrs.validators.get_disabled,
+    }
+    lines = ["def build(values):", "    self = _new(_kind)"]
+    checks: list[str] = []
+    position = 0
+    for number, field in enumerate(attrs.fields(kind)):
+        hint = hints.get(field.name)
+        trusted = field.init and field.name in read
+        names[f"_f{number}"] = field
+        convert = _converter(field)
+        if convert is not None:
+            names[f"_c{number}"] = convert
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs.Factory is a class
+            names[f"_d{number}"] = default.factory
+            made = f"_d{number}(self)" if default.takes_self else f"_d{number}()"
+        else:
+            names[f"_d{number}"] = default
+            made = f"_d{number}"
+        if convert is not None:
+            made = f"_c{number}({made}, self, _f{number})"
+        set_default = f"_set(self, {field.name!r}, {made})"
+        if field.init:
+            skip = trusted and convert is not None and _settled(field.converter, hint)[0]
+            given = f"values[{position}]"
+            if convert is not None and not skip:
+                given = f"_c{number}({given}, self, _f{number})"
+            lines.append(f"    v = values[{position}]")
+            lines.append(f"    p{number} = v is not _MISSING")
+            lines.append(f"    if p{number}:")
+            lines.append(f"        _set(self, {field.name!r}, {given})")
+            if default is not attrs.NOTHING:
+                lines.append("    else:")
+                lines.append(f"        {set_default}")
+            position += 1
+        elif default is not attrs.NOTHING:
+            lines.append(f"    {set_default}")
+        if field.validator is None:
+            continue
+        names[f"_v{number}"] = field.validator
+        call = f"(self, _f{number}, self.{field.name})"
+        settled, rest = _settled(field.validator, hint)
+        if not (trusted and settled):
+            checks.append(f"        _v{number}{call}")
+            continue
+        if rest is not None:
+            names[f"_r{number}"] = rest
+        checks.append(f"        if p{number}:")
+        checks.append(f"            _r{number}{call}" if rest is not None else "            pass")
+        checks.append("        else:")
+        checks.append(f"            _v{number}{call}")
+    if checks:
+        lines.append("    if not _disabled():")
+        lines.extend(checks)
+    if hasattr(kind, "__attrs_post_init__"):
+        names["_post_init"] = kind.__attrs_post_init__
+        lines.append("    _post_init(self)")
+    lines.append("    return self")
+    source = "\n".join(lines)
+    exec(compile(source, f"<billrules reader of {kind.__qualname__}>", "exec"), names)  # noqa: S102 - source written above from the class's fields
+    built: Builder = names["build"]
+    return built
+
+
+def _settled(check: object, hint: object) -> tuple[bool, Any]:
+    inner = check.converter if isinstance(check, attrs.Converter) else check
+    return _validate.settled_check(inner, hint)
