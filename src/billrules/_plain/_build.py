@@ -22,20 +22,13 @@ from typing import Any, Final
 import attrs
 
 from billrules import _validate
+from billrules.errors import BillRulesError
 
 #: A field left out of the data: its default is used (and converted, and checked).
 MISSING: Final[Any] = object()
 
-#: What the builder does for one field: (slot name, the field, whether it is set from the
-#: data, its default or factory, whether the factory takes the instance, its converter
-#: taking (value, instance, field) or ``None``, and the converter to skip for a value read).
-_Step = tuple[str, "attrs.Attribute[Any]", bool, Any, bool, Any, bool]
-
-#: A field's validator: (the field's position among the ``__init__`` fields, -1 for another;
-#: its name; the field; the validator; what to run instead for a value read).
-_Check = tuple[int, str, "attrs.Attribute[Any]", Any, Any]
-
-Builder = Callable[[Sequence[Any]], Any]
+#: A trusted constructor: the ``__init__`` fields' values, in order, in; the value out.
+Builder = Callable[..., Any]
 
 
 def _converter(field: attrs.Attribute[Any]) -> Callable[[Any, Any, Any], Any] | None:
@@ -69,8 +62,8 @@ def _built_by_attrs(kind: type[Any]) -> bool:
 
 
 def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> Builder | None:
-    """The trusted constructor of ``kind``: the values of its ``__init__`` fields in order
-    (:data:`MISSING` for one left out) in, the value out.
+    """The trusted constructor of ``kind``: the values of its ``__init__`` fields, in order and
+    as positional arguments (:data:`MISSING` for one left out), in; the value out.
 
     ``read`` names the fields read by the reader of their type hint ``hints[name]`` (not by
     a custom reader): their settled checks are skipped. ``None`` when ``kind`` must be built
@@ -86,9 +79,9 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
         "_MISSING": MISSING,
         "_disabled": attrs.validators.get_disabled,
     }
-    lines = ["def build(values):", "    self = _new(_kind)"]
+    parameters = ", ".join(f"a{n}" for n, f in enumerate(attrs.fields(kind)) if f.init)
+    lines = [f"def build({parameters}):", "    self = _new(_kind)"]
     checks: list[str] = []
-    position = 0
     for number, field in enumerate(attrs.fields(kind)):
         hint = hints.get(field.name)
         trusted = field.init and field.name in read
@@ -108,17 +101,15 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
         set_default = f"_set(self, {field.name!r}, {made})"
         if field.init:
             skip = trusted and convert is not None and _settled(field.converter, hint)[0]
-            given = f"values[{position}]"
+            given = f"a{number}"
             if convert is not None and not skip:
                 given = f"_c{number}({given}, self, _f{number})"
-            lines.append(f"    v = values[{position}]")
-            lines.append(f"    p{number} = v is not _MISSING")
+            lines.append(f"    p{number} = a{number} is not _MISSING")
             lines.append(f"    if p{number}:")
             lines.append(f"        _set(self, {field.name!r}, {given})")
             if default is not attrs.NOTHING:
                 lines.append("    else:")
                 lines.append(f"        {set_default}")
-            position += 1
         elif default is not attrs.NOTHING:
             lines.append(f"    {set_default}")
         if field.validator is None:
@@ -143,7 +134,7 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
         lines.append("    _post_init(self)")
     lines.append("    return self")
     source = "\n".join(lines)
-    exec(compile(source, f"<billrules reader of {kind.__qualname__}>", "exec"), names)  # noqa: S102 - source written above from the class's fields
+    exec(compile(source, f"<billrules builder of {kind.__qualname__}>", "exec"), names)  # noqa: S102 - source written above from the class's fields
     built: Builder = names["build"]
     return built
 
@@ -151,3 +142,96 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
 def _settled(check: object, hint: object) -> tuple[bool, Any]:
     inner = check.converter if isinstance(check, attrs.Converter) else check
     return _validate.settled_check(inner, hint)
+
+
+@attrs.frozen
+class Field:
+    """How the reader of a class reads one ``__init__`` field.
+
+    Attributes:
+        name: The field's key in the data (its alias).
+        read: Its reader: (data, path) in, or (data, the object's data, the object's path)
+            for a ``custom`` one.
+        custom: Whether ``read`` is a shape's reader of the field.
+        required: Whether the key must be present.
+        nullable: Whether ``null`` is read as ``None`` before ``read`` is asked.
+        exact: The type ``read`` takes as it is (``str``, ``int``, ``bool``), tested inline.
+        members: An enum's members by value, looked up inline.
+    """
+
+    name: str
+    read: Any
+    custom: bool = False
+    required: bool = True
+    nullable: bool = False
+    exact: type[Any] | None = None
+    members: Mapping[str, Any] | None = None
+
+
+def reader(kind: type[Any], fields: Sequence[Field], names: dict[str, Any]) -> Any:
+    """The reader of ``kind``'s fields, written out as Python source like :func:`builder`:
+    (data, path) in, the value out.
+
+    Each field is read in order, its path built only when it is handed to a reader that may
+    need it (a string, an integer, a boolean or an enum value is tested inline first), then
+    ``_build`` builds the value and ``_after`` (if not ``None``) checks it against the data.
+    ``names`` gives ``_build``, ``_after``, ``_allowed`` (the keys known), ``_kind`` and the
+    refusals ``_not_an_object``, ``_unknown``, ``_required`` and ``_relocate``.
+    """
+    names = {**names, "_MISSING": MISSING, "_BillRulesError": BillRulesError}
+    lines = [
+        "def read(data, path):",
+        "    if not isinstance(data, dict):",
+        "        raise _not_an_object(data, path)",
+        "    if not _allowed.issuperset(data):",
+        "        raise _unknown(data, path)",
+        "    get = data.get",
+    ]
+    for number, field in enumerate(fields):
+        names[f"_r{number}"] = field.read
+        key = repr(field.name)
+        at = f'(f"{{path}}.{field.name}" if path else {key})'
+        lines.append(f"    v = get({key}, _MISSING)")
+        lines.append("    if v is _MISSING:")
+        if field.required:
+            lines.append(f"        raise _required(path, {key})")
+        else:
+            lines.append(f"        a{number} = _MISSING")
+        if field.nullable:
+            lines.append("    elif v is None:")
+            lines.append(f"        a{number} = None")
+        if field.custom:
+            lines.append("    else:")
+            lines.append(f"        a{number} = _r{number}(v, data, path)")
+            continue
+        if field.exact is not None:
+            names[f"_t{number}"] = field.exact
+            lines.append(f"    elif type(v) is _t{number}:")
+            lines.append(f"        a{number} = v")
+            lines.append("    else:")
+            lines.append(f"        a{number} = _r{number}(v, {at})")
+            continue
+        lines.append("    else:")
+        if field.members is not None:
+            names[f"_m{number}"] = field.members
+            lines.append(f"        a{number} = _m{number}.get(v) if type(v) is str else None")
+            lines.append(f"        if a{number} is None:")
+            lines.append(f"            a{number} = _r{number}(v, {at})")
+        else:
+            lines.append(f"        a{number} = _r{number}(v, {at})")
+    arguments = ", ".join(f"a{number}" for number in range(len(fields)))
+    lines += [
+        "    try:",
+        f"        value = _build({arguments})",
+        "    except _BillRulesError as error:",
+        "        refused = _relocate(error, _kind, path)",
+        "    else:",
+        "        refused = None",
+        "    if refused is not None:  # raised outside the handler: no context to hold a value",
+        "        raise refused",
+        "    if _after is not None:",
+        "        _after(data, value, path)",
+        "    return value",
+    ]
+    exec(compile("\n".join(lines), f"<billrules reader of {kind.__qualname__}>", "exec"), names)  # noqa: S102 - source written above from the class's fields
+    return names["read"]

@@ -159,7 +159,7 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
     derived = dict(shape.derived) if shape is not None else {}
     readers = shape.readers if shape is not None else {}
     hints = _hints(kind)
-    specs: list[tuple[str, bool, Any, bool]] = []
+    fields: list[_build.Field] = []
     known: set[str] = set(derived)
     read_by_hint: set[str] = set()
     for field in attrs.fields(kind):
@@ -167,56 +167,71 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
             continue
         name = field.alias or field.name
         known.add(name)
+        required = field.default is attrs.NOTHING
         custom = readers.get(field.name)
-        if custom is None:
-            read_by_hint.add(field.name)
-        read_field = custom if custom is not None else _plan(hints[field.name], hooks)
-        specs.append((name, custom is not None, read_field, field.default is attrs.NOTHING))
+        if custom is not None:
+            fields.append(_build.Field(name, custom, custom=True, required=required))
+            continue
+        read_by_hint.add(field.name)
+        fields.append(_field(name, hints[field.name], required, hooks))
     allowed = frozenset(known)
-    names = [spec[0] for spec in specs]
     build = _build.builder(kind, hints, frozenset(read_by_hint))
     if build is None:
-        build = lambda values: kind(  # noqa: E731 - the plain constructor
+        names = [field.name for field in fields]
+        build = lambda *values: kind(  # noqa: E731 - the plain constructor
             **{n: value for n, value in zip(names, values, strict=True) if value is not MISSING}
         )
 
-    def read(data: object, path: str) -> Any:
-        if not isinstance(data, dict):
-            raise _not_an_object(data, path)
-        if not allowed.issuperset(data):
-            for name in data:
-                if name not in allowed:
-                    raise _unknown(kind, name, path)
-        values = []
-        for name, is_custom, read_field, required in specs:
-            if name in data:
-                if is_custom:
-                    values.append(read_field(data[name], data, path))
-                else:
-                    values.append(read_field(data[name], f"{path}.{name}" if path else name))
-            elif required:
-                raise _problem(join(path, name), "is required")
-            else:
-                values.append(MISSING)
-        refused: BillRulesError | None
-        try:
-            value = build(values)
-        except BillRulesError as error:
-            refused = _relocate(error, kind, path)
-        else:
-            refused = None
-        if refused is not None:  # raised outside the handler: no context to hold a value
-            raise refused
+    def after(data: dict[str, Any], value: Any, path: str) -> None:
         for name, compute in derived.items():
             if name in data and not _same_json(data[name], unstructure(compute(value), hooks)):
                 raise _problem(
                     join(path, name),
                     "does not match what the other fields give: the data was edited",
                 )
-        return value
 
+    def unknown(data: dict[str, Any], path: str) -> PlainDataError:
+        name = next(name for name in data if name not in allowed)
+        return _unknown(kind, name, path)
+
+    read = _build.reader(
+        kind,
+        fields,
+        {
+            "_build": build,
+            "_after": after if derived else None,
+            "_allowed": allowed,
+            "_kind": kind,
+            "_not_an_object": _not_an_object,
+            "_unknown": unknown,
+            "_required": _required,
+            "_relocate": _relocate,
+        },
+    )
     plans[key] = read
     return read
+
+
+def _field(name: str, hint: Any, required: bool, hooks: Hooks) -> _build.Field:
+    """How a field of type ``hint`` is read: ``null`` first where the hint allows it, a
+    string, an integer, a boolean or an enum value tested inline first."""
+    nullable = False
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        rest = [option for option in options if option is not _NONE]
+        if _NONE in options and len(rest) == 1:
+            nullable, hint = True, rest[0]
+    plan = _plan(hint, hooks)
+    if hint in (str, int, bool):
+        return _build.Field(name, plan, required=required, nullable=nullable, exact=hint)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        members = {member.value: member for member in hint if type(member.value) is str}
+        return _build.Field(name, plan, required=required, nullable=nullable, members=members)
+    return _build.Field(name, plan, required=required, nullable=nullable)
+
+
+def _required(path: str, name: str) -> PlainDataError:
+    return _problem(join(path, name), "is required")
 
 
 def _same_json(read: object, written: object) -> bool:
