@@ -149,10 +149,17 @@ def vetted_json(text: str, source: str, parsed: list[object] | None = None) -> o
     if (
         _NEEDS_VETTING.search(outside)
         or ((not text.isascii() or "\\u" in text) and _SURROGATES_IN_TEXT.search(text))
-        or _depth(outside) > MAX_DEPTH
+        or _deeper_than_most(outside)
     ):
         vet(data)
     return data
+
+
+def _deeper_than_most(outside_strings: str) -> bool:
+    """Whether the brackets of a parsed JSON text (its strings removed) nest deeper than
+    :data:`MAX_DEPTH`; no deeper, surely, when it opens no more than that many."""
+    opened = outside_strings.count("[") + outside_strings.count("{")
+    return opened > MAX_DEPTH and _depth(outside_strings) > MAX_DEPTH
 
 
 def _depth(outside_strings: str) -> int:
@@ -200,7 +207,8 @@ def _outside_strings(text: str) -> str:
 def _parse(text: str, outside_strings: str, source: str, **hooks: Any) -> object:
     """The parsed ``text`` (its strings removed: ``outside_strings``), ``hooks`` handed to
     the parser; nesting too deep and malformed text are refused."""
-    if _too_deep(outside_strings):
+    opened = outside_strings.count("[") + outside_strings.count("{")
+    if opened > MAX_DEPTH and _too_deep(outside_strings):
         raise PlainDataError(_deep_path(text) or source, _TOO_DEEP)
     # Python's int() refuses more than 4,300 digits with its own error: when the text holds a
     # long run of digits, integers go through a hook that marks the long ones for vet().

@@ -354,6 +354,8 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Validator
     high = LARGEST_INT if maximum is None else maximum
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is int and low <= value <= high:
+            return  # the common case: the name is built only for an error
         name = where(instance, attribute)
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidType(name, f"must be an int, not {type(value).__name__}")
@@ -508,13 +510,12 @@ def to_enum(kind: type[E]) -> attrs.Converter[Any, Any]:
 def to_tuple(kind: type[Any]) -> attrs.Converter[Any, Any]:
     """A converter of any iterable of ``kind`` values to a tuple, naming the field."""
 
-    def convert(value: object, field: str) -> tuple[Any, ...]:
-        return tuple_of(kind, field)(value)
+    def convert(value: object, instance: object, field: attrs.Attribute[Any]) -> tuple[Any, ...]:
+        return tuple_of(kind, f"{type(instance).__name__}.{field.name}")(value)
 
-    converter = named(convert)
     if attrs.has(kind):  # a reader gives a tuple of such values; a str would need its check
-        settled_by_reading(converter.converter, tuple.__class_getitem__((kind, ...)))
-    return converter
+        settled_by_reading(convert, tuple.__class_getitem__((kind, ...)))
+    return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
 def to_exact_tuple(kind: type[T]) -> attrs.Converter[Any, Any]:

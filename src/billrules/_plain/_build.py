@@ -33,20 +33,20 @@ Builder = Callable[..., Any]
 
 def _converter(field: attrs.Attribute[Any]) -> Callable[[Any, Any, Any], Any] | None:
     """The field's converter as attrs calls it: (value, instance, field)."""
-    converter = field.converter
-    if converter is None:
+    if field.converter is None:
         return None
-    if isinstance(converter, attrs.Converter):
-        inner = converter.converter
-        if converter.takes_self and converter.takes_field:
-            return inner  # type: ignore[no-any-return]  # attrs types its converter as Any
-        if converter.takes_self:
-            return lambda value, instance, _field: inner(value, instance)
-        if converter.takes_field:
-            return lambda value, _instance, field: inner(value, field)
-        return lambda value, _instance, _field: inner(value)
-    plain = converter
-    return lambda value, _instance, _field: plain(value)
+    if not isinstance(field.converter, attrs.Converter):
+        plain = field.converter
+        return lambda value, _instance, _field: plain(value)
+    converter: Any = field.converter  # attrs' stubs give an attrs.Converter no attributes
+    inner = converter.converter
+    if converter.takes_self and converter.takes_field:
+        return inner  # type: ignore[no-any-return]  # attrs types its converter as Any
+    if converter.takes_self:
+        return lambda value, instance, _field: inner(value, instance)
+    if converter.takes_field:
+        return lambda value, _instance, field: inner(value, field)
+    return lambda value, _instance, _field: inner(value)
 
 
 def _built_by_attrs(kind: type[Any]) -> bool:
@@ -122,9 +122,12 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
             continue
         if rest is not None:
             names[f"_r{number}"] = rest
-        checks.append(f"        if p{number}:")
-        checks.append(f"            _r{number}{call}" if rest is not None else "            pass")
-        checks.append("        else:")
+        if rest is None:
+            checks.append(f"        if not p{number}:")
+        else:
+            checks.append(f"        if p{number}:")
+            checks.append(f"            _r{number}{call}")
+            checks.append("        else:")
         checks.append(f"            _v{number}{call}")
     if checks:
         lines.append("    if not _disabled():")
@@ -134,13 +137,15 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
         lines.append("    _post_init(self)")
     lines.append("    return self")
     source = "\n".join(lines)
-    exec(compile(source, f"<billrules builder of {kind.__qualname__}>", "exec"), names)  # noqa: S102 - source written above from the class's fields
+    exec(
+        compile(source, f"<billrules builder of {kind.__qualname__}>", "exec"), names
+    )  # the source written above
     built: Builder = names["build"]
     return built
 
 
-def _settled(check: object, hint: object) -> tuple[bool, Any]:
-    inner = check.converter if isinstance(check, attrs.Converter) else check
+def _settled(check: Any, hint: object) -> tuple[bool, Any]:
+    inner = getattr(check, "converter", check) if isinstance(check, attrs.Converter) else check
     return _validate.settled_check(inner, hint)
 
 
@@ -168,7 +173,9 @@ class Field:
     members: Mapping[str, Any] | None = None
 
 
-def reader(kind: type[Any], fields: Sequence[Field], names: dict[str, Any]) -> Any:
+def reader(
+    kind: type[Any], fields: Sequence[Field], names: dict[str, Any]
+) -> Callable[[object, str], Any]:
     """The reader of ``kind``'s fields, written out as Python source like :func:`builder`:
     (data, path) in, the value out.
 
@@ -233,5 +240,8 @@ def reader(kind: type[Any], fields: Sequence[Field], names: dict[str, Any]) -> A
         "        _after(data, value, path)",
         "    return value",
     ]
-    exec(compile("\n".join(lines), f"<billrules reader of {kind.__qualname__}>", "exec"), names)  # noqa: S102 - source written above from the class's fields
-    return names["read"]
+    exec(
+        compile("\n".join(lines), f"<billrules reader of {kind.__qualname__}>", "exec"), names
+    )  # the source written above
+    read: Callable[[object, str], Any] = names["read"]
+    return read

@@ -34,7 +34,6 @@ from billrules._plain._base import (
 from billrules._plain._build import MISSING
 from billrules._plain._write import unstructure
 from billrules._redact import shown
-from billrules.errors import BillRulesError
 
 _NONE = type(None)
 
@@ -194,7 +193,7 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
         name = next(name for name in data if name not in allowed)
         return _unknown(kind, name, path)
 
-    read = _build.reader(
+    read: _Plan = _build.reader(
         kind,
         fields,
         {
