@@ -261,3 +261,13 @@ def test_the_quick_reading_of_a_date_gives_the_full_readings_answer(text):
 def test_the_quick_reading_of_an_amount_is_exact():
     assert _read._read_money("19.00 USD", "amount") == Money(Decimal("19.00"), "USD")
     assert str(_read._read_money("-0.001 BHD", "amount").amount) == "-0.001"
+
+
+def test_every_class_of_an_account_is_built_by_the_trusted_builder():
+    """The classes an account line holds are built by the trusted builder (a change of attrs
+    that hid the generated ``__init__`` would silently bring back every check twice)."""
+    from billrules.balance import ChargeLine, Ledger, LedgerEntry
+    from billrules.invoices import Invoice, Payment
+
+    for kind in (Account, Ledger, LedgerEntry, ChargeLine, Invoice, Payment):
+        assert _build.builder(kind, _plain._hints(kind), frozenset()) is not None, kind
