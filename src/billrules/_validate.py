@@ -114,20 +114,11 @@ def settled_by_reading(check: T, hint: object, rest: Validator | None = None) ->
     A reader of plain data (:mod:`billrules._plain`) checks a field of the type hint ``hint``
     as ``check`` would (an aware instant, a sane amount, a member of the enum, an instance of
     the class it builds): a value it read has passed ``check`` already, so the value is built
-    without running ``check`` again, only ``rest`` (if any) — DESIGN "Checked once".
+    without running ``check`` again, only ``rest`` (if any) — DESIGN "Checked once". The
+    mark is read by ``billrules._plain._build``.
     """
     setattr(check, "settled_by_reading", (hint, rest))  # noqa: B010 - a function's attribute
     return check
-
-
-def settled_check(check: object, hint: object) -> tuple[bool, Validator | None]:
-    """Whether reading a field of type hint ``hint`` settles ``check`` (:func:`settled_by_reading`),
-    and what is left to check then."""
-    found = getattr(check, "settled_by_reading", None)
-    if found is None or found[0] != hint:
-        return False, None
-    rest: Validator | None = found[1]
-    return True, rest
 
 
 def json_schema_of(check: object) -> Mapping[str, Any]:
@@ -288,6 +279,7 @@ def optional_money(instance: object, attribute: attrs.Attribute[Any], value: obj
 
 
 def _not_negative(instance: object, attribute: attrs.Attribute[Any], value: Money) -> None:
+    # What non_negative_money checks beyond what reading an amount checks (its sign).
     if value.amount < 0:
         raise InvalidInput(where(instance, attribute), "must not be negative")
 
@@ -299,12 +291,16 @@ def _more_than_zero(instance: object, attribute: attrs.Attribute[Any], value: Mo
 
 def non_negative_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A ``Money`` of zero or more."""
-    _not_negative(instance, attribute, _money.require_money(value, where(instance, attribute)))
+    amount = _money.require_money(value, where(instance, attribute))
+    if amount.amount < 0:
+        raise InvalidInput(where(instance, attribute), "must not be negative")
 
 
 def positive_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A ``Money`` of more than zero."""
-    _more_than_zero(instance, attribute, _money.require_money(value, where(instance, attribute)))
+    amount = _money.require_money(value, where(instance, attribute))
+    if amount.amount <= 0:
+        raise InvalidInput(where(instance, attribute), "must be more than zero")
 
 
 def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

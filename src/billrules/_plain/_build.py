@@ -21,7 +21,6 @@ from typing import Any, Final
 
 import attrs
 
-from billrules import _validate
 from billrules.errors import BillRulesError
 
 #: A field left out of the data: its default is used (and converted, and checked).
@@ -145,8 +144,13 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
 
 
 def _settled(check: Any, hint: object) -> tuple[bool, Any]:
+    """Whether reading a field of type hint ``hint`` settles ``check`` (a validator or a
+    converter: :func:`billrules._validate.settled_by_reading`), and what is left to check."""
     inner = getattr(check, "converter", check) if isinstance(check, attrs.Converter) else check
-    return _validate.settled_check(inner, hint)
+    found = getattr(inner, "settled_by_reading", None)
+    if found is None or found[0] != hint:
+        return False, None
+    return True, found[1]
 
 
 @attrs.frozen
