@@ -13,6 +13,9 @@ checked to give the same output as one process:
 - the peak memory (the high-water mark of RSS, ``VmHWM``) of a process running 10,000 and
   ``--count`` accounts, each in a fresh interpreter reading its accounts from a file and
   writing the effects to another: it must not grow with the count.
+
+Reading the account JSON alone, against a base revision in the same run and split into
+parsing, vetting and building: ``benchmarks/bench_read.py``.
 """
 
 from __future__ import annotations

@@ -118,24 +118,48 @@ def vetted_json(text: str, source: str, parsed: list[object] | None = None) -> o
     surrogate (raw or escaped), and its brackets nest no deeper than :data:`MAX_DEPTH`.
     Errors are those of :func:`vet`, with the same paths.
 
+    No key appeared twice when the objects parsed hold as many keys as the text has colons
+    outside strings (each one ends a key): the parser counts the keys it kept, in C, and
+    only a text where a key may repeat is parsed again marking the key (:func:`json_data`).
+
     Args:
         text: The JSON text.
         source: What the text is, for an error about it as a whole (``"(account line)"``).
         parsed: When given, receives the parsed data before it is vetted (so a caller can
             name what it read, such as an account's id, even when the data is refused).
     """
-    twice: list[bool] = []
-    data, outside = _json(text, source, twice)
+    text = text.removeprefix(_BOM)
+    outside = _outside_strings(text)
+    sizes: list[int] = []
+    count = sizes.append
+
+    def counted(found: dict[str, Any]) -> dict[str, Any]:
+        count(len(found))
+        return found
+
+    data = _parse(text, outside, source, object_hook=counted)
+    if sum(sizes) != outside.count(":"):  # a key may appear twice: mark it for vet()
+        data = _parse(text, outside, source, object_pairs_hook=_object)
+        if parsed is not None:
+            parsed.append(data)
+        vet(data)
+        return data
     if parsed is not None:
         parsed.append(data)
     if (
-        twice
-        or _NEEDS_VETTING.search(outside)
-        or _SURROGATES_IN_TEXT.search(text)
-        or _depth(outside) > MAX_DEPTH
+        _NEEDS_VETTING.search(outside)
+        or ((not text.isascii() or "\\u" in text) and _SURROGATES_IN_TEXT.search(text))
+        or _deeper_than_most(outside)
     ):
         vet(data)
     return data
+
+
+def _deeper_than_most(outside_strings: str) -> bool:
+    """Whether the brackets of a parsed JSON text (its strings removed) nest deeper than
+    :data:`MAX_DEPTH`; no deeper, surely, when it opens no more than that many."""
+    opened = outside_strings.count("[") + outside_strings.count("{")
+    return opened > MAX_DEPTH and _depth(outside_strings) > MAX_DEPTH
 
 
 def _depth(outside_strings: str) -> int:
@@ -166,22 +190,25 @@ def json_data(text: str, source: str) -> object:
             and the message names the line and column), or nesting deeper than
             :data:`MAX_DEPTH` (``field`` is the path where it goes too deep).
     """
-    return _json(text, source, [])[0]
-
-
-def _json(text: str, source: str, twice: list[bool]) -> tuple[object, str]:
-    """:func:`json_data` and the text outside strings, noting in ``twice`` whether a key
-    appeared twice in an object."""
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any] | _Refused:
-        found = _object(items)
-        if type(found) is _Refused:
-            twice.append(True)
-        return found
-
     text = text.removeprefix(_BOM)
-    outside_strings = _JSON_STRINGS.sub("", text)
-    if _too_deep(outside_strings):
+    return _parse(text, _outside_strings(text), source, object_pairs_hook=_object)
+
+
+def _outside_strings(text: str) -> str:
+    """``text`` without its JSON strings: the quotes cut it into outside and inside pieces
+    when it holds no backslash (so no escaped quote) and an even number of them."""
+    if "\\" not in text:
+        pieces = text.split('"')
+        if len(pieces) % 2:
+            return "".join(pieces[::2])
+    return _JSON_STRINGS.sub("", text)
+
+
+def _parse(text: str, outside_strings: str, source: str, **hooks: Any) -> object:
+    """The parsed ``text`` (its strings removed: ``outside_strings``), ``hooks`` handed to
+    the parser; nesting too deep and malformed text are refused."""
+    opened = outside_strings.count("[") + outside_strings.count("{")
+    if opened > MAX_DEPTH and _too_deep(outside_strings):
         raise PlainDataError(_deep_path(text) or source, _TOO_DEEP)
     # Python's int() refuses more than 4,300 digits with its own error: when the text holds a
     # long run of digits, integers go through a hook that marks the long ones for vet().
@@ -191,13 +218,13 @@ def _json(text: str, source: str, twice: list[bool]) -> tuple[object, str]:
             text,
             parse_int=_parse_int if long_digits else None,
             parse_constant=_parse_constant,
-            object_pairs_hook=pairs,
+            **hooks,
         )
     except json.JSONDecodeError as error:
         # Raised below, outside the handler: the decoder's error holds the whole text (PM-6).
         malformed = f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
     else:
-        return data, outside_strings
+        return data
     raise PlainDataError(source, malformed)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
@@ -105,6 +105,19 @@ def described(check: T, schema: Mapping[str, Any]) -> T:
     left to the validator and written in the ``description``.
     """
     setattr(check, "json_schema", MappingProxyType(dict(schema)))  # noqa: B010 - a function's attribute
+    return check
+
+
+def settled_by_reading(check: T, hint: object, rest: Validator | None = None) -> T:
+    """``check`` (a validator, or a converter's function) marked as settled by reading.
+
+    A reader of plain data (:mod:`billrules._plain`) checks a field of the type hint ``hint``
+    as ``check`` would (an aware instant, a sane amount, a member of the enum, an instance of
+    the class it builds): a value it read has passed ``check`` already, so the value is built
+    without running ``check`` again, only ``rest`` (if any) — DESIGN "Checked once". The
+    mark is read by ``billrules._plain._build``.
+    """
+    setattr(check, "settled_by_reading", (hint, rest))  # noqa: B010 - a function's attribute
     return check
 
 
@@ -265,6 +278,17 @@ def optional_money(instance: object, attribute: attrs.Attribute[Any], value: obj
         money(instance, attribute, value)
 
 
+def _not_negative(instance: object, attribute: attrs.Attribute[Any], value: Money) -> None:
+    # What non_negative_money checks beyond what reading an amount checks (its sign).
+    if value.amount < 0:
+        raise InvalidInput(where(instance, attribute), "must not be negative")
+
+
+def _more_than_zero(instance: object, attribute: attrs.Attribute[Any], value: Money) -> None:
+    if value.amount <= 0:
+        raise InvalidInput(where(instance, attribute), "must be more than zero")
+
+
 def non_negative_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A ``Money`` of zero or more."""
     amount = _money.require_money(value, where(instance, attribute))
@@ -277,6 +301,25 @@ def positive_money(instance: object, attribute: attrs.Attribute[Any], value: obj
     amount = _money.require_money(value, where(instance, attribute))
     if amount.amount <= 0:
         raise InvalidInput(where(instance, attribute), "must be more than zero")
+
+
+def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``bool``."""
+    if not isinstance(value, bool):
+        raise InvalidType(where(instance, attribute), f"must be a bool, not {type(value).__name__}")
+
+
+# What a reader of plain data checks as these do (billrules._plain): an instant read is aware
+# and in the calendar, a date is one, an amount is sane, a bool is one; the sign of an amount
+# is left to check.
+settled_by_reading(instant, datetime)
+settled_by_reading(optional_instant, datetime | None)
+settled_by_reading(calendar_date, date)
+settled_by_reading(money, Money)
+settled_by_reading(optional_money, Money | None)
+settled_by_reading(non_negative_money, Money, _not_negative)
+settled_by_reading(positive_money, Money, _more_than_zero)
+settled_by_reading(boolean, bool)
 
 
 #: The amount rules as JSON Schema keywords on ``"19.00 USD"``: no minus before a digit
@@ -307,6 +350,8 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Validator
     high = LARGEST_INT if maximum is None else maximum
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is int and low <= value <= high:
+            return  # the common case: the name is built only for an error
         name = where(instance, attribute)
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidType(name, f"must be an int, not {type(value).__name__}")
@@ -316,12 +361,6 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Validator
             raise InvalidInput(name, f"must be at most {high}")
 
     return described(check, {"minimum": low, "maximum": high})
-
-
-def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A ``bool``."""
-    if not isinstance(value, bool):
-        raise InvalidType(where(instance, attribute), f"must be a bool, not {type(value).__name__}")
 
 
 def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
@@ -338,6 +377,12 @@ def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
         if isinstance(value, str):  # a str field with no other rule is free text (PM-6)
             free_text(value, where(instance, attribute))
 
+    # A reader builds an instance of the class a field's hint names (or ``None`` where the
+    # hint allows it): the check is settled, but for a ``str``, which may hold a card number.
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    classes = [k for k in kinds if k is not type(None)]
+    if len(classes) == 1 and attrs.has(classes[0]):
+        settled_by_reading(check, classes[0] | None if len(kinds) == 2 else classes[0])
     return check
 
 
@@ -454,16 +499,19 @@ def to_enum(kind: type[E]) -> attrs.Converter[Any, Any]:
             pass  # refused below, outside the handler: the enum's error holds the value (PM-6)
         return enum_member(kind, f"{type(instance).__name__}.{field.name}")(value)  # raises
 
+    settled_by_reading(convert, kind)  # a reader gives the member
     return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
 def to_tuple(kind: type[Any]) -> attrs.Converter[Any, Any]:
     """A converter of any iterable of ``kind`` values to a tuple, naming the field."""
 
-    def convert(value: object, field: str) -> tuple[Any, ...]:
-        return tuple_of(kind, field)(value)
+    def convert(value: object, instance: object, field: attrs.Attribute[Any]) -> tuple[Any, ...]:
+        return tuple_of(kind, f"{type(instance).__name__}.{field.name}")(value)
 
-    return named(convert)
+    if attrs.has(kind):  # a reader gives a tuple of such values; a str would need its check
+        settled_by_reading(convert, tuple.__class_getitem__((kind, ...)))
+    return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
 def to_exact_tuple(kind: type[T]) -> attrs.Converter[Any, Any]:

@@ -63,6 +63,11 @@ def _currency(value: Currency | str) -> Currency:
     return _money.to_currency(value, "Account.currency")
 
 
+# A reader gives the zone and the currency themselves (checked once).
+v.settled_by_reading(_zone, ZoneInfo)
+v.settled_by_reading(_currency, Currency)
+
+
 @attrs.frozen(kw_only=True)
 class Account:
     """A snapshot of one account's facts across every area.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ import attrs
 from moneyed import Currency, Money
 
 from billrules import _details, _money, _time, _validate
+from billrules._plain import _build
 from billrules._plain._base import (
     NO_HOOKS,
     OBJECT_TAG,
@@ -29,9 +31,9 @@ from billrules._plain._base import (
     index,
     join,
 )
+from billrules._plain._build import MISSING
 from billrules._plain._write import unstructure
 from billrules._redact import shown
-from billrules.errors import BillRulesError
 
 _NONE = type(None)
 
@@ -156,52 +158,79 @@ def _fields_plan(kind: type[Any], hooks: Hooks) -> _Plan:
     derived = dict(shape.derived) if shape is not None else {}
     readers = shape.readers if shape is not None else {}
     hints = _hints(kind)
-    specs: list[tuple[str, bool, Any, bool]] = []
+    fields: list[_build.Field] = []
     known: set[str] = set(derived)
+    read_by_hint: set[str] = set()
     for field in attrs.fields(kind):
         if not field.init:
             continue
         name = field.alias or field.name
         known.add(name)
+        required = field.default is attrs.NOTHING
         custom = readers.get(field.name)
-        read_field = custom if custom is not None else _plan(hints[field.name], hooks)
-        specs.append((name, custom is not None, read_field, field.default is attrs.NOTHING))
+        if custom is not None:
+            fields.append(_build.Field(name, custom, custom=True, required=required))
+            continue
+        read_by_hint.add(field.name)
+        fields.append(_field(name, hints[field.name], required, hooks))
     allowed = frozenset(known)
+    build = _build.builder(kind, hints, frozenset(read_by_hint))
+    if build is None:
+        names = [field.name for field in fields]
+        build = lambda *values: kind(  # noqa: E731 - the plain constructor
+            **{n: value for n, value in zip(names, values, strict=True) if value is not MISSING}
+        )
 
-    def read(data: object, path: str) -> Any:
-        if not isinstance(data, dict):
-            raise _not_an_object(data, path)
-        for name in data:
-            if name not in allowed:
-                raise _unknown(kind, name, path)
-        arguments = {}
-        for name, is_custom, read_field, required in specs:
-            if name in data:
-                if is_custom:
-                    arguments[name] = read_field(data[name], data, path)
-                else:
-                    arguments[name] = read_field(data[name], f"{path}.{name}" if path else name)
-            elif required:
-                raise _problem(join(path, name), "is required")
-        refused: BillRulesError | None
-        try:
-            value = kind(**arguments)
-        except BillRulesError as error:
-            refused = _relocate(error, kind, path)
-        else:
-            refused = None
-        if refused is not None:  # raised outside the handler: no context to hold a value
-            raise refused
+    def after(data: dict[str, Any], value: Any, path: str) -> None:
         for name, compute in derived.items():
             if name in data and not _same_json(data[name], unstructure(compute(value), hooks)):
                 raise _problem(
                     join(path, name),
                     "does not match what the other fields give: the data was edited",
                 )
-        return value
 
+    def unknown(data: dict[str, Any], path: str) -> PlainDataError:
+        name = next(name for name in data if name not in allowed)
+        return _unknown(kind, name, path)
+
+    read: _Plan = _build.reader(
+        kind,
+        fields,
+        {
+            "_build": build,
+            "_after": after if derived else None,
+            "_allowed": allowed,
+            "_kind": kind,
+            "_not_an_object": _not_an_object,
+            "_unknown": unknown,
+            "_required": _required,
+            "_relocate": _relocate,
+        },
+    )
     plans[key] = read
     return read
+
+
+def _field(name: str, hint: Any, required: bool, hooks: Hooks) -> _build.Field:
+    """How a field of type ``hint`` is read: ``null`` first where the hint allows it, a
+    string, an integer, a boolean or an enum value tested inline first."""
+    nullable = False
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        rest = [option for option in options if option is not _NONE]
+        if _NONE in options and len(rest) == 1:
+            nullable, hint = True, rest[0]
+    plan = _plan(hint, hooks)
+    if hint in (str, int, bool):
+        return _build.Field(name, plan, required=required, nullable=nullable, exact=hint)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        members = {member.value: member for member in hint if type(member.value) is str}
+        return _build.Field(name, plan, required=required, nullable=nullable, members=members)
+    return _build.Field(name, plan, required=required, nullable=nullable)
+
+
+def _required(path: str, name: str) -> PlainDataError:
+    return _problem(join(path, name), "is required")
 
 
 def _same_json(read: object, written: object) -> bool:
@@ -238,27 +267,48 @@ def _read_bool(data: object, path: str) -> Any:
 
 
 def _read_instant(data: object, path: str) -> Any:
-    if type(data) is str and (
-        _COMMON_INSTANT_FORM(data) is not None or _INSTANT_FORM(data) is not None
-    ):
-        try:
-            parsed = datetime.fromisoformat(data)
-        except ValueError:
-            pass
-        else:
-            return _time.require_aware(parsed, path)
+    if type(data) is str:
+        if _COMMON_INSTANT_FORM(data) is not None:
+            try:
+                # The common form has an offset of whole minutes and a year of the calendar:
+                # what it reads is an instant ``require_aware`` accepts (checked once).
+                return datetime.fromisoformat(data)
+            except ValueError:
+                pass
+        elif _INSTANT_FORM(data) is not None:
+            try:
+                parsed = datetime.fromisoformat(data)
+            except ValueError:
+                pass
+            else:
+                return _time.require_aware(parsed, path)
     return _structure_scalar(datetime, data, path)
 
 
 def _read_date(data: object, path: str) -> Any:
     if type(data) is str and _DATE_FORM(data) is not None:
         try:
-            day = date.fromisoformat(data)
+            # The form holds a year of the calendar: a date ``require_date`` accepts.
+            return date.fromisoformat(data)
         except ValueError:
             pass
-        else:
-            return _time.require_date(day, path)
     return _structure_scalar(date, data, path)
+
+
+#: An amount and a currency code as nearly every amount is written: an amount that
+#: ``_money.to_decimal`` reads as it is (of at most thirty digits before the point and after
+#: it: finite, below ``10**30``, no finer than ``10**-30``), a space, three letters.
+_COMMON_MONEY = re.compile(rf"({_money.AMOUNT_PATTERN}) ([A-Z]{{3}})", re.ASCII).fullmatch
+
+
+def _read_money(data: object, path: str) -> Any:
+    if type(data) is str and len(data) <= _money.LONGEST_AMOUNT_TEXT:
+        found = _COMMON_MONEY(data)
+        if found is not None:
+            currency = _money.CURRENCY_OF.get(found[2])
+            if currency is not None:
+                return Money(Decimal(found[1]), currency)
+    return _structure_money(data, path)
 
 
 _SCALARS: dict[Any, _Plan] = {
@@ -267,7 +317,7 @@ _SCALARS: dict[Any, _Plan] = {
     bool: _read_bool,
     datetime: _read_instant,
     date: _read_date,
-    Money: lambda data, path: _structure_money(data, path),
+    Money: _read_money,
     Currency: _money.currency_code,
     ZoneInfo: _time.to_zone,
 }

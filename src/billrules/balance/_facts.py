@@ -94,9 +94,11 @@ class LedgerEntry:
         if self.kind is EntryKind.CHARGE:
             if sign > 0:
                 raise InvalidInput("LedgerEntry.amount", "must not be positive on a charge")
+            currency = self.amount.currency
             for index, line in enumerate(self.lines):
-                v.same_currency(self, self.amount, line.amount, f"lines[{index}].amount")
-            if self.lines and _lines_total(self.lines, self.amount.currency) != -self.amount:
+                if line.amount.currency != currency:  # the name is built only for the error
+                    v.same_currency(self, self.amount, line.amount, f"lines[{index}].amount")
+            if self.lines and _lines_total(self.lines, currency) != -self.amount:
                 raise InvalidInput("LedgerEntry.lines", "must add up to the charge")
         elif self.lines:
             raise InvalidInput("LedgerEntry.lines", f"must be empty on a {self.kind}")
@@ -182,8 +184,10 @@ class Ledger:
         self, attribute: attrs.Attribute[object], value: tuple[LedgerEntry, ...]
     ) -> None:
         seen: set[str] = set()
+        currency = self.currency
         for index, entry in enumerate(value):
-            _money.require_currency(entry.amount, self.currency, f"Ledger.entries[{index}].amount")
+            if entry.amount.currency != currency:  # the name is built only for the error
+                _money.require_currency(entry.amount, currency, f"Ledger.entries[{index}].amount")
             if entry.id in seen:
                 raise InvalidInput(f"Ledger.entries[{index}].id", f"duplicate id {shown(entry.id)}")
             seen.add(entry.id)

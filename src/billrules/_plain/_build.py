@@ -1,0 +1,251 @@
+"""Building an attrs value from fields a reader has checked, each check made once. Private.
+
+DESIGN "Checked once": a value read from plain data is checked by its reader (an instant is
+aware and in the calendar, an amount sane, an enum value a member, a nested object built);
+the attrs class's own validator or converter of that field would check it again. A
+validator or converter marked with :func:`billrules._validate.settled_by_reading` for the
+field's type hint is skipped for a value read (only what it leaves, such as an amount's
+sign, runs); every other converter and validator, every default, and
+``__attrs_post_init__`` (the checks across fields) run exactly as the class's ``__init__``
+runs them, in the same order, so a value built is the one ``kind(**fields)`` builds and a
+value refused is refused with the same error.
+
+A class whose ``__init__`` attrs did not write, or that runs ``__attrs_pre_init__`` or
+caches its hash, is built by calling it (:func:`builder` gives ``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from billrules.errors import BillRulesError
+
+#: A field left out of the data: its default is used (and converted, and checked).
+MISSING: Final[Any] = object()
+
+#: A trusted constructor: the ``__init__`` fields' values, in order, in; the value out.
+Builder = Callable[..., Any]
+
+
+def _converter(field: attrs.Attribute[Any]) -> Callable[[Any, Any, Any], Any] | None:
+    """The field's converter as attrs calls it: (value, instance, field)."""
+    if field.converter is None:
+        return None
+    if not isinstance(field.converter, attrs.Converter):
+        plain = field.converter
+        return lambda value, _instance, _field: plain(value)
+    converter: Any = field.converter  # attrs' stubs give an attrs.Converter no attributes
+    inner = converter.converter
+    if converter.takes_self and converter.takes_field:
+        return inner  # type: ignore[no-any-return]  # attrs types its converter as Any
+    if converter.takes_self:
+        return lambda value, instance, _field: inner(value, instance)
+    if converter.takes_field:
+        return lambda value, _instance, field: inner(value, field)
+    return lambda value, _instance, _field: inner(value)
+
+
+def _built_by_attrs(kind: type[Any]) -> bool:
+    init = kind.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    return (
+        code is not None
+        and code.co_filename.startswith("<attrs generated")
+        and not hasattr(kind, "__attrs_pre_init__")
+        and "_attrs_cached_hash" not in getattr(kind, "__slots__", ())
+        and not hasattr(kind, "_attrs_cached_hash")
+    )
+
+
+def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> Builder | None:
+    """The trusted constructor of ``kind``: the values of its ``__init__`` fields, in order and
+    as positional arguments (:data:`MISSING` for one left out), in; the value out.
+
+    ``read`` names the fields read by the reader of their type hint ``hints[name]`` (not by
+    a custom reader): their settled checks are skipped. ``None`` when ``kind`` must be built
+    by calling it. The constructor is written out as Python source, one line per step, as
+    attrs writes ``__init__`` (a loop over the fields would cost more than it saves).
+    """
+    if not _built_by_attrs(kind):
+        return None
+    names: dict[str, Any] = {
+        "_new": object.__new__,
+        "_kind": kind,
+        "_set": object.__setattr__,
+        "_MISSING": MISSING,
+        "_disabled": attrs.validators.get_disabled,
+    }
+    parameters = ", ".join(f"a{n}" for n, f in enumerate(attrs.fields(kind)) if f.init)
+    lines = [f"def build({parameters}):", "    self = _new(_kind)"]
+    checks: list[str] = []
+    for number, field in enumerate(attrs.fields(kind)):
+        hint = hints.get(field.name)
+        trusted = field.init and field.name in read
+        names[f"_f{number}"] = field
+        convert = _converter(field)
+        if convert is not None:
+            names[f"_c{number}"] = convert
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs.Factory is a class
+            names[f"_d{number}"] = default.factory
+            made = f"_d{number}(self)" if default.takes_self else f"_d{number}()"
+        else:
+            names[f"_d{number}"] = default
+            made = f"_d{number}"
+        if convert is not None:
+            made = f"_c{number}({made}, self, _f{number})"
+        set_default = f"_set(self, {field.name!r}, {made})"
+        if field.init:
+            skip = trusted and convert is not None and _settled(field.converter, hint)[0]
+            given = f"a{number}"
+            if convert is not None and not skip:
+                given = f"_c{number}({given}, self, _f{number})"
+            lines.append(f"    p{number} = a{number} is not _MISSING")
+            lines.append(f"    if p{number}:")
+            lines.append(f"        _set(self, {field.name!r}, {given})")
+            if default is not attrs.NOTHING:
+                lines.append("    else:")
+                lines.append(f"        {set_default}")
+        elif default is not attrs.NOTHING:
+            lines.append(f"    {set_default}")
+        if field.validator is None:
+            continue
+        names[f"_v{number}"] = field.validator
+        call = f"(self, _f{number}, self.{field.name})"
+        settled, rest = _settled(field.validator, hint)
+        if not (trusted and settled):
+            checks.append(f"        _v{number}{call}")
+            continue
+        if rest is not None:
+            names[f"_r{number}"] = rest
+        if rest is None:
+            checks.append(f"        if not p{number}:")
+        else:
+            checks.append(f"        if p{number}:")
+            checks.append(f"            _r{number}{call}")
+            checks.append("        else:")
+        checks.append(f"            _v{number}{call}")
+    if checks:
+        lines.append("    if not _disabled():")
+        lines.extend(checks)
+    if hasattr(kind, "__attrs_post_init__"):
+        names["_post_init"] = kind.__attrs_post_init__
+        lines.append("    _post_init(self)")
+    lines.append("    return self")
+    source = "\n".join(lines)
+    exec(
+        compile(source, f"<billrules builder of {kind.__qualname__}>", "exec"), names
+    )  # the source written above
+    built: Builder = names["build"]
+    return built
+
+
+def _settled(check: Any, hint: object) -> tuple[bool, Any]:
+    """Whether reading a field of type hint ``hint`` settles ``check`` (a validator or a
+    converter: :func:`billrules._validate.settled_by_reading`), and what is left to check."""
+    inner = getattr(check, "converter", check) if isinstance(check, attrs.Converter) else check
+    found = getattr(inner, "settled_by_reading", None)
+    if found is None or found[0] != hint:
+        return False, None
+    return True, found[1]
+
+
+@attrs.frozen
+class Field:
+    """How the reader of a class reads one ``__init__`` field.
+
+    Attributes:
+        name: The field's key in the data (its alias).
+        read: Its reader: (data, path) in, or (data, the object's data, the object's path)
+            for a ``custom`` one.
+        custom: Whether ``read`` is a shape's reader of the field.
+        required: Whether the key must be present.
+        nullable: Whether ``null`` is read as ``None`` before ``read`` is asked.
+        exact: The type ``read`` takes as it is (``str``, ``int``, ``bool``), tested inline.
+        members: An enum's members by value, looked up inline.
+    """
+
+    name: str
+    read: Any
+    custom: bool = False
+    required: bool = True
+    nullable: bool = False
+    exact: type[Any] | None = None
+    members: Mapping[str, Any] | None = None
+
+
+def reader(
+    kind: type[Any], fields: Sequence[Field], names: dict[str, Any]
+) -> Callable[[object, str], Any]:
+    """The reader of ``kind``'s fields, written out as Python source like :func:`builder`:
+    (data, path) in, the value out.
+
+    Each field is read in order, its path built only when it is handed to a reader that may
+    need it (a string, an integer, a boolean or an enum value is tested inline first), then
+    ``_build`` builds the value and ``_after`` (if not ``None``) checks it against the data.
+    ``names`` gives ``_build``, ``_after``, ``_allowed`` (the keys known), ``_kind`` and the
+    refusals ``_not_an_object``, ``_unknown``, ``_required`` and ``_relocate``.
+    """
+    names = {**names, "_MISSING": MISSING, "_BillRulesError": BillRulesError}
+    lines = [
+        "def read(data, path):",
+        "    if not isinstance(data, dict):",
+        "        raise _not_an_object(data, path)",
+        "    if not _allowed.issuperset(data):",
+        "        raise _unknown(data, path)",
+        "    get = data.get",
+    ]
+    for number, field in enumerate(fields):
+        names[f"_r{number}"] = field.read
+        key = repr(field.name)
+        at = f'(f"{{path}}.{field.name}" if path else {key})'
+        lines.append(f"    v = get({key}, _MISSING)")
+        lines.append("    if v is _MISSING:")
+        if field.required:
+            lines.append(f"        raise _required(path, {key})")
+        else:
+            lines.append(f"        a{number} = _MISSING")
+        if field.nullable:
+            lines.append("    elif v is None:")
+            lines.append(f"        a{number} = None")
+        if field.custom:
+            lines.append("    else:")
+            lines.append(f"        a{number} = _r{number}(v, data, path)")
+            continue
+        if field.exact is not None:
+            names[f"_t{number}"] = field.exact
+            lines.append(f"    elif type(v) is _t{number}:")
+            lines.append(f"        a{number} = v")
+            lines.append("    else:")
+            lines.append(f"        a{number} = _r{number}(v, {at})")
+            continue
+        lines.append("    else:")
+        if field.members is not None:
+            names[f"_m{number}"] = field.members
+            lines.append(f"        a{number} = _m{number}.get(v) if type(v) is str else None")
+            lines.append(f"        if a{number} is None:")
+            lines.append(f"            a{number} = _r{number}(v, {at})")
+        else:
+            lines.append(f"        a{number} = _r{number}(v, {at})")
+    arguments = ", ".join(f"a{number}" for number in range(len(fields)))
+    lines += [
+        "    try:",
+        f"        value = _build({arguments})",
+        "    except _BillRulesError as error:",
+        "        refused = _relocate(error, _kind, path)",
+        "    else:",
+        "        refused = None",
+        "    if refused is not None:  # raised outside the handler: no context to hold a value",
+        "        raise refused",
+        "    if _after is not None:",
+        "        _after(data, value, path)",
+        "    return value",
+    ]
+    exec(
+        compile("\n".join(lines), f"<billrules reader of {kind.__qualname__}>", "exec"), names
+    )  # the source written above
+    read: Callable[[object, str], Any] = names["read"]
+    return read
