@@ -34,6 +34,7 @@ from billrules.i18n._catalogue import english_entries
 from billrules.policy import DEFAULT_POLICY
 from billrules.report import Report, explain
 from billrules.roles import Role
+from billrules.run import due
 from billrules.schema import json_schema
 from billrules.serialize import account_from_json, from_dict, from_json, to_dict, to_json
 from billrules.timeline import Timeline, timeline
@@ -380,3 +381,22 @@ def test_the_catalogue_check_refuses_what_is_not_a_registry() -> None:
     with pytest.raises(InvalidType) as refused:
         missing_messages("uk", areas=AREAS.areas)  # type: ignore[arg-type]
     assert "areas" == refused.value.field
+
+
+def test_the_run_asks_the_toy_area(account: Account, expiry: datetime) -> None:
+    """run.due with the registry gives each account the toy area's transitions, as timeline
+    does; workers receive the registry (here one they cannot import, so its chunk is read in
+    the parent) and give the same records."""
+    start, end = expiry - timedelta(days=1), expiry + timedelta(days=1)
+    (record,) = list(due([account], DEFAULT_POLICY, start=start, end=end, areas=REGISTRY))
+    assert [(t.area, t.kind) for t in record.transitions if t.area == NAME] == [
+        (NAME, "points_expired")
+    ]
+    expected = timeline(account, DEFAULT_POLICY, start=start, end=end, areas=REGISTRY).events
+    assert expected == record.transitions
+    two = list(
+        due([account, account], DEFAULT_POLICY, start=start, end=end, areas=REGISTRY, workers=2)
+    )
+    assert [r.transitions for r in two] == [record.transitions, record.transitions]
+    (plain,) = list(due([account], DEFAULT_POLICY, start=start, end=end))
+    assert [t for t in plain.transitions if t.area == NAME] == []

@@ -61,7 +61,7 @@ from billrules.account import Account
 from billrules.contract import Transition
 from billrules.effects import Effect
 from billrules.errors import BillRulesError, InvalidInput, InvalidType
-from billrules.evaluation import Evaluation
+from billrules.evaluation import AREAS, Evaluation, Registry
 from billrules.policy import Policy
 
 if TYPE_CHECKING:  # pragma: no cover - the optional extra
@@ -225,11 +225,13 @@ def _parse(item: object, read: list[object]) -> Account:
     return account
 
 
-def _one(item: object, line: int, policy: Policy, start: datetime, end: datetime) -> Record:
+def _one(
+    item: object, line: int, policy: Policy, start: datetime, end: datetime, areas: Registry
+) -> Record:
     read: list[object] = []
     try:
         account = _parse(item, read)
-        evaluation = Evaluation(account=account, policy=policy, at=start)
+        evaluation = Evaluation(account=account, policy=policy, at=start, areas=areas)
         return AccountDue(
             line=line, account_id=account.id, transitions=tuple(evaluation.transitions(end))
         )
@@ -241,7 +243,13 @@ def _one(item: object, line: int, policy: Policy, start: datetime, end: datetime
 
 
 def _chunk(
-    items: list[Any], first: int, policy: Policy, start: datetime, end: datetime, packed: bool
+    items: list[Any],
+    first: int,
+    policy: Policy,
+    start: datetime,
+    end: datetime,
+    areas: Registry,
+    packed: bool,
 ) -> list[Record | int]:
     """One worker's share: the records of ``items``, the first on line ``first``.
 
@@ -250,7 +258,7 @@ def _chunk(
     (:func:`_parallel`), so every item gets the record one process gives it.
     """
     if not packed:
-        return list(_serial(items, policy, start, end, first))
+        return list(_serial(items, policy, start, end, areas, first))
     records: list[Record | int] = []
     for line, blob in enumerate(items, start=first):
         try:
@@ -260,7 +268,7 @@ def _chunk(
         if blob is None:
             records.append(line)
         elif not _blank(item):
-            records.append(_one(item, line, policy, start, end))
+            records.append(_one(item, line, policy, start, end, areas))
     return records
 
 
@@ -322,11 +330,16 @@ def file_lines(
 
 
 def _serial(
-    accounts: Iterable[object], policy: Policy, start: datetime, end: datetime, first: int = 1
+    accounts: Iterable[object],
+    policy: Policy,
+    start: datetime,
+    end: datetime,
+    areas: Registry,
+    first: int = 1,
 ) -> Iterator[Record]:
     for line, item in enumerate(accounts, start=first):
         if not _blank(item):
-            yield _one(item, line, policy, start, end)
+            yield _one(item, line, policy, start, end, areas)
 
 
 def _parallel(
@@ -334,6 +347,7 @@ def _parallel(
     policy: Policy,
     start: datetime,
     end: datetime,
+    areas: Registry,
     workers: int,
     chunk: int,
 ) -> Iterator[Record]:
@@ -362,7 +376,7 @@ def _parallel(
                     sent = items if packed is None else packed
                     try:
                         future = pool.submit(
-                            _chunk, sent, first, policy, start, end, packed is not None
+                            _chunk, sent, first, policy, start, end, areas, packed is not None
                         )
                     except concurrent.futures.process.BrokenProcessPool:
                         broken = True
@@ -377,11 +391,11 @@ def _parallel(
             except Exception:  # the chunk did not come back: read it here
                 future = None
             if future is None:
-                yield from _serial(items, policy, start, end, line)
+                yield from _serial(items, policy, start, end, areas, line)
                 continue
             for record in records:
                 if isinstance(record, int):
-                    yield _one(items[record - line], record, policy, start, end)
+                    yield _one(items[record - line], record, policy, start, end, areas)
                 else:
                     yield record
 
@@ -395,6 +409,7 @@ def due(
     end: datetime,
     workers: int = 1,
     chunk: int = CHUNK,
+    areas: Registry = AREAS,
 ) -> Run:
     """Every account's transitions and keyed effects in ``[start, end)``, as a stream (X-8).
 
@@ -408,6 +423,10 @@ def due(
         end: The window's end (excluded).
         workers: Processes to use; 1 runs in this process.
         chunk: Accounts per chunk handed to a worker process.
+        areas: The registry of areas asked (:data:`billrules.evaluation.AREAS` unless a host
+            adds its own); worker processes receive it pickled, so a host's registry for
+            ``workers`` > 1 is built from functions they can import (a chunk whose registry
+            cannot be sent is read in this process instead).
 
     Returns:
         A :class:`Run`: iterate it for one record per account, in the input's order; its
@@ -423,8 +442,8 @@ def due(
     if chunk < 1:
         raise InvalidInput("chunk", "must be at least 1")
     if workers == 1:
-        return Run(_serial(accounts, policy, start, end))
-    return Run(_parallel(accounts, policy, start, end, workers, chunk))
+        return Run(_serial(accounts, policy, start, end, areas))
+    return Run(_parallel(accounts, policy, start, end, areas, workers, chunk))
 
 
 def record_data(record: Record, name: str = "record") -> Iterator[dict[str, Any]]:
@@ -465,15 +484,17 @@ def lines(records: Annotated[Iterable[Record], STREAM]) -> Iterator[str]:
 
 
 def _partition(
-    items: Iterable[object], policy: Policy, start: datetime, end: datetime
+    items: Iterable[object], policy: Policy, start: datetime, end: datetime, areas: Registry
 ) -> list[str]:
     """One Dask partition: its lines in, one JSON text per output line out (lines counted in
     the partition; no newline, which ``to_textfiles`` adds)."""
-    return [line[:-1] for line in lines(_serial(items, policy, start, end))]
+    return [line[:-1] for line in lines(_serial(items, policy, start, end, areas))]
 
 
 @checked
-def due_bag(bag: Any, policy: Policy, *, start: datetime, end: datetime) -> dask.bag.Bag:
+def due_bag(
+    bag: Any, policy: Policy, *, start: datetime, end: datetime, areas: Registry = AREAS
+) -> dask.bag.Bag:
     """The same job on Dask (X-8): a bag of account lines in, a bag of output lines out.
 
     Build ``bag`` with :func:`read_bag` (local files or any fsspec URL: one partition per
@@ -493,7 +514,7 @@ def due_bag(bag: Any, policy: Policy, *, start: datetime, end: datetime) -> dask
     _time.require_window(start, end)
     if not isinstance(bag, dask.bag.Bag):
         raise InvalidType("bag", f"must be a dask.bag.Bag, not {type(bag).__name__}")
-    mapped: dask.bag.Bag = bag.map_partitions(_partition, policy, start, end)
+    mapped: dask.bag.Bag = bag.map_partitions(_partition, policy, start, end, areas)
     return mapped
 
 
