@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from billrules import DEFAULT_POLICY
 from billrules.cli import main
 from billrules.errors import InvalidInput, InvalidType
+from billrules.evaluation import AREAS
 from billrules.run import AccountDue, AccountError, due, due_bag, file_lines, lines, read_bag
 from billrules.testing import population_lines
 
@@ -282,7 +283,7 @@ def test_a_worker_sends_back_the_lines_of_items_it_cannot_unpickle():
     packed = _packed(items)
     assert packed is not None
     assert packed[1] is None
-    records = _chunk(packed, 10, DEFAULT_POLICY, WINDOW["start"], WINDOW["end"], True)
+    records = _chunk(packed, 10, DEFAULT_POLICY, WINDOW["start"], WINDOW["end"], AREAS, True)
     assert [record if isinstance(record, int) else type(record) for record in records] == [
         AccountDue,
         11,
