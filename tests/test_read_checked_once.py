@@ -97,7 +97,7 @@ def constructed() -> _plain.Hooks:
     patch = pytest.MonkeyPatch()
     patch.setattr(_build, "builder", lambda kind, hints, read: None)
     try:
-        hooks = serialize.hooks.__wrapped__(AREAS)
+        hooks = serialize._hooks(AREAS)  # made afresh, not the registry's kept ones
         _read._fields_plan(Account, hooks)  # compiled now, while the builder is away
     finally:
         patch.undo()
