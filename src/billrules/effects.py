@@ -73,12 +73,11 @@ billrules.errors.InvalidInput: account: an effect is keyed with its account: ...
 
 from __future__ import annotations
 
-import hashlib
-import json
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 from moneyed import Money
@@ -86,6 +85,9 @@ from moneyed import Money
 from billrules import _details, _time
 from billrules import _validate as v
 from billrules.errors import InvalidInput, InvalidType
+
+if TYPE_CHECKING:
+    import hashlib
 
 __all__ = [
     "KEY_VERSION",
@@ -113,10 +115,19 @@ __all__ = [
 #: The first item of every key's canonical encoding: it changes if the encoding ever does.
 KEY_VERSION: Final = "billrules.effect.v2"
 
-#: The canonical JSON of a key: compact, sorted keys, ASCII only (an encoder keeps no state).
-_canonical: Final = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-).encode
+
+@functools.cache
+def _key_tools() -> tuple[Callable[[object], str], type[hashlib.blake2b]]:
+    """The canonical JSON of a key (compact, sorted keys, ASCII only: an encoder keeps no
+    state) and BLAKE2b: loaded when the first key is, not with the module."""
+    import hashlib
+    import json
+
+    encode = json.JSONEncoder(
+        sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    ).encode
+    return encode, hashlib.blake2b
+
 
 #: The fields of :class:`Effect` itself: every other field of an effect is its target.
 _BASE_FIELDS: Final = frozenset({"at", "rule", "account", "occasion"})
@@ -214,8 +225,9 @@ class Effect:
             if occasion is None
             else ["occasion", occasion]
         )
-        canonical = _canonical([KEY_VERSION, account, self.kind, self.rule, self.target, when])
-        return "eff_" + hashlib.blake2b(canonical.encode("ascii"), digest_size=16).hexdigest()
+        canonical, blake2b = _key_tools()
+        text = canonical([KEY_VERSION, account, self.kind, self.rule, self.target, when])
+        return "eff_" + blake2b(text.encode("ascii"), digest_size=16).hexdigest()
 
 
 def _email_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
