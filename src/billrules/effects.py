@@ -135,16 +135,18 @@ __all__ = [
 _KINDS = frozenset(__all__) - {"KEY_VERSION", "Effect"}
 
 
-def __getattr__(name: str) -> Any:
-    """Load the kinds of effect when one is first named (PEP 562)."""
-    if name not in _KINDS:
-        raise AttributeError(f"module 'billrules.effects' has no attribute {name!r}")
-    from billrules import _effect_kinds
+# Type checkers read the kinds' imports above, so they do not see the loader.
+if not TYPE_CHECKING:
 
-    for kind in _KINDS:
-        globals()[kind] = getattr(_effect_kinds, kind)
-    return globals()[name]
+    def __getattr__(name: str) -> Any:
+        """Load the kinds of effect when one is first named (PEP 562)."""
+        if name not in _KINDS:
+            raise AttributeError(f"module 'billrules.effects' has no attribute {name!r}")
+        from billrules import _effect_kinds
 
+        for kind in _KINDS:
+            globals()[kind] = getattr(_effect_kinds, kind)
+        return globals()[name]
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | _KINDS)
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | _KINDS)

@@ -134,5 +134,7 @@ AREA: Final = Area(
 )
 
 # The names imported under ``TYPE_CHECKING`` are loaded on first use (PEP 562): they serve
-# operations no question needs, so importing the area does not load their modules.
-__getattr__, __dir__ = _lazy.loader(__name__, sys._getframe().f_code)
+# operations no question needs, so importing the area does not load their modules. Type
+# checkers read the imports themselves, so they do not see the loader.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = _lazy.loader(__name__, sys._getframe().f_code)
