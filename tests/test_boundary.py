@@ -99,6 +99,56 @@ class TestChecked:
         assert "INV-2" in (is_overdue.__doc__ or "")
 
 
+class TestCheckedWrappers:
+    """X-1: ``@checked`` writes its wrapper on the first call, so importing costs no compiling."""
+
+    def test_checked_writes_its_wrapper_on_first_call(self) -> None:
+        """X-1: decorating compiles nothing; the first call writes the wrapper and checks."""
+        from billrules import _check
+
+        @checked
+        def halve(count: int, *, note: str = "") -> int:
+            return count // 2
+
+        assert halve.__code__ is _check._first_call.__code__  # nothing written yet
+        with pytest.raises(InvalidType) as excinfo:
+            halve("4")  # type: ignore[arg-type]
+        assert "count" == excinfo.value.field
+        assert "<checked " in halve.__code__.co_filename  # written, and now its own code
+        assert 2 == halve(4)
+        assert 3 == halve(count=6, note="x")
+        with pytest.raises(InvalidInput) as card:
+            halve(4, note="4242 4242 4242 4242")
+        assert "note" == card.value.field
+        assert 2.0 == _check.unchecked(halve)(4.0)  # type: ignore[arg-type]  # the body: unchecked
+
+    def test_every_public_function_writes_its_checks(self) -> None:
+        """X-1: every ``@checked`` function of the library has annotations its checks support.
+
+        Wrappers are written on first call, so an unsupported annotation would surface only
+        then: writing them all here makes it fail in the suite instead.
+        """
+        import importlib
+        import pkgutil
+        import types
+
+        import billrules
+        from billrules import _check
+
+        written = 0
+        for info in pkgutil.walk_packages(billrules.__path__, "billrules."):
+            if info.name in {"billrules.__main__"}:
+                continue
+            module = importlib.import_module(info.name)
+            for value in list(vars(module).values()):
+                if isinstance(value, types.FunctionType) and "__wrapped__" in vars(value):
+                    if value.__code__ is _check._first_call.__code__:
+                        _check._write_wrapper(value)
+                    if "<checked " in value.__code__.co_filename:
+                        written += 1
+        assert written > 100
+
+
 class TestCalendar:
     """X-3: instants and dates live in the years 1000 to 8999."""
 

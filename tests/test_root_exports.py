@@ -100,3 +100,72 @@ def test_strict_type_checkers_see_the_root_names(tmp_path: Path) -> None:
     assert "-> billrules.report.Report" in out, out
     assert 'Revealed type is "Any"' not in out, out
     assert "Success: no issues found" in out, out
+
+
+def _loaded_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running ``code``."""
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print(*sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(INIT.parent.parent)},
+    ).stdout
+    return set(out.split())
+
+
+#: What answering needs none of: the readers and writers, the renderer, the kinds of effect,
+#: the key's hashing, and the areas' operations no question asks (each loads on first use).
+NOT_FOR_ANSWERS = {
+    "billrules.serialize",
+    "billrules._plain",
+    "billrules._loads",
+    "billrules._render",
+    "billrules._effect_kinds",
+    "billrules.balance._charges",
+    "billrules.invoices._history",
+    "billrules.seats._charge",
+    "billrules.seats._users",
+    "billrules.subscriptions._packages",
+    "billrules.dunning._access",
+    "billrules.payment_methods._wallet",
+    "json",
+    "hashlib",
+    "tomllib",
+    "html",
+}
+
+
+def test_explain_loads_nothing_answering_does_not_need() -> None:
+    """``billrules.explain`` loads every area's questions and none of ``NOT_FOR_ANSWERS``."""
+    loaded = _loaded_after("import billrules; billrules.explain")
+    assert set() == loaded & NOT_FOR_ANSWERS
+    assert {"billrules.dunning._contract", "billrules.deletion._contract"} <= loaded
+
+
+@pytest.mark.parametrize(
+    ("code", "module"),
+    [
+        ("from billrules.invoices import statement", "billrules.invoices._history"),
+        ("from billrules.balance import charge_month", "billrules.balance._charges"),
+        ("import billrules.seats as s; s.seat_charge", "billrules.seats._charge"),
+        ("from billrules.effects import SendEmail", "billrules._effect_kinds"),
+        ("import billrules; billrules.account_from_json", "billrules.serialize"),
+    ],
+)
+def test_a_deferred_name_loads_its_module_on_first_use(code: str, module: str) -> None:
+    """A name of a module loaded on first use resolves, and loads it, when it is read."""
+    assert module in _loaded_after(code)
+
+
+def test_deferred_names_are_listed_and_unknown_ones_refused() -> None:
+    """An area's lazily loaded names are in ``dir()``; an unknown one is an AttributeError."""
+    from billrules import effects, invoices
+
+    assert "statement" in dir(invoices)
+    assert "SendEmail" in dir(effects)
+    with pytest.raises(AttributeError, match="no attribute 'statment'"):
+        _ = invoices.statment  # type: ignore[attr-defined]  # the misspelling is the test
+    with pytest.raises(AttributeError, match="no attribute 'SendMail'"):
+        _ = effects.SendMail  # type: ignore[attr-defined]
+    assert "billrules.effects" == effects.SendEmail.__module__ == effects.Effect.__module__

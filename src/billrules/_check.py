@@ -22,8 +22,9 @@ never surfaces as a raw ``AttributeError`` deep inside a rule). What each annota
   whose items are ``X``; the function receives it as a tuple, so a generator is read once;
 - ``Mapping[...]``: a mapping; ``Callable``: a callable; ``Any``, ``object``: anything.
 
-Annotations are resolved in the function's module when it is decorated, so the classes they
-name must be defined (or imported) above it; anything unsupported fails at import, not later.
+Annotations are resolved in the function's module on its first call (the wrapper is written
+then, so importing costs nothing); anything unsupported fails on that call, and the test suite
+writes every public function's wrapper (``tests/test_boundary.py``) so none does in use.
 """
 
 from __future__ import annotations
@@ -260,16 +261,40 @@ def checked(function: Callable[P, R]) -> Callable[P, R]:
     parameter; the function body runs only with arguments that passed. The wrapper is written
     for the function's own signature (as attrs writes its ``__init__``), so a call costs the
     checks and one extra call, nothing more; a default argument is not re-checked.
+
+    The wrapper is written on the function's first call, not when it is decorated (importing
+    a module costs no signature reading and no compiling): until then it holds a stand-in that
+    writes it, takes its code, and calls it, so every later call runs the written code itself.
     """
+    if function.__code__.co_flags & _VARIADIC:
+        raise TypeError(f"{function.__qualname__}: *args and **kwargs are not checked")
+    namespace: dict[str, Any] = {"function": function, "write_wrapper": _write_wrapper}
+    wrapper = types.FunctionType(_first_call.__code__, namespace)
+    namespace["wrapper"] = wrapper
+    result: Callable[P, R] = functools.wraps(function)(wrapper)
+    return result
+
+
+#: The flags of a code object taking ``*args`` or ``**kwargs``.
+_VARIADIC: Final = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+
+
+def _first_call(*args: Any, **kwargs: Any) -> Any:
+    """The code of a checked function's stand-in, run in the stand-in's own namespace."""
+    namespace = globals()  # the stand-in's, not this module's: its code is run there
+    return namespace["write_wrapper"](namespace["wrapper"])(*args, **kwargs)
+
+
+def _write_wrapper(wrapper: types.FunctionType) -> types.FunctionType:
+    """Write the checking code of the stand-in ``wrapper`` (see :func:`checked`) into it."""
+    namespace: dict[str, Any] = wrapper.__globals__
+    function: Callable[..., Any] = namespace["function"]
     signature = inspect.signature(function)
-    namespace: dict[str, Any] = {"function": function}
     header: list[str] = []
     body: list[str] = []
     call: list[str] = []
     keyword_only = False
     for index, parameter in enumerate(signature.parameters.values()):
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            raise TypeError(f"{function.__qualname__}: *args and **kwargs are not checked")
         name = parameter.name
         annotation = parameter.annotation
         if isinstance(annotation, str):
@@ -302,9 +327,13 @@ def checked(function: Callable[P, R]) -> Callable[P, R]:
             f"    return function({', '.join(call)})",
         ]
     )
-    exec(compile(source, f"<checked {function.__qualname__}>", "exec"), namespace)
-    wrapper: Callable[P, R] = namespace["wrapper"]
-    return functools.wraps(function)(wrapper)
+    written: dict[str, Any] = {}
+    exec(compile(source, f"<checked {function.__qualname__}>", "exec"), namespace, written)
+    code: types.FunctionType = written["wrapper"]
+    wrapper.__code__ = code.__code__
+    wrapper.__defaults__ = code.__defaults__
+    wrapper.__kwdefaults__ = code.__kwdefaults__
+    return wrapper
 
 
 def unchecked(function: Callable[P, R]) -> Callable[P, R]:

@@ -56,6 +56,7 @@ recompute a key.
 :data:`KEY_VERSION` changes when the encoding does (``v2``: tagged values and occasions).
 
 >>> from datetime import datetime, UTC
+>>> import attrs
 >>> from billrules.effects import CancelBilling
 >>> effect = CancelBilling(at=datetime(2024, 5, 1, tzinfo=UTC), rule="CAN-7", invoice_id="inv-9",
 ...                        account="acme")
@@ -73,19 +74,39 @@ billrules.errors.InvalidInput: account: an effect is keyed with its account: ...
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Any, ClassVar, Final
+# The effect classes are shown and pickled as this module's (their ``__module__``), so the
+# names their annotations use are here too, for ``typing.get_type_hints`` (marked ``F401``).
+from collections.abc import Mapping  # noqa: F401
+from datetime import datetime  # noqa: F401
+from typing import TYPE_CHECKING, Any, ClassVar  # noqa: F401
 
-import attrs
-from moneyed import Money
+from moneyed import Money  # noqa: F401
 
-from billrules import _details, _time
-from billrules import _validate as v
-from billrules.errors import InvalidInput, InvalidType
+from billrules._effect import KEY_VERSION as KEY_VERSION
+from billrules._effect import Effect as Effect
+
+if TYPE_CHECKING:
+    # isort: off
+    from billrules._effect_kinds import (
+        CancelBilling as CancelBilling,
+        ChargePaymentMethod as ChargePaymentMethod,
+        DeactivateUser as DeactivateUser,
+        DebitBalance as DebitBalance,
+        DeleteAccount as DeleteAccount,
+        HideBanner as HideBanner,
+        PurgeData as PurgeData,
+        ReassignLeads as ReassignLeads,
+        RecordCancellation as RecordCancellation,
+        RemoveFromCallQueue as RemoveFromCallQueue,
+        RestoreAccount as RestoreAccount,
+        RevokeAccess as RevokeAccess,
+        SendEmail as SendEmail,
+        SetAccountStatus as SetAccountStatus,
+        SetEmailOptOut as SetEmailOptOut,
+        SetLicenceCount as SetLicenceCount,
+        ShowBanner as ShowBanner,
+    )
+    # isort: on
 
 __all__ = [
     "KEY_VERSION",
@@ -109,248 +130,23 @@ __all__ = [
     "ShowBanner",
 ]
 
+#: The kinds of effect, defined in ``billrules._effect_kinds`` and loaded on first use: an
+#: area that builds none (dunning, invoices…) does not pay for their classes.
+_KINDS = frozenset(__all__) - {"KEY_VERSION", "Effect"}
 
-#: The first item of every key's canonical encoding: it changes if the encoding ever does.
-KEY_VERSION: Final = "billrules.effect.v2"
 
-#: The canonical JSON of a key: compact, sorted keys, ASCII only (an encoder keeps no state).
-_canonical: Final = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-).encode
+# Type checkers read the kinds' imports above, so they do not see the loader.
+if not TYPE_CHECKING:
 
-#: The fields of :class:`Effect` itself: every other field of an effect is its target.
-_BASE_FIELDS: Final = frozenset({"at", "rule", "account", "occasion"})
+    def __getattr__(name: str) -> Any:
+        """Load the kinds of effect when one is first named (PEP 562)."""
+        if name not in _KINDS:
+            raise AttributeError(f"module 'billrules.effects' has no attribute {name!r}")
+        from billrules import _effect_kinds
 
+        for kind in _KINDS:
+            globals()[kind] = getattr(_effect_kinds, kind)
+        return globals()[name]
 
-#: The most digits a number written in a key may have (Python writes no longer integer).
-_MOST_DIGITS: Final = _details.MOST_DIGITS
-
-#: A value of a kind the key's encoding has no form for.
-_NoCanonicalForm: Final = _details.NoCanonicalForm
-
-#: ``value`` as the key's encoding writes it (see the module's documentation): the same
-#: canonical form that details' equality is computed from (``billrules._details``).
-_canonical_form: Final = _details.canonical_form
-
-
-@attrs.frozen(kw_only=True)
-class Effect:
-    """The base of every effect: when it is due, which rule called for it (X-2), and which
-    effect it is (X-6).
-
-    Attributes:
-        at: When it is due.
-        rule: The rule that called for it (``"CAN-7"``).
-        account: The id of the account it acts on: set on the effects gathered for an
-            account (timeline, ``upcoming``, ``explain``) and on those an operation returns
-            (every operation returning effects takes ``account=``). ``None`` only on the
-            account-free effects of an area's own ``transitions()``; such an effect has no
-            :attr:`key` until its account is set (``attrs.evolve(effect, account=...)``).
-        occasion: For an operation's effect, a short text naming the facts it acts on (the
-            charge, the cancellation request…), so the same operation on the same facts gives
-            the same key whenever it runs; ``None`` for a scheduled effect, whose occasion is
-            ``at``.
-    """
-
-    kind: ClassVar[str] = "effect"
-
-    at: datetime = attrs.field(validator=v.instant, eq=_time.instant_key)
-    rule: str = attrs.field(validator=v.identifier)
-    account: str | None = attrs.field(default=None, validator=v.optional_identifier)
-    occasion: str | None = attrs.field(default=None, validator=v.optional_identifier)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.kind = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
-
-    @property
-    def target(self) -> dict[str, Any]:
-        """The canonical form of the effect's own fields (all but the base's): what it acts
-        on, as its key encodes it.
-
-        Raises:
-            InvalidType: a field (such as an email's ``details``) holds a value that has no
-                canonical form (see the module's documentation).
-        """
-        found: dict[str, Any] = {}
-        for field in attrs.fields(type(self)):
-            name = field.name
-            if name in _BASE_FIELDS:
-                continue
-            value = getattr(self, name)
-            try:
-                found[name] = value if type(value) is str else _canonical_form(value)
-            except _NoCanonicalForm:
-                raise InvalidType(
-                    f"{type(self).__name__}.{name}",
-                    "holds a value that has no canonical form (an object, NaN, a number of"
-                    f" more than {_MOST_DIGITS} digits), so the effect has no key",
-                ) from None
-        return found
-
-    @property
-    def key(self) -> str:
-        """The effect's key (X-6): ``"eff_"`` and 32 hex digits, the same for the same effect
-        in every run, process and machine, and different for different effects.
-
-        See the module's documentation for the encoding.
-
-        Raises:
-            InvalidInput: the effect has no ``account`` (two accounts' effects would share
-                the key: X-6).
-            InvalidType: a field (such as an email's ``details``) holds a value that has no
-                canonical form.
-        """
-        account = self.account
-        if account is None:
-            raise InvalidInput(
-                "account",
-                "an effect is keyed with its account: pass account= to the operation, or set"
-                " it (attrs.evolve(effect, account=...)) before keying",
-            )
-        occasion = self.occasion
-        when = (
-            ["at", self.at.astimezone(UTC).isoformat()]
-            if occasion is None
-            else ["occasion", occasion]
-        )
-        canonical = _canonical([KEY_VERSION, account, self.kind, self.rule, self.target, when])
-        return "eff_" + hashlib.blake2b(canonical.encode("ascii"), digest_size=16).hexdigest()
-
-
-def _email_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    return v.details_of(value, "SendEmail.details")
-
-
-def _banner_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    return v.details_of(value, "ShowBanner.details")
-
-
-@attrs.frozen(kw_only=True)
-class SendEmail(Effect):
-    """Send the email ``template`` to ``to`` (a user id, or a role such as ``"owner"``)."""
-
-    template: str = attrs.field(validator=v.text)
-    to: str = attrs.field(validator=v.text)
-    details: Mapping[str, Any] = attrs.field(
-        factory=dict,
-        converter=_email_details,
-        hash=False,
-    )
-
-
-@attrs.frozen(kw_only=True)
-class ShowBanner(Effect):
-    """Show the banner ``banner`` to every user of the account, with its ``details``."""
-
-    banner: str = attrs.field(validator=v.text)
-    details: Mapping[str, Any] = attrs.field(
-        factory=dict,
-        converter=_banner_details,
-        hash=False,
-    )
-
-
-@attrs.frozen(kw_only=True)
-class HideBanner(Effect):
-    """Stop showing the banner ``banner``."""
-
-    banner: str = attrs.field(validator=v.text)
-
-
-@attrs.frozen(kw_only=True)
-class CancelBilling(Effect):
-    """Cancel the scheduled or submitted billing (invoice) ``invoice_id``."""
-
-    invoice_id: str = attrs.field(validator=v.identifier)
-
-
-@attrs.frozen(kw_only=True)
-class ChargePaymentMethod(Effect):
-    """Charge ``amount`` for ``invoice_id`` to the stored payment method ``method_id``."""
-
-    amount: Money = attrs.field(validator=v.positive_money)
-    method_id: str = attrs.field(validator=v.identifier)
-    invoice_id: str = attrs.field(validator=v.identifier)
-
-
-@attrs.frozen(kw_only=True)
-class DebitBalance(Effect):
-    """Draw ``amount`` from the prepaid balance for ``description`` (BAL-7).
-
-    Its ``occasion`` is the id of the ledger entry that records the draw (a monthly charge's
-    ``charge-YYYY-MM``, :func:`billrules.balance.charge_month`): the host carries it out by
-    adding that entry to the account's ledger (``ledger.add(result.charge)``), which refuses
-    an id already there, so the balance is drawn once.
-    """
-
-    amount: Money = attrs.field(validator=v.positive_money)
-    description: str = attrs.field(validator=v.text)
-
-
-@attrs.frozen(kw_only=True)
-class SetLicenceCount(Effect):
-    """Set the number of licences (seats) to ``count``."""
-
-    count: int = attrs.field(validator=v.integer(minimum=0))
-
-
-@attrs.frozen(kw_only=True)
-class SetAccountStatus(Effect):
-    """Set the account's status to ``status`` (for example ``"DELETE"``)."""
-
-    status: str = attrs.field(validator=v.text)
-
-
-@attrs.frozen(kw_only=True)
-class RecordCancellation(Effect):
-    """Record the cancellation's date and reason (and free feedback) on the account."""
-
-    reason: str = attrs.field(validator=v.text)
-    feedback: str = attrs.field(default="", validator=v.instance_of(str))
-
-
-@attrs.frozen(kw_only=True)
-class SetEmailOptOut(Effect):
-    """Record whether the customer opts out of further email."""
-
-    opt_out: bool = attrs.field(validator=v.boolean)
-
-
-@attrs.frozen(kw_only=True)
-class DeactivateUser(Effect):
-    """Deactivate the user ``user_id``."""
-
-    user_id: str = attrs.field(validator=v.identifier)
-
-
-@attrs.frozen(kw_only=True)
-class RevokeAccess(Effect):
-    """Revoke every user's access to the account."""
-
-
-@attrs.frozen(kw_only=True)
-class ReassignLeads(Effect):
-    """Reassign the account's leads to another agent (``to_agent``, or the host's choice)."""
-
-    to_agent: str | None = attrs.field(default=None, validator=v.optional_identifier)
-
-
-@attrs.frozen(kw_only=True)
-class RemoveFromCallQueue(Effect):
-    """Remove the account's leads from the call queue."""
-
-
-@attrs.frozen(kw_only=True)
-class DeleteAccount(Effect):
-    """Delete the account: it becomes inaccessible; its data are retained until purged."""
-
-
-@attrs.frozen(kw_only=True)
-class PurgeData(Effect):
-    """Purge the account's retained data for good."""
-
-
-@attrs.frozen(kw_only=True)
-class RestoreAccount(Effect):
-    """Restore a deleted account from its retained data."""
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | _KINDS)

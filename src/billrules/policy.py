@@ -22,13 +22,11 @@ billrules._plain.PlainDataError: deletion.notice_dayz: unknown field; known fiel
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Final
 
 import attrs
 
-from billrules import _loads, _plain
 from billrules import _validate as v
 from billrules._check import DOCUMENT, checked
 from billrules.balance import BalancePolicy
@@ -40,6 +38,9 @@ from billrules.invoices import InvoicePolicy
 from billrules.payment_methods import PaymentMethodPolicy
 from billrules.seats import SeatPolicy
 from billrules.subscriptions import SubscriptionPolicy
+
+# The readers and writers import ``json``, ``billrules._loads`` and ``billrules._plain`` where
+# they run: a policy built in code (the default one) loads none of them.
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -97,6 +98,8 @@ def policy_from_mapping(data: Mapping[str, Any]) -> Policy:
 
 
 def _policy_from_plain(data: object) -> Policy:
+    from billrules import _loads, _plain
+
     _loads.vet(data)
     if not isinstance(data, Mapping):
         raise _plain.PlainDataError("(top level)", "a policy must be an object")
@@ -107,6 +110,8 @@ def _policy_from_plain(data: object) -> Policy:
 @checked
 def policy_to_mapping(policy: Policy) -> dict[str, Any]:
     """The plain mapping of ``policy``, every knob written out; the inverse of loading."""
+    from billrules import _plain
+
     mapping: dict[str, Any] = _plain.unstructure(policy)
     return mapping
 
@@ -123,12 +128,16 @@ def policy_from_json(text: Annotated[str, DOCUMENT]) -> Policy:
         InvalidInput: malformed or refused JSON, or any error of :func:`policy_from_mapping`.
         InvalidType: ``text`` is not a string.
     """
+    from billrules import _loads
+
     return _policy_from_plain(_loads.json_data(text, "(policy file)"))
 
 
 @checked
 def policy_to_json(policy: Policy) -> str:
     """``policy`` as indented JSON text."""
+    import json
+
     return json.dumps(policy_to_mapping(policy), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -143,6 +152,8 @@ def policy_from_toml(text: Annotated[str, DOCUMENT]) -> Policy:
         InvalidInput: malformed or refused TOML, or any error of :func:`policy_from_mapping`.
         InvalidType: ``text`` is not a string.
     """
+    from billrules import _loads
+
     return _policy_from_plain(_loads.toml_data(text, "(policy file)"))
 
 
@@ -178,6 +189,8 @@ def _toml_value(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
+        import json
+
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
@@ -192,5 +205,7 @@ def _toml_value(value: object) -> str:
 
 
 def _toml_key(key: str) -> str:
+    import json
+
     bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
     return key if bare else json.dumps(key)

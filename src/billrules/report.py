@@ -10,13 +10,13 @@ each :class:`~billrules.contract.Finding` is its area's.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 from moneyed import Money
 
-from billrules import _render, _time, serialize
+from billrules import _time
 from billrules._check import checked
 from billrules.account import Account
 from billrules.balance import balance_at
@@ -27,6 +27,12 @@ from billrules.evaluation import AREAS, Evaluation, Registry
 from billrules.invoices import outstanding
 from billrules.policy import Policy
 from billrules.roles import Role
+
+if TYPE_CHECKING:
+    from billrules import _render
+
+# ``billrules.serialize`` and ``billrules._render`` are imported where a report is written out
+# (``to_dict``, ``str``, HTML), not here: answering loads neither.
 
 __all__ = [
     "NEXT_EVENTS_COUNT",
@@ -49,6 +55,8 @@ def finding_data(finding: Finding) -> dict[str, Any]:
     Its area, question, decision (the answer and its reasons, each with its details, area
     and message) and details, then its answer, summary and rules.
     """
+    from billrules import serialize
+
     return serialize.to_dict(finding)
 
 
@@ -61,6 +69,8 @@ class RoleReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The role's findings as JSON-ready data (:func:`finding_data`)."""
+        from billrules import serialize
+
         return serialize.to_dict(self)
 
 
@@ -91,6 +101,8 @@ class Report:
     next_events: tuple[Transition, ...]
 
     def _head(self) -> tuple[str, str]:
+        from billrules import _render
+
         zone = self.zone
         balance = "none (postpaid)" if self.balance is None else _render.amount(self.balance)
         return (
@@ -105,6 +117,8 @@ class Report:
 
     def __str__(self) -> str:
         """A readable report: header, each role's answers with reasons, the account, what next."""
+        from billrules import _render
+
         title, subtitle = self._head()
         return _render.report_text(
             f"{title}\n{subtitle}", self._sections(), self.next_events, self.zone
@@ -117,10 +131,14 @@ class Report:
         ISO 8601 with their offset, findings as :func:`finding_data` and events as
         :func:`~billrules.timeline.transition_data` write them.
         """
+        from billrules import serialize
+
         return serialize.to_dict(self)
 
     def _repr_html_(self) -> str:
         """The report as an HTML fragment for notebooks (all text escaped)."""
+        from billrules import _render
+
         title, subtitle = self._head()
         return _render.report_html(title, subtitle, self._sections(), self.next_events, self.zone)
 

@@ -26,19 +26,12 @@ the debt at an instant (:func:`balance_at`, :func:`debt_started_at`,
 
 from __future__ import annotations
 
-from typing import Final
+import sys
+from typing import TYPE_CHECKING, Final
 
+from billrules import _lazy
 from billrules.area import Area
 from billrules.balance import _contract
-from billrules.balance._charges import (
-    BalanceView,
-    ChargeResult,
-    Usage,
-    balance_view,
-    charge_month,
-    monthly_charge,
-    usage_to_date,
-)
 from billrules.balance._codes import AREA as _AREA_NAME
 from billrules.balance._codes import BalanceCode, BalanceQuestion
 from billrules.balance._contract import findings, role_findings, transitions
@@ -55,6 +48,17 @@ from billrules.balance._facts import (
 from billrules.balance._ledger import balance_at, debt_month, debt_periods, debt_started_at
 from billrules.balance._policy import DEFAULT_BASE_TARIFF, BalancePolicy, BonusTier
 from billrules.balance._top_up import bonus_for, can_top_up, top_up
+
+if TYPE_CHECKING:
+    from billrules.balance._charges import (
+        BalanceView,
+        ChargeResult,
+        Usage,
+        balance_view,
+        charge_month,
+        monthly_charge,
+        usage_to_date,
+    )
 
 __all__ = [
     "AREA",
@@ -101,3 +105,9 @@ AREA: Final = Area(
     policy=BalancePolicy,
     contract=_contract,
 )
+
+# The names imported under ``TYPE_CHECKING`` are loaded on first use (PEP 562): they serve
+# operations no question needs, so importing the area does not load their modules. Type
+# checkers read the imports themselves, so they do not see the loader.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = _lazy.loader(__name__, sys._getframe().f_code)

@@ -22,17 +22,7 @@ from billrules.cancellation._facts import (
 )
 from billrules.cancellation._policy import CancellationPolicy
 from billrules.decisions import Decision, Reason
-from billrules.effects import (
-    CancelBilling,
-    Effect,
-    ReassignLeads,
-    RecordCancellation,
-    RemoveFromCallQueue,
-    RevokeAccess,
-    SetAccountStatus,
-    SetEmailOptOut,
-    SetLicenceCount,
-)
+from billrules.effects import Effect  # its kinds are imported where built: loaded on use
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, change_status, settlement_order
 from billrules.seats import back_office_occasion
@@ -82,6 +72,14 @@ def back_office_plan(
         InvalidInput: an unknown ``reason``; an empty ``account`` or ``occasion``, or one
             holding a card number (PM-6).
     """
+    from billrules.effects import (
+        CancelBilling,
+        RecordCancellation,
+        SetAccountStatus,
+        SetEmailOptOut,
+        SetLicenceCount,
+    )
+
     v.account_id(account)
     why = v.enum_member(CancellationReason, "reason")(reason)
     occasion = _plan_occasion(state, at, occasion)
@@ -146,6 +144,8 @@ def apply_plan(state: AccountState, *, effects: Iterable[Effect]) -> AccountStat
         InvalidInput: a ``CancelBilling`` names an invoice the account does not have.
         PolicyViolation: a billing cannot be cancelled from its status (INV-2).
     """
+    from billrules.effects import CancelBilling, SetAccountStatus, SetLicenceCount
+
     invoices = {inv.id: inv for inv in state.invoices}
     status = state.status
     licences = state.licence_count
@@ -227,6 +227,8 @@ def _deactivation_effects(
     request: CancellationRequest, policy: CancellationPolicy, account: str | None = None
 ) -> tuple[Effect, ...]:
     """CAN-8's effects, naming ``account`` (``None`` in the area's account-free timeline)."""
+    from billrules.effects import ReassignLeads, RemoveFromCallQueue, RevokeAccess
+
     if request.state is RequestState.WITHDRAWN:
         return ()
     at = request.deactivates_at

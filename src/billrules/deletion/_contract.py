@@ -42,15 +42,7 @@ from billrules.deletion._facts import (
 )
 from billrules.deletion._lifecycle import _can_cancel, _Events, _events, _outcome
 from billrules.deletion._policy import DeletionPolicy
-from billrules.effects import (
-    DeleteAccount,
-    Effect,
-    HideBanner,
-    PurgeData,
-    RestoreAccount,
-    SendEmail,
-    ShowBanner,
-)
+from billrules.effects import Effect  # its kinds are imported where built: loaded on use
 from billrules.roles import Role
 
 _Ev = DeletionEvent
@@ -78,6 +70,8 @@ def _all(
     known from the deadlines; no day is stepped through, and those outside the window are
     never built, nor any reason or effect of theirs.
     """
+    from billrules.effects import SendEmail
+
     when, outcome, moves = events
     opened = schedule.scheduled_at
     if opened >= end or moves[-1][0] < start:
@@ -144,6 +138,8 @@ def _scheduled_transition(
     manual: tuple[Reason, ...],
 ) -> Transition:
     """DEL-2, DEL-3, DEL-5: the scheduling, with the notice and the banner when it has one."""
+    from billrules.effects import SendEmail, ShowBanner
+
     opened = schedule.scheduled_at
     date_ = when.deletion_date
     scheduled = Reason(
@@ -190,6 +186,8 @@ def _move(
 ) -> Transition:
     """The state change ``event`` at ``at`` (DEL-3, DEL-6, DEL-7), with its effects: the
     banner is hidden when the deletion stops being pending (DEL-5)."""
+    from billrules.effects import DeleteAccount, HideBanner, PurgeData, RestoreAccount
+
     if event is _Ev.RESTORE:
         return Transition(
             at=at,

@@ -25,11 +25,12 @@ a role may use the product).
 
 from __future__ import annotations
 
-from typing import Final
+import sys
+from typing import TYPE_CHECKING, Final
 
+from billrules import _lazy
 from billrules.area import Area
 from billrules.dunning import _contract
-from billrules.dunning._access import can_use_product, next_stage_on
 from billrules.dunning._codes import AREA as _AREA_NAME
 from billrules.dunning._codes import DunningCode, DunningKind, DunningQuestion
 from billrules.dunning._contract import findings, role_findings, transitions
@@ -40,6 +41,9 @@ from billrules.dunning._policy import (
     DunningPolicy,
     Stage,
 )
+
+if TYPE_CHECKING:
+    from billrules.dunning._access import can_use_product, next_stage_on
 
 __all__ = [
     "AREA",
@@ -74,3 +78,9 @@ AREA: Final = Area(
     bands=True,
     colour="#e65100",
 )
+
+# The names imported under ``TYPE_CHECKING`` are loaded on first use (PEP 562): they serve
+# operations no question needs, so importing the area does not load their modules. Type
+# checkers read the imports themselves, so they do not see the loader.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = _lazy.loader(__name__, sys._getframe().f_code)

@@ -21,8 +21,10 @@ cutoff) are taken in the account's zone.
 
 from __future__ import annotations
 
-from typing import Final
+import sys
+from typing import TYPE_CHECKING, Final
 
+from billrules import _lazy
 from billrules.area import Area
 from billrules.invoices import _contract
 from billrules.invoices._codes import AREA as _AREA_NAME
@@ -41,18 +43,6 @@ from billrules.invoices._facts import (
     InvoiceStatus,
     Payment,
 )
-from billrules.invoices._history import (
-    HistoryRow,
-    InvoiceDocument,
-    Statement,
-    StatementLine,
-    can_download,
-    can_view,
-    download,
-    history,
-    payments_made,
-    statement,
-)
 from billrules.invoices._policy import InvoicePolicy
 from billrules.invoices._statuses import (
     Allocation,
@@ -69,6 +59,20 @@ from billrules.invoices._statuses import (
     outstanding_invoices,
     settlement_order,
 )
+
+if TYPE_CHECKING:
+    from billrules.invoices._history import (
+        HistoryRow,
+        InvoiceDocument,
+        Statement,
+        StatementLine,
+        can_download,
+        can_view,
+        download,
+        history,
+        payments_made,
+        statement,
+    )
 
 __all__ = [
     "AREA",
@@ -128,3 +132,9 @@ AREA: Final = Area(
     terms=tuple(str(term) for term in tuple(InvoiceStatus)),
     colour="#00838f",
 )
+
+# The names imported under ``TYPE_CHECKING`` are loaded on first use (PEP 562): they serve
+# operations no question needs, so importing the area does not load their modules. Type
+# checkers read the imports themselves, so they do not see the loader.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = _lazy.loader(__name__, sys._getframe().f_code)

@@ -33,8 +33,10 @@ local time.
 
 from __future__ import annotations
 
-from typing import Final
+import sys
+from typing import TYPE_CHECKING, Final
 
+from billrules import _lazy
 from billrules.area import Area
 from billrules.payment_methods import _contract
 from billrules.payment_methods._cards import (
@@ -64,17 +66,19 @@ from billrules.payment_methods._policy import (
     CardBrandRule,
     PaymentMethodPolicy,
 )
-from billrules.payment_methods._wallet import (
-    add,
-    can_add,
-    can_remove,
-    can_set_default,
-    is_expired,
-    remove,
-    set_default,
-    update_card,
-    validate_card,
-)
+
+if TYPE_CHECKING:
+    from billrules.payment_methods._wallet import (
+        add,
+        can_add,
+        can_remove,
+        can_set_default,
+        is_expired,
+        remove,
+        set_default,
+        update_card,
+        validate_card,
+    )
 
 __all__ = [
     "AREA",
@@ -123,3 +127,9 @@ AREA: Final = Area(
     policy=PaymentMethodPolicy,
     contract=_contract,
 )
+
+# The names imported under ``TYPE_CHECKING`` are loaded on first use (PEP 562): they serve
+# operations no question needs, so importing the area does not load their modules. Type
+# checkers read the imports themselves, so they do not see the loader.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = _lazy.loader(__name__, sys._getframe().f_code)

@@ -23,27 +23,31 @@ and the rest by keyword (``can_remove_seats(pool, *, count)``). The area contrac
 
 from __future__ import annotations
 
-from typing import Final
+import sys
+from typing import TYPE_CHECKING, Final
 
+from billrules import _lazy
 from billrules.area import Area
 from billrules.seats import _contract
-from billrules.seats._back_office import back_office_cancel, back_office_occasion
-from billrules.seats._charge import SeatCharge, SeatChargeLine, SeatCountChange, seat_charge
 from billrules.seats._codes import AREA as _AREA_NAME
 from billrules.seats._codes import SeatCode, SeatQuestion
 from billrules.seats._contract import findings, role_findings, transitions
 from billrules.seats._facts import SeatPool
 from billrules.seats._policy import SeatPolicy, SeatProration
-from billrules.seats._users import (
-    add_seats,
-    add_user,
-    can_add_user,
-    can_delete_user,
-    can_remove_seats,
-    delete_user,
-    removable_seats,
-    remove_seats,
-)
+
+if TYPE_CHECKING:
+    from billrules.seats._back_office import back_office_cancel, back_office_occasion
+    from billrules.seats._charge import SeatCharge, SeatChargeLine, SeatCountChange, seat_charge
+    from billrules.seats._users import (
+        add_seats,
+        add_user,
+        can_add_user,
+        can_delete_user,
+        can_remove_seats,
+        delete_user,
+        removable_seats,
+        remove_seats,
+    )
 
 __all__ = [
     "AREA",
@@ -82,3 +86,9 @@ AREA: Final = Area(
     policy=SeatPolicy,
     contract=_contract,
 )
+
+# The names imported under ``TYPE_CHECKING`` are loaded on first use (PEP 562): they serve
+# operations no question needs, so importing the area does not load their modules. Type
+# checkers read the imports themselves, so they do not see the loader.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = _lazy.loader(__name__, sys._getframe().f_code)

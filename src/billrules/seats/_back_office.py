@@ -10,7 +10,7 @@ from typing import Final
 
 from billrules import _validate as v
 from billrules._check import checked, unchecked
-from billrules.effects import DeactivateUser, Effect, SetLicenceCount
+from billrules.effects import Effect  # its kinds are imported where built: loaded on use
 from billrules.errors import InvalidInput, InvalidType
 from billrules.seats._facts import (
     SeatPool,
@@ -105,6 +105,8 @@ def back_office_cancel(
     Raises:
         InvalidInput: ``account`` or ``occasion`` is empty or holds a card number (PM-6).
     """
+    from billrules.effects import DeactivateUser, SetLicenceCount
+
     v.account_id(account)
     keyed = _back_office_occasion(at=at, licences=pool.total, occasion=occasion)
     if pool.total == 0:

@@ -25,8 +25,10 @@ date there.
 
 from __future__ import annotations
 
-from typing import Final
+import sys
+from typing import TYPE_CHECKING, Final
 
+from billrules import _lazy
 from billrules.area import Area
 from billrules.subscriptions import _contract
 from billrules.subscriptions._codes import AREA as _AREA_NAME
@@ -39,13 +41,6 @@ from billrules.subscriptions._facts import (
     Renewal,
     Subscription,
     SubscriptionFacts,
-)
-from billrules.subscriptions._packages import (
-    LeadPackage,
-    LeadPackages,
-    period_amount,
-    plan_details,
-    portal_invitation,
 )
 from billrules.subscriptions._period import (
     PERIOD_MONTHS,
@@ -67,6 +62,15 @@ from billrules.subscriptions._renewals import (
     renewals_between,
     request_plan_change,
 )
+
+if TYPE_CHECKING:
+    from billrules.subscriptions._packages import (
+        LeadPackage,
+        LeadPackages,
+        period_amount,
+        plan_details,
+        portal_invitation,
+    )
 
 __all__ = [
     "AREA",
@@ -116,3 +120,9 @@ AREA: Final = Area(
     contract=_contract,
     colour="#1565c0",
 )
+
+# The names imported under ``TYPE_CHECKING`` are loaded on first use (PEP 562): they serve
+# operations no question needs, so importing the area does not load their modules. Type
+# checkers read the imports themselves, so they do not see the loader.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = _lazy.loader(__name__, sys._getframe().f_code)

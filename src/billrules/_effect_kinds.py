@@ -1,0 +1,196 @@
+"""The kinds of effect, each a frozen value naming what the host is asked to do. Private:
+exported by :mod:`billrules.effects` (see it), which loads this module when a kind is first
+named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from moneyed import Money
+
+from billrules import _validate as v
+from billrules._effect import Effect
+
+__all__ = [
+    "CancelBilling",
+    "ChargePaymentMethod",
+    "DeactivateUser",
+    "DebitBalance",
+    "DeleteAccount",
+    "HideBanner",
+    "PurgeData",
+    "ReassignLeads",
+    "RecordCancellation",
+    "RemoveFromCallQueue",
+    "RestoreAccount",
+    "RevokeAccess",
+    "SendEmail",
+    "SetAccountStatus",
+    "SetEmailOptOut",
+    "SetLicenceCount",
+    "ShowBanner",
+]
+
+
+def _email_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return v.details_of(value, "SendEmail.details")
+
+
+def _banner_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return v.details_of(value, "ShowBanner.details")
+
+
+@attrs.frozen(kw_only=True)
+class SendEmail(Effect):
+    """Send the email ``template`` to ``to`` (a user id, or a role such as ``"owner"``)."""
+
+    template: str = attrs.field(validator=v.text)
+    to: str = attrs.field(validator=v.text)
+    details: Mapping[str, Any] = attrs.field(
+        factory=dict,
+        converter=_email_details,
+        hash=False,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ShowBanner(Effect):
+    """Show the banner ``banner`` to every user of the account, with its ``details``."""
+
+    banner: str = attrs.field(validator=v.text)
+    details: Mapping[str, Any] = attrs.field(
+        factory=dict,
+        converter=_banner_details,
+        hash=False,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class HideBanner(Effect):
+    """Stop showing the banner ``banner``."""
+
+    banner: str = attrs.field(validator=v.text)
+
+
+@attrs.frozen(kw_only=True)
+class CancelBilling(Effect):
+    """Cancel the scheduled or submitted billing (invoice) ``invoice_id``."""
+
+    invoice_id: str = attrs.field(validator=v.identifier)
+
+
+@attrs.frozen(kw_only=True)
+class ChargePaymentMethod(Effect):
+    """Charge ``amount`` for ``invoice_id`` to the stored payment method ``method_id``."""
+
+    amount: Money = attrs.field(validator=v.positive_money)
+    method_id: str = attrs.field(validator=v.identifier)
+    invoice_id: str = attrs.field(validator=v.identifier)
+
+
+@attrs.frozen(kw_only=True)
+class DebitBalance(Effect):
+    """Draw ``amount`` from the prepaid balance for ``description`` (BAL-7).
+
+    Its ``occasion`` is the id of the ledger entry that records the draw (a monthly charge's
+    ``charge-YYYY-MM``, :func:`billrules.balance.charge_month`): the host carries it out by
+    adding that entry to the account's ledger (``ledger.add(result.charge)``), which refuses
+    an id already there, so the balance is drawn once.
+    """
+
+    amount: Money = attrs.field(validator=v.positive_money)
+    description: str = attrs.field(validator=v.text)
+
+
+@attrs.frozen(kw_only=True)
+class SetLicenceCount(Effect):
+    """Set the number of licences (seats) to ``count``."""
+
+    count: int = attrs.field(validator=v.integer(minimum=0))
+
+
+@attrs.frozen(kw_only=True)
+class SetAccountStatus(Effect):
+    """Set the account's status to ``status`` (for example ``"DELETE"``)."""
+
+    status: str = attrs.field(validator=v.text)
+
+
+@attrs.frozen(kw_only=True)
+class RecordCancellation(Effect):
+    """Record the cancellation's date and reason (and free feedback) on the account."""
+
+    reason: str = attrs.field(validator=v.text)
+    feedback: str = attrs.field(default="", validator=v.instance_of(str))
+
+
+@attrs.frozen(kw_only=True)
+class SetEmailOptOut(Effect):
+    """Record whether the customer opts out of further email."""
+
+    opt_out: bool = attrs.field(validator=v.boolean)
+
+
+@attrs.frozen(kw_only=True)
+class DeactivateUser(Effect):
+    """Deactivate the user ``user_id``."""
+
+    user_id: str = attrs.field(validator=v.identifier)
+
+
+@attrs.frozen(kw_only=True)
+class RevokeAccess(Effect):
+    """Revoke every user's access to the account."""
+
+
+@attrs.frozen(kw_only=True)
+class ReassignLeads(Effect):
+    """Reassign the account's leads to another agent (``to_agent``, or the host's choice)."""
+
+    to_agent: str | None = attrs.field(default=None, validator=v.optional_identifier)
+
+
+@attrs.frozen(kw_only=True)
+class RemoveFromCallQueue(Effect):
+    """Remove the account's leads from the call queue."""
+
+
+@attrs.frozen(kw_only=True)
+class DeleteAccount(Effect):
+    """Delete the account: it becomes inaccessible; its data are retained until purged."""
+
+
+@attrs.frozen(kw_only=True)
+class PurgeData(Effect):
+    """Purge the account's retained data for good."""
+
+
+@attrs.frozen(kw_only=True)
+class RestoreAccount(Effect):
+    """Restore a deleted account from its retained data."""
+
+
+# Shown, pickled and documented as ``billrules.effects`` exports them.
+for _kind in (
+    SendEmail,
+    ShowBanner,
+    HideBanner,
+    CancelBilling,
+    ChargePaymentMethod,
+    DebitBalance,
+    SetLicenceCount,
+    SetAccountStatus,
+    RecordCancellation,
+    SetEmailOptOut,
+    DeactivateUser,
+    RevokeAccess,
+    ReassignLeads,
+    RemoveFromCallQueue,
+    DeleteAccount,
+    PurgeData,
+    RestoreAccount,
+):
+    _kind.__module__ = "billrules.effects"
