@@ -733,3 +733,29 @@ class TestCardNumberGuard:
             assert not _redact.holds_card_number(text)
             assert "•••" in _redact.masked(text)
             assert time.perf_counter() - started < 10
+
+
+def test_unchecked_gives_the_body_of_a_checked_function_called_or_not() -> None:
+    """Checked once: the body of a public function is reached whether or not its checks were
+    written yet (they are written on the first call), and a host's own decorator around a
+    function is kept."""
+    import functools
+
+    from billrules._check import checked, unchecked
+
+    def body(count: int) -> int:
+        return 2 * count
+
+    fresh = checked(body)
+    assert unchecked(fresh) is body
+    assert 4 == fresh(2)
+    assert unchecked(fresh) is body
+    with pytest.raises(InvalidType) as refused:
+        fresh("2")  # type: ignore[arg-type]  # a wrong type on purpose
+    assert "count" == refused.value.field
+
+    @functools.wraps(fresh)
+    def traced(count: int) -> int:
+        return fresh(count)
+
+    assert unchecked(traced) is traced

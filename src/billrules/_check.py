@@ -354,8 +354,8 @@ def unchecked(function: Callable[P, R]) -> Callable[P, R]:
     >>> unchecked(unchecked(double)) is unchecked(double)
     True
     """
-    code = getattr(function, "__code__", None)
-    if code is None or not code.co_filename.startswith("<checked "):
+    namespace = getattr(function, "__globals__", None)
+    if not isinstance(namespace, dict) or namespace.get("write_wrapper") is not _write_wrapper:
         return function  # not billrules' own wrapper: a host's decorators are kept
-    body: Callable[P, R] = vars(function)["__wrapped__"]  # set by functools.wraps
+    body: Callable[P, R] = namespace["function"]  # the wrapper's own namespace (see checked)
     return body
