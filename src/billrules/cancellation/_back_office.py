@@ -21,7 +21,7 @@ from billrules.cancellation._facts import (
     RequestState,
 )
 from billrules.cancellation._policy import CancellationPolicy
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, Reason, trusted_decision, trusted_reason
 from billrules.effects import (
     CancelBilling,
     Effect,
@@ -190,11 +190,14 @@ def can_complete_cancellation(state: AccountState) -> Decision:
 def _can_complete(state: AccountState) -> Decision:
     left = _still_scheduled(state)
     if left:
-        return Decision.refuse(
-            Reason(
-                code=CancellationCode.BILLING_STILL_SCHEDULED,
-                details={"invoice_ids": tuple(inv.id for inv in left)},
-            )
+        return trusted_decision(
+            False,
+            (
+                trusted_reason(
+                    CancellationCode.BILLING_STILL_SCHEDULED,
+                    {"invoice_ids": tuple(inv.id for inv in left)},
+                ),
+            ),
         )
     return _NOTHING_SCHEDULED
 

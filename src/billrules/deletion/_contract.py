@@ -20,8 +20,8 @@ from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules._validate import FrozenMapping
-from billrules.contract import Finding, Suspension, Transition
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, Suspension, Transition, trusted_finding, trusted_transition
+from billrules.decisions import Decision, Reason, trusted_reason
 from billrules.deletion._codes import DeletionCode, DeletionKind, DeletionQuestion
 from billrules.deletion._eligibility import (
     _MANUAL,
@@ -90,10 +90,7 @@ def _all(
         ()
         if automatic
         else (
-            Reason(
-                code=_Code.MANUAL_DELETION,
-                details=FrozenMapping({"deletion_at": when.deletion_at}),
-            ),
+            trusted_reason(_Code.MANUAL_DELETION, FrozenMapping({"deletion_at": when.deletion_at})),
         )
     )
     pending_until = moves[0][0]  # the cancel, keep or delete instant
@@ -109,17 +106,17 @@ def _all(
                 return
             if instant < start:
                 continue
-            yield Transition(
-                at=instant,
-                area=_AREA,
-                kind=_Kind.DELETION_REMINDER,
-                reasons=(
-                    Reason(
-                        code=_Code.DELETION_REMINDER,
-                        details=FrozenMapping({"days": days, "deletion_date": date_}),
+            yield trusted_transition(
+                instant,
+                _AREA,
+                _Kind.DELETION_REMINDER,
+                (
+                    trusted_reason(
+                        _Code.DELETION_REMINDER,
+                        FrozenMapping({"days": days, "deletion_date": date_}),
                     ),
                 ),
-                effects=(
+                (
                     SendEmail(
                         at=instant,
                         rule="DEL-4",
@@ -146,11 +143,9 @@ def _scheduled_transition(
     """DEL-2, DEL-3, DEL-5: the scheduling, with the notice and the banner when it has one."""
     opened = schedule.scheduled_at
     date_ = when.deletion_date
-    scheduled = Reason(
-        code=_Code.DELETION_SCHEDULED,
-        details=FrozenMapping(
-            {"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice}
-        ),
+    scheduled = trusted_reason(
+        _Code.DELETION_SCHEDULED,
+        FrozenMapping({"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice}),
     )
     opening: tuple[Effect, ...] = ()
     if notice > 0:
@@ -170,12 +165,8 @@ def _scheduled_transition(
                 details=FrozenMapping({"deletion_date": shown}),
             ),
         )
-    return Transition(
-        at=opened,
-        area=_AREA,
-        kind=_Kind.DELETION_SCHEDULED,
-        reasons=(*manual, scheduled),
-        effects=opening,
+    return trusted_transition(
+        opened, _AREA, _Kind.DELETION_SCHEDULED, (*manual, scheduled), opening
     )
 
 
@@ -191,62 +182,49 @@ def _move(
     """The state change ``event`` at ``at`` (DEL-3, DEL-6, DEL-7), with its effects: the
     banner is hidden when the deletion stops being pending (DEL-5)."""
     if event is _Ev.RESTORE:
-        return Transition(
-            at=at,
-            area=_AREA,
-            kind=_Kind.ACCOUNT_RESTORED,
-            reasons=(
-                Reason(
-                    code=_Code.ACCOUNT_RESTORED,
-                    details=FrozenMapping({"restored_at": at, "deletion_at": when.deletion_at}),
+        return trusted_transition(
+            at,
+            _AREA,
+            _Kind.ACCOUNT_RESTORED,
+            (
+                trusted_reason(
+                    _Code.ACCOUNT_RESTORED,
+                    FrozenMapping({"restored_at": at, "deletion_at": when.deletion_at}),
                 ),
             ),
-            effects=(RestoreAccount(at=at, rule="DEL-6"),),
+            (RestoreAccount(at=at, rule="DEL-6"),),
         )
     if event is _Ev.PURGE:
-        return Transition(
-            at=at,
-            area=_AREA,
-            kind=_Kind.DATA_PURGED,
-            reasons=(
-                Reason(
-                    code=_Code.DATA_PURGED,
-                    details=FrozenMapping({"deletion_at": when.deletion_at, "purge_at": at}),
+        return trusted_transition(
+            at,
+            _AREA,
+            _Kind.DATA_PURGED,
+            (
+                trusted_reason(
+                    _Code.DATA_PURGED,
+                    FrozenMapping({"deletion_at": when.deletion_at, "purge_at": at}),
                 ),
             ),
-            effects=(PurgeData(at=at, rule="DEL-6"),),
+            (PurgeData(at=at, rule="DEL-6"),),
         )
     # The cancel, keep or delete instant: the deletion stops being pending.
     hide: tuple[Effect, ...] = (
         (HideBanner(at=at, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
     )
     if event is _Ev.CANCEL:
-        return Transition(
-            at=at,
-            area=_AREA,
-            kind=_Kind.DELETION_CANCELLED,
-            reasons=outcome.reasons[:1],
-            effects=hide,
-        )
+        return trusted_transition(at, _AREA, _Kind.DELETION_CANCELLED, outcome.reasons[:1], hide)
     if event is _Ev.KEEP:
-        return Transition(
-            at=at,
-            area=_AREA,
-            kind=_Kind.DELETION_KEPT,
-            reasons=outcome.reasons[:1],
-            effects=hide,
-        )
+        return trusted_transition(at, _AREA, _Kind.DELETION_KEPT, outcome.reasons[:1], hide)
     automatic = not manual
-    deleted = Reason(
-        code=_Code.ACCOUNT_DELETED,
-        details=FrozenMapping({"deletion_at": at, "restorable_until": when.purge_at}),
+    deleted = trusted_reason(
+        _Code.ACCOUNT_DELETED, FrozenMapping({"deletion_at": at, "restorable_until": when.purge_at})
     )
-    return Transition(
-        at=at,
-        area=_AREA,
-        kind=_Kind.ACCOUNT_DELETED,
-        reasons=(deleted, outcome.reasons[0]) if automatic else (*manual, deleted),
-        effects=(*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
+    return trusted_transition(
+        at,
+        _AREA,
+        _Kind.ACCOUNT_DELETED,
+        (deleted, outcome.reasons[0]) if automatic else (*manual, deleted),
+        (*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
     )
 
 
@@ -358,10 +336,8 @@ def findings(
     tz = _time.to_zone(zone)
     activity = facts.activity
     _not_before_creation(activity, at)
-    eligible = Finding(
-        area=_AREA,
-        question=DeletionQuestion.ELIGIBLE_FOR_DELETION,
-        decision=_eligibility(activity, policy, at, tz),
+    eligible = trusted_finding(
+        _AREA, DeletionQuestion.ELIGIBLE_FOR_DELETION, _eligibility(activity, policy, at, tz)
     )
     schedule = facts.schedule
     if schedule is None:
@@ -376,10 +352,8 @@ def _goes_ahead(
     facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
 ) -> Finding:
     """DEL-7's finding: it does not depend on the instant asked about."""
-    return Finding(
-        area=_AREA,
-        question=DeletionQuestion.DELETION_GOES_AHEAD,
-        decision=_outcome(facts, schedule, policy, tz)[1],
+    return trusted_finding(
+        _AREA, DeletionQuestion.DELETION_GOES_AHEAD, _outcome(facts, schedule, policy, tz)[1]
     )
 
 
@@ -409,9 +383,7 @@ def role_findings(
     tz = _time.to_zone(zone)
     if facts.schedule is None:
         return manual
-    cancelling = Finding(
-        area=_AREA,
-        question=DeletionQuestion.CANCEL_DELETION,
-        decision=_can_cancel(facts, policy, who, at, tz),
+    cancelling = trusted_finding(
+        _AREA, DeletionQuestion.CANCEL_DELETION, _can_cancel(facts, policy, who, at, tz)
     )
     return (*manual, cancelling)
