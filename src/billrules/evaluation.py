@@ -245,10 +245,13 @@ class Evaluation:
     def present(self) -> tuple[tuple[Registered, Any, Any], ...]:
         """Each area the account has facts in, with those facts and the area's policy."""
         found = []
-        for area in self.areas:
+        bundle = self.policy
+        for area in self.areas.entries:
             facts = area.facts(self)
             if facts is not None:
-                found.append((area, facts, area.policy(self.policy)))
+                pick = area.policy_of
+                policy = getattr(bundle, area.area.name) if pick is None else pick(bundle)
+                found.append((area, facts, policy))
         return tuple(found)
 
     def facts(self) -> Iterator[tuple[Registered, Any, Any]]:
@@ -257,19 +260,19 @@ class Evaluation:
 
     def findings(self) -> tuple[Finding, ...]:
         """Every area's account-wide findings at ``at``, in the registry's order."""
-        return tuple(
-            finding
-            for area, facts, policy in self.facts()
-            for finding in area.findings(facts, policy, at=self.at, zone=self.zone)
-        )
+        at, zone = self.at, self.account.zone
+        found: list[Finding] = []
+        for area, facts, policy in self.present:
+            found.extend(area.findings(facts, policy, at=at, zone=zone))
+        return tuple(found)
 
     def role_findings(self, role: Role) -> tuple[Finding, ...]:
         """What a user with ``role`` may do at ``at``, area by area."""
-        return tuple(
-            finding
-            for area, facts, policy in self.facts()
-            for finding in area.role_findings(facts, policy, role=role, at=self.at, zone=self.zone)
-        )
+        at, zone = self.at, self.account.zone
+        found: list[Finding] = []
+        for area, facts, policy in self.present:
+            found.extend(area.role_findings(facts, policy, role=role, at=at, zone=zone))
+        return tuple(found)
 
     def transitions(self, end: datetime) -> Iterator[Transition]:
         """Every area's transitions in ``[at, end)``, merged lazily in time order.
@@ -278,9 +281,10 @@ class Evaluation:
         Their effects carry the account's id (``Effect.account``, X-6); the areas' own
         transitions are account-free.
         """
+        at, zone = self.at, self.account.zone
         streams = [
-            area.transitions(facts, policy, start=self.at, end=end, zone=self.zone)
-            for area, facts, policy in self.facts()
+            area.transitions(facts, policy, start=at, end=end, zone=zone)
+            for area, facts, policy in self.present
         ]
         rank = self.areas.rank
         return _stamped(

@@ -18,7 +18,7 @@ from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Transition, trusted_finding, trusted_transition
-from billrules.decisions import Decision, Reason, trusted_decision, trusted_reason
+from billrules.decisions import Reason, trusted_decision, trusted_reason
 from billrules.invoices._codes import InvoiceCode, InvoiceKind, InvoiceQuestion
 from billrules.invoices._facts import (
     DUE_STATUSES,
@@ -66,7 +66,7 @@ def _outstanding_finding(facts: InvoiceFacts, policy: InvoicePolicy, at: datetim
     return trusted_finding(
         _AREA,
         InvoiceQuestion.NOTHING_OUTSTANDING,
-        Decision(allowed=False, reasons=reasons),
+        trusted_decision(False, reasons),
         v.FrozenMapping({"amount": owed}),
     )
 
