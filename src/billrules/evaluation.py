@@ -41,7 +41,7 @@ from billrules import (
 from billrules._check import unchecked
 from billrules.account import Account, account_state, activity
 from billrules.area import Area
-from billrules.contract import Finding, Suspension, Transition
+from billrules.contract import Finding, Suspension, Transition, trusted_transition
 from billrules.effects import Effect
 from billrules.errors import InvalidInput, InvalidType
 from billrules.policy import Policy
@@ -327,9 +327,12 @@ def _stamped(transitions: Iterator[Transition], account: str) -> Iterator[Transi
     without effects passes as it is."""
     for transition in transitions:
         if transition.effects:
-            yield attrs.evolve(
-                transition,
-                effects=tuple(_with_account(e, account) for e in transition.effects),
+            yield trusted_transition(
+                transition.at,
+                transition.area,
+                transition.kind,
+                transition.reasons,
+                tuple([_with_account(e, account) for e in transition.effects]),
             )
         else:
             yield transition
