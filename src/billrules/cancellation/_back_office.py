@@ -32,6 +32,7 @@ from billrules.effects import (
     SetAccountStatus,
     SetEmailOptOut,
     SetLicenceCount,
+    trusted_effect,
 )
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, change_status, settlement_order
@@ -234,7 +235,9 @@ def _deactivation_effects(
         return ()
     at = request.deactivates_at
     return (
-        RevokeAccess(at=at, rule="CAN-8", account=account),
-        ReassignLeads(at=at, rule="CAN-8", to_agent=policy.reassign_leads_to, account=account),
-        RemoveFromCallQueue(at=at, rule="CAN-8", account=account),
+        trusted_effect(RevokeAccess, at=at, rule="CAN-8", account=account),
+        trusted_effect(
+            ReassignLeads, at=at, rule="CAN-8", to_agent=policy.reassign_leads_to, account=account
+        ),
+        trusted_effect(RemoveFromCallQueue, at=at, rule="CAN-8", account=account),
     )

@@ -50,6 +50,7 @@ from billrules.effects import (
     RestoreAccount,
     SendEmail,
     ShowBanner,
+    trusted_effect,
 )
 from billrules.roles import Role
 
@@ -117,7 +118,8 @@ def _all(
                     ),
                 ),
                 (
-                    SendEmail(
+                    trusted_effect(
+                        SendEmail,
                         at=instant,
                         rule="DEL-4",
                         template=REMINDER_TEMPLATE,
@@ -151,14 +153,16 @@ def _scheduled_transition(
     if notice > 0:
         shown = date_.isoformat()
         opening = (
-            SendEmail(
+            trusted_effect(
+                SendEmail,
                 at=opened,
                 rule="DEL-3",
                 template=NOTICE_TEMPLATE,
                 to=_OWNER,
                 details=FrozenMapping({"deletion_date": shown, "days": notice}),
             ),
-            ShowBanner(
+            trusted_effect(
+                ShowBanner,
                 at=opened,
                 rule="DEL-5",
                 banner=BANNER,
@@ -192,7 +196,7 @@ def _move(
                     FrozenMapping({"restored_at": at, "deletion_at": when.deletion_at}),
                 ),
             ),
-            (RestoreAccount(at=at, rule="DEL-6"),),
+            (trusted_effect(RestoreAccount, at=at, rule="DEL-6"),),
         )
     if event is _Ev.PURGE:
         return trusted_transition(
@@ -205,11 +209,11 @@ def _move(
                     FrozenMapping({"deletion_at": when.deletion_at, "purge_at": at}),
                 ),
             ),
-            (PurgeData(at=at, rule="DEL-6"),),
+            (trusted_effect(PurgeData, at=at, rule="DEL-6"),),
         )
     # The cancel, keep or delete instant: the deletion stops being pending.
     hide: tuple[Effect, ...] = (
-        (HideBanner(at=at, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
+        (trusted_effect(HideBanner, at=at, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
     )
     if event is _Ev.CANCEL:
         return trusted_transition(at, _AREA, _Kind.DELETION_CANCELLED, outcome.reasons[:1], hide)
@@ -224,7 +228,7 @@ def _move(
         _AREA,
         _Kind.ACCOUNT_DELETED,
         (deleted, outcome.reasons[0]) if automatic else (*manual, deleted),
-        (*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
+        (*hide, trusted_effect(DeleteAccount, at=at, rule="DEL-6" if automatic else "DEL-2")),
     )
 
 
