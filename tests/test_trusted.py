@@ -19,13 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billrules._validate import FrozenMapping
-from billrules.account import Account
+from billrules.account import Account, account_state, activity
 from billrules.contract import Finding, Transition, trusted_finding, trusted_transition
 from billrules.decisions import Decision, Reason, trusted_decision, trusted_reason
+from billrules.deletion import DeletionFacts
 from billrules.effects import Effect, HideBanner, SendEmail, ShowBanner, trusted_effect
-from billrules.invoices import InvoiceCode, InvoiceQuestion
+from billrules.evaluation import Evaluation
+from billrules.invoices import InvoiceCode, InvoiceFacts, InvoiceQuestion
 from billrules.policy import Policy
 from billrules.report import explain
+from billrules.subscriptions import SubscriptionFacts
 from billrules.testing import accounts, policies
 from billrules.timeline import timeline
 
@@ -141,3 +144,43 @@ def test_trusted_builders_build_what_the_constructors_build() -> None:
         ShowBanner(at=AT, rule="DEL-5", banner="deletion"),
     )
     _transition(trusted_transition(AT, "invoices", "invoice_overdue", (reason,), (email,)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(account=accounts(), policy=policies(), hours=st.integers(0, 24 * 800))
+def test_an_evaluation_hands_the_areas_the_facts_the_public_builders_build(
+    account: Account, policy: Policy, hours: int
+) -> None:
+    at = account.created_at + timedelta(hours=hours)
+    evaluation = Evaluation(account=account, policy=policy, at=at)
+    _facts(evaluation.state, account_state(account, at=at))
+    _facts(
+        evaluation.deletion_facts,
+        DeletionFacts(activity=activity(account), schedule=account.deletion_schedule),
+    )
+    _facts(evaluation.deletion_facts.activity, activity(account))
+    _facts(
+        evaluation.invoice_facts,
+        InvoiceFacts(
+            currency=account.currency, invoices=account.invoices, payments=account.payments
+        ),
+    )
+    if account.subscription is None:
+        assert evaluation.subscription_facts is None
+    else:
+        _facts(
+            evaluation.subscription_facts,
+            SubscriptionFacts(
+                subscription=account.subscription, suspensions=evaluation.suspensions
+            ),
+        )
+
+
+def _facts(built: Any, rebuilt: Any) -> None:
+    """The same facts, field by field, each field's value of the same type."""
+    assert type(built) is type(rebuilt)
+    assert built == rebuilt
+    for field in attrs.fields(type(built)):
+        if field.init:
+            mine, theirs = getattr(built, field.name), getattr(rebuilt, field.name)
+            assert type(mine) is type(theirs), field.name
