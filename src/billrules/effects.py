@@ -236,7 +236,7 @@ def trusted_effect(kind: type[E], /, **fields: Any) -> E:
     if details is not None and type(details) is not v.FrozenMapping:
         return kind(**fields)
     effect = _new(kind)
-    for field in attrs.fields(kind):
+    for field in kind.__attrs_attrs__:  # attrs.fields(kind), without its checks
         name = field.name
         if name in fields:
             _set(effect, name, fields[name])

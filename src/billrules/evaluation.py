@@ -387,7 +387,7 @@ def _with_account(effect: Effect, account: str) -> Effect:
     account's id when the account was, so nothing is checked again."""
     kind = type(effect)
     copy = object.__new__(kind)
-    for field in attrs.fields(kind):
+    for field in kind.__attrs_attrs__:  # attrs.fields(kind), without its checks
         object.__setattr__(copy, field.name, getattr(effect, field.name))
     object.__setattr__(copy, "account", account)
     return copy
