@@ -95,7 +95,10 @@ def can_use_product(
         facts, policy, role, at, zone = _arguments(facts, policy, role=role, at=at, zone=zone)
         zone = _time.to_zone(zone)
     table = policy._table
-    row = table.rows.get(role)
+    try:
+        row = table.rows.get(role)
+    except TypeError:  # a str subclass that is unhashable
+        row = None
     if row is None:  # a KeyError would hold the value (PM-6)
         raise InvalidInput("role", f"unknown role {shown(role)}")
     started = facts.debt_started_at
