@@ -1646,3 +1646,63 @@ def test_can_use_product_is_the_use_product_finding_decision(day: int, role: str
 
     assert decision is use.decision
     assert use.details["level"] == decision.reasons[0].details["level"]
+
+
+class TestCanUseProductGuard:
+    """X-1: can_use_product checks its arguments inline (it runs on every request); it refuses
+    exactly what ``@checked`` refuses, naming the first wrong parameter in order."""
+
+    KYIV = ZoneInfo("Europe/Kyiv")
+    AT = datetime(2024, 5, 8, 12, tzinfo=KYIV)
+    DEBT = BalanceFacts(
+        balance=Money("-5", "USD"), debt_started_at=datetime(2024, 5, 1, tzinfo=UTC)
+    )
+
+    def ask(self, **changes: object) -> Decision:
+        arguments: dict[str, object] = {
+            "facts": self.DEBT,
+            "policy": DunningPolicy(),
+            "role": "owner",
+            "at": self.AT,
+            "zone": self.KYIV,
+        }
+        arguments.update(changes)
+        return can_use_product(  # type: ignore[arg-type]  # wrong types on purpose
+            arguments.pop("facts"), arguments.pop("policy"), **arguments
+        )
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"facts": None, "role": 5}, "facts"),
+            ({"policy": "default", "at": "now"}, "policy"),
+            ({"role": 5, "zone": 5}, "role"),
+            ({"role": ["owner"]}, "role"),
+            ({"at": date(2024, 5, 8), "zone": 5}, "at"),
+            ({"role": "nobody", "zone": 5}, "zone"),
+        ],
+    )
+    def test_can_use_product_refuses_the_first_wrong_argument(
+        self, changes: dict[str, object], field: str
+    ) -> None:
+        with pytest.raises(InvalidType) as refused:
+            self.ask(**changes)
+        assert refused.value.field == field
+
+    def test_can_use_product_refuses_a_naive_or_out_of_calendar_instant(self) -> None:
+        with pytest.raises(NaiveDatetimeError):
+            self.ask(at=datetime(2024, 5, 8))  # noqa: DTZ001  # naive on purpose
+        with pytest.raises(InvalidInput) as refused:
+            self.ask(at=datetime(9999, 1, 1, tzinfo=UTC))
+        assert refused.value.field == "at"
+
+    def test_can_use_product_takes_the_uncommon_types_it_always_took(self) -> None:
+        expected = self.ask()
+        assert self.ask(zone="Europe/Kyiv") == expected
+        assert self.ask(role=Role.OWNER) == expected
+        assert self.ask(at=self.AT.astimezone(UTC)) == expected
+        with pytest.raises(UnknownTimeZone):
+            self.ask(zone="Mars/Olympus")
+        with pytest.raises(InvalidInput) as refused:
+            self.ask(role="nobody")
+        assert refused.value.field == "role"

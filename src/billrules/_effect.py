@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import attrs
 
@@ -143,3 +143,32 @@ class Effect:
         canonical, blake2b = _key_tools()
         text = canonical([KEY_VERSION, account, self.kind, self.rule, self.target, when])
         return "eff_" + blake2b(text.encode("ascii"), digest_size=16).hexdigest()
+
+
+E = TypeVar("E", bound=Effect)
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def trusted_effect(kind: type[E], /, **fields: Any) -> E:
+    """The effect ``kind`` with ``fields``, built by an area from checked values (details as a
+    :class:`~billrules._validate.FrozenMapping`): nothing is checked again (DESIGN.md,
+    "Checked once"). Private to the areas.
+
+    ``account`` and ``occasion`` left out are ``None``; an effect leaving out another field
+    that has a default, or given details in any other mapping, is built by its constructor.
+    """
+    details = fields.get("details")
+    if details is not None and type(details) is not v.FrozenMapping:
+        return kind(**fields)
+    effect = _new(kind)
+    for field in kind.__attrs_attrs__:  # attrs.fields(kind), without its checks
+        name = field.name
+        if name in fields:
+            _set(effect, name, fields[name])
+        elif name == "account" or name == "occasion":
+            _set(effect, name, None)
+        else:
+            return kind(**fields)
+    return effect

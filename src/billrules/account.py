@@ -17,7 +17,7 @@ from moneyed import Currency
 
 from billrules import _money, _time
 from billrules import _validate as v
-from billrules._check import checked
+from billrules._check import checked, trusted, unchecked
 from billrules.balance import BalanceFacts, Ledger, balance_at
 from billrules.cancellation import (
     AccountState,
@@ -42,6 +42,10 @@ __all__ = [
     "activity",
     "balance_facts",
 ]
+
+#: The balance area's public function, its body: the ledger and the instant were checked when
+#: they entered (the account's own checks, and account_state's).
+_balance_at = unchecked(balance_at)
 
 
 @attrs.frozen(kw_only=True)
@@ -178,7 +182,8 @@ def activity(account: Account) -> AccountActivity:
         )
     )
     ledger = account.ledger if account.ledger is not None else Ledger(currency=account.currency)
-    return AccountActivity(created_at=account.created_at, logins=logins, ledger=ledger)
+    # Built from the account's checked fields: nothing is checked again (Checked once).
+    return trusted(AccountActivity, created_at=account.created_at, logins=logins, ledger=ledger)
 
 
 @checked
@@ -192,8 +197,10 @@ def account_state(account: Account, *, at: datetime) -> AccountState:
     """
     prepaid = None
     if account.ledger is not None:
-        prepaid = balance_at(account.ledger, at=at)
-    return AccountState(
+        prepaid = _balance_at(account.ledger, at=at)
+    # Built from the account's checked fields: nothing is checked again (Checked once).
+    return trusted(
+        AccountState,
         status=account.status,
         currency=account.currency,
         invoices=account.invoices,

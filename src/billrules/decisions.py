@@ -339,6 +339,26 @@ class Reason:
 _set_code = Reason.__dict__["code"].__set__
 _set_rule = Reason.__dict__["rule"].__set__
 _set_details = Reason.__dict__["details"].__set__
+_new = object.__new__
+
+
+def trusted_reason(code: ReasonCode, details: Mapping[str, Any] = NO_DETAILS) -> Reason:
+    """The :class:`Reason` of ``code`` with ``details``, built by the library from checked
+    values: nothing is checked again (DESIGN.md, "Checked once"). Private to the areas.
+
+    The caller vouches that ``details`` hold every field of the code's sentence. Details given
+    as a :class:`FrozenMapping` are kept as they are; any other mapping is converted as the
+    constructor converts it, so the reason is the one ``Reason(code=code, details=details)``
+    builds.
+    """
+    reason = _new(Reason)
+    _set_code(reason, code)
+    _set_rule(reason, code.rule)
+    _set_details(
+        reason,
+        details if details is NO_DETAILS or type(details) is FrozenMapping else _details(details),
+    )
+    return reason
 
 
 def _reasons(value: object) -> tuple[Reason, ...]:
@@ -439,6 +459,16 @@ class Decision:
 
 _set_allowed = Decision.__dict__["allowed"].__set__
 _set_reasons = Decision.__dict__["reasons"].__set__
+
+
+def trusted_decision(allowed: bool, reasons: tuple[Reason, ...]) -> Decision:
+    """The :class:`Decision` ``allowed`` with ``reasons`` (a tuple of reasons, at least one
+    for a refusal), built by the library from checked values: nothing is checked again
+    (DESIGN.md, "Checked once"). Private to the areas."""
+    decision = _new(Decision)
+    _set_allowed(decision, allowed)
+    _set_reasons(decision, reasons)
+    return decision
 
 
 class PolicyViolation(BillRulesError):

@@ -84,6 +84,7 @@ from moneyed import Money  # noqa: F401
 
 from billrules._effect import KEY_VERSION as KEY_VERSION
 from billrules._effect import Effect as Effect
+from billrules._effect import trusted_effect as trusted_effect  # for the areas, not in __all__
 
 if TYPE_CHECKING:
     # isort: off

@@ -38,11 +38,11 @@ from billrules import (
     seats,
     subscriptions,
 )
-from billrules._check import unchecked
+from billrules._check import trusted, unchecked
 from billrules._redact import shown
 from billrules.account import Account, account_state, activity
 from billrules.area import Area
-from billrules.contract import Finding, Suspension, Transition
+from billrules.contract import Finding, Suspension, Transition, trusted_transition
 from billrules.effects import Effect
 from billrules.errors import InvalidInput, InvalidType
 from billrules.policy import Policy
@@ -254,17 +254,22 @@ class Evaluation:
 
     @functools.cached_property
     def deletion_facts(self) -> deletion.DeletionFacts:
-        """The deletion area's facts: activity from the same ledger, and the schedule."""
-        return deletion.DeletionFacts(
-            activity=_activity(self.account), schedule=self.account.deletion_schedule
+        """The deletion area's facts: the account's activity, and the schedule."""
+        return trusted(
+            deletion.DeletionFacts,
+            activity=_activity(self.account),
+            schedule=self.account.deletion_schedule,
         )
 
     @functools.cached_property
     def invoice_facts(self) -> invoices.InvoiceFacts:
         """The invoices and payments, in the account's currency."""
         account = self.account
-        return invoices.InvoiceFacts(
-            currency=account.currency, invoices=account.invoices, payments=account.payments
+        return trusted(
+            invoices.InvoiceFacts,
+            currency=account.currency,
+            invoices=account.invoices,
+            payments=account.payments,
         )
 
     @functools.cached_property
@@ -284,16 +289,21 @@ class Evaluation:
         sub = self.account.subscription
         if sub is None:
             return None
-        return subscriptions.SubscriptionFacts(subscription=sub, suspensions=self.suspensions)
+        return trusted(
+            subscriptions.SubscriptionFacts, subscription=sub, suspensions=self.suspensions
+        )
 
     @functools.cached_property
     def present(self) -> tuple[tuple[Registered, Any, Any], ...]:
         """Each area the account has facts in, with those facts and the area's policy."""
         found = []
-        for area in self.areas:
+        bundle = self.policy
+        for area in self.areas.entries:
             facts = area.facts(self)
             if facts is not None:
-                found.append((area, facts, area.policy(self.policy)))
+                pick = area.policy_of
+                policy = getattr(bundle, area.area.name) if pick is None else pick(bundle)
+                found.append((area, facts, policy))
         return tuple(found)
 
     def facts(self) -> Iterator[tuple[Registered, Any, Any]]:
@@ -302,19 +312,19 @@ class Evaluation:
 
     def findings(self) -> tuple[Finding, ...]:
         """Every area's account-wide findings at ``at``, in the registry's order."""
-        return tuple(
-            finding
-            for area, facts, policy in self.facts()
-            for finding in area.findings(facts, policy, at=self.at, zone=self.zone)
-        )
+        at, zone = self.at, self.account.zone
+        found: list[Finding] = []
+        for area, facts, policy in self.present:
+            found.extend(area.findings(facts, policy, at=at, zone=zone))
+        return tuple(found)
 
     def role_findings(self, role: Role) -> tuple[Finding, ...]:
         """What a user with ``role`` may do at ``at``, area by area."""
-        return tuple(
-            finding
-            for area, facts, policy in self.facts()
-            for finding in area.role_findings(facts, policy, role=role, at=self.at, zone=self.zone)
-        )
+        at, zone = self.at, self.account.zone
+        found: list[Finding] = []
+        for area, facts, policy in self.present:
+            found.extend(area.role_findings(facts, policy, role=role, at=at, zone=zone))
+        return tuple(found)
 
     def transitions(self, end: datetime) -> Iterator[Transition]:
         """Every area's transitions in ``[at, end)``, merged lazily in time order.
@@ -323,9 +333,10 @@ class Evaluation:
         Their effects carry the account's id (``Effect.account``, X-6); the areas' own
         transitions are account-free.
         """
+        at, zone = self.at, self.account.zone
         streams = [
-            area.transitions(facts, policy, start=self.at, end=end, zone=self.zone)
-            for area, facts, policy in self.facts()
+            area.transitions(facts, policy, start=at, end=end, zone=zone)
+            for area, facts, policy in self.present
         ]
         rank = self.areas.rank
         return _stamped(
@@ -368,9 +379,12 @@ def _stamped(transitions: Iterator[Transition], account: str) -> Iterator[Transi
     without effects passes as it is."""
     for transition in transitions:
         if transition.effects:
-            yield attrs.evolve(
-                transition,
-                effects=tuple(_with_account(e, account) for e in transition.effects),
+            yield trusted_transition(
+                transition.at,
+                transition.area,
+                transition.kind,
+                transition.reasons,
+                tuple([_with_account(e, account) for e in transition.effects]),
             )
         else:
             yield transition
@@ -382,7 +396,7 @@ def _with_account(effect: Effect, account: str) -> Effect:
     account's id when the account was, so nothing is checked again."""
     kind = type(effect)
     copy = object.__new__(kind)
-    for field in attrs.fields(kind):
+    for field in kind.__attrs_attrs__:  # attrs.fields(kind), without its checks
         object.__setattr__(copy, field.name, getattr(effect, field.name))
     object.__setattr__(copy, "account", account)
     return copy

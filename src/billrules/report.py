@@ -17,7 +17,7 @@ import attrs
 from moneyed import Money
 
 from billrules import _time
-from billrules._check import checked
+from billrules._check import checked, unchecked
 from billrules.account import Account
 from billrules.balance import balance_at
 from billrules.cancellation import AccountStatus
@@ -43,6 +43,10 @@ __all__ = [
     "finding_data",
 ]
 
+
+# What explain asks of the account it was handed, checked already: the bodies, not the guards.
+_balance_at: Final = unchecked(balance_at)
+_outstanding: Final = unchecked(outstanding)
 
 NEXT_EVENTS_DAYS: Final = 400
 NEXT_EVENTS_COUNT: Final = 5
@@ -169,8 +173,8 @@ def explain(account: Account, policy: Policy, at: datetime, *, areas: Registry =
         at=_time.normalized(at),
         zone=account.zone,
         status=account.status,
-        outstanding=outstanding(account.invoices, currency=account.currency),
-        balance=None if ledger is None else balance_at(ledger, at=at),
+        outstanding=_outstanding(account.invoices, currency=account.currency),
+        balance=None if ledger is None else _balance_at(ledger, at=at),
         roles=tuple(
             RoleReport(role=role, findings=evaluation.role_findings(role))
             for role in Role

@@ -17,8 +17,8 @@ from billrules.balance._codes import BalanceCode, BalanceQuestion
 from billrules.balance._facts import Ledger, _state_at
 from billrules.balance._policy import BalancePolicy
 from billrules.balance._top_up import TOP_UP_DECISIONS, _role
-from billrules.contract import Finding, Transition
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, Transition, trusted_finding
+from billrules.decisions import trusted_decision, trusted_reason
 from billrules.roles import Role
 
 #: The area's name in findings and transitions.
@@ -62,23 +62,12 @@ def findings(
     # Frozen once: the reason and the finding share the same details.
     details = FrozenMapping({"balance": Money(amount, ledger.currency), "debt_started_at": started})
     if started is None:
-        decision = Decision(
-            allowed=True,
-            reasons=(Reason(code=BalanceCode.BALANCE_NOT_NEGATIVE, details=details),),
+        decision = trusted_decision(
+            True, (trusted_reason(BalanceCode.BALANCE_NOT_NEGATIVE, details),)
         )
     else:
-        decision = Decision(
-            allowed=False,
-            reasons=(Reason(code=BalanceCode.BALANCE_NEGATIVE, details=details),),
-        )
-    return (
-        Finding(
-            area=AREA,
-            question=BalanceQuestion.BALANCE_NOT_NEGATIVE,
-            decision=decision,
-            details=details,
-        ),
-    )
+        decision = trusted_decision(False, (trusted_reason(BalanceCode.BALANCE_NEGATIVE, details),))
+    return (trusted_finding(AREA, BalanceQuestion.BALANCE_NOT_NEGATIVE, decision, details),)
 
 
 @checked

@@ -15,7 +15,7 @@ from billrules._redact import shown
 from billrules.balance._codes import BalanceCode
 from billrules.balance._facts import EntryKind, Ledger, LedgerEntry
 from billrules.balance._policy import BalancePolicy, _policy
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.errors import InvalidInput, InvalidType
 from billrules.roles import Role
 
@@ -23,8 +23,8 @@ from billrules.roles import Role
 def _top_up_decision(role: Role) -> Decision:
     details = {"role": str(role)}
     if role.is_admin:
-        return Decision.allow(Reason(code=BalanceCode.TOP_UP_BY_ADMIN, details=details))
-    return Decision.refuse(Reason(code=BalanceCode.TOP_UP_ADMIN_ONLY, details=details))
+        return trusted_decision(True, (trusted_reason(BalanceCode.TOP_UP_BY_ADMIN, details),))
+    return trusted_decision(False, (trusted_reason(BalanceCode.TOP_UP_ADMIN_ONLY, details),))
 
 
 #: BAL-1 depends on the role alone: one decision per role, built once (looked up by the role

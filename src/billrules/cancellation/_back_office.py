@@ -21,8 +21,8 @@ from billrules.cancellation._facts import (
     RequestState,
 )
 from billrules.cancellation._policy import CancellationPolicy
-from billrules.decisions import Decision, Reason
-from billrules.effects import Effect  # its kinds are imported where built: loaded on use
+from billrules.decisions import Decision, Reason, trusted_decision, trusted_reason
+from billrules.effects import Effect, trusted_effect  # kinds are imported where built
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, InvoiceStatus, change_status, settlement_order
 from billrules.seats import back_office_occasion
@@ -190,11 +190,14 @@ def can_complete_cancellation(state: AccountState) -> Decision:
 def _can_complete(state: AccountState) -> Decision:
     left = _still_scheduled(state)
     if left:
-        return Decision.refuse(
-            Reason(
-                code=CancellationCode.BILLING_STILL_SCHEDULED,
-                details={"invoice_ids": tuple(inv.id for inv in left)},
-            )
+        return trusted_decision(
+            False,
+            (
+                trusted_reason(
+                    CancellationCode.BILLING_STILL_SCHEDULED,
+                    {"invoice_ids": tuple(inv.id for inv in left)},
+                ),
+            ),
         )
     return _NOTHING_SCHEDULED
 
@@ -233,7 +236,9 @@ def _deactivation_effects(
         return ()
     at = request.deactivates_at
     return (
-        RevokeAccess(at=at, rule="CAN-8", account=account),
-        ReassignLeads(at=at, rule="CAN-8", to_agent=policy.reassign_leads_to, account=account),
-        RemoveFromCallQueue(at=at, rule="CAN-8", account=account),
+        trusted_effect(RevokeAccess, at=at, rule="CAN-8", account=account),
+        trusted_effect(
+            ReassignLeads, at=at, rule="CAN-8", to_agent=policy.reassign_leads_to, account=account
+        ),
+        trusted_effect(RemoveFromCallQueue, at=at, rule="CAN-8", account=account),
     )

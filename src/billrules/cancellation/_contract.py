@@ -28,8 +28,8 @@ from billrules.cancellation._facts import (
 )
 from billrules.cancellation._policy import CancellationPolicy
 from billrules.cancellation._request import _can_request, _to_role
-from billrules.contract import Finding, Suspension, Transition
-from billrules.decisions import Reason
+from billrules.contract import Finding, Suspension, Transition, trusted_finding, trusted_transition
+from billrules.decisions import Reason, trusted_reason
 from billrules.roles import Role
 
 _AREA: Final = "cancellation"
@@ -75,18 +75,18 @@ def _transitions(
     request = _deactivating(state)
     if request is None or not start <= request.deactivates_at < end:
         return
-    yield Transition(
-        at=request.deactivates_at,
-        area=_AREA,
-        kind=CancellationKind.CANCELLATION_EFFECTIVE,
-        reasons=(
-            Reason(
-                code=CancellationCode.CANCELLATION_EFFECTIVE,
-                details=FrozenMapping({"reason": request.reason, "at": request.deactivates_at}),
+    yield trusted_transition(
+        request.deactivates_at,
+        _AREA,
+        CancellationKind.CANCELLATION_EFFECTIVE,
+        (
+            trusted_reason(
+                CancellationCode.CANCELLATION_EFFECTIVE,
+                FrozenMapping({"reason": request.reason, "at": request.deactivates_at}),
             ),
             _DEACTIVATED,
         ),
-        effects=_deactivation_effects(request, policy),
+        _deactivation_effects(request, policy),
     )
 
 
@@ -118,9 +118,7 @@ def findings(
     decision = _can_complete(state)
     if decision is _NOTHING_SCHEDULED:
         return _NOTHING_SCHEDULED_FINDINGS
-    return (
-        Finding(area=_AREA, question=CancellationQuestion.NOTHING_SCHEDULED, decision=decision),
-    )
+    return (trusted_finding(_AREA, CancellationQuestion.NOTHING_SCHEDULED, decision),)
 
 
 #: CAN-9: the answer when nothing is scheduled, the same every time.
@@ -149,9 +147,7 @@ def role_findings(
         # Refused by CAN-1 or CAN-2 alone: the finding depends on the policy and the role only.
         return policy._refused_findings[who]
     return (
-        Finding(
-            area=_AREA,
-            question=CancellationQuestion.REQUEST_CANCELLATION,
-            decision=_can_request(state, policy, who),
+        trusted_finding(
+            _AREA, CancellationQuestion.REQUEST_CANCELLATION, _can_request(state, policy, who)
         ),
     )

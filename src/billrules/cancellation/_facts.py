@@ -20,7 +20,7 @@ from billrules import _validate as v
 from billrules._check import unchecked
 from billrules._redact import shown
 from billrules.cancellation._codes import CancellationCode
-from billrules.decisions import Reason
+from billrules.decisions import Reason, trusted_reason
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, outstanding_invoices
 
@@ -171,18 +171,18 @@ class AccountState:
         refusals: list[Reason] = []
         if self.status is not AccountStatus.ACTIVE:
             refusals.append(
-                Reason(
-                    code=CancellationCode.ACCOUNT_NOT_ACTIVE,
-                    details=v.FrozenMapping({"status": str(self.status)}),
+                trusted_reason(
+                    CancellationCode.ACCOUNT_NOT_ACTIVE,
+                    v.FrozenMapping({"status": str(self.status)}),
                 )
             )
         invoices = self.invoices
         due = _outstanding_invoices(invoices)  # the invoices with money still due (CAN-3, INV-3)
         if due:
             refusals.append(
-                Reason(
-                    code=CancellationCode.OUTSTANDING_BALANCE,
-                    details=v.FrozenMapping(
+                trusted_reason(
+                    CancellationCode.OUTSTANDING_BALANCE,
+                    v.FrozenMapping(
                         {"amount": self._owed, "invoice_ids": tuple(inv.id for inv in due)}
                     ),
                 )
@@ -190,18 +190,17 @@ class AccountState:
         debt = self.prepaid_balance
         if debt is not None and debt.amount < 0:
             refusals.append(
-                Reason(
-                    code=CancellationCode.PREPAID_DEBT,
-                    details=v.FrozenMapping({"amount": _money.round_to_minor_unit(-debt)}),
+                trusted_reason(
+                    CancellationCode.PREPAID_DEBT,
+                    v.FrozenMapping({"amount": _money.round_to_minor_unit(-debt)}),
                 )
             )
         if refusals:
             return tuple(refusals), ()
         return (), (
             _ACTIVE,
-            Reason(
-                code=CancellationCode.NOTHING_OUTSTANDING,
-                details=v.FrozenMapping({"amount": self._owed}),
+            trusted_reason(
+                CancellationCode.NOTHING_OUTSTANDING, v.FrozenMapping({"amount": self._owed})
             ),
         )
 

@@ -15,8 +15,8 @@ import attrs
 
 from billrules import _validate as v
 from billrules.cancellation._codes import CancellationCode, CancellationQuestion
-from billrules.contract import Finding
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, trusted_finding
+from billrules.decisions import Decision, Reason, trusted_reason
 from billrules.roles import Role
 
 
@@ -64,9 +64,8 @@ class CancellationPolicy:
         """CAN-2's reason under this policy, built once: self-service is on, or ask support."""
         if self.self_service:
             return _SELF_SERVICE
-        return Reason(
-            code=CancellationCode.CANCEL_VIA_SUPPORT,
-            details={"contact": self.support_contact},
+        return trusted_reason(
+            CancellationCode.CANCEL_VIA_SUPPORT, {"contact": self.support_contact}
         )
 
     @functools.cached_property
@@ -86,10 +85,10 @@ class CancellationPolicy:
         return MappingProxyType(
             {
                 role: (
-                    Finding(
-                        area="cancellation",
-                        question=CancellationQuestion.REQUEST_CANCELLATION,
-                        decision=Decision(allowed=False, reasons=own),
+                    trusted_finding(
+                        "cancellation",
+                        CancellationQuestion.REQUEST_CANCELLATION,
+                        Decision(allowed=False, reasons=own),
                     ),
                 )
                 for role, own in self._own_refusals.items()

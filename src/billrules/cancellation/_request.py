@@ -19,7 +19,7 @@ from billrules.cancellation._facts import (
     RequestState,
 )
 from billrules.cancellation._policy import CancellationPolicy, CancellationTiming
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.errors import InvalidInput
 from billrules.invoices import (
     Invoice,
@@ -65,8 +65,8 @@ def _can_request(state: AccountState, policy: CancellationPolicy, who: Role) -> 
     own = policy._own_refusals[who]
     refusals, allowance = state._standing
     if not own and not refusals:  # the owner, with self-service on
-        return Decision(allowed=True, reasons=(policy._self_service, _IS_OWNER, *allowance))
-    return Decision(allowed=False, reasons=(*own, *refusals))
+        return trusted_decision(True, (policy._self_service, _IS_OWNER, *allowance))
+    return trusted_decision(False, (*own, *refusals))
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,16 +155,21 @@ def can_change_request_state(request: CancellationRequest, *, to: RequestState |
     onward = REQUEST_STATE_CHANGES[request.state]
     details = {"from": str(request.state), "to": str(target)}
     if target in onward:
-        return Decision.allow(
-            Reason(code=CancellationCode.REQUEST_TRANSITION_ALLOWED, details=details)
+        return trusted_decision(
+            True, (trusted_reason(CancellationCode.REQUEST_TRANSITION_ALLOWED, details),)
         )
     if not onward:
-        return Decision.refuse(Reason(code=CancellationCode.REQUEST_STATE_FINAL, details=details))
-    return Decision.refuse(
-        Reason(
-            code=CancellationCode.REQUEST_TRANSITION_NOT_ALLOWED,
-            details={**details, "allowed": tuple(sorted(str(state) for state in onward))},
+        return trusted_decision(
+            False, (trusted_reason(CancellationCode.REQUEST_STATE_FINAL, details),)
         )
+    return trusted_decision(
+        False,
+        (
+            trusted_reason(
+                CancellationCode.REQUEST_TRANSITION_NOT_ALLOWED,
+                {**details, "allowed": tuple(sorted(str(state) for state in onward))},
+            ),
+        ),
     )
 
 

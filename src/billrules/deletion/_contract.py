@@ -20,8 +20,8 @@ from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules._validate import FrozenMapping
-from billrules.contract import Finding, Suspension, Transition
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, Suspension, Transition, trusted_finding, trusted_transition
+from billrules.decisions import Decision, Reason, trusted_reason
 from billrules.deletion._codes import DeletionCode, DeletionKind, DeletionQuestion
 from billrules.deletion._eligibility import (
     _MANUAL,
@@ -42,7 +42,7 @@ from billrules.deletion._facts import (
 )
 from billrules.deletion._lifecycle import _can_cancel, _Events, _events, _outcome
 from billrules.deletion._policy import DeletionPolicy
-from billrules.effects import Effect  # its kinds are imported where built: loaded on use
+from billrules.effects import Effect, trusted_effect  # kinds are imported where built
 from billrules.roles import Role
 
 _Ev = DeletionEvent
@@ -84,10 +84,7 @@ def _all(
         ()
         if automatic
         else (
-            Reason(
-                code=_Code.MANUAL_DELETION,
-                details=FrozenMapping({"deletion_at": when.deletion_at}),
-            ),
+            trusted_reason(_Code.MANUAL_DELETION, FrozenMapping({"deletion_at": when.deletion_at})),
         )
     )
     pending_until = moves[0][0]  # the cancel, keep or delete instant
@@ -103,18 +100,19 @@ def _all(
                 return
             if instant < start:
                 continue
-            yield Transition(
-                at=instant,
-                area=_AREA,
-                kind=_Kind.DELETION_REMINDER,
-                reasons=(
-                    Reason(
-                        code=_Code.DELETION_REMINDER,
-                        details=FrozenMapping({"days": days, "deletion_date": date_}),
+            yield trusted_transition(
+                instant,
+                _AREA,
+                _Kind.DELETION_REMINDER,
+                (
+                    trusted_reason(
+                        _Code.DELETION_REMINDER,
+                        FrozenMapping({"days": days, "deletion_date": date_}),
                     ),
                 ),
-                effects=(
-                    SendEmail(
+                (
+                    trusted_effect(
+                        SendEmail,
                         at=instant,
                         rule="DEL-4",
                         template=REMINDER_TEMPLATE,
@@ -142,36 +140,32 @@ def _scheduled_transition(
 
     opened = schedule.scheduled_at
     date_ = when.deletion_date
-    scheduled = Reason(
-        code=_Code.DELETION_SCHEDULED,
-        details=FrozenMapping(
-            {"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice}
-        ),
+    scheduled = trusted_reason(
+        _Code.DELETION_SCHEDULED,
+        FrozenMapping({"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice}),
     )
     opening: tuple[Effect, ...] = ()
     if notice > 0:
         shown = date_.isoformat()
         opening = (
-            SendEmail(
+            trusted_effect(
+                SendEmail,
                 at=opened,
                 rule="DEL-3",
                 template=NOTICE_TEMPLATE,
                 to=_OWNER,
                 details=FrozenMapping({"deletion_date": shown, "days": notice}),
             ),
-            ShowBanner(
+            trusted_effect(
+                ShowBanner,
                 at=opened,
                 rule="DEL-5",
                 banner=BANNER,
                 details=FrozenMapping({"deletion_date": shown}),
             ),
         )
-    return Transition(
-        at=opened,
-        area=_AREA,
-        kind=_Kind.DELETION_SCHEDULED,
-        reasons=(*manual, scheduled),
-        effects=opening,
+    return trusted_transition(
+        opened, _AREA, _Kind.DELETION_SCHEDULED, (*manual, scheduled), opening
     )
 
 
@@ -189,62 +183,49 @@ def _move(
     from billrules.effects import DeleteAccount, HideBanner, PurgeData, RestoreAccount
 
     if event is _Ev.RESTORE:
-        return Transition(
-            at=at,
-            area=_AREA,
-            kind=_Kind.ACCOUNT_RESTORED,
-            reasons=(
-                Reason(
-                    code=_Code.ACCOUNT_RESTORED,
-                    details=FrozenMapping({"restored_at": at, "deletion_at": when.deletion_at}),
+        return trusted_transition(
+            at,
+            _AREA,
+            _Kind.ACCOUNT_RESTORED,
+            (
+                trusted_reason(
+                    _Code.ACCOUNT_RESTORED,
+                    FrozenMapping({"restored_at": at, "deletion_at": when.deletion_at}),
                 ),
             ),
-            effects=(RestoreAccount(at=at, rule="DEL-6"),),
+            (trusted_effect(RestoreAccount, at=at, rule="DEL-6"),),
         )
     if event is _Ev.PURGE:
-        return Transition(
-            at=at,
-            area=_AREA,
-            kind=_Kind.DATA_PURGED,
-            reasons=(
-                Reason(
-                    code=_Code.DATA_PURGED,
-                    details=FrozenMapping({"deletion_at": when.deletion_at, "purge_at": at}),
+        return trusted_transition(
+            at,
+            _AREA,
+            _Kind.DATA_PURGED,
+            (
+                trusted_reason(
+                    _Code.DATA_PURGED,
+                    FrozenMapping({"deletion_at": when.deletion_at, "purge_at": at}),
                 ),
             ),
-            effects=(PurgeData(at=at, rule="DEL-6"),),
+            (trusted_effect(PurgeData, at=at, rule="DEL-6"),),
         )
     # The cancel, keep or delete instant: the deletion stops being pending.
     hide: tuple[Effect, ...] = (
-        (HideBanner(at=at, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
+        (trusted_effect(HideBanner, at=at, rule="DEL-5", banner=BANNER),) if notice > 0 else ()
     )
     if event is _Ev.CANCEL:
-        return Transition(
-            at=at,
-            area=_AREA,
-            kind=_Kind.DELETION_CANCELLED,
-            reasons=outcome.reasons[:1],
-            effects=hide,
-        )
+        return trusted_transition(at, _AREA, _Kind.DELETION_CANCELLED, outcome.reasons[:1], hide)
     if event is _Ev.KEEP:
-        return Transition(
-            at=at,
-            area=_AREA,
-            kind=_Kind.DELETION_KEPT,
-            reasons=outcome.reasons[:1],
-            effects=hide,
-        )
+        return trusted_transition(at, _AREA, _Kind.DELETION_KEPT, outcome.reasons[:1], hide)
     automatic = not manual
-    deleted = Reason(
-        code=_Code.ACCOUNT_DELETED,
-        details=FrozenMapping({"deletion_at": at, "restorable_until": when.purge_at}),
+    deleted = trusted_reason(
+        _Code.ACCOUNT_DELETED, FrozenMapping({"deletion_at": at, "restorable_until": when.purge_at})
     )
-    return Transition(
-        at=at,
-        area=_AREA,
-        kind=_Kind.ACCOUNT_DELETED,
-        reasons=(deleted, outcome.reasons[0]) if automatic else (*manual, deleted),
-        effects=(*hide, DeleteAccount(at=at, rule="DEL-6" if automatic else "DEL-2")),
+    return trusted_transition(
+        at,
+        _AREA,
+        _Kind.ACCOUNT_DELETED,
+        (deleted, outcome.reasons[0]) if automatic else (*manual, deleted),
+        (*hide, trusted_effect(DeleteAccount, at=at, rule="DEL-6" if automatic else "DEL-2")),
     )
 
 
@@ -356,10 +337,8 @@ def findings(
     tz = _time.to_zone(zone)
     activity = facts.activity
     _not_before_creation(activity, at)
-    eligible = Finding(
-        area=_AREA,
-        question=DeletionQuestion.ELIGIBLE_FOR_DELETION,
-        decision=_eligibility(activity, policy, at, tz),
+    eligible = trusted_finding(
+        _AREA, DeletionQuestion.ELIGIBLE_FOR_DELETION, _eligibility(activity, policy, at, tz)
     )
     schedule = facts.schedule
     if schedule is None:
@@ -374,10 +353,8 @@ def _goes_ahead(
     facts: DeletionFacts, schedule: DeletionSchedule, policy: DeletionPolicy, tz: ZoneInfo
 ) -> Finding:
     """DEL-7's finding: it does not depend on the instant asked about."""
-    return Finding(
-        area=_AREA,
-        question=DeletionQuestion.DELETION_GOES_AHEAD,
-        decision=_outcome(facts, schedule, policy, tz)[1],
+    return trusted_finding(
+        _AREA, DeletionQuestion.DELETION_GOES_AHEAD, _outcome(facts, schedule, policy, tz)[1]
     )
 
 
@@ -407,9 +384,7 @@ def role_findings(
     tz = _time.to_zone(zone)
     if facts.schedule is None:
         return manual
-    cancelling = Finding(
-        area=_AREA,
-        question=DeletionQuestion.CANCEL_DELETION,
-        decision=_can_cancel(facts, policy, who, at, tz),
+    cancelling = trusted_finding(
+        _AREA, DeletionQuestion.CANCEL_DELETION, _can_cancel(facts, policy, who, at, tz)
     )
     return (*manual, cancelling)

@@ -20,7 +20,7 @@ from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked, unchecked
 from billrules.balance import balance_at
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, Reason, trusted_decision, trusted_reason
 from billrules.deletion._codes import DeletionCode
 from billrules.deletion._facts import (
     AccountActivity,
@@ -205,20 +205,17 @@ def _eligibility(
         }
     )
     # Decision.all_of's answer, built directly: every condition's reason, met or not.
-    return Decision(
-        allowed=old_enough and inactive and empty,
-        reasons=(
-            Reason(
-                code=_Code.ACCOUNT_OLD_ENOUGH if old_enough else _Code.ACCOUNT_TOO_NEW,
-                details=age_details,
+    return trusted_decision(
+        old_enough and inactive and empty,
+        (
+            trusted_reason(
+                _Code.ACCOUNT_OLD_ENOUGH if old_enough else _Code.ACCOUNT_TOO_NEW, age_details
             ),
-            Reason(
-                code=_Code.NO_RECENT_LOGIN if inactive else _Code.RECENT_LOGIN,
-                details=login_details,
+            trusted_reason(
+                _Code.NO_RECENT_LOGIN if inactive else _Code.RECENT_LOGIN, login_details
             ),
-            Reason(
-                code=_Code.BALANCE_EMPTY if empty else _Code.BALANCE_REMAINING,
-                details=balance_details,
+            trusted_reason(
+                _Code.BALANCE_EMPTY if empty else _Code.BALANCE_REMAINING, balance_details
             ),
         ),
     )

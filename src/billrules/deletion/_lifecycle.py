@@ -15,7 +15,7 @@ import attrs
 from billrules import _time
 from billrules._check import checked
 from billrules._validate import FrozenMapping
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, Reason, trusted_decision, trusted_reason
 from billrules.deletion._codes import DeletionCode
 from billrules.deletion._eligibility import (
     DeletionDeadlines,
@@ -61,34 +61,29 @@ def _go_ahead(
         raise InvalidInput("DeletionSchedule.kept_at", "must be the deletion instant")
     deletion_at = when.deletion_at
     if schedule.cancelled_at is not None and schedule.cancelled_at < deletion_at:
-        return Decision(
-            allowed=False,
-            reasons=(
-                Reason(
-                    code=_Code.DELETION_CANCELLED,
-                    details=FrozenMapping(
+        return trusted_decision(
+            False,
+            (
+                trusted_reason(
+                    _Code.DELETION_CANCELLED,
+                    FrozenMapping(
                         {"deletion_at": deletion_at, "cancelled_at": schedule.cancelled_at}
                     ),
                 ),
             ),
         )
     if schedule.kind is DeletionScheduleKind.MANUAL:
-        return Decision(
-            allowed=True,
-            reasons=(
-                Reason(
-                    code=_Code.MANUAL_DELETION,
-                    details=FrozenMapping({"deletion_at": deletion_at}),
-                ),
-            ),
+        return trusted_decision(
+            True,
+            (trusted_reason(_Code.MANUAL_DELETION, FrozenMapping({"deletion_at": deletion_at})),),
         )
     if schedule.kept_at is not None:
-        return Decision(
-            allowed=False,
-            reasons=(
-                Reason(
-                    code=_Code.NO_LONGER_ELIGIBLE,
-                    details=FrozenMapping(
+        return trusted_decision(
+            False,
+            (
+                trusted_reason(
+                    _Code.NO_LONGER_ELIGIBLE,
+                    FrozenMapping(
                         {"deletion_at": deletion_at, "kept_because": schedule.kept_because}
                     ),
                 ),
@@ -96,23 +91,20 @@ def _go_ahead(
         )
     still = _eligibility(facts.activity, policy, deletion_at, when.zone)
     if still.allowed:
-        return Decision(
-            allowed=True,
-            reasons=(
-                Reason(
-                    code=_Code.STILL_ELIGIBLE,
-                    details=FrozenMapping({"deletion_at": deletion_at}),
-                ),
+        return trusted_decision(
+            True,
+            (
+                trusted_reason(_Code.STILL_ELIGIBLE, FrozenMapping({"deletion_at": deletion_at})),
                 *still.reasons,
             ),
         )
     unmet = tuple(r.code.value for r in still.reasons if r.code in _UNMET_CODES)
-    return Decision(
-        allowed=False,
-        reasons=(
-            Reason(
-                code=_Code.NO_LONGER_ELIGIBLE,
-                details=FrozenMapping({"deletion_at": deletion_at, "kept_because": unmet}),
+    return trusted_decision(
+        False,
+        (
+            trusted_reason(
+                _Code.NO_LONGER_ELIGIBLE,
+                FrozenMapping({"deletion_at": deletion_at, "kept_because": unmet}),
             ),
             *still.reasons,
         ),
@@ -349,19 +341,16 @@ def _can_cancel(
     )
     if who is Role.OWNER:
         if state is _St.PENDING:
-            return Decision(
-                allowed=True,
-                reasons=(Reason(code=_Code.DELETION_CANCELLABLE, details=details),),
-            )
-        return Decision(allowed=False, reasons=(_not_pending(details),))
-    owner_only = Reason(code=_Code.CANCEL_OWNER_ONLY, details=details)
+            return trusted_decision(True, (trusted_reason(_Code.DELETION_CANCELLABLE, details),))
+        return trusted_decision(False, (_not_pending(details),))
+    owner_only = trusted_reason(_Code.CANCEL_OWNER_ONLY, details)
     if state is _St.PENDING:
-        return Decision(allowed=False, reasons=(owner_only,))
-    return Decision(allowed=False, reasons=(owner_only, _not_pending(details)))
+        return trusted_decision(False, (owner_only,))
+    return trusted_decision(False, (owner_only, _not_pending(details)))
 
 
 def _not_pending(details: FrozenMapping[str, Any]) -> Reason:
-    return Reason(code=_Code.DELETION_NOT_PENDING, details=details)
+    return trusted_reason(_Code.DELETION_NOT_PENDING, details)
 
 
 @checked
@@ -405,11 +394,11 @@ def can_restore(
         "restorable_until": when.purge_at,
     }
     if state is _St.DELETED:
-        return Decision.allow(Reason(code=_Code.INSIDE_RETENTION, details=details))
+        return trusted_decision(True, (trusted_reason(_Code.INSIDE_RETENTION, details),))
     if state is _St.PURGED:
-        return Decision.refuse(Reason(code=_Code.RETENTION_OVER, details=details))
-    return Decision.refuse(
-        Reason(code=_Code.NOT_DELETED, details={**details, "status": _status(state)})
+        return trusted_decision(False, (trusted_reason(_Code.RETENTION_OVER, details),))
+    return trusted_decision(
+        False, (trusted_reason(_Code.NOT_DELETED, {**details, "status": _status(state)}),)
     )
 
 

@@ -22,6 +22,25 @@ _DAYS: Final = tuple(timedelta(days=n) for n in range(32))
 
 
 @checked
+def _arguments(
+    facts: BalanceFacts,
+    policy: DunningPolicy,
+    *,
+    role: Role | str,
+    at: datetime,
+    zone: ZoneInfo | str,
+) -> tuple[BalanceFacts, DunningPolicy, Role | str, datetime, ZoneInfo | str]:
+    """:func:`can_use_product`'s arguments, checked as ``@checked`` checks them (in order)."""
+    return facts, policy, role, at, zone
+
+
+#: The exact types of a role the common case passes, and the years of an instant it passes
+#: (strictly inside the calendar's, as @checked's own inline test).
+_ROLE_TYPES: Final = frozenset((Role, str))
+_FIRST_YEAR: Final = _time.FIRST_YEAR
+_LAST_YEAR: Final = _time.LAST_YEAR
+
+
 def can_use_product(
     facts: BalanceFacts,
     policy: DunningPolicy,
@@ -61,20 +80,42 @@ def can_use_product(
         NaiveDatetimeError: ``at`` has no time zone.
         InvalidInput: the instant ``at`` is before the debt started; unknown role.
     """
+    # The arguments are checked as @checked checks them, written inline (this question runs
+    # on every request a host serves): the common types are tested here, anything else goes
+    # through _arguments, which refuses it naming the parameter, in the parameters' order.
+    if (
+        type(facts) is not BalanceFacts
+        or type(policy) is not DunningPolicy
+        or type(role) not in _ROLE_TYPES
+        or type(at) is not datetime
+        or type(at.tzinfo) is not ZoneInfo
+        or not _FIRST_YEAR < at.year < _LAST_YEAR
+        or type(zone) is not ZoneInfo
+    ):
+        facts, policy, role, at, zone = _arguments(facts, policy, role=role, at=at, zone=zone)
+        zone = _time.to_zone(zone)
     table = policy._table
     try:
         row = table.rows.get(role)
-    except TypeError:  # unhashable
+    except TypeError:  # a str subclass that is unhashable
         row = None
     if row is None:  # a KeyError would hold the value (PM-6)
         raise InvalidInput("role", f"unknown role {shown(role)}")
     started = facts.debt_started_at
     if started is None:
-        if type(zone) is not ZoneInfo:
-            _time.to_zone(zone)
         return row.clear
-    if type(zone) is not ZoneInfo:
-        zone = _time.to_zone(zone)
+    if table.month_start:
+        # The common cases of _stage_at, inline (this check runs on every request): a debt
+        # from this month, or from an earlier one (DUN-3) more than _NEAR days ago.
+        today = at.astimezone(zone).date()
+        debt_day = started.astimezone(zone).date()
+        if today.month == debt_day.month and today.year == debt_day.year:
+            day = today.day
+            if day >= debt_day.day + 3 or not _time.before(at, started):  # 3: _NEAR
+                return row.decisions[table.stage_of_day[day]]
+            raise _before_the_debt()
+        if today > debt_day and (today.day >= 3 or (today - debt_day).days >= 3):
+            return row.carried
     index = _stage_at(table, started, at, zone)
     return row.carried if index < 0 else row.decisions[index]
 

@@ -13,8 +13,8 @@ from billrules import _time
 from billrules._check import checked
 from billrules._redact import shown
 from billrules._validate import FrozenMapping
-from billrules.contract import Finding, Transition
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, Transition, trusted_finding, trusted_transition
+from billrules.decisions import Reason, trusted_decision, trusted_reason
 from billrules.dunning._codes import AREA, DunningCode, DunningKind, DunningQuestion
 from billrules.dunning._facts import Ledger, _balance_at, _debt_periods, _debt_started_at
 from billrules.dunning._policy import _LIFTED, DunningPolicy, _Table
@@ -70,9 +70,9 @@ def _transitions(
             if at >= end or (ended is not None and at >= ended):
                 break
             if at >= start:
-                yield Transition(at=at, area=AREA, kind=DunningKind.DUNNING_STAGE, reasons=reasons)
+                yield trusted_transition(at, AREA, DunningKind.DUNNING_STAGE, reasons)
         if ended is not None and start <= ended < end:
-            yield Transition(at=ended, area=AREA, kind=DunningKind.DUNNING_LIFTED, reasons=_LIFTED)
+            yield trusted_transition(ended, AREA, DunningKind.DUNNING_LIFTED, _LIFTED)
 
 
 @checked
@@ -195,15 +195,14 @@ def findings(
     if started is None:
         return ()
     to_pay = -_balance_at(ledger, at=at)  # BalanceFacts.amount_to_pay
-    reason = Reason(
-        code=DunningCode.FULL_PAYMENT_LIFTS,
-        details=FrozenMapping({"amount_to_pay": to_pay}),
+    reason = trusted_reason(
+        DunningCode.FULL_PAYMENT_LIFTS, FrozenMapping({"amount_to_pay": to_pay})
     )
     return (
-        Finding(
-            area=AREA,
-            question=DunningQuestion.DEBT_PAID,
-            decision=Decision.refuse(reason),
-            details=FrozenMapping({"amount_to_pay": to_pay, "debt_started_at": started}),
+        trusted_finding(
+            AREA,
+            DunningQuestion.DEBT_PAID,
+            trusted_decision(False, (reason,)),
+            FrozenMapping({"amount_to_pay": to_pay, "debt_started_at": started}),
         ),
     )

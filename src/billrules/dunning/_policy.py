@@ -17,8 +17,8 @@ import attrs
 
 from billrules import _validate as v
 from billrules._redact import shown
-from billrules.contract import Finding
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, trusted_finding
+from billrules.decisions import Decision, Reason, trusted_reason
 from billrules.dunning._codes import AREA, DunningCode, DunningQuestion
 from billrules.errors import InvalidInput, InvalidType
 from billrules.roles import Role
@@ -238,9 +238,9 @@ class DunningPolicy:
 
 
 def _stage_reason(stage: Stage, role: Role, anchor: Anchor) -> Reason:
-    return Reason(
-        code=DunningCode.DUNNING_STAGE,
-        details={
+    return trusted_reason(
+        DunningCode.DUNNING_STAGE,
+        {
             "stage": stage.name,
             "first_day": stage.first_day,
             "role": str(role),
@@ -282,11 +282,11 @@ def _use(level: AccessLevel, reasons: tuple[Reason, ...]) -> Decision:
 
 
 def _use_finding(level: AccessLevel, stage: Stage | None, decision: Decision) -> Finding:
-    return Finding(
-        area=AREA,
-        question=DunningQuestion.USE_PRODUCT,
-        decision=decision,
-        details={"level": str(level), "stage": None if stage is None else stage.name},
+    return trusted_finding(
+        AREA,
+        DunningQuestion.USE_PRODUCT,
+        decision,
+        {"level": str(level), "stage": None if stage is None else stage.name},
     )
 
 
@@ -317,7 +317,7 @@ def _build_table(policy: DunningPolicy) -> _Table:
             ),
             carried_finding=(_use_finding(last.access[role], last, carried),),
         )
-    since = Reason(code=DunningCode.SCHEDULE_ANCHOR, details={"anchor": str(anchor)})
+    since = trusted_reason(DunningCode.SCHEDULE_ANCHOR, {"anchor": str(anchor)})
     return _Table(
         stage_of_day=tuple(stage_of_day),
         next_offset=(*(stage.first_day - 1 for stage in stages[1:]), -1),
@@ -325,18 +325,10 @@ def _build_table(policy: DunningPolicy) -> _Table:
         month_start=anchor is Anchor.MONTH_START,
         moves=tuple(
             (
-                Reason(
-                    code=DunningCode.STAGE_BEGINS,
-                    details=_stage_details(stage, anchor),
-                ),
+                trusted_reason(DunningCode.STAGE_BEGINS, _stage_details(stage, anchor)),
                 since,
             )
             for stage in stages
         ),
-        carry=(
-            Reason(
-                code=DunningCode.STAGE_CARRIED_OVER,
-                details=_stage_details(stages[-1], anchor),
-            ),
-        ),
+        carry=(trusted_reason(DunningCode.STAGE_CARRIED_OVER, _stage_details(stages[-1], anchor)),),
     )

@@ -17,8 +17,8 @@ from moneyed import Money
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
-from billrules.contract import Finding, Transition
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, Transition, trusted_finding, trusted_transition
+from billrules.decisions import Reason, trusted_decision, trusted_reason
 from billrules.invoices._codes import InvoiceCode, InvoiceKind, InvoiceQuestion
 from billrules.invoices._facts import (
     DUE_STATUSES,
@@ -53,24 +53,21 @@ def _outstanding_finding(facts: InvoiceFacts, policy: InvoicePolicy, at: datetim
     ids = tuple(inv.id for inv in due)
     # In settlement order, oldest due first: the overdue ones (due before ``at``) lead.
     overdue = tuple(inv.id for inv in due if at > inv.due_at)
-    outstanding = Reason(
-        code=InvoiceCode.AMOUNT_OUTSTANDING,
-        details=v.FrozenMapping({"amount": owed, "invoice_ids": ids, "overdue_ids": overdue}),
+    outstanding = trusted_reason(
+        InvoiceCode.AMOUNT_OUTSTANDING,
+        v.FrozenMapping({"amount": owed, "invoice_ids": ids, "overdue_ids": overdue}),
     )
     reasons: tuple[Reason, ...] = (outstanding,)
     if overdue:
         reasons = (
             outstanding,
-            Reason(
-                code=InvoiceCode.INVOICES_OVERDUE,
-                details=v.FrozenMapping({"overdue_ids": overdue}),
-            ),
+            trusted_reason(InvoiceCode.INVOICES_OVERDUE, v.FrozenMapping({"overdue_ids": overdue})),
         )
-    return Finding(
-        area=_AREA,
-        question=InvoiceQuestion.NOTHING_OUTSTANDING,
-        decision=Decision(allowed=False, reasons=reasons),
-        details=v.FrozenMapping({"amount": owed}),
+    return trusted_finding(
+        _AREA,
+        InvoiceQuestion.NOTHING_OUTSTANDING,
+        trusted_decision(False, reasons),
+        v.FrozenMapping({"amount": owed}),
     )
 
 
@@ -80,11 +77,11 @@ _NOTHING: Final = "nothing_outstanding"
 
 def _nothing_outstanding(owed: Money) -> Finding:
     details = {"amount": owed, "invoice_ids": (), "overdue_ids": ()}
-    return Finding(
-        area=_AREA,
-        question=InvoiceQuestion.NOTHING_OUTSTANDING,
-        decision=Decision.allow(Reason(code=InvoiceCode.NOTHING_OUTSTANDING, details=details)),
-        details={"amount": owed},
+    return trusted_finding(
+        _AREA,
+        InvoiceQuestion.NOTHING_OUTSTANDING,
+        trusted_decision(True, (trusted_reason(InvoiceCode.NOTHING_OUTSTANDING, details),)),
+        {"amount": owed},
     )
 
 
@@ -123,14 +120,13 @@ def _history(policy: InvoicePolicy, listed: int, issued: int) -> Finding:
         "contact": policy.support_contact,
     }
     if hidden:
-        decision = Decision.refuse(Reason(code=InvoiceCode.BEFORE_HISTORY_CUTOFF, details=details))
+        decision = trusted_decision(
+            False, (trusted_reason(InvoiceCode.BEFORE_HISTORY_CUTOFF, details),)
+        )
     else:
-        decision = Decision.allow(Reason(code=InvoiceCode.HISTORY_WINDOW, details=details))
-    return Finding(
-        area=_AREA,
-        question=InvoiceQuestion.ALL_IN_HISTORY,
-        decision=decision,
-        details={"listed": listed, "issued": issued},
+        decision = trusted_decision(True, (trusted_reason(InvoiceCode.HISTORY_WINDOW, details),))
+    return trusted_finding(
+        _AREA, InvoiceQuestion.ALL_IN_HISTORY, decision, {"listed": listed, "issued": issued}
     )
 
 
@@ -192,14 +188,14 @@ def role_findings(
 
 
 def _due(invoice: Invoice) -> Transition:
-    return Transition(
-        at=invoice.due_at,
-        area=_AREA,
-        kind=InvoiceKind.INVOICE_OVERDUE,
-        reasons=(
-            Reason(
-                code=InvoiceCode.INVOICE_DUE,
-                details={
+    return trusted_transition(
+        invoice.due_at,
+        _AREA,
+        InvoiceKind.INVOICE_OVERDUE,
+        (
+            trusted_reason(
+                InvoiceCode.INVOICE_DUE,
+                {
                     "invoice_id": invoice.id,
                     "due_at": invoice.due_at,
                     "amount_due": invoice.amount_due,

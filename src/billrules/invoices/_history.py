@@ -16,7 +16,7 @@ from moneyed import Currency, Money
 
 from billrules import _money, _time
 from billrules._check import checked
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.invoices._codes import InvoiceCode
 from billrules.invoices._facts import (
     BillingDetails,
@@ -58,12 +58,14 @@ def can_view(invoice: Invoice, policy: InvoicePolicy, *, zone: ZoneInfo | str) -
         "history_cutoff": policy.history_cutoff,
     }
     if issued_on >= policy.history_cutoff:
-        return Decision.allow(Reason(code=InvoiceCode.IN_HISTORY_WINDOW, details=details))
-    return Decision.refuse(
-        Reason(
-            code=InvoiceCode.BEFORE_HISTORY_CUTOFF,
-            details={**details, "contact": policy.support_contact},
-        )
+        return trusted_decision(True, (trusted_reason(InvoiceCode.IN_HISTORY_WINDOW, details),))
+    return trusted_decision(
+        False,
+        (
+            trusted_reason(
+                InvoiceCode.BEFORE_HISTORY_CUTOFF, {**details, "contact": policy.support_contact}
+            ),
+        ),
     )
 
 
@@ -75,8 +77,10 @@ def can_download(invoice: Invoice, policy: InvoicePolicy, *, zone: ZoneInfo | st
     """
     window = can_view(invoice, policy, zone=zone)
     if invoice.status is _S.SCHEDULED:
-        not_issued = Reason(code=InvoiceCode.NOT_ISSUED, details={"invoice_id": invoice.id})
-        return Decision.refuse(not_issued, *(r for r in window.reasons if not window.allowed))
+        not_issued = trusted_reason(InvoiceCode.NOT_ISSUED, {"invoice_id": invoice.id})
+        return trusted_decision(
+            False, (not_issued, *(r for r in window.reasons if not window.allowed))
+        )
     return window
 
 

@@ -16,7 +16,7 @@ from moneyed import Currency, Money
 from billrules import _money, _redact
 from billrules import _validate as v
 from billrules._check import LABEL, checked
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.errors import InvalidInput
 from billrules.invoices._codes import InvoiceCode
 from billrules.invoices._facts import (
@@ -58,15 +58,13 @@ def can_change_status(invoice: Invoice, *, to: InvoiceStatus | str) -> Decision:
     status = invoice.status
     details = {"invoice_id": invoice.id, "from": str(status), "to": str(target)}
     if target in STATUS_CHANGES[status]:
-        return Decision.allow(Reason(code=InvoiceCode.TRANSITION_ALLOWED, details=details))
+        return trusted_decision(True, (trusted_reason(InvoiceCode.TRANSITION_ALLOWED, details),))
     if status in FINAL_STATUSES:
-        return Decision.refuse(Reason(code=InvoiceCode.STATUS_FINAL, details=details))
+        return trusted_decision(False, (trusted_reason(InvoiceCode.STATUS_FINAL, details),))
     allowed = tuple(sorted(str(option) for option in STATUS_CHANGES[status]))
-    return Decision.refuse(
-        Reason(
-            code=InvoiceCode.TRANSITION_NOT_ALLOWED,
-            details={**details, "allowed": allowed},
-        )
+    return trusted_decision(
+        False,
+        (trusted_reason(InvoiceCode.TRANSITION_NOT_ALLOWED, {**details, "allowed": allowed}),),
     )
 
 

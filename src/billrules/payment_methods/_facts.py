@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 
 from billrules import _validate as v
-from billrules.contract import Finding
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, trusted_finding
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.errors import InvalidInput, InvalidType
 from billrules.payment_methods._cards import _DIGITS, _MASK
 from billrules.payment_methods._codes import (
@@ -174,11 +174,11 @@ class Wallet:
         if self.default_id is None:
             return ()
         return (
-            Finding(
-                area="payment_methods",
-                question=PaymentMethodQuestion.REMOVE_DEFAULT_METHOD,
-                decision=_can_remove(self, self.default_id),
-                details={"default_id": self.default_id},
+            trusted_finding(
+                "payment_methods",
+                PaymentMethodQuestion.REMOVE_DEFAULT_METHOD,
+                _can_remove(self, self.default_id),
+                {"default_id": self.default_id},
             ),
         )
 
@@ -190,10 +190,10 @@ class Wallet:
 def _can_remove(wallet: Wallet, method_id: str) -> Decision:
     method = wallet.get(method_id)
     if method is None:
-        return Decision.refuse(
-            Reason(code=PaymentMethodCode.UNKNOWN, details={"method_id": method_id})
+        return trusted_decision(
+            False, (trusted_reason(PaymentMethodCode.UNKNOWN, {"method_id": method_id}),)
         )
     details = {"method_id": method.id, "label": method.label, "default_id": wallet.default_id}
     if method_id == wallet.default_id:
-        return Decision.refuse(Reason(code=PaymentMethodCode.DEFAULT_METHOD, details=details))
-    return Decision.allow(Reason(code=PaymentMethodCode.NOT_DEFAULT, details=details))
+        return trusted_decision(False, (trusted_reason(PaymentMethodCode.DEFAULT_METHOD, details),))
+    return trusted_decision(True, (trusted_reason(PaymentMethodCode.NOT_DEFAULT, details),))

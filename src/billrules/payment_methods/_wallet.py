@@ -14,7 +14,7 @@ import attrs
 
 from billrules import _time
 from billrules._check import checked
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.payment_methods._cards import (
     CardDetails,
     CardExpiredError,
@@ -88,37 +88,41 @@ def can_add(
     """
     now = _local_month(at, zone)
     if wallet.get(method.id) is not None:
-        return Decision.refuse(Reason(code=_C.ID_TAKEN, details={"method_id": method.id}))
+        return trusted_decision(False, (trusted_reason(_C.ID_TAKEN, {"method_id": method.id}),))
     if method.brand is not None and policy.rule(method.brand) is None:
-        return Decision.refuse(
-            Reason(
-                code=_C.BRAND_NOT_ACCEPTED,
-                details={
-                    "method_id": method.id,
-                    "label": method.label,
-                    "brand": method.brand,
-                    "brand_label": method.brand.label,
-                    "accepted": policy.accepted,
-                },
-            )
+        return trusted_decision(
+            False,
+            (
+                trusted_reason(
+                    _C.BRAND_NOT_ACCEPTED,
+                    {
+                        "method_id": method.id,
+                        "label": method.label,
+                        "brand": method.brand,
+                        "brand_label": method.brand.label,
+                        "accepted": policy.accepted,
+                    },
+                ),
+            ),
         )
     if is_expired(method, at=at, zone=zone):
-        return Decision.refuse(Reason(code=_C.EXPIRED, details=_expiry_details(method, now)))
+        return trusted_decision(False, (trusted_reason(_C.EXPIRED, _expiry_details(method, now)),))
     if not wallet.methods:
-        placed = Reason(
-            code=_C.FIRST_BECOMES_DEFAULT,
-            details={"method_id": method.id, "label": method.label},
+        placed = trusted_reason(
+            _C.FIRST_BECOMES_DEFAULT, {"method_id": method.id, "label": method.label}
         )
     else:
-        placed = Reason(
-            code=_C.DEFAULT_UNCHANGED,
-            details={
+        placed = trusted_reason(
+            _C.DEFAULT_UNCHANGED,
+            {
                 "method_id": method.id,
                 "label": method.label,
                 "default_id": wallet.default_id,
             },
         )
-    return Decision.allow(placed, Reason(code=_C.UNEXPIRED, details=_expiry_details(method, now)))
+    return trusted_decision(
+        True, (placed, trusted_reason(_C.UNEXPIRED, _expiry_details(method, now)))
+    )
 
 
 @checked
@@ -151,11 +155,13 @@ def can_set_default(
     now = _local_month(at, zone)
     method = wallet.get(method_id)
     if method is None:
-        return Decision.refuse(Reason(code=_C.DEFAULT_UNKNOWN, details={"method_id": method_id}))
+        return trusted_decision(
+            False, (trusted_reason(_C.DEFAULT_UNKNOWN, {"method_id": method_id}),)
+        )
     details = _expiry_details(method, now)
     if is_expired(method, at=at, zone=zone):
-        return Decision.refuse(Reason(code=_C.EXPIRED_NOT_DEFAULT, details=details))
-    return Decision.allow(Reason(code=_C.CAN_BECOME_DEFAULT, details=details))
+        return trusted_decision(False, (trusted_reason(_C.EXPIRED_NOT_DEFAULT, details),))
+    return trusted_decision(True, (trusted_reason(_C.CAN_BECOME_DEFAULT, details),))
 
 
 @checked

@@ -11,8 +11,8 @@ from typing import Any
 import attrs
 
 from billrules import _validate as v
-from billrules.contract import Finding
-from billrules.decisions import Decision, Reason
+from billrules.contract import Finding, trusted_finding
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.errors import InvalidInput
 from billrules.seats._codes import SeatCode, SeatQuestion
 
@@ -81,11 +81,11 @@ class SeatPool:
         """
         removable = self.unoccupied
         return (
-            Finding(
-                area="seats",
-                question=SeatQuestion.REMOVE_SEATS,
-                decision=_can_remove(self, max(removable, 1)),
-                details={"removable": removable, "total": self.total},
+            trusted_finding(
+                "seats",
+                SeatQuestion.REMOVE_SEATS,
+                _can_remove(self, max(removable, 1)),
+                {"removable": removable, "total": self.total},
             ),
         )
 
@@ -104,7 +104,7 @@ def _pool_details(pool: SeatPool) -> dict[str, Any]:
 def _can_remove(pool: SeatPool, count: int) -> Decision:
     details = {**_pool_details(pool), "requested": count, "removable": pool.unoccupied}
     if count <= 0:
-        return Decision.refuse(Reason(code=SeatCode.NOT_POSITIVE, details=details))
+        return trusted_decision(False, (trusted_reason(SeatCode.NOT_POSITIVE, details),))
     if count > pool.unoccupied:
-        return Decision.refuse(Reason(code=SeatCode.OCCUPIED_NOT_REMOVABLE, details=details))
-    return Decision.allow(Reason(code=SeatCode.UNOCCUPIED, details=details))
+        return trusted_decision(False, (trusted_reason(SeatCode.OCCUPIED_NOT_REMOVABLE, details),))
+    return trusted_decision(True, (trusted_reason(SeatCode.UNOCCUPIED, details),))

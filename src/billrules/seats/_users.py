@@ -8,7 +8,7 @@ from __future__ import annotations
 import attrs
 
 from billrules._check import checked
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.errors import InvalidInput
 from billrules.seats._codes import SeatCode
 from billrules.seats._facts import (
@@ -31,10 +31,10 @@ def can_add_user(pool: SeatPool, *, user_id: str) -> Decision:
     _check_user(user_id)
     details = {**_pool_details(pool), "user_id": user_id}
     if user_id in pool.occupants:
-        return Decision.refuse(Reason(code=SeatCode.ALREADY_SEATED, details=details))
+        return trusted_decision(False, (trusted_reason(SeatCode.ALREADY_SEATED, details),))
     if pool.unoccupied == 0:
-        return Decision.refuse(Reason(code=SeatCode.NO_FREE_SEAT, details=details))
-    return Decision.allow(Reason(code=SeatCode.FREE_SEAT, details=details))
+        return trusted_decision(False, (trusted_reason(SeatCode.NO_FREE_SEAT, details),))
+    return trusted_decision(True, (trusted_reason(SeatCode.FREE_SEAT, details),))
 
 
 @checked
@@ -57,8 +57,8 @@ def can_delete_user(pool: SeatPool, *, user_id: str) -> Decision:
     _check_user(user_id)
     details = {**_pool_details(pool), "user_id": user_id}
     if user_id not in pool.occupants:
-        return Decision.refuse(Reason(code=SeatCode.NOT_SEATED, details=details))
-    return Decision.allow(Reason(code=SeatCode.SEAT_KEPT, details=details))
+        return trusted_decision(False, (trusted_reason(SeatCode.NOT_SEATED, details),))
+    return trusted_decision(True, (trusted_reason(SeatCode.SEAT_KEPT, details),))
 
 
 @checked

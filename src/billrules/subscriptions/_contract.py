@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
-from billrules.contract import Finding, Suspension, Transition
-from billrules.decisions import Reason
+from billrules.contract import Finding, Suspension, Transition, trusted_transition
+from billrules.decisions import Reason, trusted_reason
 from billrules.roles import Role
 from billrules.subscriptions._codes import SubscriptionCode, SubscriptionKind
 from billrules.subscriptions._facts import SubscriptionFacts
@@ -88,29 +88,28 @@ def _transitions(
     changes_on = None if change is None else change.takes_effect_on
     for since, until in _open_windows(start, end, facts.suspensions):
         for index, on, at in _renewal_instants(sub, since, until, tz):
-            renewal = Reason(
-                code=SubscriptionCode.RENEWAL,
-                details=v.FrozenMapping({"index": index, "plan": plan_on(sub, on), "on": on}),
+            renewal = trusted_reason(
+                SubscriptionCode.RENEWAL,
+                v.FrozenMapping({"index": index, "plan": plan_on(sub, on), "on": on}),
             )
             reasons: tuple[Reason, ...] = (renewal,)
             if change is not None and on == changes_on:
                 reasons = (
                     renewal,
-                    Reason(
-                        code=SubscriptionCode.PLAN_CHANGES,
-                        details={"from_plan": sub.plan, "to_plan": change.to_plan},
+                    trusted_reason(
+                        SubscriptionCode.PLAN_CHANGES,
+                        {"from_plan": sub.plan, "to_plan": change.to_plan},
                     ),
                 )
-            yield Transition(at=at, area=_AREA, kind=SubscriptionKind.RENEWAL, reasons=reasons)
+            yield trusted_transition(at, _AREA, SubscriptionKind.RENEWAL, reasons)
     if sub.ends_at is not None and start <= sub.ends_at < end:
-        yield Transition(
-            at=sub.ends_at,
-            area=_AREA,
-            kind=SubscriptionKind.SUBSCRIPTION_ENDS,
-            reasons=(
-                Reason(
-                    code=SubscriptionCode.SUBSCRIPTION_ENDS,
-                    details={"plan": sub.plan, "ends_at": sub.ends_at},
+        yield trusted_transition(
+            sub.ends_at,
+            _AREA,
+            SubscriptionKind.SUBSCRIPTION_ENDS,
+            (
+                trusted_reason(
+                    SubscriptionCode.SUBSCRIPTION_ENDS, {"plan": sub.plan, "ends_at": sub.ends_at}
                 ),
             ),
         )

@@ -14,7 +14,7 @@ import attrs
 from billrules import _time
 from billrules import _validate as v
 from billrules._check import checked
-from billrules.decisions import Decision, Reason
+from billrules.decisions import Decision, trusted_decision, trusted_reason
 from billrules.errors import InvalidInput, InvalidType, OutOfCalendar
 from billrules.subscriptions._codes import SubscriptionCode
 from billrules.subscriptions._facts import (
@@ -233,10 +233,12 @@ def can_cancel(
     tz = _time.to_zone(zone)
     details = {"plan": sub.plan, "anchor": sub.anchor, "ends_at": sub.ends_at}
     if sub.ends_at is not None:
-        return Decision.refuse(Reason(code=SubscriptionCode.ALREADY_CANCELLED, details=details))
+        return trusted_decision(
+            False, (trusted_reason(SubscriptionCode.ALREADY_CANCELLED, details),)
+        )
     if current_period(sub, at=at, zone=tz) is None:
-        return Decision.refuse(Reason(code=SubscriptionCode.NOT_STARTED, details=details))
-    return Decision.allow(Reason(code=SubscriptionCode.RENEWING, details=details))
+        return trusted_decision(False, (trusted_reason(SubscriptionCode.NOT_STARTED, details),))
+    return trusted_decision(True, (trusted_reason(SubscriptionCode.RENEWING, details),))
 
 
 @checked
@@ -308,15 +310,13 @@ def can_change_plan(
     current = plan_at(sub, at=at, zone=zone)
     details = {"plan": current, "to_plan": to_plan}
     if to_plan == current:
-        return Decision.refuse(Reason(code=SubscriptionCode.SAME_PLAN, details=details))
+        return trusted_decision(False, (trusted_reason(SubscriptionCode.SAME_PLAN, details),))
     if sub.ends_at is not None:
-        return Decision.refuse(
-            Reason(
-                code=SubscriptionCode.CANCELLED,
-                details={**details, "ends_at": sub.ends_at},
-            )
+        return trusted_decision(
+            False,
+            (trusted_reason(SubscriptionCode.CANCELLED, {**details, "ends_at": sub.ends_at}),),
         )
-    return Decision.allow(Reason(code=SubscriptionCode.PLAN_CHANGE_ALLOWED, details=details))
+    return trusted_decision(True, (trusted_reason(SubscriptionCode.PLAN_CHANGE_ALLOWED, details),))
 
 
 @checked
