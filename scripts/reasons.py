@@ -143,7 +143,7 @@ class _Module:
 
 def scan() -> tuple[dict[Key, set[str]], dict[Key, set[str]]]:
     """Each code's rule (the one it declares) and details' keys, for every code the package's
-    ``Reason(...)`` calls build."""
+    ``Reason(...)`` and ``trusted_reason(...)`` calls build."""
     rules: dict[Key, set[str]] = defaultdict(set)
     keys: dict[Key, set[str]] = defaultdict(set)
     for path in sorted(SOURCE.rglob("*.py")):
@@ -154,10 +154,12 @@ def scan() -> tuple[dict[Key, set[str]], dict[Key, set[str]]]:
             if not (
                 isinstance(call, ast.Call)
                 and isinstance(call.func, ast.Name)
-                and call.func.id == "Reason"
+                and call.func.id in ("Reason", "trusted_reason")
             ):
                 continue
             given = {kw.arg: kw.value for kw in call.keywords}
+            if call.func.id == "trusted_reason":  # trusted_reason(code, details=...)
+                given.update(zip(("code", "details"), call.args, strict=False))
             if "code" not in given:
                 continue
             for member in module.members(given["code"]):
