@@ -759,3 +759,25 @@ def test_unchecked_gives_the_body_of_a_checked_function_called_or_not() -> None:
         return fresh(count)
 
     assert unchecked(traced) is traced
+
+
+def test_a_union_check_refuses_a_type_it_cannot_hash_naming_the_parameter() -> None:
+    """A union annotation (``ZoneInfo | str``) is tested by identity first: an argument whose
+    type cannot even be hashed is refused as any wrong type is, naming the parameter."""
+
+    from billrules._check import checked
+
+    class Odd(type):
+        __hash__ = None  # type: ignore[assignment]  # a type that cannot be hashed, on purpose
+
+    class Weird(metaclass=Odd):
+        pass
+
+    @checked
+    def zone_name(zone: ZoneInfo | str) -> str:
+        return str(zone)
+
+    assert "UTC" == zone_name("UTC")
+    with pytest.raises(InvalidType) as refused:
+        zone_name(Weird())  # type: ignore[arg-type]  # a wrong type on purpose
+    assert "zone" == refused.value.field

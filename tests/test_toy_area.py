@@ -27,6 +27,7 @@ from billrules.account import Account
 from billrules.area import Area
 from billrules.contract import Finding, Transition
 from billrules.decisions import Decision, Question, Reason, ReasonCode
+from billrules.effects import HideBanner
 from billrules.errors import InvalidInput, InvalidType
 from billrules.evaluation import AREAS, Registry
 from billrules.i18n import missing_messages, render
@@ -400,3 +401,52 @@ def test_the_run_asks_the_toy_area(account: Account, expiry: datetime) -> None:
     assert [r.transitions for r in two] == [record.transitions, record.transitions]
     (plain,) = list(due([account], DEFAULT_POLICY, start=start, end=end))
     assert [t for t in plain.transitions if t.area == NAME] == []
+
+
+def test_a_host_s_own_kind_of_transition_keeps_its_kind_with_its_effects(
+    account: Account, expiry: datetime
+) -> None:
+    """X-6: the evaluation stamps the account on a transition's effects; a host area's own
+    subclass of Transition comes back as that subclass, with its own fields, effects or not."""
+
+    @attrs.frozen(kw_only=True, init=False)
+    class Tagged(Transition):
+        note: str = "kept"
+
+        def __init__(self, *, note: str = "kept", **fields: Any) -> None:
+            super().__init__(**fields)
+            object.__setattr__(self, "note", note)
+
+    class TaggingContract(LoyaltyContract):
+        @staticmethod
+        def transitions(
+            facts: datetime,
+            policy: LoyaltyPolicy,
+            /,
+            *,
+            start: datetime,
+            end: datetime,
+            zone: ZoneInfo,
+        ) -> Iterator[Transition]:
+            for made in LoyaltyContract.transitions(facts, policy, start=start, end=end, zone=zone):
+                yield Tagged(
+                    at=made.at,
+                    area=made.area,
+                    kind=made.kind,
+                    reasons=made.reasons,
+                    effects=(HideBanner(at=made.at, rule="LOY-1", banner="points"),),
+                )
+
+    registry = AREAS.with_area(
+        attrs.evolve(LOYALTY, contract=TaggingContract()),
+        facts=lambda ev: ev.account.created_at,
+        policy=lambda bundle: LoyaltyPolicy(),
+    )
+    start, end = expiry - timedelta(days=1), expiry + timedelta(days=1)
+    (ours,) = [
+        event
+        for event in timeline(account, DEFAULT_POLICY, start=start, end=end, areas=registry).events
+        if event.area == NAME
+    ]
+    assert (Tagged, "kept") == (type(ours), ours.note)
+    assert [account.id] == [effect.account for effect in ours.effects]

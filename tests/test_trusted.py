@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,9 +25,10 @@ from billrules.contract import Finding, Transition, trusted_finding, trusted_tra
 from billrules.decisions import Decision, Reason, trusted_decision, trusted_reason
 from billrules.deletion import DeletionFacts
 from billrules.effects import Effect, HideBanner, SendEmail, ShowBanner, trusted_effect
+from billrules.errors import InvalidInput
 from billrules.evaluation import Evaluation
 from billrules.invoices import InvoiceCode, InvoiceFacts, InvoiceQuestion
-from billrules.policy import Policy
+from billrules.policy import DEFAULT_POLICY, Policy
 from billrules.report import explain
 from billrules.subscriptions import SubscriptionFacts
 from billrules.testing import accounts, policies
@@ -184,3 +186,28 @@ def _facts(built: Any, rebuilt: Any) -> None:
         if field.init:
             mine, theirs = getattr(built, field.name), getattr(rebuilt, field.name)
             assert type(mine) is type(theirs), field.name
+
+
+def test_a_check_across_the_account_s_facts_still_runs_in_an_evaluation() -> None:
+    """DEL-3: a deletion scheduled before the account was created is refused when the account
+    is evaluated (explain, timeline, the run), as the deletion facts' constructor refuses it:
+    the evaluation builds those facts with their checks, since nothing before checks that."""
+    from zoneinfo import ZoneInfo
+
+    from tests._accounts import DELINQUENT
+
+    from billrules.deletion import DeletionSchedule
+    from billrules.run import AccountError, due
+
+    kyiv = ZoneInfo("Europe/Kyiv")
+    early = attrs.evolve(
+        DELINQUENT,
+        deletion_schedule=DeletionSchedule(scheduled_at=datetime(2022, 12, 20, tzinfo=kyiv)),
+    )
+    at = datetime(2024, 5, 21, 9, tzinfo=kyiv)
+    with pytest.raises(InvalidInput) as refused:
+        explain(early, DEFAULT_POLICY, at)
+    assert "DeletionSchedule.scheduled_at" == refused.value.field
+    (record,) = list(due([early], DEFAULT_POLICY, start=at, end=at + timedelta(days=1)))
+    assert isinstance(record, AccountError)
+    assert "DeletionSchedule.scheduled_at" == record.field

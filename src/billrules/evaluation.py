@@ -255,10 +255,10 @@ class Evaluation:
     @functools.cached_property
     def deletion_facts(self) -> deletion.DeletionFacts:
         """The deletion area's facts: the account's activity, and the schedule."""
-        return trusted(
-            deletion.DeletionFacts,
-            activity=_activity(self.account),
-            schedule=self.account.deletion_schedule,
+        # Built by its constructor: it checks the schedule against the account's creation,
+        # which nothing before it does (a check across the account's own facts).
+        return deletion.DeletionFacts(
+            activity=_activity(self.account), schedule=self.account.deletion_schedule
         )
 
     @functools.cached_property
@@ -378,7 +378,11 @@ def _stamped(transitions: Iterator[Transition], account: str) -> Iterator[Transi
     """``transitions`` with the account's id on their effects (X-6), lazily; a transition
     without effects passes as it is."""
     for transition in transitions:
-        if transition.effects:
+        if transition.effects and type(transition) is not Transition:
+            # A host area's own kind of transition: copied as attrs copies it, kind and all.
+            effects = tuple([_with_account(e, account) for e in transition.effects])
+            yield attrs.evolve(transition, effects=effects)
+        elif transition.effects:
             yield trusted_transition(
                 transition.at,
                 transition.area,
