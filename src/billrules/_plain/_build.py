@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import attrs
 
+from billrules import _validate
 from billrules.errors import BillRulesError
 
 #: A field left out of the data: its default is used (and converted, and checked).
@@ -62,7 +63,8 @@ def _built_by_attrs(kind: type[Any]) -> bool:
 
 def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> Builder | None:
     """The trusted constructor of ``kind``: the values of its ``__init__`` fields, in order and
-    as positional arguments (:data:`MISSING` for one left out), in; the value out.
+    as positional arguments (:data:`MISSING` for one left out, never a required one: its
+    reader refuses the data first), in; the value out.
 
     ``read`` names the fields read by the reader of their type hint ``hints[name]`` (not by
     a custom reader): their settled checks are skipped. ``None`` when ``kind`` must be built
@@ -97,30 +99,47 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
             made = f"_d{number}"
         if convert is not None:
             made = f"_c{number}({made}, self, _f{number})"
-        set_default = f"_set(self, {field.name!r}, {made})"
+        # A required field is always given (its reader refuses the data without it).
+        given_always = field.init and default is attrs.NOTHING
+        value = f"x{number}"
         if field.init:
             skip = trusted and convert is not None and _settled(field.converter, hint)[0]
             given = f"a{number}"
             if convert is not None and not skip:
                 given = f"_c{number}({given}, self, _f{number})"
-            lines.append(f"    p{number} = a{number} is not _MISSING")
-            lines.append(f"    if p{number}:")
-            lines.append(f"        _set(self, {field.name!r}, {given})")
-            if default is not attrs.NOTHING:
+            if given_always:
+                lines.append(f"    {value} = {given}")
+            else:
+                lines.append(f"    p{number} = a{number} is not _MISSING")
+                lines.append(f"    if p{number}:")
+                lines.append(f"        {value} = {given}")
                 lines.append("    else:")
-                lines.append(f"        {set_default}")
+                lines.append(f"        {value} = {made}")
+            lines.append(f"    _set(self, {field.name!r}, {value})")
         elif default is not attrs.NOTHING:
-            lines.append(f"    {set_default}")
+            lines.append(f"    {value} = {made}")
+            lines.append(f"    _set(self, {field.name!r}, {value})")
+        else:
+            value = f"self.{field.name}"
         if field.validator is None:
             continue
         names[f"_v{number}"] = field.validator
-        call = f"(self, _f{number}, self.{field.name})"
+        call = f"(self, _f{number}, {value})"
         settled, rest = _settled(field.validator, hint)
         if not (trusted and settled):
-            checks.append(f"        _v{number}{call}")
+            quick = _QUICK.get(field.validator)
+            if quick is None:
+                checks.append(f"        _v{number}{call}")
+            else:  # the common case tested inline, the validator called for the rest
+                checks.append(f"        if not ({quick.format(value)}):")
+                checks.append(f"            _v{number}{call}")
             continue
         if rest is not None:
             names[f"_r{number}"] = rest
+        if given_always:
+            if rest is not None:
+                checks.append(f"        _r{number}{call}")
+            continue
         if rest is None:
             checks.append(f"        if not p{number}:")
         else:
@@ -141,6 +160,15 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
     )  # the source written above
     built: Builder = names["build"]
     return built
+
+
+#: What a validator accepts, as an expression of the value (``{0}``) tested inline before the
+#: validator is called: short ASCII text with a character other than whitespace holds no card
+#: number and is an id and text (:func:`billrules._validate.identifier`, ``text``).
+_SHORT_TEXT: Final = (
+    "type({0}) is str and 0 < len({0}) < 12 and {0}.isascii() and not {0}.isspace()"
+)
+_QUICK: Final[Mapping[Any, str]] = {_validate.identifier: _SHORT_TEXT, _validate.text: _SHORT_TEXT}
 
 
 def _settled(check: Any, hint: object) -> tuple[bool, Any]:
@@ -166,6 +194,8 @@ class Field:
         nullable: Whether ``null`` is read as ``None`` before ``read`` is asked.
         exact: The type ``read`` takes as it is (``str``, ``int``, ``bool``), tested inline.
         members: An enum's members by value, looked up inline.
+        quick: The reader of the common form, tried first: data in, the value or ``None``
+            out (no path built); ``read`` reads the rest.
     """
 
     name: str
@@ -175,6 +205,7 @@ class Field:
     nullable: bool = False
     exact: type[Any] | None = None
     members: Mapping[str, Any] | None = None
+    quick: Callable[[object], Any] | None = None
 
 
 def reader(
@@ -223,7 +254,12 @@ def reader(
             lines.append(f"        a{number} = _r{number}(v, {at})")
             continue
         lines.append("    else:")
-        if field.members is not None:
+        if field.quick is not None:
+            names[f"_q{number}"] = field.quick
+            lines.append(f"        a{number} = _q{number}(v)")
+            lines.append(f"        if a{number} is None:")
+            lines.append(f"            a{number} = _r{number}(v, {at})")
+        elif field.members is not None:
             names[f"_m{number}"] = field.members
             lines.append(f"        a{number} = _m{number}.get(v) if type(v) is str else None")
             lines.append(f"        if a{number} is None:")
