@@ -16,6 +16,7 @@ caches its hash, is built by calling it (:func:`builder` gives ``None``).
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -115,10 +116,10 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
                 lines.append(f"        {value} = {given}")
                 lines.append("    else:")
                 lines.append(f"        {value} = {made}")
-            lines.append(f"    _set(self, {field.name!r}, {value})")
+            lines.append(f"    {_setter(kind, field.name, number, names)}{value})")
         elif default is not attrs.NOTHING:
             lines.append(f"    {value} = {made}")
-            lines.append(f"    _set(self, {field.name!r}, {value})")
+            lines.append(f"    {_setter(kind, field.name, number, names)}{value})")
         else:
             value = f"self.{field.name}"
         if field.validator is None:
@@ -169,6 +170,16 @@ _SHORT_TEXT: Final = (
     "type({0}) is str and 0 < len({0}) < 12 and {0}.isascii() and not {0}.isspace()"
 )
 _QUICK: Final[Mapping[Any, str]] = {_validate.identifier: _SHORT_TEXT, _validate.text: _SHORT_TEXT}
+
+
+def _setter(kind: type[Any], name: str, number: int, names: dict[str, Any]) -> str:
+    """How the built source starts setting field ``name`` (the value and ``)`` follow): through its slot's descriptor (quicker than
+    ``object.__setattr__``, which finds and calls the same descriptor), else as attrs does."""
+    found = next((klass.__dict__[name] for klass in kind.__mro__ if name in klass.__dict__), None)
+    if isinstance(found, types.MemberDescriptorType):
+        names[f"_s{number}"] = found.__set__
+        return f"_s{number}(self, "
+    return f"_set(self, {name!r}, "
 
 
 def _settled(check: Any, hint: object) -> tuple[bool, Any]:
@@ -273,12 +284,9 @@ def reader(
         "    except _BillRulesError as error:",
         "        refused = _relocate(error, _kind, path)",
         "    else:",
-        "        refused = None",
-        "    if refused is not None:  # raised outside the handler: no context to hold a value",
-        "        raise refused",
-        "    if _after is not None:",
-        "        _after(data, value, path)",
-        "    return value",
+        *(["        _after(data, value, path)"] if names.get("_after") is not None else []),
+        "        return value",
+        "    raise refused  # outside the handler: no context to hold a value",
     ]
     exec(
         compile("\n".join(lines), f"<billrules reader of {kind.__qualname__}>", "exec"), names
