@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -223,7 +223,8 @@ def reader(
     kind: type[Any], fields: Sequence[Field], names: dict[str, Any]
 ) -> Callable[[object, str], Any]:
     """The reader of ``kind``'s fields, written out as Python source like :func:`builder`:
-    (data, path) in, the value out.
+    (data, path) in, the value out; or (data, path, n) for the item at index ``n`` of the
+    list at ``path``, its path built only where it is needed (:func:`indexed`).
 
     Each field is read in order, its path built only when it is handed to a reader that may
     need it (a string, an integer, a boolean or an enum value is tested inline first), then
@@ -231,23 +232,27 @@ def reader(
     ``names`` gives ``_build``, ``_after``, ``_allowed`` (the keys known), ``_kind`` and the
     refusals ``_not_an_object``, ``_unknown``, ``_required`` and ``_relocate``.
     """
-    names = {**names, "_MISSING": MISSING, "_BillRulesError": BillRulesError}
+    names = {**names, "_MISSING": MISSING, "_BillRulesError": BillRulesError, "_at": _at}
+    here = "_at(path, n)"
     lines = [
-        "def read(data, path):",
+        "def read(data, path, n=None):",
         "    if not isinstance(data, dict):",
-        "        raise _not_an_object(data, path)",
+        f"        raise _not_an_object(data, {here})",
         "    if not _allowed.issuperset(data):",
-        "        raise _unknown(data, path)",
+        f"        raise _unknown(data, {here})",
         "    get = data.get",
     ]
     for number, field in enumerate(fields):
         names[f"_r{number}"] = field.read
         key = repr(field.name)
-        at = f'(f"{{path}}.{field.name}" if path else {key})'
+        at = (
+            f'((f"{{path}}.{field.name}" if path else {key}) if n is None'
+            f' else f"{{path}}[{{n}}].{field.name}")'
+        )
         lines.append(f"    v = get({key}, _MISSING)")
         lines.append("    if v is _MISSING:")
         if field.required:
-            lines.append(f"        raise _required(path, {key})")
+            lines.append(f"        raise _required({here}, {key})")
         else:
             lines.append(f"        a{number} = _MISSING")
         if field.nullable:
@@ -255,7 +260,7 @@ def reader(
             lines.append(f"        a{number} = None")
         if field.custom:
             lines.append("    else:")
-            lines.append(f"        a{number} = _r{number}(v, data, path)")
+            lines.append(f"        a{number} = _r{number}(v, data, {here})")
             continue
         if field.exact is not None:
             names[f"_t{number}"] = field.exact
@@ -282,9 +287,9 @@ def reader(
         "    try:",
         f"        value = _build({arguments})",
         "    except _BillRulesError as error:",
-        "        refused = _relocate(error, _kind, path)",
+        f"        refused = _relocate(error, _kind, {here})",
         "    else:",
-        *(["        _after(data, value, path)"] if names.get("_after") is not None else []),
+        *([f"        _after(data, value, {here})"] if names.get("_after") is not None else []),
         "        return value",
         "    raise refused  # outside the handler: no context to hold a value",
     ]
@@ -292,4 +297,18 @@ def reader(
         compile("\n".join(lines), f"<billrules reader of {kind.__qualname__}>", "exec"), names
     )  # the source written above
     read: Callable[[object, str], Any] = names["read"]
+    setattr(read, "indexed", True)  # noqa: B010 - a function's attribute, read by indexed()
     return read
+
+
+def _at(path: str, n: int | None) -> str:
+    """The path of the object read: ``path``, or its item ``n``."""
+    return path if n is None else f"{path}[{n}]"
+
+
+def indexed(read: Callable[[object, str], Any]) -> Callable[[object, str, int], Any] | None:
+    """``read`` taking (data, path, n) for the item at index ``n`` of the list at ``path``,
+    when it is a reader :func:`reader` wrote; else ``None``."""
+    if not getattr(read, "indexed", False):
+        return None
+    return cast("Callable[[object, str, int], Any]", read)

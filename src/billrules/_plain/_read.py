@@ -105,6 +105,16 @@ def _compile(kind: Any, hooks: Hooks) -> _Plan:
 
 
 def _tuple_plan(item: _Plan) -> _Plan:
+    by_index = _build.indexed(item)
+    if by_index is not None:  # an item's path is built only if it is needed
+
+        def read_items(data: object, path: str) -> Any:
+            if not isinstance(data, list):
+                raise _problem(path, f"must be a list, not {_name(data)}")
+            return tuple([by_index(value, path, n) for n, value in enumerate(data)])
+
+        return read_items
+
     def read(data: object, path: str) -> Any:
         if not isinstance(data, list):
             raise _problem(path, f"must be a list, not {_name(data)}")
