@@ -70,7 +70,9 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
     ``read`` names the fields read by the reader of their type hint ``hints[name]`` (not by
     a custom reader): their settled checks are skipped. ``None`` when ``kind`` must be built
     by calling it. The constructor is written out as Python source, one line per step, as
-    attrs writes ``__init__`` (a loop over the fields would cost more than it saves).
+    attrs writes ``__init__`` (a loop over the fields would cost more than it saves); a
+    :func:`reader` runs it inline, its parameters ``b0``, ``b1``... (numbered as the class's
+    fields, ``__init__``'s or not) set first.
     """
     if not _built_by_attrs(kind):
         return None
@@ -81,7 +83,7 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
         "_MISSING": MISSING,
         "_disabled": attrs.validators.get_disabled,
     }
-    parameters = ", ".join(f"a{n}" for n, f in enumerate(attrs.fields(kind)) if f.init)
+    parameters = ", ".join(f"b{n}" for n, f in enumerate(attrs.fields(kind)) if f.init)
     lines = [f"def build({parameters}):", "    self = _new(_kind)"]
     checks: list[str] = []
     for number, field in enumerate(attrs.fields(kind)):
@@ -105,13 +107,13 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
         value = f"x{number}"
         if field.init:
             skip = trusted and convert is not None and _settled(field.converter, hint)[0]
-            given = f"a{number}"
+            given = f"b{number}"
             if convert is not None and not skip:
                 given = f"_c{number}({given}, self, _f{number})"
             if given_always:
                 lines.append(f"    {value} = {given}")
             else:
-                lines.append(f"    p{number} = a{number} is not _MISSING")
+                lines.append(f"    p{number} = b{number} is not _MISSING")
                 lines.append(f"    if p{number}:")
                 lines.append(f"        {value} = {given}")
                 lines.append("    else:")
@@ -136,16 +138,16 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
                 checks.append(f"            _v{number}{call}")
             continue
         if rest is not None:
-            names[f"_r{number}"] = rest
+            names[f"_rest{number}"] = rest
         if given_always:
             if rest is not None:
-                checks.append(f"        _r{number}{call}")
+                checks.append(f"        _rest{number}{call}")
             continue
         if rest is None:
             checks.append(f"        if not p{number}:")
         else:
             checks.append(f"        if p{number}:")
-            checks.append(f"            _r{number}{call}")
+            checks.append(f"            _rest{number}{call}")
             checks.append("        else:")
         checks.append(f"            _v{number}{call}")
     if checks:
@@ -160,6 +162,8 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
         compile(source, f"<billrules builder of {kind.__qualname__}>", "exec"), names
     )  # the source written above
     built: Builder = names["build"]
+    # Its body, for a reader to run inline (its names are the function's globals).
+    setattr(built, "body", tuple(lines[1:]))  # noqa: B010 - a function's attribute
     return built
 
 
@@ -283,9 +287,19 @@ def reader(
         else:
             lines.append(f"        a{number} = _r{number}(v, {at})")
     arguments = ", ".join(f"a{number}" for number in range(len(fields)))
+    build = names["_build"]
+    inline: tuple[str, ...] | None = getattr(build, "body", None)
+    lines.append("    try:")
+    if inline is None:
+        lines.append(f"        value = _build({arguments})")
+    else:  # the trusted builder's body, run here: no call
+        names.update({key: value for key, value in build.__globals__.items() if key != "build"})
+        numbers = [n for n, field in enumerate(attrs.fields(kind)) if field.init]
+        lines += [f"        b{b} = a{a}" for a, b in enumerate(numbers)]
+        lines += ["    " + line for line in inline[:-1]]
+        assert inline[-1] == "    return self"
+        lines.append("        value = self")
     lines += [
-        "    try:",
-        f"        value = _build({arguments})",
         "    except _BillRulesError as error:",
         f"        refused = _relocate(error, _kind, {here})",
         "    else:",
