@@ -94,14 +94,17 @@ def builder(kind: type[Any], hints: Mapping[str, Any], read: frozenset[str]) -> 
         if convert is not None:
             names[f"_c{number}"] = convert
         default = field.default
+        constant = None
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs.Factory is a class
             names[f"_d{number}"] = default.factory
             made = f"_d{number}(self)" if default.takes_self else f"_d{number}()"
         else:
             names[f"_d{number}"] = default
             made = f"_d{number}"
+            if convert is not None:
+                constant = _converted_default(kind, field, convert, number, names)
         if convert is not None:
-            made = f"_c{number}({made}, self, _f{number})"
+            made = constant or f"_c{number}({made}, self, _f{number})"
         # A required field is always given (its reader refuses the data without it).
         given_always = field.init and default is attrs.NOTHING
         value = f"x{number}"
@@ -176,9 +179,31 @@ _SHORT_TEXT: Final = (
 _QUICK: Final[Mapping[Any, str]] = {_validate.identifier: _SHORT_TEXT, _validate.text: _SHORT_TEXT}
 
 
+def _converted_default(
+    kind: type[Any],
+    field: attrs.Attribute[Any],
+    convert: Callable[[Any, Any, Any], Any],
+    number: int,
+    names: dict[str, Any],
+) -> str | None:
+    """The name of the field's default (a value, not a factory) converted once, here, when
+    its converter is a reader's (:func:`billrules._validate.settled_by_reading`: it gives the
+    same value for the same value, whichever instance it is for); else ``None``."""
+    default = field.default
+    inner = getattr(field.converter, "converter", field.converter)
+    if default is attrs.NOTHING or getattr(inner, "settled_by_reading", None) is None:
+        return None
+    try:
+        names[f"_k{number}"] = convert(default, object.__new__(kind), field)
+    except BillRulesError:  # pragma: no cover - a default is a value its converter takes
+        return None
+    return f"_k{number}"
+
+
 def _setter(kind: type[Any], name: str, number: int, names: dict[str, Any]) -> str:
-    """How the built source starts setting field ``name`` (the value and ``)`` follow): through its slot's descriptor (quicker than
-    ``object.__setattr__``, which finds and calls the same descriptor), else as attrs does."""
+    """How the built source starts setting field ``name`` (the value and ``)`` follow):
+    through its slot's descriptor (quicker than ``object.__setattr__``, which finds and calls
+    the same descriptor), else as attrs does."""
     found = next((klass.__dict__[name] for klass in kind.__mro__ if name in klass.__dict__), None)
     if isinstance(found, types.MemberDescriptorType):
         names[f"_s{number}"] = found.__set__

@@ -146,18 +146,26 @@ def _history(entries: tuple[LedgerEntry, ...]) -> _History:
     running = Decimal(0)
     started: datetime | None = None
     at: datetime | None = None  # the first instant of the group of entries being added up
+    last = len(entries) - 1
     try:
         # One group per instant (``==``: the same instant written with two offsets is one),
-        # its state kept once every entry of it is added.
-        for entry in entries:
-            if at is not None and entry.at != at:
-                started = _keep(at, running, started, times, balances, debt_starts, periods)
-                at = None
+        # its state kept once its last entry is added.
+        for number, entry in enumerate(entries):
             if at is None:
                 at = entry.at
             running += entry.amount.amount
-        if at is not None:
-            started = _keep(at, running, started, times, balances, debt_starts, periods)
+            if number < last and entries[number + 1].at == at:
+                continue
+            if running < 0:
+                if started is None:
+                    started = at
+            elif started is not None:
+                periods.append((started, at))
+                started = None
+            times.append(at if at.tzinfo is UTC else at.astimezone(UTC))
+            balances.append(running)
+            debt_starts.append(started)
+            at = None
     except ArithmeticError:
         raise InvalidInput(
             "Ledger.entries", "the amounts are too large to add up exactly"
@@ -165,28 +173,6 @@ def _history(entries: tuple[LedgerEntry, ...]) -> _History:
     if started is not None:
         periods.append((started, None))
     return _History(tuple(times), tuple(balances), tuple(debt_starts), tuple(periods))
-
-
-def _keep(
-    at: datetime,
-    running: Decimal,
-    started: datetime | None,
-    times: list[datetime],
-    balances: list[Decimal],
-    debt_starts: list[datetime | None],
-    periods: list[tuple[datetime, datetime | None]],
-) -> datetime | None:
-    """Keep the state after the entries at ``at``; the start of the debt in force after them."""
-    if running < 0:
-        if started is None:
-            started = at
-    elif started is not None:
-        periods.append((started, at))
-        started = None
-    times.append(at if at.tzinfo is UTC else at.astimezone(UTC))
-    balances.append(running)
-    debt_starts.append(started)
-    return started
 
 
 def _currency(value: Currency | str) -> Currency:
