@@ -69,6 +69,16 @@ _TOML_TOKENS: Final = re.compile(
 )
 
 _NOT_BRACKETS: Final = re.compile(r"[^\[\]{}]+")
+#: Every ASCII character but the brackets, deleted by ``str.translate``.
+_ONLY_BRACKETS: Final = {code: None for code in range(128) if chr(code) not in "[]{}"}
+
+
+def _brackets(text: str) -> str:
+    """The brackets of ``text``, in order (ASCII text, such as JSON outside its strings, is
+    translated: quicker than the regular expression)."""
+    return text.translate(_ONLY_BRACKETS) if text.isascii() else _NOT_BRACKETS.sub("", text)
+
+
 _PAIRS: Final = re.compile(r"\[\]|\{\}")
 
 _TOO_DEEP: Final = f"nesting deeper than {MAX_DEPTH} levels"
@@ -179,7 +189,7 @@ def _deeper_than_most(outside_strings: str) -> bool:
 
 def _depth(outside_strings: str) -> int:
     """How deep the brackets of a parsed JSON text (its strings removed) nest."""
-    brackets = _NOT_BRACKETS.sub("", outside_strings)
+    brackets = _brackets(outside_strings)
     if len(brackets) <= 2 * MAX_DEPTH:  # balanced, since it parsed: at most half of them deep
         return len(brackets) // 2
     depth = 0
@@ -333,7 +343,7 @@ def _too_deep(text: str) -> bool:
     before that, is not "too deep" here (the parser calls it malformed, or :func:`vet` finds
     a depth past :data:`MAX_DEPTH` with its path).
     """
-    rest = _NOT_BRACKETS.sub("", text)
+    rest = _brackets(text)
     for _ in range(MAX_DEPTH):
         shorter = rest.replace("[]", "").replace("{}", "")
         if len(shorter) == len(rest):
