@@ -171,6 +171,12 @@ def broken_lines() -> list[str]:
             {**good, "x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}
         ),
         "\ufeff" + json.dumps(good),
+        # Vetting told by letters outside strings: an exponent or an infinity beside true/false.
+        json.dumps({**good, "x": [True, False, None, 1e300]}).replace("1e+300", "1E999"),
+        json.dumps({**good, "x": [False, NAN_MARK]}).replace(f'"{NAN_MARK}"', "-Infinity"),
+        json.dumps({**good, "x": {"true": [True, 1.5e3]}}),
+        json.dumps({**good, "x": {"a": [{"a": [{"a": [1]}]}] * 3}}),
+        json.dumps({**good, "x": _nested_alternating(40)}),
     ]
     for account in accounts:
         lines.append(json.dumps(account))
@@ -183,6 +189,13 @@ def broken_lines() -> list[str]:
 
 
 NAN_MARK = "__nan__"
+
+
+def _nested_alternating(levels: int) -> object:
+    value: object = 1
+    for level in range(levels):
+        value = {"a": value} if level % 2 else [value]
+    return value
 
 
 def _dropped(data: object, path: tuple[object, ...]) -> object:

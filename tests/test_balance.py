@@ -169,6 +169,21 @@ class TestLedger:
 
         assert debt_started_at(ledger, at=at) is None
 
+    def test_entries_at_one_instant_in_two_offsets_count_together(self) -> None:
+        """BAL-3: one instant written with two offsets is one step of the history; the debt
+        that opens and lifts between two steps starts at the first entry of its instant."""
+        kyiv = datetime(2024, 6, 1, 3, tzinfo=KYIV)
+        ledger = Ledger(currency=USD).add(
+            _entry("c1", "adjustment", "-19.00", kyiv),
+            _entry("p1", "payment", "19.00", kyiv.astimezone(UTC)),
+            _entry("c2", "adjustment", "-5.00", kyiv + timedelta(hours=1)),
+            _entry("c3", "adjustment", "-1.00", (kyiv + timedelta(hours=1)).astimezone(UTC)),
+        )
+
+        assert debt_started_at(ledger, at=kyiv) is None
+        assert debt_started_at(ledger, at=kyiv + timedelta(hours=2)) == kyiv + timedelta(hours=1)
+        assert usd("-6.00") == balance_at(ledger, at=kyiv + timedelta(hours=1))
+
     def test_add_keeps_chronological_order(self) -> None:
         """BAL-6: entries are kept in time order whatever order they are added in."""
         later = _entry("p2", "payment", "1.00", datetime(2024, 5, 2, tzinfo=UTC))

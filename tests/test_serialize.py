@@ -520,6 +520,25 @@ def test_vetted_json_examples():
     assert _loads.vetted_json('{"true": true, "e": "1e999"}', "(t)") == {"true": True, "e": "1e999"}
 
 
+def test_vetted_json_finds_an_exponent_among_true_and_false():
+    """The skipped walk is told by counting letters outside strings: an exponent or an
+    infinity beside ``true``, ``false`` and ``null`` is still found, with its path."""
+    from billrules import _loads
+
+    for text, field in (
+        ('{"a": [true, false, 1e999]}', "a[2]"),
+        ('{"a": [true, null, 1E999]}', "a[2]"),
+        ('{"a": [false, -Infinity]}', "a[1]"),
+        ('{"true": [NaN, true]}', "true[0]"),
+    ):
+        with pytest.raises(PlainDataError) as raised:
+            _loads.vetted_json(text, "(t)")
+        assert raised.value.field == field, text
+    assert _loads.vetted_json('{"a": [true, false, null, 1.5e3]}', "(t)") == {
+        "a": [True, False, None, 1500.0]
+    }
+
+
 def test_readers_compiled_by_threads_at_once_read_alike():
     """The compiled readers are kept only once finished: threads reading with fresh hooks at
     the same moment never see a half-built reader (no RecursionError, the same account)."""

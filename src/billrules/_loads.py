@@ -25,7 +25,6 @@ billrules._plain.PlainDataError: id: appears twice in the same object
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
@@ -70,6 +69,16 @@ _TOML_TOKENS: Final = re.compile(
 )
 
 _NOT_BRACKETS: Final = re.compile(r"[^\[\]{}]+")
+#: Every ASCII character but the brackets, deleted by ``str.translate``.
+_ONLY_BRACKETS: Final = {code: None for code in range(128) if chr(code) not in "[]{}"}
+
+
+def _brackets(text: str) -> str:
+    """The brackets of ``text``, in order (ASCII text, such as JSON outside its strings, is
+    translated: quicker than the regular expression)."""
+    return text.translate(_ONLY_BRACKETS) if text.isascii() else _NOT_BRACKETS.sub("", text)
+
+
 _PAIRS: Final = re.compile(r"\[\]|\{\}")
 
 _TOO_DEEP: Final = f"nesting deeper than {MAX_DEPTH} levels"
@@ -137,9 +146,10 @@ def vetted_json(text: str, source: str, parsed: list[object] | None = None) -> o
         count(len(found))
         return found
 
-    data = _parse(text, outside, source, object_hook=counted)
+    long_digits = _LONG_DIGITS.search(outside) is not None
+    data = _parse(text, outside, source, long_digits, object_hook=counted)
     if sum(sizes) != outside.count(":"):  # a key may appear twice: mark it for vet()
-        data = _parse(text, outside, source, object_pairs_hook=_object)
+        data = _parse(text, outside, source, long_digits, object_pairs_hook=_object)
         if parsed is not None:
             parsed.append(data)
         vet(data)
@@ -147,12 +157,27 @@ def vetted_json(text: str, source: str, parsed: list[object] | None = None) -> o
     if parsed is not None:
         parsed.append(data)
     if (
-        _NEEDS_VETTING.search(outside)
+        long_digits
+        or _may_hold_nan_or_exponent(outside)
         or ((not text.isascii() or "\\u" in text) and _SURROGATES_IN_TEXT.search(text))
         or _deeper_than_most(outside)
     ):
         vet(data)
     return data
+
+
+def _may_hold_nan_or_exponent(outside_strings: str) -> bool:
+    """Whether a parsed JSON text (its strings removed) may hold ``NaN``, an infinity or an
+    exponent (``1e999`` is an infinity), told by finding and counting letters: outside
+    strings, a parsed text's letters are those of ``true``, ``false``, ``null`` and these
+    (each ``e`` of ``true`` and ``false`` follows a letter, not a digit)."""
+    return (
+        "N" in outside_strings
+        or "I" in outside_strings
+        or "E" in outside_strings
+        or outside_strings.count("e")
+        != outside_strings.count("true") + outside_strings.count("false")
+    )
 
 
 def _deeper_than_most(outside_strings: str) -> bool:
@@ -164,19 +189,18 @@ def _deeper_than_most(outside_strings: str) -> bool:
 
 def _depth(outside_strings: str) -> int:
     """How deep the brackets of a parsed JSON text (its strings removed) nest."""
-    brackets = _NOT_BRACKETS.sub("", outside_strings)
+    brackets = _brackets(outside_strings)
     if len(brackets) <= 2 * MAX_DEPTH:  # balanced, since it parsed: at most half of them deep
         return len(brackets) // 2
-    steps = brackets.translate(_STEPS)  # "(" opens, ")" closes
-    return max(itertools.accumulate(1 if step == "(" else -1 for step in steps), default=0)
+    depth = 0
+    while brackets:  # each pass removes the innermost pairs: one level
+        inner = brackets.replace("[]", "\0").replace("{}", "\0").replace("\0", "")
+        if len(inner) == len(brackets):  # pragma: no cover - a parsed text's brackets pair up
+            break
+        brackets = inner
+        depth += 1
+    return depth
 
-
-_STEPS: Final = str.maketrans("[{]}", "(())")
-
-
-#: Outside strings: what may make a value :func:`vet` refuses (NaN, Infinity, an exponent,
-#: a long run of digits).
-_NEEDS_VETTING: Final = re.compile(rf"NaN|Infinity|[0-9][eE]|[0-9]{{{MAX_DIGITS + 1}}}")
 
 #: A surrogate in the text, raw or as a JSON escape (``\ud800``).
 _SURROGATES_IN_TEXT: Final = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
@@ -204,15 +228,19 @@ def _outside_strings(text: str) -> str:
     return _JSON_STRINGS.sub("", text)
 
 
-def _parse(text: str, outside_strings: str, source: str, **hooks: Any) -> object:
-    """The parsed ``text`` (its strings removed: ``outside_strings``), ``hooks`` handed to
+def _parse(
+    text: str, outside_strings: str, source: str, long_digits: bool | None = None, **hooks: Any
+) -> object:
+    """The parsed ``text`` (its strings removed: ``outside_strings``; ``long_digits``: whether
+    they hold a run of more than :data:`MAX_DIGITS` digits, when known), ``hooks`` handed to
     the parser; nesting too deep and malformed text are refused."""
     opened = outside_strings.count("[") + outside_strings.count("{")
     if opened > MAX_DEPTH and _too_deep(outside_strings):
         raise PlainDataError(_deep_path(text) or source, _TOO_DEEP)
     # Python's int() refuses more than 4,300 digits with its own error: when the text holds a
     # long run of digits, integers go through a hook that marks the long ones for vet().
-    long_digits = _LONG_DIGITS.search(outside_strings) is not None
+    if long_digits is None:
+        long_digits = _LONG_DIGITS.search(outside_strings) is not None
     try:
         data: object = json.loads(
             text,
@@ -315,7 +343,7 @@ def _too_deep(text: str) -> bool:
     before that, is not "too deep" here (the parser calls it malformed, or :func:`vet` finds
     a depth past :data:`MAX_DEPTH` with its path).
     """
-    rest = _NOT_BRACKETS.sub("", text)
+    rest = _brackets(text)
     for _ in range(MAX_DEPTH):
         shorter = rest.replace("[]", "").replace("{}", "")
         if len(shorter) == len(rest):

@@ -374,8 +374,8 @@ def instance_of(kind: type[Any] | tuple[type[Any], ...]) -> Validator:
             raise InvalidType(
                 where(instance, attribute), f"must be {names}, not {type(value).__name__}"
             )
-        if isinstance(value, str):  # a str field with no other rule is free text (PM-6)
-            free_text(value, where(instance, attribute))
+        if isinstance(value, str) and (not value.isascii() or holds_card_number(value)):
+            free_text(value, where(instance, attribute))  # free text (PM-6): the name for errors
 
     # A reader builds an instance of the class a field's hint names (or ``None`` where the
     # hint allows it): the check is settled, but for a ``str``, which may hold a card number.

@@ -105,6 +105,16 @@ def _compile(kind: Any, hooks: Hooks) -> _Plan:
 
 
 def _tuple_plan(item: _Plan) -> _Plan:
+    by_index = _build.indexed(item)
+    if by_index is not None:  # an item's path is built only if it is needed
+
+        def read_items(data: object, path: str) -> Any:
+            if not isinstance(data, list):
+                raise _problem(path, f"must be a list, not {_name(data)}")
+            return tuple([by_index(value, path, n) for n, value in enumerate(data)])
+
+        return read_items
+
     def read(data: object, path: str) -> Any:
         if not isinstance(data, list):
             raise _problem(path, f"must be a list, not {_name(data)}")
@@ -226,7 +236,8 @@ def _field(name: str, hint: Any, required: bool, hooks: Hooks) -> _build.Field:
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         members = {member.value: member for member in hint if type(member.value) is str}
         return _build.Field(name, plan, required=required, nullable=nullable, members=members)
-    return _build.Field(name, plan, required=required, nullable=nullable)
+    quick = _QUICK.get(hint)
+    return _build.Field(name, plan, required=required, nullable=nullable, quick=quick)
 
 
 def _required(path: str, name: str) -> PlainDataError:
@@ -266,13 +277,23 @@ def _read_bool(data: object, path: str) -> Any:
     return data if type(data) is bool else _structure_scalar(bool, data, path)
 
 
+def _quick_instant(data: object) -> Any:
+    """The instant ``data`` writes in the common form, or ``None``."""
+    if type(data) is str and _COMMON_INSTANT_FORM(data) is not None:
+        try:
+            # The common form has an offset of whole minutes and a year of the calendar:
+            # what it reads is an instant ``require_aware`` accepts (checked once).
+            return datetime.fromisoformat(data)
+        except ValueError:
+            pass
+    return None
+
+
 def _read_instant(data: object, path: str) -> Any:
     if type(data) is str:
         if _COMMON_INSTANT_FORM(data) is not None:
             try:
-                # The common form has an offset of whole minutes and a year of the calendar:
-                # what it reads is an instant ``require_aware`` accepts (checked once).
-                return datetime.fromisoformat(data)
+                return datetime.fromisoformat(data)  # the common form (see _quick_instant)
             except ValueError:
                 pass
         elif _INSTANT_FORM(data) is not None:
@@ -285,14 +306,20 @@ def _read_instant(data: object, path: str) -> Any:
     return _structure_scalar(datetime, data, path)
 
 
-def _read_date(data: object, path: str) -> Any:
+def _quick_date(data: object) -> Any:
+    """The date ``data`` writes, or ``None``."""
     if type(data) is str and _DATE_FORM(data) is not None:
         try:
             # The form holds a year of the calendar: a date ``require_date`` accepts.
             return date.fromisoformat(data)
         except ValueError:
             pass
-    return _structure_scalar(date, data, path)
+    return None
+
+
+def _read_date(data: object, path: str) -> Any:
+    found = _quick_date(data)
+    return _structure_scalar(date, data, path) if found is None else found
 
 
 #: An amount and a currency code as nearly every amount is written: an amount that
@@ -300,15 +327,31 @@ def _read_date(data: object, path: str) -> Any:
 #: it: finite, below ``10**30``, no finer than ``10**-30``), a space, three letters.
 _COMMON_MONEY = re.compile(rf"({_money.AMOUNT_PATTERN}) ([A-Z]{{3}})", re.ASCII).fullmatch
 
+_CURRENCY_OF = _money.CURRENCY_OF.get
 
-def _read_money(data: object, path: str) -> Any:
+
+def _quick_money(data: object) -> Any:
+    """The amount ``data`` writes in the common form, or ``None``."""
     if type(data) is str and len(data) <= _money.LONGEST_AMOUNT_TEXT:
         found = _COMMON_MONEY(data)
         if found is not None:
-            currency = _money.CURRENCY_OF.get(found[2])
+            currency = _CURRENCY_OF(found[2])
             if currency is not None:
                 return Money(Decimal(found[1]), currency)
-    return _structure_money(data, path)
+    return None
+
+
+def _read_money(data: object, path: str) -> Any:
+    found = _quick_money(data)
+    return _structure_money(data, path) if found is None else found
+
+
+#: The readers of the common forms of scalars (:attr:`_build.Field.quick`).
+_QUICK: dict[Any, Callable[[object], Any]] = {
+    datetime: _quick_instant,
+    date: _quick_date,
+    Money: _quick_money,
+}
 
 
 _SCALARS: dict[Any, _Plan] = {

@@ -88,24 +88,38 @@ class LedgerEntry:
     lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=v.ToTuple[ChargeLine])
 
     def __attrs_post_init__(self) -> None:
-        sign = self.amount.amount
-        if self.kind in (EntryKind.PAYMENT, EntryKind.BONUS) and sign <= 0:
-            raise InvalidInput("LedgerEntry.amount", f"must be more than zero on a {self.kind}")
-        if self.kind is EntryKind.CHARGE:
+        amount = self.amount
+        sign = amount.amount
+        kind = self.kind
+        if kind is EntryKind.CHARGE:
             if sign > 0:
                 raise InvalidInput("LedgerEntry.amount", "must not be positive on a charge")
-            currency = self.amount.currency
-            for index, line in enumerate(self.lines):
-                if line.amount.currency != currency:  # the name is built only for the error
-                    v.same_currency(self, self.amount, line.amount, f"lines[{index}].amount")
-            if self.lines and _lines_total(self.lines, currency) != -self.amount:
-                raise InvalidInput("LedgerEntry.lines", "must add up to the charge")
+            lines = self.lines
+            if lines:
+                currency = amount.currency
+                for index, line in enumerate(lines):
+                    found = line.amount.currency  # one currency object per code: ``is`` first
+                    if found is not currency and found != currency:  # the name: for the error
+                        v.same_currency(self, amount, line.amount, f"lines[{index}].amount")
+                if _lines_total(lines) != -sign:
+                    raise InvalidInput("LedgerEntry.lines", "must add up to the charge")
+        elif kind in (EntryKind.PAYMENT, EntryKind.BONUS) and sign <= 0:
+            raise InvalidInput("LedgerEntry.amount", f"must be more than zero on a {kind}")
         elif self.lines:
-            raise InvalidInput("LedgerEntry.lines", f"must be empty on a {self.kind}")
+            raise InvalidInput("LedgerEntry.lines", f"must be empty on a {kind}")
 
 
-def _lines_total(lines: tuple[ChargeLine, ...], currency: Currency) -> Money:
-    return _money.total((line.amount for line in lines), currency, "LedgerEntry.lines")
+def _lines_total(lines: tuple[ChargeLine, ...]) -> Decimal:
+    """The sum of the amounts of ``lines``, whose currency is checked to be the charge's."""
+    result = Decimal(0)
+    try:
+        for line in lines:
+            result += line.amount.amount
+    except ArithmeticError:
+        raise InvalidInput(
+            "LedgerEntry.lines", "the amounts are too large to add up exactly"
+        ) from None
+    return result
 
 
 @attrs.frozen
@@ -131,18 +145,27 @@ def _history(entries: tuple[LedgerEntry, ...]) -> _History:
     periods: list[tuple[datetime, datetime | None]] = []
     running = Decimal(0)
     started: datetime | None = None
+    at: datetime | None = None  # the first instant of the group of entries being added up
+    last = len(entries) - 1
     try:
-        for at, group in itertools.groupby(entries, key=lambda entry: entry.at):
-            for entry in group:
-                running += entry.amount.amount
-            if running < 0 and started is None:
-                started = at
-            elif running >= 0 and started is not None:
+        # One group per instant (``==``: the same instant written with two offsets is one),
+        # its state kept once its last entry is added.
+        for number, entry in enumerate(entries):
+            if at is None:
+                at = entry.at
+            running += entry.amount.amount
+            if number < last and entries[number + 1].at == at:
+                continue
+            if running < 0:
+                if started is None:
+                    started = at
+            elif started is not None:
                 periods.append((started, at))
                 started = None
-            times.append(at.astimezone(UTC))
+            times.append(at if at.tzinfo is UTC else at.astimezone(UTC))
             balances.append(running)
             debt_starts.append(started)
+            at = None
     except ArithmeticError:
         raise InvalidInput(
             "Ledger.entries", "the amounts are too large to add up exactly"
@@ -186,7 +209,8 @@ class Ledger:
         seen: set[str] = set()
         currency = self.currency
         for index, entry in enumerate(value):
-            if entry.amount.currency != currency:  # the name is built only for the error
+            found = entry.amount.currency  # one currency object per code: ``is`` first
+            if found is not currency and found != currency:  # the name: only for the error
                 _money.require_currency(entry.amount, currency, f"Ledger.entries[{index}].amount")
             if entry.id in seen:
                 raise InvalidInput(f"Ledger.entries[{index}].id", f"duplicate id {shown(entry.id)}")
