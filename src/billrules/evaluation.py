@@ -240,11 +240,12 @@ class Evaluation:
 
     @functools.cached_property
     def ledger(self) -> balance.Ledger:
-        """The prepaid ledger, or an empty one for a postpaid account."""
-        account = self.account
-        if account.ledger is not None:
-            return account.ledger
-        return balance.Ledger(currency=account.currency)
+        """The prepaid ledger, or an empty one for a postpaid account: the one the deletion
+        area's activity reads, built once for both."""
+        ledger = self.account.ledger
+        if ledger is not None:
+            return ledger
+        return self.deletion_facts.activity.ledger
 
     @functools.cached_property
     def state(self) -> cancellation.AccountState:
