@@ -78,6 +78,10 @@ BACK_OFFICE_0 = f"{BACK_OFFICE}:0"
 PERIOD_END = datetime(2024, 6, 1, tzinfo=UTC)
 
 
+class _TextId(str):
+    """An id given as a subclass of ``str``."""
+
+
 def _invoice(id_: str, status: str, amount: str, month: int, **kw: object) -> Invoice:
     at = datetime(2024, month, 1, tzinfo=UTC)
     return Invoice(
@@ -459,6 +463,26 @@ class TestBackOfficePlan:
         assert ("billing_still_scheduled",) == decision.codes
         assert ("ar-3", "ar-4") == decision.reasons[0].details["invoice_ids"]
         assert ("ar-3", "ar-4") == tuple(inv.id for inv in still_scheduled(account))
+
+    @pytest.mark.parametrize(
+        "ids", [("ar-3", "ar-4"), ("рахунок-1",), (_TextId("ar-5"), "ar-6")], ids=repr
+    )
+    def test_still_scheduled_reason_is_the_one_the_constructor_builds(self, ids):
+        """CAN-9: the refusal's reason is the one ``Reason(code, details)`` builds from the
+        ids, whatever text they were given as (plain text in the details)."""
+        account = _account(
+            *(_invoice(id_, "scheduled", "10", 6 + n) for n, id_ in enumerate(ids)),
+            status="DELETE",
+        )
+
+        (reason,) = can_complete_cancellation(account).reasons
+
+        expected = Reason(
+            code=CancellationCode.BILLING_STILL_SCHEDULED,
+            details={"invoice_ids": tuple(str(id_) for id_ in ids)},
+        )
+        assert (expected, repr(expected.details)) == (reason, repr(reason.details))
+        assert all(type(id_) is str for id_ in reason.details["invoice_ids"])
 
     def test_deleted_account_with_leftover_billing_only_cancels_it(self):
         """CAN-7: a DELETE account with a leftover scheduled billing gets only that fixed."""

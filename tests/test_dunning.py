@@ -1453,6 +1453,42 @@ class TestContract:
             assert all(isinstance(reason.code, DunningCode) for reason in change.reasons)
             assert change.description
 
+    @given(ledger=_ledgers(), policy=dunning_policies(), zone=zones(), hours=_hours)
+    def test_property_window_inside_a_debt_holds_its_changes_from_its_start(
+        self, ledger: Ledger, policy: DunningPolicy, zone: ZoneInfo, hours: int
+    ) -> None:
+        """X-5: a window that starts inside a debt (or after its changes) gives exactly the
+        changes of a window opened before it that fall from its start on: the changes before
+        the start are skipped, none is lost or repeated."""
+        a = ledger.entries[0].at - timedelta(days=1)
+        b = a + timedelta(hours=hours)
+        c = b + timedelta(days=90)
+
+        whole = _changes(ledger, policy, start=a, end=c, zone=zone)
+
+        assert tuple(t for t in whole if t.at >= b) == _changes(
+            ledger, policy, start=b, end=c, zone=zone
+        )
+
+    def test_debt_carried_past_the_window_start_gives_only_its_lift(self) -> None:
+        """DUN-2, DUN-3: months into a debt, no stage change is left; its lift still comes."""
+        ledger = _debts(
+            ("-19.00", datetime(2024, 1, 2, 9, tzinfo=KYIV)),
+            ("19.00", datetime(2024, 6, 3, 9, tzinfo=KYIV)),
+        )
+
+        changes = _changes(
+            ledger,
+            POLICY,
+            start=datetime(2024, 4, 1, tzinfo=KYIV),
+            end=datetime(2024, 7, 1, tzinfo=KYIV),
+            zone=KYIV,
+        )
+
+        assert [(DunningKind.DUNNING_LIFTED, datetime(2024, 6, 3, 9, tzinfo=KYIV))] == [
+            (t.kind, t.at) for t in changes
+        ]
+
     @given(
         ledger=_ledgers(),
         policy=dunning_policies(),

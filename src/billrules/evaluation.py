@@ -17,7 +17,6 @@ billing — once, when first read, and hands each area its own facts. It decides
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
@@ -241,11 +240,12 @@ class Evaluation:
 
     @functools.cached_property
     def ledger(self) -> balance.Ledger:
-        """The prepaid ledger, or an empty one for a postpaid account."""
-        account = self.account
-        if account.ledger is not None:
-            return account.ledger
-        return balance.Ledger(currency=account.currency)
+        """The prepaid ledger, or an empty one for a postpaid account: the one the deletion
+        area's activity reads, built once for both."""
+        ledger = self.account.ledger
+        if ledger is not None:
+            return ledger
+        return self.deletion_facts.activity.ledger
 
     @functools.cached_property
     def state(self) -> cancellation.AccountState:
@@ -338,11 +338,7 @@ class Evaluation:
             area.transitions(facts, policy, start=at, end=end, zone=zone)
             for area, facts, policy in self.present
         ]
-        rank = self.areas.rank
-        return _stamped(
-            heapq.merge(*streams, key=lambda t: (t.at, rank.get(t.area, len(rank)))),
-            self.account.id,
-        )
+        return _merged(streams, self.areas.rank, self.account.id)
 
     def upcoming(self, count: int, days: int) -> tuple[Transition, ...]:
         """The first ``count`` transitions of the ``days`` days from ``at``, computed lazily.
@@ -374,24 +370,49 @@ _account_state: Final[Callable[..., cancellation.AccountState]] = unchecked(acco
 _activity: Final[Callable[[Account], deletion.AccountActivity]] = unchecked(activity)
 
 
-def _stamped(transitions: Iterator[Transition], account: str) -> Iterator[Transition]:
-    """``transitions`` with the account's id on their effects (X-6), lazily; a transition
-    without effects passes as it is."""
-    for transition in transitions:
-        if transition.effects and type(transition) is not Transition:
-            # A host area's own kind of transition: copied as attrs copies it, kind and all.
-            effects = tuple([_with_account(e, account) for e in transition.effects])
-            yield attrs.evolve(transition, effects=effects)
-        elif transition.effects:
-            yield trusted_transition(
-                transition.at,
-                transition.area,
-                transition.kind,
-                transition.reasons,
-                tuple([_with_account(e, account) for e in transition.effects]),
-            )
+def _merged(
+    streams: list[Iterator[Transition]], rank: Mapping[str, int], account: str
+) -> Iterator[Transition]:
+    """``streams`` merged lazily in time order, at one instant by ``rank`` of their area (an
+    area not ranked last), then by stream, with the account's id on their effects (X-6).
+
+    What ``heapq.merge`` gives with that key, for the few streams of an evaluation: each is
+    advanced only when its head is taken, and a transition without effects passes as it is.
+    """
+    last = len(rank)
+    heads: list[list[Any]] = []
+    for order, stream in enumerate(streams):
+        taking = iter(stream)
+        first = next(taking, None)
+        if first is not None:
+            heads.append([first.at, rank.get(first.area, last), order, first, taking])
+    while heads:
+        # Lists compare item by item: the instant, the rank, then the stream (never equal).
+        head = min(heads) if len(heads) > 1 else heads[0]
+        transition: Transition = head[3]
+        yield _stamp(transition, account) if transition.effects else transition
+        following = next(head[4], None)
+        if following is None:
+            heads.remove(head)  # two heads differ by their stream before a transition is compared
         else:
-            yield transition
+            head[0] = following.at
+            head[1] = rank.get(following.area, last)
+            head[3] = following
+
+
+def _stamp(transition: Transition, account: str) -> Transition:
+    """``transition`` with the account's id on its effects (X-6)."""
+    if type(transition) is not Transition:
+        # A host area's own kind of transition: copied as attrs copies it, kind and all.
+        effects = tuple([_with_account(e, account) for e in transition.effects])
+        return attrs.evolve(transition, effects=effects)
+    return trusted_transition(
+        transition.at,
+        transition.area,
+        transition.kind,
+        transition.reasons,
+        tuple([_with_account(e, account) for e in transition.effects]),
+    )
 
 
 def _with_account(effect: Effect, account: str) -> Effect:

@@ -3,9 +3,9 @@ deactivation (CAN-8). Private."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -190,14 +190,14 @@ def can_complete_cancellation(state: AccountState) -> Decision:
 def _can_complete(state: AccountState) -> Decision:
     left = _still_scheduled(state)
     if left:
+        ids = tuple([inv.id for inv in left])
+        details: Mapping[str, Any] = {"invoice_ids": ids}
+        if all(type(id_) is str and id_.isascii() for id_ in ids):
+            # Ids as Invoice checked them (no card number, PM-6): frozen as the details'
+            # check would keep them, without walking them again.
+            details = v.FrozenMapping(details)
         return trusted_decision(
-            False,
-            (
-                trusted_reason(
-                    CancellationCode.BILLING_STILL_SCHEDULED,
-                    {"invoice_ids": tuple(inv.id for inv in left)},
-                ),
-            ),
+            False, (trusted_reason(CancellationCode.BILLING_STILL_SCHEDULED, details),)
         )
     return _NOTHING_SCHEDULED
 

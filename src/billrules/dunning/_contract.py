@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import calendar
 from collections.abc import Iterator
-from datetime import MAXYEAR, UTC, datetime, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -22,22 +22,24 @@ from billrules.errors import InvalidInput
 from billrules.roles import Role
 
 
-def _period_moves(
-    started: datetime, policy: DunningPolicy, zone: ZoneInfo
-) -> Iterator[tuple[datetime, tuple[Reason, ...]]]:
-    """The stage changes of a debt that started at ``started`` and is never paid, in order."""
+def _period_days(
+    debt_day: date, policy: DunningPolicy
+) -> list[tuple[date | None, tuple[Reason, ...]]]:
+    """The local days of the stage changes of a debt that started on ``debt_day`` and is never
+    paid, in order, with their reasons; ``None`` for the first, at the debt's own instant."""
     table = policy._table
     stages = policy.stages
-    debt_day = _time.local_date(started, zone)
     last = len(stages) - 1
     if not table.month_start:
-        yield started, table.moves[0]
-        for index in range(1, last + 1):
-            begins = debt_day + timedelta(days=stages[index].first_day - 1)
-            yield _time.start_of_day(begins, zone), table.moves[index]
-        return
+        return [
+            (None, table.moves[0]),
+            *(
+                (debt_day + timedelta(days=stages[index].first_day - 1), table.moves[index])
+                for index in range(1, last + 1)
+            ),
+        ]
     first = table.stage_of_day[debt_day.day]
-    yield started, table.moves[first]
+    days: list[tuple[date | None, tuple[Reason, ...]]] = [(None, table.moves[first])]
     length = calendar.monthrange(debt_day.year, debt_day.month)[1]
     reached = first
     for index in range(first + 1, last + 1):
@@ -45,10 +47,50 @@ def _period_moves(
         if day > length:
             break
         reached = index
-        yield _time.start_of_day(debt_day.replace(day=day), zone), table.moves[index]
+        days.append((debt_day.replace(day=day), table.moves[index]))
     if reached != last:
-        month_after = _time.add_months(debt_day.replace(day=1), 1)
-        yield _time.start_of_day(month_after, zone), table.carry
+        days.append((_month_after(debt_day), table.carry))
+    return days
+
+
+def _month_after(day: date) -> date:
+    """The first day of the month after ``day``'s (``add_months(day.replace(day=1), 1)``)."""
+    if day.month == 12:
+        return date(day.year + 1, 1, 1)
+    return date(day.year, day.month + 1, 1)
+
+
+def _last_day(debt_day: date, policy: DunningPolicy) -> date | None:
+    """The last day of :func:`_period_days`, computed alone."""
+    stages = policy.stages
+    last = len(stages) - 1
+    if not policy._table.month_start:
+        return None if last == 0 else debt_day + timedelta(days=stages[last].first_day - 1)
+    if policy._table.stage_of_day[debt_day.day] == last:
+        return None
+    day = stages[last].first_day  # the stages' first days increase: reached if this one is
+    if day <= 28 or day <= calendar.monthrange(debt_day.year, debt_day.month)[1]:
+        return debt_day.replace(day=day)
+    return _month_after(debt_day)
+
+
+def _period_moves(
+    started: datetime, policy: DunningPolicy, zone: ZoneInfo, start: datetime
+) -> Iterator[tuple[datetime, tuple[Reason, ...]]]:
+    """The stage changes of a debt that started at ``started`` and is never paid, in order;
+    none when every one of them is before ``start``.
+
+    The first change is at ``started``, the others at the start of their local day, which
+    never comes before the start of an earlier day: when ``started`` and the last day's start
+    are before ``start``, so is every change, and no other day is computed.
+    """
+    debt_day = _time.local_date(started, zone)
+    if started < start:
+        last = _last_day(debt_day, policy)
+        if last is None or _time.start_of_day(last, zone) < start:
+            return
+    for day, reasons in _period_days(debt_day, policy):
+        yield (started if day is None else _time.start_of_day(day, zone)), reasons
 
 
 _NEVER: Final = datetime(MAXYEAR, 12, 31, tzinfo=UTC)
@@ -66,7 +108,7 @@ def _transitions(
     for started, ended in periods[bisect.bisect_left(periods, start, key=_ended) :]:
         if started >= end:
             return
-        for at, reasons in _period_moves(started, policy, zone):
+        for at, reasons in _period_moves(started, policy, zone, start):
             if at >= end or (ended is not None and at >= ended):
                 break
             if at >= start:
