@@ -102,6 +102,23 @@ def test_strict_type_checkers_see_the_root_names(tmp_path: Path) -> None:
     assert "Success: no issues found" in out, out
 
 
+def test_strict_type_checkers_refuse_an_unknown_root_name(tmp_path: Path) -> None:
+    """A removed or misspelt name of ``billrules`` is an error for ``mypy --strict``, not
+    ``Any``: the lazy loader exists only at run time."""
+    api = pytest.importorskip("mypy.api")
+    snippet = tmp_path / "host.py"
+    snippet.write_text(
+        "from billrules import restriction_for\nimport billrules\nbillrules.explian\n",
+        encoding="utf-8",
+    )
+    out, _, status = api.run(
+        ["--strict", "--no-incremental", "--follow-imports=silent", str(snippet)]
+    )
+    assert 1 == status, out
+    assert 'Module "billrules" has no attribute "restriction_for"' in out, out
+    assert 'has no attribute "explian"' in out, out
+
+
 def _loaded_after(code: str) -> set[str]:
     """The modules a fresh interpreter has loaded after running ``code``."""
     out = subprocess.run(

@@ -450,3 +450,18 @@ def test_a_host_s_own_kind_of_transition_keeps_its_kind_with_its_effects(
     ]
     assert (Tagged, "kept") == (type(ours), ours.note)
     assert [account.id] == [effect.account for effect in ours.effects]
+
+
+def test_a_schema_handed_out_is_the_caller_s_to_change() -> None:
+    """json_schema returns a copy: changing it changes no later schema."""
+    first = json_schema("decision")
+    first["$defs"]["Reason"]["properties"]["code"]["enum"].append("zzz")
+    assert "zzz" not in json.dumps(json_schema("decision"))
+
+
+def test_a_code_declared_wrongly_is_refused_without_echoing_it() -> None:
+    """A reason code declared without its rule is refused when the enum is defined, naming
+    the member, without repeating a value that could be a card number."""
+    with pytest.raises(InvalidInput) as refused:
+        ReasonCode("Codes", [("CARD", ("4242424242424242",))])  # type: ignore[call-overload]
+    assert "4242" not in str(refused.value)
