@@ -1742,3 +1742,104 @@ class TestCanUseProductGuard:
         with pytest.raises(InvalidInput) as refused:
             self.ask(role="nobody")
         assert refused.value.field == "role"
+
+
+class TestStageEffects:
+    """DUN-1 … DUN-3 (X-9): each stage change asks the host to set what each role now sees,
+    and the lift gives full access back (DUN-2): a keyed effect carrying the levels as data."""
+
+    def test_the_seed_s_month_asks_for_each_stage_s_access(self) -> None:
+        """DUN-1 with the seed's numbers: a debt from 1 May (Kyiv) sets the access of days 1,
+        4, 7 and 10; a full payment on the 12th gives everyone full access again (DUN-2)."""
+        ledger = _debts(
+            ("-33.00", datetime(2024, 5, 1, tzinfo=KYIV)),
+            ("33.00", datetime(2024, 5, 12, 15, tzinfo=KYIV)),
+        )
+        changes = list(
+            transitions(
+                ledger,
+                POLICY,
+                start=datetime(2024, 5, 1, tzinfo=KYIV),
+                end=datetime(2024, 6, 1, tzinfo=KYIV),
+                zone=KYIV,
+            )
+        )
+        seen = [
+            (c.at.astimezone(KYIV).day, e.kind, e.rule, e.stage, dict(e.access))
+            for c in changes
+            for e in c.effects
+        ]
+        full = {"owner": "full", "admin": "full", "staff": "full"}
+        assert [
+            (1, "set_access", "DUN-1", "no_restriction", full),
+            (
+                4,
+                "set_access",
+                "DUN-1",
+                "reminder",
+                {"owner": "full_with_reminder", "admin": "full_with_reminder", "staff": "full"},
+            ),
+            (
+                7,
+                "set_access",
+                "DUN-1",
+                "payment_page_only",
+                {"owner": "payment_page_only", "admin": "payment_page_only", "staff": "full"},
+            ),
+            (
+                10,
+                "set_access",
+                "DUN-1",
+                "blocked",
+                {"owner": "blocked", "admin": "blocked", "staff": "blocked"},
+            ),
+            (12, "set_access", "DUN-2", None, full),
+        ] == seen
+
+    def test_a_carried_debt_sets_the_last_stage_under_dun_3(self) -> None:
+        """DUN-3: with a last stage on day 31, a debt from 30 April is carried into May and
+        reaches that stage on the 1st; its effect cites DUN-3."""
+        stages = (
+            DEFAULT_STAGES[0],
+            Stage(name="late", first_day=31, access=dict(DEFAULT_STAGES[3].access)),
+        )
+        started = datetime(2024, 4, 30, 20, tzinfo=KYIV)
+        changes = list(
+            transitions(
+                _debts(("-33.00", started)),
+                DunningPolicy(stages=stages),
+                start=started,
+                end=started + timedelta(days=5),
+                zone=KYIV,
+            )
+        )
+        effect = changes[-1].effects[0]
+        assert (datetime(2024, 5, 1, tzinfo=KYIV), "DUN-3", "late") == (
+            effect.at,
+            effect.rule,
+            effect.stage,
+        )
+        assert {"owner": "blocked", "admin": "blocked", "staff": "blocked"} == dict(effect.access)
+
+    @given(ledger=_ledgers(), policy=dunning_policies(), zone=zones(), days=st.integers(0, 400))
+    def test_property_every_change_carries_the_access_it_states(
+        self, ledger: Ledger, policy: DunningPolicy, zone: ZoneInfo, days: int
+    ) -> None:
+        """DUN-1 … DUN-3 property: every dunning transition carries exactly one SetAccess, at
+        its instant, under its first reason's rule, whose levels are the ones its sentence
+        states; a lift gives every role full access."""
+        start = ledger.entries[0].at - timedelta(days=1)
+        for change in transitions(
+            ledger, policy, start=start, end=start + timedelta(days=days), zone=zone
+        ):
+            (effect,) = change.effects
+            reason = change.reasons[0]
+            assert (effect.kind, effect.at, effect.rule) == ("set_access", change.at, reason.rule)
+            assert dict(effect.access) == {
+                str(k): str(v) for k, v in reason.details["access"].items()
+            }
+            if change.kind == "dunning_lifted":
+                assert effect.stage is None
+                assert set(effect.access.values()) == {"full"}
+            else:
+                assert effect.stage == reason.details["stage"]

@@ -5,14 +5,16 @@ named.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 from moneyed import Money
 
 from billrules import _validate as v
 from billrules._effect import Effect
+from billrules.errors import InvalidInput, InvalidType
 
 __all__ = [
     "CancelBilling",
@@ -28,6 +30,7 @@ __all__ = [
     "RestoreAccount",
     "RevokeAccess",
     "SendEmail",
+    "SetAccess",
     "SetAccountStatus",
     "SetEmailOptOut",
     "SetLicenceCount",
@@ -41,6 +44,28 @@ def _email_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _banner_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return v.details_of(value, "ShowBanner.details")
+
+
+#: A role or an access level, as ``SetAccess.access`` names them: a snake_case name.
+_NAME: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
+
+
+def _access(value: Mapping[str, str]) -> Mapping[str, str]:
+    """``SetAccess.access``: role names to access-level names, frozen."""
+    if not isinstance(value, Mapping):
+        raise InvalidType("SetAccess.access", f"must be a mapping, not {type(value).__name__}")
+    if not value:
+        raise InvalidInput("SetAccess.access", "must name at least one role")
+    for role, level in value.items():
+        if not (isinstance(role, str) and _NAME.fullmatch(role)):
+            raise InvalidInput("SetAccess.access", "a role must be a snake_case name")
+        if not isinstance(level, str):
+            raise InvalidType(
+                f"SetAccess.access[{role}]", f"must be a str, not {type(level).__name__}"
+            )
+        if not _NAME.fullmatch(level):
+            raise InvalidInput(f"SetAccess.access[{role}]", "must be a snake_case name")
+    return v.FrozenMapping({str(role): str(level) for role, level in value.items()})
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +91,16 @@ class ShowBanner(Effect):
         converter=_banner_details,
         hash=False,
     )
+
+
+@attrs.frozen(kw_only=True)
+class SetAccess(Effect):
+    """Give each role the access ``access`` names (role → access level): what each user now
+    sees, from the dunning stage ``stage`` on (DUN-1), or full access again once the debt is
+    paid (``stage`` ``None``, DUN-2). It tells the host what to enforce; it changes no fact."""
+
+    stage: str | None = attrs.field(default=None, validator=v.optional_identifier)
+    access: Mapping[str, str] = attrs.field(converter=_access, hash=False)
 
 
 @attrs.frozen(kw_only=True)

@@ -18,6 +18,7 @@ from billrules.decisions import Reason, trusted_decision, trusted_reason
 from billrules.dunning._codes import AREA, DunningCode, DunningKind, DunningQuestion
 from billrules.dunning._facts import Ledger, _balance_at, _debt_periods, _debt_started_at
 from billrules.dunning._policy import _LIFTED, DunningPolicy, _Table
+from billrules.effects import Effect, trusted_effect
 from billrules.errors import InvalidInput
 from billrules.roles import Role
 
@@ -112,9 +113,24 @@ def _transitions(
             if at >= end or (ended is not None and at >= ended):
                 break
             if at >= start:
-                yield trusted_transition(at, AREA, DunningKind.DUNNING_STAGE, reasons)
+                yield trusted_transition(
+                    at, AREA, DunningKind.DUNNING_STAGE, reasons, (_access_at(at, reasons[0]),)
+                )
         if ended is not None and start <= ended < end:
-            yield trusted_transition(ended, AREA, DunningKind.DUNNING_LIFTED, _LIFTED)
+            yield trusted_transition(
+                ended, AREA, DunningKind.DUNNING_LIFTED, _LIFTED, (_access_at(ended, _LIFTED[0]),)
+            )
+
+
+def _access_at(at: datetime, reason: Reason) -> Effect:
+    """What each role sees from ``at`` on, as the stage change's (or the lift's) reason says:
+    the host is asked to enforce it (DUN-1, DUN-3; DUN-2 gives full access back)."""
+    from billrules.effects import SetAccess  # loaded on use, as every kind of effect
+
+    details = reason.details
+    return trusted_effect(
+        SetAccess, at=at, rule=reason.rule, stage=details.get("stage"), access=details["access"]
+    )
 
 
 @checked

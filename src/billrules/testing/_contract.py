@@ -198,6 +198,12 @@ def _effect_field(hint: Any) -> st.SearchStrategy[Any]:
         return money(min_value=1)
     if hint is datetime:
         return aware_datetimes()
+    if typing.get_origin(hint) is Mapping and typing.get_args(hint) == (str, str):
+        return st.dictionaries(  # role names to access-level names (SetAccess.access)
+            st.sampled_from(("owner", "admin", "staff")),
+            st.sampled_from(("full", "full_with_reminder", "payment_page_only", "blocked")),
+            min_size=1,
+        )
     if typing.get_origin(hint) is Mapping:
         return _EFFECT_DETAILS
     raise TypeError(f"no strategy for an effect field of type {hint}")  # pragma: no cover
