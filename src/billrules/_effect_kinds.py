@@ -48,6 +48,7 @@ def _banner_details(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 #: A role or an access level, as ``SetAccess.access`` names them: a snake_case name.
 _NAME: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
+_NAME_PATTERN: Final = f"^{_NAME.pattern}$"
 
 
 def _access(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -100,7 +101,18 @@ class SetAccess(Effect):
     paid (``stage`` ``None``, DUN-2). It tells the host what to enforce; it changes no fact."""
 
     stage: str | None = attrs.field(default=None, validator=v.optional_identifier)
-    access: Mapping[str, str] = attrs.field(converter=_access, hash=False)
+    access: Mapping[str, str] = attrs.field(
+        converter=_access,
+        hash=False,
+        metadata={
+            "json_schema": {
+                "minProperties": 1,
+                "propertyNames": {"pattern": _NAME_PATTERN},
+                "additionalProperties": {"type": "string", "pattern": _NAME_PATTERN},
+                "description": "Each role's access level, by role (snake_case names).",
+            }
+        },
+    )
 
 
 @attrs.frozen(kw_only=True)
