@@ -151,7 +151,9 @@ def transitions(
     (``dunning_lifted``, DUN-2). Computed from the schedule, one value per change, lazily: a
     debt's changes are computed when the iteration reaches it. Each stage change's details
     give the stage, its first day, every role's level and the most severe level's
-    ``severity`` (0 full … 3 blocked).
+    ``severity`` (0 full … 3 blocked). Each change carries one
+    :class:`~billrules.effects.SetAccess` effect with those levels as data (the lift's gives
+    every role full access, DUN-2), for the host to enforce.
 
     Raises:
         InvalidInput: ``end`` is before ``start``.
