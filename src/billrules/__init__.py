@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     # One import per module, each name re-exported explicitly (``X as X``), so that type
     # checkers in strict mode see it: isort would split these into one import per name.
     # isort: off
+    from billrules._apply import (
+        apply as apply,
+    )
     from billrules.account import (
         Account as Account,
         User as User,

@@ -366,7 +366,7 @@ def unchecked(function: Callable[P, R]) -> Callable[P, R]:
 _T = TypeVar("_T")
 
 
-def trusted(kind: type[_T], **fields: Any) -> _T:
+def trusted(kind: type[_T], /, **fields: Any) -> _T:
     """A ``kind`` (facts whose ``__attrs_post_init__`` only checks) with every one of its
     fields given, from values already checked: no converter, validator or check runs again
     (DESIGN.md, "Checked once"). For what the library builds from checked facts; a test

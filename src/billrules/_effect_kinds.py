@@ -26,9 +26,11 @@ __all__ = [
     "PurgeData",
     "ReassignLeads",
     "RecordCancellation",
+    "RecordDeletionOutcome",
     "RemoveFromCallQueue",
     "RestoreAccount",
     "RevokeAccess",
+    "ScheduleDeletion",
     "SendEmail",
     "SetAccess",
     "SetAccountStatus",
@@ -220,6 +222,62 @@ class RestoreAccount(Effect):
     """Restore a deleted account from its retained data."""
 
 
+#: ``ScheduleDeletion.deletion_kind``: why it was scheduled (the deletion area's
+#: ``DeletionScheduleKind`` values).
+_DELETION_KINDS: Final = ("automatic", "manual")
+
+
+def _deletion_kind(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidType(
+            "ScheduleDeletion.deletion_kind", f"must be a str, not {type(value).__name__}"
+        )
+    if value not in _DELETION_KINDS:
+        raise InvalidInput("ScheduleDeletion.deletion_kind", "must be 'automatic' or 'manual'")
+
+
+def _kept_because(value: object) -> tuple[str, ...]:
+    codes = v.tuple_of(str, "RecordDeletionOutcome.kept_because")(value)
+    if not codes:
+        raise InvalidInput("RecordDeletionOutcome.kept_because", "must name at least one code")
+    for index, code in enumerate(codes):
+        if not _NAME.fullmatch(code):
+            raise InvalidInput(
+                f"RecordDeletionOutcome.kept_because[{index}]", "must be a snake_case name"
+            )
+    return codes
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleDeletion(Effect):
+    """Record on the account that its deletion is scheduled at ``at`` (DEL-1, DEL-3; DEL-2 for
+    a ``manual`` one): the account's ``deletion_schedule`` from now on. The run asks for it
+    when an account becomes eligible; :func:`billrules.apply` records it."""
+
+    deletion_kind: str = attrs.field(
+        default="automatic",
+        validator=_deletion_kind,
+        metadata={"json_schema": {"enum": list(_DELETION_KINDS)}},
+    )
+
+
+@attrs.frozen(kw_only=True)
+class RecordDeletionOutcome(Effect):
+    """Record on the deletion schedule that the account was kept at ``at``, its deletion
+    instant, because it was no longer eligible (DEL-7): ``kept_because`` names the DEL-1
+    conditions no longer met. :func:`billrules.apply` records it."""
+
+    kept_because: tuple[str, ...] = attrs.field(
+        converter=_kept_because,
+        metadata={
+            "json_schema": {
+                "minItems": 1,
+                "items": {"type": "string", "pattern": _NAME_PATTERN},
+            }
+        },
+    )
+
+
 # Shown, pickled and documented as ``billrules.effects`` exports them.
 for _kind in (
     SendEmail,
@@ -231,6 +289,8 @@ for _kind in (
     SetLicenceCount,
     SetAccountStatus,
     RecordCancellation,
+    RecordDeletionOutcome,
+    ScheduleDeletion,
     SetEmailOptOut,
     DeactivateUser,
     RevokeAccess,

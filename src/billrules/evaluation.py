@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from billrules import (
+    _apply as _applying,
     _time,
     balance,
     cancellation,
@@ -284,6 +285,20 @@ class Evaluation:
         return tuple(found)
 
     @functools.cached_property
+    def prepaid_facts(self) -> balance.PrepaidFacts | None:
+        """The balance area's facts: the ledger, the creation, the spans not billed; ``None``
+        for a postpaid account."""
+        ledger = self.account.ledger
+        if ledger is None:
+            return None
+        return trusted(
+            balance.PrepaidFacts,
+            ledger=ledger,
+            created_at=self.account.created_at,
+            suspensions=self.suspensions,
+        )
+
+    @functools.cached_property
     def subscription_facts(self) -> subscriptions.SubscriptionFacts | None:
         """The subscription with the spans in which it is not billed, if there is one."""
         sub = self.account.subscription
@@ -327,7 +342,22 @@ class Evaluation:
         return tuple(found)
 
     def transitions(self, end: datetime) -> Iterator[Transition]:
-        """Every area's transitions in ``[at, end)``, merged lazily in time order.
+        """Every area's transitions in ``[at, end)``, in time order, as the account lives
+        them: the facts each one changes are changed before the next is computed (X-9).
+
+        The areas' transitions are merged lazily in time order (:meth:`merged`). When one
+        carries an effect that changes a fact (a monthly charge, a deletion scheduled…), the
+        account with that change made (:func:`billrules.apply`) is evaluated again from that
+        instant, so every area sees it: the charge on the 1st starts dunning's stages, a
+        deletion stops the charges. What was already given at that instant is not given
+        again. A host that runs the window night by night and applies each night's effects
+        sees the same transitions, in the same order.
+        """
+        return _lived(self, end)
+
+    def merged(self, end: datetime) -> Iterator[Transition]:
+        """Every area's transitions in ``[at, end)`` from these facts alone, merged lazily in
+        time order.
 
         At one instant the registry's order of areas decides; within an area, the area's own.
         Their effects carry the account's id (``Effect.account``, X-6); the areas' own
@@ -356,7 +386,7 @@ class Evaluation:
 AREAS: Final[Registry] = Registry(
     (
         Registered(dunning.AREA, lambda ev: ev.ledger),
-        Registered(balance.AREA, lambda ev: ev.account.ledger),
+        Registered(balance.AREA, lambda ev: ev.prepaid_facts),
         Registered(invoices.AREA, lambda ev: ev.invoice_facts),
         Registered(cancellation.AREA, lambda ev: ev.state),
         Registered(subscriptions.AREA, lambda ev: ev.subscription_facts),
@@ -366,8 +396,40 @@ AREAS: Final[Registry] = Registry(
     )
 )
 
+_apply: Final = _applying.apply
+_changes_facts: Final = _applying.changes_facts
 _account_state: Final[Callable[..., cancellation.AccountState]] = unchecked(account_state)
 _activity: Final[Callable[[Account], deletion.AccountActivity]] = unchecked(activity)
+
+
+def _lived(evaluation: Evaluation, end: datetime) -> Iterator[Transition]:
+    """:meth:`Evaluation.transitions`: the merged transitions, the account evaluated again
+    after each one that changes its facts."""
+    current = evaluation
+    given_at: datetime | None = None  # the instant of the last transition given
+    given: list[Transition] = []  # those given at that instant
+    while True:
+        for transition in current.merged(end):
+            if transition.at == given_at:
+                if transition in given:
+                    continue  # given before the facts changed at this instant
+                given.append(transition)
+            else:
+                given_at, given = transition.at, [transition]
+            yield transition
+            effects = transition.effects
+            if effects and _changes_facts(effects):
+                account = _apply(current.account, effects)
+                if account is not current.account:
+                    current = Evaluation(
+                        account=account,
+                        policy=current.policy,
+                        at=transition.at,
+                        areas=current.areas,
+                    )
+                    break
+        else:
+            return
 
 
 def _merged(

@@ -11,11 +11,13 @@ Decides BAL-1 … BAL-7 (see ``docs/policies.md``):
 - BAL-6 the balance view: current balance, usage accrued this month, history;
 - BAL-7 prepaid mode never charges a card: charges are drawn from the balance only.
 
-Facts: :class:`LedgerEntry`, :class:`Ledger`, :class:`Source`, :class:`BalanceFacts`.
+Facts: :class:`LedgerEntry`, :class:`Ledger`, :class:`Source`, :class:`BalanceFacts`, and the
+area's own, :class:`PrepaidFacts` (the ledger, the account's creation, the spans not billed).
 Policy: :class:`BalancePolicy`. Every instant is timezone-aware; days and months are local to
 the account's zone. The area contract: :class:`BalanceCode`, :class:`BalanceQuestion`,
-:func:`findings`, :func:`role_findings` and :func:`transitions` (always empty: the balance
-changes only with the host's entries), all over a :class:`Ledger`.
+:func:`findings`, :func:`role_findings` and :func:`transitions` (the monthly charges, BAL-4,
+each a ``DebitBalance`` whose ledger entry :func:`billrules.apply` adds), all over
+:class:`PrepaidFacts`.
 
 A ledger computes its balance history once, when it is built: the balance and the start of
 the debt at an instant (:func:`balance_at`, :func:`debt_started_at`,
@@ -33,7 +35,7 @@ from billrules import _lazy
 from billrules.area import Area
 from billrules.balance import _contract
 from billrules.balance._codes import AREA as _AREA_NAME
-from billrules.balance._codes import BalanceCode, BalanceQuestion
+from billrules.balance._codes import BalanceCode, BalanceKind, BalanceQuestion
 from billrules.balance._contract import findings, role_findings, transitions
 from billrules.balance._facts import (
     BalanceFacts,
@@ -42,6 +44,7 @@ from billrules.balance._facts import (
     EntryKind,
     Ledger,
     LedgerEntry,
+    PrepaidFacts,
     Source,
     SourceKind,
 )
@@ -65,6 +68,7 @@ __all__ = [
     "DEFAULT_BASE_TARIFF",
     "BalanceCode",
     "BalanceFacts",
+    "BalanceKind",
     "BalancePolicy",
     "BalanceQuestion",
     "BalanceView",
@@ -75,6 +79,7 @@ __all__ = [
     "EntryKind",
     "Ledger",
     "LedgerEntry",
+    "PrepaidFacts",
     "Source",
     "SourceKind",
     "Usage",
@@ -101,7 +106,7 @@ AREA: Final = Area(
     prefix="BAL",
     codes=BalanceCode,
     questions=BalanceQuestion,
-    kinds=None,
+    kinds=BalanceKind,
     policy=BalancePolicy,
     contract=_contract,
 )

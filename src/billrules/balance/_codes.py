@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
 from billrules.decisions import Question, ReasonCode
@@ -25,6 +26,11 @@ class BalanceCode(ReasonCode, area=AREA):
     )
     BALANCE_NOT_NEGATIVE = "balance_not_negative", "BAL-3", "The balance is {balance}."
     BALANCE_NEGATIVE = "balance_negative", "BAL-3", "The balance is {balance}."
+    MONTHLY_CHARGE = (
+        "monthly_charge",
+        "BAL-4",
+        "The month {month} is charged to the balance: {amount}, the base tariff (BAL-5).",
+    )
 
 
 class BalanceQuestion(Question, area=AREA):
@@ -36,3 +42,10 @@ class BalanceQuestion(Question, area=AREA):
         "Balance {balance}.",
         "Balance {balance}: in debt since {debt_started_at}.",
     )
+
+
+class BalanceKind(StrEnum):
+    """The kinds of the balance area's transitions (BAL-4, BAL-5)."""
+
+    #: BAL-4, BAL-5: the month just ended is charged to the balance on the 1st.
+    MONTHLY_CHARGE = "monthly_charge"

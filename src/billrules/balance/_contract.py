@@ -13,12 +13,13 @@ from moneyed import Money
 from billrules import _time
 from billrules._check import checked
 from billrules._validate import FrozenMapping
-from billrules.balance._codes import BalanceCode, BalanceQuestion
-from billrules.balance._facts import Ledger, _state_at
+from billrules.balance._codes import BalanceCode, BalanceKind, BalanceQuestion
+from billrules.balance._facts import EntryKind, PrepaidFacts, _state_at
 from billrules.balance._policy import BalancePolicy
 from billrules.balance._top_up import TOP_UP_DECISIONS, _role
-from billrules.contract import Finding, Transition, trusted_finding
+from billrules.contract import Finding, Transition, trusted_finding, trusted_transition
 from billrules.decisions import trusted_decision, trusted_reason
+from billrules.effects import trusted_effect
 from billrules.roles import Role
 
 #: The area's name in findings and transitions.
@@ -42,7 +43,7 @@ _TOP_UP_FINDINGS: Final[Mapping[str, tuple[Finding, ...]]] = MappingProxyType(
 
 @checked
 def findings(
-    ledger: Ledger, policy: BalancePolicy, *, at: datetime, zone: ZoneInfo | str
+    facts: PrepaidFacts, policy: BalancePolicy, *, at: datetime, zone: ZoneInfo | str
 ) -> tuple[Finding, ...]:
     """The account-wide answer of the balance area at ``at``: is it negative? Decides BAL-3.
 
@@ -51,13 +52,15 @@ def findings(
     What lifts the debt is dunning's answer (DUN-2), not this one.
 
     >>> from datetime import datetime, UTC
-    >>> from billrules.balance import BalancePolicy, Ledger, findings
-    >>> (finding,) = findings(Ledger(currency="USD"), BalancePolicy(),
+    >>> from billrules.balance import BalancePolicy, Ledger, PrepaidFacts, findings
+    >>> facts = PrepaidFacts(ledger=Ledger(currency="USD"), created_at=datetime(2024, 1, 1, tzinfo=UTC))
+    >>> (finding,) = findings(facts, BalancePolicy(),
     ...                       at=datetime(2024, 5, 1, tzinfo=UTC), zone="UTC")
     >>> finding.allowed, finding.summary, finding.rules
     (True, 'Balance 0.00 USD.', ('BAL-3',))
     """
     _time.to_zone(zone)
+    ledger = facts.ledger
     amount, started = _state_at(ledger, at)
     # Frozen once: the reason and the finding share the same details.
     details = FrozenMapping({"balance": Money(amount, ledger.currency), "debt_started_at": started})
@@ -72,7 +75,7 @@ def findings(
 
 @checked
 def role_findings(
-    ledger: Ledger,
+    facts: PrepaidFacts,
     policy: BalancePolicy,
     *,
     role: Role | str,
@@ -90,20 +93,91 @@ def role_findings(
 
 @checked
 def transitions(
-    ledger: Ledger,
+    facts: PrepaidFacts,
     policy: BalancePolicy,
     *,
     start: datetime,
     end: datetime,
     zone: ZoneInfo | str,
 ) -> Iterator[Transition]:
-    """Nothing: the balance changes only with the host's entries, never with time alone.
+    """The monthly charges in ``[start, end)``, in time order, lazily. Decides BAL-4, BAL-5
+    and BAL-7.
 
-    Decides no rule; there for the area contract. The window is still checked.
+    On the first instant of each local 1st, the month just ended is charged to the balance:
+    a ``monthly_charge`` transition whose :class:`~billrules.effects.DebitBalance` (BAL-7: from
+    the balance, never a card) draws the base tariff, its occasion the id of the ledger entry
+    that records it, ``charge-YYYY-MM`` (:func:`billrules.apply` adds that entry). Every month
+    from the one holding the account's creation is charged, once: not when the ledger already
+    holds the month's charge (an entry of that id, or a charge at that instant), not when the
+    instant lies in a suspension (the account is deleted or deactivated), not when the base
+    tariff is zero or in another currency than the ledger (the host's policy names its
+    tariff in the ledger's currency: currencies never mix, X-4). Months before the window are
+    never charged late.
 
     Raises:
         InvalidInput: ``end`` is before ``start``.
     """
     _time.require_window(start, end)
-    _time.to_zone(zone)
-    return iter(())
+    return _charges(facts, policy, start, end, _time.to_zone(zone))
+
+
+def _charges(
+    facts: PrepaidFacts, policy: BalancePolicy, start: datetime, end: datetime, tz: ZoneInfo
+) -> Iterator[Transition]:
+    from billrules.effects import DebitBalance
+
+    ledger = facts.ledger
+    tariff = policy.base_tariff
+    if tariff.amount <= 0 or tariff.currency != ledger.currency:
+        return
+    begins = max(start, facts.created_at)
+    if begins >= end:
+        return
+    # The first 1st whose first instant is at or after ``begins``.
+    local = begins.astimezone(tz).date()
+    first = local.replace(day=1)
+    at = _time.start_of_day(first, tz)
+    if at < begins:
+        first = _time.add_months(first, 1)
+        at = _time.start_of_day(first, tz)
+    charged = {entry.id for entry in ledger.entries}
+    charged_at = {entry.at for entry in ledger.entries if entry.kind is EntryKind.CHARGE}
+    while at < end:
+        month = _time.add_months(first, -1)
+        ident = f"charge-{month:%Y-%m}"
+        if (
+            at > facts.created_at
+            and ident not in charged
+            and at not in charged_at
+            and not any(
+                stop.start <= at and (stop.end is None or at < stop.end)
+                for stop in facts.suspensions
+            )
+        ):
+            shown = f"{month:%Y-%m}"
+            yield trusted_transition(
+                at,
+                AREA,
+                BalanceKind.MONTHLY_CHARGE,
+                (
+                    trusted_reason(
+                        BalanceCode.MONTHLY_CHARGE,
+                        FrozenMapping({"month": shown, "amount": tariff, "charge_id": ident}),
+                    ),
+                ),
+                (
+                    trusted_effect(
+                        DebitBalance,
+                        at=at,
+                        rule="BAL-7",
+                        amount=tariff,
+                        description=f"Usage of {shown}",
+                        occasion=ident,
+                    ),
+                ),
+            )
+        first = _time.add_months(first, 1)
+        try:
+            at = _time.start_of_day(first, tz)
+        except OverflowError:
+            return

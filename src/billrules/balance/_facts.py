@@ -21,6 +21,7 @@ from moneyed import Currency, Money
 from billrules import _money, _time
 from billrules import _validate as v
 from billrules._redact import shown
+from billrules.contract import Suspension
 from billrules.errors import InvalidInput, InvalidType
 
 
@@ -372,3 +373,26 @@ class Source:
                 days.add(begin)
                 begin += timedelta(days=1)
         return len(days)
+
+
+@attrs.frozen(kw_only=True)
+class PrepaidFacts:
+    """The balance area's facts: the prepaid ledger, when the account began, and the spans in
+    which another area stops billing (a cancellation's deactivation, a deletion).
+
+    The findings read the ledger; the transitions read all three: each month from the
+    account's creation on is charged on the 1st of the next (BAL-4, BAL-5), unless that
+    instant lies in a suspension.
+
+    Attributes:
+        ledger: The prepaid ledger.
+        created_at: When the account was created: its first month is the one holding it.
+        suspensions: Spans in which nothing is charged, each naming the rule that stops billing.
+    """
+
+    ledger: Ledger = attrs.field(validator=v.instance_of(Ledger))
+    created_at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
+    suspensions: tuple[Suspension, ...] = attrs.field(
+        default=(),
+        converter=v.ToTuple[Suspension],
+    )

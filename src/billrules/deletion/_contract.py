@@ -18,7 +18,7 @@ import attrs
 
 from billrules import _time
 from billrules import _validate as v
-from billrules._check import checked
+from billrules._check import checked, trusted
 from billrules._validate import FrozenMapping
 from billrules.contract import Finding, Suspension, Transition, trusted_finding, trusted_transition
 from billrules.decisions import Decision, Reason, trusted_reason
@@ -29,6 +29,7 @@ from billrules.deletion._eligibility import (
     _eligibility,
     _not_before_creation,
     _role,
+    first_eligible,
 )
 from billrules.deletion._facts import (
     BANNER,
@@ -135,8 +136,9 @@ def _scheduled_transition(
     notice: int,
     manual: tuple[Reason, ...],
 ) -> Transition:
-    """DEL-2, DEL-3, DEL-5: the scheduling, with the notice and the banner when it has one."""
-    from billrules.effects import SendEmail, ShowBanner
+    """DEL-1, DEL-2, DEL-3, DEL-5: the scheduling, recorded on the account
+    (``ScheduleDeletion``), with the notice and the banner when it has one."""
+    from billrules.effects import ScheduleDeletion, SendEmail, ShowBanner
 
     opened = schedule.scheduled_at
     date_ = when.deletion_date
@@ -144,10 +146,18 @@ def _scheduled_transition(
         _Code.DELETION_SCHEDULED,
         FrozenMapping({"deletion_date": date_, "kind": schedule.kind.value, "notice_days": notice}),
     )
-    opening: tuple[Effect, ...] = ()
+    automatic = schedule.kind is DeletionScheduleKind.AUTOMATIC
+    opening: tuple[Effect, ...] = (
+        trusted_effect(
+            ScheduleDeletion,
+            at=opened,
+            rule="DEL-1" if automatic else "DEL-2",
+            deletion_kind=schedule.kind.value,
+        ),
+    )
     if notice > 0:
         shown = date_.isoformat()
-        opening = (
+        opening += (
             trusted_effect(
                 SendEmail,
                 at=opened,
@@ -180,7 +190,13 @@ def _move(
 ) -> Transition:
     """The state change ``event`` at ``at`` (DEL-3, DEL-6, DEL-7), with its effects: the
     banner is hidden when the deletion stops being pending (DEL-5)."""
-    from billrules.effects import DeleteAccount, HideBanner, PurgeData, RestoreAccount
+    from billrules.effects import (
+        DeleteAccount,
+        HideBanner,
+        PurgeData,
+        RecordDeletionOutcome,
+        RestoreAccount,
+    )
 
     if event is _Ev.RESTORE:
         return trusted_transition(
@@ -215,7 +231,11 @@ def _move(
     if event is _Ev.CANCEL:
         return trusted_transition(at, _AREA, _Kind.DELETION_CANCELLED, outcome.reasons[:1], hide)
     if event is _Ev.KEEP:
-        return trusted_transition(at, _AREA, _Kind.DELETION_KEPT, outcome.reasons[:1], hide)
+        kept = outcome.reasons[0]
+        record = trusted_effect(
+            RecordDeletionOutcome, at=at, rule="DEL-7", kept_because=kept.details["kept_because"]
+        )
+        return trusted_transition(at, _AREA, _Kind.DELETION_KEPT, (kept,), (*hide, record))
     automatic = not manual
     deleted = trusted_reason(
         _Code.ACCOUNT_DELETED, FrozenMapping({"deletion_at": at, "restorable_until": when.purge_at})
@@ -267,7 +287,20 @@ def _transitions(
     once, and the transitions are built as they are taken."""
     schedule = facts.schedule
     if schedule is None:
-        return iter(())
+        # DEL-1: the run schedules the deletion the first instant the account is eligible.
+        scheduled_at = first_eligible(facts.activity, policy, start, end, tz)
+        if scheduled_at is None:
+            return iter(())
+        schedule = trusted(
+            DeletionSchedule,
+            scheduled_at=scheduled_at,
+            kind=DeletionScheduleKind.AUTOMATIC,
+            cancelled_at=None,
+            restored_at=None,
+            kept_at=None,
+            kept_because=(),
+        )
+        facts = trusted(DeletionFacts, activity=facts.activity, schedule=schedule)
     return _all(schedule, policy, _events(facts, policy, tz), start, end)
 
 

@@ -221,6 +221,57 @@ def _eligibility(
     )
 
 
+def _is_eligible(
+    activity: AccountActivity, policy: DeletionPolicy, at: datetime, tz: ZoneInfo
+) -> bool:
+    """DEL-1 at ``at`` as a yes or no, without its reasons (what :func:`_eligibility` allows)."""
+    today = at.astimezone(tz).date()
+    if (today - activity.created_at.astimezone(tz).date()).days <= policy.min_age_days:
+        return False
+    logins = activity.logins
+    index = bisect.bisect_right(logins, at)
+    if index and (today - logins[index - 1].astimezone(tz).date()).days <= policy.inactivity_days:
+        return False
+    return _balance_at(activity.ledger, at=at).amount <= policy.max_balance
+
+
+def first_eligible(
+    activity: AccountActivity,
+    policy: DeletionPolicy,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+) -> datetime | None:
+    """The first instant of ``[start, end)`` at which the account is eligible (DEL-1), or
+    ``None``: ``start`` itself when it is eligible then, else the first instant a condition
+    comes to hold with the others holding.
+
+    Eligibility only begins at the start of a local day (the account is old enough, or the
+    last login is long enough ago) or at a ledger entry (the balance falls to the
+    threshold): those instants, and ``start``, are the only ones tried, never every day.
+    """
+    start = max(start, activity.created_at)
+    if start >= end:
+        return None
+    tried = {start}
+    created_on = activity.created_at.astimezone(tz).date()
+    days = (created_on, policy.min_age_days), *(
+        (login.astimezone(tz).date(), policy.inactivity_days) for login in activity.logins
+    )
+    for day, count in days:
+        # The day the condition first holds: the instant count + 1 days on has started.
+        try:
+            tried.add(_time.start_of_day(day + timedelta(days=count + 1), tz))
+        except OverflowError:
+            continue  # past the calendar: it never holds
+    for entry in activity.ledger.entries:
+        tried.add(entry.at)
+    for instant in sorted(at for at in tried if start <= at < end):
+        if _is_eligible(activity, policy, instant, tz):
+            return instant
+    return None
+
+
 @checked
 def can_schedule(
     facts: DeletionFacts, policy: DeletionPolicy, *, at: datetime, zone: ZoneInfo | str

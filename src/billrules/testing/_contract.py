@@ -209,6 +209,18 @@ def _effect_field(hint: Any) -> st.SearchStrategy[Any]:
     raise TypeError(f"no strategy for an effect field of type {hint}")  # pragma: no cover
 
 
+#: Effect fields whose values are names from a closed set, by field name.
+_NAMED_FIELDS: Final[Mapping[str, st.SearchStrategy[Any]]] = {
+    "deletion_kind": st.sampled_from(("automatic", "manual")),
+    "kept_because": st.lists(
+        st.sampled_from(("account_too_new", "recent_login", "balance_remaining")),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ).map(tuple),
+}
+
+
 @checked
 def effects() -> st.SearchStrategy[Effect]:
     """Effects of every kind ``billrules.effects`` exports, with and without ``account`` and
@@ -227,7 +239,9 @@ def effects() -> st.SearchStrategy[Effect]:
     def build(kind: type[Effect]) -> st.SearchStrategy[Effect]:
         hints = typing.get_type_hints(kind)
         own = {
-            field.name: _effect_field(hints[field.name])
+            field.name: _NAMED_FIELDS[field.name]
+            if field.name in _NAMED_FIELDS
+            else _effect_field(hints[field.name])
             for field in attrs.fields(kind)
             if field.name not in base
         }

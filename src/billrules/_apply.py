@@ -1,0 +1,230 @@
+"""The account after the host carried out effects (X-9). Private: :func:`billrules.apply` is
+the public name.
+
+An effect that changes a fact of the account says so as data (the ledger entry a
+``DebitBalance`` records, the schedule a ``ScheduleDeletion`` opens…), and :func:`apply`
+makes that change. Effects that only tell the outside world (emails, banners, access to
+enforce, a deletion or a purge the host executes) change nothing in the account: what they
+report already follows from its facts.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import attrs
+
+from billrules import _time
+from billrules._redact import shown
+from billrules.account import Account
+from billrules.balance import EntryKind, LedgerEntry
+from billrules.cancellation import AccountStatus
+from billrules.deletion import DeletionSchedule, DeletionScheduleKind
+from billrules.effects import Effect
+from billrules.errors import BillRulesError, InvalidInput, InvalidType
+from billrules.invoices import InvoiceStatus, change_status
+
+__all__ = ["apply", "changes_facts"]
+
+
+@functools.cache
+def _fact_kinds() -> frozenset[type[Effect]]:
+    """The kinds of effect that change a fact of the account (loaded when first asked)."""
+    from billrules import effects
+
+    return frozenset(
+        {
+            effects.DebitBalance,
+            effects.ScheduleDeletion,
+            effects.RecordDeletionOutcome,
+            effects.SetAccountStatus,
+            effects.SetLicenceCount,
+            effects.DeactivateUser,
+            effects.CancelBilling,
+        }
+    )
+
+
+def changes_facts(effects: Iterable[Effect]) -> bool:
+    """Whether any of ``effects`` is of a kind that changes a fact of the account."""
+    kinds = _fact_kinds()
+    return any(type(effect) in kinds for effect in effects)
+
+
+class _Changes:
+    """The account's fields as effects change them, one effect at a time."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self.fields: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        return self.fields[name] if name in self.fields else getattr(self.account, name)
+
+    def set(self, name: str, value: Any) -> None:
+        self.fields[name] = value
+
+
+def _debit(changes: _Changes, effect: Any, where: str) -> None:
+    """BAL-4, BAL-7: the ledger entry the debit records, keyed by its id (the occasion)."""
+    ledger = changes.get("ledger")
+    if ledger is None:
+        raise InvalidInput(f"{where}", "a balance debit needs a prepaid ledger; the account has none")
+    ident = effect.occasion
+    if ident is None:
+        raise InvalidInput(f"{where}.occasion", "names the ledger entry to add; it is missing")
+    if any(entry.id == ident for entry in ledger.entries):
+        return  # already recorded: carried out once
+    entry = LedgerEntry(
+        id=ident,
+        kind=EntryKind.CHARGE,
+        at=effect.at,
+        amount=-effect.amount,
+        description=effect.description,
+    )
+    changes.set("ledger", ledger.add(entry))
+
+
+def _schedule(changes: _Changes, effect: Any, where: str) -> None:
+    """DEL-1, DEL-2, DEL-3: the deletion schedule opened at the effect's instant."""
+    kind = DeletionScheduleKind(effect.deletion_kind)
+    current: DeletionSchedule | None = changes.get("deletion_schedule")
+    if current is not None:
+        if _time.instant_key(current.scheduled_at) == _time.instant_key(effect.at) and (
+            current.kind is kind
+        ):
+            return  # already recorded
+        raise InvalidInput(where, "another deletion is already scheduled on the account")
+    changes.set("deletion_schedule", DeletionSchedule(scheduled_at=effect.at, kind=kind))
+
+
+def _outcome(changes: _Changes, effect: Any, where: str) -> None:
+    """DEL-7: the schedule records that the account was kept at its deletion instant."""
+    current: DeletionSchedule | None = changes.get("deletion_schedule")
+    if current is None:
+        raise InvalidInput(where, "no deletion is scheduled on the account")
+    if current.kept_at is not None:
+        if _time.instant_key(current.kept_at) == _time.instant_key(effect.at):
+            return  # already recorded
+        raise InvalidInput(where, "the schedule already records another outcome")
+    changes.set(
+        "deletion_schedule",
+        attrs.evolve(current, kept_at=effect.at, kept_because=effect.kept_because),
+    )
+
+
+def _status(changes: _Changes, effect: Any, where: str) -> None:
+    """CAN-7: the account's status."""
+    try:
+        status = AccountStatus(effect.status)
+    except ValueError:
+        raise InvalidInput(f"{where}.status", "is no account status") from None
+    changes.set("status", status)
+
+
+def _seats(changes: _Changes, where: str) -> Any:
+    pool = changes.get("seats")
+    if pool is None:
+        raise InvalidInput(where, "the account has no seat pool")
+    return pool
+
+
+def _licences(changes: _Changes, effect: Any, where: str) -> None:
+    """SEAT-5, CAN-7: the number of licences."""
+    pool = _seats(changes, where)
+    if pool.total != effect.count:
+        changes.set("seats", attrs.evolve(pool, total=effect.count))
+
+
+def _deactivate(changes: _Changes, effect: Any, where: str) -> None:
+    """SEAT-5: the user no longer occupies a seat."""
+    pool = _seats(changes, where)
+    if effect.user_id in pool.occupants:
+        occupants = tuple(user for user in pool.occupants if user != effect.user_id)
+        changes.set("seats", attrs.evolve(pool, occupants=occupants))
+
+
+def _cancel_billing(changes: _Changes, effect: Any, where: str) -> None:
+    """CAN-7, INV-2: the billing is cancelled."""
+    invoices = changes.get("invoices")
+    for index, invoice in enumerate(invoices):
+        if invoice.id == effect.invoice_id:
+            if invoice.status is InvoiceStatus.CANCELLED:
+                return  # already recorded
+            cancelled = change_status(invoice, to=InvoiceStatus.CANCELLED, at=effect.at)
+            changes.set("invoices", (*invoices[:index], cancelled, *invoices[index + 1 :]))
+            return
+    raise InvalidInput(f"{where}.invoice_id", f"no invoice {shown(effect.invoice_id)}")
+
+
+_Apply = Callable[[_Changes, Any, str], None]
+
+
+@functools.cache
+def _appliers() -> dict[type[Effect], _Apply]:
+    from billrules import effects
+
+    return {
+        effects.DebitBalance: _debit,
+        effects.ScheduleDeletion: _schedule,
+        effects.RecordDeletionOutcome: _outcome,
+        effects.SetAccountStatus: _status,
+        effects.SetLicenceCount: _licences,
+        effects.DeactivateUser: _deactivate,
+        effects.CancelBilling: _cancel_billing,
+    }
+
+
+#: What a refusal of one effect names: the effect's place in the list.
+_WHERE: Final = "effects[{index}]"
+
+
+def apply(account: Account, effects: Iterable[Effect]) -> Account:
+    """``account`` with the changes of ``effects`` made, in order (X-9). Pure and idempotent.
+
+    Each effect that changes a fact carries the change as data: a ``DebitBalance`` adds the
+    charge entry its occasion names to the ledger (BAL-4, BAL-7); a ``ScheduleDeletion``
+    opens the deletion schedule (DEL-1, DEL-3); a ``RecordDeletionOutcome`` records that the
+    account was kept (DEL-7); ``SetAccountStatus``, ``SetLicenceCount``, ``DeactivateUser``
+    and ``CancelBilling`` set the status, the licences, the seat's occupant and the billing's
+    status (CAN-7, SEAT-5, INV-2). An effect whose change is already in the facts (the entry
+    id is there, the schedule is the same) changes nothing, so applying the same effects
+    twice gives the same account. Every other effect (emails, banners, access, the deletion
+    and purge the host executes) changes nothing in the account. Nothing changes, the very
+    ``account`` is returned.
+
+    Raises:
+        InvalidType: ``account`` is not an :class:`~billrules.account.Account`, or an item
+            of ``effects`` is not an effect.
+        InvalidInput: an effect names another account (or none): ``effects[i].account``;
+            or its change cannot be made (a debit on an account without a ledger, a billing
+            the account does not have, a second schedule). Nothing is applied then.
+    """
+    if not isinstance(account, Account):
+        raise InvalidType("account", f"must be an Account, not {type(account).__name__}")
+    if isinstance(effects, (str, bytes)) or not isinstance(effects, Iterable):
+        raise InvalidType("effects", f"must be effects, not {type(effects).__name__}")
+    changes = _Changes(account)
+    appliers = _appliers()
+    for index, effect in enumerate(effects):
+        where = _WHERE.format(index=index)
+        if not isinstance(effect, Effect):
+            raise InvalidType(where, f"must be an Effect, not {type(effect).__name__}")
+        if effect.account != account.id:
+            raise InvalidInput(
+                f"{where}.account",
+                "names another account" if effect.account is not None else "names no account",
+            )
+        applier = appliers.get(type(effect))
+        if applier is not None:
+            try:
+                applier(changes, effect, where)
+            except BillRulesError:
+                raise
+            except (ValueError, TypeError) as error:  # pragma: no cover - a defect, named
+                raise InvalidInput(where, f"cannot be applied: {type(error).__name__}") from None
+    if not changes.fields:
+        return account
+    return attrs.evolve(account, **changes.fields)
