@@ -176,6 +176,8 @@ STRUCTURED = {
     "billrules.contract.Finding.area",
     "billrules.contract.Transition.area",
     "billrules.contract.Transition.kind",
+    "billrules.effects.RecordDeletionOutcome.kept_because",
+    "billrules.effects.ScheduleDeletion.deletion_kind",
     "billrules.payment_methods._facts.PaymentMethod.last4",
     "billrules.payment_methods._policy.CardBrandRule.prefixes",
 }

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from _accounts import DELINQUENT, KYIV, T0
-from billrules import DEFAULT_POLICY
+from billrules import DEFAULT_POLICY, apply
 from billrules.account import Account
 from billrules.balance import BalancePolicy, Ledger, charge_month
 from billrules.cancellation import (
@@ -435,6 +435,16 @@ class TestWhatTheKeyDependsOn:
         assert scheduled.key != named.key
 
 
+def _nightly(account: Account, policy: Policy, bounds: list[datetime]) -> list[Effect]:
+    """The effects of runs over consecutive windows, each night's applied before the next (X-9)."""
+    found: list[Effect] = []
+    for first, last in itertools.pairwise(bounds):
+        night = [e for t in timeline(account, policy, start=first, end=last).events for e in t.effects]
+        account = apply(account, night)
+        found.extend(night)
+    return found
+
+
 class TestTimelineKeys:
     """X-6 over timelines: a window cut into runs gives the same keys as one run."""
 
@@ -443,9 +453,10 @@ class TestTimelineKeys:
     def test_any_partition_of_a_window_gives_the_same_keys(
         self, account: Account, policy: Policy, data: st.DataObject
     ) -> None:
-        """X-6: the keys of the effects of runs over any partition of a window into
-        consecutive windows are those of one timeline over the window, in order, without
-        duplicates; distinct effects there have distinct keys."""
+        """X-6, X-9: the keys of the effects of runs over any partition of a window into
+        consecutive windows, each run's effects applied before the next, are those of one
+        timeline over the window, in order, without duplicates; distinct effects there have
+        distinct keys."""
         start = account.created_at + timedelta(hours=data.draw(st.integers(-2000, 9000)))
         length = data.draw(st.integers(0, 900 * 24))
         end = start + timedelta(hours=length)
@@ -454,12 +465,7 @@ class TestTimelineKeys:
         whole = [
             e for t in timeline(account, policy, start=start, end=end).events for e in t.effects
         ]
-        runs = [
-            e
-            for first, last in itertools.pairwise(bounds)
-            for t in timeline(account, policy, start=first, end=last).events
-            for e in t.effects
-        ]
+        runs = _nightly(account, policy, bounds)
         assert _keys(whole) == _keys(runs)
         assert len(whole) == len(set(_keys(whole)))
         for first, second in itertools.combinations(whole, 2):
@@ -471,8 +477,9 @@ class TestTimelineKeys:
     def test_a_later_run_recomputes_the_same_keys(
         self, account: Account, policy: Policy, data: st.DataObject
     ) -> None:
-        """X-6: a later cron window overlapping an earlier one gives the keys of the effects
-        they share, and the other effects have keys the earlier window did not."""
+        """X-6: a later cron window overlapping an earlier one, run once the earlier one's
+        effects were applied (X-9), gives the keys of the effects they share, and the other
+        effects have keys the earlier window did not."""
         start = account.created_at + timedelta(hours=data.draw(st.integers(-2000, 9000)))
         first_end = start + timedelta(days=data.draw(st.integers(1, 400)))
         later = start + timedelta(hours=data.draw(st.integers(0, 400 * 24)))
@@ -482,9 +489,10 @@ class TestTimelineKeys:
             for t in timeline(account, policy, start=start, end=first_end).events
             for e in t.effects
         }
+        applied = apply(account, first.values())
         second = {
             e.key: e
-            for t in timeline(account, policy, start=later, end=later_end).events
+            for t in timeline(applied, policy, start=later, end=later_end).events
             for e in t.effects
         }
         for key in first.keys() & second.keys():

@@ -351,7 +351,7 @@ class Evaluation:
         instant, so every area sees it: the charge on the 1st starts dunning's stages, a
         deletion stops the charges. What was already given at that instant is not given
         again. A host that runs the window night by night and applies each night's effects
-        sees the same transitions, in the same order.
+        sees the same transitions, in the same order (X-9), with the same keys (X-6).
         """
         return _lived(self, end)
 

@@ -242,18 +242,16 @@ def first_eligible(
     end: datetime,
     tz: ZoneInfo,
 ) -> datetime | None:
-    """The first instant of ``[start, end)`` at which the account is eligible (DEL-1), or
-    ``None``: ``start`` itself when it is eligible then, else the first instant a condition
-    comes to hold with the others holding.
+    """The first instant of ``[start, end)`` at which the account becomes eligible (DEL-1),
+    or ``None``: an instant at which it is eligible and was not the instant before.
 
-    Eligibility only begins at the start of a local day (the account is old enough, or the
-    last login is long enough ago) or at a ledger entry (the balance falls to the
-    threshold): those instants, and ``start``, are the only ones tried, never every day.
+    Eligibility only begins at the start of a local day (the account becomes old enough, or
+    the last login long enough ago) or at a ledger entry (the balance falls to the
+    threshold): those instants are the only ones tried, never every day. An account already
+    eligible at ``start`` became so before the window: the instant depends on the facts
+    alone, never on where a window begins.
     """
-    start = max(start, activity.created_at)
-    if start >= end:
-        return None
-    tried = {start}
+    tried = set()
     created_on = activity.created_at.astimezone(tz).date()
     days = (created_on, policy.min_age_days), *(
         (login.astimezone(tz).date(), policy.inactivity_days) for login in activity.logins
@@ -266,8 +264,12 @@ def first_eligible(
             continue  # past the calendar: it never holds
     for entry in activity.ledger.entries:
         tried.add(entry.at)
+    moment = timedelta(microseconds=1)
     for instant in sorted(at for at in tried if start <= at < end):
-        if _is_eligible(activity, policy, instant, tz):
+        if _is_eligible(activity, policy, instant, tz) and not (
+            instant - moment >= activity.created_at
+            and _is_eligible(activity, policy, instant - moment, tz)
+        ):
             return instant
     return None
 
