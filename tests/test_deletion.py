@@ -57,7 +57,9 @@ from billrules.effects import (
     DeleteAccount,
     HideBanner,
     PurgeData,
+    RecordDeletionOutcome,
     RestoreAccount,
+    ScheduleDeletion,
     SendEmail,
     ShowBanner,
 )
@@ -280,6 +282,7 @@ class TestSeedStory:
         sched = schedule(DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV).schedule
         effects = all_effects(sched, activity)
         expected = [
+            ("schedule_deletion", 0),
             ("send_email", 0),
             ("show_banner", 0),
             ("send_email", 7),
@@ -295,8 +298,12 @@ class TestSeedStory:
         assert {"owner"} == {e.to for e in effects if isinstance(e, SendEmail)}
         banner = next(e for e in effects if isinstance(e, ShowBanner))
         assert "2024-05-20" == banner.details["deletion_date"]
-        assert [("send_email", "DEL-3"), ("show_banner", "DEL-5")] == kinds(effects[:2])
-        assert {"DEL-4"} == {e.rule for e in effects[2:4]}
+        assert [
+            ("schedule_deletion", "DEL-1"),
+            ("send_email", "DEL-3"),
+            ("show_banner", "DEL-5"),
+        ] == kinds(effects[:3])
+        assert {"DEL-4"} == {e.rule for e in effects[3:5]}
         assert all(e.at.astimezone(KYIV).time() == NOW.time() for e in effects)
 
     def test_states_along_the_story(self):
@@ -366,6 +373,7 @@ class TestSeedStory:
         sched = schedule(DeletionFacts(activity=activity), POLICY, at=now, zone=zone).schedule
         effects = all_effects(sched, activity, zone=zone)
         assert [
+            ("schedule_deletion", date(2024, 3, 9)),
             ("send_email", date(2024, 3, 9)),
             ("show_banner", date(2024, 3, 9)),
             ("send_email", date(2024, 3, 16)),
@@ -545,8 +553,12 @@ class TestManualDeletion:
         ).schedule
         assert DeletionScheduleKind.MANUAL == sched.kind
         effects = all_effects(sched, activity)
-        assert [("delete_account", "DEL-2"), ("purge_data", "DEL-6")] == kinds(effects)
-        assert [0, 20] == [(e.at - NOW).days for e in effects]
+        assert [
+            ("schedule_deletion", "DEL-2"),
+            ("delete_account", "DEL-2"),
+            ("purge_data", "DEL-6"),
+        ] == kinds(effects)
+        assert [0, 0, 20] == [(e.at - NOW).days for e in effects]
         assert DeletionState.DELETED == state_at(
             DeletionFacts(activity=activity, schedule=sched), POLICY, at=NOW, zone=KYIV
         )
@@ -560,6 +572,7 @@ class TestManualDeletion:
         ).schedule
         effects = all_effects(sched, activity, policy)
         assert [
+            ("schedule_deletion", 0),
             ("send_email", 0),
             ("show_banner", 0),
             ("send_email", 1),
@@ -611,6 +624,7 @@ class TestCancel:
         assert sched.cancelled_at is None
         effects = all_effects(cancelled, activity)
         assert [
+            ("schedule_deletion", "DEL-1"),
             ("send_email", "DEL-3"),
             ("show_banner", "DEL-5"),
             ("send_email", "DEL-4"),
@@ -771,8 +785,8 @@ class TestRestore:
 
 class TestNoLongerEligible:
     def test_a_login_during_the_notice_keeps_the_account(self):
-        """DEL-7: a login on day 5 keeps the account: no deletion, no purge; the reason is
-        recorded as recent_login."""
+        """DEL-7: a login on day 5 keeps the account: no deletion, no purge; the banner is
+        hidden and the reason recorded as recent_login (RecordDeletionOutcome, DEL-7)."""
         activity = seed_account()
         sched = schedule(DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV).schedule
         later = activity.with_login(NOW + timedelta(days=5))
@@ -782,8 +796,16 @@ class TestNoLongerEligible:
         assert ("DEL-7", "DEL-1") == decision.rules
         effects = all_effects(sched, later)
         assert not any(isinstance(e, (DeleteAccount, PurgeData)) for e in effects)
-        assert isinstance(effects[-1], HideBanner)
-        assert NOW + timedelta(days=10) == effects[-1].at
+        assert isinstance(effects[-2], HideBanner)
+        assert (
+            RecordDeletionOutcome(
+                at=NOW + timedelta(days=10),
+                rule="DEL-7",
+                kept_because=("recent_login",),
+                account="acme",
+            )
+            == effects[-1]
+        )
         assert DeletionState.KEPT == state_at(
             DeletionFacts(activity=later, schedule=sched), POLICY, at=NOW + FAR, zone=KYIV
         )
@@ -1784,12 +1806,14 @@ class TestGoldenErrors:
 
 class TestWholeOutputs:
     def test_seed_effects_in_full(self):
-        """DEL-3, DEL-4, DEL-5, DEL-6: every field of every effect of the seed's story."""
+        """DEL-1, DEL-3, DEL-4, DEL-5, DEL-6: every field of every effect of the seed's story,
+        the scheduling itself (ScheduleDeletion, DEL-1) first."""
         activity = seed_account()
         sched = schedule(DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV).schedule
         date_ = "2024-05-20"
         day = timedelta(days=1)
         assert (
+            ScheduleDeletion(at=NOW, rule="DEL-1", deletion_kind="automatic", account="acme"),
             SendEmail(
                 at=NOW,
                 rule="DEL-3",
@@ -1833,7 +1857,7 @@ class TestWholeOutputs:
 
     def test_restore_and_manual_effects_name_their_rules(self):
         """DEL-6, DEL-2: a restore is RestoreAccount under DEL-6; a manual deletion is
-        DeleteAccount under DEL-2, its purge under DEL-6."""
+        ScheduleDeletion then DeleteAccount under DEL-2, its purge under DEL-6."""
         activity = seed_account()
         sched = schedule(DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV).schedule
         restored = restore(
@@ -1847,6 +1871,7 @@ class TestWholeOutputs:
             DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV, role="owner"
         ).schedule
         assert (
+            ScheduleDeletion(at=NOW, rule="DEL-2", deletion_kind="manual", account="acme"),
             DeleteAccount(at=NOW, rule="DEL-2", account="acme"),
             PurgeData(at=NOW + timedelta(days=20), rule="DEL-6", account="acme"),
         ) == tuple(all_effects(manual, activity))
@@ -1897,7 +1922,7 @@ class TestWholeOutputs:
                     kind="automatic",
                     notice_days=10,
                 ),
-                effects=effects[:2],
+                effects=effects[:3],
             ),
             *(
                 change(
@@ -1911,10 +1936,10 @@ class TestWholeOutputs:
                     ),
                     effects=(effect,),
                 )
-                for days, effect in ((3, effects[2]), (1, effects[3]))
+                for days, effect in ((3, effects[3]), (1, effects[4]))
             ),
-            change(_DELETION_AT, "account_deleted", deleted, still, effects=effects[4:6]),
-            change(_PURGE_AT, "data_purged", purged, effects=effects[6:]),
+            change(_DELETION_AT, "account_deleted", deleted, still, effects=effects[5:7]),
+            change(_PURGE_AT, "data_purged", purged, effects=effects[7:]),
         ] == changes(sched)
         assert [
             "Deletion scheduled for 2024-05-20, 10 days ahead.",
@@ -1949,6 +1974,7 @@ class TestWholeOutputs:
                     kind="manual",
                     notice_days=0,
                 ),
+                effects=(ScheduleDeletion(at=NOW, rule="DEL-2", deletion_kind="manual"),),
             ),
             change(
                 NOW,
@@ -2006,7 +2032,12 @@ class TestWholeOutputs:
                     deletion_at=_DELETION_AT,
                     kept_because=("recent_login",),
                 ),
-                effects=(HideBanner(at=_DELETION_AT, rule="DEL-5", banner=BANNER),),
+                effects=(
+                    HideBanner(at=_DELETION_AT, rule="DEL-5", banner=BANNER),
+                    RecordDeletionOutcome(
+                        at=_DELETION_AT, rule="DEL-7", kept_because=("recent_login",)
+                    ),
+                ),
             )
             == changes(sched, activity.with_login(day2))[-1]
         )
@@ -2077,7 +2108,14 @@ class TestBoundaries:
         sched = delete_manually(
             DeletionFacts(activity=activity), policy, at=NOW, zone=KYIV, role="owner"
         ).schedule
-        expected = ["send_email", "show_banner", "hide_banner", "delete_account", "purge_data"]
+        expected = [
+            "schedule_deletion",
+            "send_email",
+            "show_banner",
+            "hide_banner",
+            "delete_account",
+            "purge_data",
+        ]
         assert expected == [e.kind for e in all_effects(sched, activity, policy)]
 
     def test_a_reminder_due_at_the_cancel_instant_is_not_sent(self):
@@ -2088,9 +2126,12 @@ class TestBoundaries:
         cancelled = cancel(
             DeletionFacts(activity=activity, schedule=sched), POLICY, at=reminder, zone=KYIV
         ).schedule
-        assert [("send_email", NOW), ("show_banner", NOW), ("hide_banner", reminder)] == [
-            (e.kind, e.at) for e in all_effects(cancelled, activity)
-        ]
+        assert [
+            ("schedule_deletion", NOW),
+            ("send_email", NOW),
+            ("show_banner", NOW),
+            ("hide_banner", reminder),
+        ] == [(e.kind, e.at) for e in all_effects(cancelled, activity)]
 
     def test_a_login_at_the_instant_asked_counts(self):
         """DEL-1: a login at the very instant asked about is a login today."""
@@ -2206,16 +2247,45 @@ class TestContract:
         assert first == everything[:3]
         assert [c.at for c in everything] == sorted(c.at for c in everything)
 
-    def test_no_schedule_no_transition_and_no_suspension(self):
-        """DEL-6: without a schedule nothing happens and nothing is suspended."""
-        facts = DeletionFacts(activity=seed_account())
-        assert [] == list(transitions(facts, POLICY, start=NOW, end=NOW + FAR, zone=KYIV))
-        assert () == effects_due(facts, POLICY, start=NOW, end=NOW + FAR, zone=KYIV, account="acme")
-        assert () == suspensions(facts, POLICY, zone=KYIV)
-        assert state_at(facts, POLICY, at=NOW, zone=KYIV) is None
+    def test_no_schedule_no_transition_when_never_becoming_eligible(self):
+        """DEL-1, DEL-6: without a schedule, an account that does not become eligible in the
+        window (money on the balance; or eligible already before the window starts) has no
+        transition, no effect and nothing suspended."""
+        funded = DeletionFacts(activity=seed_account(balance=Money(19, "UAH")))
+        # The seed's account became eligible at 00:00 on NOW's day, before NOW.
+        earlier = DeletionFacts(activity=seed_account())
+        for facts in (funded, earlier):
+            assert [] == list(transitions(facts, POLICY, start=NOW, end=NOW + FAR, zone=KYIV))
+            assert () == effects_due(
+                facts, POLICY, start=NOW, end=NOW + FAR, zone=KYIV, account="acme"
+            )
+            assert () == suspensions(facts, POLICY, zone=KYIV)
+            assert state_at(facts, POLICY, at=NOW, zone=KYIV) is None
+        assert [] == list(transitions(funded, POLICY, start=NOW - FAR, end=NOW + FAR, zone=KYIV))
         with pytest.raises(InvalidInput) as excinfo:
-            transitions(facts, POLICY, start=NOW, end=NOW - FAR, zone=KYIV)
+            transitions(funded, POLICY, start=NOW, end=NOW - FAR, zone=KYIV)
         assert "end" == excinfo.value.field
+
+    def test_no_schedule_the_transitions_schedule_when_it_becomes_eligible(self):
+        """DEL-1, DEL-3: without a schedule, an account that becomes eligible in the window
+        is scheduled by the transitions at that instant (00:00 on NOW's local day, the seed's
+        account being 41 days old and idle for 31 days then), with ScheduleDeletion (DEL-1);
+        suspensions read the stored schedule only, so there are none until it is applied."""
+        facts = DeletionFacts(activity=seed_account())
+        midnight = datetime(2024, 5, 10, tzinfo=KYIV)
+        changes = list(transitions(facts, POLICY, start=NOW - FAR, end=NOW + FAR, zone=KYIV))
+        assert [
+            (DeletionKind.DELETION_SCHEDULED, midnight),
+            (DeletionKind.DELETION_REMINDER, midnight + timedelta(days=7)),
+            (DeletionKind.DELETION_REMINDER, midnight + timedelta(days=9)),
+            (DeletionKind.ACCOUNT_DELETED, midnight + timedelta(days=10)),
+            (DeletionKind.DATA_PURGED, midnight + timedelta(days=30)),
+        ] == [(c.kind, c.at) for c in changes]
+        assert (
+            ScheduleDeletion(at=midnight, rule="DEL-1", deletion_kind="automatic")
+            == changes[0].effects[0]
+        )
+        assert () == suspensions(facts, POLICY, zone=KYIV)
 
     @given(
         story=stories(),
