@@ -27,12 +27,23 @@ DEL-1 counts days the same way: an account is older than 40 days when the local 
 instant asked about is more than 40 days after the local date of its creation; a login is in
 the last 30 days when its local date is 30 days or fewer before the local date asked about.
 
+**The run schedules.** Without a schedule, :func:`transitions` schedule the deletion
+themselves (DEL-1): at the first instant of the window at which the account *becomes*
+eligible (eligible then, and not the microsecond before), a ``deletion_scheduled``
+transition carries a ``ScheduleDeletion`` effect, then the notice and the banner, and the
+reminders, deletion and purge follow as for a stored schedule. An account already eligible
+before the window starts is not scheduled by that window: the instant depends on the facts
+alone, never on where a window begins. Every ``deletion_scheduled`` transition carries
+``ScheduleDeletion`` (DEL-1, or DEL-2 for a manual deletion), and ``deletion_kept`` carries
+``RecordDeletionOutcome`` (DEL-7): :func:`billrules.apply` records them on the account.
+
 **Time windows.** Every transition and effect has one instant. :func:`transitions` (and
 :func:`effects_due`, their effects) give those whose instant lies in the half-open window
 ``[start, end)``, computed from the facts alone, so a host that calls it with consecutive
 windows gets each exactly once, provided that the facts it passes do not change before
 ``end`` after the call (logins and ledger entries are recorded as they happen, never
-back-dated into a window already run).
+back-dated into a window already run) and that it applies each window's effects before
+the next (X-9): a deletion the run scheduled is the account's own schedule from then on.
 
 Facts: :class:`DeletionFacts` (an :class:`AccountActivity` — creation, logins and the prepaid
 ledger — and the :class:`DeletionSchedule`, if any). Policy: :class:`DeletionPolicy`. The

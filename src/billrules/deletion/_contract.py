@@ -260,17 +260,25 @@ def transitions(
 ) -> Iterator[Transition]:
     """What the deletion schedule makes happen in ``[start, end)``, in time order, lazily.
 
-    Decides DEL-2 … DEL-7: the scheduling (``deletion_scheduled``: the notice to the owner,
-    DEL-3, and the banner, DEL-5), each reminder while pending (``deletion_reminder``, DEL-4),
-    then ``deletion_cancelled`` (DEL-3), ``deletion_kept`` (DEL-7) or ``account_deleted``
-    (DEL-6, restorable until the purge instant), then ``account_restored`` or ``data_purged``
-    (DEL-6). Each carries the effects due at its instant (the banner is hidden when the
-    deletion stops being pending; a manual deletion without notice has no email, banner or
-    reminder, DEL-2). At one instant, the changes come in the order they happen.
+    Decides DEL-1 … DEL-7: the scheduling (``deletion_scheduled``: ``ScheduleDeletion``, the
+    scheduling recorded on the account, DEL-1 or DEL-2 for a manual deletion; the notice to
+    the owner, DEL-3, and the banner, DEL-5), each reminder while pending
+    (``deletion_reminder``, DEL-4), then ``deletion_cancelled`` (DEL-3), ``deletion_kept``
+    (DEL-7: its outcome recorded with ``RecordDeletionOutcome``, the DEL-1 conditions no
+    longer met) or ``account_deleted`` (DEL-6, restorable until the purge instant), then
+    ``account_restored`` or ``data_purged`` (DEL-6). Each carries the effects due at its
+    instant (the banner is hidden when the deletion stops being pending; a manual deletion
+    without notice has no email, banner or reminder, DEL-2). At one instant, the changes
+    come in the order they happen.
+
+    Without a schedule, the transitions schedule one (DEL-1): at the first instant of the
+    window at which the account becomes eligible (eligible then and not the microsecond
+    before), with ``ScheduleDeletion``, and what follows from it. An account already eligible
+    before ``start`` is not scheduled: the instant depends on the facts alone.
 
     The transitions follow from the facts alone, so consecutive windows give each exactly
-    once (see the note on facts and windows of :mod:`billrules.deletion`). Without a schedule
-    there are none.
+    once, each window's effects applied (:func:`billrules.apply`) before the next (see the
+    note on facts and windows of :mod:`billrules.deletion`, and X-9).
 
     Raises:
         InvalidInput: ``end`` is before ``start``, or the schedule's record is inconsistent
@@ -316,10 +324,13 @@ def effects_due(
 ) -> tuple[Effect, ...]:
     """The effects of the deletion schedule due in ``[start, end)``, in order.
 
-    Decides DEL-3 (notice email to the owner at scheduling), DEL-4 (reminders while pending),
-    DEL-5 (banner shown at scheduling, hidden when the deletion stops being pending),
-    DEL-6 (delete, then purge or restore), DEL-7 (no delete when no longer eligible) and
-    DEL-2 (a manual deletion without notice has no email, banner or reminder): the effects of
+    Decides DEL-1 (``ScheduleDeletion`` when scheduled, by the run when the account becomes
+    eligible in the window and has no schedule), DEL-3 (notice email to the owner at
+    scheduling), DEL-4 (reminders while pending), DEL-5 (banner shown at scheduling, hidden
+    when the deletion stops being pending), DEL-6 (delete, then purge or restore), DEL-7 (no
+    delete when no longer eligible; ``RecordDeletionOutcome`` says why) and DEL-2 (a manual
+    deletion's ``ScheduleDeletion``; without notice it has no email, banner or reminder): the
+    effects of
     :func:`transitions` in the same window, each naming ``account``, the id of the account
     (X-6: two accounts' effects never share a key).
 

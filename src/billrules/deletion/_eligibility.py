@@ -248,13 +248,14 @@ def first_eligible(
     Eligibility only begins at the start of a local day (the account becomes old enough, or
     the last login long enough ago) or at a ledger entry (the balance falls to the
     threshold): those instants are the only ones tried, never every day. An account already
-    eligible at ``start`` became so before the window: the instant depends on the facts
-    alone, never on where a window begins.
+    eligible the microsecond before ``start`` became so before the window and is not
+    scheduled by it: the instant depends on the facts alone, never on where a window begins.
     """
     tried = set()
     created_on = activity.created_at.astimezone(tz).date()
-    days = (created_on, policy.min_age_days), *(
-        (login.astimezone(tz).date(), policy.inactivity_days) for login in activity.logins
+    days = (
+        (created_on, policy.min_age_days),
+        *((login.astimezone(tz).date(), policy.inactivity_days) for login in activity.logins),
     )
     for day, count in days:
         # The day the condition first holds: the instant count + 1 days on has started.
