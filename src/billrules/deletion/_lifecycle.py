@@ -259,7 +259,9 @@ def schedule(
 
     Returns the facts with the new schedule; the notice, reminders, banner and the deletion
     itself follow as the effects of :func:`transitions`. A schedule already in the facts may
-    be replaced once it is over (cancelled, kept, restored or purged).
+    be replaced once it is over (cancelled, kept, restored or purged). Without it, the run
+    schedules the deletion itself when the account becomes eligible (:func:`transitions`,
+    ``ScheduleDeletion``).
 
     Raises:
         PolicyViolation: carrying :func:`can_schedule`'s refusal; nothing is scheduled.
