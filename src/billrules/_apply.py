@@ -71,7 +71,9 @@ def _debit(changes: _Changes, effect: Any, where: str) -> None:
     """BAL-4, BAL-7: the ledger entry the debit records, keyed by its id (the occasion)."""
     ledger = changes.get("ledger")
     if ledger is None:
-        raise InvalidInput(f"{where}", "a balance debit needs a prepaid ledger; the account has none")
+        raise InvalidInput(
+            f"{where}", "a balance debit needs a prepaid ledger; the account has none"
+        )
     ident = effect.occasion
     if ident is None:
         raise InvalidInput(f"{where}.occasion", "names the ledger entry to add; it is missing")
@@ -88,16 +90,29 @@ def _debit(changes: _Changes, effect: Any, where: str) -> None:
 
 
 def _schedule(changes: _Changes, effect: Any, where: str) -> None:
-    """DEL-1, DEL-2, DEL-3: the deletion schedule opened at the effect's instant."""
+    """DEL-1, DEL-2, DEL-3: the deletion schedule opened at the effect's instant.
+
+    The run asks for a schedule only when the account has none, or when the one it has is
+    over (cancelled, kept or restored) before the effect's instant: the new one replaces it.
+    """
     kind = DeletionScheduleKind(effect.deletion_kind)
     current: DeletionSchedule | None = changes.get("deletion_schedule")
     if current is not None:
-        if _time.instant_key(current.scheduled_at) == _time.instant_key(effect.at) and (
-            current.kind is kind
-        ):
+        opened, asked = _time.instant_key(current.scheduled_at), _time.instant_key(effect.at)
+        if opened == asked and current.kind is kind:
             return  # already recorded
-        raise InvalidInput(where, "another deletion is already scheduled on the account")
+        if asked is None or opened is None or opened >= asked or not _over(current):
+            raise InvalidInput(where, "another deletion is already scheduled on the account")
     changes.set("deletion_schedule", DeletionSchedule(scheduled_at=effect.at, kind=kind))
+
+
+def _over(schedule: DeletionSchedule) -> bool:
+    """Whether the schedule records its end: cancelled, kept or restored (DEL-3, DEL-6, DEL-7)."""
+    return (
+        schedule.cancelled_at is not None
+        or schedule.kept_at is not None
+        or schedule.restored_at is not None
+    )
 
 
 def _outcome(changes: _Changes, effect: Any, where: str) -> None:

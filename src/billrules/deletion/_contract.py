@@ -8,6 +8,7 @@ Part of :mod:`billrules.deletion`; import the public names from there.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -33,6 +34,7 @@ from billrules.deletion._eligibility import (
 )
 from billrules.deletion._facts import (
     BANNER,
+    AccountActivity,
     NOTICE_TEMPLATE,
     REMINDER_TEMPLATE,
     DeletionEvent,
@@ -295,20 +297,42 @@ def _transitions(
     once, and the transitions are built as they are taken."""
     schedule = facts.schedule
     if schedule is None:
-        # DEL-1: the run schedules the deletion the first instant the account is eligible.
-        scheduled_at = first_eligible(facts.activity, policy, start, end, tz)
-        if scheduled_at is None:
-            return iter(())
-        schedule = trusted(
-            DeletionSchedule,
-            scheduled_at=scheduled_at,
-            kind=DeletionScheduleKind.AUTOMATIC,
-            cancelled_at=None,
-            restored_at=None,
-            kept_at=None,
-            kept_because=(),
-        )
-        facts = trusted(DeletionFacts, activity=facts.activity, schedule=schedule)
+        return _anew(facts.activity, policy, start, end, tz)
+    events = _events(facts, policy, tz)  # an inconsistent schedule is refused here, at once
+    over_at, last = events[2][-1]
+    if last not in _OVER or over_at >= end:
+        return _all(schedule, policy, events, start, end)
+    # The schedule is over (cancelled, kept or restored): the account may become eligible
+    # again, and the run schedules it again then (DEL-1).
+    return itertools.chain(
+        _all(schedule, policy, events, start, end),
+        _anew(facts.activity, policy, max(start, over_at), end, tz),
+    )
+
+
+#: The events after which a schedule is over and the account lives on: a new deletion may be
+#: scheduled once it becomes eligible again (a purged account is gone).
+_OVER: Final = frozenset({_Ev.CANCEL, _Ev.KEEP, _Ev.RESTORE})
+
+
+def _anew(
+    activity: AccountActivity, policy: DeletionPolicy, start: datetime, end: datetime, tz: ZoneInfo
+) -> Iterator[Transition]:
+    """DEL-1: the transitions of the deletion the run schedules the first instant of
+    ``[start, end)`` at which the account becomes eligible; none if it does not."""
+    scheduled_at = first_eligible(activity, policy, start, end, tz)
+    if scheduled_at is None:
+        return iter(())
+    schedule = trusted(
+        DeletionSchedule,
+        scheduled_at=scheduled_at,
+        kind=DeletionScheduleKind.AUTOMATIC,
+        cancelled_at=None,
+        restored_at=None,
+        kept_at=None,
+        kept_because=(),
+    )
+    facts = trusted(DeletionFacts, activity=activity, schedule=schedule)
     return _all(schedule, policy, _events(facts, policy, tz), start, end)
 
 
