@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -972,13 +973,13 @@ class TestContract:
         """BAL-3, BAL-4: the area's facts are PrepaidFacts; a bare Ledger (the facts before
         the monthly charges) is refused with InvalidType naming ``facts``."""
         bare: Any = IN_DEBT.ledger
-        call = {
+        calls: dict[str, Callable[[], object]] = {
             "findings": lambda: findings(bare, POLICY, at=AT, zone=KYIV),
             "role_findings": lambda: role_findings(bare, POLICY, role="admin", at=AT, zone=KYIV),
             "transitions": lambda: transitions(bare, POLICY, start=AT, end=AT, zone=KYIV),
-        }[part]
+        }
         with pytest.raises(InvalidType) as excinfo:
-            call()
+            calls[part]()
 
         assert "facts" == excinfo.value.field
 
