@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 import pickle
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -15,10 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from moneyed import Money
 
-from billrules import dunning
+from billrules import _time, apply, dunning
+from billrules.account import Account, User
 from billrules.balance import (
     BalanceCode,
     BalanceFacts,
+    BalanceKind,
     BalancePolicy,
     BalanceQuestion,
     BalanceView,
@@ -28,6 +31,7 @@ from billrules.balance import (
     EntryKind,
     Ledger,
     LedgerEntry,
+    PrepaidFacts,
     Source,
     SourceKind,
     balance_at,
@@ -44,6 +48,7 @@ from billrules.balance import (
     transitions,
     usage_to_date,
 )
+from billrules.contract import Suspension
 from billrules.decisions import PolicyViolation
 from billrules.effects import ChargePaymentMethod, DebitBalance
 from billrules.errors import (
@@ -53,6 +58,7 @@ from billrules.errors import (
     InvalidType,
     NaiveDatetimeError,
 )
+from billrules.policy import DEFAULT_POLICY
 from billrules.roles import Role
 from billrules.testing._balance import (
     balance_facts,
@@ -60,9 +66,11 @@ from billrules.testing._balance import (
     bonus_tiers,
     ledger_entries,
     ledgers,
+    prepaid_facts,
     sources,
 )
 from billrules.testing._core import aware_datetimes, money, zones
+from billrules.timeline import timeline
 
 KYIV = ZoneInfo("Europe/Kyiv")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -914,19 +922,27 @@ class TestHistory:
 
 
 AT = datetime(2024, 5, 8, 12, tzinfo=KYIV)
-IN_DEBT = Ledger(currency=USD).add(
-    _entry("fee", "adjustment", "-19.00", datetime(2024, 5, 1, tzinfo=KYIV))
+#: BAL-4, BAL-5: the seed's account: in Kyiv, created on 2024-03-10.
+CREATED = datetime(2024, 3, 10, tzinfo=KYIV)
+IN_DEBT = PrepaidFacts(
+    ledger=Ledger(currency=USD).add(
+        _entry("fee", "adjustment", "-19.00", datetime(2024, 5, 1, tzinfo=KYIV))
+    ),
+    created_at=CREATED,
 )
+NO_ENTRIES = PrepaidFacts(ledger=Ledger(currency=USD), created_at=CREATED)
 
 
 class TestContract:
-    """BAL-1, BAL-3: findings, role findings and (no) transitions, with the area's own codes."""
+    """BAL-1, BAL-3, BAL-4: findings, role findings and transitions over the area's facts
+    (:class:`PrepaidFacts`), with the area's own codes."""
 
     def test_balance_not_negative_finding(self) -> None:
         """BAL-3: a non-negative balance is a yes, with the balance in its details."""
         ledger = Ledger(currency=USD).add(_entry("p", "payment", "5.00", AT))
+        facts = PrepaidFacts(ledger=ledger, created_at=CREATED)
 
-        (finding,) = findings(ledger, POLICY, at=AT, zone=KYIV)
+        (finding,) = findings(facts, POLICY, at=AT, zone=KYIV)
 
         assert ("balance", BalanceQuestion.BALANCE_NOT_NEGATIVE, True) == (
             finding.area,
@@ -952,16 +968,28 @@ class TestContract:
         assert "The balance is -19.00 USD." == finding.decision.message
         assert datetime(2024, 5, 1, tzinfo=KYIV) == finding.details["debt_started_at"]
 
+    @pytest.mark.parametrize("part", ["findings", "role_findings", "transitions"])
+    def test_contract_refuses_a_bare_ledger(self, part: str) -> None:
+        """BAL-3, BAL-4: the area's facts are PrepaidFacts; a bare Ledger (the facts before
+        the monthly charges) is refused with InvalidType naming ``facts``."""
+        bare: Any = IN_DEBT.ledger
+        calls: dict[str, Callable[[], object]] = {
+            "findings": lambda: findings(bare, POLICY, at=AT, zone=KYIV),
+            "role_findings": lambda: role_findings(bare, POLICY, role="admin", at=AT, zone=KYIV),
+            "transitions": lambda: transitions(bare, POLICY, start=AT, end=AT, zone=KYIV),
+        }
+        with pytest.raises(InvalidType) as excinfo:
+            calls[part]()
+
+        assert "facts" == excinfo.value.field
+
     @pytest.mark.parametrize("role", list(Role))
     def test_role_findings_are_the_question(self, role: Role) -> None:
         """BAL-1: the top-up finding carries can_top_up's very decision, built once per role."""
         (finding,) = role_findings(IN_DEBT, POLICY, role=role, at=AT, zone=KYIV)
 
         assert can_top_up(role=role) == finding.decision
-        assert (
-            finding
-            is role_findings(Ledger(currency=USD), POLICY, role=str(role), at=AT, zone=KYIV)[0]
-        )
+        assert finding is role_findings(NO_ENTRIES, POLICY, role=str(role), at=AT, zone=KYIV)[0]
         assert BalanceQuestion.TOP_UP == finding.question
         expected = "May top up the balance." if role.is_admin else "May not top up the balance."
         assert expected == finding.summary
@@ -974,14 +1002,21 @@ class TestContract:
         assert "Only an administrator can top up the balance." == can_top_up(role="staff").message
         assert {"role": "staff"} == dict(can_top_up(role="staff").reasons[0].details)
 
-    @given(ledger=ledgers(), at=aware_datetimes(), role=st.sampled_from(Role), zone=zones())
+    @given(
+        facts=prepaid_facts(),
+        at=aware_datetimes(),
+        role=st.sampled_from(Role),
+        zone=zones(),
+        days=st.integers(min_value=0, max_value=400),
+    )
     def test_property_every_reason_uses_a_balance_code(
-        self, ledger: Ledger, at: datetime, role: Role, zone: ZoneInfo
+        self, facts: PrepaidFacts, at: datetime, role: Role, zone: ZoneInfo, days: int
     ) -> None:
-        """BAL-1, BAL-3: every reason is a BalanceCode member whose sentence renders."""
+        """BAL-1, BAL-3, BAL-4: every reason (of findings and of the monthly charges) is a
+        BalanceCode member whose sentence renders."""
         found = (
-            *findings(ledger, POLICY, at=at, zone=zone),
-            *role_findings(ledger, POLICY, role=role, at=at, zone=zone),
+            *findings(facts, POLICY, at=at, zone=zone),
+            *role_findings(facts, POLICY, role=role, at=at, zone=zone),
         )
         for finding in found:
             assert finding.summary
@@ -989,27 +1024,23 @@ class TestContract:
             for reason in finding.reasons:
                 assert isinstance(reason.code, BalanceCode)
                 assert reason.message
-        assert (found[0].allowed) == (balance_at(ledger, at=at).amount >= 0)
+        assert (found[0].allowed) == (balance_at(facts.ledger, at=at).amount >= 0)
+        end = at + timedelta(days=days)
+        for transition in transitions(facts, POLICY, start=at, end=end, zone=zone):
+            assert (BalanceCode.MONTHLY_CHARGE,) == tuple(r.code for r in transition.reasons)
+            assert transition.description
 
     def test_every_code_is_reachable(self) -> None:
-        """BAL-1, BAL-3: each code of the area is given by some answer above."""
+        """BAL-1, BAL-3, BAL-4: each code of the area is given by some answer above."""
+        (charge, *_) = transitions(NO_ENTRIES, POLICY, start=AT, end=JULY, zone=KYIV)
         given_codes = {
             *findings(IN_DEBT, POLICY, at=AT, zone=KYIV)[0].decision.codes,
-            *findings(Ledger(currency=USD), POLICY, at=AT, zone=KYIV)[0].decision.codes,
+            *findings(NO_ENTRIES, POLICY, at=AT, zone=KYIV)[0].decision.codes,
             *can_top_up(role="owner").codes,
             *can_top_up(role="staff").codes,
+            *charge.codes,
         }
         assert set(BalanceCode) == given_codes
-
-    @given(start=aware_datetimes(), days=st.integers(min_value=0, max_value=40_000))
-    def test_property_no_transitions(self, start: datetime, days: int) -> None:
-        """BAL-3: the balance changes only with entries: no transitions, lazily or not."""
-        end = min(start + timedelta(days=days), datetime(9999, 1, 1, tzinfo=UTC))
-        if end < start:
-            end = start
-        found = transitions(IN_DEBT, POLICY, start=start, end=end, zone=KYIV)
-
-        assert [] == list(itertools.islice(found, 3))
 
     def test_transitions_window_checked(self) -> None:
         """X-5: the window's end must not be before its start, even with nothing to list."""
@@ -1017,3 +1048,375 @@ class TestContract:
             transitions(IN_DEBT, POLICY, start=AT, end=AT - timedelta(seconds=1), zone=KYIV)
 
         assert "end" == excinfo.value.field
+
+
+APRIL = datetime(2024, 4, 1, tzinfo=KYIV)
+JULY = datetime(2024, 7, 1, tzinfo=KYIV)
+#: The three local 1sts of April–June 2024 in Kyiv (EEST, +03:00) and the months they charge.
+SEED_CHARGES = [
+    (datetime(2024, 4, 1, tzinfo=KYIV), "2024-03"),
+    (datetime(2024, 5, 1, tzinfo=KYIV), "2024-04"),
+    (datetime(2024, 6, 1, tzinfo=KYIV), "2024-05"),
+]
+
+
+def _prepaid(*entries: LedgerEntry, suspensions: tuple[Suspension, ...] = ()) -> PrepaidFacts:
+    return PrepaidFacts(
+        ledger=Ledger(currency=USD).add(*entries), created_at=CREATED, suspensions=suspensions
+    )
+
+
+def _charged(
+    facts: PrepaidFacts,
+    policy: BalancePolicy = POLICY,
+    start: datetime = APRIL,
+    end: datetime = JULY,
+) -> list[tuple[datetime, str | None]]:
+    """When each monthly charge of ``[start, end)`` falls and the ledger entry it records."""
+    return [
+        (transition.at, effect.occasion)
+        for transition in transitions(facts, policy, start=start, end=end, zone=KYIV)
+        for effect in transition.effects
+    ]
+
+
+def _seed_account(paid: str, last_login: datetime) -> Account:
+    """The seed's account in Kyiv, created 2024-03-10 with ``paid`` USD on its balance."""
+    return Account(
+        id="acme",
+        zone=KYIV,
+        currency=USD,
+        created_at=CREATED,
+        users=(User(id="olena", role="owner", last_login_at=last_login),),
+        ledger=Ledger(currency=USD).add(_entry("pay-1", "payment", paid, CREATED)),
+    )
+
+
+def _month_of(charge_id: str) -> date:
+    return date(int(charge_id[7:11]), int(charge_id[12:14]), 1)
+
+
+class TestMonthlyChargeTransitions:
+    """BAL-4, BAL-5, BAL-7: the area's transitions charge each month on the local 1st after it,
+    as a DebitBalance from the balance that ``billrules.apply`` records in the ledger."""
+
+    def test_seed_account_is_charged_on_each_local_first(self) -> None:
+        """BAL-4, BAL-5, BAL-7: the seed's account (Kyiv, created 2024-03-10) is charged
+        19.00 USD at 00:00 Kyiv on April 1, May 1 and June 1, each month the one before."""
+        found = list(transitions(NO_ENTRIES, POLICY, start=APRIL, end=JULY, zone=KYIV))
+
+        assert [at for at, _ in SEED_CHARGES] == [t.at for t in found]
+        assert [timedelta(hours=3)] * 3 == [t.at.astimezone(KYIV).utcoffset() for t in found]
+        assert datetime(2024, 3, 31, 21, tzinfo=UTC) == found[0].at
+        for transition, (at, month) in zip(found, SEED_CHARGES, strict=True):
+            assert ("balance", BalanceKind.MONTHLY_CHARGE) == (transition.area, transition.kind)
+            assert ("BAL-4",) == transition.rules
+            assert (BalanceCode.MONTHLY_CHARGE,) == transition.codes
+            assert {"month": month, "amount": usd("19.00"), "charge_id": f"charge-{month}"} == dict(
+                transition.reasons[0].details
+            )
+            assert (
+                f"The month {month} is charged to the balance: 19.00 USD, the base tariff (BAL-5)."
+                == transition.description
+            )
+            assert (
+                DebitBalance(
+                    at=at,
+                    rule="BAL-7",
+                    amount=usd("19.00"),
+                    description=f"Usage of {month}",
+                    occasion=f"charge-{month}",
+                ),
+            ) == transition.effects
+
+    def test_charge_is_the_effect_charge_month_returns(self) -> None:
+        """BAL-4, BAL-7, X-6: each charge's effect, keyed with its account, is the very
+        effect ``charge_month`` returns for that month and account: the same key."""
+        for transition, (_, month) in zip(
+            transitions(NO_ENTRIES, POLICY, start=APRIL, end=JULY, zone=KYIV),
+            SEED_CHARGES,
+            strict=True,
+        ):
+            (effect,) = transition.effects
+            expected = charge_month(
+                NO_ENTRIES.ledger,
+                [],
+                POLICY,
+                account="acme",
+                month=_month_of(f"charge-{month}"),
+                zone=KYIV,
+            ).effects[0]
+
+            assert expected == attrs.evolve(effect, account="acme")
+            assert expected.key == attrs.evolve(effect, account="acme").key
+
+    def test_timeline_charges_with_charge_month_keys_and_apply_records_them(self) -> None:
+        """BAL-4, BAL-5, BAL-7, X-9: the account's timeline over April–June 2024 charges each
+        1st with the key charge_month gives, and apply adds the entries charge-2024-03 …
+        charge-2024-05, drawing 3 × 19.00 USD."""
+        account = _seed_account("100.00", datetime(2024, 6, 20, tzinfo=KYIV))
+
+        events = timeline(account, DEFAULT_POLICY, start=APRIL, end=JULY).events
+        charges = [t for t in events if t.area == "balance"]
+        effects = [effect for t in charges for effect in t.effects]
+        applied = apply(account, effects)
+
+        assert [at for at, _ in SEED_CHARGES] == [t.at for t in charges]
+        assert [
+            charge_month(
+                Ledger(currency=USD), [], POLICY, account="acme", month=date(2024, m, 1), zone=KYIV
+            )
+            .effects[0]
+            .key
+            for m in (3, 4, 5)
+        ] == [effect.key for effect in effects]
+        assert applied.ledger is not None
+        assert ["pay-1", "charge-2024-03", "charge-2024-04", "charge-2024-05"] == [
+            entry.id for entry in applied.ledger.entries
+        ]
+        assert [EntryKind.CHARGE] * 3 == [entry.kind for entry in applied.ledger.entries[1:]]
+        assert usd("43.00") == applied.ledger.balance
+
+    def test_dunning_follows_the_first_charge_that_turns_the_balance_negative(self) -> None:
+        """BAL-4, DUN-1, X-9: 30.00 USD paid; April's charge leaves 11.00 USD, May's turns the
+        balance negative: the first dunning stage starts at that very charge's instant, and
+        the later stages on the 4th, 7th and 10th of May."""
+        account = _seed_account("30.00", datetime(2024, 4, 25, tzinfo=KYIV))
+
+        events = timeline(account, DEFAULT_POLICY, start=APRIL, end=JULY).events
+        charges = [t for t in events if t.area == "balance"]
+        stages = [t for t in events if t.area == "dunning"]
+
+        assert [at for at, _ in SEED_CHARGES] == [t.at for t in charges]
+        assert charges[1].at == stages[0].at
+        assert events.index(charges[1]) < events.index(stages[0])
+        assert [
+            ("no_restriction", datetime(2024, 5, 1, tzinfo=KYIV)),
+            ("reminder", datetime(2024, 5, 4, tzinfo=KYIV)),
+            ("payment_page_only", datetime(2024, 5, 7, tzinfo=KYIV)),
+            ("blocked", datetime(2024, 5, 10, tzinfo=KYIV)),
+        ] == [(t.reasons[0].details["stage"], t.at) for t in stages]
+
+    @pytest.mark.parametrize(
+        "held",
+        [
+            _entry("charge-2024-04", "charge", "-19.00", datetime(2024, 5, 1, tzinfo=KYIV)),
+            _entry("usage-april", "charge", "-25.00", datetime(2024, 4, 30, 21, tzinfo=UTC)),
+            _entry("charge-2024-04", "adjustment", "-19.00", datetime(2024, 4, 15, tzinfo=KYIV)),
+        ],
+        ids=["its-id", "a-charge-at-its-instant", "its-id-on-another-entry"],
+    )
+    def test_month_already_charged_is_not_charged_again(self, held: LedgerEntry) -> None:
+        """BAL-4: a ledger that holds May 1's charge (its id, or any charge entry at that
+        instant, written with any offset) is not charged for April again; the other months
+        are."""
+        assert [SEED_CHARGES[0][0], SEED_CHARGES[2][0]] == [
+            at for at, _ in _charged(_prepaid(held))
+        ]
+
+    def test_a_payment_at_the_instant_does_not_count_as_the_charge(self) -> None:
+        """BAL-3, BAL-4: only a charge entry at the 1st's instant stands for the month's
+        charge; a top-up at that instant does not."""
+        paid = _entry("pay-may", "payment", "50.00", datetime(2024, 5, 1, tzinfo=KYIV))
+
+        assert [month for _, month in SEED_CHARGES] == [
+            occasion[7:] for _, occasion in _charged(_prepaid(paid)) if occasion
+        ]
+
+    @pytest.mark.parametrize(
+        ("stop", "charged"),
+        [
+            (Suspension(start=datetime(2024, 4, 20, tzinfo=KYIV), rule="DEL-6"), ["2024-03"]),
+            (
+                Suspension(
+                    start=datetime(2024, 4, 20, tzinfo=KYIV),
+                    end=datetime(2024, 5, 15, tzinfo=KYIV),
+                    rule="DEL-6",
+                ),
+                ["2024-03", "2024-05"],
+            ),
+            (Suspension(start=datetime(2024, 5, 1, tzinfo=KYIV), rule="CAN-6"), ["2024-03"]),
+            (
+                Suspension(
+                    start=datetime(2024, 4, 20, tzinfo=KYIV),
+                    end=datetime(2024, 5, 1, tzinfo=KYIV),
+                    rule="DEL-6",
+                ),
+                ["2024-03", "2024-04", "2024-05"],
+            ),
+        ],
+        ids=["deleted", "restored", "stopped-at-the-instant", "resumed-at-the-instant"],
+    )
+    def test_no_charge_inside_a_suspension(self, stop: Suspension, charged: list[str]) -> None:
+        """BAL-4, DEL-6, CAN-6: no month is charged on a 1st inside a span without billing
+        (its start included, its end excluded)."""
+        found = _charged(_prepaid(suspensions=(stop,)))
+
+        assert [f"charge-{month}" for month in charged] == [occasion for _, occasion in found]
+
+    def test_deleted_account_is_not_charged_after_its_deletion(self) -> None:
+        """BAL-4, DEL-1, DEL-6, X-9: the seed's account with 30.00 USD, nobody logged in since
+        its creation: May's charge leaves it in debt, so it is scheduled for deletion that
+        instant and deleted on May 11; June and July are not charged."""
+        account = _seed_account("30.00", CREATED)
+
+        events = timeline(
+            account, DEFAULT_POLICY, start=APRIL, end=datetime(2024, 8, 1, tzinfo=KYIV)
+        ).events
+
+        assert [at for at, _ in SEED_CHARGES[:2]] == [t.at for t in events if t.area == "balance"]
+        assert [datetime(2024, 5, 11, tzinfo=KYIV)] == [
+            t.at for t in events if t.kind == "account_deleted"
+        ]
+
+    @pytest.mark.parametrize(
+        "tariff", [Money("0.00", USD), Money("19.00", "EUR")], ids=["zero", "another-currency"]
+    )
+    def test_no_charge_for_a_zero_tariff_or_another_currency(self, tariff: Money) -> None:
+        """BAL-5, X-4: a zero base tariff charges nothing; a tariff in EUR is never drawn
+        from a USD ledger."""
+        assert [] == _charged(NO_ENTRIES, BalancePolicy(base_tariff=tariff))
+
+    def test_months_before_the_window_are_never_charged_late(self) -> None:
+        """BAL-4: a window that starts after a 1st does not charge that month late; the
+        window is half-open, so a 1st at its end is the next window's."""
+        may_15 = datetime(2024, 5, 15, tzinfo=KYIV)
+
+        assert [(SEED_CHARGES[2][0], "charge-2024-05")] == _charged(NO_ENTRIES, start=may_15)
+        assert [] == _charged(
+            NO_ENTRIES, start=APRIL + timedelta(microseconds=1), end=SEED_CHARGES[1][0]
+        )
+        assert [(APRIL, "charge-2024-03")] == _charged(NO_ENTRIES, end=SEED_CHARGES[1][0])
+
+    @pytest.mark.parametrize(
+        ("created", "first"),
+        [
+            (APRIL, "charge-2024-04"),
+            (APRIL - timedelta(microseconds=1), "charge-2024-03"),
+            (datetime(2024, 3, 1, tzinfo=KYIV), "charge-2024-03"),
+        ],
+        ids=["created-at-the-1st", "created-just-before", "created-on-march-1st"],
+    )
+    def test_first_month_charged_is_the_one_holding_the_creation(
+        self, created: datetime, first: str
+    ) -> None:
+        """BAL-4, BAL-5: the first month charged is the one holding the account's creation;
+        a 1st not after the creation charges nothing."""
+        facts = PrepaidFacts(ledger=Ledger(currency=USD), created_at=created)
+        found = _charged(facts, start=datetime(2024, 1, 1, tzinfo=KYIV))
+
+        assert first == found[0][1]
+
+    def test_charges_follow_the_local_first_across_clock_changes(self) -> None:
+        """BAL-4, X-3: the 1st starts at local midnight whatever the offset: +02:00 in winter,
+        +03:00 in summer in Kyiv."""
+        found = _charged(
+            NO_ENTRIES,
+            start=datetime(2024, 10, 1, tzinfo=KYIV),
+            end=datetime(2025, 5, 2, tzinfo=KYIV),
+        )
+
+        local = [at.astimezone(KYIV) for at, _ in found]
+
+        summer, winter = timedelta(hours=3), timedelta(hours=2)
+
+        assert [
+            (date(2024, 10, 1), summer),
+            (date(2024, 11, 1), winter),
+            (date(2024, 12, 1), winter),
+            (date(2025, 1, 1), winter),
+            (date(2025, 2, 1), winter),
+            (date(2025, 3, 1), winter),
+            (date(2025, 4, 1), summer),
+            (date(2025, 5, 1), summer),
+        ] == [(at.date(), at.utcoffset()) for at in local]
+        assert {(0, 0)} == {(at.hour, at.minute) for at in local}
+
+    @given(
+        data=st.data(),
+        zone=zones(),
+        start=aware_datetimes(),
+        seconds=st.integers(min_value=0, max_value=3 * 366 * 24 * 3600),
+    )
+    def test_property_one_charge_per_local_first_after_creation(
+        self, data: st.DataObject, zone: ZoneInfo, start: datetime, seconds: int
+    ) -> None:
+        """BAL-4, BAL-5, BAL-7: over any window of up to three years, exactly one charge per
+        local 1st in the window after the account's creation, at the first instant of that
+        1st, of the base tariff, for the month before it; none for a month whose id (or a
+        charge at whose instant) the ledger holds, none inside a suspension."""
+        facts = data.draw(prepaid_facts(zone=zone))
+        end = start + timedelta(seconds=seconds)
+        ids = {entry.id for entry in facts.ledger.entries}
+        charged_at = {e.at for e in facts.ledger.entries if e.kind is EntryKind.CHARGE}
+        expected: list[tuple[datetime, str]] = []
+        day = _time.local_date(start, zone).replace(day=1)
+        while day <= _time.local_date(end, zone):
+            at = _time.start_of_day(day, zone)
+            charge_id = f"charge-{_time.add_months(day, -1):%Y-%m}"
+            if (
+                start <= at < end
+                and at > facts.created_at
+                and charge_id not in ids
+                and at not in charged_at
+                and not any(stop.covers(at) for stop in facts.suspensions)
+            ):
+                expected.append((at, charge_id))
+            day = _time.add_months(day, 1)
+
+        found = list(transitions(facts, POLICY, start=start, end=end, zone=zone))
+
+        assert expected == [(t.at, t.effects[0].occasion) for t in found]
+        for transition in found:
+            local = _time.local_date(transition.at, zone)
+            assert 1 == local.day
+            assert _time.start_of_day(local, zone) == transition.at
+            (effect,) = transition.effects
+            assert isinstance(effect, DebitBalance)
+            assert (POLICY.base_tariff, "BAL-7") == (effect.amount, effect.rule)
+            assert transition.reasons[0].details["charge_id"] == effect.occasion
+
+    @given(
+        data=st.data(),
+        zone=zones(),
+        start=aware_datetimes(),
+        seconds=st.integers(min_value=0, max_value=3 * 366 * 24 * 3600),
+        tariff=money(min_value=1, max_value=100_000),
+    )
+    def test_property_apply_draws_each_charge_once(
+        self,
+        data: st.DataObject,
+        zone: ZoneInfo,
+        start: datetime,
+        seconds: int,
+        tariff: Money,
+    ) -> None:
+        """BAL-4, BAL-7, X-9: applying the charges' effects twice is applying them once; the
+        balance drops by exactly N × the tariff for N charges, each recorded as its
+        ``charge-YYYY-MM`` entry; the charged facts give no charge again in the window."""
+        facts = data.draw(prepaid_facts(zone=zone))
+        policy = BalancePolicy(base_tariff=tariff)
+        end = start + timedelta(seconds=seconds)
+        account = Account(
+            id="acme",
+            zone=zone,
+            currency=USD,
+            created_at=facts.created_at,
+            users=(User(id="olena", role="owner"),),
+            ledger=facts.ledger,
+        )
+        effects = [
+            attrs.evolve(effect, account="acme")
+            for transition in transitions(facts, policy, start=start, end=end, zone=zone)
+            for effect in transition.effects
+        ]
+
+        once = apply(account, effects)
+        twice = apply(once, effects)
+
+        assert twice is once
+        assert once.ledger is not None
+        assert facts.ledger.balance - tariff * len(effects) == once.ledger.balance
+        assert {e.occasion for e in effects} <= {entry.id for entry in once.ledger.entries}
+        charged = attrs.evolve(facts, ledger=once.ledger)
+        assert [] == list(transitions(charged, policy, start=start, end=end, zone=zone))

@@ -101,6 +101,8 @@ class ChargeResult:
     ``charge.id``. Executing it *is* adding the entry, ``ledger.add(result.charge)``, which
     refuses an id already in the ledger: one source of truth, so a host that stores the
     ledger and executes the effect draws the balance once, also on a retry.
+    (:func:`billrules.apply` adds an entry of that id too, without the breakdown, and nothing
+    when the id is there.)
     """
 
     charge: LedgerEntry
@@ -126,7 +128,9 @@ def charge_month(
     adding the charge to it (``ledger.add(result.charge)``), so the charge has one source of
     truth and is drawn once. The effect names ``account`` and its occasion is the charge's
     id (``charge-YYYY-MM``), the id of the ledger entry it records: charging the same month
-    again gives the same key (X-6).
+    again gives the same key (X-6). With no sources, it is the very effect the area's
+    :func:`~billrules.balance.transitions` carry on the 1st (the run charges the base tariff
+    alone), so the two give one key; once either is recorded, the month is not charged again.
 
     Raises:
         InvalidInput: the month is already charged (its entry is in ``ledger``); ``account``

@@ -12,7 +12,8 @@ AREA: Final = "balance"
 
 
 class BalanceCode(ReasonCode, area=AREA):
-    """Every reason the balance area gives, with its rule and its English sentence (BAL-1, BAL-3)."""
+    """Every reason the balance area gives, with its rule and its English sentence (BAL-1,
+    BAL-3, BAL-4)."""
 
     TOP_UP_BY_ADMIN = (
         "top_up_by_admin",

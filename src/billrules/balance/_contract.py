@@ -149,10 +149,7 @@ def _charges(
             at > facts.created_at
             and ident not in charged
             and at not in charged_at
-            and not any(
-                stop.start <= at and (stop.end is None or at < stop.end)
-                for stop in facts.suspensions
-            )
+            and not any(stop.covers(at) for stop in facts.suspensions)
         ):
             shown = f"{month:%Y-%m}"
             yield trusted_transition(

@@ -24,6 +24,7 @@ from billrules.testing._balance import (
     bonus_tiers,
     ledger_entries,
     ledgers,
+    prepaid_facts,
     sources,
 )
 from billrules.testing._cancellation import (
@@ -129,6 +130,7 @@ __all__ = [
     "policies",
     "population",
     "population_lines",
+    "prepaid_facts",
     "questions",
     "reason_codes",
     "reasons",

@@ -1,14 +1,16 @@
-"""Strategies for the prepaid balance: ledgers, bonus tiers, policies, sources, balance facts."""
+"""Strategies for the prepaid balance: ledgers, bonus tiers, policies, sources, balance facts,
+and the area's own facts."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 from moneyed import Currency, Money
 
-from billrules import _money
+from billrules import _money, _time
 from billrules._check import checked
 from billrules.balance import (
     BalanceFacts,
@@ -19,10 +21,12 @@ from billrules.balance import (
     EntryKind,
     Ledger,
     LedgerEntry,
+    PrepaidFacts,
     Source,
     SourceKind,
 )
-from billrules.testing._core import aware_datetimes, money
+from billrules.testing._core import aware_datetimes, money, zones
+from billrules.testing._subscriptions import suspensions
 
 
 def _code(currency: Currency | str) -> Currency:
@@ -166,3 +170,50 @@ def balance_facts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Bala
         debt_started_at=aware_datetimes(),
     )
     return st.one_of(non_negative, negative)
+
+
+@checked
+def prepaid_facts(
+    *, currency: Currency | str = "USD", max_entries: int = 8, zone: ZoneInfo | str | None = None
+) -> st.SearchStrategy[PrepaidFacts]:
+    """The balance area's facts: a creation instant, a ledger (:func:`ledgers`) holding up to
+    three months already charged, and the spans not billed (:func:`suspensions`).
+
+    A month already charged is a ``charge`` entry named as the run names it
+    (``charge-YYYY-MM``) on the first instant of the 1st after it, local to ``zone`` (one of
+    :func:`zones` unless given: pass the account's to have them fall on its 1sts); or the
+    same id a few hours later (the host's own timing); or another id at that instant (the
+    host's own name). Each stops the run from charging that month again (BAL-4).
+    """
+    code = _code(currency)
+    local = zones() if zone is None else st.just(_time.to_zone(zone))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> PrepaidFacts:
+        created = draw(aware_datetimes())
+        ledger = draw(ledgers(currency=code, max_entries=max_entries))
+        tz = draw(local)
+        first = _time.local_date(created, tz).replace(day=1)
+        months = draw(st.lists(st.integers(min_value=0, max_value=36), max_size=3, unique=True))
+        charges: list[LedgerEntry] = []
+        for index, month in enumerate(months):
+            charged = _time.add_months(first, month)
+            at = _time.start_of_day(_time.add_months(charged, 1), tz)
+            shape = draw(st.sampled_from(("run", "later", "renamed")))
+            if shape == "later":
+                at += timedelta(hours=draw(st.integers(min_value=1, max_value=72)))
+            charges.append(
+                LedgerEntry(
+                    id=f"m{index}" if shape == "renamed" else f"charge-{charged:%Y-%m}",
+                    kind=EntryKind.CHARGE,
+                    at=at,
+                    amount=-_cents(code, draw(st.integers(min_value=0, max_value=5_000))),
+                )
+            )
+        return PrepaidFacts(
+            ledger=ledger.add(*charges),
+            created_at=created,
+            suspensions=draw(suspensions()),
+        )
+
+    return build()
