@@ -5,6 +5,7 @@ window starts from the facts this one made; written whole at the end or not at a
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import subprocess
@@ -13,11 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from billrules import DEFAULT_POLICY, apply, cli
 from billrules.cli import main
 from billrules.run import AccountDue, AccountError, due
-from billrules.serialize import account_from_json
+from billrules.serialize import account_from_json, account_to_mapping
 from billrules.testing import population_lines
 
 AS_OF = datetime(2024, 3, 1, tzinfo=UTC)
@@ -293,3 +296,38 @@ class TestAppliedRecords:
     def test_an_account_in_error_has_no_applied_account(self):
         records = list(due(['{"id": "x"'], DEFAULT_POLICY, start=START, end=END, applied=True))
         assert [type(record) for record in records] == [AccountError]
+
+
+def _nights(texts: list[str], instants: list[datetime]) -> tuple[list[str], list[str]]:
+    """The keys of runs over consecutive windows, each reading the accounts the previous one
+    left (``applied``, as ``--accounts-out`` writes them), and the accounts left at the end."""
+    keys: list[str] = []
+    for start, end in itertools.pairwise(instants):
+        left = []
+        for text, record in zip(
+            texts, due(texts, DEFAULT_POLICY, start=start, end=end, applied=True), strict=True
+        ):
+            assert isinstance(record, AccountDue)
+            keys += [effect.key for effect in record.effects]
+            after = record.applied
+            left.append(text if after is None else json.dumps(account_to_mapping(after)))
+        texts = left
+    return keys, texts
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), cuts=st.lists(st.integers(1, 20 * 24 - 1), max_size=4))
+def test_any_partition_of_a_window_into_applied_runs_gives_each_key_once(seed, cuts):
+    """X-9, X-6: runs over any partition of a window, each reading the accounts the previous
+    run left, give the keys of one run over the window, each once, and leave the accounts one
+    run leaves."""
+    texts = list(population_lines(12, seed=seed, as_of=AS_OF))
+    start, end = START - timedelta(days=10), START + timedelta(days=10)
+    instants = [start, *sorted(start + timedelta(hours=cut) for cut in set(cuts)), end]
+    whole, left = _nights(texts, [start, end])
+    pieces, left_by_pieces = _nights(texts, instants)
+    assert sorted(pieces) == sorted(whole)
+    assert len(set(whole)) == len(whole)
+    assert [account_from_json(text) for text in left_by_pieces] == [
+        account_from_json(text) for text in left
+    ]

@@ -32,7 +32,8 @@ escapes, and a reader that stops early (``billrules explain | head``) is not an 
 
 Exit status: 0 on success; 2 on bad input (a missing or unreadable file, malformed JSON or TOML,
 an unknown field, a naive instant, an unknown zone, a value breaking a rule; for ``run``, an
-output that is the accounts file or that cannot be written), with a one-line
+output that is the accounts file or that cannot be written, an ``--accounts-out`` that is the
+effects' output), with a one-line
 message on stderr that names the file and the field, and no traceback; 70 (``EX_SOFTWARE``) if
 billrules itself fails, with one line naming the exception type (never its message, which could
 repeat the input) and asking for a report; 130 when interrupted.
@@ -197,7 +198,9 @@ def _run_parser(commands: Any) -> None:
         description=(
             "Every keyed effect due in [--start, --end) for each account of a JSON Lines "
             "file (one account snapshot per line), as JSON Lines: one effect per line, and one "
-            "account_error line per account that cannot be read. The summary goes to stderr."
+            "account_error line per account that cannot be read. The summary goes to stderr. "
+            "With --accounts-out, also the accounts as the window leaves them (its effects "
+            "applied): the next window's input, for a nightly job."
         ),
     )
     run_.add_argument("accounts", metavar="ACCOUNTS.jsonl", help="account snapshots, one per line")
