@@ -10,6 +10,12 @@ checked to give the same output as one process:
 - the per-account cost of the run (parse, evaluate, key, write JSON Lines) against a one-day
   ``timeline`` call alone on accounts already parsed (target: at most 2.5×), median
   of five rounds over the first 2,000 accounts;
+- the per-account cost of the run writing the accounts too (``--accounts-out``: records with
+  the account after its effects, each account line written back) against the same run without
+  it (target: at most 30% more) and against a one-day ``timeline`` alone, medians of five
+  rounds over the first 2,000 accounts, on two one-day windows: the benchmark's, and one
+  holding the 1st of the month (monthly charges: many accounts change); both sides are first
+  checked to give the same effects;
 - the peak memory (the high-water mark of RSS, ``VmHWM``) of a process running 10,000 and
   ``--count`` accounts, each in a fresh interpreter reading its accounts from a file and
   writing the effects to another: it must not grow with the count.
@@ -21,6 +27,7 @@ parsing, vetting and building: ``benchmarks/bench_read.py``.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import resource
 import statistics
@@ -31,8 +38,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from billrules.cli._accounts import Originals
 from billrules.policy import DEFAULT_POLICY
-from billrules.run import due, due_bag, lines
+from billrules.run import due, due_bag, file_lines, lines
 from billrules.serialize import account_from_json
 from billrules.testing import population_lines
 from billrules.timeline import timeline
@@ -122,6 +130,61 @@ def _per_account(texts: list[str]) -> None:
     )
 
 
+def _effects_only(data: bytes, start: datetime, end: datetime, sink: list[bytes]) -> None:
+    """The command's path without ``--accounts-out``: lines in, effect lines out."""
+    for line in lines(due(file_lines(io.BytesIO(data)), DEFAULT_POLICY, start=start, end=end)):
+        sink.append(line.encode("utf-8"))
+
+
+def _with_accounts(
+    data: bytes, start: datetime, end: datetime, sink: list[bytes], kept: list[bytes]
+) -> None:
+    """The command's path with ``--accounts-out`` (:mod:`billrules.cli._accounts`)."""
+    originals = Originals(io.BytesIO(data), "accounts")
+    items = originals.lines(10 * 1024 * 1024, "10 MiB", None)
+    records = due(items, DEFAULT_POLICY, start=start, end=end, applied=True)
+    for line in lines(originals.stored(records, kept.append)):
+        sink.append(line.encode("utf-8"))
+    originals.finish(kept.append)
+
+
+def _accounts_out(texts: list[str]) -> None:
+    sample = texts[:SAMPLE]
+    data = "".join(sample).encode("utf-8")
+    for start in (START, datetime(2024, 5, 31, 12, tzinfo=UTC)):
+        end = start + timedelta(days=1)
+        accounts = [account_from_json(text) for text in sample]
+        plain: list[bytes] = []
+        _effects_only(data, start, end, plain)
+        effects: list[bytes] = []
+        kept: list[bytes] = []
+        _with_accounts(data, start, end, effects, kept)
+        assert effects == plain, "--accounts-out changes the effects"
+        changed = sum(1 for old, new in zip(data.splitlines(True), kept, strict=True) if old != new)
+        without, with_, alone = [], [], []
+        for _ in range(ROUNDS):
+            started = time.perf_counter()
+            _effects_only(data, start, end, [])
+            without.append((time.perf_counter() - started) / len(sample))
+            started = time.perf_counter()
+            _with_accounts(data, start, end, [], [])
+            with_.append((time.perf_counter() - started) / len(sample))
+            started = time.perf_counter()
+            for account in accounts:
+                for event in timeline(account, DEFAULT_POLICY, start=start, end=end).events:
+                    for effect in event.effects:
+                        _ = effect.key
+            alone.append((time.perf_counter() - started) / len(sample))
+        a, b, c = (statistics.median(times) for times in (without, with_, alone))
+        print(
+            f"accounts output, window from {start:%Y-%m-%d %H:%M} ({changed} of {len(sample)} "
+            f"accounts changed, {len(plain)} effect lines): run {a * 1e6:.1f} µs, with "
+            f"--accounts-out {b * 1e6:.1f} µs = +{(b / a - 1) * 100:.0f}% (target <= 30%); "
+            f"one-day timeline alone {c * 1e6:.1f} µs (run {a / c:.2f}x, with accounts "
+            f"{b / c:.2f}x)"
+        )
+
+
 def _memory(path: Path, count: int) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         done = subprocess.run(
@@ -137,8 +200,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument(
+        "--accounts-only", action="store_true", help="measure the accounts output alone"
+    )
     options = parser.parse_args()
     count = options.count
+    if options.accounts_only:
+        _accounts_out(list(population_lines(SAMPLE, seed=1, as_of=START)))
+        return
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "accounts.jsonl"
         _write_population(path, count)
@@ -150,6 +219,7 @@ def main() -> None:
             print(f"peak RSS of one process over {label} accounts: {rss / 1024:.1f} MiB")
         texts = path.read_text(encoding="utf-8").splitlines(keepends=True)
         _per_account(texts)
+        _accounts_out(texts)
         one, seconds = _timed(_run_lines, texts, 1)
         print(f"one process: {count / seconds:,.0f} accounts/s ({seconds:.1f} s, {len(one)} lines)")
         two, seconds = _timed(_run_lines, texts, 2)

@@ -14,6 +14,10 @@ input's order and are the same as one process gives. Text lines are the fast pat
 lines costs little to send, where an :class:`Account` would be pickled whole. For more than one
 machine, :func:`due_bag` runs the same job over a ``dask.bag`` (the ``billrules[dask]`` extra).
 
+With ``applied=True`` each :class:`AccountDue` also holds the account after its effects
+(:func:`billrules.apply`, X-9) when they change a fact: what the host stores for the next
+window, whose ``start`` is this one's ``end`` (``billrules run --accounts-out``).
+
 :func:`lines` turns records into JSON Lines: one effect per line (the effect JSON of
 :func:`billrules.serialize.to_dict`, tagged by ``kind``, with its ``key`` and ``account``), and
 one ``{"kind": "account_error", ...}`` line per account that could not be read.
@@ -55,6 +59,7 @@ import attrs
 
 from billrules import _loads, _plain, _time, serialize
 from billrules import _validate as v
+from billrules._apply import apply
 from billrules._check import STREAM, checked
 from billrules._redact import holds_card_number
 from billrules.account import Account
@@ -101,11 +106,16 @@ class AccountDue:
         account_id: The account's id.
         transitions: Its transitions in ``[start, end)``, in time order; their effects carry
             the account id.
+        applied: Asked for with ``due(..., applied=True)``: the account after
+            :func:`billrules.apply` of :attr:`effects` (X-9), the snapshot to store for the
+            next window; ``None`` when they change no fact (the account read stands as it
+            was) or when it was not asked for.
     """
 
     line: int
     account_id: str
     transitions: tuple[Transition, ...]
+    applied: Account | None = None
 
     @property
     def effects(self) -> tuple[Effect, ...]:
@@ -226,14 +236,27 @@ def _parse(item: object, read: list[object]) -> Account:
 
 
 def _one(
-    item: object, line: int, policy: Policy, start: datetime, end: datetime, areas: Registry
+    item: object,
+    line: int,
+    policy: Policy,
+    start: datetime,
+    end: datetime,
+    areas: Registry,
+    applied: bool = False,
 ) -> Record:
     read: list[object] = []
     try:
         account = _parse(item, read)
         evaluation = Evaluation(account=account, policy=policy, at=start, areas=areas)
+        changes = tuple(evaluation.transitions(end))
+        after = None
+        if applied and changes:
+            after = apply(account, [effect for change in changes for effect in change.effects])
         return AccountDue(
-            line=line, account_id=account.id, transitions=tuple(evaluation.transitions(end))
+            line=line,
+            account_id=account.id,
+            transitions=changes,
+            applied=None if after is account else after,
         )
     except BillRulesError as error:
         field = getattr(error, "field", "(account line)")
@@ -250,6 +273,7 @@ def _chunk(
     end: datetime,
     areas: Registry,
     packed: bool,
+    applied: bool = False,
 ) -> list[Record | int]:
     """One worker's share: the records of ``items``, the first on line ``first``.
 
@@ -258,7 +282,7 @@ def _chunk(
     (:func:`_parallel`), so every item gets the record one process gives it.
     """
     if not packed:
-        return list(_serial(items, policy, start, end, areas, first))
+        return list(_serial(items, policy, start, end, areas, first, applied))
     records: list[Record | int] = []
     for line, blob in enumerate(items, start=first):
         try:
@@ -268,7 +292,7 @@ def _chunk(
         if blob is None:
             records.append(line)
         elif not _blank(item):
-            records.append(_one(item, line, policy, start, end, areas))
+            records.append(_one(item, line, policy, start, end, areas, applied))
     return records
 
 
@@ -336,10 +360,11 @@ def _serial(
     end: datetime,
     areas: Registry,
     first: int = 1,
+    applied: bool = False,
 ) -> Iterator[Record]:
     for line, item in enumerate(accounts, start=first):
         if not _blank(item):
-            yield _one(item, line, policy, start, end, areas)
+            yield _one(item, line, policy, start, end, areas, applied)
 
 
 def _parallel(
@@ -350,6 +375,7 @@ def _parallel(
     areas: Registry,
     workers: int,
     chunk: int,
+    applied: bool = False,
 ) -> Iterator[Record]:
     """Chunks in ``workers`` processes, at most two per worker in flight: constant memory.
 
@@ -376,7 +402,15 @@ def _parallel(
                     sent = items if packed is None else packed
                     try:
                         future = pool.submit(
-                            _chunk, sent, first, policy, start, end, areas, packed is not None
+                            _chunk,
+                            sent,
+                            first,
+                            policy,
+                            start,
+                            end,
+                            areas,
+                            packed is not None,
+                            applied,
                         )
                     except concurrent.futures.process.BrokenProcessPool:
                         broken = True
@@ -391,11 +425,11 @@ def _parallel(
             except Exception:  # the chunk did not come back: read it here
                 future = None
             if future is None:
-                yield from _serial(items, policy, start, end, areas, line)
+                yield from _serial(items, policy, start, end, areas, line, applied)
                 continue
             for record in records:
                 if isinstance(record, int):
-                    yield _one(items[record - line], record, policy, start, end, areas)
+                    yield _one(items[record - line], record, policy, start, end, areas, applied)
                 else:
                     yield record
 
@@ -410,6 +444,7 @@ def due(
     workers: int = 1,
     chunk: int = CHUNK,
     areas: Registry = AREAS,
+    applied: bool = False,
 ) -> Run:
     """Every account's transitions and keyed effects in ``[start, end)``, as a stream (X-8).
 
@@ -427,6 +462,9 @@ def due(
             adds its own); worker processes receive it pickled, so a host's registry for
             ``workers`` > 1 is built from functions they can import (a chunk whose registry
             cannot be sent is read in this process instead).
+        applied: Also give each :class:`AccountDue` the account after its effects
+            (:attr:`AccountDue.applied`, :func:`billrules.apply`, X-9): the nightly job stores
+            it, so that the next window starts from the facts this one made.
 
     Returns:
         A :class:`Run`: iterate it for one record per account, in the input's order; its
@@ -442,8 +480,8 @@ def due(
     if chunk < 1:
         raise InvalidInput("chunk", "must be at least 1")
     if workers == 1:
-        return Run(_serial(accounts, policy, start, end, areas))
-    return Run(_parallel(accounts, policy, start, end, areas, workers, chunk))
+        return Run(_serial(accounts, policy, start, end, areas, 1, applied))
+    return Run(_parallel(accounts, policy, start, end, areas, workers, chunk, applied))
 
 
 def record_data(record: Record, name: str = "record") -> Iterator[dict[str, Any]]:

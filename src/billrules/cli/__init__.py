@@ -7,7 +7,7 @@ Usage::
     billrules timeline [ACCOUNT.json] --end INSTANT [--start INSTANT] [--policy FILE]
                        [--format text|json]
     billrules run ACCOUNTS.jsonl --start INSTANT --end INSTANT [--workers N] [--policy FILE]
-                  [--out FILE]
+                  [--out FILE] [--accounts-out FILE]
     python -m billrules            # explain the bundled example account
 
 ``ACCOUNT.json`` is an account snapshot in the format of ``docs/account-json.md``. Without it,
@@ -32,7 +32,8 @@ escapes, and a reader that stops early (``billrules explain | head``) is not an 
 
 Exit status: 0 on success; 2 on bad input (a missing or unreadable file, malformed JSON or TOML,
 an unknown field, a naive instant, an unknown zone, a value breaking a rule; for ``run``, an
-output that is the accounts file or that cannot be written), with a one-line
+output that is the accounts file or that cannot be written, an ``--accounts-out`` that is the
+effects' output), with a one-line
 message on stderr that names the file and the field, and no traceback; 70 (``EX_SOFTWARE``) if
 billrules itself fails, with one line naming the exception type (never its message, which could
 repeat the input) and asking for a report; 130 when interrupted.
@@ -59,10 +60,13 @@ from tqdm import tqdm
 from billrules import __version__ as _package_version
 from billrules._redact import masked, shown
 from billrules.account import Account
+from billrules.cli._accounts import Originals as _Originals
+from billrules.cli._accounts import output as _accounts_output
 from billrules.cli._out import InputError as _InputError
 from billrules.cli._out import output as _output
 from billrules.cli._out import quiet_stdout as _quiet_stdout
 from billrules.cli._out import reason as _reason
+from billrules.cli._out import refuse_same_outputs as _refuse_same_outputs
 from billrules.errors import BillRulesError, LocaleFallback
 from billrules.i18n import LOCALES, render
 from billrules.policy import DEFAULT_POLICY, Policy, policy_from_json, policy_from_toml
@@ -194,7 +198,9 @@ def _run_parser(commands: Any) -> None:
         description=(
             "Every keyed effect due in [--start, --end) for each account of a JSON Lines "
             "file (one account snapshot per line), as JSON Lines: one effect per line, and one "
-            "account_error line per account that cannot be read. The summary goes to stderr."
+            "account_error line per account that cannot be read. The summary goes to stderr. "
+            "With --accounts-out, also the accounts as the window leaves them (its effects "
+            "applied): the next window's input, for a nightly job."
         ),
     )
     run_.add_argument("accounts", metavar="ACCOUNTS.jsonl", help="account snapshots, one per line")
@@ -211,6 +217,14 @@ def _run_parser(commands: Any) -> None:
         help="a policy file, .json or .toml (default: the seeds' policy)",
     )
     run_.add_argument("--out", metavar="FILE", help="write the effects there (default: stdout)")
+    run_.add_argument(
+        "--accounts-out",
+        metavar="FILE",
+        help="also write each account after its effects in the window, one account JSON "
+        "line per input line, in order (a line the window did not change, or could not "
+        "read, is written back as it was): the input of the next window, which starts at "
+        "this --end; written whole at the end of a complete run, or not at all",
+    )
 
 
 def _positive(text: str) -> int:
@@ -364,7 +378,9 @@ def _batch(options: argparse.Namespace) -> int:
     stops early (``billrules run ... | head``) ends the run quietly, as for ``explain``. An
     output that is the accounts file is refused before anything is read or written; ``--out``
     is written whole or not at all (:func:`_output`); a write that fails is bad input (exit 2,
-    one line), not a failure of billrules.
+    one line), not a failure of billrules. ``--accounts-out`` is written the same way, after
+    ``--out`` (the effects are complete before the accounts that carry them are stored), and
+    only when the run is complete: an output closed early leaves it as it was (exit 2).
     """
     start = _instant(options.start, "--start", datetime.now(UTC))
     end = _instant(options.end, "--end", start)
@@ -372,25 +388,34 @@ def _batch(options: argparse.Namespace) -> int:
         raise _InputError(f"--end: must not be before --start ({start.isoformat()})")
     policy = _load_policy(options.policy)
     source = _open_lines(options.accounts)
+    keep = options.accounts_out is not None
     with source:
         read = os.fstat(source.fileno())
+        if keep:
+            _refuse_same_outputs(options.accounts_out, options.out)
         started = time.monotonic()
         closed = False
         where = f"--out: {options.out}" if options.out is not None else "the output (stdout)"
-        with _output(options.out, options.accounts, read) as write, _progress(read.st_size) as bar:
+        with (
+            _accounts_output(options.accounts_out, options.accounts, read) as store,
+            _output(options.out, options.accounts, read) as write,
+            _progress(read.st_size) as bar,
+        ):
+            originals = _Originals(source, options.accounts)
+            if keep:
+                items = originals.lines(MAX_FILE_BYTES, _LIMIT_TEXT, bar.update)
+            else:
+                items = file_lines(source, MAX_FILE_BYTES, _LIMIT_TEXT, bar.update)
             try:
                 records = due(
-                    file_lines(source, MAX_FILE_BYTES, _LIMIT_TEXT, bar.update),
-                    policy,
-                    start=start,
-                    end=end,
-                    workers=options.workers,
+                    items, policy, start=start, end=end, workers=options.workers, applied=keep
                 )
             except BillRulesError as error:
                 field = getattr(error, "field", "")
                 raise _InputError(f"--{field}: {getattr(error, 'problem', error)}") from None
+            stored = originals.stored(records, store) if store is not None else records
             try:
-                for line in lines(records):
+                for line in lines(stored):
                     data = line.encode("utf-8")
                     try:
                         write(data)
@@ -400,10 +425,20 @@ def _batch(options: argparse.Namespace) -> int:
                         if options.out is None:
                             _quiet_stdout()  # what stdout still holds must not fail at exit
                         raise _InputError(f"{where}: cannot write: {_reason(error)}") from None
+                if store is not None and options.out is None:  # delivered before it is stored
+                    sys.stdout.flush()
+                    getattr(sys.stdout, "buffer", sys.stdout).flush()
             except BrokenPipeError:
                 if options.out is None:
                     _quiet_stdout()
                 closed = True
+            if closed and keep:
+                raise _InputError(
+                    f"--accounts-out: {options.accounts_out}: not written: the output was "
+                    "closed before the run ended"
+                )
+            if store is not None:
+                originals.finish(store)
     seconds = time.monotonic() - started
     summary = records.summary
     rate = summary.accounts / seconds if seconds > 0 else 0.0

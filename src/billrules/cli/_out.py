@@ -41,7 +41,7 @@ def _same_file(one: os.stat_result, other: os.stat_result) -> bool:
 
 @contextlib.contextmanager
 def output(
-    path: str | None, source: str, read: os.stat_result
+    path: str | None, source: str, read: os.stat_result, option: str = "--out"
 ) -> Iterator[Callable[[bytes], object]]:
     """How to write bytes of output: to ``path``, or to stdout's bytes (its text when it has
     none, as under ``contextlib.redirect_stdout``).
@@ -51,29 +51,32 @@ def output(
     one) is written to a temporary file beside it, renamed over it only when the run is
     complete: a run that fails leaves the old file as it was, and no half file. Anything else
     (``/dev/full``, a FIFO, a terminal) cannot be renamed into and is written directly.
+    ``option`` is the option named in messages (``--out``, ``--accounts-out``).
     """
     if path is None:
         yield from _stdout_output(source, read)
         return
     if not path:
-        raise InputError("--out: the path is empty; name a file")
+        raise InputError(f"{option}: the path is empty; name a file")
     target = os.path.realpath(path)  # a symbolic link stays; the file it names is replaced
     try:
         found: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         found = None
     except OSError as error:
-        raise InputError(f"--out: {path}: {reason(error)}") from None
+        raise InputError(f"{option}: {path}: {reason(error)}") from None
     if found is not None and _same_file(found, read):
-        raise InputError(f"--out: {path}: is the accounts file {source}; refusing to overwrite it")
+        raise InputError(
+            f"{option}: {path}: is the accounts file {source}; refusing to overwrite it"
+        )
     if found is not None and stat.S_ISDIR(found.st_mode):
-        raise InputError(f"--out: {path}: is a directory")
+        raise InputError(f"{option}: {path}: is a directory")
     if found is not None and not stat.S_ISREG(found.st_mode):
-        yield from _direct_output(path, target)
+        yield from _direct_output(path, target, option)
         return
     if found is not None and not os.access(target, os.W_OK):
-        raise InputError(f"--out: {path}: cannot write: Permission denied")
-    yield from _replacing_output(path, target, found)
+        raise InputError(f"{option}: {path}: cannot write: Permission denied")
+    yield from _replacing_output(path, target, found, option)
 
 
 def _stdout_output(source: str, read: os.stat_result) -> Iterator[Callable[[bytes], object]]:
@@ -97,26 +100,26 @@ def _stdout_output(source: str, read: os.stat_result) -> Iterator[Callable[[byte
         raise InputError(f"the output (stdout): cannot write: {reason(error)}") from None
 
 
-def _direct_output(path: str, target: str) -> Iterator[Callable[[bytes], object]]:
+def _direct_output(path: str, target: str, option: str) -> Iterator[Callable[[bytes], object]]:
     """A device or FIFO, written in place (opening a FIFO waits for its reader)."""
     try:
         stream = open(target, "wb")  # noqa: SIM115 - closed below
     except OSError as error:
-        raise InputError(f"--out: {path}: cannot write: {reason(error)}") from None
+        raise InputError(f"{option}: {path}: cannot write: {reason(error)}") from None
     try:
         yield stream.write
         stream.flush()
     except BrokenPipeError:  # a FIFO's reader stopped early: as for stdout
         pass
     except OSError as error:
-        raise InputError(f"--out: {path}: cannot write: {reason(error)}") from None
+        raise InputError(f"{option}: {path}: cannot write: {reason(error)}") from None
     finally:
         with contextlib.suppress(OSError):  # what could not be written is reported above
             stream.close()
 
 
 def _replacing_output(
-    path: str, target: str, found: os.stat_result | None
+    path: str, target: str, found: os.stat_result | None, option: str
 ) -> Iterator[Callable[[bytes], object]]:
     """A temporary file in ``target``'s folder (mode of the file replaced, else the umask's),
     synced and renamed over ``target`` at the end; removed on any failure."""
@@ -126,7 +129,7 @@ def _replacing_output(
     try:
         descriptor = os.open(temporary, flags, 0o666)
     except OSError as error:
-        raise InputError(f"--out: {path}: cannot write: {reason(error)}") from None
+        raise InputError(f"{option}: {path}: cannot write: {reason(error)}") from None
     if found is not None:
         with contextlib.suppress(OSError):  # not the owner: the umask's mode stays
             os.fchmod(descriptor, stat.S_IMODE(found.st_mode))
@@ -139,10 +142,40 @@ def _replacing_output(
             stream.close()
             os.replace(temporary, target)
         except OSError as error:
-            raise InputError(f"--out: {path}: cannot write: {reason(error)}") from None
+            raise InputError(f"{option}: {path}: cannot write: {reason(error)}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             stream.close()
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def refuse_same_outputs(accounts_out: str, out: str | None) -> None:
+    """Refuse an ``--accounts-out`` that is the effects' output: the ``--out`` file (the same
+    path, or a symbolic or hard link to it), or the file stdout is redirected into."""
+    if not accounts_out:
+        return  # refused by :func:`output`, naming the option
+    target = os.path.realpath(accounts_out)
+    try:
+        found: os.stat_result | None = os.stat(target)
+    except OSError:
+        found = None
+    if out is not None:
+        other = os.path.realpath(out) if out else None
+        same = other == target
+        with contextlib.suppress(OSError):
+            same = same or (found is not None and _same_file(found, os.stat(out)))
+        if same:
+            raise InputError(
+                f"--accounts-out: {accounts_out}: is the --out file {out}; "
+                "the effects and the accounts need two files"
+            )
+        return
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # stdout with no descriptor
+        regular = found is not None and stat.S_ISREG(found.st_mode)
+        if regular and found is not None and _same_file(os.fstat(sys.stdout.fileno()), found):
+            raise InputError(
+                f"--accounts-out: {accounts_out}: is the output (stdout); "
+                "the effects and the accounts need two files"
+            )
