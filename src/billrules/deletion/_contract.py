@@ -34,9 +34,9 @@ from billrules.deletion._eligibility import (
 )
 from billrules.deletion._facts import (
     BANNER,
-    AccountActivity,
     NOTICE_TEMPLATE,
     REMINDER_TEMPLATE,
+    AccountActivity,
     DeletionEvent,
     DeletionFacts,
     DeletionSchedule,
