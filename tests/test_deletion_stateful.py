@@ -3,6 +3,7 @@ top-up, time advance and restore, run as a host's cron job would."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -32,11 +33,27 @@ from billrules.deletion import (
     schedule,
     state_at,
 )
-from billrules.effects import DeleteAccount, Effect, PurgeData, RestoreAccount
+from billrules.effects import DeleteAccount, Effect, PurgeData, RestoreAccount, ScheduleDeletion
 from billrules.roles import Role
 from billrules.testing._core import zones
 
 POLICY = DeletionPolicy()
+
+
+def _own(effects: Iterable[Effect], schedule: DeletionSchedule | None) -> list[Effect]:
+    """The effects of ``schedule``: those before the run schedules another deletion once this
+    one is over (DEL-1 again; the host would apply it, X-9, and this machine follows one
+    schedule)."""
+    own: list[Effect] = []
+    for effect in effects:
+        if (
+            isinstance(effect, ScheduleDeletion)
+            and schedule is not None
+            and effect.at != schedule.scheduled_at
+        ):
+            break
+        own.append(effect)
+    return own
 
 
 class DeletionMachine(RuleBasedStateMachine):
@@ -276,11 +293,11 @@ class DeletionMachine(RuleBasedStateMachine):
             zone=self.zone,
             account="acme",
         )
-        assert list(whole) == self.emitted
+        assert _own(whole, self.schedule) == _own(self.emitted, self.schedule)
 
     @invariant()
     def no_deletion_after_cancel_or_keep(self):
-        kinds = [type(e) for e in self.emitted]
+        kinds = [type(e) for e in _own(self.emitted, self.schedule)]
         assert kinds.count(DeleteAccount) <= 1
         assert kinds.count(PurgeData) + kinds.count(RestoreAccount) <= kinds.count(DeleteAccount)
         if self.schedule is not None and self.schedule.cancelled_at is not None:
