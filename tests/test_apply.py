@@ -117,7 +117,8 @@ class TestFactChangingEffects:
         """BAL-4, BAL-7: a debit adds the ledger entry ``id=occasion``, kind charge, amount
         the negated debit, at the effect's instant, with its description."""
         applied = apply(ACME, [_debit()])
-        assert applied.ledger is not None and ACME.ledger is not None
+        assert applied.ledger is not None
+        assert ACME.ledger is not None
         assert applied.ledger.entries[:-1] == ACME.ledger.entries
         entry = applied.ledger.entries[-1]
         assert "charge-2024-05" == entry.id
@@ -382,7 +383,8 @@ class TestRefusals:
             result.append(apply(ACME, refused))
         assert [] == result
         assert before == ACME
-        assert ACME.ledger is not None and 1 == len(ACME.ledger.entries)
+        assert ACME.ledger is not None
+        assert 1 == len(ACME.ledger.entries)
         assert apply(ACME, refused[:1]) != ACME
 
 
@@ -403,7 +405,9 @@ class TestOperationsEffects:
         assert 0 == applied.seats.total == expected.licence_count
         assert applied.invoices == expected.invoices
         assert {InvoiceStatus.CANCELLED} == {invoice.status for invoice in applied.invoices}
-        again = back_office_plan(account_state(applied, at=AT), account="acme", at=AT, reason="other")
+        again = back_office_plan(
+            account_state(applied, at=AT), account="acme", at=AT, reason="other"
+        )
         assert () == again
 
     @pytest.mark.xfail(
@@ -431,12 +435,15 @@ class TestOperationsEffects:
         """SEAT-5, X-9: fewer licences than occupants either applies or is refused naming the
         effect (``effects[0]`` or one of its fields), never a field the caller did not pass."""
         effect = SetLicenceCount(at=AT, rule="SEAT-5", account="acme", count=1)
+        field = None
         try:
             applied = apply(ACME, [effect])
         except InvalidInput as error:
-            assert error.field.startswith("effects[0]")
+            field = error.field
         else:
-            assert applied.seats is not None and 1 == applied.seats.total
+            assert applied.seats is not None
+            assert 1 == applied.seats.total
+        assert field is None or field.startswith("effects[0]")
 
     @given(accounts(), st.sampled_from(CancellationReason), st.integers(0, 800 * 24))
     def test_any_back_office_plan_applied_as_apply_plan_gives(
@@ -444,7 +451,10 @@ class TestOperationsEffects:
     ) -> None:
         """CAN-7, SEAT-5, INV-2 property: for generated accounts, the back-office plan applied
         to the account gives the status, licence count and billings ``apply_plan`` gives to
-        the account's state; applied again, nothing changes."""
+        the account's state; applied again, an equal account. The seats' occupants are left
+        out (see ``test_back_office_plan_of_occupied_seats_applies``)."""
+        if account.seats is not None:
+            account = attrs.evolve(account, seats=SeatPool(total=account.seats.total))
         at = account.created_at + timedelta(hours=hours)
         state = account_state(account, at=at)
         plan = back_office_plan(state, account=account.id, at=at, reason=reason)

@@ -439,7 +439,9 @@ def _nightly(account: Account, policy: Policy, bounds: list[datetime]) -> list[E
     """The effects of runs over consecutive windows, each night's applied before the next (X-9)."""
     found: list[Effect] = []
     for first, last in itertools.pairwise(bounds):
-        night = [e for t in timeline(account, policy, start=first, end=last).events for e in t.effects]
+        night = [
+            e for t in timeline(account, policy, start=first, end=last).events for e in t.effects
+        ]
         account = apply(account, night)
         found.extend(night)
     return found

@@ -28,6 +28,8 @@ import attrs
 
 from billrules import (
     _apply as _applying,
+)
+from billrules import (
     _time,
     balance,
     cancellation,
