@@ -21,6 +21,7 @@ from billrules._redact import shown
 from billrules.account import Account, User, account_state
 from billrules.balance import EntryKind, Ledger, LedgerEntry
 from billrules.cancellation import AccountStatus, CancellationReason, apply_plan, back_office_plan
+from billrules.decisions import PolicyViolation
 from billrules.deletion import DeletionSchedule, DeletionScheduleKind
 from billrules.effects import (
     CancelBilling,
@@ -392,6 +393,24 @@ class TestRefusals:
         assert "effects[0].invoice_id" == error.field
         assert "98765432" not in str(error)
         assert shown("inv-98765432") in str(error)
+
+    def test_cancel_billing_of_a_paid_invoice_is_refused_by_inv_2(self) -> None:
+        """INV-2: a paid billing is final: the list is refused (PolicyViolation, rule INV-2)
+        and nothing of it applies."""
+        paid = Invoice(
+            id="inv-3",
+            status="paid",
+            amount=_usd("19"),
+            amount_paid=_usd("19"),
+            paid_at=AT,
+            issued_at=AT,
+            due_at=AT,
+        )
+        account = attrs.evolve(ACME, invoices=(paid,))
+        effect = CancelBilling(at=AT, rule="CAN-7", account="acme", invoice_id="inv-3")
+        error = _field_error(PolicyViolation, lambda: apply(account, [_debit(), effect]))
+        assert "INV-2" in error.decision.rules
+        assert not error.decision.allowed
 
     def test_nothing_is_half_applied(self) -> None:
         """X-9: a list whose second effect is refused: the call raises, returns nothing, and
