@@ -31,7 +31,7 @@ from billrules.timeline import timeline
 
 #: Examples of a property that runs a window of up to 400 days several times over: the
 #: profile's count, at most 60, to keep the gate short (as tests/test_effect_keys.py does).
-_WINDOW_EXAMPLES = min(settings.default.max_examples, 60)
+_WINDOW_EXAMPLES = min(settings().max_examples, 60)
 
 
 def _events(account: Account, policy: Policy, start: datetime, end: datetime) -> list[Transition]:
