@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from billrules.testing._account import (
     accounts,
+    lived_accounts,
     policies,
     users,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "lead_packages",
     "ledger_entries",
     "ledgers",
+    "lived_accounts",
     "money",
     "payment_method_policies",
     "payment_methods",

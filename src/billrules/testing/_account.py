@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import attrs
 from hypothesis import strategies as st
 from moneyed import Currency
 
 from billrules import _money
 from billrules._check import checked
 from billrules.account import Account, User
+from billrules.balance import EntryKind, Ledger, LedgerEntry
 from billrules.cancellation import AccountStatus
 from billrules.deletion import DeletionSchedule, DeletionScheduleKind
 from billrules.policy import Policy
 from billrules.roles import Role
 from billrules.testing._balance import balance_policies, ledgers
 from billrules.testing._cancellation import cancellation_policies, cancellation_requests
-from billrules.testing._core import aware_datetimes, zones
+from billrules.testing._core import aware_datetimes, money, zones
 from billrules.testing._deletion import deletion_policies
 from billrules.testing._dunning import dunning_policies
 from billrules.testing._invoices import invoice_policies, invoices, payments
@@ -97,3 +99,53 @@ def policies() -> st.SearchStrategy[Policy]:
         dunning=dunning_policies(),
         deletion=deletion_policies(),
     )
+
+
+@checked
+def lived_accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
+    """Active accounts the run drives (X-9): no deletion schedule and no cancellation request
+    yet; prepaid (a top-up at creation of 0 to 100.00, and maybe later ones) or postpaid; each
+    user last seen within 200 days of the creation, or never. Under the default policy a year
+    from their creation charges the prepaid ones each month (BAL-4) and schedules and deletes
+    the idle ones (DEL-1, DEL-3, DEL-6)."""
+    code = _money.to_currency(currency, "currency")
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Account:
+        created_at: datetime = draw(aware_datetimes(span=timedelta(days=3000)))
+        after = st.integers(min_value=0, max_value=200 * 24).map(
+            lambda hours: created_at + timedelta(hours=hours)
+        )
+        people = draw(users(max_others=2))
+        people = tuple(attrs.evolve(user, last_login_at=draw(st.none() | after)) for user in people)
+        ledger = None
+        if draw(st.booleans()):
+            top_ups = draw(
+                st.lists(
+                    st.tuples(st.integers(0, 300 * 24), money(code, max_value=10_000)), max_size=3
+                )
+            )
+            entries = [
+                LedgerEntry(id=f"pay-{index}", kind=EntryKind.PAYMENT, at=at, amount=amount)
+                for index, (at, amount) in enumerate(
+                    sorted(
+                        (created_at + timedelta(hours=hours), amount)
+                        for hours, amount in top_ups
+                        if amount.amount > 0
+                    )
+                )
+            ]
+            ledger = Ledger(currency=code, entries=tuple(entries))
+        return Account(
+            id=draw(st.sampled_from(("acct-1", "acme", "kyiv-realty"))),
+            zone=draw(zones()),
+            currency=code,
+            status=AccountStatus.ACTIVE,
+            created_at=created_at,
+            users=people,
+            ledger=ledger,
+            seats=draw(st.none() | seat_pools()),
+            subscription=draw(st.none() | subscriptions()),
+        )
+
+    return build()
