@@ -255,8 +255,10 @@ class TestKept:
         """BAL-4, DEL-1, DEL-7, X-9: charged for January on Feb 1st (-19.00), scheduled on
         Feb 11th (idle, old enough, nothing on the balance), topped up on the 15th (11.00):
         kept on the 21st, its deletion instant, because of the balance (a
-        RecordDeletionOutcome after the hide_banner); applied, the schedule records it; the
-        charges go on; night by night, the same transitions and the same account."""
+        RecordDeletionOutcome after the hide_banner); applied, the schedule records it. The
+        charge of Mar 1st empties the balance again, so the idle account is scheduled anew
+        then (DEL-1), deleted on Mar 11th and charged no more (DEL-6); night by night, the same
+        transitions and the same account."""
         account = _kept_account()
         start = datetime(2024, 1, 1, tzinfo=UTC)
         whole = _events(account, DEFAULT_POLICY, start, start + timedelta(days=200))
@@ -266,26 +268,24 @@ class TestKept:
             ("deletion_reminder", "2024-02-18"),
             ("deletion_reminder", "2024-02-20"),
             ("deletion_kept", "2024-02-21"),
-        ] == deletion
+            ("deletion_scheduled", "2024-03-01"),
+        ] == deletion[:5]
         kept = next(t for t in whole if t.kind == "deletion_kept")
         assert ["hide_banner", "record_deletion_outcome"] == [e.kind for e in kept.effects]
         charges = [t.at.date().isoformat() for t in whole if t.kind == "monthly_charge"]
-        assert [f"2024-{month:02d}-01" for month in range(2, 8)] == charges
+        assert ["2024-02-01", "2024-03-01"] == charges
+        until_kept = whole[: whole.index(kept) + 1]
+        recorded = apply(account, _effects(until_kept))
+        assert recorded.deletion_schedule is not None
+        assert datetime(2024, 2, 21, tzinfo=UTC) == recorded.deletion_schedule.kept_at
+        assert ("balance_remaining",) == recorded.deletion_schedule.kept_because
         lived = apply(account, _effects(whole))
         assert lived.deletion_schedule is not None
-        assert datetime(2024, 2, 21, tzinfo=UTC) == lived.deletion_schedule.kept_at
-        assert ("balance_remaining",) == lived.deletion_schedule.kept_because
+        assert datetime(2024, 3, 1, tzinfo=UTC) == lived.deletion_schedule.scheduled_at
         pieces, nightly = _lived_in_pieces(account, DEFAULT_POLICY, _nightly_bounds(start, 200))
         assert whole == pieces
         assert lived == nightly
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="an account kept once (DEL-7) is never scheduled again: the run schedules only "
-        "an account without a deletion_schedule, and apply refuses a ScheduleDeletion over a "
-        "kept one; DEL-7 says leaving money on the balance avoids deletion, so once the money "
-        "is drawn (Mar 1st) the idle account is eligible again (DEL-1)",
-    )
     def test_a_kept_account_eligible_again_is_scheduled_again(self) -> None:
         """DEL-1, DEL-7, X-9: kept on Feb 21st with 11.00 left; the charge of Mar 1st leaves
         -8.00, the owner still idle: the account is eligible again, and the run schedules

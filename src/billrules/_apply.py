@@ -136,7 +136,8 @@ def _status(changes: _Changes, effect: Any, where: str) -> None:
         status = AccountStatus(effect.status)
     except ValueError:
         raise InvalidInput(f"{where}.status", "is no account status") from None
-    changes.set("status", status)
+    if status is not changes.get("status"):
+        changes.set("status", status)
 
 
 def _seats(changes: _Changes, where: str) -> Any:
@@ -147,10 +148,21 @@ def _seats(changes: _Changes, where: str) -> Any:
 
 
 def _licences(changes: _Changes, effect: Any, where: str) -> None:
-    """SEAT-5, CAN-7: the number of licences."""
+    """SEAT-5, CAN-7: the number of licences; none left frees every seat (the back office's
+    cancellation). Fewer licences than occupied seats otherwise is refused: which users lose
+    theirs is the host's choice (``DeactivateUser`` first)."""
     pool = _seats(changes, where)
-    if pool.total != effect.count:
-        changes.set("seats", attrs.evolve(pool, total=effect.count))
+    count = effect.count
+    if pool.total == count:
+        return
+    if count == 0:
+        changes.set("seats", attrs.evolve(pool, total=0, occupants=()))
+    elif count < len(pool.occupants):
+        raise InvalidInput(
+            f"{where}.count", "is below the occupied seats: deactivate their users first"
+        )
+    else:
+        changes.set("seats", attrs.evolve(pool, total=count))
 
 
 def _deactivate(changes: _Changes, effect: Any, where: str) -> None:
