@@ -13,7 +13,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import attrs
-import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from moneyed import Money
