@@ -333,15 +333,20 @@ class TestRefusals:
         assert "effects[0].occasion" == error.field
 
     def test_a_second_different_schedule(self) -> None:
-        """DEL-1: another schedule than the one recorded (another instant, or kind): refused."""
+        """DEL-1: another schedule at the recorded instant (another kind) is refused; a later
+        one replaces it (the run asks for one only once the recorded one is over); an earlier
+        one belongs to a schedule since replaced and changes nothing."""
         scheduled = apply(ACME, [_schedule()])
-        for other in (_schedule(at=AT + timedelta(seconds=1)), _schedule(kind="manual")):
-            error = _field_error(InvalidInput, lambda other=other: apply(scheduled, [other]))
-            assert "effects[0]" == error.field
+        error = _field_error(InvalidInput, lambda: apply(scheduled, [_schedule(kind="manual")]))
+        assert "effects[0]" == error.field
         error = _field_error(
-            InvalidInput, lambda: apply(ACME, [_schedule(), _schedule(at=AT + timedelta(days=1))])
+            InvalidInput, lambda: apply(ACME, [_schedule(), _schedule(kind="manual")])
         )
         assert "effects[1]" == error.field
+        later = apply(scheduled, [_schedule(at=AT + timedelta(days=1))])
+        assert later.deletion_schedule is not None
+        assert AT + timedelta(days=1) == later.deletion_schedule.scheduled_at
+        assert later is apply(later, [_schedule()])
 
     def test_an_outcome_without_a_schedule(self) -> None:
         """DEL-7: an outcome needs the schedule it is recorded on."""

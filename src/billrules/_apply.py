@@ -25,13 +25,16 @@ from billrules.deletion import DeletionSchedule, DeletionScheduleKind
 from billrules.effects import Effect
 from billrules.errors import BillRulesError, InvalidInput, InvalidType
 from billrules.invoices import InvoiceStatus, change_status
+from billrules.subscriptions import apply_pending_change
 
 __all__ = ["apply", "changes_facts"]
 
 
 @functools.cache
 def _fact_kinds() -> frozenset[type[Effect]]:
-    """The kinds of effect that change a fact of the account (loaded when first asked)."""
+    """The kinds of effect whose change the areas must see at once: the timeline evaluates
+    the account again after one (loaded when first asked). ``RenewSubscription`` is not one:
+    the plan it records is the one the facts already give from that renewal on (SUB-3)."""
     from billrules import effects
 
     return frozenset(
@@ -93,26 +96,21 @@ def _schedule(changes: _Changes, effect: Any, where: str) -> None:
     """DEL-1, DEL-2, DEL-3: the deletion schedule opened at the effect's instant.
 
     The run asks for a schedule only when the account has none, or when the one it has is
-    over (cancelled, kept or restored) before the effect's instant: the new one replaces it.
+    over (cancelled, kept or restored) before the effect's instant: the new one replaces an
+    older schedule. An effect older than the account's schedule belongs to a schedule it
+    replaced: applied again, it changes nothing.
     """
     kind = DeletionScheduleKind(effect.deletion_kind)
     current: DeletionSchedule | None = changes.get("deletion_schedule")
     if current is not None:
-        opened, asked = _time.instant_key(current.scheduled_at), _time.instant_key(effect.at)
-        if opened == asked and current.kind is kind:
-            return  # already recorded
-        if asked is None or opened is None or opened >= asked or not _over(current):
+        opened, asked = current.scheduled_at, effect.at
+        if opened > asked:
+            return  # a schedule since replaced
+        if opened == asked:
+            if current.kind is kind:
+                return  # already recorded
             raise InvalidInput(where, "another deletion is already scheduled on the account")
     changes.set("deletion_schedule", DeletionSchedule(scheduled_at=effect.at, kind=kind))
-
-
-def _over(schedule: DeletionSchedule) -> bool:
-    """Whether the schedule records its end: cancelled, kept or restored (DEL-3, DEL-6, DEL-7)."""
-    return (
-        schedule.cancelled_at is not None
-        or schedule.kept_at is not None
-        or schedule.restored_at is not None
-    )
 
 
 def _outcome(changes: _Changes, effect: Any, where: str) -> None:
@@ -120,6 +118,8 @@ def _outcome(changes: _Changes, effect: Any, where: str) -> None:
     current: DeletionSchedule | None = changes.get("deletion_schedule")
     if current is None:
         raise InvalidInput(where, "no deletion is scheduled on the account")
+    if effect.at < current.scheduled_at:
+        return  # the outcome of a schedule since replaced
     if current.kept_at is not None:
         if _time.instant_key(current.kept_at) == _time.instant_key(effect.at):
             return  # already recorded
@@ -186,6 +186,20 @@ def _cancel_billing(changes: _Changes, effect: Any, where: str) -> None:
     raise InvalidInput(f"{where}.invoice_id", f"no invoice {shown(effect.invoice_id)}")
 
 
+def _renew(changes: _Changes, effect: Any, where: str) -> None:
+    """SUB-3: at the renewal where the pending plan change takes effect, its plan is the one
+    in force from then on."""
+    sub = changes.get("subscription")
+    if sub is None:
+        raise InvalidInput(where, "the account has no subscription")
+    change = sub.pending_change
+    if change is None or change.to_plan != effect.plan:
+        return
+    renewed = apply_pending_change(sub, at=effect.at, zone=changes.account.zone)
+    if renewed is not sub:
+        changes.set("subscription", renewed)
+
+
 _Apply = Callable[[_Changes, Any, str], None]
 
 
@@ -201,6 +215,7 @@ def _appliers() -> dict[type[Effect], _Apply]:
         effects.SetLicenceCount: _licences,
         effects.DeactivateUser: _deactivate,
         effects.CancelBilling: _cancel_billing,
+        effects.RenewSubscription: _renew,
     }
 
 
@@ -216,7 +231,8 @@ def apply(account: Account, effects: Iterable[Effect]) -> Account:
     opens the deletion schedule (DEL-1, DEL-3); a ``RecordDeletionOutcome`` records that the
     account was kept (DEL-7); ``SetAccountStatus``, ``SetLicenceCount``, ``DeactivateUser``
     and ``CancelBilling`` set the status, the licences, the seat's occupant and the billing's
-    status (CAN-7, SEAT-5, INV-2). An effect whose change is already in the facts (the entry
+    status (CAN-7, SEAT-5, INV-2); a ``RenewSubscription`` at which a pending plan change
+    takes effect makes its plan the one in force (SUB-3). An effect whose change is already in the facts (the entry
     id is there, the schedule is the same) changes nothing, so applying the same effects
     twice gives the same account. Every other effect (emails, banners, access, the deletion
     and purge the host executes) changes nothing in the account. Nothing changes, the very
@@ -227,7 +243,10 @@ def apply(account: Account, effects: Iterable[Effect]) -> Account:
             of ``effects`` is not an effect.
         InvalidInput: an effect names another account (or none): ``effects[i].account``;
             or its change cannot be made (a debit on an account without a ledger, a billing
-            the account does not have, a second schedule). Nothing is applied then.
+            the account does not have, a second schedule while the first is not over, fewer
+            licences than occupied seats). Nothing is applied then.
+        PolicyViolation: a ``CancelBilling`` of a billing INV-2 does not let go to
+            ``cancelled`` (a paid invoice).
     """
     if not isinstance(account, Account):
         raise InvalidType("account", f"must be an Account, not {type(account).__name__}")

@@ -28,6 +28,7 @@ __all__ = [
     "RecordCancellation",
     "RecordDeletionOutcome",
     "RemoveFromCallQueue",
+    "RenewSubscription",
     "RestoreAccount",
     "RevokeAccess",
     "ScheduleDeletion",
@@ -278,6 +279,16 @@ class RecordDeletionOutcome(Effect):
     )
 
 
+@attrs.frozen(kw_only=True)
+class RenewSubscription(Effect):
+    """Bill the subscription's next period: renewal ``index`` (from 1) of the plan ``plan``
+    (SUB-1). At the renewal where a pending plan change takes effect (SUB-3), ``plan`` is the
+    new plan, and :func:`billrules.apply` records it as the plan in force."""
+
+    plan: str = attrs.field(validator=v.identifier)
+    index: int = attrs.field(validator=v.integer(minimum=1))
+
+
 # Shown, pickled and documented as ``billrules.effects`` exports them.
 for _kind in (
     SendEmail,
@@ -290,6 +301,7 @@ for _kind in (
     SetAccountStatus,
     RecordCancellation,
     RecordDeletionOutcome,
+    RenewSubscription,
     ScheduleDeletion,
     SetEmailOptOut,
     DeactivateUser,

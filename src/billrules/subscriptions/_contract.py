@@ -12,6 +12,7 @@ from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Suspension, Transition, trusted_transition
 from billrules.decisions import Reason, trusted_reason
+from billrules.effects import trusted_effect
 from billrules.roles import Role
 from billrules.subscriptions._codes import SubscriptionCode, SubscriptionKind
 from billrules.subscriptions._facts import SubscriptionFacts
@@ -83,6 +84,8 @@ def transitions(
 def _transitions(
     facts: SubscriptionFacts, start: datetime, end: datetime, tz: ZoneInfo
 ) -> Iterator[Transition]:
+    from billrules.effects import RenewSubscription
+
     sub = facts.subscription
     change = sub.pending_change
     changes_on = None if change is None else change.takes_effect_on
@@ -93,7 +96,9 @@ def _transitions(
                 v.FrozenMapping({"index": index, "plan": plan_on(sub, on), "on": on}),
             )
             reasons: tuple[Reason, ...] = (renewal,)
+            rule = "SUB-1"
             if change is not None and on == changes_on:
+                rule = "SUB-3"  # the renewal at which the pending change takes effect
                 reasons = (
                     renewal,
                     trusted_reason(
@@ -101,7 +106,14 @@ def _transitions(
                         {"from_plan": sub.plan, "to_plan": change.to_plan},
                     ),
                 )
-            yield trusted_transition(at, _AREA, SubscriptionKind.RENEWAL, reasons)
+            bill = trusted_effect(
+                RenewSubscription,
+                at=at,
+                rule=rule,
+                plan=renewal.details["plan"],
+                index=index,
+            )
+            yield trusted_transition(at, _AREA, SubscriptionKind.RENEWAL, reasons, (bill,))
     if sub.ends_at is not None and start <= sub.ends_at < end:
         yield trusted_transition(
             sub.ends_at,
