@@ -212,6 +212,7 @@ def _effect_field(hint: Any) -> st.SearchStrategy[Any]:
 #: Effect fields whose values are names from a closed set, by field name.
 _NAMED_FIELDS: Final[Mapping[str, st.SearchStrategy[Any]]] = {
     "deletion_kind": st.sampled_from(("automatic", "manual")),
+    "index": st.integers(min_value=1, max_value=1000),  # a renewal's, from 1
     "kept_because": st.lists(
         st.sampled_from(("account_too_new", "recent_login", "balance_remaining")),
         min_size=1,
