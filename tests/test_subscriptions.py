@@ -14,12 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
-from billrules import _time
+from billrules import DEFAULT_POLICY, _time, apply
 from billrules import subscriptions as subs
 from billrules._plain import structure, unstructure
+from billrules.account import Account, User
 from billrules.contract import Suspension, Transition
 from billrules.decisions import Decision, PolicyViolation
-from billrules.effects import SendEmail
+from billrules.effects import RenewSubscription, SendEmail
 from billrules.errors import (
     BillRulesError,
     CurrencyMismatch,
@@ -64,6 +65,7 @@ from billrules.testing._subscriptions import (
     subscription_policies,
     subscriptions,
 )
+from billrules.timeline import timeline
 
 KYIV = ZoneInfo("Europe/Kyiv")
 JAN31 = Subscription(plan="Starter", anchor=date(2024, 1, 31), period="monthly")
@@ -1003,3 +1005,72 @@ class TestBoundaryArithmetic:
                 renewal_date(sub, n=n)
         else:
             assert expected == renewal_date(sub, n=n)
+
+
+# --------------------------------------------------------------------------------------------
+# X-9: every renewal is an effect; the one that changes the plan is recorded by apply
+
+
+class TestRenewalEffects:
+    """SUB-1, SUB-3, X-9: a renewal tells the host to bill the next period, as a keyed
+    ``RenewSubscription``; the renewal at which a pending change takes effect carries the new
+    plan, and ``billrules.apply`` records it as the plan in force."""
+
+    def _account(self, sub: Subscription) -> Account:
+        login = datetime(2024, 6, 20, tzinfo=UTC)  # active: no deletion in the window
+        return Account(
+            id="acme",
+            zone=KYIV,
+            currency="USD",
+            created_at=datetime(2023, 12, 1, tzinfo=UTC),
+            users=(User(id="ann", role="owner", last_login_at=login),),
+            subscription=sub,
+        )
+
+    def test_each_renewal_carries_renew_subscription(self) -> None:
+        """SUB-1: anchored on Jan 31st, renewals on Feb 29th, Mar 31st, Apr 30th at local
+        midnight, each with RenewSubscription(plan, index) under SUB-1, keyed by the account."""
+        sub = Subscription(plan="Starter", anchor=date(2024, 1, 31), period="monthly")
+        start = datetime(2024, 2, 1, tzinfo=UTC)
+        events = timeline(
+            self._account(sub), DEFAULT_POLICY, start=start, end=datetime(2024, 5, 15, tzinfo=UTC)
+        ).events
+        renewals = [t for t in events if t.kind == "renewal"]
+        assert [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)] == [
+            t.at.astimezone(KYIV).date() for t in renewals
+        ]
+        assert all(t.at.astimezone(KYIV).time() == datetime.min.time() for t in renewals)
+        effects = [t.effects for t in renewals]
+        assert [
+            (RenewSubscription(at=t.at, rule="SUB-1", plan="Starter", index=n, account="acme"),)
+            for n, t in enumerate(renewals, start=1)
+        ] == effects
+        assert len({e.key for (e,) in effects}) == 3
+        account = self._account(sub)
+        assert apply(account, [e for (e,) in effects]) is account  # nothing to record
+
+    def test_the_renewal_that_changes_the_plan_is_recorded_by_apply(self) -> None:
+        """SUB-3: a downgrade requested on Mar 10th takes effect at the next renewal (Mar 31st):
+        that renewal names SUB-3 and the new plan; applied, the plan in force is the new one and
+        nothing is pending; the timeline after it is the same whether or not it was applied."""
+        sub = Subscription(plan="Pro", anchor=date(2024, 1, 31), period="monthly")
+        requested = datetime(2024, 3, 10, 12, tzinfo=UTC)
+        sub = subs.request_plan_change(
+            sub, POLICY, to_plan="Starter", kind="downgrade", at=requested, zone=KYIV
+        )
+        account = self._account(sub)
+        start, end = datetime(2024, 3, 11, tzinfo=UTC), datetime(2024, 6, 15, tzinfo=UTC)
+        events = timeline(account, DEFAULT_POLICY, start=start, end=end).events
+        renewals = [t for t in events if t.kind == "renewal"]
+        (first,) = renewals[0].effects
+        assert ("SUB-3", "Starter", 2) == (first.rule, first.plan, first.index)
+        assert ("SUB-1", "Starter") == (renewals[1].effects[0].rule, renewals[1].effects[0].plan)
+        applied = apply(account, [first])
+        assert applied.subscription is not None
+        assert ("Starter", None) == (applied.subscription.plan, applied.subscription.pending_change)
+        assert applied is apply(applied, [first])
+        after = renewals[0].at + timedelta(microseconds=1)
+        assert (
+            timeline(account, DEFAULT_POLICY, start=after, end=end).events
+            == timeline(applied, DEFAULT_POLICY, start=after, end=end).events
+        )
