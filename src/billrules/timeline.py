@@ -142,6 +142,11 @@ def timeline(
     are handed to the subscription area). Transitions at one instant keep the registry's
     order of areas. The cost follows the number of transitions, not the number of days.
 
+    It is the account as it lives the window (X-9): a transition that changes a fact (the
+    month's charge, a deletion scheduled) is applied before what follows is computed, so the
+    charge on the 1st starts the dunning stages. It equals what a host sees running the
+    window night by night and applying each night's effects (:func:`billrules.apply`).
+
     Raises:
         NaiveDatetimeError: ``start`` or ``end`` has no time zone.
         InvalidInput: ``end`` is before ``start``.

@@ -112,7 +112,8 @@ def transitions(
     instant lies in a suspension (the account is deleted or deactivated), not when the base
     tariff is zero or in another currency than the ledger (the host's policy names its
     tariff in the ledger's currency: currencies never mix, X-4). Months before the window are
-    never charged late.
+    never charged late. The charge is a fact the run makes happen (X-9): applied, the entry is
+    on the ledger and the month is not charged again.
 
     Raises:
         InvalidInput: ``end`` is before ``start``.

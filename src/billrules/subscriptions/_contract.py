@@ -61,7 +61,9 @@ def transitions(
     (the spans in which another area stops billing) and before a cancellation's effective
     instant (SUB-2); the renewal at which a pending plan change takes effect also names SUB-3.
     The end of a cancelled subscription (SUB-2) comes after its last renewal. Lazy: the
-    renewals are computed one boundary at a time as they are taken.
+    renewals are computed one boundary at a time as they are taken. Each renewal carries a
+    ``RenewSubscription`` (the next period to bill, its plan; SUB-3 at the one that changes the
+    plan, which :func:`billrules.apply` records, X-9).
 
     >>> from datetime import date, datetime, UTC
     >>> from itertools import islice
