@@ -252,19 +252,28 @@ def first_eligible(
     scheduled by it: the instant depends on the facts alone, never on where a window begins.
     """
     tried = set()
-    created_on = activity.created_at.astimezone(tz).date()
+    # The local dates the window touches: a day that starts in it lies between them.
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
     days = (
-        (created_on, policy.min_age_days),
-        *((login.astimezone(tz).date(), policy.inactivity_days) for login in activity.logins),
+        (activity.created_at, policy.min_age_days),
+        *((login, policy.inactivity_days) for login in activity.logins),
     )
-    for day, count in days:
+    # No local day starts further than this from the same count of days in UTC.
+    near = timedelta(days=2)
+    for since, count in days:
         # The day the condition first holds: the instant count + 1 days on has started.
         try:
-            tried.add(_time.start_of_day(day + timedelta(days=count + 1), tz))
+            rough = since + timedelta(days=count + 1)
+            if rough < start - near or rough > end + near:
+                continue  # its day starts outside the window
+            day = since.astimezone(tz).date() + timedelta(days=count + 1)
+            if first <= day <= last:
+                tried.add(_time.start_of_day(day, tz))
         except OverflowError:
             continue  # past the calendar: it never holds
     for entry in activity.ledger.entries:
-        tried.add(entry.at)
+        if start <= entry.at < end:
+            tried.add(entry.at)
     moment = timedelta(microseconds=1)
     for instant in sorted(at for at in tried if start <= at < end):
         if _is_eligible(activity, policy, instant, tz) and not (
