@@ -136,6 +136,26 @@ def all_effects(sched, activity, policy=POLICY, zone=KYIV):
     )
 
 
+def _own(items, sched):
+    """The effects or transitions of the stored schedule ``sched`` alone: those before the
+    run schedules another deletion once this one is over (DEL-1 again after a cancel, DEL-3, a
+    keep, DEL-7, or a restore, DEL-6). That one opens with a ``ScheduleDeletion`` (or a
+    ``deletion_scheduled`` transition) at another instant than ``sched.scheduled_at``, or with
+    a second one at that instant; over fixed facts the host has not applied it (X-9), so what
+    follows it is that schedule's, not ``sched``'s."""
+    own = []
+    opened = False
+    for item in items:
+        if isinstance(item, ScheduleDeletion) or (
+            isinstance(item, Transition) and item.kind == DeletionKind.DELETION_SCHEDULED
+        ):
+            if opened or item.at != sched.scheduled_at:
+                break
+            opened = True
+        own.append(item)
+    return own
+
+
 def kinds(effects):
     return [(e.kind, e.rule) for e in effects]
 
@@ -786,7 +806,10 @@ class TestRestore:
 class TestNoLongerEligible:
     def test_a_login_during_the_notice_keeps_the_account(self):
         """DEL-7: a login on day 5 keeps the account: no deletion, no purge; the banner is
-        hidden and the reason recorded as recent_login (RecordDeletionOutcome, DEL-7)."""
+        hidden and the reason recorded as recent_login (RecordDeletionOutcome, DEL-7). Still
+        idle, the account becomes eligible again 31 local days after that login, at local
+        midnight, and the run schedules a new deletion then (DEL-1): the kept schedule's own
+        effects end before it."""
         activity = seed_account()
         sched = schedule(DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV).schedule
         later = activity.with_login(NOW + timedelta(days=5))
@@ -794,7 +817,13 @@ class TestNoLongerEligible:
         assert decision.allowed is False
         assert "no_longer_eligible" == decision.codes[0]
         assert ("DEL-7", "DEL-1") == decision.rules
-        effects = all_effects(sched, later)
+        everything = all_effects(sched, later)
+        effects = _own(everything, sched)
+        anew = datetime(2024, 6, 15, tzinfo=KYIV)  # 2024-05-15 (the login) + 31 local days
+        assert (
+            ScheduleDeletion(at=anew, rule="DEL-1", deletion_kind="automatic", account="acme")
+            == everything[len(effects)]
+        )
         assert not any(isinstance(e, (DeleteAccount, PurgeData)) for e in effects)
         assert isinstance(effects[-2], HideBanner)
         assert (
@@ -909,9 +938,150 @@ class TestNoLongerEligible:
         still = can_schedule(
             DeletionFacts(activity=activity), POLICY, at=when.deletion_at, zone=zone
         ).allowed
-        effects = all_effects(sched, activity, zone=zone)
+        # The stored schedule's own effects: a kept account still idle is scheduled anew later
+        # (DEL-1), and that schedule may delete it.
+        effects = _own(all_effects(sched, activity, zone=zone), sched)
         deleting = any(isinstance(e, (DeleteAccount, PurgeData)) for e in effects)
         assert still == deleting
+
+
+class TestScheduledAgain:
+    def test_del1_again_after_a_cancel_only_once_eligible_anew(self):
+        """DEL-1 again after DEL-3: the owner cancels on day 2 while the account is still
+        eligible; no new deletion is scheduled while it stays eligible. A login on day 5
+        (2024-05-15) makes it not eligible; 31 local days after it, at local midnight
+        (2024-06-15 00:00 Kyiv), it becomes eligible again (eligible then and not the
+        microsecond before) and the transitions schedule exactly one new deletion then, with
+        ScheduleDeletion (DEL-1, at another instant than the cancelled schedule's), notice,
+        reminders, deletion and purge."""
+        activity = seed_account()
+        sched = schedule(DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV).schedule
+        day2 = NOW + timedelta(days=2)
+        assert can_schedule(DeletionFacts(activity=activity), POLICY, at=day2, zone=KYIV).allowed
+        cancelled = cancel(
+            DeletionFacts(activity=activity, schedule=sched), POLICY, at=day2, zone=KYIV
+        ).schedule
+
+        def changes(activity_, start=NOW):
+            return list(
+                transitions(
+                    DeletionFacts(activity=activity_, schedule=cancelled),
+                    POLICY,
+                    start=start,
+                    end=NOW + FAR,
+                    zone=KYIV,
+                )
+            )
+
+        # Still eligible after the cancel: nothing more, ever.
+        assert [
+            (DeletionKind.DELETION_SCHEDULED, NOW),
+            (DeletionKind.DELETION_CANCELLED, day2),
+        ] == [(c.kind, c.at) for c in changes(activity)]
+        scheduling = [
+            e
+            for e in effects_due(
+                DeletionFacts(activity=activity, schedule=cancelled),
+                POLICY,
+                start=NOW,
+                end=NOW + FAR,
+                zone=KYIV,
+                account="acme",
+            )
+            if isinstance(e, ScheduleDeletion)
+        ]
+        assert [NOW] == [e.at for e in scheduling]
+        # A login after the cancel, then 31 idle local days: scheduled again, once.
+        logged = activity.with_login(NOW + timedelta(days=5))
+        anew = datetime(2024, 6, 15, tzinfo=KYIV)
+        assert not can_schedule(
+            DeletionFacts(activity=logged), POLICY, at=anew - timedelta(microseconds=1), zone=KYIV
+        ).allowed
+        assert can_schedule(DeletionFacts(activity=logged), POLICY, at=anew, zone=KYIV).allowed
+        again = changes(logged)
+        assert [
+            (DeletionKind.DELETION_SCHEDULED, NOW),
+            (DeletionKind.DELETION_CANCELLED, day2),
+            (DeletionKind.DELETION_SCHEDULED, anew),
+            (DeletionKind.DELETION_REMINDER, anew + timedelta(days=7)),
+            (DeletionKind.DELETION_REMINDER, anew + timedelta(days=9)),
+            (DeletionKind.ACCOUNT_DELETED, anew + timedelta(days=10)),
+            (DeletionKind.DATA_PURGED, anew + timedelta(days=30)),
+        ] == [(c.kind, c.at) for c in again]
+        assert (
+            ScheduleDeletion(at=anew, rule="DEL-1", deletion_kind="automatic"),
+            SendEmail(
+                at=anew,
+                rule="DEL-3",
+                template=NOTICE_TEMPLATE,
+                to="owner",
+                details={"deletion_date": "2024-06-25", "days": 10},
+            ),
+            ShowBanner(
+                at=anew, rule="DEL-5", banner=BANNER, details={"deletion_date": "2024-06-25"}
+            ),
+        ) == again[2].effects
+        assert _own(again, cancelled) == again[:2]
+        # The instant depends on the facts alone: a window from it gives the same; one that
+        # starts after it finds the account already eligible and schedules nothing.
+        assert again[2:] == changes(logged, start=anew)
+        assert [] == changes(logged, start=anew + timedelta(microseconds=1))
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="a schedule cancelled at its scheduling instant, the instant the account "
+        "became eligible, is scheduled anew at that same instant though the account never "
+        "stopped being eligible (DEL-1, DEL-3)",
+    )
+    def test_a_cancel_at_the_scheduling_instant_schedules_nothing_anew(self):
+        """DEL-1, DEL-3: the run schedules the seed's account at 00:00 on NOW's local day, the
+        instant it becomes eligible; the owner cancels at that very instant. The account stays
+        eligible, so nothing is scheduled again: no second ScheduleDeletion, no deletion."""
+        activity = seed_account()
+        midnight = datetime(2024, 5, 10, tzinfo=KYIV)
+        sched = schedule(DeletionFacts(activity=activity), POLICY, at=midnight, zone=KYIV).schedule
+        cancelled = cancel(
+            DeletionFacts(activity=activity, schedule=sched), POLICY, at=midnight, zone=KYIV
+        ).schedule
+        facts = DeletionFacts(activity=activity, schedule=cancelled)
+        assert [
+            (DeletionKind.DELETION_SCHEDULED, midnight),
+            (DeletionKind.DELETION_CANCELLED, midnight),
+        ] == [
+            (c.kind, c.at)
+            for c in transitions(facts, POLICY, start=midnight, end=midnight + FAR, zone=KYIV)
+        ]
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="a manual deletion restored at its deletion instant, the instant the account "
+        "became eligible, is followed by an automatic ScheduleDeletion at that same instant, "
+        "which apply refuses (another deletion is already scheduled)",
+    )
+    def test_a_restore_at_the_manual_deletion_instant_schedules_nothing_at_that_instant(self):
+        """DEL-1, DEL-2, DEL-6: the owner deletes the seed's account at 00:00 on NOW's local
+        day, the instant it becomes eligible, and support restores it at that very instant.
+        A deletion the run schedules anew is at another instant than the stored schedule's
+        (apply refuses a second schedule at that instant): none at midnight after the
+        restore."""
+        activity = seed_account()
+        midnight = datetime(2024, 5, 10, tzinfo=KYIV)
+        manual = delete_manually(
+            DeletionFacts(activity=activity), POLICY, at=midnight, zone=KYIV, role="owner"
+        ).schedule
+        back = restore(
+            DeletionFacts(activity=activity, schedule=manual), POLICY, at=midnight, zone=KYIV
+        ).schedule
+        facts = DeletionFacts(activity=activity, schedule=back)
+        assert [
+            (DeletionKind.DELETION_SCHEDULED, midnight),
+            (DeletionKind.ACCOUNT_DELETED, midnight),
+            (DeletionKind.ACCOUNT_RESTORED, midnight),
+        ] == [
+            (c.kind, c.at)
+            for c in transitions(facts, POLICY, start=midnight, end=midnight + FAR, zone=KYIV)
+            if c.at == midnight
+        ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -954,41 +1124,52 @@ def stories(draw):
 class TestEffectsDue:
     @given(story=stories(), cuts=st.lists(st.integers(min_value=-2 * 24, max_value=80 * 24)))
     def test_any_partition_gives_each_effect_once(self, story, cuts):
-        """DEL-3 … DEL-7 property: effects over consecutive windows equal those over the
-        whole range, with no duplicates, whatever the cuts."""
+        """DEL-3 … DEL-7 property: the stored schedule's effects over consecutive windows equal
+        those over the whole range, with no duplicates, whatever the cuts. Both are cut at the
+        deletion the run schedules anew once this one is over (DEL-1 again): over fixed facts
+        this stays a property of the stored schedule; the new schedule's own partition needs
+        its effects applied between the pieces (X-9), see tests/test_deletion_run.py and
+        tests/test_closed_loop.py."""
         sched, activity, policy, zone = story
         start = sched.scheduled_at - timedelta(days=2)
         end = sched.scheduled_at + timedelta(days=80)
-        whole = effects_due(
-            DeletionFacts(activity=activity, schedule=sched),
-            policy,
-            start=start,
-            end=end,
-            zone=zone,
-            account="acme",
-        )
-        bounds = [start, *sorted(sched.scheduled_at + timedelta(hours=h) for h in cuts), end]
-        pieces = [
-            effect
-            for since, until in itertools.pairwise(bounds)
-            for effect in effects_due(
+        whole = _own(
+            effects_due(
                 DeletionFacts(activity=activity, schedule=sched),
                 policy,
-                start=since,
-                end=until,
+                start=start,
+                end=end,
                 zone=zone,
                 account="acme",
-            )
-        ]
-        assert list(whole) == pieces
+            ),
+            sched,
+        )
+        bounds = [start, *sorted(sched.scheduled_at + timedelta(hours=h) for h in cuts), end]
+        pieces = _own(
+            (
+                effect
+                for since, until in itertools.pairwise(bounds)
+                for effect in effects_due(
+                    DeletionFacts(activity=activity, schedule=sched),
+                    policy,
+                    start=since,
+                    end=until,
+                    zone=zone,
+                    account="acme",
+                )
+            ),
+            sched,
+        )
+        assert whole == pieces
         assert len(set(whole)) == len(whole)
         assert all(start <= e.at < end for e in whole)
 
     @given(story=stories())
     def test_effects_follow_the_state(self, story):
-        """DEL-3, DEL-6 property: no deletion for a cancelled schedule; purge xor restore."""
+        """DEL-3, DEL-6 property: no deletion for a cancelled schedule; purge xor restore (of
+        the stored schedule's own effects: one scheduled anew later has its own)."""
         sched, activity, policy, zone = story
-        effects = all_effects(sched, activity, policy, zone)
+        effects = _own(all_effects(sched, activity, policy, zone), sched)
         deleted = [e for e in effects if isinstance(e, DeleteAccount)]
         ends = [e for e in effects if isinstance(e, (PurgeData, RestoreAccount))]
         if sched.cancelled_at is not None:
@@ -1072,17 +1253,20 @@ class TestTransitionTable:
 
     @given(story=stories(), zone_hours=st.integers(min_value=-24, max_value=80 * 24))
     def test_state_at_agrees_with_transitions(self, story, zone_hours):
-        """DEL-3, DEL-6, DEL-7 property: the state at an instant is the last transition's."""
+        """DEL-3, DEL-6, DEL-7 property: the state at an instant is the last transition's of
+        the stored schedule (state_at reads that schedule; one scheduled anew once it is over
+        is not stored until applied, X-9)."""
         sched, activity, policy, zone = story
         at = sched.scheduled_at + timedelta(hours=zone_hours)
-        changes = list(
+        changes = _own(
             transitions(
                 DeletionFacts(activity=activity, schedule=sched),
                 policy,
                 start=sched.scheduled_at - timedelta(days=2),
                 end=at + timedelta(0, 1),
                 zone=zone,
-            )
+            ),
+            sched,
         )
         states = [_STATE_OF[c.kind] for c in changes if c.kind in _STATE_OF]
         expected = states[-1] if states else None
@@ -1878,19 +2062,22 @@ class TestWholeOutputs:
 
     def test_transitions_in_full(self):
         """DEL-2, DEL-3, DEL-6, DEL-7: every transition's instant, state, rule IDs and details,
-        for an automatic deletion purged, a manual one restored, a cancelled and a kept one."""
+        for an automatic deletion purged, a manual one restored, a cancelled and a kept one:
+        the stored schedule's own transitions (the kept account, still idle, is scheduled anew
+        later, DEL-1: see test_a_login_during_the_notice_keeps_the_account)."""
         activity = seed_account()
         sched = schedule(DeletionFacts(activity=activity), POLICY, at=NOW, zone=KYIV).schedule
 
         def changes(sched_, activity_=activity):
-            return list(
+            return _own(
                 transitions(
                     DeletionFacts(activity=activity_, schedule=sched_),
                     POLICY,
                     start=NOW,
                     end=NOW + FAR,
                     zone=KYIV,
-                )
+                ),
+                sched_,
             )
 
         def reason(code, rule, **details):
@@ -2292,19 +2479,26 @@ class TestContract:
         cuts=st.lists(st.integers(min_value=-2 * 24, max_value=80 * 24), max_size=4),
     )
     def test_any_partition_gives_each_transition_once(self, story, cuts):
-        """X-5, DEL-2 … DEL-7 property: the transitions of [a, c) are those of [a, b)
-        followed by those of [b, c), whatever the cuts; in time order."""
+        """X-5, DEL-2 … DEL-7 property: the stored schedule's transitions of [a, c) are those
+        of [a, b) followed by those of [b, c), whatever the cuts; in time order. Both are cut at
+        the deletion the run schedules anew once the stored one is over (DEL-1 again): over
+        fixed facts this stays a property of the stored schedule; the new schedule's own
+        partition needs the effects applied between the pieces (X-9), see
+        tests/test_deletion_run.py and tests/test_closed_loop.py."""
         facts, policy, zone = _facts_of(story)
         start = facts.schedule.scheduled_at - timedelta(days=2)
         end = facts.schedule.scheduled_at + timedelta(days=80)
-        whole = list(transitions(facts, policy, start=start, end=end, zone=zone))
+        whole = _own(transitions(facts, policy, start=start, end=end, zone=zone), facts.schedule)
         bounds = [start, *sorted(facts.schedule.scheduled_at + timedelta(hours=h) for h in cuts)]
         bounds.append(end)
-        pieces = [
-            change
-            for since, until in itertools.pairwise(bounds)
-            for change in transitions(facts, policy, start=since, end=until, zone=zone)
-        ]
+        pieces = _own(
+            (
+                change
+                for since, until in itertools.pairwise(bounds)
+                for change in transitions(facts, policy, start=since, end=until, zone=zone)
+            ),
+            facts.schedule,
+        )
         assert whole == pieces
         assert [c.at for c in whole] == sorted(c.at for c in whole)
         assert all(e.at == c.at for c in whole for e in c.effects)
@@ -2314,17 +2508,20 @@ class TestContract:
     @given(story=stories())
     def test_suspension_is_the_deleted_span(self, story):
         """DEL-6 property: the suspension starts at the deletion and ends at the restore, or
-        never; there is one exactly when the account is deleted at some instant."""
+        never; there is one exactly when the stored schedule deletes the account at some
+        instant (suspensions read the stored schedule: one the run schedules anew once it is
+        over is not stored until applied, X-9)."""
         facts, policy, zone = _facts_of(story)
         found = suspensions(facts, policy, zone=zone)
-        changes = list(
+        changes = _own(
             transitions(
                 facts,
                 policy,
                 start=facts.schedule.scheduled_at,
                 end=facts.schedule.scheduled_at + timedelta(days=100),
                 zone=zone,
-            )
+            ),
+            facts.schedule,
         )
         deleted = [c.at for c in changes if c.kind is DeletionKind.ACCOUNT_DELETED]
         restored = [c.at for c in changes if c.kind is DeletionKind.ACCOUNT_RESTORED]
@@ -2527,16 +2724,21 @@ class TestSharedOnce:
 
     @given(story=stories())
     def test_a_window_past_the_last_change_is_empty(self, story):
-        """X-5, DEL-3 … DEL-6: the last state change is the last transition; a window from
-        its instant holds exactly the transitions at that instant, and one after it none."""
+        """X-5, DEL-3 … DEL-6: the stored schedule's last state change is its last transition;
+        a window from its instant holds exactly its transitions at that instant, and one after
+        it none of its own (what follows is a deletion the run schedules anew, DEL-1 again)."""
         facts, policy, zone = _facts_of(story)
-        opened = facts.schedule.scheduled_at
+        sched = facts.schedule
+        opened = sched.scheduled_at
         whole = timedelta(days=3 * 3650)  # longer than any notice and retention together
-        every = list(transitions(facts, policy, start=opened, end=opened + whole, zone=zone))
+
+        def own(start):
+            return _own(
+                transitions(facts, policy, start=start, end=start + whole, zone=zone), sched
+            )
+
+        every = own(opened)
         last = every[-1].at
         assert max(t.at for t in every) == last
-        assert [t for t in every if t.at >= last] == list(
-            transitions(facts, policy, start=last, end=last + whole, zone=zone)
-        )
-        after = last + timedelta(microseconds=1)
-        assert [] == list(transitions(facts, policy, start=after, end=after + whole, zone=zone))
+        assert [t for t in every if t.at >= last] == own(last)
+        assert [] == own(last + timedelta(microseconds=1))
