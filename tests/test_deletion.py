@@ -1027,12 +1027,6 @@ class TestScheduledAgain:
         assert again[2:] == changes(logged, start=anew)
         assert [] == changes(logged, start=anew + timedelta(microseconds=1))
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="a schedule cancelled at its scheduling instant, the instant the account "
-        "became eligible, is scheduled anew at that same instant though the account never "
-        "stopped being eligible (DEL-1, DEL-3)",
-    )
     def test_a_cancel_at_the_scheduling_instant_schedules_nothing_anew(self):
         """DEL-1, DEL-3: the run schedules the seed's account at 00:00 on NOW's local day, the
         instant it becomes eligible; the owner cancels at that very instant. The account stays
@@ -1052,12 +1046,6 @@ class TestScheduledAgain:
             for c in transitions(facts, POLICY, start=midnight, end=midnight + FAR, zone=KYIV)
         ]
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="a manual deletion restored at its deletion instant, the instant the account "
-        "became eligible, is followed by an automatic ScheduleDeletion at that same instant, "
-        "which apply refuses (another deletion is already scheduled)",
-    )
     def test_a_restore_at_the_manual_deletion_instant_schedules_nothing_at_that_instant(self):
         """DEL-1, DEL-2, DEL-6: the owner deletes the seed's account at 00:00 on NOW's local
         day, the instant it becomes eligible, and support restores it at that very instant.

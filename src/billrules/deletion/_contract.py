@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -304,10 +304,16 @@ def _transitions(
         return _all(schedule, policy, events, start, end)
     # The schedule is over (cancelled, kept or restored): the account may become eligible
     # again, and the run schedules it again then (DEL-1).
+    # Strictly after the schedule's own instant: an onset there is the one it was made at.
+    since = max(start, over_at, schedule.scheduled_at + _MOMENT)
     return itertools.chain(
         _all(schedule, policy, events, start, end),
-        _anew(facts.activity, policy, max(start, over_at), end, tz),
+        _anew(facts.activity, policy, since, end, tz),
     )
+
+
+#: The least step between two instants.
+_MOMENT: Final = timedelta(microseconds=1)
 
 
 #: The events after which a schedule is over and the account lives on: a new deletion may be
