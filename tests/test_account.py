@@ -475,7 +475,9 @@ class TestReportRendering:
         assert "next:\n  2024-05-10 00:00  dunning_stage [DUN-1, DUN-3]" in text
 
     def test_nothing_next(self) -> None:
-        """X-5: a quiet account says nothing happens."""
+        """X-5: a quiet account says nothing happens. Quiet by the rules: postpaid (no
+        monthly charge, no dunning), nothing billed, and not inactive long enough in the
+        window to become eligible for deletion (DEL-1), which the run would schedule (X-9)."""
         account = Account(
             id="quiet",
             zone="UTC",
@@ -483,8 +485,16 @@ class TestReportRendering:
             created_at=T0,
             users=(User(id="ann", role="owner", last_login_at=T0),),
         )
-        text = str(explain(account, DEFAULT_POLICY, T0))
-        assert "next: nothing in the next 400 days" in text
+        patient = attrs.evolve(
+            DEFAULT_POLICY,
+            deletion=attrs.evolve(DEFAULT_POLICY.deletion, inactivity_days=NEXT_EVENTS_DAYS),
+        )
+        text = str(explain(account, patient, T0))
+        assert f"next: nothing in the next {NEXT_EVENTS_DAYS} days" in text
+        # Under the default policy it is eligible once 40 days old (DEL-1): June 10th.
+        assert "next:\n  2024-06-10 00:00  deletion_scheduled [DEL-3]" in str(
+            explain(account, DEFAULT_POLICY, T0)
+        )
 
     def test_to_dict_is_json(self) -> None:
         """X-1: to_dict is JSON-ready: amounts "19.00 USD" as in the account JSON, instants

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from _accounts import DELINQUENT, KYIV, T0, _account, _charge, _payment
-from billrules import cancellation, deletion, dunning, subscriptions
+from billrules import apply, cancellation, deletion, dunning, subscriptions
 from billrules.account import Account, User, account_state, activity
 from billrules.balance import Ledger
 from billrules.cancellation import (
@@ -31,7 +31,7 @@ from billrules.deletion import DeletionCode, DeletionFacts, DeletionSchedule
 from billrules.dunning import DunningCode, DunningKind
 from billrules.effects import Effect, RevokeAccess, SendEmail
 from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError
-from billrules.evaluation import AREAS
+from billrules.evaluation import AREAS, Evaluation
 from billrules.invoices import InvoiceStatus, is_overdue
 from billrules.policy import DEFAULT_POLICY, Policy
 from billrules.subscriptions import PlanChange, Subscription
@@ -61,6 +61,30 @@ def _stamped(account: Account, transition: Transition) -> Transition:
 
 def _start(account: Account, data: st.DataObject, low: int = -2000, high: int = 9000) -> datetime:
     return account.created_at + timedelta(hours=data.draw(st.integers(low, high)))
+
+
+def _nightly(account: Account, policy: Policy, bounds: list[datetime]) -> list[Timeline]:
+    """The timelines of runs over consecutive windows, each run's effects applied to the
+    account before the next (X-9): what a host sees running them night by night."""
+    found: list[Timeline] = []
+    for first, last in itertools.pairwise(bounds):
+        night = timeline(account, policy, start=first, end=last)
+        account = apply(account, [effect for event in night.events for effect in event.effects])
+        found.append(night)
+    return found
+
+
+def _stretches(account: Account, events: Iterable[Transition]) -> list[int]:
+    """For each transition, how many transitions before it changed the account's facts: the
+    stretch of the lived timeline it belongs to (X-9)."""
+    found: list[int] = []
+    changes = 0
+    for event in events:
+        found.append(changes)
+        after = apply(account, event.effects)
+        if after is not account:
+            account, changes = after, changes + 1
+    return found
 
 
 class TestTimeline:
@@ -98,15 +122,16 @@ class TestTimeline:
 
     def test_events_carry_rules_codes_and_effects(self) -> None:
         """X-2, X-5: each transition has its rule IDs and reason codes; deletion and
-        cancellation transitions carry the effects their areas return (DEL-3 notice, DEL-5
-        banner, DEL-6 delete, CAN-8)."""
+        cancellation transitions carry the effects their areas return (DEL-1 the schedule
+        recorded, X-9, then the DEL-3 notice and DEL-5 banner; DEL-6 delete, CAN-8)."""
         tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=60))
         by_kind = {str(e.kind): e for e in tl.events}
         assert ("DEL-3",) == by_kind["deletion_scheduled"].rules
         assert ("deletion_scheduled",) == by_kind["deletion_scheduled"].codes
-        assert ["send_email", "show_banner"] == [
+        assert ["schedule_deletion", "send_email", "show_banner"] == [
             x.kind for x in by_kind["deletion_scheduled"].effects
         ]
+        assert "automatic" == by_kind["deletion_scheduled"].effects[0].deletion_kind
         assert ("DEL-4",) == by_kind["deletion_reminder"].rules
         assert ("CAN-6", "CAN-8") == by_kind["cancellation_effective"].rules
         assert ("cancellation_effective", "deactivated") == by_kind["cancellation_effective"].codes
@@ -284,12 +309,18 @@ class TestTimeline:
 
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_events_in_order(self, account: Account, policy: Policy, data: st.DataObject) -> None:
-        """X-5: transitions are in time order; at one instant areas keep the registry's
-        order; every transition lies in [start, end), names a registered area, at least one
-        rule and one code per reason, and its description renders."""
+        """X-5, X-9: transitions are in time order; at one instant areas keep the registry's
+        order until a transition changes the account's facts (what follows it at that
+        instant comes from the changed facts: the dunning stage a monthly charge starts
+        follows the charge); every transition lies in [start, end), names a registered area,
+        at least one rule and one code per reason, and its description renders."""
         start = _start(account, data)
         tl = timeline(account, policy, start=start, end=start + timedelta(days=800))
-        keys = [(e.at, _AREA_NAMES.index(e.area)) for e in tl.events]
+        stretches = _stretches(account, tl.events)
+        keys = [
+            (e.at, stretch, _AREA_NAMES.index(e.area))
+            for e, stretch in zip(tl.events, stretches, strict=True)
+        ]
         assert sorted(keys) == keys
         assert all(start <= e.at < tl.end and e.rules for e in tl.events)
         assert all(len(e.codes) == len(e.reasons) >= 1 for e in tl.events)
@@ -297,16 +328,16 @@ class TestTimeline:
 
     @given(account=accounts(), policy=policies(), data=st.data())
     def test_split_property(self, account: Account, policy: Policy, data: st.DataObject) -> None:
-        """X-5: timeline([a, c)) == timeline([a, b)) + timeline([b, c)) for any a ≤ b ≤ c."""
+        """X-5, X-9: timeline([a, c)) is timeline([a, b)) followed by timeline([b, c)) of the
+        account with the effects of [a, b) applied, for any a ≤ b ≤ c. Over fixed facts it
+        need not be: the effects of [a, b) (a monthly charge, a deletion scheduled) change
+        what [b, c) holds."""
         a = _start(account, data, -3000, 9000)
         b = a + timedelta(minutes=data.draw(st.integers(0, 600_000)))
         c = b + timedelta(minutes=data.draw(st.integers(0, 600_000)))
         whole = timeline(account, policy, start=a, end=c).events
-        parts = (
-            timeline(account, policy, start=a, end=b).events
-            + timeline(account, policy, start=b, end=c).events
-        )
-        assert whole == parts
+        first, second = _nightly(account, policy, [a, b, c])
+        assert whole == first.events + second.events
 
     @given(
         account=accounts(),
@@ -317,15 +348,14 @@ class TestTimeline:
     def test_any_partition_gives_each_effect_once(
         self, account: Account, policy: Policy, data: st.DataObject, cuts: list[int]
     ) -> None:
-        """X-2, X-5: over any partition of a window into consecutive windows, every effect is
+        """X-2, X-5, X-9: over any partition of a window into consecutive windows, each
+        window's effects applied to the account before the next is run, every effect is
         returned exactly once, in the window that holds its transition."""
         start = _start(account, data)
         end = start + timedelta(days=800)
         whole = timeline(account, policy, start=start, end=end).events
         bounds = [start, *sorted(start + timedelta(minutes=m) for m in cuts), end]
-        windows = [
-            timeline(account, policy, start=lo, end=hi) for lo, hi in itertools.pairwise(bounds)
-        ]
+        windows = _nightly(account, policy, bounds)
         pieces = [effect for tl in windows for e in tl.events for effect in e.effects]
         effects = [effect for e in whole for effect in e.effects]
         assert effects == pieces
@@ -348,16 +378,42 @@ class TestTimeline:
     def test_agrees_with_each_area(
         self, account: Account, policy: Policy, data: st.DataObject
     ) -> None:
-        """X-5 against the areas' own answers: DUN-1 dunning.transitions, DEL-3 … DEL-7
+        """X-5, X-9 against the areas' own answers: the merge neither loses nor invents a
+        transition.
+
+        Until the first transition that changes the account's facts (a monthly charge, a
+        deletion scheduled…), the timeline is the merge of the areas' transitions over the
+        account's facts (``Evaluation.merged``), and each area's part of it before that
+        instant is the area's own answer: DUN-1 dunning.transitions, DEL-3 … DEL-7
         deletion.transitions and effects_due, SUB-1 renewals_between less what CAN-6 and DEL-6
-        stop, CAN-8 deactivation_effects, INV-2 is_overdue."""
+        stop, CAN-8 deactivation_effects, INV-2 is_overdue. From there on it is the timeline
+        of the account with that change made, less what was given at that instant already
+        (X-9): so, stretch by stretch, every transition is an area's own."""
         start = _start(account, data)
         end = start + timedelta(days=data.draw(st.integers(0, 900)))
         tl = timeline(account, policy, start=start, end=end)
         zone = account.zone
+        changing, changed = next(
+            (
+                (index, after)
+                for index, event in enumerate(tl.events)
+                if (after := apply(account, event.effects)) is not account
+            ),
+            (len(tl.events), account),
+        )
+        head = tl.events[: changing + 1]
+        merged = Evaluation(account=account, policy=policy, at=start).merged(end)
+        assert head == tuple(itertools.islice(merged, len(head)))
+        if changing < len(tl.events):
+            cut = tl.events[changing].at
+            rest = timeline(changed, policy, start=cut, end=end).events
+            assert tl.events[changing + 1 :] == tuple(
+                e for e in rest if not (e.at == cut and e in head)
+            )
+            end = cut  # the first stretch: the account's own facts hold in [start, cut)
 
         def of(area: str) -> list[Transition]:
-            return [e for e in tl.events if e.area == area]
+            return [e for e in tl.events if e.area == area and e.at < end]
 
         ledger = account.ledger or Ledger(currency=account.currency)
         expected_dunning = list(
@@ -532,7 +588,10 @@ class TestTimelineRendering:
         assert json.loads(json.dumps(data)) == data
         assert "Europe/Kyiv" == data["zone"]
         scheduled = next(e for e in data["events"] if e["kind"] == "deletion_scheduled")
-        assert "send_email" == scheduled["effects"][0]["kind"]
+        assert ["schedule_deletion", "send_email", "show_banner"] == [
+            effect["kind"] for effect in scheduled["effects"]
+        ]
+        assert "automatic" == scheduled["effects"][0]["deletion_kind"]
         assert "2024-05-20T09:15:00+03:00" == scheduled["at"]
         assert ["DEL-3"] == scheduled["rules"]
         assert ["deletion_scheduled"] == scheduled["codes"]

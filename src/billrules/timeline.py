@@ -1,15 +1,20 @@
 """The timeline of one account: what happens and when, across every area (X-5).
 
 :func:`timeline` merges, in time order, the transitions of every registered area
-(:data:`billrules.evaluation.AREAS`) between two instants: dunning stage changes, the deletion
-notice, reminders, deletion, restore and purge, subscription renewals and their end, the
-cancellation's deactivation and invoices falling due. Each
-:class:`~billrules.contract.Transition` carries its rule IDs, the reasons that describe it and
-the effects the host is asked to carry out.
+(:data:`billrules.evaluation.AREAS`) between two instants: dunning stage changes, the monthly
+charge, the deletion scheduled, its notice, reminders, deletion, restore and purge,
+subscription renewals and their end, the cancellation's deactivation and invoices falling due.
+Each :class:`~billrules.contract.Transition` carries its rule IDs, the reasons that describe it
+and the effects the host is asked to carry out. The timeline is the one the account lives
+(X-9): the facts a transition's effects change (the charge on the 1st, a deletion scheduled)
+are changed before what follows is computed.
 
 Every area computes its transitions from its rules' next boundaries, never by stepping through
-days, and the merge is lazy, so a ten-year window costs what its transitions cost. The window is half-open, ``[start,
-end)``: the timeline of ``[a, c)`` is that of ``[a, b)`` followed by that of ``[b, c)``.
+days, and the merge is lazy, so a ten-year window costs what its transitions cost. The window
+is half-open, ``[start, end)``: the timeline of ``[a, c)`` is that of ``[a, b)`` followed by
+that of ``[b, c)`` for the account with the effects of ``[a, b)`` applied
+(:func:`billrules.apply`), as a host that runs the windows one after the other and carries out
+each one's effects sees it (X-9).
 
 >>> from datetime import datetime, timedelta, UTC
 >>> from moneyed import Money
@@ -17,20 +22,25 @@ end)``: the timeline of ``[a, c)`` is that of ``[a, b)`` followed by that of ``[
 >>> from billrules.account import Account, User
 >>> from billrules.balance import Ledger, LedgerEntry
 >>> kyiv = "Europe/Kyiv"
->>> charge = LedgerEntry(id="c-1", kind="charge", at=datetime(2024, 5, 1, tzinfo=UTC),
-...                      amount=Money("-19.00", "USD"), description="May")
+>>> charge = LedgerEntry(id="charge-2024-04", kind="charge", at=datetime(2024, 5, 1, tzinfo=UTC),
+...                      amount=Money("-19.00", "USD"), description="Usage of 2024-04")
 >>> account = Account(id="acme", zone=kyiv, currency="USD",
 ...                   created_at=datetime(2023, 1, 1, tzinfo=UTC),
 ...                   users=(User(id="ann", role="owner"),),
 ...                   ledger=Ledger(currency="USD", entries=(charge,)))
 >>> start = datetime(2024, 5, 1, tzinfo=UTC)
 >>> tl = timeline(account, DEFAULT_POLICY, start=start, end=start + timedelta(days=31))
->>> [(event.at.astimezone(account.zone).day, str(event.kind)) for event in tl.events]
-[(1, 'dunning_stage'), (4, 'dunning_stage'), (7, 'dunning_stage'), (10, 'dunning_stage')]
->>> tl.events[-1].area, tl.events[-1].rules, tl.events[-1].codes
+>>> [(event.at.astimezone(account.zone).strftime("%m-%d"), str(event.kind))
+...  for event in tl.events]  # doctest: +NORMALIZE_WHITESPACE
+[('05-01', 'dunning_stage'), ('05-04', 'dunning_stage'), ('05-07', 'dunning_stage'),
+ ('05-10', 'dunning_stage'), ('06-01', 'monthly_charge')]
+>>> blocked = tl.events[3]
+>>> blocked.area, blocked.rules, blocked.codes
 ('dunning', ('DUN-1', 'DUN-3'), ('stage_begins', 'schedule_anchor'))
->>> tl.events[-1].reasons[0].details["severity"]
+>>> blocked.reasons[0].details["severity"]
 3
+>>> [(effect.kind, effect.occasion) for effect in tl.events[-1].effects]
+[('debit_balance', 'charge-2024-05')]
 >>> [str(event.kind) for event in upcoming(account, DEFAULT_POLICY, start, count=2, days=400)]
 ['dunning_stage', 'dunning_stage']
 """
