@@ -83,6 +83,7 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str], ...] = (
     ("Reason/Finding: details", r"lacks .*, which the (sentence|summary) of"),
     ("Transition: kind of the area", r"kind: unknown"),
     ("Reason/Finding: code of the area", r"of more than one area|has no reason code"),
+    ("Finding: question of the area", r"has no question"),
     ("Reason: the rule its code declares", r"but the code '\w+' is given under rule"),
     ("Decision: a refusal has a reason", r"a refusal needs at least one reason"),
     (

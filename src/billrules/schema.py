@@ -423,8 +423,9 @@ _ACROSS_FIELDS: Final[Mapping[str, str]] = {
         " give."
     ),
     "Finding": (
-        "details hold the fields the question's summary needs; the values written for"
-        " readers, when given, are what the other fields give."
+        "question is one of the area's questions; details hold the fields the question's"
+        " summary needs; the values written for readers, when given, are what the other"
+        " fields give."
     ),
     "Transition": (
         "kind is one of the area's kinds; the values written for readers (rules, codes,"
