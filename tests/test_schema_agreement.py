@@ -81,6 +81,7 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str], ...] = (
     ("DunningPolicy: stages", r"first_day: must (be 1|be after stages)|access\[\w+\]: .*improve"),
     ("PaymentMethodPolicy: ranges", r"overlap|the range must not end before it starts"),
     ("Reason/Finding: details", r"lacks .*, which the (sentence|summary) of"),
+    ("Finding: the area's question", r"area: has no question"),
     ("Transition: kind of the area", r"kind: unknown"),
     ("Reason/Finding: code of the area", r"of more than one area|has no reason code"),
     ("Finding: question of the area", r"has no question"),
@@ -255,6 +256,16 @@ class TestSchemaAgreesWithReader:
             assert_schema_agrees(name, document)
             for changed in _mutations(data.draw, document)[:3]:
                 assert_schema_agrees(name, changed)
+
+    def test_a_findings_area_outside_the_registry_is_refused_by_both(self) -> None:
+        """X-1: the reader takes a finding's question only from a registered area, so the
+        schema names the registry's areas too (it took any snake_case name, and a report whose
+        finding named the area "unknown" passed the schema but not the reader)."""
+        report = explain(DELINQUENT, DEFAULT_POLICY, DELINQUENT.created_at).to_dict()
+        report["roles"][0]["findings"][0]["area"] = "unknown"
+        assert problems("report", report)
+        assert _reader_verdict("report", report) is not None
+        assert_schema_agrees("report", report)
 
     @pytest.mark.parametrize(
         ("field", "value"),

@@ -423,9 +423,8 @@ _ACROSS_FIELDS: Final[Mapping[str, str]] = {
         " give."
     ),
     "Finding": (
-        "question is one of the area's questions; details hold the fields the question's"
-        " summary needs; the values written for readers, when given, are what the other"
-        " fields give."
+        "the question is one of the area's; details hold the fields the question's summary"
+        " needs; the values written for readers, when given, are what the other fields give."
     ),
     "Transition": (
         "kind is one of the area's kinds; the values written for readers (rules, codes,"

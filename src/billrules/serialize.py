@@ -268,7 +268,9 @@ def _hooks(areas: Registry) -> _plain.Hooks:
             Finding,
             readers={"question": read_question},
             schemas={
-                "question": {**_names(tables.questions), "description": "The area's question."}
+                "question": {**_names(tables.questions), "description": "The area's question."},
+                # The reader takes only a registered area's question: any other area is refused.
+                "area": {"description": "The area asked, one of the registry's.", **area_names},
             },
         )
         .refine(
