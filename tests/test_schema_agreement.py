@@ -84,7 +84,6 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str], ...] = (
     ("Finding: the area's question", r"area: has no question"),
     ("Transition: kind of the area", r"kind: unknown"),
     ("Reason/Finding: code of the area", r"of more than one area|has no reason code"),
-    ("Finding: question of the area", r"has no question"),
     ("Reason: the rule its code declares", r"but the code '\w+' is given under rule"),
     ("Decision: a refusal has a reason", r"a refusal needs at least one reason"),
     (

@@ -19,6 +19,12 @@ DEFAULT_BASE_TARIFF = Money("19.00", "USD")
 #: BAL-2: the largest bonus percentage accepted (ten times the top-up).
 _MAX_PERCENT = Decimal(1000)
 
+#: BAL-2: a percentage as text, more than 0 and at most 1000 (what ``_percent`` accepts).
+_PERCENT_PATTERN = (
+    r"^\+?0*(?:1000(?:\.0{1,30})?|[1-9][0-9]{0,2}(?:\.[0-9]{1,30})?"
+    r"|0\.(?=[0-9]{0,29}[1-9])[0-9]{1,30})$"
+)
+
 
 def _percent(value: Decimal | int | str | None) -> Decimal | None:
     field = "BonusTier.percent"
@@ -48,7 +54,18 @@ class BonusTier:
     """
 
     threshold: Money = attrs.field(validator=v.positive_money)
-    percent: Decimal | None = attrs.field(default=None, converter=_percent)
+    percent: Decimal | None = attrs.field(
+        default=None,
+        converter=_percent,
+        metadata={
+            "json_schema": {
+                "anyOf": [
+                    {"type": "string", "pattern": _PERCENT_PATTERN},
+                    {"type": "integer", "minimum": 1, "maximum": int(_MAX_PERCENT)},
+                ]
+            }
+        },
+    )
     fixed: Money | None = attrs.field(default=None, validator=_optional_positive_money)
 
     def __attrs_post_init__(self) -> None:
