@@ -56,6 +56,12 @@ def changes_facts(effects: Iterable[Effect]) -> bool:
     return any(type(effect) in kinds for effect in effects)
 
 
+#: The account's fields that effects change, named as ``Account`` names them.
+_FIELDS: Final = attrs.fields(Account)
+_SEATS: Final = _FIELDS.seats.name
+_INVOICES: Final = _FIELDS.invoices.name
+
+
 class _Changes:
     """The account's fields as effects change them, one effect at a time."""
 
@@ -141,7 +147,7 @@ def _status(changes: _Changes, effect: Any, where: str) -> None:
 
 
 def _seats(changes: _Changes, where: str) -> Any:
-    pool = changes.get("seats")
+    pool = changes.get(_SEATS)
     if pool is None:
         raise InvalidInput(where, "the account has no seat pool")
     return pool
@@ -156,13 +162,13 @@ def _licences(changes: _Changes, effect: Any, where: str) -> None:
     if pool.total == count:
         return
     if count == 0:
-        changes.set("seats", attrs.evolve(pool, total=0, occupants=()))
+        changes.set(_SEATS, attrs.evolve(pool, total=0, occupants=()))
     elif count < len(pool.occupants):
         raise InvalidInput(
             f"{where}.count", "is below the occupied seats: deactivate their users first"
         )
     else:
-        changes.set("seats", attrs.evolve(pool, total=count))
+        changes.set(_SEATS, attrs.evolve(pool, total=count))
 
 
 def _deactivate(changes: _Changes, effect: Any, where: str) -> None:
@@ -170,18 +176,18 @@ def _deactivate(changes: _Changes, effect: Any, where: str) -> None:
     pool = _seats(changes, where)
     if effect.user_id in pool.occupants:
         occupants = tuple(user for user in pool.occupants if user != effect.user_id)
-        changes.set("seats", attrs.evolve(pool, occupants=occupants))
+        changes.set(_SEATS, attrs.evolve(pool, occupants=occupants))
 
 
 def _cancel_billing(changes: _Changes, effect: Any, where: str) -> None:
     """CAN-7, INV-2: the billing is cancelled."""
-    invoices = changes.get("invoices")
+    invoices = changes.get(_INVOICES)
     for index, invoice in enumerate(invoices):
         if invoice.id == effect.invoice_id:
             if invoice.status is InvoiceStatus.CANCELLED:
                 return  # already recorded
             cancelled = change_status(invoice, to=InvoiceStatus.CANCELLED, at=effect.at)
-            changes.set("invoices", (*invoices[:index], cancelled, *invoices[index + 1 :]))
+            changes.set(_INVOICES, (*invoices[:index], cancelled, *invoices[index + 1 :]))
             return
     raise InvalidInput(f"{where}.invoice_id", f"no invoice {shown(effect.invoice_id)}")
 
