@@ -46,7 +46,7 @@ from billrules.effects import (
     SetLicenceCount,
     ShowBanner,
 )
-from billrules.errors import InvalidInput, InvalidType
+from billrules.errors import CurrencyMismatch, InvalidInput, InvalidType
 from billrules.invoices import Invoice, InvoiceStatus
 from billrules.seats import SeatPool
 from billrules.testing import accounts, effects
@@ -109,6 +109,51 @@ def _field_error(kind: type[Exception], call: Any) -> Any:
     with pytest.raises(kind) as raised:
         call()
     return raised.value
+
+
+class TestReviewedRefusals:
+    """Refusals that name the effect, and the owner's deletion that stands (DEL-2)."""
+
+    def test_a_later_schedule_does_not_replace_the_owners_pending_deletion(self) -> None:
+        """DEL-2, DEL-3: the owner's deletion, pending, is not replaced by a later automatic
+        schedule (only a schedule that is over makes way); nothing changes."""
+        manual = apply(ACME, [_schedule(kind="manual")])
+        error = _field_error(
+            InvalidInput, lambda: apply(manual, [_schedule(at=AT + timedelta(days=4))])
+        )
+        assert "effects[0]" == error.field
+        cancelled = attrs.evolve(
+            manual,
+            deletion_schedule=attrs.evolve(
+                manual.deletion_schedule, cancelled_at=AT + timedelta(days=1)
+            ),
+        )
+        later = apply(cancelled, [_schedule(at=AT + timedelta(days=4))])
+        assert later.deletion_schedule is not None
+        assert AT + timedelta(days=4) == later.deletion_schedule.scheduled_at
+
+    def test_a_debit_in_another_currency_names_the_effects_amount(self) -> None:
+        """X-4: a debit in EUR on a USD ledger is refused naming ``effects[0].amount``."""
+        error = _field_error(
+            CurrencyMismatch, lambda: apply(ACME, [_debit(amount=Money("19.00", "EUR"))])
+        )
+        assert "effects[0].amount" == error.field
+
+    def test_an_outcome_on_a_cancelled_schedule_names_the_effect(self) -> None:
+        """DEL-3, DEL-7: a cancelled deletion is not kept: the outcome is refused naming
+        ``effects[1]``."""
+        scheduled = apply(ACME, [_schedule()])
+        cancelled = attrs.evolve(
+            scheduled,
+            deletion_schedule=attrs.evolve(
+                scheduled.deletion_schedule, cancelled_at=AT + timedelta(days=1)
+            ),
+        )
+        outcome = RecordDeletionOutcome(
+            at=AT + timedelta(days=10), rule="DEL-7", account="acme", kept_because=("recent_login",)
+        )
+        error = _field_error(InvalidInput, lambda: apply(cancelled, [_debit(), outcome]))
+        assert "effects[1]" == error.field
 
 
 class TestFactChangingEffects:

@@ -1214,6 +1214,18 @@ class TestMonthlyChargeTransitions:
             at for at, _ in _charged(_prepaid(held))
         ]
 
+    def test_an_integrations_own_charge_at_the_instant_does_not_count_as_the_month(self) -> None:
+        """BAL-5: a host's charge at May 1's first instant whose breakdown holds only an
+        integration is not the month's base tariff: April is still charged."""
+        own = LedgerEntry(
+            id="integration-2024-04",
+            kind="charge",
+            at=datetime(2024, 5, 1, tzinfo=KYIV),
+            amount=usd("-5.00"),
+            lines=(ChargeLine(item="tg", description="Telegram", amount=usd("5.00")),),
+        )
+        assert [at for at, _ in SEED_CHARGES] == [at for at, _ in _charged(_prepaid(own))]
+
     def test_a_payment_at_the_instant_does_not_count_as_the_charge(self) -> None:
         """BAL-3, BAL-4: only a charge entry at the 1st's instant stands for the month's
         charge; a top-up at that instant does not."""

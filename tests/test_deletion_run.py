@@ -398,3 +398,27 @@ class TestProperties:
             pieces.extend(_deletion(tl))
             account = apply(account, [e for t in tl.events for e in t.effects])
         assert _keyed(whole) == _keyed(pieces)
+
+
+class TestSkippedMidnight:
+    def test_del1_a_day_that_starts_after_a_skipped_midnight_schedules_then(self) -> None:
+        """DEL-1, X-3: in Sao Paulo, 4 Nov 2018 began at 01:00 (clocks skipped midnight). An
+        account created 24 Sep 2018 at noon, with no login and nothing on the balance,
+        becomes eligible that day: scheduled at 01:00-02:00, the day's first instant (the
+        instant before it is 23:59:59.999999 of the 3rd, when it was not yet eligible)."""
+        zone = ZoneInfo("America/Sao_Paulo")
+        account = Account(
+            id="acme",
+            zone=zone,
+            currency="USD",
+            created_at=datetime(2018, 9, 24, 12, tzinfo=zone),
+            users=(User(id="ann", role="owner"),),
+        )
+        start, end = datetime(2018, 10, 1, tzinfo=UTC), datetime(2019, 3, 1, tzinfo=UTC)
+        scheduled = [
+            t
+            for t in timeline(account, DEFAULT_POLICY, start=start, end=end).events
+            if t.kind == DeletionKind.DELETION_SCHEDULED
+        ]
+        assert [datetime(2018, 11, 4, 3, tzinfo=UTC)] == [t.at for t in scheduled]
+        assert "2018-11-04T01:00:00-02:00" == scheduled[0].at.astimezone(zone).isoformat()

@@ -872,9 +872,7 @@ class TestContract:
         assert found[1].description == (
             "Renewal 2 of the Growth plan. The plan changes from Starter to Growth."
         )
-        assert found[2].description == (
-            "The Starter subscription ends; nothing renews from now on."
-        )
+        assert found[2].description == ("The Growth subscription ends; nothing renews from now on.")
         assert {"subscriptions"} == {t.area for t in found}
         assert all(isinstance(t.kind, SubscriptionKind) for t in found)
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import attrs
 
-from billrules import _time
+from billrules import _money, _time
 from billrules._redact import shown
 from billrules.account import Account
 from billrules.balance import EntryKind, LedgerEntry
@@ -88,6 +88,7 @@ def _debit(changes: _Changes, effect: Any, where: str) -> None:
         raise InvalidInput(f"{where}.occasion", "names the ledger entry to add; it is missing")
     if any(entry.id == ident for entry in ledger.entries):
         return  # already recorded: carried out once
+    _money.require_currency(effect.amount, ledger.currency, f"{where}.amount")
     entry = LedgerEntry(
         id=ident,
         kind=EntryKind.CHARGE,
@@ -116,6 +117,10 @@ def _schedule(changes: _Changes, effect: Any, where: str) -> None:
             if current.kind is kind:
                 return  # already recorded
             raise InvalidInput(where, "another deletion is already scheduled on the account")
+        if current.kind is DeletionScheduleKind.MANUAL and not _over(current):
+            # The owner's deletion (DEL-2) is never kept (DEL-7): until cancelled or
+            # restored, it stands.
+            raise InvalidInput(where, "the owner's deletion is scheduled on the account")
     changes.set("deletion_schedule", DeletionSchedule(scheduled_at=effect.at, kind=kind))
 
 
@@ -126,6 +131,10 @@ def _outcome(changes: _Changes, effect: Any, where: str) -> None:
         raise InvalidInput(where, "no deletion is scheduled on the account")
     if effect.at < current.scheduled_at:
         return  # the outcome of a schedule since replaced
+    if not (current.cancelled_at is None and current.restored_at is None) or (
+        current.kind is DeletionScheduleKind.MANUAL
+    ):
+        raise InvalidInput(where, "the deletion scheduled on the account is not one DEL-7 keeps")
     if current.kept_at is not None:
         if _time.instant_key(current.kept_at) == _time.instant_key(effect.at):
             return  # already recorded
@@ -133,6 +142,15 @@ def _outcome(changes: _Changes, effect: Any, where: str) -> None:
     changes.set(
         "deletion_schedule",
         attrs.evolve(current, kept_at=effect.at, kept_because=effect.kept_because),
+    )
+
+
+def _over(schedule: DeletionSchedule) -> bool:
+    """Whether the schedule records its end: cancelled, kept or restored (DEL-3, DEL-6, DEL-7)."""
+    return (
+        schedule.cancelled_at is not None
+        or schedule.kept_at is not None
+        or schedule.restored_at is not None
     )
 
 
@@ -248,9 +266,13 @@ def apply(account: Account, effects: Iterable[Effect]) -> Account:
         InvalidType: ``account`` is not an :class:`~billrules.account.Account`, or an item
             of ``effects`` is not an effect.
         InvalidInput: an effect names another account (or none): ``effects[i].account``;
-            or its change cannot be made (a debit on an account without a ledger, a billing
-            the account does not have, a second schedule while the first is not over, fewer
-            licences than occupied seats). Nothing is applied then.
+            or its change cannot be made, named ``effects[i]`` or one of its fields: a debit
+            on an account without a ledger or without its occasion, a billing the account
+            does not have, another kind of schedule at the same instant or over the owner's
+            deletion, an outcome without a schedule DEL-7 could keep or against another one
+            recorded, a renewal without a subscription, an unknown status, fewer licences
+            than occupied seats. Nothing is applied then.
+        CurrencyMismatch: a debit is not in the ledger's currency (``effects[i].amount``).
         PolicyViolation: a ``CancelBilling`` of a billing INV-2 does not let go to
             ``cancelled`` (a paid invoice).
     """

@@ -108,9 +108,9 @@ def transitions(
     the balance, never a card) draws the base tariff, its occasion the id of the ledger entry
     that records it, ``charge-YYYY-MM`` (:func:`billrules.apply` adds that entry). Every month
     from the one holding the account's creation is charged, once: not when the ledger already
-    holds the month's charge (an entry of that id, or a charge at that instant), not when the
-    instant lies in a suspension (the account is deleted or deactivated), not when the base
-    tariff is zero or in another currency than the ledger (the host's policy names its
+    holds the month's charge (an entry of that id, or a charge at that instant holding the
+    base tariff or no breakdown), not when the instant lies in a suspension (the account is
+    deleted or deactivated), not when the base tariff is zero or in another currency than the ledger (the host's policy names its
     tariff in the ledger's currency: currencies never mix, X-4). Months before the window are
     never charged late. The charge is a fact the run makes happen (X-9): applied, the entry is
     on the ledger and the month is not charged again.
@@ -120,6 +120,10 @@ def transitions(
     """
     _time.require_window(start, end)
     return _charges(facts, policy, start, end, _time.to_zone(zone))
+
+
+#: The item of the base tariff's line in a charge (BAL-5).
+_BASE_TARIFF: Final = "base_tariff"
 
 
 def _charges(
@@ -142,7 +146,15 @@ def _charges(
         first = _time.add_months(first, 1)
         at = _time.start_of_day(first, tz)
     charged = {entry.id for entry in ledger.entries}
-    charged_at = {entry.at for entry in ledger.entries if entry.kind is EntryKind.CHARGE}
+    # A monthly charge the host recorded under its own id: a charge at the 1st's first
+    # instant holding the base tariff (or no breakdown). Another charge there (an
+    # integration's own entry) is not the month's.
+    charged_at = {
+        entry.at
+        for entry in ledger.entries
+        if entry.kind is EntryKind.CHARGE
+        and (not entry.lines or any(line.item == _BASE_TARIFF for line in entry.lines))
+    }
     while at < end:
         month = _time.add_months(first, -1)
         ident = f"charge-{month:%Y-%m}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -305,7 +305,7 @@ def _transitions(
     # The schedule is over (cancelled, kept or restored): the account may become eligible
     # again, and the run schedules it again then (DEL-1).
     # Strictly after the schedule's own instant: an onset there is the one it was made at.
-    since = max(start, over_at, schedule.scheduled_at + _MOMENT)
+    since = max(start, over_at, schedule.scheduled_at.astimezone(UTC) + _MOMENT)
     return itertools.chain(
         _all(schedule, policy, events, start, end),
         _anew(facts.activity, policy, since, end, tz),

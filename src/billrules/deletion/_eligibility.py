@@ -276,9 +276,11 @@ def first_eligible(
             tried.add(entry.at)
     moment = timedelta(microseconds=1)
     for instant in sorted(at for at in tried if start <= at < end):
+        # The instant before, stepped in UTC: a wall-clock step from a day that starts after
+        # a skipped midnight (01:00 on a DST date) would land an hour later, not before.
+        before = instant.astimezone(UTC) - moment
         if _is_eligible(activity, policy, instant, tz) and not (
-            instant - moment >= activity.created_at
-            and _is_eligible(activity, policy, instant - moment, tz)
+            before >= activity.created_at and _is_eligible(activity, policy, before, tz)
         ):
             return instant
     return None

@@ -123,7 +123,11 @@ def _transitions(
             SubscriptionKind.SUBSCRIPTION_ENDS,
             (
                 trusted_reason(
-                    SubscriptionCode.SUBSCRIPTION_ENDS, {"plan": sub.plan, "ends_at": sub.ends_at}
+                    SubscriptionCode.SUBSCRIPTION_ENDS,
+                    {
+                        "plan": plan_on(sub, _time.local_date(sub.ends_at, tz)),
+                        "ends_at": sub.ends_at,
+                    },
                 ),
             ),
         )
