@@ -51,7 +51,8 @@ def _fact_kinds() -> frozenset[type[Effect]]:
 
 
 def changes_facts(effects: Iterable[Effect]) -> bool:
-    """Whether any of ``effects`` is of a kind that changes a fact of the account."""
+    """Whether any of ``effects`` is of a kind whose change the areas must see at once (the
+    timeline evaluates the account again after it; see :func:`_fact_kinds`)."""
     kinds = _fact_kinds()
     return any(type(effect) in kinds for effect in effects)
 
