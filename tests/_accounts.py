@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,12 +11,15 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Money
 
+from billrules import apply
 from billrules.account import Account, User
 from billrules.balance import Ledger, LedgerEntry
 from billrules.cancellation import CancellationRequest
 from billrules.deletion import DeletionSchedule
 from billrules.invoices import Invoice
+from billrules.policy import Policy
 from billrules.subscriptions import Subscription
+from billrules.timeline import Timeline, timeline
 
 KYIV = ZoneInfo("Europe/Kyiv")
 T0 = datetime(2024, 5, 1, tzinfo=KYIV)
@@ -63,3 +68,17 @@ DELINQUENT = _account(
         scheduled_at=datetime(2024, 5, 20, 9, 15, tzinfo=KYIV), kind="automatic"
     ),
 )
+
+
+def nights(
+    account: Account, policy: Policy, bounds: Sequence[datetime]
+) -> tuple[list[Timeline], Account]:
+    """The timelines of consecutive windows ``bounds[i], bounds[i + 1]``, each run on the
+    account with every previous window's effects applied (X-9: what a host sees running them
+    night by night), and the account after the last one."""
+    found: list[Timeline] = []
+    for first, last in itertools.pairwise(bounds):
+        night = timeline(account, policy, start=first, end=last)
+        account = apply(account, [effect for event in night.events for effect in event.effects])
+        found.append(night)
+    return found, account

@@ -8,7 +8,6 @@ accounts that read back from JSON and whose effect keys are those of one year-lo
 
 from __future__ import annotations
 
-import itertools
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +16,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from moneyed import Money
 
+from _accounts import nights
 from billrules import DEFAULT_POLICY, apply, run, serialize
 from billrules._apply import changes_facts
 from billrules.account import Account, User
@@ -46,12 +46,8 @@ def _lived_in_pieces(
 ) -> tuple[list[Transition], Account]:
     """The timelines of consecutive windows, each run on the account with all previous
     windows' effects applied (X-9), and the account at the end."""
-    found: list[Transition] = []
-    for first, last in itertools.pairwise(bounds):
-        piece = _events(account, policy, first, last)
-        account = apply(account, _effects(piece))
-        found.extend(piece)
-    return found, account
+    runs, account = nights(account, policy, bounds)
+    return [event for night in runs for event in night.events], account
 
 
 @st.composite

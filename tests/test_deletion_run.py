@@ -4,7 +4,6 @@ eligible, and :func:`billrules.apply` records the schedule and its outcome on th
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moneyed import Money
 
+from _accounts import nights
 from billrules import _time, apply
 from billrules.account import Account, User
 from billrules.balance import Ledger, LedgerEntry
@@ -392,11 +392,8 @@ class TestProperties:
         cuts = data.draw(st.lists(st.integers(0, length), max_size=4).map(sorted))
         bounds = [start, *(start + timedelta(hours=cut) for cut in cuts), end]
         whole = _deletion(timeline(account, policies, start=start, end=end))
-        pieces = []
-        for first, last in itertools.pairwise(bounds):
-            tl = timeline(account, policies, start=first, end=last)
-            pieces.extend(_deletion(tl))
-            account = apply(account, [e for t in tl.events for e in t.effects])
+        runs, _ = nights(account, policies, bounds)
+        pieces = [transition for night in runs for transition in _deletion(night)]
         assert _keyed(whole) == _keyed(pieces)
 
 

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moneyed import Money
 
-from _accounts import DELINQUENT, KYIV, T0
+from _accounts import DELINQUENT, KYIV, T0, nights
 from billrules import DEFAULT_POLICY, apply
 from billrules.account import Account
 from billrules.balance import BalancePolicy, Ledger, charge_month
@@ -437,14 +437,8 @@ class TestWhatTheKeyDependsOn:
 
 def _nightly(account: Account, policy: Policy, bounds: list[datetime]) -> list[Effect]:
     """The effects of runs over consecutive windows, each night's applied before the next (X-9)."""
-    found: list[Effect] = []
-    for first, last in itertools.pairwise(bounds):
-        night = [
-            e for t in timeline(account, policy, start=first, end=last).events for e in t.effects
-        ]
-        account = apply(account, night)
-        found.extend(night)
-    return found
+    runs, _ = nights(account, policy, bounds)
+    return [effect for night in runs for event in night.events for effect in event.effects]
 
 
 class TestTimelineKeys:

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
-from _accounts import DELINQUENT, KYIV, T0, _account, _charge, _payment
+from _accounts import DELINQUENT, KYIV, T0, _account, _charge, _payment, nights
 from billrules import apply, cancellation, deletion, dunning, subscriptions
 from billrules.account import Account, User, account_state, activity
 from billrules.balance import Ledger
@@ -66,12 +66,7 @@ def _start(account: Account, data: st.DataObject, low: int = -2000, high: int = 
 def _nightly(account: Account, policy: Policy, bounds: list[datetime]) -> list[Timeline]:
     """The timelines of runs over consecutive windows, each run's effects applied to the
     account before the next (X-9): what a host sees running them night by night."""
-    found: list[Timeline] = []
-    for first, last in itertools.pairwise(bounds):
-        night = timeline(account, policy, start=first, end=last)
-        account = apply(account, [effect for event in night.events for effect in event.effects])
-        found.append(night)
-    return found
+    return nights(account, policy, bounds)[0]
 
 
 def _stretches(account: Account, events: Iterable[Transition]) -> list[int]:
