@@ -46,6 +46,8 @@ def _fact_kinds() -> frozenset[type[Effect]]:
             effects.SetLicenceCount,
             effects.DeactivateUser,
             effects.CancelBilling,
+            effects.CancelSubscription,
+            effects.WriteOffInvoice,
         }
     )
 
@@ -211,6 +213,31 @@ def _cancel_billing(changes: _Changes, effect: Any, where: str) -> None:
     raise InvalidInput(f"{where}.invoice_id", f"no invoice {shown(effect.invoice_id)}")
 
 
+def _write_off(changes: _Changes, effect: Any, where: str) -> None:
+    """OVD-6: the invoice is written off (``uncollectible``)."""
+    invoices = changes.get(_INVOICES)
+    for index, invoice in enumerate(invoices):
+        if invoice.id == effect.invoice_id:
+            if invoice.status is InvoiceStatus.UNCOLLECTIBLE:
+                return  # already recorded
+            if invoice.status in (InvoiceStatus.PAID, InvoiceStatus.CANCELLED):
+                return  # settled since: nothing left to write off
+            written = change_status(invoice, to=InvoiceStatus.UNCOLLECTIBLE, at=effect.at)
+            changes.set(_INVOICES, (*invoices[:index], written, *invoices[index + 1 :]))
+            return
+    raise InvalidInput(f"{where}.invoice_id", f"no invoice {shown(effect.invoice_id)}")
+
+
+def _end_subscription(changes: _Changes, effect: Any, where: str) -> None:
+    """OVD-5: the subscription ends at the effect's instant (an end already earlier stands)."""
+    sub = changes.get("subscription")
+    if sub is None:
+        raise InvalidInput(where, "the account has no subscription")
+    if sub.ends_at is not None and not _time.before(effect.at, sub.ends_at):
+        return  # it ends then already, or before
+    changes.set("subscription", attrs.evolve(sub, ends_at=effect.at))
+
+
 def _renew(changes: _Changes, effect: Any, where: str) -> None:
     """SUB-3: at the renewal where the pending plan change takes effect, its plan is the one
     in force from then on."""
@@ -241,6 +268,8 @@ def _appliers() -> dict[type[Effect], _Apply]:
         effects.DeactivateUser: _deactivate,
         effects.CancelBilling: _cancel_billing,
         effects.RenewSubscription: _renew,
+        effects.WriteOffInvoice: _write_off,
+        effects.CancelSubscription: _end_subscription,
     }
 
 
@@ -257,7 +286,10 @@ def apply(account: Account, effects: Iterable[Effect]) -> Account:
     account was kept (DEL-7); ``SetAccountStatus``, ``SetLicenceCount``, ``DeactivateUser``
     and ``CancelBilling`` set the status, the licences, the seat's occupant and the billing's
     status (CAN-7, SEAT-5, INV-2); a ``RenewSubscription`` at which a pending plan change
-    takes effect makes its plan the one in force (SUB-3). An effect whose change is already in the facts (the entry
+    takes effect makes its plan the one in force (SUB-3); a ``CancelSubscription`` ends the
+    subscription at its instant and a ``WriteOffInvoice`` makes the invoice ``uncollectible``
+    (OVD-5, OVD-6). A ``RetryCharge`` changes nothing: its outcome is the processor's, recorded
+    with :func:`billrules.overdue.record_attempt`. An effect whose change is already in the facts (the entry
     id is there, the schedule is the same) changes nothing, so applying the same effects
     twice gives the same account. Every other effect (emails, banners, access, the deletion
     and purge the host executes) changes nothing in the account. Nothing changes, the very
@@ -269,7 +301,8 @@ def apply(account: Account, effects: Iterable[Effect]) -> Account:
         InvalidInput: an effect names another account (or none): ``effects[i].account``;
             or its change cannot be made, named ``effects[i]`` or one of its fields: a debit
             on an account without a ledger or without its occasion, a billing the account
-            does not have, another kind of schedule at the same instant or over the owner's
+            does not have (to cancel or write off), a subscription to end on an account
+            without one, another kind of schedule at the same instant or over the owner's
             deletion, an outcome without a schedule DEL-7 could keep or against another one
             recorded, a renewal without a subscription, an unknown status, fewer licences
             than occupied seats. Nothing is applied then.

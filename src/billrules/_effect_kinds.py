@@ -18,6 +18,7 @@ from billrules.errors import InvalidInput, InvalidType
 
 __all__ = [
     "CancelBilling",
+    "CancelSubscription",
     "ChargePaymentMethod",
     "DeactivateUser",
     "DebitBalance",
@@ -30,6 +31,7 @@ __all__ = [
     "RemoveFromCallQueue",
     "RenewSubscription",
     "RestoreAccount",
+    "RetryCharge",
     "RevokeAccess",
     "ScheduleDeletion",
     "SendEmail",
@@ -38,6 +40,7 @@ __all__ = [
     "SetEmailOptOut",
     "SetLicenceCount",
     "ShowBanner",
+    "WriteOffInvoice",
 ]
 
 
@@ -289,6 +292,36 @@ class RenewSubscription(Effect):
     index: int = attrs.field(validator=v.integer(minimum=1))
 
 
+@attrs.frozen(kw_only=True)
+class RetryCharge(Effect):
+    """Charge ``amount`` still due on the invoice ``invoice_id`` to the default payment method
+    ``method_id``: automatic attempt ``attempt`` (from 2; OVD-1, OVD-2). Its outcome is a new
+    fact only the processor knows: the host records it on the invoice
+    (:func:`billrules.overdue.record_attempt`); :func:`billrules.apply` changes nothing."""
+
+    invoice_id: str = attrs.field(validator=v.identifier)
+    attempt: int = attrs.field(validator=v.integer(minimum=2))
+    method_id: str = attrs.field(validator=v.identifier)
+    amount: Money = attrs.field(validator=v.positive_money)
+
+
+@attrs.frozen(kw_only=True)
+class CancelSubscription(Effect):
+    """End the subscription at ``at`` for ``reason`` (OVD-5's ``payment_failed``): an
+    involuntary cancellation, not a customer's request (CAN-1, CAN-3 do not apply).
+    :func:`billrules.apply` records it as the subscription's ``ends_at``."""
+
+    reason: str = attrs.field(validator=v.identifier)
+
+
+@attrs.frozen(kw_only=True)
+class WriteOffInvoice(Effect):
+    """Write the invoice ``invoice_id`` off: its status becomes ``uncollectible`` (OVD-6). It
+    stays payable. :func:`billrules.apply` records it."""
+
+    invoice_id: str = attrs.field(validator=v.identifier)
+
+
 # Shown, pickled and documented as ``billrules.effects`` exports them.
 for _kind in (
     SendEmail,
@@ -311,5 +344,8 @@ for _kind in (
     DeleteAccount,
     PurgeData,
     RestoreAccount,
+    RetryCharge,
+    CancelSubscription,
+    WriteOffInvoice,
 ):
     _kind.__module__ = "billrules.effects"

@@ -90,6 +90,8 @@ class Account:
         subscription: The subscription (SUB-*), if any.
         cancellation_request: A cancellation request (CAN-4, CAN-5), if one was made.
         deletion_schedule: An inactivity or manual deletion schedule (DEL-3 … DEL-7), if any.
+        hold_until: Until when support promised to hold collections (OVD-8): the overdue
+            stage stays ``past_due`` and retries and the final action wait until then.
     """
 
     id: str = attrs.field(validator=v.identifier)
@@ -122,6 +124,9 @@ class Account:
     )
     deletion_schedule: DeletionSchedule | None = attrs.field(
         default=None, validator=v.instance_of((DeletionSchedule, type(None)))
+    )
+    hold_until: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
     )
 
     def __attrs_post_init__(self) -> None:

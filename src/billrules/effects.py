@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     # isort: off
     from billrules._effect_kinds import (
         CancelBilling as CancelBilling,
+        CancelSubscription as CancelSubscription,
         ChargePaymentMethod as ChargePaymentMethod,
         DeactivateUser as DeactivateUser,
         DebitBalance as DebitBalance,
@@ -102,6 +103,7 @@ if TYPE_CHECKING:
         RemoveFromCallQueue as RemoveFromCallQueue,
         RenewSubscription as RenewSubscription,
         RestoreAccount as RestoreAccount,
+        RetryCharge as RetryCharge,
         RevokeAccess as RevokeAccess,
         ScheduleDeletion as ScheduleDeletion,
         SendEmail as SendEmail,
@@ -110,12 +112,14 @@ if TYPE_CHECKING:
         SetEmailOptOut as SetEmailOptOut,
         SetLicenceCount as SetLicenceCount,
         ShowBanner as ShowBanner,
+        WriteOffInvoice as WriteOffInvoice,
     )
     # isort: on
 
 __all__ = [
     "KEY_VERSION",
     "CancelBilling",
+    "CancelSubscription",
     "ChargePaymentMethod",
     "DeactivateUser",
     "DebitBalance",
@@ -129,6 +133,7 @@ __all__ = [
     "RemoveFromCallQueue",
     "RenewSubscription",
     "RestoreAccount",
+    "RetryCharge",
     "RevokeAccess",
     "ScheduleDeletion",
     "SendEmail",
@@ -137,6 +142,7 @@ __all__ = [
     "SetEmailOptOut",
     "SetLicenceCount",
     "ShowBanner",
+    "WriteOffInvoice",
 ]
 
 #: The kinds of effect, defined in ``billrules._effect_kinds`` and loaded on first use: an

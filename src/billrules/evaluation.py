@@ -36,6 +36,7 @@ from billrules import (
     deletion,
     dunning,
     invoices,
+    overdue,
     payment_methods,
     seats,
     subscriptions,
@@ -276,6 +277,25 @@ class Evaluation:
         )
 
     @functools.cached_property
+    def overdue_facts(self) -> overdue.OverdueFacts | None:
+        """What collections read: the invoices with their attempts, the wallet, the hold, the
+        subscription, and a prepaid ledger with its dunning schedule (OVD-9); ``None`` when no
+        invoice has money due, so nothing can ever be overdue under these facts."""
+        account = self.account
+        if not any(invoice.amount_due.amount > 0 for invoice in account.invoices):
+            return None
+        return trusted(
+            overdue.OverdueFacts,
+            currency=account.currency,
+            invoices=account.invoices,
+            wallet=account.wallet,
+            hold_until=account.hold_until,
+            subscription=account.subscription,
+            ledger=account.ledger,
+            dunning=self.policy.dunning,
+        )
+
+    @functools.cached_property
     def suspensions(self) -> tuple[Suspension, ...]:
         """The spans in which the areas that stop billing say nothing is billed."""
         found: list[Suspension] = []
@@ -390,6 +410,7 @@ AREAS: Final[Registry] = Registry(
         Registered(dunning.AREA, lambda ev: ev.ledger),
         Registered(balance.AREA, lambda ev: ev.prepaid_facts),
         Registered(invoices.AREA, lambda ev: ev.invoice_facts),
+        Registered(overdue.AREA, lambda ev: ev.overdue_facts),
         Registered(cancellation.AREA, lambda ev: ev.state),
         Registered(subscriptions.AREA, lambda ev: ev.subscription_facts),
         Registered(deletion.AREA, lambda ev: ev.deletion_facts),

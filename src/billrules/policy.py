@@ -35,6 +35,7 @@ from billrules.deletion import DeletionPolicy
 from billrules.dunning import DunningPolicy
 from billrules.errors import InvalidInput
 from billrules.invoices import InvoicePolicy
+from billrules.overdue import OverduePolicy
 from billrules.payment_methods import PaymentMethodPolicy
 from billrules.seats import SeatPolicy
 from billrules.subscriptions import SubscriptionPolicy
@@ -79,6 +80,9 @@ class Policy:
     )
     deletion: DeletionPolicy = attrs.field(
         factory=DeletionPolicy, validator=v.instance_of(DeletionPolicy)
+    )
+    overdue: OverduePolicy = attrs.field(
+        factory=OverduePolicy, validator=v.instance_of(OverduePolicy)
     )
 
 

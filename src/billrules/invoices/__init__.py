@@ -3,8 +3,10 @@
 Decides INV-1 … INV-6 (see ``docs/policies.md``):
 
 - INV-1 the self-service history starts at a cutoff date (2021-01-01, inclusive);
-- INV-2 statuses and their table of status changes; ``overdue`` is derived at an instant, and an
-  invoice with money due falls due at its ``due_at`` (:func:`transitions`);
+- INV-2 statuses and their table of status changes (with ``uncollectible``, written off but
+  still payable, OVD-6); ``overdue`` is derived at an instant, and an invoice with money due
+  falls due at its ``due_at`` (:func:`transitions`); an invoice's charge attempts
+  (:class:`ChargeAttempt`) are the facts the overdue area retries from (OVD-1);
 - INV-3 outstanding balance, and payments settling the oldest due invoice first, any excess
   left as credit;
 - INV-4 billing details (name, address) apply to invoices issued at or after a change;
@@ -34,9 +36,11 @@ from billrules.invoices._facts import (
     DUE_STATUSES,
     FINAL_STATUSES,
     STATUS_CHANGES,
+    AttemptOutcome,
     BillingDetails,
     BillingDetailsChange,
     BillingProfile,
+    ChargeAttempt,
     DisplayStatus,
     Invoice,
     InvoiceFacts,
@@ -81,9 +85,11 @@ __all__ = [
     "STATUS_CHANGES",
     "Allocation",
     "AllocationLine",
+    "AttemptOutcome",
     "BillingDetails",
     "BillingDetailsChange",
     "BillingProfile",
+    "ChargeAttempt",
     "DisplayStatus",
     "HistoryRow",
     "Invoice",

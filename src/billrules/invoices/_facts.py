@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -30,18 +31,22 @@ class InvoiceStatus(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    UNCOLLECTIBLE = "uncollectible"
 
 
 _S = InvoiceStatus
 
-#: INV-2: the statuses each status may move to. ``paid`` and ``cancelled`` are final.
+#: INV-2: the statuses each status may move to. ``paid`` and ``cancelled`` are final;
+#: ``uncollectible`` (written off, OVD-6) may still be paid or cancelled.
 STATUS_CHANGES: Final[Mapping[InvoiceStatus, frozenset[InvoiceStatus]]] = MappingProxyType(
     {
         _S.SCHEDULED: frozenset({_S.SUBMITTED, _S.CANCELLED}),
-        _S.SUBMITTED: frozenset({_S.PAID, _S.FAILED, _S.CANCELLED}),
-        _S.FAILED: frozenset({_S.PAID, _S.CANCELLED}),
+        _S.SUBMITTED: frozenset({_S.PAID, _S.FAILED, _S.CANCELLED, _S.UNCOLLECTIBLE}),
+        _S.FAILED: frozenset({_S.PAID, _S.CANCELLED, _S.UNCOLLECTIBLE}),
         _S.PAID: frozenset(),
         _S.CANCELLED: frozenset(),
+        # OVD-6: written off, still payable.
+        _S.UNCOLLECTIBLE: frozenset({_S.PAID, _S.CANCELLED}),
     }
 )
 
@@ -53,7 +58,9 @@ FINAL_STATUSES: Final[frozenset[InvoiceStatus]] = frozenset(
 #: INV-2, INV-3: the statuses whose unpaid amount is still due (and may become overdue).
 DUE_STATUSES: Final[frozenset[InvoiceStatus]] = frozenset({_S.SUBMITTED, _S.FAILED})
 
-DisplayStatus = Literal["scheduled", "submitted", "paid", "failed", "cancelled", "overdue"]
+DisplayStatus = Literal[
+    "scheduled", "submitted", "paid", "failed", "cancelled", "uncollectible", "overdue"
+]
 
 _DISPLAY: Final[Mapping[InvoiceStatus, DisplayStatus]] = MappingProxyType(
     {
@@ -62,6 +69,7 @@ _DISPLAY: Final[Mapping[InvoiceStatus, DisplayStatus]] = MappingProxyType(
         _S.PAID: "paid",
         _S.FAILED: "failed",
         _S.CANCELLED: "cancelled",
+        _S.UNCOLLECTIBLE: "uncollectible",
     }
 )
 
@@ -160,14 +168,18 @@ class BillingProfile:
         )
 
 
+#: INV-2, OVD-6: the statuses of an invoice with money left to pay (due or not).
+_PAYABLE_STATUSES: Final = frozenset({_S.SCHEDULED, _S.SUBMITTED, _S.FAILED, _S.UNCOLLECTIBLE})
+
+
 def _check_something_due(invoice: Invoice) -> None:
-    """INV-2: a scheduled, submitted or failed invoice has money to pay.
+    """INV-2: a scheduled, submitted, failed or uncollectible (OVD-6) invoice has money to pay.
 
     No transition produces a submitted or failed invoice with nothing left to pay: a payment
     that settles an invoice makes it ``paid``. A scheduled invoice of zero would become one
     when issued, so it is refused too: an invoice for nothing is recorded as paid.
     """
-    if invoice.status in DUE_STATUSES or invoice.status is _S.SCHEDULED:
+    if invoice.status in _PAYABLE_STATUSES:
         if not invoice.amount.amount > 0:
             raise InvalidInput(
                 "Invoice.amount",
@@ -180,6 +192,75 @@ def _check_something_due(invoice: Invoice) -> None:
                 f"must be less than Invoice.amount on a {invoice.status} invoice "
                 "(INV-2: one with nothing left to pay is paid)",
             )
+
+
+class AttemptOutcome(StrEnum):
+    """How a charge of an invoice to a payment method ended (INV-2, OVD-1)."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+#: A decline code: the processor's snake_case name of letters (``insufficient_funds``); no
+#: digits, so no card number can hide in one (PM-6).
+_DECLINE: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
+
+
+def _decline_code(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidType(
+            "ChargeAttempt.decline_code", f"must be a str, not {type(value).__name__}"
+        )
+    if not _DECLINE.fullmatch(value) or len(value) > 64:
+        raise InvalidInput(
+            "ChargeAttempt.decline_code",
+            "must be a snake_case name of letters (such as 'insufficient_funds')",
+        )
+
+
+v.described(
+    _decline_code,
+    {
+        "pattern": f"^{_DECLINE.pattern}$",
+        "maxLength": 64,
+        "description": "The processor's decline code: a snake_case name of letters.",
+    },
+)
+
+
+@attrs.frozen(kw_only=True)
+class ChargeAttempt:
+    """One charge of an invoice to a stored payment method (INV-2, OVD-1, OVD-2).
+
+    Attributes:
+        at: When it was made.
+        outcome: ``succeeded`` or ``failed``.
+        decline_code: Why it failed, as the processor names it (``insufficient_funds``,
+            ``lost_card``…); ``None`` on success or when the processor gave none. Whether it
+            is hard (no retry, OVD-2) is the overdue policy's data.
+        method_id: The id of the payment method charged, if known (OVD-2: a new default
+            method makes an attempt due at once).
+        automatic: ``True`` for the charge the billing system makes (the first one and its
+            retries, OVD-1); ``False`` for one the customer started, which does not move the
+            retry schedule.
+    """
+
+    at: datetime = attrs.field(eq=_time.instant_key, validator=v.instant)
+    outcome: AttemptOutcome = attrs.field(converter=v.ToEnum[AttemptOutcome])
+    decline_code: str | None = attrs.field(default=None, validator=_decline_code)
+    method_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
+    automatic: bool = attrs.field(default=True, validator=v.boolean)
+
+    def __attrs_post_init__(self) -> None:
+        if self.outcome is AttemptOutcome.SUCCEEDED and self.decline_code is not None:
+            raise InvalidInput("ChargeAttempt.decline_code", "must be None on a succeeded attempt")
+
+    @property
+    def failed(self) -> bool:
+        """Whether it failed."""
+        return self.outcome is AttemptOutcome.FAILED
 
 
 def _default_paid(invoice: Invoice) -> Money:
@@ -209,6 +290,8 @@ class Invoice:
         paid_at: When it was paid in full; set exactly when the status is ``paid``.
         method: The masked label of the payment method it was charged to, if any (INV-5).
         billing_details: The name and address printed on it (INV-4).
+        attempts: Its charges to payment methods, oldest first, none before ``issued_at``
+            (OVD-1, OVD-2): what the overdue area retries from.
     """
 
     id: str = attrs.field(validator=v.identifier)
@@ -226,9 +309,14 @@ class Invoice:
     billing_details: BillingDetails | None = attrs.field(
         default=None, validator=v.instance_of((BillingDetails, type(None)))
     )
+    attempts: tuple[ChargeAttempt, ...] = attrs.field(
+        default=(), converter=v.ToTuple[ChargeAttempt]
+    )
 
     def __attrs_post_init__(self) -> None:
         v.not_before(self, self.issued_at, self.due_at, "due_at", "issued_at")
+        if self.attempts:
+            _check_attempts(self)
         v.same_currency(self, self.amount, self.amount_paid, "amount_paid")
         if self.amount_paid > self.amount:
             raise InvalidInput("Invoice.amount_paid", "must not exceed the invoice amount")
@@ -260,6 +348,16 @@ class Invoice:
         if self.status in DUE_STATUSES:
             return self.amount - self.amount_paid
         return _money.zero(self.currency)
+
+
+def _check_attempts(invoice: Invoice) -> None:
+    """OVD-1: attempts are in time order, none before the invoice was issued."""
+    previous = invoice.issued_at
+    for index, attempt in enumerate(invoice.attempts):
+        if attempt.at < previous:
+            what = "issued_at" if index == 0 else f"attempts[{index - 1}].at"
+            raise InvalidInput(f"Invoice.attempts[{index}].at", f"must not be before {what}")
+        previous = attempt.at
 
 
 def _settlement_key(invoice: Invoice) -> tuple[datetime, datetime, str]:

@@ -209,7 +209,7 @@ class Statement:
     total_paid: Money
 
 
-_CHARGED_STATUSES: Final = frozenset({_S.SUBMITTED, _S.PAID, _S.FAILED})
+_CHARGED_STATUSES: Final = frozenset({_S.SUBMITTED, _S.PAID, _S.FAILED, _S.UNCOLLECTIBLE})
 
 
 @checked
@@ -223,8 +223,8 @@ def statement(
 ) -> Statement:
     """A statement of account for ``[start, end)``. Decides INV-5.
 
-    Charges are the issued invoices (submitted, paid or failed; scheduled and cancelled ones
-    are not owed) at their issue instant; payments at their instant. The opening balance is
+    Charges are the issued invoices (submitted, paid, failed or written off, OVD-6; scheduled
+    and cancelled ones are not owed) at their issue instant; payments at their instant. The opening balance is
     everything charged minus everything paid before ``start``. At the same instant a charge
     comes before a payment.
 

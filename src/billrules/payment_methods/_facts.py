@@ -7,10 +7,12 @@ Part of :mod:`billrules.payment_methods`; import the public names from there.
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import Any
 
 import attrs
 
+from billrules import _time
 from billrules import _validate as v
 from billrules.contract import Finding, trusted_finding
 from billrules.decisions import Decision, trusted_decision, trusted_reason
@@ -114,7 +116,8 @@ class Wallet:
 
     Decides PM-1: a non-empty wallet has exactly one default, the id of one of its methods; an
     empty wallet has none (``default_id`` is ``None``). Method ids are unique. Future charges
-    go to :attr:`default`.
+    go to :attr:`default`. ``default_since`` is when the default became the default, if the
+    host knows it: a new default after a hard decline makes a retry due at once (OVD-2).
 
     >>> from billrules.payment_methods import PaymentMethod, Wallet
     >>> visa = PaymentMethod(id="pm-1", kind="card", brand="visa", last4="4242",
@@ -132,8 +135,13 @@ class Wallet:
         converter=v.ToTuple[PaymentMethod],
     )
     default_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
+    default_since: datetime | None = attrs.field(
+        eq=_time.instant_key, default=None, validator=v.optional_instant
+    )
 
     def __attrs_post_init__(self) -> None:
+        if self.default_since is not None and self.default_id is None:
+            raise InvalidInput("Wallet.default_since", "an empty wallet has no default")
         seen: set[str] = set()
         for index, method in enumerate(self.methods):
             if method.id in seen:

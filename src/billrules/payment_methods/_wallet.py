@@ -140,8 +140,9 @@ def add(
         PolicyViolation: :func:`can_add` refuses (under ``policy``); ``wallet`` is unchanged.
     """
     can_add(wallet, policy, method=method, at=at, zone=zone).require()
-    default = wallet.default_id if wallet.default_id is not None else method.id
-    return Wallet(methods=(*wallet.methods, method), default_id=default)
+    if wallet.default_id is not None:
+        return attrs.evolve(wallet, methods=(*wallet.methods, method))
+    return Wallet(methods=(method,), default_id=method.id, default_since=at)
 
 
 @checked
@@ -166,13 +167,18 @@ def can_set_default(
 
 @checked
 def set_default(wallet: Wallet, *, method_id: str, at: datetime, zone: ZoneInfo | str) -> Wallet:
-    """``wallet`` with ``method_id`` as its default. Decides PM-4.
+    """``wallet`` with ``method_id`` as its default since ``at``. Decides PM-4.
+
+    ``default_since`` records ``at`` when the default changes (OVD-2: a new default makes a
+    retry due at once); making the default the default again changes nothing.
 
     Raises:
         PolicyViolation: :func:`can_set_default` refuses; ``wallet`` is unchanged.
     """
     can_set_default(wallet, method_id=method_id, at=at, zone=zone).require()
-    return attrs.evolve(wallet, default_id=method_id)
+    if method_id == wallet.default_id:
+        return wallet
+    return attrs.evolve(wallet, default_id=method_id, default_since=at)
 
 
 @checked

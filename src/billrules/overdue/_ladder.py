@@ -1,0 +1,226 @@
+"""The collections ladder at an instant (OVD-3, OVD-4, OVD-8) and the retry schedule of an
+invoice (OVD-1, OVD-2). Private: every question, finding and transition of the area reads the
+stage from :func:`state_at`, and the retries from :func:`retries`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import attrs
+from moneyed import Money
+
+from billrules import _money, _time
+from billrules.invoices import ChargeAttempt, Invoice
+from billrules.overdue._facts import OverdueFacts, _is_expired
+from billrules.overdue._policy import Clock, FinalAction, OverduePolicy
+from billrules.payment_methods import PaymentMethod
+
+
+@attrs.frozen
+class State:
+    """Collections at one instant: which invoices are overdue, how old the oldest is, and the
+    stage (OVD-3); ``index`` is ``None`` while the overdue total is below the threshold."""
+
+    overdue: tuple[Invoice, ...]
+    amount: Money
+    since: datetime
+    age: int
+    index: int | None
+    held: bool
+
+
+def _before(earlier: datetime, later: datetime) -> bool:
+    return _time.before(earlier, later)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
+
+
+def anchor_of(invoice: Invoice, policy: OverduePolicy) -> datetime:
+    """Day 0 of the age: the invoice's due instant, or its issue instant (OVD-3's clock)."""
+    return invoice.due_at if policy.clock is Clock.DUE_DATE else invoice.issued_at
+
+
+def state_at(
+    facts: OverdueFacts,
+    policy: OverduePolicy,
+    at: datetime,
+    zone: ZoneInfo,
+    *,
+    falling_due: bool = False,
+) -> State | None:
+    """Collections at ``at``: ``None`` when nothing is overdue. Decides OVD-3, OVD-4, OVD-8.
+
+    An invoice is overdue after its due instant (INV-2); with ``falling_due``, from it (the
+    stage a transition at that instant begins). The age is the local days from the clock's
+    date of the oldest overdue invoice (INV-3's order) to ``at``'s; the ladder starts once the
+    overdue total reaches the policy's threshold; a hold caps the stage at the first until it
+    ends (OVD-8).
+    """
+    due = facts.due
+    count = 0
+    for invoice in due:
+        if _before(invoice.due_at, at) or (falling_due and invoice.due_at == at):
+            count += 1
+        else:
+            break
+    if not count:
+        return None
+    overdue = due[:count]
+    amount = _money.total((invoice.amount_due for invoice in overdue), facts.currency)
+    since = anchor_of(overdue[0], policy)
+    age = max(0, _time.days_between(_time.local_date(since, zone), _time.local_date(at, zone)))
+    threshold = policy.threshold(facts.currency.code)
+    if threshold is not None and amount < threshold:
+        return State(overdue, amount, since, age, None, False)
+    index = policy.stage_index(age)
+    hold = facts.hold_until
+    held = index > 0 and hold is not None and _before(at, hold)
+    return State(overdue, amount, since, age, 0 if held else index, held)
+
+
+def stage_changes(
+    facts: OverdueFacts, policy: OverduePolicy, zone: ZoneInfo
+) -> list[tuple[datetime, State]]:
+    """Every instant the stage changes under these facts, with the state from then on, in
+    order (OVD-3, OVD-8): computed from the boundaries only (the due instants, the local day
+    starts of the oldest invoice's stages, the end of a hold), never by stepping days.
+
+    Under fixed facts the stage never goes down: only a payment or a write-off lowers it
+    (OVD-4), and those change the facts.
+    """
+    due = facts.due
+    if not due:
+        return []
+    day0 = _time.local_date(anchor_of(due[0], policy), zone)
+    candidates = {invoice.due_at for invoice in due}
+    for stage in policy.stages[1:]:
+        candidates.add(_time.start_of_day(day0 + timedelta(days=stage.first_day), zone))
+    if facts.hold_until is not None:
+        candidates.add(facts.hold_until)
+    first = due[0].due_at
+    changes: list[tuple[datetime, State]] = []
+    index: int | None = None
+    for at in sorted(candidates, key=_utc):
+        if _before(at, first):
+            continue
+        state = state_at(facts, policy, at, zone, falling_due=True)
+        if state is not None and state.index is not None and state.index != index:
+            changes.append((at, state))
+            index = state.index
+    return changes
+
+
+def final_instant(changes: list[tuple[datetime, State]], policy: OverduePolicy) -> datetime | None:
+    """When the last stage (OVD-5's ``final``) is entered under these facts, if ever."""
+    last = len(policy.stages) - 1
+    if last == 0:
+        return None
+    for at, state in changes:
+        if state.index == last:
+            return at
+    return None
+
+
+def same_wall_time(at: datetime, days: int, zone: ZoneInfo) -> datetime:
+    """``days`` local days after ``at``, at the same local wall time (OVD-1); a wall time a
+    clock change skips is read with the offset before it, then normalized (X-3)."""
+    local = at.astimezone(zone)
+    day = local.date() + timedelta(days=days)
+    wall = time(local.hour, local.minute, local.second, local.microsecond)
+    return _time.normalized(datetime.combine(day, wall, tzinfo=zone))
+
+
+@attrs.frozen
+class Attempt:
+    """A predicted automatic attempt, or the instant one cannot be made (OVD-1, OVD-2)."""
+
+    at: datetime
+    number: int
+    method: PaymentMethod | None
+    #: ``"retry"``, ``"new_method"`` (due at once, OVD-2) or ``"blocked"`` (no usable method).
+    why: str
+
+
+#: ``why`` of :class:`Attempt`.
+RETRY: Final = "retry"
+NEW_METHOD: Final = "new_method"
+BLOCKED: Final = "blocked"
+
+
+def automatic(invoice: Invoice) -> tuple[ChargeAttempt, ...]:
+    """The invoice's automatic attempts, oldest first (a manual one moves nothing, OVD-1)."""
+    return tuple(attempt for attempt in invoice.attempts if attempt.automatic)
+
+
+def is_hard(attempt: ChargeAttempt, policy: OverduePolicy) -> bool:
+    """Whether the attempt's decline is hard (OVD-2: policy data)."""
+    return attempt.failed and attempt.decline_code in policy.hard_declines
+
+
+def retries(
+    invoice: Invoice,
+    facts: OverdueFacts,
+    policy: OverduePolicy,
+    zone: ZoneInfo,
+    final: datetime | None,
+) -> Iterator[Attempt]:
+    """The automatic attempts still to come for ``invoice`` under these facts, in order.
+    Decides OVD-1, OVD-2, OVD-5 and OVD-8.
+
+    After the last automatic attempt, if it failed: the next at the policy's gap from it, at the
+    same local wall time, and so on until the gaps run out (OVD-1). None after a hard decline
+    (OVD-2), unless the default method changed since: then one is due at once, when it changed
+    (``Wallet.default_since``), as it is after any decline when that comes before the gap's
+    end. When the default is missing or expired at an attempt's instant, that instant is
+    ``blocked`` and nothing follows (OVD-2). A hold defers attempts to its end (OVD-8); none is
+    made at or after the final action, unless that action is ``none`` (OVD-5). The invoice
+    must have money due: a paid, cancelled or written-off invoice is never retried.
+    """
+    tried = automatic(invoice)
+    if not tried or not tried[-1].failed:
+        return
+    last = tried[-1]
+    gaps = policy.retry_gaps
+    number = len(tried)
+    wallet = facts.wallet
+    default = wallet.default
+    since = wallet.default_since
+    renewed = (
+        default is not None
+        and since is not None
+        and _before(last.at, since)
+        and default.id != last.method_id
+    )
+    if is_hard(last, policy) and not renewed:
+        return
+    stops = final is not None and policy.final_action is not FinalAction.NONE
+    hold = facts.hold_until
+    previous = last.at
+    first = True
+    while number <= len(gaps):
+        scheduled = same_wall_time(previous, gaps[number - 1], zone)
+        why = RETRY
+        if (
+            first
+            and renewed
+            and since is not None
+            and (is_hard(last, policy) or _before(since, scheduled))
+        ):
+            scheduled, why = since, NEW_METHOD
+        if hold is not None and _before(scheduled, hold):
+            scheduled = hold
+        if stops and final is not None and not _before(scheduled, final):
+            return
+        if default is None or _is_expired(default, at=scheduled, zone=zone):
+            yield Attempt(scheduled, number + 1, None, BLOCKED)
+            return
+        yield Attempt(scheduled, number + 1, default, why)
+        previous = scheduled
+        number += 1
+        first = False
