@@ -120,6 +120,7 @@ def assert_the_issues_timeline(data: dict[str, Any]) -> None:
 
 
 def role_finding(report: dict[str, Any], role: str, area: str, question: str) -> dict[str, Any]:
+    found: dict[str, Any]
     (found,) = [
         finding
         for entry in report["roles"]
