@@ -3,22 +3,27 @@
 Usage::
 
     billrules --version            # prints "billrules 0.1.0"
-    billrules explain  [ACCOUNT.json] [--at INSTANT] [--policy FILE] [--format text|json]
-    billrules timeline [ACCOUNT.json] --end INSTANT [--start INSTANT] [--policy FILE]
+    billrules explain  [ACCOUNT.json | --example NAME] [--at INSTANT] [--policy FILE]
                        [--format text|json]
+    billrules timeline [ACCOUNT.json | --example NAME] --end INSTANT [--start INSTANT]
+                       [--policy FILE] [--format text|json]
     billrules run ACCOUNTS.jsonl --start INSTANT --end INSTANT [--workers N] [--policy FILE]
                   [--out FILE] [--accounts-out FILE]
     python -m billrules            # explain the bundled example account
 
 ``ACCOUNT.json`` is an account snapshot in the format of ``docs/account-json.md``. Without it,
-the command runs on the bundled example: the seed's delinquent prepaid account in Kyiv, whose
-balance turned negative with the monthly charge of 1 May 2024, seen on the 8th at 09:00 local
-time (when the admin can open only the payment page, DUN-1). ``--policy`` reads a policy file
-(``.json`` or ``.toml``, see :mod:`billrules.policy`); without it the seeds' policy applies.
+the command runs on a bundled example (:data:`EXAMPLES`), ``--example NAME``: ``delinquent``
+(the default), the seed's delinquent prepaid account in Kyiv, whose balance turned negative
+with the monthly charge of 1 May 2024, seen on the 8th at 09:00 local time (when the admin can
+open only the payment page, DUN-1); or ``overdue``, a postpaid account in New York whose invoice
+of 49.00 USD, due on 1 May 2024, failed to charge at 09:00, seen at noon (its retries, the
+collections ladder and the final action ahead, OVD-1 … OVD-5). An account file and
+``--example`` together are refused. ``--policy`` reads a policy file (``.json`` or ``.toml``,
+see :mod:`billrules.policy`); without it the seeds' policy applies.
 
 Instants are ISO 8601 with an offset (``2024-05-08T09:00:00+03:00`` or ``...Z``); a naive one is
 refused (X-3). This is the one place in billrules that reads the clock: for an account file,
-``--at`` (and ``--start``) default to the current time. For the bundled example they default to
+``--at`` (and ``--start``) default to the current time. For a bundled example they default to
 its own instant, so its output never changes.
 
 Files: an account or policy file is read only if it is a regular file of at most 10 MiB
@@ -31,9 +36,9 @@ Output never fails the command: text the terminal cannot encode is written with 
 escapes, and a reader that stops early (``billrules explain | head``) is not an error.
 
 Exit status: 0 on success; 2 on bad input (a missing or unreadable file, malformed JSON or TOML,
-an unknown field, a naive instant, an unknown zone, a value breaking a rule; for ``run``, an
-output that is the accounts file or that cannot be written, an ``--accounts-out`` that is the
-effects' output), with a one-line
+an unknown field, a naive instant, an unknown zone, a value breaking a rule, an account file
+with ``--example``; for ``run``, an output that is the accounts file or that cannot be written,
+an ``--accounts-out`` that is the effects' output), with a one-line
 message on stderr that names the file and the field, and no traceback; 70 (``EX_SOFTWARE``) if
 billrules itself fails, with one line naming the exception type (never its message, which could
 repeat the input) and asking for a report; 130 when interrupted.
@@ -51,17 +56,18 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any, BinaryIO, Final, NoReturn, TextIO, TypeVar
 
 from tqdm import tqdm
 
 from billrules import __version__ as _package_version
-from billrules._redact import masked, shown
+from billrules._redact import masked
 from billrules.account import Account
+from billrules.cli import _examples
 from billrules.cli._accounts import Originals as _Originals
 from billrules.cli._accounts import output as _accounts_output
+from billrules.cli._instants import instant as _instant
 from billrules.cli._out import InputError as _InputError
 from billrules.cli._out import output as _output
 from billrules.cli._out import quiet_stdout as _quiet_stdout
@@ -77,19 +83,25 @@ from billrules.serialize import account_from_json
 from billrules.timeline import Timeline, timeline
 
 __all__ = [
+    "EXAMPLES",
     "EXAMPLE_AT",
     "EXAMPLE_FILE",
     "MAX_FILE_BYTES",
     "main",
 ]
 
-#: The bundled example account's file, inside the ``billrules`` package.
-EXAMPLE_FILE: Final = "examples/delinquent.json"
+#: Every bundled example by its name (``--example NAME``): its file inside the ``billrules``
+#: package (``file``), its own instant (``at``) and what it shows (``about``).
+EXAMPLES: Final = _examples.EXAMPLES
 
-#: The bundled example's own instant: the 8th of the month, 09:00 in Kyiv, a week after the
-#: monthly charge of the 1st turned the balance negative (DUN-1: the admin sees only the
-#: payment page, the staff keep access).
-EXAMPLE_AT: Final = datetime.fromisoformat("2024-05-08T09:00:00+03:00")
+#: The default bundled example account's file (``delinquent``), inside the ``billrules``
+#: package.
+EXAMPLE_FILE: Final = EXAMPLES[_examples.DEFAULT].file
+
+#: The default bundled example's own instant: the 8th of the month, 09:00 in Kyiv, a week
+#: after the monthly charge of the 1st turned the balance negative (DUN-1: the admin sees only
+#: the payment page, the staff keep access).
+EXAMPLE_AT: Final = EXAMPLES[_examples.DEFAULT].at
 
 #: The largest account or policy file the command reads: 10 MiB.
 MAX_FILE_BYTES: Final = 10 * 1024 * 1024
@@ -105,16 +117,11 @@ _T = TypeVar("_T")
 _OPTIONS: Final = {"at": "--at", "start": "--start", "end": "--end"}
 
 _PROG: Final = "billrules"
-_EXAMPLE_LABEL: Final = "(bundled example)"
 
 #: Exit statuses: bad input, a failure of billrules itself (``EX_SOFTWARE``), interrupted.
 _BAD_INPUT: Final = 2
 _INTERNAL: Final = 70
 _INTERRUPTED: Final = 130
-
-
-#: How an option's value is echoed: short values as typed, longer ones cut.
-_LONGEST_ECHO: Final = 40
 
 
 class _Parser(argparse.ArgumentParser):
@@ -132,6 +139,7 @@ def _parser() -> _Parser:
             "Explain a billing account: every decision for every role, with reasons and rule "
             "IDs, and what happens next. Without a command, explains the bundled example."
         ),
+        epilog=f"Bundled examples (explain or timeline --example NAME): {_examples.help_text()}.",
     )
     parser.add_argument(
         "--version",
@@ -150,7 +158,7 @@ def _parser() -> _Parser:
         "--at",
         metavar="INSTANT",
         help="the instant to explain, ISO 8601 with an offset (default: now for an account "
-        "file, 2024-05-08T09:00:00+03:00 for the bundled example)",
+        "file, a bundled example's own instant for it: see --example)",
     )
     _common_options(explain_)
     timeline_ = commands.add_parser(
@@ -168,8 +176,8 @@ def _parser() -> _Parser:
     timeline_.add_argument(
         "--start",
         metavar="INSTANT",
-        help="the start of the window (included; default: now for an account file, "
-        "2024-05-08T09:00:00+03:00 for the bundled example)",
+        help="the start of the window (included; default: now for an account file, a "
+        "bundled example's own instant for it: see --example)",
     )
     _common_options(timeline_)
     _run_parser(commands)
@@ -238,7 +246,14 @@ def _account_argument(parser: argparse.ArgumentParser) -> None:
         "account",
         metavar="ACCOUNT.json",
         nargs="?",
-        help="an account snapshot in JSON (default: the bundled example account)",
+        help="an account snapshot in JSON (default: a bundled example account, see --example)",
+    )
+    parser.add_argument(
+        "--example",
+        choices=tuple(_examples.EXAMPLES),
+        metavar="NAME",
+        help="explain a bundled example account instead of ACCOUNT.json, at its own instant "
+        f"unless told otherwise: {_examples.help_text()}",
     )
 
 
@@ -331,7 +346,7 @@ def _write(stream: TextIO, text: str) -> None:
 
 
 def _run(options: argparse.Namespace) -> str:
-    account, default_at = _load_account(options.account)
+    account, default_at = _load_account(options.account, options.example)
     policy = _load_policy(options.policy)
     try:
         return _answer(options, account, policy, default_at)
@@ -475,11 +490,15 @@ def _progress(size: int) -> Any:
     )
 
 
-def _load_account(path: str | None) -> tuple[Account, datetime]:
-    """The account to explain, and the instant ``--at``/``--start`` default to for it."""
+def _load_account(path: str | None, example: str | None) -> tuple[Account, datetime]:
+    """The account to explain, and the instant ``--at``/``--start`` default to for it: the
+    file ``path``, or the bundled ``example`` (the default one when neither is given)."""
     if path is None:
-        text = resources.files("billrules").joinpath(EXAMPLE_FILE).read_text(encoding="utf-8")
-        return _parse(account_from_json, text, _EXAMPLE_LABEL), EXAMPLE_AT
+        name = _examples.DEFAULT if example is None else example
+        text = _examples.read(name)
+        return _parse(account_from_json, text, f"(bundled example {name})"), EXAMPLES[name].at
+    if example is not None:
+        raise _InputError(f"--example: not with an account file ({path}): give one or the other")
     text = _read(path, "account file")
     # The CLI is the one place allowed to read the clock (DESIGN.md, "Rules of the house").
     return _parse(account_from_json, text, path), datetime.now(UTC)
@@ -549,34 +568,3 @@ def _parse(load: Callable[[str], _T], text: str, source: str) -> _T:
         whole = field.startswith("(") or field == "text"
         where = source if whole else f"{source}: {field}"
         raise _InputError(f"{where}: {problem}") from None
-
-
-def _instant(value: str | None, option: str, default: datetime) -> datetime:
-    """The aware instant ``value`` names, or ``default`` when the option was not given."""
-    if value is None:
-        return default
-    try:
-        parsed: datetime | None = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None  # raised below, outside the handler: Python's error holds the text (PM-6)
-    if parsed is None:
-        raise _InputError(
-            f"{option}: is not an ISO 8601 instant: {_echo(value)} "
-            "(for example 2024-05-08T09:00:00+03:00)"
-        )
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise _InputError(
-            f"{option}: must be timezone-aware (a naive datetime has no instant): "
-            f"{_echo(value)}; add an offset, for example 2024-05-08T09:00:00+03:00 or "
-            "2024-05-08T06:00:00Z"
-        )
-    return parsed
-
-
-def _echo(value: str) -> str:
-    """An option's value as an error repeats it: as typed if short, else cut (PM-6).
-
-    A card number in it is masked before ``repr`` escapes its separators (``\\xa0``), which
-    would hide it from the mask of the line written.
-    """
-    return repr(masked(value, fewest=12)) if len(value) <= _LONGEST_ECHO else shown(value)
