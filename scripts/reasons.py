@@ -86,11 +86,19 @@ class _Module:
         other = _Module(Path(path))
         return other if name in other.functions else None
 
-    def members(self, node: ast.expr) -> Iterator[ReasonCode]:
-        """The reason codes an expression names (``Code.X`` or ``Code.X if c else Code.Y``)."""
+    def members(self, node: ast.expr, scope: ast.AST) -> Iterator[ReasonCode]:
+        """The reason codes an expression names (``Code.X`` or ``Code.X if c else Code.Y``, or
+        a name of the same function assigned one of those)."""
         if isinstance(node, ast.IfExp):
-            yield from self.members(node.body)
-            yield from self.members(node.orelse)
+            yield from self.members(node.body, scope)
+            yield from self.members(node.orelse, scope)
+        elif isinstance(node, ast.Name):
+            for child in ast.walk(scope):
+                if isinstance(child, ast.Assign) and any(
+                    isinstance(target, ast.Name) and target.id == node.id
+                    for target in child.targets
+                ):
+                    yield from self.members(child.value, scope)
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             enum = self.namespace.get(node.value.id)
             member = getattr(enum, node.attr, None)
@@ -162,10 +170,10 @@ def scan() -> tuple[dict[Key, set[str]], dict[Key, set[str]]]:
                 given.update(zip(("code", "details"), call.args, strict=False))
             if "code" not in given:
                 continue
-            for member in module.members(given["code"]):
+            scope = module.enclosing(call) or module.tree
+            for member in module.members(given["code"], scope):
                 key = (type(member), member.name)
                 rules[key].add(member.rule)
-                scope = module.enclosing(call) or module.tree
                 keys[key] |= module.keys(given.get("details"), scope)
     return rules, keys
 
