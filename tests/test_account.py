@@ -14,7 +14,7 @@ from moneyed import Money
 
 from _accounts import DELINQUENT, KYIV, T0
 from _dunning import answer
-from billrules import deletion, invoices, payment_methods, seats
+from billrules import deletion, invoices, overdue, payment_methods, seats
 from billrules.account import (
     Account,
     User,
@@ -42,6 +42,7 @@ from billrules.deletion import DeletionFacts, DeletionQuestion
 from billrules.dunning import AccessLevel, DunningCode, DunningQuestion
 from billrules.errors import InvalidInput, InvalidType, NaiveDatetimeError, OutOfCalendar
 from billrules.invoices import InvoiceQuestion, outstanding
+from billrules.overdue import OverdueFacts, OverdueQuestion
 from billrules.payment_methods import PaymentMethod, PaymentMethodQuestion, Wallet
 from billrules.policy import DEFAULT_POLICY, Policy
 from billrules.report import NEXT_EVENTS_COUNT, NEXT_EVENTS_DAYS, Report, explain
@@ -164,12 +165,14 @@ class TestExplain:
         assert Money("-19.00", "USD") == report.balance
 
     def test_each_role_is_asked_every_areas_questions_in_the_registrys_order(self) -> None:
-        """X-1: each role's findings follow the registry (dunning, balance, cancellation,
-        deletion, payment methods, seats); invoices and subscriptions ask no role anything."""
+        """X-1: each role's findings follow the registry (dunning, balance, overdue,
+        cancellation, deletion, payment methods, seats); invoices and subscriptions ask no role
+        anything."""
         report = explain(FULL, DEFAULT_POLICY, AT)
         expected = [
             ("dunning", DunningQuestion.USE_PRODUCT),
             ("balance", BalanceQuestion.TOP_UP),
+            ("overdue", OverdueQuestion.USE_PRODUCT),
             ("cancellation", CancellationQuestion.REQUEST_CANCELLATION),
             ("deletion", DeletionQuestion.DELETE_MANUALLY),
             ("deletion", DeletionQuestion.CANCEL_DELETION),
@@ -181,8 +184,8 @@ class TestExplain:
 
     def test_account_findings(self) -> None:
         """DUN-2 what lifts the debt, BAL-3 the balance, INV-3 outstanding with INV-2 overdue
-        ids, INV-1 history count, CAN-9 nothing scheduled, DEL-1 eligibility and DEL-7 the
-        scheduled deletion, in the registry's order."""
+        ids, INV-1 history count, OVD-3 what is overdue and what it refuses, CAN-9 nothing
+        scheduled, DEL-1 eligibility and DEL-7 the scheduled deletion, in the registry's order."""
         at = datetime(2024, 5, 16, tzinfo=KYIV)
         report = explain(DELINQUENT, DEFAULT_POLICY, at)
         assert [
@@ -190,6 +193,9 @@ class TestExplain:
             ("balance", BalanceQuestion.BALANCE_NOT_NEGATIVE),
             ("invoices", InvoiceQuestion.NOTHING_OUTSTANDING),
             ("invoices", InvoiceQuestion.ALL_IN_HISTORY),
+            ("overdue", OverdueQuestion.OVERDUE_PAID),
+            ("overdue", OverdueQuestion.CHANGE_PLAN),
+            ("overdue", OverdueQuestion.ADD_SEATS),
             ("cancellation", CancellationQuestion.NOTHING_SCHEDULED),
             ("deletion", DeletionQuestion.ELIGIBLE_FOR_DELETION),
             ("deletion", DeletionQuestion.DELETION_GOES_AHEAD),
@@ -356,6 +362,24 @@ class TestExplain:
             if account.ledger is not None:
                 asked.append(BalanceQuestion.TOP_UP)
                 assert can_top_up(role=role) == _finding(found, BalanceQuestion.TOP_UP).decision
+            if any(invoice.amount_due.amount > 0 for invoice in account.invoices):
+                # OVD-3, OVD-9: the overdue area's decision, asked directly.
+                asked.append(OverdueQuestion.USE_PRODUCT)
+                collections = OverdueFacts(
+                    currency=account.currency,
+                    invoices=account.invoices,
+                    wallet=account.wallet,
+                    hold_until=account.hold_until,
+                    subscription=account.subscription,
+                    ledger=account.ledger,
+                    dunning=policy.dunning,
+                )
+                assert (
+                    overdue.can_use_product(
+                        collections, policy.overdue, role=role, at=at, zone=zone
+                    )
+                    == _finding(found, OverdueQuestion.USE_PRODUCT).decision
+                )
             asked.append(CancellationQuestion.REQUEST_CANCELLATION)
             assert (
                 can_request_cancellation(state, policy.cancellation, role=role)
@@ -394,8 +418,8 @@ class TestExplain:
         owed = _finding(report.account, InvoiceQuestion.NOTHING_OUTSTANDING)
         assert report.outstanding == owed.details["amount"]
         assert (report.outstanding.amount == 0) == owed.allowed
-        overdue = {i.id for i in account.invoices if invoices.is_overdue(i, at=at)}
-        assert overdue == set(owed.reasons[0].details["overdue_ids"])
+        overdue_ids = {i.id for i in account.invoices if invoices.is_overdue(i, at=at)}
+        assert overdue_ids == set(owed.reasons[0].details["overdue_ids"])
         assert (
             deletion.can_schedule(deleting, policy.deletion, at=at, zone=zone)
             == _finding(report.account, DeletionQuestion.ELIGIBLE_FOR_DELETION).decision

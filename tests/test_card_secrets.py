@@ -178,6 +178,8 @@ STRUCTURED = {
     "billrules.contract.Transition.kind",
     "billrules.effects.RecordDeletionOutcome.kept_because",
     "billrules.effects.ScheduleDeletion.deletion_kind",
+    "billrules.invoices._facts.ChargeAttempt.decline_code",
+    "billrules.overdue._policy.OverduePolicy.hard_declines",
     "billrules.payment_methods._facts.PaymentMethod.last4",
     "billrules.payment_methods._policy.CardBrandRule.prefixes",
 }

@@ -116,6 +116,9 @@ QUESTIONS_WITHOUT_OPERATION = {
     "cancellation.can_complete_cancellation",
     "subscriptions.can_change_plan",
     "deletion.can_go_ahead",
+    "overdue.can_use_product",
+    "overdue.can_change_plan",
+    "overdue.can_add_seats",
 }
 
 

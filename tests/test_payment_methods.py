@@ -202,7 +202,8 @@ class TestWallet:
 
 class TestRemove:
     def test_replace_the_default_card(self):
-        """PM-2, PM-3, PM-4: the seed's way to replace the default: add, make default, remove."""
+        """PM-2, PM-3, PM-4: the seed's way to replace the default: add, make default, remove;
+        the wallet records when the new default became the default (OVD-2)."""
         wallet = one(VISA)
         refused = can_remove(wallet, method_id="pm-visa")
         assert_refused(lambda: remove(wallet, method_id="pm-visa"), refused, wallet)
@@ -211,7 +212,7 @@ class TestRemove:
         wallet = set_default(wallet, method_id="pm-mc", at=AT, zone=ZONE)
         assert ("not_default",) == can_remove(wallet, method_id="pm-visa").codes
         wallet = remove(wallet, method_id="pm-visa")
-        assert Wallet(methods=(MASTERCARD,), default_id="pm-mc") == wallet
+        assert Wallet(methods=(MASTERCARD,), default_id="pm-mc", default_since=AT) == wallet
 
     def test_default_refusal_says_what_to_do(self):
         """PM-2: removing the default is refused with a reason telling how to replace it."""

@@ -33,6 +33,7 @@ PREFIX = {
     "balance": "BAL",
     "deletion": "DEL",
     "subscriptions": "SUB",
+    "overdue": "OVD",
 }
 
 

@@ -152,7 +152,7 @@ class TestRoundTrip:
         """A missing optional field takes its default: active, no ledger, an empty wallet."""
         account = account_from_mapping(minimal())
         data = account_to_mapping(account)
-        assert ("active", None, [], {"methods": [], "default_id": None}) == (
+        assert ("active", None, [], {"methods": [], "default_id": None, "default_since": None}) == (
             data["status"],
             data["ledger"],
             data["invoices"],

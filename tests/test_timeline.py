@@ -86,9 +86,11 @@ class TestTimeline:
     """X-5: the merged transitions of every area."""
 
     def test_seed_month_of_the_delinquent_account(self) -> None:
-        """X-5: DUN-1 stages on the 1st, 4th, 7th and 10th; INV-2 due and SUB-1 renewal on the
-        15th (in the registry's order of areas); DEL-3 notice on the 20th with DEL-4 reminders
-        and DEL-6 deletion on the 30th; CAN-6/CAN-8 deactivation on June 1st — in time order."""
+        """X-5: DUN-1 stages on the 1st, 4th, 7th and 10th; INV-2 due, OVD-3 past_due and
+        SUB-1 renewal on the 15th (in the registry's order of areas); DEL-3 notice on the 20th
+        with DEL-4 reminders and DEL-6 deletion on the 30th; OVD-3 warning on the 25th (day 10)
+        and blocked on the 29th (day 14); CAN-6/CAN-8 deactivation on June 1st — in time
+        order."""
         tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=32))
         expected = [
             ("05-01", "dunning_stage"),
@@ -96,9 +98,12 @@ class TestTimeline:
             ("05-07", "dunning_stage"),
             ("05-10", "dunning_stage"),
             ("05-15", "invoice_overdue"),
+            ("05-15", "overdue_stage"),
             ("05-15", "renewal"),
             ("05-20", "deletion_scheduled"),
+            ("05-25", "overdue_stage"),
             ("05-27", "deletion_reminder"),
+            ("05-29", "overdue_stage"),
             ("05-29", "deletion_reminder"),
             ("05-30", "account_deleted"),
             ("06-01", "cancellation_effective"),
@@ -107,13 +112,18 @@ class TestTimeline:
         assert all(type(e) is Transition for e in tl.events)
         assert ["dunning"] * 4 + [
             "invoices",
+            "overdue",
             "subscriptions",
             "deletion",
+            "overdue",
             "deletion",
+            "overdue",
             "deletion",
             "deletion",
             "cancellation",
         ] == [e.area for e in tl.events]
+        stages = [e.reasons[0].details["stage"] for e in tl.events if e.area == "overdue"]
+        assert ["past_due", "warning", "blocked"] == stages
 
     def test_events_carry_rules_codes_and_effects(self) -> None:
         """X-2, X-5: each transition has its rule IDs and reason codes; deletion and
@@ -571,7 +581,7 @@ class TestTimelineRendering:
         assert "2024-05-10 00:00  dunning" in text
         assert "[DUN-1, DUN-3]" in text
         assert "-> send_email (DEL-3): deletion_notice" in text
-        assert "11 events" in text
+        assert "14 events" in text
         assert (
             "  2024-05-15 00:00  subscriptions renewal                [SUB-1] "
             "Renewal 4 of the Pro plan."
@@ -611,12 +621,23 @@ class TestTimelineRendering:
         assert page.count("<li>") == len(tl.events)
 
     def test_svg_colours_dunning_bands_by_severity(self) -> None:
-        """DUN-1, X-5: each dunning stage is a band coloured by the severity its transition
-        states in its details; the blocked stage uses the last fill colour."""
+        """DUN-1, OVD-3, X-5: each dunning stage is a band coloured by the severity its
+        transition states in its details, and so is each overdue stage; the
+        blocked stage uses the last fill colour."""
         tl = timeline(DELINQUENT, DEFAULT_POLICY, start=T0, end=T0 + timedelta(days=32))
         stages = [e for e in tl.events if e.area == "dunning"]
         assert [0, 1, 2, 3] == [e.reasons[0].details["severity"] for e in stages]
-        assert [_FILLS[0], _FILLS[1], _FILLS[2], _FILLS[-1]] == _band_fills(tl._repr_svg_())
+        collections = [e for e in tl.events if e.area == "overdue"]
+        assert [1, 1, 3] == [e.reasons[0].details["severity"] for e in collections]
+        assert [
+            _FILLS[0],
+            _FILLS[1],
+            _FILLS[2],
+            _FILLS[-1],
+            _FILLS[1],
+            _FILLS[1],
+            _FILLS[-1],
+        ] == _band_fills(tl._repr_svg_())
 
     def test_svg_reads_the_severity_not_the_stage_name(self) -> None:
         """X-5: the band follows the ``severity`` detail alone (clamped to the fills); a

@@ -49,6 +49,13 @@ question                                    arguments left out (and why)
                                             a fixed date, not a span back from now
 ``invoices.can_view``                       at: INV-1's cutoff is a fixed date, compared with the
                                             local issue date, not a span back from now
+``overdue.can_add_seats``                   —
+``overdue.can_change_plan``                 —
+``overdue.can_record_attempt``              policy, at, zone: OVD-1 and OVD-6 read only the
+                                            invoice's stored status
+``overdue.can_use_product``                 —
+``overdue.can_write_off``                   policy, at, zone: OVD-6 reads only the invoice's
+                                            stored status (INV-2's table)
 ``payment_methods.can_add``                 —
 ``payment_methods.can_remove``              policy, at, zone: PM-2 and PM-3 read only which
                                             method is the default ("at any time")
@@ -409,6 +416,15 @@ QUESTION_SHAPES: Final[Mapping[str, Shape]] = v.FrozenMapping(
             "INV-1's cutoff is a fixed date, compared with the local issue date, not a span "
             "back from now",
             "at",
+        ),
+        "overdue.can_add_seats": _FULL,
+        "overdue.can_change_plan": _FULL,
+        "overdue.can_record_attempt": _without(
+            "OVD-1 and OVD-6 read only the invoice's stored status", "policy", "at", "zone"
+        ),
+        "overdue.can_use_product": _FULL,
+        "overdue.can_write_off": _without(
+            "OVD-6 reads only the invoice's stored status (INV-2's table)", "policy", "at", "zone"
         ),
         "payment_methods.can_add": _FULL,
         "payment_methods.can_remove": _without(

@@ -21,7 +21,7 @@ Decides (see ``docs/policies.md`` and ``docs/overdue.md``):
 The area contract over :class:`OverdueFacts`: :class:`OverdueCode`, :class:`OverdueQuestion`,
 :class:`OverdueKind`, :func:`transitions`, :func:`findings` and :func:`role_findings`; the
 questions :func:`can_use_product`, :func:`can_change_plan`, :func:`can_add_seats` and
-:func:`can_charge`; the operations :func:`record_attempt` and :func:`write_off`.
+:func:`can_record_attempt`, :func:`can_write_off`; the operations :func:`record_attempt` and :func:`write_off`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,13 @@ from billrules.overdue._codes import AREA as _AREA_NAME
 from billrules.overdue._codes import OverdueCode, OverdueKind, OverdueQuestion
 from billrules.overdue._contract import findings, role_findings, transitions
 from billrules.overdue._facts import OverdueFacts
-from billrules.overdue._operations import OverdueChange, can_charge, record_attempt, write_off
+from billrules.overdue._operations import (
+    OverdueChange,
+    can_record_attempt,
+    can_write_off,
+    record_attempt,
+    write_off,
+)
 from billrules.overdue._policy import (
     DEFAULT_HARD_DECLINES,
     DEFAULT_OVERDUE_STAGES,
@@ -61,8 +67,9 @@ __all__ = [
     "OverdueStage",
     "can_add_seats",
     "can_change_plan",
-    "can_charge",
+    "can_record_attempt",
     "can_use_product",
+    "can_write_off",
     "findings",
     "record_attempt",
     "role_findings",

@@ -14,7 +14,6 @@ from billrules._redact import shown
 from billrules.balance import BalanceFacts
 from billrules.decisions import Decision, Reason, trusted_decision, trusted_reason
 from billrules.dunning import AccessLevel
-from billrules.dunning import can_use_product as _dunning_can_use_product
 from billrules.errors import InvalidInput
 from billrules.overdue._codes import OverdueCode
 from billrules.overdue._facts import OverdueFacts
@@ -25,7 +24,6 @@ from billrules.roles import Role
 #: DUN-1's meanings: who may still use the product (a reminder is no restriction of use).
 _USABLE: Final = frozenset({AccessLevel.FULL, AccessLevel.FULL_WITH_REMINDER})
 
-_dunning_use: Final = unchecked(_dunning_can_use_product)
 _from_ledger: Final = BalanceFacts.from_ledger
 
 
@@ -96,17 +94,29 @@ def use_product(
         reasons = stage_reasons(state, state.index, policy, role, level, facts)
     ledger = facts.ledger
     if ledger is not None:
-        debt = _dunning_use(_from_ledger(ledger, at), facts.dunning, role=role, at=at, zone=zone)
-        owed = debt.reasons[0].details.get("level")
-        if owed is not None and owed != AccessLevel.FULL and state is not None:
-            # OVD-9: both restrict: the stricter level, and both sets of reasons.
-            strict = max(level, AccessLevel(owed), key=lambda found: found.severity)
-            wins = trusted_reason(
-                OverdueCode.STRICTER_WINS, {"level": str(strict), "role": str(role)}
-            )
-            return trusted_decision(strict in _USABLE, (wins, *reasons, *debt.reasons)), state
+        # Loaded on use: an account without a ledger never needs dunning's question.
+        from billrules.dunning import can_use_product as dunning_use
+
+        debt = unchecked(dunning_use)(
+            _from_ledger(ledger, at), facts.dunning, role=role, at=at, zone=zone
+        )
+        first = debt.reasons[0].details
+        owed = first.get("level")
         if owed is not None and owed != AccessLevel.FULL:
-            return debt, state  # only the prepaid debt restricts: dunning's decision
+            # OVD-9: both restrict, or only the debt does: the stricter level, and why.
+            debt_level = AccessLevel(owed)
+            strict = max(level, debt_level, key=lambda found: found.severity)
+            wins = trusted_reason(
+                OverdueCode.STRICTER_WINS,
+                {
+                    "level": str(strict),
+                    "role": str(role),
+                    "dunning_level": str(debt_level),
+                    "dunning_stage": first.get("stage"),
+                },
+            )
+            ordered = (wins, *reasons) if strict is not level else (*reasons, wins)
+            return trusted_decision(strict in _USABLE, ordered), state
     return trusted_decision(level in _USABLE, reasons), state
 
 
@@ -127,8 +137,10 @@ def can_use_product(
     role's level (``overdue_stage``, with ``level``, ``stage``, ``age``, ``since``, ``amount``
     and ``invoice_ids`` in its details), capped at the first stage while a hold lasts
     (``held``), and paying what is overdue lifts it (``payment_lifts``). Where the prepaid
-    balance is negative too, the role gets the stricter of the two levels, with both areas'
-    reasons after ``stricter_wins`` (OVD-9). The first reason always carries the ``level``.
+    balance is negative too and dunning restricts the role, it gets the stricter of the two
+    levels: ``stricter_wins`` names dunning's stage and level (first when dunning's is the
+    stricter, last otherwise), and the report shows dunning's own ``use_product`` beside it
+    (OVD-9). The first reason always carries the ``level``.
     Allowed at ``full`` or ``full_with_reminder``, as DUN-1.
 
     Raises:

@@ -42,8 +42,8 @@ class OverdueCode(ReasonCode, area=AREA):
     STRICTER_WINS = (
         "stricter_wins",
         "OVD-9",
-        "The balance is negative and invoices are overdue: the {role} gets the stricter access "
-        "of the two, {level:words}.",
+        "The prepaid balance is negative too: dunning stage {dunning_stage} gives the {role} "
+        "{dunning_level:words} access, and the stricter of the two applies: {level:words}.",
     )
     CHANGES_REFUSED = (
         "changes_refused",
@@ -117,6 +117,17 @@ class OverdueCode(ReasonCode, area=AREA):
         "charge_allowed",
         "OVD-1",
         "Invoice {invoice_id} has {amount} to charge.",
+    )
+    WRITE_OFF_ALLOWED = (
+        "write_off_allowed",
+        "OVD-6",
+        "Invoice {invoice_id} ({amount} due) can be written off; it stays payable.",
+    )
+    NOT_WRITABLE_OFF = (
+        "not_writable_off",
+        "OVD-6",
+        "Invoice {invoice_id} is {status:words}: only a submitted or failed invoice with money "
+        "due can be written off.",
     )
 
 

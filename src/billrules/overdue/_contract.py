@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from billrules import _time
+from billrules import _money, _time
 from billrules import _validate as v
 from billrules._check import checked
 from billrules.contract import Finding, Transition, trusted_finding, trusted_transition
@@ -343,7 +343,12 @@ def findings(
     stage = None if state is None or state.index is None else policy.stages[state.index].name
     if state is None:
         paid = trusted_decision(True, (trusted_reason(OverdueCode.NOTHING_OVERDUE, {}),))
-        details: dict[str, Any] = {"stage": None}
+        details: dict[str, Any] = {
+            "amount": _money.zero(facts.currency),
+            "since": None,
+            "stage": None,
+            "invoice_ids": (),
+        }
     else:
         lifts: Reason = trusted_reason(OverdueCode.PAYMENT_LIFTS, {"amount": state.amount})
         paid = trusted_decision(False, (lifts,))

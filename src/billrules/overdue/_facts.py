@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import attrs
 from moneyed import Currency
@@ -21,7 +22,7 @@ from billrules.balance import Ledger
 from billrules.dunning import DunningPolicy
 from billrules.errors import InvalidInput
 from billrules.invoices import Invoice, outstanding_invoices
-from billrules.payment_methods import Wallet, is_expired
+from billrules.payment_methods import PaymentMethod, Wallet
 from billrules.subscriptions import Subscription
 
 __all__ = ["OverdueFacts"]
@@ -29,7 +30,14 @@ __all__ = ["OverdueFacts"]
 #: The invoices area's settlement order (INV-3) and the wallet's expiry (PM-4), their
 #: bodies: the facts were checked when they entered.
 _outstanding: Final = unchecked(outstanding_invoices)
-_is_expired: Final = unchecked(is_expired)
+
+
+def _is_expired(method: PaymentMethod, *, at: datetime, zone: ZoneInfo) -> bool:
+    """PM-4's expiry, the payment-methods area's public function, loaded on first use."""
+    from billrules.payment_methods import is_expired
+
+    expired: bool = unchecked(is_expired)(method, at=at, zone=zone)
+    return expired
 
 
 def _currency(value: Currency | str) -> Currency:

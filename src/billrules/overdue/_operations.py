@@ -55,8 +55,9 @@ _CHARGEABLE = frozenset({*DUE_STATUSES, InvoiceStatus.UNCOLLECTIBLE})
 
 
 @checked
-def can_charge(facts: OverdueFacts, *, invoice_id: str) -> Decision:
-    """Whether the invoice ``invoice_id`` can be charged. Decides OVD-1 and OVD-6.
+def can_record_attempt(facts: OverdueFacts, *, invoice_id: str) -> Decision:
+    """Whether a charge of the invoice ``invoice_id`` can be recorded: whether it can be
+    charged at all. Decides OVD-1 and OVD-6.
 
     Allowed for a submitted, failed or written-off invoice (``charge_allowed``, with the amount
     left); refused for a scheduled, paid or cancelled one (``nothing_to_charge``).
@@ -73,6 +74,26 @@ def can_charge(facts: OverdueFacts, *, invoice_id: str) -> Decision:
         return trusted_decision(True, (reason,))
     reason = trusted_reason(
         OverdueCode.NOTHING_TO_CHARGE, {"invoice_id": invoice.id, "status": str(invoice.status)}
+    )
+    return trusted_decision(False, (reason,))
+
+
+@checked
+def can_write_off(facts: OverdueFacts, *, invoice_id: str) -> Decision:
+    """Whether the invoice ``invoice_id`` can be written off. Decides OVD-6 (INV-2's table:
+    submitted or failed → uncollectible).
+
+    Raises:
+        InvalidInput: no invoice has that id.
+    """
+    invoice = facts.invoices[_find(facts, invoice_id)]
+    if can_change_status(invoice, to=InvoiceStatus.UNCOLLECTIBLE).allowed:
+        reason = trusted_reason(
+            OverdueCode.WRITE_OFF_ALLOWED, {"invoice_id": invoice.id, "amount": invoice.amount_due}
+        )
+        return trusted_decision(True, (reason,))
+    reason = trusted_reason(
+        OverdueCode.NOT_WRITABLE_OFF, {"invoice_id": invoice.id, "status": str(invoice.status)}
     )
     return trusted_decision(False, (reason,))
 
@@ -154,13 +175,13 @@ def record_attempt(
     the banner goes), keyed by the attempt (``occasion``).
 
     Raises:
-        PolicyViolation: :func:`can_charge` refuses (the invoice is paid, cancelled or
+        PolicyViolation: :func:`can_record_attempt` refuses (the invoice is paid, cancelled or
             scheduled); nothing is changed.
         InvalidInput: no such invoice, or the attempt is before the invoice's last one.
     """
     if not isinstance(attempt, ChargeAttempt):
         raise InvalidType("attempt", f"must be a ChargeAttempt, not {type(attempt).__name__}")
-    can_charge(facts, invoice_id=invoice_id).require()
+    can_record_attempt(facts, invoice_id=invoice_id).require()
     index = _find(facts, invoice_id)
     invoice = facts.invoices[index]
     if invoice.attempts and _time.before(attempt.at, invoice.attempts[-1].at):
@@ -202,13 +223,13 @@ def write_off(
     effects say what each role gets from then on (OVD-4).
 
     Raises:
-        PolicyViolation: INV-2 does not let the invoice become ``uncollectible`` (only a
-            submitted or failed one may); nothing is changed.
+        PolicyViolation: :func:`can_write_off` refuses (only a submitted or failed invoice
+            may become ``uncollectible``, INV-2); nothing is changed.
         InvalidInput: no such invoice.
     """
+    can_write_off(facts, invoice_id=invoice_id).require()
     index = _find(facts, invoice_id)
     invoice = facts.invoices[index]
-    can_change_status(invoice, to=InvoiceStatus.UNCOLLECTIBLE).require()
     updated = change_status(invoice, to=InvoiceStatus.UNCOLLECTIBLE, at=at)
     after = _replace(facts, index, updated)
     effects = _moved(

@@ -5,6 +5,7 @@ thresholds, the clock, the final action. Private.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final
@@ -156,6 +157,10 @@ def _gaps(value: object) -> tuple[int, ...]:
     return gaps
 
 
+#: A decline code: a snake_case name of ASCII letters, as ``ChargeAttempt.decline_code``.
+_DECLINE: Final = re.compile(r"[a-z]+(?:_[a-z]+)*")
+
+
 def _declines(value: object) -> tuple[str, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, (frozenset, set, tuple, list)):
         raise InvalidType(
@@ -166,7 +171,7 @@ def _declines(value: object) -> tuple[str, ...]:
             raise InvalidType(
                 f"OverduePolicy.hard_declines[{index}]", f"must be a str, not {type(code).__name__}"
             )
-        if not code or not all(part.isalpha() and part.islower() for part in code.split("_")):
+        if not _DECLINE.fullmatch(code):
             raise InvalidInput(
                 f"OverduePolicy.hard_declines[{index}]", "must be a snake_case name of letters"
             )
@@ -213,8 +218,16 @@ class OverduePolicy:
         final_notice_days: Days before the final action its notice is emailed (OVD-5).
     """
 
-    retry_gaps: tuple[int, ...] = attrs.field(default=(1, 8, 4, 7), converter=_gaps)
-    hard_declines: tuple[str, ...] = attrs.field(default=DEFAULT_HARD_DECLINES, converter=_declines)
+    retry_gaps: tuple[int, ...] = attrs.field(
+        default=(1, 8, 4, 7),
+        converter=_gaps,
+        metadata={"json_schema": {"items": {"type": "integer", "minimum": 1, "maximum": 366}}},
+    )
+    hard_declines: tuple[str, ...] = attrs.field(
+        default=DEFAULT_HARD_DECLINES,
+        converter=_declines,
+        metadata={"json_schema": {"items": {"type": "string", "pattern": "^[a-z]+(?:_[a-z]+)*$"}}},
+    )
     stages: tuple[OverdueStage, ...] = attrs.field(
         default=DEFAULT_OVERDUE_STAGES,
         converter=v.ToTuple[OverdueStage],

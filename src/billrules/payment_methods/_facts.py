@@ -140,8 +140,6 @@ class Wallet:
     )
 
     def __attrs_post_init__(self) -> None:
-        if self.default_since is not None and self.default_id is None:
-            raise InvalidInput("Wallet.default_since", "an empty wallet has no default")
         seen: set[str] = set()
         for index, method in enumerate(self.methods):
             if method.id in seen:

@@ -213,6 +213,7 @@ def _effect_field(hint: Any) -> st.SearchStrategy[Any]:
 _NAMED_FIELDS: Final[Mapping[str, st.SearchStrategy[Any]]] = {
     "deletion_kind": st.sampled_from(("automatic", "manual")),
     "index": st.integers(min_value=1, max_value=1000),  # a renewal's, from 1
+    "attempt": st.integers(min_value=2, max_value=1000),  # a retry's, from 2 (OVD-1)
     "kept_because": st.lists(
         st.sampled_from(("account_too_new", "recent_login", "balance_remaining")),
         min_size=1,
@@ -231,7 +232,9 @@ def effects() -> st.SearchStrategy[Effect]:
     like them, and lists, tuples and mappings of these)."""
     base: dict[str, st.SearchStrategy[Any]] = {
         "at": aware_datetimes(),
-        "rule": st.sampled_from(("CAN-7", "CAN-8", "SEAT-5", "DEL-3", "DEL-6", "BAL-7", "SUB-5")),
+        "rule": st.sampled_from(
+            ("CAN-7", "CAN-8", "SEAT-5", "DEL-3", "DEL-6", "BAL-7", "SUB-5", "OVD-1", "OVD-5")
+        ),
         "account": st.none() | st.sampled_from(("acme", "acct-1", "kyiv-realty")),
         "occasion": st.none()
         | st.sampled_from(("back_office_cancellation:2024-05-01", "charge-2024-05")),
