@@ -35,9 +35,15 @@ def _role(value: Role | str) -> Role:
     raise InvalidInput("role", f"unknown role {shown(value)}")  # outside the handler (PM-6)
 
 
+#: OVD-3: nothing overdue, full access (one reason, built once).
+_NOTHING: Final = trusted_reason(
+    OverdueCode.NOTHING_OVERDUE, v.FrozenMapping({"level": str(AccessLevel.FULL)})
+)
+
+
 def _clear(state: State | None, facts: OverdueFacts, policy: OverduePolicy) -> Reason:
     if state is None:
-        return trusted_reason(OverdueCode.NOTHING_OVERDUE, {"level": str(AccessLevel.FULL)})
+        return _NOTHING
     threshold = policy.threshold(facts.currency.code)
     return trusted_reason(
         OverdueCode.BELOW_THRESHOLD,

@@ -8,12 +8,12 @@ through those areas' public names.
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
 import attrs
-from moneyed import Currency
+from moneyed import Currency, Money
 
 from billrules import _money, _redact, _time
 from billrules import _validate as v
@@ -38,6 +38,13 @@ def _is_expired(method: PaymentMethod, *, at: datetime, zone: ZoneInfo) -> bool:
 
     expired: bool = unchecked(is_expired)(method, at=at, zone=zone)
     return expired
+
+
+@attrs.frozen
+class _Collections:
+    due_utc: tuple[datetime, ...]
+    prefixes: tuple[tuple[Invoice, ...], ...]
+    totals: tuple[Money, ...]
 
 
 def _currency(value: Currency | str) -> Currency:
@@ -91,6 +98,22 @@ class OverdueFacts:
                 "OverdueFacts.ledger",
                 f"is in {self.ledger.currency.code}, expected {currency.code}",
             )
+
+    @functools.cached_property
+    def _collections(self) -> _Collections:
+        """What :func:`~billrules.overdue._ladder.state_at` reads of the due invoices, made
+        once: each one's due instant in UTC, and for the first n the invoices and their total."""
+        due = self.due
+        totals: list[Money] = []
+        running = _money.zero(self.currency)
+        for invoice in due:
+            running = running + invoice.amount_due
+            totals.append(running)
+        return _Collections(
+            due_utc=tuple(invoice.due_at.astimezone(UTC) for invoice in due),
+            prefixes=tuple(due[: n + 1] for n in range(len(due))),
+            totals=tuple(totals),
+        )
 
     @functools.cached_property
     def due(self) -> tuple[Invoice, ...]:

@@ -13,24 +13,36 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Money
 
-from billrules import _money, _time
+from billrules import _time
 from billrules.invoices import ChargeAttempt, Invoice
 from billrules.overdue._facts import OverdueFacts, _is_expired
 from billrules.overdue._policy import Clock, FinalAction, OverduePolicy
 from billrules.payment_methods import PaymentMethod
 
 
-@attrs.frozen
 class State:
     """Collections at one instant: which invoices are overdue, how old the oldest is, and the
-    stage (OVD-3); ``index`` is ``None`` while the overdue total is below the threshold."""
+    stage (OVD-3); ``index`` is ``None`` while the overdue total is below the threshold.
 
-    overdue: tuple[Invoice, ...]
-    amount: Money
-    since: datetime
-    age: int
-    index: int | None
-    held: bool
+    A plain slotted class: it is built on every question, and never leaves the area."""
+
+    __slots__ = ("age", "amount", "held", "index", "overdue", "since")
+
+    def __init__(
+        self,
+        overdue: tuple[Invoice, ...],
+        amount: Money,
+        since: datetime,
+        age: int,
+        index: int | None,
+        held: bool,
+    ) -> None:
+        self.overdue = overdue
+        self.amount = amount
+        self.since = since
+        self.age = age
+        self.index = index
+        self.held = held
 
 
 def _before(earlier: datetime, later: datetime) -> bool:
@@ -60,27 +72,39 @@ def state_at(
     stage a transition at that instant begins). The age is the local days from the clock's
     date of the oldest overdue invoice (INV-3's order) to ``at``'s; the ladder starts once the
     overdue total reaches the policy's threshold; a hold caps the stage at the first until it
-    ends (OVD-8).
+    ends (OVD-8). What depends on the facts alone (each due instant in UTC, the running
+    totals) is computed once per facts.
     """
-    due = facts.due
+    table = facts._collections
+    instants = table.due_utc
+    if not instants:
+        return None
+    moment = at.astimezone(UTC)
     count = 0
-    for invoice in due:
-        if _before(invoice.due_at, at) or (falling_due and invoice.due_at == at):
+    if falling_due:
+        for due in instants:
+            if due > moment:
+                break
             count += 1
-        else:
-            break
+    else:
+        for due in instants:
+            if due >= moment:
+                break
+            count += 1
     if not count:
         return None
-    overdue = due[:count]
-    amount = _money.total((invoice.amount_due for invoice in overdue), facts.currency)
-    since = anchor_of(overdue[0], policy)
-    age = max(0, _time.days_between(_time.local_date(since, zone), _time.local_date(at, zone)))
-    threshold = policy.threshold(facts.currency.code)
+    overdue = table.prefixes[count - 1]
+    amount = table.totals[count - 1]
+    since = overdue[0].due_at if policy.clock is Clock.DUE_DATE else overdue[0].issued_at
+    age = (at.astimezone(zone).date() - since.astimezone(zone).date()).days
+    if age < 0:
+        age = 0
+    threshold = policy.thresholds.get(facts.currency.code) if policy.thresholds else None
     if threshold is not None and amount < threshold:
         return State(overdue, amount, since, age, None, False)
     index = policy.stage_index(age)
     hold = facts.hold_until
-    held = index > 0 and hold is not None and _before(at, hold)
+    held = index > 0 and hold is not None and moment < hold.astimezone(UTC)
     return State(overdue, amount, since, age, 0 if held else index, held)
 
 

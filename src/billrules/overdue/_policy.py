@@ -4,6 +4,7 @@ thresholds, the clock, the final action. Private.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Mapping
@@ -277,13 +278,20 @@ class OverduePolicy:
 
     def stage_index(self, age: int) -> int:
         """The index in :attr:`stages` of the stage of an age of ``age`` days (unchecked)."""
-        found = 0
-        for index, stage in enumerate(self.stages):
-            if stage.first_day <= age:
-                found = index
-            else:
-                break
-        return found
+        table = self._by_age
+        return table[age] if age < len(table) else table[-1]
+
+    @functools.cached_property
+    def _by_age(self) -> tuple[int, ...]:
+        """The stage index of each age up to the last stage's first day, made once."""
+        last = self.stages[-1].first_day
+        found: list[int] = []
+        index = 0
+        for age in range(last + 1):
+            while index + 1 < len(self.stages) and self.stages[index + 1].first_day <= age:
+                index += 1
+            found.append(index)
+        return tuple(found)
 
     def threshold(self, currency: str) -> Money | None:
         """The overdue total at which the ladder starts in ``currency``; ``None``: any amount."""
