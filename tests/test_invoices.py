@@ -171,14 +171,16 @@ class TestStatuses:
         assert ("INV-2",) == decision.rules
 
     def test_seed_table(self) -> None:
-        """INV-2: the table as POLICIES.md states it; paid and cancelled are final."""
+        """INV-2, OVD-6: the table as POLICIES.md states it (submitted|failed → uncollectible
+        → paid|cancelled); paid and cancelled are final."""
         s = InvoiceStatus
         assert {
             s.SCHEDULED: {s.SUBMITTED, s.CANCELLED},
-            s.SUBMITTED: {s.PAID, s.FAILED, s.CANCELLED},
-            s.FAILED: {s.PAID, s.CANCELLED},
+            s.SUBMITTED: {s.PAID, s.FAILED, s.CANCELLED, s.UNCOLLECTIBLE},
+            s.FAILED: {s.PAID, s.CANCELLED, s.UNCOLLECTIBLE},
             s.PAID: set(),
             s.CANCELLED: set(),
+            s.UNCOLLECTIBLE: {s.PAID, s.CANCELLED},
         } == {k: set(v) for k, v in STATUS_CHANGES.items()}
         assert {s.PAID, s.CANCELLED} == FINAL_STATUSES
 
