@@ -17,6 +17,7 @@ from billrules.dunning import AccessLevel
 from billrules.invoices import Invoice, InvoiceStatus
 from billrules.overdue import (
     DEFAULT_HARD_DECLINES,
+    DEFAULT_OVERDUE_STAGES,
     Clock,
     FinalAction,
     OverdueFacts,
@@ -49,9 +50,9 @@ _METHOD_IDS = ("pm-1", "pm-2", "pm-3")
 def overdue_policies(
     *, max_stages: int = 4, max_first_day: int = 40
 ) -> st.SearchStrategy[OverduePolicy]:
-    """Valid collections policies (OVD-1 … OVD-8): up to four retry gaps of 1 to 10 days, the
-    default hard declines or some of them, a ladder of up to ``max_stages`` stages from day 0
-    (no role's access improving, as OVD-3 requires), maybe a threshold in USD, either clock,
+    """Valid collections policies (OVD-1 … OVD-8): the default retry gaps or up to four of 1 to
+    10 days, the default hard declines or some of them, the default ladder or one of up to
+    ``max_stages`` stages from day 0 (no role's access improving, as OVD-3 requires), maybe (one time in four) a threshold in USD, either clock,
     every final action, with or without write-offs, a final notice 0 to 5 days before."""
 
     @st.composite
@@ -69,7 +70,7 @@ def overdue_policies(
             role: sorted(draw(st.lists(st.integers(0, 3), min_size=len(days), max_size=len(days))))
             for role in Role
         }
-        stages = tuple(
+        drawn = tuple(
             OverdueStage(
                 name=f"stage_{index}",
                 first_day=day,
@@ -79,12 +80,20 @@ def overdue_policies(
             )
             for index, day in enumerate(days)
         )
+        stages = draw(st.sampled_from((DEFAULT_OVERDUE_STAGES, drawn)))
+        # Mostly none: a threshold above the overdue total would keep the ladder from starting.
         thresholds = draw(
-            st.just({})
-            | st.builds(lambda m: {"USD": m}, money("USD", min_value=1, max_value=20_000))
+            st.one_of(
+                st.just({}),
+                st.just({}),
+                st.just({}),
+                st.builds(lambda m: {"USD": m}, money("USD", min_value=1, max_value=20_000)),
+            )
         )
         return OverduePolicy(
-            retry_gaps=tuple(draw(st.lists(st.integers(1, 10), max_size=4))),
+            retry_gaps=draw(
+                st.just((1, 8, 4, 7)) | st.lists(st.integers(1, 10), max_size=4).map(tuple)
+            ),
             hard_declines=draw(
                 st.just(DEFAULT_HARD_DECLINES)
                 | st.lists(st.sampled_from(DEFAULT_HARD_DECLINES), unique=True).map(tuple)
@@ -132,12 +141,19 @@ def _hours(start: datetime, hours: int) -> datetime:
 def _due_invoices(
     code: Currency, start: datetime, max_invoices: int
 ) -> st.SearchStrategy[list[Invoice]]:
+    """The first invoice with money due (failed, or submitted), the others of any status."""
     issued = st.integers(0, 60 * 24).map(lambda h: _hours(start, h))
-    return st.lists(
-        invoices(currency=code, statuses=_STATUSES, issued=issued),
-        min_size=1,
-        max_size=max_invoices,
-    ).map(lambda found: [attrs.evolve(inv, id=f"inv-{i}") for i, inv in enumerate(found)])
+    due = st.sampled_from((InvoiceStatus.FAILED, InvoiceStatus.FAILED, InvoiceStatus.SUBMITTED))
+    return st.tuples(
+        invoices(currency=code, statuses=due, issued=issued),
+        st.lists(
+            invoices(currency=code, statuses=_STATUSES, issued=issued), max_size=max_invoices - 1
+        ),
+    ).map(
+        lambda found: [
+            attrs.evolve(inv, id=f"inv-{i}") for i, inv in enumerate((found[0], *found[1]))
+        ]
+    )
 
 
 @checked
@@ -145,8 +161,8 @@ def overdue_facts(
     *, currency: Currency | str = "USD", max_invoices: int = 4
 ) -> st.SearchStrategy[OverdueFacts]:
     """The overdue area's facts (OVD-1 … OVD-8): 1 to ``max_invoices`` invoices issued within
-    60 days of one another (mostly failed or submitted, with charge attempts; some paid,
-    written off or cancelled), a wallet of cards that may have expired and may have a new
+    60 days of one another (the first failed or submitted, the others mostly so; some
+    scheduled, paid, written off or cancelled; with charge attempts), a wallet of cards that may have expired and may have a new
     default (``default_since``), maybe a hold and a subscription; no prepaid ledger."""
     code = _money.to_currency(currency, "currency")
 
