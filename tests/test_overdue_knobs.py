@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import attrs
+import pytest
 from moneyed import Money
 
 from _overdue import (
@@ -289,3 +290,73 @@ def test_the_example_facts_are_the_accounts() -> None:
     assert INVOICE.attempts[0].at == ny(5, 1, 9)
     assert WALLET.default_id == "pm-visa"
     assert NY.key == "America/New_York"
+
+
+# --------------------------------------------------------------------------------------------
+# OVD-6: uncollectible, INV-2's new status
+
+
+class TestUncollectible:
+    def test_write_off_makes_it_uncollectible_out_of_the_age_and_the_total(self) -> None:
+        """OVD-6, INV-2, INV-3: write_off on 16 May: the invoice is uncollectible, nothing is
+        overdue (nothing_overdue), the outstanding total is zero, the SetAccess of OVD-4 lifts
+        the blocked stage and hides the banner (keyed by the write-off), it is still payable
+        (can_charge: charge_allowed) and shown as uncollectible, not overdue (INV-5)."""
+        from billrules.effects import HideBanner
+        from billrules.invoices import display_status
+        from billrules.overdue import can_charge, write_off
+
+        change = write_off(
+            facts(), DEFAULT, invoice_id="inv-2024-05", at=ny(5, 16), zone=NY, account="ny-overdue"
+        )
+        assert change.invoice.status == "uncollectible"
+        assert display_status(change.invoice, at=ny(5, 16)) == "uncollectible"
+        assert outstanding(change.facts.invoices, currency="USD") == Money(0, "USD")
+        assert change.invoice.amount_due == Money(0, "USD")
+        decision = can_use_product(change.facts, DEFAULT, role="staff", at=ny(5, 16), zone=NY)
+        assert decision.allowed
+        assert decision.codes == ("nothing_overdue",)
+        access, hide = change.effects
+        assert isinstance(access, SetAccess)
+        assert (access.stage, access.rule, access.occasion) == (
+            None,
+            "OVD-4",
+            "write-off-inv-2024-05",
+        )
+        assert isinstance(hide, HideBanner)
+        assert (hide.banner, hide.rule) == ("overdue", "OVD-4")
+        allowed = can_charge(change.facts, invoice_id="inv-2024-05")
+        assert allowed.allowed
+        assert allowed.codes == ("charge_allowed",)
+        assert allowed.reasons[0].details["amount"] == USD49
+        assert window(change.facts, start=ny(5, 16)) == []
+
+    def test_a_paid_invoice_cannot_be_written_off(self) -> None:
+        """OVD-6, INV-2: write_off of a paid invoice raises PolicyViolation carrying INV-2's
+        decision (invoice_status_final); the facts are unchanged."""
+        from billrules.decisions import PolicyViolation
+        from billrules.invoices import can_change_status
+        from billrules.overdue import write_off
+
+        paid = invoice(status="paid", paid_at=ny(5, 2), attempts=())
+        before = facts(invoices=(paid,))
+        with pytest.raises(PolicyViolation) as refused:
+            write_off(before, DEFAULT, invoice_id="inv-2024-05", at=ny(5, 16), zone=NY, account="a")
+        assert refused.value.decision == can_change_status(paid, to="uncollectible")
+        assert refused.value.decision.codes == ("invoice_status_final",)
+        assert refused.value.decision.rules == ("INV-2",)
+        assert before == facts(invoices=(paid,))
+
+    def test_an_uncollectible_invoice_may_be_paid_or_cancelled_only(self) -> None:
+        """OVD-6, INV-2: uncollectible → paid and → cancelled allowed; → failed or submitted
+        refused (invoice_transition_not_allowed, naming cancelled and paid)."""
+        from billrules.invoices import can_change_status
+
+        written = invoice(status="uncollectible")
+        assert can_change_status(written, to="paid").allowed
+        assert can_change_status(written, to="cancelled").allowed
+        for to in ("failed", "submitted"):
+            decision = can_change_status(written, to=to)
+            assert not decision.allowed
+            assert decision.codes == ("invoice_transition_not_allowed",)
+            assert decision.reasons[0].details["allowed"] == ("cancelled", "paid")
