@@ -360,3 +360,23 @@ class TestUncollectible:
             assert not decision.allowed
             assert decision.codes == ("invoice_transition_not_allowed",)
             assert decision.reasons[0].details["allowed"] == ("cancelled", "paid")
+
+
+# --------------------------------------------------------------------------------------------
+# X-1: the findings read back
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="OVD-3, X-1: overdue_paid's finding lacks amount and since when nothing is overdue",
+)
+def test_a_report_with_nothing_overdue_reads_back() -> None:
+    """X-1, OVD-3: on 30 April (nothing overdue yet) the report of ny-overdue holds the
+    overdue_paid finding (allowed: nothing_overdue); written with to_dict it reads back with
+    from_dict, equal. The Finding's details must hold every field of the question's
+    summaries (``amount``, ``since``, ``stage``)."""
+    from billrules.report import Report
+    from billrules.serialize import from_dict, to_dict
+
+    report = explain(ACCOUNT, DEFAULT_POLICY, at=ny(4, 30))
+    assert from_dict(Report, to_dict(report)) == report

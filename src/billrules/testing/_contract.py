@@ -213,6 +213,7 @@ def _effect_field(hint: Any) -> st.SearchStrategy[Any]:
 _NAMED_FIELDS: Final[Mapping[str, st.SearchStrategy[Any]]] = {
     "deletion_kind": st.sampled_from(("automatic", "manual")),
     "index": st.integers(min_value=1, max_value=1000),  # a renewal's, from 1
+    "attempt": st.integers(min_value=2, max_value=1000),  # a retry's (OVD-1), from 2
     "kept_because": st.lists(
         st.sampled_from(("account_too_new", "recent_login", "balance_remaining")),
         min_size=1,
