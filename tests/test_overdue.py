@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import attrs
 import pytest
+from moneyed import Money
 
 from _overdue import (
     ACCOUNT,
@@ -387,3 +388,108 @@ class TestRetries:
             invoices=(invoice(attempts=(failed(ny(5, 1, 9), "lost_card"),)),), wallet=wallet
         )
         assert kinds(window(found), "charge_retry") == []
+
+    def test_each_failed_retry_is_told_with_the_next_attempt(self) -> None:
+        """OVD-7: attempts of 1 and 2 May failed: the notice of the second (attempt 2) names
+        the next attempt, 10 May 09:00; the first's names the recorded second."""
+        found = facts(invoices=(invoice(attempts=(failed(ny(5, 1, 9)), failed(ny(5, 2, 9)))),))
+        first, second = kinds(window(found), "charge_failed")
+        assert (first.at, first.reasons[0].details["next_attempt"]) == (ny(5, 1, 9), ny(5, 2, 9))
+        assert (second.at, second.reasons[0].details["attempt"]) == (ny(5, 2, 9), 2)
+        assert second.reasons[0].details["next_attempt"] == ny(5, 10, 9)
+        assert next(t.at for t in kinds(window(found), "charge_retry")) == ny(5, 10, 9)
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="OVD-2: a new default after the last scheduled retry makes no attempt",
+    )
+    @pytest.mark.parametrize("code", ["insufficient_funds", "lost_card"])
+    def test_a_new_default_after_the_retries_ran_out_is_tried_at_once(self, code) -> None:
+        """OVD-2: all five attempts made (the fifth on 21 May 09:00, soft or hard), a new
+        default card pm-new since 21 May 12:00, before the final action: attempt 6 is due at
+        once (new_method, OVD-2) on pm-new, at 21 May 12:00."""
+        made = [failed(at) for at in (ny(5, 1, 9), ny(5, 2, 9), ny(5, 10, 9), ny(5, 14, 9))]
+        made.append(failed(ny(5, 21, 9), code))
+        wallet = Wallet(
+            methods=(card(), card("pm-new")), default_id="pm-new", default_since=ny(5, 21, 12)
+        )
+        found = facts(invoices=(invoice(attempts=made),), wallet=wallet)
+        (retry,) = kinds(window(found, start=ny(5, 20)), "charge_retry")
+        assert (retry.at, retry.codes) == (ny(5, 21, 12), ("new_method",))
+        assert (retry.effects[0].method_id, retry.effects[0].attempt) == ("pm-new", 6)
+
+
+class TestRefusals:
+    """X-1: bad calls name the field; refused operations carry the decision."""
+
+    def test_record_attempt_refuses_an_attempt_before_the_last(self) -> None:
+        """OVD-1: an attempt before the invoice's last one: InvalidInput naming attempt.at."""
+        from billrules.errors import InvalidInput
+
+        early = ChargeAttempt(at=ny(5, 1, 8), outcome="failed", method_id="pm-visa")
+        with pytest.raises(InvalidInput) as refused:
+            record_attempt(
+                facts(), DEFAULT, invoice_id="inv-2024-05", attempt=early, zone=NY, account="a"
+            )
+        assert refused.value.field == "attempt.at"
+
+    def test_record_attempt_names_an_unknown_invoice(self) -> None:
+        """OVD-1: no such invoice: InvalidInput naming invoice_id."""
+        from billrules.errors import InvalidInput
+
+        later = ChargeAttempt(at=ny(5, 3), outcome="failed")
+        with pytest.raises(InvalidInput) as refused:
+            record_attempt(
+                facts(), DEFAULT, invoice_id="inv-x", attempt=later, zone=NY, account="a"
+            )
+        assert refused.value.field == "invoice_id"
+
+    def test_record_attempt_on_a_paid_invoice_carries_can_charge(self) -> None:
+        """OVD-1: a paid invoice cannot be charged: PolicyViolation with can_charge's decision
+        (nothing_to_charge, status paid)."""
+        from billrules.decisions import PolicyViolation
+        from billrules.overdue import can_charge
+
+        paid = facts(invoices=(invoice(status="paid", paid_at=ny(5, 2), attempts=()),))
+        later = ChargeAttempt(at=ny(5, 3), outcome="failed")
+        with pytest.raises(PolicyViolation) as refused:
+            record_attempt(
+                paid, DEFAULT, invoice_id="inv-2024-05", attempt=later, zone=NY, account="a"
+            )
+        decision = refused.value.decision
+        assert decision == can_charge(paid, invoice_id="inv-2024-05")
+        assert decision.codes == ("nothing_to_charge",)
+        assert dict(decision.reasons[0].details) == {"invoice_id": "inv-2024-05", "status": "paid"}
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"retry_gaps": (1, 0)}, "OverduePolicy.retry_gaps[1]"),
+            ({"hard_declines": ("Lost Card",)}, "OverduePolicy.hard_declines[0]"),
+            ({"thresholds": {"USD": Money("0", "USD")}}, "OverduePolicy.thresholds[USD]"),
+            ({"thresholds": {"USD": Money("1", "EUR")}}, "OverduePolicy.thresholds[USD]"),
+            ({"final_notice_days": -1}, "OverduePolicy.final_notice_days"),
+        ],
+    )
+    def test_a_bad_policy_names_the_knob(self, changes, field) -> None:
+        """OVD-1 … OVD-5: a bad knob is refused naming it."""
+        from billrules.errors import BillRulesError
+
+        with pytest.raises(BillRulesError) as refused:
+            OverduePolicy(**changes)
+        assert refused.value.field == field
+
+    def test_stages_must_start_on_day_0_and_never_ease(self) -> None:
+        """OVD-3: the first stage starts on day 0; a later stage never gives a role less
+        restriction: InvalidInput naming the stage."""
+        from billrules.errors import InvalidInput
+        from billrules.overdue import DEFAULT_OVERDUE_STAGES
+
+        past_due, warning, blocked, final = DEFAULT_OVERDUE_STAGES
+        with pytest.raises(InvalidInput) as late:
+            OverduePolicy(stages=(warning, blocked))
+        assert late.value.field == "OverduePolicy.stages[0].first_day"
+        eased = attrs.evolve(final, access={**final.access, "staff": "full"})
+        with pytest.raises(InvalidInput) as easing:
+            OverduePolicy(stages=(past_due, warning, blocked, eased))
+        assert easing.value.field == "OverduePolicy.stages[3].access[staff]"
