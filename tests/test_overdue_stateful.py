@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from moneyed import Money
 
-from _overdue import card
+from _overdue import card, stage_at
 from billrules.decisions import PolicyViolation
+from billrules.effects import SetAccess
 from billrules.invoices import (
     STATUS_CHANGES,
     ChargeAttempt,
@@ -69,6 +70,24 @@ class OneInvoice(RuleBasedStateMachine):
     def invoice(self) -> Invoice:
         return self.facts.invoices[0]
 
+    def _check_effects(self, before: OverdueFacts, after: OverdueFacts, effects) -> None:
+        """OVD-4: an operation's effects say the new access exactly when the stage at its
+        instant changes (SetAccess with the new stage, keyed by the operation)."""
+        old = stage_at(before, self.now, POLICY, self.zone)
+        new = stage_at(after, self.now, POLICY, self.zone)
+        if old == new:
+            assert effects == ()
+            return
+        access = effects[0]
+        assert isinstance(access, SetAccess)
+        assert (access.stage, access.rule, access.account, access.at) == (
+            new,
+            "OVD-4",
+            "a",
+            self.now,
+        )
+        event(f"stage {old} -> {new}")
+
     def _set(self, invoice: Invoice) -> None:
         before = self.invoice.status
         if invoice.status is not before:
@@ -113,6 +132,7 @@ class OneInvoice(RuleBasedStateMachine):
         )
         assert change.invoice.attempts[-1] == attempt
         assert change.invoice == change.facts.invoices[0]
+        self._check_effects(before, change.facts, change.effects)
         if succeeded:
             self.expected = S.PAID
             assert change.invoice.paid_at == self.now
@@ -136,6 +156,7 @@ class OneInvoice(RuleBasedStateMachine):
         change = write_off(
             before, POLICY, invoice_id="inv-1", at=self.now, zone=self.zone, account="a"
         )
+        self._check_effects(before, change.facts, change.effects)
         self.expected = S.UNCOLLECTIBLE
         self._set(change.invoice)
 
