@@ -203,7 +203,7 @@ class TestHold:
 
     def test_a_hold_past_the_final_day_defers_the_final_action(self) -> None:
         """OVD-8, OVD-5: held until 25 May 12:00: the final action happens then, not on
-        22 May; no stage but past_due before it."""
+        22 May; no stage but past_due before it, no retry before it."""
         found = window(facts(hold_until=ny(5, 25, 12)))
         (final,) = kinds(found, "final_action")
         assert final.at == ny(5, 25, 12)
@@ -211,8 +211,8 @@ class TestHold:
             (ny(5, 1), "past_due"),
             (ny(5, 25, 12), "final"),
         ]
-        assert all(t.at < ny(5, 25, 12) for t in kinds(found, "charge_retry"))
-        assert kinds(found, "charge_retry") == []
+        # Deferred: none before the hold's end (whether one is made at it is OVD-5's call).
+        assert all(t.at >= ny(5, 25, 12) for t in kinds(found, "charge_retry"))
 
 
 # --------------------------------------------------------------------------------------------

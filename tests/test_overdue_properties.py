@@ -12,20 +12,24 @@ from zoneinfo import ZoneInfo
 import attrs
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
+from moneyed import Money
 
 from _accounts import nights
 from _overdue import of_account
 from billrules import DEFAULT_POLICY, apply
 from billrules.account import Account
+from billrules.balance import BalanceFacts, Ledger, LedgerEntry
 from billrules.contract import Transition
+from billrules.dunning import can_use_product as dunning_use
 from billrules.invoices import InvoiceStatus, change_status
 from billrules.overdue import (
     OverdueFacts,
     OverduePolicy,
+    can_use_product,
     role_findings,
     transitions,
 )
-from billrules.testing import overdue_accounts, overdue_facts, overdue_policies, zones
+from billrules.testing import ledgers, overdue_accounts, overdue_facts, overdue_policies, zones
 from billrules.timeline import timeline
 
 #: A property that runs several windows of a whole account: the profile's count, at most 60
@@ -269,3 +273,54 @@ class TestThePartition:
         first = list(transitions(facts, policy, start=a, end=b, zone=zone))
         second = list(transitions(facts, policy, start=b, end=c, zone=zone))
         assert whole == first + second
+
+
+def _debts(at: datetime) -> st.SearchStrategy[Ledger]:
+    """A prepaid ledger in debt at ``at``: one charge of 0.01 to 100.00 up to 40 days before."""
+    return st.builds(
+        lambda at, cents: Ledger(
+            currency="USD",
+            entries=(
+                LedgerEntry(
+                    id="c-1",
+                    kind="charge",
+                    at=at,
+                    amount=Money(-cents, "USD") / 100,
+                    description="x",
+                ),
+            ),
+        ),
+        st.integers(0, 40 * 24).map(lambda hours: at - timedelta(hours=hours)),
+        st.integers(1, 10_000),
+    )
+
+
+_SEVERITY = ["full", "full_with_reminder", "payment_page_only", "blocked"]
+
+
+class TestStricterWins:
+    @settings(max_examples=_EXAMPLES)
+    @given(overdue_facts(), overdue_policies(), zones(), st.data())
+    def test_each_role_gets_the_stricter_of_the_two_levels(self, facts, policy, zone, data) -> None:
+        """OVD-9: with a prepaid ledger too, each role's level is the stricter of the overdue
+        level (the facts without the ledger) and dunning's (DUN-1 on the ledger's balance);
+        when both restrict, the first reason is stricter_wins (OVD-9) naming that level and
+        the reasons of both areas follow."""
+        at = data.draw(_instant(facts))
+        ledger = data.draw(ledgers(currency="USD") | _debts(at))
+        role = data.draw(st.sampled_from(("owner", "admin", "staff")))
+        both = attrs.evolve(facts, ledger=ledger)
+        alone = can_use_product(facts, policy, role=role, at=at, zone=zone)
+        debt = dunning_use(
+            BalanceFacts.from_ledger(ledger, at), both.dunning, role=role, at=at, zone=zone
+        )
+        decision = can_use_product(both, policy, role=role, at=at, zone=zone)
+        levels = (alone.reasons[0].details["level"], debt.reasons[0].details["level"])
+        strict = max(levels, key=_SEVERITY.index)
+        assert decision.reasons[0].details["level"] == strict
+        assert decision.allowed is (strict in ("full", "full_with_reminder"))
+        if levels[1] != "full" and alone.codes != ("nothing_overdue",):
+            assert decision.codes[0] == "stricter_wins"
+            assert set(debt.codes) <= set(decision.codes)
+            assert set(alone.codes) <= set(decision.codes)
+            event("both restrict")
