@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
+
 import attrs
 import pytest
 from moneyed import Money
@@ -380,3 +383,87 @@ def test_a_report_with_nothing_overdue_reads_back() -> None:
 
     report = explain(ACCOUNT, DEFAULT_POLICY, at=ny(4, 30))
     assert from_dict(Report, to_dict(report)) == report
+
+
+# --------------------------------------------------------------------------------------------
+# X-9 with the processor: the host records each retry's outcome
+
+
+def _host_loop(delay: timedelta) -> tuple[list, list]:
+    """ny-overdue run night by night from 30 April for 34 nights under the default policy,
+    each night's effects applied; each RetryCharge's outcome, a soft decline, recorded
+    ``delay`` after its instant with overdue.record_attempt. The overdue transitions seen and
+    the effects record_attempt returned."""
+    from _overdue import of_account
+    from billrules.effects import RetryCharge
+    from billrules.overdue import record_attempt
+
+    account = ACCOUNT
+    seen: list = []
+    recorded: list = []
+    bounds = [ny(4, 30) + timedelta(days=day) for day in range(35)]
+    for start, end in itertools.pairwise(bounds):
+        night = timeline(account, DEFAULT_POLICY, start=start, end=end)
+        effects = [effect for transition in night.events for effect in transition.effects]
+        seen.extend(t for t in night.events if t.area == "overdue")
+        account = apply(account, effects)
+        for effect in effects:
+            if isinstance(effect, RetryCharge):
+                outcome = ChargeAttempt(
+                    at=effect.at + delay,
+                    outcome="failed",
+                    decline_code="insufficient_funds",
+                    method_id=effect.method_id,
+                )
+                change = record_attempt(
+                    of_account(account),
+                    DEFAULT,
+                    invoice_id=effect.invoice_id,
+                    attempt=outcome,
+                    zone=NY,
+                    account=account.id,
+                )
+                recorded.extend(change.effects)
+                account = attrs.evolve(account, invoices=change.facts.invoices)
+    return seen, recorded
+
+
+def test_nightly_runs_with_recorded_declines_keep_the_issues_dates() -> None:
+    """X-9, OVD-1, OVD-3, OVD-5: a host running ny-overdue night by night and recording each
+    retry's decline at its instant sees the retries on 2, 10, 14 and 21 May at 09:00, the
+    stages on 1, 11, 15 and 22 May, the final notice on 19 May and the cancellation on
+    22 May: the one-window prediction."""
+    seen, _ = _host_loop(timedelta(0))
+    assert [t.at for t in kinds(seen, "charge_retry")] == [
+        ny(5, 2, 9),
+        ny(5, 10, 9),
+        ny(5, 14, 9),
+        ny(5, 21, 9),
+    ]
+    assert [t.at for t in kinds(seen, "overdue_stage")] == [
+        ny(5, 1),
+        ny(5, 11),
+        ny(5, 15),
+        ny(5, 22),
+    ]
+    assert [t.at for t in kinds(seen, "final_notice")] == [ny(5, 19)]
+    assert [t.at for t in kinds(seen, "final_action")] == [ny(5, 22)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="OVD-7: a failed retry recorded after its night is never notified",
+)
+def test_each_recorded_failed_retry_is_notified() -> None:
+    """OVD-7, X-9: the host records each retry's decline a minute after it (after the night
+    that asked for it ran): the owner and the admins are told of each failed retry, attempts
+    2 to 5, with the next attempt's date, either by record_attempt's effects or by a later
+    night's charge_failed transition."""
+    seen, recorded = _host_loop(timedelta(minutes=1))
+    told = [t.reasons[0].details["attempt"] for t in kinds(seen, "charge_failed")]
+    told += [
+        e.details["attempt"]
+        for e in recorded
+        if isinstance(e, SendEmail) and e.template == "overdue_charge_failed" and e.to == "owner"
+    ]
+    assert sorted(told) == [1, 2, 3, 4, 5]
