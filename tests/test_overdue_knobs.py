@@ -64,6 +64,35 @@ class TestKnobs:
         exact = OverduePolicy(thresholds={"USD": USD49})
         assert stage_at(facts(), ny(5, 16), exact) == "blocked"
 
+    def test_the_ladder_starts_when_a_second_invoice_reaches_the_threshold(self) -> None:
+        """OVD-3, OVD-5: 20.00 overdue since 1 May stays below a 50.00 threshold (retries
+        still run, OVD-1); with 40.00 more due on 20 May the ladder starts then, at the stage
+        the oldest invoice's age says (day 19: blocked), the final notice at that start (it
+        would fall before), the final action on 22 May."""
+        first = invoice("inv-a", amount=Money("20.00", "USD"))
+        second = invoice(
+            "inv-b",
+            issued=ny(5, 13),
+            due=ny(5, 20),
+            amount=Money("40.00", "USD"),
+            attempts=(failed(ny(5, 20, 9)),),
+        )
+        policy = OverduePolicy(thresholds={"USD": Money("50.00", "USD")})
+        found = window(facts(invoices=(first, second)), policy)
+        stages = kinds(found, "overdue_stage")
+        assert [(t.at, t.reasons[0].details["stage"]) for t in stages] == [
+            (ny(5, 20), "blocked"),
+            (ny(5, 22), "final"),
+        ]
+        assert stages[0].reasons[0].details["amount"] == Money("60.00", "USD")
+        assert stages[0].reasons[0].details["since"] == ny(5, 1)
+        assert [t.at for t in kinds(found, "final_notice")] == [ny(5, 20)]
+        assert [t.at for t in kinds(found, "charge_retry")][:3] == [
+            ny(5, 2, 9),
+            ny(5, 10, 9),
+            ny(5, 14, 9),
+        ]
+
     def test_issue_date_clock(self) -> None:
         """OVD-3: counted from the issue date (24 April), warning starts on 4 May, blocked on
         8 May, final on 15 May; past_due still at the due instant."""
