@@ -58,12 +58,20 @@ from billrules.testing._dunning import (
     dunning_policies,
 )
 from billrules.testing._invoices import (
+    HARD_DECLINES,
+    SOFT_DECLINES,
     billing_details,
     billing_profiles,
+    charge_attempts,
     invoice_facts,
     invoice_policies,
     invoices,
     payments,
+)
+from billrules.testing._overdue import (
+    overdue_accounts,
+    overdue_facts,
+    overdue_policies,
 )
 from billrules.testing._payment_methods import (
     TEST_CARD_NUMBERS,
@@ -92,6 +100,8 @@ from billrules.testing._subscriptions import (
 )
 
 __all__ = [
+    "HARD_DECLINES",
+    "SOFT_DECLINES",
     "TEST_CARD_NUMBERS",
     "access_levels",
     "account_activities",
@@ -109,6 +119,7 @@ __all__ = [
     "card_brands",
     "card_details",
     "card_numbers",
+    "charge_attempts",
     "currencies",
     "cvvs",
     "decisions",
@@ -126,6 +137,9 @@ __all__ = [
     "ledgers",
     "lived_accounts",
     "money",
+    "overdue_accounts",
+    "overdue_facts",
+    "overdue_policies",
     "payment_method_policies",
     "payment_methods",
     "payments",

@@ -22,6 +22,7 @@ from billrules.testing._core import aware_datetimes, money, zones
 from billrules.testing._deletion import deletion_policies
 from billrules.testing._dunning import dunning_policies
 from billrules.testing._invoices import invoice_policies, invoices, payments
+from billrules.testing._overdue import overdue_policies
 from billrules.testing._payment_methods import payment_method_policies, wallets
 from billrules.testing._seats import seat_policies, seat_pools
 from billrules.testing._subscriptions import subscription_policies, subscriptions
@@ -49,8 +50,10 @@ def users(*, max_others: int = 3) -> st.SearchStrategy[tuple[User, ...]]:
 
 @checked
 def accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
-    """Valid account snapshots: any mix of ledger, invoices, wallet, seats, subscription,
-    cancellation request and deletion schedule, in one of :func:`~billrules.testing.zones`."""
+    """Valid account snapshots: any mix of ledger, invoices (with their charge attempts),
+    wallet (maybe with the instant its default became the default), seats, subscription,
+    cancellation request, deletion schedule and collections hold (OVD-8), in one of
+    :func:`~billrules.testing.zones`."""
     code = _money.to_currency(currency, "currency")
 
     @st.composite
@@ -63,6 +66,9 @@ def accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
                 + timedelta(hours=draw(st.integers(min_value=0, max_value=24 * 400))),
                 kind=draw(st.sampled_from(DeletionScheduleKind)),
             )
+        wallet = draw(wallets())
+        if wallet.default_id is not None:
+            wallet = attrs.evolve(wallet, default_since=draw(st.none() | aware_datetimes()))
         return Account(
             id=draw(st.sampled_from(("acct-1", "acct-2", "acme", "kyiv-realty"))),
             zone=draw(zones()),
@@ -75,11 +81,12 @@ def accounts(*, currency: Currency | str = "USD") -> st.SearchStrategy[Account]:
                 draw(st.lists(invoices(currency=code), max_size=5, unique_by=lambda i: i.id))
             ),
             payments=tuple(draw(st.lists(payments(currency=code), max_size=3))),
-            wallet=draw(wallets()),
+            wallet=wallet,
             seats=draw(st.none() | seat_pools()),
             subscription=draw(st.none() | subscriptions()),
             cancellation_request=draw(st.none() | cancellation_requests()),
             deletion_schedule=schedule,
+            hold_until=draw(st.none() | aware_datetimes()),
         )
 
     return build()
@@ -98,6 +105,7 @@ def policies() -> st.SearchStrategy[Policy]:
         balance=balance_policies(),
         dunning=dunning_policies(),
         deletion=deletion_policies(),
+        overdue=overdue_policies(),
     )
 
 
