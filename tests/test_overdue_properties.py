@@ -131,8 +131,9 @@ class TestNoRetry:
         self, facts, policy, zone
     ) -> None:
         """OVD-1, OVD-2, OVD-6: no charge_retry for a paid, cancelled or uncollectible invoice,
-        nor after a hard decline unless a new default (another method, default since after
-        the decline) came; none before the last attempt; at most one per gap of the policy."""
+        nor after a hard decline (manual or automatic) unless a new default (another method,
+        default since after the decline) came; none before the last attempt; at most one per
+        gap of the policy, and one more at once for a new default."""
         found = _all(facts, policy, zone)
         wallet = facts.wallet
         for invoice in facts.invoices:
@@ -145,15 +146,18 @@ class TestNoRetry:
                 assert retried == []
                 continue
             last = automatic[-1]
+            decline = [a for a in invoice.attempts if a.failed][-1]
             assert all(t.at >= last.at for t in retried)
-            assert len(retried) <= max(0, len(policy.retry_gaps) + 1 - len(automatic))
             renewed = (
                 wallet.default is not None
                 and wallet.default_since is not None
                 and wallet.default_since > last.at
-                and wallet.default_id != last.method_id
+                and wallet.default_since > decline.at
+                and wallet.default_id != decline.method_id
             )
-            if last.decline_code in policy.hard_declines and not renewed:
+            most = max(0, len(policy.retry_gaps) + 1 - len(automatic)) + (1 if renewed else 0)
+            assert len(retried) <= most
+            if decline.decline_code in policy.hard_declines and not renewed:
                 assert retried == []
                 event("hard decline: no retry")
             elif retried:
@@ -304,8 +308,9 @@ class TestStricterWins:
     def test_each_role_gets_the_stricter_of_the_two_levels(self, facts, policy, zone, data) -> None:
         """OVD-9: with a prepaid ledger too, each role's level is the stricter of the overdue
         level (the facts without the ledger) and dunning's (DUN-1 on the ledger's balance);
-        when both restrict, the first reason is stricter_wins (OVD-9) naming that level and
-        the reasons of both areas follow."""
+        when dunning restricts, stricter_wins (OVD-9) names dunning's level and the level
+        enforced — first when dunning's is the stricter — beside the overdue reasons (dunning's
+        own reasons stay in its finding)."""
         at = data.draw(_instant(facts))
         ledger = data.draw(ledgers(currency="USD") | _debts(at))
         role = data.draw(st.sampled_from(("owner", "admin", "staff")))
@@ -319,8 +324,11 @@ class TestStricterWins:
         strict = max(levels, key=_SEVERITY.index)
         assert decision.reasons[0].details["level"] == strict
         assert decision.allowed is (strict in ("full", "full_with_reminder"))
-        if levels[1] != "full" and alone.codes != ("nothing_overdue",):
-            assert decision.codes[0] == "stricter_wins"
-            assert set(debt.codes) <= set(decision.codes)
+        if levels[1] != "full":
+            (wins,) = [r for r in decision.reasons if r.code == "stricter_wins"]
+            assert (wins.details["dunning_level"], wins.details["level"]) == (levels[1], strict)
+            if _SEVERITY.index(levels[1]) > _SEVERITY.index(levels[0]):
+                assert decision.codes[0] == "stricter_wins"
             assert set(alone.codes) <= set(decision.codes)
-            event("both restrict")
+            assert not any(r.rule.startswith("DUN-") for r in decision.reasons)
+            event("both restrict" if alone.codes != ("nothing_overdue",) else "dunning only")

@@ -15,7 +15,7 @@ from moneyed import Money
 
 from _overdue import card, stage_at
 from billrules.decisions import PolicyViolation
-from billrules.effects import SetAccess
+from billrules.effects import SendEmail, SetAccess
 from billrules.invoices import (
     STATUS_CHANGES,
     ChargeAttempt,
@@ -28,7 +28,8 @@ from billrules.invoices import (
 from billrules.overdue import (
     OverdueFacts,
     OverduePolicy,
-    can_charge,
+    can_record_attempt,
+    can_write_off,
     record_attempt,
     transitions,
     write_off,
@@ -108,7 +109,7 @@ class OneInvoice(RuleBasedStateMachine):
         automatic=st.booleans(),
     )
     def record(self, succeeded: bool, code: str, automatic: bool) -> None:
-        """OVD-1: an attempt recorded; refused for a paid or cancelled invoice (can_charge)."""
+        """OVD-1: an attempt recorded; refused for a paid or cancelled invoice (can_record_attempt)."""
         attempt = ChargeAttempt(
             at=self.now,
             outcome="succeeded" if succeeded else "failed",
@@ -122,7 +123,7 @@ class OneInvoice(RuleBasedStateMachine):
                 record_attempt(
                     before, POLICY, invoice_id="inv-1", attempt=attempt, zone=self.zone, account="a"
                 )
-            assert refused.value.decision == can_charge(before, invoice_id="inv-1")
+            assert refused.value.decision == can_record_attempt(before, invoice_id="inv-1")
             assert refused.value.decision.codes == ("nothing_to_charge",)
             assert self.facts == before
             event("charge refused")
@@ -132,7 +133,20 @@ class OneInvoice(RuleBasedStateMachine):
         )
         assert change.invoice.attempts[-1] == attempt
         assert change.invoice == change.facts.invoices[0]
-        self._check_effects(before, change.facts, change.effects)
+        notices = [e for e in change.effects if isinstance(e, SendEmail)]
+        # OVD-7: a failed automatic attempt on an invoice in collections returns its notices
+        # to the owner and the admins (a written-off one is out of collections: none).
+        if automatic and not succeeded and self.expected in (S.SUBMITTED, S.FAILED):
+            assert [(e.template, e.to, e.at) for e in notices] == [
+                ("overdue_charge_failed", "owner", self.now),
+                ("overdue_charge_failed", "admin", self.now),
+            ]
+            made = [a for a in change.invoice.attempts if a.automatic]
+            assert all(e.details["attempt"] == len(made) for e in notices)
+        else:
+            assert notices == []
+        rest = tuple(e for e in change.effects if not isinstance(e, SendEmail))
+        self._check_effects(before, change.facts, rest)
         if succeeded:
             self.expected = S.PAID
             assert change.invoice.paid_at == self.now
@@ -142,14 +156,17 @@ class OneInvoice(RuleBasedStateMachine):
 
     @rule()
     def write_off_invoice(self) -> None:
-        """OVD-6: submitted|failed → uncollectible; refused otherwise (INV-2's decision)."""
+        """OVD-6: submitted|failed → uncollectible; refused otherwise (can_write_off, as
+        INV-2's table says)."""
         before = self.facts
         if self.expected not in (S.SUBMITTED, S.FAILED):
             with pytest.raises(PolicyViolation) as refused:
                 write_off(
                     before, POLICY, invoice_id="inv-1", at=self.now, zone=self.zone, account="a"
                 )
-            assert refused.value.decision == can_change_status(self.invoice, to="uncollectible")
+            assert refused.value.decision == can_write_off(before, invoice_id="inv-1")
+            assert refused.value.decision.codes == ("not_writable_off",)
+            assert not can_change_status(self.invoice, to="uncollectible").allowed
             assert self.facts == before
             event(f"write-off refused from {self.expected}")
             return
@@ -201,7 +218,7 @@ class OneInvoice(RuleBasedStateMachine):
             assert invoice.amount_due == Money(0, "USD")
             assert outstanding([invoice], currency="USD") == Money(0, "USD")
             assert self.facts.due == ()
-            assert can_charge(self.facts, invoice_id="inv-1").allowed
+            assert can_record_attempt(self.facts, invoice_id="inv-1").allowed
         elif invoice.status in (S.SUBMITTED, S.FAILED):
             assert outstanding([invoice], currency="USD") == invoice.amount - invoice.amount_paid
 

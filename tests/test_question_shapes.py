@@ -22,6 +22,7 @@ AREAS = (
     "deletion",
     "dunning",
     "invoices",
+    "overdue",
     "payment_methods",
     "seats",
     "subscriptions",

@@ -308,7 +308,8 @@ def apply(account: Account, effects: Iterable[Effect]) -> Account:
             than occupied seats. Nothing is applied then.
         CurrencyMismatch: a debit is not in the ledger's currency (``effects[i].amount``).
         PolicyViolation: a ``CancelBilling`` of a billing INV-2 does not let go to
-            ``cancelled`` (a paid invoice).
+            ``cancelled`` (a paid invoice), or a ``WriteOffInvoice`` of one it does not let
+            become ``uncollectible`` (a scheduled invoice; OVD-6).
     """
     if not isinstance(account, Account):
         raise InvalidType("account", f"must be an Account, not {type(account).__name__}")

@@ -191,3 +191,32 @@ def can_add_seats(
 ) -> Decision:
     """Whether seats may be added at ``at``. Decides OVD-3 (as :func:`can_change_plan`)."""
     return change(facts, policy, at, _time.to_zone(zone))[0]
+
+
+def access_at(
+    facts: OverdueFacts, policy: OverduePolicy, index: int | None, at: datetime, zone: ZoneInfo
+) -> tuple[v.FrozenMapping[str, str], str | None]:
+    """Each role's access from ``at`` on, with collections at stage ``index`` (``None``:
+    nothing restricted), as the host is asked to enforce it: where the prepaid balance is
+    negative too, the stricter of the overdue and the dunning level (OVD-9). Also dunning's
+    stage then, if it restricts anyone."""
+    stage = None if index is None else policy.stages[index]
+    levels = {role: AccessLevel.FULL if stage is None else stage.access[role] for role in Role}
+    dunning_stage: str | None = None
+    ledger = facts.ledger
+    if ledger is not None:
+        from billrules.dunning import can_use_product as dunning_use
+
+        debt = _from_ledger(ledger, at)
+        if debt.debt_started_at is not None:
+            ask = unchecked(dunning_use)
+            for role in Role:
+                first = ask(debt, facts.dunning, role=role, at=at, zone=zone).reasons[0]
+                owed = AccessLevel(first.details.get("level", AccessLevel.FULL))
+                if owed.severity > levels[role].severity:
+                    levels[role] = owed
+                if owed is not AccessLevel.FULL:
+                    dunning_stage = first.details.get("stage")
+    return v.FrozenMapping({role.value: level.value for role, level in levels.items()}), (
+        dunning_stage
+    )

@@ -63,6 +63,17 @@ class OverdueCode(ReasonCode, area=AREA):
         + _LEVELS
         + ".",
     )
+    ACCESS_COMBINED = (
+        "access_combined",
+        "OVD-9",
+        "Dunning stage {dunning_stage} changes while collections are at stage {stage}: each "
+        "role gets the stricter of the two: " + _LEVELS + ".",
+    )
+    ACCESS_RESTORED = (
+        "access_restored",
+        "OVD-6",
+        "The overdue invoices are written off: collections end; " + _LEVELS + ".",
+    )
     CLOCK = (
         "clock",
         "OVD-3",
@@ -153,3 +164,4 @@ class OverdueKind(StrEnum):
     RETRY_BLOCKED = "retry_blocked"
     FINAL_NOTICE = "final_notice"
     FINAL_ACTION = "final_action"
+    ACCESS_COMBINED = "access_combined"

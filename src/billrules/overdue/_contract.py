@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from billrules import _money, _time
 from billrules import _validate as v
-from billrules._check import checked
+from billrules._check import checked, unchecked
 from billrules.contract import Finding, Transition, trusted_finding, trusted_transition
 from billrules.decisions import Reason, trusted_decision, trusted_reason
 from billrules.effects import Effect, trusted_effect
 from billrules.invoices import Invoice
-from billrules.overdue._access import change, use_product
+from billrules.overdue._access import access_at, change, use_product
 from billrules.overdue._codes import AREA, OverdueCode, OverdueKind, OverdueQuestion
 from billrules.overdue._facts import OverdueFacts
 from billrules.overdue._ladder import (
@@ -42,6 +42,7 @@ _RANK: Final = {
     OverdueKind.CHARGE_FAILED: 3,
     OverdueKind.CHARGE_RETRY: 4,
     OverdueKind.RETRY_BLOCKED: 5,
+    OverdueKind.ACCESS_COMBINED: 6,
 }
 
 
@@ -60,13 +61,17 @@ def _ids(state: State) -> tuple[str, ...]:
     return tuple(invoice.id for invoice in state.overdue)
 
 
-def _stage(at: datetime, state: State, policy: OverduePolicy) -> Transition:
-    """OVD-3, OVD-7: a stage entered: each role's access, the notice, the banner."""
+def _stage(
+    at: datetime, state: State, facts: OverdueFacts, policy: OverduePolicy, zone: ZoneInfo
+) -> Transition:
+    """OVD-3, OVD-7: a stage entered: each role's access (the stricter of it and dunning's,
+    OVD-9), the notice, the banner."""
     from billrules.effects import SetAccess, ShowBanner
 
     index = state.index if state.index is not None else 0
     stage = policy.stages[index]
     access = v.FrozenMapping({str(role): str(level) for role, level in stage.access.items()})
+    enforced = access if facts.ledger is None else access_at(facts, policy, index, at, zone)[0]
     details = {
         "stage": stage.name,
         "first_day": stage.first_day,
@@ -81,7 +86,7 @@ def _stage(at: datetime, state: State, policy: OverduePolicy) -> Transition:
         trusted_reason(OverdueCode.CLOCK, {"clock": str(policy.clock)}),
     )
     effects: list[Effect] = [
-        trusted_effect(SetAccess, at=at, rule="OVD-3", stage=stage.name, access=access)
+        trusted_effect(SetAccess, at=at, rule="OVD-3", stage=stage.name, access=enforced)
     ]
     notice = {"stage": stage.name, "amount": state.amount, "invoice_ids": _ids(state)}
     effects.extend(_emails(at, "OVD-7", "overdue_stage", notice))
@@ -98,12 +103,16 @@ def _stage(at: datetime, state: State, policy: OverduePolicy) -> Transition:
     return trusted_transition(at, AREA, OverdueKind.OVERDUE_STAGE, reasons, tuple(effects))
 
 
-def _final(at: datetime, state: State, facts: OverdueFacts, policy: OverduePolicy) -> Transition:
+def _final(
+    at: datetime, state: State, facts: OverdueFacts, policy: OverduePolicy, zone: ZoneInfo
+) -> Transition:
     """OVD-5: the final action, with CAN-8's consequences and, by the knob, write-offs."""
     from billrules.effects import (
         CancelSubscription,
+        HideBanner,
         ReassignLeads,
         RemoveFromCallQueue,
+        SetAccess,
         WriteOffInvoice,
     )
 
@@ -117,16 +126,40 @@ def _final(at: datetime, state: State, facts: OverdueFacts, policy: OverduePolic
             )
         effects.append(trusted_effect(ReassignLeads, at=at, rule="CAN-8", to_agent=None))
         effects.append(trusted_effect(RemoveFromCallQueue, at=at, rule="CAN-8"))
+    invoices = "written_off" if policy.write_off else "stay_open"
+    details = {"action": str(action), "invoices": invoices, "amount": state.amount}
+    reasons = [trusted_reason(OverdueCode.FINAL_ACTION, v.FrozenMapping(details))]
     if policy.write_off:
         effects.extend(
             trusted_effect(WriteOffInvoice, at=at, rule="OVD-6", invoice_id=invoice.id)
             for invoice in state.overdue
         )
-    invoices = "written_off" if policy.write_off else "stay_open"
-    details = {"action": str(action), "invoices": invoices, "amount": state.amount}
+        # OVD-6: nothing is overdue once they are written off: collections end at once.
+        access, _ = access_at(facts, policy, None, at, zone)
+        effects.append(trusted_effect(SetAccess, at=at, rule="OVD-6", stage=None, access=access))
+        if policy.stages[-1].banner:
+            effects.append(trusted_effect(HideBanner, at=at, rule="OVD-6", banner="overdue"))
+        reasons.append(trusted_reason(OverdueCode.ACCESS_RESTORED, {"access": access}))
     effects.extend(_emails(at, "OVD-5", "overdue_final_action", details))
-    reason = trusted_reason(OverdueCode.FINAL_ACTION, v.FrozenMapping(details))
-    return trusted_transition(at, AREA, OverdueKind.FINAL_ACTION, (reason,), tuple(effects))
+    return trusted_transition(at, AREA, OverdueKind.FINAL_ACTION, tuple(reasons), tuple(effects))
+
+
+def _combined(
+    at: datetime,
+    state: State,
+    dunning_stage: str | None,
+    access: v.FrozenMapping[str, str],
+    policy: OverduePolicy,
+) -> Transition:
+    """OVD-9: dunning's stage changed while collections restrict: the stricter access."""
+    from billrules.effects import SetAccess
+
+    index = state.index if state.index is not None else 0
+    stage = policy.stages[index].name
+    details = {"stage": stage, "dunning_stage": dunning_stage, "access": access}
+    reason = trusted_reason(OverdueCode.ACCESS_COMBINED, v.FrozenMapping(details))
+    effect = trusted_effect(SetAccess, at=at, rule="OVD-9", stage=stage, access=access)
+    return trusted_transition(at, AREA, OverdueKind.ACCESS_COMBINED, (reason,), (effect,))
 
 
 def _notice_at(final: datetime, policy: OverduePolicy, zone: ZoneInfo) -> datetime:
@@ -246,9 +279,11 @@ def _transitions(
     last = len(policy.stages) - 1
     for at, state in changes:
         if inside(at):
-            found.append(_stage(at, state, policy))
+            found.append(_stage(at, state, facts, policy, zone))
             if state.index == last and last > 0 and policy.final_action is not FinalAction.NONE:
-                found.append(_final(at, state, facts, policy))
+                found.append(_final(at, state, facts, policy, zone))
+    if facts.ledger is not None and changes:
+        found.extend(_with_dunning(facts, policy, changes, start, end, zone))
     if final is not None and policy.final_action is not FinalAction.NONE:
         notice = _notice_at(final, policy, zone)
         begun = changes[0][0]
@@ -262,6 +297,38 @@ def _transitions(
         found.extend(_invoice_transitions(invoice, facts, policy, zone, final, start, end))
     found.sort(key=_key)
     return iter(found)
+
+
+def _with_dunning(
+    facts: OverdueFacts,
+    policy: OverduePolicy,
+    changes: list[tuple[datetime, State]],
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+) -> Iterator[Transition]:
+    """OVD-9: at each of dunning's stage changes while collections restrict (other than at a
+    stage change of collections, whose access is already the stricter), the stricter access:
+    it comes after dunning's own at that instant (the registry's order), so the host ends on it.
+    """
+    from billrules import dunning
+
+    ledger = facts.ledger
+    if ledger is None:
+        return
+    own = {moment.astimezone(UTC) for moment, _ in changes}
+    began = changes[0][0]
+    for moved in unchecked(dunning.transitions)(
+        ledger, facts.dunning, start=start, end=end, zone=zone
+    ):
+        at = moved.at
+        if _time.before(at, began) or at.astimezone(UTC) in own:
+            continue
+        state = state_at(facts, policy, at, zone, falling_due=True)
+        if state is None or state.index is None:
+            continue
+        access, dunning_stage = access_at(facts, policy, state.index, at, zone)
+        yield _combined(at, state, dunning_stage, access, policy)
 
 
 @checked
@@ -288,6 +355,9 @@ def transitions(
     - ``final_notice``: the notice ``final_notice_days`` before it (OVD-5, OVD-7).
     - ``charge_failed``: a recorded automatic attempt that failed, with the decline's category
       and the next attempt (OVD-7).
+    - ``access_combined``: where the prepaid balance is negative too, at each of dunning's
+      stage changes while collections restrict, the stricter access (OVD-9); every
+      ``SetAccess`` of the area gives the stricter of the two levels.
     - ``charge_retry``: an automatic attempt due (:class:`~billrules.effects.RetryCharge`,
       OVD-1, OVD-2); ``retry_blocked`` where no usable default method allows one (OVD-2).
 

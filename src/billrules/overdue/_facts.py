@@ -45,6 +45,8 @@ class _Collections:
     due_utc: tuple[datetime, ...]
     prefixes: tuple[tuple[Invoice, ...], ...]
     totals: tuple[Money, ...]
+    #: For the first n due invoices, the earliest issue instant (OVD-3's ``issue_date`` clock).
+    issued: tuple[datetime, ...]
 
 
 def _currency(value: Currency | str) -> Currency:
@@ -109,10 +111,17 @@ class OverdueFacts:
         for invoice in due:
             running = running + invoice.amount_due
             totals.append(running)
+        issued: list[datetime] = []
+        for invoice in due:
+            if not issued or invoice.issued_at.astimezone(UTC) < issued[-1].astimezone(UTC):
+                issued.append(invoice.issued_at)
+            else:
+                issued.append(issued[-1])
         return _Collections(
             due_utc=tuple(invoice.due_at.astimezone(UTC) for invoice in due),
             prefixes=tuple(due[: n + 1] for n in range(len(due))),
             totals=tuple(totals),
+            issued=tuple(issued),
         )
 
     @functools.cached_property

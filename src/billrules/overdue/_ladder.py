@@ -70,7 +70,9 @@ def state_at(
 
     An invoice is overdue after its due instant (INV-2); with ``falling_due``, from it (the
     stage a transition at that instant begins). The age is the local days from the clock's
-    date of the oldest overdue invoice (INV-3's order) to ``at``'s; the ladder starts once the
+    date of the oldest overdue invoice (INV-3's order: its due date; with the ``issue_date``
+    clock, the earliest issue among the overdue invoices, so that settling one never raises
+    the age) to ``at``'s; the ladder starts once the
     overdue total reaches the policy's threshold; a hold caps the stage at the first until it
     ends (OVD-8). What depends on the facts alone (each due instant in UTC, the running
     totals) is computed once per facts.
@@ -95,7 +97,7 @@ def state_at(
         return None
     overdue = table.prefixes[count - 1]
     amount = table.totals[count - 1]
-    since = overdue[0].due_at if policy.clock is Clock.DUE_DATE else overdue[0].issued_at
+    since = overdue[0].due_at if policy.clock is Clock.DUE_DATE else table.issued[count - 1]
     age = (at.astimezone(zone).date() - since.astimezone(zone).date()).days
     if age < 0:
         age = 0
@@ -121,10 +123,12 @@ def stage_changes(
     due = facts.due
     if not due:
         return []
-    day0 = _time.local_date(anchor_of(due[0], policy), zone)
+    anchors = due[:1] if policy.clock is Clock.DUE_DATE else due
     candidates = {invoice.due_at for invoice in due}
-    for stage in policy.stages[1:]:
-        candidates.add(_time.start_of_day(day0 + timedelta(days=stage.first_day), zone))
+    for invoice in anchors:
+        day0 = _time.local_date(anchor_of(invoice, policy), zone)
+        for stage in policy.stages[1:]:
+            candidates.add(_time.start_of_day(day0 + timedelta(days=stage.first_day), zone))
     if facts.hold_until is not None:
         candidates.add(facts.hold_until)
     first = due[0].due_at
@@ -197,19 +201,21 @@ def retries(
     """The automatic attempts still to come for ``invoice`` under these facts, in order.
     Decides OVD-1, OVD-2, OVD-5 and OVD-8.
 
-    After the last automatic attempt, if it failed: the next at the policy's gap from it, at the
-    same local wall time, and so on until the gaps run out (OVD-1). None after a hard decline
-    (OVD-2), unless the default method changed since: then one is due at once, when it changed
-    (``Wallet.default_since``), as it is after any decline when that comes before the gap's
-    end. When the default is missing or expired at an attempt's instant, that instant is
-    ``blocked`` and nothing follows (OVD-2). A hold defers attempts to its end (OVD-8); none is
-    made at or after the final action, unless that action is ``none`` (OVD-5). The invoice
-    must have money due: a paid, cancelled or written-off invoice is never retried.
+    After the last automatic attempt, if it failed: the next on the local date the policy's gap
+    after the previous one, at the first attempt's local wall time, and so on until the gaps
+    run out (OVD-1). None after a hard decline, manual or automatic (OVD-2). A default method
+    that became the default after the last decline (``Wallet.default_since``), and is not the
+    method declined, makes one due at once, then the schedule goes on from it (OVD-2), even
+    after a hard decline or when the gaps have run out. When the default is missing or expired
+    at an attempt's instant, that instant is ``blocked`` and nothing follows (OVD-2). A hold
+    defers attempts to its end (OVD-8); none is made at or after the final action, unless that
+    action is ``none`` (OVD-5). The invoice must have money due: a paid, cancelled or
+    written-off invoice is never retried.
     """
     tried = automatic(invoice)
     if not tried or not tried[-1].failed:
         return
-    last = tried[-1]
+    last_decline = next(attempt for attempt in reversed(invoice.attempts) if attempt.failed)
     gaps = policy.retry_gaps
     number = len(tried)
     wallet = facts.wallet
@@ -218,25 +224,30 @@ def retries(
     renewed = (
         default is not None
         and since is not None
-        and _before(last.at, since)
-        and default.id != last.method_id
+        and _before(tried[-1].at, since)
+        and _before(last_decline.at, since)
+        and default.id != last_decline.method_id
     )
-    if is_hard(last, policy) and not renewed:
-        return
     stops = final is not None and policy.final_action is not FinalAction.NONE
     hold = facts.hold_until
-    previous = last.at
-    first = True
+    local = tried[0].at.astimezone(zone)
+    wall = time(local.hour, local.minute, local.second, local.microsecond)
+    previous = tried[-1].at
+    if renewed and since is not None:
+        due = hold if hold is not None and _before(since, hold) else since
+        if stops and final is not None and not _before(due, final):
+            return
+        if default is None or _is_expired(default, at=due, zone=zone):
+            yield Attempt(due, number + 1, None, BLOCKED)
+            return
+        yield Attempt(due, number + 1, default, NEW_METHOD)
+        previous = due
+        number += 1
+    elif is_hard(last_decline, policy):
+        return
     while number <= len(gaps):
-        scheduled = same_wall_time(previous, gaps[number - 1], zone)
-        why = RETRY
-        if (
-            first
-            and renewed
-            and since is not None
-            and (is_hard(last, policy) or _before(since, scheduled))
-        ):
-            scheduled, why = since, NEW_METHOD
+        day = previous.astimezone(zone).date() + timedelta(days=gaps[number - 1])
+        scheduled = _time.normalized(datetime.combine(day, wall, tzinfo=zone))
         if hold is not None and _before(scheduled, hold):
             scheduled = hold
         if stops and final is not None and not _before(scheduled, final):
@@ -244,7 +255,6 @@ def retries(
         if default is None or _is_expired(default, at=scheduled, zone=zone):
             yield Attempt(scheduled, number + 1, None, BLOCKED)
             return
-        yield Attempt(scheduled, number + 1, default, why)
+        yield Attempt(scheduled, number + 1, default, RETRY)
         previous = scheduled
         number += 1
-        first = False

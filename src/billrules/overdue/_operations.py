@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from billrules import _time
-from billrules import _validate as v
 from billrules._check import checked
 from billrules._redact import shown
 from billrules.decisions import Decision, trusted_decision, trusted_reason
-from billrules.dunning import AccessLevel
 from billrules.effects import Effect, trusted_effect
 from billrules.errors import InvalidInput, InvalidType
 from billrules.invoices import (
@@ -24,11 +22,12 @@ from billrules.invoices import (
     can_change_status,
     change_status,
 )
-from billrules.overdue._codes import OverdueCode
+from billrules.overdue import _contract
+from billrules.overdue._access import access_at
+from billrules.overdue._codes import OverdueCode, OverdueKind
 from billrules.overdue._facts import OverdueFacts
 from billrules.overdue._ladder import State, state_at
 from billrules.overdue._policy import OverduePolicy
-from billrules.roles import Role
 
 
 @attrs.frozen(kw_only=True)
@@ -107,7 +106,8 @@ def _moved(
     account: str,
     occasion: str,
 ) -> tuple[Effect, ...]:
-    """OVD-4: when the stage at ``at`` changes, the access each role gets from then on."""
+    """OVD-4: when the stage at ``at`` changes, the access each role gets from then on (the
+    stricter of it and dunning's, OVD-9), and the banner hidden when it goes."""
     from billrules.effects import HideBanner, SetAccess
 
     old = state_at(before, policy, at, zone)
@@ -116,10 +116,7 @@ def _moved(
         return ()
     index = _index(new)
     stage = None if index is None else policy.stages[index]
-    if stage is None:
-        access = v.FrozenMapping({str(role): str(AccessLevel.FULL) for role in Role})
-    else:
-        access = v.FrozenMapping({str(role): str(level) for role, level in stage.access.items()})
+    access, _ = access_at(after, policy, index, at, zone)
     effects: list[Effect] = [
         trusted_effect(
             SetAccess,
@@ -131,7 +128,8 @@ def _moved(
             access=access,
         )
     ]
-    shown_before = old is not None and old.index is not None and policy.stages[old.index].banner
+    old_index = _index(old)
+    shown_before = old_index is not None and policy.stages[old_index].banner
     if shown_before and (stage is None or not stage.banner):
         effects.append(
             trusted_effect(
@@ -144,6 +142,30 @@ def _moved(
             )
         )
     return tuple(effects)
+
+
+def _notices(
+    facts: OverdueFacts,
+    policy: OverduePolicy,
+    invoice: Invoice,
+    attempt: ChargeAttempt,
+    zone: ZoneInfo,
+    account: str,
+) -> tuple[Effect, ...]:
+    """OVD-7: the failure notices of a failed automatic attempt, as the timeline gives them
+    at the attempt's instant (the same effects, so the same keys, X-6): a host that records
+    the attempt after the window holding it has run still sends them, once."""
+    if not attempt.automatic or not attempt.failed:
+        return ()
+    window_end = attempt.at + timedelta(microseconds=1)
+    found = _contract._transitions(facts, policy, attempt.at, window_end, zone)
+    return tuple(
+        attrs.evolve(effect, account=account)
+        for transition in found
+        if transition.kind == OverdueKind.CHARGE_FAILED
+        and transition.reasons[0].details.get("invoice_id") == invoice.id
+        for effect in transition.effects
+    )
 
 
 def _index(state: State | None) -> int | None:
@@ -172,7 +194,11 @@ def record_attempt(
     status). The retry schedule follows from the recorded attempts (OVD-1). When the stage at
     the attempt's instant changes (a payment that settles the oldest overdue invoice, OVD-4),
     the effects say what each role gets from then on (``SetAccess``, and ``HideBanner`` when
-    the banner goes), keyed by the attempt (``occasion``).
+    the banner goes), keyed by the attempt (``occasion``). A failed automatic attempt also
+    returns its notices to the owner and the admins with the next attempt (OVD-7): the very
+    effects the timeline gives at the attempt's instant, with the same keys, so a host whose
+    window holding that instant has already run still sends them, and one whose window has
+    not yet run sends them once.
 
     Raises:
         PolicyViolation: :func:`can_record_attempt` refuses (the invoice is paid, cancelled or
@@ -203,7 +229,8 @@ def record_attempt(
     tz = _time.to_zone(zone)
     occasion = f"attempt-{invoice.id}-{len(updated.attempts)}"
     effects = _moved(facts, after, policy, attempt.at, tz, account, occasion)
-    return OverdueChange(facts=after, invoice=updated, effects=effects)
+    notices = _notices(after, policy, updated, attempt, tz, account)
+    return OverdueChange(facts=after, invoice=updated, effects=(*notices, *effects))
 
 
 @checked
@@ -225,11 +252,13 @@ def write_off(
     Raises:
         PolicyViolation: :func:`can_write_off` refuses (only a submitted or failed invoice
             may become ``uncollectible``, INV-2); nothing is changed.
-        InvalidInput: no such invoice.
+        InvalidInput: no such invoice, or ``at`` is before it was issued.
     """
     can_write_off(facts, invoice_id=invoice_id).require()
     index = _find(facts, invoice_id)
     invoice = facts.invoices[index]
+    if _time.before(at, invoice.issued_at):
+        raise InvalidInput("at", "must not be before the invoice was issued")
     updated = change_status(invoice, to=InvoiceStatus.UNCOLLECTIBLE, at=at)
     after = _replace(facts, index, updated)
     effects = _moved(
