@@ -114,7 +114,7 @@ def assert_the_issues_timeline(data: dict[str, Any]) -> None:
     assert ("OVD-5", "payment_failed") == (cancel["rule"], cancel["reason"])
     assert ("cancel", "stay_open") == (
         final["reasons"][0]["details"]["action"],
-        final["reasons"][0]["details"]["invoices"],
+        final["reasons"][0]["details"]["unpaid"],
     )
     assert "write_off_invoice" not in kinds
 

@@ -1,4 +1,4 @@
-"""The notebook in docs/notebooks runs from top to bottom, so it cannot go stale (X-1, X-5, DUN-1, DEL-1)."""
+"""The notebook in docs/notebooks runs from top to bottom, so it cannot go stale (X-1, X-5, DUN-1, DEL-1, OVD-3)."""
 
 from __future__ import annotations
 
@@ -38,5 +38,9 @@ def test_notebook_runs_and_shows_the_month_and_the_deletion() -> None:
     assert "  [DUN-1] dunning_stage: The balance is negative: stage payment_page_only" in text
     assert "  [DEL-1] no_recent_login: No user has logged in during the last 30 days" in text
     assert "('account_deleted', '2024-06-19')" in text
+    # OVD-1, OVD-3, OVD-5: the postpaid example's month, and the staff blocked on the 16th.
+    assert "May 11 00:00  overdue_stage      warning" in text
+    assert "May 22 00:00  final_action" in text
+    assert "staff on the 16th: False blocked ('OVD-3', 'OVD-4')" in text
     assert "('account_deleted', '2024-06-23')" in text
     assert {"text/html", "image/svg+xml"} <= kinds

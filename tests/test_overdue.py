@@ -139,7 +139,7 @@ class TestIssueExample:
         assert final.codes == ("final_action",)
         assert dict(final.reasons[0].details) == {
             "action": "cancel",
-            "invoices": "stay_open",
+            "unpaid": "stay_open",
             "amount": USD49,
         }
         cancel, leads, queue, *emails = final.effects

@@ -188,7 +188,7 @@ class TestFinalAction:
         policy = attrs.evolve(DEFAULT_POLICY, overdue=OverduePolicy(write_off=True))
         events = timeline(ACCOUNT, policy, start=ny(4, 20), end=ny(6, 1)).events
         (final,) = [t for t in events if t.kind == "final_action"]
-        assert final.reasons[0].details["invoices"] == "written_off"
+        assert final.reasons[0].details["unpaid"] == "written_off"
         (write,) = [e for e in final.effects if isinstance(e, WriteOffInvoice)]
         assert (write.invoice_id, write.rule, write.at, write.account) == (
             "inv-2024-05",

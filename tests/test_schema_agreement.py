@@ -79,6 +79,11 @@ DOCUMENTED_EXCEPTIONS: tuple[tuple[str, str], ...] = (
     ),
     ("DeletionPolicy: reminders", r"every reminder must come after the notice|strictly decreasing"),
     ("DunningPolicy: stages", r"first_day: must (be 1|be after stages)|access\[\w+\]: .*improve"),
+    (
+        "OverduePolicy: stages and thresholds",
+        r"first_day: must (be 0|be after stages)|access\[\w+\]: .*restricted|thresholds",
+    ),
+    ("ChargeAttempt: a success has no decline", r"must be None on a succeeded attempt"),
     ("PaymentMethodPolicy: ranges", r"overlap|the range must not end before it starts"),
     ("Reason/Finding: details", r"lacks .*, which the (sentence|summary) of"),
     ("Finding: the area's question", r"area: has no question"),

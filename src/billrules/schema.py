@@ -391,7 +391,8 @@ _ACROSS_FIELDS: Final[Mapping[str, str]] = {
     "PaymentMethod": "a card gives its expiry month and year, together.",
     "Invoice": (
         "due_at is not before issued_at; amount_paid is at most amount, equals it on a paid"
-        " invoice and is zero on a scheduled one; paid_at is given exactly on a paid invoice."
+        " invoice and is zero on a scheduled one; paid_at is given exactly on a paid invoice;"
+        " attempts are in time order, none before issued_at."
     ),
     "BonusTier": "exactly one of percent and fixed is given.",
     "EnabledPeriod": "end is after start.",
@@ -414,6 +415,12 @@ _ACROSS_FIELDS: Final[Mapping[str, str]] = {
         "the first stage starts on day 1, the next ones on later days; stage names are"
         " unique; no role's access improves from one stage to the next."
     ),
+    "OverduePolicy": (
+        "the first stage starts on day 0, the next ones on later days; stage names are"
+        " unique; no role's access improves from one stage to the next; each threshold is in"
+        " the currency it is named by and more than zero."
+    ),
+    "ChargeAttempt": "a succeeded attempt has no decline code.",
     "PaymentMethodPolicy": "each brand appears once; no two prefix ranges of one length overlap.",
     "CardBrandRule": "a prefix range does not end before it starts.",
     "Reason": (

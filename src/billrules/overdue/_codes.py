@@ -117,7 +117,7 @@ class OverdueCode(ReasonCode, area=AREA):
     FINAL_ACTION = (
         "final_action",
         "OVD-5",
-        "Final action for non-payment: {action:words}; the unpaid invoices {invoices:words}.",
+        "Final action for non-payment: {action:words}; the unpaid invoices {unpaid:words}.",
     )
     NOTHING_TO_CHARGE = (
         "nothing_to_charge",

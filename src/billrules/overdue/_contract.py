@@ -126,8 +126,8 @@ def _final(
             )
         effects.append(trusted_effect(ReassignLeads, at=at, rule="CAN-8", to_agent=None))
         effects.append(trusted_effect(RemoveFromCallQueue, at=at, rule="CAN-8"))
-    invoices = "written_off" if policy.write_off else "stay_open"
-    details = {"action": str(action), "invoices": invoices, "amount": state.amount}
+    unpaid = "written_off" if policy.write_off else "stay_open"
+    details = {"action": str(action), "unpaid": unpaid, "amount": state.amount}
     reasons = [trusted_reason(OverdueCode.FINAL_ACTION, v.FrozenMapping(details))]
     if policy.write_off:
         effects.extend(
