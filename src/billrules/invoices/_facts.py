@@ -371,7 +371,7 @@ def _outstanding_of(invoices: Iterable[Invoice]) -> tuple[Invoice, ...]:
     The body of :func:`~billrules.invoices.outstanding_invoices`, for callers whose invoices
     were checked when their facts were built.
     """
-    due = [inv for inv in invoices if inv.amount_due.amount > 0]
+    due = [inv for inv in invoices if inv.status in DUE_STATUSES and inv.amount_due.amount > 0]
     if len(due) > 1:
         due.sort(key=_settlement_key)
     return tuple(due)

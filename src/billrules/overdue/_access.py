@@ -27,12 +27,23 @@ _USABLE: Final = frozenset({AccessLevel.FULL, AccessLevel.FULL_WITH_REMINDER})
 _from_ledger: Final = BalanceFacts.from_ledger
 
 
+#: Each role by itself and by its value, and each level's and role's text (dict lookups are
+#: the cheapest on the path every request takes).
+_ROLES: Final[dict[object, Role]] = {**{role: role for role in Role}, **{r.value: r for r in Role}}
+_TEXT: Final[dict[object, str]] = {
+    **{level: level.value for level in AccessLevel},
+    **{role: role.value for role in Role},
+}
+
+
 def _role(value: Role | str) -> Role:
     try:
-        return Role(value)
-    except (ValueError, TypeError):
-        pass
-    raise InvalidInput("role", f"unknown role {shown(value)}")  # outside the handler (PM-6)
+        found = _ROLES.get(value)
+    except TypeError:  # unhashable
+        found = None
+    if found is None:
+        raise InvalidInput("role", f"unknown role {shown(value)}")
+    return found
 
 
 #: OVD-3: nothing overdue, full access (one reason, built once).
@@ -62,29 +73,30 @@ def stage_reasons(
     """Why ``role`` gets ``level`` in ``state``'s stage, the ``index``-th (OVD-3), a hold
     (OVD-8), and what lifts it (OVD-4)."""
     stage = policy.stages[index]
-    reasons = [
-        trusted_reason(
-            OverdueCode.OVERDUE_STAGE,
-            v.FrozenMapping(
-                {
-                    "level": str(level),
-                    "stage": stage.name,
-                    "first_day": stage.first_day,
-                    "role": str(role),
-                    "amount": state.amount,
-                    "since": state.since,
-                    "age": state.age,
-                    "invoice_ids": tuple(invoice.id for invoice in state.overdue),
-                }
-            ),
-        )
-    ]
+    amount = state.amount
+    first = trusted_reason(
+        OverdueCode.OVERDUE_STAGE,
+        v.FrozenMapping(
+            {
+                "level": _TEXT[level],
+                "stage": stage.name,
+                "first_day": stage.first_day,
+                "role": _TEXT[role],
+                "amount": amount,
+                "since": state.since,
+                "age": state.age,
+                "invoice_ids": tuple([invoice.id for invoice in state.overdue]),
+            }
+        ),
+    )
+    lifts = trusted_reason(OverdueCode.PAYMENT_LIFTS, v.FrozenMapping({"amount": amount}))
     if state.held:
-        reasons.append(
-            trusted_reason(OverdueCode.HELD, {"hold_until": facts.hold_until, "stage": stage.name})
+        held = trusted_reason(
+            OverdueCode.HELD,
+            v.FrozenMapping({"hold_until": facts.hold_until, "stage": stage.name}),
         )
-    reasons.append(trusted_reason(OverdueCode.PAYMENT_LIFTS, {"amount": state.amount}))
-    return tuple(reasons)
+        return (first, held, lifts)
+    return (first, lifts)
 
 
 def use_product(

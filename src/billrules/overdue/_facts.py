@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -43,10 +44,9 @@ def _is_expired(method: PaymentMethod, *, at: datetime, zone: ZoneInfo) -> bool:
 @attrs.frozen
 class _Collections:
     due_utc: tuple[datetime, ...]
-    prefixes: tuple[tuple[Invoice, ...], ...]
-    totals: tuple[Money, ...]
-    #: For the first n due invoices, the earliest issue instant (OVD-3's ``issue_date`` clock).
-    issued: tuple[datetime, ...]
+    totals: tuple[Decimal, ...]
+    #: The totals as money, each made when first asked for (by the number of invoices).
+    money: dict[int, Money] = attrs.field(factory=dict, eq=False)
 
 
 def _currency(value: Currency | str) -> Currency:
@@ -104,24 +104,17 @@ class OverdueFacts:
     @functools.cached_property
     def _collections(self) -> _Collections:
         """What :func:`~billrules.overdue._ladder.state_at` reads of the due invoices, made
-        once: each one's due instant in UTC, and for the first n the invoices and their total."""
+        once: each one's due instant in UTC, and the running total of what is due on the
+        first n (amounts, in the facts' currency)."""
         due = self.due
-        totals: list[Money] = []
-        running = _money.zero(self.currency)
+        totals: list[Decimal] = []
+        running = Decimal(0)
         for invoice in due:
-            running = running + invoice.amount_due
+            running += invoice.amount_due.amount
             totals.append(running)
-        issued: list[datetime] = []
-        for invoice in due:
-            if not issued or invoice.issued_at.astimezone(UTC) < issued[-1].astimezone(UTC):
-                issued.append(invoice.issued_at)
-            else:
-                issued.append(issued[-1])
         return _Collections(
-            due_utc=tuple(invoice.due_at.astimezone(UTC) for invoice in due),
-            prefixes=tuple(due[: n + 1] for n in range(len(due))),
+            due_utc=tuple([invoice.due_at.astimezone(UTC) for invoice in due]),
             totals=tuple(totals),
-            issued=tuple(issued),
         )
 
     @functools.cached_property

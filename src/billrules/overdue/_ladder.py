@@ -49,6 +49,10 @@ def _before(earlier: datetime, later: datetime) -> bool:
     return _time.before(earlier, later)
 
 
+def _issued_utc(invoice: Invoice) -> datetime:
+    return invoice.issued_at.astimezone(UTC)
+
+
 def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
@@ -95,9 +99,15 @@ def state_at(
             count += 1
     if not count:
         return None
-    overdue = table.prefixes[count - 1]
-    amount = table.totals[count - 1]
-    since = overdue[0].due_at if policy.clock is Clock.DUE_DATE else table.issued[count - 1]
+    pending = facts.due
+    overdue = pending if count == len(pending) else pending[:count]
+    amount = table.money.get(count)
+    if amount is None:
+        amount = table.money[count] = Money(table.totals[count - 1], facts.currency)
+    if policy.clock is Clock.DUE_DATE:
+        since = overdue[0].due_at
+    else:  # the earliest issue among the overdue: settling one never raises the age
+        since = min(overdue, key=_issued_utc).issued_at
     age = (at.astimezone(zone).date() - since.astimezone(zone).date()).days
     if age < 0:
         age = 0
