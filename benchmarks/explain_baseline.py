@@ -429,6 +429,11 @@ class _Forecast:
         notice = max(_add_days(final, -3, zone), begun)
         if notice < final and start <= notice < end:
             found.append((notice, rank, 2, "final_notice", ""))
+        # OVD-9: each of dunning's changes while collections restrict, but at a stage change
+        # of collections, restates the stricter access.
+        for t, *_ in self.dunning(start, end):
+            if t >= begun and t not in changes:
+                found.append((t, rank, 6, "access_combined", ""))
         wallet = self.a.wallet
         for invoice in due:
             tried = [attempt for attempt in invoice.attempts if attempt.automatic]
@@ -437,11 +442,14 @@ class _Forecast:
                     found.append((made.at, rank, 3, "charge_failed", f"{invoice.id}/{number}"))
             if not tried or tried[-1].outcome != "failed":
                 continue
-            if tried[-1].decline_code in _HARD_DECLINES:
-                continue  # OVD-2: no automatic attempt after a hard decline
+            declined = [attempt for attempt in invoice.attempts if attempt.outcome == "failed"]
+            if declined[-1].decline_code in _HARD_DECLINES:
+                continue  # OVD-2: no automatic attempt after a hard decline, manual or not
             previous = tried[-1].at
+            wall = tried[0].at.astimezone(zone).time()  # the first attempt's wall time
             for number in range(len(tried), len(_RETRY_GAPS) + 1):
-                at = _add_days(previous, _RETRY_GAPS[number - 1], zone)
+                day = previous.astimezone(zone).date() + timedelta(days=_RETRY_GAPS[number - 1])
+                at = datetime.combine(day, wall, tzinfo=zone).astimezone(UTC).astimezone(zone)
                 if at >= final or at >= end:
                     break
                 if wallet.default_id is None:
