@@ -550,3 +550,23 @@ def test_issue_values_are_frozen() -> None:
     assert not issue.cross_check
     with pytest.raises(AttributeError):
         issue.path = "y"  # type: ignore[misc]  # frozen: refused
+
+
+def test_the_imported_account_is_written_as_json_and_explained() -> None:
+    """IMP-3: the fixtures' account (with an open, attempted invoice) is an ordinary account:
+    its JSON reads back equal, and ``explain`` answers for it."""
+    from billrules import DEFAULT_POLICY, explain
+    from billrules.serialize import account_from_json, account_to_json
+
+    result = imported(
+        payment_methods=[card()],
+        subscription=quiet_subscription(status="past_due"),
+        invoices=[open_invoice(attempt_count=1)],
+        customer=variant(quiet_customer(), delinquent=True),
+        seat_price=PRICE_ID,
+    )
+    assert result.report == ()
+    account = result.account
+    assert account_from_json(account_to_json(account)) == account
+    report = explain(account, DEFAULT_POLICY, datetime(2024, 8, 1, tzinfo=UTC))
+    assert report is not None

@@ -90,7 +90,9 @@ def account_from_stripe(
     at: datetime | None = None,
     mode: str = "strict",
 ) -> StripeImport:
-    """One account from a Stripe customer's objects (IMP-1 … IMP-5).
+    """One account from a Stripe customer's objects. Decides IMP-1 (amounts in Stripe's minor
+    units), IMP-2 (Unix seconds as UTC instants; zone and users from the host), IMP-3 (which
+    objects map, and how), IMP-4 (strict or lenient) and IMP-5 (the cross-checks).
 
     Args:
         customer: The Customer object.

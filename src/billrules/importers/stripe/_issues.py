@@ -6,7 +6,7 @@ Part of :mod:`billrules.importers.stripe`; import the public names from there.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, SupportsIndex
 
 import attrs
 
@@ -119,9 +119,8 @@ class UnmappedStripeData(InvalidInput):
         self.code = code
         self.object_id = object_id
 
-    def __reduce__(  # type: ignore[override]  # the pickled form carries code and object_id
-        self,
-    ) -> tuple[type[UnmappedStripeData], tuple[str, str, str, str | None]]:
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        """Pickled with its code and object id (``__reduce_ex__`` is what pickle asks first)."""
         return (type(self), (self.field, self.problem, self.code, self.object_id))
 
 
