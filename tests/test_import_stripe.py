@@ -570,3 +570,46 @@ def test_the_imported_account_is_written_as_json_and_explained() -> None:
     assert account_from_json(account_to_json(account)) == account
     report = explain(account, DEFAULT_POLICY, datetime(2024, 8, 1, tzinfo=UTC))
     assert report is not None
+
+
+def test_objects_of_another_customer_are_reported_and_left_out() -> None:
+    """IMP-3, IMP-4: a method, invoice or subscription naming another ``customer`` is not
+    this account's."""
+    result = imported(
+        payment_methods=[card(customer="cus_other")],
+        invoices=[open_invoice(customer="cus_other")],
+        subscription=quiet_subscription(customer="cus_other"),
+    )
+    assert codes(result) == [
+        ("other_customer", "payment_methods[0].customer"),
+        ("other_customer", "subscription.customer"),
+        ("other_customer", "invoices[0].customer"),
+    ]
+    account = result.account
+    assert (account.wallet.methods, account.invoices, account.subscription) == ((), (), None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"status": "paid", "amount_paid": 400}, "invoices[0].amount_paid"),
+        ({"amount_paid": 1000}, "invoices[0].amount_due"),
+        ({"amount_paid": 1200}, "invoices[0].amount_paid"),
+        ({"amount_due": -1}, "invoices[0].amount_due"),
+    ],
+)
+def test_amounts_an_invoice_cannot_hold_are_reported(changes: dict[str, Any], field: str) -> None:
+    """IMP-3, INV-2: a paid invoice paid in part, an open one with nothing left to pay, more
+    paid than due, a negative amount: reported with the field, not guessed."""
+    bill = open_invoice(**changes)
+    bill["status_transitions"]["paid_at"] = 1721957654
+    result = imported(invoices=[bill])
+    assert codes(result) == [("inconsistent_amounts", field)]
+
+
+def test_a_deleted_customer_is_refused_in_both_modes() -> None:
+    """IMP-4: Stripe's deleted customer (id and ``deleted`` only) holds no account."""
+    for mode in ("strict", "lenient"):
+        with pytest.raises(UnmappedStripeData) as refused:
+            imported(mode, customer={"id": CUSTOMER_ID, "object": "customer", "deleted": True})
+        assert (refused.value.field, refused.value.code) == ("customer.deleted", "deleted_customer")

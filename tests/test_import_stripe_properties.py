@@ -149,6 +149,8 @@ _ADDRESS = st.fixed_dictionaries(
         "country": st.none() | st.sampled_from(["US", "DE"]),
     },
 )
+#: Whose an object is: mostly the imported customer's, sometimes another's.
+_OWNER = st.sampled_from(["cus_1"] * 5 + ["cus_2"]) | st.none()
 _LIST = st.lists(st.fixed_dictionaries({"id": _TEXT}), max_size=2)
 
 customers = _object(
@@ -187,7 +189,7 @@ payment_methods = _object(
         "created": _TIMES,
         "type": _known(["card"] * 6 + ["sepa_debit", "link"]),
     },
-    _optional(card=st.none() | _CARD_DETAILS),
+    _optional(card=st.none() | _CARD_DETAILS, customer=_OWNER),
 )
 
 invoices = _object(
@@ -210,6 +212,7 @@ invoices = _object(
         ),
         customer_name=st.none() | _TEXT,
         customer_address=st.none() | _ADDRESS,
+        customer=_OWNER,
         discounts=_LIST,
         total_taxes=_LIST,
         subscription=st.none() | st.sampled_from(["sub_1", "sub_2"]),

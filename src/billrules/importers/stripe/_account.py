@@ -31,6 +31,7 @@ from billrules.importers.stripe._issues import (
 from billrules.importers.stripe._read import (
     Obj,
     flag,
+    foreign,
     instant,
     integer,
     mapping,
@@ -143,15 +144,22 @@ def account_from_stripe(
     cust = mapping(customer, "customer")
     customer_id = required_id(cust, "customer")
     created_at = instant(cust, "created", "customer")
+    if created_at is None and flag(cust, "deleted", "customer"):
+        raise UnmappedStripeData(
+            "customer.deleted",
+            "a deleted customer has nothing left to import",
+            IssueCode.DELETED_CUSTOMER.value,
+            safe_id(customer_id),
+        )
     if created_at is None:
         raise UnmappedStripeData("customer.created", "is required", IssueCode.MISSING_FIELD.value)
     sub = None if subscription is None else mapping(subscription, "subscription")
     own = _currency(cust, sub, bills, currency, issues)
     _customer_issues(cust, customer_id, issues)
-    wallet = _wallet.wallet(methods, _default_ids(cust, sub), issues)
+    wallet = _wallet.wallet(methods, _default_ids(cust, sub), customer_id, issues)
     imported = _subscription.Imported(None, None, None)
     sub_id = None
-    if sub is not None:
+    if sub is not None and not foreign(sub, "subscription", customer_id, issues):
         sub_id = required_id(sub, "subscription")
         imported = _subscription.subscription(
             sub,
@@ -162,8 +170,8 @@ def account_from_stripe(
             occupants=tuple(user.id for user in people),
             issues=issues,
         )
-    kept = _invoice_list(bills, own, sub_id, issues)
-    ledger = _ledger(cust, moves, own, prepaid, issues)
+    kept = _invoice_list(bills, own, sub_id, customer_id, issues)
+    ledger = _ledger(cust, moves, own, prepaid, customer_id, issues)
     _checks.delinquent(flag(cust, "delinquent", "customer"), kept, at, issues)
     _checks.subscription_status(imported.status, imported.subscription, kept, at, issues)
     account = Account(
@@ -190,7 +198,8 @@ def _currency(
     if sub is not None:
         sources.append((sub.get("currency"), "subscription.currency"))
     for index, raw in enumerate(bills):
-        sources.append((mapping(raw, f"invoices[{index}]").get("currency"), f"invoices[{index}]"))
+        path = f"invoices[{index}]"
+        sources.append((mapping(raw, path).get("currency"), f"{path}.currency"))
     for value, path in sources:
         if value is None:
             continue
@@ -236,7 +245,7 @@ def _default_ids(cust: Obj, sub: Obj | None) -> list[tuple[str | None, str]]:
 
 
 def _invoice_list(
-    bills: Sequence[object], own: Currency, sub_id: str | None, issues: Issues
+    bills: Sequence[object], own: Currency, sub_id: str | None, customer_id: str, issues: Issues
 ) -> list[Invoice]:
     kept: list[Invoice] = []
     seen: set[str] = set()
@@ -244,6 +253,8 @@ def _invoice_list(
         path = f"invoices[{index}]"
         obj = mapping(raw, path)
         required_id(obj, path)
+        if foreign(obj, path, customer_id, issues):
+            continue
         found = _invoices.invoice(obj, path, own, sub_id, issues)
         if found is None:
             continue
@@ -256,9 +267,14 @@ def _invoice_list(
 
 
 def _ledger(
-    cust: Obj, moves: Sequence[object], own: Currency, prepaid: bool, issues: Issues
+    cust: Obj,
+    moves: Sequence[object],
+    own: Currency,
+    prepaid: bool,
+    customer_id: str,
+    issues: Issues,
 ) -> Ledger | None:
-    transactions = _balance.processor_transactions(moves, issues)
+    transactions = _balance.processor_transactions(moves, customer_id, issues)
     balance = integer(cust, "balance", "customer")
     if not prepaid:
         if balance:

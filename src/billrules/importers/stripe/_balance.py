@@ -17,7 +17,7 @@ from billrules.balance import EntryKind, Ledger, LedgerEntry
 from billrules.errors import InvalidInput
 from billrules.importers.stripe._amounts import money_of, stripe_currency
 from billrules.importers.stripe._issues import IssueCode, Issues, safe_id
-from billrules.importers.stripe._read import Obj, instant, integer, mapping, text
+from billrules.importers.stripe._read import Obj, foreign, instant, integer, mapping, text
 
 #: What Stripe's account balance transactions (not the customer's) of a dispute say.
 _DISPUTES = frozenset({"dispute", "dispute_reversal"})
@@ -29,7 +29,9 @@ def credit_of(balance: int, currency: Currency) -> Money:
     return money_of(-balance, currency)
 
 
-def processor_transactions(objects: Sequence[object], issues: Issues) -> list[tuple[str, Obj]]:
+def processor_transactions(
+    objects: Sequence[object], customer_id: str, issues: Issues
+) -> list[tuple[str, Obj]]:
     """The customer balance transactions among ``objects``; Stripe's account balance
     transactions (``object: balance_transaction``: charges, fees, payouts, disputes) are the
     processor's money, not the customer's, and are reported (a dispute as ``dispute``)."""
@@ -49,7 +51,8 @@ def processor_transactions(objects: Sequence[object], issues: Issues) -> list[tu
                 else "the processor's own balance is not the customer's; left out",
             )
             continue
-        kept.append((path, obj))
+        if not foreign(obj, path, customer_id, issues):
+            kept.append((path, obj))
     return kept
 
 

@@ -19,6 +19,7 @@ from billrules.importers.stripe._read import (
     integer,
     optional_mapping,
     reference,
+    required_id,
     text,
 )
 from billrules.invoices import BillingDetails, Invoice, InvoiceStatus
@@ -141,7 +142,7 @@ def invoice(
     (``charge_automatically``); paid at ``status_transitions.paid_at``. Tax and discount lines
     are reported; the invoice is kept with Stripe's amounts, which include them.
     """
-    invoice_id = text(obj, "id", path) or ""
+    invoice_id = required_id(obj, path)
     shown_id = safe_id(invoice_id)
     raw_currency = obj.get("currency")
     try:
@@ -180,6 +181,32 @@ def invoice(
             "bills another subscription than the one imported; billrules holds one",
         )
     return _build(obj, path, shown_id, invoice_id, status, currency, issues)
+
+
+def _amounts_problem(status: InvoiceStatus, due: int, paid: int) -> tuple[str, str] | None:
+    """INV-2: the amounts a billrules invoice of ``status`` cannot hold: the field and why."""
+    if due < 0 or paid < 0:
+        return ("amount_due" if due < 0 else "amount_paid"), "is negative"
+    if paid > due:
+        return "amount_paid", "is more than the amount due"
+    if status is InvoiceStatus.PAID and paid != due:
+        return "amount_paid", "a paid invoice's amount paid is not its amount due"
+    if status is InvoiceStatus.SCHEDULED and paid:
+        return "amount_paid", "a draft has nothing paid"
+    if status in _PAYABLE and (due == 0 or paid >= due):
+        return "amount_due", f"a {status} invoice with nothing left to pay (INV-2: it is paid)"
+    return None
+
+
+#: INV-2, OVD-6: the statuses of an invoice with money left to pay.
+_PAYABLE: Final = frozenset(
+    {
+        InvoiceStatus.SCHEDULED,
+        InvoiceStatus.SUBMITTED,
+        InvoiceStatus.FAILED,
+        InvoiceStatus.UNCOLLECTIBLE,
+    }
+)
 
 
 def _build(
@@ -230,16 +257,13 @@ def _build(
             IssueCode.INCONSISTENT_INSTANTS, f"{path}.{field}", shown_id, "is before it was issued"
         )
         return None
-    amount = money_of(max(due_amount, 0), currency)
-    paid = money_of(max(paid_amount, 0), currency)
-    if due_amount < 0 or paid_amount < 0 or paid > amount:
-        issues.add(
-            IssueCode.INCONSISTENT_AMOUNTS,
-            f"{path}.amount_paid",
-            shown_id,
-            "amounts due and paid are negative or more is paid than due",
-        )
+    problem = _amounts_problem(status, due_amount, paid_amount)
+    if problem is not None:
+        field, detail = problem
+        issues.add(IssueCode.INCONSISTENT_AMOUNTS, f"{path}.{field}", shown_id, detail)
         return None
+    amount = money_of(due_amount, currency)
+    paid = money_of(paid_amount, currency)
     details = billing_details(obj, path, shown_id, issues)
     try:
         return Invoice(

@@ -44,6 +44,7 @@ class IssueCode(StrEnum):
     EXTRA_SUBSCRIPTION_ITEM = "extra_subscription_item"
     SEAT_PRICE_NOT_FOUND = "seat_price_not_found"
     OTHER_SUBSCRIPTION = "other_subscription"
+    OTHER_CUSTOMER = "other_customer"
     DUPLICATE_ID = "duplicate_id"
     REFUSED_VALUE = "refused_value"
     # IMP-5: cross-checks. Reported in both modes; strict mode does not raise on them.

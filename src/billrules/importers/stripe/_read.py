@@ -15,7 +15,7 @@ from typing import Any, Final
 from billrules import _time
 from billrules._redact import holds_card_number
 from billrules.errors import FloatAmountError, InvalidType, OutOfCalendar
-from billrules.importers.stripe._issues import IssueCode, UnmappedStripeData
+from billrules.importers.stripe._issues import IssueCode, Issues, UnmappedStripeData, safe_id
 
 Obj = Mapping[str, Any]
 
@@ -99,6 +99,20 @@ def reference(obj: Obj, key: str, path: str) -> str | None:
     if isinstance(value, str):
         return str(value)
     return text(mapping(value, f"{path}.{key}"), "id", f"{path}.{key}")
+
+
+def foreign(obj: Obj, path: str, customer_id: str, issues: Issues) -> bool:
+    """Whether ``obj`` names another customer than the one imported (reported, left out)."""
+    owner = reference(obj, "customer", path)
+    if owner is None or owner == customer_id:
+        return False
+    issues.add(
+        IssueCode.OTHER_CUSTOMER,
+        f"{path}.customer",
+        safe_id(text(obj, "id", path)),
+        "belongs to another customer than the one imported",
+    )
+    return True
 
 
 def listed(obj: Obj, key: str, path: str) -> Iterator[tuple[str, Obj]]:

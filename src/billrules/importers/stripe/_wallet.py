@@ -8,7 +8,15 @@ from typing import Final
 
 from billrules.errors import InvalidInput
 from billrules.importers.stripe._issues import IssueCode, Issues, safe_id
-from billrules.importers.stripe._read import Obj, integer, mapping, optional_mapping, text
+from billrules.importers.stripe._read import (
+    Obj,
+    foreign,
+    integer,
+    mapping,
+    optional_mapping,
+    required_id,
+    text,
+)
 from billrules.payment_methods import CardBrand, PaymentMethod, PaymentMethodKind, Wallet
 
 #: PM-7: the card wallets billrules knows; Stripe's other ones (``link``, ``samsung_pay``,
@@ -27,7 +35,7 @@ def payment_method(obj: Obj, path: str, issues: Issues) -> PaymentMethod | None:
     kind; another wallet type is reported and the method kept as a card. Every other type
     (``sepa_debit``, ``us_bank_account``, ``link``…) is reported and left out.
     """
-    method_id = text(obj, "id", path) or ""
+    method_id = required_id(obj, path)
     shown_id = safe_id(method_id)
     kind = text(obj, "type", path)
     if kind != "card":
@@ -88,6 +96,7 @@ def payment_method(obj: Obj, path: str, issues: Issues) -> PaymentMethod | None:
 def wallet(
     objects: Sequence[object],
     default_ids: Sequence[tuple[str | None, str]],
+    customer_id: str,
     issues: Issues,
 ) -> Wallet:
     """The wallet of the mapped methods (PM-1).
@@ -102,7 +111,10 @@ def wallet(
     seen: set[str] = set()
     for index, raw in enumerate(objects):
         path = f"payment_methods[{index}]"
-        method = payment_method(mapping(raw, path), path, issues)
+        obj = mapping(raw, path)
+        if foreign(obj, path, customer_id, issues):
+            continue
+        method = payment_method(obj, path, issues)
         if method is None:
             continue
         if method.id in seen:
