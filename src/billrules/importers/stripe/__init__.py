@@ -39,6 +39,7 @@ from billrules.importers.stripe._account import StripeImport, account_from_strip
 from billrules.importers.stripe._amounts import (
     THREE_DECIMAL,
     TWO_DECIMAL_SPECIAL,
+    WHOLE_UNITS,
     ZERO_DECIMAL,
     from_stripe_amount,
     stripe_exponent,
@@ -59,6 +60,7 @@ __all__ = [
     "STRIPE_SUBSCRIPTION_STATUSES",
     "THREE_DECIMAL",
     "TWO_DECIMAL_SPECIAL",
+    "WHOLE_UNITS",
     "ZERO_DECIMAL",
     "ImportIssue",
     "IssueCode",

@@ -18,7 +18,7 @@ from billrules import _time
 from billrules._check import checked
 from billrules.account import Account, User
 from billrules.balance import Ledger
-from billrules.errors import InvalidInput
+from billrules.errors import InvalidInput, InvalidType
 from billrules.importers.stripe import _balance, _checks, _invoices, _subscription, _wallet
 from billrules.importers.stripe._amounts import stripe_currency
 from billrules.importers.stripe._issues import (
@@ -75,6 +75,31 @@ class StripeImport:
 
 
 @checked
+def _objects(value: object, path: str, issues: Issues) -> tuple[Any, ...]:
+    """The objects of an argument: a sequence, or a Stripe list object as the API returns it
+    (``{"object": "list", "data": [...], "has_more": ...}``); a list with more pages than
+    given is reported (IMP-4: what was not given is left out)."""
+    if isinstance(value, Mapping):
+        data = value.get("data")
+        if (
+            value.get("object") != "list"
+            or isinstance(data, (str, bytes))
+            or not isinstance(data, Sequence)
+        ):
+            raise InvalidType(path, "must be a list of objects or a Stripe list object")
+        if value.get("has_more") is True:
+            issues.add(
+                IssueCode.INCOMPLETE_LIST,
+                f"{path}.has_more",
+                None,
+                "holds more pages than given: fetch them all (auto-pagination)",
+            )
+        return tuple(data)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(path, f"must be a list of objects, not {type(value).__name__}")
+    return tuple(value)
+
+
 def account_from_stripe(
     *,
     customer: Mapping[str, Any],
@@ -130,9 +155,9 @@ def account_from_stripe(
     issues = Issues(strict=mode == "strict")
     tz = _time.to_zone(zone, "zone")
     people = tuple(users)
-    methods = tuple(payment_methods)
-    bills = tuple(invoices)
-    moves = tuple(balance_transactions)
+    methods = _objects(payment_methods, "payment_methods", issues)
+    bills = _objects(invoices, "invoices", issues)
+    moves = _objects(balance_transactions, "balance_transactions", issues)
     for value, path in (
         (customer, "customer"),
         (methods, "payment_methods"),

@@ -98,9 +98,21 @@ def _currency(currency: Currency | str) -> Currency:
     return stripe_currency(currency, "currency")
 
 
+#: Stripe's two-decimal currencies whose decimals are always 00 (ISK: "100 = 1 króna").
+WHOLE_UNITS: Final = frozenset({"ISK"})
+
+
 def money_of(amount: int, currency: Currency) -> Money:
-    """``amount`` of Stripe's minor units of ``currency`` (checked: an int of 64 bits)."""
+    """``amount`` of Stripe's minor units of ``currency`` (checked: an int of 64 bits).
+
+    Raises:
+        InvalidInput: a fraction of a currency Stripe takes in whole units only (ISK).
+    """
     exponent = _exponent(currency)
+    if currency.code in WHOLE_UNITS and amount % 100:
+        raise InvalidInput(
+            "amount", f"holds a fraction of {currency.code}, whose decimals are always 00"
+        )
     if exponent == _money.minor_unit_exponent(currency):
         return _from_minor_units(amount, currency.code)
     return Money(Decimal(amount).scaleb(-exponent), currency.code)
@@ -136,6 +148,8 @@ def to_stripe_amount(money: Money) -> int:
     """
     currency = _money.currency_code(money.currency.code, "money.currency")
     exponent = _exponent(currency)
+    if currency.code in WHOLE_UNITS and money.amount != money.amount.to_integral_value():
+        raise InvalidInput("money", f"holds a fraction of {currency.code}: Stripe takes none")
     if exponent == _money.minor_unit_exponent(currency):
         return _to_minor_units(money)
     scaled = money.amount.scaleb(exponent)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from moneyed import Currency, Money
 
 from billrules.balance import EntryKind, Ledger, LedgerEntry
-from billrules.errors import InvalidInput
+from billrules.errors import InvalidInput, InvalidType
 from billrules.importers.stripe._amounts import money_of, stripe_currency
 from billrules.importers.stripe._issues import IssueCode, Issues, safe_id
 from billrules.importers.stripe._read import Obj, foreign, instant, integer, mapping, text
@@ -70,7 +70,7 @@ def ledger(
         shown_id = safe_id(entry_id)
         try:
             own = stripe_currency(obj.get("currency"), f"{path}.currency")
-        except InvalidInput:
+        except (InvalidInput, InvalidType):
             issues.add(IssueCode.UNKNOWN_CURRENCY, f"{path}.currency", shown_id, "unknown")
             continue
         if own != currency:

@@ -9,7 +9,7 @@ from typing import Final
 
 from moneyed import Currency
 
-from billrules.errors import InvalidInput
+from billrules.errors import InvalidInput, InvalidType
 from billrules.importers.stripe._amounts import money_of, stripe_currency
 from billrules.importers.stripe._issues import IssueCode, Issues, safe_id
 from billrules.importers.stripe._read import (
@@ -147,7 +147,7 @@ def invoice(
     raw_currency = obj.get("currency")
     try:
         own = stripe_currency(raw_currency, f"{path}.currency")
-    except InvalidInput:
+    except (InvalidInput, InvalidType):
         issues.add(IssueCode.UNKNOWN_CURRENCY, f"{path}.currency", shown_id, "unknown currency")
         return None
     if own != currency:
@@ -180,6 +180,7 @@ def invoice(
             shown_id,
             "bills another subscription than the one imported; billrules holds one",
         )
+        return None
     return _build(obj, path, shown_id, invoice_id, status, currency, issues)
 
 
@@ -187,10 +188,10 @@ def _amounts_problem(status: InvoiceStatus, due: int, paid: int) -> tuple[str, s
     """INV-2: the amounts a billrules invoice of ``status`` cannot hold: the field and why."""
     if due < 0 or paid < 0:
         return ("amount_due" if due < 0 else "amount_paid"), "is negative"
+    if status is InvoiceStatus.PAID:
+        return None  # paid in full: what was due (overpaid, or paid out of band)
     if paid > due:
         return "amount_paid", "is more than the amount due"
-    if status is InvoiceStatus.PAID and paid != due:
-        return "amount_paid", "a paid invoice's amount paid is not its amount due"
     if status is InvoiceStatus.SCHEDULED and paid:
         return "amount_paid", "a draft has nothing paid"
     if status in _PAYABLE and (due == 0 or paid >= due):
@@ -262,8 +263,16 @@ def _build(
         field, detail = problem
         issues.add(IssueCode.INCONSISTENT_AMOUNTS, f"{path}.{field}", shown_id, detail)
         return None
-    amount = money_of(due_amount, currency)
-    paid = money_of(paid_amount, currency)
+    if status is InvoiceStatus.PAID:
+        # Stripe's ``paid`` settles the invoice: since 2025-03-31 ``amount_paid`` may exceed
+        # what was due (``amount_overpaid``); before it, an invoice paid out of band shows 0.
+        paid_amount = due_amount
+    try:
+        amount = money_of(due_amount, currency)
+        paid = money_of(paid_amount, currency)
+    except InvalidInput as refused:
+        issues.add(IssueCode.INCONSISTENT_AMOUNTS, f"{path}.amount_due", shown_id, refused.problem)
+        return None
     details = billing_details(obj, path, shown_id, issues)
     try:
         return Invoice(

@@ -12,7 +12,7 @@ import attrs
 from moneyed import Currency
 
 from billrules import _time
-from billrules.errors import InvalidInput
+from billrules.errors import InvalidInput, InvalidType
 from billrules.importers.stripe._amounts import stripe_currency
 from billrules.importers.stripe._issues import IssueCode, Issues, safe_id
 from billrules.importers.stripe._read import (
@@ -164,7 +164,7 @@ def subscription(
         return Imported(None, None, status)
     try:
         own = stripe_currency(sub.get("currency"), f"{path}.currency")
-    except InvalidInput:
+    except (InvalidInput, InvalidType):
         issues.add(IssueCode.UNKNOWN_CURRENCY, f"{path}.currency", sub_id, "unknown currency")
         return Imported(None, None, status)
     if own != currency:
@@ -222,6 +222,8 @@ def _subscription(
         issues.add(IssueCode.MISSING_FIELD, f"{path}.{missing}", sub_id, "is required")
         return None
     ends_at = _ends_at(sub, path, sub_id, status, where, item, issues)
+    if ends_at is None and (status == "canceled" or flag(sub, "cancel_at_period_end", path)):
+        return None  # it ends at an instant not given: never guessed to renew (reported)
     try:
         return Subscription(
             plan=plan, anchor=_time.local_date(anchor_at, zone), period=period, ends_at=ends_at
