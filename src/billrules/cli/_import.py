@@ -49,6 +49,7 @@ _LISTS: Final = ("payment_methods", "invoices", "balance_transactions")
 _OPTIONS: Final = {
     "zone": "--zone",
     "users": "--owner/--admin/--staff",
+    "Account.users": "--owner/--admin/--staff",
     "seat_price": "--seat-price",
     "account_id": "--account-id",
     "currency": "--currency",
@@ -147,7 +148,7 @@ def command(options: argparse.Namespace, read: Read, say: Write) -> int:
             mode="strict" if options.strict else "lenient",
         )
     except BillRulesError as error:
-        raise _input_error(error, source) from None
+        raise _input_error(error, source, options.account_id is not None) from None
     data = account_to_json(found.account).encode("utf-8")
     # Written whole or not at all; a failed write is bad input, a closed stdout is not.
     with _output(options.out, source, os.stat(source), "--out", what="Stripe file") as write:
@@ -169,11 +170,13 @@ def _users(options: argparse.Namespace) -> tuple[User, ...]:
     return tuple(users)
 
 
-def _input_error(error: BillRulesError, source: str) -> InputError:
+def _input_error(error: BillRulesError, source: str, account_id: bool) -> InputError:
     """The importer's error as one line: a host input names its option; a Stripe field
     path names the file first, and strict mode's code ends the line."""
     field = getattr(error, "field", "")
     problem = getattr(error, "problem", str(error))
+    if field == "Account.id":  # the account's id: --account-id, else the customer's
+        field = "account_id" if account_id else "customer.id"
     if field in _OPTIONS:
         return InputError(f"{_OPTIONS[field]}: {problem}")
     code = f" ({error.code})" if isinstance(error, UnmappedStripeData) else ""
