@@ -289,6 +289,9 @@ def test_every_pattern_is_read_alike_by_ecma_262_and_python(name: str) -> None:
     validators differ) and in Python's ``re``, and uses no escape only Python reads
     (``\\U0001…``, ``\\A``, ``\\Z``, ``(?P<``)."""
     patterns = sorted(set(_patterns(json_schema(name))))
+    if name == "import_report":  # an enum of codes and free text: nothing to compile
+        assert [] == patterns
+        return
     assert patterns
     for pattern in patterns:
         re.compile(pattern)

@@ -11,7 +11,7 @@ drift apart; the documents are also shipped in the package, as
 
 >>> from billrules.schema import NAMES, json_schema
 >>> NAMES
-('account', 'decision', 'effect', 'policy', 'report', 'timeline', 'transition')
+('account', 'decision', 'effect', 'import_report', 'policy', 'report', 'timeline', 'transition')
 >>> schema = json_schema("account")
 >>> schema["$schema"], schema["$ref"]
 ('https://json-schema.org/draft/2020-12/schema', '#/$defs/Account')
@@ -20,7 +20,7 @@ drift apart; the documents are also shipped in the package, as
 >>> json_schema("acount")
 Traceback (most recent call last):
 ...
-billrules.errors.InvalidInput: name: unknown schema 'acount'; known are account, decision, effect, policy, report, timeline, transition
+billrules.errors.InvalidInput: name: unknown schema 'acount'; known are account, decision, effect, import_report, policy, report, timeline, transition
 
 A document the schema accepts is one the reader accepts, and the other way round, but for what
 no keyword can say, which is left to the reader (an error naming the path) and written in the
@@ -55,6 +55,7 @@ from billrules.decisions import Decision
 from billrules.effects import Effect
 from billrules.errors import InvalidInput
 from billrules.evaluation import AREAS, Registry
+from billrules.importers.stripe import ImportIssue
 from billrules.policy import Policy
 from billrules.report import Report
 from billrules.serialize import hooks
@@ -70,11 +71,15 @@ __all__ = [
 #: The JSON Schema dialect of every document.
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 
-#: What each schema describes: the class read, and a title.
-_DOCUMENTS: Final[Mapping[str, tuple[type[Any], str]]] = {
+#: What each schema describes: the class read (or the list of them), and a title.
+_DOCUMENTS: Final[Mapping[str, tuple[Any, str]]] = {
     "account": (Account, "billrules account snapshot (docs/account-json.md)"),
     "decision": (Decision, "billrules decision"),
     "effect": (Effect, "billrules effect, tagged by its kind"),
+    "import_report": (
+        tuple[ImportIssue, ...],
+        "billrules import report (billrules import stripe --format json; docs/import-stripe.md)",
+    ),
     "policy": (Policy, "billrules policy file (docs/policy-files.md)"),
     "report": (Report, "billrules report (explain)"),
     "timeline": (Timeline, "billrules timeline"),

@@ -9,6 +9,9 @@ Usage::
                        [--policy FILE] [--format text|json]
     billrules run ACCOUNTS.jsonl --start INSTANT --end INSTANT [--workers N] [--policy FILE]
                   [--out FILE] [--accounts-out FILE]
+    billrules import stripe FILE --zone ZONE --owner ID [--admin ID] [--staff ID] [--strict]
+                     [--out ACCOUNT.json] [--seat-price PRICE_ID] [--prepaid] [--at INSTANT]
+                     [--format text|json]     # docs/import-stripe.md
     python -m billrules            # explain the bundled example account
 
 ``ACCOUNT.json`` is an account snapshot in the format of ``docs/account-json.md``. Without it,
@@ -64,7 +67,7 @@ from tqdm import tqdm
 from billrules import __version__ as _package_version
 from billrules._redact import masked
 from billrules.account import Account
-from billrules.cli import _examples
+from billrules.cli import _examples, _import
 from billrules.cli._accounts import Originals as _Originals
 from billrules.cli._accounts import output as _accounts_output
 from billrules.cli._instants import instant as _instant
@@ -181,6 +184,7 @@ def _parser() -> _Parser:
     )
     _common_options(timeline_)
     _run_parser(commands)
+    _import.add_parser(commands)
     schema_ = commands.add_parser(
         "schema",
         help="print a published JSON Schema (2020-12)",
@@ -311,6 +315,8 @@ def _main(arguments: list[str]) -> int:
     try:
         if options.command == "run":
             return _batch(options)
+        if options.command == "import":
+            return _import.command(options, _read, lambda text: _write(sys.stderr, text))
         if options.command == "schema":
             output = schema_text(options.name).rstrip("\n")
         else:

@@ -41,7 +41,12 @@ def _same_file(one: os.stat_result, other: os.stat_result) -> bool:
 
 @contextlib.contextmanager
 def output(
-    path: str | None, source: str, read: os.stat_result, option: str = "--out"
+    path: str | None,
+    source: str,
+    read: os.stat_result,
+    option: str = "--out",
+    *,
+    what: str = "accounts file",
 ) -> Iterator[Callable[[bytes], object]]:
     """How to write bytes of output: to ``path``, or to stdout's bytes (its text when it has
     none, as under ``contextlib.redirect_stdout``).
@@ -51,10 +56,11 @@ def output(
     one) is written to a temporary file beside it, renamed over it only when the run is
     complete: a run that fails leaves the old file as it was, and no half file. Anything else
     (``/dev/full``, a FIFO, a terminal) cannot be renamed into and is written directly.
-    ``option`` is the option named in messages (``--out``, ``--accounts-out``).
+    ``option`` is the option named in messages (``--out``, ``--accounts-out``), ``what`` the
+    input file's kind (``accounts file``, ``Stripe file``).
     """
     if path is None:
-        yield from _stdout_output(source, read)
+        yield from _stdout_output(source, read, what)
         return
     if not path:
         raise InputError(f"{option}: the path is empty; name a file")
@@ -66,9 +72,7 @@ def output(
     except OSError as error:
         raise InputError(f"{option}: {path}: {reason(error)}") from None
     if found is not None and _same_file(found, read):
-        raise InputError(
-            f"{option}: {path}: is the accounts file {source}; refusing to overwrite it"
-        )
+        raise InputError(f"{option}: {path}: is the {what} {source}; refusing to overwrite it")
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise InputError(f"{option}: {path}: is a directory")
     if found is not None and not stat.S_ISREG(found.st_mode):
@@ -79,11 +83,13 @@ def output(
     yield from _replacing_output(path, target, found, option)
 
 
-def _stdout_output(source: str, read: os.stat_result) -> Iterator[Callable[[bytes], object]]:
+def _stdout_output(
+    source: str, read: os.stat_result, what: str
+) -> Iterator[Callable[[bytes], object]]:
     with contextlib.suppress(AttributeError, OSError, ValueError):  # stdout with no descriptor
         if _same_file(os.fstat(sys.stdout.fileno()), read):
             raise InputError(
-                f"the output (stdout) is the accounts file {source}; refusing to write into it"
+                f"the output (stdout) is the {what} {source}; refusing to write into it"
             )
     sys.stdout.flush()
     binary = getattr(sys.stdout, "buffer", None)
