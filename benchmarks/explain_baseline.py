@@ -442,9 +442,9 @@ class _Forecast:
                     found.append((made.at, rank, 3, "charge_failed", f"{invoice.id}/{number}"))
             if not tried or tried[-1].outcome != "failed":
                 continue
-            declined = [attempt for attempt in invoice.attempts if attempt.outcome == "failed"]
-            if declined[-1].decline_code in _HARD_DECLINES:
-                continue  # OVD-2: no automatic attempt after a hard decline, manual or not
+            since = invoice.attempts[invoice.attempts.index(tried[-1]) :]
+            if any(a.outcome == "failed" and a.decline_code in _HARD_DECLINES for a in since):
+                continue  # OVD-2: a hard decline at the last automatic attempt or after it
             previous = tried[-1].at
             wall = tried[0].at.astimezone(zone).time()  # the first attempt's wall time
             for number in range(len(tried), len(_RETRY_GAPS) + 1):

@@ -213,7 +213,8 @@ def retries(
 
     After the last automatic attempt, if it failed: the next on the local date the policy's gap
     after the previous one, at the first attempt's local wall time, and so on until the gaps
-    run out (OVD-1). None after a hard decline, manual or automatic (OVD-2). A default method
+    run out (OVD-1). None after a hard decline at the last automatic attempt or at a later one
+    of the customer's (OVD-2), whatever soft decline follows. A default method
     that became the default after the last decline (``Wallet.default_since``), and is not the
     method declined, makes one due at once, then the schedule goes on from it (OVD-2), even
     after a hard decline or when the gaps have run out. When the default is missing or expired
@@ -226,6 +227,10 @@ def retries(
     if not tried or not tried[-1].failed:
         return
     last_decline = next(attempt for attempt in reversed(invoice.attempts) if attempt.failed)
+    # OVD-2: a hard decline at the last automatic attempt or at any later one (the customer's
+    # own) stops the automatic attempts; a later soft one does not lift it.
+    since_last = invoice.attempts[invoice.attempts.index(tried[-1]) :]
+    hard = any(is_hard(attempt, policy) for attempt in since_last)
     gaps = policy.retry_gaps
     number = len(tried)
     wallet = facts.wallet
@@ -253,7 +258,7 @@ def retries(
         yield Attempt(due, number + 1, default, NEW_METHOD)
         previous = due
         number += 1
-    elif is_hard(last_decline, policy):
+    elif hard:
         return
     while number <= len(gaps):
         day = previous.astimezone(zone).date() + timedelta(days=gaps[number - 1])

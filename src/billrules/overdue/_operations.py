@@ -159,11 +159,13 @@ def _notices(
         return ()
     window_end = attempt.at + timedelta(microseconds=1)
     found = _contract._transitions(facts, policy, attempt.at, window_end, zone)
+    number = sum(1 for made in invoice.attempts if made.automatic)  # this attempt's number
     return tuple(
         attrs.evolve(effect, account=account)
         for transition in found
         if transition.kind == OverdueKind.CHARGE_FAILED
         and transition.reasons[0].details.get("invoice_id") == invoice.id
+        and transition.reasons[0].details.get("attempt") == number
         for effect in transition.effects
     )
 

@@ -46,6 +46,36 @@ _STATUSES = st.sampled_from(
 _METHOD_IDS = ("pm-1", "pm-2", "pm-3")
 
 
+def _ladder(
+    draw: st.DrawFn, max_stages: int = 4, max_first_day: int = 40
+) -> tuple[OverdueStage, ...]:
+    """A ladder of up to ``max_stages`` stages from day 0, no role's access improving (OVD-3),
+    drawn only when the default is not (building one costs more than choosing)."""
+    later = draw(
+        st.lists(
+            st.integers(min_value=1, max_value=max_first_day),
+            unique=True,
+            max_size=max_stages - 1,
+        )
+    )
+    days = [0, *sorted(later)]
+    levels = tuple(AccessLevel)
+    ladders = {
+        role: sorted(draw(st.lists(st.integers(0, 3), min_size=len(days), max_size=len(days))))
+        for role in Role
+    }
+    return tuple(
+        OverdueStage(
+            name=f"stage_{index}",
+            first_day=day,
+            access={role: levels[ladders[role][index]] for role in Role},
+            blocks_changes=draw(st.booleans()),
+            banner=draw(st.booleans()),
+        )
+        for index, day in enumerate(days)
+    )
+
+
 @checked
 def overdue_policies(
     *, max_stages: int = 4, max_first_day: int = 40
@@ -57,30 +87,11 @@ def overdue_policies(
 
     @st.composite
     def build(draw: st.DrawFn) -> OverduePolicy:
-        later = draw(
-            st.lists(
-                st.integers(min_value=1, max_value=max_first_day),
-                unique=True,
-                max_size=max_stages - 1,
-            )
+        stages = (
+            DEFAULT_OVERDUE_STAGES
+            if draw(st.booleans())
+            else _ladder(draw, max_stages, max_first_day)
         )
-        days = [0, *sorted(later)]
-        levels = tuple(AccessLevel)
-        ladders = {
-            role: sorted(draw(st.lists(st.integers(0, 3), min_size=len(days), max_size=len(days))))
-            for role in Role
-        }
-        drawn = tuple(
-            OverdueStage(
-                name=f"stage_{index}",
-                first_day=day,
-                access={role: levels[ladders[role][index]] for role in Role},
-                blocks_changes=draw(st.booleans()),
-                banner=draw(st.booleans()),
-            )
-            for index, day in enumerate(days)
-        )
-        stages = draw(st.sampled_from((DEFAULT_OVERDUE_STAGES, drawn)))
         # Mostly none: a threshold above the overdue total would keep the ladder from starting.
         thresholds = draw(
             st.one_of(
