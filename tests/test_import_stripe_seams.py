@@ -88,3 +88,14 @@ def test_a_fraction_of_a_krona_is_refused() -> None:
         from_stripe_amount(50050, "isk")
     with pytest.raises(InvalidInput):
         to_stripe_amount(Money("5.5", "ISK"))
+
+
+def test_a_card_number_in_the_billing_name_is_reported_at_that_field() -> None:
+    """IMP-4, PM-6, INV-4: a card number in ``customer_name`` is reported at
+    ``invoices[0].customer_name`` (never echoed), and the details left out."""
+    bill = open_invoice(customer_name="4242 4242 4242 4242")
+    bill["customer_address"] = {"line1": "1 Main St", "city": "Springfield"}
+    result = imported("lenient", invoices=[bill])
+    assert ("refused_value", "invoices[0].customer_name") in codes(result)
+    assert "4242 4242" not in repr(result.report)
+    assert result.account.invoices[0].billing_details is None

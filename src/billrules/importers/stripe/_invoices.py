@@ -80,14 +80,21 @@ def billing_details(
     address = optional_mapping(obj, "customer_address", path)
     if not name or not name.strip() or address is None:
         return None
-    return details_of(name, address, f"{path}.customer_address", shown_id, issues)
+    return details_of(
+        name, address, f"{path}.customer_address", shown_id, issues, f"{path}.customer_name"
+    )
 
 
 def details_of(
-    name: str, address: Obj, path: str, shown_id: str | None, issues: Issues
+    name: str,
+    address: Obj,
+    path: str,
+    shown_id: str | None,
+    issues: Issues,
+    name_path: str | None = None,
 ) -> BillingDetails | None:
     """A name and a Stripe address as billing details (INV-4); ``None`` (reported) when
-    billrules refuses them (a card number in the name)."""
+    billrules refuses them (a card number in the name: reported at ``name_path``)."""
     city = " ".join(
         part for part in (text(address, "postal_code", path), text(address, "city", path)) if part
     )
@@ -104,7 +111,8 @@ def details_of(
     try:
         return BillingDetails(name=name, address=line)
     except InvalidInput as refused:
-        issues.add(IssueCode.REFUSED_VALUE, path, shown_id, refused.problem)
+        named = name_path if name_path is not None and refused.field.endswith(".name") else path
+        issues.add(IssueCode.REFUSED_VALUE, named, shown_id, refused.problem)
         return None
 
 
