@@ -9,6 +9,7 @@ import pathlib
 from typing import Any
 
 from billrules.account import User
+from billrules.importers.stripe import StripeImport, account_from_stripe
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "stripe"
 CUSTOMER_ID = "cus_QXg1o8vcGmoR32"
@@ -73,3 +74,19 @@ def quiet_subscription(name: str = "subscription", **changes: Any) -> dict[str, 
     """The fixture subscription (``subscription`` or ``subscription_before_2025_03_31``)
     without its placeholder pause, with ``changes``."""
     return variant(load(name), pause_collection=None, **changes)
+
+
+def imported(mode: str = "lenient", **given: Any) -> StripeImport:
+    """An import (IMP-4: ``mode``) of ``given`` objects for the fixture customer, New York, one owner."""
+    arguments: dict[str, Any] = {
+        "customer": quiet_customer(),
+        "zone": "America/New_York",
+        "users": [OWNER],
+        "mode": mode,
+    }
+    arguments.update(given)
+    return account_from_stripe(**arguments)
+
+
+def codes(result: StripeImport) -> list[tuple[str, str]]:
+    return [(issue.code.value, issue.path) for issue in result.report]

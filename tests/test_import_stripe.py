@@ -19,6 +19,8 @@ from _stripe_fixtures import (
     PRICE_ID,
     SUBSCRIPTION_ID,
     card,
+    codes,
+    imported,
     invoice,
     load,
     open_invoice,
@@ -41,23 +43,6 @@ from billrules.importers.stripe import (
 from billrules.invoices import BillingDetails, InvoiceStatus
 from billrules.payment_methods import PaymentMethodKind
 from billrules.subscriptions import Period
-
-
-def imported(mode: str = "lenient", **given: Any) -> StripeImport:
-    """An import of ``given`` objects for the fixture customer, New York, one owner."""
-    arguments: dict[str, Any] = {
-        "customer": quiet_customer(),
-        "zone": "America/New_York",
-        "users": [OWNER],
-        "mode": mode,
-    }
-    arguments.update(given)
-    return account_from_stripe(**arguments)
-
-
-def codes(result: StripeImport) -> list[tuple[str, str]]:
-    return [(issue.code.value, issue.path) for issue in result.report]
-
 
 # --------------------------------------------------------------------------------------------
 # IMP-1 money

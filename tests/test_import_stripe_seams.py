@@ -4,44 +4,24 @@ its end, whole krónur."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from moneyed import Money
 
 from _stripe_fixtures import (
     METHOD_ID,
-    OWNER,
     card,
+    codes,
+    imported,
     open_invoice,
-    quiet_customer,
     quiet_subscription,
 )
 from billrules.errors import InvalidInput
 from billrules.importers.stripe import (
-    StripeImport,
     UnmappedStripeData,
-    account_from_stripe,
     from_stripe_amount,
     to_stripe_amount,
 )
 from billrules.invoices import InvoiceStatus
-
-
-def imported(mode: str = "lenient", **given: Any) -> StripeImport:
-    """An import of ``given`` objects for the fixture customer, New York, one owner."""
-    arguments: dict[str, Any] = {
-        "customer": quiet_customer(),
-        "zone": "America/New_York",
-        "users": [OWNER],
-        "mode": mode,
-    }
-    arguments.update(given)
-    return account_from_stripe(**arguments)
-
-
-def codes(result: StripeImport) -> list[tuple[str, str]]:
-    return [(issue.code.value, issue.path) for issue in result.report]
 
 
 @pytest.mark.parametrize("paid", [0, 400, 5000])
